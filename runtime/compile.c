@@ -1,6 +1,1288 @@
-/* compile.c — placeholder until the register compiler lands (being written). */
-#include "internal.h"
-bool wrt_compile(wrt_module *m, wrt_code *code, wrt_error *err)
-{ (void)m; (void)code; return wrt_set_error(err, WRT_ERR_UNSUPPORTED, 0, "compiler not yet available"); }
-void wrt_compiled_free(const wrt_allocator *a, struct wrt_compiled *c) { (void)a; (void)c; }
-uint32_t wrt_compiled_offset(const struct wrt_compiled *c, const void *pc) { (void)c; (void)pc; return 0; }
+/*
+ * compile.c — translation of one validated function body into register code
+ * (layout in compile.h), done lazily on the function's first call.
+ *
+ * The compiler walks the bytecode once, keeping a compile-time model of the
+ * operand stack.  An entry is either already in its canonical slot
+ * (nlocals + depth), or is still virtual: a reference to a local (local.get
+ * emits nothing) or a constant (inlined into the consumer as an immediate
+ * when the instruction has an _RI form).  Virtual entries are written to
+ * their canonical slot ("materialised") only when needed: before a write to
+ * the local they name, at control-flow joins and splits, and before calls.
+ * Two more peepholes remove most of the remaining moves and dispatches:
+ *  - a local.set right after an instruction that produced the stack top
+ *    rewrites that instruction's destination to the local;
+ *  - a comparison followed by br_if or if becomes one compare-and-branch.
+ * Because the module was validated, the compiler trusts types and indices;
+ * it only guards against running out of memory.
+ */
+#include "compile.h"
+#include "opcodes.h"
+
+#include <stdlib.h>
+
+enum { K_SLOT, K_LOCAL, K_CONST, K_COND };
+
+typedef struct centry {
+	uint8_t kind;
+	uint32_t local;
+	uint64_t bits;
+} centry;
+
+enum { C_FUNC, C_BLOCK, C_LOOP, C_IF };
+
+typedef struct cframe {
+	uint8_t kind;
+	bool dead;                  /* the code being compiled is unreachable */
+	bool entered_dead;          /* the whole construct is unreachable */
+	bool has_else;
+	uint32_t height;            /* operand-stack height below the params */
+	uint32_t nparams, nresults;
+	int32_t fix_end;            /* chain of forward branches to the end */
+	int32_t fix_else;           /* IF: the branch to the else arm */
+	uint32_t loop_pc;           /* LOOP: cell index of its LOOP_POLL */
+	uint32_t cost_cell;         /* LOOP: cell to receive the fuel cost */
+	uint32_t cost;              /* instructions charged to this loop/function */
+	uint32_t cost_owner;        /* index of the frame charged for our code */
+} cframe;
+
+typedef struct fixup {
+	uint32_t instr;             /* cell index of the branching instruction */
+	uint32_t cell;              /* cell holding the offset */
+	uint8_t part;               /* 0: low half, 1: high half, 2: whole cell */
+	int32_t next;
+} fixup;
+
+typedef struct comp {
+	wrt_module *m;
+	wrt_code *fn;
+	const wrt_allocator *a;
+	const void *const *H;
+	wrt_reader r;
+
+	wrt_cell *code;
+	uint32_t ncode, capcode;
+	centry *st;
+	uint32_t h, capst, maxh;
+	cframe *ctl;
+	uint32_t nctl, capctl;
+	fixup *fx;
+	uint32_t nfx, capfx;
+	uint32_t *pcmap;
+	uint32_t npc, cappc;
+
+	uint32_t nlocals;
+	uint32_t cur_offset;        /* module offset of the current instruction */
+	bool oom;
+
+	int32_t last_dst_cell;      /* cell whose LO is the last result slot, or -1 */
+	uint32_t last_dst_slot;
+
+	struct {
+		uint32_t ir;            /* base irop of the comparison */
+		bool test, ri;
+		uint32_t a, b;
+		uint64_t imm;
+	} cond;
+} comp;
+
+/* ---- irop bases per Wasm op, generated from opcodes.def ---------------- */
+
+static const uint16_t ir_base[WRT_OP_COUNT_] = {
+#define OP_UN(NAME, code, text, TIN, TOUT, body) [WRT_OP_##NAME] = WRT_IR_##NAME,
+#define OP_TEST(NAME, code, text, TIN, body) [WRT_OP_##NAME] = WRT_IR_##NAME,
+#define OP_BIN(NAME, code, text, T, TOUT, body) [WRT_OP_##NAME] = WRT_IR_##NAME##_RR,
+#define OP_CMP(NAME, code, text, T, body) [WRT_OP_##NAME] = WRT_IR_##NAME##_RR,
+#define OP_LOAD(NAME, code, text, T, MT, AL) [WRT_OP_##NAME] = WRT_IR_##NAME,
+#define OP_STORE(NAME, code, text, T, MT, AL) [WRT_OP_##NAME] = WRT_IR_##NAME,
+#include "opcodes.def"
+};
+
+/* Offsets from a CMP/TEST base irop to its fused forms (see compile.h). */
+#define CMP_RI 1
+#define CMP_BRIF_RR 2
+#define CMP_BRIF_RI 3
+#define CMP_BRIFNOT_RR 4
+#define CMP_BRIFNOT_RI 5
+#define TEST_BRIF 1
+#define TEST_BRIFNOT 2
+
+static bool
+commutative(int op)
+{
+	switch (op)
+	{
+		case WRT_OP_I32_ADD: case WRT_OP_I32_MUL: case WRT_OP_I32_AND:
+		case WRT_OP_I32_OR: case WRT_OP_I32_XOR: case WRT_OP_I32_EQ:
+		case WRT_OP_I32_NE: case WRT_OP_I64_ADD: case WRT_OP_I64_MUL:
+		case WRT_OP_I64_AND: case WRT_OP_I64_OR: case WRT_OP_I64_XOR:
+		case WRT_OP_I64_EQ: case WRT_OP_I64_NE:
+			return true;
+		default:
+			return false;
+	}
+}
+
+/* ---- growable arrays --------------------------------------------------- */
+
+static bool
+grow(comp *c, void **arr, uint32_t *cap, uint32_t need, size_t elem)
+{
+	if (need <= *cap)
+		return true;
+	uint32_t ncap = *cap ? *cap : 16;
+	while (ncap < need)
+	{
+		if (ncap > UINT32_MAX / 2)
+		{
+			c->oom = true;
+			return false;
+		}
+		ncap *= 2;
+	}
+	void *p = wrt_realloc(c->a, *arr, (size_t) ncap * elem);
+	if (!p)
+	{
+		c->oom = true;
+		return false;
+	}
+	*arr = p;
+	*cap = ncap;
+	return true;
+}
+
+/* ---- emission ----------------------------------------------------------- */
+
+static uint32_t
+emit_cell(comp *c, uint64_t u)
+{
+	if (!grow(c, (void **) &c->code, &c->capcode, c->ncode + 1, sizeof(wrt_cell)))
+		return 0;
+	c->code[c->ncode].u = u;
+	return c->ncode++;
+}
+
+/* Start an instruction: handler cell, pc map entry.  Returns its index. */
+static uint32_t
+emit_op(comp *c, int irop)
+{
+	if (!grow(c, (void **) &c->pcmap, &c->cappc, c->npc + 2, sizeof(uint32_t)))
+		return 0;
+	c->last_dst_cell = -1;
+	uint32_t at = c->ncode;
+	if (!grow(c, (void **) &c->code, &c->capcode, c->ncode + 1, sizeof(wrt_cell)))
+		return 0;
+	c->code[c->ncode++].h = c->H[irop];
+	c->pcmap[c->npc++] = at;
+	c->pcmap[c->npc++] = c->cur_offset;
+	return at;
+}
+
+static void
+note_dst(comp *c, uint32_t cell, uint32_t slot)
+{
+	c->last_dst_cell = (int32_t) cell;
+	c->last_dst_slot = slot;
+}
+
+/* Record an unresolved branch offset in (cell, part) to join chain *head. */
+static void
+add_fixup(comp *c, int32_t *head, uint32_t instr, uint32_t cell, uint8_t part)
+{
+	if (!grow(c, (void **) &c->fx, &c->capfx, c->nfx + 1, sizeof(fixup)))
+		return;
+	c->fx[c->nfx] = (fixup) {instr, cell, part, *head};
+	*head = (int32_t) c->nfx++;
+}
+
+static void
+write_offset(comp *c, uint32_t instr, uint32_t cell, uint8_t part, uint32_t target)
+{
+	if (c->oom)
+		return;
+	int32_t off = (int32_t) (target - instr);
+	wrt_cell *x = &c->code[cell];
+	if (part == 0)
+		x->u = (x->u & 0xffffffff00000000ull) | (uint32_t) off;
+	else if (part == 1)
+		x->u = (x->u & 0xffffffffull) | ((uint64_t) (uint32_t) off << 32);
+	else
+		x->i = off;
+}
+
+/* Resolve every branch of a chain to the current position. */
+static void
+bind(comp *c, int32_t head)
+{
+	c->last_dst_cell = -1;
+	for (int32_t i = head; i >= 0; i = c->fx[i].next)
+		write_offset(c, c->fx[i].instr, c->fx[i].cell, c->fx[i].part, c->ncode);
+}
+
+/* ---- the operand-stack model ------------------------------------------- */
+
+static inline uint32_t canon(comp *c, uint32_t depth) { return c->nlocals + depth; }
+
+static void
+push(comp *c, uint8_t kind, uint32_t local, uint64_t bits)
+{
+	if (!grow(c, (void **) &c->st, &c->capst, c->h + 1, sizeof(centry)))
+		return;
+	c->st[c->h] = (centry) {kind, local, bits};
+	c->h++;
+	if (c->h > c->maxh)
+		c->maxh = c->h;
+}
+
+static uint32_t
+push_slot(comp *c)
+{
+	push(c, K_SLOT, 0, 0);
+	return canon(c, c->h - 1);
+}
+
+static void
+emit_copy(comp *c, uint32_t dst, uint32_t src)
+{
+	if (dst == src)
+		return;
+	emit_op(c, WRT_IR_COPY);
+	emit_cell(c, WRT_PACK(dst, src));
+}
+
+static void
+emit_const(comp *c, uint32_t dst, uint64_t bits)
+{
+	emit_op(c, WRT_IR_CONST);
+	emit_cell(c, dst);
+	emit_cell(c, bits);
+}
+
+/* Write entry `depth` to its canonical slot and mark it so. */
+static void
+materialize(comp *c, uint32_t depth)
+{
+	centry *e = &c->st[depth];
+	if (e->kind == K_LOCAL)
+		emit_copy(c, canon(c, depth), e->local);
+	else if (e->kind == K_CONST)
+		emit_const(c, canon(c, depth), e->bits);
+	e->kind = K_SLOT;
+}
+
+static void
+materialize_all(comp *c)
+{
+	for (uint32_t i = 0; i < c->h; i++)
+		if (c->st[i].kind != K_SLOT)
+			materialize(c, i);
+}
+
+static void
+materialize_local(comp *c, uint32_t local)
+{
+	for (uint32_t i = 0; i < c->h; i++)
+		if (c->st[i].kind == K_LOCAL && c->st[i].local == local)
+			materialize(c, i);
+}
+
+/* Slot holding entry `depth` (constants are materialised first). */
+static uint32_t
+slot_of(comp *c, uint32_t depth)
+{
+	centry *e = &c->st[depth];
+	if (e->kind == K_CONST)
+		materialize(c, depth);
+	return e->kind == K_LOCAL ? e->local : canon(c, depth);
+}
+
+/* ---- reading immediates --------------------------------------------------- */
+
+static uint32_t
+rd_u32(comp *c)
+{
+	uint32_t v = 0;
+	wrt_read_u32(&c->r, &v);
+	return v;
+}
+
+static uint8_t
+rd_u8(comp *c)
+{
+	uint8_t v = 0;
+	wrt_read_u8(&c->r, &v);
+	return v;
+}
+
+static void
+blocktype(comp *c, uint32_t *np, uint32_t *nr)
+{
+	int64_t bt = 0;
+	wrt_read_s33(&c->r, &bt);
+	if (bt == -64)
+		*np = 0, *nr = 0;
+	else if (bt < 0)
+		*np = 0, *nr = 1;
+	else
+	{
+		const wrt_functype *t = &c->m->types[bt];
+		*np = t->nparams;
+		*nr = t->nresults;
+	}
+}
+
+/* Skip the immediates of an instruction in unreachable code. */
+static void
+skip_imm(comp *c, const wrt_opinfo *oi)
+{
+	uint32_t n;
+	int32_t s32;
+	int64_t s64;
+	const uint8_t *bytes;
+	switch (oi->imm)
+	{
+		case WRT_IMM_NONE:
+			break;
+		case WRT_IMM_BLOCK:
+			wrt_read_s33(&c->r, &s64);
+			break;
+		case WRT_IMM_LABEL: case WRT_IMM_FUNC: case WRT_IMM_LOCAL:
+		case WRT_IMM_GLOBAL: case WRT_IMM_TABLE: case WRT_IMM_DATA:
+		case WRT_IMM_ELEM:
+			rd_u32(c);
+			break;
+		case WRT_IMM_BR_TABLE:
+			n = rd_u32(c);
+			for (uint32_t i = 0; i <= n && !c->r.err->kind; i++)
+				rd_u32(c);
+			break;
+		case WRT_IMM_CALL_INDIRECT: case WRT_IMM_ELEM_TABLE:
+		case WRT_IMM_TABLE_TABLE: case WRT_IMM_MEMARG:
+			rd_u32(c);
+			rd_u32(c);
+			break;
+		case WRT_IMM_SELECT_T:
+			n = rd_u32(c);
+			for (uint32_t i = 0; i < n && !c->r.err->kind; i++)
+				rd_u8(c);
+			break;
+		case WRT_IMM_MEMIDX: case WRT_IMM_REFTYPE:
+			rd_u8(c);
+			break;
+		case WRT_IMM_I32:
+			wrt_read_s32(&c->r, &s32);
+			break;
+		case WRT_IMM_I64:
+			wrt_read_s64(&c->r, &s64);
+			break;
+		case WRT_IMM_F32:
+			wrt_read_bytes(&c->r, 4, &bytes);
+			break;
+		case WRT_IMM_F64:
+			wrt_read_bytes(&c->r, 8, &bytes);
+			break;
+		case WRT_IMM_DATA_MEM:
+			rd_u32(c);
+			rd_u8(c);
+			break;
+		case WRT_IMM_MEM_MEM:
+			rd_u8(c);
+			rd_u8(c);
+			break;
+	}
+}
+
+/* ---- control frames and branches --------------------------------------- */
+
+static cframe *
+push_ctl(comp *c, uint8_t kind, uint32_t np, uint32_t nr, bool dead)
+{
+	if (!grow(c, (void **) &c->ctl, &c->capctl, c->nctl + 1, sizeof(cframe)))
+		return NULL;
+	cframe *f = &c->ctl[c->nctl];
+	*f = (cframe) {0};
+	f->kind = kind;
+	f->dead = f->entered_dead = dead;
+	f->height = dead ? 0 : c->h - np;
+	f->nparams = np;
+	f->nresults = nr;
+	f->fix_end = f->fix_else = -1;
+	f->cost_owner = kind == C_LOOP || kind == C_FUNC ? c->nctl
+		: c->ctl[c->nctl - 1].cost_owner;
+	c->nctl++;
+	return f;
+}
+
+static uint32_t
+label_arity(const cframe *f)
+{
+	return f->kind == C_LOOP ? f->nparams : f->nresults;
+}
+
+/* Do the values a branch to f carries sit where f expects them? */
+static bool
+branch_needs_copies(comp *c, const cframe *f)
+{
+	uint32_t n = label_arity(f);
+	if (n == 0)
+		return false;
+	if (c->h - n != f->height)
+		return true;
+	for (uint32_t i = c->h - n; i < c->h; i++)
+		if (c->st[i].kind != K_SLOT)
+			return true;
+	return false;
+}
+
+/*
+ * Copy the top values into f's label slots, leaving the model untouched
+ * (for br_if the fall-through path still sees them where they were).
+ * Destinations lie at or below the sources, so increasing order is safe.
+ */
+static void
+emit_branch_copies(comp *c, const cframe *f)
+{
+	uint32_t n = label_arity(f);
+	for (uint32_t i = 0; i < n; i++)
+	{
+		uint32_t depth = c->h - n + i;
+		uint32_t dst = canon(c, f->height + i);
+		const centry *e = &c->st[depth];
+		if (e->kind == K_CONST)
+			emit_const(c, dst, e->bits);
+		else
+			emit_copy(c, dst, e->kind == K_LOCAL ? e->local : canon(c, depth));
+	}
+}
+
+/*
+ * Return: results go to slots 0..n-1, which may be locals still referenced
+ * by virtual entries; those are first copied to their canonical slots (above
+ * every destination) without changing the model.
+ */
+static void
+emit_return(comp *c)
+{
+	uint32_t n = c->ctl[0].nresults;
+	for (uint32_t i = 0; i < n; i++)
+	{
+		const centry *e = &c->st[c->h - n + i];
+		if (e->kind == K_LOCAL && e->local < n && e->local != i)
+			emit_copy(c, canon(c, c->h - n + i), e->local);
+	}
+	for (uint32_t i = 0; i < n; i++)
+	{
+		uint32_t depth = c->h - n + i;
+		const centry *e = &c->st[depth];
+		if (e->kind == K_CONST)
+			emit_const(c, i, e->bits);
+		else if (e->kind == K_LOCAL && (e->local >= n || e->local == i))
+			emit_copy(c, i, e->local);
+		else
+			emit_copy(c, i, canon(c, depth));
+	}
+	emit_op(c, WRT_IR_RETURN);
+}
+
+/* Unconditional jump to label f (values already in place). */
+static void
+emit_jump(comp *c, cframe *f)
+{
+	uint32_t at = emit_op(c, WRT_IR_BR);
+	uint32_t cell = emit_cell(c, 0);
+	if (f->kind == C_LOOP)
+		write_offset(c, at, cell, 2, f->loop_pc);
+	else
+		add_fixup(c, &f->fix_end, at, cell, 2);
+}
+
+/* Full branch to f: copies then jump, or the return sequence. */
+static void
+emit_branch(comp *c, cframe *f)
+{
+	if (f->kind == C_FUNC)
+	{
+		emit_return(c);
+		return;
+	}
+	emit_branch_copies(c, f);
+	emit_jump(c, f);
+}
+
+/*
+ * Emit a conditional branch on the popped condition (a fused comparison, or
+ * an i32 slot), taken when the condition is true (negate = false) or false.
+ * The target is given as a fixup chain head (*chain) or a known position.
+ */
+static void
+emit_cond_branch(comp *c, const centry *cond, uint32_t cslot, bool negate,
+				 int32_t *chain, int64_t known)
+{
+	uint32_t at, cell;
+	uint8_t part;
+	if (cond->kind == K_COND)
+	{
+		if (c->cond.test)
+		{
+			at = emit_op(c, c->cond.ir + (negate ? TEST_BRIFNOT : TEST_BRIF));
+			cell = emit_cell(c, WRT_PACK(c->cond.a, 0));
+			part = 1;
+		}
+		else if (c->cond.ri)
+		{
+			at = emit_op(c, c->cond.ir + (negate ? CMP_BRIFNOT_RI : CMP_BRIF_RI));
+			cell = emit_cell(c, WRT_PACK(c->cond.a, 0));
+			emit_cell(c, c->cond.imm);
+			part = 1;
+		}
+		else
+		{
+			at = emit_op(c, c->cond.ir + (negate ? CMP_BRIFNOT_RR : CMP_BRIF_RR));
+			emit_cell(c, WRT_PACK(c->cond.a, c->cond.b));
+			cell = emit_cell(c, 0);
+			part = 2;
+		}
+	}
+	else
+	{
+		at = emit_op(c, negate ? WRT_IR_BR_Z : WRT_IR_BR_NZ);
+		cell = emit_cell(c, WRT_PACK(cslot, 0));
+		part = 1;
+	}
+	if (known >= 0)
+		write_offset(c, at, cell, part, (uint32_t) known);
+	else
+		add_fixup(c, chain, at, cell, part);
+}
+
+/* Pop a branch condition: returns the entry and sets *slot for plain ones. */
+static centry
+pop_cond(comp *c, uint32_t *slot)
+{
+	centry e = c->st[c->h - 1];
+	*slot = 0;
+	if (e.kind != K_COND)
+		*slot = slot_of(c, c->h - 1);
+	c->h--;
+	return e;
+}
+
+static void
+mark_dead(comp *c)
+{
+	c->ctl[c->nctl - 1].dead = true;
+}
+
+/* ---- the translation loop ---------------------------------------------- */
+
+static void
+compile_br_if(comp *c, uint32_t depth)
+{
+	uint32_t cslot;
+	centry cond = pop_cond(c, &cslot);
+	cframe *f = &c->ctl[c->nctl - 1 - depth];
+	if (f->kind != C_FUNC && !branch_needs_copies(c, f))
+	{
+		emit_cond_branch(c, &cond, cslot, false, &f->fix_end,
+						 f->kind == C_LOOP ? (int64_t) f->loop_pc : -1);
+		return;
+	}
+	int32_t skip = -1;
+	emit_cond_branch(c, &cond, cslot, true, &skip, -1);
+	emit_branch(c, f);
+	bind(c, skip);
+}
+
+static void
+compile_br_table(comp *c)
+{
+	uint32_t n = rd_u32(c);
+	uint32_t *labels = wrt_calloc(c->a, (size_t) n + 1, sizeof(uint32_t));
+	if (!labels)
+	{
+		c->oom = true;
+		return;
+	}
+	for (uint32_t i = 0; i <= n; i++)
+		labels[i] = rd_u32(c);
+	uint32_t islot = slot_of(c, c->h - 1);
+	c->h--;
+	uint32_t at = emit_op(c, WRT_IR_BR_TABLE);
+	emit_cell(c, WRT_PACK(islot, n));
+	uint32_t first = c->ncode;
+	for (uint32_t i = 0; i <= n; i++)
+		emit_cell(c, 0);
+	/* Entries needing copies (or a return) jump to a stub after the table;
+	 * one stub per distinct depth. */
+	uint32_t *stub = NULL;
+	for (uint32_t i = 0; i <= n && !c->oom; i++)
+	{
+		cframe *f = &c->ctl[c->nctl - 1 - labels[i]];
+		if (f->kind == C_LOOP && !branch_needs_copies(c, f))
+			write_offset(c, at, first + i, 2, f->loop_pc);
+		else if (f->kind != C_FUNC && !branch_needs_copies(c, f))
+			add_fixup(c, &f->fix_end, at, first + i, 2);
+		else
+		{
+			if (!stub)
+			{
+				stub = wrt_calloc(c->a, c->nctl, sizeof(uint32_t));
+				if (!stub)
+				{
+					c->oom = true;
+					break;
+				}
+			}
+			if (!stub[labels[i]])
+			{
+				stub[labels[i]] = c->ncode;
+				emit_branch(c, f);
+			}
+			write_offset(c, at, first + i, 2, stub[labels[i]]);
+		}
+	}
+	wrt_free(c->a, stub);
+	wrt_free(c->a, labels);
+}
+
+static void
+compile_call(comp *c, const wrt_functype *t, int irop, uint64_t operand,
+			 uint32_t table, bool indirect)
+{
+	uint32_t islot = 0;
+	if (indirect)
+	{
+		islot = slot_of(c, c->h - 1);
+		c->h--;
+	}
+	for (uint32_t i = c->h - t->nparams; i < c->h; i++)
+		materialize(c, i);
+	uint32_t argbase = canon(c, c->h - t->nparams);
+	emit_op(c, irop);
+	if (irop == WRT_IR_CALL)
+	{
+		emit_cell(c, argbase);
+		emit_cell(c, operand);
+	}
+	else
+	{
+		emit_cell(c, WRT_PACK(argbase, operand));
+		if (indirect)
+			emit_cell(c, WRT_PACK(table, islot));
+	}
+	c->h -= t->nparams;
+	for (uint32_t i = 0; i < t->nresults; i++)
+		push_slot(c);
+	/* A host callee may need max(params, results) slots at argbase. */
+	if (c->h - t->nresults + t->nparams > c->maxh)
+		c->maxh = c->h - t->nresults + t->nparams;
+}
+
+/* Plain operators from opcodes.def. */
+static void
+compile_plain(comp *c, int op, const wrt_opinfo *oi)
+{
+	uint32_t base = ir_base[op];
+	switch (oi->cls)
+	{
+		case WRT_OPC_UN:
+		case WRT_OPC_TEST:
+			{
+				uint8_t next = c->r.p < c->r.end ? *c->r.p : 0;
+				uint32_t a = slot_of(c, c->h - 1);
+				c->h--;
+				if (oi->cls == WRT_OPC_TEST && (next == 0x0d || next == 0x04))
+				{
+					c->cond.ir = base;
+					c->cond.test = true;
+					c->cond.ri = false;
+					c->cond.a = a;
+					push(c, K_COND, 0, 0);
+					return;
+				}
+				uint32_t d = push_slot(c);
+				emit_op(c, base);
+				note_dst(c, emit_cell(c, WRT_PACK(d, a)), d);
+				return;
+			}
+		case WRT_OPC_BIN:
+		case WRT_OPC_CMP:
+			{
+				centry *ea = &c->st[c->h - 2], *eb = &c->st[c->h - 1];
+				bool ri = false;
+				uint32_t sa, sb = 0;
+				uint64_t imm = 0;
+				if (eb->kind == K_CONST)
+				{
+					ri = true;
+					imm = eb->bits;
+					sa = slot_of(c, c->h - 2);
+				}
+				else if (ea->kind == K_CONST && commutative(op))
+				{
+					ri = true;
+					imm = ea->bits;
+					sa = slot_of(c, c->h - 1);
+				}
+				else
+				{
+					sa = slot_of(c, c->h - 2);
+					sb = slot_of(c, c->h - 1);
+				}
+				c->h -= 2;
+				uint8_t next = c->r.p < c->r.end ? *c->r.p : 0;
+				if (oi->cls == WRT_OPC_CMP && (next == 0x0d || next == 0x04))
+				{
+					c->cond.ir = base;
+					c->cond.test = false;
+					c->cond.ri = ri;
+					c->cond.a = sa;
+					c->cond.b = sb;
+					c->cond.imm = imm;
+					push(c, K_COND, 0, 0);
+					return;
+				}
+				uint32_t d = push_slot(c);
+				emit_op(c, base + (ri ? 1 : 0));
+				note_dst(c, emit_cell(c, WRT_PACK(d, sa)), d);
+				emit_cell(c, ri ? imm : sb);
+				return;
+			}
+		case WRT_OPC_LOAD:
+			{
+				rd_u32(c);      /* alignment: a hint */
+				uint32_t offset = rd_u32(c);
+				uint32_t a = slot_of(c, c->h - 1);
+				c->h--;
+				uint32_t d = push_slot(c);
+				emit_op(c, base);
+				note_dst(c, emit_cell(c, WRT_PACK(d, a)), d);
+				emit_cell(c, offset);
+				return;
+			}
+		case WRT_OPC_STORE:
+			{
+				rd_u32(c);
+				uint32_t offset = rd_u32(c);
+				uint32_t a = slot_of(c, c->h - 2);
+				uint32_t v = slot_of(c, c->h - 1);
+				c->h -= 2;
+				emit_op(c, base);
+				emit_cell(c, WRT_PACK(a, v));
+				emit_cell(c, offset);
+				return;
+			}
+	}
+}
+
+static void
+compile_local_set(comp *c, uint32_t x, bool tee)
+{
+	centry v = c->st[c->h - 1];
+	uint32_t vdepth = c->h - 1;
+	c->h--;
+	if (!(v.kind == K_LOCAL && v.local == x))
+	{
+		materialize_local(c, x);
+		if (v.kind == K_SLOT && c->last_dst_cell >= 0 &&
+			c->last_dst_slot == canon(c, vdepth))
+		{
+			/* The previous instruction computed v: make it write x. */
+			wrt_cell *cell = &c->code[c->last_dst_cell];
+			cell->u = (cell->u & 0xffffffff00000000ull) | x;
+			c->last_dst_cell = -1;
+		}
+		else if (v.kind == K_CONST)
+			emit_const(c, x, v.bits);
+		else
+			emit_copy(c, x, v.kind == K_LOCAL ? v.local : canon(c, vdepth));
+	}
+	if (tee)
+		push(c, K_LOCAL, x, 0);
+}
+
+/* Count an instruction towards the fuel cost of its loop or function. */
+static inline void
+charge(comp *c)
+{
+	c->ctl[c->ctl[c->nctl - 1].cost_owner].cost++;
+}
+
+static bool
+translate(comp *c)
+{
+	while (c->nctl > 0 && !c->oom && c->r.err->kind == WRT_OK)
+	{
+		c->cur_offset = wrt_reader_offset(&c->r);
+		uint8_t byte;
+		uint32_t sub = 0;
+		if (!wrt_read_u8(&c->r, &byte))
+			return false;
+		if (byte == 0xfc)
+			sub = rd_u32(c);
+		int op = wrt_op_lookup(byte, sub);
+		if (op < 0)
+			return wrt_set_error(c->r.err, WRT_ERR_INVALID, c->cur_offset, "illegal opcode");
+		const wrt_opinfo *oi = &wrt_opinfo_table[op];
+		cframe *top = &c->ctl[c->nctl - 1];
+
+		if (top->dead)
+		{
+			/* Unreachable code: only track nesting. */
+			uint32_t np, nr;
+			switch (op)
+			{
+				case WRT_OP_BLOCK: case WRT_OP_LOOP: case WRT_OP_IF:
+					blocktype(c, &np, &nr);
+					push_ctl(c, op == WRT_OP_LOOP ? C_LOOP : op == WRT_OP_IF ? C_IF : C_BLOCK,
+							 np, nr, true);
+					continue;
+				case WRT_OP_ELSE:
+					if (top->entered_dead)
+						continue;
+					break;
+				case WRT_OP_END:
+					if (top->entered_dead)
+					{
+						c->nctl--;
+						continue;
+					}
+					break;
+				default:
+					skip_imm(c, oi);
+					continue;
+			}
+		}
+		charge(c);
+
+		switch (op)
+		{
+			case WRT_OP_UNREACHABLE:
+				emit_op(c, WRT_IR_UNREACHABLE);
+				mark_dead(c);
+				break;
+			case WRT_OP_NOP:
+				break;
+			case WRT_OP_BLOCK:
+			case WRT_OP_LOOP:
+				{
+					uint32_t np, nr;
+					blocktype(c, &np, &nr);
+					materialize_all(c);
+					cframe *f = push_ctl(c, op == WRT_OP_LOOP ? C_LOOP : C_BLOCK, np, nr, false);
+					if (f && op == WRT_OP_LOOP)
+					{
+						c->last_dst_cell = -1;
+						f->loop_pc = emit_op(c, WRT_IR_LOOP_POLL);
+						f->cost_cell = emit_cell(c, 0);
+					}
+					break;
+				}
+			case WRT_OP_IF:
+				{
+					uint32_t np, nr, cslot;
+					blocktype(c, &np, &nr);
+					centry cond = pop_cond(c, &cslot);
+					materialize_all(c);
+					cframe *f = push_ctl(c, C_IF, np, nr, false);
+					if (f)
+						emit_cond_branch(c, &cond, cslot, true, &f->fix_else, -1);
+					break;
+				}
+			case WRT_OP_ELSE:
+				{
+					cframe *f = top;
+					if (!f->dead)
+					{
+						for (uint32_t i = f->height; i < c->h; i++)
+							materialize(c, i);
+						emit_jump(c, f);
+					}
+					bind(c, f->fix_else);
+					f->fix_else = -1;
+					f->has_else = true;
+					f->dead = false;
+					c->h = f->height;
+					for (uint32_t i = 0; i < f->nparams; i++)
+						push_slot(c);
+					break;
+				}
+			case WRT_OP_END:
+				{
+					cframe f = *top;
+					if (f.kind == C_FUNC)
+					{
+						if (!f.dead)
+							emit_return(c);
+						c->nctl--;
+						c->ctl[0].cost = f.cost;
+						break;
+					}
+					if (!f.dead)
+						for (uint32_t i = f.height; i < c->h; i++)
+							materialize(c, i);
+					bool reachable = !f.dead || f.fix_end >= 0 ||
+						(f.kind == C_IF && !f.has_else);
+					bind(c, f.fix_end);
+					if (f.kind == C_IF && !f.has_else)
+						bind(c, f.fix_else);
+					if (f.kind == C_LOOP && !c->oom)
+						c->code[f.cost_cell].u = f.cost;
+					c->nctl--;
+					c->h = f.height;
+					for (uint32_t i = 0; i < f.nresults; i++)
+						push_slot(c);
+					c->ctl[c->nctl - 1].dead = !reachable;
+					break;
+				}
+			case WRT_OP_BR:
+				emit_branch(c, &c->ctl[c->nctl - 1 - rd_u32(c)]);
+				mark_dead(c);
+				break;
+			case WRT_OP_BR_IF:
+				compile_br_if(c, rd_u32(c));
+				break;
+			case WRT_OP_BR_TABLE:
+				compile_br_table(c);
+				mark_dead(c);
+				break;
+			case WRT_OP_RETURN:
+				emit_return(c);
+				mark_dead(c);
+				break;
+			case WRT_OP_CALL:
+				{
+					uint32_t f = rd_u32(c);
+					const wrt_functype *t = wrt_module_functype(c->m, f);
+					if (f >= c->m->nfunc_imports)
+						compile_call(c, t, WRT_IR_CALL,
+									 (uint64_t) (uintptr_t) &c->m->codes[f - c->m->nfunc_imports], 0, false);
+					else
+						compile_call(c, t, WRT_IR_CALL_FUNC, f, 0, false);
+					break;
+				}
+			case WRT_OP_CALL_INDIRECT:
+				{
+					uint32_t ti = rd_u32(c);
+					uint32_t table = rd_u32(c);
+					compile_call(c, &c->m->types[ti], WRT_IR_CALL_INDIRECT, ti, table, true);
+					break;
+				}
+			case WRT_OP_DROP:
+				c->h--;
+				break;
+			case WRT_OP_SELECT_T:
+				{
+					uint32_t n = rd_u32(c);
+					for (uint32_t i = 0; i < n; i++)
+						rd_u8(c);
+				}
+				/* fall through */
+			case WRT_OP_SELECT:
+				{
+					uint32_t a = slot_of(c, c->h - 3);
+					uint32_t b = slot_of(c, c->h - 2);
+					uint32_t cs = slot_of(c, c->h - 1);
+					c->h -= 3;
+					uint32_t d = push_slot(c);
+					emit_op(c, WRT_IR_SELECT);
+					note_dst(c, emit_cell(c, WRT_PACK(d, cs)), d);
+					emit_cell(c, WRT_PACK(a, b));
+					break;
+				}
+			case WRT_OP_LOCAL_GET:
+				push(c, K_LOCAL, rd_u32(c), 0);
+				break;
+			case WRT_OP_LOCAL_SET:
+				compile_local_set(c, rd_u32(c), false);
+				break;
+			case WRT_OP_LOCAL_TEE:
+				compile_local_set(c, rd_u32(c), true);
+				break;
+			case WRT_OP_GLOBAL_GET:
+				{
+					uint32_t g = rd_u32(c);
+					uint32_t d = push_slot(c);
+					emit_op(c, WRT_IR_GLOBAL_GET);
+					note_dst(c, emit_cell(c, WRT_PACK(d, g)), d);
+					break;
+				}
+			case WRT_OP_GLOBAL_SET:
+				{
+					uint32_t g = rd_u32(c);
+					uint32_t s = slot_of(c, c->h - 1);
+					c->h--;
+					emit_op(c, WRT_IR_GLOBAL_SET);
+					emit_cell(c, WRT_PACK(s, g));
+					break;
+				}
+			case WRT_OP_TABLE_GET:
+				{
+					uint32_t t = rd_u32(c);
+					uint32_t i = slot_of(c, c->h - 1);
+					c->h--;
+					uint32_t d = push_slot(c);
+					emit_op(c, WRT_IR_TABLE_GET);
+					emit_cell(c, WRT_PACK(d, i));
+					emit_cell(c, t);
+					break;
+				}
+			case WRT_OP_TABLE_SET:
+				{
+					uint32_t t = rd_u32(c);
+					uint32_t i = slot_of(c, c->h - 2);
+					uint32_t v = slot_of(c, c->h - 1);
+					c->h -= 2;
+					emit_op(c, WRT_IR_TABLE_SET);
+					emit_cell(c, WRT_PACK(i, v));
+					emit_cell(c, t);
+					break;
+				}
+			case WRT_OP_MEMORY_SIZE:
+				{
+					rd_u8(c);
+					uint32_t d = push_slot(c);
+					emit_op(c, WRT_IR_MEMORY_SIZE);
+					emit_cell(c, d);
+					break;
+				}
+			case WRT_OP_MEMORY_GROW:
+				{
+					rd_u8(c);
+					uint32_t n = slot_of(c, c->h - 1);
+					c->h--;
+					uint32_t d = push_slot(c);
+					emit_op(c, WRT_IR_MEMORY_GROW);
+					emit_cell(c, WRT_PACK(d, n));
+					break;
+				}
+			case WRT_OP_I32_CONST:
+				{
+					int32_t v = 0;
+					wrt_read_s32(&c->r, &v);
+					push(c, K_CONST, 0, (uint32_t) v);
+					break;
+				}
+			case WRT_OP_I64_CONST:
+				{
+					int64_t v = 0;
+					wrt_read_s64(&c->r, &v);
+					push(c, K_CONST, 0, (uint64_t) v);
+					break;
+				}
+			case WRT_OP_F32_CONST:
+			case WRT_OP_F64_CONST:
+				{
+					const uint8_t *b = NULL;
+					uint32_t n = op == WRT_OP_F32_CONST ? 4 : 8;
+					uint64_t bits = 0;
+					if (wrt_read_bytes(&c->r, n, &b))
+						for (uint32_t i = 0; i < n; i++)
+							bits |= (uint64_t) b[i] << (8 * i);
+					push(c, K_CONST, 0, bits);
+					break;
+				}
+			case WRT_OP_REF_NULL:
+				rd_u8(c);
+				push(c, K_CONST, 0, 0);
+				break;
+			case WRT_OP_REF_IS_NULL:
+				{
+					uint32_t a = slot_of(c, c->h - 1);
+					c->h--;
+					uint32_t d = push_slot(c);
+					emit_op(c, WRT_IR_REF_IS_NULL);
+					note_dst(c, emit_cell(c, WRT_PACK(d, a)), d);
+					break;
+				}
+			case WRT_OP_REF_FUNC:
+				{
+					uint32_t f = rd_u32(c);
+					uint32_t d = push_slot(c);
+					emit_op(c, WRT_IR_REF_FUNC);
+					emit_cell(c, WRT_PACK(d, f));
+					break;
+				}
+			case WRT_OP_MEMORY_INIT:
+				{
+					uint32_t seg = rd_u32(c);
+					rd_u8(c);
+					uint32_t d = slot_of(c, c->h - 3), s = slot_of(c, c->h - 2), n = slot_of(c, c->h - 1);
+					c->h -= 3;
+					emit_op(c, WRT_IR_MEMORY_INIT);
+					emit_cell(c, WRT_PACK(seg, d));
+					emit_cell(c, WRT_PACK(s, n));
+					break;
+				}
+			case WRT_OP_DATA_DROP:
+				emit_op(c, WRT_IR_DATA_DROP);
+				emit_cell(c, rd_u32(c));
+				break;
+			case WRT_OP_MEMORY_COPY:
+			case WRT_OP_MEMORY_FILL:
+				{
+					rd_u8(c);
+					if (op == WRT_OP_MEMORY_COPY)
+						rd_u8(c);
+					uint32_t d = slot_of(c, c->h - 3), s = slot_of(c, c->h - 2), n = slot_of(c, c->h - 1);
+					c->h -= 3;
+					emit_op(c, op == WRT_OP_MEMORY_COPY ? WRT_IR_MEMORY_COPY : WRT_IR_MEMORY_FILL);
+					emit_cell(c, WRT_PACK(d, s));
+					emit_cell(c, n);
+					break;
+				}
+			case WRT_OP_TABLE_INIT:
+				{
+					uint32_t seg = rd_u32(c);
+					uint32_t t = rd_u32(c);
+					uint32_t d = slot_of(c, c->h - 3), s = slot_of(c, c->h - 2), n = slot_of(c, c->h - 1);
+					c->h -= 3;
+					emit_op(c, WRT_IR_TABLE_INIT);
+					emit_cell(c, WRT_PACK(d, s));
+					emit_cell(c, WRT_PACK(n, t));
+					emit_cell(c, seg);
+					break;
+				}
+			case WRT_OP_ELEM_DROP:
+				emit_op(c, WRT_IR_ELEM_DROP);
+				emit_cell(c, rd_u32(c));
+				break;
+			case WRT_OP_TABLE_COPY:
+				{
+					uint32_t dt = rd_u32(c);
+					uint32_t stb = rd_u32(c);
+					uint32_t d = slot_of(c, c->h - 3), s = slot_of(c, c->h - 2), n = slot_of(c, c->h - 1);
+					c->h -= 3;
+					emit_op(c, WRT_IR_TABLE_COPY);
+					emit_cell(c, WRT_PACK(d, s));
+					emit_cell(c, n);
+					emit_cell(c, WRT_PACK(dt, stb));
+					break;
+				}
+			case WRT_OP_TABLE_GROW:
+				{
+					uint32_t t = rd_u32(c);
+					uint32_t init = slot_of(c, c->h - 2), n = slot_of(c, c->h - 1);
+					c->h -= 2;
+					uint32_t d = push_slot(c);
+					emit_op(c, WRT_IR_TABLE_GROW);
+					emit_cell(c, WRT_PACK(d, init));
+					emit_cell(c, WRT_PACK(n, t));
+					break;
+				}
+			case WRT_OP_TABLE_SIZE:
+				{
+					uint32_t t = rd_u32(c);
+					uint32_t d = push_slot(c);
+					emit_op(c, WRT_IR_TABLE_SIZE);
+					emit_cell(c, WRT_PACK(d, t));
+					break;
+				}
+			case WRT_OP_TABLE_FILL:
+				{
+					uint32_t t = rd_u32(c);
+					uint32_t i = slot_of(c, c->h - 3), v = slot_of(c, c->h - 2), n = slot_of(c, c->h - 1);
+					c->h -= 3;
+					emit_op(c, WRT_IR_TABLE_FILL);
+					emit_cell(c, WRT_PACK(i, v));
+					emit_cell(c, WRT_PACK(n, t));
+					break;
+				}
+			default:
+				compile_plain(c, op, oi);
+				break;
+		}
+	}
+	return !c->oom && c->r.err->kind == WRT_OK;
+}
+
+bool
+wrt_compile(wrt_module *m, wrt_code *fn, wrt_error *err)
+{
+	comp c;
+	memset(&c, 0, sizeof(c));
+	c.m = m;
+	c.fn = fn;
+	c.a = &m->alloc;
+	c.H = wrt_interp_handlers();
+	c.r.p = fn->body;
+	c.r.end = fn->body_end;
+	c.r.base = m->bytes;
+	c.r.err = err;
+	c.nlocals = fn->nlocals;
+	c.last_dst_cell = -1;
+	err->kind = WRT_OK;
+
+	const wrt_functype *t = &m->types[fn->type_index];
+	push_ctl(&c, C_FUNC, 0, t->nresults, false);
+	bool ok = !c.oom && translate(&c);
+	if (ok && c.nctl != 0)
+		ok = wrt_set_error(err, WRT_ERR_INVALID, c.cur_offset, "function body does not end");
+
+	wrt_compiled *cf = NULL;
+	if (ok)
+	{
+		cf = wrt_alloc(c.a, sizeof(*cf));
+		if (cf)
+		{
+			memset(cf, 0, sizeof(*cf));
+			cf->code = c.code;
+			cf->ncode = c.ncode;
+			cf->nparams = t->nparams;
+			cf->nresults = t->nresults;
+			cf->nlocals = fn->nlocals;
+			cf->frame_slots = fn->nlocals + c.maxh + 1;
+			if (cf->frame_slots < t->nresults)
+				cf->frame_slots = t->nresults;
+			cf->entry_cost = c.ctl ? c.ctl[0].cost : 0;
+			cf->pcmap = c.pcmap;
+			cf->npcmap = c.npc / 2;
+			c.code = NULL;
+			c.pcmap = NULL;
+			fn->compiled = cf;
+		}
+		else
+			ok = false;
+	}
+	if (!ok && err->kind == WRT_OK)
+		wrt_set_error(err, WRT_ERR_OOM, c.cur_offset, "out of memory compiling function %u",
+					  fn->func_index);
+	wrt_free(c.a, c.code);
+	wrt_free(c.a, c.pcmap);
+	wrt_free(c.a, c.st);
+	wrt_free(c.a, c.ctl);
+	wrt_free(c.a, c.fx);
+	return ok;
+}
+
+void
+wrt_compiled_free(const wrt_allocator *a, struct wrt_compiled *cf)
+{
+	if (!cf)
+		return;
+	wrt_free(a, cf->code);
+	wrt_free(a, cf->pcmap);
+	wrt_free(a, cf);
+}
+
+uint32_t
+wrt_compiled_offset(const struct wrt_compiled *cf, const void *pc)
+{
+	if (!cf || !cf->npcmap)
+		return 0;
+	const wrt_cell *p = pc;
+	if (p < cf->code || p >= cf->code + cf->ncode)
+		return cf->pcmap[1];
+	uint32_t idx = (uint32_t) (p - cf->code);
+	/* Binary search for the last instruction starting at or before idx. */
+	uint32_t lo = 0, hi = cf->npcmap;
+	while (hi - lo > 1)
+	{
+		uint32_t mid = (lo + hi) / 2;
+		if (cf->pcmap[2 * mid] <= idx)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return cf->pcmap[2 * lo + 1];
+}

@@ -274,8 +274,9 @@ struct wrt_instance {
 /* A live Wasm activation, for backtraces and re-entrant calls (interp.c). */
 typedef struct wrt_frame {
 	const void *ret_pc;         /* caller's pc to resume */
-	wrt_value *fp;              /* this frame's slot base */
-	wrt_func *func;             /* the function running in this frame */
+	wrt_value *fp;              /* caller's slot base */
+	wrt_code *code;             /* caller's function */
+	wrt_instance *inst;         /* caller's instance */
 } wrt_frame;
 
 struct wrt_store {
@@ -305,6 +306,7 @@ struct wrt_store {
 	wrt_value *stack_top;           /* first free slot of the value stack */
 	wrt_frame *frames;
 	uint32_t nframes;               /* frames in use */
+	uint32_t frames_cap;            /* allocated frames (== max_frames once set up) */
 	int64_t fuel_left;              /* of the running outermost call */
 	uint32_t depth;                 /* nesting of wrt_call */
 
@@ -316,6 +318,16 @@ struct wrt_hostcall {
 	wrt_instance *caller;       /* instance of the calling Wasm function, or NULL */
 	wrt_func *func;
 	wrt_trapkind kind;          /* set by wrt_hostcall_trap / exit */
+};
+
+/* Kinds for wrt_store_register: how wrt_store_free releases the object. */
+enum wrt_objkind {
+	WRT_OBJ_FUNC,               /* host function (the struct only) */
+	WRT_OBJ_TABLE,              /* struct + element array */
+	WRT_OBJ_MEMORY,             /* struct + data */
+	WRT_OBJ_GLOBAL,             /* the struct only */
+	WRT_OBJ_INSTANCE,           /* instance and everything it owns */
+	WRT_OBJ_BLOCK               /* any single allocation (e.g. WASI state) */
 };
 
 /* instance.c */

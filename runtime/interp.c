@@ -1,8 +1,658 @@
-/* interp.c — placeholder until the interpreter lands (being written). */
-#include "internal.h"
-bool wrt_invoke(wrt_store *s, wrt_func *f, const wrt_value *args, wrt_value *results)
-{ (void)f; (void)args; (void)results; wrt_trap_set(s, WRT_TRAP_HOST, "interpreter not yet available"); return false; }
-bool wrt_exec_table_init(wrt_instance *inst, uint32_t table, uint32_t elem, uint32_t dst, uint32_t src, uint32_t n)
-{ (void)inst; (void)table; (void)elem; (void)dst; (void)src; (void)n; return false; }
-bool wrt_exec_memory_init(wrt_instance *inst, uint32_t data, uint32_t dst, uint32_t src, uint32_t n)
-{ (void)inst; (void)data; (void)dst; (void)src; (void)n; return false; }
+/*
+ * interp.c — the interpreter for the register code of compile.h.
+ *
+ * One function, run(), executes Wasm code with direct-threaded dispatch
+ * (each instruction's first cell is the address of its handler label;
+ * "goto *pc->h" jumps there).  Wasm-to-Wasm calls never recurse in C: a call
+ * pushes a wrt_frame on the store's frame stack and the callee's frame is a
+ * window of the store's value stack starting at the caller's argument
+ * slots.  The hot state (pc, fp, memory base and size, fuel) lives in local
+ * variables; it is written back to the store only around host calls, which
+ * may re-enter wrt_call.
+ *
+ * Memory accesses are bounds-checked in software: the effective address is
+ * computed in 64 bits (a 32-bit base plus a 32-bit offset cannot overflow)
+ * and compared with the current memory size.  We do not use guard pages:
+ * inside a database backend we cannot own the SIGSEGV handler, and a 4 GiB+
+ * reservation per instance would multiply across connections.
+ *
+ * Traps are values: a trapping handler jumps to one exit path that records
+ * the trap kind, message and a backtrace in the store, unwinds the frames of
+ * this activation and returns false.  Interrupts and fuel are polled at
+ * function entry and at every loop header (LOOP_POLL), so a runaway loop is
+ * stopped within one iteration of setting the flag.
+ */
+#include "compile.h"
+#include "numeric.h"
+#include "opcodes.h"
+
+#include <stdlib.h>
+
+#define GET_I32(s) ((uint32_t) fp[s].i32)
+#define GET_I64(s) ((uint64_t) fp[s].i64)
+#define GET_F32(s) (fp[s].f32)
+#define GET_F64(s) (fp[s].f64)
+#define SET_I32(s, v) (fp[s].i64 = (int64_t) (uint32_t) (v))
+#define SET_I64(s, v) (fp[s].i64 = (int64_t) (v))
+#define SET_F32(s, v) (fp[s].bits = 0, fp[s].f32 = (v))
+#define SET_F64(s, v) (fp[s].f64 = (v))
+#define IMM_I32(c) ((uint32_t) (c).u)
+#define IMM_I64(c) ((c).u)
+#define IMM_F32(c) ((c).f32)
+#define IMM_F64(c) ((c).f64)
+
+static int no_interrupt;
+
+static bool
+ensure_stack(wrt_store *s)
+{
+	size_t want = s->stack_bytes / sizeof(wrt_value);
+	if (want < 64)
+		want = 64;
+	if (s->stack && s->depth == 0 && (s->stack_slots != want || s->frames_cap != s->max_frames))
+	{
+		wrt_free(&s->alloc, s->stack);
+		wrt_free(&s->alloc, s->frames);
+		s->stack = NULL;
+		s->frames = NULL;
+	}
+	if (s->stack)
+		return true;
+	s->stack = wrt_calloc(&s->alloc, want, sizeof(wrt_value));
+	s->frames = wrt_calloc(&s->alloc, s->max_frames ? s->max_frames : 1, sizeof(wrt_frame));
+	if (!s->stack || !s->frames)
+	{
+		wrt_free(&s->alloc, s->stack);
+		wrt_free(&s->alloc, s->frames);
+		s->stack = NULL;
+		s->frames = NULL;
+		return false;
+	}
+	s->stack_slots = want;
+	s->frames_cap = s->max_frames;
+	s->stack_top = s->stack;
+	s->nframes = 0;
+	return true;
+}
+
+/* Compile on first call; a failure (only memory) becomes a trap. */
+static bool
+ensure_compiled(wrt_store *s, wrt_module *m, wrt_code *code)
+{
+	if (WRT_LIKELY(code->compiled != NULL))
+		return true;
+	wrt_error err;
+	memset(&err, 0, sizeof(err));
+	if (wrt_compile(m, code, &err))
+		return true;
+	wrt_trap_set(s, WRT_TRAP_OOM, "cannot compile function %u: %s", code->func_index, err.message);
+	return false;
+}
+
+static void
+add_frame(wrt_store *s, wrt_instance *inst, wrt_code *code, const void *pc)
+{
+	wrt_trap *t = &s->trap;
+	if (t->nframes >= WRT_MAX_BACKTRACE || !code)
+		return;
+	wrt_frameinfo *fi = &t->frames[t->nframes++];
+	fi->func_index = code->func_index;
+	fi->offset = wrt_compiled_offset(code->compiled, pc);
+	fi->name = inst ? wrt_module_func_name(inst->mod, code->func_index) : NULL;
+}
+
+/* Bulk operations (also used by instantiation for active segments). */
+bool
+wrt_exec_memory_init(wrt_instance *inst, uint32_t seg, uint32_t dst, uint32_t src, uint32_t n)
+{
+	const wrt_data *d = &inst->mod->datas[seg];
+	uint64_t len = inst->data_dropped[seg] ? 0 : d->len;
+	wrt_memory *mem = inst->mems ? inst->mems[0] : NULL;
+	uint64_t msize = mem ? mem->size : 0;
+	if ((uint64_t) src + n > len || (uint64_t) dst + n > msize)
+		return false;
+	if (n)
+		memcpy(mem->data + dst, d->bytes + src, n);
+	return true;
+}
+
+bool
+wrt_exec_table_init(wrt_instance *inst, uint32_t table, uint32_t seg, uint32_t dst, uint32_t src, uint32_t n)
+{
+	const wrt_elem *e = &inst->mod->elems[seg];
+	uint64_t len = inst->elem_dropped[seg] ? 0 : e->count;
+	wrt_table *t = inst->tables[table];
+	if ((uint64_t) src + n > len || (uint64_t) dst + n > t->size)
+		return false;
+	for (uint32_t i = 0; i < n; i++)
+		t->elems[dst + i] = wrt_elem_value(inst, e, src + i);
+	return true;
+}
+
+/*
+ * Execute `code` of `inst` with its frame at fp (arguments in place).
+ * handlers_out != NULL: only return the handler table.
+ */
+static bool
+run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
+	const void *const **handlers_out)
+{
+	static const void *const handlers[WRT_IR_COUNT_] = {
+#define X(n) [WRT_IR_##n] = &&L_##n,
+		WRT_IR_SPECIAL(X)
+#undef X
+#define OP_UN(NAME, code, text, TIN, TOUT, body) [WRT_IR_##NAME] = &&L_##NAME,
+#define OP_TEST(NAME, code, text, TIN, body) [WRT_IR_##NAME] = &&L_##NAME, \
+	[WRT_IR_BRIF_##NAME] = &&L_BRIF_##NAME, [WRT_IR_BRIFNOT_##NAME] = &&L_BRIFNOT_##NAME,
+#define OP_BIN(NAME, code, text, T, TOUT, body) \
+	[WRT_IR_##NAME##_RR] = &&L_##NAME##_RR, [WRT_IR_##NAME##_RI] = &&L_##NAME##_RI,
+#define OP_CMP(NAME, code, text, T, body) \
+	[WRT_IR_##NAME##_RR] = &&L_##NAME##_RR, [WRT_IR_##NAME##_RI] = &&L_##NAME##_RI, \
+	[WRT_IR_BRIF_##NAME##_RR] = &&L_BRIF_##NAME##_RR, [WRT_IR_BRIF_##NAME##_RI] = &&L_BRIF_##NAME##_RI, \
+	[WRT_IR_BRIFNOT_##NAME##_RR] = &&L_BRIFNOT_##NAME##_RR, [WRT_IR_BRIFNOT_##NAME##_RI] = &&L_BRIFNOT_##NAME##_RI,
+#define OP_LOAD(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = &&L_##NAME,
+#define OP_STORE(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = &&L_##NAME,
+#include "opcodes.def"
+	};
+	if (handlers_out)
+	{
+		*handlers_out = handlers;
+		return true;
+	}
+
+	const wrt_cell *pc;
+	wrt_compiled *cf;
+	uint8_t *mem;
+	uint64_t memsize;
+	const volatile int *intr = s->interrupt ? s->interrupt : &no_interrupt;
+	int64_t fuel = s->fuel_left;
+	wrt_frame *frames = s->frames;
+	const uint32_t base_frames = s->nframes;
+	uint32_t nframes = base_frames;
+	const uint32_t max_frames = s->frames_cap;
+	wrt_value *const stack_end = s->stack + s->stack_slots;
+	wrt_trapkind trapkind = WRT_TRAP_NONE;
+	const char *trapmsg = NULL;
+
+	/* Call state shared by the call handlers. */
+	wrt_code *callee;
+	wrt_instance *callee_inst;
+	wrt_value *nfp;
+	const wrt_cell *ret_pc;
+	wrt_func *fn;
+
+#define RELOAD_MEM() do { \
+		wrt_memory *m0_ = inst->mem0; \
+		mem = m0_ ? m0_->data : NULL; \
+		memsize = m0_ ? m0_->size : 0; \
+	} while (0)
+#define DISPATCH() goto *pc->h
+#define NEXT(n) do { pc += (n); DISPATCH(); } while (0)
+#define TRAP(k) do { trapkind = WRT_TRAP_##k; goto trap; } while (0)
+#define TRAPM(k, msg) do { trapkind = WRT_TRAP_##k; trapmsg = (msg); goto trap; } while (0)
+#define JUMP(off) do { pc += (int32_t) (off); DISPATCH(); } while (0)
+
+	RELOAD_MEM();
+	cf = code->compiled;
+	pc = cf->code;
+	memset(fp + cf->nparams, 0, (size_t) (cf->nlocals - cf->nparams) * sizeof(wrt_value));
+	if (WRT_UNLIKELY(*intr))
+		TRAP(INTERRUPTED);
+	if (WRT_UNLIKELY((fuel -= cf->entry_cost) < 0))
+		TRAP(FUEL_EXHAUSTED);
+	DISPATCH();
+
+	/* ---- generated handlers ---- */
+#define OP_UN(NAME, code, text, TIN, TOUT, body) \
+	L_##NAME: { \
+		wrt_ct_##TIN a = GET_##TIN(WRT_HI(pc[1])); \
+		wrt_ct_##TOUT r; \
+		body \
+		SET_##TOUT(WRT_LO(pc[1]), r); \
+		NEXT(2); \
+	}
+#define OP_TEST(NAME, code, text, TIN, body) \
+	L_##NAME: { \
+		wrt_ct_##TIN a = GET_##TIN(WRT_HI(pc[1])); \
+		uint32_t r; \
+		body \
+		SET_I32(WRT_LO(pc[1]), r); \
+		NEXT(2); \
+	} \
+	L_BRIF_##NAME: { \
+		wrt_ct_##TIN a = GET_##TIN(WRT_LO(pc[1])); \
+		uint32_t r; \
+		body \
+		if (r) JUMP(WRT_HI(pc[1])); \
+		NEXT(2); \
+	} \
+	L_BRIFNOT_##NAME: { \
+		wrt_ct_##TIN a = GET_##TIN(WRT_LO(pc[1])); \
+		uint32_t r; \
+		body \
+		if (!r) JUMP(WRT_HI(pc[1])); \
+		NEXT(2); \
+	}
+#define OP_BIN(NAME, code, text, T, TOUT, body) \
+	L_##NAME##_RR: { \
+		wrt_ct_##T a = GET_##T(WRT_HI(pc[1])), b = GET_##T(WRT_LO(pc[2])); \
+		wrt_ct_##TOUT r; \
+		body \
+		SET_##TOUT(WRT_LO(pc[1]), r); \
+		NEXT(3); \
+	} \
+	L_##NAME##_RI: { \
+		wrt_ct_##T a = GET_##T(WRT_HI(pc[1])), b = IMM_##T(pc[2]); \
+		wrt_ct_##TOUT r; \
+		body \
+		SET_##TOUT(WRT_LO(pc[1]), r); \
+		NEXT(3); \
+	}
+#define OP_CMP(NAME, code, text, T, body) \
+	OP_BIN(NAME, code, text, T, I32, body) \
+	L_BRIF_##NAME##_RR: { \
+		wrt_ct_##T a = GET_##T(WRT_LO(pc[1])), b = GET_##T(WRT_HI(pc[1])); \
+		uint32_t r; \
+		body \
+		if (r) JUMP(pc[2].i); \
+		NEXT(3); \
+	} \
+	L_BRIF_##NAME##_RI: { \
+		wrt_ct_##T a = GET_##T(WRT_LO(pc[1])), b = IMM_##T(pc[2]); \
+		uint32_t r; \
+		body \
+		if (r) JUMP(WRT_HI(pc[1])); \
+		NEXT(3); \
+	} \
+	L_BRIFNOT_##NAME##_RR: { \
+		wrt_ct_##T a = GET_##T(WRT_LO(pc[1])), b = GET_##T(WRT_HI(pc[1])); \
+		uint32_t r; \
+		body \
+		if (!r) JUMP(pc[2].i); \
+		NEXT(3); \
+	} \
+	L_BRIFNOT_##NAME##_RI: { \
+		wrt_ct_##T a = GET_##T(WRT_LO(pc[1])), b = IMM_##T(pc[2]); \
+		uint32_t r; \
+		body \
+		if (!r) JUMP(WRT_HI(pc[1])); \
+		NEXT(3); \
+	}
+#define OP_LOAD(NAME, code, text, T, MT, AL) \
+	L_##NAME: { \
+		uint64_t ea = (uint64_t) GET_I32(WRT_HI(pc[1])) + pc[2].u; \
+		MT v; \
+		if (WRT_UNLIKELY(ea + sizeof(MT) > memsize)) TRAP(MEMORY_OOB); \
+		memcpy(&v, mem + ea, sizeof(MT)); \
+		SET_##T(WRT_LO(pc[1]), (wrt_ct_##T) v); \
+		NEXT(3); \
+	}
+#define OP_STORE(NAME, code, text, T, MT, AL) \
+	L_##NAME: { \
+		uint64_t ea = (uint64_t) GET_I32(WRT_LO(pc[1])) + pc[2].u; \
+		MT v = (MT) GET_##T(WRT_HI(pc[1])); \
+		if (WRT_UNLIKELY(ea + sizeof(MT) > memsize)) TRAP(MEMORY_OOB); \
+		memcpy(mem + ea, &v, sizeof(MT)); \
+		NEXT(3); \
+	}
+#include "opcodes.def"
+
+	/* ---- hand-written handlers ---- */
+L_COPY:
+	fp[WRT_LO(pc[1])] = fp[WRT_HI(pc[1])];
+	NEXT(2);
+L_CONST:
+	fp[pc[1].u].bits = pc[2].u;
+	NEXT(3);
+L_BR:
+	JUMP(pc[1].i);
+L_BR_NZ:
+	if (GET_I32(WRT_LO(pc[1])))
+		JUMP(WRT_HI(pc[1]));
+	NEXT(2);
+L_BR_Z:
+	if (!GET_I32(WRT_LO(pc[1])))
+		JUMP(WRT_HI(pc[1]));
+	NEXT(2);
+L_BR_TABLE:
+	{
+		uint32_t i = GET_I32(WRT_LO(pc[1]));
+		uint32_t n = WRT_HI(pc[1]);
+		if (i > n)
+			i = n;
+		JUMP(pc[2 + i].i);
+	}
+L_LOOP_POLL:
+	if (WRT_UNLIKELY(*intr))
+		TRAP(INTERRUPTED);
+	if (WRT_UNLIKELY((fuel -= (int64_t) pc[1].u) < 0))
+		TRAP(FUEL_EXHAUSTED);
+	NEXT(2);
+L_UNREACHABLE:
+	TRAP(UNREACHABLE);
+L_SELECT:
+	fp[WRT_LO(pc[1])] = GET_I32(WRT_HI(pc[1])) ? fp[WRT_LO(pc[2])] : fp[WRT_HI(pc[2])];
+	NEXT(3);
+L_GLOBAL_GET:
+	fp[WRT_LO(pc[1])] = inst->globals[WRT_HI(pc[1])]->v;
+	NEXT(2);
+L_GLOBAL_SET:
+	inst->globals[WRT_HI(pc[1])]->v = fp[WRT_LO(pc[1])];
+	NEXT(2);
+L_MEMORY_SIZE:
+	SET_I32(pc[1].u, memsize / WRT_PAGE_SIZE);
+	NEXT(2);
+L_MEMORY_GROW:
+	{
+		int64_t r = inst->mem0 ? wrt_memory_grow_internal(inst->mem0, GET_I32(WRT_HI(pc[1]))) : -1;
+		RELOAD_MEM();
+		SET_I32(WRT_LO(pc[1]), (uint32_t) r);
+		NEXT(2);
+	}
+L_MEMORY_INIT:
+	if (!wrt_exec_memory_init(inst, WRT_LO(pc[1]), GET_I32(WRT_HI(pc[1])),
+							  GET_I32(WRT_LO(pc[2])), GET_I32(WRT_HI(pc[2]))))
+		TRAP(MEMORY_OOB);
+	NEXT(3);
+L_DATA_DROP:
+	inst->data_dropped[pc[1].u] = 1;
+	NEXT(2);
+L_MEMORY_COPY:
+	{
+		uint32_t d = GET_I32(WRT_LO(pc[1])), s_ = GET_I32(WRT_HI(pc[1])), n = GET_I32(pc[2].u);
+		if ((uint64_t) d + n > memsize || (uint64_t) s_ + n > memsize)
+			TRAP(MEMORY_OOB);
+		if (n)
+			memmove(mem + d, mem + s_, n);
+		NEXT(3);
+	}
+L_MEMORY_FILL:
+	{
+		uint32_t d = GET_I32(WRT_LO(pc[1])), v = GET_I32(WRT_HI(pc[1])), n = GET_I32(pc[2].u);
+		if ((uint64_t) d + n > memsize)
+			TRAP(MEMORY_OOB);
+		if (n)
+			memset(mem + d, (int) (uint8_t) v, n);
+		NEXT(3);
+	}
+L_TABLE_GET:
+	{
+		wrt_table *t = inst->tables[pc[2].u];
+		uint32_t i = GET_I32(WRT_HI(pc[1]));
+		if (i >= t->size)
+			TRAP(TABLE_OOB);
+		fp[WRT_LO(pc[1])].bits = 0;
+		fp[WRT_LO(pc[1])].ref = t->elems[i];
+		NEXT(3);
+	}
+L_TABLE_SET:
+	{
+		wrt_table *t = inst->tables[pc[2].u];
+		uint32_t i = GET_I32(WRT_LO(pc[1]));
+		if (i >= t->size)
+			TRAP(TABLE_OOB);
+		t->elems[i] = fp[WRT_HI(pc[1])].ref;
+		NEXT(3);
+	}
+L_TABLE_SIZE:
+	SET_I32(WRT_LO(pc[1]), inst->tables[WRT_HI(pc[1])]->size);
+	NEXT(2);
+L_TABLE_GROW:
+	{
+		wrt_table *t = inst->tables[WRT_HI(pc[2])];
+		int64_t r = wrt_table_grow_internal(t, GET_I32(WRT_LO(pc[2])), fp[WRT_HI(pc[1])].ref);
+		SET_I32(WRT_LO(pc[1]), (uint32_t) r);
+		NEXT(3);
+	}
+L_TABLE_FILL:
+	{
+		wrt_table *t = inst->tables[WRT_HI(pc[2])];
+		uint32_t i = GET_I32(WRT_LO(pc[1])), n = GET_I32(WRT_LO(pc[2]));
+		void *v = fp[WRT_HI(pc[1])].ref;
+		if ((uint64_t) i + n > t->size)
+			TRAP(TABLE_OOB);
+		for (uint32_t k = 0; k < n; k++)
+			t->elems[i + k] = v;
+		NEXT(3);
+	}
+L_TABLE_COPY:
+	{
+		wrt_table *dt = inst->tables[WRT_LO(pc[3])], *st = inst->tables[WRT_HI(pc[3])];
+		uint32_t d = GET_I32(WRT_LO(pc[1])), s_ = GET_I32(WRT_HI(pc[1])), n = GET_I32(pc[2].u);
+		if ((uint64_t) d + n > dt->size || (uint64_t) s_ + n > st->size)
+			TRAP(TABLE_OOB);
+		if (n)
+			memmove(dt->elems + d, st->elems + s_, (size_t) n * sizeof(void *));
+		NEXT(4);
+	}
+L_TABLE_INIT:
+	if (!wrt_exec_table_init(inst, WRT_HI(pc[2]), pc[3].u, GET_I32(WRT_LO(pc[1])),
+							 GET_I32(WRT_HI(pc[1])), GET_I32(WRT_LO(pc[2]))))
+		TRAP(TABLE_OOB);
+	NEXT(4);
+L_ELEM_DROP:
+	inst->elem_dropped[pc[1].u] = 1;
+	NEXT(2);
+L_REF_FUNC:
+	fp[WRT_LO(pc[1])].bits = 0;
+	fp[WRT_LO(pc[1])].ref = inst->funcs[WRT_HI(pc[1])];
+	NEXT(2);
+L_REF_IS_NULL:
+	SET_I32(WRT_LO(pc[1]), fp[WRT_HI(pc[1])].ref == NULL);
+	NEXT(2);
+
+	/* ---- calls ---- */
+L_CALL:
+	callee = (wrt_code *) pc[2].p;
+	callee_inst = inst;
+	nfp = fp + pc[1].u;
+	ret_pc = pc + 3;
+	goto call_wasm;
+L_CALL_FUNC:
+	fn = inst->funcs[WRT_HI(pc[1])];
+	nfp = fp + WRT_LO(pc[1]);
+	ret_pc = pc + 2;
+	goto call_func;
+L_CALL_INDIRECT:
+	{
+		wrt_table *t = inst->tables[WRT_LO(pc[2])];
+		uint32_t i = GET_I32(WRT_HI(pc[2]));
+		if (i >= t->size)
+			TRAPM(TABLE_OOB, "undefined element");
+		fn = t->elems[i];
+		if (!fn)
+			TRAP(INDIRECT_NULL);
+		if (fn->type_id != inst->type_ids[WRT_HI(pc[1])])
+			TRAP(INDIRECT_TYPE);
+		nfp = fp + WRT_LO(pc[1]);
+		ret_pc = pc + 3;
+		goto call_func;
+	}
+
+call_func:
+	if (fn->inst)
+	{
+		callee = fn->code;
+		callee_inst = fn->inst;
+		goto call_wasm;
+	}
+	{
+		/* Host function: arguments at nfp, results written back there. */
+		wrt_value tmp[16];
+		wrt_value *res = tmp;
+		uint32_t np = fn->type.nparams, nr = fn->type.nresults;
+		if (nr > 16 && !(res = wrt_calloc(&s->alloc, nr, sizeof(wrt_value))))
+			TRAP(OOM);
+		s->nframes = nframes;
+		s->stack_top = nfp + (np > nr ? np : nr);
+		s->fuel_left = fuel;
+		wrt_hostcall hc = {s, inst, fn, WRT_TRAP_NONE};
+		bool ok = fn->cb(&hc, fn->user, nfp, res);
+		fuel = s->fuel_left;
+		if (ok)
+			memcpy(nfp, res, (size_t) nr * sizeof(wrt_value));
+		if (res != tmp)
+			wrt_free(&s->alloc, res);
+		RELOAD_MEM();
+		if (!ok)
+		{
+			trapkind = hc.kind != WRT_TRAP_NONE ? hc.kind : WRT_TRAP_HOST;
+			if (s->trap.kind == WRT_TRAP_NONE)
+				trapmsg = "host function failed";
+			goto trap;
+		}
+		pc = ret_pc;
+		DISPATCH();
+	}
+
+call_wasm:
+	if (WRT_UNLIKELY(!callee->compiled) && !ensure_compiled(s, callee_inst->mod, callee))
+	{
+		trapkind = WRT_TRAP_OOM;
+		goto trap;
+	}
+	{
+		wrt_compiled *ncf = callee->compiled;
+		if (WRT_UNLIKELY(nfp + ncf->frame_slots > stack_end || nframes >= max_frames))
+			TRAP(STACK_EXHAUSTED);
+		wrt_frame *f = &frames[nframes++];
+		f->ret_pc = ret_pc;
+		f->fp = fp;
+		f->code = code;
+		f->inst = inst;
+		memset(nfp + ncf->nparams, 0, (size_t) (ncf->nlocals - ncf->nparams) * sizeof(wrt_value));
+		fp = nfp;
+		code = callee;
+		cf = ncf;
+		pc = ncf->code;
+		if (callee_inst != inst)
+		{
+			inst = callee_inst;
+			RELOAD_MEM();
+		}
+		if (WRT_UNLIKELY(*intr))
+			TRAP(INTERRUPTED);
+		if (WRT_UNLIKELY((fuel -= ncf->entry_cost) < 0))
+			TRAP(FUEL_EXHAUSTED);
+		DISPATCH();
+	}
+
+L_RETURN:
+	if (nframes == base_frames)
+	{
+		s->fuel_left = fuel;
+		return true;
+	}
+	{
+		wrt_frame *f = &frames[--nframes];
+		pc = f->ret_pc;
+		fp = f->fp;
+		code = f->code;
+		cf = code->compiled;
+		inst = f->inst;
+		RELOAD_MEM();
+		DISPATCH();
+	}
+
+trap:
+	(void) cf;
+	if (trapkind == WRT_TRAP_HOST || trapkind == WRT_TRAP_EXIT ||
+		(trapkind == WRT_TRAP_OOM && s->trap.kind == WRT_TRAP_OOM))
+	{
+		/* The host (or the lazy compiler) already recorded kind and message. */
+		s->trap.kind = trapkind;
+		if (trapmsg)
+			wrt_trap_set(s, trapkind, "%s", trapmsg);
+	}
+	else if (trapmsg)
+		wrt_trap_set(s, trapkind, "%s", trapmsg);
+	else
+		wrt_trap_set(s, trapkind, NULL);
+	s->trap.nframes = 0;
+	add_frame(s, inst, code, pc);
+	for (uint32_t k = nframes; k > base_frames; k--)
+	{
+		const wrt_frame *f = &frames[k - 1];
+		add_frame(s, f->inst, f->code, (const wrt_cell *) f->ret_pc - 1);
+	}
+	s->nframes = base_frames;
+	s->fuel_left = fuel;
+	return false;
+#undef TRAP
+}
+
+const void *const *
+wrt_interp_handlers(void)
+{
+	const void *const *h = NULL;
+	run(NULL, NULL, NULL, NULL, &h);
+	return h;
+}
+
+bool
+wrt_invoke(wrt_store *s, wrt_func *f, const wrt_value *args, wrt_value *results)
+{
+	uint32_t np = f->type.nparams, nr = f->type.nresults;
+	bool outer = s->depth == 0;
+	s->trap.kind = WRT_TRAP_NONE;
+	s->trap.message[0] = '\0';
+	s->trap.nframes = 0;
+	if (outer)
+	{
+		s->fuel_left = s->fuel ? (int64_t) s->fuel : INT64_MAX;
+		s->fuel_consumed = 0;
+	}
+	int64_t fuel_start = s->fuel_left;
+
+	if (!f->inst)
+	{
+		wrt_hostcall hc = {s, NULL, f, WRT_TRAP_NONE};
+		s->depth++;
+		bool ok = f->cb(&hc, f->user, args, results);
+		s->depth--;
+		if (!ok)
+		{
+			wrt_trapkind k = hc.kind != WRT_TRAP_NONE ? hc.kind : WRT_TRAP_HOST;
+			if (s->trap.kind == WRT_TRAP_NONE)
+				wrt_trap_set(s, k, "host function failed");
+			s->trap.kind = k;
+		}
+		return ok;
+	}
+
+	if (!ensure_stack(s))
+	{
+		wrt_trap_set(s, WRT_TRAP_OOM, "cannot allocate the execution stack");
+		return false;
+	}
+	if (!ensure_compiled(s, f->inst->mod, f->code))
+		return false;
+	wrt_value *base = s->stack_top;
+	wrt_value *saved_top = s->stack_top;
+	uint32_t saved_frames = s->nframes;
+	wrt_compiled *cf = f->code->compiled;
+	size_t need = cf->frame_slots > np + nr ? cf->frame_slots : np + nr;
+	if (base + need > s->stack + s->stack_slots || s->nframes >= s->frames_cap)
+	{
+		wrt_trap_set(s, WRT_TRAP_STACK_EXHAUSTED, NULL);
+		return false;
+	}
+	if (np)
+		memcpy(base, args, (size_t) np * sizeof(wrt_value));
+	s->depth++;
+	bool ok = run(s, f->inst, f->code, base, NULL);
+	s->depth--;
+	if (ok && nr)
+		memcpy(results, base, (size_t) nr * sizeof(wrt_value));
+	s->stack_top = saved_top;
+	s->nframes = saved_frames;
+	if (outer)
+		s->fuel_consumed = (uint64_t) (fuel_start - s->fuel_left);
+	return ok;
+}
+
+bool
+wrt_call(wrt_store *s, wrt_func *f, const wrt_value *args, wrt_value *results)
+{
+	return wrt_invoke(s, f, args, results);
+}

@@ -54,6 +54,15 @@ wrt_fmax(double a, double b)
 	return a > b ? a : b;
 }
 
+/* Rounding: libm may return a signalling NaN unchanged; Wasm requires the
+ * result of arithmetic on NaN to be quiet (a + a quiets it). */
+static inline float wrt_ceilf(float a) { return a != a ? a + a : ceilf(a); }
+static inline float wrt_floorf(float a) { return a != a ? a + a : floorf(a); }
+static inline float wrt_truncf(float a) { return a != a ? a + a : truncf(a); }
+static inline double wrt_ceil(double a) { return a != a ? a + a : ceil(a); }
+static inline double wrt_floor(double a) { return a != a ? a + a : floor(a); }
+static inline double wrt_trunc(double a) { return a != a ? a + a : trunc(a); }
+
 /* Saturating truncation (the float is passed as double: f32 widens exactly). */
 static inline uint32_t
 wrt_sat_i32_s(double a)

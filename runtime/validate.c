@@ -1,0 +1,1495 @@
+/*
+ * validate.c — WebAssembly 2.0 validation of a decoded module.
+ *
+ * The decoder (decode.c) turns the sections into a wrt_module without
+ * looking inside function bodies or checking cross-references; this file
+ * does the rest: module-level rules (type, function, table, memory, global,
+ * element and data indices, limits, constant expressions, the start
+ * function, export names) and the type checking of every function body with
+ * the operand-stack / control-stack algorithm of the spec's validation
+ * appendix, including the polymorphic stack after unreachable, br, br_table
+ * and return.  Function bodies are decoded here too (opcodes and
+ * immediates), so malformed-code errors ("illegal opcode", "zero byte
+ * expected", "END opcode expected", ...) also come from this file.
+ *
+ * Besides accepting or rejecting, validation records in each wrt_code its
+ * max_stack: the largest number of operand-stack values live at any
+ * instruction boundary of the body (one per value whatever its type; locals
+ * and parameters not included).  The compiler sizes frames from it.
+ *
+ * Design constraints: no allocation per instruction (the two stacks are
+ * arrays grown geometrically and reused across functions), no quadratic
+ * behaviour on hostile input (the type stack is a byte array so multi-value
+ * checks are memcmp/memcpy, and br_table checks each distinct label once),
+ * bounded memory (caps on nesting depth and operand-stack height), and
+ * errors are values, never longjmp.
+ */
+#include <stdio.h>
+
+#include "internal.h"
+#include "opcodes.h"
+
+/* Engine limits on a single function body (WRT_ERR_LIMIT beyond them). */
+#define V_MAX_CTL  100000u          /* nested blocks */
+#define V_MAX_VALS (1u << 20)       /* operand-stack height */
+
+/* The "unknown" operand type of the polymorphic stack (no valtype is 0). */
+#define T_UNKNOWN 0
+
+enum ctl_kind { K_BLOCK, K_LOOP, K_IF, K_ELSE, K_FUNC };
+
+typedef struct ctl {
+	const uint8_t *params;
+	const uint8_t *results;
+	uint32_t nparams, nresults;
+	uint32_t height;            /* operand-stack height at entry */
+	uint32_t stamp;             /* br_table: last instruction that checked it */
+	uint8_t kind;
+	bool unreachable;
+} ctl;
+
+typedef struct vstate {
+	wrt_module *m;
+	wrt_error *err;
+	const uint8_t *pos;         /* current instruction, for error offsets */
+
+	uint8_t *vals;              /* operand types, T_UNKNOWN possible */
+	uint32_t sp, vcap, vmax;
+
+	ctl *ctls;
+	uint32_t nctl, ccap;
+
+	uint32_t stamp;             /* br_table counter */
+	const uint8_t *locals;
+	uint32_t nlocals;
+} vstate;
+
+/* A decoded instruction: opcode and immediates (br_table labels excluded). */
+enum { BT_EMPTY, BT_VAL, BT_TYPE, BT_NEGTYPE };
+
+typedef struct insn {
+	const uint8_t *pos;
+	int op;                     /* wrt_op */
+	uint8_t bt;                 /* block type kind */
+	uint8_t vt;                 /* BT_VAL, typed select, ref.null */
+	uint32_t a, b;
+} insn;
+
+/* One-element result lists for single-valtype block types: the control
+ * frames keep pointers, so these must outlive the frames. */
+static const uint8_t vt_i32 = WRT_I32, vt_i64 = WRT_I64, vt_f32 = WRT_F32,
+	vt_f64 = WRT_F64, vt_funcref = WRT_FUNCREF, vt_externref = WRT_EXTERNREF;
+
+static const uint8_t *
+single_vt(uint8_t t)
+{
+	switch (t)
+	{
+		case WRT_I32: return &vt_i32;
+		case WRT_I64: return &vt_i64;
+		case WRT_F32: return &vt_f32;
+		case WRT_F64: return &vt_f64;
+		case WRT_FUNCREF: return &vt_funcref;
+		default: return &vt_externref;
+	}
+}
+
+static inline bool is_num(uint8_t t) { return t == T_UNKNOWN || (t >= WRT_F64 && t <= WRT_I32); }
+static inline bool is_ref(uint8_t t) { return t == T_UNKNOWN || t == WRT_FUNCREF || t == WRT_EXTERNREF; }
+
+/* ---- errors ------------------------------------------------------------- */
+
+static uint32_t
+offset_of(const wrt_module *m, const uint8_t *p)
+{
+	return p ? (uint32_t) (p - m->bytes) : 0;
+}
+
+/* Error at the current instruction.  Formats locally because wrt_set_error
+ * has no va_list variant. */
+static bool WRT_PRINTF(3, 4)
+fail(vstate *vs, wrt_errkind kind, const char *fmt, ...)
+{
+	char buf[200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return wrt_set_error(vs->err, kind, offset_of(vs->m, vs->pos), "%s", buf);
+}
+
+static bool
+mismatch(vstate *vs)
+{
+	return fail(vs, WRT_ERR_INVALID, "type mismatch");
+}
+
+static bool
+unsupported_simd(wrt_error *err, uint32_t off)
+{
+	return wrt_set_error(err, WRT_ERR_UNSUPPORTED, off, "SIMD is not supported yet");
+}
+
+/* ---- fast LEB paths ----------------------------------------------------- */
+
+/* Most immediates are one byte: handle that inline, defer the rest (and all
+ * error reporting) to the shared reader. */
+static inline bool
+rd_u32(wrt_reader *r, uint32_t *v)
+{
+	if (WRT_LIKELY(r->p < r->end && *r->p < 0x80))
+	{
+		*v = *r->p++;
+		return true;
+	}
+	return wrt_read_u32(r, v);
+}
+
+static inline bool
+skip_s32(wrt_reader *r)
+{
+	if (WRT_LIKELY(r->p < r->end && *r->p < 0x80))
+	{
+		r->p++;
+		return true;
+	}
+	int32_t v;
+	return wrt_read_s32(r, &v);
+}
+
+static inline bool
+skip_s64(wrt_reader *r)
+{
+	if (WRT_LIKELY(r->p < r->end && *r->p < 0x80))
+	{
+		r->p++;
+		return true;
+	}
+	int64_t v;
+	return wrt_read_s64(r, &v);
+}
+
+/* A memory-index immediate of the 2.0 encoding: exactly one zero byte (a
+ * multi-byte LEB zero is malformed too). */
+static bool
+rd_zero(wrt_reader *r)
+{
+	uint8_t b;
+	if (!wrt_read_u8(r, &b))
+		return false;
+	if (b != 0)
+		return wrt_set_error(r->err, WRT_ERR_MALFORMED, wrt_reader_offset(r) - 1,
+							 "zero byte expected");
+	return true;
+}
+
+/* A value type byte (select_t, block type): v128 is decoded but unsupported. */
+static bool
+rd_valtype(wrt_reader *r, uint8_t *t)
+{
+	if (!wrt_read_u8(r, t))
+		return false;
+	switch (*t)
+	{
+		case WRT_I32: case WRT_I64: case WRT_F32: case WRT_F64:
+		case WRT_FUNCREF: case WRT_EXTERNREF:
+			return true;
+		case WRT_V128:
+			return unsupported_simd(r->err, wrt_reader_offset(r) - 1);
+		default:
+			return wrt_set_error(r->err, WRT_ERR_MALFORMED, wrt_reader_offset(r) - 1,
+								 "malformed value type");
+	}
+}
+
+static bool
+rd_reftype(wrt_reader *r, uint8_t *t)
+{
+	if (!wrt_read_u8(r, t))
+		return false;
+	if (*t != WRT_FUNCREF && *t != WRT_EXTERNREF)
+		return wrt_set_error(r->err, WRT_ERR_MALFORMED, wrt_reader_offset(r) - 1,
+							 "malformed reference type");
+	return true;
+}
+
+/* ---- instruction decoding ----------------------------------------------- */
+
+/*
+ * Decode one instruction at r->p (the caller ensures r->p < r->end): the
+ * opcode and every immediate except br_table's label vector, of which only
+ * the count is read.  Reports only decoding errors (MALFORMED, or
+ * UNSUPPORTED for SIMD), so the pure-decoding pass (skim_body) shares it.
+ */
+static bool
+next_insn(const wrt_module *m, wrt_reader *r, insn *in)
+{
+	in->pos = r->p;
+	uint8_t byte = *r->p++;
+	uint32_t sub = 0;
+
+	if (byte == 0xfc)
+	{
+		if (!rd_u32(r, &sub))
+			return false;
+	}
+	else if (byte == 0xfd)
+		return unsupported_simd(r->err, offset_of(m, in->pos));
+
+	int op = wrt_op_lookup(byte, sub);
+	if (op < 0)
+		return wrt_set_error(r->err, WRT_ERR_MALFORMED, offset_of(m, in->pos), "illegal opcode");
+	in->op = op;
+
+	switch ((wrt_imm) wrt_opinfo_table[op].imm)
+	{
+		case WRT_IMM_NONE:
+			return true;
+		case WRT_IMM_BLOCK:
+			{
+				/* A byte 0x40..0x7f is the empty type or a value type
+				 * (one-byte negative s33); anything else is a type index. */
+				if (r->p >= r->end)
+					return wrt_read_u8(r, &in->vt);    /* reports the end */
+				uint8_t b = *r->p;
+				if (b == 0x40)
+				{
+					r->p++;
+					in->bt = BT_EMPTY;
+					return true;
+				}
+				if ((b & 0xc0) == 0x40)
+				{
+					in->bt = BT_VAL;
+					return rd_valtype(r, &in->vt);
+				}
+				int64_t x;
+				if (!wrt_read_s33(r, &x))
+					return false;
+				if (x < 0 || x > UINT32_MAX)
+					in->bt = BT_NEGTYPE;
+				else
+				{
+					in->bt = BT_TYPE;
+					in->a = (uint32_t) x;
+				}
+				return true;
+			}
+		case WRT_IMM_LABEL:
+		case WRT_IMM_BR_TABLE:
+		case WRT_IMM_FUNC:
+		case WRT_IMM_LOCAL:
+		case WRT_IMM_GLOBAL:
+		case WRT_IMM_TABLE:
+		case WRT_IMM_ELEM:
+			return rd_u32(r, &in->a);
+		case WRT_IMM_DATA:
+			if (!m->has_datacount)
+				return wrt_set_error(r->err, WRT_ERR_MALFORMED, offset_of(m, in->pos),
+									 "data count section required");
+			return rd_u32(r, &in->a);
+		case WRT_IMM_DATA_MEM:
+			if (!m->has_datacount)
+				return wrt_set_error(r->err, WRT_ERR_MALFORMED, offset_of(m, in->pos),
+									 "data count section required");
+			return rd_u32(r, &in->a) && rd_zero(r);
+		case WRT_IMM_CALL_INDIRECT:
+		case WRT_IMM_ELEM_TABLE:
+		case WRT_IMM_TABLE_TABLE:
+		case WRT_IMM_MEMARG:
+			return rd_u32(r, &in->a) && rd_u32(r, &in->b);
+		case WRT_IMM_SELECT_T:
+			{
+				/* Decode every listed type so that decoding can continue
+				 * past a wrong arity; validation then rejects count != 1. */
+				if (!rd_u32(r, &in->a))
+					return false;
+				for (uint32_t i = 0; i < in->a; i++)
+				{
+					uint8_t t;
+					if (!rd_valtype(r, &t))
+						return false;
+					if (i == 0)
+						in->vt = t;
+				}
+				return true;
+			}
+		case WRT_IMM_MEMIDX:
+			return rd_zero(r);
+		case WRT_IMM_MEM_MEM:
+			return rd_zero(r) && rd_zero(r);
+		case WRT_IMM_I32:
+			return skip_s32(r);
+		case WRT_IMM_I64:
+			return skip_s64(r);
+		case WRT_IMM_F32:
+			{
+				const uint8_t *p;
+				return wrt_read_bytes(r, 4, &p);
+			}
+		case WRT_IMM_F64:
+			{
+				const uint8_t *p;
+				return wrt_read_bytes(r, 8, &p);
+			}
+		case WRT_IMM_REFTYPE:
+			return rd_reftype(r, &in->vt);
+	}
+	return wrt_set_error(r->err, WRT_ERR_MALFORMED, offset_of(m, in->pos), "illegal opcode");
+}
+
+/*
+ * The body ran out before its final end (depth = blocks still open,
+ * counting the function's own).  The reference decoder reads code entries
+ * as one stream, and we mirror what it would then see: inside the section,
+ * the next entry's bytes ("END opcode expected" approximates that); after
+ * the last entry, the end of input, or a following 0x0b (the data section's
+ * id) that it takes for the final end before finding the section too long.
+ */
+static bool
+body_truncated(const wrt_module *m, wrt_error *err, const uint8_t *p, bool is_last,
+			   uint32_t depth)
+{
+	const char *msg = "END opcode expected";
+	if (is_last)
+	{
+		if (depth == 1 && p < m->bytes + m->size && *p == 0x0b)
+			msg = "section size mismatch";
+		else
+			msg = "unexpected end of section or function";
+	}
+	return wrt_set_error(err, WRT_ERR_MALFORMED, offset_of(m, p), "%s", msg);
+}
+
+/* ---- the two stacks ----------------------------------------------------- */
+
+static bool
+grow_vals(vstate *vs, uint32_t n)
+{
+	uint64_t need = (uint64_t) vs->sp + n;
+	if (need > V_MAX_VALS)
+		return fail(vs, WRT_ERR_LIMIT, "operand stack too deep");
+	uint32_t cap = vs->vcap ? vs->vcap : 256;
+	while (cap < need)
+		cap *= 2;
+	uint8_t *p = wrt_realloc(&vs->m->alloc, vs->vals, cap);
+	if (!p)
+		return fail(vs, WRT_ERR_OOM, "out of memory");
+	vs->vals = p;
+	vs->vcap = cap;
+	return true;
+}
+
+static inline bool
+push(vstate *vs, uint8_t t)
+{
+	if (WRT_UNLIKELY(vs->sp >= vs->vcap) && !grow_vals(vs, 1))
+		return false;
+	vs->vals[vs->sp++] = t;
+	return true;
+}
+
+static inline bool
+push_vals(vstate *vs, const uint8_t *types, uint32_t n)
+{
+	if (n == 0)
+		return true;
+	if (WRT_UNLIKELY(vs->vcap - vs->sp < n) && !grow_vals(vs, n))
+		return false;
+	memcpy(vs->vals + vs->sp, types, n);
+	vs->sp += n;
+	return true;
+}
+
+/* Pop one value of any type into *t (T_UNKNOWN from a polymorphic stack). */
+static inline bool
+pop_any(vstate *vs, uint8_t *t)
+{
+	const ctl *c = &vs->ctls[vs->nctl - 1];
+	if (vs->sp == c->height)
+	{
+		if (!c->unreachable)
+			return mismatch(vs);
+		*t = T_UNKNOWN;
+		return true;
+	}
+	*t = vs->vals[--vs->sp];
+	return true;
+}
+
+static inline bool
+pop_expect(vstate *vs, uint8_t want)
+{
+	const ctl *c = &vs->ctls[vs->nctl - 1];
+	if (vs->sp == c->height)
+		return c->unreachable ? true : mismatch(vs);
+	uint8_t t = vs->vals[--vs->sp];
+	if (t != want && t != T_UNKNOWN)
+		return mismatch(vs);
+	return true;
+}
+
+/* Pop values of the given types (last type on top). */
+static bool
+pop_vals(vstate *vs, const uint8_t *types, uint32_t n)
+{
+	if (n == 0)
+		return true;
+	const ctl *c = &vs->ctls[vs->nctl - 1];
+	if (vs->sp - c->height >= n && memcmp(vs->vals + vs->sp - n, types, n) == 0)
+	{
+		vs->sp -= n;
+		return true;
+	}
+	for (uint32_t i = n; i-- > 0;)
+		if (!pop_expect(vs, types[i]))
+			return false;
+	return true;
+}
+
+/* pop_vals + push_vals of the same types without touching the stack (only
+ * unknowns could differ, and they stay unknown either way). */
+static bool
+check_top(vstate *vs, const uint8_t *types, uint32_t n)
+{
+	if (n == 0)
+		return true;
+	const ctl *c = &vs->ctls[vs->nctl - 1];
+	uint32_t avail = vs->sp - c->height;
+	uint32_t k = n;
+	if (avail < n)
+	{
+		if (!c->unreachable)
+			return mismatch(vs);
+		k = avail;
+		if (k == 0)
+			return true;        /* all unknown (and vals may still be NULL) */
+	}
+	const uint8_t *have = vs->vals + vs->sp - k;
+	const uint8_t *want = types + (n - k);
+	if (memcmp(have, want, k) == 0)
+		return true;
+	for (uint32_t i = 0; i < k; i++)
+		if (have[i] != want[i] && have[i] != T_UNKNOWN)
+			return mismatch(vs);
+	return true;
+}
+
+static bool
+push_ctl(vstate *vs, uint8_t kind, const uint8_t *params, uint32_t np,
+		 const uint8_t *results, uint32_t nr)
+{
+	if (WRT_UNLIKELY(vs->nctl >= vs->ccap))
+	{
+		if (vs->ccap >= V_MAX_CTL)
+			return fail(vs, WRT_ERR_LIMIT, "too deeply nested");
+		uint32_t cap = vs->ccap ? vs->ccap * 2 : 64;
+		if (cap > V_MAX_CTL)
+			cap = V_MAX_CTL;
+		ctl *p = wrt_realloc(&vs->m->alloc, vs->ctls, (size_t) cap * sizeof(ctl));
+		if (!p)
+			return fail(vs, WRT_ERR_OOM, "out of memory");
+		vs->ctls = p;
+		vs->ccap = cap;
+	}
+	ctl *c = &vs->ctls[vs->nctl++];
+	c->params = params;
+	c->results = results;
+	c->nparams = np;
+	c->nresults = nr;
+	c->height = vs->sp;
+	c->stamp = 0;
+	c->kind = kind;
+	c->unreachable = false;
+	return push_vals(vs, params, np);
+}
+
+/* Rest of the block is unreachable: the stack becomes polymorphic. */
+static inline void
+set_unreachable(vstate *vs)
+{
+	ctl *c = &vs->ctls[vs->nctl - 1];
+	vs->sp = c->height;
+	c->unreachable = true;
+}
+
+static inline void
+label_types(const ctl *c, const uint8_t **types, uint32_t *n)
+{
+	if (c->kind == K_LOOP)
+	{
+		*types = c->params;
+		*n = c->nparams;
+	}
+	else
+	{
+		*types = c->results;
+		*n = c->nresults;
+	}
+}
+
+static bool
+get_label(vstate *vs, uint32_t depth, ctl **c)
+{
+	if (depth >= vs->nctl)
+		return fail(vs, WRT_ERR_INVALID, "unknown label %u", depth);
+	*c = &vs->ctls[vs->nctl - 1 - depth];
+	return true;
+}
+
+/* ---- index checks ------------------------------------------------------- */
+
+static bool
+need_memory(vstate *vs)
+{
+	if (vs->m->nmems == 0)
+		return fail(vs, WRT_ERR_INVALID, "unknown memory 0");
+	return true;
+}
+
+static bool
+need_table(vstate *vs, uint32_t x)
+{
+	if (x >= vs->m->ntables)
+		return fail(vs, WRT_ERR_INVALID, "unknown table %u", x);
+	return true;
+}
+
+static bool
+need_elem(vstate *vs, uint32_t x)
+{
+	if (x >= vs->m->nelems)
+		return fail(vs, WRT_ERR_INVALID, "unknown elem segment %u", x);
+	return true;
+}
+
+static bool
+need_data(vstate *vs, uint32_t x)
+{
+	/* Code sees the data count section's count (checked against the data
+	 * section by the decoder). */
+	if (x >= vs->m->datacount)
+		return fail(vs, WRT_ERR_INVALID, "unknown data segment %u", x);
+	return true;
+}
+
+static bool
+need_func(vstate *vs, uint32_t x)
+{
+	if (x >= vs->m->nfuncs)
+		return fail(vs, WRT_ERR_INVALID, "unknown function %u", x);
+	return true;
+}
+
+static bool
+need_type(vstate *vs, uint32_t x)
+{
+	if (x >= vs->m->ntypes)
+		return fail(vs, WRT_ERR_INVALID, "unknown type %u", x);
+	return true;
+}
+
+static bool
+func_declared(const wrt_module *m, uint32_t f)
+{
+	return m->func_declared && wrt_module_func_is_declared(m, f);
+}
+
+/* ---- function bodies ---------------------------------------------------- */
+
+static bool
+pop3_i32(vstate *vs)
+{
+	return pop_expect(vs, WRT_I32) && pop_expect(vs, WRT_I32) && pop_expect(vs, WRT_I32);
+}
+
+static bool
+do_block(vstate *vs, const insn *in, uint8_t kind)
+{
+	const uint8_t *params = NULL, *results = NULL;
+	uint32_t np = 0, nr = 0;
+
+	switch (in->bt)
+	{
+		case BT_EMPTY:
+			break;
+		case BT_VAL:
+			results = single_vt(in->vt);
+			nr = 1;
+			break;
+		case BT_NEGTYPE:
+			return fail(vs, WRT_ERR_INVALID, "unknown type");
+		default:
+			{
+				if (!need_type(vs, in->a))
+					return false;
+				const wrt_functype *ft = &vs->m->types[in->a];
+				params = ft->params;
+				np = ft->nparams;
+				results = ft->results;
+				nr = ft->nresults;
+			}
+	}
+	if (kind == K_IF && !pop_expect(vs, WRT_I32))
+		return false;
+	if (!pop_vals(vs, params, np))
+		return false;
+	return push_ctl(vs, kind, params, np, results, nr);
+}
+
+static bool
+do_br_table(vstate *vs, wrt_reader *r, uint32_t count)
+{
+	if (!pop_expect(vs, WRT_I32))
+		return false;
+
+	/* Every label must have the default's arity, but the default comes
+	 * last: find it first, then re-read the targets. */
+	const uint8_t *targets = r->p;
+	uint32_t l;
+	for (uint32_t i = 0; i < count; i++)
+		if (!rd_u32(r, &l))
+			return false;
+	uint32_t ldef;
+	ctl *cdef = NULL;
+	if (!rd_u32(r, &ldef) || !get_label(vs, ldef, &cdef))
+		return false;
+	const uint8_t *dtypes;
+	uint32_t arity;
+	label_types(cdef, &dtypes, &arity);
+
+	const uint8_t *after = r->p;
+	r->p = targets;
+	uint32_t stamp = ++vs->stamp;
+	if (stamp == 0)
+	{
+		/* Wrapped: clear stale marks so no label is skipped wrongly. */
+		for (uint32_t i = 0; i < vs->nctl; i++)
+			vs->ctls[i].stamp = 0;
+		stamp = vs->stamp = 1;
+	}
+	for (uint32_t i = 0; i < count; i++)
+	{
+		ctl *c = NULL;
+		if (!rd_u32(r, &l) || !get_label(vs, l, &c))
+			return false;
+		if (c->stamp == stamp)
+			continue;           /* same label, same outcome */
+		c->stamp = stamp;
+		const uint8_t *types;
+		uint32_t n;
+		label_types(c, &types, &n);
+		if (n != arity || !check_top(vs, types, n))
+			return mismatch(vs);
+	}
+	r->p = after;
+	if (!pop_vals(vs, dtypes, arity))
+		return false;
+	set_unreachable(vs);
+	return true;
+}
+
+/* Type-check one function body; records code->max_stack. */
+static bool
+validate_body(vstate *vs, wrt_code *code, bool is_last)
+{
+	wrt_module *m = vs->m;
+	const wrt_functype *ft = wrt_module_functype(m, code->func_index);
+	wrt_reader r = { code->body, code->body_end, m->bytes, vs->err };
+
+	vs->sp = 0;
+	vs->vmax = 0;
+	vs->nctl = 0;
+	vs->locals = code->local_types;
+	vs->nlocals = code->nlocals;
+	vs->pos = code->body;
+	if (!push_ctl(vs, K_FUNC, NULL, 0, ft->results, ft->nresults))
+		return false;
+
+	for (;;)
+	{
+		if (WRT_UNLIKELY(r.p >= r.end))
+			return body_truncated(m, vs->err, r.p, is_last, vs->nctl);
+
+		insn in;
+		if (!next_insn(m, &r, &in))
+			return false;
+		vs->pos = in.pos;
+		const wrt_opinfo *oi = &wrt_opinfo_table[in.op];
+		ctl *c = &vs->ctls[vs->nctl - 1];
+
+		switch ((wrt_opclass) oi->cls)
+		{
+			case WRT_OPC_UN:
+			case WRT_OPC_TEST:
+				if (WRT_LIKELY(vs->sp > c->height && vs->vals[vs->sp - 1] == oi->t_in))
+				{
+					vs->vals[vs->sp - 1] = oi->t_out;
+					continue;
+				}
+				/* Slow path: a polymorphic stack can grow here. */
+				if (!pop_expect(vs, oi->t_in) || !push(vs, oi->t_out))
+					return false;
+				goto track;
+			case WRT_OPC_BIN:
+			case WRT_OPC_CMP:
+				if (WRT_LIKELY(vs->sp >= c->height + 2 && vs->vals[vs->sp - 1] == oi->t_in
+							   && vs->vals[vs->sp - 2] == oi->t_in))
+				{
+					vs->vals[vs->sp - 2] = oi->t_out;
+					vs->sp--;
+					continue;
+				}
+				if (!pop_expect(vs, oi->t_in) || !pop_expect(vs, oi->t_in) || !push(vs, oi->t_out))
+					return false;
+				goto track;
+			case WRT_OPC_LOAD:
+				if (!need_memory(vs))
+					return false;
+				if (in.a > oi->align)
+					return fail(vs, WRT_ERR_INVALID, "alignment must not be larger than natural");
+				if (!pop_expect(vs, WRT_I32) || !push(vs, oi->t_out))
+					return false;
+				goto track;
+			case WRT_OPC_STORE:
+				if (!need_memory(vs))
+					return false;
+				if (in.a > oi->align)
+					return fail(vs, WRT_ERR_INVALID, "alignment must not be larger than natural");
+				if (!pop_expect(vs, oi->t_in) || !pop_expect(vs, WRT_I32))
+					return false;
+				continue;
+			case WRT_OPC_CTRL:
+				break;
+		}
+
+		switch ((wrt_op) in.op)
+		{
+			case WRT_OP_UNREACHABLE:
+				set_unreachable(vs);
+				break;
+			case WRT_OP_NOP:
+				break;
+			case WRT_OP_BLOCK:
+				if (!do_block(vs, &in, K_BLOCK))
+					return false;
+				break;
+			case WRT_OP_LOOP:
+				if (!do_block(vs, &in, K_LOOP))
+					return false;
+				break;
+			case WRT_OP_IF:
+				if (!do_block(vs, &in, K_IF))
+					return false;
+				break;
+			case WRT_OP_ELSE:
+				/* The reference decoder ends a non-if block at else and
+				 * then wants its end: a decoding error, not a type one. */
+				if (c->kind != K_IF)
+					return wrt_set_error(vs->err, WRT_ERR_MALFORMED, offset_of(m, in.pos),
+										 "END opcode expected");
+				if (!pop_vals(vs, c->results, c->nresults))
+					return false;
+				if (vs->sp != c->height)
+					return mismatch(vs);
+				c->kind = K_ELSE;
+				c->unreachable = false;
+				if (!push_vals(vs, c->params, c->nparams))
+					return false;
+				break;
+			case WRT_OP_END:
+				if (!pop_vals(vs, c->results, c->nresults))
+					return false;
+				if (vs->sp != c->height)
+					return mismatch(vs);
+				/* An if without else has an implicit empty else, which
+				 * passes its parameters through as results. */
+				if (c->kind == K_IF
+					&& (c->nparams != c->nresults
+						|| (c->nparams && memcmp(c->params, c->results, c->nparams) != 0)))
+					return mismatch(vs);
+				vs->nctl--;
+				if (vs->nctl == 0)
+				{
+					if (r.p != r.end)
+						return wrt_set_error(vs->err, WRT_ERR_MALFORMED, offset_of(m, r.p),
+											 "section size mismatch");
+					code->max_stack = vs->vmax;
+					return true;
+				}
+				if (!push_vals(vs, c->results, c->nresults))
+					return false;
+				break;
+			case WRT_OP_BR:
+				{
+					ctl *t = NULL;
+					const uint8_t *types;
+					uint32_t n;
+					if (!get_label(vs, in.a, &t))
+						return false;
+					label_types(t, &types, &n);
+					if (!pop_vals(vs, types, n))
+						return false;
+					set_unreachable(vs);
+					break;
+				}
+			case WRT_OP_BR_IF:
+				{
+					ctl *t = NULL;
+					const uint8_t *types;
+					uint32_t n;
+					if (!pop_expect(vs, WRT_I32) || !get_label(vs, in.a, &t))
+						return false;
+					label_types(t, &types, &n);
+					if (!pop_vals(vs, types, n) || !push_vals(vs, types, n))
+						return false;
+					break;
+				}
+			case WRT_OP_BR_TABLE:
+				if (!do_br_table(vs, &r, in.a))
+					return false;
+				break;
+			case WRT_OP_RETURN:
+				if (!pop_vals(vs, vs->ctls[0].results, vs->ctls[0].nresults))
+					return false;
+				set_unreachable(vs);
+				break;
+			case WRT_OP_CALL:
+				{
+					if (!need_func(vs, in.a))
+						return false;
+					const wrt_functype *t = wrt_module_functype(m, in.a);
+					if (!pop_vals(vs, t->params, t->nparams)
+						|| !push_vals(vs, t->results, t->nresults))
+						return false;
+					break;
+				}
+			case WRT_OP_CALL_INDIRECT:
+				{
+					if (!need_table(vs, in.b) || !need_type(vs, in.a))
+						return false;
+					if (m->tables[in.b].elemtype != WRT_FUNCREF)
+						return mismatch(vs);
+					const wrt_functype *t = &m->types[in.a];
+					if (!pop_expect(vs, WRT_I32)
+						|| !pop_vals(vs, t->params, t->nparams)
+						|| !push_vals(vs, t->results, t->nresults))
+						return false;
+					break;
+				}
+			case WRT_OP_DROP:
+				{
+					uint8_t t = T_UNKNOWN;
+					if (!pop_any(vs, &t))
+						return false;
+					break;
+				}
+			case WRT_OP_SELECT:
+				{
+					uint8_t t1 = T_UNKNOWN, t2 = T_UNKNOWN;
+					if (!pop_expect(vs, WRT_I32) || !pop_any(vs, &t1) || !pop_any(vs, &t2))
+						return false;
+					/* Untyped select is for numbers only (refs need select_t). */
+					if (!is_num(t1) || !is_num(t2))
+						return mismatch(vs);
+					if (t1 != t2 && t1 != T_UNKNOWN && t2 != T_UNKNOWN)
+						return mismatch(vs);
+					if (!push(vs, t1 != T_UNKNOWN ? t1 : t2))
+						return false;
+					break;
+				}
+			case WRT_OP_SELECT_T:
+				if (in.a != 1)
+					return fail(vs, WRT_ERR_INVALID, "invalid result arity");
+				if (!pop_expect(vs, WRT_I32) || !pop_expect(vs, in.vt)
+					|| !pop_expect(vs, in.vt) || !push(vs, in.vt))
+					return false;
+				break;
+			case WRT_OP_LOCAL_GET:
+			case WRT_OP_LOCAL_SET:
+			case WRT_OP_LOCAL_TEE:
+				{
+					if (in.a >= vs->nlocals)
+						return fail(vs, WRT_ERR_INVALID, "unknown local %u", in.a);
+					uint8_t t = vs->locals[in.a];
+					/* Checked here rather than per declaration: a body can
+					 * declare far more locals than it has bytes. */
+					if (t == WRT_V128)
+						return unsupported_simd(vs->err, offset_of(m, in.pos));
+					if (in.op != WRT_OP_LOCAL_GET && !pop_expect(vs, t))
+						return false;
+					if (in.op != WRT_OP_LOCAL_SET && !push(vs, t))
+						return false;
+					break;
+				}
+			case WRT_OP_GLOBAL_GET:
+			case WRT_OP_GLOBAL_SET:
+				{
+					if (in.a >= m->nglobals)
+						return fail(vs, WRT_ERR_INVALID, "unknown global %u", in.a);
+					const wrt_globaldef *g = &m->globals[in.a];
+					if (in.op == WRT_OP_GLOBAL_GET)
+					{
+						if (!push(vs, g->type))
+							return false;
+					}
+					else
+					{
+						if (!g->mut)
+							return fail(vs, WRT_ERR_INVALID, "global is immutable");
+						if (!pop_expect(vs, g->type))
+							return false;
+					}
+					break;
+				}
+			case WRT_OP_TABLE_GET:
+				if (!need_table(vs, in.a) || !pop_expect(vs, WRT_I32)
+					|| !push(vs, m->tables[in.a].elemtype))
+					return false;
+				break;
+			case WRT_OP_TABLE_SET:
+				if (!need_table(vs, in.a) || !pop_expect(vs, m->tables[in.a].elemtype)
+					|| !pop_expect(vs, WRT_I32))
+					return false;
+				break;
+			case WRT_OP_MEMORY_SIZE:
+				if (!need_memory(vs) || !push(vs, WRT_I32))
+					return false;
+				break;
+			case WRT_OP_MEMORY_GROW:
+				if (!need_memory(vs) || !pop_expect(vs, WRT_I32) || !push(vs, WRT_I32))
+					return false;
+				break;
+			case WRT_OP_I32_CONST:
+				if (!push(vs, WRT_I32))
+					return false;
+				break;
+			case WRT_OP_I64_CONST:
+				if (!push(vs, WRT_I64))
+					return false;
+				break;
+			case WRT_OP_F32_CONST:
+				if (!push(vs, WRT_F32))
+					return false;
+				break;
+			case WRT_OP_F64_CONST:
+				if (!push(vs, WRT_F64))
+					return false;
+				break;
+			case WRT_OP_REF_NULL:
+				if (!push(vs, in.vt))
+					return false;
+				break;
+			case WRT_OP_REF_IS_NULL:
+				{
+					uint8_t t = T_UNKNOWN;
+					if (!pop_any(vs, &t))
+						return false;
+					if (!is_ref(t))
+						return mismatch(vs);
+					if (!push(vs, WRT_I32))
+						return false;
+					break;
+				}
+			case WRT_OP_REF_FUNC:
+				if (!need_func(vs, in.a))
+					return false;
+				if (!func_declared(m, in.a))
+					return fail(vs, WRT_ERR_INVALID, "undeclared function reference");
+				if (!push(vs, WRT_FUNCREF))
+					return false;
+				break;
+			case WRT_OP_MEMORY_INIT:
+				if (!need_memory(vs) || !need_data(vs, in.a) || !pop3_i32(vs))
+					return false;
+				break;
+			case WRT_OP_DATA_DROP:
+				if (!need_data(vs, in.a))
+					return false;
+				break;
+			case WRT_OP_MEMORY_COPY:
+			case WRT_OP_MEMORY_FILL:
+				if (!need_memory(vs) || !pop3_i32(vs))
+					return false;
+				break;
+			case WRT_OP_TABLE_INIT:
+				/* Encoded elemidx (a), then tableidx (b). */
+				if (!need_table(vs, in.b) || !need_elem(vs, in.a))
+					return false;
+				if (m->elems[in.a].reftype != m->tables[in.b].elemtype)
+					return mismatch(vs);
+				if (!pop3_i32(vs))
+					return false;
+				break;
+			case WRT_OP_ELEM_DROP:
+				if (!need_elem(vs, in.a))
+					return false;
+				break;
+			case WRT_OP_TABLE_COPY:
+				/* dst (a), src (b) */
+				if (!need_table(vs, in.a) || !need_table(vs, in.b))
+					return false;
+				if (m->tables[in.a].elemtype != m->tables[in.b].elemtype)
+					return mismatch(vs);
+				if (!pop3_i32(vs))
+					return false;
+				break;
+			case WRT_OP_TABLE_GROW:
+				if (!need_table(vs, in.a) || !pop_expect(vs, WRT_I32)
+					|| !pop_expect(vs, m->tables[in.a].elemtype) || !push(vs, WRT_I32))
+					return false;
+				break;
+			case WRT_OP_TABLE_SIZE:
+				if (!need_table(vs, in.a) || !push(vs, WRT_I32))
+					return false;
+				break;
+			case WRT_OP_TABLE_FILL:
+				if (!need_table(vs, in.a) || !pop_expect(vs, WRT_I32)
+					|| !pop_expect(vs, m->tables[in.a].elemtype) || !pop_expect(vs, WRT_I32))
+					return false;
+				break;
+			default:
+				/* A plain operator reaching here means opcodes.def gained
+				 * a family this switch does not know. */
+				return fail(vs, WRT_ERR_UNSUPPORTED, "validator: unhandled opcode %s", oi->name);
+		}
+track:
+		if (vs->sp > vs->vmax)
+			vs->vmax = vs->sp;
+	}
+}
+
+static bool
+skim_reserve(vstate *vs, uint32_t n)
+{
+	if (n <= vs->ccap)
+		return true;
+	if (n > V_MAX_CTL)
+		return false;
+	uint32_t cap = vs->ccap ? vs->ccap * 2 : 64;
+	if (cap > V_MAX_CTL)
+		cap = V_MAX_CTL;
+	ctl *p = wrt_realloc(&vs->m->alloc, vs->ctls, (size_t) cap * sizeof(ctl));
+	if (!p)
+		return false;
+	vs->ctls = p;
+	vs->ccap = cap;
+	return true;
+}
+
+/*
+ * Pure decoding of a body, for error precedence: the spec decodes the whole
+ * module before validating anything, so a malformed body must win over a
+ * validation error found earlier.  Run only after validation failed.
+ * Returns false with *err set when the body is malformed.
+ */
+static bool
+skim_body(vstate *vs, const wrt_code *code, bool is_last, wrt_error *err)
+{
+	const wrt_module *m = vs->m;
+	wrt_error e;
+	wrt_reader r = { code->body, code->body_end, m->bytes, &e };
+	uint32_t depth = 0;
+
+	memset(&e, 0, sizeof(e));
+	/* Only block kinds matter here: kept in the control array's kind
+	 * fields.  The array is grown without reporting (err already holds the
+	 * validation error); if it cannot grow, the skim gives up. */
+	if (!skim_reserve(vs, 1))
+		return true;
+	vs->ctls[depth++].kind = K_FUNC;
+	for (;;)
+	{
+		insn in;
+		if (r.p >= r.end)
+		{
+			body_truncated(m, &e, r.p, is_last, depth);
+			break;
+		}
+		if (!next_insn(m, &r, &in))
+			break;
+		switch (in.op)
+		{
+			case WRT_OP_BLOCK:
+			case WRT_OP_LOOP:
+			case WRT_OP_IF:
+				if (!skim_reserve(vs, depth + 1))
+					return true;        /* too deep to follow: give up */
+				vs->ctls[depth++].kind = in.op == WRT_OP_IF ? K_IF : K_BLOCK;
+				break;
+			case WRT_OP_ELSE:
+				if (vs->ctls[depth - 1].kind != K_IF)
+				{
+					wrt_set_error(&e, WRT_ERR_MALFORMED, offset_of(m, in.pos),
+								  "END opcode expected");
+					goto out;
+				}
+				vs->ctls[depth - 1].kind = K_ELSE;
+				break;
+			case WRT_OP_END:
+				if (--depth == 0)
+				{
+					if (r.p != r.end)
+						wrt_set_error(&e, WRT_ERR_MALFORMED, offset_of(m, r.p),
+									  "section size mismatch");
+					goto out;
+				}
+				break;
+			case WRT_OP_BR_TABLE:
+				for (uint64_t i = 0; i <= in.a; i++)
+				{
+					uint32_t l;
+					if (!rd_u32(&r, &l))
+						goto out;
+				}
+				break;
+			default:
+				break;
+		}
+	}
+out:
+	if (e.kind == WRT_ERR_MALFORMED)
+	{
+		*err = e;
+		return false;
+	}
+	return true;
+}
+
+/* ---- module-level checks ------------------------------------------------ */
+
+static bool
+modfail(vstate *vs, wrt_errkind kind, const char *fmt, ...) WRT_PRINTF(3, 4);
+
+static bool
+modfail(vstate *vs, wrt_errkind kind, const char *fmt, ...)
+{
+	char buf[200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	/* Module-level structures keep no byte positions. */
+	return wrt_set_error(vs->err, kind, 0, "%s", buf);
+}
+
+static bool
+check_valtypes(vstate *vs, const uint8_t *types, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (types[i] == WRT_V128)
+			return unsupported_simd(vs->err, 0);
+	return true;
+}
+
+/*
+ * A constant expression of 2.0: one of *.const, ref.null, ref.func or
+ * global.get of an immutable imported global, then end; its single value
+ * must have type want.
+ */
+static bool
+check_const_expr(vstate *vs, const wrt_constexpr *ce, uint8_t want)
+{
+	wrt_module *m = vs->m;
+	wrt_reader r = { ce->start, ce->start + ce->len, m->bytes, vs->err };
+	uint32_t n = 0;
+	uint8_t t = T_UNKNOWN;
+
+	if (!ce->start)
+		return modfail(vs, WRT_ERR_INVALID, "type mismatch");
+	for (;;)
+	{
+		uint8_t op;
+		uint32_t x;
+		const uint8_t *pos = r.p;
+		if (!wrt_read_u8(&r, &op))
+			return false;
+		switch (op)
+		{
+			case 0x0b:          /* end */
+				if (r.p != r.end)
+					return wrt_set_error(vs->err, WRT_ERR_MALFORMED, offset_of(m, r.p),
+										 "section size mismatch");
+				if (n != 1 || t != want)
+					return wrt_set_error(vs->err, WRT_ERR_INVALID, offset_of(m, pos),
+										 "type mismatch");
+				return true;
+			case 0x41:
+				if (!skip_s32(&r))
+					return false;
+				t = WRT_I32;
+				break;
+			case 0x42:
+				if (!skip_s64(&r))
+					return false;
+				t = WRT_I64;
+				break;
+			case 0x43:
+				{
+					const uint8_t *p;
+					if (!wrt_read_bytes(&r, 4, &p))
+						return false;
+					t = WRT_F32;
+					break;
+				}
+			case 0x44:
+				{
+					const uint8_t *p;
+					if (!wrt_read_bytes(&r, 8, &p))
+						return false;
+					t = WRT_F64;
+					break;
+				}
+			case 0xd0:
+				if (!rd_reftype(&r, &t))
+					return false;
+				break;
+			case 0xd2:
+				if (!rd_u32(&r, &x))
+					return false;
+				if (x >= m->nfuncs)
+					return wrt_set_error(vs->err, WRT_ERR_INVALID, offset_of(m, pos),
+										 "unknown function %u", x);
+				t = WRT_FUNCREF;
+				break;
+			case 0x23:
+				if (!rd_u32(&r, &x))
+					return false;
+				/* 2.0: only imported globals are visible here. */
+				if (x >= m->nglobal_imports || x >= m->nglobals)
+					return wrt_set_error(vs->err, WRT_ERR_INVALID, offset_of(m, pos),
+										 "unknown global %u", x);
+				if (m->globals[x].mut)
+					return wrt_set_error(vs->err, WRT_ERR_INVALID, offset_of(m, pos),
+										 "constant expression required");
+				t = m->globals[x].type;
+				break;
+			case 0xfd:
+				return unsupported_simd(vs->err, offset_of(m, pos));
+			default:
+				{
+					uint32_t sub = 0;
+					if (op == 0xfc && !rd_u32(&r, &sub))
+						return false;
+					if (wrt_op_lookup(op, sub) < 0)
+						return wrt_set_error(vs->err, WRT_ERR_MALFORMED, offset_of(m, pos),
+											 "illegal opcode");
+					return wrt_set_error(vs->err, WRT_ERR_INVALID, offset_of(m, pos),
+										 "constant expression required");
+				}
+		}
+		/* Count only; more than one value is a type mismatch at end. */
+		if (n < 2)
+			n++;
+	}
+}
+
+static bool
+check_limits(vstate *vs, const wrt_limits *l, uint64_t bound, const char *toobig)
+{
+	if (l->min > bound || (l->has_max && l->max > bound))
+		return modfail(vs, WRT_ERR_INVALID, "%s", toobig);
+	if (l->has_max && l->min > l->max)
+		return modfail(vs, WRT_ERR_INVALID, "size minimum must not be greater than maximum");
+	return true;
+}
+
+static uint32_t
+name_hash(const char *s, uint32_t n)
+{
+	uint32_t h = 2166136261u;   /* FNV-1a */
+	for (uint32_t i = 0; i < n; i++)
+		h = (h ^ (uint8_t) s[i]) * 16777619u;
+	return h;
+}
+
+/* Export names must be distinct: one hash set, linear overall. */
+static bool
+check_exports(vstate *vs)
+{
+	wrt_module *m = vs->m;
+	uint32_t size = 16;
+	while (size < 2 * (uint64_t) m->nexports)
+		size *= 2;
+	uint32_t *slots = wrt_calloc(&m->alloc, size, sizeof(uint32_t));  /* index + 1 */
+	if (!slots)
+		return modfail(vs, WRT_ERR_OOM, "out of memory");
+
+	bool ok = true;
+	for (uint32_t i = 0; i < m->nexports && ok; i++)
+	{
+		const wrt_export *e = &m->exports[i];
+		switch (e->kind)
+		{
+			case WRT_EXTERN_FUNC:
+				if (e->index >= m->nfuncs)
+					ok = modfail(vs, WRT_ERR_INVALID, "unknown function %u", e->index);
+				break;
+			case WRT_EXTERN_TABLE:
+				if (e->index >= m->ntables)
+					ok = modfail(vs, WRT_ERR_INVALID, "unknown table %u", e->index);
+				break;
+			case WRT_EXTERN_MEMORY:
+				if (e->index >= m->nmems)
+					ok = modfail(vs, WRT_ERR_INVALID, "unknown memory %u", e->index);
+				break;
+			case WRT_EXTERN_GLOBAL:
+				if (e->index >= m->nglobals)
+					ok = modfail(vs, WRT_ERR_INVALID, "unknown global %u", e->index);
+				break;
+			default:
+				ok = modfail(vs, WRT_ERR_MALFORMED, "malformed export kind");
+		}
+		if (!ok)
+			break;
+		uint32_t h = name_hash(e->name, e->name_len) & (size - 1);
+		while (slots[h])
+		{
+			const wrt_export *o = &m->exports[slots[h] - 1];
+			if (o->name_len == e->name_len
+				&& (e->name_len == 0 || memcmp(o->name, e->name, e->name_len) == 0))
+			{
+				ok = modfail(vs, WRT_ERR_INVALID, "duplicate export name");
+				break;
+			}
+			h = (h + 1) & (size - 1);
+		}
+		slots[h] = i + 1;
+	}
+	wrt_free(&m->alloc, slots);
+	return ok;
+}
+
+static bool
+validate_module(vstate *vs)
+{
+	wrt_module *m = vs->m;
+
+	if (m->has_datacount && m->datacount != m->ndatas)
+		return modfail(vs, WRT_ERR_MALFORMED,
+					   "data count and data section have inconsistent lengths");
+
+	for (uint32_t i = 0; i < m->ntypes; i++)
+		if (!check_valtypes(vs, m->types[i].params, m->types[i].nparams)
+			|| !check_valtypes(vs, m->types[i].results, m->types[i].nresults))
+			return false;
+
+	for (uint32_t f = 0; f < m->nfuncs; f++)
+		if (m->func_types[f] >= m->ntypes)
+			return modfail(vs, WRT_ERR_INVALID, "unknown type %u", m->func_types[f]);
+	for (uint32_t i = 0; i < m->nfuncs - m->nfunc_imports; i++)
+	{
+		const wrt_code *c = &m->codes[i];
+		if (c->func_index >= m->nfuncs)
+			return modfail(vs, WRT_ERR_INVALID, "unknown function %u", c->func_index);
+	}
+
+	for (uint32_t i = 0; i < m->ntables; i++)
+		if (!check_limits(vs, &m->tables[i].limits, UINT32_MAX,
+						  "table size must be at most 2^32-1"))
+			return false;
+
+	if (m->nmems > 1)
+		return modfail(vs, WRT_ERR_INVALID, "multiple memories");
+	for (uint32_t i = 0; i < m->nmems; i++)
+		if (!check_limits(vs, &m->mems[i], WRT_MAX_PAGES,
+						  "memory size must be at most 65536 pages (4GiB)"))
+			return false;
+
+	for (uint32_t i = 0; i < m->nglobals; i++)
+	{
+		const wrt_globaldef *g = &m->globals[i];
+		if (g->type == WRT_V128)
+			return unsupported_simd(vs->err, 0);
+		if (i >= m->nglobal_imports && !check_const_expr(vs, &g->init, g->type))
+			return false;
+	}
+
+	for (uint32_t i = 0; i < m->nelems; i++)
+	{
+		const wrt_elem *e = &m->elems[i];
+		if (e->mode == WRT_SEG_ACTIVE)
+		{
+			if (e->table >= m->ntables)
+				return modfail(vs, WRT_ERR_INVALID, "unknown table %u", e->table);
+			if (m->tables[e->table].elemtype != e->reftype)
+				return modfail(vs, WRT_ERR_INVALID, "type mismatch");
+			if (!check_const_expr(vs, &e->offset, WRT_I32))
+				return false;
+		}
+		if (e->funcs)
+		{
+			/* The compact encodings are funcref by construction. */
+			if (e->reftype != WRT_FUNCREF)
+				return modfail(vs, WRT_ERR_INVALID, "type mismatch");
+			for (uint32_t j = 0; j < e->count; j++)
+				if (e->funcs[j] >= m->nfuncs)
+					return modfail(vs, WRT_ERR_INVALID, "unknown function %u", e->funcs[j]);
+		}
+		else if (e->exprs)
+		{
+			for (uint32_t j = 0; j < e->count; j++)
+				if (!check_const_expr(vs, &e->exprs[j], e->reftype))
+					return false;
+		}
+	}
+
+	for (uint32_t i = 0; i < m->ndatas; i++)
+	{
+		const wrt_data *d = &m->datas[i];
+		if (d->mode != WRT_SEG_ACTIVE)
+			continue;
+		if (d->memory >= m->nmems)
+			return modfail(vs, WRT_ERR_INVALID, "unknown memory %u", d->memory);
+		if (!check_const_expr(vs, &d->offset, WRT_I32))
+			return false;
+	}
+
+	if (m->has_start)
+	{
+		if (m->start >= m->nfuncs)
+			return modfail(vs, WRT_ERR_INVALID, "unknown function %u", m->start);
+		const wrt_functype *t = wrt_module_functype(m, m->start);
+		if (t->nparams != 0 || t->nresults != 0)
+			return modfail(vs, WRT_ERR_INVALID, "start function");
+	}
+
+	return check_exports(vs);
+}
+
+/* ---- entry point -------------------------------------------------------- */
+
+bool
+wrt_validate(wrt_module *m, wrt_error *err)
+{
+	vstate vs;
+	memset(&vs, 0, sizeof(vs));
+	vs.m = m;
+	vs.err = err;
+
+	uint32_t ncodes = m->nfuncs - m->nfunc_imports;
+	uint32_t failed_at = 0;     /* first body not known to decode */
+	bool ok = validate_module(&vs);
+	if (ok)
+	{
+		for (; failed_at < ncodes; failed_at++)
+			if (!validate_body(&vs, &m->codes[failed_at], failed_at + 1 == ncodes))
+			{
+				ok = false;
+				break;
+			}
+	}
+
+	/* Decoding errors take precedence over validation errors wherever
+	 * they are: look for one in the bodies not yet fully decoded. */
+	if (!ok && (err->kind == WRT_ERR_INVALID || err->kind == WRT_ERR_LIMIT))
+	{
+		for (uint32_t i = failed_at; i < ncodes; i++)
+			if (!skim_body(&vs, &m->codes[i], i + 1 == ncodes, err))
+				break;
+	}
+
+	wrt_free(&m->alloc, vs.vals);
+	wrt_free(&m->alloc, vs.ctls);
+	return ok;
+}

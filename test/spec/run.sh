@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# test/spec/run.sh — run the WebAssembly core spec suite with build/spec-runner.
+#
+# Usage: test/spec/run.sh [DIR]
+# DIR defaults to ../shared/wasm-testsuite beside the repository root; when it
+# is absent the suite is reported as skipped (exit 0).  Each top-level *.wast
+# is converted by wast2json into build/spec/<name>/ (cached: redone only when
+# the .wast is newer), then the runner executes the converted scripts, several
+# files in parallel, one runner process per file so that an engine crash
+# fails only that file.  simd_*.wast files are not run: they are counted as
+# skipped files ("SIMD is not supported yet (issue: SIMD)").  Files named in
+# test/spec/skip.txt (lines "name.wast reason..."; blank lines and # comments
+# ignored) are skipped with their reason.
+#
+# Environment:
+#   SPEC_RUNNER   runner binary (default build/spec-runner; built if missing)
+#   SPEC_OUT      conversion and result directory (default build/spec)
+#   SPEC_JOBS     parallel runner processes (default: number of CPUs)
+#   SPEC_FILES    space-separated file names (e.g. "i32 br_table") to run only those
+#   SPEC_TIMEOUT  seconds per command before the runner interrupts it (default 20)
+#   SPEC_VERBOSE  1: pass -v to the runner (all failures, message mismatches)
+#   SPEC_TAG      suffix of the result files (result$SPEC_TAG.txt), so runs with
+#                 another runner (the ASan build) share the conversions
+#
+# Output: the runner's PASS/FAIL line per file (with failing commands), the
+# skipped files, the skip reasons, a line of file counts and, last, the
+# command counts `N passed, N failed, N skipped`.  Exit 1 on any failure.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+SUITE=${1:-$ROOT/../shared/wasm-testsuite}
+if [ ! -d "$SUITE" ]; then
+	echo "spec suite not found at $SUITE: skipped"
+	exit 0
+fi
+SUITE=$(cd "$SUITE" && pwd)
+RUNNER=${SPEC_RUNNER:-$ROOT/build/spec-runner}
+OUT=${SPEC_OUT:-$ROOT/build/spec}
+JOBS=${SPEC_JOBS:-$(nproc 2>/dev/null || echo 2)}
+TIMEOUT=${SPEC_TIMEOUT:-20}
+TAG=${SPEC_TAG:-}
+SKIPLIST=$ROOT/test/spec/skip.txt
+SIMD_REASON="SIMD is not supported yet (issue: SIMD)"
+
+case $RUNNER in /*) ;; *) RUNNER=$PWD/$RUNNER ;; esac
+if [ ! -x "$RUNNER" ]; then
+	make -C "$ROOT" --no-print-directory build/spec-runner >&2
+fi
+command -v wast2json >/dev/null || { echo "wast2json not found (package wabt): run test/deps.sh" >&2; exit 1; }
+mkdir -p "$OUT"
+
+# Files skipped by name, with their reason.
+declare -A skipreason=()
+if [ -f "$SKIPLIST" ]; then
+	while read -r name reason; do
+		case $name in ''|'#'*) continue ;; esac
+		skipreason[${name%.wast}]=${reason:-listed in test/spec/skip.txt}
+	done < "$SKIPLIST"
+fi
+
+declare -A wanted=()
+for n in ${SPEC_FILES:-}; do wanted[${n%.wast}]=1; done
+
+skipped_files=()
+run_names=()
+conv_failed=()
+for wast in "$SUITE"/*.wast; do
+	[ -e "$wast" ] || continue
+	name=$(basename "$wast" .wast)
+	if [ ${#wanted[@]} -gt 0 ] && [ -z "${wanted[$name]:-}" ]; then
+		continue
+	fi
+	case $name in
+	simd_*)
+		skipped_files+=("$name.wast|$SIMD_REASON")
+		continue ;;
+	esac
+	if [ -n "${skipreason[$name]:-}" ]; then
+		skipped_files+=("$name.wast|${skipreason[$name]}")
+		continue
+	fi
+	dir=$OUT/$name
+	json=$dir/$name.json
+	if [ ! -f "$json" ] || [ "$wast" -nt "$json" ]; then
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		if ! wast2json "$wast" -o "$json" > "$dir/wast2json.log" 2>&1; then
+			rm -f "$json"
+			conv_failed+=("$name")
+			continue
+		fi
+	fi
+	rm -f "$dir/result$TAG.txt" "$dir/rc$TAG"
+	run_names+=("$name")
+done
+
+# One runner process per file; its output and exit status land in the file's
+# directory.  timeout(1) is the last resort if the interrupt flag is ignored.
+run_one() {
+	local name=$1 dir=$OUT/$1 rc=0
+	timeout -k 10 900 "$RUNNER" ${SPEC_VERBOSE:+-v} -t "$TIMEOUT" "$dir/$name.json" \
+		> "$dir/result$TAG.txt" 2>&1 || rc=$?
+	echo "$rc" > "$dir/rc$TAG"
+}
+export -f run_one
+export OUT RUNNER TIMEOUT TAG SPEC_VERBOSE
+
+if [ ${#run_names[@]} -gt 0 ]; then
+	printf '%s\0' "${run_names[@]}" | xargs -0 -n1 -P "$JOBS" bash -c 'run_one "$1"' _
+fi
+
+passed=0 failed=0 skipped=0
+files_passed=0 files_failed=0 files_skipped=${#skipped_files[@]}
+declare -A reasons=()
+for name in "${conv_failed[@]}"; do
+	echo "FAIL $name.wast (wast2json failed: $(head -c 300 "$OUT/$name/wast2json.log"))"
+	failed=$((failed + 1))
+	files_failed=$((files_failed + 1))
+done
+for name in "${run_names[@]}"; do
+	dir=$OUT/$name
+	result=$dir/result$TAG.txt
+	rc=$(cat "$dir/rc$TAG" 2>/dev/null || echo 255)
+	totals=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$result" | tail -n1 || true)
+	if [ -z "$totals" ]; then
+		# The runner died before its summary: a crash, a sanitizer report, a timeout.
+		case $rc in
+		124|137) why="timed out" ;;
+		*) if [ "$rc" -gt 128 ]; then why="killed by signal $((rc - 128))"; else why="exit status $rc"; fi ;;
+		esac
+		echo "FAIL $name.wast (runner crashed: $why)"
+		tail -n 25 "$result" | sed 's/^/  | /'
+		failed=$((failed + 1))
+		files_failed=$((files_failed + 1))
+		continue
+	fi
+	# Everything but the summary block (skip reasons and the totals line).
+	sed -e '/^skip reasons:$/,$d' "$result"
+	read -r p _ f _ s _ <<< "${totals//,/}"
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	if [ "$f" -eq 0 ] && [ "$rc" -eq 0 ]; then
+		files_passed=$((files_passed + 1))
+	else
+		files_failed=$((files_failed + 1))
+		if [ "$f" -eq 0 ]; then
+			echo "  (runner exit status $rc)"
+			failed=$((failed + 1))
+		fi
+	fi
+	while IFS= read -r line; do
+		count=${line#  skipped }
+		count=${count%%:*}
+		reason=${line#*: }
+		reasons[$reason]=$(( ${reasons[$reason]:-0} + count ))
+	done < <(grep -E '^  skipped [0-9]+: ' "$result" || true)
+done
+for entry in "${skipped_files[@]}"; do
+	echo "SKIP ${entry%%|*}  (${entry#*|})"
+	reasons["file: ${entry#*|}"]=$(( ${reasons["file: ${entry#*|}"]:-0} + 1 ))
+done
+
+if [ ${#reasons[@]} -gt 0 ]; then
+	echo "skip reasons:"
+	for reason in "${!reasons[@]}"; do
+		printf '  %6d  %s\n' "${reasons[$reason]}" "$reason"
+	done | sort -k2
+fi
+echo "files: $files_passed passed, $files_failed failed, $files_skipped skipped"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ] && [ "$files_failed" -eq 0 ]
