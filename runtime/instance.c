@@ -27,6 +27,7 @@
 #include "internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 /* ---- private extensions of the public structs --------------------------- */
 
@@ -90,25 +91,6 @@ mul_size(size_t a, size_t b, size_t *out)
 		return false;
 	*out = a * b;
 	return true;
-}
-
-/*
- * Zeroed array of n elements.  A zero count still yields a valid (1-byte)
- * block, so empty arrays need no special case on the free paths; NULL on
- * overflow or allocation failure.
- */
-static void *
-zalloc(const wrt_allocator *a, size_t n, size_t size)
-{
-	size_t bytes;
-	void *p;
-
-	if (!mul_size(n, size, &bytes))
-		return NULL;
-	p = wrt_alloc(a, bytes);
-	if (p && bytes)
-		memset(p, 0, bytes);
-	return p;
 }
 
 /* ---- traps --------------------------------------------------------------- */
@@ -402,7 +384,7 @@ type_index_grow(store_impl *si)
 
 	if (cap <= si->type_index_cap)
 		return false;
-	idx = zalloc(&s->alloc, cap, sizeof(uint32_t));
+	idx = wrt_calloc(&s->alloc, cap, sizeof(uint32_t));
 	if (!idx)
 		return false;
 	for (uint32_t id = 0; id < s->ntypes; id++)
@@ -598,7 +580,7 @@ table_create(wrt_store *s, uint8_t elemtype, wrt_limits limits, void *init)
 		return NULL;
 	memset(ti, 0, sizeof(*ti));
 	t = &ti->pub;
-	t->elems = zalloc(&s->alloc, (size_t) limits.min, sizeof(void *));
+	t->elems = wrt_calloc(&s->alloc, (size_t) limits.min, sizeof(void *));
 	if (!t->elems)
 	{
 		wrt_free(&s->alloc, ti);
@@ -628,8 +610,6 @@ wrt_table_new(wrt_store *s, wrt_valtype elemtype, wrt_limits limits, void *init)
 		return NULL;
 	if (limits.has_max && limits.max < limits.min)
 		return NULL;
-	if (elemtype == WRT_FUNCREF)
-		init = NULL;            /* a host pointer is not a wrt_func */
 	return table_create(s, (uint8_t) elemtype, limits, init);
 }
 
@@ -705,6 +685,28 @@ pages_bytes(uint64_t pages, size_t *out)
 }
 
 /*
+ * Zeroed memory data.  With the default allocator, calloc lets the C library
+ * take fresh zero pages from the OS, so a large initial memory (hostile or
+ * just generous) costs resident memory only when touched; an embedder's
+ * allocator gets the portable allocate-and-clear.
+ */
+static bool
+uses_default_allocator(const wrt_store *s)
+{
+	return s->alloc.alloc == wrt_default_allocator.alloc &&
+		s->alloc.realloc == wrt_default_allocator.realloc &&
+		s->alloc.free == wrt_default_allocator.free;
+}
+
+static uint8_t *
+memory_data_alloc(wrt_store *s, size_t bytes)
+{
+	if (uses_default_allocator(s))
+		return calloc(bytes ? bytes : 1, 1);
+	return wrt_calloc(&s->alloc, bytes, 1);
+}
+
+/*
  * Allocate and register a memory of limits.min pages.  The caller has checked
  * min against the effective maximum.  NULL on allocation failure.
  */
@@ -722,7 +724,7 @@ memory_create(wrt_store *s, wrt_limits limits)
 		return NULL;
 	memset(mi, 0, sizeof(*mi));
 	m = &mi->pub;
-	m->data = zalloc(&s->alloc, bytes, 1);
+	m->data = memory_data_alloc(s, bytes);
 	if (!m->data)
 	{
 		wrt_free(&s->alloc, mi);
@@ -1105,15 +1107,15 @@ wrt_instantiate(wrt_store *s, wrt_module *m, const wrt_extern *imports, size_t n
 	/* From here the instance is in the store: a failure path either rolls
 	 * the store back to `mark` or leaves it there to be freed with it. */
 	ndefined = m->nfuncs - m->nfunc_imports;
-	inst->funcs = zalloc(a, m->nfuncs, sizeof(wrt_func *));
-	inst->tables = zalloc(a, m->ntables, sizeof(wrt_table *));
-	inst->mems = zalloc(a, m->nmems, sizeof(wrt_memory *));
-	inst->globals = zalloc(a, m->nglobals, sizeof(wrt_global *));
-	inst->type_ids = zalloc(a, m->ntypes, sizeof(uint32_t));
-	inst->elem_dropped = zalloc(a, m->nelems, 1);
-	inst->data_dropped = zalloc(a, m->ndatas, 1);
-	ii->own_funcs = zalloc(a, ndefined, sizeof(wrt_func));
-	ii->own_globals = zalloc(a, m->nglobals - m->nglobal_imports, sizeof(wrt_global));
+	inst->funcs = wrt_calloc(a, m->nfuncs, sizeof(wrt_func *));
+	inst->tables = wrt_calloc(a, m->ntables, sizeof(wrt_table *));
+	inst->mems = wrt_calloc(a, m->nmems, sizeof(wrt_memory *));
+	inst->globals = wrt_calloc(a, m->nglobals, sizeof(wrt_global *));
+	inst->type_ids = wrt_calloc(a, m->ntypes, sizeof(uint32_t));
+	inst->elem_dropped = wrt_calloc(a, m->nelems, 1);
+	inst->data_dropped = wrt_calloc(a, m->ndatas, 1);
+	ii->own_funcs = wrt_calloc(a, ndefined, sizeof(wrt_func));
+	ii->own_globals = wrt_calloc(a, m->nglobals - m->nglobal_imports, sizeof(wrt_global));
 	if (!inst->funcs || !inst->tables || !inst->mems || !inst->globals ||
 		!inst->type_ids || !inst->elem_dropped || !inst->data_dropped ||
 		!ii->own_funcs || !ii->own_globals)
@@ -1331,6 +1333,9 @@ wrt_instance_memory(const wrt_instance *inst)
 	return inst->mem0;
 }
 
+/* Zero tails at least this large are replaced by fresh calloc pages on reset. */
+#define RESET_FRESH_MIN (1u << 20)
+
 /* ---- snapshot and reset -------------------------------------------------- */
 
 /*
@@ -1353,11 +1358,11 @@ wrt_instance_snapshot(wrt_instance *inst)
 		return false;
 	memset(snap, 0, sizeof(*snap));
 	snap->bytes = sizeof(*snap);
-	snap->mems = zalloc(a, m->nmems, sizeof(mem_snap));
-	snap->tables = zalloc(a, m->ntables, sizeof(table_snap));
-	snap->globals = zalloc(a, m->nglobals, sizeof(wrt_value));
-	snap->elem_dropped = zalloc(a, m->nelems, 1);
-	snap->data_dropped = zalloc(a, m->ndatas, 1);
+	snap->mems = wrt_calloc(a, m->nmems, sizeof(mem_snap));
+	snap->tables = wrt_calloc(a, m->ntables, sizeof(table_snap));
+	snap->globals = wrt_calloc(a, m->nglobals, sizeof(wrt_value));
+	snap->elem_dropped = wrt_calloc(a, m->nelems, 1);
+	snap->data_dropped = wrt_calloc(a, m->ndatas, 1);
 	/* Install it so a failure below frees it through snapshot_free. */
 	inst->snapshot = snap;
 	if (!snap->mems || !snap->tables || !snap->globals ||
@@ -1390,7 +1395,7 @@ wrt_instance_snapshot(wrt_instance *inst)
 		wrt_table *t = inst->tables[i];
 
 		snap->tables[i].size = t->size;
-		snap->tables[i].elems = zalloc(a, t->size, sizeof(void *));
+		snap->tables[i].elems = wrt_calloc(a, t->size, sizeof(void *));
 		if (!snap->tables[i].elems)
 			goto fail;
 		if (t->size)
@@ -1439,10 +1444,26 @@ wrt_instance_reset(wrt_instance *inst)
 			wrt_trap_set(inst->store, WRT_TRAP_OOM, NULL);
 			return false;
 		}
+		if (mem->size - ms->used >= RESET_FRESH_MIN && uses_default_allocator(inst->store))
+		{
+			/* Clearing a big tail with memset would make every page of it
+			 * resident; fresh zero pages from calloc cost nothing until
+			 * touched.  (The guest sees no difference: the data pointer is
+			 * re-read after every host operation.) */
+			uint8_t *fresh = calloc((size_t) mem->size, 1);
+
+			if (fresh)
+			{
+				free(mem->data);
+				mem->data = fresh;
+			}
+			else
+				memset(mem->data + ms->used, 0, (size_t) (mem->size - ms->used));
+		}
+		else if (mem->size > ms->used)
+			memset(mem->data + ms->used, 0, (size_t) (mem->size - ms->used));
 		if (ms->used)
 			memcpy(mem->data, ms->bytes, (size_t) ms->used);
-		if (mem->size > ms->used)
-			memset(mem->data + ms->used, 0, (size_t) (mem->size - ms->used));
 	}
 	for (uint32_t i = 0; i < m->ntables; i++)
 	{

@@ -173,6 +173,7 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
 	wrt_value *const stack_end = s->stack + s->stack_slots;
 	wrt_trapkind trapkind = WRT_TRAP_NONE;
 	const char *trapmsg = NULL;
+	bool recorded = false;
 
 	/* Call state shared by the call handlers. */
 	wrt_code *callee;
@@ -487,6 +488,7 @@ call_func:
 		s->stack_top = nfp + (np > nr ? np : nr);
 		s->fuel_left = fuel;
 		wrt_hostcall hc = {s, inst, fn, WRT_TRAP_NONE};
+		s->trap.kind = WRT_TRAP_NONE;
 		bool ok = fn->cb(&hc, fn->user, nfp, res);
 		fuel = s->fuel_left;
 		if (ok)
@@ -497,7 +499,8 @@ call_func:
 		if (!ok)
 		{
 			trapkind = hc.kind != WRT_TRAP_NONE ? hc.kind : WRT_TRAP_HOST;
-			if (s->trap.kind == WRT_TRAP_NONE)
+			recorded = s->trap.kind != WRT_TRAP_NONE;
+			if (!recorded)
 				trapmsg = "host function failed";
 			goto trap;
 		}
@@ -509,6 +512,7 @@ call_wasm:
 	if (WRT_UNLIKELY(!callee->compiled) && !ensure_compiled(s, callee_inst->mod, callee))
 	{
 		trapkind = WRT_TRAP_OOM;
+		recorded = true;
 		goto trap;
 	}
 	{
@@ -520,7 +524,9 @@ call_wasm:
 		f->fp = fp;
 		f->code = code;
 		f->inst = inst;
-		memset(nfp + ncf->nparams, 0, (size_t) (ncf->nlocals - ncf->nparams) * sizeof(wrt_value));
+		/* Declared locals start at zero; usually a handful, so no memset call. */
+		for (uint32_t k = ncf->nparams; k < ncf->nlocals; k++)
+			nfp[k].bits = 0;
 		fp = nfp;
 		code = callee;
 		cf = ncf;
@@ -556,14 +562,8 @@ L_RETURN:
 
 trap:
 	(void) cf;
-	if (trapkind == WRT_TRAP_HOST || trapkind == WRT_TRAP_EXIT ||
-		(trapkind == WRT_TRAP_OOM && s->trap.kind == WRT_TRAP_OOM))
-	{
-		/* The host (or the lazy compiler) already recorded kind and message. */
-		s->trap.kind = trapkind;
-		if (trapmsg)
-			wrt_trap_set(s, trapkind, "%s", trapmsg);
-	}
+	if (recorded)
+		s->trap.kind = trapkind;    /* message already set by the host or compiler */
 	else if (trapmsg)
 		wrt_trap_set(s, trapkind, "%s", trapmsg);
 	else

@@ -216,29 +216,60 @@ rd_reftype(wrt_reader *r, uint8_t *t)
 /* ---- instruction decoding ----------------------------------------------- */
 
 /*
+ * Single-byte opcodes -> wrt_op (-1 unknown; 0xfc/0xfd marked -2 to take
+ * the prefixed path), a private copy of wrt_op_lookup's answers so the hot
+ * loop avoids a call per instruction.  Filled once; concurrent first calls
+ * write identical values, so the race is benign.
+ */
+static int16_t byte_op[256];
+static volatile int byte_op_ready;
+
+static void
+init_byte_op(void)
+{
+	if (byte_op_ready)
+		return;
+	for (int b = 0; b < 256; b++)
+		byte_op[b] = (int16_t) wrt_op_lookup((uint8_t) b, 0);
+	byte_op[0xfc] = byte_op[0xfd] = -2;
+	byte_op_ready = 1;
+}
+
+#if defined(__GNUC__)
+#define V_INLINE inline __attribute__((always_inline))
+#else
+#define V_INLINE inline
+#endif
+
+/*
  * Decode one instruction at r->p (the caller ensures r->p < r->end): the
  * opcode and every immediate except br_table's label vector, of which only
  * the count is read.  Reports only decoding errors (MALFORMED, or
  * UNSUPPORTED for SIMD), so the pure-decoding pass (skim_body) shares it.
+ * Forced inline: it is the validator's per-instruction hot path.
  */
-static bool
+static V_INLINE bool
 next_insn(const wrt_module *m, wrt_reader *r, insn *in)
 {
 	in->pos = r->p;
 	uint8_t byte = *r->p++;
-	uint32_t sub = 0;
+	int op = byte_op[byte];
 
-	if (byte == 0xfc)
+	if (WRT_UNLIKELY(op < 0))
 	{
+		uint32_t sub;
+		if (byte == 0xfd)
+			return unsupported_simd(r->err, offset_of(m, in->pos));
+		if (byte != 0xfc)
+			return wrt_set_error(r->err, WRT_ERR_MALFORMED, offset_of(m, in->pos),
+								 "illegal opcode");
 		if (!rd_u32(r, &sub))
 			return false;
+		op = wrt_op_lookup(byte, sub);
+		if (op < 0)
+			return wrt_set_error(r->err, WRT_ERR_MALFORMED, offset_of(m, in->pos),
+								 "illegal opcode");
 	}
-	else if (byte == 0xfd)
-		return unsupported_simd(r->err, offset_of(m, in->pos));
-
-	int op = wrt_op_lookup(byte, sub);
-	if (op < 0)
-		return wrt_set_error(r->err, WRT_ERR_MALFORMED, offset_of(m, in->pos), "illegal opcode");
 	in->op = op;
 
 	switch ((wrt_imm) wrt_opinfo_table[op].imm)
@@ -429,26 +460,9 @@ pop_expect(vstate *vs, uint8_t want)
 	return true;
 }
 
-/* Pop values of the given types (last type on top). */
-static bool
-pop_vals(vstate *vs, const uint8_t *types, uint32_t n)
-{
-	if (n == 0)
-		return true;
-	const ctl *c = &vs->ctls[vs->nctl - 1];
-	if (vs->sp - c->height >= n && memcmp(vs->vals + vs->sp - n, types, n) == 0)
-	{
-		vs->sp -= n;
-		return true;
-	}
-	for (uint32_t i = n; i-- > 0;)
-		if (!pop_expect(vs, types[i]))
-			return false;
-	return true;
-}
-
-/* pop_vals + push_vals of the same types without touching the stack (only
- * unknowns could differ, and they stay unknown either way). */
+/* Check that the stack top matches types (last on top) without popping:
+ * pop_vals + push_vals of the same types, as br_table needs (only unknowns
+ * could differ, and they stay unknown either way). */
 static bool
 check_top(vstate *vs, const uint8_t *types, uint32_t n)
 {
@@ -472,6 +486,27 @@ check_top(vstate *vs, const uint8_t *types, uint32_t n)
 	for (uint32_t i = 0; i < k; i++)
 		if (have[i] != want[i] && have[i] != T_UNKNOWN)
 			return mismatch(vs);
+	return true;
+}
+
+/* Pop values of the given types (last type on top).  Cost is bounded by
+ * the values actually present, not by n: a polymorphic stack supplies the
+ * rest as unknowns, which match anything. */
+static bool
+pop_vals(vstate *vs, const uint8_t *types, uint32_t n)
+{
+	if (n == 0)
+		return true;
+	const ctl *c = &vs->ctls[vs->nctl - 1];
+	uint32_t avail = vs->sp - c->height;
+	if (avail >= n && memcmp(vs->vals + vs->sp - n, types, n) == 0)
+	{
+		vs->sp -= n;
+		return true;
+	}
+	if (!check_top(vs, types, n))
+		return false;
+	vs->sp -= avail < n ? avail : n;
 	return true;
 }
 
@@ -717,51 +752,6 @@ validate_body(vstate *vs, wrt_code *code, bool is_last)
 		vs->pos = in.pos;
 		const wrt_opinfo *oi = &wrt_opinfo_table[in.op];
 		ctl *c = &vs->ctls[vs->nctl - 1];
-
-		switch ((wrt_opclass) oi->cls)
-		{
-			case WRT_OPC_UN:
-			case WRT_OPC_TEST:
-				if (WRT_LIKELY(vs->sp > c->height && vs->vals[vs->sp - 1] == oi->t_in))
-				{
-					vs->vals[vs->sp - 1] = oi->t_out;
-					continue;
-				}
-				/* Slow path: a polymorphic stack can grow here. */
-				if (!pop_expect(vs, oi->t_in) || !push(vs, oi->t_out))
-					return false;
-				goto track;
-			case WRT_OPC_BIN:
-			case WRT_OPC_CMP:
-				if (WRT_LIKELY(vs->sp >= c->height + 2 && vs->vals[vs->sp - 1] == oi->t_in
-							   && vs->vals[vs->sp - 2] == oi->t_in))
-				{
-					vs->vals[vs->sp - 2] = oi->t_out;
-					vs->sp--;
-					continue;
-				}
-				if (!pop_expect(vs, oi->t_in) || !pop_expect(vs, oi->t_in) || !push(vs, oi->t_out))
-					return false;
-				goto track;
-			case WRT_OPC_LOAD:
-				if (!need_memory(vs))
-					return false;
-				if (in.a > oi->align)
-					return fail(vs, WRT_ERR_INVALID, "alignment must not be larger than natural");
-				if (!pop_expect(vs, WRT_I32) || !push(vs, oi->t_out))
-					return false;
-				goto track;
-			case WRT_OPC_STORE:
-				if (!need_memory(vs))
-					return false;
-				if (in.a > oi->align)
-					return fail(vs, WRT_ERR_INVALID, "alignment must not be larger than natural");
-				if (!pop_expect(vs, oi->t_in) || !pop_expect(vs, WRT_I32))
-					return false;
-				continue;
-			case WRT_OPC_CTRL:
-				break;
-		}
 
 		switch ((wrt_op) in.op)
 		{
@@ -1049,11 +1039,58 @@ validate_body(vstate *vs, wrt_code *code, bool is_last)
 					return false;
 				break;
 			default:
-				/* A plain operator reaching here means opcodes.def gained
-				 * a family this switch does not know. */
-				return fail(vs, WRT_ERR_UNSUPPORTED, "validator: unhandled opcode %s", oi->name);
+				/* The plain operators, typed from the opcode table; the
+				 * common well-typed case rewrites the stack top in place. */
+				switch ((wrt_opclass) oi->cls)
+				{
+					case WRT_OPC_UN:
+					case WRT_OPC_TEST:
+						if (WRT_LIKELY(vs->sp > c->height && vs->vals[vs->sp - 1] == oi->t_in))
+						{
+							vs->vals[vs->sp - 1] = oi->t_out;
+							continue;
+						}
+						/* Slow path: a polymorphic stack can grow here. */
+						if (!pop_expect(vs, oi->t_in) || !push(vs, oi->t_out))
+							return false;
+						break;
+					case WRT_OPC_BIN:
+					case WRT_OPC_CMP:
+						if (WRT_LIKELY(vs->sp >= c->height + 2 && vs->vals[vs->sp - 1] == oi->t_in
+									   && vs->vals[vs->sp - 2] == oi->t_in))
+						{
+							vs->vals[vs->sp - 2] = oi->t_out;
+							vs->sp--;
+							continue;
+						}
+						if (!pop_expect(vs, oi->t_in) || !pop_expect(vs, oi->t_in)
+							|| !push(vs, oi->t_out))
+							return false;
+						break;
+					case WRT_OPC_LOAD:
+					case WRT_OPC_STORE:
+						if (!need_memory(vs))
+							return false;
+						if (in.a > oi->align)
+							return fail(vs, WRT_ERR_INVALID,
+										"alignment must not be larger than natural");
+						if (oi->cls == WRT_OPC_LOAD)
+						{
+							if (!pop_expect(vs, WRT_I32) || !push(vs, oi->t_out))
+								return false;
+						}
+						else if (!pop_expect(vs, oi->t_in) || !pop_expect(vs, WRT_I32))
+							return false;
+						break;
+					case WRT_OPC_CTRL:
+						/* An OP_CTRL instruction without a case above. */
+						return fail(vs, WRT_ERR_UNSUPPORTED, "validator: unhandled opcode %s",
+									oi->name);
+				}
+				break;
 		}
-track:
+		/* Heights only change inside an instruction monotonically, so
+		 * sampling at instruction boundaries gives the true maximum. */
 		if (vs->sp > vs->vmax)
 			vs->vmax = vs->sp;
 	}
@@ -1466,6 +1503,7 @@ wrt_validate(wrt_module *m, wrt_error *err)
 	memset(&vs, 0, sizeof(vs));
 	vs.m = m;
 	vs.err = err;
+	init_byte_op();
 
 	uint32_t ncodes = m->nfuncs - m->nfunc_imports;
 	uint32_t failed_at = 0;     /* first body not known to decode */

@@ -222,9 +222,12 @@ void wrt_store_set_memory_limit(wrt_store *s, uint32_t max_pages);
  */
 void wrt_store_set_interrupt(wrt_store *s, volatile int *flag);
 /*
- * Fuel: an instruction budget for each subsequent wrt_call (0 = unlimited).
- * Charged per executed basic block with the number of Wasm instructions in it,
- * so the count is exact at block granularity.
+ * Fuel: an instruction budget for each subsequent outermost wrt_call
+ * (0 = unlimited).  Charged, without per-instruction cost, at function entry
+ * with the number of Wasm instructions of the function outside its loops,
+ * and at each loop iteration with the number of instructions directly in
+ * that loop's body: an upper bound of the instructions a call executes, so
+ * a budget of N stops any code after at most about N instructions.
  */
 void wrt_store_set_fuel(wrt_store *s, uint64_t fuel);
 /* Fuel consumed by the last wrt_call. */
