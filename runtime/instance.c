@@ -1280,6 +1280,11 @@ wrt_instantiate(wrt_store *s, wrt_module *m, const wrt_extern *imports, size_t n
 			goto fail;
 		}
 	}
+	/* The freshly-instantiated state is what wrt_instance_reset restores
+	 * until the host takes its own snapshot; it is cheap because memory is
+	 * saved only up to its last non-zero byte. */
+	if (!wrt_instance_snapshot(inst))
+		goto oom;
 	return inst;
 
 bad_module:
@@ -1421,9 +1426,9 @@ fail:
 }
 
 /*
- * Restore the snapshot.  With none taken yet, the current state becomes the
- * snapshot (nothing to restore), which is what "wrt_instantiate takes the
- * first snapshot lazily" means: the first reset fixes the baseline.
+ * Restore the last snapshot: the one wrt_instantiate takes of the freshly
+ * instantiated state, or a later one the host took.  (Without any, e.g.
+ * after a failed snapshot, the current state becomes the baseline.)
  */
 bool
 wrt_instance_reset(wrt_instance *inst)

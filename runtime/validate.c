@@ -695,6 +695,7 @@ do_br_table(vstate *vs, wrt_reader *r, uint32_t count)
 
 	const uint8_t *after = r->p;
 	r->p = targets;
+	const uint8_t *last = NULL;
 	uint32_t stamp = ++vs->stamp;
 	if (stamp == 0)
 	{
@@ -714,8 +715,13 @@ do_br_table(vstate *vs, wrt_reader *r, uint32_t count)
 		const uint8_t *types;
 		uint32_t n;
 		label_types(c, &types, &n);
-		if (n != arity || !check_top(vs, types, n))
+		if (n != arity)
 			return mismatch(vs);
+		if (types == last)
+			continue;           /* same type list (block type) as before */
+		if (!check_top(vs, types, n))
+			return false;
+		last = types;
 	}
 	r->p = after;
 	if (!pop_vals(vs, dtypes, arity))

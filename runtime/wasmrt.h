@@ -308,10 +308,11 @@ wrt_memory *wrt_instance_memory(const wrt_instance *inst);
 
 /*
  * Reset: take a snapshot of the instance's current state (memories, globals,
- * tables, dropped segments) and later restore it.  wrt_instantiate takes the
- * first snapshot lazily on the first wrt_instance_reset, so a host typically
- * calls snapshot after its own initialisation (e.g. WASI _initialize).
- * Cost of a reset: one memcpy of the snapshot memory.
+ * tables, dropped segments) and later restore it.  wrt_instantiate takes a
+ * snapshot of the freshly-instantiated state; a host that runs its own
+ * initialisation (e.g. WASI _initialize) snapshots again after it.  Memory is
+ * saved up to its last non-zero byte, so a reset costs one memcpy of the
+ * initialised data plus clearing what the guest dirtied above it.
  */
 bool wrt_instance_snapshot(wrt_instance *inst);
 bool wrt_instance_reset(wrt_instance *inst);
