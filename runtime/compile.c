@@ -464,6 +464,16 @@ static void
 emit_return(comp *c)
 {
 	uint32_t n = c->ctl[0].nresults;
+	if (n == 1 && c->st[c->h - 1].kind == K_SLOT && c->last_dst_cell >= 0 &&
+		c->last_dst_slot == canon(c, c->h - 1))
+	{
+		/* The previous instruction computed the result: let it write slot 0
+		 * directly (the frame's locals are dead once we return). */
+		wrt_cell *cell = &c->code[c->last_dst_cell];
+		cell->u &= 0xffffffff00000000ull;
+		emit_op(c, WRT_IR_RETURN);
+		return;
+	}
 	for (uint32_t i = 0; i < n; i++)
 	{
 		const centry *e = &c->st[c->h - n + i];

@@ -114,4 +114,8 @@ typedef struct wrt_compiled {
 /* interp.c: handler address of every wrt_irop. */
 const void *const *wrt_interp_handlers(void);
 
+/* disasm.c: print the register code of a compiled function (debugging). */
+#include <stdio.h>
+void wrt_disasm(const wrt_compiled *cf, FILE *out);
+
 #endif

@@ -192,6 +192,9 @@ bool wrt_module_find_export(const wrt_module *m, const char *name, size_t name_l
 const char *wrt_module_func_name(const wrt_module *m, uint32_t func_index);
 /* Compile every function now instead of on first call (benchmarks, fuzzing). */
 bool wrt_module_compile_all(wrt_module *m, wrt_error *err);
+/* Debugging: print the register code of a defined function to a FILE *
+ * (compiling it if needed).  False if func_index is not a defined function. */
+bool wrt_module_disasm(wrt_module *m, uint32_t func_index, void *file, wrt_error *err);
 
 /* ---- stores and limits ------------------------------------------------ */
 

@@ -40,7 +40,7 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-			"usage: %s [--fuel N] [--max-pages N] [--stack BYTES] [--time]\n"
+			"usage: %s [--fuel N] [--max-pages N] [--stack BYTES] [--time] [--disasm]\n"
 			"       %*s [--invoke NAME] file.wasm [args...]\n",
 			progname, (int) strlen(progname), "");
 	exit(2);
@@ -388,7 +388,7 @@ int
 main(int argc, char **argv)
 {
 	uint64_t fuel = 0, max_pages = 0, stack = 0;
-	bool have_stack = false, timing = false;
+	bool have_stack = false, timing = false, disasm = false;
 	const char *invoke = NULL, *path;
 	int argi = 1, status = 0;
 	uint8_t *bytes;
@@ -419,6 +419,11 @@ main(int argc, char **argv)
 		if (strcmp(opt, "--time") == 0)
 		{
 			timing = true;
+			continue;
+		}
+		if (strcmp(opt, "--disasm") == 0)
+		{
+			disasm = true;
 			continue;
 		}
 		if (argi >= argc)
@@ -456,6 +461,25 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s: %s: %s: %s (at offset 0x%x)\n", progname, path,
 				errkind_name(err.kind), err.message, err.offset);
 		return 2;
+	}
+	if (disasm)
+	{
+		/* Print the register code of every defined function, then stop. */
+		uint32_t first = 0;
+		wrt_error derr;
+
+		for (uint32_t k = 0; k < wrt_module_import_count(mod); k++)
+		{
+			wrt_externtype t;
+
+			wrt_module_import(mod, k, NULL, NULL, NULL, NULL, &t);
+			if (t.kind == WRT_EXTERN_FUNC)
+				first++;
+		}
+		for (uint32_t i = first; wrt_module_disasm(mod, i, stdout, &derr); i++)
+			;
+		wrt_module_free(mod);
+		return 0;
 	}
 
 	store = wrt_store_new(NULL);

@@ -1,0 +1,105 @@
+/*
+ * disasm.c — a printer for the register code of compile.h, used when tuning
+ * the compiler (wasm-run --disasm).  It maps handler addresses back to
+ * instruction names and knows each instruction's length; nothing on the
+ * execution path depends on it.
+ */
+#include "compile.h"
+
+#include <inttypes.h>
+
+static const char *const ir_names[WRT_IR_COUNT_] = {
+#define X(n) [WRT_IR_##n] = #n,
+	WRT_IR_SPECIAL(X)
+#undef X
+#define OP_UN(NAME, code, text, TIN, TOUT, body) [WRT_IR_##NAME] = #NAME,
+#define OP_TEST(NAME, code, text, TIN, body) [WRT_IR_##NAME] = #NAME, \
+	[WRT_IR_BRIF_##NAME] = "BRIF_" #NAME, [WRT_IR_BRIFNOT_##NAME] = "BRIFNOT_" #NAME,
+#define OP_BIN(NAME, code, text, T, TOUT, body) \
+	[WRT_IR_##NAME##_RR] = #NAME "_RR", [WRT_IR_##NAME##_RI] = #NAME "_RI",
+#define OP_CMP(NAME, code, text, T, body) \
+	[WRT_IR_##NAME##_RR] = #NAME "_RR", [WRT_IR_##NAME##_RI] = #NAME "_RI", \
+	[WRT_IR_BRIF_##NAME##_RR] = "BRIF_" #NAME "_RR", [WRT_IR_BRIF_##NAME##_RI] = "BRIF_" #NAME "_RI", \
+	[WRT_IR_BRIFNOT_##NAME##_RR] = "BRIFNOT_" #NAME "_RR", [WRT_IR_BRIFNOT_##NAME##_RI] = "BRIFNOT_" #NAME "_RI",
+#define OP_LOAD(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = #NAME,
+#define OP_STORE(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = #NAME,
+#include "opcodes.def"
+};
+
+/* Cells after the handler cell. */
+static uint32_t
+ir_length(int op, const wrt_cell *pc)
+{
+	switch (op)
+	{
+		case WRT_IR_COPY: case WRT_IR_BR: case WRT_IR_BR_NZ: case WRT_IR_BR_Z:
+		case WRT_IR_LOOP_POLL: case WRT_IR_CALL_FUNC: case WRT_IR_GLOBAL_GET:
+		case WRT_IR_GLOBAL_SET: case WRT_IR_MEMORY_SIZE: case WRT_IR_MEMORY_GROW:
+		case WRT_IR_DATA_DROP: case WRT_IR_TABLE_SIZE: case WRT_IR_ELEM_DROP:
+		case WRT_IR_REF_FUNC: case WRT_IR_REF_IS_NULL:
+			return 1;
+		case WRT_IR_CONST: case WRT_IR_CALL: case WRT_IR_CALL_INDIRECT:
+		case WRT_IR_SELECT: case WRT_IR_MEMORY_INIT: case WRT_IR_MEMORY_COPY:
+		case WRT_IR_MEMORY_FILL: case WRT_IR_TABLE_GET: case WRT_IR_TABLE_SET:
+		case WRT_IR_TABLE_GROW: case WRT_IR_TABLE_FILL:
+			return 2;
+		case WRT_IR_TABLE_COPY: case WRT_IR_TABLE_INIT:
+			return 3;
+		case WRT_IR_RETURN: case WRT_IR_UNREACHABLE:
+			return 0;
+		case WRT_IR_BR_TABLE:
+			return 2 + WRT_HI(pc[1]);
+		default:
+			break;
+	}
+	/* Generated forms: unary and eqz-branches take one cell, the rest two. */
+#define OP_UN(NAME, code, text, TIN, TOUT, body) if (op == WRT_IR_##NAME) return 1;
+#define OP_TEST(NAME, code, text, TIN, body) \
+	if (op == WRT_IR_##NAME || op == WRT_IR_BRIF_##NAME || op == WRT_IR_BRIFNOT_##NAME) return 1;
+#include "opcodes.def"
+	return 2;
+}
+
+void
+wrt_disasm(const wrt_compiled *cf, FILE *out)
+{
+	const void *const *h = wrt_interp_handlers();
+	fprintf(out, "; params %u, locals %u, results %u, frame %u slots, entry cost %u\n",
+			cf->nparams, cf->nlocals, cf->nresults, cf->frame_slots, cf->entry_cost);
+	for (uint32_t i = 0; i < cf->ncode;)
+	{
+		int op = -1;
+		for (int k = 0; k < WRT_IR_COUNT_; k++)
+			if (h[k] == cf->code[i].h)
+			{
+				op = k;
+				break;
+			}
+		if (op < 0)
+		{
+			fprintf(out, "%5u  ??\n", i);
+			i++;
+			continue;
+		}
+		uint32_t len = ir_length(op, &cf->code[i]);
+		fprintf(out, "%5u  %-24s", i, ir_names[op]);
+		for (uint32_t k = 1; k <= len && i + k < cf->ncode; k++)
+			fprintf(out, " [%u|%u]", WRT_LO(cf->code[i + k]), WRT_HI(cf->code[i + k]));
+		fputc('\n', out);
+		i += 1 + len;
+	}
+}
+
+bool
+wrt_module_disasm(wrt_module *m, uint32_t func_index, void *file, wrt_error *err)
+{
+	if (func_index < m->nfunc_imports || func_index >= m->nfuncs)
+		return wrt_set_error(err, WRT_ERR_INVALID, 0, "function %u is not defined in the module", func_index);
+	wrt_code *code = &m->codes[func_index - m->nfunc_imports];
+	if (!code->compiled && !wrt_compile(m, code, err))
+		return false;
+	fprintf(file, "func %u%s%s\n", func_index, wrt_module_func_name(m, func_index) ? " " : "",
+			wrt_module_func_name(m, func_index) ? wrt_module_func_name(m, func_index) : "");
+	wrt_disasm(code->compiled, file);
+	return true;
+}
