@@ -19,9 +19,21 @@ PG_CPPFLAGS = -I$(CURDIR)/runtime -I$(CURDIR)/src
 PG_CFLAGS = -std=gnu11 -ffp-contract=off -Wno-declaration-after-statement
 SHLIB_LINK = -lzstd -lm
 
-# pg_regress suites, one pair per area in sql/ + expected/.
+# pg_regress suites, one pair per area in sql/ + expected/.  They load their
+# guest modules with pg_read_binary_file() from $PGWASM_GUEST_DIR (psql's
+# \getenv), which test/pg/run.sh points at a copy the server can read.
 REGRESS = $(basename $(notdir $(sort $(wildcard sql/*.sql))))
 REGRESS_OPTS = --inputdir=. --load-extension=pgwasm
+
+# Guest fixtures of the regression tests, built from sources in test/guest/
+# (WAT with wat2wasm, C with clang for wasm32-wasi in the reactor model).
+GUEST_DIR = build/guest
+GUESTS = $(patsubst test/guest/%.wat,$(GUEST_DIR)/%.wasm,$(wildcard test/guest/*.wat)) \
+	$(patsubst test/guest/%.c,$(GUEST_DIR)/%.wasm,$(wildcard test/guest/*.c))
+WAT2WASM ?= wat2wasm
+GUEST_CC ?= clang
+GUEST_CFLAGS ?= --target=wasm32-wasi -O2 -Wall -Werror -mexec-model=reactor -Wl,--strip-debug
+export PGWASM_GUEST_DIR ?= $(CURDIR)/$(GUEST_DIR)
 EXTRA_CLEAN = build results regression.diffs regression.out tmp_check
 
 ifneq ($(wildcard $(PGXS)),)
@@ -36,7 +48,18 @@ endif
 
 include test/runtime.mk
 
-.PHONY: test demo runtime bench fuzz
+$(GUEST_DIR)/%.wasm: test/guest/%.wat
+	@mkdir -p $(dir $@)
+	$(WAT2WASM) --debug-names $(if $(filter invalid_%,$*),--no-check) $< -o $@
+
+$(GUEST_DIR)/%.wasm: test/guest/%.c
+	@mkdir -p $(dir $@)
+	$(GUEST_CC) $(GUEST_CFLAGS) $< -o $@
+
+guests: $(GUESTS)
+installcheck: guests
+
+.PHONY: test demo runtime bench fuzz guests
 test:
 	bash test/run-all.sh
 demo:

@@ -18,11 +18,17 @@
  * and parameters not included).  The compiler sizes frames from it.
  *
  * Design constraints: no allocation per instruction (the two stacks are
- * arrays grown geometrically and reused across functions), no quadratic
- * behaviour on hostile input (the type stack is a byte array so multi-value
- * checks are memcmp/memcpy, and br_table checks each distinct label once),
- * bounded memory (caps on nesting depth and operand-stack height), and
- * errors are values, never longjmp.
+ * arrays grown geometrically and reused across functions); work linear in
+ * the code size (the type stack is a byte array so multi-value checks are
+ * memcmp/memcpy, pops from a polymorphic stack cost only the values present,
+ * and br_table checks each distinct label once, so its cost is at most
+ * min(targets, depth) x arity, arity being capped by the decoder); bounded
+ * memory (caps on nesting depth and operand-stack height); errors are values,
+ * never longjmp.
+ *
+ * Error precedence follows the spec, which decodes the whole module before
+ * validating it: when validation fails, the remaining bodies are decoded
+ * (skim_body) and a malformed one wins.
  */
 #include <stdio.h>
 

@@ -43,3 +43,47 @@ runtime-asan:
 	$(MAKE) runtime RT_BUILD=build/asan RT_CC=clang \
 	  RT_CFLAGS="-std=gnu11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -Wall -Wno-unused-parameter -ffp-contract=off"
 .PHONY: fixtures runtime-asan
+
+# ---- fuzzing (test/fuzz/, docs/reliability.md) ---------------------------
+# libFuzzer targets build/fuzz/fuzz-decode and build/fuzz/fuzz-exec (runtime
+# compiled with coverage instrumentation + ASan + UBSan), the differential
+# driver build/fuzz/diff-run (ASan + UBSan, no fuzzer), and the seed corpus
+# build/fuzz/seeds/ converted from test/fuzz/corpus-src/*.wat.
+# `make fuzz` runs every target for FUZZ_SECONDS each (test/fuzz/run.sh);
+# `make fuzz-build` only builds.
+FUZZ_BUILD = build/fuzz
+FUZZ_SECONDS ?= 600
+FUZZ_CC ?= clang
+FUZZ_CFLAGS ?= -std=gnu11 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+  -fno-sanitize-recover=all -Wall -Wextra -Wno-unused-parameter -ffp-contract=off -fno-strict-aliasing
+FUZZ_COMMON = test/fuzz/fuzz-common.c test/fuzz/fuzz-common.h
+FUZZ_RT_COV = $(patsubst runtime/%.c,$(FUZZ_BUILD)/rt-cov/%.o,$(RT_SRCS))
+FUZZ_RT_SAN = $(patsubst runtime/%.c,$(FUZZ_BUILD)/rt-san/%.o,$(RT_SRCS))
+FUZZ_SEEDS = $(patsubst test/fuzz/corpus-src/%.wat,$(FUZZ_BUILD)/seeds/%.wasm,$(sort $(wildcard test/fuzz/corpus-src/*.wat)))
+
+$(FUZZ_BUILD)/rt-cov/%.o: runtime/%.c $(RT_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -Iruntime -c $< -o $@
+
+$(FUZZ_BUILD)/rt-san/%.o: runtime/%.c $(RT_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Iruntime -c $< -o $@
+
+$(FUZZ_BUILD)/fuzz-%: test/fuzz/fuzz-%.c $(FUZZ_COMMON) $(FUZZ_RT_COV)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Iruntime $< test/fuzz/fuzz-common.c $(FUZZ_RT_COV) -lm -o $@
+
+$(FUZZ_BUILD)/diff-run: test/fuzz/diff-run.c $(FUZZ_COMMON) $(FUZZ_RT_SAN)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Iruntime $< test/fuzz/fuzz-common.c $(FUZZ_RT_SAN) -lm -o $@
+
+$(FUZZ_BUILD)/seeds/%.wasm: test/fuzz/corpus-src/%.wat
+	@mkdir -p $(dir $@)
+	wat2wasm $< -o $@
+
+fuzz-build: $(FUZZ_BUILD)/fuzz-decode $(FUZZ_BUILD)/fuzz-exec $(FUZZ_BUILD)/diff-run $(FUZZ_SEEDS)
+
+fuzz:
+	bash test/fuzz/run.sh $(FUZZ_SECONDS)
+.PHONY: fuzz fuzz-build
+
+# ---- benchmarks (test/bench/, docs/benchmarks.md); never part of `make test`
+bench: ; bash test/bench/run.sh $(BENCH_ARGS)

@@ -773,34 +773,33 @@ describe_action(json_t *action)
 	const char *field = json_string_value(json_object_get(action, "field"));
 	const char *mod = json_string_value(json_object_get(action, "module"));
 	json_t *args = json_object_get(action, "args");
-	size_t cap = 256, len = 0;
-	char *s = xrealloc(NULL, cap);
+	char *s = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&s, &len);
 
-	len = (size_t)snprintf(s, cap, "%s %s%s\"%s\"", type ? type : "?", mod ? mod : "",
-						   mod ? "." : "", field ? field : "?");
+	if (!f)
+	{
+		fprintf(stderr, "spec-runner: out of memory\n");
+		exit(2);
+	}
+	fprintf(f, "%s %s%s\"%s\"", type ? type : "?", mod ? mod : "", mod ? "." : "",
+			field ? field : "?");
 	if (type && strcmp(type, "invoke") == 0)
 	{
 		size_t i;
 		json_t *a;
 
-		strcat(s, "(");
-		len++;
+		fputc('(', f);
 		json_array_foreach(args, i, a)
 		{
 			const char *ty = json_string_value(json_object_get(a, "type"));
 			const char *v = json_string_value(json_object_get(a, "value"));
-			size_t need = len + strlen(ty ? ty : "?") + strlen(v ? v : "?") + 8;
 
-			if (need > cap)
-			{
-				cap = need * 2;
-				s = xrealloc(s, cap);
-			}
-			len += (size_t)sprintf(s + len, "%s%s:%s", i ? ", " : "", ty ? ty : "?", v ? v : "?");
+			fprintf(f, "%s%s:%s", i ? ", " : "", ty ? ty : "?", v ? v : "?");
 		}
-		s = xrealloc(s, len + 2);
-		strcpy(s + len, ")");
+		fputc(')', f);
 	}
+	fclose(f);
 	return s;
 }
 
@@ -1126,8 +1125,17 @@ cmd_assert_bad_module(script *sc, json_t *cmd, long line, const char *kind)
 		fail(sc, line, what, fmt("expected \"%s\", module loaded", text ? text : ""));
 	else if (err.kind == WRT_ERR_MALFORMED || err.kind == WRT_ERR_INVALID)
 	{
+		wrt_errkind want = strcmp(kind, "assert_malformed") == 0 ? WRT_ERR_MALFORMED
+			: WRT_ERR_INVALID;
+
 		pass(sc);
-		note_message(sc, line, what, text, err.message);
+		if (err.kind != want)
+			strlist_add(&sc->notes, fmt("  line %ld: %s: expected error kind %s (\"%s\"), "
+										"engine reported %s: \"%s\"", line, what,
+										errkind_name(want), text ? text : "",
+										errkind_name(err.kind), err.message));
+		else
+			note_message(sc, line, what, text, err.message);
 	}
 	else
 		fail(sc, line, what, fmt("expected \"%s\", got %s error: %s", text ? text : "",

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# examples/build.sh — build every example guest module into build/examples/.
+#
+#   bash examples/build.sh [OUTDIR]
+#
+# Rust examples: rustc --target wasm32-unknown-unknown (packages rustc and
+# libstd-rust-dev-wasm32); skipped with a note when no rustc has that target.
+# C examples: clang --target=wasm32-wasi with Debian's wasi-libc (reactor
+# model, no main) and the wasm32 compiler-rt builtins
+# (packages clang, lld, wasi-libc, libclang-rt-14-dev-wasm32).
+# WAT examples: wat2wasm (package wabt).
+# Each module's exports are checked against the list below with wasm-objdump,
+# so a silently dropped export fails the build.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+out="${1:-$root/build/examples}"
+mkdir -p "$out"
+
+CLANG="${CLANG:-$(command -v clang-14 || command -v clang || true)}"
+WAT2WASM="${WAT2WASM:-$(command -v wat2wasm || true)}"
+OBJDUMP="${WASM_OBJDUMP:-$(command -v wasm-objdump || true)}"
+[ -n "$CLANG" ] || { echo "build.sh: clang not found (apt-get install clang lld wasi-libc libclang-rt-14-dev-wasm32)" >&2; exit 1; }
+[ -n "$WAT2WASM" ] || { echo "build.sh: wat2wasm not found (apt-get install wabt)" >&2; exit 1; }
+
+# -mexec-model=reactor: link crt1-reactor.o, which exports _initialize (runs
+#   C constructors); there is no _start and no main.
+# -Wl,--strip-debug: drop DWARF but keep the name section, so traps report
+#   function names in their backtrace.
+# shellcheck disable=SC2054  # the comma in -Wl,--strip-debug is intended
+CFLAGS=(--target=wasm32-wasi -O2 -Wall -Wextra -Werror -std=c11 -D_DEFAULT_SOURCE
+        -mexec-model=reactor -Wl,--strip-debug -I"$here/c")
+
+# module -> exports it must have.
+declare -A expect=(
+	[textkit]="slugify normalize_email word_count cabi_realloc free _initialize memory"
+	[vecmath]="cosine_similarity dot_product l2_norm l2_distance unit_vector cabi_realloc free _initialize memory"
+	[checksum]="crc32 fnv1a64 adler32 cabi_realloc free _initialize memory"
+	[add]="add idiv mul_add"
+	[fib]="fib fib_rec memory"
+	[fuzzy]="levenshtein title_case median cabi_realloc free memory"
+)
+
+check_exports() {
+	local name="$1" wasm="$2" e exports
+	[ -n "$OBJDUMP" ] || return 0
+	exports="$("$OBJDUMP" -x -j Export "$wasm" | sed -n 's/.*-> "\(.*\)"$/\1/p')"
+	for e in ${expect[$name]:-}; do
+		if ! grep -qx -- "$e" <<<"$exports"; then
+			echo "build.sh: $wasm lacks export '$e'" >&2
+			exit 1
+		fi
+	done
+}
+
+for src in "$here"/c/*.c; do
+	name="$(basename "$src" .c)"
+	"$CLANG" "${CFLAGS[@]}" -o "$out/$name.wasm" "$src"
+	check_exports "$name" "$out/$name.wasm"
+	printf '  %-14s %7d bytes  (C)\n' "$name.wasm" "$(stat -c %s "$out/$name.wasm")"
+done
+
+for src in "$here"/wat/*.wat; do
+	name="$(basename "$src" .wat)"
+	# --debug-names keeps the $names, so trap backtraces show them
+	"$WAT2WASM" --debug-names -o "$out/$name.wasm" "$src"
+	check_exports "$name" "$out/$name.wasm"
+	printf '  %-14s %7d bytes  (WAT)\n' "$name.wasm" "$(stat -c %s "$out/$name.wasm")"
+done
+# A rustc that can target wasm32-unknown-unknown: $RUSTC, else the one in
+# PATH, else Debian's (a rustup toolchain in PATH often lacks the target).
+find_rustc() {
+	local r
+	for r in ${RUSTC:-} $(command -v rustc || true) /usr/bin/rustc; do
+		if [ -x "$r" ] && [ -d "$("$r" --print sysroot 2>/dev/null)/lib/rustlib/wasm32-unknown-unknown" ]; then
+			echo "$r"
+			return
+		fi
+	done
+}
+rustc_wasm="$(find_rustc)"
+for src in "$here"/rust/*.rs; do
+	name="$(basename "$src" .rs)"
+	if [ -z "$rustc_wasm" ]; then
+		printf '  %-14s skipped: no rustc with the wasm32-unknown-unknown target (apt-get install rustc libstd-rust-dev-wasm32)\n' "$name.wasm"
+		continue
+	fi
+	"$rustc_wasm" --target wasm32-unknown-unknown --crate-type cdylib -O -C strip=debuginfo \
+		-o "$out/$name.wasm" "$src"
+	check_exports "$name" "$out/$name.wasm"
+	printf '  %-14s %7d bytes  (Rust)\n' "$name.wasm" "$(stat -c %s "$out/$name.wasm")"
+done
+echo "examples built in $out"

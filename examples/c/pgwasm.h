@@ -1,0 +1,314 @@
+/*
+ * pgwasm.h — guest-side header for writing pgwasm functions in C.
+ *
+ * Build a module with clang and Debian's wasi-libc, in the WASI "reactor"
+ * model (no main; the linker emits an `_initialize` export that pgwasm calls
+ * once after each instantiation):
+ *
+ *     clang --target=wasm32-wasi -O2 -mexec-model=reactor \
+ *           -Wl,--strip-debug -o mymod.wasm mymod.c
+ *
+ * then, in SQL:
+ *
+ *     SELECT wasm.install_module('mymod', pg_read_binary_file('/path/mymod.wasm'));
+ *     CREATE FUNCTION slugify(text) RETURNS text LANGUAGE wasm AS 'mymod:slugify';
+ *
+ * Guest ABI v1 in brief (docs/abi.md has the whole story):
+ *
+ *   int2/int4/bool -> int32_t      int8 -> int64_t
+ *   float4 -> float                 float8 -> double
+ *   date -> int32_t (days since 1970-01-01)
+ *   timestamp/timestamptz -> int64_t (microseconds since 1970-01-01 UTC)
+ *   text/varchar/bpchar/json/jsonb/bytea parameter -> (const char *ptr, size_t len)
+ *   int4[]/int8[]/float4[]/float8[] parameter  -> (const T *ptr, size_t count)
+ *   varlena or array result -> int64_t built with pgwasm_return_*() below
+ *
+ * Memory protocol: pgwasm copies each varlena/array argument into a buffer it
+ * obtains from the exported cabi_realloc() (defined below), and releases it
+ * after the call through the exported `free`.  A result is copied out of guest
+ * memory after the call and then released through `free` as well, so a
+ * function must return a buffer of its own obtained from malloc() (the
+ * pgwasm_return_*_copy() and pgwasm_buf helpers do that), never a pointer into
+ * an argument, a string literal or a static array.
+ *
+ * Everything here is header-only.  The exported allocator functions are weak
+ * definitions, so the header can be included by several files of one module.
+ */
+#ifndef PGWASM_H
+#define PGWASM_H
+
+#if !defined(__wasm32__)
+#error "pgwasm.h is for WebAssembly guests: compile with clang --target=wasm32-wasi"
+#endif
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- exports ---------------------------------------------------------- */
+
+/*
+ * PGWASM_EXPORT(name) exports the following function under `name`:
+ *
+ *     PGWASM_EXPORT(word_count)
+ *     int32_t word_count(const char *s, size_t len) { ... }
+ */
+#define PGWASM_EXPORT(name) __attribute__((export_name(#name), visibility("default")))
+
+/* ---- argument views --------------------------------------------------- */
+
+/* A text (or json) argument: UTF-8, not NUL-terminated. */
+typedef struct pgwasm_text
+{
+	const char *ptr;
+	size_t		len;
+} pgwasm_text;
+
+/* A bytea argument. */
+typedef struct pgwasm_bytes
+{
+	const uint8_t *ptr;
+	size_t		len;
+} pgwasm_bytes;
+
+/* One-dimensional arrays without NULL elements, packed little-endian. */
+typedef struct pgwasm_int4_array
+{
+	const int32_t *ptr;
+	size_t		count;
+} pgwasm_int4_array;
+
+typedef struct pgwasm_int8_array
+{
+	const int64_t *ptr;
+	size_t		count;
+} pgwasm_int8_array;
+
+typedef struct pgwasm_float4_array
+{
+	const float *ptr;
+	size_t		count;
+} pgwasm_float4_array;
+
+typedef struct pgwasm_float8_array
+{
+	const double *ptr;
+	size_t		count;
+} pgwasm_float8_array;
+
+/*
+ * Structs are passed to Wasm functions by reference, which is not the ABI, so
+ * exported functions take the two scalars and wrap them:
+ *
+ *     PGWASM_EXPORT(f) int64_t f(const char *p, size_t n)
+ *     { pgwasm_text s = PGWASM_TEXT(p, n); ... }
+ */
+#define PGWASM_TEXT(p, n)         ((pgwasm_text){ (const char *) (p), (size_t) (n) })
+#define PGWASM_BYTES(p, n)        ((pgwasm_bytes){ (const uint8_t *) (p), (size_t) (n) })
+#define PGWASM_INT4_ARRAY(p, n)   ((pgwasm_int4_array){ (const int32_t *) (p), (size_t) (n) })
+#define PGWASM_INT8_ARRAY(p, n)   ((pgwasm_int8_array){ (const int64_t *) (p), (size_t) (n) })
+#define PGWASM_FLOAT4_ARRAY(p, n) ((pgwasm_float4_array){ (const float *) (p), (size_t) (n) })
+#define PGWASM_FLOAT8_ARRAY(p, n) ((pgwasm_float8_array){ (const double *) (p), (size_t) (n) })
+
+/* ---- host imports (module "pgwasm") ------------------------------------ */
+
+/*
+ * Message levels for pgwasm_log(), reported through ereport() at the matching
+ * PostgreSQL level: DEBUG1, LOG, INFO, NOTICE, WARNING (so DEBUG messages
+ * appear only when client_min_messages / log_min_messages ask for them).
+ * Any other value traps.
+ */
+enum pgwasm_level
+{
+	PGWASM_DEBUG = 0,
+	PGWASM_LOG = 1,
+	PGWASM_INFO = 2,
+	PGWASM_NOTICE = 3,
+	PGWASM_WARNING = 4
+};
+
+__attribute__((import_module("pgwasm"), import_name("log")))
+void		pgwasm_log_raw(int32_t level, const char *ptr, size_t len);
+
+/* Raises an ERROR (SQLSTATE P0001) with the message; does not return. */
+__attribute__((import_module("pgwasm"), import_name("error"), noreturn))
+void		pgwasm_error_raw(const char *ptr, size_t len);
+
+/*
+ * Raises an ERROR with the given SQLSTATE (5 characters 0-9/A-Z, not class
+ * "00"), e.g. "22023" invalid_parameter_value; does not return.
+ */
+__attribute__((import_module("pgwasm"), import_name("error_sqlstate"), noreturn))
+void		pgwasm_error_sqlstate_raw(const char *sqlstate, const char *ptr, size_t len);
+
+static inline void
+pgwasm_log(enum pgwasm_level level, const char *msg)
+{
+	pgwasm_log_raw((int32_t) level, msg, strlen(msg));
+}
+
+__attribute__((noreturn)) static inline void
+pgwasm_error(const char *msg)
+{
+	pgwasm_error_raw(msg, strlen(msg));
+}
+
+__attribute__((noreturn)) static inline void
+pgwasm_error_sqlstate(const char *sqlstate, const char *msg)
+{
+	pgwasm_error_sqlstate_raw(sqlstate, msg, strlen(msg));
+}
+
+/*
+ * Only functions that are actually called become imports of the module, so a
+ * module that never logs or raises imports nothing from "pgwasm" and also runs
+ * under any other Wasm runtime.
+ */
+
+/* ---- results ---------------------------------------------------------- */
+
+/*
+ * A varlena result is one i64: (len << 32) | ptr, len in bytes.  An array
+ * result is (count << 32) | ptr, count in elements.  The buffer must come
+ * from malloc(): pgwasm frees it after copying the value out.
+ */
+static inline int64_t
+pgwasm_return(const void *ptr, size_t len)
+{
+	return (int64_t) (((uint64_t) (uint32_t) len << 32) | (uint32_t) (uintptr_t) ptr);
+}
+
+/* Allocate with malloc(); raises an ERROR instead of returning NULL. */
+static inline void *
+pgwasm_alloc(size_t size)
+{
+	void	   *p = malloc(size ? size : 1);
+
+	if (p == NULL)
+		pgwasm_error("pgwasm guest: out of memory");
+	return p;
+}
+
+/* Copy len bytes into a fresh buffer and return them. */
+static inline int64_t
+pgwasm_return_copy(const void *data, size_t len)
+{
+	void	   *p = pgwasm_alloc(len);
+
+	if (len)
+		memcpy(p, data, len);
+	return pgwasm_return(p, len);
+}
+
+static inline int64_t
+pgwasm_return_cstring(const char *s)
+{
+	return pgwasm_return_copy(s, strlen(s));
+}
+
+/* Return count elements of an array allocated with malloc()/pgwasm_alloc(). */
+#define pgwasm_return_array(ptr, count) pgwasm_return((ptr), (count))
+
+/*
+ * A growable output buffer for building a result of unknown length:
+ *
+ *     pgwasm_buf b = PGWASM_BUF_INIT;
+ *     pgwasm_buf_putc(&b, 'x');
+ *     return pgwasm_buf_return(&b);
+ */
+typedef struct pgwasm_buf
+{
+	char	   *data;
+	size_t		len;
+	size_t		cap;
+} pgwasm_buf;
+
+#define PGWASM_BUF_INIT ((pgwasm_buf){ NULL, 0, 0 })
+
+static inline void
+pgwasm_buf_reserve(pgwasm_buf *b, size_t extra)
+{
+	size_t		need = b->len + extra;
+
+	if (need > b->cap)
+	{
+		size_t		cap = b->cap ? b->cap : 64;
+
+		while (cap < need)
+			cap *= 2;
+		b->data = (char *) realloc(b->data, cap);
+		if (b->data == NULL)
+			pgwasm_error("pgwasm guest: out of memory");
+		b->cap = cap;
+	}
+}
+
+static inline void
+pgwasm_buf_putc(pgwasm_buf *b, char c)
+{
+	pgwasm_buf_reserve(b, 1);
+	b->data[b->len++] = c;
+}
+
+static inline void
+pgwasm_buf_append(pgwasm_buf *b, const void *data, size_t len)
+{
+	pgwasm_buf_reserve(b, len);
+	memcpy(b->data + b->len, data, len);
+	b->len += len;
+}
+
+static inline int64_t
+pgwasm_buf_return(pgwasm_buf *b)
+{
+	if (b->data == NULL)
+		pgwasm_buf_reserve(b, 1);	/* an empty result still owns a buffer */
+	return pgwasm_return(b->data, b->len);
+}
+
+/* ---- allocator exports ------------------------------------------------ */
+
+/*
+ * cabi_realloc(old, old_size, align, new_size), as in the component model's
+ * canonical ABI.  pgwasm calls cabi_realloc(0, 0, align, size) for each
+ * argument buffer (never with size 0).  On failure it returns NULL, which
+ * pgwasm reports as an ERROR (SQLSTATE 53200) naming pgwasm.max_memory.
+ */
+__attribute__((export_name("cabi_realloc"), weak)) void *
+cabi_realloc(void *old, size_t old_size, size_t align, size_t new_size)
+{
+	void	   *p;
+
+	if (new_size == 0)
+		new_size = 1;
+	if (align <= 16)
+		p = old ? realloc(old, new_size) : malloc(new_size);	/* malloc aligns to 16 */
+	else
+	{
+		p = aligned_alloc(align, (new_size + align - 1) & ~(align - 1));
+		if (p != NULL && old != NULL)
+		{
+			memcpy(p, old, old_size < new_size ? old_size : new_size);
+			free(old);
+		}
+	}
+	return p;
+}
+
+/* Exported as "free": releases argument and result buffers after a call. */
+__attribute__((export_name("free"), weak)) void
+pgwasm_free(void *ptr)
+{
+	free(ptr);
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif							/* PGWASM_H */

@@ -1,0 +1,281 @@
+/*
+ * pgwasm.h — declarations shared by the PostgreSQL side of pgwasm.
+ *
+ * The extension is split by concern, each file a thin layer over the next:
+ *
+ *   pgwasm.c   _PG_init: GUCs, callbacks; the engine allocator that routes
+ *              every engine allocation into a memory context.
+ *   catalog.c  wasm.module_store: install/drop, lookups by name, the
+ *              introspection functions and wasm.stats().
+ *   cache.c    the per-backend cache: compiled modules keyed by SHA-256 (LRU),
+ *              one instance per (module, role), transaction-end reset,
+ *              invalidation.
+ *   host.c     what a module may import: the "pgwasm" host module, the WASI
+ *              subset, the install-time import check, and the bridge that
+ *              turns a PostgreSQL ERROR inside a host call into a trap.
+ *   abi.c      guest ABI v1: mapping SQL types to Wasm signatures, checking
+ *              them, marshalling arguments and results.
+ *   handler.c  the call handler and validator of LANGUAGE wasm.
+ *   error.c    trap/engine error to ereport mapping, Wasm backtraces.
+ *
+ * Only wasmrt.h of the runtime is included: the engine's internals stay
+ * private to it.
+ */
+#ifndef PGWASM_H
+#define PGWASM_H
+
+#include "postgres.h"
+
+#include "access/htup.h"
+#include "fmgr.h"
+#include "lib/ilist.h"
+#include "nodes/pg_list.h"
+#include "utils/palloc.h"
+
+#include "wasmrt.h"
+
+#define PGWASM_SHA256_LEN 32
+/* Module names: short, no ':' (it separates module and export in AS '...'). */
+#define PGWASM_MAX_NAME 63
+
+/* ---- GUCs (pgwasm.c) ------------------------------------------------------ */
+
+extern int	pgwasm_max_module_size;		/* bytes */
+extern int	pgwasm_max_memory_kb;		/* per instance */
+extern int	pgwasm_max_stack;			/* bytes of value stack */
+extern double pgwasm_fuel;				/* instructions per call, 0 = unlimited */
+extern int	pgwasm_module_cache_size;	/* compiled modules per backend */
+
+/* Bumped whenever a limit GUC changes, so stores re-apply their limits. */
+extern uint64 pgwasm_limits_generation;
+
+/* An engine allocator whose memory lives in (and dies with) a context. */
+extern void pgwasm_allocator_init(wrt_allocator *a, MemoryContext cxt);
+
+/* ---- engine errors and traps (error.c) -------------------------------- */
+
+/* Report a failed wrt_module_load (bad bytes); never returns. */
+extern void pgwasm_report_load_error(const char *modname, const wrt_error *err) pg_attribute_noreturn();
+/* Report a trap as an ERROR with the mapped SQLSTATE; never returns. */
+extern void pgwasm_report_trap(const wrt_trap *trap, const char *detail) pg_attribute_noreturn();
+/* "(i32, i32) -> i64" */
+extern char *pgwasm_format_functype(const wrt_functype *ft);
+/* kind name and signature text of an import/export */
+extern const char *pgwasm_externkind_name(wrt_externkind kind);
+extern char *pgwasm_format_externtype(const wrt_externtype *t);
+
+/* ---- catalog (catalog.c) ------------------------------------------------ */
+
+/* What a lookup by name returns. */
+typedef struct PgwasmModuleRow
+{
+	char		name[PGWASM_MAX_NAME + 1];
+	Oid			owner;
+	uint8		sha256[PGWASM_SHA256_LEN];
+	int32		size;
+} PgwasmModuleRow;
+
+/*
+ * Find a module by name in the current snapshot; returns false if absent.
+ * With bytes != NULL also returns the decompressed module, verified against
+ * its SHA-256, palloc'd in the current context.
+ */
+extern bool pgwasm_catalog_lookup(const char *name, PgwasmModuleRow *row, bytea **bytes);
+extern Oid	pgwasm_catalog_relid(bool missing_ok);
+/* OID of wasm.module_store as last looked up, for invalidation callbacks. */
+extern Oid	pgwasm_catalog_known_relid;
+/* SHA-256 (palloc'd 32-byte arrays) of every stored module. */
+extern List *pgwasm_catalog_all_sha256(void);
+/* Split AS 'module:export' / AS 'module'; false if malformed. */
+extern bool pgwasm_parse_prosrc(const char *src, const char *fname,
+								char **modname, char **export);
+extern void pgwasm_sha256(const uint8 *data, size_t len, uint8 *out);
+extern void pgwasm_check_module_name(const char *name);
+
+/* ---- the cache (cache.c) ------------------------------------------------ */
+
+typedef struct PgwasmStats
+{
+	char		name[PGWASM_MAX_NAME + 1];	/* hash key */
+	double		compile_ms;
+	int64		instantiations;
+	int64		calls;
+	int64		traps;
+} PgwasmStats;
+
+/*
+ * A compiled module, shared by every function (and role) that uses it.
+ * Lives in the "pgwasm module cache" context; its engine objects in its own
+ * child context, freed as one when it is evicted.
+ */
+typedef struct PgwasmModule
+{
+	uint8		sha256[PGWASM_SHA256_LEN];	/* hash key */
+	dlist_node	lru;			/* in the LRU list, most recent first */
+	MemoryContext cxt;			/* "pgwasm module": engine objects */
+	wrt_allocator alloc;		/* routes into cxt */
+	wrt_module *module;
+	dlist_head	instances;		/* PgwasmInstance, one per role */
+	char		name[PGWASM_MAX_NAME + 1];	/* name it was loaded under */
+	double		compile_ms;
+	PgwasmStats *stats;			/* counters under name (never freed) */
+	bool		needs_wasi;		/* imports from wasi_snapshot_preview1 */
+} PgwasmModule;
+
+/* Forward: host.c's per-instance state (WASI line buffers, pending error). */
+typedef struct PgwasmHostState PgwasmHostState;
+
+/*
+ * An instance of a module for one role: its own store (so its own limits,
+ * stack and trap), memory context and WASI state.  The export handles the
+ * call path needs are looked up once.
+ */
+typedef struct PgwasmInstance
+{
+	dlist_node	node;			/* in PgwasmModule.instances */
+	PgwasmModule *mod;
+	Oid			roleid;
+	MemoryContext cxt;			/* "pgwasm instance": store, memory */
+	wrt_allocator alloc;
+	wrt_store  *store;
+	wrt_instance *instance;
+	PgwasmHostState *host;
+	wrt_func   *fn_realloc;		/* cabi_realloc, or NULL */
+	wrt_func   *fn_malloc;		/* malloc, or NULL */
+	wrt_func   *fn_free;		/* free, or NULL */
+	uint64		xact_seq;		/* transaction it was last used in */
+	uint64		limits_generation;	/* pgwasm_limits_generation applied */
+	uint32		memory_pages;	/* pgwasm.max_memory when instantiated */
+	bool		polling;		/* the store polls InterruptPending */
+	bool		dirty;			/* state changed since the snapshot */
+	bool		needs_reset;	/* a call was cut short: reset before use */
+} PgwasmInstance;
+
+/* Bumped on every event that can make a cached pointer stale. */
+extern uint64 pgwasm_cache_epoch;
+/* Bumped at every top-level transaction end. */
+extern uint64 pgwasm_xact_seq;
+/* Number of guest calls on the C stack (eviction is deferred while > 0). */
+extern int	pgwasm_call_depth;
+
+extern void pgwasm_cache_init(void);
+/* Module by name: loads/compiles on a miss; errors if the name is unknown. */
+extern PgwasmModule *pgwasm_cache_get_module(const char *name);
+/*
+ * The calling role's instance of a module, instantiated on first use (and
+ * counted in stats: the name the caller knows the module by).
+ */
+extern PgwasmInstance *pgwasm_cache_get_instance(PgwasmModule *mod, Oid roleid,
+												 PgwasmStats *stats);
+/* pgwasm_limits_generation as last handled by pgwasm_cache_check_limits. */
+extern uint64 pgwasm_limits_seen;
+extern void pgwasm_cache_check_limits(void);
+/* Make an instance ready for a call in the current transaction. */
+extern void pgwasm_instance_prepare(PgwasmInstance *inst);
+extern PgwasmStats *pgwasm_stats_entry(const char *name);
+/* For wasm.stats(): iterate the stats of this backend. */
+typedef void (*pgwasm_stats_visitor) (PgwasmStats *st, int64 memory_bytes, void *arg);
+extern void pgwasm_stats_foreach(pgwasm_stats_visitor visit, void *arg);
+
+/* ---- host functions (host.c) --------------------------------------------- */
+
+/* At install: every import must be a pgwasm host function or WASI; else ERROR. */
+extern void pgwasm_check_imports(const wrt_module *module, const char *modname);
+/* Does the module import anything from WASI? */
+extern bool pgwasm_module_uses_wasi(const wrt_module *module);
+/* Build the import list of an instance; host state allocated in cxt. */
+extern PgwasmHostState *pgwasm_host_new(MemoryContext cxt, wrt_store *store);
+extern void pgwasm_resolve_imports(PgwasmHostState *host, wrt_store *store,
+								   const wrt_module *module, const char *modname,
+								   wrt_extern *imports);
+/* After a call: flush partial WASI output lines and rethrow a pending error. */
+extern void pgwasm_host_after_call(PgwasmHostState *host);
+/* Is there a PostgreSQL error waiting to be rethrown? */
+extern bool pgwasm_host_has_pending(PgwasmHostState *host);
+/* Rethrow (after the engine unwound) the error a host function caught. */
+extern void pgwasm_host_rethrow(PgwasmHostState *host);
+/* Forget output and errors of an aborted call. */
+extern void pgwasm_host_clear(PgwasmHostState *host);
+
+/* ---- guest ABI v1 (abi.c) ------------------------------------------------ */
+
+/* How one SQL type crosses the boundary; order matters (see IS_BUFFER). */
+typedef enum PgwasmKind
+{
+	PGWASM_VOID,
+	PGWASM_BOOL,
+	PGWASM_INT2,
+	PGWASM_INT4,
+	PGWASM_INT8,
+	PGWASM_FLOAT4,
+	PGWASM_FLOAT8,
+	PGWASM_DATE,				/* i32 days since 1970-01-01 */
+	PGWASM_TIMESTAMP,			/* i64 microseconds since 1970-01-01 (also tz) */
+	/* (ptr, len) kinds from here on */
+	PGWASM_TEXT,				/* text, varchar, bpchar: UTF-8 */
+	PGWASM_JSON,
+	PGWASM_JSONB,				/* as JSON text */
+	PGWASM_BYTEA,
+	PGWASM_INT4_ARRAY,			/* (ptr, count), packed little-endian */
+	PGWASM_INT8_ARRAY,
+	PGWASM_FLOAT4_ARRAY,
+	PGWASM_FLOAT8_ARRAY
+} PgwasmKind;
+
+#define PGWASM_KIND_IS_BUFFER(k) ((k) >= PGWASM_TEXT)
+
+/* How a (ptr, len) result comes back. */
+typedef enum PgwasmRetForm
+{
+	PGWASM_RET_NONE,			/* void */
+	PGWASM_RET_SCALAR,
+	PGWASM_RET_PACKED,			/* i64: len << 32 | ptr */
+	PGWASM_RET_AREA				/* i32: pointer to {u32 ptr, u32 len} */
+} PgwasmRetForm;
+
+/* A SQL signature and the Wasm parameter list it maps to. */
+typedef struct PgwasmSig
+{
+	int			nargs;
+	PgwasmKind *argkinds;
+	Oid		   *argtypes;
+	PgwasmKind	retkind;
+	Oid			rettype;		/* as declared (may be a domain) */
+	bool		ret_domain;
+	bool		buffer_args;	/* needs a guest allocator */
+	uint32		nparams;
+	uint8	   *params;
+} PgwasmSig;
+
+/* Build the signature of a pg_proc tuple (ERROR for types ABI v1 lacks). */
+extern void pgwasm_sig_build(HeapTuple proctup, PgwasmSig *sig, MemoryContext cxt);
+/*
+ * Check an export against the signature; ERROR 42P13 saying what differs.
+ * fdesc names the SQL function in messages.
+ */
+extern PgwasmRetForm pgwasm_sig_check_export(const PgwasmSig *sig, const wrt_module *module,
+											 const char *modname, const char *export,
+											 const char *fdesc);
+extern wrt_value pgwasm_scalar_to_wasm(PgwasmKind kind, Datum d);
+extern Datum pgwasm_scalar_from_wasm(PgwasmKind kind, wrt_value v);
+/* Guest bytes of a (ptr, len) argument; *count is what the len parameter gets. */
+extern void pgwasm_buffer_arg(PgwasmKind kind, Datum d, const char **data,
+							  uint32 *nbytes, uint32 *count, uint32 *align);
+/* Bytes per element of a buffer kind (1 for varlena). */
+extern uint32 pgwasm_kind_elem_size(PgwasmKind kind);
+/* Datum from a (ptr, count) result already bounds-checked. */
+extern Datum pgwasm_buffer_result(PgwasmKind kind, const uint8 *data, uint32 count);
+
+/* ---- guest calls (handler.c) --------------------------------------------- */
+
+/*
+ * Call a guest function outside the typed call path (_initialize, allocator,
+ * free): traps become ERRORs.  Returns false if a harmless interrupt (one
+ * CHECK_FOR_INTERRUPTS() processed without error) cut the call short: the
+ * instance is then marked for reset and the caller starts over.  what names
+ * the call in messages.
+ */
+extern bool pgwasm_call_guest(PgwasmInstance *inst, wrt_func *fn, const wrt_value *args,
+							  wrt_value *results, const char *what);
+
+#endif							/* PGWASM_H */

@@ -1,0 +1,320 @@
+#!/usr/bin/env bash
+# run.sh — pgwasm benchmark driver (`make bench`).
+#
+# Builds the C kernels of test/bench/ natively (clang -O2) and to wasm32-wasi
+# into build/bench/, runs each natively, through build/wasm-run (pgwasm) and
+# through node (V8) in the same run, keeps the best of N wall times, checks
+# that the three print the same checksum, and prints a table of the times and
+# ratios to native with their geometric means.  Then it times loading
+# (decode + validate) of a generated ~1 MB module with build/bench/loadtime.
+#
+# usage: bash test/bench/run.sh [options]
+#   --reps N        runs per kernel and engine, best time kept (default 3)
+#   --cpu           time by user+sys CPU seconds instead of wall clock (use
+#                   it when other jobs load the machine)
+#   --only K1,K2    run only these kernels
+#   --no-node       skip the node column
+#   --no-pgwasm     skip the pgwasm column (and the load benchmark)
+#   --no-load       skip the load-time benchmark
+#   --load-only     run only the load-time benchmark
+#   --callgrind     instead of timing: count instructions (valgrind
+#                   --tool=callgrind) of a reduced workload, native vs pgwasm
+#   --perf          instead of timing: profile pgwasm on each kernel with
+#                   `perf record` and print its hottest code (see profile.sh)
+# Environment: CLANG (default clang), NATIVE_CFLAGS (default -O2),
+#   WASM_CFLAGS (default -O2), BENCH_TIMEOUT (seconds per run, default 600).
+# Benchmarks are informational: this script is never part of `make test`.
+set -euo pipefail
+export LC_ALL=C
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ROOT"
+SRC=test/bench
+OUT=build/bench
+KERNELS=(fib matmul sha256 mandelbrot bytehash sort nbody crc32)
+# Reduced workloads for --callgrind (arguments passed to each kernel).
+declare -A SMALL_ARGS=(
+	[fib]="27" [matmul]="2" [sha256]="1 1" [mandelbrot]="200"
+	[bytehash]="1 4" [sort]="200000" [nbody]="200000" [crc32]="1 4"
+)
+
+REPS=3
+ONLY=""
+DO_NODE=1
+DO_PGWASM=1
+DO_LOAD=1
+DO_KERNELS=1
+MODE=time
+METRIC=wall
+CLANG=${CLANG:-clang}
+NATIVE_CFLAGS=${NATIVE_CFLAGS:--O2}
+WASM_CFLAGS=${WASM_CFLAGS:--O2}
+BENCH_TIMEOUT=${BENCH_TIMEOUT:-600}
+
+usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
+
+while (($#)); do
+	case $1 in
+	--reps) REPS=$2; shift ;;
+	--cpu) METRIC=cpu ;;
+	--only) ONLY=$2; shift ;;
+	--no-node) DO_NODE=0 ;;
+	--no-pgwasm) DO_PGWASM=0 ;;
+	--no-load) DO_LOAD=0 ;;
+	--load-only) DO_KERNELS=0 ;;
+	--callgrind) MODE=callgrind ;;
+	--perf) MODE=perf ;;
+	-h | --help) usage; exit 0 ;;
+	*) echo "run.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
+	esac
+	shift
+done
+[[ $REPS =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --reps needs a positive integer" >&2; exit 2; }
+if [[ -n $ONLY ]]; then
+	IFS=, read -r -a sel <<<"$ONLY"
+	for k in "${sel[@]}"; do
+		[[ " ${KERNELS[*]} " == *" $k "* ]] || { echo "run.sh: unknown kernel '$k' (have: ${KERNELS[*]})" >&2; exit 2; }
+	done
+	KERNELS=("${sel[@]}")
+fi
+
+say() { printf '%s\n' "$*" >&2; }
+die() { say "run.sh: $*"; exit 1; }
+
+# ---- toolchain ------------------------------------------------------------
+
+mkdir -p "$OUT/native" "$OUT/wasm" "$OUT/log"
+if [[ -f test/deps.sh ]]; then
+	say "== installing dependencies (test/deps.sh, log in $OUT/log/deps.log)"
+	bash test/deps.sh >"$OUT/log/deps.log" 2>&1 || { tail -20 "$OUT/log/deps.log" >&2; die "test/deps.sh failed"; }
+fi
+command -v "$CLANG" >/dev/null || die "$CLANG not found (Debian: apt-get install clang)"
+# The WASI sysroot: Debian's wasi-libc puts crt1-command.o in <sysroot>/lib/wasm32-wasi.
+crt=$(dpkg -L wasi-libc 2>/dev/null | grep '/wasm32-wasi/crt1-command\.o$' | head -1 || true)
+[[ -n $crt ]] || crt=$(ls /usr/lib/wasm32-wasi/crt1-command.o 2>/dev/null || true)
+[[ -n $crt ]] || die "wasi-libc not found (Debian: apt-get install wasi-libc libclang-rt-14-dev-wasm32)"
+WASI_SYSROOT=$(cd "$(dirname "$crt")/../.." && pwd)
+rtlib=$("$CLANG" --target=wasm32-wasi -print-libgcc-file-name 2>/dev/null || true)
+[[ -f $rtlib ]] || say "warning: $rtlib missing (Debian: apt-get install libclang-rt-14-dev-wasm32); linking may fail"
+WASM_CC=("$CLANG" --target=wasm32-wasi --sysroot="$WASI_SYSROOT")
+
+# ---- build ------------------------------------------------------------------
+
+build_kernels() {
+	say "== building kernels into $OUT ($CLANG $NATIVE_CFLAGS native, $WASM_CFLAGS wasm32-wasi)"
+	local k
+	for k in "${KERNELS[@]}"; do
+		# shellcheck disable=SC2086
+		"$CLANG" $NATIVE_CFLAGS -Wall -Wextra -o "$OUT/native/$k" "$SRC/$k.c" -lm
+		# shellcheck disable=SC2086
+		"${WASM_CC[@]}" $WASM_CFLAGS -Wall -Wextra -o "$OUT/wasm/$k.wasm" "$SRC/$k.c" -lm
+	done
+}
+
+# Builds build/wasm-run and build/libwasmrt.a; sets HAVE_PGWASM.
+HAVE_PGWASM=0
+build_pgwasm() {
+	((DO_PGWASM)) || return 0
+	say "== building build/wasm-run (make, log in $OUT/log/make.log)"
+	if make -s build/wasm-run build/libwasmrt.a >"$OUT/log/make.log" 2>&1; then
+		HAVE_PGWASM=1
+	else
+		tail -5 "$OUT/log/make.log" >&2
+		say "warning: cannot build build/wasm-run: the pgwasm column is skipped"
+	fi
+}
+
+# ---- running ----------------------------------------------------------------
+
+# run_timed OUTFILE CMD...: runs CMD with stdout to OUTFILE and stderr to
+# OUTFILE.err; sets RC and ELAPSED, the seconds of the chosen metric: wall
+# clock, or with --cpu the user + system CPU time of the process and its
+# children (steadier when other jobs share the machine; for node it also
+# counts V8's background compiler and GC threads).
+ELAPSED=0
+RC=0
+run_timed() {
+	local out=$1 times
+	shift
+	local TIMEFORMAT='%3R %3U %3S'
+	set +e
+	{ time timeout "$BENCH_TIMEOUT" "$@" >"$out" 2>"$out.err"; } 2>"$out.time"
+	RC=$?
+	set -e
+	times=$(tail -1 "$out.time")
+	if [[ $METRIC == cpu ]]; then
+		ELAPSED=$(awk '{ printf "%.3f", $2 + $3 }' <<<"$times")
+	else
+		ELAPSED=$(awk '{ printf "%.3f", $1 }' <<<"$times")
+	fi
+}
+
+min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# geomean R1 R2 ...: geometric mean, or "-" for none.
+geomean() {
+	(($#)) || { echo "-"; return; }
+	printf '%s\n' "$@" | awk '{ s += log($1); n++ } END { printf "%.2f", exp(s / n) }'
+}
+
+NODE_RUN=(node --no-warnings "$SRC/run-node.mjs")
+PGWASM_RUN=(build/wasm-run)
+
+time_kernels() {
+	local k rep tn tp tx fail_p fail_x ref row
+	local -a rp=() rx=()
+	local fmt='%-11s %9s %9s %8s %9s %8s\n'
+	{
+		printf '\n'
+		printf '%s, load average %s when started\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(cut -d' ' -f1-3 /proc/loadavg)"
+		printf "$fmt" kernel "native s" "pgwasm s" "x native" "node s" "x native"
+		printf "$fmt" ----------- --------- --------- -------- --------- --------
+	} | tee "$OUT/results.txt"
+	for k in "${KERNELS[@]}"; do
+		tn="" tp="" tx="" fail_p="" fail_x=""
+		local n="$OUT/native/$k" w="$OUT/wasm/$k.wasm" log="$OUT/log/$k"
+		for ((rep = 1; rep <= REPS; rep++)); do
+			run_timed "$log.native" "$n"
+			((RC == 0)) || { cat "$log.native.err" >&2; die "$k: native run failed (exit $RC)"; }
+			ref=$(cat "$log.native")
+			tn=$(min "$tn" "$ELAPSED")
+
+			if ((HAVE_PGWASM)) && [[ -z $fail_p ]]; then
+				run_timed "$log.pgwasm" "${PGWASM_RUN[@]}" "$w"
+				if ((RC != 0)); then
+					fail_p="exit $RC"
+				elif [[ $(cat "$log.pgwasm") != "$ref" ]]; then
+					fail_p="checksum"
+				else
+					tp=$(min "$tp" "$ELAPSED")
+				fi
+				[[ -z $fail_p ]] || say "  $k: pgwasm failed ($fail_p): $(head -c 300 "$log.pgwasm.err")"
+			fi
+
+			if ((DO_NODE)) && [[ -z $fail_x ]]; then
+				local try
+				for try in 1 2 3; do
+					run_timed "$log.node" "${NODE_RUN[@]}" "$w"
+					# node 20 occasionally segfaults at exit after the module
+					# finished; such a run is repeated, not counted.
+					((RC >= 128 && try < 3)) || break
+					say "  $k: node died with exit $RC after: $(head -c 100 "$log.node"); repeating"
+				done
+				if ((RC != 0)); then
+					fail_x="exit $RC"
+				elif [[ $(cat "$log.node") != "$ref" ]]; then
+					fail_x="checksum"
+				else
+					tx=$(min "$tx" "$ELAPSED")
+				fi
+				[[ -z $fail_x ]] || say "  $k: node failed ($fail_x): $(head -c 300 "$log.node.err")"
+			fi
+		done
+		local cp="-" cx="-" sp="-" sx="-"
+		if [[ -n $tp && -z $fail_p ]]; then sp=$tp; cp=$(ratio "$tp" "$tn"); rp+=("$cp"); fi
+		if [[ -n $tx && -z $fail_x ]]; then sx=$tx; cx=$(ratio "$tx" "$tn"); rx+=("$cx"); fi
+		[[ -z $fail_p ]] || { sp="FAIL"; cp="($fail_p)"; }
+		[[ -z $fail_x ]] || { sx="FAIL"; cx="($fail_x)"; }
+		((HAVE_PGWASM)) || { sp="n/a"; cp="n/a"; }
+		((DO_NODE)) || { sx="n/a"; cx="n/a"; }
+		# shellcheck disable=SC2059
+		printf "$fmt" "$k" "$tn" "$sp" "$cp" "$sx" "$cx" | tee -a "$OUT/results.txt"
+	done
+	# shellcheck disable=SC2059
+	printf "$fmt" "geomean" "" "" "$(geomean "${rp[@]}")" "" "$(geomean "${rx[@]}")" | tee -a "$OUT/results.txt"
+	local what="wall-clock time"
+	[[ $METRIC == wall ]] || what="user+sys CPU time"
+	printf '(best of %d runs, %s of the whole process; checksums equal across engines)\n' "$REPS" "$what" |
+		tee -a "$OUT/results.txt"
+}
+
+# ---- instruction counts (callgrind) ------------------------------------------
+
+# callgrind_ir OUTFILE CMD...: total instructions executed by CMD.
+callgrind_ir() {
+	local cg=$1
+	shift
+	valgrind --tool=callgrind --callgrind-out-file="$cg" "$@" >"$cg.stdout" 2>"$cg.log" ||
+		{ tail -5 "$cg.log" >&2; return 1; }
+	awk '/^(summary|totals):/ { print $2; exit }' "$cg"
+}
+
+callgrind_kernels() {
+	command -v valgrind >/dev/null || die "valgrind not found (Debian: apt-get install valgrind)"
+	((HAVE_PGWASM)) || die "--callgrind needs build/wasm-run"
+	mkdir -p "$OUT/callgrind"
+	local k fmt='%-11s %-10s %14s %14s %8s\n'
+	local -a rs=()
+	{
+		printf '\n'
+		printf "$fmt" kernel args "native Ir" "pgwasm Ir" "x native"
+		printf "$fmt" ----------- ---------- -------------- -------------- --------
+	} | tee "$OUT/callgrind.txt"
+	for k in "${KERNELS[@]}"; do
+		local args=${SMALL_ARGS[$k]} cgn="$OUT/callgrind/$k.native.out" cgp="$OUT/callgrind/$k.pgwasm.out"
+		local irn irp r
+		# shellcheck disable=SC2086
+		irn=$(callgrind_ir "$cgn" "$OUT/native/$k" $args) || die "$k: native run under callgrind failed"
+		# shellcheck disable=SC2086
+		if irp=$(callgrind_ir "$cgp" "${PGWASM_RUN[@]}" "$OUT/wasm/$k.wasm" $args) &&
+			cmp -s "$cgn.stdout" "$cgp.stdout"; then
+			r=$(ratio "$irp" "$irn")
+			rs+=("$r")
+		else
+			irp=FAIL r="-"
+		fi
+		# shellcheck disable=SC2059
+		printf "$fmt" "$k" "$args" "$irn" "$irp" "$r" | tee -a "$OUT/callgrind.txt"
+	done
+	# shellcheck disable=SC2059
+	printf "$fmt" geomean "" "" "" "$(geomean "${rs[@]}")" | tee -a "$OUT/callgrind.txt"
+	say "(profiles in $OUT/callgrind/: callgrind_annotate --auto=yes $OUT/callgrind/KERNEL.pgwasm.out)"
+}
+
+# ---- load time ----------------------------------------------------------------
+
+BIG_FUNCS=1600
+load_benchmark() {
+	((HAVE_PGWASM)) || { say "(load benchmark skipped: no pgwasm build)"; return 0; }
+	say "== load benchmark: generating a ~1 MB module ($BIG_FUNCS functions, cached in $OUT)"
+	cc -O2 -o "$OUT/genbig" "$SRC/genbig.c"
+	"$OUT/genbig" "$BIG_FUNCS" >"$OUT/big.c.new"
+	if cmp -s "$OUT/big.c.new" "$OUT/big.c" && [[ -f $OUT/big.wasm && $OUT/big.wasm -nt $OUT/big.c ]]; then
+		rm "$OUT/big.c.new"
+	else
+		mv "$OUT/big.c.new" "$OUT/big.c"
+		say "   compiling big.c to wasm32 (about 15 s)"
+		"$CLANG" --target=wasm32 -O2 -nostdlib -Wl,--no-entry -Wl,--export-all \
+			-o "$OUT/big.wasm" "$OUT/big.c"
+	fi
+	cc -std=gnu11 -O2 -Iruntime -o "$OUT/loadtime" "$SRC/loadtime.c" build/libwasmrt.a -lm
+	printf '\n' | tee "$OUT/load.txt"
+	"$OUT/loadtime" -n 20 "$OUT/big.wasm" | tail -1 | tee -a "$OUT/load.txt"
+	if ((DO_NODE)); then
+		node --no-warnings "$SRC/run-node.mjs" --compile-only 20 "$OUT/big.wasm" | tee -a "$OUT/load.txt"
+	fi
+}
+
+# ---- main -----------------------------------------------------------------------
+
+build_pgwasm
+case $MODE in
+time)
+	if ((DO_KERNELS)); then
+		build_kernels
+		((DO_NODE)) && { command -v node >/dev/null || die "node not found (Debian: apt-get install nodejs)"; }
+		time_kernels
+	fi
+	((DO_LOAD)) && load_benchmark
+	;;
+callgrind)
+	build_kernels
+	callgrind_kernels
+	;;
+perf)
+	build_kernels
+	((HAVE_PGWASM)) || die "--perf needs build/wasm-run"
+	bash "$SRC/profile.sh" "${KERNELS[@]}"
+	;;
+esac
+exit 0

@@ -1,0 +1,25 @@
+;; Seed: bulk memory operations: memory.copy (overlapping both ways),
+;; memory.fill, memory.init from passive segments, data.drop, and their
+;; bounds checks at the end of memory and of the segment.
+(module
+  (memory (export "mem") 1 4)
+  (data $p0 "passive segment zero")
+  (data $p1 "\00\11\22\33\44\55\66\77\88\99\aa\bb\cc\dd\ee\ff")
+  (data (i32.const 100) "active")
+  (func (export "copy") (param $d i32) (param $s i32) (param $n i32)
+    (memory.copy (local.get $d) (local.get $s) (local.get $n)))
+  (func (export "fill") (param $d i32) (param $v i32) (param $n i32)
+    (memory.fill (local.get $d) (local.get $v) (local.get $n)))
+  (func (export "init") (param $d i32) (param $s i32) (param $n i32)
+    (memory.init $p0 (local.get $d) (local.get $s) (local.get $n))
+    (memory.init $p1 (local.get $s) (i32.const 0) (i32.const 16)))
+  (func (export "drop") (data.drop $p0))
+  (func (export "overlap") (result i64)
+    (memory.init $p1 (i32.const 200) (i32.const 0) (i32.const 16))
+    (memory.copy (i32.const 204) (i32.const 200) (i32.const 12))
+    (memory.copy (i32.const 200) (i32.const 202) (i32.const 12))
+    (i64.load (i32.const 200)))
+  (func (export "edge") (result i32)
+    (memory.fill (i32.const 65535) (i32.const 7) (i32.const 1))
+    (memory.copy (i32.const 65536) (i32.const 0) (i32.const 0))
+    (i32.load8_u (i32.const 65535))))

@@ -1,0 +1,20 @@
+;; Seed: globals of every value type, mutable and immutable, imported and
+;; exported, initialised from constants, other globals and ref.func.
+(module
+  (import "env" "g_i32" (global $gi i32))
+  (import "env" "g_mut" (global $gm (mut i64)))
+  (global $a (export "a") (mut i32) (global.get $gi))
+  (global $b (mut i64) (i64.const -1))
+  (global $c (export "c") (mut f32) (f32.const 1.5))
+  (global $d (mut f64) (f64.const -0))
+  (global $e (mut funcref) (ref.func $bump))
+  (global $f (export "f") i32 (i32.const 42))
+  (func $bump (export "bump") (param $x i32) (result i32)
+    (global.set $a (i32.add (global.get $a) (local.get $x)))
+    (global.set $b (i64.add (global.get $b) (i64.extend_i32_s (local.get $x))))
+    (global.set $gm (i64.mul (global.get $b) (global.get $gm)))
+    (global.set $c (f32.mul (global.get $c) (f32.const -2)))
+    (global.set $d (f64.sub (global.get $d) (f64.promote_f32 (global.get $c))))
+    (global.get $a))
+  (func (export "read") (result i64 f64 i32)
+    (global.get $gm) (global.get $d) (ref.is_null (global.get $e))))

@@ -1,0 +1,20 @@
+;; Seed: functions with many locals of mixed types, locals read before being
+;; written (they start at zero), local.tee chains, and deep operand stacks.
+(module
+  (func (export "zeros") (result i64)
+    (local i32 i64 f32 f64 i32 i64 f32 f64 i32 i64 f32 f64 funcref externref)
+    (i64.add (i64.extend_i32_u (local.get 0))
+      (i64.add (local.get 1) (i64.add (i64.trunc_f32_s (local.get 2))
+        (i64.add (i64.trunc_f64_s (local.get 3))
+          (i64.add (i64.extend_i32_u (ref.is_null (local.get 12)))
+                   (i64.extend_i32_u (ref.is_null (local.get 13)))))))))
+  (func (export "tee") (param $x i32) (result i32)
+    (local $a i32) (local $b i32) (local $c i32)
+    (i32.add (local.tee $a (local.tee $b (local.tee $c (i32.mul (local.get $x) (i32.const 3)))))
+      (i32.add (local.get $b) (local.get $c))))
+  (func (export "deep_stack") (param $x i32) (result i32)
+    (local.get $x) (local.get $x) (local.get $x) (local.get $x) (local.get $x) (local.get $x)
+    (local.get $x) (local.get $x) (local.get $x) (local.get $x) (local.get $x) (local.get $x)
+    (local.get $x) (local.get $x) (local.get $x) (local.get $x) (local.get $x) (local.get $x)
+    (i32.add) (i32.add) (i32.add) (i32.add) (i32.add) (i32.add) (i32.add) (i32.add) (i32.add)
+    (i32.add) (i32.add) (i32.add) (i32.add) (i32.add) (i32.add) (i32.add) (i32.add)))

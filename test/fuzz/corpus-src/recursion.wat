@@ -1,0 +1,28 @@
+;; Seed: calls: direct and mutual recursion deep enough to exhaust the value
+;; stack or the frame limit, recursion with large frames, fib, and a call
+;; with many parameters and locals.
+(module
+  (func $fib (export "fib") (param $n i32) (result i32)
+    (if (result i32) (i32.lt_u (local.get $n) (i32.const 2))
+      (then (local.get $n))
+      (else (i32.add (call $fib (i32.sub (local.get $n) (i32.const 1)))
+                     (call $fib (i32.sub (local.get $n) (i32.const 2)))))))
+  (func $down (export "down") (param $n i32) (result i32)
+    (if (result i32) (i32.eqz (local.get $n))
+      (then (i32.const 0))
+      (else (i32.add (i32.const 1) (call $down (i32.sub (local.get $n) (i32.const 1)))))))
+  (func $forever (export "forever") (param $n i32) (result i32)
+    (call $forever (i32.add (local.get $n) (i32.const 1))))
+  (func $ping (param $n i32) (result i64)
+    (if (result i64) (i32.eqz (local.get $n)) (then (i64.const 1))
+      (else (call $pong (i32.sub (local.get $n) (i32.const 1))))))
+  (func $pong (param $n i32) (result i64)
+    (local f64 f64 f64 f64 f64 f64 f64 f64 f64 f64 f64 f64 f64 f64 f64 f64 f64 f64 f64 f64)
+    (i64.add (i64.const 2) (call $ping (local.get $n))))
+  (func (export "pingpong") (param $n i32) (result i64) (call $ping (local.get $n)))
+  (func $wide (param i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64) (result i64)
+    (local i32 i32 i32 i32)
+    (i64.add (local.get 0) (i64.add (local.get 5) (local.get 11))))
+  (func (export "call_wide") (param $x i64) (result i64)
+    (call $wide (local.get $x) (i64.const 1) (i64.const 2) (i64.const 3) (i64.const 4) (i64.const 5)
+      (i64.const 6) (i64.const 7) (i64.const 8) (i64.const 9) (i64.const 10) (local.get $x))))

@@ -1,0 +1,133 @@
+/*
+ * fuzz-decode.c — libFuzzer target 1: decode and validate arbitrary bytes.
+ *
+ * Every input is handed to wrt_module_load().  A rejected input must come
+ * back as NULL with a well-formed error (a known kind, a NUL-terminated,
+ * non-empty message).  An accepted module is introspected (imports,
+ * exports, export lookup by name, function names) and every function is
+ * compiled to register code with wrt_module_compile_all(), which may fail
+ * only for lack of memory or an engine limit.
+ *
+ * Each input is then decoded a second time with an allocator that refuses
+ * one allocation (or every allocation from one on), chosen from a hash of
+ * the input among the allocations the first pass made: the out-of-memory
+ * paths of the decoder, validator and compiler must fail cleanly (no crash,
+ * no leak: LeakSanitizer runs with libFuzzer), and an input that was valid
+ * may then only fail with WRT_ERR_OOM.
+ *
+ * Built with clang -fsanitize=fuzzer,address,undefined (see test/runtime.mk).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz-common.h"
+
+#define CHECK(cond, what) do { \
+		if (!(cond)) { \
+			fprintf(stderr, "fuzz-decode: check failed: %s (%s:%d)\n", what, __FILE__, __LINE__); \
+			abort(); \
+		} \
+	} while (0)
+
+static void
+check_error(const wrt_error *err)
+{
+	CHECK(err->kind > WRT_OK && err->kind <= WRT_ERR_TRAP, "error kind in range");
+	CHECK(memchr(err->message, '\0', sizeof(err->message)) != NULL, "message NUL-terminated");
+	CHECK(err->message[0] != '\0', "message not empty");
+}
+
+/* Walk everything the public introspection API offers. */
+static void
+introspect(wrt_module *m)
+{
+	uint32_t ni = wrt_module_import_count(m), ne = wrt_module_export_count(m);
+
+	for (uint32_t i = 0; i < ni; i++)
+	{
+		const char *mod, *name;
+		uint32_t ml, nl;
+		wrt_externtype t;
+
+		wrt_module_import(m, i, &mod, &ml, &name, &nl, &t);
+		CHECK(t.kind <= WRT_EXTERN_GLOBAL, "import kind");
+		if (t.kind == WRT_EXTERN_FUNC)
+		{
+			for (uint32_t k = 0; k < t.func.nparams; k++)
+				CHECK(strcmp(wrt_valtype_name(t.func.params[k]), "unknown") != 0, "param type");
+			for (uint32_t k = 0; k < t.func.nresults; k++)
+				CHECK(strcmp(wrt_valtype_name(t.func.results[k]), "unknown") != 0, "result type");
+		}
+	}
+	for (uint32_t i = 0; i < ne; i++)
+	{
+		const char *name;
+		uint32_t nl;
+		wrt_externtype t, t2;
+
+		wrt_module_export(m, i, &name, &nl, &t);
+		CHECK(wrt_module_find_export(m, name, nl, &t2), "export found by name");
+		CHECK(t2.kind == t.kind, "export kind by name");
+	}
+	/* Names of the first functions (the name section is decoded leniently). */
+	for (uint32_t f = 0; f < 64; f++)
+	{
+		const char *n = wrt_module_func_name(m, f);
+
+		if (n)
+			CHECK(strlen(n) < (1u << 20), "function name length");
+	}
+}
+
+/* Load, introspect and compile; returns whether the module was valid. */
+static bool
+load_all(const uint8_t *data, size_t size, const wrt_allocator *alloc, wrt_error *err,
+		 bool injected)
+{
+	wrt_module *m = wrt_module_load(data, size, alloc, err);
+
+	if (!m)
+	{
+		check_error(err);
+		return false;
+	}
+	introspect(m);
+	if (!wrt_module_compile_all(m, err))
+	{
+		check_error(err);
+		if (!injected)
+			CHECK(err->kind == WRT_ERR_LIMIT || err->kind == WRT_ERR_OOM,
+				  "compile_all fails only on limits");
+	}
+	wrt_module_free(m);
+	return true;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	fz_alloc_state counting = {0, 0, false, 0}, failing;
+	wrt_allocator a = fz_allocator(&counting);
+	wrt_error err;
+	bool valid;
+	uint64_t h;
+
+	memset(&err, 0, sizeof(err));
+	valid = load_all(data, size, &a, &err, false);
+	if (counting.count == 0)
+		return 0;
+
+	/* Second pass with one allocation refused. */
+	h = fz_hash(data, size);
+	memset(&failing, 0, sizeof(failing));
+	failing.fail_at = 1 + fz_next(&h) % counting.count;
+	failing.fail_after = fz_next(&h) & 1;
+	a = fz_allocator(&failing);
+	memset(&err, 0, sizeof(err));
+	if (!load_all(data, size, &a, &err, true) && valid)
+		CHECK(err.kind == WRT_ERR_OOM, "a valid module fails only with OOM under allocation failure");
+	return 0;
+}

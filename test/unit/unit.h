@@ -1,0 +1,141 @@
+/*
+ * unit.h — the small test framework of the runtime unit tests (test/unit/).
+ *
+ * A test is a `void test_NAME(void)` function listed in UNIT_TESTS below;
+ * main.c runs each one in a child process (so a crash or a hang fails only
+ * that test) and prints a closing line `N passed, N failed`.  CHECK-style
+ * macros record the first failure with its file and line and return from
+ * the test.  Helpers load the WAT fixtures (compiled by test/runtime.mk to
+ * build/fixtures/NAME.wasm, directory given as argv[1]) and create stores;
+ * the framework frees every store and module they made after the test, so
+ * the tests stay leak-free under LeakSanitizer even when a check fails.
+ */
+#ifndef UNIT_H
+#define UNIT_H
+
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "wasmrt.h"
+
+/* Every test, in the order they run. */
+#define UNIT_TESTS(X) \
+	X(malformed_bad_magic) \
+	X(malformed_bad_version) \
+	X(malformed_truncated) \
+	X(malformed_truncated_fixture) \
+	X(simd_in_body_unsupported) \
+	X(simd_in_type_unsupported) \
+	X(host_typed_params_and_user) \
+	X(host_direct_call) \
+	X(host_failure_traps) \
+	X(link_errors) \
+	X(interrupt_from_host) \
+	X(interrupt_from_thread) \
+	X(fuel_exhausted) \
+	X(fuel_consumed_linear) \
+	X(memory_limit_grow) \
+	X(memory_limit_instantiate) \
+	X(reset_initial_state) \
+	X(reset_to_snapshot) \
+	X(stack_exhaustion_recovers) \
+	X(stack_frame_limit) \
+	X(trap_backtrace_names) \
+	X(introspection_imports) \
+	X(introspection_exports) \
+	X(reentrant_host_call) \
+	X(trapkind_names)
+
+#define UNIT_DECLARE(name) void test_##name(void);
+UNIT_TESTS(UNIT_DECLARE)
+#undef UNIT_DECLARE
+
+/* Record a failure of the running test (printf-style). */
+void unit_fail(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* True once the running test has failed. */
+bool unit_failed(void);
+
+#define CHECK(cond) \
+	do { \
+		if (!(cond)) { \
+			unit_fail(__FILE__, __LINE__, "CHECK(%s)", #cond); \
+			return; \
+		} \
+	} while (0)
+
+#define CHECKF(cond, ...) \
+	do { \
+		if (!(cond)) { \
+			unit_fail(__FILE__, __LINE__, __VA_ARGS__); \
+			return; \
+		} \
+	} while (0)
+
+#define CHECK_EQ(a, b) \
+	do { \
+		int64_t a_ = (int64_t)(a), b_ = (int64_t)(b); \
+		if (a_ != b_) { \
+			unit_fail(__FILE__, __LINE__, "%s == %s: %" PRId64 " != %" PRId64, \
+					  #a, #b, a_, b_); \
+			return; \
+		} \
+	} while (0)
+
+#define CHECK_CONTAINS(hay, needle) \
+	do { \
+		const char *h_ = (hay), *n_ = (needle); \
+		if (!h_ || !strstr(h_, n_)) { \
+			unit_fail(__FILE__, __LINE__, "%s contains \"%s\": got \"%s\"", \
+					  #hay, n_, h_ ? h_ : "(null)"); \
+			return; \
+		} \
+	} while (0)
+
+/* The store's last trap is of kind want (names both kinds if not). */
+#define CHECK_TRAP(store, want) \
+	do { \
+		const wrt_trap *t_ = wrt_store_trap(store); \
+		if (!t_ || t_->kind != (want)) { \
+			unit_fail(__FILE__, __LINE__, "trap %s (\"%s\"), expected %s", \
+					  t_ ? wrt_trapkind_name(t_->kind) : "(none)", \
+					  t_ ? t_->message : "", wrt_trapkind_name(want)); \
+			return; \
+		} \
+	} while (0)
+
+/* Return from the test if a helper already recorded a failure. */
+#define NEED(x) \
+	do { \
+		if (!(x)) { \
+			if (!unit_failed()) \
+				unit_fail(__FILE__, __LINE__, "%s failed", #x); \
+			return; \
+		} \
+	} while (0)
+
+/* ---- helpers (main.c) ---------------------------------------------------- */
+
+/* Bytes of build/fixtures/NAME.wasm (malloc'd, freed after the test). */
+uint8_t *unit_fixture_bytes(const char *name, size_t *len);
+/* Load and validate a fixture; records a failure and returns NULL if it fails. */
+wrt_module *unit_fixture(const char *name);
+/* A new store, freed after the test. */
+wrt_store *unit_store(void);
+/* Instantiate; records a failure (with the error) and returns NULL if it fails. */
+wrt_instance *unit_instantiate(wrt_store *s, wrt_module *m,
+							   const wrt_extern *imports, size_t n);
+/* An exported function, or NULL with a failure recorded. */
+wrt_func *unit_export_func(wrt_instance *inst, const char *name);
+/* Call f, whose parameters and results are all i32; returns false (with the
+ * trap) on a trap without recording a failure. */
+bool unit_call_i32(wrt_store *s, wrt_func *f, const int32_t *args, int32_t *result);
+/* Same by export name; records a failure if the call traps. */
+bool unit_invoke_i32(wrt_store *s, wrt_instance *inst, const char *name,
+					 const int32_t *args, int32_t *result);
+wrt_extern unit_func_extern(wrt_func *f);
+
+#endif
