@@ -77,6 +77,9 @@ typedef struct comp {
 
 	int32_t last_dst_cell;      /* cell whose LO is the last result slot, or -1 */
 	uint32_t last_dst_slot;
+	uint32_t last_instr;        /* cell index of the last instruction emitted */
+	int last_cmp;               /* wrt_op of that instruction if an integer compare, else -1 */
+	bool last_cmp_ri;
 
 	struct {
 		uint32_t ir;            /* base irop of the comparison */
@@ -169,7 +172,9 @@ emit_op(comp *c, int irop)
 	if (!grow(c, (void **) &c->pcmap, &c->cappc, c->npc + 2, sizeof(uint32_t)))
 		return 0;
 	c->last_dst_cell = -1;
+	c->last_cmp = -1;
 	uint32_t at = c->ncode;
+	c->last_instr = at;
 	if (!grow(c, (void **) &c->code, &c->capcode, c->ncode + 1, sizeof(wrt_cell)))
 		return 0;
 	c->code[c->ncode++].h = c->H[irop];
@@ -178,11 +183,80 @@ emit_op(comp *c, int irop)
 	return at;
 }
 
+static inline uint32_t canon(comp *c, uint32_t depth) { return c->nlocals + depth; }
+
 static void
 note_dst(comp *c, uint32_t cell, uint32_t slot)
 {
 	c->last_dst_cell = (int32_t) cell;
 	c->last_dst_slot = slot;
+}
+
+/* The integer comparison with the opposite outcome (exact: no NaN). */
+static int
+negated_compare(int op)
+{
+	switch (op)
+	{
+		case WRT_OP_I32_EQ: return WRT_OP_I32_NE;
+		case WRT_OP_I32_NE: return WRT_OP_I32_EQ;
+		case WRT_OP_I32_LT_S: return WRT_OP_I32_GE_S;
+		case WRT_OP_I32_GE_S: return WRT_OP_I32_LT_S;
+		case WRT_OP_I32_LT_U: return WRT_OP_I32_GE_U;
+		case WRT_OP_I32_GE_U: return WRT_OP_I32_LT_U;
+		case WRT_OP_I32_GT_S: return WRT_OP_I32_LE_S;
+		case WRT_OP_I32_LE_S: return WRT_OP_I32_GT_S;
+		case WRT_OP_I32_GT_U: return WRT_OP_I32_LE_U;
+		case WRT_OP_I32_LE_U: return WRT_OP_I32_GT_U;
+		case WRT_OP_I64_EQ: return WRT_OP_I64_NE;
+		case WRT_OP_I64_NE: return WRT_OP_I64_EQ;
+		case WRT_OP_I64_LT_S: return WRT_OP_I64_GE_S;
+		case WRT_OP_I64_GE_S: return WRT_OP_I64_LT_S;
+		case WRT_OP_I64_LT_U: return WRT_OP_I64_GE_U;
+		case WRT_OP_I64_GE_U: return WRT_OP_I64_LT_U;
+		case WRT_OP_I64_GT_S: return WRT_OP_I64_LE_S;
+		case WRT_OP_I64_LE_S: return WRT_OP_I64_GT_S;
+		case WRT_OP_I64_GT_U: return WRT_OP_I64_LE_U;
+		case WRT_OP_I64_LE_U: return WRT_OP_I64_GT_U;
+		default: return -1;
+	}
+}
+
+/*
+ * i32.eqz of an integer comparison just computed into the stack top:
+ * rewrite the comparison into its negation instead of testing its result.
+ * Feeding a branch, the comparison is taken back out of the code and
+ * becomes the pending fused condition.  Returns true if it applied.
+ */
+static bool
+fold_eqz_of_compare(comp *c, uint8_t next)
+{
+	if (c->last_cmp < 0 || c->last_dst_cell < 0 || c->st[c->h - 1].kind != K_SLOT ||
+		c->last_dst_slot != canon(c, c->h - 1))
+		return false;
+	int neg = negated_compare(c->last_cmp);
+	if (neg < 0)
+		return false;
+	uint32_t at = c->last_instr;
+	bool ri = c->last_cmp_ri;
+	if (next == 0x0d || next == 0x04)
+	{
+		c->cond.ir = ir_base[neg];
+		c->cond.test = false;
+		c->cond.ri = ri;
+		c->cond.a = WRT_HI(c->code[at + 1]);
+		c->cond.b = ri ? 0 : WRT_LO(c->code[at + 2]);
+		c->cond.imm = ri ? c->code[at + 2].u : 0;
+		c->ncode = at;          /* drop the comparison: the branch does it */
+		c->npc -= 2;
+		c->last_dst_cell = -1;
+		c->last_cmp = -1;
+		c->st[c->h - 1].kind = K_COND;
+		return true;
+	}
+	c->code[at].h = c->H[ir_base[neg] + (ri ? 1 : 0)];
+	c->last_cmp = neg;
+	return true;
 }
 
 /* Record an unresolved branch offset in (cell, part) to join chain *head. */
@@ -221,7 +295,6 @@ bind(comp *c, int32_t head)
 
 /* ---- the operand-stack model ------------------------------------------- */
 
-static inline uint32_t canon(comp *c, uint32_t depth) { return c->nlocals + depth; }
 
 static void
 push(comp *c, uint8_t kind, uint32_t local, uint64_t bits)
@@ -699,6 +772,8 @@ compile_plain(comp *c, int op, const wrt_opinfo *oi)
 		case WRT_OPC_TEST:
 			{
 				uint8_t next = c->r.p < c->r.end ? *c->r.p : 0;
+				if (op == WRT_OP_I32_EQZ && fold_eqz_of_compare(c, next))
+					return;
 				uint32_t a = slot_of(c, c->h - 1);
 				c->h--;
 				if (oi->cls == WRT_OPC_TEST && (next == 0x0d || next == 0x04))
@@ -756,6 +831,11 @@ compile_plain(comp *c, int op, const wrt_opinfo *oi)
 				emit_op(c, base + (ri ? 1 : 0));
 				note_dst(c, emit_cell(c, WRT_PACK(d, sa)), d);
 				emit_cell(c, ri ? imm : sb);
+				if (oi->cls == WRT_OPC_CMP && negated_compare(op) >= 0)
+				{
+					c->last_cmp = op;
+					c->last_cmp_ri = ri;
+				}
 				return;
 			}
 		case WRT_OPC_LOAD:
@@ -1221,6 +1301,7 @@ wrt_compile(wrt_module *m, wrt_code *fn, wrt_error *err)
 	c.r.err = err;
 	c.nlocals = fn->nlocals;
 	c.last_dst_cell = -1;
+	c.last_cmp = -1;
 	err->kind = WRT_OK;
 
 	const wrt_functype *t = &m->types[fn->type_index];
