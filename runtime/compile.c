@@ -80,6 +80,7 @@ typedef struct comp {
 	uint32_t last_instr;        /* cell index of the last instruction emitted */
 	int last_cmp;               /* wrt_op of that instruction if an integer compare, else -1 */
 	bool last_cmp_ri;
+	bool last_add_ri;           /* that instruction is i32.add/sub with an immediate */
 
 	struct {
 		uint32_t ir;            /* base irop of the comparison */
@@ -173,6 +174,7 @@ emit_op(comp *c, int irop)
 		return 0;
 	c->last_dst_cell = -1;
 	c->last_cmp = -1;
+	c->last_add_ri = false;
 	uint32_t at = c->ncode;
 	c->last_instr = at;
 	if (!grow(c, (void **) &c->code, &c->capcode, c->ncode + 1, sizeof(wrt_cell)))
@@ -836,12 +838,36 @@ compile_plain(comp *c, int op, const wrt_opinfo *oi)
 					c->last_cmp = op;
 					c->last_cmp_ri = ri;
 				}
+				if (ri && (op == WRT_OP_I32_ADD || op == WRT_OP_I32_SUB))
+				{
+					/* Keep the add's form uniform: sub x, k = add x, -k. */
+					if (op == WRT_OP_I32_SUB)
+						c->code[c->ncode - 1].u = (uint32_t) -(uint32_t) imm;
+					c->code[c->last_instr].h = c->H[ir_base[WRT_OP_I32_ADD] + 1];
+					c->last_add_ri = true;
+				}
 				return;
 			}
 		case WRT_OPC_LOAD:
 			{
 				rd_u32(c);      /* alignment: a hint */
 				uint32_t offset = rd_u32(c);
+				if (c->last_add_ri && c->last_dst_cell >= 0 && c->st[c->h - 1].kind == K_SLOT &&
+					c->last_dst_slot == canon(c, c->h - 1))
+				{
+					/* The address was just computed as x + k: do the add in
+					 * the load (same 32-bit wrap) and drop the instruction. */
+					uint32_t at = c->last_instr;
+					uint32_t x = WRT_HI(c->code[at + 1]);
+					uint32_t k = (uint32_t) c->code[at + 2].u;
+					c->ncode = at;
+					c->npc -= 2;
+					uint32_t d = canon(c, c->h - 1);
+					emit_op(c, base + 1);
+					note_dst(c, emit_cell(c, WRT_PACK(d, x)), d);
+					emit_cell(c, WRT_PACK(k, offset));
+					return;
+				}
 				uint32_t a = slot_of(c, c->h - 1);
 				c->h--;
 				uint32_t d = push_slot(c);

@@ -25,6 +25,8 @@
  *   BRIFNOT_*    same layouts    branch if not
  *   BRIF_TEST    [a|off]         branch if test(a)      (eqz)
  *   LOAD   [d|a][offset]         d = mem[a + offset]
+ *   LOAD_ADD [d|a][imm|offset]   d = mem[(u32)(a + imm) + offset]: the
+ *                                address add folded in, wrapping as Wasm does
  *   STORE  [a|v][offset]         mem[a + offset] = v
  * The hand-written instructions are listed below with their layouts.
  */
@@ -92,7 +94,7 @@ typedef enum wrt_irop {
 	WRT_IR_##NAME##_RR, WRT_IR_##NAME##_RI, \
 	WRT_IR_BRIF_##NAME##_RR, WRT_IR_BRIF_##NAME##_RI, \
 	WRT_IR_BRIFNOT_##NAME##_RR, WRT_IR_BRIFNOT_##NAME##_RI,
-#define OP_LOAD(NAME, code, text, T, MT, AL) WRT_IR_##NAME,
+#define OP_LOAD(NAME, code, text, T, MT, AL) WRT_IR_##NAME, WRT_IR_##NAME##_ADD,
 #define OP_STORE(NAME, code, text, T, MT, AL) WRT_IR_##NAME,
 #include "opcodes.def"
 	WRT_IR_COUNT_

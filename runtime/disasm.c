@@ -21,7 +21,7 @@ static const char *const ir_names[WRT_IR_COUNT_] = {
 	[WRT_IR_##NAME##_RR] = #NAME "_RR", [WRT_IR_##NAME##_RI] = #NAME "_RI", \
 	[WRT_IR_BRIF_##NAME##_RR] = "BRIF_" #NAME "_RR", [WRT_IR_BRIF_##NAME##_RI] = "BRIF_" #NAME "_RI", \
 	[WRT_IR_BRIFNOT_##NAME##_RR] = "BRIFNOT_" #NAME "_RR", [WRT_IR_BRIFNOT_##NAME##_RI] = "BRIFNOT_" #NAME "_RI",
-#define OP_LOAD(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = #NAME,
+#define OP_LOAD(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = #NAME, [WRT_IR_##NAME##_ADD] = #NAME "_ADD",
 #define OP_STORE(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = #NAME,
 #include "opcodes.def"
 };

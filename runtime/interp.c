@@ -150,7 +150,7 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
 	[WRT_IR_##NAME##_RR] = &&L_##NAME##_RR, [WRT_IR_##NAME##_RI] = &&L_##NAME##_RI, \
 	[WRT_IR_BRIF_##NAME##_RR] = &&L_BRIF_##NAME##_RR, [WRT_IR_BRIF_##NAME##_RI] = &&L_BRIF_##NAME##_RI, \
 	[WRT_IR_BRIFNOT_##NAME##_RR] = &&L_BRIFNOT_##NAME##_RR, [WRT_IR_BRIFNOT_##NAME##_RI] = &&L_BRIFNOT_##NAME##_RI,
-#define OP_LOAD(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = &&L_##NAME,
+#define OP_LOAD(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = &&L_##NAME, [WRT_IR_##NAME##_ADD] = &&L_##NAME##_ADD,
 #define OP_STORE(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = &&L_##NAME,
 #include "opcodes.def"
 	};
@@ -282,6 +282,14 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
 #define OP_LOAD(NAME, code, text, T, MT, AL) \
 	L_##NAME: { \
 		uint64_t ea = (uint64_t) GET_I32(WRT_HI(pc[1])) + pc[2].u; \
+		MT v; \
+		if (WRT_UNLIKELY(ea + sizeof(MT) > memsize)) TRAP(MEMORY_OOB); \
+		memcpy(&v, mem + ea, sizeof(MT)); \
+		SET_##T(WRT_LO(pc[1]), (wrt_ct_##T) v); \
+		NEXT(3); \
+	} \
+	L_##NAME##_ADD: { \
+		uint64_t ea = (uint64_t) (uint32_t) (GET_I32(WRT_HI(pc[1])) + WRT_LO(pc[2])) + WRT_HI(pc[2]); \
 		MT v; \
 		if (WRT_UNLIKELY(ea + sizeof(MT) > memsize)) TRAP(MEMORY_OOB); \
 		memcpy(&v, mem + ea, sizeof(MT)); \
