@@ -17,7 +17,9 @@
  *                 [[musttail]] call to the next: pc, fp, mem, memsize and a
  *                 context pointer are arguments (registers); fuel, the
  *                 interrupt pointer and the frame stack live in the context.
- *                 Add -DMT_FUEL_ARG to pass fuel as a sixth argument instead.
+ *                 Add -DMT_FUEL_ARG to pass fuel as a sixth argument instead,
+ *                 or -DMT_PRESERVE_NONE (clang >= 19) to declare the handlers
+ *                 preserve_none and pass fuel and the interrupt pointer too.
  *
  * Five kernels are hand-assembled into cell arrays: count (dispatch-bound
  * loop), fib (recursive calls), mem (store / byte-sum / word-sum over a
@@ -297,27 +299,40 @@ engine_run(const func *f, slot *fp, uint8_t *mem, uint64_t memsize, ctx *c)
 #error "ENGINE_MT needs clang's musttail attribute"
 #endif
 
-#ifdef MT_FUEL_ARG
+#if defined(MT_PRESERVE_NONE)
+/* clang >= 19: every register is caller-saved, so more state fits in arguments */
+#define ENGINE_NAME "musttail, preserve_none"
+#define MT_CC __attribute__((preserve_none))
+#define MT_PARAMS const cell *pc, slot *fp, uint8_t *mem, uint64_t memsize, ctx *c, \
+	int64_t fuel, const volatile int *intr
+#define MT_ARGS pc, fp, mem, memsize, c, fuel, intr
+#define FUEL fuel
+#define INTR intr
+#define SAVE_FUEL() (c->fuel = fuel)
+#elif defined(MT_FUEL_ARG)
 #define ENGINE_NAME "musttail, fuel argument"
+#define MT_CC
 #define MT_PARAMS const cell *pc, slot *fp, uint8_t *mem, uint64_t memsize, ctx *c, int64_t fuel
 #define MT_ARGS pc, fp, mem, memsize, c, fuel
 #define FUEL fuel
+#define INTR (c->intr)
 #define SAVE_FUEL() (c->fuel = fuel)
 #else
 #define ENGINE_NAME "musttail"
+#define MT_CC
 #define MT_PARAMS const cell *pc, slot *fp, uint8_t *mem, uint64_t memsize, ctx *c
 #define MT_ARGS pc, fp, mem, memsize, c
 #define FUEL (c->fuel)
+#define INTR (c->intr)
 #define SAVE_FUEL() ((void) 0)
 #endif
-#define INTR (c->intr)
 #define FRAMES (c->frames)
 #define NFRAMES (c->nframes)
 #define BASE_FRAMES (c->base_frames)
 #define MAX_FRAMES (c->max_frames)
 #define STACK_END (c->stack_end)
 
-typedef uint64_t handler_fn(MT_PARAMS);
+typedef MT_CC uint64_t handler_fn(MT_PARAMS);
 
 __attribute__((noinline, cold)) static uint64_t
 mt_trap(ctx *c, const cell *pc, int kind)
@@ -334,7 +349,7 @@ mt_trap(ctx *c, const cell *pc, int kind)
 #define TRAP(k) do { SAVE_FUEL(); return mt_trap(c, pc, (k)); } while (0)
 #define FINISH() do { SAVE_FUEL(); return 0; } while (0)
 
-#define X(n) static uint64_t mt_##n(MT_PARAMS) BODY_##n
+#define X(n) static MT_CC uint64_t mt_##n(MT_PARAMS) BODY_##n
 OPS(X)
 #undef X
 
@@ -353,8 +368,11 @@ static uint64_t
 engine_run(const func *f, slot *fp, uint8_t *mem, uint64_t memsize, ctx *c)
 {
 	const cell *pc = f->code;
-#ifdef MT_FUEL_ARG
+#if defined(MT_FUEL_ARG) || defined(MT_PRESERVE_NONE)
 	int64_t fuel = c->fuel;
+#endif
+#ifdef MT_PRESERVE_NONE
+	const volatile int *intr = c->intr;
 #endif
 	c->base_frames = c->nframes;
 	for (uint32_t k = f->nparams; k < f->nlocals; k++)

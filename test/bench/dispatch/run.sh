@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # run.sh — the dispatch-strategy experiment of engine issue 2 (see dispatch.c).
 #
-# Builds the miniature interpreter of dispatch.c four ways into
+# Builds the miniature interpreter of dispatch.c several ways into
 # build/bench/dispatch/:
-#   cg-gcc     gcc -O2,   computed goto (what PGXS builds today)
-#   cg-clang   clang -O2, computed goto
-#   mt-clang   clang -O2, musttail handlers, fuel in the context struct
-#   mt6-clang  clang -O2, musttail handlers, fuel as a sixth argument
+#   cg-gcc     $GCC -O2 (gcc 12 here), computed goto: what PGXS builds today
+#   cg-cl      $CLANG -O2 (clang 14 here), computed goto
+#   mt-cl      $CLANG, musttail handlers, fuel in the context struct
+#   mt6-cl     $CLANG, musttail handlers, fuel as a sixth argument
+# and, if $CLANG19 (default clang-19) exists:
+#   cg-cl19    computed goto
+#   mt-cl19    musttail, fuel in the context struct
+#   mtpn-cl19  musttail + preserve_none, fuel and interrupt pointer as arguments
 # then
 #   1. counts instructions of the interpreted runs (valgrind --tool=callgrind
 #      --branch-sim=yes, reduced sizes; the count is deterministic, so it is
@@ -21,7 +25,8 @@
 #
 # usage: bash test/bench/dispatch/run.sh [--reps N] [--no-time] [--no-callgrind]
 #                                        [--no-asm] [--only K1,K2]
-# Environment: GCC (default gcc), CLANG (default clang), CFLAGS_EXTRA.
+# Environment: GCC (default gcc), CLANG (default clang), CLANG19 (default
+#   clang-19; empty to skip), CFLAGS_EXTRA.
 # Informational only: never part of `make test`.
 set -euo pipefail
 export LC_ALL=C
@@ -32,6 +37,7 @@ SRC=test/bench/dispatch
 OUT=build/bench/dispatch
 GCC=${GCC:-gcc}
 CLANG=${CLANG:-clang}
+CLANG19=${CLANG19-clang-19}
 # -fPIC/-pie: the runtime is linked into a PostgreSQL extension (a shared object).
 CFLAGS=(-O2 -std=gnu11 -Wall -Wextra -Werror -fPIC -pie -ffp-contract=off ${CFLAGS_EXTRA:-})
 
@@ -51,13 +57,21 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-VARIANTS=(cg-gcc cg-clang mt-clang mt6-clang)
+VARIANTS=(cg-gcc cg-cl mt-cl mt6-cl)
 declare -A BUILD=(
 	[cg-gcc]="$GCC -DENGINE_CG"
-	[cg-clang]="$CLANG -DENGINE_CG"
-	[mt-clang]="$CLANG -DENGINE_MT"
-	[mt6-clang]="$CLANG -DENGINE_MT -DMT_FUEL_ARG"
+	[cg-cl]="$CLANG -DENGINE_CG"
+	[mt-cl]="$CLANG -DENGINE_MT"
+	[mt6-cl]="$CLANG -DENGINE_MT -DMT_FUEL_ARG"
+	[cg-cl19]="$CLANG19 -DENGINE_CG"
+	[mt-cl19]="$CLANG19 -DENGINE_MT"
+	[mtpn-cl19]="$CLANG19 -DENGINE_MT -DMT_PRESERVE_NONE"
 )
+if [ -n "$CLANG19" ] && command -v "$CLANG19" >/dev/null; then
+	VARIANTS+=(cg-cl19 mt-cl19 mtpn-cl19)
+else
+	CLANG19=""
+fi
 # Timed workloads "N INNER" (about 0.2 s per sample) and reduced callgrind ones.
 declare -A TIME_ARGS=(
 	[count]="100000000 1" [fib]="30 20" [mem]="16777216 4" [chain]="50000000 1" [dot]="1048576 25"
@@ -67,7 +81,8 @@ declare -A CG_ARGS=(
 )
 
 mkdir -p "$OUT"
-echo "== building into $OUT ($($GCC --version | head -1); $($CLANG --version | head -1))"
+echo "== building into $OUT"
+echo "   $($GCC --version | head -1); $($CLANG --version | head -1)${CLANG19:+; $($CLANG19 --version | head -1)}"
 for v in "${VARIANTS[@]}"; do
 	# shellcheck disable=SC2086
 	${BUILD[$v]} "${CFLAGS[@]}" -o "$OUT/$v" "$SRC/dispatch.c"
@@ -89,6 +104,7 @@ if [ "$DO_CALLGRIND" = 1 ]; then
 	printf " |"
 	for v in "${VARIANTS[@]}"; do printf " %9s" "$v"; done
 	printf "\n"
+	declare -A IR
 	for k in "${KERNELS[@]}"; do
 		read -r n inner <<<"${CG_ARGS[$k]}"
 		line=$("$OUT/count-dispatch" "$k" "$n" "$inner" 1)
@@ -101,6 +117,7 @@ if [ "$DO_CALLGRIND" = 1 ]; then
 			# events: Ir Bc Bcm Bi Bim
 			read -r ir bim < <(awk '/^events:/ { for (i = 2; i <= NF; i++) col[$i] = i }
 				/^totals:/ { print $col["Ir"], $col["Bim"]; exit }' "$cgo")
+			IR[$v.$k]=$ir
 			irs+=("$(awk -v a="$ir" -v b="$nd" 'BEGIN { printf "%.2f", a / b }')")
 			bims+=("$(awk -v a="$bim" -v b="$nd" 'BEGIN { printf "%.3f", a / b }')")
 		done
@@ -110,6 +127,13 @@ if [ "$DO_CALLGRIND" = 1 ]; then
 		for x in "${bims[@]}"; do printf " %9s" "$x"; done
 		printf "\n"
 	done
+	printf "%-32s |" "geomean Ir vs cg-gcc"
+	for v in "${VARIANTS[@]}"; do
+		g=$(for k in "${KERNELS[@]}"; do echo "${IR[$v.$k]} ${IR[cg-gcc.$k]}"; done |
+			awk '{ s += log($1 / $2); n++ } END { printf "%.3f", exp(s / n) }')
+		printf " %9s" "$g"
+	done
+	printf "\n"
 fi
 
 # ---- 2. wall / CPU times, best of REPS interleaved rounds ----
@@ -131,25 +155,30 @@ if [ "$DO_TIME" = 1 ]; then
 		done
 	done
 	echo
-	echo "== best of $REPS: wall ms (thread CPU ms); load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs"
-	printf "%-6s %-12s |" kernel "N x inner"
-	for v in "${VARIANTS[@]}"; do printf " %19s" "$v"; done
-	printf "\n"
-	for k in "${KERNELS[@]}"; do
-		read -r n inner <<<"${TIME_ARGS[$k]}"
-		printf "%-6s %-12s |" "$k" "$n x$inner"
+	echo "== best of $REPS interleaved rounds; load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs"
+	for what in CPU WALL; do
+		if [ "$what" = CPU ]; then echo "   thread CPU time, ms:"; else echo "   wall time, ms:"; fi
+		printf "%-7s %-12s |" kernel "N x inner"
+		for v in "${VARIANTS[@]}"; do printf " %9s" "$v"; done
+		printf "\n"
+		for k in "${KERNELS[@]}"; do
+			read -r n inner <<<"${TIME_ARGS[$k]}"
+			printf "%-7s %-12s |" "$k" "$n x$inner"
+			for v in "${VARIANTS[@]}"; do
+				if [ "$what" = CPU ]; then t=${CPU[$v.$k]}; else t=${WALL[$v.$k]}; fi
+				printf " %9s" "$(awk -v t="$t" 'BEGIN { printf "%.1f", t / 1e6 }')"
+			done
+			printf "\n"
+		done
+		printf "%-20s |" "geomean vs cg-gcc"
 		for v in "${VARIANTS[@]}"; do
-			printf " %19s" "$(awk -v w="${WALL[$v.$k]}" -v c="${CPU[$v.$k]}" 'BEGIN { printf "%.1f (%.1f)", w / 1e6, c / 1e6 }')"
+			g=$(for k in "${KERNELS[@]}"; do
+					if [ "$what" = CPU ]; then echo "${CPU[$v.$k]} ${CPU[cg-gcc.$k]}"; else echo "${WALL[$v.$k]} ${WALL[cg-gcc.$k]}"; fi
+				done | awk '{ s += log($1 / $2); n++ } END { printf "%.3f", exp(s / n) }')
+			printf " %9s" "$g"
 		done
 		printf "\n"
 	done
-	printf "%-6s %-12s |" "geomean" "CPU vs gcc"
-	for v in "${VARIANTS[@]}"; do
-		g=$(for k in "${KERNELS[@]}"; do echo "${CPU[$v.$k]} ${CPU[cg-gcc.$k]}"; done |
-			awk '{ s += log($1 / $2); n++ } END { printf "%.3f", exp(s / n) }')
-		printf " %19s" "$g"
-	done
-	printf "\n"
 fi
 
 # ---- 3. handler disassembly ----
