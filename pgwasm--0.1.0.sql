@@ -38,6 +38,20 @@ REVOKE ALL ON wasm.module_store FROM PUBLIC;
 -- pg_dump dumps the rows with the extension's objects (a configuration table).
 SELECT pg_catalog.pg_extension_config_dump('wasm.module_store', '');
 
+/*
+ * wasm.install_module/drop_module invalidate other backends' caches
+ * themselves.  Rows written any other way (a superuser's UPDATE, a restore
+ * into a running database) do it through this trigger.
+ */
+CREATE FUNCTION wasm.pgwasm_module_store_changed()
+	RETURNS trigger
+	AS 'MODULE_PATHNAME', 'pgwasm_module_store_changed'
+	LANGUAGE C;
+REVOKE ALL ON FUNCTION wasm.pgwasm_module_store_changed() FROM PUBLIC;
+CREATE TRIGGER module_store_changed
+	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON wasm.module_store
+	FOR EACH STATEMENT EXECUTE FUNCTION wasm.pgwasm_module_store_changed();
+
 COMMENT ON TABLE wasm.module_store IS
 	'pgwasm module catalog: zstd-compressed WebAssembly modules (written by wasm.install_module/drop_module)';
 

@@ -9,6 +9,8 @@
 # model, no main) and the wasm32 compiler-rt builtins
 # (packages clang, lld, wasi-libc, libclang-rt-14-dev-wasm32).
 # WAT examples: wat2wasm (package wabt).
+# AssemblyScript examples: npm's assemblyscript, pinned by
+# examples/assemblyscript/package-lock.json; skipped with a note without npm.
 # Each module's exports are checked against the list below with wasm-objdump,
 # so a silently dropped export fails the build.
 set -euo pipefail
@@ -40,6 +42,7 @@ declare -A expect=(
 	[add]="add idiv mul_add"
 	[fib]="fib fib_rec memory"
 	[fuzzy]="levenshtein title_case median cabi_realloc free memory"
+	[urlkit]="normalize_url url_host url_param cabi_realloc free memory"
 )
 
 check_exports() {
@@ -91,4 +94,46 @@ for src in "$here"/rust/*.rs; do
 	check_exports "$name" "$out/$name.wasm"
 	printf '  %-14s %7d bytes  (Rust)\n' "$name.wasm" "$(stat -c %s "$out/$name.wasm")"
 done
+
+# AssemblyScript examples: the compiler comes from npm, at the version
+# examples/assemblyscript/package-lock.json pins, installed by `npm ci` into
+# $out/npm (node_modules never lands in the source tree).  Skipped with a note
+# when npm, Node.js >= 20 or the registry is missing.
+as_dir="$here/assemblyscript"
+as_skip() {
+	local src name
+	for src in "$as_dir"/assembly/*.ts; do
+		name="$(basename "$src" .ts)"
+		[ "$name" = pgwasm ] && continue	# the glue, not a module
+		printf '  %-14s skipped: %s\n' "$name.wasm" "$1"
+	done
+}
+if ! command -v npm >/dev/null; then
+	as_skip "no npm (Node.js 20 or later with npm)"
+elif ! node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)'; then
+	as_skip "Node.js $(node --version) is older than 20, which assemblyscript 0.28 needs"
+else
+	npm_dir="$out/npm"
+	mkdir -p "$npm_dir"
+	cp "$as_dir/package.json" "$as_dir/package-lock.json" "$npm_dir/"
+	# A cache of our own when npm's default one (under $HOME) is not writable.
+	if [ -z "${npm_config_cache:-}" ] && ! { mkdir -p "${HOME:-/nonexistent}/.npm" && [ -w "$HOME/.npm" ]; } 2>/dev/null; then
+		export npm_config_cache="$out/npm-cache"
+	fi
+	if ! npm ci --prefix "$npm_dir" --no-audit --no-fund --loglevel=error >"$npm_dir/install.log" 2>&1; then
+		cat "$npm_dir/install.log" >&2
+		as_skip "npm ci failed (is the npm registry reachable?), see above"
+	else
+		for src in "$as_dir"/assembly/*.ts; do
+			name="$(basename "$src" .ts)"
+			[ "$name" = pgwasm ] && continue
+			# asc names the abort handler by its path relative to the
+			# current directory, hence the cd.
+			(cd "$as_dir" && "$npm_dir/node_modules/.bin/asc" "assembly/$name.ts" --optimize \
+				--use abort=assembly/pgwasm/abort -o "$out/$name.wasm")
+			check_exports "$name" "$out/$name.wasm"
+			printf '  %-14s %7d bytes  (AssemblyScript)\n' "$name.wasm" "$(stat -c %s "$out/$name.wasm")"
+		done
+	fi
+fi
 echo "examples built in $out"

@@ -40,6 +40,36 @@ SELECT c_bump();
 ROLLBACK;
 SELECT c_answer(), c_add(2, 2);
 
+-- a call site that lives across statements (a PL/pgSQL expression, kept for
+-- the transaction) notices a change of the module's row
+CREATE FUNCTION c_bump_plpgsql() RETURNS int4 LANGUAGE plpgsql AS $$
+BEGIN
+  RETURN c_bump();
+END
+$$;
+SELECT wasm.install_module('c_state', pg_read_binary_file(:'state')) IS NOT NULL AS installed;
+BEGIN;
+SELECT wasm.install_module('c', pg_read_binary_file(:'state'), replace => true) IS NOT NULL AS replaced;
+SELECT c_bump_plpgsql(), c_bump_plpgsql();
+SELECT c_bump_plpgsql();
+SELECT wasm.install_module('c', pg_read_binary_file(:'scalars'), replace => true) IS NOT NULL AS replaced;
+SELECT c_bump_plpgsql();
+ROLLBACK;
+-- ... also when the row is changed by plain SQL (a trigger on the table)
+BEGIN;
+UPDATE wasm.module_store SET (sha256, size, compressed) =
+       (SELECT sha256, size, compressed FROM wasm.module_store WHERE name = 'c_state')
+ WHERE name = 'c';
+SELECT c_bump_plpgsql(), c_bump_plpgsql();
+UPDATE wasm.module_store SET created = created WHERE name = 'c_state';
+SELECT c_bump_plpgsql();
+DELETE FROM wasm.module_store WHERE name = 'c';
+SELECT c_bump_plpgsql();
+ROLLBACK;
+SELECT c_add(7, 2);
+SELECT wasm.drop_module('c_state');
+DROP FUNCTION c_bump_plpgsql();
+
 -- CREATE OR REPLACE FUNCTION switches the export for cached callers
 CREATE FUNCTION c_answer2(int4) RETURNS int4 LANGUAGE wasm AS 'c:id32';
 SELECT c_answer2(7);

@@ -73,6 +73,15 @@ RESET statement_timeout;
 -- and the backend goes on working, with the same instance reset
 SELECT t_div(10, 5);
 
+-- a harmless interrupt (here a request to log memory contexts, as a parallel
+-- worker's message to its leader would be) stops the running call, which
+-- restarts on a reset instance instead of failing (rows 2 and 3; row 1 binds
+-- the function first)
+SET client_min_messages = debug1;
+SELECT t_count(CASE WHEN i = 1 OR pg_log_backend_memory_contexts(pg_backend_pid()) THEN 1000 END)
+  FROM generate_series(1, 3) i;
+RESET client_min_messages;
+
 -- pgwasm.max_memory: memory.grow beyond it returns -1 ...
 SET pgwasm.max_memory = '1MB';
 SHOW pgwasm.max_memory;
@@ -117,6 +126,9 @@ RESET ROLE;
 DROP ROLE regress_traps_user;
 SET pgwasm.no_such_setting = 1;
 SELECT name, setting, unit, context FROM pg_settings WHERE name LIKE 'pgwasm.%' ORDER BY name;
+
+-- wasm.stats() counts the traps of this backend (interrupts are not traps)
+SELECT module, traps FROM wasm.stats() WHERE module IN ('t', 'big', 'st') ORDER BY 1;
 
 SET client_min_messages = warning;
 SELECT wasm.drop_module('t', cascade => true);

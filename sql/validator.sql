@@ -68,6 +68,7 @@ CREATE FUNCTION v_bad(text[]) RETURNS int4 LANGUAGE wasm AS 'v_scalars:id32';
 CREATE FUNCTION v_bad(int4) RETURNS SETOF int4 LANGUAGE wasm AS 'v_scalars:id32';
 CREATE FUNCTION v_bad(int4, OUT a int4, OUT b int4) LANGUAGE wasm AS 'v_scalars:id32';
 CREATE FUNCTION v_bad() RETURNS trigger LANGUAGE wasm AS 'v_scalars:answer';
+CREATE FUNCTION v_bad() RETURNS int4 LANGUAGE wasm WINDOW AS 'v_scalars:answer';
 CREATE FUNCTION v_bad(anyelement) RETURNS int4 LANGUAGE wasm AS 'v_scalars:id32';
 
 -- domains cross as their base type

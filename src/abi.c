@@ -256,24 +256,31 @@ export_is_func(const wrt_module *module, const char *name, const uint8 *params, 
 	return memcmp(t.func.params, params, np) == 0;
 }
 
-PgwasmRetForm
-pgwasm_sig_check_export(const PgwasmSig *sig, const wrt_module *module, const char *modname,
-						const char *export, const char *fdesc)
+bool
+pgwasm_sig_mismatch(const PgwasmSig *sig, const wrt_module *module, const char *modname,
+					const char *export, const char *fdesc, PgwasmMismatch *why)
 {
 	wrt_externtype t;
-	PgwasmRetForm form = PGWASM_RET_SCALAR;
 	bool		ok;
 
+	why->form = PGWASM_RET_SCALAR;
+	why->detail = NULL;
+	why->hint = NULL;
 	if (!wrt_module_find_export(module, export, strlen(export), &t))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_FUNCTION_DEFINITION),
-				 errmsg("wasm module \"%s\" has no export named \"%s\"", modname, export),
-				 errhint("wasm.module_exports('%s') lists what the module exports.", modname)));
+	{
+		why->message = psprintf("wasm module \"%s\" has no export named \"%s\"", modname, export);
+		why->reason = psprintf("The module has no export named \"%s\".", export);
+		why->hint = psprintf("wasm.module_exports('%s') lists what the module exports.", modname);
+		return true;
+	}
 	if (t.kind != WRT_EXTERN_FUNC)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_FUNCTION_DEFINITION),
-				 errmsg("export \"%s\" of wasm module \"%s\" is a %s, not a function",
-						export, modname, pgwasm_externkind_name(t.kind))));
+	{
+		why->message = psprintf("export \"%s\" of wasm module \"%s\" is a %s, not a function",
+								export, modname, pgwasm_externkind_name(t.kind));
+		why->reason = psprintf("Export \"%s\" is a %s, not a function.",
+							   export, pgwasm_externkind_name(t.kind));
+		return true;
+	}
 
 	ok = t.func.nparams == sig->nparams &&
 		memcmp(t.func.params, sig->params, sig->nparams) == 0;
@@ -282,16 +289,16 @@ pgwasm_sig_check_export(const PgwasmSig *sig, const wrt_module *module, const ch
 		if (sig->retkind == PGWASM_VOID)
 		{
 			ok = t.func.nresults == 0;
-			form = PGWASM_RET_NONE;
+			why->form = PGWASM_RET_NONE;
 		}
 		else if (t.func.nresults != 1)
 			ok = false;
 		else if (PGWASM_KIND_IS_BUFFER(sig->retkind))
 		{
 			if (t.func.results[0] == WRT_I64)
-				form = PGWASM_RET_PACKED;
+				why->form = PGWASM_RET_PACKED;
 			else if (t.func.results[0] == WRT_I32)
-				form = PGWASM_RET_AREA;
+				why->form = PGWASM_RET_AREA;
 			else
 				ok = false;
 		}
@@ -299,13 +306,15 @@ pgwasm_sig_check_export(const PgwasmSig *sig, const wrt_module *module, const ch
 			ok = t.func.results[0] == scalar_valtype(sig->retkind);
 	}
 	if (!ok)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_FUNCTION_DEFINITION),
-				 errmsg("function %s does not match export \"%s\" of wasm module \"%s\"",
-						fdesc, export, modname),
-				 errdetail("SQL signature %s needs the Wasm type %s; the export has type %s.",
-						   format_sql_signature(sig), format_expected(sig),
-						   pgwasm_format_functype(&t.func))));
+	{
+		why->message = psprintf("function %s does not match export \"%s\" of wasm module \"%s\"",
+								fdesc, export, modname);
+		why->detail = psprintf("SQL signature %s needs the Wasm type %s; the export has type %s.",
+							   format_sql_signature(sig), format_expected(sig),
+							   pgwasm_format_functype(&t.func));
+		why->reason = why->detail;
+		return true;
+	}
 
 	if (sig->buffer_args)
 	{
@@ -314,14 +323,31 @@ pgwasm_sig_check_export(const PgwasmSig *sig, const wrt_module *module, const ch
 
 		if (!export_is_func(module, "cabi_realloc", realloc_params, 4, WRT_I32) &&
 			!export_is_func(module, "malloc", malloc_params, 1, WRT_I32))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_FUNCTION_DEFINITION),
-					 errmsg("wasm module \"%s\" exports no allocator, which function %s needs",
-							modname, fdesc),
-					 errdetail("Text, bytea, json and array arguments are copied into guest memory."),
-					 errhint("Export cabi_realloc(i32, i32, i32, i32) -> i32 or malloc(i32) -> i32.")));
+		{
+			why->message = psprintf("wasm module \"%s\" exports no allocator, which function %s needs",
+									modname, fdesc);
+			why->detail = pstrdup("Text, bytea, json and array arguments are copied into guest memory.");
+			why->hint = pstrdup("Export cabi_realloc(i32, i32, i32, i32) -> i32 or malloc(i32) -> i32.");
+			why->reason = pstrdup("The module exports no allocator (cabi_realloc or malloc) for the function's arguments.");
+			return true;
+		}
 	}
-	return form;
+	return false;
+}
+
+PgwasmRetForm
+pgwasm_sig_check_export(const PgwasmSig *sig, const wrt_module *module, const char *modname,
+						const char *export, const char *fdesc)
+{
+	PgwasmMismatch why;
+
+	if (pgwasm_sig_mismatch(sig, module, modname, export, fdesc, &why))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_FUNCTION_DEFINITION),
+				 errmsg_internal("%s", why.message),
+				 why.detail ? errdetail_internal("%s", why.detail) : 0,
+				 why.hint ? errhint("%s", why.hint) : 0));
+	return why.form;
 }
 
 /* ---- scalars ----------------------------------------------------------------- */

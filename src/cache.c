@@ -58,14 +58,13 @@ relcache_callback(Datum arg, Oid relid)
 {
 	/*
 	 * InvalidOid means "everything" (e.g. after a sinval queue overflow).  If
-	 * the catalog's OID is not known yet, nothing was cached from it.
+	 * the catalog's OID is not known yet, nothing was cached from it; every
+	 * lookup records it afresh, so a re-created extension is followed too.
 	 */
 	if (relid == InvalidOid || relid == pgwasm_catalog_known_relid)
 	{
 		pgwasm_cache_epoch++;
 		gc_pending = true;
-		/* It may have been dropped: look it up again next time. */
-		pgwasm_catalog_known_relid = InvalidOid;
 	}
 }
 

@@ -30,6 +30,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_proc.h"
 #include "commands/proclang.h"
+#include "commands/trigger.h"
 #include "common/cryptohash.h"
 #include "common/hashfn.h"
 #include "funcapi.h"
@@ -45,6 +46,7 @@
 #include "utils/regproc.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "pgwasm.h"
@@ -54,6 +56,7 @@ PG_FUNCTION_INFO_V1(pgwasm_drop_module);
 PG_FUNCTION_INFO_V1(pgwasm_module_exports);
 PG_FUNCTION_INFO_V1(pgwasm_module_imports);
 PG_FUNCTION_INFO_V1(pgwasm_stats);
+PG_FUNCTION_INFO_V1(pgwasm_module_store_changed);
 
 /* Columns of wasm.module_store, as created by pgwasm--0.1.0.sql. */
 #define Natts_module_store			6
@@ -408,6 +411,47 @@ functions_using_module(const char *modname)
 	return result;
 }
 
+/*
+ * After (re)installing: functions that already name the module but do not
+ * fit it get a WARNING now, rather than surprising their callers later.
+ */
+static void
+warn_unfit_functions(const char *modname, const wrt_module *m)
+{
+	List	   *funcs = functions_using_module(modname);
+	ListCell   *lc;
+
+	foreach(lc, funcs)
+	{
+		Oid			fnoid = lfirst_oid(lc);
+		HeapTuple	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fnoid));
+		Form_pg_proc proc;
+		bool		isnull;
+		Datum		src;
+		char	   *mname,
+				   *export;
+		PgwasmSig	sig;
+		PgwasmMismatch why;
+
+		if (!HeapTupleIsValid(tup))
+			continue;
+		proc = (Form_pg_proc) GETSTRUCT(tup);
+		src = SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_prosrc, &isnull);
+		if (!isnull &&
+			pgwasm_parse_prosrc(TextDatumGetCString(src), NameStr(proc->proname), &mname, &export))
+		{
+			pgwasm_sig_build(tup, &sig, CurrentMemoryContext);
+			if (pgwasm_sig_mismatch(&sig, m, modname, export, format_procedure(fnoid), &why))
+				ereport(WARNING,
+						(errmsg("function %s does not fit the new wasm module \"%s\"",
+								format_procedure(fnoid), modname),
+						 errdetail_internal("%s", why.reason),
+						 errhint("Calls of the function will fail until it or the module is changed.")));
+		}
+		ReleaseSysCache(tup);
+	}
+}
+
 /* zstd at the default level: modules are compressed once, read rarely. */
 static bytea *
 compress_module(const char *data, size_t len)
@@ -465,8 +509,6 @@ pgwasm_install_module(PG_FUNCTION_ARGS)
 	if (m == NULL)
 		pgwasm_report_load_error(name, &err);
 	pgwasm_check_imports(m, name);
-	wrt_module_free(m);
-	MemoryContextDelete(cxt);
 
 	pgwasm_sha256((const uint8 *) VARDATA_ANY(module), len, sha);
 	comp = compress_module(VARDATA_ANY(module), len);
@@ -517,6 +559,10 @@ pgwasm_install_module(PG_FUNCTION_ARGS)
 
 	CacheInvalidateRelcacheByRelid(relid);
 	table_close(rel, NoLock);
+
+	warn_unfit_functions(name, m);
+	wrt_module_free(m);
+	MemoryContextDelete(cxt);
 
 	PG_RETURN_TEXT_P(cstring_to_text(sha256_hex(sha)));
 }
@@ -595,6 +641,24 @@ pgwasm_drop_module(PG_FUNCTION_ARGS)
 	CacheInvalidateRelcacheByRelid(relid);
 	table_close(rel, NoLock);
 	PG_RETURN_VOID();
+}
+
+/*
+ * Statement trigger on wasm.module_store: rows changed by plain SQL (not by
+ * install/drop, which write the heap directly and send their own) must
+ * invalidate cached modules everywhere too.
+ */
+Datum
+pgwasm_module_store_changed(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("pgwasm_module_store_changed() must be called as a trigger")));
+	CacheInvalidateRelcache(trigdata->tg_relation);
+	return PointerGetDatum(NULL);
 }
 
 /* ---- introspection ---------------------------------------------------------- */

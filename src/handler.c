@@ -385,6 +385,11 @@ fetch_result(PgwasmFn *fn, uint32 *data_ptr)
 				 errmsg("wasm function returned an out-of-bounds buffer"),
 				 errdetail("Pointer %u, length %u, memory size %llu bytes.", ptr, count,
 						   (unsigned long long) memsize)));
+	if (nbytes > MaxAllocSize - VARHDRSZ - 64)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("wasm function returned a value too large for PostgreSQL"),
+				 errdetail("The value has " UINT64_FORMAT " bytes.", nbytes)));
 	*data_ptr = ptr;
 	return pgwasm_buffer_result(fn->sig.retkind, base + ptr, count);
 }
@@ -461,6 +466,8 @@ fn_call(PgwasmFn *fn, FunctionCallInfo fcinfo, bool *isnull)
 			ereport(ERROR,
 					(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
 					 errmsg("wasm function was interrupted %d times and gave up", attempts)));
+		ereport(DEBUG1,
+				(errmsg_internal("wasm call restarted after an interrupt")));
 		pgwasm_instance_prepare(inst);
 	}
 	result = fetch_result(fn, &result_ptr);
@@ -532,6 +539,10 @@ pgwasm_validator(PG_FUNCTION_ARGS)
 		elog(ERROR, "cache lookup failed for function %u", funcoid);
 	proc = (Form_pg_proc) GETSTRUCT(tup);
 
+	if (proc->prokind == PROKIND_WINDOW)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("wasm functions cannot be window functions")));
 	if (proc->prorettype == TRIGGEROID || proc->prorettype == EVENT_TRIGGEROID)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),

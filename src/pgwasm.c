@@ -34,31 +34,50 @@ uint64		pgwasm_limits_generation = 1;
 /* ---- engine allocator ----------------------------------------------------- */
 
 /*
- * Each block carries its requested size in a header, because PostgreSQL 15
- * has no non-throwing repalloc: realloc is alloc + copy + free, and the copy
- * needs the old size.  The header is MAXALIGN'd so the engine sees the same
- * alignment palloc gives.
+ * Each block carries its size and capacity in a header, because PostgreSQL
+ * 15 has no non-throwing repalloc: realloc is alloc + copy + free, and the
+ * copy needs the old size.  The header is MAXALIGN'd so the engine sees the
+ * same alignment palloc gives.
+ *
+ * Linear memories grow by realloc, often one 64 kB page at a time (a bump
+ * allocator, sbrk), so a large block grows geometrically: its capacity is
+ * raised by half again, and the next few grows need no copy.  The engine
+ * zeroes every newly grown byte itself, so spare capacity may hold anything.
  */
+typedef struct EngineChunkHeader
+{
+	Size		size;			/* what the engine asked for */
+	Size		capacity;		/* what was allocated (>= size) */
+} EngineChunkHeader;
+
 typedef union EngineChunk
 {
-	Size		size;
-	char		align[MAXALIGN(sizeof(Size))];
+	EngineChunkHeader h;
+	char		align[MAXALIGN(sizeof(EngineChunkHeader))];
 } EngineChunk;
 
 #define ENGINE_HDR sizeof(EngineChunk)
+/* Blocks at least this large grow geometrically. */
+#define ENGINE_GEOMETRIC_MIN (64 * 1024)
+
+static EngineChunk *
+engine_chunk_alloc(MemoryContext cxt, Size capacity)
+{
+	if (capacity > MaxAllocHugeSize - ENGINE_HDR)
+		return NULL;
+	return MemoryContextAllocExtended(cxt, capacity + ENGINE_HDR,
+									  MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
+}
 
 static void *
 engine_alloc(void *ud, size_t size)
 {
-	EngineChunk *c;
+	EngineChunk *c = engine_chunk_alloc((MemoryContext) ud, size);
 
-	if (size > MaxAllocHugeSize - ENGINE_HDR)
-		return NULL;
-	c = MemoryContextAllocExtended((MemoryContext) ud, size + ENGINE_HDR,
-								   MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
 	if (c == NULL)
 		return NULL;
-	c->size = size;
+	c->h.size = size;
+	c->h.capacity = size;
 	return (char *) c + ENGINE_HDR;
 }
 
@@ -73,23 +92,43 @@ static void *
 engine_realloc(void *ud, void *ptr, size_t size)
 {
 	EngineChunk *old;
-	void	   *p;
+	EngineChunk *c = NULL;
+	Size		capacity = size;
 
 	if (ptr == NULL)
 		return engine_alloc(ud, size);
 	old = (EngineChunk *) ((char *) ptr - ENGINE_HDR);
-	if (size <= old->size && old->size - size < 4096)
+
+	/* Fits, and does not waste more than three quarters: keep the block. */
+	if (size <= old->h.capacity && size >= old->h.capacity / 4)
 	{
-		/* Shrinking a little: keep the block, as realloc(3) may. */
-		old->size = size;
+		old->h.size = size;
 		return ptr;
 	}
-	p = engine_alloc(ud, size);
-	if (p == NULL)
+	if (size > old->h.size && size >= ENGINE_GEOMETRIC_MIN)
+		capacity = Max(size, old->h.capacity + old->h.capacity / 2);
+	if (capacity > size)
+		c = engine_chunk_alloc((MemoryContext) ud, capacity);
+	if (c == NULL)
+	{
+		capacity = size;
+		c = engine_chunk_alloc((MemoryContext) ud, capacity);
+	}
+	if (c == NULL)
+	{
+		/* A failed shrink is no failure: keep the bigger block. */
+		if (size <= old->h.capacity)
+		{
+			old->h.size = size;
+			return ptr;
+		}
 		return NULL;
-	memcpy(p, ptr, Min(old->size, size));
+	}
+	c->h.size = size;
+	c->h.capacity = capacity;
+	memcpy((char *) c + ENGINE_HDR, ptr, Min(old->h.size, size));
 	pfree(old);
-	return p;
+	return (char *) c + ENGINE_HDR;
 }
 
 void

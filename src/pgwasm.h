@@ -249,10 +249,21 @@ typedef struct PgwasmSig
 
 /* Build the signature of a pg_proc tuple (ERROR for types ABI v1 lacks). */
 extern void pgwasm_sig_build(HeapTuple proctup, PgwasmSig *sig, MemoryContext cxt);
-/*
- * Check an export against the signature; ERROR 42P13 saying what differs.
- * fdesc names the SQL function in messages.
- */
+/* Why an export does not fit a signature (messages palloc'd). */
+typedef struct PgwasmMismatch
+{
+	PgwasmRetForm form;			/* when it fits: how results come back */
+	char	   *message;
+	char	   *detail;			/* or NULL */
+	char	   *hint;			/* or NULL */
+	char	   *reason;			/* one sentence, for other messages */
+} PgwasmMismatch;
+
+/* Does the export not fit the signature?  fdesc names the SQL function. */
+extern bool pgwasm_sig_mismatch(const PgwasmSig *sig, const wrt_module *module,
+								const char *modname, const char *export,
+								const char *fdesc, PgwasmMismatch *why);
+/* Check an export against the signature; ERROR 42P13 saying what differs. */
 extern PgwasmRetForm pgwasm_sig_check_export(const PgwasmSig *sig, const wrt_module *module,
 											 const char *modname, const char *export,
 											 const char *fdesc);

@@ -88,6 +88,26 @@ if [[ -f test/deps.sh ]]; then
 	say "== installing dependencies (test/deps.sh, log in $OUT/log/deps.log)"
 	bash test/deps.sh >"$OUT/log/deps.log" 2>&1 || { tail -20 "$OUT/log/deps.log" >&2; die "test/deps.sh failed"; }
 fi
+# Benchmark-only tools that test/deps.sh does not install: node, and valgrind
+# or perf for the analysis modes.  Installed when missing and we are root.
+need_tool() {
+	local cmd=$1 pkg=$2
+	command -v "$cmd" >/dev/null && return 0
+	if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+		say "== installing $pkg (for $cmd)"
+		{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$pkg"; } \
+			>"$OUT/log/apt-$pkg.log" 2>&1 || { tail -5 "$OUT/log/apt-$pkg.log" >&2; return 1; }
+		command -v "$cmd" >/dev/null
+	else
+		return 1
+	fi
+}
+if [[ $MODE == time ]] && ((DO_NODE && DO_KERNELS)) && ! need_tool node nodejs; then
+	say "warning: node not found (Debian: apt-get install nodejs): the node column is skipped"
+	DO_NODE=0
+fi
+[[ $MODE != callgrind ]] || need_tool valgrind valgrind || die "valgrind not found (Debian: apt-get install valgrind)"
+[[ $MODE != perf ]] || need_tool perf linux-perf || die "perf not found (Debian: apt-get install linux-perf)"
 command -v "$CLANG" >/dev/null || die "$CLANG not found (Debian: apt-get install clang)"
 # The WASI sysroot: Debian's wasi-libc puts crt1-command.o in <sysroot>/lib/wasm32-wasi.
 crt=$(dpkg -L wasi-libc 2>/dev/null | grep '/wasm32-wasi/crt1-command\.o$' | head -1 || true)
@@ -142,6 +162,7 @@ run_timed() {
 	RC=$?
 	set -e
 	times=$(tail -1 "$out.time")
+	[[ -z ${CSV_TAG:-} ]] || awk -v t="$CSV_TAG" -v rc="$RC" '{ print t "," $1 "," $2 + $3 "," rc }' <<<"$times" >>"$OUT/results.csv"
 	if [[ $METRIC == cpu ]]; then
 		ELAPSED=$(awk '{ printf "%.3f", $2 + $3 }' <<<"$times")
 	else
@@ -170,17 +191,18 @@ time_kernels() {
 		printf "$fmt" kernel "native s" "pgwasm s" "x native" "node s" "x native"
 		printf "$fmt" ----------- --------- --------- -------- --------- --------
 	} | tee "$OUT/results.txt"
+	echo "kernel,engine,rep,wall_s,cpu_s,exit" >"$OUT/results.csv"
 	for k in "${KERNELS[@]}"; do
 		tn="" tp="" tx="" fail_p="" fail_x=""
 		local n="$OUT/native/$k" w="$OUT/wasm/$k.wasm" log="$OUT/log/$k"
 		for ((rep = 1; rep <= REPS; rep++)); do
-			run_timed "$log.native" "$n"
+			CSV_TAG="$k,native,$rep" run_timed "$log.native" "$n"
 			((RC == 0)) || { cat "$log.native.err" >&2; die "$k: native run failed (exit $RC)"; }
 			ref=$(cat "$log.native")
 			tn=$(min "$tn" "$ELAPSED")
 
 			if ((HAVE_PGWASM)) && [[ -z $fail_p ]]; then
-				run_timed "$log.pgwasm" "${PGWASM_RUN[@]}" "$w"
+				CSV_TAG="$k,pgwasm,$rep" run_timed "$log.pgwasm" "${PGWASM_RUN[@]}" "$w"
 				if ((RC != 0)); then
 					fail_p="exit $RC"
 				elif [[ $(cat "$log.pgwasm") != "$ref" ]]; then
@@ -194,7 +216,7 @@ time_kernels() {
 			if ((DO_NODE)) && [[ -z $fail_x ]]; then
 				local try
 				for try in 1 2 3; do
-					run_timed "$log.node" "${NODE_RUN[@]}" "$w"
+					CSV_TAG="$k,node,$rep" run_timed "$log.node" "${NODE_RUN[@]}" "$w"
 					# node 20 occasionally segfaults at exit after the module
 					# finished; such a run is repeated, not counted.
 					((RC >= 128 && try < 3)) || break
@@ -224,8 +246,9 @@ time_kernels() {
 	printf "$fmt" "geomean" "" "" "$(geomean "${rp[@]}")" "" "$(geomean "${rx[@]}")" | tee -a "$OUT/results.txt"
 	local what="wall-clock time"
 	[[ $METRIC == wall ]] || what="user+sys CPU time"
-	printf '(best of %d runs, %s of the whole process; checksums equal across engines)\n' "$REPS" "$what" |
+	printf '(best of %d runs, %s of the whole process; checksums equal across engines;\n' "$REPS" "$what" |
 		tee -a "$OUT/results.txt"
+	printf ' every run'"'"'s wall and CPU time in %s)\n' "$OUT/results.csv" | tee -a "$OUT/results.txt"
 }
 
 # ---- instruction counts (callgrind) ------------------------------------------
@@ -240,7 +263,6 @@ callgrind_ir() {
 }
 
 callgrind_kernels() {
-	command -v valgrind >/dev/null || die "valgrind not found (Debian: apt-get install valgrind)"
 	((HAVE_PGWASM)) || die "--callgrind needs build/wasm-run"
 	mkdir -p "$OUT/callgrind"
 	local k fmt='%-11s %-10s %14s %14s %8s\n'
@@ -250,6 +272,15 @@ callgrind_kernels() {
 		printf "$fmt" kernel args "native Ir" "pgwasm Ir" "x native"
 		printf "$fmt" ----------- ---------- -------------- -------------- --------
 	} | tee "$OUT/callgrind.txt"
+	if [[ " ${KERNELS[*]} " == *" fib "* ]]; then
+		# Fixed cost of a run (process start; for pgwasm also load, validate,
+		# instantiate, the first compiles): fib(1) does no real work.
+		local sn sp
+		sn=$(callgrind_ir "$OUT/callgrind/startup.native.out" "$OUT/native/fib" 1) || die "fib 1 under callgrind failed"
+		sp=$(callgrind_ir "$OUT/callgrind/startup.pgwasm.out" "${PGWASM_RUN[@]}" "$OUT/wasm/fib.wasm" 1) || sp=FAIL
+		# shellcheck disable=SC2059
+		printf "$fmt" "(startup)" "fib 1" "$sn" "$sp" "" | tee -a "$OUT/callgrind.txt"
+	fi
 	for k in "${KERNELS[@]}"; do
 		local args=${SMALL_ARGS[$k]} cgn="$OUT/callgrind/$k.native.out" cgp="$OUT/callgrind/$k.pgwasm.out"
 		local irn irp r
@@ -302,7 +333,9 @@ case $MODE in
 time)
 	if ((DO_KERNELS)); then
 		build_kernels
-		((DO_NODE)) && { command -v node >/dev/null || die "node not found (Debian: apt-get install nodejs)"; }
+		if [[ $METRIC == wall ]] && awk -v n="$(nproc)" '{ exit !($1 > n - 0.5) }' /proc/loadavg; then
+			say "warning: load average $(cut -d' ' -f1 /proc/loadavg) on $(nproc) CPUs: wall-clock times will be inflated; consider --cpu"
+		fi
 		time_kernels
 	fi
 	((DO_LOAD)) && load_benchmark

@@ -4,8 +4,8 @@
  *
  * The input is used directly as a module; inputs that do not load are
  * ignored (fuzz-decode covers them), so this target is driven by the seed
- * corpus of valid modules (test/fuzz/corpus-src/*.wat) and the fuzzer's
- * mutations of them.  Imports are satisfied with the stand-ins of
+ * corpus of valid modules (the .wat files in test/fuzz/corpus-src) and the
+ * fuzzer's mutations of them.  Imports are satisfied with the stand-ins of
  * fuzz-common.c (host functions whose behaviour the import name selects:
  * trapping, exiting, growing memory, poking memory, re-entering the
  * instance; fresh tables, memories and globals), so a link error is itself
