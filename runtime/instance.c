@@ -662,16 +662,16 @@ wrt_table_grow_internal(wrt_table *t, uint32_t delta, void *init)
 
 /* ---- memories ------------------------------------------------------------ */
 
-/* The effective maximum of a memory: declared max, store limit, 65536. */
+/* The effective maximum of a memory: its declared max, capped at 65536. */
 static uint32_t
 memory_effective_max(const wrt_store *s, wrt_limits limits)
 {
 	uint64_t max = WRT_MAX_PAGES;
 
+	/* The store's limit is not folded in: it is checked at every grow, so
+	 * a host that raises it lets existing memories grow further. */
 	if (limits.has_max && limits.max < max)
 		max = limits.max;
-	if (s->memory_limit_pages && s->memory_limit_pages < max)
-		max = s->memory_limit_pages;
 	return (uint32_t) max;
 }
 
@@ -751,7 +751,8 @@ wrt_memory_new(wrt_store *s, wrt_limits limits)
 		return NULL;
 	if (limits.has_max && (limits.max < limits.min || limits.max > WRT_MAX_PAGES))
 		return NULL;
-	if (limits.min > memory_effective_max(s, limits))
+	if (limits.min > memory_effective_max(s, limits) ||
+		(s->memory_limit_pages && limits.min > s->memory_limit_pages))
 		return NULL;
 	return memory_create(s, limits);
 }
@@ -1184,7 +1185,8 @@ wrt_instantiate(wrt_store *s, wrt_module *m, const wrt_extern *imports, size_t n
 	/* Memories: the store limit is checked before allocating anything. */
 	for (uint32_t i = m->nmem_imports; i < m->nmems; i++)
 	{
-		if (m->mems[i].min > memory_effective_max(s, m->mems[i]))
+		if (m->mems[i].min > memory_effective_max(s, m->mems[i]) ||
+			(s->memory_limit_pages && m->mems[i].min > s->memory_limit_pages))
 		{
 			wrt_trap_set(s, WRT_TRAP_MEMORY_LIMIT, NULL);
 			trap_error(s, err);

@@ -237,7 +237,7 @@ struct wrt_memory {
 	uint8_t *data;
 	uint64_t size;              /* bytes = pages * 64 KiB */
 	uint32_t pages;
-	uint32_t max_pages;         /* effective: declared max, store limit, 65536 */
+	uint32_t max_pages;         /* declared max capped at 65536 (the store limit is checked per grow) */
 	wrt_store *store;
 };
 

@@ -276,6 +276,32 @@ wrt_read_name(wrt_reader *r, const char **name, uint32_t *len)
 
 /* ---- module object ------------------------------------------------------- */
 
+/*
+ * Give exported functions that the name section does not name their export
+ * name, so backtraces of stripped modules still say which function trapped.
+ * Names are optional: running out of memory here just leaves them out.
+ */
+static void
+name_exported_functions(wrt_module *m)
+{
+	for (uint32_t i = 0; i < m->nexports; i++)
+	{
+		const wrt_export *e = &m->exports[i];
+		if (e->kind != WRT_EXTERN_FUNC || e->index >= m->nfuncs)
+			continue;
+		if (m->func_names && m->func_names[e->index])
+			continue;
+		if (!m->func_names && !(m->func_names = wrt_calloc(&m->alloc, m->nfuncs, sizeof(char *))))
+			return;
+		char *copy = wrt_alloc(&m->alloc, (size_t) e->name_len + 1);
+		if (!copy)
+			return;
+		memcpy(copy, e->name, e->name_len);
+		copy[e->name_len] = '\0';
+		m->func_names[e->index] = copy;
+	}
+}
+
 wrt_module *
 wrt_module_load(const uint8_t *bytes, size_t len, const wrt_allocator *alloc,
 				wrt_error *err)
@@ -288,6 +314,7 @@ wrt_module_load(const uint8_t *bytes, size_t len, const wrt_allocator *alloc,
 		wrt_module_destroy(m);
 		return NULL;
 	}
+	name_exported_functions(m);
 	if (err)
 	{
 		err->kind = WRT_OK;
