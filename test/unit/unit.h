@@ -47,7 +47,9 @@
 	X(introspection_imports) \
 	X(introspection_exports) \
 	X(reentrant_host_call) \
-	X(trapkind_names)
+	X(trapkind_names) \
+	X(regress_memory_limit_raised) \
+	X(regress_backtrace_export_name)
 
 #define UNIT_DECLARE(name) void test_##name(void);
 UNIT_TESTS(UNIT_DECLARE)
