@@ -129,8 +129,9 @@ else
 			[ "$name" = pgwasm ] && continue
 			# asc names the abort handler by its path relative to the
 			# current directory, hence the cd.
+			# --runtime minimal: see the top of assembly/pgwasm.ts.
 			(cd "$as_dir" && "$npm_dir/node_modules/.bin/asc" "assembly/$name.ts" --optimize \
-				--use abort=assembly/pgwasm/abort -o "$out/$name.wasm")
+				--runtime minimal --use abort=assembly/pgwasm/abort -o "$out/$name.wasm")
 			check_exports "$name" "$out/$name.wasm"
 			printf '  %-14s %7d bytes  (AssemblyScript)\n' "$name.wasm" "$(stat -c %s "$out/$name.wasm")"
 		done

@@ -178,6 +178,14 @@ geomean() {
 	printf '%s\n' "$@" | awk '{ s += log($1); n++ } END { printf "%.2f", exp(s / n) }'
 }
 
+# The commit the engine was built from, "+changes" when runtime/ differs.
+engine_version() {
+	local v
+	v=$(git rev-parse --short HEAD 2>/dev/null) || { echo "unknown"; return; }
+	git diff --quiet HEAD -- runtime 2>/dev/null || v="$v+changes"
+	echo "$v"
+}
+
 NODE_RUN=(node --no-warnings "$SRC/run-node.mjs")
 PGWASM_RUN=(build/wasm-run)
 
@@ -187,7 +195,8 @@ time_kernels() {
 	local fmt='%-11s %9s %9s %8s %9s %8s\n'
 	{
 		printf '\n'
-		printf '%s, load average %s when started\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(cut -d' ' -f1-3 /proc/loadavg)"
+		printf '%s, engine at %s, load average %s when started\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" \
+			"$(engine_version)" "$(cut -d' ' -f1-3 /proc/loadavg)"
 		printf "$fmt" kernel "native s" "pgwasm s" "x native" "node s" "x native"
 		printf "$fmt" ----------- --------- --------- -------- --------- --------
 	} | tee "$OUT/results.txt"

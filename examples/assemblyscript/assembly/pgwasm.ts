@@ -11,9 +11,9 @@
 //       return returnText(readText(ptr, len).toUpperCase() + "!");
 //     }
 //
-// and build with (assemblyscript 0.28, the default incremental runtime):
+// and build with (assemblyscript 0.28):
 //
-//     npx asc mymod.ts --optimize --use abort=pgwasm/abort -o mymod.wasm
+//     npx asc mymod.ts --optimize --runtime minimal --use abort=pgwasm/abort -o mymod.wasm
 //
 // (`pgwasm/abort` is this file's path relative to the directory asc runs in,
 // without `.ts`, then the function name: run asc in the directory of
@@ -25,25 +25,42 @@
 // TLSF allocator:
 //
 //  * managed objects (strings, arrays, class instances), made by `__new` and
-//    reclaimed by the incremental GC once unreachable;
-//  * raw blocks from `heap.alloc`, which the GC never looks at and which stay
-//    until `heap.free`.
+//    reclaimed by the garbage collector once unreachable;
+//  * raw blocks from `heap.alloc`, which the collector never looks at and
+//    which stay until `heap.free`.
 //
 // Everything that crosses the boundary is a raw block.  pgwasm gets its
-// argument buffers from `cabi_realloc` (a raw block, so no GC step can
-// reclaim it while the guest is reading it) and releases them after the call
-// with `free`.  Results are encoded straight into a fresh raw block, which
-// pgwasm copies out and then frees with `free` as well.  Never return the
-// address of a managed object (`changetype<usize>(someArrayBuffer)`): `free`
-// would hand a managed object to the raw allocator and corrupt the heap.
+// argument buffers from `cabi_realloc` (a raw block, so no collection can
+// reclaim it while the guest reads it) and releases them after the call with
+// `free`.  Results are encoded straight into a fresh raw block, which pgwasm
+// copies out and then frees with `free` as well.  Never return the address
+// of a managed object (`changetype<usize>(someArrayBuffer)`): the collector
+// may reclaim it, and `free` would hand a managed object to the raw
+// allocator and corrupt the heap.
 //
-// The strings a function makes in between are ordinary garbage.  The
-// incremental GC runs a little on each allocation and finds live objects
-// through the shadow stack the compiler maintains, so a statement that calls
-// the function on millions of rows runs in bounded memory.  (With
-// `--runtime stub` nothing is ever freed: that works, since pgwasm resets the
-// instance at the end of every transaction, but one big statement can then
-// reach pgwasm.max_memory.)
+// The strings a function makes along the way are garbage once it returns.
+// Which runtime reclaims them, and when:
+//
+//  * `--runtime minimal` (recommended): the collector runs only when asked
+//    to.  It does not scan the Wasm stack, so it must only run when no
+//    function is active: `free` below is such a point, because pgwasm calls
+//    it after the function has returned.  It collects there every 256 frees
+//    (about 100 calls) and whenever the memory has grown since the last
+//    collection.  So a statement that calls the function on millions of rows
+//    runs in bounded memory.  An export with no text, bytea or array
+//    argument or result never gets a `free`; if it allocates, let it call
+//    collectGarbage() first thing.
+//  * `--runtime incremental` (asc's default) works too: its collector runs a
+//    little on every allocation and finds live objects through a shadow
+//    stack that the compiler maintains.  That bookkeeping made urlkit.ts
+//    about 1.5 times slower than with `minimal`.
+//  * `--runtime stub` never frees anything, and is about twice as fast
+//    again.  pgwasm resets the instance at the end of every transaction, so
+//    this is fine for statements over thousands of rows, but one statement
+//    over millions can reach pgwasm.max_memory.
+//
+// Out of memory (pgwasm.max_memory reached) is a trap in every runtime:
+// ERROR "wasm trap: unreachable", SQLSTATE 38000.
 //
 // Errors
 // ------
@@ -79,9 +96,32 @@ export function cabi_realloc(old: usize, oldSize: usize, align: usize, newSize: 
   return old ? heap.realloc(old, newSize) : heap.alloc(newSize);
 }
 
-/** Releases an argument or result buffer after each call. */
+/**
+ * Releases an argument or result buffer after each call, and collects
+ * garbage now and then (with --runtime minimal; see the top of this file).
+ */
 export function free(ptr: usize): void {
   if (ptr) heap.free(ptr);
+  if (ASC_RUNTIME == RUNTIME_MINIMAL && (++freesSinceGC >= 256 || memory.size() > pagesAtGC))
+    collectGarbage();
+}
+
+// ---- garbage collection ----------------------------------------------------
+
+// @ts-ignore: decorator
+@inline const RUNTIME_MINIMAL = 1;      // the value of ASC_RUNTIME for --runtime minimal
+let freesSinceGC: u32 = 0;
+let pagesAtGC: i32 = 0;
+
+/**
+ * Runs the garbage collector (a no-op with --runtime stub).  With --runtime
+ * minimal it must only be called where no managed object is referenced from
+ * a local variable only: in `free`, or first thing in an export.
+ */
+export function collectGarbage(): void {
+  __collect();
+  freesSinceGC = 0;
+  pagesAtGC = memory.size();
 }
 
 // ---- arguments -------------------------------------------------------------

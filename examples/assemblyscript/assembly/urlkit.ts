@@ -24,7 +24,7 @@
 //
 // Build, in examples/assemblyscript/ (examples/build.sh does this):
 //   npm ci
-//   npx asc assembly/urlkit.ts --optimize --use abort=assembly/pgwasm/abort -o urlkit.wasm
+//   npx asc assembly/urlkit.ts --optimize --runtime minimal --use abort=assembly/pgwasm/abort -o urlkit.wasm
 
 export { cabi_realloc, free } from "./pgwasm";
 import { readText, returnText } from "./pgwasm";

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# test/fuzz/diff.sh — differential testing of our engine against V8.
+#
+# Usage: test/fuzz/diff.sh [SECONDS] [MAX_MODULES]
+#
+# Repeatedly: take a few KiB of random bytes as a seed, let binaryen turn
+# them into a valid module (`wasm-opt -ttf`, restricted to the features we
+# implement), run every export of it in our engine (build/fuzz/diff-run,
+# built with ASan + UBSan, which writes what happened to a plan) and replay
+# the plan in node's V8 (test/fuzz/diff-v8.mjs), which compares results,
+# traps (loosely: both trap = agree), host calls and the final exported
+# state.  Four variants rotate: plain; --denan (no NaN can appear, so even
+# payload-sensitive code compares exactly); with reference types enabled
+# (binaryen 108 mostly emits its pre-standard reference types there, which
+# both engines must reject: a differential test of validation); and
+# optimised with -O2 without out-of-bounds accesses (longer-running code).
+# Runs until SECONDS (default 60) have passed or MAX_MODULES (default
+# unlimited) modules were tried.  A mismatch, a sanitizer report or a hang
+# of our engine is a finding: the seed, flags, module, plan and V8 output are
+# kept in build/fuzz/findings/diff-*/ and the script exits 1 after the
+# summary.  A V8 timeout only skips the module (our engine bounds its own
+# run with fuel; V8 has no fuel).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ROOT"
+BUDGET=${1:-60}
+MAX=${2:-0}
+DIFF_RUN=${DIFF_RUN:-build/fuzz/diff-run}
+WORK=build/fuzz/diff-work
+FINDINGS=build/fuzz/findings
+# Fuel per call in our engine, and wall-clock bounds per module.
+FUEL=${DIFF_FUEL:-20000000}
+OURS_TIMEOUT=${DIFF_OURS_TIMEOUT:-120}
+V8_TIMEOUT=${DIFF_V8_TIMEOUT:-60}
+
+FEATURES=(--mvp-features --enable-mutable-globals --enable-bulk-memory --enable-sign-ext
+	--enable-nontrapping-float-to-int --enable-multivalue)
+VARIANTS=("" "--denan" "--enable-reference-types" "--no-fuzz-oob -O2")
+
+mkdir -p "$WORK" "$FINDINGS"
+[ -x "$DIFF_RUN" ] || make --no-print-directory "$DIFF_RUN"
+
+modules=0 agree=0 rejected=0 skipped=0 binaryen_failed=0 findings=0 calls=0
+start=$(date +%s)
+
+finding() {
+	local why=$1 dir
+	dir=$FINDINGS/diff-$(date +%Y%m%d-%H%M%S)-$modules
+	mkdir -p "$dir"
+	cp "$WORK/seed" "$dir/seed"
+	cp "$WORK/module.wasm" "$dir/module.wasm" 2>/dev/null || true
+	cp "$WORK/plan.json" "$dir/plan.json" 2>/dev/null || true
+	cp "$WORK/ours.err" "$dir/ours.err" 2>/dev/null || true
+	cp "$WORK/v8.txt" "$dir/v8.txt" 2>/dev/null || true
+	printf '%s\n' "wasm-opt -ttf seed ${FEATURES[*]} $variant -o module.wasm" > "$dir/command"
+	echo "diff: FINDING ($why) for module $modules: kept in $dir"
+	sed -n '1,12p' "$WORK/v8.txt" "$WORK/ours.err" 2>/dev/null | sed 's/^/    /' || true
+	findings=$((findings + 1))
+}
+
+while :; do
+	now=$(date +%s)
+	[ $((now - start)) -lt "$BUDGET" ] || break
+	[ "$MAX" -eq 0 ] || [ "$modules" -lt "$MAX" ] || break
+	variant=${VARIANTS[$((modules % ${#VARIANTS[@]}))]}
+	modules=$((modules + 1))
+	head -c $((RANDOM % 12000 + 64)) /dev/urandom > "$WORK/seed"
+	rm -f "$WORK/module.wasm" "$WORK/plan.json" "$WORK/v8.txt" "$WORK/ours.err"
+	# shellcheck disable=SC2086 # the variant is a list of flags
+	if ! wasm-opt -ttf "$WORK/seed" "${FEATURES[@]}" $variant -o "$WORK/module.wasm" \
+		> /dev/null 2>&1; then
+		binaryen_failed=$((binaryen_failed + 1))
+		continue
+	fi
+	rc=0
+	timeout "$OURS_TIMEOUT" "$DIFF_RUN" --fuel "$FUEL" "$WORK/module.wasm" "$WORK/plan.json" \
+		> /dev/null 2> "$WORK/ours.err" || rc=$?
+	if [ "$rc" -eq 124 ]; then
+		finding "our engine did not finish in ${OURS_TIMEOUT}s despite fuel"
+		continue
+	elif [ "$rc" -ne 0 ]; then
+		finding "our engine failed (exit $rc)"
+		continue
+	fi
+	rc=0
+	timeout "$V8_TIMEOUT" node test/fuzz/diff-v8.mjs "$WORK/module.wasm" "$WORK/plan.json" \
+		> "$WORK/v8.txt" 2>&1 || rc=$?
+	verdict=$(head -n1 "$WORK/v8.txt")
+	if [ "$rc" -eq 124 ]; then
+		skipped=$((skipped + 1))
+		continue
+	elif [ "$rc" -ne 0 ]; then
+		finding "${verdict:-node failed (exit $rc)}"
+		continue
+	fi
+	case $verdict in
+		"agree: both reject"*) rejected=$((rejected + 1)) ;;
+		"agree: both fail"*) agree=$((agree + 1)) ;;
+		agree:*)
+			agree=$((agree + 1))
+			n=${verdict#agree: }
+			calls=$((calls + ${n%% *}))
+			;;
+		skip:*) skipped=$((skipped + 1)) ;;
+		*) finding "unexpected verdict: $verdict" ;;
+	esac
+done
+
+elapsed=$(( $(date +%s) - start ))
+echo "diff: ${modules} modules in ${elapsed}s: ${agree} agree (${calls} calls compared)," \
+	"${rejected} rejected by both, ${skipped} skipped, ${binaryen_failed} not generated," \
+	"${findings} findings"
+[ "$findings" -eq 0 ]
