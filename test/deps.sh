@@ -26,6 +26,8 @@ PACKAGES=(
 	postgresql-server-dev-15
 	libipc-run-perl
 	binaryen
+	rustc
+	libstd-rust-dev-wasm32
 )
 
 missing=()

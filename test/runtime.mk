@@ -47,10 +47,12 @@ runtime-asan:
 .PHONY: fixtures runtime-asan
 
 # ---- fuzzing (test/fuzz/, docs/reliability.md) ---------------------------
-# libFuzzer targets build/fuzz/fuzz-decode and build/fuzz/fuzz-exec (runtime
-# compiled with coverage instrumentation + ASan + UBSan), the differential
-# driver build/fuzz/diff-run (ASan + UBSan, no fuzzer), and the seed corpus
-# build/fuzz/seeds/ converted from test/fuzz/corpus-src/*.wat.
+# libFuzzer targets build/fuzz/fuzz-decode and build/fuzz/fuzz-exec, and the
+# differential driver build/fuzz/diff-run, all linked with one copy of the
+# runtime compiled with coverage instrumentation + ASan + UBSan (diff-run
+# gets libFuzzer's coverage callbacks from its no-main runtime: compiling
+# interp.c under the sanitizers is slow, so it is done once).  The seed
+# corpus build/fuzz/seeds/ is converted from test/fuzz/corpus-src/*.wat.
 # `make fuzz` runs every target for FUZZ_SECONDS each (test/fuzz/run.sh);
 # `make fuzz-build` only builds.
 FUZZ_BUILD = build/fuzz
@@ -59,23 +61,19 @@ FUZZ_CC ?= clang
 FUZZ_CFLAGS ?= -std=gnu11 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
   -fno-sanitize-recover=all -Wall -Wextra -Wno-unused-parameter -ffp-contract=off -fno-strict-aliasing
 FUZZ_COMMON = test/fuzz/fuzz-common.c test/fuzz/fuzz-common.h
-FUZZ_RT_COV = $(patsubst runtime/%.c,$(FUZZ_BUILD)/rt-cov/%.o,$(RT_SRCS))
-FUZZ_RT_SAN = $(patsubst runtime/%.c,$(FUZZ_BUILD)/rt-san/%.o,$(RT_SRCS))
+FUZZ_RT = $(patsubst runtime/%.c,$(FUZZ_BUILD)/rt/%.o,$(RT_SRCS))
+FUZZ_NO_MAIN = $(shell $(FUZZ_CC) -print-file-name=libclang_rt.fuzzer_no_main-$(shell uname -m).a)
 FUZZ_SEEDS = $(patsubst test/fuzz/corpus-src/%.wat,$(FUZZ_BUILD)/seeds/%.wasm,$(sort $(wildcard test/fuzz/corpus-src/*.wat)))
 
-$(FUZZ_BUILD)/rt-cov/%.o: runtime/%.c $(RT_HDRS)
+$(FUZZ_BUILD)/rt/%.o: runtime/%.c $(RT_HDRS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -Iruntime -c $< -o $@
 
-$(FUZZ_BUILD)/rt-san/%.o: runtime/%.c $(RT_HDRS)
-	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -Iruntime -c $< -o $@
+$(FUZZ_BUILD)/fuzz-%: test/fuzz/fuzz-%.c $(FUZZ_COMMON) $(FUZZ_RT)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Iruntime $< test/fuzz/fuzz-common.c $(FUZZ_RT) -lm -o $@
 
-$(FUZZ_BUILD)/fuzz-%: test/fuzz/fuzz-%.c $(FUZZ_COMMON) $(FUZZ_RT_COV)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Iruntime $< test/fuzz/fuzz-common.c $(FUZZ_RT_COV) -lm -o $@
-
-$(FUZZ_BUILD)/diff-run: test/fuzz/diff-run.c $(FUZZ_COMMON) $(FUZZ_RT_SAN)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -Iruntime $< test/fuzz/fuzz-common.c $(FUZZ_RT_SAN) -lm -o $@
+$(FUZZ_BUILD)/diff-run: test/fuzz/diff-run.c $(FUZZ_COMMON) $(FUZZ_RT)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Iruntime $< test/fuzz/fuzz-common.c $(FUZZ_RT) $(FUZZ_NO_MAIN) -lstdc++ -lm -o $@
 
 $(FUZZ_BUILD)/seeds/%.wasm: test/fuzz/corpus-src/%.wat
 	@mkdir -p $(dir $@)
@@ -86,6 +84,3 @@ fuzz-build: $(FUZZ_BUILD)/fuzz-decode $(FUZZ_BUILD)/fuzz-exec $(FUZZ_BUILD)/diff
 fuzz:
 	bash test/fuzz/run.sh $(FUZZ_SECONDS)
 .PHONY: fuzz fuzz-build
-
-# ---- benchmarks (test/bench/, docs/benchmarks.md); never part of `make test`
-bench: ; bash test/bench/run.sh $(BENCH_ARGS)

@@ -6,7 +6,7 @@
 #
 # The tutorial's fenced code blocks are taken in document order:
 #
-#   ```c file=luhn.c      a file the reader saves: written verbatim (any
+#   ```c file=cards.c     a file the reader saves: written verbatim (any
 #                         language; `file=PATH` is what makes it one)
 #   ```sh                 shell commands: run with `bash -euo pipefail`
 #   ```sql                SQL: piped into `psql -X` (so psql meta-commands
@@ -17,13 +17,16 @@
 #                         text, a line that is only `...` matches any number
 #                         of lines (hashes, sizes, compiler-dependent bits)
 #
-# Other blocks (```ts, ```c without file=, ...) are for reading only.  Every
-# block runs in one fresh, empty directory: the tutorial's project directory.
-# A `cd` or `export` inside a block lasts for that block only.  The pgwasm
-# source tree is `$PGWASM_SRC` (the tutorials tell readers to set it; here it
-# defaults to the tree this script is in).  An sh or sql block must succeed,
-# except a sql block whose expected output shows an `ERROR:`: it runs without
-# ON_ERROR_STOP and its output, errors included, must match.
+# Other blocks (```ts, ```c without file=, ...) are for reading only, and so
+# are ```bash blocks: the tutorials use them for the reader's one-time setup
+# (where their checkout is, making a directory), which this script does
+# itself.  Every block runs in one fresh, empty directory: the tutorial's
+# project directory.  A `cd` or `export` inside a block lasts for that block
+# only.  The pgwasm source tree is `$PGWASM_SRC` (the tutorials tell readers
+# to set it; here it defaults to the tree this script is in).  An sh or sql
+# block must succeed, except a sql block whose expected output shows an
+# `ERROR:`: it runs without ON_ERROR_STOP and its output, errors included,
+# must match.
 #
 # Requirements are single-line HTML comments, invisible when rendered:
 #
@@ -58,13 +61,16 @@ export PGCLIENTENCODING="${PGCLIENTENCODING:-UTF8}"
 name="${tutorial#"$PGWASM_SRC"/}"
 
 tmp="$(mktemp -d "${TUTORIAL_TMPDIR:-${TMPDIR:-/tmp}}/pgwasm-tutorial.XXXXXX")"
+tmp="$(cd "$tmp" && pwd)"
 blocks="$tmp/blocks"            # the extracted blocks
 work="$tmp/work"                # the reader's project directory
 mkdir -p "$blocks" "$work"
 finish() {
 	local rc=$?
-	if [ "$rc" -eq 0 ] || [ "$rc" -eq 77 ]; then
-		[ "$keep" = 1 ] && echo "work directory kept: $work" || rm -rf "$tmp"
+	if [ "$keep" = 1 ]; then
+		echo "work directory kept: $work"
+	elif [ "$rc" -eq 0 ] || [ "$rc" -eq 77 ]; then
+		rm -rf "$tmp"
 	else
 		echo "work directory kept for inspection: $work"
 	fi
@@ -107,7 +113,7 @@ awk -v dir="$blocks" '
 [ -s "$blocks/manifest" ] || { echo "run-tutorial: $name has no runnable blocks" >&2; exit 1; }
 
 # ---- requirements -------------------------------------------------------------
-while IFS=$'\t' read -r id kind line _; do
+while IFS=$'\t' read -r id kind _; do
 	[ "$kind" = requires ] || continue
 	req="$(cat "$blocks/$id")"
 	check="${req%% => *}"
@@ -191,7 +197,7 @@ for ((i = 0; i < ${#manifest[@]}; i++)); do
 		stop=1
 		[ -n "$expected" ] && grep -q 'ERROR:' "$expected" && stop=0
 		# Line-buffered, so results and errors interleave as on a terminal.
-		psql_cmd=("$PSQL" -X -v ON_ERROR_STOP=$stop -P pager=off)
+		psql_cmd=("$PSQL" -X -v "ON_ERROR_STOP=$stop" -P pager=off)
 		command -v stdbuf >/dev/null && psql_cmd=(stdbuf -oL "${psql_cmd[@]}")
 		if ! (cd "$work" && "${psql_cmd[@]}") <"$blocks/$id" >"$actual" 2>&1; then
 			fail "psql failed; its output:" "$actual" "$line"
