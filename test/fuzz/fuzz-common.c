@@ -140,6 +140,7 @@ behaviour_of(const char *name, uint32_t len)
 {
 	static const struct { const char *prefix; char b; } map[] = {
 		{"trap", 't'}, {"exit", 'e'}, {"grow", 'g'}, {"call", 'c'}, {"poke", 'p'},
+		{"intr", 'i'},
 	};
 
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
@@ -297,6 +298,11 @@ host_cb(wrt_hostcall *call, void *user, const wrt_value *args, wrt_value *result
 					results[0].bits = (uint32_t) old;
 				return true;
 			}
+		case 'i':
+			value_results(ft, args, results, env);
+			if (env->interrupt)
+				*env->interrupt = 1;
+			return true;
 		case 'c':
 			value_results(ft, args, results, env);
 			if (env->inst && env->depth < FZ_MAX_REENTRY)

@@ -20,6 +20,8 @@
  *               with zero arguments, up to FZ_MAX_REENTRY nested levels
  *   "poke..."   write arg1 (4 bytes) at address arg0 of the caller's memory
  *               when in bounds, return the previous word
+ *   "intr..."   raise the store's interrupt flag (env->interrupt), so the
+ *               guest must trap "interrupted" at its next poll
  *   anything else: results are a pure function of the arguments.
  * In "log" mode (the differential driver) every host function only prints
  * its arguments and returns zeros, as the JavaScript side does.
@@ -63,7 +65,8 @@ typedef struct fz_env fz_env;
 typedef struct fz_hostinfo {
 	fz_env *env;
 	uint32_t import_index;
-	char behaviour;             /* 't' trap, 'e' exit, 'g' grow, 'c' call, 'p' poke, 'v' value, 'l' log */
+	char behaviour;             /* 't' trap, 'e' exit, 'g' grow, 'c' call, 'p' poke,
+								 * 'i' interrupt, 'v' value, 'l' log */
 	const char *module;         /* import names (not NUL-terminated) */
 	uint32_t module_len;
 	const char *name;
@@ -76,6 +79,7 @@ struct fz_env {
 	wrt_instance *inst;         /* set by the caller after instantiation */
 	int depth;                  /* nesting of re-entrant host calls */
 	bool dirty;                 /* fill the unused upper half of i32/f32 results */
+	volatile int *interrupt;    /* the store's interrupt flag, or NULL */
 	FILE *log;                  /* non-NULL: "log" mode, print host calls here */
 	const char *log_prefix;     /* printed before each logged call */
 	fz_hostinfo *hosts;         /* one per import */

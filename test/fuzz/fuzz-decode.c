@@ -13,7 +13,11 @@
  * the input among the allocations the first pass made: the out-of-memory
  * paths of the decoder, validator and compiler must fail cleanly (no crash,
  * no leak: LeakSanitizer runs with libFuzzer), and an input that was valid
- * may then only fail with WRT_ERR_OOM.
+ * may then only fail with WRT_ERR_OOM.  With FUZZ_ALL_FAILURES=1 in the
+ * environment (the regression runner, test/fuzz/regress.sh) every
+ * allocation is refused in turn instead, in both modes, so a reproducer
+ * keeps reaching its failure point when the engine's allocation pattern
+ * changes.
  *
  * Built with clang -fsanitize=fuzzer,address,undefined (see test/runtime.mk).
  */
@@ -111,6 +115,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fz_alloc_state counting = {0, 0, false, 0}, failing;
 	wrt_allocator a = fz_allocator(&counting);
+	static int all_failures = -1;
 	wrt_error err;
 	bool valid;
 	uint64_t h;
@@ -120,14 +125,29 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (counting.count == 0)
 		return 0;
 
-	/* Second pass with one allocation refused. */
+	/* Second pass with one allocation refused (or each in turn). */
 	h = fz_hash(data, size);
-	memset(&failing, 0, sizeof(failing));
-	failing.fail_at = 1 + fz_next(&h) % counting.count;
-	failing.fail_after = fz_next(&h) & 1;
-	a = fz_allocator(&failing);
-	memset(&err, 0, sizeof(err));
-	if (!load_all(data, size, &a, &err, true) && valid)
-		CHECK(err.kind == WRT_ERR_OOM, "a valid module fails only with OOM under allocation failure");
+	if (all_failures < 0)
+	{
+		const char *e = getenv("FUZZ_ALL_FAILURES");
+
+		all_failures = e && *e && strcmp(e, "0") != 0;
+	}
+	for (uint64_t k = 1; k <= counting.count; k++)
+	{
+		for (int after = 0; after < 2; after++)
+		{
+			memset(&failing, 0, sizeof(failing));
+			failing.fail_at = all_failures ? k : 1 + fz_next(&h) % counting.count;
+			failing.fail_after = all_failures ? after != 0 : (fz_next(&h) & 1) != 0;
+			a = fz_allocator(&failing);
+			memset(&err, 0, sizeof(err));
+			if (!load_all(data, size, &a, &err, true) && valid)
+				CHECK(err.kind == WRT_ERR_OOM,
+					  "a valid module fails only with OOM under allocation failure");
+			if (!all_failures)
+				return 0;
+		}
+	}
 	return 0;
 }

@@ -23,6 +23,18 @@
  * both rounds.  The second round also fills the undefined upper half of the
  * i32/f32 values it passes in (arguments and host results), which must not
  * change anything either.
+ *
+ * One input in four then runs a third time in a new store whose allocator
+ * refuses one allocation (or every one from some point on), chosen from the
+ * input's hash: instantiation, snapshots, resets and calls must turn the
+ * failure into an error or an "out of memory" trap, without crashing or
+ * leaking.  A host function named "intr..." raises the store's interrupt
+ * flag (cleared after every call), to reach the interrupt polls.
+ *
+ * Resource bounds are checked too: the host memory an instance holds
+ * (wrt_instance_memory_usage) must stay under FUZZ_MAX_INSTANCE_BYTES after
+ * instantiation and after each round, since a guest must not be able to
+ * make the host allocate without bound whatever the memory limit.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +45,9 @@
 #define FUZZ_FUEL 100000        /* per outermost call */
 #define FUZZ_MEMORY_PAGES 32    /* store memory limit: 2 MiB */
 #define FUZZ_MAX_CALLS 48       /* exported functions called per round */
+/* Host memory one instance may hold (wrt_instance_memory_usage) while the
+ * store's memory limit is 2 MiB: tables must not be a way around it. */
+#define FUZZ_MAX_INSTANCE_BYTES (256u << 20)
 
 #define CHECK(cond, ...) do { \
 		if (!(cond)) { \
@@ -175,6 +190,16 @@ check_trap(const wrt_trap *t)
 	CHECK(strcmp(wrt_trapkind_name(t->kind), "") != 0, "trap kind name");
 }
 
+static void
+check_usage(wrt_instance *inst, const char *when)
+{
+	size_t used = wrt_instance_memory_usage(inst);
+
+	CHECK(used > 0 && used <= FUZZ_MAX_INSTANCE_BYTES,
+		  "the instance holds %zu bytes of host memory after %s (bound %u)",
+		  used, when, FUZZ_MAX_INSTANCE_BYTES);
+}
+
 /* Call every exported function once; fill out[] (at most FUZZ_MAX_CALLS). */
 static uint32_t
 run_round(fz_env *env, uint64_t seed, outcome *out)
@@ -202,6 +227,8 @@ run_round(fz_env *env, uint64_t seed, outcome *out)
 			args[k] = make_arg(&rng, ft.params[k], env->dirty);
 		memset(results, 0, sizeof(results));
 		o->ok = wrt_call(env->store, f, args, results);
+		if (env->interrupt)
+			*env->interrupt = 0;
 		o->fuel = wrt_store_fuel_consumed(env->store);
 		CHECK(o->fuel <= FUZZ_FUEL + 1000000, "fuel consumed %llu", (unsigned long long) o->fuel);
 		if (o->ok)
@@ -224,6 +251,47 @@ run_round(fz_env *env, uint64_t seed, outcome *out)
 	return ncalls;
 }
 
+/* Instantiate and run once in a store whose allocator fails (see above). */
+static void
+oom_round(wrt_module *m, uint64_t h)
+{
+	static outcome scratch[FUZZ_MAX_CALLS];
+	fz_alloc_state st;
+	wrt_allocator a;
+	wrt_error err;
+	fz_env env;
+	wrt_store *s;
+
+	memset(&st, 0, sizeof(st));
+	st.fail_at = 1 + h % 128;
+	st.fail_after = (h >> 7) & 1;
+	a = fz_allocator(&st);
+	s = wrt_store_new(&a);
+	if (!s)
+		return;
+	wrt_store_set_stack_limit(s, 64 * 1024, 256);
+	wrt_store_set_memory_limit(s, FUZZ_MEMORY_PAGES);
+	wrt_store_set_fuel(s, FUZZ_FUEL / 4);
+	memset(&env, 0, sizeof(env));
+	env.store = s;
+	env.mod = m;
+	if (fz_env_imports(&env))
+	{
+		env.inst = wrt_instantiate(s, m, env.imports, env.nimports, &err);
+		if (env.inst)
+		{
+			(void) wrt_instance_snapshot(env.inst);
+			run_round(&env, h, scratch);
+			if (wrt_instance_reset(env.inst))
+				run_round(&env, h, scratch);
+		}
+		else
+			CHECK(err.kind != WRT_ERR_LINK, "stand-in imports refused: %s", err.message);
+	}
+	wrt_store_free(s);
+	fz_env_free(&env);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
@@ -234,6 +302,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	wrt_store *s;
 	wrt_error err;
 	fz_env env;
+	volatile int interrupt = 0;
 	uint64_t h = fz_hash(data, size), seed, digest1, digest2;
 	uint32_t n1, n2;
 
@@ -248,10 +317,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		wrt_store_set_stack_limit(s, 1024 * 1024, 10000);
 	wrt_store_set_memory_limit(s, FUZZ_MEMORY_PAGES);
 	wrt_store_set_fuel(s, FUZZ_FUEL);
+	wrt_store_set_interrupt(s, &interrupt);
 
 	memset(&env, 0, sizeof(env));
 	env.store = s;
 	env.mod = m;
+	env.interrupt = &interrupt;
 	if (!fz_env_imports(&env))
 		goto out;
 	env.inst = wrt_instantiate(s, m, env.imports, env.nimports, &err);
@@ -262,17 +333,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_trap(wrt_store_trap(s));
 		goto out;
 	}
+	interrupt = 0;
+	check_usage(env.inst, "instantiation");
 	CHECK(wrt_instance_snapshot(env.inst), "snapshot");
 
 	seed = fz_next(&h);
 	n1 = run_round(&env, seed, first);
 	digest1 = state_digest(env.inst);
-	CHECK(wrt_instance_memory_usage(env.inst) > 0, "memory usage");
+	check_usage(env.inst, "the first round of calls");
 
 	CHECK(wrt_instance_reset(env.inst), "reset");
 	env.dirty = true;
 	n2 = run_round(&env, seed, second);
 	digest2 = state_digest(env.inst);
+	check_usage(env.inst, "the second round of calls");
 
 	CHECK(n1 == n2, "call count %u vs %u", n1, n2);
 	for (uint32_t i = 0; i < n1; i++)
@@ -290,7 +364,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 out:
 	wrt_store_free(s);
-	wrt_module_free(m);
 	fz_env_free(&env);
+	if (((h >> 16) & 3) == 0)
+		oom_round(m, fz_next(&h));
+	wrt_module_free(m);
 	return 0;
 }

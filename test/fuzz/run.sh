@@ -5,8 +5,9 @@
 #        FUZZ_SECONDS, 600 unless given)
 #
 # Builds the targets (make fuzz-build: libFuzzer + ASan + UBSan), converts
-# the seed corpus (test/fuzz/corpus-src/*.wat, with wat2wasm), then runs in
-# turn, each for SECONDS on one core:
+# the seed corpus (test/fuzz/corpus-src/*.wat, with wat2wasm), replays the
+# reproducers of earlier findings (test/fuzz/regress.sh over test/regress/),
+# then runs in turn, each for SECONDS on one core:
 #   decode  build/fuzz/fuzz-decode  — arbitrary bytes through decode, validate
 #                                     and compile, with allocation failures
 #   exec    build/fuzz/fuzz-exec    — instantiate and call every export under
@@ -26,14 +27,14 @@
 # execs/s, findings) for docs/reliability.md.
 #
 # Environment: FUZZ_DIFF_SECONDS (default SECONDS) for the differential
-# stage; FUZZ_TARGETS (default "decode exec diff") to run only some.
+# stage; FUZZ_TARGETS (default "regress decode exec diff") to run only some.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 SECS=${1:-45}
 DIFF_SECS=${FUZZ_DIFF_SECONDS:-$SECS}
-TARGETS=${FUZZ_TARGETS:-"decode exec diff"}
+TARGETS=${FUZZ_TARGETS:-"regress decode exec diff"}
 OUT=build/fuzz
 LOGS=$OUT/logs
 FINDINGS=$OUT/findings
@@ -106,7 +107,7 @@ run_libfuzzer() {
 	else
 		passed=$((passed + 1))
 		summary+=("$(printf 'ok    %-7s %s executions in %ss, %s exec/s, corpus %s files' \
-			"$name" "${execs:-?}" "$SECS" "${rate:-?}" "$(ls "$corpus" | wc -l)")")
+			"$name" "${execs:-?}" "$SECS" "${rate:-?}" "$(find "$corpus" -type f | wc -l)")")
 	fi
 	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$name" "$SECS" "${execs:-0}" \
 		"${rate:-0}" "$found" >> "$OUT/stats.tsv"
@@ -115,6 +116,19 @@ run_libfuzzer() {
 for t in $TARGETS; do
 	case $t in
 		decode | exec) run_libfuzzer "$t" ;;
+		regress)
+			rc=0
+			bash test/fuzz/regress.sh > "$LOGS/regress.log" 2>&1 || rc=$?
+			grep -v '^regress: ok' "$LOGS/regress.log" || true
+			line=$(tail -n1 "$LOGS/regress.log")
+			if [ "$rc" -ne 0 ]; then
+				failed=$((failed + 1))
+				summary+=("FAIL  regress reproducers: $line (log $LOGS/regress.log)")
+			else
+				passed=$((passed + 1))
+				summary+=("ok    regress reproducers: $line")
+			fi
+			;;
 		diff)
 			echo "fuzz: diff: ${DIFF_SECS}s"
 			rc=0

@@ -1,5 +1,5 @@
 ;; Seed: host functions of every behaviour the fuzz harness offers (see
-;; test/fuzz/fuzz-common.h: trap, exit, grow, call, poke, plain values),
+;; test/fuzz/fuzz-common.h: trap, exit, grow, call, poke, interrupt, values),
 ;; with many parameter and result types, plus an imported memory, table and
 ;; global.  The harness's differential driver logs the same calls instead.
 (module
@@ -14,6 +14,7 @@
   (import "env" "memory" (memory 1 8))
   (import "env" "table" (table 2 funcref))
   (import "env" "ext" (func $ext (result externref)))
+  (import "env" "intr" (func $intr))
   (func (export "values") (param $x i32) (result i64)
     (local $r i64)
     (call $value (local.get $x) (i64.const 5) (f32.const 1) (f64.const 2))
@@ -38,4 +39,9 @@
     (i64.add) (i64.add) (i64.add) (i64.add) (i64.add) (i64.add) (i64.add) (i64.add) (i64.add))
   (func (export "ext_null") (result i32) (ref.is_null (call $ext)))
   (func (export "via_table") (param $i i32)
-    (call_indirect (param i32) (local.get $i) (local.get $i))))
+    (call_indirect (param i32) (local.get $i) (local.get $i)))
+  (func (export "interrupted") (result i32)
+    ;; the host raises the interrupt flag: the loop must stop at its poll
+    (call $intr)
+    (loop $l (br $l))
+    (i32.const 1)))

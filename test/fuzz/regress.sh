@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# test/fuzz/regress.sh — replay the fuzzers' findings kept in test/regress/.
+#
+# Usage: test/fuzz/regress.sh [FILE...]   (default: every file in test/regress/)
+#
+# Each finding of the fuzzers is kept as one reproducer named for what it
+# tests, with a comment saying what went wrong.  A reproducer is a module in
+# text form (.wat, converted with wat2wasm) or, when it cannot be written as
+# text (malformed binaries), as hex bytes (.hex: pairs of hex digits, blanks
+# ignored, `#` to end of line a comment).  The prefix of the name selects the
+# harness that replays it:
+#   decode-*  build/fuzz/fuzz-decode with FUZZ_ALL_FAILURES=1 (decode,
+#             validate, compile, then the same with each allocation refused
+#             in turn)
+#   exec-*    build/fuzz/fuzz-exec (instantiate, call every export twice
+#             around a reset, with limits)
+#   diff-*    build/fuzz/diff-run, then test/fuzz/diff-v8.mjs (our engine
+#             against V8)
+# A reproducer passes when its harness exits 0 (no sanitizer report, no
+# failed check, no mismatch).  Output: one line per file, then
+# `N passed, N failed`; exit 1 if any failed.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ROOT"
+OUT=build/fuzz/regress
+mkdir -p "$OUT"
+
+if [ $# -gt 0 ]; then
+	files=("$@")
+else
+	shopt -s nullglob
+	files=(test/regress/*.wat test/regress/*.hex)
+	shopt -u nullglob
+fi
+[ ${#files[@]} -gt 0 ] || { echo "regress: no reproducers"; echo "0 passed, 0 failed"; exit 0; }
+
+make --no-print-directory build/fuzz/fuzz-decode build/fuzz/fuzz-exec build/fuzz/diff-run > "$OUT/build.log" 2>&1 || {
+	tail -n 30 "$OUT/build.log"
+	exit 1
+}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+passed=0 failed=0
+for f in "${files[@]}"; do
+	base=$(basename "$f")
+	name=${base%.*}
+	wasm=$OUT/$name.wasm
+	log=$OUT/$name.log
+	case $f in
+		*.wat) wat2wasm "$f" -o "$wasm" > "$log" 2>&1 || { echo "regress: FAIL $base (wat2wasm)"; failed=$((failed + 1)); continue; } ;;
+		*.hex) perl -ne 's/#.*//; s/\s+//g; print pack("H*", $_)' "$f" > "$wasm" ;;
+		*) echo "regress: skip $base (not .wat or .hex)"; continue ;;
+	esac
+	rc=0
+	case $name in
+		decode-*) FUZZ_ALL_FAILURES=1 build/fuzz/fuzz-decode -runs=1 "$wasm" >> "$log" 2>&1 || rc=$? ;;
+		exec-*) build/fuzz/fuzz-exec -runs=1 "$wasm" >> "$log" 2>&1 || rc=$? ;;
+		diff-*)
+			build/fuzz/diff-run "$wasm" "$OUT/$name.plan.json" >> "$log" 2>&1 || rc=$?
+			[ "$rc" -ne 0 ] || node test/fuzz/diff-v8.mjs "$wasm" "$OUT/$name.plan.json" >> "$log" 2>&1 || rc=$?
+			;;
+		*) echo "regress: skip $base (name must start with decode-, exec- or diff-)"; continue ;;
+	esac
+	if [ "$rc" -eq 0 ]; then
+		echo "regress: ok   $base"
+		passed=$((passed + 1))
+	else
+		echo "regress: FAIL $base (exit $rc, log $log)"
+		grep -E 'runtime error|ERROR:|check failed|MISMATCH' "$log" | head -n 5 | sed 's/^/    /' || true
+		failed=$((failed + 1))
+	fi
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
