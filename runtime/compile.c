@@ -233,7 +233,7 @@ negated_compare(int op)
 static bool
 fold_eqz_of_compare(comp *c, uint8_t next)
 {
-	if (c->last_cmp < 0 || c->last_dst_cell < 0 || c->st[c->h - 1].kind != K_SLOT ||
+	if (c->oom || c->last_cmp < 0 || c->last_dst_cell < 0 || c->st[c->h - 1].kind != K_SLOT ||
 		c->last_dst_slot != canon(c, c->h - 1))
 		return false;
 	int neg = negated_compare(c->last_cmp);
@@ -539,7 +539,7 @@ static void
 emit_return(comp *c)
 {
 	uint32_t n = c->ctl[0].nresults;
-	if (n == 1 && c->st[c->h - 1].kind == K_SLOT && c->last_dst_cell >= 0 &&
+	if (n == 1 && !c->oom && c->st[c->h - 1].kind == K_SLOT && c->last_dst_cell >= 0 &&
 		c->last_dst_slot == canon(c, c->h - 1))
 	{
 		/* The previous instruction computed the result: let it write slot 0
@@ -838,7 +838,7 @@ compile_plain(comp *c, int op, const wrt_opinfo *oi)
 					c->last_cmp = op;
 					c->last_cmp_ri = ri;
 				}
-				if (ri && (op == WRT_OP_I32_ADD || op == WRT_OP_I32_SUB))
+				if (ri && !c->oom && (op == WRT_OP_I32_ADD || op == WRT_OP_I32_SUB))
 				{
 					/* Keep the add's form uniform: sub x, k = add x, -k. */
 					if (op == WRT_OP_I32_SUB)
@@ -852,7 +852,7 @@ compile_plain(comp *c, int op, const wrt_opinfo *oi)
 			{
 				rd_u32(c);      /* alignment: a hint */
 				uint32_t offset = rd_u32(c);
-				if (c->last_add_ri && c->last_dst_cell >= 0 && c->st[c->h - 1].kind == K_SLOT &&
+				if (!c->oom && c->last_add_ri && c->last_dst_cell >= 0 && c->st[c->h - 1].kind == K_SLOT &&
 					c->last_dst_slot == canon(c, c->h - 1))
 				{
 					/* The address was just computed as x + k: do the add in
@@ -900,7 +900,7 @@ compile_local_set(comp *c, uint32_t x, bool tee)
 	if (!(v.kind == K_LOCAL && v.local == x))
 	{
 		materialize_local(c, x);
-		if (v.kind == K_SLOT && c->last_dst_cell >= 0 &&
+		if (v.kind == K_SLOT && !c->oom && c->last_dst_cell >= 0 &&
 			c->last_dst_slot == canon(c, vdepth))
 		{
 			/* The previous instruction computed v: make it write x. */

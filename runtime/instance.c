@@ -145,6 +145,8 @@ wrt_trapkind_name(wrt_trapkind kind)
 	return "unknown";
 }
 
+static void trap_vset(wrt_store *s, wrt_trapkind kind, const char *fmt, va_list ap) WRT_PRINTF(3, 0);
+
 static void
 trap_vset(wrt_store *s, wrt_trapkind kind, const char *fmt, va_list ap)
 {
@@ -249,6 +251,7 @@ object_free(wrt_store *s, void *obj, uint8_t kind)
 	switch (kind)
 	{
 		case WRT_OBJ_TABLE:
+			s->table_elems -= table_of((wrt_table *) obj)->cap;
 			wrt_free(a, ((wrt_table *) obj)->elems);
 			break;
 		case WRT_OBJ_MEMORY:
@@ -566,6 +569,21 @@ wrt_global_set(wrt_global *g, wrt_value v)
 
 /* ---- tables -------------------------------------------------------------- */
 
+/* May the store's tables hold `more` further elements? */
+static bool
+table_budget_allows(const wrt_store *s, uint64_t more)
+{
+	uint64_t limit = s->table_limit ? s->table_limit : WRT_MAX_TABLE_TOTAL;
+
+	return more <= limit && s->table_elems <= limit - more;
+}
+
+void
+wrt_store_set_table_limit(wrt_store *s, uint64_t max_elements)
+{
+	s->table_limit = max_elements;
+}
+
 /* Allocate and register a table; NULL on OOM or a size over the engine limit. */
 static wrt_table *
 table_create(wrt_store *s, uint8_t elemtype, wrt_limits limits, void *init)
@@ -573,7 +591,7 @@ table_create(wrt_store *s, uint8_t elemtype, wrt_limits limits, void *init)
 	table_impl *ti;
 	wrt_table *t;
 
-	if (limits.min > WRT_MAX_TABLE)
+	if (limits.min > WRT_MAX_TABLE || !table_budget_allows(s, limits.min))
 		return NULL;
 	ti = wrt_alloc(&s->alloc, sizeof(*ti));
 	if (!ti)
@@ -600,6 +618,7 @@ table_create(wrt_store *s, uint8_t elemtype, wrt_limits limits, void *init)
 		wrt_free(&s->alloc, ti);
 		return NULL;
 	}
+	s->table_elems += ti->cap;
 	return t;
 }
 
@@ -646,12 +665,19 @@ wrt_table_grow_internal(wrt_table *t, uint32_t delta, void *init)
 
 		if (cap > t->max)
 			cap = t->max;
+		if (!table_budget_allows(t->store, cap - ti->cap))
+		{
+			cap = want;         /* no geometric slack near the budget */
+			if (!table_budget_allows(t->store, cap - ti->cap))
+				return -1;
+		}
 		if (!mul_size((size_t) cap, sizeof(void *), &bytes))
 			return -1;
 		e = wrt_realloc(&t->store->alloc, t->elems, bytes);
 		if (!e)
 			return -1;
 		t->elems = e;
+		t->store->table_elems += cap - ti->cap;
 		ti->cap = (size_t) cap;
 	}
 	for (uint64_t i = old; i < want; i++)
@@ -1199,6 +1225,13 @@ wrt_instantiate(wrt_store *s, wrt_module *m, const wrt_extern *imports, size_t n
 		{
 			wrt_set_error(err, WRT_ERR_LIMIT, 0, "table size %llu exceeds the engine limit of %u",
 						  (unsigned long long) m->tables[i].limits.min, WRT_MAX_TABLE);
+			goto fail;
+		}
+		if (!table_budget_allows(s, m->tables[i].limits.min))
+		{
+			wrt_set_error(err, WRT_ERR_LIMIT, 0,
+						  "tables exceed the table limit of %llu elements",
+						  (unsigned long long) (s->table_limit ? s->table_limit : WRT_MAX_TABLE_TOTAL));
 			goto fail;
 		}
 		inst->tables[i] = table_create(s, m->tables[i].elemtype, m->tables[i].limits, NULL);

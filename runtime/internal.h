@@ -18,7 +18,8 @@
 
 #define WRT_PAGE_SIZE 65536u
 #define WRT_MAX_PAGES 65536u            /* 4 GiB: the wasm32 ceiling */
-#define WRT_MAX_TABLE 10000000u         /* elements: engine limit */
+#define WRT_MAX_TABLE 10000000u         /* elements: engine limit per table */
+#define WRT_MAX_TABLE_TOTAL 10000000u   /* default budget over a store's tables */
 #define WRT_MAX_LOCALS 50000u           /* per function, params included */
 #define WRT_MAX_FUNCS 1000000u
 #define WRT_MAX_PARAMS 1000u
@@ -295,6 +296,8 @@ struct wrt_store {
 	size_t stack_bytes;
 	uint32_t max_frames;
 	uint32_t memory_limit_pages;    /* 0 = none */
+	uint64_t table_limit;           /* elements over all tables; 0 = WRT_MAX_TABLE_TOTAL */
+	uint64_t table_elems;           /* elements allocated by the store's tables */
 	volatile int *interrupt;
 	uint64_t fuel;                  /* per call; 0 = unlimited */
 	uint64_t fuel_consumed;

@@ -218,6 +218,10 @@ void wrt_store_set_stack_limit(wrt_store *s, size_t value_stack_bytes, uint32_t 
  * beyond it returns -1, instantiation beyond it traps WRT_TRAP_MEMORY_LIMIT.
  * 0 = only the module's own maximum (and 65536). */
 void wrt_store_set_memory_limit(wrt_store *s, uint32_t max_pages);
+/* Table budget: the total number of elements (8 bytes of host memory each)
+ * all tables of the store may hold; instantiation beyond it fails with
+ * WRT_ERR_LIMIT and table.grow returns -1.  0 = the default, 10,000,000. */
+void wrt_store_set_table_limit(wrt_store *s, uint64_t max_elements);
 /*
  * Interrupt flag: polled at function entries and loop back-edges; when
  * non-zero the running call traps with WRT_TRAP_INTERRUPTED.  The engine never

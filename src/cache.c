@@ -308,6 +308,13 @@ apply_limits(PgwasmInstance *inst)
 	uint32		frames = (uint32) Max(64, Min(stack / 100, 1000000));
 
 	wrt_store_set_memory_limit(inst->store, memory_limit_pages());
+	/*
+	 * Tables live in host memory too (8 bytes an element, twice with the
+	 * reset snapshot): bound them by the same setting, at a sixteenth of it,
+	 * which still leaves real modules (a few thousand entries) ample room.
+	 */
+	wrt_store_set_table_limit(inst->store,
+							  (uint64) Max(pgwasm_max_memory_kb, 64) * 1024 / 8 / 16);
 	wrt_store_set_stack_limit(inst->store, stack, frames);
 	wrt_store_set_fuel(inst->store, (uint64) pgwasm_fuel);
 	inst->limits_generation = pgwasm_limits_generation;
