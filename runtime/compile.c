@@ -81,6 +81,7 @@ typedef struct comp {
 	int last_cmp;               /* wrt_op of that instruction if an integer compare, else -1 */
 	bool last_cmp_ri;
 	bool last_add_ri;           /* that instruction is i32.add/sub with an immediate */
+	uint8_t last_load_type;     /* a plain full-width load of this valtype, else 0 */
 
 	struct {
 		uint32_t ir;            /* base irop of the comparison */
@@ -108,6 +109,8 @@ static const uint16_t ir_base[WRT_OP_COUNT_] = {
 #define CMP_BRIF_RI 3
 #define CMP_BRIFNOT_RR 4
 #define CMP_BRIFNOT_RI 5
+#define CMP_RM 6
+#define BIN_RM 2
 #define TEST_BRIF 1
 #define TEST_BRIFNOT 2
 
@@ -175,6 +178,7 @@ emit_op(comp *c, int irop)
 	c->last_dst_cell = -1;
 	c->last_cmp = -1;
 	c->last_add_ri = false;
+	c->last_load_type = 0;
 	uint32_t at = c->ncode;
 	c->last_instr = at;
 	if (!grow(c, (void **) &c->code, &c->capcode, c->ncode + 1, sizeof(wrt_cell)))
@@ -796,6 +800,25 @@ compile_plain(comp *c, int op, const wrt_opinfo *oi)
 		case WRT_OPC_CMP:
 			{
 				centry *ea = &c->st[c->h - 2], *eb = &c->st[c->h - 1];
+				if (!c->oom && c->last_load_type == oi->t_in && c->last_dst_cell >= 0 &&
+					eb->kind == K_SLOT && ea->kind != K_CONST &&
+					c->last_dst_slot == canon(c, c->h - 1))
+				{
+					/* The right operand was just loaded: fold the load in
+					 * (it stays first, so its trap still comes first). */
+					uint32_t at = c->last_instr;
+					uint64_t addr = c->code[at + 1].u >> 32;
+					uint64_t offset = c->code[at + 2].u;
+					uint32_t sa0 = slot_of(c, c->h - 2);
+					c->ncode = at;
+					c->npc -= 2;
+					c->h -= 2;
+					uint32_t d = push_slot(c);
+					emit_op(c, base + (oi->cls == WRT_OPC_CMP ? CMP_RM : BIN_RM));
+					note_dst(c, emit_cell(c, WRT_PACK(d, sa0)), d);
+					emit_cell(c, WRT_PACK(addr, offset));
+					return;
+				}
 				bool ri = false;
 				uint32_t sa, sb = 0;
 				uint64_t imm = 0;
@@ -874,6 +897,8 @@ compile_plain(comp *c, int op, const wrt_opinfo *oi)
 				emit_op(c, base);
 				note_dst(c, emit_cell(c, WRT_PACK(d, a)), d);
 				emit_cell(c, offset);
+				if (oi->size == 8 || (oi->size == 4 && oi->t_out != WRT_VT_I64))
+					c->last_load_type = oi->t_out;
 				return;
 			}
 		case WRT_OPC_STORE:

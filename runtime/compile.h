@@ -20,6 +20,8 @@
  *   UN     [d|a]                 d = op(a)
  *   BIN_RR [d|a][b]              d = a op b
  *   BIN_RI [d|a][imm]            d = a op imm (rhs constant inlined)
+ *   BIN_RM [d|a][p|offset]       d = a op mem[p + offset] (the full-width
+ *                                load feeding the operator fused into it)
  *   BRIF_CMP_RR  [a|b][off]      branch if a cmp b      (fused compare+branch)
  *   BRIF_CMP_RI  [a|off][imm]    branch if a cmp imm
  *   BRIFNOT_*    same layouts    branch if not
@@ -89,11 +91,11 @@ typedef enum wrt_irop {
 #define OP_UN(NAME, code, text, TIN, TOUT, body) WRT_IR_##NAME,
 #define OP_TEST(NAME, code, text, TIN, body) \
 	WRT_IR_##NAME, WRT_IR_BRIF_##NAME, WRT_IR_BRIFNOT_##NAME,
-#define OP_BIN(NAME, code, text, T, TOUT, body) WRT_IR_##NAME##_RR, WRT_IR_##NAME##_RI,
+#define OP_BIN(NAME, code, text, T, TOUT, body) WRT_IR_##NAME##_RR, WRT_IR_##NAME##_RI, WRT_IR_##NAME##_RM,
 #define OP_CMP(NAME, code, text, T, body) \
 	WRT_IR_##NAME##_RR, WRT_IR_##NAME##_RI, \
 	WRT_IR_BRIF_##NAME##_RR, WRT_IR_BRIF_##NAME##_RI, \
-	WRT_IR_BRIFNOT_##NAME##_RR, WRT_IR_BRIFNOT_##NAME##_RI,
+	WRT_IR_BRIFNOT_##NAME##_RR, WRT_IR_BRIFNOT_##NAME##_RI, WRT_IR_##NAME##_RM,
 #define OP_LOAD(NAME, code, text, T, MT, AL) WRT_IR_##NAME, WRT_IR_##NAME##_ADD,
 #define OP_STORE(NAME, code, text, T, MT, AL) WRT_IR_##NAME,
 #include "opcodes.def"

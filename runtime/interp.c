@@ -145,9 +145,11 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
 #define OP_TEST(NAME, code, text, TIN, body) [WRT_IR_##NAME] = &&L_##NAME, \
 	[WRT_IR_BRIF_##NAME] = &&L_BRIF_##NAME, [WRT_IR_BRIFNOT_##NAME] = &&L_BRIFNOT_##NAME,
 #define OP_BIN(NAME, code, text, T, TOUT, body) \
-	[WRT_IR_##NAME##_RR] = &&L_##NAME##_RR, [WRT_IR_##NAME##_RI] = &&L_##NAME##_RI,
+	[WRT_IR_##NAME##_RR] = &&L_##NAME##_RR, [WRT_IR_##NAME##_RI] = &&L_##NAME##_RI, \
+	[WRT_IR_##NAME##_RM] = &&L_##NAME##_RM,
 #define OP_CMP(NAME, code, text, T, body) \
 	[WRT_IR_##NAME##_RR] = &&L_##NAME##_RR, [WRT_IR_##NAME##_RI] = &&L_##NAME##_RI, \
+	[WRT_IR_##NAME##_RM] = &&L_##NAME##_RM, \
 	[WRT_IR_BRIF_##NAME##_RR] = &&L_BRIF_##NAME##_RR, [WRT_IR_BRIF_##NAME##_RI] = &&L_BRIF_##NAME##_RI, \
 	[WRT_IR_BRIFNOT_##NAME##_RR] = &&L_BRIFNOT_##NAME##_RR, [WRT_IR_BRIFNOT_##NAME##_RI] = &&L_BRIFNOT_##NAME##_RI,
 #define OP_LOAD(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = &&L_##NAME, [WRT_IR_##NAME##_ADD] = &&L_##NAME##_ADD,
@@ -245,6 +247,16 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
 	L_##NAME##_RI: { \
 		wrt_ct_##T a = GET_##T(WRT_HI(pc[1])), b = IMM_##T(pc[2]); \
 		wrt_ct_##TOUT r; \
+		body \
+		SET_##TOUT(WRT_LO(pc[1]), r); \
+		NEXT(3); \
+	} \
+	L_##NAME##_RM: { \
+		uint64_t ea = (uint64_t) GET_I32(WRT_LO(pc[2])) + WRT_HI(pc[2]); \
+		wrt_ct_##T a = GET_##T(WRT_HI(pc[1])), b; \
+		wrt_ct_##TOUT r; \
+		if (WRT_UNLIKELY(ea + sizeof(b) > memsize)) TRAP(MEMORY_OOB); \
+		memcpy(&b, mem + ea, sizeof(b)); \
 		body \
 		SET_##TOUT(WRT_LO(pc[1]), r); \
 		NEXT(3); \
