@@ -138,3 +138,54 @@ SELECT wasm.drop_module('add');
 \set ON_ERROR_STOP on
 SELECT wasm.drop_module('add', cascade => true);
 SELECT name FROM wasm.modules ORDER BY name;
+
+\echo
+\echo '-- 9. An aggregate and a JSON extractor in C: examples/c/hll.c and jsonkit.c'
+SELECT wasm.install_module('hll',     pg_read_binary_file(:'moddir' || '/hll.wasm'))     AS sha256;
+SELECT wasm.install_module('jsonkit', pg_read_binary_file(:'moddir' || '/jsonkit.wasm')) AS sha256;
+CREATE FUNCTION json_get(jsonb, text) RETURNS text
+    IMMUTABLE STRICT PARALLEL SAFE LANGUAGE wasm AS 'jsonkit:json_get';
+CREATE FUNCTION json_get(text, text) RETURNS text    -- the same export, for JSON kept as text
+    IMMUTABLE STRICT PARALLEL SAFE LANGUAGE wasm AS 'jsonkit:json_get';
+CREATE FUNCTION json_valid(text) RETURNS bool
+    IMMUTABLE STRICT PARALLEL SAFE LANGUAGE wasm AS 'jsonkit:json_valid';
+-- a HyperLogLog sketch in bytea: add a value, merge two sketches, estimate
+CREATE FUNCTION hll_add(bytea, text) RETURNS bytea
+    IMMUTABLE STRICT PARALLEL SAFE LANGUAGE wasm AS 'hll:hll_add';
+CREATE FUNCTION hll_merge(bytea, bytea) RETURNS bytea
+    IMMUTABLE STRICT PARALLEL SAFE LANGUAGE wasm AS 'hll:hll_merge';
+CREATE FUNCTION hll_count(bytea) RETURNS int8
+    IMMUTABLE STRICT PARALLEL SAFE LANGUAGE wasm AS 'hll:hll_count';
+CREATE AGGREGATE approx_count_distinct(text) (
+    SFUNC = hll_add, STYPE = bytea, FINALFUNC = hll_count,
+    COMBINEFUNC = hll_merge, INITCOND = '', PARALLEL = SAFE);
+
+CREATE TABLE page_views AS
+  SELECT i AS id,
+         jsonb_build_object('user', jsonb_build_object('id', i % 30000, 'name', 'user ' || i % 30000),
+                            'page', '/docs/' || i % 40, 'tags', jsonb_build_array('web', 'v' || i % 3)) AS doc
+    FROM generate_series(1, 120000) i;
+ANALYZE page_views;
+
+-- fields by path; strings come back unquoted, and -1 is the last array element
+SELECT json_get(doc, 'user.name') AS name, json_get(doc, 'tags.-1') AS last_tag,
+       json_get(doc, 'user') AS "user"
+  FROM page_views WHERE id = 7;
+
+-- distinct users, approximately (in a parallel plan: workers' sketches are merged) and exactly
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+EXPLAIN (COSTS OFF) SELECT approx_count_distinct(json_get(doc, 'user.id')) FROM page_views;
+SELECT approx_count_distinct(json_get(doc, 'user.id')) AS approx,
+       count(DISTINCT doc #>> '{user,id}') AS exact
+  FROM page_views;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+
+-- malformed JSON (arriving as text) is an error with SQLSTATE 22P02; json_valid() tells first
+\set ON_ERROR_STOP off
+SELECT json_get('{"user": {"id": 1', 'user.id');
+\set ON_ERROR_STOP on
+SELECT json_valid('{"user": {"id": 1') AS truncated, json_valid('{"user": {"id": 1}}') AS complete;

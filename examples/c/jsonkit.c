@@ -120,7 +120,7 @@ static long
 hex4(const scan *sc, size_t pos)
 {
 	long		v = 0;
-	int			i;
+	size_t		i;
 
 	if (pos > sc->len || sc->len - pos < 4)
 		return -1;

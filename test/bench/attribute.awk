@@ -20,7 +20,7 @@ function hex(s,   i, v) {
 	return v
 }
 function base(n) {
-	sub(/^BRIF(NOT)?_/, "", n); sub(/_(RR|RI)$/, "", n)
+	sub(/^BRIF(NOT)?_/, "", n); sub(/_[RIM][RIM]$/, "", n)    # operand forms: _RR, _RI, _RM...
 	if (n ~ /_(LOAD|STORE)/) sub(/_ADD$/, "", n)    # address-folding load forms
 	return n
 }

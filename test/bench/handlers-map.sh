@@ -25,7 +25,7 @@ cc -std=gnu11 -O2 -Wall -Wextra -Wno-unused-parameter -Iruntime \
 # Instruction names in enum order.
 printf '#include "compile.h"\n' | cc -E -P -Iruntime -x c - |
 	awk '/typedef enum wrt_irop/ { f = 1 } f == 1 { print } f && /}[ \t]*wrt_irop;/ { f = 2 }' |
-	tr ',{} \t' '\n\n\n\n\n' | sed -n 's/^WRT_IR_//p' | grep -v '^COUNT_$' >"$dir/irnames.txt"
+	tr -s ',{}[:space:]' '\n' | sed -n 's/^WRT_IR_//p' | grep -v '^COUNT_$' >"$dir/irnames.txt"
 
 read -r run_addr run_size ref_addr < <(nm -S build/wasm-run | awk '
 	$4 == "run" { a = $1; s = $2 } $4 == "wrt_interp_handlers" { h = $1 }

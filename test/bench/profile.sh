@@ -27,7 +27,9 @@ bash test/bench/handlers-map.sh "$P/map"
 read -r RUN_ADDR _ <"$P/map/run.txt"
 
 if (($# == 0)); then
-	set -- $(cd "$OUT/wasm" && ls -- *.wasm | sed 's/\.wasm$//')
+	for w in "$OUT"/wasm/*.wasm; do
+		[[ -f $w ]] && set -- "$@" "$(basename "$w" .wasm)"
+	done
 fi
 
 for k in "$@"; do

@@ -3,9 +3,10 @@
 #
 # Builds the C kernels of test/bench/ natively (clang -O2) and to wasm32-wasi
 # into build/bench/, runs each natively, through build/wasm-run (pgwasm) and
-# through node (V8) in the same run, keeps the best of N wall times, checks
-# that the three print the same checksum, and prints a table of the times and
-# ratios to native with their geometric means.  Then it times loading
+# through node (V8) in the same run, keeps the best of N times (wall clock,
+# or CPU time with --cpu), checks that the three print the same checksum, and
+# prints a table of the times and ratios to native with their geometric means
+# (and the geometric means by the other metric).  Then it times loading
 # (decode + validate) of a generated ~1 MB module with build/bench/loadtime.
 #
 # usage: bash test/bench/run.sh [options]
@@ -25,6 +26,8 @@
 # Environment: CLANG (default clang), NATIVE_CFLAGS (default -O2),
 #   WASM_CFLAGS (default -O2), BENCH_TIMEOUT (seconds per run, default 600).
 # Benchmarks are informational: this script is never part of `make test`.
+# (Table formats are kept in variables, $fmt, on purpose.)
+# shellcheck disable=SC2059
 set -euo pipefail
 export LC_ALL=C
 
@@ -45,14 +48,14 @@ DO_NODE=1
 DO_PGWASM=1
 DO_LOAD=1
 DO_KERNELS=1
-MODE=time
+MODE="time"
 METRIC=wall
 CLANG=${CLANG:-clang}
 NATIVE_CFLAGS=${NATIVE_CFLAGS:--O2}
 WASM_CFLAGS=${WASM_CFLAGS:--O2}
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-600}
 
-usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
+usage() { sed -n '2,/^# Benchmarks are/p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while (($#)); do
 	case $1 in
@@ -194,8 +197,8 @@ NODE_RUN=(node --no-warnings --single-threaded-gc "$SRC/run-node.mjs")
 PGWASM_RUN=(build/wasm-run)
 
 time_kernels() {
-	local k rep tn tp tx fail_p fail_x ref row
-	local -a rp=() rx=()
+	local k rep tn tp tx fail_p fail_x ref
+	local -a rp=() rx=() okp=() okx=()
 	local fmt='%-11s %9s %9s %8s %9s %8s\n'
 	{
 		printf '\n'
@@ -246,13 +249,12 @@ time_kernels() {
 			fi
 		done
 		local cp="-" cx="-" sp="-" sx="-"
-		if [[ -n $tp && -z $fail_p ]]; then sp=$tp; cp=$(ratio "$tp" "$tn"); rp+=("$cp"); fi
-		if [[ -n $tx && -z $fail_x ]]; then sx=$tx; cx=$(ratio "$tx" "$tn"); rx+=("$cx"); fi
+		if [[ -n $tp && -z $fail_p ]]; then sp=$tp; cp=$(ratio "$tp" "$tn"); rp+=("$cp"); okp+=("$k"); fi
+		if [[ -n $tx && -z $fail_x ]]; then sx=$tx; cx=$(ratio "$tx" "$tn"); rx+=("$cx"); okx+=("$k"); fi
 		[[ -z $fail_p ]] || { sp="FAIL"; cp="($fail_p)"; }
 		[[ -z $fail_x ]] || { sx="FAIL"; cx="($fail_x)"; }
 		((HAVE_PGWASM)) || { sp="n/a"; cp="n/a"; }
 		((DO_NODE)) || { sx="n/a"; cx="n/a"; }
-		# shellcheck disable=SC2059
 		printf "$fmt" "$k" "$tn" "$sp" "$cp" "$sx" "$cx" | tee -a "$OUT/results.txt"
 	done
 	# shellcheck disable=SC2059
@@ -262,6 +264,30 @@ time_kernels() {
 	printf '(best of %d runs, %s of the whole process; checksums equal across engines;\n' "$REPS" "$what" |
 		tee -a "$OUT/results.txt"
 	printf ' every run'"'"'s wall and CPU time in %s)\n' "$OUT/results.csv" | tee -a "$OUT/results.txt"
+	# The same geometric means by the other metric, from the CSV.
+	local other=cpu col=5
+	[[ $METRIC == wall ]] || { other=wall; col=4; }
+	printf 'by %s time: geomean pgwasm %s, node %s\n' "$other" \
+		"$(other_geomean "$col" pgwasm "${okp[@]}")" "$(other_geomean "$col" node "${okx[@]}")" |
+		tee -a "$OUT/results.txt"
+}
+
+# other_geomean COLUMN ENGINE KERNEL...: geometric mean over the kernels of
+# ENGINE's best time in results.csv column COLUMN divided by native's.
+other_geomean() {
+	local col=$1 engine=$2
+	shift 2
+	(($#)) || { echo "-"; return; }
+	awk -F, -v col="$col" -v engine="$engine" -v list="$*" '
+		BEGIN { n = split(list, ks, " "); for (i = 1; i <= n; i++) want[ks[i]] = 1 }
+		NR > 1 && $6 == 0 && ($1 in want) {
+			key = $1 SUBSEP $2
+			if (!(key in best) || $col + 0 < best[key]) best[key] = $col + 0
+		}
+		END {
+			for (i = 1; i <= n; i++) s += log(best[ks[i], engine] / best[ks[i], "native"])
+			printf "%.2f", exp(s / n)
+		}' "$OUT/results.csv"
 }
 
 # ---- instruction counts (callgrind) ------------------------------------------
@@ -337,7 +363,7 @@ load_benchmark() {
 	cc -std=gnu11 -O2 -Iruntime -o "$OUT/loadtime" "$SRC/loadtime.c" build/libwasmrt.a -lm
 	printf '\n' | tee "$OUT/load.txt"
 	"$OUT/loadtime" -n 20 "$OUT/big.wasm" | tail -1 | tee -a "$OUT/load.txt"
-	if ((DO_NODE)); then
+	if ((DO_NODE)) && command -v node >/dev/null; then
 		node --no-warnings "$SRC/run-node.mjs" --compile-only 20 "$OUT/big.wasm" | tee -a "$OUT/load.txt"
 	fi
 }

@@ -1,7 +1,7 @@
 /*
  * diff-run.c — our engine's half of the differential test (test/fuzz/diff.sh).
  *
- *   diff-run [--fuel N] module.wasm plan.json
+ *   diff-run [--fuel N] [--keep-going] module.wasm plan.json
  *
  * Loads the module, instantiates it with stand-in imports (every function
  * import only logs its arguments and returns zeros; tables, memories and
@@ -28,7 +28,9 @@
  * Values use the canonical text of fuzz-common.c with every NaN written
  * "nan" (payloads are not compared).  A call that runs out of fuel or stack
  * ends the plan with outcome "stop": the engines' limits differ, so nothing
- * after it is compared.  Exit status: 0 when the plan was written (whatever
+ * after it is compared (--keep-going calls the remaining exports anyway:
+ * test/fuzz/regress.sh uses it to time every export of a fuel reproducer).
+ * Exit status: 0 when the plan was written (whatever
  * the module did), 2 for usage or I/O errors; a sanitizer report makes it
  * fail otherwise, which diff.sh treats as a finding.
  */
@@ -366,17 +368,27 @@ main(int argc, char **argv)
 	wrt_error err;
 	fz_env env;
 	wrt_func *hang = NULL;
-	bool first = true, go_on = true;
+	bool first = true, go_on = true, keep_going = false;
 	uint32_t ne, j = 0;
 
-	if (argi + 1 < argc && strcmp(argv[argi], "--fuel") == 0)
+	for (;;)
 	{
-		fuel = strtoull(argv[argi + 1], NULL, 10);
-		argi += 2;
+		if (argi + 1 < argc && strcmp(argv[argi], "--fuel") == 0)
+		{
+			fuel = strtoull(argv[argi + 1], NULL, 10);
+			argi += 2;
+		}
+		else if (argi < argc && strcmp(argv[argi], "--keep-going") == 0)
+		{
+			keep_going = true;
+			argi++;
+		}
+		else
+			break;
 	}
 	if (argc - argi != 2)
 	{
-		fprintf(stderr, "usage: diff-run [--fuel N] module.wasm plan.json\n");
+		fprintf(stderr, "usage: diff-run [--fuel N] [--keep-going] module.wasm plan.json\n");
 		return 2;
 	}
 	bytes = read_all(argv[argi], &len);
@@ -459,7 +471,7 @@ main(int argc, char **argv)
 			continue;
 		if (hang && !do_call(&env, hang, "hangLimitInitializer", 20, j, &first))
 			break;
-		go_on = do_call(&env, f, name, nl, j++, &first);
+		go_on = do_call(&env, f, name, nl, j++, &first) || keep_going;
 	}
 	fputc(']', out);
 	if (go_on)

@@ -12,7 +12,7 @@
  * a finding.  Every exported function is then called with arguments drawn
  * from a hash of the input, with a fuel budget per call, a store memory
  * limit and a value-stack/frame limit chosen from the input (a small one to
- * reach the stack-exhaustion paths, or the defaults).
+ * reach the stack-exhaustion paths, or the defaults) and a table budget.
  *
  * Besides the sanitizers (ASan, UBSan, LeakSanitizer), one oracle checks the
  * engine's own determinism and its snapshot/reset feature: after the first
@@ -44,6 +44,7 @@
 
 #define FUZZ_FUEL 100000        /* per outermost call */
 #define FUZZ_MEMORY_PAGES 32    /* store memory limit: 2 MiB */
+#define FUZZ_TABLE_ELEMENTS (1u << 20)  /* store table budget: 8 MiB */
 #define FUZZ_MAX_CALLS 48       /* exported functions called per round */
 /* Host memory one instance may hold (wrt_instance_memory_usage) while the
  * store's memory limit is 2 MiB: tables must not be a way around it. */
@@ -271,6 +272,7 @@ oom_round(wrt_module *m, uint64_t h)
 		return;
 	wrt_store_set_stack_limit(s, 64 * 1024, 256);
 	wrt_store_set_memory_limit(s, FUZZ_MEMORY_PAGES);
+	wrt_store_set_table_limit(s, FUZZ_TABLE_ELEMENTS);
 	wrt_store_set_fuel(s, FUZZ_FUEL / 4);
 	memset(&env, 0, sizeof(env));
 	env.store = s;
@@ -316,6 +318,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else
 		wrt_store_set_stack_limit(s, 1024 * 1024, 10000);
 	wrt_store_set_memory_limit(s, FUZZ_MEMORY_PAGES);
+	wrt_store_set_table_limit(s, FUZZ_TABLE_ELEMENTS);
 	wrt_store_set_fuel(s, FUZZ_FUEL);
 	wrt_store_set_interrupt(s, &interrupt);
 

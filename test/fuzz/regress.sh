@@ -16,14 +16,20 @@
 #             around a reset, with limits)
 #   diff-*    build/fuzz/diff-run, then test/fuzz/diff-v8.mjs (our engine
 #             against V8)
+#   fuel-*    build/fuzz/diff-run --fuel $REGRESS_FUEL --keep-going (every
+#             export once), which must finish within REGRESS_FUEL_SECONDS:
+#             fuel has to bound the time a call takes
 # A reproducer passes when its harness exits 0 (no sanitizer report, no
-# failed check, no mismatch).  Output: one line per file, then
+# failed check, no mismatch) in time.  Environment: REGRESS_FUEL (default
+# 20000), REGRESS_FUEL_SECONDS (default 1).  Output: one line per file, then
 # `N passed, N failed`; exit 1 if any failed.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 OUT=build/fuzz/regress
+FUEL=${REGRESS_FUEL:-20000}
+FUEL_SECONDS=${REGRESS_FUEL_SECONDS:-1}
 mkdir -p "$OUT"
 
 if [ $# -gt 0 ]; then
@@ -48,8 +54,9 @@ for f in "${files[@]}"; do
 	name=${base%.*}
 	wasm=$OUT/$name.wasm
 	log=$OUT/$name.log
+	: > "$log"
 	case $f in
-		*.wat) wat2wasm "$f" -o "$wasm" > "$log" 2>&1 || { echo "regress: FAIL $base (wat2wasm)"; failed=$((failed + 1)); continue; } ;;
+		*.wat) wat2wasm "$f" -o "$wasm" >> "$log" 2>&1 || { echo "regress: FAIL $base (wat2wasm)"; failed=$((failed + 1)); continue; } ;;
 		*.hex) perl -ne 's/#.*//; s/\s+//g; print pack("H*", $_)' "$f" > "$wasm" ;;
 		*) echo "regress: skip $base (not .wat or .hex)"; continue ;;
 	esac
@@ -61,7 +68,18 @@ for f in "${files[@]}"; do
 			build/fuzz/diff-run "$wasm" "$OUT/$name.plan.json" >> "$log" 2>&1 || rc=$?
 			[ "$rc" -ne 0 ] || node test/fuzz/diff-v8.mjs "$wasm" "$OUT/$name.plan.json" >> "$log" 2>&1 || rc=$?
 			;;
-		*) echo "regress: skip $base (name must start with decode-, exec- or diff-)"; continue ;;
+		fuel-*)
+			t0=$(date +%s.%N)
+			timeout 300 build/fuzz/diff-run --fuel "$FUEL" --keep-going "$wasm" "$OUT/$name.plan.json" \
+				>> "$log" 2>&1 || rc=$?
+			secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
+			echo "fuel $FUEL: ${secs}s (bound ${FUEL_SECONDS}s)" >> "$log"
+			if [ "$rc" -eq 0 ] && awk -v s="$secs" -v b="$FUEL_SECONDS" 'BEGIN { exit !(s > b) }'; then
+				echo "ERROR: ${secs}s for fuel $FUEL, over the ${FUEL_SECONDS}s bound" >> "$log"
+				rc=1
+			fi
+			;;
+		*) echo "regress: skip $base (name must start with decode-, exec-, diff- or fuel-)"; continue ;;
 	esac
 	if [ "$rc" -eq 0 ]; then
 		echo "regress: ok   $base"
