@@ -110,7 +110,9 @@ static const uint16_t ir_base[WRT_OP_COUNT_] = {
 #define CMP_BRIFNOT_RR 4
 #define CMP_BRIFNOT_RI 5
 #define CMP_RM 6
+#define CMP_IR 7
 #define BIN_RM 2
+#define BIN_IR 3
 #define TEST_BRIF 1
 #define TEST_BRIFNOT 2
 
@@ -834,6 +836,18 @@ compile_plain(comp *c, int op, const wrt_opinfo *oi)
 					imm = ea->bits;
 					sa = slot_of(c, c->h - 1);
 				}
+				else if (ea->kind == K_CONST)
+				{
+					/* Constant on the left of a non-commutative operator. */
+					uint64_t k = ea->bits;
+					uint32_t sb0 = slot_of(c, c->h - 1);
+					c->h -= 2;
+					uint32_t d = push_slot(c);
+					emit_op(c, base + (oi->cls == WRT_OPC_CMP ? CMP_IR : BIN_IR));
+					note_dst(c, emit_cell(c, WRT_PACK(d, sb0)), d);
+					emit_cell(c, k);
+					return;
+				}
 				else
 				{
 					sa = slot_of(c, c->h - 2);
@@ -875,6 +889,17 @@ compile_plain(comp *c, int op, const wrt_opinfo *oi)
 			{
 				rd_u32(c);      /* alignment: a hint */
 				uint32_t offset = rd_u32(c);
+				if (c->st[c->h - 1].kind == K_CONST)
+				{
+					/* Constant address: the effective address is known. */
+					uint64_t ea = (uint64_t) (uint32_t) c->st[c->h - 1].bits + offset;
+					c->h--;
+					uint32_t d = push_slot(c);
+					emit_op(c, base + 2);
+					note_dst(c, emit_cell(c, d), d);
+					emit_cell(c, ea);
+					return;
+				}
 				if (!c->oom && c->last_add_ri && c->last_dst_cell >= 0 && c->st[c->h - 1].kind == K_SLOT &&
 					c->last_dst_slot == canon(c, c->h - 1))
 				{
@@ -905,6 +930,16 @@ compile_plain(comp *c, int op, const wrt_opinfo *oi)
 			{
 				rd_u32(c);
 				uint32_t offset = rd_u32(c);
+				if (c->st[c->h - 2].kind == K_CONST)
+				{
+					uint64_t ea = (uint64_t) (uint32_t) c->st[c->h - 2].bits + offset;
+					uint32_t v = slot_of(c, c->h - 1);
+					c->h -= 2;
+					emit_op(c, base + 1);
+					emit_cell(c, v);
+					emit_cell(c, ea);
+					return;
+				}
 				uint32_t a = slot_of(c, c->h - 2);
 				uint32_t v = slot_of(c, c->h - 1);
 				c->h -= 2;

@@ -22,6 +22,7 @@
  *   BIN_RI [d|a][imm]            d = a op imm (rhs constant inlined)
  *   BIN_RM [d|a][p|offset]       d = a op mem[p + offset] (the full-width
  *                                load feeding the operator fused into it)
+ *   BIN_IR [d|b][imm]            d = imm op b (constant on the left)
  *   BRIF_CMP_RR  [a|b][off]      branch if a cmp b      (fused compare+branch)
  *   BRIF_CMP_RI  [a|off][imm]    branch if a cmp imm
  *   BRIFNOT_*    same layouts    branch if not
@@ -30,6 +31,8 @@
  *   LOAD_ADD [d|a][imm|offset]   d = mem[(u32)(a + imm) + offset]: the
  *                                address add folded in, wrapping as Wasm does
  *   STORE  [a|v][offset]         mem[a + offset] = v
+ *   LOAD_ABS  [d][ea]            d = mem[ea]   (constant address + offset)
+ *   STORE_ABS [v][ea]            mem[ea] = v
  * The hand-written instructions are listed below with their layouts.
  */
 #ifndef WRT_COMPILE_H
@@ -91,13 +94,14 @@ typedef enum wrt_irop {
 #define OP_UN(NAME, code, text, TIN, TOUT, body) WRT_IR_##NAME,
 #define OP_TEST(NAME, code, text, TIN, body) \
 	WRT_IR_##NAME, WRT_IR_BRIF_##NAME, WRT_IR_BRIFNOT_##NAME,
-#define OP_BIN(NAME, code, text, T, TOUT, body) WRT_IR_##NAME##_RR, WRT_IR_##NAME##_RI, WRT_IR_##NAME##_RM,
+#define OP_BIN(NAME, code, text, T, TOUT, body) WRT_IR_##NAME##_RR, WRT_IR_##NAME##_RI, WRT_IR_##NAME##_RM, \
+	WRT_IR_##NAME##_IR,
 #define OP_CMP(NAME, code, text, T, body) \
 	WRT_IR_##NAME##_RR, WRT_IR_##NAME##_RI, \
 	WRT_IR_BRIF_##NAME##_RR, WRT_IR_BRIF_##NAME##_RI, \
-	WRT_IR_BRIFNOT_##NAME##_RR, WRT_IR_BRIFNOT_##NAME##_RI, WRT_IR_##NAME##_RM,
-#define OP_LOAD(NAME, code, text, T, MT, AL) WRT_IR_##NAME, WRT_IR_##NAME##_ADD,
-#define OP_STORE(NAME, code, text, T, MT, AL) WRT_IR_##NAME,
+	WRT_IR_BRIFNOT_##NAME##_RR, WRT_IR_BRIFNOT_##NAME##_RI, WRT_IR_##NAME##_RM, WRT_IR_##NAME##_IR,
+#define OP_LOAD(NAME, code, text, T, MT, AL) WRT_IR_##NAME, WRT_IR_##NAME##_ADD, WRT_IR_##NAME##_ABS,
+#define OP_STORE(NAME, code, text, T, MT, AL) WRT_IR_##NAME, WRT_IR_##NAME##_ABS,
 #include "opcodes.def"
 	WRT_IR_COUNT_
 } wrt_irop;

@@ -17,14 +17,15 @@ static const char *const ir_names[WRT_IR_COUNT_] = {
 	[WRT_IR_BRIF_##NAME] = "BRIF_" #NAME, [WRT_IR_BRIFNOT_##NAME] = "BRIFNOT_" #NAME,
 #define OP_BIN(NAME, code, text, T, TOUT, body) \
 	[WRT_IR_##NAME##_RR] = #NAME "_RR", [WRT_IR_##NAME##_RI] = #NAME "_RI", \
-	[WRT_IR_##NAME##_RM] = #NAME "_RM",
+	[WRT_IR_##NAME##_RM] = #NAME "_RM", [WRT_IR_##NAME##_IR] = #NAME "_IR",
 #define OP_CMP(NAME, code, text, T, body) \
 	[WRT_IR_##NAME##_RR] = #NAME "_RR", [WRT_IR_##NAME##_RI] = #NAME "_RI", \
-	[WRT_IR_##NAME##_RM] = #NAME "_RM", \
+	[WRT_IR_##NAME##_RM] = #NAME "_RM", [WRT_IR_##NAME##_IR] = #NAME "_IR", \
 	[WRT_IR_BRIF_##NAME##_RR] = "BRIF_" #NAME "_RR", [WRT_IR_BRIF_##NAME##_RI] = "BRIF_" #NAME "_RI", \
 	[WRT_IR_BRIFNOT_##NAME##_RR] = "BRIFNOT_" #NAME "_RR", [WRT_IR_BRIFNOT_##NAME##_RI] = "BRIFNOT_" #NAME "_RI",
-#define OP_LOAD(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = #NAME, [WRT_IR_##NAME##_ADD] = #NAME "_ADD",
-#define OP_STORE(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = #NAME,
+#define OP_LOAD(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = #NAME, [WRT_IR_##NAME##_ADD] = #NAME "_ADD", \
+	[WRT_IR_##NAME##_ABS] = #NAME "_ABS",
+#define OP_STORE(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = #NAME, [WRT_IR_##NAME##_ABS] = #NAME "_ABS",
 #include "opcodes.def"
 };
 

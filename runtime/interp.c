@@ -146,14 +146,15 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
 	[WRT_IR_BRIF_##NAME] = &&L_BRIF_##NAME, [WRT_IR_BRIFNOT_##NAME] = &&L_BRIFNOT_##NAME,
 #define OP_BIN(NAME, code, text, T, TOUT, body) \
 	[WRT_IR_##NAME##_RR] = &&L_##NAME##_RR, [WRT_IR_##NAME##_RI] = &&L_##NAME##_RI, \
-	[WRT_IR_##NAME##_RM] = &&L_##NAME##_RM,
+	[WRT_IR_##NAME##_RM] = &&L_##NAME##_RM, [WRT_IR_##NAME##_IR] = &&L_##NAME##_IR,
 #define OP_CMP(NAME, code, text, T, body) \
 	[WRT_IR_##NAME##_RR] = &&L_##NAME##_RR, [WRT_IR_##NAME##_RI] = &&L_##NAME##_RI, \
-	[WRT_IR_##NAME##_RM] = &&L_##NAME##_RM, \
+	[WRT_IR_##NAME##_RM] = &&L_##NAME##_RM, [WRT_IR_##NAME##_IR] = &&L_##NAME##_IR, \
 	[WRT_IR_BRIF_##NAME##_RR] = &&L_BRIF_##NAME##_RR, [WRT_IR_BRIF_##NAME##_RI] = &&L_BRIF_##NAME##_RI, \
 	[WRT_IR_BRIFNOT_##NAME##_RR] = &&L_BRIFNOT_##NAME##_RR, [WRT_IR_BRIFNOT_##NAME##_RI] = &&L_BRIFNOT_##NAME##_RI,
-#define OP_LOAD(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = &&L_##NAME, [WRT_IR_##NAME##_ADD] = &&L_##NAME##_ADD,
-#define OP_STORE(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = &&L_##NAME,
+#define OP_LOAD(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = &&L_##NAME, [WRT_IR_##NAME##_ADD] = &&L_##NAME##_ADD, \
+	[WRT_IR_##NAME##_ABS] = &&L_##NAME##_ABS,
+#define OP_STORE(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = &&L_##NAME, [WRT_IR_##NAME##_ABS] = &&L_##NAME##_ABS,
 #include "opcodes.def"
 	};
 	if (handlers_out)
@@ -191,7 +192,8 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
 	} while (0)
 #define DISPATCH() goto *pc->h
 #define NEXT(n) do { pc += (n); DISPATCH(); } while (0)
-#define TRAP(k) do { trapkind = WRT_TRAP_##k; goto trap; } while (0)
+/* One cold label per trap kind, so handlers do not set a kind on their hot path. */
+#define TRAP(k) goto trap_##k
 #define TRAPM(k, msg) do { trapkind = WRT_TRAP_##k; trapmsg = (msg); goto trap; } while (0)
 #define JUMP(off) do { pc += (int32_t) (off); DISPATCH(); } while (0)
 
@@ -260,6 +262,13 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
 		body \
 		SET_##TOUT(WRT_LO(pc[1]), r); \
 		NEXT(3); \
+	} \
+	L_##NAME##_IR: { \
+		wrt_ct_##T a = IMM_##T(pc[2]), b = GET_##T(WRT_HI(pc[1])); \
+		wrt_ct_##TOUT r; \
+		body \
+		SET_##TOUT(WRT_LO(pc[1]), r); \
+		NEXT(3); \
 	}
 #define OP_CMP(NAME, code, text, T, body) \
 	OP_BIN(NAME, code, text, T, I32, body) \
@@ -307,11 +316,26 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
 		memcpy(&v, mem + ea, sizeof(MT)); \
 		SET_##T(WRT_LO(pc[1]), (wrt_ct_##T) v); \
 		NEXT(3); \
+	} \
+	L_##NAME##_ABS: { \
+		uint64_t ea = pc[2].u; \
+		MT v; \
+		if (WRT_UNLIKELY(ea + sizeof(MT) > memsize)) TRAP(MEMORY_OOB); \
+		memcpy(&v, mem + ea, sizeof(MT)); \
+		SET_##T(pc[1].u, (wrt_ct_##T) v); \
+		NEXT(3); \
 	}
 #define OP_STORE(NAME, code, text, T, MT, AL) \
 	L_##NAME: { \
 		uint64_t ea = (uint64_t) GET_I32(WRT_LO(pc[1])) + pc[2].u; \
 		MT v = (MT) GET_##T(WRT_HI(pc[1])); \
+		if (WRT_UNLIKELY(ea + sizeof(MT) > memsize)) TRAP(MEMORY_OOB); \
+		memcpy(mem + ea, &v, sizeof(MT)); \
+		NEXT(3); \
+	} \
+	L_##NAME##_ABS: { \
+		uint64_t ea = pc[2].u; \
+		MT v = (MT) GET_##T(pc[1].u); \
 		if (WRT_UNLIKELY(ea + sizeof(MT) > memsize)) TRAP(MEMORY_OOB); \
 		memcpy(mem + ea, &v, sizeof(MT)); \
 		NEXT(3); \
@@ -579,6 +603,21 @@ L_RETURN:
 		RELOAD_MEM();
 		DISPATCH();
 	}
+
+#define TRAP_LABEL(k) trap_##k: trapkind = WRT_TRAP_##k; goto trap;
+	TRAP_LABEL(UNREACHABLE)
+	TRAP_LABEL(MEMORY_OOB)
+	TRAP_LABEL(TABLE_OOB)
+	TRAP_LABEL(INDIRECT_NULL)
+	TRAP_LABEL(INDIRECT_TYPE)
+	TRAP_LABEL(DIV_ZERO)
+	TRAP_LABEL(INT_OVERFLOW)
+	TRAP_LABEL(INVALID_CONVERSION)
+	TRAP_LABEL(STACK_EXHAUSTED)
+	TRAP_LABEL(FUEL_EXHAUSTED)
+	TRAP_LABEL(INTERRUPTED)
+	TRAP_LABEL(OOM)
+#undef TRAP_LABEL
 
 trap:
 	(void) cf;
