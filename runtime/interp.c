@@ -164,7 +164,7 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
 	}
 
 	const wrt_cell *pc;
-	wrt_compiled *cf;
+	const wrt_compiled *cf;
 	uint8_t *mem;
 	uint64_t memsize;
 	const volatile int *intr = s->interrupt ? s->interrupt : &no_interrupt;
@@ -573,7 +573,6 @@ call_wasm:
 			nfp[k].bits = 0;
 		fp = nfp;
 		code = callee;
-		cf = ncf;
 		pc = ncf->code;
 		if (callee_inst != inst)
 		{
@@ -598,9 +597,13 @@ L_RETURN:
 		pc = f->ret_pc;
 		fp = f->fp;
 		code = f->code;
-		cf = code->compiled;
-		inst = f->inst;
-		RELOAD_MEM();
+		/* Within one instance mem/memsize are already current: a callee's
+		 * memory.grow reloaded them.  Another instance means another memory. */
+		if (WRT_UNLIKELY(f->inst != inst))
+		{
+			inst = f->inst;
+			RELOAD_MEM();
+		}
 		DISPATCH();
 	}
 
@@ -620,7 +623,6 @@ L_RETURN:
 #undef TRAP_LABEL
 
 trap:
-	(void) cf;
 	if (recorded)
 		s->trap.kind = trapkind;    /* message already set by the host or compiler */
 	else if (trapmsg)
