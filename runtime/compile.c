@@ -40,7 +40,7 @@ typedef struct cframe {
 	uint32_t nparams, nresults;
 	int32_t fix_end;            /* chain of forward branches to the end */
 	int32_t fix_else;           /* IF: the branch to the else arm */
-	uint32_t loop_pc;           /* LOOP: cell index of its LOOP_POLL */
+	uint32_t loop_pc;           /* LOOP: cell index of its first instruction */
 	uint32_t cost_cell;         /* LOOP: cell to receive the fuel cost */
 	uint32_t cost;              /* instructions charged to this loop/function */
 	uint32_t cost_owner;        /* index of the frame charged for our code */
@@ -1049,8 +1049,9 @@ translate(comp *c)
 					if (f && op == WRT_OP_LOOP)
 					{
 						c->last_dst_cell = -1;
-						f->loop_pc = emit_op(c, WRT_IR_LOOP_POLL);
+						emit_op(c, WRT_IR_LOOP_ENTRY);
 						f->cost_cell = emit_cell(c, 0);
+						f->loop_pc = c->ncode;
 					}
 					break;
 				}

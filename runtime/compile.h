@@ -34,6 +34,12 @@
  *   LOAD_ABS  [d][ea]            d = mem[ea]   (constant address + offset)
  *   STORE_ABS [v][ea]            mem[ea] = v
  * The hand-written instructions are listed below with their layouts.
+ *
+ * Loops: a loop starts with LOOP_ENTRY, whose cell holds the fuel cost of
+ * one iteration; the loop's label is the instruction after it.  Every
+ * backward branch (offset <= 0) is a loop back-edge, so branch handlers poll the
+ * interrupt flag and charge fuel (the cost cell just before the target)
+ * when their offset is negative: one check per iteration, no extra dispatch.
  */
 #ifndef WRT_COMPILE_H
 #define WRT_COMPILE_H
@@ -61,7 +67,7 @@ typedef union wrt_cell {
 	X(BR_NZ)          /* [c|off]               jump if c != 0 (i32) */ \
 	X(BR_Z)           /* [c|off]               jump if c == 0 (i32) */ \
 	X(BR_TABLE)       /* [i|n][off]*(n+1)      jump to entry min(i, n) */ \
-	X(LOOP_POLL)      /* [cost]                loop header: interrupt flag, fuel */ \
+	X(LOOP_ENTRY)     /* [cost]                loop entry: skipped; back-edges read cost */ \
 	X(CALL)           /* [argbase][wrt_code*]  call a function of this module */ \
 	X(CALL_FUNC)      /* [argbase|funcidx]     call through the instance (imports) */ \
 	X(CALL_INDIRECT)  /* [argbase|type][table|i]  checked call through a table */ \

@@ -36,7 +36,7 @@ ir_length(int op, const wrt_cell *pc)
 	switch (op)
 	{
 		case WRT_IR_COPY: case WRT_IR_BR: case WRT_IR_BR_NZ: case WRT_IR_BR_Z:
-		case WRT_IR_LOOP_POLL: case WRT_IR_CALL_FUNC: case WRT_IR_GLOBAL_GET:
+		case WRT_IR_LOOP_ENTRY: case WRT_IR_CALL_FUNC: case WRT_IR_GLOBAL_GET:
 		case WRT_IR_GLOBAL_SET: case WRT_IR_MEMORY_SIZE: case WRT_IR_MEMORY_GROW:
 		case WRT_IR_DATA_DROP: case WRT_IR_TABLE_SIZE: case WRT_IR_ELEM_DROP:
 		case WRT_IR_REF_FUNC: case WRT_IR_REF_IS_NULL:

@@ -19,8 +19,8 @@
  * Traps are values: a trapping handler jumps to one exit path that records
  * the trap kind, message and a backtrace in the store, unwinds the frames of
  * this activation and returns false.  Interrupts and fuel are polled at
- * function entry and at every loop header (LOOP_POLL), so a runaway loop is
- * stopped within one iteration of setting the flag.
+ * function entry and on every loop back-edge (see JUMP), so a runaway loop
+ * is stopped within one iteration of setting the flag.
  */
 #include "compile.h"
 #include "numeric.h"
@@ -195,7 +195,18 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
 /* One cold label per trap kind, so handlers do not set a kind on their hot path. */
 #define TRAP(k) goto trap_##k
 #define TRAPM(k, msg) do { trapkind = WRT_TRAP_##k; trapmsg = (msg); goto trap; } while (0)
-#define JUMP(off) do { pc += (int32_t) (off); DISPATCH(); } while (0)
+/* A backward jump is a loop back-edge: poll and charge the iteration's
+ * fuel, kept in the cell before the loop's first instruction. */
+#define JUMP(off) do { \
+		int32_t o_ = (int32_t) (off); \
+		if (o_ <= 0) \
+		{ \
+			if (WRT_UNLIKELY(*intr)) TRAP(INTERRUPTED); \
+			if (WRT_UNLIKELY((fuel -= (int64_t) pc[o_ - 1].u) < 0)) TRAP(FUEL_EXHAUSTED); \
+		} \
+		pc += o_; \
+		DISPATCH(); \
+	} while (0)
 
 	RELOAD_MEM();
 	cf = code->compiled;
@@ -367,11 +378,7 @@ L_BR_TABLE:
 			i = n;
 		JUMP(pc[2 + i].i);
 	}
-L_LOOP_POLL:
-	if (WRT_UNLIKELY(*intr))
-		TRAP(INTERRUPTED);
-	if (WRT_UNLIKELY((fuel -= (int64_t) pc[1].u) < 0))
-		TRAP(FUEL_EXHAUSTED);
+L_LOOP_ENTRY:
 	NEXT(2);
 L_UNREACHABLE:
 	TRAP(UNREACHABLE);
