@@ -26,7 +26,9 @@
 CREATE TABLE wasm.module_store (
 	name text PRIMARY KEY
 		CHECK (name <> '' AND strpos(name, ':') = 0 AND octet_length(name) < 64),
-	owner oid NOT NULL,
+	-- regrole, not oid: pg_dump writes the role's name, so a restore into
+	-- another cluster keeps the owner (pg_upgrade preserves role OIDs).
+	owner regrole NOT NULL,
 	sha256 bytea NOT NULL CHECK (octet_length(sha256) = 32),
 	size int4 NOT NULL CHECK (size >= 0),
 	compressed bytea NOT NULL,
