@@ -1417,6 +1417,17 @@ wrt_instance_snapshot(wrt_instance *inst)
 		wrt_memory *mem = inst->mems[i];
 		uint64_t used = mem->size;
 
+		/* Find the last non-zero byte a word at a time (memories are
+		 * mostly zero above their data and stack). */
+		while (used >= 8)
+		{
+			uint64_t w;
+
+			memcpy(&w, mem->data + used - 8, 8);
+			if (w)
+				break;
+			used -= 8;
+		}
 		while (used > 0 && mem->data[used - 1] == 0)
 			used--;
 		snap->mems[i].pages = mem->pages;

@@ -58,8 +58,11 @@ ensure_stack(wrt_store *s)
 	}
 	if (s->stack)
 		return true;
-	s->stack = wrt_calloc(&s->alloc, want, sizeof(wrt_value));
-	s->frames = wrt_calloc(&s->alloc, s->max_frames ? s->max_frames : 1, sizeof(wrt_frame));
+	/* Not zeroed: every slot and frame is written before it is read (locals
+	 * are cleared at each call), and clearing 1 MiB would dominate the
+	 * cost of a small module's first call. */
+	s->stack = want <= SIZE_MAX / sizeof(wrt_value) ? wrt_alloc(&s->alloc, want * sizeof(wrt_value)) : NULL;
+	s->frames = wrt_alloc(&s->alloc, (size_t) (s->max_frames ? s->max_frames : 1) * sizeof(wrt_frame));
 	if (!s->stack || !s->frames)
 	{
 		wrt_free(&s->alloc, s->stack);
