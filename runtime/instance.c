@@ -579,6 +579,13 @@ table_budget_allows(const wrt_store *s, uint64_t more)
 }
 
 void
+wrt_store_set_interrupt_handler(wrt_store *s, bool (*handler)(void *ud), void *ud)
+{
+	s->interrupt_handler = handler;
+	s->interrupt_ud = ud;
+}
+
+void
 wrt_store_set_table_limit(wrt_store *s, uint64_t max_elements)
 {
 	s->table_limit = max_elements;

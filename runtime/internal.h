@@ -299,6 +299,8 @@ struct wrt_store {
 	uint64_t table_limit;           /* elements over all tables; 0 = WRT_MAX_TABLE_TOTAL */
 	uint64_t table_elems;           /* elements allocated by the store's tables */
 	volatile int *interrupt;
+	bool (*interrupt_handler)(void *ud);
+	void *interrupt_ud;
 	uint64_t fuel;                  /* per call; 0 = unlimited */
 	uint64_t fuel_consumed;
 

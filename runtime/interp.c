@@ -43,6 +43,13 @@
 
 static int no_interrupt;
 
+/* The flag was found set: may the call go on?  (Kept out of line: rare.) */
+static __attribute__((noinline, cold)) bool
+interrupt_continue(wrt_store *s)
+{
+	return s->interrupt_handler && s->interrupt_handler(s->interrupt_ud);
+}
+
 static bool
 ensure_stack(wrt_store *s)
 {
@@ -204,7 +211,7 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
 		int32_t o_ = (int32_t) (off); \
 		if (o_ <= 0) \
 		{ \
-			if (WRT_UNLIKELY(*intr)) TRAP(INTERRUPTED); \
+			if (WRT_UNLIKELY(*intr) && !interrupt_continue(s)) TRAP(INTERRUPTED); \
 			if (WRT_UNLIKELY((fuel -= (int64_t) pc[o_ - 1].u) < 0)) TRAP(FUEL_EXHAUSTED); \
 		} \
 		pc += o_; \
@@ -215,7 +222,7 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
 	cf = code->compiled;
 	pc = cf->code;
 	memset(fp + cf->nparams, 0, (size_t) (cf->nlocals - cf->nparams) * sizeof(wrt_value));
-	if (WRT_UNLIKELY(*intr))
+	if (WRT_UNLIKELY(*intr) && !interrupt_continue(s))
 		TRAP(INTERRUPTED);
 	if (WRT_UNLIKELY((fuel -= cf->entry_cost) < 0))
 		TRAP(FUEL_EXHAUSTED);
@@ -589,7 +596,7 @@ call_wasm:
 			inst = callee_inst;
 			RELOAD_MEM();
 		}
-		if (WRT_UNLIKELY(*intr))
+		if (WRT_UNLIKELY(*intr) && !interrupt_continue(s))
 			TRAP(INTERRUPTED);
 		if (WRT_UNLIKELY((fuel -= ncf->entry_cost) < 0))
 			TRAP(FUEL_EXHAUSTED);

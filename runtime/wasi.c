@@ -340,6 +340,13 @@ wasi_fd_write(wrt_hostcall *call, void *user, const wrt_value *args, wrt_value *
 		if (len == 0)
 			continue;
 		e = w->cfg.write(w->cfg.ud, fd, mem->data + buf, len);
+		if (e < 0)
+		{
+			/* The host failed in a way the guest must not ignore (its own
+			 * error is pending): unwind instead of returning an errno. */
+			wrt_hostcall_trap(call, WRT_TRAP_HOST, "fd_write failed");
+			return false;
+		}
 		if (e != 0)
 			return ret(results, e);
 	}

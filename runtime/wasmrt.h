@@ -229,6 +229,13 @@ void wrt_store_set_table_limit(wrt_store *s, uint64_t max_elements);
  */
 void wrt_store_set_interrupt(wrt_store *s, volatile int *flag);
 /*
+ * Interrupt handler: called when a poll finds the flag set.  It returns true
+ * if execution may continue (the host dealt with the interrupt, which was
+ * harmless), false to trap with WRT_TRAP_INTERRUPTED.  It must not call into
+ * the store.  Without a handler, a set flag always traps.
+ */
+void wrt_store_set_interrupt_handler(wrt_store *s, bool (*handler)(void *ud), void *ud);
+/*
  * Fuel: an instruction budget for each subsequent outermost wrt_call
  * (0 = unlimited).  Charged, without per-instruction cost, at function entry
  * with the number of Wasm instructions of the function outside its loops,
@@ -339,7 +346,9 @@ bool wrt_call(wrt_store *s, wrt_func *f, const wrt_value *args, wrt_value *resul
 
 /*
  * Host callbacks the WASI subset routes to.  write() receives the bytes for
- * fd 1/2 (stdout/stderr) and returns 0 or a WASI errno; random() fills buf
+ * fd 1/2 (stdout/stderr) and returns 0, a WASI errno, or -1 to trap the
+ * guest with WRT_TRAP_HOST (an error the guest must not be able to ignore,
+ * such as a query cancel raised while printing); random() fills buf
  * (returns 0 or errno); clock() returns nanoseconds for clock id 0 (realtime)
  * or 1 (monotonic).  Any NULL callback answers ENOSYS / EBADF.
  */

@@ -74,9 +74,9 @@ RESET statement_timeout;
 SELECT t_div(10, 5);
 
 -- a harmless interrupt (here a request to log memory contexts, as a parallel
--- worker's message to its leader would be) stops the running call, which
--- restarts on a reset instance instead of failing (rows 2 and 3; row 1 binds
--- the function first)
+-- worker's message to its leader would be) is processed where the engine
+-- polls, and the running call goes on: no error, no restart (rows 2 and 3;
+-- row 1 binds the function first)
 SET client_min_messages = debug1;
 SELECT t_count(CASE WHEN i = 1 OR pg_log_backend_memory_contexts(pg_backend_pid()) THEN 1000 END)
   FROM generate_series(1, 3) i;

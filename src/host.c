@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "mb/pg_wchar.h"
 #include "utils/memutils.h"
 
@@ -91,10 +92,19 @@ pgwasm_host_clear(PgwasmHostState *host)
  * are best effort: invalid sequences and NULs become '?' rather than failing
  * the call, since the message is often reporting a failure already.
  */
+/* Longest guest message kept; the rest is cut (messages are for humans). */
+#define MAX_GUEST_MESSAGE (1024 * 1024)
+
 static char *
 guest_message(const uint8 *p, uint32 len)
 {
-	char	   *buf = palloc(len + 1);
+	bool		cut = len > MAX_GUEST_MESSAGE;
+	char	   *buf;
+	char	   *res;
+
+	if (cut)
+		len = MAX_GUEST_MESSAGE;
+	buf = palloc(len + 1);
 	uint32		i = 0,
 				n = 0;
 
@@ -115,7 +125,8 @@ guest_message(const uint8 *p, uint32 len)
 		}
 	}
 	buf[n] = '\0';
-	return pg_any_to_server(buf, n, PG_UTF8);
+	res = pg_any_to_server(buf, n, PG_UTF8);
+	return cut ? psprintf("%s... (message cut at %d bytes)", res, MAX_GUEST_MESSAGE) : res;
 }
 
 /* Bounds-check (ptr, len) against the caller's memory; NULL after trapping. */
@@ -322,8 +333,10 @@ wasi_write(void *ud, int fd, const uint8_t *buf, size_t len)
 	}
 	PG_CATCH();
 	{
+		/* Not an errno the guest could ignore (a cancel raised while
+		 * printing, say): the engine unwinds and the error is rethrown. */
 		capture_error(host, cxt);
-		rc = WASI_EIO;
+		rc = -1;
 	}
 	PG_END_TRY();
 	return rc;
@@ -402,6 +415,34 @@ pgwasm_module_uses_wasi(const wrt_module *module)
 	return false;
 }
 
+/*
+ * The engine found InterruptPending set at a poll point (function entry or a
+ * loop back-edge).  Process the interrupt right there, without unwinding the
+ * guest: a harmless one (a parallel worker's message, a memory-context dump
+ * request) lets the call go on; a cancel, a timeout or any other ERROR is
+ * captured, the engine unwinds, and the caller rethrows it.  (FATAL, from
+ * pg_terminate_backend, exits the process from inside ereport.)
+ */
+static bool
+host_interrupt(void *ud)
+{
+	PgwasmHostState *host = (PgwasmHostState *) ud;
+	MemoryContext cxt = CurrentMemoryContext;
+	volatile bool ok = true;
+
+	PG_TRY();
+	{
+		CHECK_FOR_INTERRUPTS();
+	}
+	PG_CATCH();
+	{
+		capture_error(host, cxt);
+		ok = false;
+	}
+	PG_END_TRY();
+	return ok;
+}
+
 PgwasmHostState *
 pgwasm_host_new(MemoryContext cxt, wrt_store *store)
 {
@@ -415,6 +456,7 @@ pgwasm_host_new(MemoryContext cxt, wrt_store *store)
 	host->wasi_cfg.random = wasi_random;
 	host->wasi_cfg.clock = wasi_clock;
 	host->wasi_cfg.ud = host;
+	wrt_store_set_interrupt_handler(store, host_interrupt, host);
 	MemoryContextSwitchTo(old);
 	return host;
 }

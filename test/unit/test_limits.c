@@ -91,6 +91,52 @@ test_interrupt_from_host(void)
 	CHECK_EQ(r, 10);
 }
 
+/* The host's interrupt handler decides: harmless interrupts are cleared and
+ * the call goes on; the first one it refuses traps. */
+typedef struct handler_state {
+	volatile int *flag;
+	tick_state *ticks;
+	int calls;
+	int allow;
+} handler_state;
+
+static bool
+on_interrupt(void *ud)
+{
+	handler_state *h = ud;
+
+	h->calls++;
+	*h->flag = 0;
+	/* Re-arm through the tick host function for the next round. */
+	h->ticks->set_after = h->ticks->ticks + 100;
+	return h->calls <= h->allow;
+}
+
+void
+test_interrupt_handler_continues(void)
+{
+	static volatile int flag;
+	wrt_store *s = unit_store();
+	tick_state st = {&flag, 0, 100};
+	handler_state h = {&flag, &st, 0, 3};
+	wrt_instance *inst;
+	wrt_func *spin;
+
+	NEED(s);
+	flag = 0;
+	wrt_store_set_interrupt(s, &flag);
+	wrt_store_set_interrupt_handler(s, on_interrupt, &h);
+	inst = loop_instance(s, &st);
+	NEED(inst);
+	spin = unit_export_func(inst, "spin_tick");
+	NEED(spin);
+	CHECK(!unit_call_i32(s, spin, NULL, NULL));
+	CHECK_TRAP(s, WRT_TRAP_INTERRUPTED);
+	/* Three harmless interrupts let it run on; the fourth stopped it. */
+	CHECK_EQ(h.calls, 4);
+	CHECK_EQ(st.ticks, 400);
+}
+
 typedef struct setter_args {
 	volatile int *flag;
 	unsigned delay_ms;

@@ -35,6 +35,7 @@
 	X(link_errors) \
 	X(interrupt_from_host) \
 	X(interrupt_from_thread) \
+	X(interrupt_handler_continues) \
 	X(fuel_exhausted) \
 	X(fuel_consumed_linear) \
 	X(memory_limit_grow) \
