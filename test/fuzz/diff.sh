@@ -27,7 +27,6 @@ cd "$ROOT"
 BUDGET=${1:-60}
 MAX=${2:-0}
 DIFF_RUN=${DIFF_RUN:-build/fuzz/diff-run}
-WORK=build/fuzz/diff-work
 FINDINGS=build/fuzz/findings
 # Fuel per call in our engine, and wall-clock bounds per module.
 FUEL=${DIFF_FUEL:-20000000}
@@ -38,7 +37,9 @@ FEATURES=(--mvp-features --enable-mutable-globals --enable-bulk-memory --enable-
 	--enable-nontrapping-float-to-int --enable-multivalue)
 VARIANTS=("" "--denan" "--enable-reference-types" "--no-fuzz-oob -O2")
 
-mkdir -p "$WORK" "$FINDINGS"
+mkdir -p build/fuzz "$FINDINGS"
+WORK=$(mktemp -d build/fuzz/diff-work.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
 [ -x "$DIFF_RUN" ] || make --no-print-directory "$DIFF_RUN"
 
 modules=0 agree=0 rejected=0 skipped=0 binaryen_failed=0 findings=0 calls=0

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test/fuzz/run.sh — run the fuzzers for a fixed time budget each.
 #
-# Usage: test/fuzz/run.sh [SECONDS]   (default 45; `make fuzz` passes
+# Usage: test/fuzz/run.sh [SECONDS]   (default 40; `make fuzz` passes
 #        FUZZ_SECONDS, 600 unless given)
 #
 # Builds the targets (make fuzz-build: libFuzzer + ASan + UBSan), converts
@@ -15,9 +15,12 @@
 #                                     snapshot/reset replay oracle
 #   diff    test/fuzz/diff.sh       — binaryen-generated modules, our engine
 #                                     against node's V8
-# The libFuzzer targets start from the seeds, the spec suite's modules when
-# test/spec/run.sh has converted them (build/spec/*/*.wasm), and the corpus
-# they grew in earlier runs on this machine (build/fuzz/corpus/<target>/).
+# The libFuzzer targets start from the seeds, 100 modules binaryen generates
+# from random bytes (`wasm-opt -ttf`, made once into build/fuzz/ttf-seeds/:
+# large valid modules whose mutations reach deep into the engine), the spec
+# suite's modules when test/spec/run.sh has converted them
+# (build/spec/*/*.wasm), and the corpus they grew in earlier runs on this
+# machine (build/fuzz/corpus/<target>/).
 # Any crash, sanitizer report, leak, per-input timeout (20 s), oracle
 # failure or differential mismatch is a finding: libFuzzer writes the input
 # to build/fuzz/findings/<target>-*, diff.sh keeps its module there, and the
@@ -32,7 +35,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
-SECS=${1:-45}
+SECS=${1:-40}
 DIFF_SECS=${FUZZ_DIFF_SECONDS:-$SECS}
 TARGETS=${FUZZ_TARGETS:-"regress decode exec diff"}
 OUT=build/fuzz
@@ -83,6 +86,18 @@ run_libfuzzer() {
 	local name=$1 log=$LOGS/$1.log corpus=$OUT/corpus/$1 rc=0 seeds execs rate found
 	mkdir -p "$corpus"
 	seeds=("$OUT/seeds")
+	if [ ! -d "$OUT/ttf-seeds" ]; then
+		mkdir -p "$OUT/ttf-seeds.tmp"
+		for i in $(seq 1 100); do
+			head -c $((RANDOM % 6000 + 200)) /dev/urandom > "$OUT/ttf-seeds.tmp/seed"
+			wasm-opt -ttf "$OUT/ttf-seeds.tmp/seed" --mvp-features --enable-mutable-globals \
+				--enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int \
+				--enable-multivalue -o "$OUT/ttf-seeds.tmp/ttf-$i.wasm" > /dev/null 2>&1 || true
+		done
+		rm -f "$OUT/ttf-seeds.tmp/seed"
+		mv "$OUT/ttf-seeds.tmp" "$OUT/ttf-seeds"
+	fi
+	seeds+=("$OUT/ttf-seeds")
 	if [ -d build/spec ]; then
 		# The spec modules, flattened once into one directory for libFuzzer.
 		if [ ! -d "$OUT/spec-seeds" ]; then

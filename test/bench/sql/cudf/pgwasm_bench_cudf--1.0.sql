@@ -1,0 +1,18 @@
+-- pgwasm_bench_cudf--1.0.sql — the C UDF baselines of pgwasm's SQL
+-- benchmarks (test/bench/sql/run.sh); see pgwasm_bench_cudf.c.
+\echo Use "CREATE EXTENSION pgwasm_bench_cudf" to load this file. \quit
+
+CREATE FUNCTION add_c(int4, int4) RETURNS int4
+	AS 'MODULE_PATHNAME', 'add_c' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION tlen_c(text) RETURNS int4
+	AS 'MODULE_PATHNAME', 'tlen_c' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION slugify_c(text) RETURNS text
+	AS 'MODULE_PATHNAME', 'slugify_c' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION crc32_c(bytea) RETURNS int8
+	AS 'MODULE_PATHNAME', 'crc32_c' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION cosine_c(float8[], float8[]) RETURNS float8
+	AS 'MODULE_PATHNAME', 'cosine_c' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bench_cpu_ns() RETURNS int8
+	AS 'MODULE_PATHNAME', 'bench_cpu_ns' LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+CREATE FUNCTION bench_mark() RETURNS void
+	AS 'MODULE_PATHNAME', 'bench_mark' LANGUAGE C VOLATILE;
