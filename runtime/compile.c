@@ -1412,7 +1412,8 @@ wrt_compile(wrt_module *m, wrt_code *fn, wrt_error *err)
 			cf->frame_slots = fn->nlocals + c.maxh + 1;
 			if (cf->frame_slots < t->nresults)
 				cf->frame_slots = t->nresults;
-			cf->entry_cost = c.ctl ? c.ctl[0].cost : 0;
+			/* A call also clears the declared locals: charge 1 per 8. */
+			cf->entry_cost = (c.ctl ? c.ctl[0].cost : 0) + (fn->nlocals - t->nparams) / 8;
 			cf->pcmap = c.pcmap;
 			cf->npcmap = c.npc / 2;
 			c.code = NULL;

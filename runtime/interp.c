@@ -207,6 +207,11 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
 #define TRAPM(k, msg) do { trapkind = WRT_TRAP_##k; trapmsg = (msg); goto trap; } while (0)
 /* A backward jump is a loop back-edge: poll and charge the iteration's
  * fuel, kept in the cell before the loop's first instruction. */
+/* Work proportional to an operand is charged too (1 unit per 64 bytes or 8
+ * table elements), so fuel bounds time, not just instruction count. */
+#define CHARGE(units) do { \
+		if (WRT_UNLIKELY((fuel -= (int64_t) (units)) < 0)) TRAP(FUEL_EXHAUSTED); \
+	} while (0)
 #define JUMP(off) do { \
 		int32_t o_ = (int32_t) (off); \
 		if (o_ <= 0) \
@@ -406,12 +411,14 @@ L_MEMORY_SIZE:
 	NEXT(2);
 L_MEMORY_GROW:
 	{
+		CHARGE((uint64_t) GET_I32(WRT_HI(pc[1])) * (WRT_PAGE_SIZE / 64));
 		int64_t r = inst->mem0 ? wrt_memory_grow_internal(inst->mem0, GET_I32(WRT_HI(pc[1]))) : -1;
 		RELOAD_MEM();
 		SET_I32(WRT_LO(pc[1]), (uint32_t) r);
 		NEXT(2);
 	}
 L_MEMORY_INIT:
+	CHARGE(GET_I32(WRT_HI(pc[2])) >> 6);
 	if (!wrt_exec_memory_init(inst, WRT_LO(pc[1]), GET_I32(WRT_HI(pc[1])),
 							  GET_I32(WRT_LO(pc[2])), GET_I32(WRT_HI(pc[2]))))
 		TRAP(MEMORY_OOB);
@@ -422,6 +429,7 @@ L_DATA_DROP:
 L_MEMORY_COPY:
 	{
 		uint32_t d = GET_I32(WRT_LO(pc[1])), s_ = GET_I32(WRT_HI(pc[1])), n = GET_I32(pc[2].u);
+		CHARGE(n >> 6);
 		if ((uint64_t) d + n > memsize || (uint64_t) s_ + n > memsize)
 			TRAP(MEMORY_OOB);
 		if (n)
@@ -431,6 +439,7 @@ L_MEMORY_COPY:
 L_MEMORY_FILL:
 	{
 		uint32_t d = GET_I32(WRT_LO(pc[1])), v = GET_I32(WRT_HI(pc[1])), n = GET_I32(pc[2].u);
+		CHARGE(n >> 6);
 		if ((uint64_t) d + n > memsize)
 			TRAP(MEMORY_OOB);
 		if (n)
@@ -462,6 +471,7 @@ L_TABLE_SIZE:
 L_TABLE_GROW:
 	{
 		wrt_table *t = inst->tables[WRT_HI(pc[2])];
+		CHARGE(GET_I32(WRT_LO(pc[2])) >> 3);
 		int64_t r = wrt_table_grow_internal(t, GET_I32(WRT_LO(pc[2])), fp[WRT_HI(pc[1])].ref);
 		SET_I32(WRT_LO(pc[1]), (uint32_t) r);
 		NEXT(3);
@@ -471,6 +481,7 @@ L_TABLE_FILL:
 		wrt_table *t = inst->tables[WRT_HI(pc[2])];
 		uint32_t i = GET_I32(WRT_LO(pc[1])), n = GET_I32(WRT_LO(pc[2]));
 		void *v = fp[WRT_HI(pc[1])].ref;
+		CHARGE(n >> 3);
 		if ((uint64_t) i + n > t->size)
 			TRAP(TABLE_OOB);
 		for (uint32_t k = 0; k < n; k++)
@@ -481,6 +492,7 @@ L_TABLE_COPY:
 	{
 		wrt_table *dt = inst->tables[WRT_LO(pc[3])], *st = inst->tables[WRT_HI(pc[3])];
 		uint32_t d = GET_I32(WRT_LO(pc[1])), s_ = GET_I32(WRT_HI(pc[1])), n = GET_I32(pc[2].u);
+		CHARGE(n >> 3);
 		if ((uint64_t) d + n > dt->size || (uint64_t) s_ + n > st->size)
 			TRAP(TABLE_OOB);
 		if (n)
@@ -488,6 +500,7 @@ L_TABLE_COPY:
 		NEXT(4);
 	}
 L_TABLE_INIT:
+	CHARGE(GET_I32(WRT_LO(pc[2])) >> 3);
 	if (!wrt_exec_table_init(inst, WRT_HI(pc[2]), pc[3].u, GET_I32(WRT_LO(pc[1])),
 							 GET_I32(WRT_HI(pc[1])), GET_I32(WRT_LO(pc[2]))))
 		TRAP(TABLE_OOB);

@@ -236,12 +236,15 @@ void wrt_store_set_interrupt(wrt_store *s, volatile int *flag);
  */
 void wrt_store_set_interrupt_handler(wrt_store *s, bool (*handler)(void *ud), void *ud);
 /*
- * Fuel: an instruction budget for each subsequent outermost wrt_call
- * (0 = unlimited).  Charged, without per-instruction cost, at function entry
- * with the number of Wasm instructions of the function outside its loops,
- * and at each loop iteration with the number of instructions directly in
- * that loop's body: an upper bound of the instructions a call executes, so
- * a budget of N stops any code after at most about N instructions.
+ * Fuel: a work budget for each subsequent outermost wrt_call (0 =
+ * unlimited), in units of about one instruction.  Charged, without
+ * per-instruction cost, at function entry with the number of Wasm
+ * instructions of the function outside its loops (plus 1 per 8 declared
+ * locals, which the call clears), at each loop iteration with the number of
+ * instructions directly in that loop's body, and by bulk operations in
+ * proportion to their length (1 per 64 bytes of memory.fill/copy/init and
+ * memory.grow, 1 per 8 table elements): so a budget of N bounds the time of
+ * any code to about that of N simple instructions.
  */
 void wrt_store_set_fuel(wrt_store *s, uint64_t fuel);
 /* Fuel consumed by the last wrt_call. */
