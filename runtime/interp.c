@@ -411,9 +411,11 @@ L_MEMORY_SIZE:
 	NEXT(2);
 L_MEMORY_GROW:
 	{
-		CHARGE((uint64_t) GET_I32(WRT_HI(pc[1])) * (WRT_PAGE_SIZE / 64));
-		int64_t r = inst->mem0 ? wrt_memory_grow_internal(inst->mem0, GET_I32(WRT_HI(pc[1]))) : -1;
+		uint32_t delta = GET_I32(WRT_HI(pc[1]));
+		int64_t r = inst->mem0 ? wrt_memory_grow_internal(inst->mem0, delta) : -1;
 		RELOAD_MEM();
+		if (r >= 0)             /* only a grow that happened cleared memory */
+			CHARGE((uint64_t) delta * (WRT_PAGE_SIZE / 64));
 		SET_I32(WRT_LO(pc[1]), (uint32_t) r);
 		NEXT(2);
 	}
@@ -471,8 +473,9 @@ L_TABLE_SIZE:
 L_TABLE_GROW:
 	{
 		wrt_table *t = inst->tables[WRT_HI(pc[2])];
-		CHARGE(GET_I32(WRT_LO(pc[2])) >> 3);
 		int64_t r = wrt_table_grow_internal(t, GET_I32(WRT_LO(pc[2])), fp[WRT_HI(pc[1])].ref);
+		if (r >= 0)
+			CHARGE(GET_I32(WRT_LO(pc[2])) >> 3);
 		SET_I32(WRT_LO(pc[1]), (uint32_t) r);
 		NEXT(3);
 	}
@@ -738,7 +741,12 @@ wrt_invoke(wrt_store *s, wrt_func *f, const wrt_value *args, wrt_value *results)
 	s->stack_top = saved_top;
 	s->nframes = saved_frames;
 	if (outer)
+	{
+		/* A bulk charge can overshoot: what was consumed is at most the budget. */
 		s->fuel_consumed = (uint64_t) (fuel_start - s->fuel_left);
+		if (s->fuel && s->fuel_consumed > s->fuel)
+			s->fuel_consumed = s->fuel;
+	}
 	return ok;
 }
 

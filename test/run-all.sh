@@ -5,8 +5,10 @@
 # and its programs (make runtime); the runtime unit tests; the same programs
 # under AddressSanitizer + UndefinedBehaviorSanitizer (make runtime-asan)
 # with the unit tests and the spec suite; the full
-# WebAssembly spec suite (test/spec/run.sh); and the PostgreSQL tests
-# (test/pg/run.sh) when that script exists.  Each stage prints a header and
+# WebAssembly spec suite (test/spec/run.sh); the fuzzers' reproducers and a
+# short fuzzing run of each target (test/fuzz/run.sh, FUZZ_SECONDS each,
+# default 40); and the PostgreSQL tests (test/pg/run.sh) when that script
+# exists.  Each stage prints a header and
 # its duration; every stage's output is also kept in build/test-logs/.  The
 # first failing stage stops the run (exit 1).  The closing line
 # `N passed, N failed` sums the `N passed, N failed` lines the stages print
@@ -31,7 +33,7 @@ total_passed=0
 total_failed=0
 stage_no=0
 summary=()
-STAGES=8
+STAGES=9
 
 now() { date +%s.%N; }
 
@@ -118,6 +120,7 @@ else
 		SPEC_TIMEOUT=60 SPEC_FILES="$SPEC_ASAN_FILES" bash test/spec/run.sh
 fi
 stage "spec suite" bash test/spec/run.sh
+stage "fuzzing (reproducers, then 40 s a target)" bash test/fuzz/run.sh "${FUZZ_SECONDS:-40}"
 if [ -f test/pg/run.sh ]; then
 	stage "PostgreSQL tests" bash test/pg/run.sh
 else
