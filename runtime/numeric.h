@@ -24,32 +24,39 @@ static inline float wrt_f32_from_bits(uint32_t u) { float f; memcpy(&f, &u, 4); 
 static inline uint64_t wrt_f64_bits(double f) { uint64_t u; memcpy(&u, &f, 8); return u; }
 static inline double wrt_f64_from_bits(uint64_t u) { double f; memcpy(&f, &u, 8); return f; }
 
-/* Wasm min/max: NaN if either is NaN (a + b yields a quiet NaN), -0 < +0. */
+/*
+ * Wasm min/max: a NaN operand gives a NaN, -0 < +0.  The spec lets the NaN
+ * be canonical or carry an operand's payload; we return the canonical NaN
+ * with the sign bit set, as V8 does, so that differential tests against it
+ * (test/fuzz/diff.sh) compare memory contents bit for bit.
+ */
+#define WRT_F32_MINMAX_NAN 0xffc00000u
+#define WRT_F64_MINMAX_NAN 0xfff8000000000000ull
 static inline float
 wrt_fminf(float a, float b)
 {
-	if (a != a || b != b) return a + b;
+	if (a != a || b != b) return wrt_f32_from_bits(WRT_F32_MINMAX_NAN);
 	if (a == 0 && b == 0) return wrt_f32_from_bits(wrt_f32_bits(a) | wrt_f32_bits(b));
 	return a < b ? a : b;
 }
 static inline float
 wrt_fmaxf(float a, float b)
 {
-	if (a != a || b != b) return a + b;
+	if (a != a || b != b) return wrt_f32_from_bits(WRT_F32_MINMAX_NAN);
 	if (a == 0 && b == 0) return wrt_f32_from_bits(wrt_f32_bits(a) & wrt_f32_bits(b));
 	return a > b ? a : b;
 }
 static inline double
 wrt_fmin(double a, double b)
 {
-	if (a != a || b != b) return a + b;
+	if (a != a || b != b) return wrt_f64_from_bits(WRT_F64_MINMAX_NAN);
 	if (a == 0 && b == 0) return wrt_f64_from_bits(wrt_f64_bits(a) | wrt_f64_bits(b));
 	return a < b ? a : b;
 }
 static inline double
 wrt_fmax(double a, double b)
 {
-	if (a != a || b != b) return a + b;
+	if (a != a || b != b) return wrt_f64_from_bits(WRT_F64_MINMAX_NAN);
 	if (a == 0 && b == 0) return wrt_f64_from_bits(wrt_f64_bits(a) & wrt_f64_bits(b));
 	return a > b ? a : b;
 }
