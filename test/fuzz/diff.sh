@@ -15,8 +15,14 @@
 # both engines must reject: a differential test of validation); and
 # optimised with -O2 without out-of-bounds accesses (longer-running code).
 # Runs until SECONDS (default 60) have passed or MAX_MODULES (default
-# unlimited) modules were tried.  A mismatch, a sanitizer report or a hang
-# of our engine is a finding: the seed, flags, module, plan and V8 output are
+# unlimited) modules were tried.  NaN payloads are not compared, but they
+# can reach memory and integers (stores, reinterpretations), so a mismatch
+# is checked again on the module passed through `wasm-opt --denan` (every
+# NaN replaced by zero): when that one agrees, the mismatch came from a NaN
+# payload, which the spec leaves to the implementation; it is counted and
+# kept in build/fuzz/findings/nan-*/, not failed (DIFF_STRICT_NAN=1 fails
+# it too).  A mismatch, a sanitizer report or a hang of our engine is a
+# finding: the seed, flags, module, plan and V8 output are
 # kept in build/fuzz/findings/diff-*/ and the script exits 1 after the
 # summary.  A V8 timeout only skips the module (our engine bounds its own
 # run with fuel; V8 has no fuel).
@@ -42,12 +48,14 @@ WORK=$(mktemp -d build/fuzz/diff-work.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 [ -x "$DIFF_RUN" ] || make --no-print-directory "$DIFF_RUN"
 
-modules=0 agree=0 rejected=0 skipped=0 binaryen_failed=0 findings=0 calls=0
+modules=0 agree=0 rejected=0 skipped=0 binaryen_failed=0 findings=0 calls=0 nan=0
+STRICT_NAN=${DIFF_STRICT_NAN:-0}
 start=$(date +%s)
 
-finding() {
-	local why=$1 dir
-	dir=$FINDINGS/diff-$(date +%Y%m%d-%H%M%S)-$modules
+# keep KIND: copy the inputs and outputs of the current module to findings/.
+keep() {
+	local dir
+	dir=$FINDINGS/$1-$(date +%Y%m%d-%H%M%S)-$modules
 	mkdir -p "$dir"
 	cp "$WORK/seed" "$dir/seed"
 	cp "$WORK/module.wasm" "$dir/module.wasm" 2>/dev/null || true
@@ -55,9 +63,29 @@ finding() {
 	cp "$WORK/ours.err" "$dir/ours.err" 2>/dev/null || true
 	cp "$WORK/v8.txt" "$dir/v8.txt" 2>/dev/null || true
 	printf '%s\n' "wasm-opt -ttf seed ${FEATURES[*]} $variant -o module.wasm" > "$dir/command"
-	echo "diff: FINDING ($why) for module $modules: kept in $dir"
+	kept=$dir
+}
+
+finding() {
+	keep diff
+	echo "diff: FINDING ($1) for module $modules: kept in $kept"
 	sed -n '1,12p' "$WORK/v8.txt" "$WORK/ours.err" 2>/dev/null | sed 's/^/    /' || true
 	findings=$((findings + 1))
+}
+
+# Does the mismatch go away once NaNs are replaced by zeros?
+nan_only() {
+	local flags=() enable=() f
+	read -r -a flags <<< "$variant"
+	for f in "${flags[@]}"; do
+		[[ $f == --enable-* ]] && enable+=("$f")
+	done
+	wasm-opt "$WORK/module.wasm" "${FEATURES[@]}" "${enable[@]}" --denan -o "$WORK/denan.wasm" \
+		> /dev/null 2>&1 || return 1
+	timeout "$OURS_TIMEOUT" "$DIFF_RUN" --fuel "$FUEL" "$WORK/denan.wasm" "$WORK/denan.json" \
+		> /dev/null 2>&1 || return 1
+	timeout "$V8_TIMEOUT" node test/fuzz/diff-v8.mjs "$WORK/denan.wasm" "$WORK/denan.json" \
+		> /dev/null 2>&1
 }
 
 while :; do
@@ -91,6 +119,10 @@ while :; do
 	if [ "$rc" -eq 124 ]; then
 		skipped=$((skipped + 1))
 		continue
+	elif [ "$rc" -eq 1 ] && [ "$STRICT_NAN" != 1 ] && nan_only; then
+		nan=$((nan + 1))
+		keep nan
+		continue
 	elif [ "$rc" -ne 0 ]; then
 		finding "${verdict:-node failed (exit $rc)}"
 		continue
@@ -111,5 +143,5 @@ done
 elapsed=$(( $(date +%s) - start ))
 echo "diff: ${modules} modules in ${elapsed}s: ${agree} agree (${calls} calls compared)," \
 	"${rejected} rejected by both, ${skipped} skipped, ${binaryen_failed} not generated," \
-	"${findings} findings"
+	"${nan} NaN-payload differences, ${findings} findings"
 [ "$findings" -eq 0 ]
