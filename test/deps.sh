@@ -20,6 +20,7 @@ PACKAGES=(
 	wabt
 	wasi-libc
 	libclang-rt-14-dev-wasm32
+	libclang-rt-14-dev
 	libzstd-dev
 	libjansson-dev
 	postgresql-15
