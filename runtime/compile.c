@@ -377,6 +377,16 @@ slot_of(comp *c, uint32_t depth)
 	return e->kind == K_LOCAL ? e->local : canon(c, depth);
 }
 
+/* Pop the top three operands of a bulk instruction, returning their slots. */
+static void
+pop3(comp *c, uint32_t *a, uint32_t *b, uint32_t *n)
+{
+	*a = slot_of(c, c->h - 3);
+	*b = slot_of(c, c->h - 2);
+	*n = slot_of(c, c->h - 1);
+	c->h -= 3;
+}
+
 /* ---- reading immediates --------------------------------------------------- */
 
 static uint32_t
@@ -1284,8 +1294,8 @@ translate(comp *c)
 				{
 					uint32_t seg = rd_u32(c);
 					rd_u8(c);
-					uint32_t d = slot_of(c, c->h - 3), s = slot_of(c, c->h - 2), n = slot_of(c, c->h - 1);
-					c->h -= 3;
+					uint32_t d, s, n;
+					pop3(c, &d, &s, &n);
 					emit_op(c, WRT_IR_MEMORY_INIT);
 					emit_cell(c, WRT_PACK(seg, d));
 					emit_cell(c, WRT_PACK(s, n));
@@ -1301,8 +1311,8 @@ translate(comp *c)
 					rd_u8(c);
 					if (op == WRT_OP_MEMORY_COPY)
 						rd_u8(c);
-					uint32_t d = slot_of(c, c->h - 3), s = slot_of(c, c->h - 2), n = slot_of(c, c->h - 1);
-					c->h -= 3;
+					uint32_t d, s, n;
+					pop3(c, &d, &s, &n);
 					emit_op(c, op == WRT_OP_MEMORY_COPY ? WRT_IR_MEMORY_COPY : WRT_IR_MEMORY_FILL);
 					emit_cell(c, WRT_PACK(d, s));
 					emit_cell(c, n);
@@ -1312,8 +1322,8 @@ translate(comp *c)
 				{
 					uint32_t seg = rd_u32(c);
 					uint32_t t = rd_u32(c);
-					uint32_t d = slot_of(c, c->h - 3), s = slot_of(c, c->h - 2), n = slot_of(c, c->h - 1);
-					c->h -= 3;
+					uint32_t d, s, n;
+					pop3(c, &d, &s, &n);
 					emit_op(c, WRT_IR_TABLE_INIT);
 					emit_cell(c, WRT_PACK(d, s));
 					emit_cell(c, WRT_PACK(n, t));
@@ -1328,8 +1338,8 @@ translate(comp *c)
 				{
 					uint32_t dt = rd_u32(c);
 					uint32_t stb = rd_u32(c);
-					uint32_t d = slot_of(c, c->h - 3), s = slot_of(c, c->h - 2), n = slot_of(c, c->h - 1);
-					c->h -= 3;
+					uint32_t d, s, n;
+					pop3(c, &d, &s, &n);
 					emit_op(c, WRT_IR_TABLE_COPY);
 					emit_cell(c, WRT_PACK(d, s));
 					emit_cell(c, n);
@@ -1358,8 +1368,8 @@ translate(comp *c)
 			case WRT_OP_TABLE_FILL:
 				{
 					uint32_t t = rd_u32(c);
-					uint32_t i = slot_of(c, c->h - 3), v = slot_of(c, c->h - 2), n = slot_of(c, c->h - 1);
-					c->h -= 3;
+					uint32_t i, v, n;
+					pop3(c, &i, &v, &n);
 					emit_op(c, WRT_IR_TABLE_FILL);
 					emit_cell(c, WRT_PACK(i, v));
 					emit_cell(c, WRT_PACK(n, t));
