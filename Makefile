@@ -59,7 +59,7 @@ $(GUEST_DIR)/%.wasm: test/guest/%.c
 guests: $(GUESTS)
 installcheck: guests
 
-.PHONY: test demo runtime bench fuzz guests
+.PHONY: test demo runtime bench bench-engine fuzz guests
 test:
 	bash test/run-all.sh
 demo:

@@ -99,8 +99,16 @@ bench-sql:
 	bash test/bench/sql/run.sh
 .PHONY: bench-sql
 
+# ---- comparison benchmark (test/bench/compare/, docs/benchmarks.md) -------
+# pgwasm against a C UDF, PL/pgSQL, PL/Python and PL/Perl on the same
+# workloads, in one run on a throwaway cluster (build/compare); as root on
+# Debian 12, it installs what it needs.  Rewrites the results section of
+# docs/benchmarks.md.  Informational only: never part of `make test`.
+bench:
+	bash test/bench/compare/run.sh
+
 # ---- engine benchmarks (test/bench/, docs/benchmarks.md) -------------------
 # Kernels natively, through wasm-run and through node, plus module load time;
 # about 8 minutes.  Informational only: never part of `make test`.
-bench:
+bench-engine:
 	bash test/bench/run.sh
