@@ -13,6 +13,8 @@
 #   --only LIST   comma-separated workload keys (see WORKLOADS below)
 #   --no-cold     skip the cold-start measurements
 #   --no-docs     leave docs/ alone (results stay in build/compare/)
+#   --profile     afterwards, callgrind profiles (by function) of some
+#                 pgwasm and C UDF queries in a single-user backend
 #   --keep        keep the cluster's data directory
 # Environment: PG_CONFIG, PGWASM_BENCH_PORT (default 54349).
 #
@@ -45,6 +47,7 @@ SCALE=1
 DO_COLD=1
 DO_DOCS=1
 KEEP=0
+DO_PROFILE=0
 ONLY=""
 COLD_RUNS=21
 while (($#)); do
@@ -55,6 +58,7 @@ while (($#)); do
 	--no-cold) DO_COLD=0 ;;
 	--no-docs) DO_DOCS=0 ;;
 	--keep) KEEP=1 ;;
+	--profile) DO_PROFILE=1 ;;
 	-h | --help) sed -n '2,/^# Timings are/p' "$here/run.sh" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
 	esac
@@ -302,6 +306,53 @@ if ((DO_COLD)); then
 				END { printf "%s,%s,%s,%s,%s\n", p, r, t[1], t[2], load }' >>"$cold"
 		done
 	done
+fi
+
+# ---- profiles (--profile) ------------------------------------------------------------------
+# The compute-heavy and the marshalling workloads' pgwasm queries (and their
+# C UDF queries, for scale) once more, in a single-user backend under
+# callgrind: where the instructions go, by function, self cost.  Instruction
+# counts do not depend on the machine's load.
+if ((DO_PROFILE)); then
+	command -v valgrind >/dev/null || die "valgrind not found (apt-get install valgrind)"
+	cgdir="$pgdir/callgrind"
+	rm -rf "$cgdir"
+	mkdir -p "$cgdir"
+	[[ $(id -u) == 0 ]] && chown "$pguser" "$cgdir"
+	as_pg "$bindir/pg_ctl" -D "$data" -m fast -w stop >/dev/null
+	for spec in "mandelbrot|SELECT sum(mandelbrot_{i}(cx, cy, 1000)) FROM (SELECT cx, cy FROM points LIMIT 2000) AS s" \
+		"levenshtein|SELECT sum(levenshtein_{i}(a, b)) FROM (SELECT a, b FROM pairs LIMIT 2000) AS s" \
+		"utf8_length|SELECT sum(utf8_length_{i}(t)) FROM (SELECT t FROM titles LIMIT 20000) AS s" \
+		"slug|SELECT count(slug_{i}(t)) FROM (SELECT t FROM titles LIMIT 20000) AS s" \
+		"dot|SELECT sum(dot_{i}(v, (SELECT q FROM qvec))) FROM (SELECT v FROM vecs LIMIT 5000) AS s" \
+		"add1_i4|SELECT sum(add1_i4_{i}(i)) FROM generate_series(1, 200000) AS i"; do
+		key=${spec%%|*}
+		q=${spec#*|}
+		for impl in wasm c; do
+			# A warm-up call (module compiled) outside the profiled part.
+			printf '%s;\nSELECT pg_sleep(0);\n%s;\nSELECT pg_sleep(0);\n' "${q//\{i\}/$impl}" "${q//\{i\}/$impl}" \
+				>"$cgdir/$key-$impl.sql"
+			as_pg valgrind --tool=callgrind --callgrind-out-file="$cgdir/$key-$impl.out" \
+				--compress-strings=no --compress-pos=no \
+				--dump-before=pg_sleep --dump-after=pg_sleep \
+				"$bindir/postgres" --single -D "$data" postgres <"$cgdir/$key-$impl.sql" \
+				>"$cgdir/$key-$impl.stdout" 2>"$cgdir/$key-$impl.log" ||
+				{ tail -5 "$cgdir/$key-$impl.log"; die "callgrind run of $key/$impl failed"; }
+		done
+		{
+			echo "== $key: ${q//\{i\}/wasm}"
+			for impl in wasm c; do
+				# Dumps: .1 start-up and the warm-up query, .2 pg_sleep, .3 the
+				# profiled query, .4 pg_sleep, and the shut-down.
+				f="$cgdir/$key-$impl.out.3"
+				echo "-- $impl: total $(sed -n 's/^totals: //p' "$f") instructions; top functions (self):"
+				callgrind_annotate --threshold=100 "$f" 2>/dev/null |
+					awk '/file:function/ { on = 1; getline; next } on && NF == 0 { exit } on && !/\(100.0%\)/' | head -12
+			done
+		} >"$out/profile-$key.txt"
+		say "profile: $out/profile-$key.txt"
+	done
+	as_pg "$bindir/pg_ctl" -D "$data" -l "$pgdir/server.log" -w -t 60 start >/dev/null
 fi
 
 # ---- report -------------------------------------------------------------------------------
