@@ -80,8 +80,14 @@ typedef struct comp {
 	uint32_t last_instr;        /* cell index of the last instruction emitted */
 	int last_cmp;               /* wrt_op of that instruction if an integer compare, else -1 */
 	bool last_cmp_ri;
+	int last_cmpop;             /* wrt_op of that instruction if any compare (RR/RI), else -1 */
 	bool last_add_ri;           /* that instruction is i32.add/sub with an immediate */
 	uint8_t last_load_type;     /* a plain full-width load of this valtype, else 0 */
+	bool last_load_add;         /* that load is a LOAD_ADD with offset 0 */
+	bool last_chain;            /* that instruction is an f64 add/sub/mul _RR */
+	int64_t pend_add;           /* an I32_ADD_RI whose result went to a local, or -1 */
+	bool last_add2;             /* the last instruction is a merged I32_ADD2_RI */
+	uint32_t label_pos;         /* cell index of the last label bound */
 
 	struct {
 		uint32_t ir;            /* base irop of the comparison */
@@ -111,8 +117,12 @@ static const uint16_t ir_base[WRT_OP_COUNT_] = {
 #define CMP_BRIFNOT_RI 5
 #define CMP_RM 6
 #define CMP_IR 7
+#define CMP_SEL_RR 8
+#define CMP_SEL_RI 9
 #define BIN_RM 2
 #define BIN_IR 3
+#define BIN_RMA 4
+#define CMP_RMA 10
 #define TEST_BRIF 1
 #define TEST_BRIFNOT 2
 
@@ -179,8 +189,12 @@ emit_op(comp *c, int irop)
 		return 0;
 	c->last_dst_cell = -1;
 	c->last_cmp = -1;
+	c->last_cmpop = -1;
 	c->last_add_ri = false;
 	c->last_load_type = 0;
+	c->last_load_add = false;
+	c->last_chain = false;
+	c->last_add2 = false;
 	uint32_t at = c->ncode;
 	c->last_instr = at;
 	if (!grow(c, (void **) &c->code, &c->capcode, c->ncode + 1, sizeof(wrt_cell)))
@@ -264,6 +278,7 @@ fold_eqz_of_compare(comp *c, uint8_t next)
 	}
 	c->code[at].h = c->H[ir_base[neg] + (ri ? 1 : 0)];
 	c->last_cmp = neg;
+	c->last_cmpop = neg;
 	return true;
 }
 
@@ -297,6 +312,10 @@ static void
 bind(comp *c, int32_t head)
 {
 	c->last_dst_cell = -1;
+	c->last_add_ri = false;     /* a label: the next instruction fuses with nothing */
+	c->last_chain = false;
+	c->last_add2 = false;
+	c->label_pos = c->ncode;
 	for (int32_t i = head; i >= 0; i = c->fx[i].next)
 		write_offset(c, c->fx[i].instr, c->fx[i].cell, c->fx[i].part, c->ncode);
 }
@@ -611,6 +630,92 @@ emit_branch(comp *c, cframe *f)
 }
 
 /*
+ * Loop tails: an i32 add of an immediate (the counter update) just emitted,
+ * and a branch testing its result for zero or (in)equality with a slot.
+ * Replace the add with one instruction that adds and branches.
+ */
+static bool
+fuse_addi_branch(comp *c, const centry *cond, uint32_t cslot, bool negate,
+				 uint32_t *at, uint32_t *cell, uint8_t *part)
+{
+	if (c->oom)
+		return false;
+	uint32_t add = c->last_instr, d, a, imm;
+	bool add2 = false;
+	if (c->last_add_ri && c->code[add].h == c->H[WRT_IR_I32_ADD_RI])
+	{
+		d = WRT_LO(c->code[add + 1]);
+		a = WRT_HI(c->code[add + 1]);
+		imm = (uint32_t) c->code[add + 2].u;
+	}
+	else if (c->last_add2 && c->code[add].h == c->H[WRT_IR_I32_ADD2_RI] && c->ncode == add + 4)
+	{
+		/* the second add of a merged pair: split it off again */
+		add2 = true;
+		d = WRT_LO(c->code[add + 2]);
+		a = WRT_HI(c->code[add + 2]);
+		imm = WRT_HI(c->code[add + 3]);
+	}
+	else
+		return false;
+	int irop;
+	uint32_t other = 0;
+	bool three = false;
+	if (cond->kind != K_COND)
+	{
+		if (cslot != d)
+			return false;
+		irop = negate ? WRT_IR_I32_ADDI_BR_Z : WRT_IR_I32_ADDI_BR_NZ;
+	}
+	else if (c->cond.test)
+	{
+		if (c->cond.ir != WRT_IR_I32_EQZ || c->cond.a != d)
+			return false;
+		irop = negate ? WRT_IR_I32_ADDI_BR_NZ : WRT_IR_I32_ADDI_BR_Z;
+	}
+	else
+	{
+		bool ne = c->cond.ir == WRT_IR_I32_NE_RR;
+		if (c->cond.ri || !(ne || c->cond.ir == WRT_IR_I32_EQ_RR))
+			return false;
+		if (c->cond.a == d)
+			other = c->cond.b;
+		else if (c->cond.b == d)
+			other = c->cond.a;
+		else
+			return false;
+		irop = ne != negate ? WRT_IR_I32_ADDI_BR_NE : WRT_IR_I32_ADDI_BR_EQ;
+		three = true;
+	}
+	if (add2)
+	{
+		/* ADD2 [d1|a1][d2|a2][k1|k2] -> ADD_RI [d1|a1][k1] (same pc-map entry) */
+		c->code[add].h = c->H[WRT_IR_I32_ADD_RI];
+		c->code[add + 2].u = WRT_LO(c->code[add + 3]);
+		c->ncode = add + 3;
+	}
+	else
+	{
+		c->ncode = add;         /* the fused instruction replaces the add */
+		c->npc -= 2;
+	}
+	*at = emit_op(c, irop);
+	emit_cell(c, WRT_PACK(d, a));
+	if (three)
+	{
+		emit_cell(c, WRT_PACK(imm, other));
+		*cell = emit_cell(c, 0);
+		*part = 2;
+	}
+	else
+	{
+		*cell = emit_cell(c, WRT_PACK(imm, 0));
+		*part = 1;
+	}
+	return true;
+}
+
+/*
  * Emit a conditional branch on the popped condition (a fused comparison, or
  * an i32 slot), taken when the condition is true (negate = false) or false.
  * The target is given as a fixup chain head (*chain) or a known position.
@@ -621,7 +726,9 @@ emit_cond_branch(comp *c, const centry *cond, uint32_t cslot, bool negate,
 {
 	uint32_t at, cell;
 	uint8_t part;
-	if (cond->kind == K_COND)
+	if (fuse_addi_branch(c, cond, cslot, negate, &at, &cell, &part))
+		;
+	else if (cond->kind == K_COND)
 	{
 		if (c->cond.test)
 		{
@@ -779,6 +886,68 @@ compile_call(comp *c, const wrt_functype *t, int irop, uint64_t operand,
 		c->maxh = c->h - t->nresults + t->nparams;
 }
 
+/* Index of an f64 add/sub/mul in WRT_IR_F64_CHAIN's operator order, else -1. */
+static int
+f64_chain_index(int op)
+{
+	switch (op)
+	{
+		case WRT_OP_F64_ADD: return 0;
+		case WRT_OP_F64_SUB: return 1;
+		case WRT_OP_F64_MUL: return 2;
+		default: return -1;
+	}
+}
+
+/*
+ * An f64 add/sub/mul (operands in slots sa, sb, still on the model's stack)
+ * one of whose operands the previous f64 add/sub/mul just computed: emit
+ * both as one F64_<OP1>_<OP2> instruction (which still writes the first
+ * result, to a temporary or to the local a local.tee/set redirected it to).
+ */
+static bool
+fuse_f64_chain(comp *c, int op, uint32_t sa, uint32_t sb)
+{
+	int i2 = f64_chain_index(op), i1 = -1;
+	if (i2 < 0 || c->oom || !c->last_chain || sa == sb)
+		return false;
+	const void *h = c->code[c->last_instr].h;
+	uint32_t t = WRT_LO(c->code[c->last_instr + 1]);   /* maybe redirected to a local */
+	static const int ops[3] = {WRT_OP_F64_ADD, WRT_OP_F64_SUB, WRT_OP_F64_MUL};
+	for (int k = 0; k < 3; k++)
+		if (h == c->H[ir_base[ops[k]]])
+			i1 = k;
+	if (i1 < 0)
+		return false;
+	bool left;
+	if (t == sa)
+		left = true;
+	else if (t == sb)
+		left = false;
+	else
+		return false;
+	static const uint16_t fused[3][3][2] = {
+		{{WRT_IR_F64_ADD_ADD_L, WRT_IR_F64_ADD_ADD_R}, {WRT_IR_F64_ADD_SUB_L, WRT_IR_F64_ADD_SUB_R},
+		 {WRT_IR_F64_ADD_MUL_L, WRT_IR_F64_ADD_MUL_R}},
+		{{WRT_IR_F64_SUB_ADD_L, WRT_IR_F64_SUB_ADD_R}, {WRT_IR_F64_SUB_SUB_L, WRT_IR_F64_SUB_SUB_R},
+		 {WRT_IR_F64_SUB_MUL_L, WRT_IR_F64_SUB_MUL_R}},
+		{{WRT_IR_F64_MUL_ADD_L, WRT_IR_F64_MUL_ADD_R}, {WRT_IR_F64_MUL_SUB_L, WRT_IR_F64_MUL_SUB_R},
+		 {WRT_IR_F64_MUL_MUL_L, WRT_IR_F64_MUL_MUL_R}},
+	};
+	uint32_t at = c->last_instr;
+	uint32_t a = WRT_HI(c->code[at + 1]), b = WRT_LO(c->code[at + 2]);
+	uint32_t other = left ? sb : sa;
+	c->ncode = at;
+	c->npc -= 2;
+	c->h -= 2;
+	uint32_t d = push_slot(c);
+	emit_op(c, fused[i1][i2][left ? 0 : 1]);
+	note_dst(c, emit_cell(c, WRT_PACK(d, a)), d);
+	emit_cell(c, WRT_PACK(b, other));
+	emit_cell(c, t);
+	return true;
+}
+
 /* Plain operators from opcodes.def. */
 static void
 compile_plain(comp *c, int op, const wrt_opinfo *oi)
@@ -820,13 +989,16 @@ compile_plain(comp *c, int op, const wrt_opinfo *oi)
 					 * (it stays first, so its trap still comes first). */
 					uint32_t at = c->last_instr;
 					uint64_t addr = c->code[at + 1].u >> 32;
-					uint64_t offset = c->code[at + 2].u;
+					/* LOAD: offset; LOAD_ADD (offset 0): the added immediate */
+					uint64_t offset = c->last_load_add ? WRT_LO(c->code[at + 2]) : c->code[at + 2].u;
+					bool rma = c->last_load_add;
 					uint32_t sa0 = slot_of(c, c->h - 2);
 					c->ncode = at;
 					c->npc -= 2;
 					c->h -= 2;
 					uint32_t d = push_slot(c);
-					emit_op(c, base + (oi->cls == WRT_OPC_CMP ? CMP_RM : BIN_RM));
+					emit_op(c, base + (oi->cls == WRT_OPC_CMP ? (rma ? CMP_RMA : CMP_RM)
+									   : (rma ? BIN_RMA : BIN_RM)));
 					note_dst(c, emit_cell(c, WRT_PACK(d, sa0)), d);
 					emit_cell(c, WRT_PACK(addr, offset));
 					return;
@@ -863,6 +1035,8 @@ compile_plain(comp *c, int op, const wrt_opinfo *oi)
 					sa = slot_of(c, c->h - 2);
 					sb = slot_of(c, c->h - 1);
 				}
+				if (!ri && fuse_f64_chain(c, op, sa, sb))
+					return;
 				c->h -= 2;
 				uint8_t next = c->r.p < c->r.end ? *c->r.p : 0;
 				if (oi->cls == WRT_OPC_CMP && (next == 0x0d || next == 0x04))
@@ -876,14 +1050,33 @@ compile_plain(comp *c, int op, const wrt_opinfo *oi)
 					push(c, K_COND, 0, 0);
 					return;
 				}
+				if (ri && (op == WRT_OP_I32_EQ || op == WRT_OP_I32_NE) && !c->oom &&
+					c->last_dst_cell >= 0 && c->code[c->last_instr].h == c->H[WRT_IR_I32_AND_RI] &&
+					sa >= c->nlocals && c->last_dst_slot == sa)
+				{
+					/* (x & m) ==/!= k, the mask's result used only here */
+					uint32_t at = c->last_instr;
+					uint32_t x = WRT_HI(c->code[at + 1]);
+					uint32_t m = (uint32_t) c->code[at + 2].u;
+					c->ncode = at;
+					c->npc -= 2;
+					uint32_t d = push_slot(c);
+					emit_op(c, op == WRT_OP_I32_EQ ? WRT_IR_I32_ANDI_EQI : WRT_IR_I32_ANDI_NEI);
+					note_dst(c, emit_cell(c, WRT_PACK(d, x)), d);
+					emit_cell(c, WRT_PACK(m, imm));
+					return;
+				}
 				uint32_t d = push_slot(c);
 				emit_op(c, base + (ri ? 1 : 0));
 				note_dst(c, emit_cell(c, WRT_PACK(d, sa)), d);
 				emit_cell(c, ri ? imm : sb);
-				if (oi->cls == WRT_OPC_CMP && negated_compare(op) >= 0)
+				c->last_chain = !ri && f64_chain_index(op) >= 0;
+				if (oi->cls == WRT_OPC_CMP)
 				{
-					c->last_cmp = op;
+					c->last_cmpop = op;
 					c->last_cmp_ri = ri;
+					if (negated_compare(op) >= 0)
+						c->last_cmp = op;
 				}
 				if (ri && !c->oom && (op == WRT_OP_I32_ADD || op == WRT_OP_I32_SUB))
 				{
@@ -924,6 +1117,11 @@ compile_plain(comp *c, int op, const wrt_opinfo *oi)
 					emit_op(c, base + 1);
 					note_dst(c, emit_cell(c, WRT_PACK(d, x)), d);
 					emit_cell(c, WRT_PACK(k, offset));
+					if (offset == 0 && (oi->size == 8 || (oi->size == 4 && oi->t_out != WRT_VT_I64)))
+					{
+						c->last_load_type = oi->t_out;
+						c->last_load_add = true;
+					}
 					return;
 				}
 				uint32_t a = slot_of(c, c->h - 1);
@@ -961,6 +1159,75 @@ compile_plain(comp *c, int op, const wrt_opinfo *oi)
 	}
 }
 
+/*
+ * select whose condition a comparison just computed into the stack top:
+ * one instruction compares and selects (the comparison's result was only
+ * the condition, so it need not be written).
+ */
+static bool
+fuse_compare_select(comp *c)
+{
+	if (c->oom || c->last_cmpop < 0 || c->last_dst_cell < 0 || c->st[c->h - 1].kind != K_SLOT ||
+		c->last_dst_slot != canon(c, c->h - 1))
+		return false;
+	uint32_t at = c->last_instr;
+	bool ri = c->last_cmp_ri;
+	uint32_t a = WRT_HI(c->code[at + 1]);
+	uint64_t bimm = ri ? c->code[at + 2].u : WRT_LO(c->code[at + 2]);
+	uint32_t base = ir_base[c->last_cmpop];
+	c->ncode = at;              /* drop the comparison */
+	c->npc -= 2;
+	c->h--;
+	/* Constants materialised here write slots the comparison never read. */
+	uint32_t x = slot_of(c, c->h - 2);
+	uint32_t y = slot_of(c, c->h - 1);
+	c->h -= 2;
+	uint32_t d = push_slot(c);
+	emit_op(c, base + (ri ? CMP_SEL_RI : CMP_SEL_RR));
+	note_dst(c, emit_cell(c, WRT_PACK(d, a)), d);
+	if (ri)
+	{
+		emit_cell(c, bimm);
+		emit_cell(c, WRT_PACK(x, y));
+	}
+	else
+	{
+		emit_cell(c, WRT_PACK(bimm, x));
+		emit_cell(c, WRT_PACK(y, 0));
+	}
+	return true;
+}
+
+/*
+ * Two consecutive i32 adds of immediates both writing locals (pointer and
+ * counter increments of a loop body): merge them into one I32_ADD2_RI.
+ * Called when the last instruction's result was just redirected to a local.
+ */
+static void
+merge_local_adds(comp *c)
+{
+	uint32_t at = c->last_instr;
+	if (c->oom || !c->last_add_ri || c->code[at].h != c->H[WRT_IR_I32_ADD_RI] || c->ncode != at + 3)
+		return;
+	int64_t p = c->pend_add;
+	c->pend_add = at;
+	if (p < 0 || (uint32_t) p + 3 != at || c->label_pos == at ||
+		c->code[p].h != c->H[WRT_IR_I32_ADD_RI])
+		return;
+	wrt_cell first = c->code[p + 1], k1 = c->code[p + 2];
+	wrt_cell second = c->code[at + 1], k2 = c->code[at + 2];
+	c->code[p].h = c->H[WRT_IR_I32_ADD2_RI];
+	c->code[p + 1] = first;
+	c->code[p + 2] = second;
+	c->code[p + 3].u = WRT_PACK((uint32_t) k1.u, (uint32_t) k2.u);
+	c->ncode = (uint32_t) p + 4;
+	c->npc -= 2;
+	c->last_instr = (uint32_t) p;
+	c->last_add_ri = false;
+	c->last_add2 = true;
+	c->pend_add = -1;
+}
+
 static void
 compile_local_set(comp *c, uint32_t x, bool tee)
 {
@@ -977,6 +1244,7 @@ compile_local_set(comp *c, uint32_t x, bool tee)
 			wrt_cell *cell = &c->code[c->last_dst_cell];
 			cell->u = (cell->u & 0xffffffff00000000ull) | x;
 			c->last_dst_cell = -1;
+			merge_local_adds(c);
 		}
 		else if (v.kind == K_CONST)
 			emit_const(c, x, v.bits);
@@ -1166,6 +1434,8 @@ translate(comp *c)
 				}
 				/* fall through */
 			case WRT_OP_SELECT:
+				if (fuse_compare_select(c))
+					break;
 				{
 					uint32_t a = slot_of(c, c->h - 3);
 					uint32_t b = slot_of(c, c->h - 2);
@@ -1399,6 +1669,8 @@ wrt_compile(wrt_module *m, wrt_code *fn, wrt_error *err)
 	c.nlocals = fn->nlocals;
 	c.last_dst_cell = -1;
 	c.last_cmp = -1;
+	c.last_cmpop = -1;
+	c.pend_add = -1;
 	err->kind = WRT_OK;
 
 	const wrt_functype *t = &m->types[fn->type_index];

@@ -23,10 +23,14 @@
  *   BIN_RM [d|a][p|offset]       d = a op mem[p + offset] (the full-width
  *                                load feeding the operator fused into it)
  *   BIN_IR [d|b][imm]            d = imm op b (constant on the left)
+ *   BIN_RMA [d|a][p|imm]         d = a op mem[(u32)(p + imm)]: BIN_RM of a
+ *                                LOAD_ADD with offset 0 (a[i] via p + k)
  *   BRIF_CMP_RR  [a|b][off]      branch if a cmp b      (fused compare+branch)
  *   BRIF_CMP_RI  [a|off][imm]    branch if a cmp imm
  *   BRIFNOT_*    same layouts    branch if not
  *   BRIF_TEST    [a|off]         branch if test(a)      (eqz)
+ *   SEL_CMP_RR   [d|a][b|x][y]   d = a cmp b ? x : y    (compare feeding select)
+ *   SEL_CMP_RI   [d|a][imm][x|y] d = a cmp imm ? x : y
  *   LOAD   [d|a][offset]         d = mem[a + offset]
  *   LOAD_ADD [d|a][imm|offset]   d = mem[(u32)(a + imm) + offset]: the
  *                                address add folded in, wrapping as Wasm does
@@ -66,6 +70,13 @@ typedef union wrt_cell {
 	X(BR)             /* [off]                 jump */ \
 	X(BR_NZ)          /* [c|off]               jump if c != 0 (i32) */ \
 	X(BR_Z)           /* [c|off]               jump if c == 0 (i32) */ \
+	X(I32_ADDI_BR_NZ) /* [d|a][imm|off]        d = a + imm (i32); jump if d != 0 */ \
+	X(I32_ADDI_BR_Z)  /* [d|a][imm|off]        d = a + imm; jump if d == 0 */ \
+	X(I32_ADDI_BR_NE) /* [d|a][imm|b][off]     d = a + imm; jump if d != b */ \
+	X(I32_ADDI_BR_EQ) /* [d|a][imm|b][off]     d = a + imm; jump if d == b */ \
+	X(I32_ADD2_RI)    /* [d1|a1][d2|a2][k1|k2] d1 = a1 + k1; then d2 = a2 + k2 (i32) */ \
+	X(I32_ANDI_EQI)   /* [d|a][m|k]            d = (a & m) == k (i32) */ \
+	X(I32_ANDI_NEI)   /* [d|a][m|k]            d = (a & m) != k */ \
 	X(BR_TABLE)       /* [i|n][off]*(n+1)      jump to entry min(i, n) */ \
 	X(LOOP_ENTRY)     /* [cost]                loop entry: skipped; back-edges read cost */ \
 	X(CALL)           /* [argbase][wrt_code*]  call a function of this module */ \
@@ -93,19 +104,36 @@ typedef union wrt_cell {
 	X(REF_FUNC)       /* [d|funcidx]           d = funcs[funcidx] */ \
 	X(REF_IS_NULL)    /* [d|a] */
 
+/*
+ * f64 chains: an add/sub/mul whose result feeds the next add/sub/mul.
+ *   F64_<OP1>_<OP2>_L [d|a][b|c][t]   t = a op1 b; d = t op2 c
+ *   F64_<OP1>_<OP2>_R [d|a][b|c][t]   t = a op1 b; d = c op2 t
+ * (t is still written: it may be a local read later.)
+ * Both roundings happen as in the two instructions (no contraction: the
+ * engine is built with -ffp-contract=off), so results are bit-identical.
+ */
+#define WRT_IR_F64_CHAIN(X) \
+	X(ADD, +, ADD, +) X(ADD, +, SUB, -) X(ADD, +, MUL, *) \
+	X(SUB, -, ADD, +) X(SUB, -, SUB, -) X(SUB, -, MUL, *) \
+	X(MUL, *, ADD, +) X(MUL, *, SUB, -) X(MUL, *, MUL, *)
+
 typedef enum wrt_irop {
 #define X(n) WRT_IR_##n,
 	WRT_IR_SPECIAL(X)
+#undef X
+#define X(O1, o1, O2, o2) WRT_IR_F64_##O1##_##O2##_L, WRT_IR_F64_##O1##_##O2##_R,
+	WRT_IR_F64_CHAIN(X)
 #undef X
 #define OP_UN(NAME, code, text, TIN, TOUT, body) WRT_IR_##NAME,
 #define OP_TEST(NAME, code, text, TIN, body) \
 	WRT_IR_##NAME, WRT_IR_BRIF_##NAME, WRT_IR_BRIFNOT_##NAME,
 #define OP_BIN(NAME, code, text, T, TOUT, body) WRT_IR_##NAME##_RR, WRT_IR_##NAME##_RI, WRT_IR_##NAME##_RM, \
-	WRT_IR_##NAME##_IR,
+	WRT_IR_##NAME##_IR, WRT_IR_##NAME##_RMA,
 #define OP_CMP(NAME, code, text, T, body) \
 	WRT_IR_##NAME##_RR, WRT_IR_##NAME##_RI, \
 	WRT_IR_BRIF_##NAME##_RR, WRT_IR_BRIF_##NAME##_RI, \
-	WRT_IR_BRIFNOT_##NAME##_RR, WRT_IR_BRIFNOT_##NAME##_RI, WRT_IR_##NAME##_RM, WRT_IR_##NAME##_IR,
+	WRT_IR_BRIFNOT_##NAME##_RR, WRT_IR_BRIFNOT_##NAME##_RI, WRT_IR_##NAME##_RM, WRT_IR_##NAME##_IR, \
+	WRT_IR_SEL_##NAME##_RR, WRT_IR_SEL_##NAME##_RI, WRT_IR_##NAME##_RMA,
 #define OP_LOAD(NAME, code, text, T, MT, AL) WRT_IR_##NAME, WRT_IR_##NAME##_ADD, WRT_IR_##NAME##_ABS,
 #define OP_STORE(NAME, code, text, T, MT, AL) WRT_IR_##NAME, WRT_IR_##NAME##_ABS,
 #include "opcodes.def"

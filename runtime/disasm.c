@@ -12,17 +12,24 @@ static const char *const ir_names[WRT_IR_COUNT_] = {
 #define X(n) [WRT_IR_##n] = #n,
 	WRT_IR_SPECIAL(X)
 #undef X
+#define X(O1, o1, O2, o2) [WRT_IR_F64_##O1##_##O2##_L] = "F64_" #O1 "_" #O2 "_L", \
+	[WRT_IR_F64_##O1##_##O2##_R] = "F64_" #O1 "_" #O2 "_R",
+	WRT_IR_F64_CHAIN(X)
+#undef X
 #define OP_UN(NAME, code, text, TIN, TOUT, body) [WRT_IR_##NAME] = #NAME,
 #define OP_TEST(NAME, code, text, TIN, body) [WRT_IR_##NAME] = #NAME, \
 	[WRT_IR_BRIF_##NAME] = "BRIF_" #NAME, [WRT_IR_BRIFNOT_##NAME] = "BRIFNOT_" #NAME,
 #define OP_BIN(NAME, code, text, T, TOUT, body) \
 	[WRT_IR_##NAME##_RR] = #NAME "_RR", [WRT_IR_##NAME##_RI] = #NAME "_RI", \
-	[WRT_IR_##NAME##_RM] = #NAME "_RM", [WRT_IR_##NAME##_IR] = #NAME "_IR",
+	[WRT_IR_##NAME##_RM] = #NAME "_RM", [WRT_IR_##NAME##_IR] = #NAME "_IR", \
+	[WRT_IR_##NAME##_RMA] = #NAME "_RMA",
 #define OP_CMP(NAME, code, text, T, body) \
 	[WRT_IR_##NAME##_RR] = #NAME "_RR", [WRT_IR_##NAME##_RI] = #NAME "_RI", \
 	[WRT_IR_##NAME##_RM] = #NAME "_RM", [WRT_IR_##NAME##_IR] = #NAME "_IR", \
+	[WRT_IR_##NAME##_RMA] = #NAME "_RMA", \
 	[WRT_IR_BRIF_##NAME##_RR] = "BRIF_" #NAME "_RR", [WRT_IR_BRIF_##NAME##_RI] = "BRIF_" #NAME "_RI", \
-	[WRT_IR_BRIFNOT_##NAME##_RR] = "BRIFNOT_" #NAME "_RR", [WRT_IR_BRIFNOT_##NAME##_RI] = "BRIFNOT_" #NAME "_RI",
+	[WRT_IR_BRIFNOT_##NAME##_RR] = "BRIFNOT_" #NAME "_RR", [WRT_IR_BRIFNOT_##NAME##_RI] = "BRIFNOT_" #NAME "_RI", \
+	[WRT_IR_SEL_##NAME##_RR] = "SEL_" #NAME "_RR", [WRT_IR_SEL_##NAME##_RI] = "SEL_" #NAME "_RI",
 #define OP_LOAD(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = #NAME, [WRT_IR_##NAME##_ADD] = #NAME "_ADD", \
 	[WRT_IR_##NAME##_ABS] = #NAME "_ABS",
 #define OP_STORE(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = #NAME, [WRT_IR_##NAME##_ABS] = #NAME "_ABS",
@@ -41,12 +48,15 @@ ir_length(int op, const wrt_cell *pc)
 		case WRT_IR_DATA_DROP: case WRT_IR_TABLE_SIZE: case WRT_IR_ELEM_DROP:
 		case WRT_IR_REF_FUNC: case WRT_IR_REF_IS_NULL:
 			return 1;
+		case WRT_IR_I32_ADDI_BR_NZ: case WRT_IR_I32_ADDI_BR_Z:
+		case WRT_IR_I32_ANDI_EQI: case WRT_IR_I32_ANDI_NEI:
 		case WRT_IR_CONST: case WRT_IR_CALL: case WRT_IR_CALL_INDIRECT:
 		case WRT_IR_SELECT: case WRT_IR_MEMORY_INIT: case WRT_IR_MEMORY_COPY:
 		case WRT_IR_MEMORY_FILL: case WRT_IR_TABLE_GET: case WRT_IR_TABLE_SET:
 		case WRT_IR_TABLE_GROW: case WRT_IR_TABLE_FILL:
 			return 2;
 		case WRT_IR_TABLE_COPY: case WRT_IR_TABLE_INIT:
+		case WRT_IR_I32_ADDI_BR_NE: case WRT_IR_I32_ADDI_BR_EQ: case WRT_IR_I32_ADD2_RI:
 			return 3;
 		case WRT_IR_RETURN: case WRT_IR_UNREACHABLE:
 			return 0;
@@ -55,10 +65,16 @@ ir_length(int op, const wrt_cell *pc)
 		default:
 			break;
 	}
+#define X(O1, o1, O2, o2) \
+	if (op == WRT_IR_F64_##O1##_##O2##_L || op == WRT_IR_F64_##O1##_##O2##_R) return 3;
+	WRT_IR_F64_CHAIN(X)
+#undef X
 	/* Generated forms: unary and eqz-branches take one cell, the rest two. */
 #define OP_UN(NAME, code, text, TIN, TOUT, body) if (op == WRT_IR_##NAME) return 1;
 #define OP_TEST(NAME, code, text, TIN, body) \
 	if (op == WRT_IR_##NAME || op == WRT_IR_BRIF_##NAME || op == WRT_IR_BRIFNOT_##NAME) return 1;
+#define OP_CMP(NAME, code, text, T, body) \
+	if (op == WRT_IR_SEL_##NAME##_RR || op == WRT_IR_SEL_##NAME##_RI) return 3;
 #include "opcodes.def"
 	return 2;
 }

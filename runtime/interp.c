@@ -151,17 +151,24 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
 #define X(n) [WRT_IR_##n] = &&L_##n,
 		WRT_IR_SPECIAL(X)
 #undef X
+#define X(O1, o1, O2, o2) [WRT_IR_F64_##O1##_##O2##_L] = &&L_F64_##O1##_##O2##_L, \
+	[WRT_IR_F64_##O1##_##O2##_R] = &&L_F64_##O1##_##O2##_R,
+		WRT_IR_F64_CHAIN(X)
+#undef X
 #define OP_UN(NAME, code, text, TIN, TOUT, body) [WRT_IR_##NAME] = &&L_##NAME,
 #define OP_TEST(NAME, code, text, TIN, body) [WRT_IR_##NAME] = &&L_##NAME, \
 	[WRT_IR_BRIF_##NAME] = &&L_BRIF_##NAME, [WRT_IR_BRIFNOT_##NAME] = &&L_BRIFNOT_##NAME,
 #define OP_BIN(NAME, code, text, T, TOUT, body) \
 	[WRT_IR_##NAME##_RR] = &&L_##NAME##_RR, [WRT_IR_##NAME##_RI] = &&L_##NAME##_RI, \
-	[WRT_IR_##NAME##_RM] = &&L_##NAME##_RM, [WRT_IR_##NAME##_IR] = &&L_##NAME##_IR,
+	[WRT_IR_##NAME##_RM] = &&L_##NAME##_RM, [WRT_IR_##NAME##_IR] = &&L_##NAME##_IR, \
+	[WRT_IR_##NAME##_RMA] = &&L_##NAME##_RMA,
 #define OP_CMP(NAME, code, text, T, body) \
 	[WRT_IR_##NAME##_RR] = &&L_##NAME##_RR, [WRT_IR_##NAME##_RI] = &&L_##NAME##_RI, \
 	[WRT_IR_##NAME##_RM] = &&L_##NAME##_RM, [WRT_IR_##NAME##_IR] = &&L_##NAME##_IR, \
+	[WRT_IR_##NAME##_RMA] = &&L_##NAME##_RMA, \
 	[WRT_IR_BRIF_##NAME##_RR] = &&L_BRIF_##NAME##_RR, [WRT_IR_BRIF_##NAME##_RI] = &&L_BRIF_##NAME##_RI, \
-	[WRT_IR_BRIFNOT_##NAME##_RR] = &&L_BRIFNOT_##NAME##_RR, [WRT_IR_BRIFNOT_##NAME##_RI] = &&L_BRIFNOT_##NAME##_RI,
+	[WRT_IR_BRIFNOT_##NAME##_RR] = &&L_BRIFNOT_##NAME##_RR, [WRT_IR_BRIFNOT_##NAME##_RI] = &&L_BRIFNOT_##NAME##_RI, \
+	[WRT_IR_SEL_##NAME##_RR] = &&L_SEL_##NAME##_RR, [WRT_IR_SEL_##NAME##_RI] = &&L_SEL_##NAME##_RI,
 #define OP_LOAD(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = &&L_##NAME, [WRT_IR_##NAME##_ADD] = &&L_##NAME##_ADD, \
 	[WRT_IR_##NAME##_ABS] = &&L_##NAME##_ABS,
 #define OP_STORE(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = &&L_##NAME, [WRT_IR_##NAME##_ABS] = &&L_##NAME##_ABS,
@@ -226,7 +233,8 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
 	RELOAD_MEM();
 	cf = code->compiled;
 	pc = cf->code;
-	memset(fp + cf->nparams, 0, (size_t) (cf->nlocals - cf->nparams) * sizeof(wrt_value));
+	for (uint32_t k = cf->nparams; k < cf->nlocals; k++)     /* usually a handful */
+		fp[k].bits = 0;
 	if (WRT_UNLIKELY(*intr) && !interrupt_continue(s))
 		TRAP(INTERRUPTED);
 	if (WRT_UNLIKELY((fuel -= cf->entry_cost) < 0))
@@ -295,6 +303,16 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
 		body \
 		SET_##TOUT(WRT_LO(pc[1]), r); \
 		NEXT(3); \
+	} \
+	L_##NAME##_RMA: { \
+		uint64_t ea = (uint32_t) (GET_I32(WRT_LO(pc[2])) + WRT_HI(pc[2])); \
+		wrt_ct_##T a = GET_##T(WRT_HI(pc[1])), b; \
+		wrt_ct_##TOUT r; \
+		if (WRT_UNLIKELY(ea + sizeof(b) > memsize)) TRAP(MEMORY_OOB); \
+		memcpy(&b, mem + ea, sizeof(b)); \
+		body \
+		SET_##TOUT(WRT_LO(pc[1]), r); \
+		NEXT(3); \
 	}
 #define OP_CMP(NAME, code, text, T, body) \
 	OP_BIN(NAME, code, text, T, I32, body) \
@@ -325,6 +343,20 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
 		body \
 		if (!r) JUMP(WRT_HI(pc[1])); \
 		NEXT(3); \
+	} \
+	L_SEL_##NAME##_RR: { \
+		wrt_ct_##T a = GET_##T(WRT_HI(pc[1])), b = GET_##T(WRT_LO(pc[2])); \
+		uint32_t r; \
+		body \
+		fp[WRT_LO(pc[1])] = r ? fp[WRT_HI(pc[2])] : fp[WRT_LO(pc[3])]; \
+		NEXT(4); \
+	} \
+	L_SEL_##NAME##_RI: { \
+		wrt_ct_##T a = GET_##T(WRT_HI(pc[1])), b = IMM_##T(pc[2]); \
+		uint32_t r; \
+		body \
+		fp[WRT_LO(pc[1])] = r ? fp[WRT_LO(pc[3])] : fp[WRT_HI(pc[3])]; \
+		NEXT(4); \
 	}
 #define OP_LOAD(NAME, code, text, T, MT, AL) \
 	L_##NAME: { \
@@ -385,6 +417,67 @@ L_BR_Z:
 	if (!GET_I32(WRT_LO(pc[1])))
 		JUMP(WRT_HI(pc[1]));
 	NEXT(2);
+	/* Loop tails: the counter update fused with the branch testing it.
+	 * d is written before b is read (b may be d). */
+L_I32_ADDI_BR_NZ:
+	{
+		uint32_t v = GET_I32(WRT_HI(pc[1])) + WRT_LO(pc[2]);
+		SET_I32(WRT_LO(pc[1]), v);
+		if (v)
+			JUMP(WRT_HI(pc[2]));
+		NEXT(3);
+	}
+L_I32_ADDI_BR_Z:
+	{
+		uint32_t v = GET_I32(WRT_HI(pc[1])) + WRT_LO(pc[2]);
+		SET_I32(WRT_LO(pc[1]), v);
+		if (!v)
+			JUMP(WRT_HI(pc[2]));
+		NEXT(3);
+	}
+L_I32_ADDI_BR_NE:
+	{
+		uint32_t v = GET_I32(WRT_HI(pc[1])) + WRT_LO(pc[2]);
+		SET_I32(WRT_LO(pc[1]), v);
+		if (v != GET_I32(WRT_HI(pc[2])))
+			JUMP(pc[3].i);
+		NEXT(4);
+	}
+L_I32_ADDI_BR_EQ:
+	{
+		uint32_t v = GET_I32(WRT_HI(pc[1])) + WRT_LO(pc[2]);
+		SET_I32(WRT_LO(pc[1]), v);
+		if (v == GET_I32(WRT_HI(pc[2])))
+			JUMP(pc[3].i);
+		NEXT(4);
+	}
+L_I32_ADD2_RI:
+	SET_I32(WRT_LO(pc[1]), GET_I32(WRT_HI(pc[1])) + WRT_LO(pc[3]));
+	SET_I32(WRT_LO(pc[2]), GET_I32(WRT_HI(pc[2])) + WRT_HI(pc[3]));
+	NEXT(4);
+L_I32_ANDI_EQI:
+	SET_I32(WRT_LO(pc[1]), (GET_I32(WRT_HI(pc[1])) & WRT_LO(pc[2])) == WRT_HI(pc[2]));
+	NEXT(3);
+L_I32_ANDI_NEI:
+	SET_I32(WRT_LO(pc[1]), (GET_I32(WRT_HI(pc[1])) & WRT_LO(pc[2])) != WRT_HI(pc[2]));
+	NEXT(3);
+#define X(O1, o1, O2, o2) \
+L_F64_##O1##_##O2##_L: \
+	{ \
+		double t = GET_F64(WRT_HI(pc[1])) o1 GET_F64(WRT_LO(pc[2])); \
+		SET_F64(pc[3].u, t); \
+		SET_F64(WRT_LO(pc[1]), t o2 GET_F64(WRT_HI(pc[2]))); \
+		NEXT(4); \
+	} \
+L_F64_##O1##_##O2##_R: \
+	{ \
+		double t = GET_F64(WRT_HI(pc[1])) o1 GET_F64(WRT_LO(pc[2])); \
+		SET_F64(pc[3].u, t); \
+		SET_F64(WRT_LO(pc[1]), GET_F64(WRT_HI(pc[2])) o2 t); \
+		NEXT(4); \
+	}
+	WRT_IR_F64_CHAIN(X)
+#undef X
 L_BR_TABLE:
 	{
 		uint32_t i = GET_I32(WRT_LO(pc[1]));
@@ -731,13 +824,14 @@ wrt_invoke(wrt_store *s, wrt_func *f, const wrt_value *args, wrt_value *results)
 		wrt_trap_set(s, WRT_TRAP_STACK_EXHAUSTED, NULL);
 		return false;
 	}
-	if (np)
-		memcpy(base, args, (size_t) np * sizeof(wrt_value));
+	for (uint32_t k = 0; k < np; k++)
+		base[k] = args[k];
 	s->depth++;
 	bool ok = run(s, f->inst, f->code, base, NULL);
 	s->depth--;
-	if (ok && nr)
-		memcpy(results, base, (size_t) nr * sizeof(wrt_value));
+	if (ok)
+		for (uint32_t k = 0; k < nr; k++)
+			results[k] = base[k];
 	s->stack_top = saved_top;
 	s->nframes = saved_frames;
 	if (outer)

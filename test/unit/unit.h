@@ -50,7 +50,8 @@
 	X(reentrant_host_call) \
 	X(trapkind_names) \
 	X(regress_memory_limit_raised) \
-	X(regress_backtrace_export_name)
+	X(regress_backtrace_export_name) \
+	X(fused_superinstructions)
 
 #define UNIT_DECLARE(name) void test_##name(void);
 UNIT_TESTS(UNIT_DECLARE)
