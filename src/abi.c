@@ -522,7 +522,7 @@ pgwasm_buffer_arg(PgwasmKind kind, Datum d, const char **data, uint32 *nbytes,
 		case PGWASM_FLOAT8_ARRAY:
 			{
 				ArrayType  *a = DatumGetArrayTypeP(d);
-				uint32		elsize = pgwasm_kind_elem_size(kind);
+				uint32		elsize = (kind == PGWASM_INT4_ARRAY || kind == PGWASM_FLOAT4_ARRAY) ? 4 : 8;
 				int			n;
 
 				if (ARR_NDIM(a) > 1)
@@ -530,11 +530,15 @@ pgwasm_buffer_arg(PgwasmKind kind, Datum d, const char **data, uint32 *nbytes,
 							(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 							 errmsg("wasm functions accept only one-dimensional arrays"),
 							 errdetail("The array has %d dimensions.", ARR_NDIM(a))));
-				if (array_contains_nulls(a))
+				/* Only an array with a null bitmap can have NULLs. */
+				if (ARR_HASNULL(a) && array_contains_nulls(a))
 					ereport(ERROR,
 							(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 							 errmsg("array passed to a wasm function must not contain nulls")));
-				n = ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a));
+				/* One dimension (or none: empty); a valid array's size is sane. */
+				n = ARR_NDIM(a) == 1 ? ARR_DIMS(a)[0] : 0;
+				if (n < 0 || (uint64) n * elsize > MaxAllocSize)
+					elog(ERROR, "invalid array size %d", n);
 				*count = (uint32) n;
 				*nbytes = (uint32) n * elsize;
 				*align = elsize;
@@ -576,6 +580,43 @@ array_elemtype(PgwasmKind kind)
 }
 
 /*
+ * Are the bytes ASCII without NUL (so valid UTF-8 without checking further)?
+ * Eight at a time: a byte with its high bit set, or a zero byte, in any of
+ * them sends the value to pg_verify_mbstr.
+ */
+static inline bool
+plain_ascii(const uint8 *s, uint32 len)
+{
+	const uint64 ones = UINT64CONST(0x0101010101010101);
+	const uint64 highs = UINT64CONST(0x8080808080808080);
+	uint64		acc = 0;
+	uint64		w;
+	uint32		i = 0;
+
+	if (len < 8)
+	{
+		for (; i < len; i++)
+		{
+			if (s[i] == 0 || s[i] >= 0x80)
+				return false;
+		}
+		return true;
+	}
+	for (; i + 8 <= len; i += 8)
+	{
+		memcpy(&w, s + i, 8);
+		acc |= w | ((w - ones) & ~w);
+	}
+	if (i < len)
+	{
+		/* The last eight bytes, overlapping ones already seen. */
+		memcpy(&w, s + len - 8, 8);
+		acc |= w | ((w - ones) & ~w);
+	}
+	return (acc & highs) == 0;
+}
+
+/*
  * UTF-8 guest text as a server-encoding C string (palloc'd, NUL-terminated);
  * invalid UTF-8 (including NUL bytes) is an ERROR, 22021.
  */
@@ -612,8 +653,14 @@ pgwasm_buffer_result(PgwasmKind kind, const uint8 *data, uint32 count)
 				/* Common case: one check, one copy straight into the datum. */
 				if (enc == PG_UTF8 || enc == PG_SQL_ASCII)
 				{
-					(void) pg_verify_mbstr(PG_UTF8, (const char *) data, (int) count, false);
-					return PointerGetDatum(cstring_to_text_with_len((const char *) data, count));
+					text	   *t;
+
+					if (!plain_ascii(data, count))
+						(void) pg_verify_mbstr(PG_UTF8, (const char *) data, (int) count, false);
+					t = (text *) palloc(VARHDRSZ + count);
+					SET_VARSIZE(t, VARHDRSZ + count);
+					memcpy(VARDATA(t), data, count);
+					return PointerGetDatum(t);
 				}
 				s = text_from_guest(data, count, &n);
 				return PointerGetDatum(cstring_to_text_with_len(s, n));

@@ -337,6 +337,18 @@ find_func(wrt_instance *instance, const char *name, uint32 np, const uint8 *para
 	return ext.u.func;
 }
 
+/*
+ * The engine found InterruptPending set.  Where CHECK_FOR_INTERRUPTS() can
+ * process it, the call stops (the handler then processes it); while
+ * interrupts are held off it could not, so the call goes on, as the rest of
+ * the backend does.
+ */
+static bool
+interrupt_may_continue(void *ud)
+{
+	return !INTERRUPTS_CAN_BE_PROCESSED();
+}
+
 /* Instantiate, resolve the allocator exports, run _initialize, snapshot. */
 static void
 instance_start(PgwasmInstance *inst)
@@ -356,7 +368,7 @@ instance_start(PgwasmInstance *inst)
 	apply_limits(inst);
 	inst->memory_pages = memory_limit_pages();
 	wrt_store_set_interrupt(inst->store, (volatile int *) &InterruptPending);
-	inst->polling = true;
+	wrt_store_set_interrupt_handler(inst->store, interrupt_may_continue, NULL);
 	inst->host = pgwasm_host_new(inst->cxt, inst->store);
 
 	imports = MemoryContextAllocZero(inst->cxt, sizeof(wrt_extern) * Max(nimports, 1));
@@ -389,6 +401,7 @@ instance_start(PgwasmInstance *inst)
 		/* Cut short by a harmless interrupt: start over from scratch. */
 		while (!pgwasm_call_guest(inst, init, NULL, NULL, "_initialize"))
 		{
+			pgwasm_forget_kept(inst);
 			if (!wrt_instance_reset(inst->instance))
 				ereport(ERROR,
 						(errcode(ERRCODE_OUT_OF_MEMORY),
@@ -404,6 +417,7 @@ instance_start(PgwasmInstance *inst)
 	inst->xact_seq = pgwasm_xact_seq;
 	inst->dirty = false;
 	inst->needs_reset = false;
+	pgwasm_forget_kept(inst);
 }
 
 PgwasmInstance *
@@ -456,6 +470,8 @@ pgwasm_instance_prepare(PgwasmInstance *inst)
 	}
 	if (unlikely(inst->needs_reset))
 	{
+		/* The guest heap goes back to the snapshot: kept buffers with it. */
+		pgwasm_forget_kept(inst);
 		if (!wrt_instance_reset(inst->instance))
 			ereport(ERROR,
 					(errcode(ERRCODE_OUT_OF_MEMORY),

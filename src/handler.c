@@ -6,8 +6,9 @@
  * Wasm parameter list), then resolved against the cache (compiled module,
  * the calling role's instance, export handles).  The hot path compares two
  * integers — the cache epoch and the role — and goes straight to marshalling
- * arguments and wrt_call: no catalog lookup, and no allocation beyond the
- * argument buffers.  When the epoch moved (a module was installed/dropped
+ * arguments and wrt_call: no catalog lookup, no palloc, and (from the second
+ * call of a transaction on) no guest allocator call for argument buffers,
+ * which are kept in the instance (see "Argument buffers" below).  When the epoch moved (a module was installed/dropped
  * anywhere, a function replaced, an entry evicted), the row is looked up
  * again and, if its xmin/TID changed (CREATE OR REPLACE FUNCTION), rebuilt.
  *
@@ -25,6 +26,7 @@
 #include "catalog/pg_type.h"
 #include "commands/event_trigger.h"
 #include "commands/trigger.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -66,10 +68,15 @@ typedef struct PgwasmFn
 	wrt_memory *memory;
 
 	/* Per-call scratch, allocated once. */
+	bool		utf8_db;		/* text crosses without conversion */
+	bool		has_buffers;	/* (ptr, len) arguments or result */
+	bool		plain_args;		/* only kinds with an arg_mask */
+	uint64	   *arg_mask;		/* Wasm value = datum & mask, or 0 */
 	wrt_value  *params;
 	wrt_value	result;
 	uint32	   *buf_ptr;		/* guest buffers of the arguments */
-	uint32	   *buf_len;
+	uint32	   *buf_len;		/* their sizes (at least 1) */
+	bool	   *buf_temp;		/* to be freed after the call (not kept) */
 	int			nbufs;
 } PgwasmFn;
 
@@ -79,7 +86,7 @@ typedef struct PgwasmFn
  * A wrt_call failed: rethrow a host function's error, process an interrupt,
  * or report the trap.  Returns false only for a harmless interrupt.
  */
-static bool
+static pg_noinline bool
 call_failed(PgwasmInstance *inst, PgwasmStats *stats, const char *what)
 {
 	const wrt_trap *trap = wrt_store_trap(inst->store);
@@ -114,22 +121,6 @@ pgwasm_call_guest(PgwasmInstance *inst, wrt_func *fn, const wrt_value *args,
 	return call_failed(inst, inst->mod->stats, what);
 }
 
-/*
- * Poll InterruptPending only where CHECK_FOR_INTERRUPTS() can clear it;
- * otherwise (interrupts held off) every poll would stop the call.
- */
-static inline void
-set_polling(PgwasmInstance *inst)
-{
-	bool		poll = INTERRUPTS_CAN_BE_PROCESSED();
-
-	if (unlikely(poll != inst->polling))
-	{
-		wrt_store_set_interrupt(inst->store, poll ? (volatile int *) &InterruptPending : NULL);
-		inst->polling = poll;
-	}
-}
-
 /* ---- binding --------------------------------------------------------------- */
 
 static void
@@ -145,8 +136,33 @@ error_callback(void *arg)
 		errcontext("wasm function with OID %u", flinfo->fn_oid);
 }
 
+/*
+ * Kinds whose Wasm value is the datum's low bits: int2, int4 and float4
+ * datums hold their value sign-extended (float4 as its bit pattern), which
+ * the low 32 bits give, upper bits zero as the engine keeps i32/f32; int8
+ * and float8 (by value) are the 64 bits.  0 for the others.
+ */
+static uint64
+plain_mask(PgwasmKind kind)
+{
+	switch (kind)
+	{
+		case PGWASM_INT2:
+		case PGWASM_INT4:
+		case PGWASM_FLOAT4:
+			return UINT64CONST(0xffffffff);
+#ifdef USE_FLOAT8_BYVAL
+		case PGWASM_INT8:
+		case PGWASM_FLOAT8:
+			return ~UINT64CONST(0);
+#endif
+		default:
+			return 0;
+	}
+}
+
 /* Parse a pg_proc row into a fresh PgwasmFn in fn_mcxt. */
-static PgwasmFn *
+static pg_noinline PgwasmFn *
 fn_build(FmgrInfo *flinfo, HeapTuple tup)
 {
 	MemoryContext old = MemoryContextSwitchTo(flinfo->fn_mcxt);
@@ -173,12 +189,23 @@ fn_build(FmgrInfo *flinfo, HeapTuple tup)
 	fn->params = palloc0(sizeof(wrt_value) * Max(fn->sig.nparams, 1));
 	fn->buf_ptr = palloc0(sizeof(uint32) * Max(fn->sig.nargs, 1));
 	fn->buf_len = palloc0(sizeof(uint32) * Max(fn->sig.nargs, 1));
+	fn->buf_temp = palloc0(sizeof(bool) * Max(fn->sig.nargs, 1));
+	fn->has_buffers = fn->sig.buffer_args || PGWASM_KIND_IS_BUFFER(fn->sig.retkind);
+	fn->utf8_db = GetDatabaseEncoding() == PG_UTF8 || GetDatabaseEncoding() == PG_SQL_ASCII;
+	fn->arg_mask = palloc0(sizeof(uint64) * Max(fn->sig.nargs, 1));
+	fn->plain_args = true;
+	for (int i = 0; i < fn->sig.nargs; i++)
+	{
+		fn->arg_mask[i] = plain_mask(fn->sig.argkinds[i]);
+		if (fn->arg_mask[i] == 0)
+			fn->plain_args = false;
+	}
 	MemoryContextSwitchTo(old);
 	return fn;
 }
 
 /* Resolve the calling role's instance and its export handles. */
-static void
+static pg_noinline void
 fn_bind_role(PgwasmFn *fn)
 {
 	Oid			role = GetUserId();
@@ -221,12 +248,19 @@ fn_bind_role(PgwasmFn *fn)
  * and instance.  The epoch is recorded last, so anything that bumped it
  * meanwhile (an eviction, an invalidation) is already accounted for.
  */
-static PgwasmFn *
+static pg_noinline PgwasmFn *
 fn_prepare(FunctionCallInfo fcinfo)
 {
 	FmgrInfo   *flinfo = fcinfo->flinfo;
 	PgwasmFn   *fn = (PgwasmFn *) flinfo->fn_extra;
 	HeapTuple	tup;
+
+	/* Checked here once: an FmgrInfo serves trigger calls or none. */
+	if (CALLED_AS_TRIGGER(fcinfo) || CALLED_AS_EVENT_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("wasm functions cannot be trigger functions"),
+				 errhint("Call the wasm function from a trigger function in PL/pgSQL.")));
 
 	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(flinfo->fn_oid));
 	if (!HeapTupleIsValid(tup))
@@ -253,9 +287,31 @@ fn_prepare(FunctionCallInfo fcinfo)
 
 /* ---- the call ------------------------------------------------------------- */
 
-/* Allocate a buffer in guest memory; false after a harmless interrupt. */
+/*
+ * Argument buffers.  The first call of an instance in a transaction gets a
+ * fresh buffer from the guest's allocator for each (ptr, len) argument and
+ * gives it back with free() after the call.  From the second call on, the
+ * buffers are kept in the instance (PgwasmInstance.kept, slot i for the i-th
+ * buffer argument), reused by the next calls and grown through the allocator
+ * when a larger value comes: a call then costs no allocator calls at all.
+ * Kept buffers are given back with free() every PGWASM_KEPT_CALLS calls (so
+ * a guest whose free() also collects garbage still gets to run it), and are
+ * forgotten, without a call, whenever the instance is reset: the reset
+ * restores the guest heap as it was before they were allocated.  A value
+ * above PGWASM_KEPT_MAX bytes, a buffer argument beyond PGWASM_KEPT_SLOTS,
+ * or a nested call (a guest call running while another one is marshalled)
+ * gets a buffer of its own, freed after the call, as on the first call.
+ */
+
+/*
+ * Allocate size bytes (at least one) in guest memory; false after a harmless
+ * interrupt.  With old != 0 (a kept buffer of old_size bytes) it is resized
+ * by cabi_realloc, or freed and allocated afresh with malloc.  *ptr == 0 if
+ * the allocator failed and report is false.
+ */
 static bool
-guest_alloc(PgwasmFn *fn, PgwasmInstance *inst, uint32 size, uint32 align, uint32 *ptr)
+guest_alloc(PgwasmFn *fn, PgwasmInstance *inst, uint32 old, uint32 old_size,
+			uint32 size, uint32 align, bool report, uint32 *ptr)
 {
 	wrt_value	args[4];
 	wrt_value	res;
@@ -267,12 +323,20 @@ guest_alloc(PgwasmFn *fn, PgwasmInstance *inst, uint32 size, uint32 align, uint3
 	res.bits = 0;
 	if (inst->fn_realloc)
 	{
+		args[0].i32 = (int32) old;
+		args[1].i32 = (int32) old_size;
 		args[2].i32 = (int32) align;
 		args[3].i32 = (int32) req;
 		ok = pgwasm_call_guest(inst, inst->fn_realloc, args, &res, "cabi_realloc");
 	}
 	else
 	{
+		if (old != 0 && inst->fn_free)
+		{
+			args[0].i32 = (int32) old;
+			if (!pgwasm_call_guest(inst, inst->fn_free, args, NULL, "free"))
+				return false;
+		}
 		args[0].i32 = (int32) req;
 		ok = pgwasm_call_guest(inst, inst->fn_malloc, args, &res, "malloc");
 	}
@@ -280,49 +344,213 @@ guest_alloc(PgwasmFn *fn, PgwasmInstance *inst, uint32 size, uint32 align, uint3
 		return false;
 	*ptr = (uint32) res.i32;
 	if (*ptr == 0)
+	{
+		if (!report)
+			return true;
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
 				 errmsg("wasm guest could not allocate %u bytes for an argument", size),
 				 errhint("The memory of one instance is limited by pgwasm.max_memory.")));
-	if ((uint64) *ptr + size > wrt_memory_size(fn->memory))
+	}
+	if ((uint64) *ptr + req > wrt_memory_size(fn->memory))
 		ereport(ERROR,
 				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
 				 errmsg("wasm guest allocator returned an out-of-bounds buffer"),
-				 errdetail("Pointer %u, %u bytes, memory size %llu bytes.", *ptr, size,
+				 errdetail("Pointer %u, %u bytes, memory size %llu bytes.", *ptr, req,
 						   (unsigned long long) wrt_memory_size(fn->memory))));
 	return true;
 }
 
-/* Copy the arguments in; false after a harmless interrupt. */
+/*
+ * The kept buffer of slot for size bytes, obtained or grown if needed;
+ * false after a harmless interrupt.  *ptr == 0 if the allocator could not
+ * provide it (the caller then falls back to a buffer of its own).
+ */
 static bool
-marshal_args(PgwasmFn *fn, PgwasmInstance *inst, FunctionCallInfo fcinfo)
+kept_buffer(PgwasmFn *fn, PgwasmInstance *inst, int slot, uint32 size, uint32 align,
+			uint32 *ptr)
+{
+	PgwasmKeptBuf *k = &inst->kept[slot];
+	PgwasmKeptBuf old = *k;
+	uint32		cap;
+
+	if (likely(old.ptr != 0 && old.cap >= size && old.align >= align &&
+			   (uint64) old.ptr + old.cap <= wrt_memory_size(fn->memory)))
+	{
+		*ptr = old.ptr;
+		return true;
+	}
+
+	/* Room to grow: the next power of two, at least 64 bytes. */
+	cap = 64;
+	while (cap < size)
+		cap <<= 1;
+	if (old.align > align)
+		align = old.align;
+	/* Forget it first: if anything below fails, it is at worst leaked. */
+	k->ptr = k->cap = k->align = 0;
+	if (slot >= inst->nkept)
+		inst->nkept = slot + 1;
+	if (!guest_alloc(fn, inst, old.ptr, old.cap, cap, align, false, ptr))
+		return false;
+	if (*ptr != 0)
+	{
+		k->ptr = *ptr;
+		k->cap = cap;
+		k->align = align;
+	}
+	return true;
+}
+
+/* Give the kept buffers back with free(); false after a harmless interrupt. */
+static bool
+release_kept(PgwasmInstance *inst)
+{
+	inst->kept_calls = 0;
+	if (inst->fn_free == NULL)
+		return true;			/* nothing to give them back to: keep them */
+	for (int i = 0; i < inst->nkept; i++)
+	{
+		wrt_value	arg;
+
+		if (inst->kept[i].ptr == 0)
+			continue;
+		arg.bits = 0;
+		arg.i32 = (int32) inst->kept[i].ptr;
+		inst->kept[i].ptr = inst->kept[i].cap = inst->kept[i].align = 0;
+		if (!pgwasm_call_guest(inst, inst->fn_free, &arg, NULL, "free"))
+			return false;
+	}
+	inst->nkept = 0;
+	return true;
+}
+
+/* Scalars of the common kinds inline, the others through abi.c. */
+static inline wrt_value
+scalar_in(PgwasmKind kind, Datum d)
+{
+	wrt_value	v;
+
+	switch (kind)
+	{
+		case PGWASM_INT4:
+			v.bits = (uint32) DatumGetInt32(d);
+			return v;
+		case PGWASM_INT8:
+			v.i64 = DatumGetInt64(d);
+			return v;
+		case PGWASM_FLOAT8:
+			v.f64 = DatumGetFloat8(d);
+			return v;
+		default:
+			return pgwasm_scalar_to_wasm(kind, d);
+	}
+}
+
+static inline Datum
+scalar_out(PgwasmKind kind, wrt_value v)
+{
+	switch (kind)
+	{
+		case PGWASM_INT4:
+			return Int32GetDatum(v.i32);
+		case PGWASM_INT8:
+			return Int64GetDatum(v.i64);
+		case PGWASM_FLOAT8:
+			return Float8GetDatum(v.f64);
+		case PGWASM_BOOL:
+			return BoolGetDatum(v.i32 != 0);
+		default:
+			return pgwasm_scalar_from_wasm(kind, v);
+	}
+}
+
+/*
+ * Copy one (ptr, len) argument in (the b-th of the call); false after a
+ * harmless interrupt.
+ */
+static pg_noinline bool
+marshal_buffer(PgwasmFn *fn, PgwasmInstance *inst, PgwasmKind kind, Datum d, int b,
+			   bool keep, uint32 *gptr, uint32 *count)
+{
+	const char *data;
+	uint32		nbytes,
+				align,
+				ptr = 0;
+
+	if (fn->utf8_db && (kind == PGWASM_TEXT || kind == PGWASM_BYTEA))
+	{
+		/* No conversion: the bytes as they are, not even detoasted if short. */
+		struct varlena *v = (struct varlena *) DatumGetPointer(d);
+
+		if (VARATT_IS_EXTERNAL(v) || VARATT_IS_COMPRESSED(v))
+			v = pg_detoast_datum_packed(v);
+
+		data = VARDATA_ANY(v);
+		nbytes = VARSIZE_ANY_EXHDR(v);
+		*count = nbytes;
+		align = 1;
+	}
+	else
+		pgwasm_buffer_arg(kind, d, &data, &nbytes, count, &align);
+
+	fn->buf_temp[b] = false;
+	if (keep && b < PGWASM_KEPT_SLOTS && nbytes <= PGWASM_KEPT_MAX)
+	{
+		if (!kept_buffer(fn, inst, b, Max(nbytes, 1), align, &ptr))
+			return false;
+	}
+	if (ptr == 0)
+	{
+		if (!guest_alloc(fn, inst, 0, 0, nbytes, align, true, &ptr))
+			return false;
+		fn->buf_temp[b] = true;
+	}
+	fn->buf_ptr[b] = ptr;
+	fn->buf_len[b] = Max(nbytes, 1);
+	fn->nbufs = b + 1;
+	/* Re-read the base: the allocator may have grown memory. */
+	if (nbytes > 0)
+		memcpy(wrt_memory_data(fn->memory) + ptr, data, nbytes);
+	*gptr = ptr;
+	return true;
+}
+
+/* Copy the arguments in; false after a harmless interrupt. */
+static inline bool
+marshal_args(PgwasmFn *fn, PgwasmInstance *inst, FunctionCallInfo fcinfo, bool keep)
 {
 	uint32		p = 0;
+	int			b = 0;
 
+	if (likely(fn->plain_args))
+	{
+		/* Plain scalars only: one Wasm parameter per argument, no conversion. */
+		int			nargs = fn->sig.nargs;
+		const uint64 *mask = fn->arg_mask;
+		wrt_value  *params = fn->params;
+
+		for (int i = 0; i < nargs; i++)
+			params[i].bits = (uint64) fcinfo->args[i].value & mask[i];
+		return true;
+	}
 	fn->nbufs = 0;
 	for (int i = 0; i < fn->sig.nargs; i++)
 	{
 		PgwasmKind	kind = fn->sig.argkinds[i];
-		const char *data;
-		uint32		nbytes,
-					count,
-					align,
-					gptr;
+		uint32		gptr,
+					count;
 
-		if (!PGWASM_KIND_IS_BUFFER(kind))
+		if (likely(!PGWASM_KIND_IS_BUFFER(kind)))
 		{
-			fn->params[p++] = pgwasm_scalar_to_wasm(kind, fcinfo->args[i].value);
+			fn->params[p++] = scalar_in(kind, fcinfo->args[i].value);
 			continue;
 		}
-		pgwasm_buffer_arg(kind, fcinfo->args[i].value, &data, &nbytes, &count, &align);
-		if (!guest_alloc(fn, inst, nbytes, align, &gptr))
+		/* A STRICT function's arguments were not checked for NULL. */
+		if (unlikely(fcinfo->args[i].isnull))
+			elog(ERROR, "wasm function %s called with a NULL argument", fn->fdesc);
+		if (!marshal_buffer(fn, inst, kind, fcinfo->args[i].value, b++, keep, &gptr, &count))
 			return false;
-		fn->buf_ptr[fn->nbufs] = gptr;
-		fn->buf_len[fn->nbufs] = nbytes;
-		fn->nbufs++;
-		/* Re-read the base: the allocator may have grown memory. */
-		if (nbytes > 0)
-			memcpy(wrt_memory_data(fn->memory) + gptr, data, nbytes);
 		fn->params[p].bits = 0;
 		fn->params[p++].i32 = (int32) gptr;
 		fn->params[p].bits = 0;
@@ -337,7 +565,7 @@ read_u32le(const uint8 *p)
 	return (uint32) p[0] | ((uint32) p[1] << 8) | ((uint32) p[2] << 16) | ((uint32) p[3] << 24);
 }
 
-/* The result as a datum; *data_ptr is the guest buffer of a (ptr, len) result. */
+/* A (ptr, len) result as a datum; *data_ptr is its guest buffer. */
 static Datum
 fetch_result(PgwasmFn *fn, uint32 *data_ptr)
 {
@@ -350,10 +578,6 @@ fetch_result(PgwasmFn *fn, uint32 *data_ptr)
 	*data_ptr = 0;
 	switch (fn->form)
 	{
-		case PGWASM_RET_NONE:
-			return (Datum) 0;
-		case PGWASM_RET_SCALAR:
-			return pgwasm_scalar_from_wasm(fn->sig.retkind, fn->result);
 		case PGWASM_RET_PACKED:
 			ptr = (uint32) ((uint64) fn->result.i64 & 0xffffffff);
 			count = (uint32) ((uint64) fn->result.i64 >> 32);
@@ -394,14 +618,32 @@ fetch_result(PgwasmFn *fn, uint32 *data_ptr)
 	return pgwasm_buffer_result(fn->sig.retkind, base + ptr, count);
 }
 
+/* Is p inside an argument buffer of this call or a kept buffer? */
+static bool
+points_into_arg(PgwasmFn *fn, PgwasmInstance *inst, uint32 p)
+{
+	for (int i = 0; i < fn->nbufs; i++)
+	{
+		if (p >= fn->buf_ptr[i] && p - fn->buf_ptr[i] < fn->buf_len[i])
+			return true;
+	}
+	for (int i = 0; i < inst->nkept; i++)
+	{
+		if (inst->kept[i].ptr != 0 && p >= inst->kept[i].ptr &&
+			p - inst->kept[i].ptr < inst->kept[i].cap)
+			return true;
+	}
+	return false;
+}
+
 /*
  * Give buffers back: cabi_post_<export> if the module has it (it then owns
  * the result buffer), else free() on the result buffer; free() on every
- * argument buffer.  A result that points into an argument buffer is not
- * freed twice.
+ * argument buffer not kept.  A result that points into an argument buffer
+ * (this call's or a kept one) is not freed: the buffer is the host's.
  */
 static void
-release_buffers(PgwasmFn *fn, PgwasmInstance *inst, uint32 result_ptr)
+release_buffers(PgwasmFn *fn, PgwasmInstance *inst, uint32 result_ptr, bool keep)
 {
 	wrt_func   *fn_free = inst->fn_free;
 	wrt_value	arg;
@@ -411,53 +653,50 @@ release_buffers(PgwasmFn *fn, PgwasmInstance *inst, uint32 result_ptr)
 		if (!pgwasm_call_guest(inst, fn->post, &fn->result, NULL, fn->post_name))
 			return;
 	}
-	else if (fn_free && result_ptr != 0)
+	else if (fn_free && result_ptr != 0 && !points_into_arg(fn, inst, result_ptr))
 	{
-		bool		inside_arg = false;
-
-		for (int i = 0; i < fn->nbufs; i++)
-		{
-			if (result_ptr >= fn->buf_ptr[i] && result_ptr < fn->buf_ptr[i] + Max(fn->buf_len[i], 1))
-				inside_arg = true;
-		}
-		if (!inside_arg)
-		{
-			arg.bits = 0;
-			arg.i32 = (int32) result_ptr;
-			if (!pgwasm_call_guest(inst, fn_free, &arg, NULL, "free"))
-				return;
-		}
+		arg.bits = 0;
+		arg.i32 = (int32) result_ptr;
+		if (!pgwasm_call_guest(inst, fn_free, &arg, NULL, "free"))
+			return;
 	}
 	if (fn_free)
 	{
 		for (int i = 0; i < fn->nbufs; i++)
 		{
+			if (!fn->buf_temp[i])
+				continue;
 			arg.bits = 0;
 			arg.i32 = (int32) fn->buf_ptr[i];
 			if (!pgwasm_call_guest(inst, fn_free, &arg, NULL, "free"))
 				return;			/* reset anyway: nothing leaks */
 		}
 	}
+	if (keep && inst->nkept > 0 && ++inst->kept_calls >= PGWASM_KEPT_CALLS)
+		(void) release_kept(inst);
 }
 
-static Datum
-fn_call(PgwasmFn *fn, FunctionCallInfo fcinfo, bool *isnull)
+static inline Datum
+fn_call(PgwasmFn *fn, FunctionCallInfo fcinfo)
 {
 	PgwasmInstance *inst = fn->inst;
 	int			attempts = 0;
-	uint32		result_ptr;
+	uint32		result_ptr = 0;
+	bool		keep;
 	Datum		result;
 
-	pgwasm_instance_prepare(inst);
-	set_polling(inst);
+	if (unlikely(pgwasm_instance_needs_prepare(inst)))
+		pgwasm_instance_prepare(inst);
 	pgwasm_call_depth++;
 	fn->stats->calls++;
 	for (;;)
 	{
+		/* Kept buffers from the second call on, and never in a nested call. */
+		keep = fn->sig.buffer_args && inst->dirty && pgwasm_call_depth == 1;
 		inst->dirty = true;
-		if (marshal_args(fn, inst, fcinfo))
+		if (likely(marshal_args(fn, inst, fcinfo, keep)))
 		{
-			if (wrt_call(inst->store, fn->func, fn->params, &fn->result))
+			if (likely(wrt_call(inst->store, fn->func, fn->params, &fn->result)))
 				break;
 			(void) call_failed(inst, fn->stats, NULL);
 		}
@@ -470,13 +709,19 @@ fn_call(PgwasmFn *fn, FunctionCallInfo fcinfo, bool *isnull)
 				(errmsg_internal("wasm call restarted after an interrupt")));
 		pgwasm_instance_prepare(inst);
 	}
-	result = fetch_result(fn, &result_ptr);
-	release_buffers(fn, inst, result_ptr);
-	pgwasm_host_after_call(inst->host);
+	if (likely(fn->form == PGWASM_RET_SCALAR))
+		result = scalar_out(fn->sig.retkind, fn->result);
+	else if (fn->form == PGWASM_RET_NONE)
+		result = (Datum) 0;
+	else
+		result = fetch_result(fn, &result_ptr);
+	if (fn->has_buffers)
+		release_buffers(fn, inst, result_ptr, keep);
+	if (unlikely(!pgwasm_host_idle(inst->host)))
+		pgwasm_host_after_call(inst->host);
 	pgwasm_call_depth--;
 
-	*isnull = false;
-	if (fn->sig.ret_domain)
+	if (unlikely(fn->sig.ret_domain))
 		domain_check(result, false, fn->sig.rettype, &fn->domain_info, fn->mcxt);
 	return result;
 }
@@ -484,26 +729,27 @@ fn_call(PgwasmFn *fn, FunctionCallInfo fcinfo, bool *isnull)
 Datum
 pgwasm_call_handler(PG_FUNCTION_ARGS)
 {
-	PgwasmFn   *fn = (PgwasmFn *) fcinfo->flinfo->fn_extra;
+	FmgrInfo   *flinfo = fcinfo->flinfo;
+	PgwasmFn   *fn = (PgwasmFn *) flinfo->fn_extra;
 	ErrorContextCallback errcb;
 	Datum		result;
-	bool		isnull;
 
-	if (CALLED_AS_TRIGGER(fcinfo) || CALLED_AS_EVENT_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("wasm functions cannot be trigger functions"),
-				 errhint("Call the wasm function from a trigger function in PL/pgSQL.")));
-
-	/* ABI v1 is not null-aware: a NULL argument gives NULL, without a call. */
-	for (int i = 0; i < fcinfo->nargs; i++)
+	/*
+	 * ABI v1 is not null-aware: a NULL argument gives NULL, without a call.
+	 * The executor never calls a STRICT function with a NULL argument;
+	 * marshal_args checks (ptr, len) arguments again all the same.
+	 */
+	if (!flinfo->fn_strict)
 	{
-		if (fcinfo->args[i].isnull)
-			PG_RETURN_NULL();
+		for (int i = 0; i < fcinfo->nargs; i++)
+		{
+			if (fcinfo->args[i].isnull)
+				PG_RETURN_NULL();
+		}
 	}
 
 	errcb.callback = error_callback;
-	errcb.arg = fcinfo->flinfo;
+	errcb.arg = flinfo;
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
 
@@ -513,11 +759,9 @@ pgwasm_call_handler(PG_FUNCTION_ARGS)
 		fn = fn_prepare(fcinfo);
 	else if (unlikely(fn->roleid != GetUserId()))
 		fn_bind_role(fn);
-	result = fn_call(fn, fcinfo, &isnull);
+	result = fn_call(fn, fcinfo);
 
 	error_context_stack = errcb.previous;
-	if (fn->form == PGWASM_RET_NONE)
-		PG_RETURN_VOID();
 	return result;
 }
 

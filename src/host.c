@@ -35,14 +35,7 @@
 /* A line longer than this is emitted in pieces. */
 #define MAX_LINE 8192
 
-struct PgwasmHostState
-{
-	MemoryContext cxt;
-	wrt_wasi   *wasi;
-	wrt_wasi_config wasi_cfg;
-	StringInfoData out[2];		/* partial lines of stdout, stderr */
-	ErrorData  *pending;		/* caught inside a callback, to rethrow */
-};
+/* struct PgwasmHostState is in pgwasm.h, for pgwasm_host_idle(). */
 
 /* ---- catching errors inside callbacks ----------------------------------- */
 

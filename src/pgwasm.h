@@ -29,6 +29,7 @@
 #include "access/htup.h"
 #include "fmgr.h"
 #include "lib/ilist.h"
+#include "lib/stringinfo.h"
 #include "nodes/pg_list.h"
 #include "utils/palloc.h"
 
@@ -122,8 +123,34 @@ typedef struct PgwasmModule
 	bool		needs_wasi;		/* imports from wasi_snapshot_preview1 */
 } PgwasmModule;
 
-/* Forward: host.c's per-instance state (WASI line buffers, pending error). */
-typedef struct PgwasmHostState PgwasmHostState;
+/* host.c's per-instance state (WASI line buffers, pending error). */
+typedef struct PgwasmHostState
+{
+	MemoryContext cxt;
+	wrt_wasi   *wasi;
+	wrt_wasi_config wasi_cfg;
+	StringInfoData out[2];		/* partial lines of stdout, stderr */
+	ErrorData  *pending;		/* caught inside a callback, to rethrow */
+} PgwasmHostState;
+
+/*
+ * Argument buffers kept from call to call (see handler.c): the i-th buffer
+ * argument of a call uses slot i.  A slot is a block the guest's allocator
+ * handed out, owned by the host until it is given back with free() or
+ * forgotten (the instance was reset, which discards the guest heap).
+ */
+#define PGWASM_KEPT_SLOTS 8
+/* Larger arguments get a buffer of their own, freed after the call. */
+#define PGWASM_KEPT_MAX (1024 * 1024)
+/* Kept buffers are given back with free() after this many calls. */
+#define PGWASM_KEPT_CALLS 256
+
+typedef struct PgwasmKeptBuf
+{
+	uint32		ptr;			/* 0 = empty */
+	uint32		cap;			/* bytes, checked against memory when obtained */
+	uint32		align;			/* alignment it was asked for */
+} PgwasmKeptBuf;
 
 /*
  * An instance of a module for one role: its own store (so its own limits,
@@ -146,10 +173,22 @@ typedef struct PgwasmInstance
 	uint64		xact_seq;		/* transaction it was last used in */
 	uint64		limits_generation;	/* pgwasm_limits_generation applied */
 	uint32		memory_pages;	/* pgwasm.max_memory when instantiated */
-	bool		polling;		/* the store polls InterruptPending */
 	bool		dirty;			/* state changed since the snapshot */
 	bool		needs_reset;	/* a call was cut short: reset before use */
+	int			nkept;			/* slots [0, nkept) may hold a buffer */
+	uint32		kept_calls;		/* calls since kept buffers were given back */
+	PgwasmKeptBuf kept[PGWASM_KEPT_SLOTS];
 } PgwasmInstance;
+
+/* Forget the kept argument buffers (the guest heap is being discarded). */
+static inline void
+pgwasm_forget_kept(PgwasmInstance *inst)
+{
+	for (int i = 0; i < inst->nkept; i++)
+		inst->kept[i].ptr = inst->kept[i].cap = inst->kept[i].align = 0;
+	inst->nkept = 0;
+	inst->kept_calls = 0;
+}
 
 /* Bumped on every event that can make a cached pointer stale. */
 extern uint64 pgwasm_cache_epoch;
@@ -172,6 +211,14 @@ extern uint64 pgwasm_limits_seen;
 extern void pgwasm_cache_check_limits(void);
 /* Make an instance ready for a call in the current transaction. */
 extern void pgwasm_instance_prepare(PgwasmInstance *inst);
+
+/* Does the instance need pgwasm_instance_prepare() before a call? */
+static inline bool
+pgwasm_instance_needs_prepare(const PgwasmInstance *inst)
+{
+	return inst->xact_seq != pgwasm_xact_seq || inst->needs_reset ||
+		inst->limits_generation != pgwasm_limits_generation;
+}
 extern PgwasmStats *pgwasm_stats_entry(const char *name);
 /* For wasm.stats(): iterate the stats of this backend. */
 typedef void (*pgwasm_stats_visitor) (PgwasmStats *st, int64 memory_bytes, void *arg);
@@ -190,6 +237,12 @@ extern void pgwasm_resolve_imports(PgwasmHostState *host, wrt_store *store,
 								   wrt_extern *imports);
 /* After a call: flush partial WASI output lines and rethrow a pending error. */
 extern void pgwasm_host_after_call(PgwasmHostState *host);
+/* Nothing for pgwasm_host_after_call to do (the common case)? */
+static inline bool
+pgwasm_host_idle(const PgwasmHostState *host)
+{
+	return host->pending == NULL && host->out[0].len == 0 && host->out[1].len == 0;
+}
 /* Is there a PostgreSQL error waiting to be rethrown? */
 extern bool pgwasm_host_has_pending(PgwasmHostState *host);
 /* Rethrow (after the engine unwound) the error a host function caught. */

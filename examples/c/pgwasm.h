@@ -24,8 +24,9 @@
  *   varlena or array result -> int64_t built with pgwasm_return_*() below
  *
  * Memory protocol: pgwasm copies each varlena/array argument into a buffer it
- * obtains from the exported cabi_realloc() (defined below), and releases it
- * after the call through the exported `free`.  A result is copied out of guest
+ * obtains from the exported cabi_realloc() (defined below); it may keep that
+ * buffer for later calls and releases it through the exported `free`, so a
+ * function must neither keep nor free an argument pointer.  A result is copied out of guest
  * memory after the call and then released through `free` as well, so a
  * function must return a buffer of its own obtained from malloc() (the
  * pgwasm_return_*_copy() and pgwasm_buf helpers do that), never a pointer into
@@ -276,9 +277,11 @@ pgwasm_buf_return(pgwasm_buf *b)
 
 /*
  * cabi_realloc(old, old_size, align, new_size), as in the component model's
- * canonical ABI.  pgwasm calls cabi_realloc(0, 0, align, size) for each
- * argument buffer (never with size 0).  On failure it returns NULL, which
- * pgwasm reports as an ERROR (SQLSTATE 53200) naming pgwasm.max_memory.
+ * canonical ABI.  pgwasm calls cabi_realloc(0, 0, align, size) for a new
+ * argument buffer and cabi_realloc(old, old_size, align, size) to grow one
+ * it keeps between calls (never with size 0; the contents need not be
+ * preserved).  On failure it returns NULL, which pgwasm reports as an ERROR
+ * (SQLSTATE 53200) naming pgwasm.max_memory.
  */
 __attribute__((export_name("cabi_realloc"), weak)) void *
 cabi_realloc(void *old, size_t old_size, size_t align, size_t new_size)
