@@ -320,14 +320,15 @@ if ((DO_PROFILE)); then
 	mkdir -p "$cgdir"
 	[[ $(id -u) == 0 ]] && chown "$pguser" "$cgdir"
 	as_pg "$bindir/pg_ctl" -D "$data" -m fast -w stop >/dev/null
-	for spec in "mandelbrot|SELECT sum(mandelbrot_{i}(cx, cy, 1000)) FROM (SELECT cx, cy FROM points LIMIT 2000) AS s" \
-		"levenshtein|SELECT sum(levenshtein_{i}(a, b)) FROM (SELECT a, b FROM pairs LIMIT 2000) AS s" \
-		"utf8_length|SELECT sum(utf8_length_{i}(t)) FROM (SELECT t FROM titles LIMIT 20000) AS s" \
-		"slug|SELECT count(slug_{i}(t)) FROM (SELECT t FROM titles LIMIT 20000) AS s" \
-		"dot|SELECT sum(dot_{i}(v, (SELECT q FROM qvec))) FROM (SELECT v FROM vecs LIMIT 5000) AS s" \
-		"add1_i4|SELECT sum(add1_i4_{i}(i)) FROM generate_series(1, 200000) AS i"; do
-		key=${spec%%|*}
-		q=${spec#*|}
+	: >"$out/profile-summary.txt"
+	for spec in "mandelbrot|2000|SELECT sum(mandelbrot_{i}(cx, cy, 1000)) FROM (SELECT cx, cy FROM points LIMIT 2000) AS s" \
+		"levenshtein|2000|SELECT sum(levenshtein_{i}(a, b)) FROM (SELECT a, b FROM pairs LIMIT 2000) AS s" \
+		"utf8_length|20000|SELECT sum(utf8_length_{i}(t)) FROM (SELECT t FROM titles LIMIT 20000) AS s" \
+		"slug|20000|SELECT count(slug_{i}(t)) FROM (SELECT t FROM titles LIMIT 20000) AS s" \
+		"dot|5000|SELECT sum(dot_{i}(v, (SELECT q FROM qvec))) FROM (SELECT v FROM vecs LIMIT 5000) AS s" \
+		"add1_i4|200000|SELECT sum(add1_i4_{i}(i)) FROM generate_series(1, 200000) AS i"; do
+		IFS='|' read -r key prow q <<<"$spec"
+		declare -A ir=()
 		for impl in wasm c; do
 			# A warm-up call (module compiled) outside the profiled part.
 			printf '%s;\nSELECT pg_sleep(0);\n%s;\nSELECT pg_sleep(0);\n' "${q//\{i\}/$impl}" "${q//\{i\}/$impl}" \
@@ -338,18 +339,23 @@ if ((DO_PROFILE)); then
 				"$bindir/postgres" --single -D "$data" postgres <"$cgdir/$key-$impl.sql" \
 				>"$cgdir/$key-$impl.stdout" 2>"$cgdir/$key-$impl.log" ||
 				{ tail -5 "$cgdir/$key-$impl.log"; die "callgrind run of $key/$impl failed"; }
+			# Dumps: .1 start-up and the warm-up query, .2 pg_sleep, .3 the
+			# profiled query, .4 pg_sleep, and the shut-down.
+			ir[$impl]=$(sed -n 's/^totals: //p' "$cgdir/$key-$impl.out.3")
 		done
+		awk -v k="$key" -v n="$prow" -v w="${ir[wasm]}" -v c="${ir[c]}" \
+			'BEGIN { printf "%-12s %8d rows  pgwasm %9.0f Ir/row  C UDF %9.0f Ir/row  ratio %6.2f\n", k, n, w / n, c / n, w / c }' |
+			tee -a "$out/profile-summary.txt"
 		{
 			echo "== $key: ${q//\{i\}/wasm}"
 			for impl in wasm c; do
-				# Dumps: .1 start-up and the warm-up query, .2 pg_sleep, .3 the
-				# profiled query, .4 pg_sleep, and the shut-down.
 				f="$cgdir/$key-$impl.out.3"
-				echo "-- $impl: total $(sed -n 's/^totals: //p' "$f") instructions; top functions (self):"
+				echo "-- $impl: total ${ir[$impl]} instructions, $((ir[$impl] / prow)) per row; top functions (self):"
 				callgrind_annotate --threshold=100 "$f" 2>/dev/null |
-					awk '/file:function/ { on = 1; getline; next } on && NF == 0 { exit } on && !/\(100.0%\)/' | head -12
+					awk '/file:function/ { on = 1; getline; next } on && NF == 0 { on = 0 } on && !/\(100.0%\)/ && n++ < 12'
 			done
 		} >"$out/profile-$key.txt"
+		unset ir
 		say "profile: $out/profile-$key.txt"
 	done
 	as_pg "$bindir/pg_ctl" -D "$data" -l "$pgdir/server.log" -w -t 60 start >/dev/null
