@@ -87,6 +87,8 @@ typedef struct comp {
 	bool last_chain;            /* that instruction is an f64 add/sub/mul _RR */
 	int64_t pend_add;           /* an I32_ADD_RI whose result went to a local, or -1 */
 	bool last_add2;             /* the last instruction is a merged I32_ADD2_RI */
+	bool last_add3;             /* ... or a merged I32_ADD3_RI */
+	uint32_t prev_instr;        /* cell index of the instruction before the last, or UINT32_MAX */
 	uint32_t label_pos;         /* cell index of the last label bound */
 
 	struct {
@@ -195,7 +197,14 @@ emit_op(comp *c, int irop)
 	c->last_load_add = false;
 	c->last_chain = false;
 	c->last_add2 = false;
+	c->last_add3 = false;
 	uint32_t at = c->ncode;
+	/* (the last instruction may have been dropped by a fusion: the one
+	 * before it is then still the previous one) */
+	if (c->last_instr < at)
+		c->prev_instr = c->last_instr;
+	else if (c->prev_instr >= at)
+		c->prev_instr = UINT32_MAX;
 	c->last_instr = at;
 	if (!grow(c, (void **) &c->code, &c->capcode, c->ncode + 1, sizeof(wrt_cell)))
 		return 0;
@@ -212,6 +221,71 @@ note_dst(comp *c, uint32_t cell, uint32_t slot)
 {
 	c->last_dst_cell = (int32_t) cell;
 	c->last_dst_slot = slot;
+}
+
+/* Is there an instruction irop of len cells (with operands) at cell `at`? */
+static bool
+op_at(comp *c, uint32_t at, int irop, uint32_t len)
+{
+	return !c->oom && at != UINT32_MAX && at + len <= c->ncode && c->code[at].h == c->H[irop];
+}
+
+/*
+ * Drop the instructions from cell `at` on, with their pc-map entries, to
+ * replace them by one fused instruction.  Returns the module offset of the
+ * first one dropped: fuse_done() gives it to the fused instruction, so a
+ * trap is reported at the first Wasm instruction of the group.
+ */
+static uint32_t
+drop_from(comp *c, uint32_t at)
+{
+	uint32_t off = c->cur_offset;
+	while (c->npc >= 2 && c->pcmap[c->npc - 2] >= at)
+	{
+		off = c->pcmap[c->npc - 1];
+		c->npc -= 2;
+	}
+	c->ncode = at;
+	c->last_dst_cell = -1;
+	c->last_cmp = -1;
+	c->last_cmpop = -1;
+	c->last_add_ri = false;
+	c->last_load_type = 0;
+	c->last_load_add = false;
+	c->last_chain = false;
+	c->last_add2 = false;
+	c->last_add3 = false;
+	return off;
+}
+
+static void
+fuse_done(comp *c, uint32_t offset)
+{
+	if (!c->oom && c->npc >= 2)
+		c->pcmap[c->npc - 1] = offset;
+}
+
+/* A load (irop, or its _ADD form next to it) at cell `at`, ending at cell
+ * `end`: its destination, address slot and M-form address cell [k|o]. */
+static bool
+load_at(comp *c, int irop, uint32_t at, uint32_t end, uint32_t *dst, uint32_t *addr, uint64_t *ko)
+{
+	if (at == UINT32_MAX || at + 3 != end)
+		return false;
+	bool plain = op_at(c, at, irop, 3);
+	if (!plain && !op_at(c, at, irop + 1, 3))
+		return false;
+	*dst = WRT_LO(c->code[at + 1]);
+	*addr = WRT_HI(c->code[at + 1]);
+	/* LOAD: [offset]; LOAD_ADD: [k|offset].  A plain load is M8 with k = 0. */
+	*ko = plain ? WRT_PACK(0, (uint32_t) c->code[at + 2].u) : c->code[at + 2].u;
+	return true;
+}
+
+static bool
+byte_load_at(comp *c, uint32_t at, uint32_t end, uint32_t *dst, uint32_t *addr, uint64_t *ko)
+{
+	return load_at(c, WRT_IR_I32_LOAD8_U, at, end, dst, addr, ko);
 }
 
 /* The integer comparison with the opposite outcome (exact: no NaN). */
@@ -315,6 +389,7 @@ bind(comp *c, int32_t head)
 	c->last_add_ri = false;     /* a label: the next instruction fuses with nothing */
 	c->last_chain = false;
 	c->last_add2 = false;
+	c->last_add3 = false;
 	c->label_pos = c->ncode;
 	for (int32_t i = head; i >= 0; i = c->fx[i].next)
 		write_offset(c, c->fx[i].instr, c->fx[i].cell, c->fx[i].part, c->ncode);
@@ -641,7 +716,7 @@ fuse_addi_branch(comp *c, const centry *cond, uint32_t cslot, bool negate,
 	if (c->oom)
 		return false;
 	uint32_t add = c->last_instr, d, a, imm;
-	bool add2 = false;
+	bool add2 = false, add3 = false;
 	if (c->last_add_ri && c->code[add].h == c->H[WRT_IR_I32_ADD_RI])
 	{
 		d = WRT_LO(c->code[add + 1]);
@@ -655,6 +730,14 @@ fuse_addi_branch(comp *c, const centry *cond, uint32_t cslot, bool negate,
 		d = WRT_LO(c->code[add + 2]);
 		a = WRT_HI(c->code[add + 2]);
 		imm = WRT_HI(c->code[add + 3]);
+	}
+	else if (c->last_add3 && c->code[add].h == c->H[WRT_IR_I32_ADD3_RI] && c->ncode == add + 6)
+	{
+		/* the third add of a merged triple */
+		add3 = true;
+		d = WRT_LO(c->code[add + 3]);
+		a = WRT_HI(c->code[add + 3]);
+		imm = (uint32_t) c->code[add + 5].u;
 	}
 	else
 		return false;
@@ -687,6 +770,9 @@ fuse_addi_branch(comp *c, const centry *cond, uint32_t cslot, bool negate,
 		irop = ne != negate ? WRT_IR_I32_ADDI_BR_NE : WRT_IR_I32_ADDI_BR_EQ;
 		three = true;
 	}
+	bool copy = false;
+	uint64_t copy_cell = 0;
+	uint32_t offset = c->cur_offset;
 	if (add2)
 	{
 		/* ADD2 [d1|a1][d2|a2][k1|k2] -> ADD_RI [d1|a1][k1] (same pc-map entry) */
@@ -694,12 +780,31 @@ fuse_addi_branch(comp *c, const centry *cond, uint32_t cslot, bool negate,
 		c->code[add + 2].u = WRT_LO(c->code[add + 3]);
 		c->ncode = add + 3;
 	}
-	else
+	else if (add3)
 	{
-		c->ncode = add;         /* the fused instruction replaces the add */
-		c->npc -= 2;
+		/* ADD3 [d1|a1][d2|a2][d3|a3][k1|k2][k3] -> ADD2 [d1|a1][d2|a2][k1|k2] */
+		c->code[add].h = c->H[WRT_IR_I32_ADD2_RI];
+		c->code[add + 3] = c->code[add + 4];
+		c->ncode = add + 4;
 	}
+	else if (op_at(c, c->prev_instr, WRT_IR_COPY, 2) && c->prev_instr + 2 == add && c->label_pos != add)
+	{
+		/* a local-to-local copy just before the add (a loop-carried value
+		 * moved at the end of the body): it goes into the fused instruction
+		 * and is done first */
+		copy = true;
+		copy_cell = c->code[c->prev_instr + 1].u;
+		offset = drop_from(c, c->prev_instr);
+	}
+	else
+		offset = drop_from(c, add);     /* the fused instruction replaces the add */
+	if (copy)
+		irop = irop == WRT_IR_I32_ADDI_BR_NZ ? WRT_IR_I32_ADDI_BR_NZ_C
+			: irop == WRT_IR_I32_ADDI_BR_Z ? WRT_IR_I32_ADDI_BR_Z_C
+			: irop == WRT_IR_I32_ADDI_BR_NE ? WRT_IR_I32_ADDI_BR_NE_C : WRT_IR_I32_ADDI_BR_EQ_C;
 	*at = emit_op(c, irop);
+	if (!add2 && !add3)
+		fuse_done(c, offset);
 	emit_cell(c, WRT_PACK(d, a));
 	if (three)
 	{
@@ -712,6 +817,8 @@ fuse_addi_branch(comp *c, const centry *cond, uint32_t cslot, bool negate,
 		*cell = emit_cell(c, WRT_PACK(imm, 0));
 		*part = 1;
 	}
+	if (copy)
+		emit_cell(c, copy_cell);
 	return true;
 }
 
@@ -728,6 +835,16 @@ emit_cond_branch(comp *c, const centry *cond, uint32_t cslot, bool negate,
 	uint8_t part;
 	if (fuse_addi_branch(c, cond, cslot, negate, &at, &cell, &part))
 		;
+	else if (cond->kind == K_COND && (c->cond.ir == WRT_IR_BR_ADDI_ANDI_LTU ||
+										 c->cond.ir == WRT_IR_BR_ADDI_ANDI_GEU))
+	{
+		bool lt = (c->cond.ir == WRT_IR_BR_ADDI_ANDI_LTU) != negate;
+		at = emit_op(c, lt ? WRT_IR_BR_ADDI_ANDI_LTU : WRT_IR_BR_ADDI_ANDI_GEU);
+		cell = emit_cell(c, WRT_PACK(c->cond.a, 0));
+		emit_cell(c, c->cond.imm);
+		emit_cell(c, c->cond.b);
+		part = 1;
+	}
 	else if (cond->kind == K_COND)
 	{
 		if (c->cond.test)
@@ -948,6 +1065,116 @@ fuse_f64_chain(comp *c, int op, uint32_t sa, uint32_t sb)
 	return true;
 }
 
+/*
+ * i32.eq/ne of two bytes just loaded (in order, into the two temporaries
+ * sa and sb just popped): one instruction loads both and compares.
+ */
+static bool
+fuse_byte_compare(comp *c, int op, uint32_t sa, uint32_t sb)
+{
+	uint32_t l = c->last_instr, p = c->prev_instr;
+	uint32_t da, db, pa, pb;
+	uint64_t ka, kb;
+	if (c->oom || c->last_dst_cell < 0 || c->label_pos == l ||
+		c->st[c->h].kind != K_SLOT || c->st[c->h + 1].kind != K_SLOT ||
+		sa != canon(c, c->h) || sb != canon(c, c->h + 1) ||
+		!byte_load_at(c, l, c->ncode, &db, &pb, &kb) || !byte_load_at(c, p, l, &da, &pa, &ka) ||
+		da != sa || db != sb || pb == da)
+		return false;
+	uint32_t offset = drop_from(c, p);
+	uint32_t d = push_slot(c);
+	emit_op(c, op == WRT_OP_I32_EQ ? WRT_IR_I32_EQ_MM8 : WRT_IR_I32_NE_MM8);
+	fuse_done(c, offset);
+	note_dst(c, emit_cell(c, WRT_PACK(d, pa)), d);
+	emit_cell(c, WRT_PACK(pb, 0));
+	emit_cell(c, ka);
+	emit_cell(c, kb);
+	return true;
+}
+
+/*
+ * i32.add of a fused byte compare just computed into a temporary (counting:
+ * n += s[i] != t[j], n += (s[i] & m) != k): the compare adds its result to
+ * the other operand instead of writing it.  sa, sb: the popped operands.
+ */
+static bool
+fuse_accumulate(comp *c, const centry *ea, const centry *eb, uint32_t sa, uint32_t sb)
+{
+	uint32_t l = c->last_instr;
+	if (c->oom || c->last_dst_cell < 0 || (uint32_t) c->last_dst_cell != l + 1)
+		return false;
+	uint32_t t = c->last_dst_slot, s;
+	if (eb->kind == K_SLOT && sb == t && sb == canon(c, c->h + 1))
+		s = sa;
+	else if (ea->kind == K_SLOT && sa == t && sa == canon(c, c->h))
+		s = sb;
+	else
+		return false;
+	int irop;
+	if (op_at(c, l, WRT_IR_I32_EQ_MM8, 5) && c->ncode == l + 5)
+		irop = WRT_IR_I32_ADD_EQ_MM8;
+	else if (op_at(c, l, WRT_IR_I32_NE_MM8, 5) && c->ncode == l + 5)
+		irop = WRT_IR_I32_ADD_NE_MM8;
+	else if (op_at(c, l, WRT_IR_I32_ANDI_EQI_M8, 4) && c->ncode == l + 4)
+		irop = WRT_IR_I32_ADD_ANDI_EQI_M8;
+	else if (op_at(c, l, WRT_IR_I32_ANDI_NEI_M8, 4) && c->ncode == l + 4)
+		irop = WRT_IR_I32_ADD_ANDI_NEI_M8;
+	else
+		return false;
+	uint32_t d = push_slot(c);
+	c->code[l].h = c->H[irop];
+	c->code[l + 1].u = WRT_PACK(d, WRT_HI(c->code[l + 1]));
+	if (irop == WRT_IR_I32_ADD_EQ_MM8 || irop == WRT_IR_I32_ADD_NE_MM8)
+		c->code[l + 2].u = WRT_PACK(WRT_LO(c->code[l + 2]), s);
+	else
+		emit_cell(c, s);
+	note_dst(c, l + 1, d);
+	return true;
+}
+
+/*
+ * A branch on an unsigned compare of ((x + k) & m) with a constant, the add
+ * and the mask just computed into temporaries (clang's range checks:
+ * (unsigned char) (c - 'a') < 26): the pending condition becomes one
+ * BR_ADDI_ANDI_LTU/GEU on x; the add and the mask are dropped.
+ */
+static bool
+fuse_range_cond(comp *c, int op, uint32_t sa, uint64_t imm)
+{
+	uint32_t l = c->last_instr, p = c->prev_instr;
+	uint32_t n = (uint32_t) imm;
+	bool lt;
+	switch (op)
+	{
+		case WRT_OP_I32_LT_U: lt = true; break;
+		case WRT_OP_I32_GE_U: lt = false; break;
+		case WRT_OP_I32_LE_U: lt = true; n++; break;
+		case WRT_OP_I32_GT_U: lt = false; n++; break;
+		default: return false;
+	}
+	if ((op == WRT_OP_I32_LE_U || op == WRT_OP_I32_GT_U) && (uint32_t) imm == UINT32_MAX)
+		return false;
+	if (c->oom || c->last_dst_cell < 0 || c->label_pos == l || sa < c->nlocals ||
+		c->st[c->h].kind != K_SLOT || sa != canon(c, c->h) ||
+		!op_at(c, l, WRT_IR_I32_AND_RI, 3) || l + 3 != c->ncode || WRT_LO(c->code[l + 1]) != sa ||
+		!op_at(c, p, WRT_IR_I32_ADD_RI, 3) || p + 3 != l)
+		return false;
+	uint32_t t = WRT_LO(c->code[p + 1]);
+	if (t < c->nlocals || WRT_HI(c->code[l + 1]) != t)
+		return false;
+	uint32_t x = WRT_HI(c->code[p + 1]);
+	uint32_t k = (uint32_t) c->code[p + 2].u, m = (uint32_t) c->code[l + 2].u;
+	drop_from(c, p);
+	c->cond.ir = lt ? WRT_IR_BR_ADDI_ANDI_LTU : WRT_IR_BR_ADDI_ANDI_GEU;
+	c->cond.test = false;
+	c->cond.ri = true;
+	c->cond.a = x;
+	c->cond.b = n;
+	c->cond.imm = WRT_PACK(k, m);
+	push(c, K_COND, 0, 0);
+	return true;
+}
+
 /* Plain operators from opcodes.def. */
 static void
 compile_plain(comp *c, int op, const wrt_opinfo *oi)
@@ -993,6 +1220,26 @@ compile_plain(comp *c, int op, const wrt_opinfo *oi)
 					uint64_t offset = c->last_load_add ? WRT_LO(c->code[at + 2]) : c->code[at + 2].u;
 					bool rma = c->last_load_add;
 					uint32_t sa0 = slot_of(c, c->h - 2);
+					uint32_t da, pa;
+					uint64_t ka;
+					int mm = op == WRT_OP_F64_ADD ? WRT_IR_F64_ADD_MM : op == WRT_OP_F64_SUB ? WRT_IR_F64_SUB_MM
+						: op == WRT_OP_F64_MUL ? WRT_IR_F64_MUL_MM : -1;
+					if (mm >= 0 && ea->kind == K_SLOT && sa0 == canon(c, c->h - 2) && c->label_pos != at &&
+						load_at(c, WRT_IR_F64_LOAD, c->prev_instr, at, &da, &pa, &ka) && da == sa0 && addr != sa0)
+					{
+						/* ... and the left one just before it: one instruction
+						 * loads both (in order) and computes */
+						uint32_t offs = drop_from(c, c->prev_instr);
+						c->h -= 2;
+						uint32_t d = push_slot(c);
+						emit_op(c, mm);
+						fuse_done(c, offs);
+						note_dst(c, emit_cell(c, WRT_PACK(d, pa)), d);
+						emit_cell(c, WRT_PACK(addr, 0));
+						emit_cell(c, ka);
+						emit_cell(c, rma ? WRT_PACK(offset, 0) : WRT_PACK(0, offset));
+						return;
+					}
 					c->ncode = at;
 					c->npc -= 2;
 					c->h -= 2;
@@ -1039,6 +1286,10 @@ compile_plain(comp *c, int op, const wrt_opinfo *oi)
 					return;
 				c->h -= 2;
 				uint8_t next = c->r.p < c->r.end ? *c->r.p : 0;
+				if (!ri && (op == WRT_OP_I32_EQ || op == WRT_OP_I32_NE) && fuse_byte_compare(c, op, sa, sb))
+					return;
+				if (ri && (next == 0x0d || next == 0x04) && fuse_range_cond(c, op, sa, imm))
+					return;
 				if (oi->cls == WRT_OPC_CMP && (next == 0x0d || next == 0x04))
 				{
 					c->cond.ir = base;
@@ -1058,6 +1309,21 @@ compile_plain(comp *c, int op, const wrt_opinfo *oi)
 					uint32_t at = c->last_instr;
 					uint32_t x = WRT_HI(c->code[at + 1]);
 					uint32_t m = (uint32_t) c->code[at + 2].u;
+					uint32_t ld, laddr;
+					uint64_t ko;
+					if (x >= c->nlocals && c->label_pos != at &&
+						byte_load_at(c, c->prev_instr, at, &ld, &laddr, &ko) && ld == x)
+					{
+						/* ... of a byte just loaded: (M8 & m) ==/!= k */
+						uint32_t offset = drop_from(c, c->prev_instr);
+						uint32_t d = push_slot(c);
+						emit_op(c, op == WRT_OP_I32_EQ ? WRT_IR_I32_ANDI_EQI_M8 : WRT_IR_I32_ANDI_NEI_M8);
+						fuse_done(c, offset);
+						note_dst(c, emit_cell(c, WRT_PACK(d, laddr)), d);
+						emit_cell(c, ko);
+						emit_cell(c, WRT_PACK(m, imm));
+						return;
+					}
 					c->ncode = at;
 					c->npc -= 2;
 					uint32_t d = push_slot(c);
@@ -1066,6 +1332,8 @@ compile_plain(comp *c, int op, const wrt_opinfo *oi)
 					emit_cell(c, WRT_PACK(m, imm));
 					return;
 				}
+				if (!ri && op == WRT_OP_I32_ADD && fuse_accumulate(c, ea, eb, sa, sb))
+					return;
 				uint32_t d = push_slot(c);
 				emit_op(c, base + (ri ? 1 : 0));
 				note_dst(c, emit_cell(c, WRT_PACK(d, sa)), d);
@@ -1209,6 +1477,23 @@ merge_local_adds(comp *c)
 	uint32_t at = c->last_instr;
 	if (c->oom || !c->last_add_ri || c->code[at].h != c->H[WRT_IR_I32_ADD_RI] || c->ncode != at + 3)
 		return;
+	uint32_t q = c->prev_instr;
+	if (op_at(c, q, WRT_IR_I32_ADD2_RI, 4) && q + 4 == at && c->label_pos != at)
+	{
+		/* a third one: ADD2 [d1|a1][d2|a2][k1|k2] + ADD_RI [d3|a3][k3]
+		 * -> ADD3 [d1|a1][d2|a2][d3|a3][k1|k2][k3] */
+		wrt_cell k12 = c->code[q + 3], third = c->code[at + 1], k3 = c->code[at + 2];
+		drop_from(c, at);
+		c->code[q].h = c->H[WRT_IR_I32_ADD3_RI];
+		c->code[q + 3] = third;
+		c->code[q + 4] = k12;
+		c->code[q + 5].u = (uint32_t) k3.u;
+		c->ncode = q + 6;
+		c->last_instr = q;
+		c->last_add3 = true;
+		c->pend_add = -1;
+		return;
+	}
 	int64_t p = c->pend_add;
 	c->pend_add = at;
 	if (p < 0 || (uint32_t) p + 3 != at || c->label_pos == at ||
@@ -1671,6 +1956,7 @@ wrt_compile(wrt_module *m, wrt_code *fn, wrt_error *err)
 	c.last_cmp = -1;
 	c.last_cmpop = -1;
 	c.pend_add = -1;
+	c.prev_instr = UINT32_MAX;
 	err->kind = WRT_OK;
 
 	const wrt_functype *t = &m->types[fn->type_index];
@@ -1694,6 +1980,8 @@ wrt_compile(wrt_module *m, wrt_code *fn, wrt_error *err)
 			cf->frame_slots = fn->nlocals + c.maxh + 1;
 			if (cf->frame_slots < t->nresults)
 				cf->frame_slots = t->nresults;
+			cf->invoke_slots = cf->frame_slots > t->nparams + t->nresults ? cf->frame_slots
+				: t->nparams + t->nresults;
 			/* A call also clears the declared locals: charge 1 per 8. */
 			cf->entry_cost = (c.ctl ? c.ctl[0].cost : 0) + (fn->nlocals - t->nparams) / 8;
 			cf->pcmap = c.pcmap;

@@ -38,6 +38,10 @@
  *   LOAD_ABS  [d][ea]            d = mem[ea]   (constant address + offset)
  *   STORE_ABS [v][ea]            mem[ea] = v
  * The hand-written instructions are listed below with their layouts.
+ * M8(p,k,o) there is the byte at (u32)(p + k) + o: the address of a
+ * LOAD8_U_ADD (or of a plain LOAD8_U, k = 0), with the same wrap and bounds
+ * check; M64 the same for f64 loads.  Loads fused into one instruction are
+ * done in their Wasm order.
  *
  * Loops: a loop starts with LOOP_ENTRY, whose cell holds the fuel cost of
  * one iteration; the loop's label is the instruction after it.  Every
@@ -77,6 +81,24 @@ typedef union wrt_cell {
 	X(I32_ADD2_RI)    /* [d1|a1][d2|a2][k1|k2] d1 = a1 + k1; then d2 = a2 + k2 (i32) */ \
 	X(I32_ANDI_EQI)   /* [d|a][m|k]            d = (a & m) == k (i32) */ \
 	X(I32_ANDI_NEI)   /* [d|a][m|k]            d = (a & m) != k */ \
+	X(I32_ADD3_RI)    /* [d1|a1][d2|a2][d3|a3][k1|k2][k3]  three I32_ADD_RI in order */ \
+	X(I32_ADDI_BR_NZ_C) /* [d|a][imm|off][cd|cs] cd = cs; then I32_ADDI_BR_NZ */ \
+	X(I32_ADDI_BR_Z_C)  /* [d|a][imm|off][cd|cs] cd = cs; then I32_ADDI_BR_Z */ \
+	X(I32_ADDI_BR_NE_C) /* [d|a][imm|b][off][cd|cs] cd = cs; then I32_ADDI_BR_NE */ \
+	X(I32_ADDI_BR_EQ_C) /* [d|a][imm|b][off][cd|cs] cd = cs; then I32_ADDI_BR_EQ */ \
+	X(I32_EQ_MM8)     /* [d|pa][pb|-][ka|oa][kb|ob]  d = M8(pa,ka,oa) == M8(pb,kb,ob) */ \
+	X(I32_NE_MM8)     /* same layout             d = M8(..) != M8(..) */ \
+	X(I32_ADD_EQ_MM8) /* [d|pa][pb|s][ka|oa][kb|ob]  d = s + (M8(..) == M8(..)) */ \
+	X(I32_ADD_NE_MM8) /* same layout             d = s + (M8(..) != M8(..)) */ \
+	X(I32_ANDI_EQI_M8) /* [d|p][k|o][m|v]        d = (M8(p,k,o) & m) == v */ \
+	X(I32_ANDI_NEI_M8) /* [d|p][k|o][m|v]        d = (M8(p,k,o) & m) != v */ \
+	X(I32_ADD_ANDI_EQI_M8) /* [d|p][k|o][m|v][s] d = s + ((M8(p,k,o) & m) == v) */ \
+	X(I32_ADD_ANDI_NEI_M8) /* [d|p][k|o][m|v][s] d = s + ((M8(p,k,o) & m) != v) */ \
+	X(F64_ADD_MM)     /* [d|pa][pb|-][ka|oa][kb|ob]  d = M64(pa,ka,oa) + M64(pb,kb,ob) */ \
+	X(F64_SUB_MM)     /* same layout             d = M64(..) - M64(..) */ \
+	X(F64_MUL_MM)     /* same layout             d = M64(..) * M64(..) */ \
+	X(BR_ADDI_ANDI_LTU) /* [a|off][k|m][n]      jump if ((a + k) & m) <u n (range checks) */ \
+	X(BR_ADDI_ANDI_GEU) /* [a|off][k|m][n]      jump if ((a + k) & m) >=u n */ \
 	X(BR_TABLE)       /* [i|n][off]*(n+1)      jump to entry min(i, n) */ \
 	X(LOOP_ENTRY)     /* [cost]                loop entry: skipped; back-edges read cost */ \
 	X(CALL)           /* [argbase][wrt_code*]  call a function of this module */ \
@@ -148,6 +170,7 @@ typedef struct wrt_compiled {
 	uint32_t nresults;
 	uint32_t nlocals;
 	uint32_t frame_slots;       /* locals + operand stack high-water mark */
+	uint32_t invoke_slots;      /* max(frame_slots, params + results): wrt_invoke's check */
 	uint32_t entry_cost;        /* fuel charged at entry */
 	uint32_t npcmap;
 	uint32_t *pcmap;            /* pairs: cell index, module byte offset */

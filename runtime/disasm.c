@@ -57,7 +57,18 @@ ir_length(int op, const wrt_cell *pc)
 			return 2;
 		case WRT_IR_TABLE_COPY: case WRT_IR_TABLE_INIT:
 		case WRT_IR_I32_ADDI_BR_NE: case WRT_IR_I32_ADDI_BR_EQ: case WRT_IR_I32_ADD2_RI:
+		case WRT_IR_I32_ADDI_BR_NZ_C: case WRT_IR_I32_ADDI_BR_Z_C:
+		case WRT_IR_I32_ANDI_EQI_M8: case WRT_IR_I32_ANDI_NEI_M8:
+		case WRT_IR_BR_ADDI_ANDI_LTU: case WRT_IR_BR_ADDI_ANDI_GEU:
 			return 3;
+		case WRT_IR_I32_ADDI_BR_NE_C: case WRT_IR_I32_ADDI_BR_EQ_C:
+		case WRT_IR_I32_EQ_MM8: case WRT_IR_I32_NE_MM8:
+		case WRT_IR_F64_ADD_MM: case WRT_IR_F64_SUB_MM: case WRT_IR_F64_MUL_MM:
+		case WRT_IR_I32_ADD_EQ_MM8: case WRT_IR_I32_ADD_NE_MM8:
+		case WRT_IR_I32_ADD_ANDI_EQI_M8: case WRT_IR_I32_ADD_ANDI_NEI_M8:
+			return 4;
+		case WRT_IR_I32_ADD3_RI:
+			return 5;
 		case WRT_IR_RETURN: case WRT_IR_UNREACHABLE:
 			return 0;
 		case WRT_IR_BR_TABLE:

@@ -321,6 +321,7 @@ wrt_store_set_stack_limit(wrt_store *s, size_t value_stack_bytes, uint32_t max_f
 	 * next outermost call (never while one is running). */
 	s->stack_bytes = value_stack_bytes;
 	s->max_frames = max_frames;
+	s->stack_ready = false;
 }
 
 void

@@ -314,6 +314,7 @@ struct wrt_store {
 	uint32_t frames_cap;            /* allocated frames (== max_frames once set up) */
 	int64_t fuel_left;              /* of the running outermost call */
 	uint32_t depth;                 /* nesting of wrt_call */
+	bool stack_ready;               /* stacks allocated to the current limits */
 
 	wrt_trap trap;
 };

@@ -64,7 +64,10 @@ ensure_stack(wrt_store *s)
 		s->frames = NULL;
 	}
 	if (s->stack)
+	{
+		s->stack_ready = s->stack_slots == want && s->frames_cap == s->max_frames;
 		return true;
+	}
 	/* Not zeroed: every slot and frame is written before it is read (locals
 	 * are cleared at each call), and clearing 1 MiB would dominate the
 	 * cost of a small module's first call. */
@@ -82,6 +85,7 @@ ensure_stack(wrt_store *s)
 	s->frames_cap = s->max_frames;
 	s->stack_top = s->stack;
 	s->nframes = 0;
+	s->stack_ready = true;
 	return true;
 }
 
@@ -206,6 +210,13 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
 		wrt_memory *m0_ = inst->mem0; \
 		mem = m0_ ? m0_->data : NULL; \
 		memsize = m0_ ? m0_->size : 0; \
+	} while (0)
+/* d = r ? x : y with both loaded first, so the compiler can use a
+ * conditional move: selects (min/max) are data-dependent, a branch on them
+ * mispredicts. */
+#define SELECT_BITS(d, r, x, y) do { \
+		uint64_t x_ = fp[x].bits, y_ = fp[y].bits; \
+		fp[d].bits = (r) ? x_ : y_; \
 	} while (0)
 #define DISPATCH() goto *pc->h
 #define NEXT(n) do { pc += (n); DISPATCH(); } while (0)
@@ -348,14 +359,14 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
 		wrt_ct_##T a = GET_##T(WRT_HI(pc[1])), b = GET_##T(WRT_LO(pc[2])); \
 		uint32_t r; \
 		body \
-		fp[WRT_LO(pc[1])] = r ? fp[WRT_HI(pc[2])] : fp[WRT_LO(pc[3])]; \
+		SELECT_BITS(WRT_LO(pc[1]), r, WRT_HI(pc[2]), WRT_LO(pc[3])); \
 		NEXT(4); \
 	} \
 	L_SEL_##NAME##_RI: { \
 		wrt_ct_##T a = GET_##T(WRT_HI(pc[1])), b = IMM_##T(pc[2]); \
 		uint32_t r; \
 		body \
-		fp[WRT_LO(pc[1])] = r ? fp[WRT_LO(pc[3])] : fp[WRT_HI(pc[3])]; \
+		SELECT_BITS(WRT_LO(pc[1]), r, WRT_LO(pc[3]), WRT_HI(pc[3])); \
 		NEXT(4); \
 	}
 #define OP_LOAD(NAME, code, text, T, MT, AL) \
@@ -455,6 +466,142 @@ L_I32_ADD2_RI:
 	SET_I32(WRT_LO(pc[1]), GET_I32(WRT_HI(pc[1])) + WRT_LO(pc[3]));
 	SET_I32(WRT_LO(pc[2]), GET_I32(WRT_HI(pc[2])) + WRT_HI(pc[3]));
 	NEXT(4);
+L_I32_ADD3_RI:
+	SET_I32(WRT_LO(pc[1]), GET_I32(WRT_HI(pc[1])) + WRT_LO(pc[4]));
+	SET_I32(WRT_LO(pc[2]), GET_I32(WRT_HI(pc[2])) + WRT_HI(pc[4]));
+	SET_I32(WRT_LO(pc[3]), GET_I32(WRT_HI(pc[3])) + WRT_LO(pc[5]));
+	NEXT(6);
+	/* Loop tails with a local-to-local copy (a phi move) just before. */
+L_I32_ADDI_BR_NZ_C:
+	fp[WRT_LO(pc[3])] = fp[WRT_HI(pc[3])];
+	{
+		uint32_t v = GET_I32(WRT_HI(pc[1])) + WRT_LO(pc[2]);
+		SET_I32(WRT_LO(pc[1]), v);
+		if (v)
+			JUMP(WRT_HI(pc[2]));
+		NEXT(4);
+	}
+L_I32_ADDI_BR_Z_C:
+	fp[WRT_LO(pc[3])] = fp[WRT_HI(pc[3])];
+	{
+		uint32_t v = GET_I32(WRT_HI(pc[1])) + WRT_LO(pc[2]);
+		SET_I32(WRT_LO(pc[1]), v);
+		if (!v)
+			JUMP(WRT_HI(pc[2]));
+		NEXT(4);
+	}
+L_I32_ADDI_BR_NE_C:
+	fp[WRT_LO(pc[4])] = fp[WRT_HI(pc[4])];
+	{
+		uint32_t v = GET_I32(WRT_HI(pc[1])) + WRT_LO(pc[2]);
+		SET_I32(WRT_LO(pc[1]), v);
+		if (v != GET_I32(WRT_HI(pc[2])))
+			JUMP(pc[3].i);
+		NEXT(5);
+	}
+L_I32_ADDI_BR_EQ_C:
+	fp[WRT_LO(pc[4])] = fp[WRT_HI(pc[4])];
+	{
+		uint32_t v = GET_I32(WRT_HI(pc[1])) + WRT_LO(pc[2]);
+		SET_I32(WRT_LO(pc[1]), v);
+		if (v == GET_I32(WRT_HI(pc[2])))
+			JUMP(pc[3].i);
+		NEXT(5);
+	}
+	/* Byte loads fused into their consumer: M8(p, k, o) of compile.h. */
+#define M8(dst, p, kc) do { \
+		uint64_t e_ = (uint64_t) (uint32_t) (GET_I32(p) + WRT_LO(kc)) + WRT_HI(kc); \
+		if (WRT_UNLIKELY(e_ >= memsize)) TRAP(MEMORY_OOB); \
+		dst = mem[e_]; \
+	} while (0)
+L_I32_EQ_MM8:
+	{
+		uint32_t x, y;
+		M8(x, WRT_HI(pc[1]), pc[3]);
+		M8(y, WRT_LO(pc[2]), pc[4]);
+		SET_I32(WRT_LO(pc[1]), x == y);
+		NEXT(5);
+	}
+L_I32_NE_MM8:
+	{
+		uint32_t x, y;
+		M8(x, WRT_HI(pc[1]), pc[3]);
+		M8(y, WRT_LO(pc[2]), pc[4]);
+		SET_I32(WRT_LO(pc[1]), x != y);
+		NEXT(5);
+	}
+L_I32_ADD_EQ_MM8:
+	{
+		uint32_t x, y;
+		M8(x, WRT_HI(pc[1]), pc[3]);
+		M8(y, WRT_LO(pc[2]), pc[4]);
+		SET_I32(WRT_LO(pc[1]), GET_I32(WRT_HI(pc[2])) + (x == y));
+		NEXT(5);
+	}
+L_I32_ADD_NE_MM8:
+	{
+		uint32_t x, y;
+		M8(x, WRT_HI(pc[1]), pc[3]);
+		M8(y, WRT_LO(pc[2]), pc[4]);
+		SET_I32(WRT_LO(pc[1]), GET_I32(WRT_HI(pc[2])) + (x != y));
+		NEXT(5);
+	}
+L_I32_ANDI_EQI_M8:
+	{
+		uint32_t x;
+		M8(x, WRT_HI(pc[1]), pc[2]);
+		SET_I32(WRT_LO(pc[1]), (x & WRT_LO(pc[3])) == WRT_HI(pc[3]));
+		NEXT(4);
+	}
+L_I32_ANDI_NEI_M8:
+	{
+		uint32_t x;
+		M8(x, WRT_HI(pc[1]), pc[2]);
+		SET_I32(WRT_LO(pc[1]), (x & WRT_LO(pc[3])) != WRT_HI(pc[3]));
+		NEXT(4);
+	}
+L_I32_ADD_ANDI_EQI_M8:
+	{
+		uint32_t x;
+		M8(x, WRT_HI(pc[1]), pc[2]);
+		SET_I32(WRT_LO(pc[1]), GET_I32(pc[4].u) + ((x & WRT_LO(pc[3])) == WRT_HI(pc[3])));
+		NEXT(5);
+	}
+L_I32_ADD_ANDI_NEI_M8:
+	{
+		uint32_t x;
+		M8(x, WRT_HI(pc[1]), pc[2]);
+		SET_I32(WRT_LO(pc[1]), GET_I32(pc[4].u) + ((x & WRT_LO(pc[3])) != WRT_HI(pc[3])));
+		NEXT(5);
+	}
+#undef M8
+#define M64(dst, p, kc) do { \
+		uint64_t e_ = (uint64_t) (uint32_t) (GET_I32(p) + WRT_LO(kc)) + WRT_HI(kc); \
+		if (WRT_UNLIKELY(e_ + 8 > memsize)) TRAP(MEMORY_OOB); \
+		memcpy(&dst, mem + e_, 8); \
+	} while (0)
+#define F64_MM(NAME, op) \
+L_F64_##NAME##_MM: \
+	{ \
+		double x, y; \
+		M64(x, WRT_HI(pc[1]), pc[3]); \
+		M64(y, WRT_LO(pc[2]), pc[4]); \
+		SET_F64(WRT_LO(pc[1]), x op y); \
+		NEXT(5); \
+	}
+	F64_MM(ADD, +)
+	F64_MM(SUB, -)
+	F64_MM(MUL, *)
+#undef F64_MM
+#undef M64
+L_BR_ADDI_ANDI_LTU:
+	if (((GET_I32(WRT_LO(pc[1])) + WRT_LO(pc[2])) & WRT_HI(pc[2])) < IMM_I32(pc[3]))
+		JUMP(WRT_HI(pc[1]));
+	NEXT(4);
+L_BR_ADDI_ANDI_GEU:
+	if (((GET_I32(WRT_LO(pc[1])) + WRT_LO(pc[2])) & WRT_HI(pc[2])) >= IMM_I32(pc[3]))
+		JUMP(WRT_HI(pc[1]));
+	NEXT(4);
 L_I32_ANDI_EQI:
 	SET_I32(WRT_LO(pc[1]), (GET_I32(WRT_HI(pc[1])) & WRT_LO(pc[2])) == WRT_HI(pc[2]));
 	NEXT(3);
@@ -491,7 +638,7 @@ L_LOOP_ENTRY:
 L_UNREACHABLE:
 	TRAP(UNREACHABLE);
 L_SELECT:
-	fp[WRT_LO(pc[1])] = GET_I32(WRT_HI(pc[1])) ? fp[WRT_LO(pc[2])] : fp[WRT_HI(pc[2])];
+	SELECT_BITS(WRT_LO(pc[1]), GET_I32(WRT_HI(pc[1])), WRT_LO(pc[2]), WRT_HI(pc[2]));
 	NEXT(3);
 L_GLOBAL_GET:
 	fp[WRT_LO(pc[1])] = inst->globals[WRT_HI(pc[1])]->v;
@@ -776,63 +923,78 @@ wrt_interp_handlers(void)
 	return h;
 }
 
-bool
-wrt_invoke(wrt_store *s, wrt_func *f, const wrt_value *args, wrt_value *results)
+/* Calls of host functions through wrt_call (no Wasm frame). */
+static __attribute__((noinline)) bool
+invoke_host(wrt_store *s, wrt_func *f, const wrt_value *args, wrt_value *results)
 {
-	uint32_t np = f->type.nparams, nr = f->type.nresults;
-	bool outer = s->depth == 0;
-	s->trap.kind = WRT_TRAP_NONE;
-	s->trap.message[0] = '\0';
-	s->trap.nframes = 0;
-	if (outer)
+	wrt_hostcall hc = {s, NULL, f, WRT_TRAP_NONE};
+	s->depth++;
+	bool ok = f->cb(&hc, f->user, args, results);
+	s->depth--;
+	if (!ok)
 	{
-		s->fuel_left = s->fuel ? (int64_t) s->fuel : INT64_MAX;
-		s->fuel_consumed = 0;
+		wrt_trapkind k = hc.kind != WRT_TRAP_NONE ? hc.kind : WRT_TRAP_HOST;
+		if (s->trap.kind == WRT_TRAP_NONE)
+			wrt_trap_set(s, k, "host function failed");
+		s->trap.kind = k;
 	}
-	int64_t fuel_start = s->fuel_left;
+	return ok;
+}
 
-	if (!f->inst)
-	{
-		wrt_hostcall hc = {s, NULL, f, WRT_TRAP_NONE};
-		s->depth++;
-		bool ok = f->cb(&hc, f->user, args, results);
-		s->depth--;
-		if (!ok)
-		{
-			wrt_trapkind k = hc.kind != WRT_TRAP_NONE ? hc.kind : WRT_TRAP_HOST;
-			if (s->trap.kind == WRT_TRAP_NONE)
-				wrt_trap_set(s, k, "host function failed");
-			s->trap.kind = k;
-		}
-		return ok;
-	}
-
+/* The first call (or the first after a limit change): allocate the stacks
+ * and compile the function.  Kept out of wrt_invoke's hot path. */
+static __attribute__((noinline, cold)) bool
+invoke_prepare(wrt_store *s, wrt_func *f)
+{
 	if (!ensure_stack(s))
 	{
 		wrt_trap_set(s, WRT_TRAP_OOM, "cannot allocate the execution stack");
 		return false;
 	}
-	if (!ensure_compiled(s, f->inst->mod, f->code))
+	return ensure_compiled(s, f->inst->mod, f->code);
+}
+
+/*
+ * The hot path of a call from the host: a compiled function and stacks of
+ * the current size cost two tests; everything else a call needs is read
+ * once from the store and the compiled function.
+ */
+bool
+wrt_invoke(wrt_store *s, wrt_func *f, const wrt_value *args, wrt_value *results)
+{
+	s->trap.kind = WRT_TRAP_NONE;
+	s->trap.message[0] = '\0';
+	s->trap.nframes = 0;
+	bool outer = s->depth == 0;
+	if (outer)
+	{
+		s->fuel_left = s->fuel ? (int64_t) s->fuel : INT64_MAX;
+		s->fuel_consumed = 0;
+	}
+	if (WRT_UNLIKELY(!f->inst))
+		return invoke_host(s, f, args, results);
+	wrt_code *code = f->code;
+	if (WRT_UNLIKELY(!s->stack_ready || !code->compiled) && !invoke_prepare(s, f))
 		return false;
+	int64_t fuel_start = s->fuel_left;
+	const wrt_compiled *cf = code->compiled;
 	wrt_value *base = s->stack_top;
-	wrt_value *saved_top = s->stack_top;
 	uint32_t saved_frames = s->nframes;
-	wrt_compiled *cf = f->code->compiled;
-	size_t need = cf->frame_slots > np + nr ? cf->frame_slots : np + nr;
-	if (base + need > s->stack + s->stack_slots || s->nframes >= s->frames_cap)
+	if (WRT_UNLIKELY(base + cf->invoke_slots > s->stack + s->stack_slots || saved_frames >= s->frames_cap))
 	{
 		wrt_trap_set(s, WRT_TRAP_STACK_EXHAUSTED, NULL);
 		return false;
 	}
+	uint32_t np = cf->nparams, nr = cf->nresults;
 	for (uint32_t k = 0; k < np; k++)
 		base[k] = args[k];
 	s->depth++;
-	bool ok = run(s, f->inst, f->code, base, NULL);
+	bool ok = run(s, f->inst, code, base, NULL);
 	s->depth--;
-	if (ok)
+	if (WRT_LIKELY(ok))
 		for (uint32_t k = 0; k < nr; k++)
 			results[k] = base[k];
-	s->stack_top = saved_top;
+	s->stack_top = base;
 	s->nframes = saved_frames;
 	if (outer)
 	{

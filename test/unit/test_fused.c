@@ -73,4 +73,80 @@ test_fused_superinstructions(void)
 	EXPECT("chain", -2, 5, -6987);
 	EXPECT("chain_nan", 0, 0, 1);
 	EXPECT("chain_nan", 2, 0, 0);
+	/* two byte loads compared in one instruction, and accumulated */
+	EXPECT("diff8", 100, 200, 2);
+	EXPECT("diff8", 200, 200, 0);
+	EXPECT_OOB("diff8", 100, 65533);
+	EXPECT_OOB("diff8", 65536, 0);
+	EXPECT("eq8", 100, 199, 101);
+	EXPECT("eq8", 98, 200, 98);
+	EXPECT("eq8", 0, -3, 1);            /* q + 3 wraps to 0 */
+	EXPECT_OOB("eq8", -2, 0);           /* an offset does not wrap */
+	EXPECT_OOB("eq8", 0, -4);
+	EXPECT_OOB("eq8", 65534, 0);        /* first load */
+	EXPECT_OOB("eq8", 0, 65533);        /* second load */
+	EXPECT("ne8", 100, 199, 1);
+	EXPECT("ne8", 102, 202, 0);
+	EXPECT_OOB("ne8", 0, 65535);
+	EXPECT_OOB("ne8", 0, -1);
+	/* byte load + mask compare (+ accumulate) */
+	EXPECT("utf8len", 100, 9, 8);
+	EXPECT("utf8len", 100, 6, 6);
+	EXPECT("utf8len", 106, 2, 1);
+	EXPECT_OOB("utf8len", 65535, 2);
+	EXPECT("cont8", 101, 7, 8);
+	EXPECT("cont8", 100, 7, 7);
+	EXPECT("cont8", -5, 3, 3);          /* (u32)(p + 5) + 1 = 1 */
+	EXPECT_OOB("cont8", -6, 0);         /* (u32)(p + 5) + 1 = 2^32 */
+	EXPECT("andi8", 107, 0, 0);
+	EXPECT("andi8", 106, 0, 1);
+	EXPECT("andi8", 0, 0, 1);
+	EXPECT_OOB("andi8", 65536, 0);
+	/* range checks ((c + k) & m) <, <=, >, >= n as one branch */
+	EXPECT("class", 'A', 0, 1);
+	EXPECT("class", 'Z', 0, 1);
+	EXPECT("class", 'A' + 256, 0, 1);
+	EXPECT("class", 'a', 0, 2);
+	EXPECT("class", 'z', 0, 2);
+	EXPECT("class", '0', 0, 3);
+	EXPECT("class", '9', 0, 3);
+	EXPECT("class", '[', 0, 4);
+	EXPECT("class", '@', 0, 4);
+	EXPECT("class", '/', 0, 4);
+	EXPECT("class", ':', 0, 4);
+	EXPECT("class", -1, 0, 4);
+	EXPECT("class", 0xffff, 0, 4);
+	EXPECT("class", 0x7fff, 0, 5);
+	EXPECT("class", 0x17fff, 0, 5);
+	EXPECT("always", 0, 0, 7);
+	EXPECT("always", -3, 0, 7);
+	EXPECT("always", -4, 0, 7);
+	/* three increments; split again for a loop branch */
+	EXPECT("add3", 1, 0, 2012112);
+	EXPECT("add3", -1, 5, 10110);
+	EXPECT("add3loop", 4, 0, 8012);
+	EXPECT("add3loop", 1, 0, 2003);
+	/* a copy fused into the loop tail, done before the add */
+	EXPECT("fib", 1, 0, 1);
+	EXPECT("fib", 2, 0, 1);
+	EXPECT("fib", 10, 0, 55);
+	EXPECT("fibto", 1, 0, 1);
+	EXPECT("fibto", 10, 0, 55);
+	EXPECT("exits_c", 4, 0, 314);
+	EXPECT("exits_c", 1, 0, 11);
+	/* f64 operators of two loads */
+	EXPECT("fmm", 0, 0, 10);
+	EXPECT("fmm", -8, 0, 12);           /* p + 16 wraps to 8 */
+	EXPECT_OOB("fmm", 0, -24);          /* q + offset 24 does not wrap */
+	EXPECT("fmm", -16, 0, 2);
+	EXPECT_OOB("fmm", -17, 0);          /* first load */
+	EXPECT_OOB("fmm", 65520, 0);
+	EXPECT_OOB("fmm", 0, 65512);        /* second load */
+	EXPECT("fsubmm", -8, 0, 200);
+	EXPECT("fsubmm", 8, 0, 0);
+	EXPECT("fsubmm", 16, 0, -150);
+	EXPECT("fsubmm", 0, 8, 100);
+	EXPECT_OOB("fsubmm", 0, -8);        /* an offset does not wrap */
+	EXPECT("faddnan", 32, 0, 1);
+	EXPECT("faddnan", 16, 0, 0);
 }
