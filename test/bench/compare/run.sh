@@ -517,7 +517,11 @@ targets="$out/targets.txt"
 # ---- chart -------------------------------------------------------------------------------------
 chartdat="$out/chart.dat"
 "${psql[@]}" -At -F' ' -c "
-	SELECT '\"' || workload || '\"',
+	SELECT '\"' || CASE workload WHEN 'add1_i4' THEN 'add one, int4' WHEN 'add1_i8' THEN 'add one, int8'
+							  WHEN 'add1_f8' THEN 'add one, float8' WHEN 'utf8_length' THEN 'UTF-8 length'
+							  WHEN 'slug' THEN 'slug' WHEN 'dot' THEN 'dot, float8[256]'
+							  WHEN 'mandelbrot' THEN 'Mandelbrot' WHEN 'levenshtein' THEN 'Levenshtein'
+							  WHEN 'sumsq' THEN 'aggregate' ELSE workload END || '\"',
 		   string_agg(coalesce(to_char(x_c, 'FM99990.000'), '-'), ' ' ORDER BY array_position($impl_order, impl))
 	FROM (SELECT w.workload, i.impl, r.x_c
 		  FROM (SELECT DISTINCT workload FROM bench.report WHERE workload NOT LIKE 'par\_%') AS w
@@ -525,7 +529,7 @@ chartdat="$out/chart.dat"
 			LEFT JOIN bench.report AS r USING (workload, impl)) AS s
 	GROUP BY workload ORDER BY array_position($wl_order, workload)" >"$chartdat"
 gnuplot <<-GP
-	set terminal svg size 900,480 dynamic enhanced font 'sans,11' background rgb 'white'
+	set terminal svg size 900,480 dynamic noenhanced font 'sans,11' background rgb 'white'
 	set output '$out/chart.svg'
 	set title "Query time relative to a native C UDF (1 = C UDF; lower is better; log scale)"
 	set style data histograms
@@ -537,6 +541,7 @@ gnuplot <<-GP
 	set grid ytics
 	set xtics rotate by -25 scale 0
 	set key top left
+	set ylabel 'query time / C UDF query time'
 	set datafile missing '-'
 	set arrow from graph 0, first 1 to graph 1, first 1 nohead lw 2 lc rgb '#444444'
 	plot '$chartdat' using 2:xtic(1) title 'pgwasm' lc rgb '#1f77b4', \
