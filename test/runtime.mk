@@ -105,7 +105,7 @@ bench-sql:
 # Debian 12, it installs what it needs.  Rewrites the results section of
 # docs/benchmarks.md.  Informational only: never part of `make test`.
 bench:
-	bash test/bench/compare/run.sh
+	bash test/bench/compare/run.sh --profile
 
 # ---- engine benchmarks (test/bench/, docs/benchmarks.md) -------------------
 # Kernels natively, through wasm-run and through node, plus module load time;

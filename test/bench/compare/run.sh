@@ -14,7 +14,9 @@
 #   --no-cold     skip the cold-start measurements
 #   --no-docs     leave docs/ alone (results stay in build/compare/)
 #   --profile     afterwards, callgrind profiles (by function) of some
-#                 pgwasm and C UDF queries in a single-user backend
+#                 pgwasm and C UDF queries in a single-user backend, and
+#                 their instructions per row in the results (make bench
+#                 passes it)
 #   --keep        keep the cluster's data directory
 # Environment: PG_CONFIG, PGWASM_BENCH_PORT (default 54349).
 #
@@ -74,7 +76,9 @@ die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
 # ---- packages ------------------------------------------------------------------
 bash "$root/test/deps.sh" >/dev/null
 extra=()
-for pkg in postgresql-plpython3-15 postgresql-plperl-15 gnuplot-nox; do
+bench_pkgs=(postgresql-plpython3-15 postgresql-plperl-15 gnuplot-nox)
+((DO_PROFILE)) && bench_pkgs+=(valgrind)
+for pkg in "${bench_pkgs[@]}"; do
 	[[ $(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true) == installed ]] || extra+=("$pkg")
 done
 if ((${#extra[@]})); then
@@ -314,7 +318,6 @@ fi
 # callgrind: where the instructions go, by function, self cost.  Instruction
 # counts do not depend on the machine's load.
 if ((DO_PROFILE)); then
-	command -v valgrind >/dev/null || die "valgrind not found (apt-get install valgrind)"
 	cgdir="$pgdir/callgrind"
 	rm -rf "$cgdir"
 	mkdir -p "$cgdir"
@@ -473,6 +476,15 @@ results="$out/results.md"
 			FROM m ORDER BY array_position(ARRAY['select1', 'c', 'plpgsql', 'plpython', 'plperl',
 												 'wasm_small', 'wasm_big'], probe)" |
 			while IFS='|' read -r a b c d e f; do printf '| %s | %s | %s | %s | %s | %s |\n' "$a" "$b" "$c" "$d" "$e" "$f"; done
+	fi
+	if ((DO_PROFILE)) && [[ -s $out/profile-summary.txt ]]; then
+		echo
+		echo '**Instructions per row** (callgrind, one query per workload in a single-user'
+		echo 'backend, after a warm-up query; `--profile`):'
+		echo
+		echo '| workload | rows profiled | pgwasm | C UDF | ratio |'
+		echo '|---|---:|---:|---:|---:|'
+		awk '{ printf "| %s | %d | %d | %d | %.2f |\n", $1, $2, $5, $9, $12 }' "$out/profile-summary.txt"
 	fi
 } >"$results"
 
