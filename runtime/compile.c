@@ -125,6 +125,7 @@ static const uint16_t ir_base[WRT_OP_COUNT_] = {
 #define BIN_IR 3
 #define BIN_RMA 4
 #define CMP_RMA 10
+#define CMP_SEL2 11
 #define TEST_BRIF 1
 #define TEST_BRIFNOT 2
 
@@ -228,6 +229,13 @@ static bool
 op_at(comp *c, uint32_t at, int irop, uint32_t len)
 {
 	return !c->oom && at != UINT32_MAX && at + len <= c->ncode && c->code[at].h == c->H[irop];
+}
+
+/* Start cell of the k-th last instruction (k = 0: the last), from the pc map. */
+static uint32_t
+instr_back(comp *c, uint32_t k)
+{
+	return c->npc >= 2 * (k + 1) ? c->pcmap[c->npc - 2 * (k + 1)] : UINT32_MAX;
 }
 
 /*
@@ -1093,6 +1101,62 @@ fuse_byte_compare(comp *c, int op, uint32_t sa, uint32_t sb)
 }
 
 /*
+ * An ADD_ANDI_EQI/NEI_M8 just formed at cell l whose accumulator is the
+ * result (a temporary) of the same test of the byte before, on the same
+ * address slot (a run, or a single one): merge them into one run
+ * ..._M8N of up to 4 bytes (clang's unrolled counting loops), which keeps
+ * the count in a register and checks bounds once.
+ */
+static void
+fuse_m8_run(comp *c, uint32_t l)
+{
+	bool ne = op_at(c, l, WRT_IR_I32_ADD_ANDI_NEI_M8, 5);
+	int single = ne ? WRT_IR_I32_ADD_ANDI_NEI_M8 : WRT_IR_I32_ADD_ANDI_EQI_M8;
+	int run = ne ? WRT_IR_I32_ADD_ANDI_NEI_M8N : WRT_IR_I32_ADD_ANDI_EQI_M8N;
+	uint32_t p = instr_back(c, 1);
+	if (c->oom || c->ncode != l + 5 || p == UINT32_MAX || p + 5 != l || c->label_pos == l ||
+		instr_back(c, 0) != l)
+		return;
+	uint32_t n, step;
+	uint32_t s0;
+	if (op_at(c, p, single, 5))
+	{
+		n = 1;
+		s0 = (uint32_t) c->code[p + 4].u;
+		step = 2;               /* either */
+	}
+	else if (op_at(c, p, run, 5))
+	{
+		n = WRT_HI(c->code[p + 4]) & 0xff;
+		step = WRT_HI(c->code[p + 4]) >> 8;
+		s0 = WRT_LO(c->code[p + 4]);
+	}
+	else
+		return;
+	uint32_t addr = WRT_HI(c->code[l + 1]), t = WRT_LO(c->code[p + 1]);
+	if (n >= 4 || WRT_HI(c->code[p + 1]) != addr || c->code[p + 3].u != c->code[l + 3].u ||
+		t < c->nlocals || t == addr || (uint32_t) c->code[l + 4].u != t)
+		return;
+	uint32_t k0 = WRT_LO(c->code[p + 2]), o0 = WRT_HI(c->code[p + 2]);
+	uint32_t k1 = WRT_LO(c->code[l + 2]), o1 = WRT_HI(c->code[l + 2]);
+	if (step != 1 && k1 == k0 + n && o1 == o0)
+		step = 0;
+	else if (step != 0 && k1 == k0 && (uint64_t) o0 + n == o1)
+		step = 1;
+	else
+		return;
+	uint32_t d = WRT_LO(c->code[l + 1]);
+	c->code[p].h = c->H[run];
+	c->code[p + 1].u = WRT_PACK(d, addr);
+	c->code[p + 4].u = WRT_PACK(s0, (n + 1) | step << 8);
+	c->ncode = l;
+	c->npc -= 2;
+	c->last_instr = p;
+	c->prev_instr = instr_back(c, 1);
+	note_dst(c, p + 1, d);
+}
+
+/*
  * i32.add of a fused byte compare just computed into a temporary (counting:
  * n += s[i] != t[j], n += (s[i] & m) != k): the compare adds its result to
  * the other operand instead of writing it.  sa, sb: the popped operands.
@@ -1129,6 +1193,8 @@ fuse_accumulate(comp *c, const centry *ea, const centry *eb, uint32_t sa, uint32
 	else
 		emit_cell(c, s);
 	note_dst(c, l + 1, d);
+	if (irop == WRT_IR_I32_ADD_ANDI_EQI_M8 || irop == WRT_IR_I32_ADD_ANDI_NEI_M8)
+		fuse_m8_run(c, l);
 	return true;
 }
 
@@ -1428,6 +1494,97 @@ compile_plain(comp *c, int op, const wrt_opinfo *oi)
 }
 
 /*
+ * Two SEL_<cmp>_RR of the same comparison, the second reading the first's
+ * result t (min/max of three: the DP recurrences of edit distances), maybe
+ * with one byte-compare instruction X between them that neither reads nor
+ * writes what the first select uses: X is moved first (the select has no
+ * side effect and cannot trap, X neither reads t nor writes the select's
+ * operands) and the selects become one SEL2, which keeps t in a register
+ * instead of reloading it from the frame.  s2: the second select, just
+ * emitted.
+ */
+static void
+fuse_select_chain(comp *c, uint32_t s2, uint32_t base)
+{
+	if (c->oom || instr_back(c, 0) != s2 || c->ncode != s2 + 4)
+		return;
+	uint32_t s1 = instr_back(c, 1), xat = UINT32_MAX;
+	uint32_t xr[3] = {0, 0, 0}, nxr = 0, xw = 0;
+	if (s1 == UINT32_MAX)
+		return;
+	if (!op_at(c, s1, base + CMP_SEL_RR, 4) || s1 + 4 != s2)
+	{
+		xat = s1;
+		s1 = instr_back(c, 2);
+		if (s1 == UINT32_MAX || !op_at(c, s1, base + CMP_SEL_RR, 4) || s1 + 4 != xat || xat + 5 != s2)
+			return;
+		bool acc = op_at(c, xat, WRT_IR_I32_ADD_EQ_MM8, 5) || op_at(c, xat, WRT_IR_I32_ADD_NE_MM8, 5);
+		if (!acc && !op_at(c, xat, WRT_IR_I32_EQ_MM8, 5) && !op_at(c, xat, WRT_IR_I32_NE_MM8, 5))
+			return;
+		xw = WRT_LO(c->code[xat + 1]);
+		xr[nxr++] = WRT_HI(c->code[xat + 1]);
+		xr[nxr++] = WRT_LO(c->code[xat + 2]);
+		if (acc)
+			xr[nxr++] = WRT_HI(c->code[xat + 2]);
+	}
+	if (c->label_pos > s1)
+		return;
+	uint32_t d1 = WRT_LO(c->code[s1 + 1]), a1 = WRT_HI(c->code[s1 + 1]);
+	uint32_t b1 = WRT_LO(c->code[s1 + 2]), x1 = WRT_HI(c->code[s1 + 2]), y1 = WRT_LO(c->code[s1 + 3]);
+	if (xat != UINT32_MAX)
+	{
+		for (uint32_t i = 0; i < nxr; i++)
+			if (xr[i] == d1)
+				return;
+		if (xw == d1 || xw == a1 || xw == b1 || xw == x1 || xw == y1)
+			return;
+	}
+	uint32_t d2 = WRT_LO(c->code[s2 + 1]);
+	uint32_t ops[4] = {WRT_HI(c->code[s2 + 1]), WRT_LO(c->code[s2 + 2]), WRT_HI(c->code[s2 + 2]),
+		WRT_LO(c->code[s2 + 3])};
+	uint32_t o = d1, m = 0;
+	bool have_o = false;
+	for (int i = 0; i < 4; i++)
+	{
+		if (ops[i] == d1)
+			m |= 1u << i;
+		else if (!have_o)
+		{
+			o = ops[i];
+			have_o = true;
+		}
+		else if (ops[i] != o)
+			return;
+	}
+	if (m == 0)
+		return;
+	wrt_cell xc[5];
+	uint32_t xoff = 0;
+	if (xat != UINT32_MAX)
+	{
+		memcpy(xc, &c->code[xat], sizeof(xc));
+		xoff = c->pcmap[c->npc - 3];
+	}
+	uint32_t off1 = drop_from(c, s1);
+	if (xat != UINT32_MAX)
+	{
+		uint32_t at = emit_op(c, WRT_IR_I32_ADD_NE_MM8);
+		fuse_done(c, xoff);
+		if (c->oom)
+			return;
+		c->code[at].h = xc[0].h;
+		for (int i = 1; i < 5; i++)
+			emit_cell(c, xc[i].u);
+	}
+	emit_op(c, base + CMP_SEL2);
+	fuse_done(c, off1);
+	emit_cell(c, WRT_PACK(d1, a1));
+	emit_cell(c, WRT_PACK(b1, x1));
+	note_dst(c, emit_cell(c, WRT_PACK(d2, y1)), d2);
+	emit_cell(c, WRT_PACK(o, m));
+}
+
+/*
  * select whose condition a comparison just computed into the stack top:
  * one instruction compares and selects (the comparison's result was only
  * the condition, so it need not be written).
@@ -1451,7 +1608,7 @@ fuse_compare_select(comp *c)
 	uint32_t y = slot_of(c, c->h - 1);
 	c->h -= 2;
 	uint32_t d = push_slot(c);
-	emit_op(c, base + (ri ? CMP_SEL_RI : CMP_SEL_RR));
+	uint32_t sat = emit_op(c, base + (ri ? CMP_SEL_RI : CMP_SEL_RR));
 	note_dst(c, emit_cell(c, WRT_PACK(d, a)), d);
 	if (ri)
 	{
@@ -1462,6 +1619,7 @@ fuse_compare_select(comp *c)
 	{
 		emit_cell(c, WRT_PACK(bimm, x));
 		emit_cell(c, WRT_PACK(y, 0));
+		fuse_select_chain(c, sat, base);
 	}
 	return true;
 }

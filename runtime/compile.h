@@ -31,6 +31,11 @@
  *   BRIF_TEST    [a|off]         branch if test(a)      (eqz)
  *   SEL_CMP_RR   [d|a][b|x][y]   d = a cmp b ? x : y    (compare feeding select)
  *   SEL_CMP_RI   [d|a][imm][x|y] d = a cmp imm ? x : y
+ *   SEL2_CMP_RR  [d1|a][b|x][d|y][o|m]  a chain of two SEL_CMP_RR of one
+ *                                compare (min/max of three): t = a cmp b ?
+ *                                x : y; d1 = t; then d = A cmp B ? X : Y where
+ *                                each of A, B, X, Y (bits 0-3 of m) is t
+ *                                (bit set) or slot o: t is not reloaded
  *   LOAD   [d|a][offset]         d = mem[a + offset]
  *   LOAD_ADD [d|a][imm|offset]   d = mem[(u32)(a + imm) + offset]: the
  *                                address add folded in, wrapping as Wasm does
@@ -94,6 +99,10 @@ typedef union wrt_cell {
 	X(I32_ANDI_NEI_M8) /* [d|p][k|o][m|v]        d = (M8(p,k,o) & m) != v */ \
 	X(I32_ADD_ANDI_EQI_M8) /* [d|p][k|o][m|v][s] d = s + ((M8(p,k,o) & m) == v) */ \
 	X(I32_ADD_ANDI_NEI_M8) /* [d|p][k|o][m|v][s] d = s + ((M8(p,k,o) & m) != v) */ \
+	X(I32_ADD_ANDI_EQI_M8N) /* [d|p][k|o][m|v][s|nf] d = s + sum of ((M8(p,k',o') & m) == v) over n
+	                       * consecutive bytes: nf = n | step << 8, n in 2..4; step 0: k' = k + i,
+	                       * step 1: o' = o + i (i < n); one bounds check of the last byte */ \
+	X(I32_ADD_ANDI_NEI_M8N) /* same layout, != */ \
 	X(F64_ADD_MM)     /* [d|pa][pb|-][ka|oa][kb|ob]  d = M64(pa,ka,oa) + M64(pb,kb,ob) */ \
 	X(F64_SUB_MM)     /* same layout             d = M64(..) - M64(..) */ \
 	X(F64_MUL_MM)     /* same layout             d = M64(..) * M64(..) */ \
@@ -155,7 +164,7 @@ typedef enum wrt_irop {
 	WRT_IR_##NAME##_RR, WRT_IR_##NAME##_RI, \
 	WRT_IR_BRIF_##NAME##_RR, WRT_IR_BRIF_##NAME##_RI, \
 	WRT_IR_BRIFNOT_##NAME##_RR, WRT_IR_BRIFNOT_##NAME##_RI, WRT_IR_##NAME##_RM, WRT_IR_##NAME##_IR, \
-	WRT_IR_SEL_##NAME##_RR, WRT_IR_SEL_##NAME##_RI, WRT_IR_##NAME##_RMA,
+	WRT_IR_SEL_##NAME##_RR, WRT_IR_SEL_##NAME##_RI, WRT_IR_##NAME##_RMA, WRT_IR_SEL2_##NAME##_RR,
 #define OP_LOAD(NAME, code, text, T, MT, AL) WRT_IR_##NAME, WRT_IR_##NAME##_ADD, WRT_IR_##NAME##_ABS,
 #define OP_STORE(NAME, code, text, T, MT, AL) WRT_IR_##NAME, WRT_IR_##NAME##_ABS,
 #include "opcodes.def"

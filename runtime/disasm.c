@@ -29,7 +29,8 @@ static const char *const ir_names[WRT_IR_COUNT_] = {
 	[WRT_IR_##NAME##_RMA] = #NAME "_RMA", \
 	[WRT_IR_BRIF_##NAME##_RR] = "BRIF_" #NAME "_RR", [WRT_IR_BRIF_##NAME##_RI] = "BRIF_" #NAME "_RI", \
 	[WRT_IR_BRIFNOT_##NAME##_RR] = "BRIFNOT_" #NAME "_RR", [WRT_IR_BRIFNOT_##NAME##_RI] = "BRIFNOT_" #NAME "_RI", \
-	[WRT_IR_SEL_##NAME##_RR] = "SEL_" #NAME "_RR", [WRT_IR_SEL_##NAME##_RI] = "SEL_" #NAME "_RI",
+	[WRT_IR_SEL_##NAME##_RR] = "SEL_" #NAME "_RR", [WRT_IR_SEL_##NAME##_RI] = "SEL_" #NAME "_RI", \
+	[WRT_IR_SEL2_##NAME##_RR] = "SEL2_" #NAME "_RR",
 #define OP_LOAD(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = #NAME, [WRT_IR_##NAME##_ADD] = #NAME "_ADD", \
 	[WRT_IR_##NAME##_ABS] = #NAME "_ABS",
 #define OP_STORE(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = #NAME, [WRT_IR_##NAME##_ABS] = #NAME "_ABS",
@@ -66,6 +67,7 @@ ir_length(int op, const wrt_cell *pc)
 		case WRT_IR_F64_ADD_MM: case WRT_IR_F64_SUB_MM: case WRT_IR_F64_MUL_MM:
 		case WRT_IR_I32_ADD_EQ_MM8: case WRT_IR_I32_ADD_NE_MM8:
 		case WRT_IR_I32_ADD_ANDI_EQI_M8: case WRT_IR_I32_ADD_ANDI_NEI_M8:
+		case WRT_IR_I32_ADD_ANDI_EQI_M8N: case WRT_IR_I32_ADD_ANDI_NEI_M8N:
 			return 4;
 		case WRT_IR_I32_ADD3_RI:
 			return 5;
@@ -85,7 +87,8 @@ ir_length(int op, const wrt_cell *pc)
 #define OP_TEST(NAME, code, text, TIN, body) \
 	if (op == WRT_IR_##NAME || op == WRT_IR_BRIF_##NAME || op == WRT_IR_BRIFNOT_##NAME) return 1;
 #define OP_CMP(NAME, code, text, T, body) \
-	if (op == WRT_IR_SEL_##NAME##_RR || op == WRT_IR_SEL_##NAME##_RI) return 3;
+	if (op == WRT_IR_SEL_##NAME##_RR || op == WRT_IR_SEL_##NAME##_RI) return 3; \
+	if (op == WRT_IR_SEL2_##NAME##_RR) return 4;
 #include "opcodes.def"
 	return 2;
 }

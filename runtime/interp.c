@@ -36,6 +36,10 @@
 #define SET_I64(s, v) (fp[s].i64 = (int64_t) (v))
 #define SET_F32(s, v) (fp[s].bits = 0, fp[s].f32 = (v))
 #define SET_F64(s, v) (fp[s].f64 = (v))
+#define VGET_I32(v) ((uint32_t) (v).i32)
+#define VGET_I64(v) ((uint64_t) (v).i64)
+#define VGET_F32(v) ((v).f32)
+#define VGET_F64(v) ((v).f64)
 #define IMM_I32(c) ((uint32_t) (c).u)
 #define IMM_I64(c) ((c).u)
 #define IMM_F32(c) ((c).f32)
@@ -172,7 +176,8 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
 	[WRT_IR_##NAME##_RMA] = &&L_##NAME##_RMA, \
 	[WRT_IR_BRIF_##NAME##_RR] = &&L_BRIF_##NAME##_RR, [WRT_IR_BRIF_##NAME##_RI] = &&L_BRIF_##NAME##_RI, \
 	[WRT_IR_BRIFNOT_##NAME##_RR] = &&L_BRIFNOT_##NAME##_RR, [WRT_IR_BRIFNOT_##NAME##_RI] = &&L_BRIFNOT_##NAME##_RI, \
-	[WRT_IR_SEL_##NAME##_RR] = &&L_SEL_##NAME##_RR, [WRT_IR_SEL_##NAME##_RI] = &&L_SEL_##NAME##_RI,
+	[WRT_IR_SEL_##NAME##_RR] = &&L_SEL_##NAME##_RR, [WRT_IR_SEL_##NAME##_RI] = &&L_SEL_##NAME##_RI, \
+	[WRT_IR_SEL2_##NAME##_RR] = &&L_SEL2_##NAME##_RR,
 #define OP_LOAD(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = &&L_##NAME, [WRT_IR_##NAME##_ADD] = &&L_##NAME##_ADD, \
 	[WRT_IR_##NAME##_ABS] = &&L_##NAME##_ABS,
 #define OP_STORE(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = &&L_##NAME, [WRT_IR_##NAME##_ABS] = &&L_##NAME##_ABS,
@@ -368,6 +373,27 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
 		body \
 		SELECT_BITS(WRT_LO(pc[1]), r, WRT_LO(pc[3]), WRT_HI(pc[3])); \
 		NEXT(4); \
+	} \
+	L_SEL2_##NAME##_RR: { \
+		wrt_ct_##T a = GET_##T(WRT_HI(pc[1])), b = GET_##T(WRT_LO(pc[2])); \
+		uint32_t r; \
+		body \
+		uint64_t x_ = fp[WRT_HI(pc[2])].bits, y_ = fp[WRT_HI(pc[3])].bits; \
+		uint64_t t_ = r ? x_ : y_; \
+		fp[WRT_LO(pc[1])].bits = t_; \
+		uint64_t o_ = fp[WRT_LO(pc[4])].bits; \
+		uint32_t m_ = WRT_HI(pc[4]); \
+		wrt_value va_, vb_; \
+		va_.bits = (m_ & 1) ? t_ : o_; \
+		vb_.bits = (m_ & 2) ? t_ : o_; \
+		uint64_t x2_ = (m_ & 4) ? t_ : o_, y2_ = (m_ & 8) ? t_ : o_; \
+		{ \
+			wrt_ct_##T a = VGET_##T(va_), b = VGET_##T(vb_); \
+			uint32_t r; \
+			body \
+			fp[WRT_LO(pc[3])].bits = r ? x2_ : y2_; \
+		} \
+		NEXT(5); \
 	}
 #define OP_LOAD(NAME, code, text, T, MT, AL) \
 	L_##NAME: { \
@@ -575,6 +601,44 @@ L_I32_ADD_ANDI_NEI_M8:
 		NEXT(5);
 	}
 #undef M8
+	/* A run of n consecutive bytes: with step 0 the bytes are at
+	 * (u32)(b + i) + o, b = p + k, consecutive unless b + i wraps (then
+	 * each is done on its own); with step 1 at b + o + i.  The bytes are
+	 * in bounds iff the last one is: one check. */
+#define M8RUN(NAME, op) \
+L_I32_ADD_ANDI_##NAME##_M8N: \
+	{ \
+		uint32_t nf = WRT_HI(pc[4]), n = nf & 0xff; \
+		uint32_t b = GET_I32(WRT_HI(pc[1])) + WRT_LO(pc[2]); \
+		uint64_t e = (uint64_t) b + WRT_HI(pc[2]); \
+		uint32_t m = WRT_LO(pc[3]), v = WRT_HI(pc[3]); \
+		uint32_t acc = GET_I32(WRT_LO(pc[4])); \
+		if (WRT_UNLIKELY(!(nf & 0x100) && b > UINT32_MAX - (n - 1))) \
+		{ \
+			for (uint32_t i = 0; i < n; i++) \
+			{ \
+				uint64_t ei = (uint64_t) (uint32_t) (b + i) + WRT_HI(pc[2]); \
+				if (ei >= memsize) TRAP(MEMORY_OOB); \
+				acc += (mem[ei] & m) op v; \
+			} \
+		} \
+		else \
+		{ \
+			if (WRT_UNLIKELY(e + n > memsize)) TRAP(MEMORY_OOB); \
+			const uint8_t *q = mem + e; \
+			switch (n) \
+			{ \
+				case 4: acc += (q[3] & m) op v; /* fall through */ \
+				case 3: acc += (q[2] & m) op v; /* fall through */ \
+				default: acc += ((q[1] & m) op v) + ((q[0] & m) op v); \
+			} \
+		} \
+		SET_I32(WRT_LO(pc[1]), acc); \
+		NEXT(5); \
+	}
+	M8RUN(EQI, ==)
+	M8RUN(NEI, !=)
+#undef M8RUN
 #define M64(dst, p, kc) do { \
 		uint64_t e_ = (uint64_t) (uint32_t) (GET_I32(p) + WRT_LO(kc)) + WRT_HI(kc); \
 		if (WRT_UNLIKELY(e_ + 8 > memsize)) TRAP(MEMORY_OOB); \

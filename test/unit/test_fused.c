@@ -3,7 +3,34 @@
  * compute what the separate Wasm instructions do, including wrapping
  * address adds, traps and NaN compares.  Fixture: fused.wat.
  */
+#define _GNU_SOURCE
 #include "unit.h"
+#include "compile.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Was export `name` compiled (it has been called) with instruction `ir`? */
+static bool
+has_form(wrt_instance *inst, const char *name, const char *ir)
+{
+	wrt_func *f = unit_export_func(inst, name);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out;
+	bool found;
+
+	if (!f || !f->code || !f->code->compiled || !(out = open_memstream(&buf, &len)))
+		return false;
+	wrt_disasm(f->code->compiled, out);
+	fclose(out);
+	found = strstr(buf, ir) != NULL;
+	free(buf);
+	return found;
+}
+
+#define FORM(name, ir) CHECKF(has_form(inst, name, ir), "%s: no %s", name, ir)
 
 static bool
 call2(wrt_store *s, wrt_instance *inst, const char *name, int32_t a, int32_t b, int32_t *r)
@@ -149,4 +176,47 @@ test_fused_superinstructions(void)
 	EXPECT_OOB("fsubmm", 0, -8);        /* an offset does not wrap */
 	EXPECT("faddnan", 32, 0, 1);
 	EXPECT("faddnan", 16, 0, 0);
+	/* two compare+selects of one compare in one instruction */
+	EXPECT("max3", 3, 9, 10);
+	EXPECT("max3", 9, 3, 10);
+	EXPECT("max3", -1, 2, -1);
+	EXPECT("max3", 1, -2, -1);
+	EXPECT("max3", 0x40000000, 0x3fffffff, 0x7fffffff);
+	EXPECT("max3", 0x70000000, 0x10000000, 0x70000000);
+	FORM("max3", "SEL2_I32_GT_U_RR");
+	EXPECT("min3x", 0, 0, 0);
+	EXPECT("min3x", 1, 1, 1);
+	EXPECT("min3x", 5, 10, 5);
+	EXPECT("min3x", 0, 5, 1);
+	EXPECT("min3x", 5, 2, 2);
+	EXPECT_OOB("min3x", 0, -20);
+	EXPECT_OOB("min3x", 1, -3);         /* the second byte: b + 1 wraps, offset 1 does not */
+	EXPECT_OOB("min3x", 65536, 0);      /* the first byte */
+	EXPECT_OOB("min3x", 0, 65535);
+	EXPECT("min3x", 65535, 65534, 65534);
+	FORM("min3x", "SEL2_I32_GT_S_RR");
+	EXPECT("fmin3", 3, 4, 0);           /* 3 / 4 = 0.75 */
+	EXPECT("fmin3", 4, 2, 2);
+	EXPECT("fmin3", -4, 2, -4);
+	EXPECT("fmin3", 0, 0, -1000);       /* 0 / 0 is NaN: not less, so it is chosen */
+	EXPECT("fmin3", 5, 0, 0);           /* inf */
+	EXPECT("fmin3", -5, 0, -2147483647 - 1);   /* -inf saturates */
+	FORM("fmin3", "SEL2_F64_LT_RR");
+	/* runs of byte tests on consecutive bytes: one bounds check */
+	EXPECT("cnt4k", 100, 0, 3);
+	EXPECT("cnt4k", 101, 0, 2);
+	EXPECT("cnt4k", 102, 10, 11);
+	EXPECT("cnt4k", 104, 0, 2);
+	EXPECT("cnt4k", 65532, 0, 4);
+	EXPECT_OOB("cnt4k", 65533, 0);     /* the last byte */
+	EXPECT_OOB("cnt4k", 65536, 0);     /* the first */
+	EXPECT_OOB("cnt4k", -1, 0);        /* p + 1 wraps to 0, but p is out */
+	EXPECT_OOB("cnt4k", -4, 0);
+	FORM("cnt4k", "I32_ADD_ANDI_NEI_M8N");
+	EXPECT("cnt3o", 100, 0, 1);
+	EXPECT("cnt3o", 101, 5, 7);
+	EXPECT("cnt3o", 65532, 0, 0);
+	EXPECT_OOB("cnt3o", 65533, 0);
+	EXPECT_OOB("cnt3o", -1, 0);        /* p + offset does not wrap */
+	FORM("cnt3o", "I32_ADD_ANDI_EQI_M8N");
 }
