@@ -605,7 +605,18 @@ L_I32_ADD_ANDI_NEI_M8:
 	 * (u32)(b + i) + o, b = p + k, consecutive unless b + i wraps (then
 	 * each is done on its own); with step 1 at b + o + i.  The bytes are
 	 * in bounds iff the last one is: one check. */
-#define M8RUN(NAME, op) \
+/* Four bytes at once (SWAR): byte i of t is zero iff (q[i] & m) == v; the
+ * number of nonzero bytes is then the count for != (its complement for ==).
+ * (x & 0x7f) + 0x7f carries into bit 7 iff the low seven bits are nonzero,
+ * and never into the next byte.  v must fit in a byte: (q & m) always does. */
+#define M8X4(q, m, v, neq, acc) do { \
+		uint32_t w_; memcpy(&w_, (q), 4); \
+		uint32_t t_ = (w_ & (((m) & 0xffu) * 0x01010101u)) ^ ((v) * 0x01010101u); \
+		uint32_t h_ = (((t_ & 0x7f7f7f7fu) + 0x7f7f7f7fu) | t_) & 0x80808080u; \
+		uint32_t nz_ = ((h_ >> 7) * 0x01010101u) >> 24; \
+		(acc) += (neq) ? nz_ : 4 - nz_; \
+	} while (0)
+#define M8RUN(NAME, op, neq) \
 L_I32_ADD_ANDI_##NAME##_M8N: \
 	{ \
 		uint32_t nf = WRT_HI(pc[4]), n = nf & 0xff; \
@@ -626,6 +637,12 @@ L_I32_ADD_ANDI_##NAME##_M8N: \
 		{ \
 			if (WRT_UNLIKELY(e + n > memsize)) TRAP(MEMORY_OOB); \
 			const uint8_t *q = mem + e; \
+			if (WRT_LIKELY(n == 4 && v <= 0xff)) \
+			{ \
+				M8X4(q, m, v, neq, acc); \
+				SET_I32(WRT_LO(pc[1]), acc); \
+				NEXT(5); \
+			} \
 			switch (n) \
 			{ \
 				case 4: acc += (q[3] & m) op v; /* fall through */ \
@@ -636,9 +653,10 @@ L_I32_ADD_ANDI_##NAME##_M8N: \
 		SET_I32(WRT_LO(pc[1]), acc); \
 		NEXT(5); \
 	}
-	M8RUN(EQI, ==)
-	M8RUN(NEI, !=)
+	M8RUN(EQI, ==, 0)
+	M8RUN(NEI, !=, 1)
 #undef M8RUN
+#undef M8X4
 #define M64(dst, p, kc) do { \
 		uint64_t e_ = (uint64_t) (uint32_t) (GET_I32(p) + WRT_LO(kc)) + WRT_HI(kc); \
 		if (WRT_UNLIKELY(e_ + 8 > memsize)) TRAP(MEMORY_OOB); \

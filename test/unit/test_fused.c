@@ -219,4 +219,51 @@ test_fused_superinstructions(void)
 	EXPECT_OOB("cnt3o", 65533, 0);
 	EXPECT_OOB("cnt3o", -1, 0);        /* p + offset does not wrap */
 	FORM("cnt3o", "I32_ADD_ANDI_EQI_M8N");
+	/* Four-byte runs over many byte patterns against a byte-by-byte count:
+	 * every byte value in every position, then pseudo-random words. */
+	{
+		uint32_t x = 0x9e3779b9u;
+
+		for (int i = 0; i < 4 * 256 + 4096; i++)
+		{
+			uint32_t w = 0;
+			int32_t want_ne, want_eq, r = 0;
+
+			if (i < 4 * 256)
+				w = (0x80c0413fu & ~(0xffu << (8 * (i / 256)))) | ((uint32_t) (i % 256) << (8 * (i / 256)));
+			else
+			{
+				x ^= x << 13;
+				x ^= x >> 17;
+				x ^= x << 5;
+				w = x;
+			}
+			want_ne = want_eq = (int32_t) w;
+			for (int k = 0; k < 4; k++)
+			{
+				uint32_t b = (w >> (8 * k)) & 0xff;
+
+				want_ne = (int32_t) ((uint32_t) want_ne + ((b & 0xc0) != 0x80));
+				want_eq = (int32_t) ((uint32_t) want_eq + ((b & 0xf5) == 0x41));
+			}
+			if (!call2(s, inst, "cnt4w", (int32_t) w, 200, &r) || r != want_ne)
+			{
+				unit_fail(__FILE__, __LINE__, "cnt4w(0x%08x) = %d, want %d", w, (int) r, (int) want_ne);
+				return;
+			}
+			if (!call2(s, inst, "cnt4we", (int32_t) w, 200, &r) || r != want_eq)
+			{
+				unit_fail(__FILE__, __LINE__, "cnt4we(0x%08x) = %d, want %d", w, (int) r, (int) want_eq);
+				return;
+			}
+			if (!call2(s, inst, "cnt4wv", (int32_t) w, 200, &r) || r != (int32_t) (w + 4))
+			{
+				unit_fail(__FILE__, __LINE__, "cnt4wv(0x%08x) = %d, want %d", w, (int) r, (int) (int32_t) (w + 4));
+				return;
+			}
+		}
+	}
+	FORM("cnt4w", "I32_ADD_ANDI_NEI_M8N");
+	FORM("cnt4we", "I32_ADD_ANDI_EQI_M8N");
+	FORM("cnt4wv", "I32_ADD_ANDI_NEI_M8N");
 }
