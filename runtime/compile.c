@@ -2096,6 +2096,33 @@ translate(comp *c)
 	return !c->oom && c->r.err->kind == WRT_OK;
 }
 
+/*
+ * Fusions made in place once the function is complete: the first
+ * instruction of a pair takes a handler that also runs the second, which
+ * stays where it is, so jumps to it need no fixing.  Now: an i32.add of two
+ * registers computing the address of a run of byte tests (the address of
+ * s[i] in clang's unrolled counting loops).
+ */
+static void
+fuse_in_place(comp *c)
+{
+	for (uint32_t e = 0; e + 2 < c->npc; e += 2)
+	{
+		uint32_t i = c->pcmap[e], j = c->pcmap[e + 2];
+		if (j != i + 3 || c->code[i].h != c->H[WRT_IR_I32_ADD_RR])
+			continue;
+		int fused;
+		if (c->code[j].h == c->H[WRT_IR_I32_ADD_ANDI_EQI_M8N])
+			fused = WRT_IR_I32_ADD_RR_EQI_M8N;
+		else if (c->code[j].h == c->H[WRT_IR_I32_ADD_ANDI_NEI_M8N])
+			fused = WRT_IR_I32_ADD_RR_NEI_M8N;
+		else
+			continue;
+		if (WRT_LO(c->code[i + 1]) == WRT_HI(c->code[j + 1]))
+			c->code[i].h = c->H[fused];
+	}
+}
+
 bool
 wrt_compile(wrt_module *m, wrt_code *fn, wrt_error *err)
 {
@@ -2122,6 +2149,8 @@ wrt_compile(wrt_module *m, wrt_code *fn, wrt_error *err)
 	bool ok = !c.oom && translate(&c);
 	if (ok && c.nctl != 0)
 		ok = wrt_set_error(err, WRT_ERR_INVALID, c.cur_offset, "function body does not end");
+	if (ok)
+		fuse_in_place(&c);
 
 	wrt_compiled *cf = NULL;
 	if (ok)

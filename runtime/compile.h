@@ -103,6 +103,10 @@ typedef union wrt_cell {
 	                       * consecutive bytes: nf = n | step << 8, n in 2..4; step 0: k' = k + i,
 	                       * step 1: o' = o + i (i < n); one bounds check of the last byte */ \
 	X(I32_ADD_ANDI_NEI_M8N) /* same layout, != */ \
+	X(I32_ADD_RR_EQI_M8N) /* [d|a][b|-]          I32_ADD_RR d = a + b, then the I32_ADD_ANDI_EQI_M8N
+	                       * right after it, whose address slot is d, without a dispatch; the
+	                       * M8N stays in place, so a jump to it runs it alone */ \
+	X(I32_ADD_RR_NEI_M8N) /* same, with I32_ADD_ANDI_NEI_M8N */ \
 	X(F64_ADD_MM)     /* [d|pa][pb|-][ka|oa][kb|ob]  d = M64(pa,ka,oa) + M64(pb,kb,ob) */ \
 	X(F64_SUB_MM)     /* same layout             d = M64(..) - M64(..) */ \
 	X(F64_MUL_MM)     /* same layout             d = M64(..) * M64(..) */ \

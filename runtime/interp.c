@@ -204,6 +204,8 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
 	const char *trapmsg = NULL;
 	bool recorded = false;
 
+	/* The address register of a run of byte tests (I32_ADD_RR_*_M8N). */
+	uint32_t m8p;
 	/* Call state shared by the call handlers. */
 	wrt_code *callee;
 	wrt_instance *callee_inst;
@@ -617,10 +619,20 @@ L_I32_ADD_ANDI_NEI_M8:
 		(acc) += (neq) ? nz_ : 4 - nz_; \
 	} while (0)
 #define M8RUN(NAME, op, neq) \
+L_I32_ADD_RR_##NAME##_M8N: \
+	{ \
+		uint32_t v_ = GET_I32(WRT_HI(pc[1])) + GET_I32(WRT_LO(pc[2])); \
+		SET_I32(WRT_LO(pc[1]), v_); \
+		pc += 3; \
+		m8p = v_; \
+		goto m8run_##NAME; \
+	} \
 L_I32_ADD_ANDI_##NAME##_M8N: \
+	m8p = GET_I32(WRT_HI(pc[1])); \
+m8run_##NAME: \
 	{ \
 		uint32_t nf = WRT_HI(pc[4]), n = nf & 0xff; \
-		uint32_t b = GET_I32(WRT_HI(pc[1])) + WRT_LO(pc[2]); \
+		uint32_t b = m8p + WRT_LO(pc[2]); \
 		uint64_t e = (uint64_t) b + WRT_HI(pc[2]); \
 		uint32_t m = WRT_LO(pc[3]), v = WRT_HI(pc[3]); \
 		uint32_t acc = GET_I32(WRT_LO(pc[4])); \

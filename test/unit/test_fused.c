@@ -266,4 +266,11 @@ test_fused_superinstructions(void)
 	FORM("cnt4w", "I32_ADD_ANDI_NEI_M8N");
 	FORM("cnt4we", "I32_ADD_ANDI_EQI_M8N");
 	FORM("cnt4wv", "I32_ADD_ANDI_NEI_M8N");
+	EXPECT("cnt4rr", 96, 4, 7);         /* bytes 100..103: 3 of them not continuation bytes */
+	EXPECT("cnt4rr", 100, 0, 3);
+	EXPECT("cnt4rr", 102, 2, 4);        /* 104..107 */
+	EXPECT("cnt4rr", -1, 1, 5);         /* p + i wraps to 0: zeros */
+	EXPECT_OOB("cnt4rr", 65532, 1);     /* the last byte */
+	EXPECT_OOB("cnt4rr", 65536, 0);     /* the first */
+	FORM("cnt4rr", "I32_ADD_RR_NEI_M8N");
 }
