@@ -95,13 +95,6 @@ port="${PGWASM_BENCH_PORT:-54349}"
 CLANG="${CLANG:-$(command -v clang-14 || command -v clang || true)}"
 [[ -n $CLANG ]] || die "clang not found"
 
-if [[ $(id -u) == 0 ]]; then
-	pguser=postgres
-	as_pg() { runuser -u postgres -- "$@"; }
-else
-	pguser="$(id -un)"
-	as_pg() { "$@"; }
-fi
 mkdir -p "$out"
 
 # ---- build and install ----------------------------------------------------------
@@ -112,23 +105,9 @@ mkdir -p "$out/cudf"
 make -s -C "$out/cudf" -f "$here/Makefile" PG_CONFIG="$PG_CONFIG" >/dev/null
 make -s -C "$out/cudf" -f "$here/Makefile" PG_CONFIG="$PG_CONFIG" install >/dev/null
 
-pgdir="$out/cluster"
-mkdir -p "$pgdir"
-as_pg test -x "$pgdir" || pgdir="$(mktemp -d /tmp/pgwasm-bench.XXXXXX)"
-data="$pgdir/data"
-sock="$pgdir/sock"
-guest="$pgdir/guest"
-cleanup() {
-	if [[ -f $data/postmaster.pid ]]; then
-		as_pg "$bindir/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 ||
-			as_pg "$bindir/pg_ctl" -D "$data" -m immediate -w stop >/dev/null 2>&1 || true
-	fi
-	((KEEP)) || rm -rf "$data"
-}
-trap cleanup EXIT
-cleanup
-rm -rf "$data" "$sock" "$guest"
-mkdir -p "$sock" "$guest"
+# shellcheck source=test/bench/cluster.sh
+source "$root/test/bench/cluster.sh"
+bench_cluster_init "$out/cluster" pgwasm-bench
 
 say "building the guest modules"
 "$CLANG" --target=wasm32-wasi -O2 -Wall -Wextra -Werror -std=c11 -D_DEFAULT_SOURCE \
@@ -148,31 +127,11 @@ cp "$out/big.wasm" "$guest/big.wasm"
 small_size=$(stat -c %s "$guest/kernels.wasm")
 big_size=$(stat -c %s "$guest/big.wasm")
 chmod -R a+rX "$guest"
-[[ $(id -u) == 0 ]] && chown -R "$pguser" "$pgdir"
 
 # ---- the cluster ----------------------------------------------------------------
-say "starting a cluster in $data"
-as_pg "$bindir/initdb" -D "$data" -U "$pguser" -A trust --no-sync -E UTF8 --locale=C.UTF-8 \
-	>"$pgdir/initdb.log" 2>&1 || { cat "$pgdir/initdb.log"; die "initdb failed"; }
-# jit off: JIT compilation would start in some queries and not others.
-# shared_buffers holds every table.  Parallel query only where asked for.
-cat >>"$data/postgresql.conf" <<EOF
-listen_addresses = ''
-unix_socket_directories = '$sock'
-port = $port
-fsync = off
-synchronous_commit = off
-full_page_writes = off
-autovacuum = off
-shared_buffers = 1GB
-work_mem = 256MB
-jit = off
-max_parallel_workers_per_gather = 0
-log_min_messages = warning
-EOF
-as_pg "$bindir/pg_ctl" -D "$data" -l "$pgdir/server.log" -w -t 60 start >/dev/null ||
-	{ cat "$pgdir/server.log"; die "the server did not start"; }
-export PGHOST="$sock" PGPORT="$port" PGUSER="$pguser" PGDATABASE=postgres
+# shared_buffers holds every table.
+bench_cluster_start "$port" "shared_buffers = 1GB
+work_mem = 256MB"
 psql=("$bindir/psql" -X -q -v ON_ERROR_STOP=1)
 
 say "setup: functions in five languages, data sets (setup.sql)"
@@ -322,7 +281,7 @@ if ((DO_PROFILE)); then
 	rm -rf "$cgdir"
 	mkdir -p "$cgdir"
 	[[ $(id -u) == 0 ]] && chown "$pguser" "$cgdir"
-	as_pg "$bindir/pg_ctl" -D "$data" -m fast -w stop >/dev/null
+	bench_cluster_stop
 	: >"$out/profile-summary.txt"
 	for spec in "mandelbrot|2000|SELECT sum(mandelbrot_{i}(cx, cy, 1000)) FROM (SELECT cx, cy FROM points LIMIT 2000) AS s" \
 		"levenshtein|2000|SELECT sum(levenshtein_{i}(a, b)) FROM (SELECT a, b FROM pairs LIMIT 2000) AS s" \

@@ -82,15 +82,6 @@ for tool in initdb pg_ctl psql pgbench; do
 	[[ -x $bindir/$tool ]] || die "$bindir/$tool missing: run 'bash test/deps.sh' as root first"
 done
 
-# The server must not run as root.
-if [[ $(id -u) == 0 ]]; then
-	pguser=postgres
-	as_pg() { runuser -u postgres -- "$@"; }
-else
-	pguser="$(id -un)"
-	as_pg() { "$@"; }
-fi
-
 start_load="$(cut -d' ' -f1-3 /proc/loadavg)"
 mkdir -p "$out"
 
@@ -104,29 +95,9 @@ make -s -C "$out/cudf" -f "$here/cudf/Makefile" PG_CONFIG="$PG_CONFIG" >/dev/nul
 make -s -C "$out/cudf" -f "$here/cudf/Makefile" PG_CONFIG="$PG_CONFIG" install >/dev/null
 
 # ---- scratch space the server user can use -------------------------------------
-pgdir="$out/cluster"
-mkdir -p "$pgdir"
-if ! as_pg test -x "$pgdir"; then
-	pgdir="$(mktemp -d /tmp/pgwasm-bench-sql.XXXXXX)"
-fi
-data="$pgdir/data"
-sock="$pgdir/sock"
-guest="$pgdir/guest"
-
-cleanup() {
-	if [[ -f $data/postmaster.pid ]]; then
-		as_pg "$bindir/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 ||
-			as_pg "$bindir/pg_ctl" -D "$data" -m immediate -w stop >/dev/null 2>&1 || true
-	fi
-	if ((!KEEP)); then
-		rm -rf "$data"
-	fi
-}
-trap cleanup EXIT
-# A cluster left behind by an interrupted run is stopped first.
-cleanup
-rm -rf "$data" "$sock" "$guest"
-mkdir -p "$sock" "$guest"
+# shellcheck source=test/bench/cluster.sh
+source "$root/test/bench/cluster.sh"
+bench_cluster_init "$out/cluster" pgwasm-bench-sql
 
 # ---- guest modules ----------------------------------------------------------------
 say "building the guest modules"
@@ -139,33 +110,11 @@ for m in textkit checksum vecmath; do
 done
 "$WAT2WASM" --debug-names -o "$guest/probe.wasm" "$here/probe.wat"
 chmod -R a+rX "$guest"
-[[ $(id -u) == 0 ]] && chown -R "$pguser" "$pgdir"
 
 # ---- the cluster -------------------------------------------------------------------
-say "starting a cluster in $data (socket $sock, port $port)"
-as_pg "$bindir/initdb" -D "$data" -U "$pguser" -A trust --no-sync -E UTF8 --locale=C.UTF-8 \
-	>"$pgdir/initdb.log" 2>&1 || { cat "$pgdir/initdb.log"; die "initdb failed"; }
-# jit off: JIT compilation would start above jit_above_cost in some queries
-# and not others.  No parallel workers: one backend does all the work.
 # work_mem: generate_series(1, 1000000) stays in memory.
-cat >>"$data/postgresql.conf" <<EOF
-listen_addresses = ''
-unix_socket_directories = '$sock'
-port = $port
-fsync = off
-synchronous_commit = off
-full_page_writes = off
-autovacuum = off
-shared_buffers = 256MB
-work_mem = 256MB
-jit = off
-max_parallel_workers_per_gather = 0
-log_min_messages = warning
-EOF
-as_pg "$bindir/pg_ctl" -D "$data" -l "$pgdir/server.log" -w -t 60 start >/dev/null ||
-	{ cat "$pgdir/server.log"; die "the server did not start"; }
-
-export PGHOST="$sock" PGPORT="$port" PGUSER="$pguser" PGDATABASE=postgres
+bench_cluster_start "$port" "shared_buffers = 256MB
+work_mem = 256MB"
 psql=("$bindir/psql" -X -q -v ON_ERROR_STOP=1)
 
 say "setup: functions, data sets (setup.sql)"
@@ -251,10 +200,7 @@ cold_probe() {
 				printf "%-44s %8.3f ms %8.3f ms %8.3f ms %8.3f ms %8s\n", name, cm, c[1], wm, cm - wm, lm
 			}'
 }
-restart() {
-	as_pg "$bindir/pg_ctl" -D "$data" -m fast -w stop >/dev/null
-	as_pg "$bindir/pg_ctl" -D "$data" -l "$pgdir/server.log" -w -t 60 start >/dev/null
-}
+restart() { bench_cluster_restart; }
 if ((DO_COLD)); then
 	say "cold start: $COLD_RUNS new backends per function"
 	: >"$out/cold-runs.txt"
