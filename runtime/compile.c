@@ -2121,6 +2121,53 @@ fuse_in_place(comp *c)
 		if (WRT_LO(c->code[i + 1]) == WRT_HI(c->code[j + 1]))
 			c->code[i].h = c->H[fused];
 	}
+	/* Pairs (and one triple) of a byte loop's body: the store of out[n++] = c
+	 * with its address add and the increment after it; the load of c with
+	 * its first range check; the constant-and-copy left at a join; the
+	 * increment before the loop branch; an increment before a jump.  Each
+	 * fused handler runs its instructions in order, as they are. */
+	const void *const *H = c->H;
+#define IS(at, op) ((at) < c->ncode && c->code[at].h == H[WRT_IR_##op])
+	for (uint32_t e = 0; e + 2 < c->npc; e += 2)
+	{
+		uint32_t i = c->pcmap[e], j = c->pcmap[e + 2];
+		uint32_t k = e + 4 < c->npc ? c->pcmap[e + 4] : UINT32_MAX;
+		const void *h = c->code[i].h;
+		int fused = -1;
+		if (h == H[WRT_IR_I32_ADD_RR] && j == i + 3)
+		{
+			bool addi = k == j + 3 && IS(k, I32_ADD_RI);
+			if (IS(j, I32_STORE8))
+				fused = addi ? WRT_IR_I32_ADD_RR_STORE8_ADDI : WRT_IR_I32_ADD_RR_STORE8;
+			else if (IS(j, I32_STORE))
+				fused = addi ? WRT_IR_I32_ADD_RR_STORE_ADDI : WRT_IR_I32_ADD_RR_STORE;
+		}
+		else if (h == H[WRT_IR_I32_STORE8] && j == i + 3 && IS(j, I32_ADD_RI))
+			fused = WRT_IR_I32_STORE8_ADDI;
+		else if (h == H[WRT_IR_CONST] && j == i + 3 && IS(j, COPY))
+		{
+			uint32_t l = e + 6 < c->npc ? c->pcmap[e + 6] : UINT32_MAX;
+			fused = k == j + 2 && IS(k, I32_ADD_RI) && l == k + 3 && IS(l, I32_ADDI_BR_NZ)
+				? WRT_IR_CONST_COPY_ADDI_BR_NZ : WRT_IR_CONST_COPY;
+		}
+		else if (h == H[WRT_IR_I32_ADD_RI] && j == i + 3)
+		{
+			if (IS(j, I32_ADDI_BR_NZ))
+				fused = WRT_IR_I32_ADD_RI_ADDI_BR_NZ;
+			else if (IS(j, BR))
+				fused = WRT_IR_I32_ADD_RI_BR;
+		}
+		else if (h == H[WRT_IR_I32_LOAD8_U] && j == i + 3)
+		{
+			if (IS(j, BR_ADDI_ANDI_LTU))
+				fused = WRT_IR_I32_LOAD8_U_BR_LTU;
+			else if (IS(j, BR_ADDI_ANDI_GEU))
+				fused = WRT_IR_I32_LOAD8_U_BR_GEU;
+		}
+		if (fused >= 0)
+			c->code[i].h = H[fused];
+	}
+#undef IS
 }
 
 bool

@@ -107,6 +107,19 @@ typedef union wrt_cell {
 	                       * right after it, whose address slot is d, without a dispatch; the
 	                       * M8N stays in place, so a jump to it runs it alone */ \
 	X(I32_ADD_RR_NEI_M8N) /* same, with I32_ADD_ANDI_NEI_M8N */ \
+	/* In-place pairs (fuse_in_place): the first instruction's handler also \
+	 * runs the one(s) right after it, which stay in place for jumps. */ \
+	X(I32_ADD_RR_STORE8) /* [d|a][b]           I32_ADD_RR, then the I32_STORE8 after it */ \
+	X(I32_ADD_RR_STORE8_ADDI) /* [d|a][b]      same, then also the I32_ADD_RI after the store */ \
+	X(I32_ADD_RR_STORE) /* [d|a][b]            I32_ADD_RR, then the I32_STORE after it */ \
+	X(I32_ADD_RR_STORE_ADDI) /* [d|a][b]       same, then also the I32_ADD_RI after the store */ \
+	X(I32_STORE8_ADDI) /* [a|v][offset]        I32_STORE8, then the I32_ADD_RI after it */ \
+	X(CONST_COPY)     /* [d][imm]              CONST, then the COPY after it */ \
+	X(CONST_COPY_ADDI_BR_NZ) /* [d][imm]     CONST_COPY, then the I32_ADD_RI and I32_ADDI_BR_NZ after it */ \
+	X(I32_ADD_RI_ADDI_BR_NZ) /* [d|a][imm]     I32_ADD_RI, then the I32_ADDI_BR_NZ after it */ \
+	X(I32_ADD_RI_BR)  /* [d|a][imm]            I32_ADD_RI, then the BR after it */ \
+	X(I32_LOAD8_U_BR_LTU) /* [d|a][offset]     I32_LOAD8_U, then the BR_ADDI_ANDI_LTU after it */ \
+	X(I32_LOAD8_U_BR_GEU) /* [d|a][offset]     I32_LOAD8_U, then the BR_ADDI_ANDI_GEU after it */ \
 	X(F64_ADD_MM)     /* [d|pa][pb|-][ka|oa][kb|ob]  d = M64(pa,ka,oa) + M64(pb,kb,ob) */ \
 	X(F64_SUB_MM)     /* same layout             d = M64(..) - M64(..) */ \
 	X(F64_MUL_MM)     /* same layout             d = M64(..) * M64(..) */ \

@@ -696,6 +696,75 @@ L_BR_ADDI_ANDI_GEU:
 	if (((GET_I32(WRT_LO(pc[1])) + WRT_LO(pc[2])) & WRT_HI(pc[2])) >= IMM_I32(pc[3]))
 		JUMP(WRT_HI(pc[1]));
 	NEXT(4);
+	/* In-place pairs (fuse_in_place): the first instruction, then the one
+	 * after it without a dispatch.  pc is moved to the second before it
+	 * runs, so a trap there is reported at it. */
+#define ADD_RR_AT(q) SET_I32(WRT_LO((q)[1]), GET_I32(WRT_HI((q)[1])) + GET_I32(WRT_LO((q)[2])))
+#define ADD_RI_AT(q) SET_I32(WRT_LO((q)[1]), GET_I32(WRT_HI((q)[1])) + IMM_I32((q)[2]))
+#define STORE_AT(MT) do { \
+		uint64_t ea_ = (uint64_t) GET_I32(WRT_LO(pc[1])) + pc[2].u; \
+		MT v_ = (MT) GET_I32(WRT_HI(pc[1])); \
+		if (WRT_UNLIKELY(ea_ + sizeof(MT) > memsize)) TRAP(MEMORY_OOB); \
+		memcpy(mem + ea_, &v_, sizeof(MT)); \
+	} while (0)
+L_I32_ADD_RR_STORE8:
+	ADD_RR_AT(pc);
+	pc += 3;
+	goto L_I32_STORE8;
+L_I32_ADD_RR_STORE8_ADDI:
+	ADD_RR_AT(pc);
+	pc += 3;
+	STORE_AT(uint8_t);
+	ADD_RI_AT(pc + 3);
+	NEXT(6);
+L_I32_ADD_RR_STORE:
+	ADD_RR_AT(pc);
+	pc += 3;
+	goto L_I32_STORE;
+L_I32_ADD_RR_STORE_ADDI:
+	ADD_RR_AT(pc);
+	pc += 3;
+	STORE_AT(uint32_t);
+	ADD_RI_AT(pc + 3);
+	NEXT(6);
+L_I32_STORE8_ADDI:
+	STORE_AT(uint8_t);
+	ADD_RI_AT(pc + 3);
+	NEXT(6);
+L_CONST_COPY:
+	fp[pc[1].u].bits = pc[2].u;
+	fp[WRT_LO(pc[4])] = fp[WRT_HI(pc[4])];
+	NEXT(5);
+L_CONST_COPY_ADDI_BR_NZ:
+	fp[pc[1].u].bits = pc[2].u;
+	fp[WRT_LO(pc[4])] = fp[WRT_HI(pc[4])];
+	pc += 5;
+L_I32_ADD_RI_ADDI_BR_NZ:
+	ADD_RI_AT(pc);
+	pc += 3;
+	goto L_I32_ADDI_BR_NZ;
+L_I32_ADD_RI_BR:
+	ADD_RI_AT(pc);
+	pc += 3;
+	goto L_BR;
+#define LOAD8_BR(NAME, cmp) \
+L_I32_LOAD8_U_BR_##NAME: \
+	{ \
+		uint64_t ea = (uint64_t) GET_I32(WRT_HI(pc[1])) + pc[2].u; \
+		if (WRT_UNLIKELY(ea >= memsize)) TRAP(MEMORY_OOB); \
+		uint32_t v = mem[ea]; \
+		SET_I32(WRT_LO(pc[1]), v); \
+		pc += 3; \
+		if (((GET_I32(WRT_LO(pc[1])) + WRT_LO(pc[2])) & WRT_HI(pc[2])) cmp IMM_I32(pc[3])) \
+			JUMP(WRT_HI(pc[1])); \
+		NEXT(4); \
+	}
+	LOAD8_BR(LTU, <)
+	LOAD8_BR(GEU, >=)
+#undef LOAD8_BR
+#undef STORE_AT
+#undef ADD_RI_AT
+#undef ADD_RR_AT
 L_I32_ANDI_EQI:
 	SET_I32(WRT_LO(pc[1]), (GET_I32(WRT_HI(pc[1])) & WRT_LO(pc[2])) == WRT_HI(pc[2]));
 	NEXT(3);

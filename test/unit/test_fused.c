@@ -273,4 +273,72 @@ test_fused_superinstructions(void)
 	EXPECT_OOB("cnt4rr", 65532, 1);     /* the last byte */
 	EXPECT_OOB("cnt4rr", 65536, 0);     /* the first */
 	FORM("cnt4rr", "I32_ADD_RR_NEI_M8N");
+	/* in-place pairs: out[n++] = c (st8rr: +1, +2, p+3, +4 offsets) */
+	EXPECT("st8rr", 100, 5, 8);
+	EXPECT("ld8", 106, 0, 0x5a);
+	EXPECT("ld8", 108, 0, 6);
+	EXPECT("ld8", 103, 0, 7);
+	EXPECT("ld8", 112, 0, 0x5a);
+	EXPECT_OOB("st8rr", -5, 5);         /* p + i wraps to 0, 1; p + 3 does not */
+	EXPECT("ld8", 1, 0, 0x5a);
+	EXPECT("ld8", 3, 0, 6);
+	{
+		int32_t b0 = 0;
+		CHECK(call2(s, inst, "ld8", 0, 0, &b0));
+		EXPECT_OOB("st8rr", -6, 5);         /* (u32)(p + i) + 1 = 2^32: byte 0 untouched */
+		EXPECT("ld8", 0, 0, b0);
+	}
+	EXPECT_OOB("st8rr", 65530, 4);      /* the first in bounds, the second not */
+	EXPECT("ld8", 65535, 0, 0x5a);
+	EXPECT_OOB("st8rr", 65534, 1);
+	EXPECT_OOB("st8rr", 65520, 10);     /* the last, a plain add + store */
+	EXPECT("ld8", 65533, 0, 11);
+	FORM("st8rr", "I32_ADD_RR_STORE8_ADDI");
+	FORM("st8rr", "I32_STORE8_ADDI");
+	FORM("st8rr", "I32_ADD_RR_STORE8 ");
+	/* slug: "Hello, World! 09-Zz@[`{/:" at 2048 */
+	EXPECT("slugw", 2048, 25, 17);      /* hello-world-09-zz */
+	EXPECT("ld8", 1024, 0, 'h');
+	EXPECT("ld8", 1029, 0, '-');
+	EXPECT("ld8", 1036, 0, '0');
+	EXPECT("ld8", 1037, 0, '9');
+	EXPECT("ld8", 1038, 0, '-');
+	EXPECT("ld8", 1039, 0, 'z');
+	EXPECT("ld8", 1040, 0, 'z');
+	EXPECT("ld8", 1041, 0, 0);
+	EXPECT("slugw", 2048, 5, 5);
+	EXPECT("slugw", 2053, 3, 1);        /* ", W": no leading dash */
+	EXPECT("ld8", 1024, 0, 'w');
+	EXPECT("slugw", 65535, 1, 1);       /* 'Z', the last byte */
+	EXPECT("ld8", 1024, 0, 'z');
+	EXPECT_OOB("slugw", 65535, 2);
+	EXPECT_OOB("slugw", -1, 1);
+	FORM("slugw", "I32_LOAD8_U_BR_GEU");
+	FORM("slugw", "I32_ADD_RI_BR");
+	FORM("slugw", "CONST_COPY_ADDI_BR_NZ");
+	FORM("slugw", "I32_ADD_RI_ADDI_BR_NZ");
+	FORM("slugw", "I32_ADD_RR_STORE8_ADDI");
+	/* the same with i32.store */
+	EXPECT("st32rr", 100, 5, 7);
+	EXPECT("ld8", 106, 0, 0x5a);
+	EXPECT("ld8", 107, 0, 0);
+	EXPECT("ld8", 108, 0, 6);
+	EXPECT("ld8", 115, 0, 0x5a);
+	EXPECT("st32rr", -5, 5, 7);         /* wraps to 1, 3, 10 */
+	EXPECT("ld8", 1, 0, 0x5a);
+	EXPECT("ld8", 3, 0, 6);
+	EXPECT("ld8", 10, 0, 0x5a);
+	{
+		int32_t b0 = 0;
+		CHECK(call2(s, inst, "ld8", 0, 0, &b0));
+		EXPECT_OOB("st32rr", -6, 5);         /* (u32)(p + i) + 1 = 2^32: byte 0 untouched */
+		EXPECT("ld8", 0, 0, b0);
+	}
+	EXPECT_OOB("st32rr", 65528, 3);
+	EXPECT("ld8", 65532, 0, 0x5a);
+	EXPECT_OOB("st32rr", 65532, 1);
+	EXPECT_OOB("st32rr", 65524, 0);
+	EXPECT("ld8", 65527, 0, 1);
+	FORM("st32rr", "I32_ADD_RR_STORE_ADDI");
+	FORM("st32rr", "I32_ADD_RR_STORE ");
 }
