@@ -457,39 +457,24 @@ L_BR_Z:
 		JUMP(WRT_HI(pc[1]));
 	NEXT(2);
 	/* Loop tails: the counter update fused with the branch testing it.
-	 * d is written before b is read (b may be d). */
-L_I32_ADDI_BR_NZ:
-	{
-		uint32_t v = GET_I32(WRT_HI(pc[1])) + WRT_LO(pc[2]);
-		SET_I32(WRT_LO(pc[1]), v);
-		if (v)
-			JUMP(WRT_HI(pc[2]));
-		NEXT(3);
+	 * d is written before b is read (b may be d).  The _C forms first do a
+	 * local-to-local copy (a phi move) that stood just before; its cell
+	 * follows the branch's. */
+#define ADDI_BR(NAME, COPY, TEST, OFF, LEN) \
+L_I32_ADDI_BR_##NAME: \
+	COPY \
+	{ \
+		uint32_t v = GET_I32(WRT_HI(pc[1])) + WRT_LO(pc[2]); \
+		SET_I32(WRT_LO(pc[1]), v); \
+		if (TEST) \
+			JUMP(OFF); \
+		NEXT(LEN); \
 	}
-L_I32_ADDI_BR_Z:
-	{
-		uint32_t v = GET_I32(WRT_HI(pc[1])) + WRT_LO(pc[2]);
-		SET_I32(WRT_LO(pc[1]), v);
-		if (!v)
-			JUMP(WRT_HI(pc[2]));
-		NEXT(3);
-	}
-L_I32_ADDI_BR_NE:
-	{
-		uint32_t v = GET_I32(WRT_HI(pc[1])) + WRT_LO(pc[2]);
-		SET_I32(WRT_LO(pc[1]), v);
-		if (v != GET_I32(WRT_HI(pc[2])))
-			JUMP(pc[3].i);
-		NEXT(4);
-	}
-L_I32_ADDI_BR_EQ:
-	{
-		uint32_t v = GET_I32(WRT_HI(pc[1])) + WRT_LO(pc[2]);
-		SET_I32(WRT_LO(pc[1]), v);
-		if (v == GET_I32(WRT_HI(pc[2])))
-			JUMP(pc[3].i);
-		NEXT(4);
-	}
+#define COPY_AT(k) fp[WRT_LO(pc[k])] = fp[WRT_HI(pc[k])];
+	ADDI_BR(NZ, , v, WRT_HI(pc[2]), 3)
+	ADDI_BR(Z, , !v, WRT_HI(pc[2]), 3)
+	ADDI_BR(NE, , v != GET_I32(WRT_HI(pc[2])), pc[3].i, 4)
+	ADDI_BR(EQ, , v == GET_I32(WRT_HI(pc[2])), pc[3].i, 4)
 L_I32_ADD2_RI:
 	SET_I32(WRT_LO(pc[1]), GET_I32(WRT_HI(pc[1])) + WRT_LO(pc[3]));
 	SET_I32(WRT_LO(pc[2]), GET_I32(WRT_HI(pc[2])) + WRT_HI(pc[3]));
@@ -499,109 +484,45 @@ L_I32_ADD3_RI:
 	SET_I32(WRT_LO(pc[2]), GET_I32(WRT_HI(pc[2])) + WRT_HI(pc[4]));
 	SET_I32(WRT_LO(pc[3]), GET_I32(WRT_HI(pc[3])) + WRT_LO(pc[5]));
 	NEXT(6);
-	/* Loop tails with a local-to-local copy (a phi move) just before. */
-L_I32_ADDI_BR_NZ_C:
-	fp[WRT_LO(pc[3])] = fp[WRT_HI(pc[3])];
-	{
-		uint32_t v = GET_I32(WRT_HI(pc[1])) + WRT_LO(pc[2]);
-		SET_I32(WRT_LO(pc[1]), v);
-		if (v)
-			JUMP(WRT_HI(pc[2]));
-		NEXT(4);
-	}
-L_I32_ADDI_BR_Z_C:
-	fp[WRT_LO(pc[3])] = fp[WRT_HI(pc[3])];
-	{
-		uint32_t v = GET_I32(WRT_HI(pc[1])) + WRT_LO(pc[2]);
-		SET_I32(WRT_LO(pc[1]), v);
-		if (!v)
-			JUMP(WRT_HI(pc[2]));
-		NEXT(4);
-	}
-L_I32_ADDI_BR_NE_C:
-	fp[WRT_LO(pc[4])] = fp[WRT_HI(pc[4])];
-	{
-		uint32_t v = GET_I32(WRT_HI(pc[1])) + WRT_LO(pc[2]);
-		SET_I32(WRT_LO(pc[1]), v);
-		if (v != GET_I32(WRT_HI(pc[2])))
-			JUMP(pc[3].i);
-		NEXT(5);
-	}
-L_I32_ADDI_BR_EQ_C:
-	fp[WRT_LO(pc[4])] = fp[WRT_HI(pc[4])];
-	{
-		uint32_t v = GET_I32(WRT_HI(pc[1])) + WRT_LO(pc[2]);
-		SET_I32(WRT_LO(pc[1]), v);
-		if (v == GET_I32(WRT_HI(pc[2])))
-			JUMP(pc[3].i);
-		NEXT(5);
-	}
+	ADDI_BR(NZ_C, COPY_AT(3), v, WRT_HI(pc[2]), 4)
+	ADDI_BR(Z_C, COPY_AT(3), !v, WRT_HI(pc[2]), 4)
+	ADDI_BR(NE_C, COPY_AT(4), v != GET_I32(WRT_HI(pc[2])), pc[3].i, 5)
+	ADDI_BR(EQ_C, COPY_AT(4), v == GET_I32(WRT_HI(pc[2])), pc[3].i, 5)
+#undef COPY_AT
+#undef ADDI_BR
 	/* Byte loads fused into their consumer: M8(p, k, o) of compile.h. */
 #define M8(dst, p, kc) do { \
 		uint64_t e_ = (uint64_t) (uint32_t) (GET_I32(p) + WRT_LO(kc)) + WRT_HI(kc); \
 		if (WRT_UNLIKELY(e_ >= memsize)) TRAP(MEMORY_OOB); \
 		dst = mem[e_]; \
 	} while (0)
-L_I32_EQ_MM8:
-	{
-		uint32_t x, y;
-		M8(x, WRT_HI(pc[1]), pc[3]);
-		M8(y, WRT_LO(pc[2]), pc[4]);
-		SET_I32(WRT_LO(pc[1]), x == y);
-		NEXT(5);
+#define MM8(NAME, ACC, op) \
+L_I32_##NAME##_MM8: \
+	{ \
+		uint32_t x, y; \
+		M8(x, WRT_HI(pc[1]), pc[3]); \
+		M8(y, WRT_LO(pc[2]), pc[4]); \
+		SET_I32(WRT_LO(pc[1]), ACC (x op y)); \
+		NEXT(5); \
 	}
-L_I32_NE_MM8:
-	{
-		uint32_t x, y;
-		M8(x, WRT_HI(pc[1]), pc[3]);
-		M8(y, WRT_LO(pc[2]), pc[4]);
-		SET_I32(WRT_LO(pc[1]), x != y);
-		NEXT(5);
+	MM8(EQ, , ==)
+	MM8(NE, , !=)
+	MM8(ADD_EQ, GET_I32(WRT_HI(pc[2])) +, ==)
+	MM8(ADD_NE, GET_I32(WRT_HI(pc[2])) +, !=)
+#undef MM8
+#define ANDI_M8(NAME, ACC, op, LEN) \
+L_I32_##NAME##_M8: \
+	{ \
+		uint32_t x; \
+		M8(x, WRT_HI(pc[1]), pc[2]); \
+		SET_I32(WRT_LO(pc[1]), ACC ((x & WRT_LO(pc[3])) op WRT_HI(pc[3]))); \
+		NEXT(LEN); \
 	}
-L_I32_ADD_EQ_MM8:
-	{
-		uint32_t x, y;
-		M8(x, WRT_HI(pc[1]), pc[3]);
-		M8(y, WRT_LO(pc[2]), pc[4]);
-		SET_I32(WRT_LO(pc[1]), GET_I32(WRT_HI(pc[2])) + (x == y));
-		NEXT(5);
-	}
-L_I32_ADD_NE_MM8:
-	{
-		uint32_t x, y;
-		M8(x, WRT_HI(pc[1]), pc[3]);
-		M8(y, WRT_LO(pc[2]), pc[4]);
-		SET_I32(WRT_LO(pc[1]), GET_I32(WRT_HI(pc[2])) + (x != y));
-		NEXT(5);
-	}
-L_I32_ANDI_EQI_M8:
-	{
-		uint32_t x;
-		M8(x, WRT_HI(pc[1]), pc[2]);
-		SET_I32(WRT_LO(pc[1]), (x & WRT_LO(pc[3])) == WRT_HI(pc[3]));
-		NEXT(4);
-	}
-L_I32_ANDI_NEI_M8:
-	{
-		uint32_t x;
-		M8(x, WRT_HI(pc[1]), pc[2]);
-		SET_I32(WRT_LO(pc[1]), (x & WRT_LO(pc[3])) != WRT_HI(pc[3]));
-		NEXT(4);
-	}
-L_I32_ADD_ANDI_EQI_M8:
-	{
-		uint32_t x;
-		M8(x, WRT_HI(pc[1]), pc[2]);
-		SET_I32(WRT_LO(pc[1]), GET_I32(pc[4].u) + ((x & WRT_LO(pc[3])) == WRT_HI(pc[3])));
-		NEXT(5);
-	}
-L_I32_ADD_ANDI_NEI_M8:
-	{
-		uint32_t x;
-		M8(x, WRT_HI(pc[1]), pc[2]);
-		SET_I32(WRT_LO(pc[1]), GET_I32(pc[4].u) + ((x & WRT_LO(pc[3])) != WRT_HI(pc[3])));
-		NEXT(5);
-	}
+	ANDI_M8(ANDI_EQI, , ==, 4)
+	ANDI_M8(ANDI_NEI, , !=, 4)
+	ANDI_M8(ADD_ANDI_EQI, GET_I32(pc[4].u) +, ==, 5)
+	ANDI_M8(ADD_ANDI_NEI, GET_I32(pc[4].u) +, !=, 5)
+#undef ANDI_M8
 #undef M8
 	/* A run of n consecutive bytes: with step 0 the bytes are at
 	 * (u32)(b + i) + o, b = p + k, consecutive unless b + i wraps (then
