@@ -628,26 +628,20 @@ L_BR_ADDI_ANDI_GEU:
 		if (WRT_UNLIKELY(ea_ + sizeof(MT) > memsize)) TRAP(MEMORY_OOB); \
 		memcpy(mem + ea_, &v_, sizeof(MT)); \
 	} while (0)
-L_I32_ADD_RR_STORE8:
-	ADD_RR_AT(pc);
-	pc += 3;
-	goto L_I32_STORE8;
-L_I32_ADD_RR_STORE8_ADDI:
-	ADD_RR_AT(pc);
-	pc += 3;
-	STORE_AT(uint8_t);
-	ADD_RI_AT(pc + 3);
+#define ADD_RR_STORE(NAME, MT) \
+L_I32_ADD_RR_##NAME: \
+	ADD_RR_AT(pc); \
+	pc += 3; \
+	goto L_I32_##NAME; \
+L_I32_ADD_RR_##NAME##_ADDI: \
+	ADD_RR_AT(pc); \
+	pc += 3; \
+	STORE_AT(MT); \
+	ADD_RI_AT(pc + 3); \
 	NEXT(6);
-L_I32_ADD_RR_STORE:
-	ADD_RR_AT(pc);
-	pc += 3;
-	goto L_I32_STORE;
-L_I32_ADD_RR_STORE_ADDI:
-	ADD_RR_AT(pc);
-	pc += 3;
-	STORE_AT(uint32_t);
-	ADD_RI_AT(pc + 3);
-	NEXT(6);
+	ADD_RR_STORE(STORE8, uint8_t)
+	ADD_RR_STORE(STORE, uint32_t)
+#undef ADD_RR_STORE
 L_I32_STORE8_ADDI:
 	STORE_AT(uint8_t);
 	ADD_RI_AT(pc + 3);
