@@ -184,12 +184,10 @@ emit_cell(comp *c, uint64_t u)
 	return c->ncode++;
 }
 
-/* Start an instruction: handler cell, pc map entry.  Returns its index. */
-static uint32_t
-emit_op(comp *c, int irop)
+/* What the peepholes know of the instructions just emitted: nothing. */
+static void
+forget_peepholes(comp *c)
 {
-	if (!grow(c, (void **) &c->pcmap, &c->cappc, c->npc + 2, sizeof(uint32_t)))
-		return 0;
 	c->last_dst_cell = -1;
 	c->last_cmp = -1;
 	c->last_cmpop = -1;
@@ -199,6 +197,15 @@ emit_op(comp *c, int irop)
 	c->last_chain = false;
 	c->last_add2 = false;
 	c->last_add3 = false;
+}
+
+/* Start an instruction: handler cell, pc map entry.  Returns its index. */
+static uint32_t
+emit_op(comp *c, int irop)
+{
+	if (!grow(c, (void **) &c->pcmap, &c->cappc, c->npc + 2, sizeof(uint32_t)))
+		return 0;
+	forget_peepholes(c);
 	uint32_t at = c->ncode;
 	/* (the last instruction may have been dropped by a fusion: the one
 	 * before it is then still the previous one) */
@@ -254,15 +261,7 @@ drop_from(comp *c, uint32_t at)
 		c->npc -= 2;
 	}
 	c->ncode = at;
-	c->last_dst_cell = -1;
-	c->last_cmp = -1;
-	c->last_cmpop = -1;
-	c->last_add_ri = false;
-	c->last_load_type = 0;
-	c->last_load_add = false;
-	c->last_chain = false;
-	c->last_add2 = false;
-	c->last_add3 = false;
+	forget_peepholes(c);
 	return off;
 }
 

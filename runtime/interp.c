@@ -290,6 +290,18 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
 		if (!r) JUMP(WRT_HI(pc[1])); \
 		NEXT(2); \
 	}
+/* a op b with b loaded from memory at EA: _RM (p + offset, 64-bit) and
+ * _RMA (p + k, wrapped to 32 bits, as the i32.add it replaces). */
+#define BIN_MEM(T, TOUT, body, EA) { \
+		uint64_t ea = (EA); \
+		wrt_ct_##T a = GET_##T(WRT_HI(pc[1])), b; \
+		wrt_ct_##TOUT r; \
+		if (WRT_UNLIKELY(ea + sizeof(b) > memsize)) TRAP(MEMORY_OOB); \
+		memcpy(&b, mem + ea, sizeof(b)); \
+		body \
+		SET_##TOUT(WRT_LO(pc[1]), r); \
+		NEXT(3); \
+	}
 #define OP_BIN(NAME, code, text, T, TOUT, body) \
 	L_##NAME##_RR: { \
 		wrt_ct_##T a = GET_##T(WRT_HI(pc[1])), b = GET_##T(WRT_LO(pc[2])); \
@@ -305,16 +317,7 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
 		SET_##TOUT(WRT_LO(pc[1]), r); \
 		NEXT(3); \
 	} \
-	L_##NAME##_RM: { \
-		uint64_t ea = (uint64_t) GET_I32(WRT_LO(pc[2])) + WRT_HI(pc[2]); \
-		wrt_ct_##T a = GET_##T(WRT_HI(pc[1])), b; \
-		wrt_ct_##TOUT r; \
-		if (WRT_UNLIKELY(ea + sizeof(b) > memsize)) TRAP(MEMORY_OOB); \
-		memcpy(&b, mem + ea, sizeof(b)); \
-		body \
-		SET_##TOUT(WRT_LO(pc[1]), r); \
-		NEXT(3); \
-	} \
+	L_##NAME##_RM: BIN_MEM(T, TOUT, body, (uint64_t) GET_I32(WRT_LO(pc[2])) + WRT_HI(pc[2])) \
 	L_##NAME##_IR: { \
 		wrt_ct_##T a = IMM_##T(pc[2]), b = GET_##T(WRT_HI(pc[1])); \
 		wrt_ct_##TOUT r; \
@@ -322,16 +325,7 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
 		SET_##TOUT(WRT_LO(pc[1]), r); \
 		NEXT(3); \
 	} \
-	L_##NAME##_RMA: { \
-		uint64_t ea = (uint32_t) (GET_I32(WRT_LO(pc[2])) + WRT_HI(pc[2])); \
-		wrt_ct_##T a = GET_##T(WRT_HI(pc[1])), b; \
-		wrt_ct_##TOUT r; \
-		if (WRT_UNLIKELY(ea + sizeof(b) > memsize)) TRAP(MEMORY_OOB); \
-		memcpy(&b, mem + ea, sizeof(b)); \
-		body \
-		SET_##TOUT(WRT_LO(pc[1]), r); \
-		NEXT(3); \
-	}
+	L_##NAME##_RMA: BIN_MEM(T, TOUT, body, (uint32_t) (GET_I32(WRT_LO(pc[2])) + WRT_HI(pc[2])))
 #define OP_CMP(NAME, code, text, T, body) \
 	OP_BIN(NAME, code, text, T, I32, body) \
 	L_BRIF_##NAME##_RR: { \
