@@ -103,6 +103,36 @@ SELECT count(*) AS functions_left FROM pg_proc WHERE proname IN ('answer', 'add'
 SELECT wasm.drop_module('scalars');
 SELECT wasm.drop_module('no such module');
 
+-- integrity of the stored bytes: the zstd frame carries a content checksum
+-- (frame header descriptor bit 2), verified at each load; a frame without
+-- one (as written before checksums) is checked against the recorded SHA-256
+SELECT wasm.install_module('damaged', pg_read_binary_file(:'scalars')) IS NOT NULL AS installed;
+SELECT wasm.install_module('legacy', pg_read_binary_file(:'scalars')) IS NOT NULL AS installed;
+CREATE FUNCTION damaged_answer() RETURNS int4 LANGUAGE wasm AS 'damaged:answer';
+CREATE FUNCTION legacy_answer() RETURNS int4 LANGUAGE wasm AS 'legacy:answer';
+SELECT name, get_byte(compressed, 4) & 4 = 4 AS has_checksum
+FROM wasm.module_store WHERE name IN ('damaged', 'legacy') ORDER BY name;
+-- one bit of the checksum (the frame's last byte) flipped
+UPDATE wasm.module_store
+SET compressed = set_byte(compressed, length(compressed) - 1, get_byte(compressed, length(compressed) - 1) # 1)
+WHERE name = 'damaged';
+-- the same frame without its checksum: the flag cleared, the 4 bytes dropped
+UPDATE wasm.module_store
+SET compressed = set_byte(substr(compressed, 1, length(compressed) - 4), 4, get_byte(compressed, 4) & ~4)
+WHERE name = 'legacy';
+\c
+-- (terse: the detail is zstd's own wording)
+\set VERBOSITY terse
+SELECT damaged_answer();
+\set VERBOSITY default
+SELECT legacy_answer();
+-- a recorded SHA-256 that does not match a checksum-less frame
+UPDATE wasm.module_store SET sha256 = set_byte(sha256, 0, get_byte(sha256, 0) # 1) WHERE name = 'legacy';
+\c
+SELECT legacy_answer();
+DROP FUNCTION damaged_answer(), legacy_answer();
+SELECT wasm.drop_module('damaged'), wasm.drop_module('legacy');
+
 -- the catalog is dumped with the extension
 SELECT extconfig::regclass[] FROM pg_extension WHERE extname = 'pgwasm';
 
