@@ -70,25 +70,13 @@ slug_c(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(res);
 }
 
-/* A one-dimensional float8[] without NULLs, as pgwasm's ABI requires. */
-static const double *
-float8_elems(ArrayType *a, size_t *count)
-{
-	if (ARR_ELEMTYPE(a) != FLOAT8OID || ARR_NDIM(a) > 1 || ARR_HASNULL(a))
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("a one-dimensional float8[] without NULLs is required")));
-	*count = (size_t) ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a));
-	return (const double *) ARR_DATA_PTR(a);
-}
-
 Datum
 dot_c(PG_FUNCTION_ARGS)
 {
 	size_t		na,
 				nb;
-	const double *a = float8_elems(PG_GETARG_ARRAYTYPE_P(0), &na);
-	const double *b = float8_elems(PG_GETARG_ARRAYTYPE_P(1), &nb);
+	const double *a = native_float8_array(PG_GETARG_ARRAYTYPE_P(0), &na);
+	const double *b = native_float8_array(PG_GETARG_ARRAYTYPE_P(1), &nb);
 
 	PG_RETURN_FLOAT8(dot(a, na, b, nb));
 }

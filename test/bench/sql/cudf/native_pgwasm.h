@@ -119,4 +119,28 @@ pgwasm_buf_return(pgwasm_buf *b)
 	return pgwasm_return(b->data, b->len);
 }
 
+#include "catalog/pg_type.h"
+#include "utils/array.h"
+
+/*
+ * A float8[] argument as (pointer, count), with pgwasm's restrictions (one
+ * dimension, no NULLs): what the C UDF baselines pass to a guest function.
+ */
+static inline __attribute__((unused)) const double *
+native_float8_array(ArrayType *a, size_t *count)
+{
+	if (ARR_ELEMTYPE(a) != FLOAT8OID)
+		elog(ERROR, "expected a float8[]");
+	if (ARR_NDIM(a) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("only one-dimensional arrays are accepted")));
+	if (ARR_HASNULL(a))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("array elements must not be NULL")));
+	*count = (size_t) ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a));
+	return (const double *) ARR_DATA_PTR(a);
+}
+
 #endif							/* NATIVE_PGWASM_H */

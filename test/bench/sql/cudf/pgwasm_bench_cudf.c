@@ -79,31 +79,13 @@ crc32_c(PG_FUNCTION_ARGS)
 	PG_RETURN_INT64(crc32((const uint8_t *) VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b)));
 }
 
-/* A float8[] as (pointer, count), with pgwasm's restrictions. */
-static const double *
-float8_array(ArrayType *a, size_t *count)
-{
-	if (ARR_ELEMTYPE(a) != FLOAT8OID)
-		elog(ERROR, "expected a float8[]");
-	if (ARR_NDIM(a) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("only one-dimensional arrays are accepted")));
-	if (ARR_HASNULL(a))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("array elements must not be NULL")));
-	*count = (size_t) ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a));
-	return (const double *) ARR_DATA_PTR(a);
-}
-
 Datum
 cosine_c(PG_FUNCTION_ARGS)
 {
 	size_t		na,
 				nb;
-	const double *a = float8_array(PG_GETARG_ARRAYTYPE_P(0), &na);
-	const double *b = float8_array(PG_GETARG_ARRAYTYPE_P(1), &nb);
+	const double *a = native_float8_array(PG_GETARG_ARRAYTYPE_P(0), &na);
+	const double *b = native_float8_array(PG_GETARG_ARRAYTYPE_P(1), &nb);
 
 	PG_RETURN_FLOAT8(cosine_similarity(a, na, b, nb));
 }
