@@ -40,6 +40,18 @@ call2(wrt_store *s, wrt_instance *inst, const char *name, int32_t a, int32_t b, 
 	return unit_call_i32(s, unit_export_func(inst, name), args, r);
 }
 
+/* name(w, 200) == want, or a failure naming w. */
+static bool
+call_is(wrt_store *s, wrt_instance *inst, const char *name, uint32_t w, int32_t want)
+{
+	int32_t		r = 0;
+
+	if (call2(s, inst, name, (int32_t) w, 200, &r) && r == want)
+		return true;
+	unit_fail(__FILE__, __LINE__, "%s(0x%08x) = %d, want %d", name, w, (int) r, (int) want);
+	return false;
+}
+
 #define EXPECT(name, a, b, want) \
 	do { \
 		int32_t r_ = 0; \
@@ -227,7 +239,7 @@ test_fused_superinstructions(void)
 		for (int i = 0; i < 4 * 256 + 4096; i++)
 		{
 			uint32_t w = 0;
-			int32_t want_ne, want_eq, r = 0;
+			int32_t want_ne, want_eq;
 
 			if (i < 4 * 256)
 				w = (0x80c0413fu & ~(0xffu << (8 * (i / 256)))) | ((uint32_t) (i % 256) << (8 * (i / 256)));
@@ -246,21 +258,9 @@ test_fused_superinstructions(void)
 				want_ne = (int32_t) ((uint32_t) want_ne + ((b & 0xc0) != 0x80));
 				want_eq = (int32_t) ((uint32_t) want_eq + ((b & 0xf5) == 0x41));
 			}
-			if (!call2(s, inst, "cnt4w", (int32_t) w, 200, &r) || r != want_ne)
-			{
-				unit_fail(__FILE__, __LINE__, "cnt4w(0x%08x) = %d, want %d", w, (int) r, (int) want_ne);
+			if (!call_is(s, inst, "cnt4w", w, want_ne) || !call_is(s, inst, "cnt4we", w, want_eq) ||
+				!call_is(s, inst, "cnt4wv", w, (int32_t) (w + 4)))
 				return;
-			}
-			if (!call2(s, inst, "cnt4we", (int32_t) w, 200, &r) || r != want_eq)
-			{
-				unit_fail(__FILE__, __LINE__, "cnt4we(0x%08x) = %d, want %d", w, (int) r, (int) want_eq);
-				return;
-			}
-			if (!call2(s, inst, "cnt4wv", (int32_t) w, 200, &r) || r != (int32_t) (w + 4))
-			{
-				unit_fail(__FILE__, __LINE__, "cnt4wv(0x%08x) = %d, want %d", w, (int) r, (int) (int32_t) (w + 4));
-				return;
-			}
 		}
 	}
 	FORM("cnt4w", "I32_ADD_ANDI_NEI_M8N");

@@ -151,26 +151,26 @@ done < <("${psql[@]}" -At -c "SELECT what, bad FROM bench.checks")
 	-c "SELECT pg_prewarm(c) FROM unnest(ARRAY['titles', 'vecs', 'qvec', 'points', 'pairs', 'nums']::regclass[]) AS c" >/dev/null
 
 # ---- workloads -------------------------------------------------------------------
-# key | title | rows | query ({f}: the function or aggregate, {n}: rows) |
+# key | title | rows | query ({impl}: c, wasm, plpgsql, plpython or plperl,
+#     the suffix of the function or aggregate's name; {n}: rows) |
 #     built-in SQL query for reference ('' if none) | rows of the slow
 #     implementations (impl=rows ...; default: all rows) | settings
-# The aggregate workload names aggregates (sumsq_<impl>) instead of functions.
 PAR="SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0"
 SER="SET max_parallel_workers_per_gather = 0"
 WORKLOADS=(
-	"add1_i4|add one, int4|5000000|SELECT sum({f}(i)) FROM generate_series(1, {n}) AS i|SELECT sum(i + 1) FROM generate_series(1, {n}) AS i||$SER"
-	"add1_i8|add one, int8|5000000|SELECT sum({f}(i)) FROM generate_series(1::int8, {n}) AS i|SELECT sum(i + 1) FROM generate_series(1::int8, {n}) AS i||$SER"
-	"add1_f8|add one, float8|5000000|SELECT sum({f}(i::float8)) FROM generate_series(1, {n}) AS i|SELECT sum(i::float8 + 1) FROM generate_series(1, {n}) AS i||$SER"
-	"utf8_length|UTF-8 character count, text|1000000|SELECT sum({f}(t)) FROM (SELECT t FROM titles LIMIT {n}) AS s|SELECT sum(char_length(t)) FROM (SELECT t FROM titles LIMIT {n}) AS s||$SER"
-	"slug|lower-case + slug, text -> text|1000000|SELECT count({f}(t)) FROM (SELECT t FROM titles LIMIT {n}) AS s||plpgsql=200000|$SER"
-	"dot|dot product, 2 x float8[256]|200000|SELECT sum({f}(v, (SELECT q FROM qvec))) FROM (SELECT v FROM vecs LIMIT {n}) AS s|SELECT sum((SELECT sum(x * y) FROM unnest(v, (SELECT q FROM qvec)) AS u(x, y))) FROM (SELECT v FROM vecs LIMIT {n}) AS s|plpgsql=20000 plpython=20000 plperl=20000|$SER"
-	"mandelbrot|Mandelbrot escape count (max 1000)|120000|SELECT sum({f}(cx, cy, 1000)) FROM (SELECT cx, cy FROM points LIMIT {n}) AS s||plpgsql=2000 plpython=10000 plperl=10000|$SER"
-	"levenshtein|Levenshtein distance, 20-40 bytes|100000|SELECT sum({f}(a, b)) FROM (SELECT a, b FROM pairs LIMIT {n}) AS s||plpgsql=1000 plpython=5000 plperl=5000|$SER"
-	"sumsq|aggregate: sum of squares (state function)|5000000|SELECT {f}(i::float8) FROM generate_series(1, {n}) AS i|SELECT sum(i::float8 * i::float8) FROM generate_series(1, {n}) AS i||$SER"
-	"par_add1|add one, int8, table scan: serial|5000000|SELECT sum({f}(i)) FROM nums WHERE i <= {n}|SELECT sum(i + 1) FROM nums WHERE i <= {n}||$SER"
-	"par_add1_2w|add one, int8, table scan: 2 workers|5000000|SELECT sum({f}(i)) FROM nums WHERE i <= {n}|SELECT sum(i + 1) FROM nums WHERE i <= {n}||$PAR"
-	"par_mandel|Mandelbrot, table scan: serial|120000|SELECT sum({f}(cx, cy, 1000)) FROM points WHERE k <= {n}||plpgsql=2000 plpython=10000 plperl=10000|$SER"
-	"par_mandel_2w|Mandelbrot, table scan: 2 workers|120000|SELECT sum({f}(cx, cy, 1000)) FROM points WHERE k <= {n}||plpgsql=2000 plpython=10000 plperl=10000|$PAR"
+	"add1_i4|add one, int4|5000000|SELECT sum(add1_i4_{impl}(i)) FROM generate_series(1, {n}) AS i|SELECT sum(i + 1) FROM generate_series(1, {n}) AS i||$SER"
+	"add1_i8|add one, int8|5000000|SELECT sum(add1_i8_{impl}(i)) FROM generate_series(1::int8, {n}) AS i|SELECT sum(i + 1) FROM generate_series(1::int8, {n}) AS i||$SER"
+	"add1_f8|add one, float8|5000000|SELECT sum(add1_f8_{impl}(i::float8)) FROM generate_series(1, {n}) AS i|SELECT sum(i::float8 + 1) FROM generate_series(1, {n}) AS i||$SER"
+	"utf8_length|UTF-8 character count, text|1000000|SELECT sum(utf8_length_{impl}(t)) FROM (SELECT t FROM titles LIMIT {n}) AS s|SELECT sum(char_length(t)) FROM (SELECT t FROM titles LIMIT {n}) AS s||$SER"
+	"slug|lower-case + slug, text -> text|1000000|SELECT count(slug_{impl}(t)) FROM (SELECT t FROM titles LIMIT {n}) AS s||plpgsql=200000|$SER"
+	"dot|dot product, 2 x float8[256]|200000|SELECT sum(dot_{impl}(v, (SELECT q FROM qvec))) FROM (SELECT v FROM vecs LIMIT {n}) AS s|SELECT sum((SELECT sum(x * y) FROM unnest(v, (SELECT q FROM qvec)) AS u(x, y))) FROM (SELECT v FROM vecs LIMIT {n}) AS s|plpgsql=20000 plpython=20000 plperl=20000|$SER"
+	"mandelbrot|Mandelbrot escape count (max 1000)|120000|SELECT sum(mandelbrot_{impl}(cx, cy, 1000)) FROM (SELECT cx, cy FROM points LIMIT {n}) AS s||plpgsql=2000 plpython=10000 plperl=10000|$SER"
+	"levenshtein|Levenshtein distance, 20-40 bytes|100000|SELECT sum(levenshtein_{impl}(a, b)) FROM (SELECT a, b FROM pairs LIMIT {n}) AS s||plpgsql=1000 plpython=5000 plperl=5000|$SER"
+	"sumsq|aggregate: sum of squares (state function)|5000000|SELECT sumsq_{impl}(i::float8) FROM generate_series(1, {n}) AS i|SELECT sum(i::float8 * i::float8) FROM generate_series(1, {n}) AS i||$SER"
+	"par_add1|add one, int8, table scan: serial|5000000|SELECT sum(add1_i8_{impl}(i)) FROM nums WHERE i <= {n}|SELECT sum(i + 1) FROM nums WHERE i <= {n}||$SER"
+	"par_add1_2w|add one, int8, table scan: 2 workers|5000000|SELECT sum(add1_i8_{impl}(i)) FROM nums WHERE i <= {n}|SELECT sum(i + 1) FROM nums WHERE i <= {n}||$PAR"
+	"par_mandel|Mandelbrot, table scan: serial|120000|SELECT sum(mandelbrot_{impl}(cx, cy, 1000)) FROM points WHERE k <= {n}||plpgsql=2000 plpython=10000 plperl=10000|$SER"
+	"par_mandel_2w|Mandelbrot, table scan: 2 workers|120000|SELECT sum(mandelbrot_{impl}(cx, cy, 1000)) FROM points WHERE k <= {n}||plpgsql=2000 plpython=10000 plperl=10000|$PAR"
 )
 IMPLS=(c wasm plpgsql plpython plperl)
 
@@ -193,17 +193,10 @@ for spec in "${WORKLOADS[@]}"; do
 		((n_of[${kv%%=*}] <= rows)) || n_of[${kv%%=*}]=$rows
 	done
 	sql_of() {
-		local impl=$1 n=$2 q
-		if [[ $impl == sql ]]; then
-			q=$ref
-		elif [[ $key == sumsq ]]; then
-			q=${query//\{f\}/sumsq_$impl}
-		else
-			q=${query//\{f\}/${key%%_2w}_$impl}
-			q=${q//par_add1_/add1_i8_}
-			q=${q//par_mandel_/mandelbrot_}
-		fi
-		printf '%s' "${q//\{n\}/$n}"
+		local q=$query
+		[[ $1 == sql ]] && q=$ref
+		q=${q//\{impl\}/$1}
+		printf '%s' "${q//\{n\}/$2}"
 	}
 	# A parallel workload must get a parallel plan, and a serial one not.
 	plan="$("${psql[@]}" -At -c "$settings" -c "EXPLAIN $(sql_of wasm "${n_of[wasm]}")")"
@@ -283,17 +276,17 @@ if ((DO_PROFILE)); then
 	[[ $(id -u) == 0 ]] && chown "$pguser" "$cgdir"
 	bench_cluster_stop
 	: >"$out/profile-summary.txt"
-	for spec in "mandelbrot|2000|SELECT sum(mandelbrot_{i}(cx, cy, 1000)) FROM (SELECT cx, cy FROM points LIMIT 2000) AS s" \
-		"levenshtein|2000|SELECT sum(levenshtein_{i}(a, b)) FROM (SELECT a, b FROM pairs LIMIT 2000) AS s" \
-		"utf8_length|20000|SELECT sum(utf8_length_{i}(t)) FROM (SELECT t FROM titles LIMIT 20000) AS s" \
-		"slug|20000|SELECT count(slug_{i}(t)) FROM (SELECT t FROM titles LIMIT 20000) AS s" \
-		"dot|5000|SELECT sum(dot_{i}(v, (SELECT q FROM qvec))) FROM (SELECT v FROM vecs LIMIT 5000) AS s" \
-		"add1_i4|200000|SELECT sum(add1_i4_{i}(i)) FROM generate_series(1, 200000) AS i"; do
+	for spec in "mandelbrot|2000|SELECT sum(mandelbrot_{impl}(cx, cy, 1000)) FROM (SELECT cx, cy FROM points LIMIT 2000) AS s" \
+		"levenshtein|2000|SELECT sum(levenshtein_{impl}(a, b)) FROM (SELECT a, b FROM pairs LIMIT 2000) AS s" \
+		"utf8_length|20000|SELECT sum(utf8_length_{impl}(t)) FROM (SELECT t FROM titles LIMIT 20000) AS s" \
+		"slug|20000|SELECT count(slug_{impl}(t)) FROM (SELECT t FROM titles LIMIT 20000) AS s" \
+		"dot|5000|SELECT sum(dot_{impl}(v, (SELECT q FROM qvec))) FROM (SELECT v FROM vecs LIMIT 5000) AS s" \
+		"add1_i4|200000|SELECT sum(add1_i4_{impl}(i)) FROM generate_series(1, 200000) AS i"; do
 		IFS='|' read -r key prow q <<<"$spec"
 		declare -A ir=()
 		for impl in wasm c; do
 			# A warm-up call (module compiled) outside the profiled part.
-			printf '%s;\nSELECT pg_sleep(0);\n%s;\nSELECT pg_sleep(0);\n' "${q//\{i\}/$impl}" "${q//\{i\}/$impl}" \
+			printf '%s;\nSELECT pg_sleep(0);\n%s;\nSELECT pg_sleep(0);\n' "${q//\{impl\}/$impl}" "${q//\{impl\}/$impl}" \
 				>"$cgdir/$key-$impl.sql"
 			as_pg valgrind --tool=callgrind --callgrind-out-file="$cgdir/$key-$impl.out" \
 				--compress-strings=no --compress-pos=no \
@@ -309,7 +302,7 @@ if ((DO_PROFILE)); then
 			'BEGIN { printf "%-12s %8d rows  pgwasm %9.0f Ir/row  C UDF %9.0f Ir/row  ratio %6.2f\n", k, n, w / n, c / n, w / c }' |
 			tee -a "$out/profile-summary.txt"
 		{
-			echo "== $key: ${q//\{i\}/wasm}"
+			echo "== $key: ${q//\{impl\}/wasm}"
 			for impl in wasm c; do
 				f="$cgdir/$key-$impl.out.3"
 				echo "-- $impl: total ${ir[$impl]} instructions, $((ir[$impl] / prow)) per row; top functions (self):"
