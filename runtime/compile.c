@@ -31,6 +31,20 @@ typedef struct centry {
 
 enum { C_FUNC, C_BLOCK, C_LOOP, C_IF };
 
+/*
+ * Virtual entries are remembered in a short list so that the operations
+ * that must write them out (materialize_all, a local's write, a branch, a
+ * block's end, a call) visit only them, never the whole operand stack: the
+ * cost of a block, branch or call does not grow with the stack below it.
+ * When more than VIRT_MAX are live, the deepest is written out early (a
+ * copy or constant that would have been needed at the next join anyway).
+ */
+#define VIRT_MAX 64
+
+/* Branches and returns carrying more values than this move them with one
+ * MOVE_N instead of a copy each, so code size per branch is bounded. */
+#define COPIES_MAX 4
+
 typedef struct cframe {
 	uint8_t kind;
 	bool dead;                  /* the code being compiled is unreachable */
@@ -41,6 +55,8 @@ typedef struct cframe {
 	int32_t fix_end;            /* chain of forward branches to the end */
 	int32_t fix_else;           /* IF: the branch to the else arm */
 	uint32_t loop_pc;           /* LOOP: cell index of its first instruction */
+	uint32_t stub_stamp;        /* br_table: the table whose stub stub_pc is */
+	uint32_t stub_pc;
 	uint32_t cost_cell;         /* LOOP: cell to receive the fuel cost */
 	uint32_t cost;              /* instructions charged to this loop/function */
 	uint32_t cost_owner;        /* index of the frame charged for our code */
@@ -62,8 +78,12 @@ typedef struct comp {
 
 	wrt_cell *code;
 	uint32_t ncode, capcode;
-	centry *st;
+	centry *st;                 /* entries at or above h are K_SLOT unless in virt */
 	uint32_t h, capst, maxh;
+	uint32_t virt[VIRT_MAX];    /* increasing depths of possibly virtual entries */
+	uint32_t nvirt;
+	uint32_t brt_stamp;         /* br_table counter, for stub_stamp */
+	uint32_t ninsn;             /* instructions translated, for polling */
 	cframe *ctl;
 	uint32_t nctl, capctl;
 	fixup *fx;
@@ -199,6 +219,26 @@ forget_peepholes(comp *c)
 	c->last_add3 = false;
 }
 
+/* Bytes the function's code would hold now (cells, offset map, header). */
+static size_t
+code_size(const comp *c)
+{
+	return (size_t) c->ncode * sizeof(wrt_cell) + (size_t) c->npc * sizeof(uint32_t)
+		+ sizeof(wrt_compiled);
+}
+
+/* The module's code budget is spent: stop with WRT_ERR_LIMIT.  Reported as
+ * out-of-memory would be wrong: it is a setting the host can raise. */
+static void
+code_limit(comp *c)
+{
+	if (c->r.err->kind == WRT_OK)
+		wrt_set_error(c->r.err, WRT_ERR_LIMIT, c->cur_offset,
+					  "compiled code of function %u exceeds the module's code limit of %zu bytes",
+					  c->fn->func_index, c->m->opts.max_code_bytes);
+	c->oom = true;
+}
+
 /* Start an instruction: handler cell, pc map entry.  Returns its index. */
 static uint32_t
 emit_op(comp *c, int irop)
@@ -219,6 +259,8 @@ emit_op(comp *c, int irop)
 	c->code[c->ncode++].h = c->H[irop];
 	c->pcmap[c->npc++] = at;
 	c->pcmap[c->npc++] = c->cur_offset;
+	if (WRT_UNLIKELY(code_size(c) > c->m->opts.max_code_bytes - c->m->code_bytes))
+		code_limit(c);
 	return at;
 }
 
@@ -405,11 +447,60 @@ bind(comp *c, int32_t head)
 /* ---- the operand-stack model ------------------------------------------- */
 
 
+static void materialize(comp *c, uint32_t depth);
+
+/* Room for n entries; new room is zeroed: K_SLOT, as the model needs. */
+static bool
+grow_st(comp *c, uint32_t n)
+{
+	uint32_t old = c->capst;
+	if (!grow(c, (void **) &c->st, &c->capst, n, sizeof(centry)))
+		return false;
+	if (c->capst > old)
+		memset(c->st + old, 0, (size_t) (c->capst - old) * sizeof(centry));
+	return true;
+}
+
+/* Forget list entries at or above h: they were popped.  Their cells go back
+ * to K_SLOT so that entries pushed there later start as slots. */
+static inline void
+virt_prune(comp *c)
+{
+	while (c->nvirt && c->virt[c->nvirt - 1] >= c->h)
+		c->st[c->virt[--c->nvirt]].kind = K_SLOT;
+}
+
+/* Make room in the list: drop entries that are slots by now, and if it is
+ * still full write out the deepest virtual entry. */
+static void
+virt_make_room(comp *c)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < c->nvirt; i++)
+		if (c->st[c->virt[i]].kind != K_SLOT)
+			c->virt[n++] = c->virt[i];
+	c->m->work += c->nvirt;
+	c->nvirt = n;
+	if (n == VIRT_MAX)
+	{
+		materialize(c, c->virt[0]);
+		memmove(c->virt, c->virt + 1, (VIRT_MAX - 1) * sizeof(uint32_t));
+		c->nvirt--;
+	}
+}
+
 static void
 push(comp *c, uint8_t kind, uint32_t local, uint64_t bits)
 {
-	if (!grow(c, (void **) &c->st, &c->capst, c->h + 1, sizeof(centry)))
+	virt_prune(c);
+	if (!grow_st(c, c->h + 1))
 		return;
+	if (kind == K_LOCAL || kind == K_CONST)
+	{
+		if (c->nvirt == VIRT_MAX)
+			virt_make_room(c);
+		c->virt[c->nvirt++] = c->h;
+	}
 	c->st[c->h] = (centry) {kind, local, bits};
 	c->h++;
 	if (c->h > c->maxh)
@@ -421,6 +512,18 @@ push_slot(comp *c)
 {
 	push(c, K_SLOT, 0, 0);
 	return canon(c, c->h - 1);
+}
+
+/* Push n values already in their canonical slots, in constant time. */
+static void
+push_slots(comp *c, uint32_t n)
+{
+	virt_prune(c);
+	if (!grow_st(c, c->h + n))
+		return;
+	c->h += n;
+	if (c->h > c->maxh)
+		c->maxh = c->h;
 }
 
 static void
@@ -452,20 +555,53 @@ materialize(comp *c, uint32_t depth)
 	e->kind = K_SLOT;
 }
 
+/* Write out every virtual entry at depth lo or above, deepest first. */
 static void
-materialize_all(comp *c)
+materialize_from(comp *c, uint32_t lo)
 {
-	for (uint32_t i = 0; i < c->h; i++)
-		if (c->st[i].kind != K_SLOT)
-			materialize(c, i);
+	virt_prune(c);
+	uint32_t i = c->nvirt;
+	while (i > 0 && c->virt[i - 1] >= lo)
+		i--;
+	c->m->work += c->nvirt - i;
+	for (uint32_t k = i; k < c->nvirt; k++)
+		materialize(c, c->virt[k]);
+	c->nvirt = i;
 }
 
 static void
+materialize_all(comp *c)
+{
+	materialize_from(c, 0);
+}
+
+/* Before a write to `local`: write out the entries that still read it. */
+static void
 materialize_local(comp *c, uint32_t local)
 {
-	for (uint32_t i = 0; i < c->h; i++)
-		if (c->st[i].kind == K_LOCAL && c->st[i].local == local)
-			materialize(c, i);
+	virt_prune(c);
+	uint32_t n = 0;
+	c->m->work += c->nvirt;
+	for (uint32_t i = 0; i < c->nvirt; i++)
+	{
+		centry *e = &c->st[c->virt[i]];
+		if (e->kind == K_LOCAL && e->local == local)
+			materialize(c, c->virt[i]);
+		if (e->kind != K_SLOT)
+			c->virt[n++] = c->virt[i];
+	}
+	c->nvirt = n;
+}
+
+/* Is any entry at depth lo or above still virtual? */
+static bool
+virtual_from(comp *c, uint32_t lo)
+{
+	virt_prune(c);
+	for (uint32_t i = c->nvirt; i > 0 && c->virt[i - 1] >= lo; i--)
+		if (c->st[c->virt[i - 1]].kind != K_SLOT)
+			return true;
+	return false;
 }
 
 /* Slot holding entry `depth` (constants are materialised first). */
@@ -620,10 +756,7 @@ branch_needs_copies(comp *c, const cframe *f)
 		return false;
 	if (c->h - n != f->height)
 		return true;
-	for (uint32_t i = c->h - n; i < c->h; i++)
-		if (c->st[i].kind != K_SLOT)
-			return true;
-	return false;
+	return virtual_from(c, c->h - n);
 }
 
 /*
@@ -635,6 +768,19 @@ static void
 emit_branch_copies(comp *c, const cframe *f)
 {
 	uint32_t n = label_arity(f);
+	if (n > COPIES_MAX)
+	{
+		/* A conditional branch has done this before its jump, so that
+		 * both paths see the entries written out; then it is a no-op. */
+		materialize_from(c, c->h - n);
+		if (f->height != c->h - n)
+		{
+			emit_op(c, WRT_IR_MOVE_N);
+			emit_cell(c, WRT_PACK(canon(c, f->height), canon(c, c->h - n)));
+			emit_cell(c, n);
+		}
+		return;
+	}
 	for (uint32_t i = 0; i < n; i++)
 	{
 		uint32_t depth = c->h - n + i;
@@ -663,6 +809,17 @@ emit_return(comp *c)
 		 * directly (the frame's locals are dead once we return). */
 		wrt_cell *cell = &c->code[c->last_dst_cell];
 		cell->u &= 0xffffffff00000000ull;
+		emit_op(c, WRT_IR_RETURN);
+		return;
+	}
+	if (n > COPIES_MAX)
+	{
+		/* As for branches; canonical slots lie above slot 0, so a forward
+		 * move is safe. */
+		materialize_from(c, c->h - n);
+		emit_op(c, WRT_IR_MOVE_N);
+		emit_cell(c, WRT_PACK(0, canon(c, c->h - n)));
+		emit_cell(c, n);
 		emit_op(c, WRT_IR_RETURN);
 		return;
 	}
@@ -896,6 +1053,8 @@ pop_cond(comp *c, uint32_t *slot)
 	if (e.kind != K_COND)
 		*slot = slot_of(c, c->h - 1);
 	c->h--;
+	if (e.kind == K_COND)
+		c->st[c->h].kind = K_SLOT;  /* K_COND never enters the virtual list */
 	return e;
 }
 
@@ -911,8 +1070,10 @@ static void
 compile_br_if(comp *c, uint32_t depth)
 {
 	uint32_t cslot;
-	centry cond = pop_cond(c, &cslot);
 	cframe *f = &c->ctl[c->nctl - 1 - depth];
+	if (label_arity(f) > COPIES_MAX)
+		materialize_from(c, c->h - 1 - label_arity(f));
+	centry cond = pop_cond(c, &cslot);
 	if (f->kind != C_FUNC && !branch_needs_copies(c, f))
 	{
 		emit_cond_branch(c, &cond, cslot, false, &f->fix_end,
@@ -937,6 +1098,9 @@ compile_br_table(comp *c)
 	}
 	for (uint32_t i = 0; i <= n; i++)
 		labels[i] = rd_u32(c);
+	uint32_t arity = label_arity(&c->ctl[c->nctl - 1 - labels[n]]);
+	if (arity > COPIES_MAX)
+		materialize_from(c, c->h - 1 - arity);
 	uint32_t islot = slot_of(c, c->h - 1);
 	c->h--;
 	uint32_t at = emit_op(c, WRT_IR_BR_TABLE);
@@ -945,8 +1109,14 @@ compile_br_table(comp *c)
 	for (uint32_t i = 0; i <= n; i++)
 		emit_cell(c, 0);
 	/* Entries needing copies (or a return) jump to a stub after the table;
-	 * one stub per distinct depth. */
-	uint32_t *stub = NULL;
+	 * one stub per distinct label, found through a stamp on its frame. */
+	uint32_t stamp = ++c->brt_stamp;
+	if (stamp == 0)
+	{
+		for (uint32_t i = 0; i < c->nctl; i++)
+			c->ctl[i].stub_stamp = 0;
+		stamp = c->brt_stamp = 1;
+	}
 	for (uint32_t i = 0; i <= n && !c->oom; i++)
 	{
 		cframe *f = &c->ctl[c->nctl - 1 - labels[i]];
@@ -956,24 +1126,15 @@ compile_br_table(comp *c)
 			add_fixup(c, &f->fix_end, at, first + i, 2);
 		else
 		{
-			if (!stub)
+			if (f->stub_stamp != stamp)
 			{
-				stub = wrt_calloc(c->a, c->nctl, sizeof(uint32_t));
-				if (!stub)
-				{
-					c->oom = true;
-					break;
-				}
-			}
-			if (!stub[labels[i]])
-			{
-				stub[labels[i]] = c->ncode;
+				f->stub_stamp = stamp;
+				f->stub_pc = c->ncode;
 				emit_branch(c, f);
 			}
-			write_offset(c, at, first + i, 2, stub[labels[i]]);
+			write_offset(c, at, first + i, 2, f->stub_pc);
 		}
 	}
-	wrt_free(c->a, stub);
 	wrt_free(c->a, labels);
 }
 
@@ -987,8 +1148,7 @@ compile_call(comp *c, const wrt_functype *t, int irop, uint64_t operand,
 		islot = slot_of(c, c->h - 1);
 		c->h--;
 	}
-	for (uint32_t i = c->h - t->nparams; i < c->h; i++)
-		materialize(c, i);
+	materialize_from(c, c->h - t->nparams);
 	uint32_t argbase = canon(c, c->h - t->nparams);
 	emit_op(c, irop);
 	if (irop == WRT_IR_CALL)
@@ -1003,8 +1163,7 @@ compile_call(comp *c, const wrt_functype *t, int irop, uint64_t operand,
 			emit_cell(c, WRT_PACK(table, islot));
 	}
 	c->h -= t->nparams;
-	for (uint32_t i = 0; i < t->nresults; i++)
-		push_slot(c);
+	push_slots(c, t->nresults);
 	/* A host callee may need max(params, results) slots at argbase. */
 	if (c->h - t->nresults + t->nparams > c->maxh)
 		c->maxh = c->h - t->nresults + t->nparams;
@@ -1710,6 +1869,9 @@ translate(comp *c)
 	while (c->nctl > 0 && !c->oom && c->r.err->kind == WRT_OK)
 	{
 		c->cur_offset = wrt_reader_offset(&c->r);
+		c->m->work++;
+		if (WRT_UNLIKELY((++c->ninsn & 4095) == 0) && !wrt_module_poll(c->m, c->r.err, c->cur_offset))
+			return false;
 		uint8_t byte;
 		uint32_t sub = 0;
 		if (!wrt_read_u8(&c->r, &byte))
@@ -1791,8 +1953,7 @@ translate(comp *c)
 					cframe *f = top;
 					if (!f->dead)
 					{
-						for (uint32_t i = f->height; i < c->h; i++)
-							materialize(c, i);
+						materialize_from(c, f->height);
 						emit_jump(c, f);
 					}
 					bind(c, f->fix_else);
@@ -1800,8 +1961,7 @@ translate(comp *c)
 					f->has_else = true;
 					f->dead = false;
 					c->h = f->height;
-					for (uint32_t i = 0; i < f->nparams; i++)
-						push_slot(c);
+					push_slots(c, f->nparams);
 					break;
 				}
 			case WRT_OP_END:
@@ -1816,8 +1976,7 @@ translate(comp *c)
 						break;
 					}
 					if (!f.dead)
-						for (uint32_t i = f.height; i < c->h; i++)
-							materialize(c, i);
+						materialize_from(c, f.height);
 					bool reachable = !f.dead || f.fix_end >= 0 ||
 						(f.kind == C_IF && !f.has_else);
 					bind(c, f.fix_end);
@@ -1827,8 +1986,7 @@ translate(comp *c)
 						c->code[f.cost_cell].u = f.cost;
 					c->nctl--;
 					c->h = f.height;
-					for (uint32_t i = 0; i < f.nresults; i++)
-						push_slot(c);
+					push_slots(c, f.nresults);
 					c->ctl[c->nctl - 1].dead = !reachable;
 					break;
 				}
@@ -2205,7 +2363,6 @@ wrt_compile(wrt_module *m, wrt_code *fn, wrt_error *err)
 		if (cf)
 		{
 			memset(cf, 0, sizeof(*cf));
-			cf->code = c.code;
 			cf->ncode = c.ncode;
 			cf->nparams = t->nparams;
 			cf->nresults = t->nresults;
@@ -2217,8 +2374,19 @@ wrt_compile(wrt_module *m, wrt_code *fn, wrt_error *err)
 				: t->nparams + t->nresults;
 			/* A call also clears the declared locals: charge 1 per 8. */
 			cf->entry_cost = (c.ctl ? c.ctl[0].cost : 0) + (fn->nlocals - t->nparams) / 8;
+			/* Keep exactly what is used: the module's code is counted
+			 * against its limit and reported to the host. */
+			wrt_cell *code = wrt_realloc(c.a, c.code, (size_t) c.ncode * sizeof(wrt_cell));
+			if (code)
+				c.code = code;
+			uint32_t *pcmap = c.npc ? wrt_realloc(c.a, c.pcmap, (size_t) c.npc * sizeof(uint32_t)) : NULL;
+			if (pcmap)
+				c.pcmap = pcmap;
+			cf->code = c.code;
 			cf->pcmap = c.pcmap;
 			cf->npcmap = c.npc / 2;
+			m->code_bytes += code_size(&c);
+			m->work += c.ncode;
 			c.code = NULL;
 			c.pcmap = NULL;
 			fn->compiled = cf;

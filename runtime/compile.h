@@ -75,6 +75,7 @@ typedef union wrt_cell {
 /* Hand-written instructions: name, layout after the handler cell, meaning. */
 #define WRT_IR_SPECIAL(X) \
 	X(COPY)           /* [d|s]                 d = s */ \
+	X(MOVE_N)         /* [d|s][n]              d..d+n = s..s+n (d <= s): a branch's or return's many values */ \
 	X(CONST)          /* [d][imm]              d = imm */ \
 	X(BR)             /* [off]                 jump */ \
 	X(BR_NZ)          /* [c|off]               jump if c != 0 (i32) */ \

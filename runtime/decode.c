@@ -388,6 +388,12 @@ type_section(dec *d)
 		for (uint32_t k = 0; k < t->nresults; k++)
 			if (!read_valtype(d, &vt))
 				return false;
+		/* The limit of V8 and wasmparser: it bounds what one block, call or
+		 * branch costs the validator and the compiler. */
+		if (t->nparams > WRT_MAX_ARITY || t->nresults > WRT_MAX_ARITY)
+			return wrt_set_error(d->err, WRT_ERR_LIMIT, offset_of(d, at),
+								 "function type has more than %u %s", WRT_MAX_ARITY,
+								 t->nparams > WRT_MAX_ARITY ? "parameters" : "results");
 		m->ntypes = i + 1;
 	}
 	return true;

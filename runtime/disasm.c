@@ -51,6 +51,7 @@ ir_length(int op, const wrt_cell *pc)
 			return 1;
 		case WRT_IR_I32_ADDI_BR_NZ: case WRT_IR_I32_ADDI_BR_Z:
 		case WRT_IR_I32_ANDI_EQI: case WRT_IR_I32_ANDI_NEI:
+		case WRT_IR_MOVE_N:
 		case WRT_IR_CONST: case WRT_IR_CONST_COPY: case WRT_IR_CONST_COPY_ADDI_BR_NZ: case WRT_IR_CALL: case WRT_IR_CALL_INDIRECT:
 		case WRT_IR_SELECT: case WRT_IR_MEMORY_INIT: case WRT_IR_MEMORY_COPY:
 		case WRT_IR_MEMORY_FILL: case WRT_IR_TABLE_GET: case WRT_IR_TABLE_SET:

@@ -116,6 +116,7 @@ wrt_trap_default_message(wrt_trapkind kind)
 		case WRT_TRAP_HOST: return "host function failed";
 		case WRT_TRAP_EXIT: return "exit";
 		case WRT_TRAP_OOM: return "out of memory";
+		case WRT_TRAP_CODE_LIMIT: return "compiled code exceeds the module's code limit";
 	}
 	return "unknown trap";
 }
@@ -141,6 +142,7 @@ wrt_trapkind_name(wrt_trapkind kind)
 		case WRT_TRAP_HOST: return "host";
 		case WRT_TRAP_EXIT: return "exit";
 		case WRT_TRAP_OOM: return "oom";
+		case WRT_TRAP_CODE_LIMIT: return "code_limit";
 	}
 	return "unknown";
 }

@@ -193,7 +193,16 @@ struct wrt_module {
 
 	/* Name section: function names (NUL-terminated copies), or NULL. */
 	char **func_names;
+
+	/* Polling and limits of validation and compilation (wasmrt.h). */
+	wrt_load_options opts;
+	size_t code_bytes;          /* compiled code held, against opts.max_code_bytes */
+	uint64_t work;              /* wrt_module_work */
 };
+
+/* Poll the load options' interrupt flag: true to go on, false (after
+ * setting *err to WRT_ERR_INTERRUPTED) to stop. */
+bool wrt_module_poll(wrt_module *m, wrt_error *err, uint32_t offset);
 
 static inline bool
 wrt_module_func_is_declared(const wrt_module *m, uint32_t f)

@@ -93,7 +93,8 @@ ensure_stack(wrt_store *s)
 	return true;
 }
 
-/* Compile on first call; a failure (only memory) becomes a trap. */
+/* Compile on first call; a failure (memory, the code limit, an interrupt)
+ * becomes a trap. */
 static bool
 ensure_compiled(wrt_store *s, wrt_module *m, wrt_code *code)
 {
@@ -103,7 +104,9 @@ ensure_compiled(wrt_store *s, wrt_module *m, wrt_code *code)
 	memset(&err, 0, sizeof(err));
 	if (wrt_compile(m, code, &err))
 		return true;
-	wrt_trap_set(s, WRT_TRAP_OOM, "cannot compile function %u: %s", code->func_index, err.message);
+	wrt_trap_set(s, err.kind == WRT_ERR_INTERRUPTED ? WRT_TRAP_INTERRUPTED
+				 : err.kind == WRT_ERR_LIMIT ? WRT_TRAP_CODE_LIMIT : WRT_TRAP_OOM,
+				 "cannot compile function %u: %s", code->func_index, err.message);
 	return false;
 }
 
@@ -437,6 +440,11 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
 L_COPY:
 	fp[WRT_LO(pc[1])] = fp[WRT_HI(pc[1])];
 	NEXT(2);
+L_MOVE_N:
+	/* Work in proportion to the values moved, as the bulk operations. */
+	CHARGE(pc[2].u >> 3);
+	memmove(fp + WRT_LO(pc[1]), fp + WRT_HI(pc[1]), (size_t) pc[2].u * sizeof(*fp));
+	NEXT(3);
 L_CONST:
 	fp[pc[1].u].bits = pc[2].u;
 	NEXT(3);

@@ -303,12 +303,13 @@ name_exported_functions(wrt_module *m)
 }
 
 wrt_module *
-wrt_module_load(const uint8_t *bytes, size_t len, const wrt_allocator *alloc,
-				wrt_error *err)
+wrt_module_load_ex(const uint8_t *bytes, size_t len, const wrt_allocator *alloc,
+				   const wrt_load_options *opts, wrt_error *err)
 {
 	wrt_module *m = wrt_decode(bytes, len, alloc, err);
 	if (!m)
 		return NULL;
+	wrt_module_set_options(m, opts);
 	if (!wrt_validate(m, err))
 	{
 		wrt_module_destroy(m);
@@ -322,6 +323,46 @@ wrt_module_load(const uint8_t *bytes, size_t len, const wrt_allocator *alloc,
 		err->message[0] = '\0';
 	}
 	return m;
+}
+
+wrt_module *
+wrt_module_load(const uint8_t *bytes, size_t len, const wrt_allocator *alloc,
+				wrt_error *err)
+{
+	return wrt_module_load_ex(bytes, len, alloc, NULL, err);
+}
+
+void
+wrt_module_set_options(wrt_module *m, const wrt_load_options *opts)
+{
+	if (opts)
+		m->opts = *opts;
+	else
+		memset(&m->opts, 0, sizeof(m->opts));
+	if (m->opts.max_code_bytes == 0)
+		m->opts.max_code_bytes = WRT_DEFAULT_CODE_LIMIT;
+}
+
+size_t
+wrt_module_code_bytes(const wrt_module *m)
+{
+	return m->code_bytes;
+}
+
+uint64_t
+wrt_module_work(const wrt_module *m)
+{
+	return m->work;
+}
+
+bool
+wrt_module_poll(wrt_module *m, wrt_error *err, uint32_t offset)
+{
+	if (!m->opts.interrupt || !*m->opts.interrupt)
+		return true;
+	if (m->opts.interrupt_handler && m->opts.interrupt_handler(m->opts.interrupt_ud))
+		return true;
+	return wrt_set_error(err, WRT_ERR_INTERRUPTED, offset, "interrupted");
 }
 
 void

@@ -19,12 +19,16 @@
  *
  * Design constraints: no allocation per instruction (the two stacks are
  * arrays grown geometrically and reused across functions); work linear in
- * the code size (the type stack is a byte array so multi-value checks are
- * memcmp/memcpy, pops from a polymorphic stack cost only the values present,
- * and br_table checks each distinct label once, so its cost is at most
- * min(targets, depth) x arity, arity being capped by the decoder); bounded
- * memory (caps on nesting depth and operand-stack height); errors are values,
- * never longjmp.
+ * the code size: the type stack is a byte array so multi-value checks are
+ * one memcmp; block entry, end and br_if leave values that already have the
+ * label's types where they are (no pop and push back, so no copy per block);
+ * pops from a polymorphic stack cost only the values present; br_table
+ * checks each distinct label once; and the decoder caps every function
+ * type's arity at WRT_MAX_ARITY, so no instruction costs more than that
+ * many byte compares.  The work is counted (wrt_module_work) and the
+ * interrupt flag polled every 4096 instructions.  Bounded memory (caps on
+ * nesting depth and operand-stack height); errors are values, never
+ * longjmp.
  *
  * Error precedence follows the spec, which decodes the whole module before
  * validating it: when validation fails, the remaining bodies are decoded
@@ -66,6 +70,7 @@ typedef struct vstate {
 	uint32_t nctl, ccap;
 
 	uint32_t stamp;             /* br_table counter */
+	uint32_t ninsn;             /* instructions validated, for polling */
 	const uint8_t *locals;
 	uint32_t nlocals;
 } vstate;
@@ -433,6 +438,7 @@ push_vals(vstate *vs, const uint8_t *types, uint32_t n)
 		return true;
 	if (WRT_UNLIKELY(vs->vcap - vs->sp < n) && !grow_vals(vs, n))
 		return false;
+	vs->m->work += n;
 	memcpy(vs->vals + vs->sp, types, n);
 	vs->sp += n;
 	return true;
@@ -487,12 +493,25 @@ check_top(vstate *vs, const uint8_t *types, uint32_t n)
 	}
 	const uint8_t *have = vs->vals + vs->sp - k;
 	const uint8_t *want = types + (n - k);
+	vs->m->work += k;
 	if (memcmp(have, want, k) == 0)
 		return true;
 	for (uint32_t i = 0; i < k; i++)
 		if (have[i] != want[i] && have[i] != T_UNKNOWN)
 			return mismatch(vs);
 	return true;
+}
+
+/* Are the top n values exactly these types, all of them present (none
+ * supplied as unknowns by a polymorphic stack)?  Then popping them and
+ * pushing the same types back would change nothing, and block entry, end and
+ * br_if leave them where they are instead of copying them. */
+static inline bool
+top_is(vstate *vs, const uint8_t *types, uint32_t n)
+{
+	const ctl *c = &vs->ctls[vs->nctl - 1];
+	vs->m->work += n;
+	return vs->sp - c->height >= n && memcmp(vs->vals + vs->sp - n, types, n) == 0;
 }
 
 /* Pop values of the given types (last type on top).  Cost is bounded by
@@ -503,22 +522,21 @@ pop_vals(vstate *vs, const uint8_t *types, uint32_t n)
 {
 	if (n == 0)
 		return true;
-	const ctl *c = &vs->ctls[vs->nctl - 1];
-	uint32_t avail = vs->sp - c->height;
-	if (avail >= n && memcmp(vs->vals + vs->sp - n, types, n) == 0)
+	if (top_is(vs, types, n))
 	{
 		vs->sp -= n;
 		return true;
 	}
 	if (!check_top(vs, types, n))
 		return false;
+	uint32_t avail = vs->sp - vs->ctls[vs->nctl - 1].height;
 	vs->sp -= avail < n ? avail : n;
 	return true;
 }
 
 static bool
 push_ctl(vstate *vs, uint8_t kind, const uint8_t *params, uint32_t np,
-		 const uint8_t *results, uint32_t nr)
+		 const uint8_t *results, uint32_t nr, bool in_place)
 {
 	if (WRT_UNLIKELY(vs->nctl >= vs->ccap))
 	{
@@ -538,11 +556,11 @@ push_ctl(vstate *vs, uint8_t kind, const uint8_t *params, uint32_t np,
 	c->results = results;
 	c->nparams = np;
 	c->nresults = nr;
-	c->height = vs->sp;
+	c->height = in_place ? vs->sp - np : vs->sp;
 	c->stamp = 0;
 	c->kind = kind;
 	c->unreachable = false;
-	return push_vals(vs, params, np);
+	return in_place || push_vals(vs, params, np);
 }
 
 /* Rest of the block is unreachable: the stack becomes polymorphic. */
@@ -673,9 +691,11 @@ do_block(vstate *vs, const insn *in, uint8_t kind)
 	}
 	if (kind == K_IF && !pop_expect(vs, WRT_I32))
 		return false;
+	if (top_is(vs, params, np))
+		return push_ctl(vs, kind, params, np, results, nr, true);
 	if (!pop_vals(vs, params, np))
 		return false;
-	return push_ctl(vs, kind, params, np, results, nr);
+	return push_ctl(vs, kind, params, np, results, nr, false);
 }
 
 static bool
@@ -750,7 +770,7 @@ validate_body(vstate *vs, wrt_code *code, bool is_last)
 	vs->locals = code->local_types;
 	vs->nlocals = code->nlocals;
 	vs->pos = code->body;
-	if (!push_ctl(vs, K_FUNC, NULL, 0, ft->results, ft->nresults))
+	if (!push_ctl(vs, K_FUNC, NULL, 0, ft->results, ft->nresults, false))
 		return false;
 
 	for (;;)
@@ -762,6 +782,10 @@ validate_body(vstate *vs, wrt_code *code, bool is_last)
 		if (!next_insn(m, &r, &in))
 			return false;
 		vs->pos = in.pos;
+		m->work++;
+		if (WRT_UNLIKELY((++vs->ninsn & 4095) == 0)
+			&& !wrt_module_poll(m, vs->err, offset_of(m, in.pos)))
+			return false;
 		const wrt_opinfo *oi = &wrt_opinfo_table[in.op];
 		ctl *c = &vs->ctls[vs->nctl - 1];
 
@@ -800,6 +824,16 @@ validate_body(vstate *vs, wrt_code *code, bool is_last)
 					return false;
 				break;
 			case WRT_OP_END:
+				if (c->kind != K_FUNC && vs->sp - c->height == c->nresults
+					&& top_is(vs, c->results, c->nresults)
+					&& (c->kind != K_IF || (c->nparams == c->nresults
+						&& (c->nparams == 0 || c->params == c->results
+							|| memcmp(c->params, c->results, c->nparams) == 0))))
+				{
+					/* The results are in place: the frame just goes. */
+					vs->nctl--;
+					break;
+				}
 				if (!pop_vals(vs, c->results, c->nresults))
 					return false;
 				if (vs->sp != c->height)
@@ -843,6 +877,8 @@ validate_body(vstate *vs, wrt_code *code, bool is_last)
 					if (!pop_expect(vs, WRT_I32) || !get_label(vs, in.a, &t))
 						return false;
 					label_types(t, &types, &n);
+					if (top_is(vs, types, n))
+						break;
 					if (!pop_vals(vs, types, n) || !push_vals(vs, types, n))
 						return false;
 					break;

@@ -115,6 +115,7 @@ typedef enum wrt_errkind {
 	WRT_ERR_LINK,               /* import missing or of the wrong type */
 	WRT_ERR_LIMIT,              /* an engine limit (sizes, counts) */
 	WRT_ERR_OOM,
+	WRT_ERR_INTERRUPTED,        /* the interrupt handler stopped loading or compiling */
 	WRT_ERR_TRAP                /* instantiation trapped (see wrt_store_trap) */
 } wrt_errkind;
 
@@ -140,7 +141,8 @@ typedef enum wrt_trapkind {
 	WRT_TRAP_MEMORY_LIMIT,      /* instantiation needs more than the memory limit */
 	WRT_TRAP_HOST,              /* a host function failed */
 	WRT_TRAP_EXIT,              /* WASI proc_exit; exit code in wrt_trap.exit_code */
-	WRT_TRAP_OOM                /* the engine could not allocate */
+	WRT_TRAP_OOM,               /* the engine could not allocate */
+	WRT_TRAP_CODE_LIMIT         /* compiling the callee would exceed the module's code limit */
 } wrt_trapkind;
 
 #define WRT_MAX_BACKTRACE 16
@@ -174,6 +176,43 @@ typedef struct wrt_module wrt_module;
 wrt_module *wrt_module_load(const uint8_t *bytes, size_t len,
 							const wrt_allocator *alloc, wrt_error *err);
 void wrt_module_free(wrt_module *m);
+
+/*
+ * What loading and compiling may cost.  Validation and compilation are
+ * linear in the module's size (function types are limited to
+ * WRT_MAX_ARITY parameters and as many results, and compiled code is at most
+ * a constant factor of the body), but a big module still takes time: both
+ * poll the interrupt flag every few thousand instructions and, when it is set,
+ * ask the handler (as wrt_store_set_interrupt_handler does) whether to go on;
+ * a stop fails with WRT_ERR_INTERRUPTED.  The options are kept by the module,
+ * so lazy compilation at a first call polls the same way.  max_code_bytes
+ * caps the register code (plus its offset map) of all the module's compiled
+ * functions together: compiling past it fails with WRT_ERR_LIMIT
+ * (WRT_TRAP_CODE_LIMIT at a call).  0 = WRT_DEFAULT_CODE_LIMIT.
+ */
+#define WRT_MAX_ARITY 1000
+#define WRT_DEFAULT_CODE_LIMIT ((size_t) 256 << 20)
+typedef struct wrt_load_options {
+	volatile int *interrupt;
+	bool (*interrupt_handler)(void *ud);
+	void *interrupt_ud;
+	size_t max_code_bytes;
+} wrt_load_options;
+
+/* wrt_module_load with options (NULL = none: no polling, default limit). */
+wrt_module *wrt_module_load_ex(const uint8_t *bytes, size_t len, const wrt_allocator *alloc,
+							   const wrt_load_options *opts, wrt_error *err);
+/* Replace the options of a loaded module (for its later compilations). */
+void wrt_module_set_options(wrt_module *m, const wrt_load_options *opts);
+/* Bytes of compiled code the module holds now (counted against the limit). */
+size_t wrt_module_code_bytes(const wrt_module *m);
+/*
+ * Work units spent so far validating and compiling this module: one per
+ * instruction, per value type compared or copied, per stack entry touched
+ * and per code cell emitted.  A cost oracle for the fuzzers: it must stay
+ * within a constant factor of the module's size.
+ */
+uint64_t wrt_module_work(const wrt_module *m);
 
 uint32_t wrt_module_import_count(const wrt_module *m);
 /* Fills module/name (not NUL-terminated: lengths given) and type. */

@@ -23,8 +23,12 @@ $(RT_BUILD)/wasm-run: test/wasm-run.c $(RT_BUILD)/libwasmrt.a
 $(RT_BUILD)/spec-runner: test/spec/spec-runner.c $(RT_BUILD)/libwasmrt.a
 	$(RT_CC) $(RT_CFLAGS) -Iruntime $< $(RT_BUILD)/libwasmrt.a -ljansson -lm -o $@
 
-$(RT_BUILD)/test-runtime: $(wildcard test/unit/*.c test/unit/*.h) $(RT_BUILD)/libwasmrt.a
-	$(RT_CC) $(RT_CFLAGS) -pthread -Iruntime $(wildcard test/unit/*.c) $(RT_BUILD)/libwasmrt.a -lm -o $@
+$(RT_BUILD)/test-runtime: $(wildcard test/unit/*.c test/unit/*.h) test/hostile.c test/hostile.h $(RT_BUILD)/libwasmrt.a
+	$(RT_CC) $(RT_CFLAGS) -pthread -Iruntime -Itest $(wildcard test/unit/*.c) test/hostile.c $(RT_BUILD)/libwasmrt.a -lm -o $@
+
+# Writes the module shapes of test/hostile.c (issue 11) for the TAP tests.
+$(RT_BUILD)/hostile-gen: test/hostile-gen.c test/hostile.c test/hostile.h
+	$(RT_CC) $(RT_CFLAGS) -Itest test/hostile-gen.c test/hostile.c -o $@
 
 # WAT fixtures of the unit tests, compiled once for every build flavour:
 # build/test-runtime build/fixtures (the default directory) runs them.
@@ -36,7 +40,7 @@ build/fixtures/%.wasm: test/unit/fixtures/%.wat
 
 fixtures: $(RT_FIXTURES)
 
-runtime: $(RT_BUILD)/libwasmrt.a $(RT_BUILD)/wasm-run $(RT_BUILD)/spec-runner $(RT_BUILD)/test-runtime fixtures
+runtime: $(RT_BUILD)/libwasmrt.a $(RT_BUILD)/wasm-run $(RT_BUILD)/spec-runner $(RT_BUILD)/test-runtime $(RT_BUILD)/hostile-gen fixtures
 
 # The same programs under AddressSanitizer + UndefinedBehaviorSanitizer.
 # -O0: at -O1 UBSan makes clang take minutes over the interpreter's one big

@@ -568,6 +568,7 @@ errkind_name(wrt_errkind k)
 		case WRT_ERR_LINK: return "link";
 		case WRT_ERR_LIMIT: return "limit";
 		case WRT_ERR_OOM: return "out of memory";
+		case WRT_ERR_INTERRUPTED: return "interrupted";
 		case WRT_ERR_TRAP: return "trap";
 	}
 	return "?";

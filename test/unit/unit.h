@@ -51,7 +51,12 @@
 	X(trapkind_names) \
 	X(regress_memory_limit_raised) \
 	X(regress_backtrace_export_name) \
-	X(fused_superinstructions)
+	X(fused_superinstructions) \
+	X(cost_linear_shapes) \
+	X(cost_moves) \
+	X(cost_interrupt) \
+	X(cost_code_limit) \
+	X(cost_arity_limit)
 
 #define UNIT_DECLARE(name) void test_##name(void);
 UNIT_TESTS(UNIT_DECLARE)
