@@ -259,7 +259,8 @@ emit_op(comp *c, int irop)
 	c->code[c->ncode++].h = c->H[irop];
 	c->pcmap[c->npc++] = at;
 	c->pcmap[c->npc++] = c->cur_offset;
-	if (WRT_UNLIKELY(code_size(c) > c->m->opts.max_code_bytes - c->m->code_bytes))
+	if (WRT_UNLIKELY(c->m->code_bytes >= c->m->opts.max_code_bytes
+					 || code_size(c) > c->m->opts.max_code_bytes - c->m->code_bytes))
 		code_limit(c);
 	return at;
 }
@@ -2374,14 +2375,23 @@ wrt_compile(wrt_module *m, wrt_code *fn, wrt_error *err)
 				: t->nparams + t->nresults;
 			/* A call also clears the declared locals: charge 1 per 8. */
 			cf->entry_cost = (c.ctl ? c.ctl[0].cost : 0) + (fn->nlocals - t->nparams) / 8;
-			/* Keep exactly what is used: the module's code is counted
-			 * against its limit and reported to the host. */
-			wrt_cell *code = wrt_realloc(c.a, c.code, (size_t) c.ncode * sizeof(wrt_cell));
+			/* Keep exactly what is used, in blocks of exactly that size (a
+			 * host allocator may keep a shrunk block whole): the module's
+			 * code is counted against its limit and reported to the host. */
+			wrt_cell *code = wrt_alloc(c.a, (size_t) c.ncode * sizeof(wrt_cell));
 			if (code)
+			{
+				memcpy(code, c.code, (size_t) c.ncode * sizeof(wrt_cell));
+				wrt_free(c.a, c.code);
 				c.code = code;
-			uint32_t *pcmap = c.npc ? wrt_realloc(c.a, c.pcmap, (size_t) c.npc * sizeof(uint32_t)) : NULL;
+			}
+			uint32_t *pcmap = c.npc ? wrt_alloc(c.a, (size_t) c.npc * sizeof(uint32_t)) : NULL;
 			if (pcmap)
+			{
+				memcpy(pcmap, c.pcmap, (size_t) c.npc * sizeof(uint32_t));
+				wrt_free(c.a, c.pcmap);
 				c.pcmap = pcmap;
+			}
 			cf->code = c.code;
 			cf->pcmap = c.pcmap;
 			cf->npcmap = c.npc / 2;

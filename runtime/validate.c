@@ -510,8 +510,12 @@ static inline bool
 top_is(vstate *vs, const uint8_t *types, uint32_t n)
 {
 	const ctl *c = &vs->ctls[vs->nctl - 1];
+	if (n == 0)
+		return true;
+	if (vs->sp - c->height < n)
+		return false;
 	vs->m->work += n;
-	return vs->sp - c->height >= n && memcmp(vs->vals + vs->sp - n, types, n) == 0;
+	return memcmp(vs->vals + vs->sp - n, types, n) == 0;
 }
 
 /* Pop values of the given types (last type on top).  Cost is bounded by

@@ -235,6 +235,7 @@ pgwasm_cache_get_module(const char *name)
 	wrt_allocator alloc;
 	wrt_module *m;
 	wrt_error	err;
+	wrt_load_options opts;
 	instr_time	start,
 				elapsed;
 	bool		found;
@@ -248,6 +249,9 @@ pgwasm_cache_get_module(const char *name)
 	mod = hash_search(module_hash, row.sha256, HASH_FIND, NULL);
 	if (mod)
 	{
+		/* pgwasm.max_code_size may have changed since it was loaded. */
+		pgwasm_load_options(&opts);
+		wrt_module_set_options(mod->module, &opts);
 		dlist_move_head(&lru, &mod->lru);
 		/* pgwasm.module_cache_size may have been lowered. */
 		if (unlikely(nmodules > pgwasm_module_cache_size))
@@ -264,7 +268,9 @@ pgwasm_cache_get_module(const char *name)
 	MemoryContextSetIdentifier(cxt, MemoryContextStrdup(cxt, name));
 	pgwasm_allocator_init(&alloc, cxt);
 	INSTR_TIME_SET_CURRENT(start);
-	m = wrt_module_load((const uint8_t *) VARDATA(bytes), VARSIZE(bytes) - VARHDRSZ, &alloc, &err);
+	pgwasm_load_options(&opts);
+	m = wrt_module_load_ex((const uint8_t *) VARDATA(bytes), VARSIZE(bytes) - VARHDRSZ, &alloc,
+						   &opts, &err);
 	INSTR_TIME_SET_CURRENT(elapsed);
 	INSTR_TIME_SUBTRACT(elapsed, start);
 	pfree(bytes);
@@ -549,6 +555,7 @@ pgwasm_stats_foreach(pgwasm_stats_visitor visit, void *arg)
 
 				mem += (int64) wrt_instance_memory_usage(inst->instance);
 			}
+			mem += (int64) wrt_module_code_bytes(mod->module);
 		}
 		visit(st, mem, arg);
 	}

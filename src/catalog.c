@@ -511,6 +511,7 @@ pgwasm_install_module(PG_FUNCTION_ARGS)
 	wrt_allocator alloc;
 	wrt_module *m;
 	wrt_error	err;
+	wrt_load_options opts;
 	uint8		sha[PGWASM_SHA256_LEN];
 	bytea	   *comp;
 	Oid			relid;
@@ -537,7 +538,8 @@ pgwasm_install_module(PG_FUNCTION_ARGS)
 	 */
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "pgwasm install", ALLOCSET_DEFAULT_SIZES);
 	pgwasm_allocator_init(&alloc, cxt);
-	m = wrt_module_load((const uint8_t *) VARDATA_ANY(module), len, &alloc, &err);
+	pgwasm_load_options(&opts);
+	m = wrt_module_load_ex((const uint8_t *) VARDATA_ANY(module), len, &alloc, &opts, &err);
 	if (m == NULL)
 		pgwasm_report_load_error(name, &err);
 	pgwasm_check_imports(m, name);

@@ -10,6 +10,8 @@
  */
 #include "postgres.h"
 
+#include "miscadmin.h"
+
 #include "lib/stringinfo.h"
 
 #include "pgwasm.h"
@@ -37,6 +39,13 @@ pgwasm_report_load_error(const char *modname, const wrt_error *err)
 		case WRT_ERR_LIMIT:
 			code = ERRCODE_PROGRAM_LIMIT_EXCEEDED;
 			stage = "decoding";
+			break;
+		case WRT_ERR_INTERRUPTED:
+			/* Cancel, timeout or terminate: raise it as the backend does. */
+			CHECK_FOR_INTERRUPTS();
+			ereport(ERROR,
+					(errcode(ERRCODE_QUERY_CANCELED),
+					 errmsg("canceling the load of wasm module \"%s\"", modname)));
 			break;
 		case WRT_ERR_OOM:
 			ereport(ERROR,
@@ -127,6 +136,10 @@ pgwasm_report_trap(const wrt_trap *trap, const char *detail)
 			break;
 		case WRT_TRAP_OOM:
 			code = ERRCODE_OUT_OF_MEMORY;
+			break;
+		case WRT_TRAP_CODE_LIMIT:
+			code = ERRCODE_PROGRAM_LIMIT_EXCEEDED;
+			hint = "The limit is pgwasm.max_code_size, per module.";
 			break;
 		case WRT_TRAP_EXIT:
 			ereport(ERROR,

@@ -14,6 +14,7 @@
 
 #include <limits.h>
 
+#include "miscadmin.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
 
@@ -24,6 +25,7 @@ PG_MODULE_MAGIC;
 void		_PG_init(void);
 
 int			pgwasm_max_module_size = 16 * 1024 * 1024;
+int			pgwasm_max_code_size = 128 * 1024 * 1024;
 int			pgwasm_max_memory_kb = 64 * 1024;
 int			pgwasm_max_stack = 1024 * 1024;
 double		pgwasm_fuel = 0;
@@ -155,6 +157,28 @@ limits_assign_real(double newval, void *extra)
 	pgwasm_limits_generation++;
 }
 
+/*
+ * The engine polls InterruptPending while it validates and compiles.  It
+ * stops only for an interrupt that will end the statement (cancel, timeout,
+ * terminate) and only where CHECK_FOR_INTERRUPTS() can raise it: the caller
+ * then does (pgwasm_report_load_error, the call path).  Harmless interrupts
+ * wait until the load is done; it is linear in the module's size.
+ */
+static bool
+load_may_continue(void *ud)
+{
+	return !INTERRUPTS_CAN_BE_PROCESSED() || !(QueryCancelPending || ProcDiePending);
+}
+
+void
+pgwasm_load_options(wrt_load_options *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->interrupt = (volatile int *) &InterruptPending;
+	opts->interrupt_handler = load_may_continue;
+	opts->max_code_bytes = (size_t) pgwasm_max_code_size;
+}
+
 void
 _PG_init(void)
 {
@@ -163,6 +187,14 @@ _PG_init(void)
 							NULL,
 							&pgwasm_max_module_size,
 							16 * 1024 * 1024, 8, MaxAllocSize / 2,
+							PGC_SUSET, GUC_UNIT_BYTE,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pgwasm.max_code_size",
+							"Largest amount of compiled code one WebAssembly module may hold in a backend.",
+							"Compiling a function past it fails with an error; compiled code is at most about 40 bytes per byte of function body.",
+							&pgwasm_max_code_size,
+							128 * 1024 * 1024, 64 * 1024, INT_MAX,
 							PGC_SUSET, GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
 

@@ -42,6 +42,7 @@
 /* ---- GUCs (pgwasm.c) ------------------------------------------------------ */
 
 extern int	pgwasm_max_module_size;		/* bytes */
+extern int	pgwasm_max_code_size;		/* bytes of compiled code per module */
 extern int	pgwasm_max_memory_kb;		/* per instance */
 extern int	pgwasm_max_stack;			/* bytes of value stack */
 extern double pgwasm_fuel;				/* instructions per call, 0 = unlimited */
@@ -341,5 +342,9 @@ extern Datum pgwasm_buffer_result(PgwasmKind kind, const uint8 *data, uint32 cou
  */
 extern bool pgwasm_call_guest(PgwasmInstance *inst, wrt_func *fn, const wrt_value *args,
 							  wrt_value *results, const char *what);
+
+/* How the engine may load and compile a module here: interrupts polled,
+ * code capped by pgwasm.max_code_size (pgwasm.c). */
+extern void pgwasm_load_options(wrt_load_options *opts);
 
 #endif							/* PGWASM_H */

@@ -109,4 +109,11 @@ void fz_format_value(char *buf, size_t n, uint8_t type, wrt_value v, bool canon_
 wrt_func *fz_export_func(wrt_instance *inst, uint32_t i, const char **name,
 						 uint32_t *name_len);
 
+/* Cost oracles: per module byte, at most 2 x WRT_MAX_ARITY type compares
+ * or copies (plus one per instruction), and 40 bytes of compiled code. */
+#define FZ_WORK_PER_BYTE (2 * WRT_MAX_ARITY + 64)
+#define FZ_WORK_BASE 100000
+#define FZ_CODE_PER_BYTE 40
+#define FZ_CODE_BASE 4096
+
 #endif

@@ -6,7 +6,11 @@
  * non-empty message).  An accepted module is introspected (imports,
  * exports, export lookup by name, function names) and every function is
  * compiled to register code with wrt_module_compile_all(), which may fail
- * only for lack of memory or an engine limit.
+ * only for lack of memory or an engine limit.  Two cost oracles then
+ * judge what that took: the work units validation and compilation counted
+ * (wrt_module_work) and the compiled code's bytes must stay within the
+ * linear bounds of fuzz-common.h, the ones test/unit/test_cost.c holds the
+ * engine to on the shapes of issue 11.
  *
  * Each input is then decoded a second time with an allocator that refuses
  * one allocation (or every allocation from one on), chosen from a hash of
@@ -104,6 +108,12 @@ load_all(const uint8_t *data, size_t size, const wrt_allocator *alloc, wrt_error
 			CHECK(err->kind == WRT_ERR_LIMIT || err->kind == WRT_ERR_OOM,
 				  "compile_all fails only on limits");
 	}
+	/* Cost oracles (issue 11): what validation and compilation did, and
+	 * the code they left, grow at most linearly with the input. */
+	CHECK(wrt_module_work(m) <= FZ_WORK_PER_BYTE * (uint64_t) size + FZ_WORK_BASE,
+		  "cost oracle: validation + compilation work linear in the module's size");
+	CHECK(wrt_module_code_bytes(m) <= FZ_CODE_PER_BYTE * size + FZ_CODE_BASE,
+		  "cost oracle: compiled code a constant factor of the module's size");
 	wrt_module_free(m);
 	return true;
 }

@@ -18,7 +18,8 @@
 # The libFuzzer targets start from the seeds, 100 modules binaryen generates
 # from random bytes (`wasm-opt -ttf`, made once into build/fuzz/ttf-seeds/:
 # large valid modules whose mutations reach deep into the engine), the spec
-# suite's modules when test/spec/run.sh has converted them
+# suite's modules when test/spec/run.sh has converted them, the cost shapes
+# of test/hostile.c (build/fuzz/hostile-seeds/)
 # (build/spec/*/*.wasm), and the corpus they grew in earlier runs on this
 # machine (build/fuzz/corpus/<target>/).
 # Any crash, sanitizer report, leak, per-input timeout (20 s), oracle
@@ -98,6 +99,18 @@ run_libfuzzer() {
 		mv "$OUT/ttf-seeds.tmp" "$OUT/ttf-seeds"
 	fi
 	seeds+=("$OUT/ttf-seeds")
+	# The cost shapes of issue 11 (test/hostile.c), small enough for
+	# libFuzzer's input limit, so mutations start next to that class.
+	if [ ! -d "$OUT/hostile-seeds" ] && make -s build/hostile-gen > /dev/null; then
+		mkdir -p "$OUT/hostile-seeds"
+		for shape in blocks br_if calls returns br_table local_sets; do
+			for kn in "3 20" "40 40" "300 8"; do
+				set -- $kn
+				build/hostile-gen "$shape" "$1" "$2" "$OUT/hostile-seeds/$shape-$1-$2.wasm"
+			done
+		done
+	fi
+	[ -d "$OUT/hostile-seeds" ] && seeds+=("$OUT/hostile-seeds")
 	if [ -d build/spec ]; then
 		# The spec modules, flattened once into one directory for libFuzzer.
 		if [ ! -d "$OUT/spec-seeds" ]; then
