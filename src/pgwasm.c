@@ -194,7 +194,7 @@ _PG_init(void)
 							"Largest amount of compiled code one WebAssembly module may hold in a backend.",
 							"Compiling a function past it fails with an error; compiled code is at most about 40 bytes per byte of function body.",
 							&pgwasm_max_code_size,
-							128 * 1024 * 1024, 64 * 1024, INT_MAX,
+							128 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024,
 							PGC_SUSET, GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
 
