@@ -142,6 +142,16 @@ pgwasm_allocator_init(wrt_allocator *a, MemoryContext cxt)
 
 /* ---- configuration -------------------------------------------------------- */
 
+/*
+ * The upper bound of pgwasm.max_module_size: 512 MB, the figure users write
+ * ('512MB').  Every buffer sized from a module stays below MaxAllocSize (1 GB
+ * - 1) with room to spare: the bytea argument, its zstd frame
+ * (ZSTD_compressBound adds about 1/256), and the decompressed copy.
+ */
+#define PGWASM_MAX_MODULE_SIZE_LIMIT (512 * 1024 * 1024)
+StaticAssertDecl(PGWASM_MAX_MODULE_SIZE_LIMIT + PGWASM_MAX_MODULE_SIZE_LIMIT / 128 < MaxAllocSize - VARHDRSZ,
+				 "a module of pgwasm.max_module_size bytes and its zstd frame must fit one palloc");
+
 /* Stores apply limits lazily: tell them something changed. */
 static void
 limits_assign_int(int newval, void *extra)
@@ -162,7 +172,7 @@ _PG_init(void)
 							"Largest WebAssembly module wasm.install_module accepts.",
 							NULL,
 							&pgwasm_max_module_size,
-							16 * 1024 * 1024, 8, MaxAllocSize / 2,
+							16 * 1024 * 1024, 8, PGWASM_MAX_MODULE_SIZE_LIMIT,
 							PGC_SUSET, GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
 
