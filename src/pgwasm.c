@@ -39,10 +39,15 @@ uint64		pgwasm_limits_generation = 1;
  * copy needs the old size.  The header is MAXALIGN'd so the engine sees the
  * same alignment palloc gives.
  *
- * Linear memories grow by realloc, often one 64 kB page at a time (a bump
- * allocator, sbrk), so a large block grows geometrically: its capacity is
- * raised by half again, and the next few grows need no copy.  The engine
- * zeroes every newly grown byte itself, so spare capacity may hold anything.
+ * Linear memories normally do not come through here: the engine maps them
+ * itself (address space reserved up to pgwasm.max_memory, pages committed
+ * as they grow, see runtime/vmem.c), so a large memory.grow is quick enough
+ * not to delay a cancel, and wasm.stats() counts what is committed.  Where
+ * it cannot map them they grow by realloc, often one 64 kB page at a time
+ * (a bump allocator, sbrk), so a large block grows geometrically: its
+ * capacity is raised by half again, and the next few grows need no copy.
+ * The engine zeroes every newly grown byte itself, so spare capacity may
+ * hold anything.
  */
 typedef struct EngineChunkHeader
 {
