@@ -48,6 +48,10 @@ endif
 
 include test/runtime.mk
 
+# PGXS knows no header dependencies: without this, a changed runtime header
+# (a struct layout in internal.h) leaves stale objects linked into pgwasm.so.
+$(OBJS): $(wildcard runtime/*.h runtime/*.def src/*.h)
+
 $(GUEST_DIR)/%.wasm: test/guest/%.wat
 	@mkdir -p $(dir $@)
 	$(WAT2WASM) --debug-names $(if $(filter invalid_%,$*),--no-check) $< -o $@

@@ -43,6 +43,8 @@ typedef struct store_impl {
 typedef struct memory_impl {
 	wrt_memory pub;
 	wrt_limits declared;        /* as created: import matching needs the max */
+	size_t reserved;            /* bytes of address space mapped for pub.data
+								 * (vmem.c), or 0 if the allocator gave it */
 } memory_impl;
 
 typedef struct table_impl {
@@ -223,6 +225,8 @@ wrt_store_register(wrt_store *s, void *obj, uint8_t kind)
 	return true;
 }
 
+static void memory_data_free(memory_impl *mi);
+
 static void
 snapshot_free(const wrt_allocator *a, wrt_instance *inst)
 {
@@ -257,7 +261,7 @@ object_free(wrt_store *s, void *obj, uint8_t kind)
 			wrt_free(a, ((wrt_table *) obj)->elems);
 			break;
 		case WRT_OBJ_MEMORY:
-			wrt_free(a, ((wrt_memory *) obj)->data);
+			memory_data_free(obj);
 			break;
 		case WRT_OBJ_INSTANCE:
 			{
@@ -330,6 +334,12 @@ void
 wrt_store_set_memory_limit(wrt_store *s, uint32_t max_pages)
 {
 	s->memory_limit_pages = max_pages;
+}
+
+void
+wrt_store_set_memory_mapping(wrt_store *s, bool enable)
+{
+	s->memory_no_vmem = !enable;
 }
 
 void
@@ -743,6 +753,61 @@ memory_data_alloc(wrt_store *s, size_t bytes)
 }
 
 /*
+ * How much address space to reserve for a memory of at most max_pages that
+ * needs `pages` now: up to its maximum, but never beyond the store's limit,
+ * so an embedder's limit bounds address space too (a raised limit is met
+ * by moving the memory, see memory_relocate).
+ */
+static uint32_t
+memory_reserve_pages(const wrt_store *s, uint32_t max_pages, uint32_t pages)
+{
+	uint32_t r = max_pages;
+
+	if (s->memory_limit_pages && s->memory_limit_pages < r)
+		r = s->memory_limit_pages;
+	return r < pages ? pages : r;
+}
+
+/*
+ * Map `bytes` of zeroed memory inside a fresh reservation of reserve_pages;
+ * NULL (nothing mapped) if virtual memory is unavailable or refused, and the
+ * caller uses the allocator instead.
+ */
+static uint8_t *
+memory_map(const wrt_store *s, uint32_t reserve_pages, size_t bytes, size_t *reserved)
+{
+	size_t rbytes;
+	void *p;
+
+	if (s->memory_no_vmem || reserve_pages == 0 || !pages_bytes(reserve_pages, &rbytes) ||
+		!wrt_vmem_available())
+		return NULL;
+	p = wrt_vmem_reserve(rbytes);
+	if (!p)
+		return NULL;
+	if (!wrt_vmem_commit(p, bytes))
+	{
+		wrt_vmem_release(p, rbytes);
+		return NULL;
+	}
+	*reserved = rbytes;
+	return p;
+}
+
+static void
+memory_data_free(memory_impl *mi)
+{
+	wrt_memory *m = &mi->pub;
+
+	if (mi->reserved)
+		wrt_vmem_release(m->data, mi->reserved);
+	else
+		wrt_free(&m->store->alloc, m->data);
+	m->data = NULL;
+	mi->reserved = 0;
+}
+
+/*
  * Allocate and register a memory of limits.min pages.  The caller has checked
  * min against the effective maximum.  NULL on allocation failure.
  */
@@ -760,7 +825,12 @@ memory_create(wrt_store *s, wrt_limits limits)
 		return NULL;
 	memset(mi, 0, sizeof(*mi));
 	m = &mi->pub;
-	m->data = memory_data_alloc(s, bytes);
+	m->store = s;
+	m->max_pages = memory_effective_max(s, limits);
+	m->data = memory_map(s, memory_reserve_pages(s, m->max_pages, (uint32_t) limits.min),
+						 bytes, &mi->reserved);
+	if (!m->data)
+		m->data = memory_data_alloc(s, bytes);
 	if (!m->data)
 	{
 		wrt_free(&s->alloc, mi);
@@ -768,12 +838,10 @@ memory_create(wrt_store *s, wrt_limits limits)
 	}
 	m->size = bytes;
 	m->pages = (uint32_t) limits.min;
-	m->max_pages = memory_effective_max(s, limits);
-	m->store = s;
 	mi->declared = limits;
 	if (!wrt_store_register(s, mi, WRT_OBJ_MEMORY))
 	{
-		wrt_free(&s->alloc, m->data);
+		memory_data_free(mi);
 		wrt_free(&s->alloc, mi);
 		return NULL;
 	}
@@ -805,6 +873,53 @@ wrt_memory_size(const wrt_memory *m)
 	return m->size;
 }
 
+/*
+ * A mapped memory must grow past its reservation (the store's limit was
+ * raised since it was created): move it to a reservation for the new limit.
+ * This copies the memory, once per raise of the limit.
+ */
+static bool
+memory_relocate(wrt_memory *m, uint32_t pages, size_t bytes)
+{
+	memory_impl *mi = memory_of(m);
+	size_t reserved = 0;
+	uint8_t *d;
+
+	d = memory_map(m->store, memory_reserve_pages(m->store, m->max_pages, pages), bytes,
+				   &reserved);
+	if (!d)
+		return false;
+	memcpy(d, m->data, (size_t) m->size);
+	wrt_vmem_release(m->data, mi->reserved);
+	m->data = d;
+	mi->reserved = reserved;
+	m->size = bytes;
+	m->pages = pages;
+	return true;
+}
+
+/* Resize a mapped memory: commit or decommit the pages in between. */
+static bool
+memory_resize_mapped(wrt_memory *m, uint32_t pages, size_t bytes)
+{
+	memory_impl *mi = memory_of(m);
+	size_t old = (size_t) m->size;
+
+	if (bytes > mi->reserved)
+		return memory_relocate(m, pages, bytes);
+	if (bytes > old && !wrt_vmem_commit(m->data + old, bytes - old))
+		return false;
+	if (bytes < old && !wrt_vmem_decommit(m->data + bytes, old - bytes))
+	{
+		/* Still committed: what lies beyond the size must read as zero
+		 * when the memory grows again. */
+		memset(m->data + bytes, 0, old - bytes);
+	}
+	m->size = bytes;
+	m->pages = pages;
+	return true;
+}
+
 /* Resize the data block to `pages`, zeroing any new bytes. */
 static bool
 memory_resize(wrt_memory *m, uint32_t pages)
@@ -814,6 +929,8 @@ memory_resize(wrt_memory *m, uint32_t pages)
 
 	if (!pages_bytes(pages, &bytes))
 		return false;
+	if (memory_of(m)->reserved)
+		return memory_resize_mapped(m, pages, bytes);
 	d = wrt_realloc(&m->store->alloc, m->data, bytes ? bytes : 1);
 	if (!d)
 	{
@@ -1505,7 +1622,18 @@ wrt_instance_reset(wrt_instance *inst)
 			wrt_trap_set(inst->store, WRT_TRAP_OOM, NULL);
 			return false;
 		}
-		if (mem->size - ms->used >= RESET_FRESH_MIN && uses_default_allocator(inst->store))
+		if (mem->size - ms->used >= RESET_FRESH_MIN && memory_of(mem)->reserved)
+		{
+			/* Fresh pages for the whole Wasm pages of the tail (resident
+			 * memory goes back to the system); memset the rest. */
+			size_t from = (size_t) ((ms->used + WRT_PAGE_SIZE - 1) / WRT_PAGE_SIZE * WRT_PAGE_SIZE);
+
+			if (wrt_vmem_zero(mem->data + from, (size_t) mem->size - from))
+				memset(mem->data + ms->used, 0, from - (size_t) ms->used);
+			else
+				memset(mem->data + ms->used, 0, (size_t) (mem->size - ms->used));
+		}
+		else if (mem->size - ms->used >= RESET_FRESH_MIN && uses_default_allocator(inst->store))
 		{
 			/* Clearing a big tail with memset would make every page of it
 			 * resident; fresh zero pages from calloc cost nothing until

@@ -305,6 +305,7 @@ struct wrt_store {
 	size_t stack_bytes;
 	uint32_t max_frames;
 	uint32_t memory_limit_pages;    /* 0 = none */
+	bool memory_no_vmem;            /* linear memories from the allocator only */
 	uint64_t table_limit;           /* elements over all tables; 0 = WRT_MAX_TABLE_TOTAL */
 	uint64_t table_elems;           /* elements allocated by the store's tables */
 	volatile int *interrupt;
@@ -353,6 +354,15 @@ void wrt_trap_set(wrt_store *s, wrt_trapkind kind, const char *fmt, ...) WRT_PRI
 const char *wrt_trap_default_message(wrt_trapkind kind);
 /* Grow a memory by delta pages honouring all limits: old pages or -1. */
 int64_t wrt_memory_grow_internal(wrt_memory *m, uint32_t delta);
+
+/* Virtual memory for linear memories (vmem.c); sizes are whole Wasm pages.
+ * Each returns false / NULL where unsupported or on failure. */
+bool wrt_vmem_available(void);
+void *wrt_vmem_reserve(size_t bytes);               /* inaccessible, uncommitted */
+bool wrt_vmem_commit(void *p, size_t bytes);        /* accessible, reads as zero */
+bool wrt_vmem_decommit(void *p, size_t bytes);      /* zero and inaccessible again */
+bool wrt_vmem_zero(void *p, size_t bytes);          /* fresh zero pages, accessible */
+void wrt_vmem_release(void *p, size_t bytes);
 /* Grow a table, filling with init: old size or -1. */
 int64_t wrt_table_grow_internal(wrt_table *t, uint32_t delta, void *init);
 

@@ -734,7 +734,10 @@ L_MEMORY_GROW:
 		uint32_t delta = GET_I32(WRT_HI(pc[1]));
 		int64_t r = inst->mem0 ? wrt_memory_grow_internal(inst->mem0, delta) : -1;
 		RELOAD_MEM();
-		if (r >= 0)             /* only a grow that happened cleared memory */
+		/* Only a grow that happened is charged, by size like memory.fill:
+		 * a mapped memory (vmem.c) grows in constant time, but fuel must not
+		 * depend on where the host keeps memory. */
+		if (r >= 0)
 			CHARGE((uint64_t) delta * (WRT_PAGE_SIZE / 64));
 		SET_I32(WRT_LO(pc[1]), (uint32_t) r);
 		NEXT(2);

@@ -257,6 +257,20 @@ void wrt_store_set_stack_limit(wrt_store *s, size_t value_stack_bytes, uint32_t 
  * beyond it returns -1, instantiation beyond it traps WRT_TRAP_MEMORY_LIMIT.
  * 0 = only the module's own maximum (and 65536). */
 void wrt_store_set_memory_limit(wrt_store *s, uint32_t max_pages);
+/*
+ * Where linear memories live.  By default (enable = true), on POSIX systems,
+ * a memory the store creates is not allocated through the wrt_allocator: the
+ * engine reserves address space for its maximum size (the declared maximum,
+ * at most 4 GiB, and at most the store's memory limit at creation) and
+ * commits pages as it grows, so memory.grow takes the same short time for a
+ * page or for gigabytes, and new pages use no memory until written.
+ * Reserved address space is not memory: wrt_instance_memory_usage counts
+ * committed bytes only.  A memory that outgrows its reservation (the limit
+ * was raised since) moves to a larger one once.  With enable = false, or
+ * where reserving fails, memories are allocated through the allocator and
+ * grow by realloc.  Applies to memories created afterwards.
+ */
+void wrt_store_set_memory_mapping(wrt_store *s, bool enable);
 /* Table budget: the total number of elements (8 bytes of host memory each)
  * all tables of the store may hold; instantiation beyond it fails with
  * WRT_ERR_LIMIT and table.grow returns -1.  0 = the default, 10,000,000. */

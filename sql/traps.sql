@@ -126,6 +126,19 @@ RESET ROLE;
 DROP ROLE regress_traps_user;
 SET pgwasm.no_such_setting = 1;
 SELECT name, setting, unit, context FROM pg_settings WHERE name LIKE 'pgwasm.%' ORDER BY name;
+-- the ranges docs/settings.md gives; pgwasm.max_module_size accepts its
+-- documented maximum, 512 MB, and refuses one byte more
+SELECT name, min_val, max_val FROM pg_settings WHERE name LIKE 'pgwasm.%' ORDER BY name;
+SET pgwasm.max_module_size = '512MB';
+SHOW pgwasm.max_module_size;
+SET pgwasm.max_module_size = 536870913;
+SHOW pgwasm.max_module_size;
+RESET pgwasm.max_module_size;
+-- and pgwasm.max_code_size its maximum, 1 GB
+SET pgwasm.max_code_size = '1GB';
+SHOW pgwasm.max_code_size;
+SET pgwasm.max_code_size = 1073741825;
+RESET pgwasm.max_code_size;
 
 -- wasm.stats() counts the traps of this backend (interrupts are not traps)
 SELECT module, traps FROM wasm.stats() WHERE module IN ('t', 'big', 'st') ORDER BY 1;

@@ -186,13 +186,42 @@ pgwasm_catalog_relid(bool missing_ok)
 	return relid;
 }
 
+/*
+ * Look the catalog up and open it, or NULL if missing_ok and it does not
+ * exist.  The name lookup may come from catalog caches that have not yet
+ * seen a concurrent DROP EXTENSION (a statement that takes no lock processes
+ * no invalidations): the OID is only trusted once the lock is held, which
+ * processes them.  If the table vanished meanwhile, look again, now with
+ * current caches, so a dropped extension is an ordinary error rather than
+ * "could not open relation".
+ */
+Relation
+pgwasm_catalog_open(LOCKMODE lockmode, bool missing_ok)
+{
+	for (;;)
+	{
+		Oid			relid = pgwasm_catalog_relid(missing_ok);
+		Relation	rel;
+
+		if (!OidIsValid(relid))
+			return NULL;
+		rel = try_table_open(relid, lockmode);
+		if (rel != NULL)
+			return rel;
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
 static Oid
 catalog_indexid(Oid relid)
 {
 	Oid			idx = get_relname_relid(PGWASM_INDEX, get_rel_namespace(relid));
 
 	if (!OidIsValid(idx))
-		elog(ERROR, "index %s.%s is missing", PGWASM_SCHEMA, PGWASM_INDEX);
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("index %s.%s of extension pgwasm is missing", PGWASM_SCHEMA, PGWASM_INDEX),
+				 errhint("Drop and create the extension again.")));
 	return idx;
 }
 
@@ -304,16 +333,18 @@ lookup_snapshot(void)
 bool
 pgwasm_catalog_lookup(const char *name, PgwasmModuleRow *row, bytea **bytes)
 {
-	Oid			relid = pgwasm_catalog_relid(false);
 	Relation	rel;
 	SysScanDesc scan;
 	ScanKeyData key;
 	HeapTuple	tup;
 	bool		found = false;
 
+	rel = pgwasm_catalog_open(AccessShareLock, false);
 	if (strlen(name) > PGWASM_MAX_NAME)
+	{
+		table_close(rel, AccessShareLock);
 		return false;
-	rel = table_open(relid, AccessShareLock);
+	}
 	scan = begin_name_scan(rel, name, lookup_snapshot(), &key);
 	tup = systable_getnext(scan);
 	if (HeapTupleIsValid(tup))
@@ -332,15 +363,13 @@ pgwasm_catalog_lookup(const char *name, PgwasmModuleRow *row, bytea **bytes)
 List *
 pgwasm_catalog_all_sha256(void)
 {
-	Oid			relid = pgwasm_catalog_relid(true);
-	Relation	rel;
+	Relation	rel = pgwasm_catalog_open(AccessShareLock, true);
 	SysScanDesc scan;
 	HeapTuple	tup;
 	List	   *result = NIL;
 
-	if (!OidIsValid(relid))
+	if (rel == NULL)
 		return NIL;
-	rel = table_open(relid, AccessShareLock);
 	scan = systable_beginscan(rel, InvalidOid, false, lookup_snapshot(), 0, NULL);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
@@ -547,8 +576,8 @@ pgwasm_install_module(PG_FUNCTION_ARGS)
 	pgwasm_sha256((const uint8 *) VARDATA_ANY(module), len, sha);
 	comp = compress_module(VARDATA_ANY(module), len);
 
-	relid = pgwasm_catalog_relid(false);
-	rel = table_open(relid, RowExclusiveLock);
+	rel = pgwasm_catalog_open(RowExclusiveLock, false);
+	relid = RelationGetRelid(rel);
 	lock_module_name(relid, name);
 
 	values[Anum_module_store_name - 1] = CStringGetTextDatum(name);
@@ -608,8 +637,8 @@ pgwasm_drop_module(PG_FUNCTION_ARGS)
 {
 	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	bool		cascade = PG_GETARG_BOOL(1);
-	Oid			relid = pgwasm_catalog_relid(false);
-	Relation	rel;
+	Relation	rel = pgwasm_catalog_open(RowExclusiveLock, false);
+	Oid			relid = RelationGetRelid(rel);
 	SysScanDesc scan;
 	ScanKeyData key;
 	HeapTuple	tup;
@@ -619,7 +648,6 @@ pgwasm_drop_module(PG_FUNCTION_ARGS)
 	List	   *funcs;
 	ListCell   *lc;
 
-	rel = table_open(relid, RowExclusiveLock);
 	if (strlen(name) <= PGWASM_MAX_NAME)
 		lock_module_name(relid, name);
 	snap = RegisterSnapshot(GetLatestSnapshot());

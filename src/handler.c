@@ -30,6 +30,7 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/inval.h"
 #include "utils/memutils.h"
 #include "utils/regproc.h"
 #include "utils/syscache.h"
@@ -247,6 +248,13 @@ fn_bind_role(PgwasmFn *fn)
  * Slow path: (re)build from pg_proc if the row changed, then resolve module
  * and instance.  The epoch is recorded last, so anything that bumped it
  * meanwhile (an eviction, an invalidation) is already accounted for.
+ *
+ * Everything is resolved against the catalogs as committed now: pending
+ * invalidations are processed first.  A statement that takes no lock (a
+ * bare SELECT f()) processes none, so without this the function, its module
+ * catalog and any OID derived from them could come from cache entries of
+ * objects another session has dropped meanwhile (DROP EXTENSION pgwasm
+ * CASCADE), and fail deep inside with an internal error.
  */
 static pg_noinline PgwasmFn *
 fn_prepare(FunctionCallInfo fcinfo)
@@ -262,9 +270,21 @@ fn_prepare(FunctionCallInfo fcinfo)
 				 errmsg("wasm functions cannot be trigger functions"),
 				 errhint("Call the wasm function from a trigger function in PL/pgSQL.")));
 
+	AcceptInvalidationMessages();
 	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(flinfo->fn_oid));
 	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "cache lookup failed for function %u", flinfo->fn_oid);
+	{
+		/* Planned from stale caches: the function was dropped since. */
+		if (fn != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_FUNCTION),
+					 errmsg("function %s does not exist any more", fn->fdesc),
+					 errdetail("It was dropped by another transaction after this statement looked it up.")));
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FUNCTION),
+				 errmsg("wasm function with OID %u does not exist any more", flinfo->fn_oid),
+				 errdetail("It was dropped by another transaction after this statement looked it up.")));
+	}
 	if (fn == NULL ||
 		fn->fn_xmin != HeapTupleHeaderGetRawXmin(tup->t_data) ||
 		!ItemPointerEquals(&fn->fn_tid, &tup->t_self))

@@ -41,10 +41,15 @@ uint64		pgwasm_limits_generation = 1;
  * copy needs the old size.  The header is MAXALIGN'd so the engine sees the
  * same alignment palloc gives.
  *
- * Linear memories grow by realloc, often one 64 kB page at a time (a bump
- * allocator, sbrk), so a large block grows geometrically: its capacity is
- * raised by half again, and the next few grows need no copy.  The engine
- * zeroes every newly grown byte itself, so spare capacity may hold anything.
+ * Linear memories normally do not come through here: the engine maps them
+ * itself (address space reserved up to pgwasm.max_memory, pages committed
+ * as they grow, see runtime/vmem.c), so a large memory.grow is quick enough
+ * not to delay a cancel, and wasm.stats() counts what is committed.  Where
+ * it cannot map them they grow by realloc, often one 64 kB page at a time
+ * (a bump allocator, sbrk), so a large block grows geometrically: its
+ * capacity is raised by half again, and the next few grows need no copy.
+ * The engine zeroes every newly grown byte itself, so spare capacity may
+ * hold anything.
  */
 typedef struct EngineChunkHeader
 {
@@ -144,6 +149,16 @@ pgwasm_allocator_init(wrt_allocator *a, MemoryContext cxt)
 
 /* ---- configuration -------------------------------------------------------- */
 
+/*
+ * The upper bound of pgwasm.max_module_size: 512 MB, the figure users write
+ * ('512MB').  Every buffer sized from a module stays below MaxAllocSize (1 GB
+ * - 1) with room to spare: the bytea argument, its zstd frame
+ * (ZSTD_compressBound adds about 1/256), and the decompressed copy.
+ */
+#define PGWASM_MAX_MODULE_SIZE_LIMIT (512 * 1024 * 1024)
+StaticAssertDecl(PGWASM_MAX_MODULE_SIZE_LIMIT + PGWASM_MAX_MODULE_SIZE_LIMIT / 128 < MaxAllocSize - VARHDRSZ,
+				 "a module of pgwasm.max_module_size bytes and its zstd frame must fit one palloc");
+
 /* Stores apply limits lazily: tell them something changed. */
 static void
 limits_assign_int(int newval, void *extra)
@@ -186,7 +201,7 @@ _PG_init(void)
 							"Largest WebAssembly module wasm.install_module accepts.",
 							NULL,
 							&pgwasm_max_module_size,
-							16 * 1024 * 1024, 8, MaxAllocSize / 2,
+							16 * 1024 * 1024, 8, PGWASM_MAX_MODULE_SIZE_LIMIT,
 							PGC_SUSET, GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
 

@@ -31,7 +31,9 @@
 #include "lib/ilist.h"
 #include "lib/stringinfo.h"
 #include "nodes/pg_list.h"
+#include "storage/lockdefs.h"
 #include "utils/palloc.h"
+#include "utils/relcache.h"
 
 #include "wasmrt.h"
 
@@ -84,6 +86,7 @@ typedef struct PgwasmModuleRow
  */
 extern bool pgwasm_catalog_lookup(const char *name, PgwasmModuleRow *row, bytea **bytes);
 extern Oid	pgwasm_catalog_relid(bool missing_ok);
+extern Relation pgwasm_catalog_open(LOCKMODE lockmode, bool missing_ok);
 /* OID of wasm.module_store as last looked up, for invalidation callbacks. */
 extern Oid	pgwasm_catalog_known_relid;
 /* SHA-256 (palloc'd 32-byte arrays) of every stored module. */

@@ -8,6 +8,13 @@
 # fail it, while the target in issue 3 is 50 ms.  After every stop the same
 # backend (or, after terminate, a new one) still answers, and the postmaster
 # never restarted (pg_postmaster_start_time unchanged, no crash in the log).
+#
+# A single memory.grow of 2 GB (pgwasm.max_memory raised to 3 GB) is one Wasm
+# instruction, so it cannot be interrupted: it must itself be quick (issue
+# 11: it took 2 s, and a cancel waited for it).  The statement times of 1 GB
+# and 2 GB grows are printed, a cancel sent while grow_spin() grows 2 GB and
+# then loops is timed, and wasm.stats() must count the 2 GB the memory has
+# (committed), not the 3 GB of address space reserved for it.
 use strict;
 use warnings;
 
@@ -58,6 +65,8 @@ $node->safe_psql(
 	CREATE FUNCTION spin() RETURNS int4 LANGUAGE wasm AS 'spin:spin';
 	CREATE FUNCTION spin_calls() RETURNS int4 LANGUAGE wasm AS 'spin:spin_calls';
 	CREATE FUNCTION answer() RETURNS int4 LANGUAGE wasm AS 'spin:answer';
+	CREATE FUNCTION grow(int4) RETURNS int4 LANGUAGE wasm AS 'spin:grow';
+	CREATE FUNCTION grow_spin() RETURNS int4 LANGUAGE wasm AS 'spin:grow_spin';
 });
 my $started = $node->safe_psql('postgres', 'SELECT pg_postmaster_start_time()');
 
@@ -112,6 +121,45 @@ for my $fn (qw(spin spin_calls))
 	is($s->query_safe('SELECT answer(), pg_backend_pid()'),
 		"42|$pid", "the same backend runs wasm again after cancelling $fn()");
 }
+
+# ---- a 2 GB memory.grow -----------------------------------------------------------
+$s->query_safe("SET pgwasm.max_memory = '3GB'");
+is($s->query_safe('SELECT grow(0)'), '1', 'grow(0) with pgwasm.max_memory = 3GB');
+for my $gb (1, 2)
+{
+	# Each statement is its own transaction: the memory is reset to one page
+	# before the next.
+	my $t0 = time;
+	is($s->query_safe('SELECT grow(' . ($gb * 16384) . ')'), '1', "memory.grow of $gb GB succeeds");
+	$figures{"statement with memory.grow of $gb GB"} = time - $t0;
+}
+$s->query_safe('BEGIN');
+$s->query_safe('SELECT grow(32768)');
+cmp_ok($s->query_safe(q{SELECT memory_bytes FROM wasm.stats() WHERE module = 'spin'}),
+	'>=', 2 * 1024**3, 'wasm.stats counts the 2 GB the memory has');
+$s->query_safe('COMMIT');
+cmp_ok($s->query_safe('SELECT grow(0)'), '==', 1, 'the next transaction starts from one page again');
+cmp_ok($s->query_safe(q{SELECT memory_bytes FROM wasm.stats() WHERE module = 'spin'}),
+	'<', 64 * 1024**2, 'reserved address space is not counted as memory');
+
+$s->{stderr} = '';
+$s->query_until(qr/running grow_spin/, "\\echo running grow_spin\nSELECT grow_spin();\n");
+wait_active($node, $pid, 'SELECT grow_spin()');
+{
+	my $t0 = time;
+	$ctl->query_safe("SELECT pg_cancel_backend($pid)");
+	pump_until($s->{run}, $s->{timeout}, \$s->{stderr},
+		qr/canceling statement due to user request|ERROR/);
+	my $elapsed = time - $t0;
+	like($s->{stderr}, qr/canceling statement due to user request/,
+		'pg_cancel_backend stops grow_spin() (2 GB memory.grow, then a loop)');
+	$figures{'pg_cancel_backend, grow_spin() (2 GB grow)'} = $elapsed;
+	cmp_ok($elapsed, '<', $bound, "grow_spin() cancelled within ${bound}s");
+}
+$s->{stderr} = '';
+is($s->query_safe('SELECT answer(), pg_backend_pid()'),
+	"42|$pid", 'the same backend runs wasm again after cancelling grow_spin()');
+$s->query_safe('RESET pgwasm.max_memory');
 $s->quit;
 
 # ---- pg_terminate_backend -------------------------------------------------------

@@ -40,6 +40,11 @@
 	X(fuel_consumed_linear) \
 	X(memory_limit_grow) \
 	X(memory_limit_instantiate) \
+	X(memory_grow_2gib_mapped) \
+	X(memory_grow_1gib_mapped) \
+	X(memory_grow_allocator) \
+	X(memory_reset_large_tail) \
+	X(memory_limit_raised_moves) \
 	X(reset_initial_state) \
 	X(reset_to_snapshot) \
 	X(stack_exhaustion_recovers) \
