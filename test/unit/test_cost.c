@@ -35,6 +35,20 @@ load_shape(hostile_shape shape, uint32_t k, uint32_t n, const wrt_load_options *
 	return m;
 }
 
+/* A new store (the caller frees it) with m instantiated in it, and m's "f". */
+static bool
+instance_f(wrt_module *m, wrt_store **s, wrt_func **f)
+{
+	wrt_error err;
+	wrt_extern ext;
+	*s = wrt_store_new(NULL);
+	wrt_instance *inst = *s ? wrt_instantiate(*s, m, NULL, 0, &err) : NULL;
+	if (!inst || !wrt_instance_export(inst, "f", 1, &ext) || ext.kind != WRT_EXTERN_FUNC)
+		return false;
+	*f = ext.u.func;
+	return true;
+}
+
 void
 test_cost_linear_shapes(void)
 {
@@ -105,14 +119,13 @@ test_cost_moves(void)
 		wrt_module *hm = wrt_module_load(bytes, len, NULL, &err);
 		free(bytes);
 		CHECKF(hm, "%s: %s", hostile_shape_name((hostile_shape) shape), err.message);
-		wrt_store *hs = wrt_store_new(NULL);
-		wrt_instance *hi = wrt_instantiate(hs, hm, NULL, 0, &err);
-		wrt_extern ext;
-		bool ok = hi && wrt_instance_export(hi, "f", 1, &ext);
+		wrt_store *hs;
+		wrt_func *hf;
+		bool ok = instance_f(hm, &hs, &hf);
 		for (int32_t a = 0; ok && a < 2; a++)
 		{
 			wrt_value in = {.i32 = a}, out[WRT_MAX_ARITY];
-			ok = wrt_call(hs, ext.u.func, &in, out);
+			ok = wrt_call(hs, hf, &in, out);
 			if (ok && shape == HOSTILE_RETURNS)
 				for (int k = 0; k < 100; k++)
 					ok = ok && out[k].i32 == a;
@@ -155,14 +168,11 @@ test_cost_interrupt(void)
 	CHECKF(wrt_module_work(m) - validated < 100000, "compiled %" PRIu64 " units",
 		   wrt_module_work(m) - validated);
 	/* At a first call, the interrupt is a trap. */
-	wrt_store *s = wrt_store_new(NULL);
-	NEED(s);
-	wrt_instance *inst = wrt_instantiate(s, m, NULL, 0, &err);
-	CHECK(inst);
-	wrt_extern ext;
-	CHECK(wrt_instance_export(inst, "f", 1, &ext));
+	wrt_store *s;
+	wrt_func *f;
+	CHECK(instance_f(m, &s, &f));
 	wrt_value in = {.i32 = 0}, out[1];
-	CHECK(!wrt_call(s, ext.u.func, &in, out));
+	CHECK(!wrt_call(s, f, &in, out));
 	CHECK_TRAP(s, WRT_TRAP_INTERRUPTED);
 	wrt_store_free(s);
 	wrt_module_free(m);
@@ -181,20 +191,17 @@ test_cost_code_limit(void)
 	CHECK_EQ(err.kind, WRT_ERR_LIMIT);
 	CHECK_CONTAINS(err.message, "code limit");
 	CHECK(wrt_module_code_bytes(m) <= 64 * 1024);
-	wrt_store *s = wrt_store_new(NULL);
-	NEED(s);
-	wrt_instance *inst = wrt_instantiate(s, m, NULL, 0, &err);
-	CHECK(inst);
-	wrt_extern ext;
-	CHECK(wrt_instance_export(inst, "f", 1, &ext));
+	wrt_store *s;
+	wrt_func *f;
+	CHECK(instance_f(m, &s, &f));
 	wrt_value in = {.i32 = 0}, out[1];
-	CHECK(!wrt_call(s, ext.u.func, &in, out));
+	CHECK(!wrt_call(s, f, &in, out));
 	CHECK_TRAP(s, WRT_TRAP_CODE_LIMIT);
 	/* Raised, the same module compiles. */
 	opts.max_code_bytes = 0;
 	wrt_module_set_options(m, &opts);
 	CHECK(wrt_module_compile_all(m, &err));
-	CHECK(wrt_call(s, ext.u.func, &in, out));
+	CHECK(wrt_call(s, f, &in, out));
 	wrt_store_free(s);
 	wrt_module_free(m);
 }
