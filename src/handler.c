@@ -726,6 +726,20 @@ fn_call(PgwasmFn *fn, FunctionCallInfo fcinfo)
 	return result;
 }
 
+/* Is the function a module's carrier, wasm_module."<name>"()? */
+static pg_noinline bool
+fn_is_carrier(Oid fnoid)
+{
+	HeapTuple	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fnoid));
+	bool		result;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for function %u", fnoid);
+	result = pgwasm_proc_is_carrier((Form_pg_proc) GETSTRUCT(tup));
+	ReleaseSysCache(tup);
+	return result;
+}
+
 Datum
 pgwasm_call_handler(PG_FUNCTION_ARGS)
 {
@@ -755,6 +769,13 @@ pgwasm_call_handler(PG_FUNCTION_ARGS)
 
 	if (unlikely(pgwasm_limits_seen != pgwasm_limits_generation))
 		pgwasm_cache_check_limits();
+	/* A module's carrier never gets a PgwasmFn: it returns the bytes. */
+	if (unlikely(fn == NULL) && fn_is_carrier(flinfo->fn_oid))
+	{
+		result = pgwasm_carrier_call(flinfo->fn_oid);
+		error_context_stack = errcb.previous;
+		return result;
+	}
 	if (unlikely(fn == NULL || fn->epoch != pgwasm_cache_epoch))
 		fn = fn_prepare(fcinfo);
 	else if (unlikely(fn->roleid != GetUserId()))
@@ -792,6 +813,18 @@ pgwasm_validator(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("wasm functions cannot be trigger functions"),
 				 errhint("Call the wasm function from a trigger function in PL/pgSQL.")));
+
+	/*
+	 * A module's carrier (wasm.install_module creates them, pg_dump writes
+	 * them as CREATE FUNCTION): its body is the module, checked in full only
+	 * with check_function_bodies, so a restore costs no decoding.
+	 */
+	if (pgwasm_proc_is_carrier(proc))
+	{
+		pgwasm_validate_carrier(tup, check_function_bodies);
+		ReleaseSysCache(tup);
+		PG_RETURN_VOID();
+	}
 
 	/* Types are checked always; the module only with check_function_bodies. */
 	pgwasm_sig_build(tup, &sig, CurrentMemoryContext);

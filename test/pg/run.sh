@@ -42,11 +42,23 @@ else
 	as_pg() { "$@"; }
 fi
 
+# ---- the install and update scripts are pure ASCII ----------------------------
+# CREATE EXTENSION reads them in the database's encoding: one UTF-8 byte
+# sequence that is invalid in EUC_JP (say) makes the extension uninstallable
+# there (SQLSTATE 22021).
+log "checking that pgwasm--*.sql are pure ASCII"
+if LC_ALL=C grep -nP '[^\x00-\x7F]' pgwasm--*.sql; then
+	log "non-ASCII bytes in the install/update scripts (above)"
+	failed=$((failed + 1))
+else
+	passed=$((passed + 1))
+fi
+
 # ---- build and install ----------------------------------------------------
 log "building guest fixtures"
 if ! make -s guests; then
 	log "could not build the guest fixtures"
-	echo "0 passed, 1 failed"
+	echo "$passed passed, $((failed + 1)) failed"
 	exit 1
 fi
 log "building and installing the extension"
