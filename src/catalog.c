@@ -872,11 +872,14 @@ create_carrier(Oid nsp, const char *name, bool replace, Oid owner, const char *b
 						   PointerGetDatum(NULL), PointerGetDatum(NULL),
 						   PointerGetDatum(NULL), NIL, PointerGetDatum(NULL),
 						   PointerGetDatum(NULL), InvalidOid, 1, 0);
+	/* Later lookups in this transaction see it (and the next step its deps). */
+	CommandCounterIncrement();
 	if (creating_extension)
+	{
 		deleteDependencyRecordsForClass(ProcedureRelationId, addr.objectId,
 										ExtensionRelationId, DEPENDENCY_EXTENSION);
-	/* Later lookups in this transaction see it. */
-	CommandCounterIncrement();
+		CommandCounterIncrement();
+	}
 	return addr.objectId;
 }
 
@@ -985,9 +988,9 @@ pgwasm_migrate_module(PG_FUNCTION_ARGS)
 	if (!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(owner)))
 	{
 		ereport(WARNING,
-				(errmsg("owner of wasm module \"%s\" (role OID %u) no longer exists", name, owner),
-				 errdetail("The module now belongs to role \"%s\".",
-						   GetUserNameFromId(GetUserId(), false))));
+				(errmsg("owner of wasm module \"%s\" no longer exists", name),
+				 errdetail("The module belonged to the role with OID %u; it now belongs to role \"%s\".",
+						   owner, GetUserNameFromId(GetUserId(), false))));
 		owner = GetUserId();
 	}
 	nsp = pgwasm_module_namespace(false);

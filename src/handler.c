@@ -762,6 +762,13 @@ pgwasm_call_handler(PG_FUNCTION_ARGS)
 		}
 	}
 
+	/*
+	 * A module's carrier never gets a PgwasmFn (its messages name the
+	 * module): it returns the bytes.
+	 */
+	if (unlikely(fn == NULL) && fn_is_carrier(flinfo->fn_oid))
+		return pgwasm_carrier_call(flinfo->fn_oid);
+
 	errcb.callback = error_callback;
 	errcb.arg = flinfo;
 	errcb.previous = error_context_stack;
@@ -769,13 +776,6 @@ pgwasm_call_handler(PG_FUNCTION_ARGS)
 
 	if (unlikely(pgwasm_limits_seen != pgwasm_limits_generation))
 		pgwasm_cache_check_limits();
-	/* A module's carrier never gets a PgwasmFn: it returns the bytes. */
-	if (unlikely(fn == NULL) && fn_is_carrier(flinfo->fn_oid))
-	{
-		result = pgwasm_carrier_call(flinfo->fn_oid);
-		error_context_stack = errcb.previous;
-		return result;
-	}
 	if (unlikely(fn == NULL || fn->epoch != pgwasm_cache_epoch))
 		fn = fn_prepare(fcinfo);
 	else if (unlikely(fn->roleid != GetUserId()))
