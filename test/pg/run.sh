@@ -9,7 +9,8 @@
 #                                   install directories)
 #
 # Environment: PGWASM_PORT (default 54329), PGWASM_TEST_DIR (scratch space,
-# default build/pgtest), PG_CONFIG, PGWASM_SKIP_TAP=1, PGWASM_KEEP=1 (keep
+# default build/pgtest), PG_CONFIG, PGWASM_SKIP_TAP=1, PGWASM_TAP (the TAP
+# scripts to run, default all), PGWASM_KEEP=1 (keep
 # the cluster's files after the run).
 #
 # The server must not run as root, so as root the cluster, the regression
@@ -139,7 +140,8 @@ failed=$((failed + r_fail))
 
 # ---- TAP -------------------------------------------------------------------
 shopt -s nullglob
-taps=(test/tap/*.pl)
+# PGWASM_TAP="test/tap/002_dump_restore.pl ..." runs only those scripts.
+taps=(${PGWASM_TAP:-test/tap/*.pl})
 if [ ${#taps[@]} -gt 0 ] && [ -z "${PGWASM_SKIP_TAP:-}" ]; then
 	log "TAP: ${taps[*]}"
 	tap_out="$base/tap/output.txt"
