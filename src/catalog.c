@@ -539,9 +539,21 @@ row_from_carrier(HeapTuple tup, PgwasmModuleRow *row, bytea **bytes)
 bool
 pgwasm_catalog_lookup(const char *name, PgwasmModuleRow *row, bytea **bytes)
 {
-	Oid			nsp = pgwasm_module_namespace(false);
-	HeapTuple	tup = carrier_tuple(nsp, name);
+	Oid			nsp;
+	HeapTuple	tup;
 	bool		found = false;
+
+	/*
+	 * Catch up with catalog changes other sessions committed: a statement
+	 * that locks no relation (SELECT f() in an open transaction) would
+	 * otherwise not process their invalidations, and keep running a module
+	 * dropped or replaced meanwhile.  (0.1.0 got this from locking its
+	 * table.)  Lookups run only when a call binds its function, and this
+	 * costs nothing when the queue is empty.
+	 */
+	AcceptInvalidationMessages();
+	nsp = pgwasm_module_namespace(false);
+	tup = carrier_tuple(nsp, name);
 
 	if (tup == NULL || !HeapTupleIsValid(tup))
 		return false;
