@@ -25,8 +25,11 @@
  * roles cannot CREATE OR REPLACE or rename carriers behind pgwasm's back).
  * Who may install or drop is decided by EXECUTE on those functions (revoked
  * from PUBLIC by the install script) plus an ownership check on replace and
- * drop, done here.  Lookups go through the PROCNAMEARGSNSP syscache: a hit
- * costs a hash probe, and a cold backend needs no relcache entry of its own.
+ * drop, done here.  Calls look modules up with an index scan of pg_proc
+ * under the statement's snapshot (see lookup_snapshot); pg_proc and its
+ * index are always in the relcache, so a cold backend builds no relcache
+ * entry of its own.  install and drop use the PROCNAMEARGSNSP syscache,
+ * after taking a lock that brings it up to date.
  *
  * Other backends (and hot standbys, which replay them from WAL) learn of a
  * change from the pg_proc invalidations that every catalog update sends;
@@ -68,6 +71,7 @@
 #include "utils/memutils.h"
 #include "utils/regproc.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
@@ -511,13 +515,14 @@ carrier_decode(const char *name, const char *src, size_t len, const CarrierHeade
 	return out;
 }
 
-/* Fill a PgwasmModuleRow (and the bytes, if asked) from a carrier tuple. */
+/*
+ * Fill a PgwasmModuleRow (and the bytes, if asked) from a carrier's pg_proc
+ * tuple and its body.
+ */
 static void
-row_from_carrier(HeapTuple tup, PgwasmModuleRow *row, bytea **bytes)
+row_from_carrier(HeapTuple tup, Datum d, bool isnull, PgwasmModuleRow *row, bytea **bytes)
 {
 	Form_pg_proc proc = (Form_pg_proc) GETSTRUCT(tup);
-	bool		isnull;
-	Datum		d = SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_prosrc, &isnull);
 	text	   *src;
 	CarrierHeader h;
 	const char *why;
@@ -536,34 +541,53 @@ row_from_carrier(HeapTuple tup, PgwasmModuleRow *row, bytea **bytes)
 		*bytes = carrier_decode(row->name, VARDATA_ANY(src), VARSIZE_ANY_EXHDR(src), &h, false);
 }
 
+/*
+ * The snapshot lookups use: the statement's, as for any table, so that a
+ * module installed earlier in the same transaction is visible and a
+ * rolled-back one is not, one statement never sees two versions of a module,
+ * a REPEATABLE READ transaction keeps seeing the version it started with,
+ * and a new statement sees a module another session dropped or replaced.
+ * (The syscache would show the latest committed version instead, and only
+ * once this backend processed the invalidation.)
+ */
+static Snapshot
+lookup_snapshot(void)
+{
+	return ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot();
+}
+
 bool
 pgwasm_catalog_lookup(const char *name, PgwasmModuleRow *row, bytea **bytes)
 {
-	Oid			nsp;
+	Oid			nsp = pgwasm_module_namespace(false);
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData key[3];
 	HeapTuple	tup;
 	bool		found = false;
 
-	/*
-	 * Catch up with catalog changes other sessions committed: a statement
-	 * that locks no relation (SELECT f() in an open transaction) would
-	 * otherwise not process their invalidations, and keep running a module
-	 * dropped or replaced meanwhile.  (0.1.0 got this from locking its
-	 * table.)  Lookups run only when a call binds its function, and this
-	 * costs nothing when the queue is empty.
-	 */
-	AcceptInvalidationMessages();
-	nsp = pgwasm_module_namespace(false);
-	tup = carrier_tuple(nsp, name);
-
-	if (tup == NULL || !HeapTupleIsValid(tup))
+	if (strlen(name) > PGWASM_MAX_NAME)
 		return false;
+	rel = table_open(ProcedureRelationId, AccessShareLock);
+	ScanKeyInit(&key[0], Anum_pg_proc_proname, BTEqualStrategyNumber, F_NAMEEQ,
+				CStringGetDatum(name));
+	ScanKeyInit(&key[1], Anum_pg_proc_proargtypes, BTEqualStrategyNumber, F_OIDVECTOREQ,
+				PointerGetDatum(buildoidvector(NULL, 0)));
+	ScanKeyInit(&key[2], Anum_pg_proc_pronamespace, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(nsp));
+	scan = systable_beginscan(rel, ProcedureNameArgsNspIndexId, true, lookup_snapshot(), 3, key);
+	tup = systable_getnext(scan);
 	/* A superuser's own function in the schema is not a module. */
-	if (pgwasm_proc_is_carrier((Form_pg_proc) GETSTRUCT(tup)))
+	if (HeapTupleIsValid(tup) && pgwasm_proc_is_carrier((Form_pg_proc) GETSTRUCT(tup)))
 	{
-		row_from_carrier(tup, row, bytes);
+		bool		isnull;
+		Datum		d = heap_getattr(tup, Anum_pg_proc_prosrc, RelationGetDescr(rel), &isnull);
+
+		row_from_carrier(tup, d, isnull, row, bytes);
 		found = true;
 	}
-	ReleaseSysCache(tup);
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
 	return found;
 }
 
@@ -695,16 +719,19 @@ pgwasm_carrier_call(Oid fnoid)
 	HeapTuple	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fnoid));
 	PgwasmModuleRow row;
 	bytea	   *bytes;
+	Datum		d;
+	bool		isnull;
 
 	if (!HeapTupleIsValid(tup))
 		elog(ERROR, "cache lookup failed for function %u", fnoid);
-	row_from_carrier(tup, &row, NULL);
+	d = SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_prosrc, &isnull);
+	row_from_carrier(tup, d, isnull, &row, NULL);
 	if (!superuser() && !has_privs_of_role(GetUserId(), row.owner))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("must be owner of wasm module \"%s\" to read its bytes", row.name),
 				 errhint("Use wasm.modules, wasm.module_exports() and wasm.module_imports() to see what it is.")));
-	row_from_carrier(tup, &row, &bytes);
+	row_from_carrier(tup, d, isnull, &row, &bytes);
 	ReleaseSysCache(tup);
 	PG_RETURN_BYTEA_P(bytes);
 }

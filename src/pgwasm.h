@@ -79,8 +79,8 @@ typedef struct PgwasmModuleRow
 } PgwasmModuleRow;
 
 /*
- * Find a module by name (its carrier wasm_module."<name>"(), through the
- * syscache); returns false if absent.  With bytes != NULL also returns the
+ * Find a module by name (its carrier wasm_module."<name>"()) in the
+ * statement's snapshot; returns false if absent.  With bytes != NULL also returns the
  * decompressed module, verified, palloc'd in the current context.
  */
 extern bool pgwasm_catalog_lookup(const char *name, PgwasmModuleRow *row, bytea **bytes);
