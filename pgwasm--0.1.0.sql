@@ -1,5 +1,5 @@
 /*
- * pgwasm--0.1.0.sql — the SQL surface of pgwasm 0.1.0.
+ * pgwasm--0.1.0.sql -- the SQL surface of pgwasm 0.1.0.
  *
  * Creates, in schema wasm (named by pgwasm.control, which also makes the
  * extension non-relocatable): the module catalog table and its view, the

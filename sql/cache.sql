@@ -55,15 +55,14 @@ SELECT c_bump_plpgsql();
 SELECT wasm.install_module('c', pg_read_binary_file(:'scalars'), replace => true) IS NOT NULL AS replaced;
 SELECT c_bump_plpgsql();
 ROLLBACK;
--- ... also when the row is changed by plain SQL (a trigger on the table)
+-- ... also when a superuser changes the module's function directly
+SELECT prosrc AS c_state_body FROM pg_proc WHERE oid = 'wasm_module.c_state()'::regprocedure \gset
 BEGIN;
-UPDATE wasm.module_store SET (sha256, size, compressed) =
-       (SELECT sha256, size, compressed FROM wasm.module_store WHERE name = 'c_state')
- WHERE name = 'c';
+CREATE OR REPLACE FUNCTION wasm_module.c() RETURNS wasm.module LANGUAGE wasm AS :'c_state_body';
 SELECT c_bump_plpgsql(), c_bump_plpgsql();
-UPDATE wasm.module_store SET created = created WHERE name = 'c_state';
+ALTER FUNCTION wasm_module.c_state() COST 2;
 SELECT c_bump_plpgsql();
-DELETE FROM wasm.module_store WHERE name = 'c';
+DROP FUNCTION wasm_module.c();
 SELECT c_bump_plpgsql();
 ROLLBACK;
 SELECT c_add(7, 2);

@@ -17,10 +17,10 @@
  * been stopped halfway through updating its own data structures.
  *
  * Staleness is detected by epochs, not by looking anything up per call:
- * pgwasm_cache_epoch is bumped by a relcache invalidation of
- * wasm.module_store (sent by install/drop in any backend, and replayed on
- * standbys), by any pg_proc invalidation (CREATE OR REPLACE FUNCTION), and by
- * an eviction.  A call handler whose fn_extra carries an older epoch
+ * pgwasm_cache_epoch is bumped by any pg_proc invalidation -- a module is a
+ * function (see catalog.c), so install, replace and drop in any backend send
+ * one, and standbys replay it from WAL; so does CREATE OR REPLACE FUNCTION --
+ * and by an eviction.  A call handler whose fn_extra carries an older epoch
  * re-resolves its function before calling.
  *
  * Memory: everything lives under "pgwasm module cache" (TopMemoryContext);
@@ -53,25 +53,44 @@ static bool gc_pending = false;
 
 /* ---- invalidation --------------------------------------------------------- */
 
-static void
-relcache_callback(Datum arg, Oid relid)
-{
-	/*
-	 * InvalidOid means "everything" (e.g. after a sinval queue overflow).  If
-	 * the catalog's OID is not known yet, nothing was cached from it; every
-	 * lookup records it afresh, so a re-created extension is followed too.
-	 */
-	if (relid == InvalidOid || relid == pgwasm_catalog_known_relid)
-	{
-		pgwasm_cache_epoch++;
-		gc_pending = true;
-	}
-}
-
+/*
+ * Any change of a pg_proc row (a module installed, replaced or dropped: its
+ * carrier is a function; a CREATE OR REPLACE FUNCTION) may change what a
+ * cached call resolves to: every call handler re-resolves at its next call.
+ */
 static void
 proc_callback(Datum arg, int cacheid, uint32 hashvalue)
 {
 	pgwasm_cache_epoch++;
+}
+
+/*
+ * The same changes, by name: if the carrier of a name this backend compiled
+ * a module under changed, the module may now be unreachable, to be freed at
+ * the next lookup (collect_garbage).  Comparing hashes keeps unrelated
+ * CREATE FUNCTIONs from costing a scan of pg_proc.  A hash of 0 means
+ * "everything" (e.g. after a sinval queue overflow).
+ */
+static void
+procname_callback(Datum arg, int cacheid, uint32 hashvalue)
+{
+	dlist_iter	it;
+
+	if (hashvalue == 0)
+	{
+		gc_pending = true;
+		return;
+	}
+	dlist_foreach(it, &lru)
+	{
+		PgwasmModule *mod = dlist_container(PgwasmModule, lru, it.cur);
+
+		if (mod->carrier_hash == hashvalue)
+		{
+			gc_pending = true;
+			return;
+		}
+	}
 }
 
 static void
@@ -124,8 +143,8 @@ pgwasm_cache_init(void)
 	stats_hash = hash_create("pgwasm stats", 64, &ctl,
 							 HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 
-	CacheRegisterRelcacheCallback(relcache_callback, (Datum) 0);
 	CacheRegisterSyscacheCallback(PROCOID, proc_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(PROCNAMEARGSNSP, procname_callback, (Datum) 0);
 	RegisterXactCallback(xact_callback, NULL);
 	RegisterSubXactCallback(subxact_callback, NULL);
 }
@@ -173,7 +192,7 @@ evict(PgwasmModule *keep)
 	}
 }
 
-/* Drop modules whose bytes no catalog row holds any more (replaced, dropped). */
+/* Drop modules whose bytes no module holds any more (replaced, dropped). */
 static void
 collect_garbage(void)
 {
@@ -287,6 +306,7 @@ pgwasm_cache_get_module(const char *name)
 	mod->module = m;
 	dlist_init(&mod->instances);
 	strlcpy(mod->name, name, sizeof(mod->name));
+	mod->carrier_hash = pgwasm_carrier_hash(name);
 	mod->compile_ms = INSTR_TIME_GET_MILLISEC(elapsed);
 	mod->needs_wasi = pgwasm_module_uses_wasi(m);
 	mod->stats = pgwasm_stats_entry(name);

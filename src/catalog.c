@@ -1,19 +1,39 @@
 /*
- * catalog.c — the module catalog, wasm.module_store, and the SQL functions
- * over it: install_module, drop_module, module_exports, module_imports and
- * stats.
+ * catalog.c -- the module catalog and the SQL functions over it:
+ * install_module, drop_module, module_exports, module_imports and stats.
  *
- * The table is read and written directly (index scans, CatalogTuple*),
- * never through SQL: the call path needs no SELECT privilege on it and pays
- * no planner, and the privileged functions never run SQL as the table's owner
- * under a caller-controlled search_path.  Who may install or drop is decided
- * by EXECUTE on those functions (revoked from PUBLIC by the install script)
- * plus an ownership check on replace and drop, done here.
+ * Each installed module is a function, its "carrier":
  *
- * Every write ends with a relcache invalidation of the table: it is how other
- * backends (and hot standbys, which replay it from WAL) learn that a name
- * now means different bytes, so their per-backend caches re-resolve
- * (cache.c registers the callback).  A rolled-back install leaves no row and
+ *     wasm_module."<name>"() RETURNS wasm.module LANGUAGE wasm
+ *
+ * owned by the role that installed it, whose body (prosrc) is a one-line
+ * ASCII header followed by the zstd-compressed module in base64 (see
+ * "Carrier bodies" below).  A module is therefore a pre-data object, like
+ * the functions built on it: pg_dump writes it as a CREATE FUNCTION, and
+ * pg_restore creates it, serially even with -j, before any table data is
+ * loaded and any index, CHECK constraint, generated column or materialized
+ * view calls the wasm functions that need it.  Rows of a table (the 0.1.0
+ * design) were restored in the data section, in no guaranteed order against
+ * the other tables' data, so restores failed.  Being a function also gives
+ * modules what pg_proc rows have for free: ownership recorded in
+ * pg_shdepend (DROP ROLE refuses, REASSIGN/DROP OWNED work), replication
+ * through WAL, and invalidation messages when one changes.
+ *
+ * The catalog is written from C with ProcedureCreate and performDeletion,
+ * never through SQL: no search_path is consulted and the callers need no
+ * CREATE privilege on schema wasm_module (nobody but its owner has it, so
+ * roles cannot CREATE OR REPLACE or rename carriers behind pgwasm's back).
+ * Who may install or drop is decided by EXECUTE on those functions (revoked
+ * from PUBLIC by the install script) plus an ownership check on replace and
+ * drop, done here.  Calls look modules up with an index scan of pg_proc
+ * under the statement's snapshot (see lookup_snapshot); pg_proc and its
+ * index are always in the relcache, so a cold backend builds no relcache
+ * entry of its own.  install and drop use the PROCNAMEARGSNSP syscache,
+ * after taking a lock that brings it up to date.
+ *
+ * Other backends (and hot standbys, which replay them from WAL) learn of a
+ * change from the pg_proc invalidations that every catalog update sends;
+ * cache.c registers the callbacks.  A rolled-back install leaves no row and
  * its invalidation is undone with it.
  */
 #include "postgres.h"
@@ -28,7 +48,12 @@
 #include "catalog/dependency.h"
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_authid.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
 #include "commands/proclang.h"
 #include "commands/trigger.h"
 #include "common/cryptohash.h"
@@ -39,6 +64,7 @@
 #include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/datetime.h"
 #include "utils/fmgroids.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -53,23 +79,15 @@
 
 PG_FUNCTION_INFO_V1(pgwasm_install_module);
 PG_FUNCTION_INFO_V1(pgwasm_drop_module);
+PG_FUNCTION_INFO_V1(pgwasm_migrate_module);
 PG_FUNCTION_INFO_V1(pgwasm_module_exports);
 PG_FUNCTION_INFO_V1(pgwasm_module_imports);
 PG_FUNCTION_INFO_V1(pgwasm_stats);
 PG_FUNCTION_INFO_V1(pgwasm_module_store_changed);
 
-/* Columns of wasm.module_store, as created by pgwasm--0.1.0.sql. */
-#define Natts_module_store			6
-#define Anum_module_store_name		1
-#define Anum_module_store_owner		2
-#define Anum_module_store_sha256	3
-#define Anum_module_store_size		4
-#define Anum_module_store_compressed 5
-#define Anum_module_store_created	6
-
 #define PGWASM_SCHEMA "wasm"
-#define PGWASM_TABLE "module_store"
-#define PGWASM_INDEX "module_store_pkey"
+#define PGWASM_MODULE_SCHEMA "wasm_module"
+#define PGWASM_MODULE_TYPE "module"
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -86,16 +104,6 @@ pgwasm_sha256(const uint8 *data, size_t len, uint8 *out)
 				(errcode(ERRCODE_OUT_OF_MEMORY),
 				 errmsg("could not compute SHA-256: %s", pg_cryptohash_error(ctx))));
 	pg_cryptohash_free(ctx);
-}
-
-static bytea *
-make_bytea(const uint8 *data, size_t len)
-{
-	bytea	   *b = palloc(VARHDRSZ + len);
-
-	SET_VARSIZE(b, VARHDRSZ + len);
-	memcpy(VARDATA(b), data, len);
-	return b;
 }
 
 static char *
@@ -115,7 +123,8 @@ sha256_hex(const uint8 *sha)
 
 /*
  * Module names appear inside function bodies ('module:export'), so they may
- * not contain ':'; they are short so the caches can use fixed-size keys.
+ * not contain ':'; they are short so the caches can use fixed-size keys (and
+ * they fit a function name, NAMEDATALEN - 1 bytes).
  */
 void
 pgwasm_check_module_name(const char *name)
@@ -169,98 +178,288 @@ pgwasm_parse_prosrc(const char *src, const char *fname, char **modname, char **e
 	return true;
 }
 
-Oid			pgwasm_catalog_known_relid = InvalidOid;
+/* ---- where carriers live ---------------------------------------------- */
 
+/*
+ * The schema of the carriers.  Missing means the extension is not installed
+ * here, or is still at 0.1.0 (whose modules are rows of wasm.module_store)
+ * while the library is newer: ALTER EXTENSION UPDATE moves them.
+ */
 Oid
-pgwasm_catalog_relid(bool missing_ok)
+pgwasm_module_namespace(bool missing_ok)
 {
-	Oid			nsp = get_namespace_oid(PGWASM_SCHEMA, true);
-	Oid			relid = OidIsValid(nsp) ? get_relname_relid(PGWASM_TABLE, nsp) : InvalidOid;
+	Oid			nsp = get_namespace_oid(PGWASM_MODULE_SCHEMA, true);
 
-	pgwasm_catalog_known_relid = relid;
-	if (!OidIsValid(relid) && !missing_ok)
+	if (!OidIsValid(nsp) && !missing_ok)
+	{
+		if (OidIsValid(get_extension_oid("pgwasm", true)))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("extension pgwasm must be updated to use this library"),
+					 errdetail("Schema \"%s\" does not exist: the extension's SQL objects are older than the library.",
+							   PGWASM_MODULE_SCHEMA),
+					 errhint("Run ALTER EXTENSION pgwasm UPDATE.")));
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("extension pgwasm is not installed in this database"),
 				 errhint("Run CREATE EXTENSION pgwasm.")));
-	return relid;
+	}
+	return nsp;
 }
 
-/*
- * Look the catalog up and open it, or NULL if missing_ok and it does not
- * exist.  The name lookup may come from catalog caches that have not yet
- * seen a concurrent DROP EXTENSION (a statement that takes no lock processes
- * no invalidations): the OID is only trusted once the lock is held, which
- * processes them.  If the table vanished meanwhile, look again, now with
- * current caches, so a dropped extension is an ordinary error rather than
- * "could not open relation".
- */
-Relation
-pgwasm_catalog_open(LOCKMODE lockmode, bool missing_ok)
+/* The domain wasm.module, the return type of every carrier (or InvalidOid). */
+Oid
+pgwasm_module_type(void)
 {
-	for (;;)
-	{
-		Oid			relid = pgwasm_catalog_relid(missing_ok);
-		Relation	rel;
+	Oid			nsp = get_namespace_oid(PGWASM_SCHEMA, true);
 
-		if (!OidIsValid(relid))
-			return NULL;
-		rel = try_table_open(relid, lockmode);
-		if (rel != NULL)
-			return rel;
-		CHECK_FOR_INTERRUPTS();
+	if (!OidIsValid(nsp))
+		return InvalidOid;
+	return GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+						   CStringGetDatum(PGWASM_MODULE_TYPE), ObjectIdGetDatum(nsp));
+}
+
+bool
+pgwasm_proc_is_carrier(Form_pg_proc proc)
+{
+	Oid			modtype;
+
+	/* Cheap test first: almost every wasm function returns something else. */
+	if (get_typtype(proc->prorettype) != TYPTYPE_DOMAIN)
+		return false;
+	modtype = pgwasm_module_type();
+	return OidIsValid(modtype) && proc->prorettype == modtype;
+}
+
+/* The carrier of a module, from the syscache (release it), or NULL. */
+static HeapTuple
+carrier_tuple(Oid nsp, const char *name)
+{
+	oidvector  *noargs = buildoidvector(NULL, 0);
+
+	if (strlen(name) > PGWASM_MAX_NAME)
+		return NULL;
+	return SearchSysCache3(PROCNAMEARGSNSP, CStringGetDatum(name),
+						   PointerGetDatum(noargs), ObjectIdGetDatum(nsp));
+}
+
+uint32
+pgwasm_carrier_hash(const char *name)
+{
+	Oid			nsp = pgwasm_module_namespace(true);
+	oidvector  *noargs = buildoidvector(NULL, 0);
+
+	if (!OidIsValid(nsp))
+		return 0;
+	return GetSysCacheHashValue3(PROCNAMEARGSNSP, CStringGetDatum(name),
+								 PointerGetDatum(noargs), ObjectIdGetDatum(nsp));
+}
+
+/* ---- carrier bodies ---------------------------------------------------------- */
+
+/*
+ * A carrier's body is pure ASCII, so it survives any client and server
+ * encoding (pg_dump output, a restore into an EUC_JP database, psql):
+ *
+ *     pgwasm-module 1 sha256=<64 hex> size=<n> compressed=<n> created=<ISO 8601 UTC>\n
+ *     <zstd frame in base64, 76 characters a line>
+ *
+ * "1" is the format version.  size is the module's, compressed the frame's;
+ * the frame normally carries zstd's content checksum, which every
+ * decompression verifies (frames migrated from 0.1.0 installations may lack
+ * it: those are checked against the SHA-256 instead).  The base64 is the one
+ * of encode(..., 'base64'), so decode(<body after the first line>, 'base64')
+ * gives the frame back in SQL.
+ */
+#define CARRIER_MAGIC "pgwasm-module"
+#define CARRIER_VERSION 1
+#define CARRIER_LINE 76
+/* The header is well under this; the rest of the body is not read for it. */
+#define CARRIER_HEADER_MAX 256
+
+typedef struct CarrierHeader
+{
+	int			version;
+	uint8		sha256[PGWASM_SHA256_LEN];
+	int32		size;
+	int32		compressed;
+	char		created[40];
+	int			header_len;		/* bytes up to and including the newline */
+} CarrierHeader;
+
+static const char b64chars[] =
+"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static void
+append_base64(StringInfo out, const uint8 *p, size_t len)
+{
+	int			col = 0;
+
+	for (size_t i = 0; i < len; i += 3)
+	{
+		uint32		v = (uint32) p[i] << 16;
+		char		q[4];
+
+		if (i + 1 < len)
+			v |= (uint32) p[i + 1] << 8;
+		if (i + 2 < len)
+			v |= p[i + 2];
+		q[0] = b64chars[(v >> 18) & 63];
+		q[1] = b64chars[(v >> 12) & 63];
+		q[2] = i + 1 < len ? b64chars[(v >> 6) & 63] : '=';
+		q[3] = i + 2 < len ? b64chars[v & 63] : '=';
+		if (col == CARRIER_LINE)
+		{
+			appendStringInfoChar(out, '\n');
+			col = 0;
+		}
+		appendBinaryStringInfo(out, q, 4);
+		col += 4;
 	}
 }
 
-static Oid
-catalog_indexid(Oid relid)
+/*
+ * Decode base64, skipping line breaks and blanks; into out (room for
+ * outlen bytes).  Returns the number of bytes decoded, or -1 if the text is
+ * not base64 or does not fit.
+ */
+static int64
+decode_base64(const char *s, size_t len, uint8 *out, size_t outlen)
 {
-	Oid			idx = get_relname_relid(PGWASM_INDEX, get_rel_namespace(relid));
+	uint32		v = 0;
+	int			nbits = 0;
+	int			pad = 0;
+	size_t		n = 0;
 
-	if (!OidIsValid(idx))
+	for (size_t i = 0; i < len; i++)
+	{
+		char		c = s[i];
+		int			d;
+
+		if (c == '\n' || c == '\r' || c == ' ' || c == '\t')
+			continue;
+		if (c == '=')
+		{
+			pad++;
+			continue;
+		}
+		if (pad > 0)
+			return -1;			/* data after padding */
+		if (c >= 'A' && c <= 'Z')
+			d = c - 'A';
+		else if (c >= 'a' && c <= 'z')
+			d = c - 'a' + 26;
+		else if (c >= '0' && c <= '9')
+			d = c - '0' + 52;
+		else if (c == '+')
+			d = 62;
+		else if (c == '/')
+			d = 63;
+		else
+			return -1;
+		v = (v << 6) | (uint32) d;
+		nbits += 6;
+		if (nbits >= 8)
+		{
+			nbits -= 8;
+			if (n >= outlen)
+				return -1;
+			out[n++] = (uint8) (v >> nbits);
+			v &= (1u << nbits) - 1;
+		}
+	}
+	if (pad > 2 || nbits >= 6)
+		return -1;
+	return (int64) n;
+}
+
+/* "2024-05-01T12:34:56.789012Z": fixed, locale- and DateStyle-independent. */
+static void
+format_created(TimestampTz ts, char *buf, size_t buflen)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+
+	if (TIMESTAMP_NOT_FINITE(ts) || timestamp2tm(ts, NULL, &tm, &fsec, NULL, NULL) != 0)
 		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("index %s.%s of extension pgwasm is missing", PGWASM_SCHEMA, PGWASM_INDEX),
-				 errhint("Drop and create the extension again.")));
-	return idx;
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range")));
+	snprintf(buf, buflen, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
+			 tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+			 (int) fsec);
+}
+
+static char *
+carrier_body(const uint8 *sha, int32 size, const uint8 *frame, size_t framelen,
+			 TimestampTz created)
+{
+	StringInfoData buf;
+	char		ts[64];
+
+	format_created(created, ts, sizeof(ts));
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%s %d sha256=%s size=%d compressed=%zu created=%s\n",
+					 CARRIER_MAGIC, CARRIER_VERSION, sha256_hex(sha), size, framelen, ts);
+	append_base64(&buf, frame, framelen);
+	return buf.data;
+}
+
+static int
+hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c - 'a' + 10;
 }
 
 /*
- * Start an index scan for one name.  The key's collation is the column's, so
- * the btree descends with the ordering the index was built with.
+ * Parse the header of a carrier body (only its first CARRIER_HEADER_MAX
+ * bytes are looked at).  Returns false, with *why set, if it is not one.
  */
-static SysScanDesc
-begin_name_scan(Relation rel, const char *name, Snapshot snap, ScanKeyData *key)
+static bool
+parse_header(const char *src, size_t len, CarrierHeader *h, const char **why)
 {
-	Oid			collation = TupleDescAttr(RelationGetDescr(rel), Anum_module_store_name - 1)->attcollation;
+	const char *nl = memchr(src, '\n', Min(len, CARRIER_HEADER_MAX));
+	char	   *line;
+	char		shahex[PGWASM_SHA256_LEN * 2 + 1];
+	int			n = -1;
 
-	ScanKeyEntryInitialize(key, 0, Anum_module_store_name, BTEqualStrategyNumber,
-						   InvalidOid, collation, F_TEXTEQ, CStringGetTextDatum(name));
-	return systable_beginscan(rel, catalog_indexid(RelationGetRelid(rel)), true, snap, 1, key);
+	if (nl == NULL)
+	{
+		*why = "The body does not start with a pgwasm-module header line.";
+		return false;
+	}
+	line = pnstrdup(src, nl - src);
+	if (sscanf(line, CARRIER_MAGIC " %d sha256=%64[0-9a-f] size=%d compressed=%d created=%39[0-9:.TZ-]%n",
+			   &h->version, shahex, &h->size, &h->compressed, h->created, &n) != 5 ||
+		n != (int) strlen(line) || strlen(shahex) != PGWASM_SHA256_LEN * 2)
+	{
+		*why = "The header line is malformed.";
+		return false;
+	}
+	if (h->version != CARRIER_VERSION)
+	{
+		*why = psprintf("Format version %d is not supported (this pgwasm writes and reads version %d).",
+						h->version, CARRIER_VERSION);
+		return false;
+	}
+	if (h->size < 0 || h->compressed <= 0)
+	{
+		*why = "The header's sizes are out of range.";
+		return false;
+	}
+	for (int i = 0; i < PGWASM_SHA256_LEN; i++)
+		h->sha256[i] = (uint8) (hexval(shahex[2 * i]) << 4 | hexval(shahex[2 * i + 1]));
+	h->header_len = (int) (nl - src) + 1;
+	pfree(line);
+	return true;
 }
 
-/* Fill a PgwasmModuleRow from a tuple. */
 static void
-row_from_tuple(Relation rel, HeapTuple tup, PgwasmModuleRow *row)
+report_bad_carrier(const char *name, const char *why)
 {
-	TupleDesc	desc = RelationGetDescr(rel);
-	bool		isnull;
-	Datum		d;
-	bytea	   *sha;
-	char	   *name;
-
-	d = heap_getattr(tup, Anum_module_store_name, desc, &isnull);
-	name = TextDatumGetCString(d);
-	strlcpy(row->name, name, sizeof(row->name));
-	row->owner = DatumGetObjectId(heap_getattr(tup, Anum_module_store_owner, desc, &isnull));
-	d = heap_getattr(tup, Anum_module_store_sha256, desc, &isnull);
-	sha = DatumGetByteaPP(d);
-	if (isnull || VARSIZE_ANY_EXHDR(sha) != PGWASM_SHA256_LEN)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("wasm module \"%s\" has an invalid sha256 in wasm.module_store", name)));
-	memcpy(row->sha256, VARDATA_ANY(sha), PGWASM_SHA256_LEN);
-	row->size = DatumGetInt32(heap_getattr(tup, Anum_module_store_size, desc, &isnull));
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("wasm module \"%s\" is corrupt", name),
+			 errdetail_internal("%s", why)));
 }
 
 /*
@@ -275,54 +474,81 @@ frame_has_checksum(const uint8 *p, size_t len)
 }
 
 /*
- * Decompress a stored module and check its integrity: zstd verifies the
- * frame's content checksum; a frame without one (written before checksums
- * were added) is checked against the recorded SHA-256 instead.
+ * Decode a carrier body into the module bytes and check their integrity:
+ * zstd verifies the frame's content checksum; a frame without one (migrated
+ * from a 0.1.0 installation that stored it before checksums were added) is
+ * checked against the recorded SHA-256 instead, as is every frame when
+ * verify_sha is set (the validator's full check).
  */
 static bytea *
-decompress_module(Relation rel, HeapTuple tup, const PgwasmModuleRow *row)
+carrier_decode(const char *name, const char *src, size_t len, const CarrierHeader *h,
+			   bool verify_sha)
 {
-	bool		isnull;
-	Datum		d = heap_getattr(tup, Anum_module_store_compressed, RelationGetDescr(rel), &isnull);
-	bytea	   *comp;
+	uint8	   *frame = palloc(h->compressed);
+	int64		framelen;
 	bytea	   *out;
 	size_t		n;
-	uint8		sha[PGWASM_SHA256_LEN];
-	unsigned long long framesize;
+	unsigned long long content;
 
-	if (isnull)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("wasm module \"%s\" has no stored bytes", row->name)));
-	comp = DatumGetByteaPP(d);
-	framesize = ZSTD_getFrameContentSize(VARDATA_ANY(comp), VARSIZE_ANY_EXHDR(comp));
-	if (row->size < 0 || framesize != (unsigned long long) row->size)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("wasm module \"%s\" is corrupt in wasm.module_store", row->name),
-				 errdetail("The compressed frame does not hold the recorded %d bytes.", row->size)));
-	out = palloc(VARHDRSZ + row->size);
-	n = ZSTD_decompress(VARDATA(out), row->size, VARDATA_ANY(comp), VARSIZE_ANY_EXHDR(comp));
-	if (ZSTD_isError(n) || n != (size_t) row->size)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("wasm module \"%s\" is corrupt in wasm.module_store", row->name),
-				 errdetail("zstd: %s", ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short frame")));
-	SET_VARSIZE(out, VARHDRSZ + row->size);
-	if (frame_has_checksum((const uint8 *) VARDATA_ANY(comp), VARSIZE_ANY_EXHDR(comp)))
-		return out;
-	pgwasm_sha256((const uint8 *) VARDATA(out), row->size, sha);
-	if (memcmp(sha, row->sha256, PGWASM_SHA256_LEN) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("wasm module \"%s\" is corrupt in wasm.module_store", row->name),
-				 errdetail("Its bytes do not match the recorded SHA-256.")));
+	framelen = decode_base64(src + h->header_len, len - h->header_len, frame, h->compressed);
+	if (framelen != h->compressed)
+		report_bad_carrier(name, psprintf("The body does not hold the %d bytes of base64 the header announces.",
+										  h->compressed));
+	content = ZSTD_getFrameContentSize(frame, framelen);
+	if (content != (unsigned long long) h->size)
+		report_bad_carrier(name, psprintf("The compressed frame does not hold the recorded %d bytes.",
+										  h->size));
+	out = palloc(VARHDRSZ + h->size);
+	n = ZSTD_decompress(VARDATA(out), h->size, frame, framelen);
+	if (ZSTD_isError(n) || n != (size_t) h->size)
+		report_bad_carrier(name, psprintf("zstd: %s", ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short frame"));
+	SET_VARSIZE(out, VARHDRSZ + h->size);
+	if (verify_sha || !frame_has_checksum(frame, framelen))
+	{
+		uint8		sha[PGWASM_SHA256_LEN];
+
+		pgwasm_sha256((const uint8 *) VARDATA(out), h->size, sha);
+		if (memcmp(sha, h->sha256, PGWASM_SHA256_LEN) != 0)
+			report_bad_carrier(name, "Its bytes do not match the recorded SHA-256.");
+	}
+	pfree(frame);
 	return out;
 }
 
 /*
- * The snapshot lookups use: the statement's, so that a module installed
- * earlier in the same transaction is visible and a rolled-back one is not.
+ * Fill a PgwasmModuleRow (and the bytes, if asked) from a carrier's pg_proc
+ * tuple and its body.
+ */
+static void
+row_from_carrier(HeapTuple tup, Datum d, bool isnull, PgwasmModuleRow *row, bytea **bytes)
+{
+	Form_pg_proc proc = (Form_pg_proc) GETSTRUCT(tup);
+	text	   *src;
+	CarrierHeader h;
+	const char *why;
+
+	strlcpy(row->name, NameStr(proc->proname), sizeof(row->name));
+	row->oid = proc->oid;
+	row->owner = proc->proowner;
+	if (isnull)
+		report_bad_carrier(row->name, "It has no body.");
+	src = DatumGetTextPP(d);
+	if (!parse_header(VARDATA_ANY(src), VARSIZE_ANY_EXHDR(src), &h, &why))
+		report_bad_carrier(row->name, why);
+	memcpy(row->sha256, h.sha256, PGWASM_SHA256_LEN);
+	row->size = h.size;
+	if (bytes)
+		*bytes = carrier_decode(row->name, VARDATA_ANY(src), VARSIZE_ANY_EXHDR(src), &h, false);
+}
+
+/*
+ * The snapshot lookups use: the statement's, as for any table, so that a
+ * module installed earlier in the same transaction is visible and a
+ * rolled-back one is not, one statement never sees two versions of a module,
+ * a REPEATABLE READ transaction keeps seeing the version it started with,
+ * and a new statement sees a module another session dropped or replaced.
+ * (The syscache would show the latest committed version instead, and only
+ * once this backend processed the invalidation.)
  */
 static Snapshot
 lookup_snapshot(void)
@@ -333,97 +559,222 @@ lookup_snapshot(void)
 bool
 pgwasm_catalog_lookup(const char *name, PgwasmModuleRow *row, bytea **bytes)
 {
+	Oid			nsp = pgwasm_module_namespace(false);
 	Relation	rel;
 	SysScanDesc scan;
-	ScanKeyData key;
+	ScanKeyData key[3];
 	HeapTuple	tup;
 	bool		found = false;
 
-	rel = pgwasm_catalog_open(AccessShareLock, false);
 	if (strlen(name) > PGWASM_MAX_NAME)
-	{
-		table_close(rel, AccessShareLock);
 		return false;
-	}
-	scan = begin_name_scan(rel, name, lookup_snapshot(), &key);
+	rel = table_open(ProcedureRelationId, AccessShareLock);
+	ScanKeyInit(&key[0], Anum_pg_proc_proname, BTEqualStrategyNumber, F_NAMEEQ,
+				CStringGetDatum(name));
+	ScanKeyInit(&key[1], Anum_pg_proc_proargtypes, BTEqualStrategyNumber, F_OIDVECTOREQ,
+				PointerGetDatum(buildoidvector(NULL, 0)));
+	ScanKeyInit(&key[2], Anum_pg_proc_pronamespace, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(nsp));
+	scan = systable_beginscan(rel, ProcedureNameArgsNspIndexId, true, lookup_snapshot(), 3, key);
 	tup = systable_getnext(scan);
-	if (HeapTupleIsValid(tup))
+	/* A superuser's own function in the schema is not a module. */
+	if (HeapTupleIsValid(tup) && pgwasm_proc_is_carrier((Form_pg_proc) GETSTRUCT(tup)))
 	{
+		bool		isnull;
+		Datum		d = heap_getattr(tup, Anum_pg_proc_prosrc, RelationGetDescr(rel), &isnull);
+
+		row_from_carrier(tup, d, isnull, row, bytes);
 		found = true;
-		row_from_tuple(rel, tup, row);
-		if (bytes)
-			*bytes = decompress_module(rel, tup, row);
 	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
 	return found;
 }
 
-/* SHA-256 of every stored module (for dropping unreachable cache entries). */
+/*
+ * SHA-256 of every installed module (for dropping unreachable cache
+ * entries).  pg_proc has no index on the namespace alone: this is a scan of
+ * it, done only after a module this backend has compiled was changed.  Only
+ * the header of each body is detoasted.
+ */
 List *
 pgwasm_catalog_all_sha256(void)
 {
-	Relation	rel = pgwasm_catalog_open(AccessShareLock, true);
+	Oid			nsp = pgwasm_module_namespace(true);
+	Oid			modtype = pgwasm_module_type();
+	Relation	rel;
 	SysScanDesc scan;
 	HeapTuple	tup;
 	List	   *result = NIL;
 
-	if (rel == NULL)
+	if (!OidIsValid(nsp) || !OidIsValid(modtype))
 		return NIL;
-	scan = systable_beginscan(rel, InvalidOid, false, lookup_snapshot(), 0, NULL);
+	rel = table_open(ProcedureRelationId, AccessShareLock);
+	scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
-		PgwasmModuleRow row;
-		uint8	   *sha = palloc(PGWASM_SHA256_LEN);
+		Form_pg_proc proc = (Form_pg_proc) GETSTRUCT(tup);
+		bool		isnull;
+		Datum		d;
+		text	   *head;
+		CarrierHeader h;
+		const char *why;
 
-		row_from_tuple(rel, tup, &row);
-		memcpy(sha, row.sha256, PGWASM_SHA256_LEN);
-		result = lappend(result, sha);
+		if (proc->pronamespace != nsp || proc->prorettype != modtype || proc->pronargs != 0)
+			continue;
+		d = heap_getattr(tup, Anum_pg_proc_prosrc, RelationGetDescr(rel), &isnull);
+		if (isnull)
+			continue;
+		head = DatumGetTextPSlice(d, 0, CARRIER_HEADER_MAX);
+		if (parse_header(VARDATA_ANY(head), VARSIZE_ANY_EXHDR(head), &h, &why))
+		{
+			uint8	   *sha = palloc(PGWASM_SHA256_LEN);
+
+			memcpy(sha, h.sha256, PGWASM_SHA256_LEN);
+			result = lappend(result, sha);
+		}
 	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
 	return result;
 }
 
+/* ---- the validator's and the call handler's part ------------------------- */
+
+/*
+ * Validate a carrier (handler.c calls this for functions returning
+ * wasm.module).  It must be wasm_module."<valid name>"() and its body a
+ * well-formed header; with check_function_bodies on (CREATE FUNCTION by
+ * hand) the module is decoded, its SHA-256 checked, and it is validated as
+ * wasm.install_module would; off (pg_restore, plain dumps) only the header
+ * is checked, which costs nothing whatever the module's size.
+ */
+void
+pgwasm_validate_carrier(HeapTuple tup, bool check_body)
+{
+	Form_pg_proc proc = (Form_pg_proc) GETSTRUCT(tup);
+	const char *name = NameStr(proc->proname);
+	char	   *fdesc = format_procedure(proc->oid);
+	bool		isnull;
+	Datum		d;
+	text	   *src;
+	CarrierHeader h;
+	const char *why;
+
+	if (proc->pronamespace != pgwasm_module_namespace(false) || proc->pronargs != 0 ||
+		proc->proretset)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_FUNCTION_DEFINITION),
+				 errmsg("function %s cannot return type wasm.module", fdesc),
+				 errdetail("Only the functions that hold installed modules, %s.\"<name>\"() without arguments, return wasm.module.",
+						   PGWASM_MODULE_SCHEMA),
+				 errhint("Install modules with wasm.install_module().")));
+	pgwasm_check_module_name(name);
+
+	d = SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_prosrc, &isnull);
+	if (isnull)
+		report_bad_carrier(name, "It has no body.");
+	src = DatumGetTextPP(d);
+	if (!parse_header(VARDATA_ANY(src), VARSIZE_ANY_EXHDR(src), &h, &why))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_FUNCTION_DEFINITION),
+				 errmsg("invalid body of wasm module \"%s\"", name),
+				 errdetail_internal("%s", why)));
+	if (check_body)
+	{
+		bytea	   *bytes;
+		MemoryContext cxt;
+		wrt_allocator alloc;
+		wrt_module *m;
+		wrt_error	err;
+		wrt_load_options opts;
+
+		if (h.size > pgwasm_max_module_size)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("wasm module \"%s\" is too large", name),
+					 errdetail("The module has %d bytes; pgwasm.max_module_size is %d bytes.",
+							   h.size, pgwasm_max_module_size)));
+		bytes = carrier_decode(name, VARDATA_ANY(src), VARSIZE_ANY_EXHDR(src), &h, true);
+		cxt = AllocSetContextCreate(CurrentMemoryContext, "pgwasm validate", ALLOCSET_DEFAULT_SIZES);
+		pgwasm_allocator_init(&alloc, cxt);
+		pgwasm_load_options(&opts);
+		m = wrt_module_load_ex((const uint8_t *) VARDATA(bytes), VARSIZE(bytes) - VARHDRSZ, &alloc,
+							   &opts, &err);
+		if (m == NULL)
+			pgwasm_report_load_error(name, &err);
+		pgwasm_check_imports(m, name);
+		wrt_module_free(m);
+		MemoryContextDelete(cxt);
+		pfree(bytes);
+	}
+}
+
+/*
+ * Calling a carrier returns the module's bytes, to its owner (or a member
+ * of the owning role) and superusers; anyone else gets an error.  The
+ * bytes are readable by everyone in pg_proc.prosrc all the same: this only
+ * keeps the function from looking like a way to fetch other roles' code.
+ */
+Datum
+pgwasm_carrier_call(Oid fnoid)
+{
+	HeapTuple	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fnoid));
+	PgwasmModuleRow row;
+	bytea	   *bytes;
+	Datum		d;
+	bool		isnull;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for function %u", fnoid);
+	d = SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_prosrc, &isnull);
+	row_from_carrier(tup, d, isnull, &row, NULL);
+	if (!superuser() && !has_privs_of_role(GetUserId(), row.owner))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be owner of wasm module \"%s\" to read its bytes", row.name),
+				 errhint("Use wasm.modules, wasm.module_exports() and wasm.module_imports() to see what it is.")));
+	row_from_carrier(tup, d, isnull, &row, &bytes);
+	ReleaseSysCache(tup);
+	PG_RETURN_BYTEA_P(bytes);
+}
+
 /* ---- install ---------------------------------------------------------------- */
 
 /*
- * Serialise install/replace/drop of one name: a lock on (catalog table, hash
- * of the name), held to transaction end.  After it is granted, the latest
- * snapshot shows whatever a concurrent installer committed.
+ * Serialise install/replace/drop of one name: a lock on (schema wasm_module,
+ * hash of the name), held to transaction end.  Taking it processes pending
+ * invalidations, so the syscache then shows whatever a concurrent installer
+ * committed.
  */
 static void
-lock_module_name(Oid relid, const char *name)
+lock_module_name(Oid nsp, const char *name)
 {
-	LockDatabaseObject(relid, hash_bytes((const unsigned char *) name, strlen(name)), 0,
+	LockDatabaseObject(NamespaceRelationId, nsp,
+					   (uint16) hash_bytes((const unsigned char *) name, strlen(name)),
 					   ExclusiveLock);
 }
 
 static void
-check_module_owner(const PgwasmModuleRow *row)
+check_module_owner(const char *name, Oid owner)
 {
-	if (!superuser() && !has_privs_of_role(GetUserId(), row->owner))
+	if (!superuser() && !has_privs_of_role(GetUserId(), owner))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("must be owner of wasm module \"%s\"", row->name)));
-}
-
-/* Name of the language's OID, to find functions written in it. */
-static Oid
-wasm_language_oid(void)
-{
-	return get_language_oid("wasm", true);
+				 errmsg("must be owner of wasm module \"%s\"", name)));
 }
 
 /*
  * Functions whose body names the module: their OIDs (and signatures, for
  * messages).  pg_proc is scanned since there is no dependency entry to
- * follow: a module is a row, not a catalog object.
+ * follow: a function names its module in its body, and a dump must be able
+ * to create it before the module (check_function_bodies off).
  */
 static List *
 functions_using_module(const char *modname)
 {
-	Oid			lang = wasm_language_oid();
+	Oid			lang = get_language_oid("wasm", true);
+	Oid			nsp = pgwasm_module_namespace(true);
 	Relation	rel;
 	SysScanDesc scan;
 	HeapTuple	tup;
@@ -442,6 +793,10 @@ functions_using_module(const char *modname)
 				   *e;
 
 		if (proc->prolang != lang)
+			continue;
+		/* Carriers have no 'module:export' body (and may be large). */
+		if (proc->pronamespace == nsp && proc->pronargs == 0 &&
+			pgwasm_proc_is_carrier(proc))
 			continue;
 		src = heap_getattr(tup, Anum_pg_proc_prosrc, RelationGetDescr(rel), &isnull);
 		if (isnull)
@@ -505,11 +860,11 @@ warn_unfit_functions(const char *modname, const wrt_module *m)
  * SHA-256 again at each backend's first load (OpenSSL's first digest in a
  * process costs about 0.3 ms, a sixth of a small module's cold start).
  */
-static bytea *
-compress_module(const char *data, size_t len)
+static uint8 *
+compress_module(const char *data, size_t len, size_t *outlen)
 {
 	size_t		bound = ZSTD_compressBound(len);
-	bytea	   *out = palloc(VARHDRSZ + bound);
+	uint8	   *out = palloc(bound);
 	ZSTD_CCtx  *cctx = ZSTD_createCCtx();
 	size_t		n;
 
@@ -519,14 +874,55 @@ compress_module(const char *data, size_t len)
 				 errmsg("could not compress wasm module: out of memory")));
 	n = ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
 	if (!ZSTD_isError(n))
-		n = ZSTD_compress2(cctx, VARDATA(out), bound, data, len);
+		n = ZSTD_compress2(cctx, out, bound, data, len);
 	ZSTD_freeCCtx(cctx);
 	if (ZSTD_isError(n))
 		ereport(ERROR,
 				(errcode(ERRCODE_INTERNAL_ERROR),
 				 errmsg("could not compress wasm module: %s", ZSTD_getErrorName(n))));
-	SET_VARSIZE(out, VARHDRSZ + n);
+	*outlen = n;
 	return out;
+}
+
+/*
+ * Create or replace the carrier of a module.  On replace, ProcedureCreate
+ * keeps the function's OID, owner and privileges (the owner stays:
+ * replacing is not taking over), and itself refuses a caller who does not
+ * own it; the caller checked that already, with a clearer message.
+ *
+ * No validator is run: the callers validated the module themselves.  A
+ * module is never a member of an extension, even when installed from an
+ * extension script (the 0.1.0 -> 0.2.0 update migrates modules from one):
+ * pg_dump must dump it as the user's object it is.
+ */
+static Oid
+create_carrier(Oid nsp, const char *name, bool replace, Oid owner, const char *body)
+{
+	Oid			lang = get_language_oid("wasm", false);
+	Oid			modtype = pgwasm_module_type();
+	ObjectAddress addr;
+
+	if (!OidIsValid(modtype))
+		pgwasm_module_namespace(false);	/* 0.1.0 objects: says so */
+	addr = ProcedureCreate(name, nsp, replace, false, modtype, owner, lang, InvalidOid,
+						   body, NULL, NULL, PROKIND_FUNCTION,
+						   false,	/* security definer */
+						   false,	/* leakproof */
+						   true,	/* strict */
+						   PROVOLATILE_STABLE, PROPARALLEL_SAFE,
+						   buildoidvector(NULL, 0),
+						   PointerGetDatum(NULL), PointerGetDatum(NULL),
+						   PointerGetDatum(NULL), NIL, PointerGetDatum(NULL),
+						   PointerGetDatum(NULL), InvalidOid, 1, 0);
+	/* Later lookups in this transaction see it (and the next step its deps). */
+	CommandCounterIncrement();
+	if (creating_extension)
+	{
+		deleteDependencyRecordsForClass(ProcedureRelationId, addr.objectId,
+										ExtensionRelationId, DEPENDENCY_EXTENSION);
+		CommandCounterIncrement();
+	}
+	return addr.objectId;
 }
 
 Datum
@@ -542,15 +938,11 @@ pgwasm_install_module(PG_FUNCTION_ARGS)
 	wrt_error	err;
 	wrt_load_options opts;
 	uint8		sha[PGWASM_SHA256_LEN];
-	bytea	   *comp;
-	Oid			relid;
-	Relation	rel;
-	SysScanDesc scan;
-	ScanKeyData key;
+	uint8	   *frame;
+	size_t		framelen;
+	Oid			nsp;
 	HeapTuple	oldtup;
-	Datum		values[Natts_module_store];
-	bool		nulls[Natts_module_store] = {0};
-	Snapshot	snap;
+	bool		exists = false;
 
 	pgwasm_check_module_name(name);
 	if (len > (size_t) pgwasm_max_module_size)
@@ -574,60 +966,84 @@ pgwasm_install_module(PG_FUNCTION_ARGS)
 	pgwasm_check_imports(m, name);
 
 	pgwasm_sha256((const uint8 *) VARDATA_ANY(module), len, sha);
-	comp = compress_module(VARDATA_ANY(module), len);
+	frame = compress_module(VARDATA_ANY(module), len, &framelen);
 
-	rel = pgwasm_catalog_open(RowExclusiveLock, false);
-	relid = RelationGetRelid(rel);
-	lock_module_name(relid, name);
-
-	values[Anum_module_store_name - 1] = CStringGetTextDatum(name);
-	values[Anum_module_store_owner - 1] = ObjectIdGetDatum(GetUserId());
-	values[Anum_module_store_sha256 - 1] = PointerGetDatum(make_bytea(sha, PGWASM_SHA256_LEN));
-	values[Anum_module_store_size - 1] = Int32GetDatum((int32) len);
-	values[Anum_module_store_compressed - 1] = PointerGetDatum(comp);
-	values[Anum_module_store_created - 1] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
-
-	snap = RegisterSnapshot(GetLatestSnapshot());
-	scan = begin_name_scan(rel, name, snap, &key);
-	oldtup = systable_getnext(scan);
+	nsp = pgwasm_module_namespace(false);
+	lock_module_name(nsp, name);
+	oldtup = carrier_tuple(nsp, name);
 	if (HeapTupleIsValid(oldtup))
 	{
-		PgwasmModuleRow row;
-		bool		repl[Natts_module_store] = {0};
-		HeapTuple	newtup;
+		Form_pg_proc old = (Form_pg_proc) GETSTRUCT(oldtup);
 
-		row_from_tuple(rel, oldtup, &row);
 		if (!replace)
 			ereport(ERROR,
 					(errcode(ERRCODE_DUPLICATE_OBJECT),
 					 errmsg("wasm module \"%s\" already exists", name),
 					 errhint("Use wasm.install_module(name, module, replace => true) to replace it.")));
-		check_module_owner(&row);
-		/* The owner stays: replacing is not taking over. */
-		repl[Anum_module_store_sha256 - 1] = true;
-		repl[Anum_module_store_size - 1] = true;
-		repl[Anum_module_store_compressed - 1] = true;
-		repl[Anum_module_store_created - 1] = true;
-		newtup = heap_modify_tuple(oldtup, RelationGetDescr(rel), values, nulls, repl);
-		CatalogTupleUpdate(rel, &oldtup->t_self, newtup);
+		if (!pgwasm_proc_is_carrier(old))
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_FUNCTION),
+					 errmsg("function %s already exists and is not a wasm module",
+							format_procedure(old->oid))));
+		check_module_owner(name, old->proowner);
+		exists = true;
+		ReleaseSysCache(oldtup);
 	}
-	else
-	{
-		HeapTuple	newtup = heap_form_tuple(RelationGetDescr(rel), values, nulls);
-
-		CatalogTupleInsert(rel, newtup);
-	}
-	systable_endscan(scan);
-	UnregisterSnapshot(snap);
-
-	CacheInvalidateRelcacheByRelid(relid);
-	table_close(rel, NoLock);
+	create_carrier(nsp, name, exists, GetUserId(),
+				   carrier_body(sha, (int32) len, frame, framelen,
+								GetCurrentTransactionStartTimestamp()));
 
 	warn_unfit_functions(name, m);
 	wrt_module_free(m);
 	MemoryContextDelete(cxt);
 
 	PG_RETURN_TEXT_P(cstring_to_text(sha256_hex(sha)));
+}
+
+/*
+ * wasm.pgwasm_migrate_module(name, owner, sha256, size, compressed, created):
+ * used once, by the 0.1.0 -> 0.2.0 update script, to turn each row of
+ * wasm.module_store into a carrier.  The stored frame is kept as it is (with
+ * or without a checksum), and so are the owner, SHA-256 and creation time.
+ * A row whose owner role was dropped (0.1.0 did not record the dependency)
+ * goes to the role running the update, with a WARNING.
+ */
+Datum
+pgwasm_migrate_module(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	Oid			owner = PG_GETARG_OID(1);
+	bytea	   *sha = PG_GETARG_BYTEA_PP(2);
+	int32		size = PG_GETARG_INT32(3);
+	bytea	   *frame = PG_GETARG_BYTEA_PP(4);
+	TimestampTz created = PG_GETARG_TIMESTAMPTZ(5);
+	Oid			nsp;
+
+	if (!superuser())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be superuser to migrate wasm modules")));
+	pgwasm_check_module_name(name);
+	if (VARSIZE_ANY_EXHDR(sha) != PGWASM_SHA256_LEN || size < 0 ||
+		VARSIZE_ANY_EXHDR(frame) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("wasm module \"%s\" is corrupt in wasm.module_store", name)));
+	if (!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(owner)))
+	{
+		ereport(WARNING,
+				(errmsg("owner of wasm module \"%s\" no longer exists", name),
+				 errdetail("The module belonged to the role with OID %u; it now belongs to role \"%s\".",
+						   owner, GetUserNameFromId(GetUserId(), false))));
+		owner = GetUserId();
+	}
+	nsp = pgwasm_module_namespace(false);
+	lock_module_name(nsp, name);
+	create_carrier(nsp, name, false, owner,
+				   carrier_body((const uint8 *) VARDATA_ANY(sha), size,
+								(const uint8 *) VARDATA_ANY(frame), VARSIZE_ANY_EXHDR(frame),
+								created));
+	PG_RETURN_VOID();
 }
 
 /* ---- drop ------------------------------------------------------------------- */
@@ -637,31 +1053,27 @@ pgwasm_drop_module(PG_FUNCTION_ARGS)
 {
 	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	bool		cascade = PG_GETARG_BOOL(1);
-	Relation	rel = pgwasm_catalog_open(RowExclusiveLock, false);
-	Oid			relid = RelationGetRelid(rel);
-	SysScanDesc scan;
-	ScanKeyData key;
+	Oid			nsp = pgwasm_module_namespace(false);
 	HeapTuple	tup;
-	PgwasmModuleRow row;
-	Snapshot	snap;
-	ItemPointerData tid;
+	Form_pg_proc proc;
+	ObjectAddress carrier;
+	Oid			owner;
 	List	   *funcs;
 	ListCell   *lc;
+	ObjectAddresses *addrs;
 
 	if (strlen(name) <= PGWASM_MAX_NAME)
-		lock_module_name(relid, name);
-	snap = RegisterSnapshot(GetLatestSnapshot());
-	scan = begin_name_scan(rel, name, snap, &key);
-	tup = systable_getnext(scan);
-	if (!HeapTupleIsValid(tup))
+		lock_module_name(nsp, name);
+	tup = carrier_tuple(nsp, name);
+	if (!HeapTupleIsValid(tup) || !pgwasm_proc_is_carrier((Form_pg_proc) GETSTRUCT(tup)))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("wasm module \"%s\" does not exist", name)));
-	row_from_tuple(rel, tup, &row);
-	tid = tup->t_self;
-	systable_endscan(scan);
-	UnregisterSnapshot(snap);
-	check_module_owner(&row);
+	proc = (Form_pg_proc) GETSTRUCT(tup);
+	ObjectAddressSet(carrier, ProcedureRelationId, proc->oid);
+	owner = proc->proowner;
+	ReleaseSysCache(tup);
+	check_module_owner(name, owner);
 
 	funcs = functions_using_module(name);
 	if (funcs != NIL && !cascade)
@@ -682,33 +1094,33 @@ pgwasm_drop_module(PG_FUNCTION_ARGS)
 				 errdetail("%s", detail.data),
 				 errhint("Use wasm.drop_module(name, cascade => true) to drop the functions too.")));
 	}
-	if (funcs != NIL)
+
+	/*
+	 * The functions go with the carrier, in one deletion, and anything built
+	 * on them (views, indexes, ...) with them, as DROP FUNCTION ... CASCADE
+	 * would do.
+	 */
+	addrs = new_object_addresses();
+	foreach(lc, funcs)
 	{
-		ObjectAddresses *addrs = new_object_addresses();
+		ObjectAddress addr;
 
-		foreach(lc, funcs)
-		{
-			ObjectAddress addr;
-
-			ObjectAddressSet(addr, ProcedureRelationId, lfirst_oid(lc));
-			ereport(NOTICE,
-					(errmsg("drop cascades to function %s", format_procedure(lfirst_oid(lc)))));
-			add_exact_object_address(&addr, addrs);
-		}
-		performMultipleDeletions(addrs, DROP_CASCADE, 0);
+		ObjectAddressSet(addr, ProcedureRelationId, lfirst_oid(lc));
+		ereport(NOTICE,
+				(errmsg("drop cascades to function %s", format_procedure(lfirst_oid(lc)))));
+		add_exact_object_address(&addr, addrs);
 	}
-
-	CatalogTupleDelete(rel, &tid);
-
-	CacheInvalidateRelcacheByRelid(relid);
-	table_close(rel, NoLock);
+	add_exact_object_address(&carrier, addrs);
+	performMultipleDeletions(addrs, funcs != NIL ? DROP_CASCADE : DROP_RESTRICT, 0);
+	CommandCounterIncrement();
 	PG_RETURN_VOID();
 }
 
 /*
- * Statement trigger on wasm.module_store: rows changed by plain SQL (not by
- * install/drop, which write the heap directly and send their own) must
- * invalidate cached modules everywhere too.
+ * The statement trigger of 0.1.0's wasm.module_store.  A database whose
+ * extension is still at 0.1.0 has the trigger until ALTER EXTENSION UPDATE
+ * drops it with the table, so the symbol stays; the new library never reads
+ * the table, so the invalidation it sends only keeps 0.1.0's promise.
  */
 Datum
 pgwasm_module_store_changed(PG_FUNCTION_ARGS)

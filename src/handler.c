@@ -746,6 +746,20 @@ fn_call(PgwasmFn *fn, FunctionCallInfo fcinfo)
 	return result;
 }
 
+/* Is the function a module's carrier, wasm_module."<name>"()? */
+static pg_noinline bool
+fn_is_carrier(Oid fnoid)
+{
+	HeapTuple	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fnoid));
+	bool		result;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for function %u", fnoid);
+	result = pgwasm_proc_is_carrier((Form_pg_proc) GETSTRUCT(tup));
+	ReleaseSysCache(tup);
+	return result;
+}
+
 Datum
 pgwasm_call_handler(PG_FUNCTION_ARGS)
 {
@@ -767,6 +781,13 @@ pgwasm_call_handler(PG_FUNCTION_ARGS)
 				PG_RETURN_NULL();
 		}
 	}
+
+	/*
+	 * A module's carrier never gets a PgwasmFn (its messages name the
+	 * module): it returns the bytes.
+	 */
+	if (unlikely(fn == NULL) && fn_is_carrier(flinfo->fn_oid))
+		return pgwasm_carrier_call(flinfo->fn_oid);
 
 	errcb.callback = error_callback;
 	errcb.arg = flinfo;
@@ -812,6 +833,18 @@ pgwasm_validator(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("wasm functions cannot be trigger functions"),
 				 errhint("Call the wasm function from a trigger function in PL/pgSQL.")));
+
+	/*
+	 * A module's carrier (wasm.install_module creates them, pg_dump writes
+	 * them as CREATE FUNCTION): its body is the module, checked in full only
+	 * with check_function_bodies, so a restore costs no decoding.
+	 */
+	if (pgwasm_proc_is_carrier(proc))
+	{
+		pgwasm_validate_carrier(tup, check_function_bodies);
+		ReleaseSysCache(tup);
+		PG_RETURN_VOID();
+	}
 
 	/* Types are checked always; the module only with check_function_bodies. */
 	pgwasm_sig_build(tup, &sig, CurrentMemoryContext);

@@ -5,8 +5,8 @@
  *
  *   pgwasm.c   _PG_init: GUCs, callbacks; the engine allocator that routes
  *              every engine allocation into a memory context.
- *   catalog.c  wasm.module_store: install/drop, lookups by name, the
- *              introspection functions and wasm.stats().
+ *   catalog.c  modules as functions wasm_module."<name>"(): install/drop,
+ *              lookups by name, the introspection functions, wasm.stats().
  *   cache.c    the per-backend cache: compiled modules keyed by SHA-256 (LRU),
  *              one instance per (module, role), transaction-end reset,
  *              invalidation.
@@ -27,6 +27,7 @@
 #include "postgres.h"
 
 #include "access/htup.h"
+#include "catalog/pg_proc.h"
 #include "fmgr.h"
 #include "lib/ilist.h"
 #include "lib/stringinfo.h"
@@ -74,21 +75,30 @@ extern char *pgwasm_format_externtype(const wrt_externtype *t);
 typedef struct PgwasmModuleRow
 {
 	char		name[PGWASM_MAX_NAME + 1];
+	Oid			oid;			/* of its carrier function */
 	Oid			owner;
 	uint8		sha256[PGWASM_SHA256_LEN];
 	int32		size;
 } PgwasmModuleRow;
 
 /*
- * Find a module by name in the current snapshot; returns false if absent.
- * With bytes != NULL also returns the decompressed module, verified against
- * its SHA-256, palloc'd in the current context.
+ * Find a module by name (its carrier wasm_module."<name>"()) in the
+ * statement's snapshot; returns false if absent.  With bytes != NULL also returns the
+ * decompressed module, verified, palloc'd in the current context.
  */
 extern bool pgwasm_catalog_lookup(const char *name, PgwasmModuleRow *row, bytea **bytes);
-extern Oid	pgwasm_catalog_relid(bool missing_ok);
-extern Relation pgwasm_catalog_open(LOCKMODE lockmode, bool missing_ok);
-/* OID of wasm.module_store as last looked up, for invalidation callbacks. */
-extern Oid	pgwasm_catalog_known_relid;
+/* OID of schema wasm_module; ERROR (saying why) if missing and !missing_ok. */
+extern Oid	pgwasm_module_namespace(bool missing_ok);
+/* OID of the domain wasm.module, or InvalidOid. */
+extern Oid	pgwasm_module_type(void);
+/* Does the function return wasm.module (is it, or claims to be, a carrier)? */
+extern bool pgwasm_proc_is_carrier(Form_pg_proc proc);
+/* Validate a carrier's pg_proc tuple; the module itself only if check_body. */
+extern void pgwasm_validate_carrier(HeapTuple tup, bool check_body);
+/* Call of a carrier: the module's bytes, for its owner. */
+extern Datum pgwasm_carrier_call(Oid fnoid);
+/* PROCNAMEARGSNSP hash of a module's carrier (0 without the extension). */
+extern uint32 pgwasm_carrier_hash(const char *name);
 /* SHA-256 (palloc'd 32-byte arrays) of every stored module. */
 extern List *pgwasm_catalog_all_sha256(void);
 /* Split AS 'module:export' / AS 'module'; false if malformed. */
@@ -122,6 +132,7 @@ typedef struct PgwasmModule
 	wrt_module *module;
 	dlist_head	instances;		/* PgwasmInstance, one per role */
 	char		name[PGWASM_MAX_NAME + 1];	/* name it was loaded under */
+	uint32		carrier_hash;	/* PROCNAMEARGSNSP hash of that name's carrier */
 	double		compile_ms;
 	PgwasmStats *stats;			/* counters under name (never freed) */
 	bool		needs_wasi;		/* imports from wasi_snapshot_preview1 */

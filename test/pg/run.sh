@@ -9,7 +9,8 @@
 #                                   install directories)
 #
 # Environment: PGWASM_PORT (default 54329), PGWASM_TEST_DIR (scratch space,
-# default build/pgtest), PG_CONFIG, PGWASM_SKIP_TAP=1, PGWASM_KEEP=1 (keep
+# default build/pgtest), PG_CONFIG, PGWASM_SKIP_TAP=1, PGWASM_TAP (the TAP
+# scripts to run, default all), PGWASM_KEEP=1 (keep
 # the cluster's files after the run).
 #
 # The server must not run as root, so as root the cluster, the regression
@@ -42,11 +43,23 @@ else
 	as_pg() { "$@"; }
 fi
 
+# ---- the install and update scripts are pure ASCII ----------------------------
+# CREATE EXTENSION reads them in the database's encoding: one UTF-8 byte
+# sequence that is invalid in EUC_JP (say) makes the extension uninstallable
+# there (SQLSTATE 22021).
+log "checking that pgwasm--*.sql are pure ASCII"
+if LC_ALL=C grep -nP '[^\x00-\x7F]' pgwasm--*.sql; then
+	log "non-ASCII bytes in the install/update scripts (above)"
+	failed=$((failed + 1))
+else
+	passed=$((passed + 1))
+fi
+
 # ---- build and install ----------------------------------------------------
 log "building guest fixtures"
 if ! make -s guests; then
 	log "could not build the guest fixtures"
-	echo "0 passed, 1 failed"
+	echo "$passed passed, $((failed + 1)) failed"
 	exit 1
 fi
 log "building and installing the extension"
@@ -127,7 +140,8 @@ failed=$((failed + r_fail))
 
 # ---- TAP -------------------------------------------------------------------
 shopt -s nullglob
-taps=(test/tap/*.pl)
+# PGWASM_TAP="test/tap/002_dump_restore.pl ..." runs only those scripts.
+taps=(${PGWASM_TAP:-test/tap/*.pl})
 if [ ${#taps[@]} -gt 0 ] && [ -z "${PGWASM_SKIP_TAP:-}" ]; then
 	log "TAP: ${taps[*]}"
 	tap_out="$base/tap/output.txt"

@@ -2,9 +2,10 @@
 # and replacing or dropping a module on the primary invalidates what a
 # standby session has cached.
 #
-# The module catalog is an ordinary table, so its rows replicate like any
-# other; the per-backend module cache is invalidated through PostgreSQL's
-# invalidation messages, which a hot standby replays from the commit records.
+# A module is a function, wasm_module."<name>"(), so it replicates like any
+# catalog row; the per-backend module cache is invalidated through the
+# pg_proc invalidation messages, which a hot standby replays from the commit
+# records.
 use strict;
 use warnings;
 

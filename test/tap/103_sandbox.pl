@@ -382,14 +382,20 @@ fails_as('carol', "SELECT wasm.install_module('alice_mod', $v2, replace => true)
 	qr/permission denied for function install_module/, 'carol cannot replace');
 fails_as('carol', "SELECT wasm.drop_module('alice_mod')", '42501',
 	qr/permission denied for function drop_module/, 'carol cannot drop');
-for my $dml (
-	'SELECT count(*) FROM wasm.module_store',
-	"UPDATE wasm.module_store SET compressed = '\\x00' WHERE name = 'alice_mod'",
-	"DELETE FROM wasm.module_store WHERE name = 'alice_mod'",
-	"INSERT INTO wasm.module_store SELECT 'evil', owner, sha256, size, compressed FROM wasm.module_store",
-	'TRUNCATE wasm.module_store')
+# A module is the function wasm_module.alice_mod(): bob may not change it
+# through plain SQL either.
+my $body = $node->safe_psql('postgres',
+	"SELECT quote_literal(prosrc) FROM pg_proc WHERE oid = 'wasm_module.alice_mod()'::regprocedure");
+for my $ddl (
+	'DROP FUNCTION wasm_module.alice_mod()',
+	'ALTER FUNCTION wasm_module.alice_mod() RENAME TO evil',
+	'ALTER FUNCTION wasm_module.alice_mod() OWNER TO bob',
+	"CREATE OR REPLACE FUNCTION wasm_module.alice_mod() RETURNS wasm.module LANGUAGE wasm AS $body",
+	"CREATE FUNCTION wasm_module.evil() RETURNS wasm.module LANGUAGE wasm AS $body",
+	"UPDATE pg_proc SET prosrc = 'x' WHERE oid = 'wasm_module.alice_mod()'::regprocedure")
 {
-	fails_as('bob', $dml, '42501', qr/permission denied/, "bob cannot: $dml");
+	fails_as('bob', $ddl, '42501', qr/permission denied|must be owner/,
+		'bob cannot: ' . substr($ddl, 0, 60));
 }
 fails_as('bob', 'ALTER FUNCTION alice_tag() RENAME TO mine', '42501', qr/must be owner/,
 	"bob cannot alter the function over alice's module");

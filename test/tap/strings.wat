@@ -1,5 +1,6 @@
-;; strings.wat — a text function for test/tap/002_dump_restore.pl.
+;; strings.wat — text functions for test/tap/002_dump_restore.pl.
 ;;   shout(text) -> text   ASCII upper-case copy of the argument, plus "!"
+;;   rot13(text) -> text   ROT13 of the ASCII letters, other bytes as they are
 (module
   (memory (export "memory") 1)
   (global $next (mut i32) (i32.const 1024))
@@ -42,4 +43,30 @@
     (i32.store8 (i32.add (local.get $out) (local.get $len)) (i32.const 33))
     (i64.or (i64.shl (i64.extend_i32_u (i32.add (local.get $len) (i32.const 1)))
                      (i64.const 32))
+            (i64.extend_i32_u (local.get $out))))
+
+  (func $rot (param $c i32) (param $base i32) (result i32)
+    (i32.add (local.get $base)
+             (i32.rem_u (i32.add (i32.sub (local.get $c) (local.get $base)) (i32.const 13))
+                        (i32.const 26))))
+
+  (func (export "rot13") (param $s i32) (param $len i32) (result i64)
+    (local $out i32) (local $i i32) (local $c i32)
+    (local.set $out (call $alloc (i32.const 0) (i32.const 0) (i32.const 1)
+                                 (i32.add (local.get $len) (i32.const 1))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $len)))
+        (local.set $c (i32.load8_u (i32.add (local.get $s) (local.get $i))))
+        (if (i32.and (i32.ge_u (local.get $c) (i32.const 97))
+                     (i32.le_u (local.get $c) (i32.const 122)))
+          (then (local.set $c (call $rot (local.get $c) (i32.const 97))))
+          (else
+            (if (i32.and (i32.ge_u (local.get $c) (i32.const 65))
+                         (i32.le_u (local.get $c) (i32.const 90)))
+              (then (local.set $c (call $rot (local.get $c) (i32.const 65)))))))
+        (i32.store8 (i32.add (local.get $out) (local.get $i)) (local.get $c))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+    (i64.or (i64.shl (i64.extend_i32_u (local.get $len)) (i64.const 32))
             (i64.extend_i32_u (local.get $out)))))

@@ -1,4 +1,4 @@
-# test/tap/007_drop_extension.pl — DROP EXTENSION pgwasm CASCADE in one
+# test/tap/008_drop_extension.pl — DROP EXTENSION pgwasm CASCADE in one
 # session while another is in the middle of a transaction that already
 # called wasm functions (issue 11).
 #
