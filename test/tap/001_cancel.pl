@@ -23,6 +23,9 @@ use File::Basename qw(dirname);
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+
+use lib dirname(abs_path(__FILE__));
+use PgwasmTap;
 use Time::HiRes qw(time);
 
 my $fixtures = dirname(abs_path(__FILE__));
@@ -31,27 +34,7 @@ my $bound    = 1.0;    # seconds
 plan skip_all => 'wat2wasm (Debian package wabt) is not in PATH'
   unless grep { -x "$_/wat2wasm" } split /:/, $ENV{PATH};
 
-# Compile test/tap/NAME.wat and return the module as a bytea literal.
-sub wat_bytea
-{
-	my ($name) = @_;
-	my $wasm = PostgreSQL::Test::Utils::tempdir() . "/$name.wasm";
-	system_or_bail('wat2wasm', "$fixtures/$name.wat", '-o', $wasm);
-	open my $fh, '<:raw', $wasm or die "cannot read $wasm: $!";
-	local $/;
-	my $bytes = <$fh>;
-	close $fh;
-	return "'\\x" . unpack('H*', $bytes) . "'::bytea";
-}
 
-# Wait until backend $pid is running a statement that starts with $prefix.
-sub wait_active
-{
-	my ($node, $pid, $prefix) = @_;
-	$node->poll_query_until('postgres',
-		"SELECT state = 'active' AND query LIKE '$prefix%' FROM pg_stat_activity WHERE pid = $pid"
-	) or die "backend $pid never started '$prefix'";
-}
 
 my $node = PostgreSQL::Test::Cluster->new('cancel');
 $node->init;
@@ -59,7 +42,7 @@ $node->start;
 
 $node->safe_psql('postgres', 'CREATE EXTENSION pgwasm');
 $node->safe_psql('postgres',
-	"SELECT wasm.install_module('spin', " . wat_bytea('spin') . ")");
+	"SELECT wasm.install_module('spin', " . wat_bytea($fixtures, 'spin') . ")");
 $node->safe_psql(
 	'postgres', q{
 	CREATE FUNCTION spin() RETURNS int4 LANGUAGE wasm AS 'spin:spin';

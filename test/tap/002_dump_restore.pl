@@ -23,22 +23,14 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
+use lib dirname(abs_path(__FILE__));
+use PgwasmTap;
+
 my $fixtures = dirname(abs_path(__FILE__));
 
 plan skip_all => 'wat2wasm (Debian package wabt) is not in PATH'
   unless grep { -x "$_/wat2wasm" } split /:/, $ENV{PATH};
 
-sub wat_bytea
-{
-	my ($name) = @_;
-	my $wasm = PostgreSQL::Test::Utils::tempdir() . "/$name.wasm";
-	system_or_bail('wat2wasm', "$fixtures/$name.wat", '-o', $wasm);
-	open my $fh, '<:raw', $wasm or die "cannot read $wasm: $!";
-	local $/;
-	my $bytes = <$fh>;
-	close $fh;
-	return "'\\x" . unpack('H*', $bytes) . "'::bytea";
-}
 
 my $node = PostgreSQL::Test::Cluster->new('dump');
 $node->init(extra => [ '--encoding=UTF8', '--locale=C' ]);
@@ -55,13 +47,13 @@ $node->safe_psql('src', 'GRANT CREATE ON SCHEMA public TO alice');
 
 $node->safe_psql('src',
 	    "SET ROLE alice; SELECT wasm.install_module('strings', "
-	  . wat_bytea('strings')
+	  . wat_bytea($fixtures, 'strings')
 	  . "); CREATE FUNCTION shout(text) RETURNS text IMMUTABLE STRICT LANGUAGE wasm AS 'strings:shout'"
 );
 $node->safe_psql('src',
-	"SELECT wasm.install_module('version', " . wat_bytea('version1') . ")");
+	"SELECT wasm.install_module('version', " . wat_bytea($fixtures, 'version1') . ")");
 $node->safe_psql('src',
-	"SELECT wasm.install_module('m', " . wat_bytea('strings') . ")");
+	"SELECT wasm.install_module('m', " . wat_bytea($fixtures, 'strings') . ")");
 $node->safe_psql(
 	'src', q{
 	CREATE FUNCTION mod_version() RETURNS int4 LANGUAGE wasm AS 'version:version';
@@ -191,7 +183,7 @@ for my $db (qw(custom parallel plain))
 
 	# The restored catalog is a working one: replace and drop still behave.
 	$node->safe_psql($db,
-		"SELECT wasm.install_module('version', " . wat_bytea('version2') . ", replace => true)");
+		"SELECT wasm.install_module('version', " . wat_bytea($fixtures, 'version2') . ", replace => true)");
 	is($node->safe_psql($db, 'SELECT mod_version(), label()'),
 		'2|two', "$db: a module can be replaced after restore");
 	($ret, $out, $err) =
@@ -199,11 +191,11 @@ for my $db (qw(custom parallel plain))
 	isnt($ret, 0, "$db: drop of a referenced module is refused");
 	like($err, qr/mod_version|label/, "$db: the refusal names a dependent function");
 	($ret, $out, $err) = $node->psql($db, 'SET ROLE alice; ' .
-		"SELECT wasm.install_module('version', " . wat_bytea('version1') . ", replace => true)");
+		"SELECT wasm.install_module('version', " . wat_bytea($fixtures, 'version1') . ", replace => true)");
 	like($err, qr/must be owner of wasm module "version"/,
 		"$db: alice cannot replace the superuser's module");
 	is($node->safe_psql($db, 'SET ROLE alice; ' .
-		"SELECT wasm.install_module('strings', " . wat_bytea('strings') . ", replace => true) IS NOT NULL"),
+		"SELECT wasm.install_module('strings', " . wat_bytea($fixtures, 'strings') . ", replace => true) IS NOT NULL"),
 		't', "$db: alice still owns hers and may replace it");
 }
 

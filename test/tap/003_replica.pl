@@ -15,22 +15,14 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
+use lib dirname(abs_path(__FILE__));
+use PgwasmTap;
+
 my $fixtures = dirname(abs_path(__FILE__));
 
 plan skip_all => 'wat2wasm (Debian package wabt) is not in PATH'
   unless grep { -x "$_/wat2wasm" } split /:/, $ENV{PATH};
 
-sub wat_bytea
-{
-	my ($name) = @_;
-	my $wasm = PostgreSQL::Test::Utils::tempdir() . "/$name.wasm";
-	system_or_bail('wat2wasm', "$fixtures/$name.wat", '-o', $wasm);
-	open my $fh, '<:raw', $wasm or die "cannot read $wasm: $!";
-	local $/;
-	my $bytes = <$fh>;
-	close $fh;
-	return "'\\x" . unpack('H*', $bytes) . "'::bytea";
-}
 
 my $primary = PostgreSQL::Test::Cluster->new('primary');
 $primary->init(allows_streaming => 1);
@@ -44,7 +36,7 @@ $standby->start;
 
 # ---- install on the primary, call on the standby -------------------------------
 $primary->safe_psql('postgres',
-	"SELECT wasm.install_module('version', " . wat_bytea('version1') . ")");
+	"SELECT wasm.install_module('version', " . wat_bytea($fixtures, 'version1') . ")");
 $primary->safe_psql(
 	'postgres', q{
 	CREATE FUNCTION mod_version() RETURNS int4 LANGUAGE wasm AS 'version:version';
@@ -67,13 +59,13 @@ my $pid = $s->query_safe('SELECT pg_backend_pid()');
 
 # ---- the standby is read-only ------------------------------------------------------
 my ($ret, $out, $err) = $standby->psql('postgres',
-	"SELECT wasm.install_module('other', " . wat_bytea('version2') . ")");
+	"SELECT wasm.install_module('other', " . wat_bytea($fixtures, 'version2') . ")");
 isnt($ret, 0, 'install_module fails on the standby');
 like($err, qr/read-only transaction|recovery/, '... because the standby is read-only');
 
 # ---- replace on the primary -------------------------------------------------------
 $primary->safe_psql('postgres',
-	"SELECT wasm.install_module('version', " . wat_bytea('version2') . ", replace => true)");
+	"SELECT wasm.install_module('version', " . wat_bytea($fixtures, 'version2') . ", replace => true)");
 $primary->wait_for_catchup($standby);
 
 is($s->query_safe('SELECT mod_version(), label(), pg_backend_pid()'),

@@ -10,25 +10,17 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
+use lib dirname(abs_path(__FILE__));
+use PgwasmTap;
+
 my $fixtures = dirname(abs_path(__FILE__));
 
 plan skip_all => 'wat2wasm (Debian package wabt) is not in PATH'
   unless grep { -x "$_/wat2wasm" } split /:/, $ENV{PATH};
 
-sub wat_bytea
-{
-	my ($name) = @_;
-	my $wasm = PostgreSQL::Test::Utils::tempdir() . "/$name.wasm";
-	system_or_bail('wat2wasm', "$fixtures/$name.wat", '-o', $wasm);
-	open my $fh, '<:raw', $wasm or die "cannot read $wasm: $!";
-	local $/;
-	my $bytes = <$fh>;
-	close $fh;
-	return "'\\x" . unpack('H*', $bytes) . "'::bytea";
-}
 
-my $v1 = wat_bytea('version1');
-my $v2 = wat_bytea('version2');
+my $v1 = wat_bytea($fixtures, 'version1');
+my $v2 = wat_bytea($fixtures, 'version2');
 
 my $node = PostgreSQL::Test::Cluster->new('sessions');
 $node->init;

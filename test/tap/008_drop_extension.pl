@@ -21,24 +21,16 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
+use lib dirname(abs_path(__FILE__));
+use PgwasmTap;
+
 my $fixtures = dirname(abs_path(__FILE__));
 
 plan skip_all => 'wat2wasm (Debian package wabt) is not in PATH'
   unless grep { -x "$_/wat2wasm" } split /:/, $ENV{PATH};
 
-sub wat_bytea
-{
-	my ($name) = @_;
-	my $wasm = PostgreSQL::Test::Utils::tempdir() . "/$name.wasm";
-	system_or_bail('wat2wasm', "$fixtures/$name.wat", '-o', $wasm);
-	open my $fh, '<:raw', $wasm or die "cannot read $wasm: $!";
-	local $/;
-	my $bytes = <$fh>;
-	close $fh;
-	return "'\\x" . unpack('H*', $bytes) . "'::bytea";
-}
 
-my $spin  = wat_bytea('spin');
+my $spin  = wat_bytea($fixtures, 'spin');
 my $setup = qq{
 	CREATE EXTENSION pgwasm;
 	SELECT wasm.install_module('spin', $spin);

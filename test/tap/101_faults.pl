@@ -27,6 +27,9 @@ use File::Basename qw(dirname);
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+
+use lib dirname(abs_path(__FILE__));
+use PgwasmTap qw(wat_bytea);
 use Time::HiRes qw(time sleep);
 
 my $fixtures = dirname(abs_path(__FILE__)) . '/fixtures';
@@ -36,18 +39,6 @@ my $BOUND    = 0.5;    # seconds, asserted; the target is 0.05
 plan skip_all => 'wat2wasm (Debian package wabt) is not in PATH'
   unless grep { -x "$_/wat2wasm" } split /:/, $ENV{PATH};
 
-# Compile fixtures/NAME.wat and return the module as a bytea literal.
-sub wat_bytea
-{
-	my ($name) = @_;
-	my $wasm = PostgreSQL::Test::Utils::tempdir() . "/$name.wasm";
-	system_or_bail('wat2wasm', "$fixtures/$name.wat", '-o', $wasm);
-	open my $fh, '<:raw', $wasm or die "cannot read $wasm: $!";
-	local $/;
-	my $bytes = <$fh>;
-	close $fh;
-	return "'\\x" . unpack('H*', $bytes) . "'::bytea";
-}
 
 sub median
 {
@@ -72,7 +63,7 @@ $node->safe_psql('postgres', 'CREATE EXTENSION pgwasm');
 for my $m (qw(faults printer start_spin init_spin evil_alloc huge_memory))
 {
 	$node->safe_psql('postgres',
-		"SELECT wasm.install_module('$m', " . wat_bytea($m) . ")");
+		"SELECT wasm.install_module('$m', " . wat_bytea($fixtures, $m) . ")");
 }
 $node->safe_psql(
 	'postgres', q{

@@ -31,6 +31,9 @@ use IPC::Run;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+
+use lib dirname(abs_path(__FILE__));
+use PgwasmTap;
 use Time::HiRes qw(time sleep);
 
 my $fixtures     = dirname(abs_path(__FILE__)) . '/fixtures';
@@ -42,19 +45,8 @@ my $REPLACEMENTS = 10;
 plan skip_all => 'wat2wasm (Debian package wabt) is not in PATH'
   unless grep { -x "$_/wat2wasm" } split /:/, $ENV{PATH};
 
-sub wat_bytea
-{
-	my ($name) = @_;
-	my $wasm = PostgreSQL::Test::Utils::tempdir() . "/$name.wasm";
-	system_or_bail('wat2wasm', "$fixtures/$name.wat", '-o', $wasm);
-	open my $fh, '<:raw', $wasm or die "cannot read $wasm: $!";
-	local $/;
-	my $bytes = <$fh>;
-	close $fh;
-	return "'\\x" . unpack('H*', $bytes) . "'::bytea";
-}
 
-my %module = (1 => wat_bytea('loadv1'), 2 => wat_bytea('loadv2'));
+my %module = (1 => wat_bytea($fixtures, 'loadv1'), 2 => wat_bytea($fixtures, 'loadv2'));
 
 my $node = PostgreSQL::Test::Cluster->new('load');
 $node->init;

@@ -22,6 +22,9 @@ use File::Basename qw(dirname);
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+
+use lib dirname(abs_path(__FILE__));
+use PgwasmTap;
 use Time::HiRes qw(time);
 
 my $root  = $ENV{PGWASM_ROOT} // abs_path(dirname(abs_path(__FILE__)) . '/../..');
@@ -42,13 +45,6 @@ sub shape
 	return $file;
 }
 
-sub wait_active
-{
-	my ($node, $pid, $prefix) = @_;
-	$node->poll_query_until('postgres',
-		"SELECT state = 'active' AND query LIKE '$prefix%' FROM pg_stat_activity WHERE pid = $pid"
-	) or die "backend $pid never started '$prefix'";
-}
 
 my $node = PostgreSQL::Test::Cluster->new('cost');
 $node->init;
