@@ -556,7 +556,7 @@ materialize(comp *c, uint32_t depth)
 	e->kind = K_SLOT;
 }
 
-/* Write out every virtual entry at depth lo or above, deepest first. */
+/* Write out every virtual entry at depth lo or above, in stack order. */
 static void
 materialize_from(comp *c, uint32_t lo)
 {
@@ -2328,6 +2328,22 @@ fuse_in_place(comp *c)
 #undef IS
 }
 
+/*
+ * The first size bytes of p in a block of exactly that size, or p itself if
+ * none can be had.  A copy, not a realloc: a host allocator may keep a shrunk
+ * block whole, and then the memory counted would not be the memory held.
+ */
+static void *
+fit_block(const wrt_allocator *a, void *p, size_t size)
+{
+	void *q = size ? wrt_alloc(a, size) : NULL;
+	if (!q)
+		return p;
+	memcpy(q, p, size);
+	wrt_free(a, p);
+	return q;
+}
+
 bool
 wrt_compile(wrt_module *m, wrt_code *fn, wrt_error *err)
 {
@@ -2375,23 +2391,10 @@ wrt_compile(wrt_module *m, wrt_code *fn, wrt_error *err)
 				: t->nparams + t->nresults;
 			/* A call also clears the declared locals: charge 1 per 8. */
 			cf->entry_cost = (c.ctl ? c.ctl[0].cost : 0) + (fn->nlocals - t->nparams) / 8;
-			/* Keep exactly what is used, in blocks of exactly that size (a
-			 * host allocator may keep a shrunk block whole): the module's
-			 * code is counted against its limit and reported to the host. */
-			wrt_cell *code = wrt_alloc(c.a, (size_t) c.ncode * sizeof(wrt_cell));
-			if (code)
-			{
-				memcpy(code, c.code, (size_t) c.ncode * sizeof(wrt_cell));
-				wrt_free(c.a, c.code);
-				c.code = code;
-			}
-			uint32_t *pcmap = c.npc ? wrt_alloc(c.a, (size_t) c.npc * sizeof(uint32_t)) : NULL;
-			if (pcmap)
-			{
-				memcpy(pcmap, c.pcmap, (size_t) c.npc * sizeof(uint32_t));
-				wrt_free(c.a, c.pcmap);
-				c.pcmap = pcmap;
-			}
+			/* Keep exactly what is used: the module's code is counted
+			 * against its limit and reported to the host. */
+			c.code = fit_block(c.a, c.code, (size_t) c.ncode * sizeof(wrt_cell));
+			c.pcmap = fit_block(c.a, c.pcmap, (size_t) c.npc * sizeof(uint32_t));
 			cf->code = c.code;
 			cf->pcmap = c.pcmap;
 			cf->npcmap = c.npc / 2;

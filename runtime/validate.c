@@ -828,11 +828,15 @@ validate_body(vstate *vs, wrt_code *code, bool is_last)
 					return false;
 				break;
 			case WRT_OP_END:
+				/* An if without else has an implicit empty else, which
+				 * passes its parameters through as results. */
+				if (c->kind == K_IF
+					&& (c->nparams != c->nresults
+						|| (c->nparams && c->params != c->results
+							&& memcmp(c->params, c->results, c->nparams) != 0)))
+					return mismatch(vs);
 				if (c->kind != K_FUNC && vs->sp - c->height == c->nresults
-					&& top_is(vs, c->results, c->nresults)
-					&& (c->kind != K_IF || (c->nparams == c->nresults
-						&& (c->nparams == 0 || c->params == c->results
-							|| memcmp(c->params, c->results, c->nparams) == 0))))
+					&& top_is(vs, c->results, c->nresults))
 				{
 					/* The results are in place: the frame just goes. */
 					vs->nctl--;
@@ -841,12 +845,6 @@ validate_body(vstate *vs, wrt_code *code, bool is_last)
 				if (!pop_vals(vs, c->results, c->nresults))
 					return false;
 				if (vs->sp != c->height)
-					return mismatch(vs);
-				/* An if without else has an implicit empty else, which
-				 * passes its parameters through as results. */
-				if (c->kind == K_IF
-					&& (c->nparams != c->nresults
-						|| (c->nparams && memcmp(c->params, c->results, c->nparams) != 0)))
 					return mismatch(vs);
 				vs->nctl--;
 				if (vs->nctl == 0)

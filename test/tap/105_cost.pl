@@ -46,13 +46,32 @@ sub shape
 }
 
 
+my %figures;
+
+# Run $sql in session $s under a statement_timeout of $timeout seconds:
+# it must be cancelled, within $bound of the timeout (the figure is kept).
+sub timed_out
+{
+	my ($s, $sql, $timeout, $what) = @_;
+	$s->query_safe(sprintf("SET statement_timeout = '%dms'", $timeout * 1000));
+	$s->{stderr} = '';
+	my $t0 = time;
+	$s->query($sql);
+	my $late = time - $t0 - $timeout;
+	like($s->{stderr}, qr/canceling statement due to statement timeout/,
+		"statement_timeout stops the $what");
+	cmp_ok($late, '<', $bound, "within ${bound}s");
+	$figures{"statement_timeout, $what"} = $late;
+	$s->{stderr} = '';
+	$s->query_safe('RESET statement_timeout');
+}
+
 my $node = PostgreSQL::Test::Cluster->new('cost');
 $node->init;
 $node->append_conf('postgresql.conf', "pgwasm.max_module_size = '64MB'\n");
 $node->start;
 $node->safe_psql('postgres', 'CREATE EXTENSION pgwasm');
 my $started = $node->safe_psql('postgres', 'SELECT pg_postmaster_start_time()');
-my %figures;
 
 # ---- arity limit: the issue's modules are refused at once -------------------
 for my $k (1001, 10_000, 100_000, 1_000_000)
@@ -87,18 +106,7 @@ SKIP:
 	my $s = $node->background_psql('postgres', on_error_stop => 0);
 	my $pid = $s->query_safe('SELECT pg_backend_pid()');
 
-	my $timeout = $install_time / 3;
-	$s->query_safe(sprintf("SET statement_timeout = '%dms'", $timeout * 1000));
-	$s->{stderr} = '';
-	$t0 = time;
-	$s->query($install);
-	my $late = time - $t0 - $timeout;
-	like($s->{stderr}, qr/canceling statement due to statement timeout/,
-		'statement_timeout stops an install');
-	cmp_ok($late, '<', $bound, "within ${bound}s");
-	$figures{'statement_timeout, install'} = $late;
-	$s->{stderr} = '';
-	$s->query_safe('RESET statement_timeout');
+	timed_out($s, $install, $install_time / 3, 'install');
 
 	my $ctl = $node->background_psql('postgres');
 	$s->{stderr} = '';
@@ -167,19 +175,8 @@ SKIP:
 	skip "the first call took only ${first_call}s: too fast to interrupt reliably", 3
 	  if $first_call < 0.3;
 	my $s = $node->background_psql('postgres', on_error_stop => 0);
-	my $timeout = $first_call / 3;
 	$s->query_safe("SET pgwasm.max_code_size = '1GB'");
-	$s->query_safe(sprintf("SET statement_timeout = '%dms'", $timeout * 1000));
-	$s->{stderr} = '';
-	$t0 = time;
-	$s->query('SELECT brif(1)');
-	my $late = time - $t0 - $timeout;
-	like($s->{stderr}, qr/canceling statement due to statement timeout/,
-		'statement_timeout stops a first call while it compiles');
-	cmp_ok($late, '<', $bound, "within ${bound}s");
-	$figures{'statement_timeout, first call'} = $late;
-	$s->{stderr} = '';
-	$s->query_safe('RESET statement_timeout');
+	timed_out($s, 'SELECT brif(1)', $first_call / 3, 'first call');
 	is($s->query_safe("SELECT brif(0)::text = ''"), 't', 'the same backend then compiles and runs it');
 	$s->quit;
 }
