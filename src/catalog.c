@@ -25,7 +25,10 @@
  * roles cannot CREATE OR REPLACE or rename carriers behind pgwasm's back).
  * Who may install or drop is decided by EXECUTE on those functions (revoked
  * from PUBLIC by the install script) plus an ownership check on replace and
- * drop, done here.  Calls look modules up with an index scan of pg_proc
+ * drop, done here.  On a Citus cluster (the citus extension exists in the
+ * database) the same changes are made by DDL statements that Citus
+ * propagates to every node, and only on the coordinator: distributed.c.
+ * Calls look modules up with an index scan of pg_proc
  * under the statement's snapshot (see lookup_snapshot); pg_proc and its
  * index are always in the relcache, so a cold backend builds no relcache
  * entry of its own.  install and drop use the PROCNAMEARGSNSP syscache,
@@ -943,8 +946,11 @@ pgwasm_install_module(PG_FUNCTION_ARGS)
 	Oid			nsp;
 	HeapTuple	oldtup;
 	bool		exists = false;
+	bool		citus = pgwasm_citus_enabled();
 
 	pgwasm_check_module_name(name);
+	if (citus)
+		pgwasm_citus_require_coordinator("install");
 	if (len > (size_t) pgwasm_max_module_size)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -989,9 +995,15 @@ pgwasm_install_module(PG_FUNCTION_ARGS)
 		exists = true;
 		ReleaseSysCache(oldtup);
 	}
-	create_carrier(nsp, name, exists, GetUserId(),
-				   carrier_body(sha, (int32) len, frame, framelen,
-								GetCurrentTransactionStartTimestamp()));
+	{
+		char	   *body = carrier_body(sha, (int32) len, frame, framelen,
+										GetCurrentTransactionStartTimestamp());
+
+		if (citus)
+			pgwasm_citus_create_carrier(name, exists, GetUserId(), body);
+		else
+			create_carrier(nsp, name, exists, GetUserId(), body);
+	}
 
 	warn_unfit_functions(name, m);
 	wrt_module_free(m);
@@ -1061,7 +1073,10 @@ pgwasm_drop_module(PG_FUNCTION_ARGS)
 	List	   *funcs;
 	ListCell   *lc;
 	ObjectAddresses *addrs;
+	bool		citus = pgwasm_citus_enabled();
 
+	if (citus)
+		pgwasm_citus_require_coordinator("drop");
 	if (strlen(name) <= PGWASM_MAX_NAME)
 		lock_module_name(nsp, name);
 	tup = carrier_tuple(nsp, name);
@@ -1111,6 +1126,11 @@ pgwasm_drop_module(PG_FUNCTION_ARGS)
 		add_exact_object_address(&addr, addrs);
 	}
 	add_exact_object_address(&carrier, addrs);
+	if (citus)
+	{
+		pgwasm_citus_drop_functions(lappend_oid(funcs, carrier.objectId), funcs != NIL);
+		PG_RETURN_VOID();
+	}
 	performMultipleDeletions(addrs, funcs != NIL ? DROP_CASCADE : DROP_RESTRICT, 0);
 	CommandCounterIncrement();
 	PG_RETURN_VOID();

@@ -815,9 +815,21 @@ pgwasm_validator(PG_FUNCTION_ARGS)
 	HeapTuple	tup;
 	Form_pg_proc proc;
 	PgwasmSig	sig;
+	bool		from_citus;
 
 	if (!CheckFunctionValidatorAccess(fcinfo->flinfo->fn_oid, funcoid))
 		PG_RETURN_VOID();
+
+	/*
+	 * Citus creates the functions it propagates to a worker (modules too)
+	 * with check_function_bodies off.  The worker checks them all the same,
+	 * with its own engine, so that a node that could not run them makes the
+	 * distributed transaction fail rather than its later queries; only a
+	 * module that is not there yet is let pass, as in a restore, since
+	 * Citus may create a function before its module when it sets up a new
+	 * node.
+	 */
+	from_citus = !check_function_bodies && pgwasm_citus_internal_backend();
 
 	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcoid));
 	if (!HeapTupleIsValid(tup))
@@ -841,14 +853,14 @@ pgwasm_validator(PG_FUNCTION_ARGS)
 	 */
 	if (pgwasm_proc_is_carrier(proc))
 	{
-		pgwasm_validate_carrier(tup, check_function_bodies);
+		pgwasm_validate_carrier(tup, check_function_bodies || from_citus);
 		ReleaseSysCache(tup);
 		PG_RETURN_VOID();
 	}
 
-	/* Types are checked always; the module only with check_function_bodies. */
+	/* Types are checked always; the module with check_function_bodies. */
 	pgwasm_sig_build(tup, &sig, CurrentMemoryContext);
-	if (check_function_bodies)
+	if (check_function_bodies || from_citus)
 	{
 		bool		isnull;
 		Datum		src = SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_prosrc, &isnull);
@@ -865,13 +877,16 @@ pgwasm_validator(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_INVALID_FUNCTION_DEFINITION),
 					 errmsg("invalid body of wasm function %s", fdesc),
 					 errdetail("The body must be 'module:export' or 'module'.")));
-		if (!pgwasm_catalog_lookup(modname, &row, NULL))
+		if (pgwasm_catalog_lookup(modname, &row, NULL))
+		{
+			mod = pgwasm_cache_get_module(modname);
+			(void) pgwasm_sig_check_export(&sig, mod->module, modname, export, fdesc);
+		}
+		else if (!from_citus)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_FUNCTION_DEFINITION),
 					 errmsg("wasm module \"%s\" does not exist", modname),
 					 errhint("Install it with wasm.install_module() first.")));
-		mod = pgwasm_cache_get_module(modname);
-		(void) pgwasm_sig_check_export(&sig, mod->module, modname, export, fdesc);
 	}
 	ReleaseSysCache(tup);
 	PG_RETURN_VOID();

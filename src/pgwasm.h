@@ -17,6 +17,8 @@
  *              them, marshalling arguments and results.
  *   handler.c  the call handler and validator of LANGUAGE wasm.
  *   error.c    trap/engine error to ereport mapping, Wasm backtraces.
+ *   distributed.c  on a Citus cluster: module changes as DDL that Citus
+ *              propagates, and the coordinator-only rule.
  *
  * Only wasmrt.h of the runtime is included: the engine's internals stay
  * private to it.
@@ -106,6 +108,15 @@ extern bool pgwasm_parse_prosrc(const char *src, const char *fname,
 								char **modname, char **export);
 extern void pgwasm_sha256(const uint8 *data, size_t len, uint8 *out);
 extern void pgwasm_check_module_name(const char *name);
+
+/* ---- Citus (distributed.c) ------------------------------------------------ */
+
+extern bool pgwasm_citus_enabled(void);
+extern bool pgwasm_citus_internal_backend(void);
+extern void pgwasm_citus_require_coordinator(const char *action);
+extern void pgwasm_citus_create_carrier(const char *name, bool replace, Oid owner,
+										const char *body);
+extern void pgwasm_citus_drop_functions(List *fnoids, bool cascade);
 
 /* ---- the cache (cache.c) ------------------------------------------------ */
 

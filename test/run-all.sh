@@ -7,8 +7,9 @@
 # with the unit tests and the spec suite; the full
 # WebAssembly spec suite (test/spec/run.sh); the fuzzers' reproducers and a
 # short fuzzing run of each target (test/fuzz/run.sh, FUZZ_SECONDS each,
-# default 40); and the PostgreSQL tests (test/pg/run.sh) when that script
-# exists.  Each stage prints a header and
+# default 40); Citus for the distributed test, reused when installed, else
+# built from ../shared/citus (test/citus/build.sh); and the PostgreSQL tests
+# (test/pg/run.sh) when that script exists.  Each stage prints a header and
 # its duration; every stage's output is also kept in build/test-logs/.  The
 # first failing stage stops the run (exit 1).  The closing line
 # `N passed, N failed` sums the `N passed, N failed` lines the stages print
@@ -33,7 +34,7 @@ total_passed=0
 total_failed=0
 stage_no=0
 summary=()
-STAGES=9
+STAGES=10
 
 now() { date +%s.%N; }
 
@@ -121,6 +122,7 @@ else
 fi
 stage "spec suite" bash test/spec/run.sh
 stage "fuzzing (reproducers, then 40 s a target)" bash test/fuzz/run.sh "${FUZZ_SECONDS:-40}"
+stage "Citus (reuse, or build from ../shared/citus)" bash test/citus/build.sh
 if [ -f test/pg/run.sh ]; then
 	stage "PostgreSQL tests" bash test/pg/run.sh
 else
