@@ -748,7 +748,8 @@ pgwasm_carrier_call(Oid fnoid)
  * Serialise install/replace/drop of one name: a lock on (schema wasm_module,
  * hash of the name), held to transaction end.  Taking it processes pending
  * invalidations, so the syscache then shows whatever a concurrent installer
- * committed.
+ * committed.  On a Citus coordinator, queries calling the module hold the
+ * same lock in SHARE mode (pgwasm_lock_module_shared, distributed.c).
  */
 static void
 lock_module_name(Oid nsp, const char *name)
@@ -756,6 +757,17 @@ lock_module_name(Oid nsp, const char *name)
 	LockDatabaseObject(NamespaceRelationId, nsp,
 					   (uint16) hash_bytes((const unsigned char *) name, strlen(name)),
 					   ExclusiveLock);
+}
+
+void
+pgwasm_lock_module_shared(const char *name)
+{
+	Oid			nsp = pgwasm_module_namespace(true);
+
+	if (OidIsValid(nsp) && strlen(name) <= PGWASM_MAX_NAME)
+		LockDatabaseObject(NamespaceRelationId, nsp,
+						   (uint16) hash_bytes((const unsigned char *) name, strlen(name)),
+						   ShareLock);
 }
 
 static void

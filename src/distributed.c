@@ -25,6 +25,18 @@
  * No C symbol of Citus is used: only its SQL interface (citus_is_coordinator)
  * and the statements above, which keeps pgwasm loadable without Citus and
  * independent of Citus's internal ABI.
+ *
+ * One query, one version.  Citus runs a query over many shards as many
+ * statements on the workers, each with its own snapshot, so a query running
+ * while a module is replaced could call the old version on some shards and
+ * the new one on others.  To prevent it, the coordinator's planner hook
+ * below takes a SHARE lock on each module a query calls (the same lock tag
+ * install and drop take EXCLUSIVE, catalog.c), held to the end of the
+ * transaction: a replace waits for the queries using the module, and
+ * queries planned meanwhile wait for the replace, including its COMMIT
+ * PREPARED on every worker (Citus sends those before the coordinator's
+ * locks are released).  This needs pgwasm loaded when a query is planned:
+ * shared_preload_libraries on the coordinator (docs/distributed.md).
  */
 #include "postgres.h"
 
@@ -35,7 +47,12 @@
 #include "catalog/indexing.h"
 #include "catalog/pg_extension.h"
 #include "commands/extension.h"
+#include "catalog/pg_aggregate.h"
+#include "catalog/pg_proc.h"
+#include "commands/proclang.h"
 #include "executor/spi.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/planner.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -44,8 +61,12 @@
 #include "utils/regproc.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 
 #include "pgwasm.h"
+
+/* Was pgwasm loaded by shared_preload_libraries (so every backend plans with the hook)? */
+static bool pgwasm_preloaded = false;
 
 /* What Citus puts in application_name on the connections it opens itself. */
 #define CITUS_INTERNAL_APPNAME_PREFIX "citus_internal gpid="
@@ -205,6 +226,11 @@ pgwasm_citus_create_carrier(const char *name, bool replace, Oid owner, const cha
 										quote_identifier(GetUserNameFromId(owner, false))));
 	run_as_extension_owner(stmts, false);
 	CommandCounterIncrement();
+	if (replace && !pgwasm_preloaded)
+		ereport(WARNING,
+				(errmsg("pgwasm is not in shared_preload_libraries on this coordinator"),
+				 errdetail("A distributed query running while wasm module \"%s\" is replaced may call the old version on some shards and the new one on others.", name),
+				 errhint("Add pgwasm to shared_preload_libraries after citus, and restart.")));
 }
 
 /*
@@ -228,4 +254,130 @@ pgwasm_citus_drop_functions(List *fnoids, bool cascade)
 	appendStringInfoString(&sql, cascade ? " CASCADE" : " RESTRICT");
 	run_as_extension_owner(list_make1(sql.data), true);
 	CommandCounterIncrement();
+}
+
+/* ---- one query, one version: the coordinator's planner hook ---------------- */
+
+static planner_hook_type prev_planner_hook = NULL;
+
+typedef struct WasmCallScan
+{
+	Oid			wasm_lang;
+	List	   *modules;		/* names (char *), each once */
+	List	   *seen;			/* function OIDs already looked at */
+} WasmCallScan;
+
+static bool note_function(Oid fnoid, void *context);
+
+/* A wasm function: note its module.  An aggregate: look at its support functions. */
+static void
+note_function_oid(WasmCallScan *scan, Oid fnoid)
+{
+	HeapTuple	tup;
+	Form_pg_proc proc;
+
+	if (!OidIsValid(fnoid) || list_member_oid(scan->seen, fnoid))
+		return;
+	scan->seen = lappend_oid(scan->seen, fnoid);
+	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fnoid));
+	if (!HeapTupleIsValid(tup))
+		return;
+	proc = (Form_pg_proc) GETSTRUCT(tup);
+	if (proc->prolang == scan->wasm_lang && !pgwasm_proc_is_carrier(proc))
+	{
+		bool		isnull;
+		Datum		src = SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_prosrc, &isnull);
+		char	   *modname,
+				   *export;
+
+		if (!isnull &&
+			pgwasm_parse_prosrc(TextDatumGetCString(src), NameStr(proc->proname), &modname, &export))
+		{
+			ListCell   *lc;
+			bool		dup = false;
+
+			foreach(lc, scan->modules)
+				dup = dup || strcmp((char *) lfirst(lc), modname) == 0;
+			if (!dup)
+				scan->modules = lappend(scan->modules, modname);
+		}
+	}
+	else if (proc->prokind == PROKIND_AGGREGATE)
+	{
+		HeapTuple	atup = SearchSysCache1(AGGFNOID, ObjectIdGetDatum(fnoid));
+
+		if (HeapTupleIsValid(atup))
+		{
+			Form_pg_aggregate agg = (Form_pg_aggregate) GETSTRUCT(atup);
+			Oid			support[] = {agg->aggtransfn, agg->aggfinalfn, agg->aggcombinefn,
+									 agg->aggserialfn, agg->aggdeserialfn, agg->aggmtransfn,
+									 agg->aggminvtransfn, agg->aggmfinalfn};
+
+			ReleaseSysCache(atup);
+			for (int i = 0; i < lengthof(support); i++)
+				note_function_oid(scan, support[i]);
+		}
+	}
+	ReleaseSysCache(tup);
+}
+
+static bool
+note_function(Oid fnoid, void *context)
+{
+	note_function_oid((WasmCallScan *) context, fnoid);
+	return false;				/* go on */
+}
+
+static bool
+find_wasm_calls(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Query))
+		return query_tree_walker((Query *) node, find_wasm_calls, context, 0);
+	(void) check_functions_in_node(node, note_function, context);
+	return expression_tree_walker(node, find_wasm_calls, context);
+}
+
+static PlannedStmt *
+pgwasm_planner(Query *parse, const char *query_string, int cursorOptions,
+			   ParamListInfo boundParams)
+{
+	/*
+	 * Only where Citus is loaded (its settings exist), on the node where the
+	 * query comes in: the tasks Citus sends to workers need no lock.
+	 */
+	if (GetConfigOption("citus.enable_ddl_propagation", true, false) != NULL &&
+		!pgwasm_citus_internal_backend())
+	{
+		WasmCallScan scan = {0};
+
+		scan.wasm_lang = get_language_oid("wasm", true);
+		if (OidIsValid(scan.wasm_lang))
+		{
+			ListCell   *lc;
+
+			(void) find_wasm_calls((Node *) parse, &scan);
+			foreach(lc, scan.modules)
+				pgwasm_lock_module_shared((const char *) lfirst(lc));
+			list_free(scan.seen);
+		}
+	}
+	if (prev_planner_hook)
+		return prev_planner_hook(parse, query_string, cursorOptions, boundParams);
+	return standard_planner(parse, query_string, cursorOptions, boundParams);
+}
+
+bool
+pgwasm_citus_preloaded(void)
+{
+	return pgwasm_preloaded;
+}
+
+void
+pgwasm_citus_init(void)
+{
+	pgwasm_preloaded = process_shared_preload_libraries_in_progress;
+	prev_planner_hook = planner_hook;
+	planner_hook = pgwasm_planner;
 }

@@ -249,4 +249,5 @@ _PG_init(void)
 	MarkGUCPrefixReserved("pgwasm");
 
 	pgwasm_cache_init();
+	pgwasm_citus_init();
 }

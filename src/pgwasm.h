@@ -101,6 +101,8 @@ extern void pgwasm_validate_carrier(HeapTuple tup, bool check_body);
 extern Datum pgwasm_carrier_call(Oid fnoid);
 /* PROCNAMEARGSNSP hash of a module's carrier (0 without the extension). */
 extern uint32 pgwasm_carrier_hash(const char *name);
+/* SHARE lock on a module's name to transaction end: install and drop wait. */
+extern void pgwasm_lock_module_shared(const char *name);
 /* SHA-256 (palloc'd 32-byte arrays) of every stored module. */
 extern List *pgwasm_catalog_all_sha256(void);
 /* Split AS 'module:export' / AS 'module'; false if malformed. */
@@ -117,6 +119,8 @@ extern void pgwasm_citus_require_coordinator(const char *action);
 extern void pgwasm_citus_create_carrier(const char *name, bool replace, Oid owner,
 										const char *body);
 extern void pgwasm_citus_drop_functions(List *fnoids, bool cascade);
+extern bool pgwasm_citus_preloaded(void);
+extern void pgwasm_citus_init(void);
 
 /* ---- the cache (cache.c) ------------------------------------------------ */
 
