@@ -116,3 +116,8 @@ bench:
 # about 8 minutes.  Informational only: never part of `make test`.
 bench-engine:
 	bash test/bench/run.sh
+
+# ---- Citus benchmark (test/bench/citus/, docs/benchmarks.md) ----------------
+bench-citus:
+	bash test/bench/citus/run.sh
+.PHONY: bench-citus
