@@ -187,6 +187,7 @@ for my $q (@queries)
 my $explain = $coord->safe_psql('postgres',
 	q{EXPLAIN (VERBOSE, COSTS OFF) SELECT slugify(title), count(*) FROM articles
 	   WHERE word_count(title) > 3 GROUP BY 1});
+note $explain;
 like($explain, qr/Task Count: 32/, 'EXPLAIN: 32 tasks');
 like($explain, qr/Node: host=.*\n(?:.*\n)*?.*Group Key: slugify\(articles\.title\)(?:.*\n)*?.*Filter: \(word_count\(articles\.title\) > 3\)/,
 	'EXPLAIN: the worker task groups by slugify() and filters by word_count()');
@@ -352,5 +353,64 @@ is(on_all(q{SELECT count(*) FROM pg_proc WHERE proname IN ('mod_version', 'label
 is($coord->safe_psql('postgres',
 		q{SELECT count(*) FROM pg_dist_object WHERE classid = 'pg_proc'::regclass AND objid NOT IN (SELECT oid FROM pg_proc)}),
 	'0', 'Citus forgets the dropped functions');
+
+# ---- ownership -----------------------------------------------------------------
+$coord->safe_psql('postgres', 'REASSIGN OWNED BY alice TO bob');
+is(on_all(q{SELECT string_agg(DISTINCT owner, ',') FROM wasm.modules}), 'bob / bob / bob / bob',
+	'REASSIGN OWNED on the coordinator gives the modules to bob on every node');
+
+# ---- a database that had pgwasm before Citus: docs/distributed.md -------------------
+{
+	my $legacy = PostgreSQL::Test::Cluster->new('legacy');
+	$legacy->init;
+	$legacy->append_conf('postgresql.conf', qq{
+shared_preload_libraries = 'citus, pgwasm'
+citus.node_conninfo = 'sslmode=disable'
+max_prepared_transactions = 50
+});
+	$legacy->start;
+	$legacy->safe_psql(
+		'postgres', qq{
+		CREATE EXTENSION pgwasm;
+		SELECT wasm.install_module('early', $v1);
+		CREATE FUNCTION early_label() RETURNS text LANGUAGE wasm AS 'early:label';
+		CREATE EXTENSION citus;
+		SELECT citus_set_coordinator_host('$host', } . $legacy->port . q{);
+	});
+	my $lw = citus_node('legacy_worker');
+	$legacy->safe_psql('postgres', "SELECT citus_add_node('$host', " . $lw->port . ")");
+	is($lw->safe_psql('postgres', q{SELECT count(*) FROM pg_proc WHERE proname = 'early'}), '0',
+		'modules from before Citus are not on the worker yet');
+	# The statements of docs/distributed.md, as they are there.
+	open my $doc, '<', "$root/docs/distributed.md" or die $!;
+	my $text = do { local $/; <$doc> };
+	close $doc;
+	my ($steps) = $text =~ /## A database that had pgwasm before Citus.*?```sql\n(.*?)```/s;
+	ok(defined $steps, 'docs/distributed.md has the statements');
+	$legacy->safe_psql('postgres', $steps);
+	is($lw->safe_psql('postgres', q{SELECT extversion FROM pg_extension WHERE extname = 'pgwasm'}),
+		'0.2.0', 'after the documented statements the worker has the extension');
+	is($lw->safe_psql('postgres', q{SELECT name FROM wasm.modules}), 'early',
+		'... and the module');
+	is($lw->safe_psql('postgres', q{SELECT early_label()}), 'one', '... and the function, which runs');
+
+	# ALTER EXTENSION UPDATE on the coordinator reaches the workers (a database
+	# of its own, since Citus's metadata is per database).
+	for my $n ($legacy, $lw)
+	{
+		$n->safe_psql('postgres', 'CREATE DATABASE upd');
+		$n->safe_psql('upd', 'CREATE EXTENSION citus');
+	}
+	$legacy->safe_psql('upd', "SELECT citus_set_coordinator_host('$host', " . $legacy->port . ")");
+	$legacy->safe_psql('upd', "SELECT citus_add_node('$host', " . $lw->port . ")");
+	$legacy->safe_psql('upd', q{CREATE EXTENSION pgwasm VERSION '0.1.0'});
+	is($lw->safe_psql('upd', q{SELECT extversion FROM pg_extension WHERE extname = 'pgwasm'}),
+		'0.1.0', 'CREATE EXTENSION pgwasm VERSION 0.1.0 reaches the worker');
+	$legacy->safe_psql('upd', 'ALTER EXTENSION pgwasm UPDATE');
+	is($lw->safe_psql('upd', q{SELECT extversion FROM pg_extension WHERE extname = 'pgwasm'}),
+		'0.2.0', 'ALTER EXTENSION pgwasm UPDATE on the coordinator updates the worker');
+	$legacy->stop;
+	$lw->stop;
+}
 
 done_testing();
