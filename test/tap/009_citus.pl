@@ -141,6 +141,15 @@ my ($rc, $stdout, $stderr) = $coord->psql('postgres',
 like($stderr, qr/has no export named "nope"/, 'a function that does not fit its module is refused');
 is(on_all(q{SELECT count(*) FROM pg_proc WHERE proname = 'bad_fit'}), '0 / 0 / 0',
 	'... on every node');
+# With check_function_bodies off the coordinator only checks the types; the
+# workers, which Citus sends the function with it off too, check it anyway,
+# and the distributed transaction fails.
+($rc, $stdout, $stderr) = $coord->psql('postgres',
+	q{SET check_function_bodies = off; SET ROLE alice;
+	  CREATE FUNCTION bad_fit(int4) RETURNS text LANGUAGE wasm AS 'textkit:nope'});
+like($stderr, qr/has no export named "nope"/, 'a worker refuses a function that does not fit its module');
+is(on_all(q{SELECT count(*) FROM pg_proc WHERE proname = 'bad_fit'}), '0 / 0 / 0',
+	'... and it is created on no node');
 
 # ---- distributed queries --------------------------------------------------------
 $coord->safe_psql(
