@@ -403,6 +403,7 @@ time)
 		suite_summary
 	fi
 	((DO_LOAD)) && load_benchmark
+	suite_verdict
 	;;
 callgrind)
 	if ((${#KERNELS[@]})); then

@@ -326,12 +326,12 @@ suite_record_kernel() {
 suite_time() {
 	((${#SUITE_SELECTED[@]})) || return 0
 	[[ -f $OUT/results.csv ]] || echo "kernel,engine,rep,wall_s,cpu_s,exit" >"$OUT/results.csv"
-	local fmt='%-15s %9s %9s %8s %9s %8s  %s\n'
+	local fmt='%-15s %9s %9s %8s %9s %8s %13s  %s\n'
 	{
 		printf '\nbroad suite (PolyBench %s, CoreMark %s iterations), %s\n' "$DATASET" "$COREMARK_ITERATIONS" \
 			"$(date -u '+%Y-%m-%d %H:%M UTC')"
-		printf "$fmt" benchmark "native s" "pgwasm s" "x native" "node s" "x native" check
-		printf "$fmt" --------------- --------- --------- -------- --------- -------- -----
+		printf "$fmt" benchmark "native s" "pgwasm s" "x native" "node s" "x native" "kernel-only x" check
+		printf "$fmt" --------------- --------- --------- -------- --------- -------- ------------- -----
 	} | tee -a "$OUT/results.txt"
 	local b rep reps g log ref tn tp tx fail_p fail_x
 	for b in "${SUITE_SELECTED[@]}"; do
@@ -398,14 +398,22 @@ suite_time() {
 		[[ -z $fail_x ]] || { sx=FAIL; cx="($fail_x)"; }
 		((HAVE_PGWASM)) || { sp=n/a; cp=n/a; }
 		((DO_NODE)) || { sx=n/a; cx=n/a; }
-		suite_record "$g" "$b" "$tn" "$sp" "$cp" "$sx" "$cx" "$check"
-		printf "$fmt" "$b" "$(printf %.3f "$tn")" "$(fmt3 "$sp")" "$cp" "$(fmt3 "$sx")" "$cx" "$check" |
+		# PolyBench: the ratio of the kernel's own time (POLYBENCH_TIME).
+		local kp="" kx="" kc=""
+		if [[ $g == polybench ]]; then
+			[[ -n $fail_p || -z ${PB_KT[$b,pgwasm]:-} ]] || kp=$(sratio "${PB_KT[$b,pgwasm]}" "${PB_KT[$b,native]}")
+			[[ -n $fail_x || -z ${PB_KT[$b,node]:-} ]] || kx=$(sratio "${PB_KT[$b,node]}" "${PB_KT[$b,native]}")
+			kc="${kp:--} / ${kx:--}"
+		fi
+		suite_record "$g" "$b" "$tn" "$sp" "$cp" "$sx" "$cx" "$check" "$kp" "$kx"
+		printf "$fmt" "$b" "$(printf %.3f "$tn")" "$(fmt3 "$sp")" "$cp" "$(fmt3 "$sx")" "$cx" "$kc" "$check" |
 			tee -a "$OUT/results.txt"
 	done
 }
 
 declare -A PB_KT=() CM_IPS=()
 max() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b + 0 > a + 0) ? b : a }'; }
+sratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b }'; }
 fmt3() { [[ $1 =~ ^[0-9.]+$ ]] && printf '%.3f' "$1" || printf '%s' "$1"; }
 cm_ips() { awk -F: '/^Iterations\/Sec/ { printf "%.1f", $2 + 0 }' "$1"; }
 
@@ -418,8 +426,17 @@ suite_geo() {
 		END { if (n) printf "%.2f (%d)", exp(s / n), n; else printf "- (0)" }' "$OUT/suite.csv"
 }
 
+# suite_geo_kt COLUMN KT_COLUMN: the broad suite's geomean, with PolyBench's
+# kernel-only ratio (KT_COLUMN) in place of its whole-process one.
+suite_geo_kt() {
+	awk -F, -v col="$1" -v kt="$2" '
+		$1 ~ /^(coremark|libs)$/ && $col ~ /^[0-9.]+$/ && $col > 0 { s += log($col); n++ }
+		$1 == "polybench" && $kt ~ /^[0-9.]+$/ && $kt > 0 { s += log($kt); n++ }
+		END { if (n) printf "%.2f (%d)", exp(s / n), n; else printf "- (0)" }' "$OUT/suite.csv"
+}
+
 # The summary of everything in suite.csv: geometric means by group, CoreMark
-# iterations/s, PolyBench kernel-only times; exits 1 on any wrong result.
+# iterations/s, PolyBench kernel-only times.
 suite_summary() {
 	[[ -s $OUT/suite.csv ]] || return 0
 	local fmt='%-44s %14s %14s\n' metric="wall-clock time"
@@ -435,12 +452,13 @@ suite_summary() {
 		printf "$fmt" "libraries (LZ4)" "$(suite_geo libs 5)" "$(suite_geo libs 7)"
 		printf "$fmt" "broad suite (CoreMark + PolyBench + libs)" "$(suite_geo 'coremark|polybench|libs' 5)" \
 			"$(suite_geo 'coremark|polybench|libs' 7)"
+		printf "$fmt" "  the same, PolyBench by kernel-only time" "$(suite_geo_kt 5 9)" "$(suite_geo_kt 7 10)"
 		printf "$fmt" "overall (every benchmark)" "$(suite_geo '[a-z]+' 5)" "$(suite_geo '[a-z]+' 7)"
 		printf "$fmt" "mean of the 4 group geomeans" "$(suite_group_mean 5)" "$(suite_group_mean 7)"
 		if ((${#PB_KT[@]})); then
-			printf "$fmt" "PolyBench, kernel time only (POLYBENCH_TIME)" "$(pb_kt_geo pgwasm)" "$(pb_kt_geo node)"
-			printf "$fmt" "  6-kernel subset, kernel time only" "$(pb_kt_geo pgwasm "$PB_PEER_SUBSET")" \
-				"$(pb_kt_geo node "$PB_PEER_SUBSET")"
+			printf "$fmt" "PolyBench, kernel-only time (POLYBENCH_TIME)" "$(pb_kt_geo 9)" "$(pb_kt_geo 10)"
+			printf "$fmt" "  6-kernel subset, kernel-only time" "$(pb_kt_geo 9 "$PB_PEER_SUBSET")" \
+				"$(pb_kt_geo 10 "$PB_PEER_SUBSET")"
 		fi
 		if [[ -n ${CM_IPS[native]:-} ]]; then
 			printf 'CoreMark iterations/s, %s iterations / best %s: %s\n' "$COREMARK_ITERATIONS" "$metric" \
@@ -453,6 +471,12 @@ suite_summary() {
 		fi
 		((NODE_CRASHES == 0)) || printf 'node died by a signal %d times (repeated, never counted)\n' "$NODE_CRASHES"
 	} | tee -a "$OUT/results.txt"
+}
+
+# suite_verdict: exits 1, naming the benchmarks, if any engine's output
+# differed from native's or a pgwasm run failed (node crashes excepted).
+suite_verdict() {
+	[[ -s $OUT/suite.csv ]] || return 0
 	local bad
 	bad=$(awk -F, '$8 ~ /pgwasm|node (MISMATCH|exit)/ { printf " %s (%s)", $2, $8 }' "$OUT/suite.csv")
 	if [[ -n $bad ]]; then
@@ -471,16 +495,14 @@ suite_group_mean() {
 		"$OUT/suite.csv"
 }
 
-# pb_kt_geo ENGINE [NAMES]: geomean over PolyBench kernels of the kernel-only
-# time ratio (POLYBENCH_TIME, gettimeofday: wall clock); a kernel whose
-# ENGINE failed in any way is left out.
+# pb_kt_geo COLUMN [NAMES]: geomean over PolyBench kernels of the ratio of
+# the kernel's own time (POLYBENCH_TIME, gettimeofday: wall clock), column 9
+# of suite.csv for pgwasm, 10 for node; failed runs have none.
 pb_kt_geo() {
-	local k
-	for k in ${2:-${SUITE_SELECTED[*]}}; do
-		[[ ${SUITE_GROUP[$k]:-} == polybench && -n ${PB_KT[$k,$1]:-} && -n ${PB_KT[$k,native]:-} ]] || continue
-		grep -q "^polybench,$k,.*$1 " "$OUT/suite.csv" && continue
-		echo "${PB_KT[$k,$1]} ${PB_KT[$k,native]}"
-	done | awk '$2 > 0 { s += log($1 / $2); n++ } END { if (n) printf "%.2f (%d)", exp(s / n), n; else printf "- (0)" }'
+	awk -F, -v col="$1" -v names=" ${2:-} " '
+		$1 == "polybench" && (names == "  " || index(names, " " $2 " ")) && $col ~ /^[0-9.]+$/ && $col > 0 {
+			s += log($col); n++ }
+		END { if (n) printf "%.2f (%d)", exp(s / n), n; else printf "- (0)" }' "$OUT/suite.csv"
 }
 
 # ---- callgrind ------------------------------------------------------------------
