@@ -39,7 +39,8 @@
 #   tarballs, default /work/shared/bench-suite), LZ4_NPM (default lz4@0.6.5).
 # Correctness: any output that differs from native's, and any pgwasm run that
 # fails, makes run.sh exit 1 at the end with a message naming the benchmark.
-# shellcheck shell=bash disable=SC2059
+# Uses run.sh's variables and functions (OUT, REPS, METRIC, say, die, min...).
+# shellcheck shell=bash disable=SC2059,SC2153
 
 SUITE=all
 DATASET=MEDIUM
@@ -58,7 +59,6 @@ PB_PEER_SUBSET="gemm 2mm atax jacobi-2d floyd-warshall nussinov"
 declare -A SUITE_GROUP=() LIB_ARGS=([lz4]="fast" [lz4hc]="hc")
 declare -A LIB_SMALL_ARGS=([lz4]="fast 1 2" [lz4hc]="hc 1 1")
 SUITE_BENCHES=()
-SUITE_FAILURES=()
 NODE_CRASHES=0
 
 # suite_option ARG: handles one of the options above (called by run.sh).
@@ -122,6 +122,7 @@ suite_options_done() {
 		esac
 	done
 	SUITE_SELECTED=("${keep[@]}")
+	# shellcheck disable=SC2034 # run.sh's
 	[[ $SUITE == all || $SUITE == kernels ]] || { KERNELS=(); DO_LOAD=0; }
 }
 
@@ -156,14 +157,20 @@ suite_unpack() {
 # Fetches the LZ4 C library with `npm pack` into $BROAD/cache (once).
 suite_fetch_lz4() {
 	local tgz
+	local -a found
 	mkdir -p "$BROAD/cache"
-	tgz=$(ls "$BROAD/cache/"lz4-*.tgz 2>/dev/null | head -1 || true)
+	shopt -s nullglob
+	found=("$BROAD/cache/"lz4-*.tgz)
+	shopt -u nullglob
+	tgz=${found[0]:-}
 	if [[ -z $tgz ]]; then
 		command -v npm >/dev/null || die "npm not found: cannot fetch $LZ4_NPM (Debian: apt-get install npm)"
 		say "   fetching $LZ4_NPM (npm pack, cached in $BROAD/cache)"
 		(cd "$BROAD/cache" && npm pack --silent "$LZ4_NPM" >/dev/null 2>"npm.log") ||
 			{ cat "$BROAD/cache/npm.log" >&2; die "npm pack $LZ4_NPM failed"; }
-		tgz=$(ls "$BROAD/cache/"lz4-*.tgz | head -1)
+		found=("$BROAD/cache/"lz4-*.tgz)
+		tgz=${found[0]}
+		[[ -f $tgz ]] || die "npm pack $LZ4_NPM left no lz4-*.tgz in $BROAD/cache"
 	fi
 	if stale "$BROAD/src/lz4/lib/lz4.c" "$tgz"; then
 		rm -rf "$BROAD/src/lz4" "$BROAD/src/package"
@@ -276,9 +283,9 @@ suite_run_timed() {
 # suite_run_node OUTFILE ARGS...: node, repeated when it dies by a signal
 # (node 20's WASI bug; see the header).  Sets RC and ELAPSED.
 suite_run_node() {
-	local out=$1 try
+	local out=$1 _
 	shift
-	for try in 1 2 3; do
+	for _ in 1 2 3; do
 		suite_run_timed "$out" "${SUITE_NODE_RUN[@]}" "$@"
 		((RC >= 128)) || break
 		NODE_CRASHES=$((NODE_CRASHES + 1))
@@ -337,8 +344,8 @@ suite_time() {
 	for b in "${SUITE_SELECTED[@]}"; do
 		g=${SUITE_GROUP[$b]} log="$OUT/log/broad-$b" tn="" tp="" tx="" fail_p="" fail_x=""
 		local n=${B_NATIVE[$b]} w=${B_WASM[$b]}
-		local -a args=()
-		read -r -a args <<<"${B_ARGS[$b]:-}"
+		local -a bargs=()
+		read -r -a bargs <<<"${B_ARGS[$b]:-}"
 		reps=$REPS
 		[[ $g != polybench ]] || ((reps >= 5)) || reps=5
 		# The check runs of PolyBench (the dump build), once per engine.
@@ -359,7 +366,7 @@ suite_time() {
 			fi
 		fi
 		for ((rep = 1; rep <= reps; rep++)); do
-			CSV_TAG="$b,native,$rep" suite_run_timed "$log.native" "$n" "${args[@]}"
+			CSV_TAG="$b,native,$rep" suite_run_timed "$log.native" "$n" "${bargs[@]}"
 			((RC == 0)) || { cat "$log.native.err" >&2; die "$b: native run failed (exit $RC)"; }
 			tn=$(min "$tn" "$ELAPSED")
 			[[ $g == polybench ]] || ref=$(suite_output "$b" "$log.native")
@@ -367,7 +374,7 @@ suite_time() {
 			[[ $g != polybench ]] || PB_KT[$b,native]=$(min "${PB_KT[$b,native]:-}" "$(tail -1 "$log.native")")
 			[[ $g != coremark ]] || CM_IPS[native]=$(max "${CM_IPS[native]:-}" "$(cm_ips "$log.native")")
 			if ((HAVE_PGWASM)) && [[ -z $fail_p ]]; then
-				CSV_TAG="$b,pgwasm,$rep" suite_run_timed "$log.pgwasm" "${PGWASM_RUN[@]}" "$w" "${args[@]}"
+				CSV_TAG="$b,pgwasm,$rep" suite_run_timed "$log.pgwasm" "${PGWASM_RUN[@]}" "$w" "${bargs[@]}"
 				if ((RC != 0)); then fail_p="exit $RC"
 				elif [[ $g != polybench && $(suite_output "$b" "$log.pgwasm") != "$ref" ]]; then fail_p="MISMATCH"
 				else
@@ -378,7 +385,7 @@ suite_time() {
 				[[ -z $fail_p ]] || say "  $b: pgwasm failed ($fail_p): $(head -c 300 "$log.pgwasm.err")"
 			fi
 			if ((DO_NODE)) && [[ -z $fail_x ]]; then
-				CSV_TAG="$b,node,$rep" suite_run_node "$log.node" "$w" "${args[@]}"
+				CSV_TAG="$b,node,$rep" suite_run_node "$log.node" "$w" "${bargs[@]}"
 				if ((RC >= 128)); then fail_x="crash"
 				elif ((RC != 0)); then fail_x="exit $RC"
 				elif [[ $g != polybench && $(suite_output "$b" "$log.node") != "$ref" ]]; then fail_x="MISMATCH"
@@ -516,17 +523,17 @@ suite_callgrind() {
 	((HAVE_PGWASM)) || die "--callgrind needs build/wasm-run"
 	mkdir -p "$OUT/callgrind"
 	local fmt='%-15s %-12s %14s %14s %8s\n' b irn irp r
-	local -a rs=() args
+	local -a rs=() bargs
 	{
 		printf '\nbroad suite (PolyBench %s)\n' "$DATASET"
 		printf "$fmt" benchmark args "native Ir" "pgwasm Ir" "x native"
 		printf "$fmt" --------------- ------------ -------------- -------------- --------
 	} | tee -a "$OUT/callgrind.txt"
 	for b in "${SUITE_SELECTED[@]}"; do
-		read -r -a args <<<"${B_ARGS[$b]:-}"
+		read -r -a bargs <<<"${B_ARGS[$b]:-}"
 		local cgn="$OUT/callgrind/$b.native.out" cgp="$OUT/callgrind/$b.pgwasm.out"
-		irn=$(callgrind_ir "$cgn" "${B_NATIVE[$b]}" "${args[@]}") || die "$b: native run under callgrind failed"
-		if irp=$(callgrind_ir "$cgp" "${PGWASM_RUN[@]}" "${B_WASM[$b]}" "${args[@]}") &&
+		irn=$(callgrind_ir "$cgn" "${B_NATIVE[$b]}" "${bargs[@]}") || die "$b: native run under callgrind failed"
+		if irp=$(callgrind_ir "$cgp" "${PGWASM_RUN[@]}" "${B_WASM[$b]}" "${bargs[@]}") &&
 			{ [[ ${SUITE_GROUP[$b]} == polybench ]] ||
 				[[ $(suite_output "$b" "$cgn.stdout") == "$(suite_output "$b" "$cgp.stdout")" ]]; }; then
 			r=$(ratio "$irp" "$irn")
@@ -534,7 +541,7 @@ suite_callgrind() {
 		else
 			irp=FAIL r="-"
 		fi
-		printf "$fmt" "$b" "${args[*]:-}" "$irn" "$irp" "$r" | tee -a "$OUT/callgrind.txt"
+		printf "$fmt" "$b" "${bargs[*]:-}" "$irn" "$irp" "$r" | tee -a "$OUT/callgrind.txt"
 	done
 	printf "$fmt" geomean "" "" "" "$(geomean "${rs[@]}")" | tee -a "$OUT/callgrind.txt"
 	bash "$SRC/cg-handlers.sh" "${SUITE_SELECTED[@]}" | tee "$OUT/callgrind-handlers-broad.txt"
