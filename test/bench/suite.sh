@@ -15,10 +15,13 @@
 #              the kernel's own time, kept as a second metric); a second build
 #              with -DPOLYBENCH_DUMP_ARRAYS runs once per engine and its dump
 #              must equal native's.
-#   libraries  the real LZ4 C library (lz4.c, lz4hc.c, xxhash.c from the npm
-#              package lz4@0.6.5, fetched with `npm pack` into build/, cached)
-#              under our driver test/bench/lz4-driver.c: lz4 (fast) and lz4hc
-#              (level 9); correct when the output line equals native's.
+#   libraries  real C libraries from npm packages (fetched with `npm pack`
+#              into build/, cached) under our own drivers; correct when the
+#              output line equals native's:
+#              lz4, lz4hc  LZ4 1.9 (lz4.c, lz4hc.c, xxhash.c of lz4@0.6.5)
+#                          under test/bench/lz4-driver.c: fast, and HC level 9;
+#              argon2      the Argon2 reference code (argon2@0.45.1) under
+#                          test/bench/argon2-driver.c: Argon2id, 32 MiB.
 # Third-party sources are unpacked into build/bench/broad/ at benchmark time
 # and never committed.  Node runs with --no-turbo-fast-api-calls besides
 # run.sh's flags: node 20's WASI crashes intermittently in fd_write without
@@ -26,7 +29,7 @@
 # counted as a time.
 #
 # Options (given to run.sh; see its --help for the others):
-#   --suite=S       kernels (run.sh's own), broad (CoreMark, PolyBench, LZ4),
+#   --suite=S       kernels (run.sh's own), broad (CoreMark, PolyBench, libs),
 #                   all (default), or one group: coremark, polybench, libs
 #   --only A,B      benchmarks of either suite by name (gemm, coremark, lz4...)
 #   --dataset=D     PolyBench dataset: MINI, SMALL, MEDIUM (default), LARGE,
@@ -34,9 +37,11 @@
 #                   minutes; LARGE alone takes 166 s natively, ~30 min pgwasm.
 #   --list          print the benchmarks of every suite and exit
 # With --callgrind, the selected broad benchmarks are profiled too, on smaller
-# workloads (CoreMark 500 iterations, LZ4 on 1 MiB; PolyBench as timed).
+# workloads (CoreMark 500 iterations, LZ4 on 1 MiB, Argon2 on 4 MiB;
+# PolyBench as timed).
 # Environment: COREMARK_ITERATIONS (default 15000), BENCH_SUITE_DIR (the
-#   tarballs, default /work/shared/bench-suite), LZ4_NPM (default lz4@0.6.5).
+#   tarballs, default /work/shared/bench-suite), LZ4_NPM (default lz4@0.6.5),
+#   ARGON2_NPM (default argon2@0.45.1).
 # Correctness: any output that differs from native's, and any pgwasm run that
 # fails, makes run.sh exit 1 at the end with a message naming the benchmark.
 # Uses run.sh's variables and functions (OUT, REPS, METRIC, say, die, min...).
@@ -50,14 +55,15 @@ SUITE_SELECTED=()
 BENCH_SUITE_DIR=${BENCH_SUITE_DIR:-/work/shared/bench-suite}
 COREMARK_ITERATIONS=${COREMARK_ITERATIONS:-15000}
 LZ4_NPM=${LZ4_NPM:-lz4@0.6.5}
+ARGON2_NPM=${ARGON2_NPM:-argon2@0.45.1}
 BROAD=build/bench/broad
 PB_TOP=polybench-c-4.2.1
 # The PolyBench subset whose geomean the README of the bench-suite gives for
 # wasm3 and WAMR (MEDIUM, whole process).
 PB_PEER_SUBSET="gemm 2mm atax jacobi-2d floyd-warshall nussinov"
 # Benchmark names -> group, and the library benchmarks' arguments.
-declare -A SUITE_GROUP=() LIB_ARGS=([lz4]="fast" [lz4hc]="hc")
-declare -A LIB_SMALL_ARGS=([lz4]="fast 1 2" [lz4hc]="hc 1 1")
+declare -A SUITE_GROUP=() LIB_ARGS=([lz4]="fast" [lz4hc]="hc" [argon2]="")
+declare -A LIB_SMALL_ARGS=([lz4]="fast 1 2" [lz4hc]="hc 1 1" [argon2]="4 1")
 SUITE_BENCHES=()
 NODE_CRASHES=0
 
@@ -86,8 +92,8 @@ suite_catalogue() {
 		SUITE_BENCHES+=("$c")
 		SUITE_GROUP[$c]=polybench
 	done < <(tar xzf "$tb" -O "$PB_TOP/utilities/benchmark_list"); fi
-	SUITE_BENCHES+=(lz4 lz4hc)
-	SUITE_GROUP[lz4]=libs SUITE_GROUP[lz4hc]=libs
+	SUITE_BENCHES+=(lz4 lz4hc argon2)
+	SUITE_GROUP[lz4]=libs SUITE_GROUP[lz4hc]=libs SUITE_GROUP[argon2]=libs
 }
 
 # suite_select NAME: --only named NAME, which is not one of run.sh's kernels.
@@ -154,30 +160,27 @@ suite_unpack() {
 	fi
 }
 
-# Fetches the LZ4 C library with `npm pack` into $BROAD/cache (once).
-suite_fetch_lz4() {
-	local tgz
-	local -a found
+# suite_fetch_npm PACKAGE@VERSION DIR DEST: fetches the npm package with
+# `npm pack` into $BROAD/cache (once) and unpacks its directory DIR (inside
+# package/) as $BROAD/src/DEST.
+suite_fetch_npm() {
+	local spec=$1 dir=$2 dest=$3 tgz
 	mkdir -p "$BROAD/cache"
-	shopt -s nullglob
-	found=("$BROAD/cache/"lz4-*.tgz)
-	shopt -u nullglob
-	tgz=${found[0]:-}
-	if [[ -z $tgz ]]; then
-		command -v npm >/dev/null || die "npm not found: cannot fetch $LZ4_NPM (Debian: apt-get install npm)"
-		say "   fetching $LZ4_NPM (npm pack, cached in $BROAD/cache)"
-		(cd "$BROAD/cache" && npm pack --silent "$LZ4_NPM" >/dev/null 2>"npm.log") ||
-			{ cat "$BROAD/cache/npm.log" >&2; die "npm pack $LZ4_NPM failed"; }
-		found=("$BROAD/cache/"lz4-*.tgz)
-		tgz=${found[0]}
-		[[ -f $tgz ]] || die "npm pack $LZ4_NPM left no lz4-*.tgz in $BROAD/cache"
+	# npm pack names the file NAME-VERSION.tgz.
+	tgz="$BROAD/cache/${spec%@*}-${spec##*@}.tgz"
+	if [[ ! -f $tgz ]]; then
+		command -v npm >/dev/null || die "npm not found: cannot fetch $spec (Debian: apt-get install npm)"
+		say "   fetching $spec (npm pack, cached in $BROAD/cache)"
+		(cd "$BROAD/cache" && npm pack --silent "$spec" >/dev/null 2>"npm.log") ||
+			{ cat "$BROAD/cache/npm.log" >&2; die "npm pack $spec failed"; }
+		[[ -f $tgz ]] || die "npm pack $spec did not leave $tgz"
 	fi
-	if stale "$BROAD/src/lz4/lib/lz4.c" "$tgz"; then
-		rm -rf "$BROAD/src/lz4" "$BROAD/src/package"
-		tar xzf "$tgz" -C "$BROAD/src" package/deps/lz4
-		mv "$BROAD/src/package/deps/lz4" "$BROAD/src/lz4"
+	if stale "$BROAD/src/$dest/.unpacked" "$tgz"; then
+		rm -rf "${BROAD:?}/src/$dest" "$BROAD/src/package"
+		tar xzf "$tgz" -C "$BROAD/src" "package/$dir"
+		mv "$BROAD/src/package/$dir" "$BROAD/src/$dest"
 		rm -rf "$BROAD/src/package"
-		touch "$BROAD/src/lz4/lib/lz4.c"
+		touch "$BROAD/src/$dest/.unpacked"
 	fi
 }
 
@@ -247,11 +250,20 @@ suite_build() {
 		done
 	fi
 	if suite_has libs; then
-		suite_fetch_lz4
-		local l="$BROAD/src/lz4/lib"
-		cc2 lz4-driver "$BROAD/libs" -I "$l" -- "$SRC/lz4-driver.c" "$l/lz4.c" "$l/lz4hc.c" "$l/xxhash.c"
-		for b in lz4 lz4hc; do
-			B_NATIVE[$b]=$BROAD/libs/native/lz4-driver B_WASM[$b]=$BROAD/libs/wasm/lz4-driver.wasm
+		local l="$BROAD/src/lz4/lib" a="$BROAD/src/argon2"
+		if [[ " ${SUITE_SELECTED[*]} " == *" lz4"* ]]; then
+			suite_fetch_npm "$LZ4_NPM" deps/lz4 lz4
+			cc2 lz4-driver "$BROAD/libs" -I "$l" -- "$SRC/lz4-driver.c" "$l/lz4.c" "$l/lz4hc.c" "$l/xxhash.c"
+		fi
+		if [[ " ${SUITE_SELECTED[*]} " == *" argon2 "* ]]; then
+			suite_fetch_npm "$ARGON2_NPM" argon2 argon2
+			cc2 argon2-driver "$BROAD/libs" -DARGON2_NO_THREADS -I "$a/include" -I "$a/src" -- "$SRC/argon2-driver.c" \
+				"$a/src/argon2.c" "$a/src/core.c" "$a/src/ref.c" "$a/src/encoding.c" "$a/src/blake2/blake2b.c"
+		fi
+		for b in lz4 lz4hc argon2; do
+			local drv=lz4-driver
+			[[ $b != argon2 ]] || drv=argon2-driver
+			B_NATIVE[$b]=$BROAD/libs/native/$drv B_WASM[$b]=$BROAD/libs/wasm/$drv.wasm
 			B_ARGS[$b]=${LIB_ARGS[$b]}
 			[[ $MODE != callgrind ]] || B_ARGS[$b]=${LIB_SMALL_ARGS[$b]}
 		done
@@ -456,7 +468,7 @@ suite_summary() {
 		printf "$fmt" "PolyBench ($DATASET)" "$(suite_geo polybench 5)" "$(suite_geo polybench 7)"
 		printf "$fmt" "  6-kernel subset of the peers' figures" "$(suite_geo polybench 5 "$PB_PEER_SUBSET")" \
 			"$(suite_geo polybench 7 "$PB_PEER_SUBSET")"
-		printf "$fmt" "libraries (LZ4)" "$(suite_geo libs 5)" "$(suite_geo libs 7)"
+		printf "$fmt" "libraries (LZ4, Argon2)" "$(suite_geo libs 5)" "$(suite_geo libs 7)"
 		printf "$fmt" "broad suite (CoreMark + PolyBench + libs)" "$(suite_geo 'coremark|polybench|libs' 5)" \
 			"$(suite_geo 'coremark|polybench|libs' 7)"
 		printf "$fmt" "  the same, PolyBench by kernel-only time" "$(suite_geo_kt 5 9)" "$(suite_geo_kt 7 10)"
