@@ -6,10 +6,8 @@
 # through node (V8) in the same run, keeps the best of N times (wall clock,
 # or CPU time with --cpu), checks that the three print the same checksum, and
 # prints a table of the times and ratios to native with their geometric means
-# (and the geometric means by the other metric).  Then the broad suite
-# (CoreMark, PolyBench/C, the LZ4 library: test/bench/suite.sh) the same way,
-# and geometric means by group.  Then it times loading (decode + validate) of
-# a generated ~1 MB module with build/bench/loadtime.
+# (and the geometric means by the other metric).  Then it times loading
+# (decode + validate) of a generated ~1 MB module with build/bench/loadtime.
 #
 # usage: bash test/bench/run.sh [options]
 #   --reps N        runs per kernel and engine, best time kept (default 3)
@@ -28,6 +26,9 @@
 #                   and pgwasm's instructions by handler (cg-handlers.sh)
 #   --perf          instead of timing: profile pgwasm on each kernel with
 #                   `perf record` and print its hottest code (see profile.sh)
+# After the kernels, the broad suite (CoreMark, PolyBench/C, the LZ4 and
+# Argon2 libraries: test/bench/suite.sh) runs the same way, and geometric
+# means by group close the table.
 # Environment: CLANG (default clang), NATIVE_CFLAGS (default -O2),
 #   WASM_CFLAGS (default -O2), BENCH_TIMEOUT (seconds per run, default 600),
 #   and suite.sh's (COREMARK_ITERATIONS...).  Exits 1 if any engine's output

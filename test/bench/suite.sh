@@ -332,13 +332,17 @@ suite_check() {
 }
 
 # suite_record_kernel NAME NATIVE_S PGWASM_S PGWASM_X NODE_S NODE_X FAIL_P FAIL_X
+# A variant row of a kernel (a name with "+", e.g. "matmul+simd") goes to the
+# group kernel-variants, out of the kernels' geometric mean; its check counts.
 suite_record_kernel() {
+	local group=kernels
+	[[ $1 != *+* ]] || group=kernel-variants
 	local fx=$8
 	[[ ! $fx =~ ^exit\ ([0-9]+)$ ]] || ((BASH_REMATCH[1] < 128)) || fx=crash
 	[[ $fx != checksum ]] || fx=MISMATCH
 	local fp=$7
 	[[ $fp != checksum ]] || fp=MISMATCH
-	suite_record kernels "$1" "$2" "$3" "$4" "$5" "$6" "$(suite_check "$fp" "$fx")"
+	suite_record "$group" "$1" "$2" "$3" "$4" "$5" "$6" "$(suite_check "$fp" "$fx")"
 }
 
 # Each benchmark's rows: PolyBench is short, so it runs max(5, REPS) times.
@@ -509,7 +513,7 @@ suite_verdict() {
 # Geomean of the per-group geomeans (each group weighs the same).
 suite_group_mean() {
 	awk -F, -v col="$1" '
-		$col ~ /^[0-9.]+$/ && $col > 0 { s[$1] += log($col); n[$1]++ }
+		$1 != "kernel-variants" && $col ~ /^[0-9.]+$/ && $col > 0 { s[$1] += log($col); n[$1]++ }
 		END { for (g in s) { t += s[g] / n[g]; k++ } if (k) printf "%.2f (%d)", exp(t / k), k; else printf "- (0)" }' \
 		"$OUT/suite.csv"
 }
