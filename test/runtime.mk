@@ -112,10 +112,12 @@ bench:
 	bash test/bench/compare/run.sh --profile
 
 # ---- engine benchmarks (test/bench/, docs/benchmarks.md) -------------------
-# Kernels natively, through wasm-run and through node, plus module load time;
-# about 8 minutes.  Informational only: never part of `make test`.
+# Kernels and the broad suite (CoreMark, PolyBench/C, LZ4: test/bench/suite.sh)
+# natively, through wasm-run and through node, plus module load time; about
+# 6 minutes.  Options in BENCH_ARGS, e.g. make bench-engine BENCH_ARGS=--cpu.
+# Informational only: never part of `make test`.
 bench-engine:
-	bash test/bench/run.sh
+	bash test/bench/run.sh $(BENCH_ARGS)
 
 # ---- Citus benchmark (test/bench/citus/, docs/benchmarks.md) ----------------
 bench-citus:

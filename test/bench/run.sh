@@ -13,7 +13,10 @@
 #   --reps N        runs per kernel and engine, best time kept (default 3)
 #   --cpu           time by user+sys CPU seconds instead of wall clock (use
 #                   it when other jobs load the machine)
-#   --only K1,K2    run only these kernels
+#   --only K1,K2    run only these benchmarks (kernels or broad suite)
+#   --suite=S       kernels, broad, all (default), coremark, polybench, libs
+#   --dataset=D     PolyBench dataset size (default MEDIUM; see suite.sh)
+#   --list          list the benchmarks and exit
 #   --no-node       skip the node column
 #   --no-pgwasm     skip the pgwasm column (and the load benchmark)
 #   --no-load       skip the load-time benchmark
@@ -23,8 +26,13 @@
 #                   and pgwasm's instructions by handler (cg-handlers.sh)
 #   --perf          instead of timing: profile pgwasm on each kernel with
 #                   `perf record` and print its hottest code (see profile.sh)
+# After the kernels, the broad suite (CoreMark, PolyBench/C, the LZ4 and
+# Argon2 libraries: test/bench/suite.sh) runs the same way, and geometric
+# means by group close the table.
 # Environment: CLANG (default clang), NATIVE_CFLAGS (default -O2),
-#   WASM_CFLAGS (default -O2), BENCH_TIMEOUT (seconds per run, default 600).
+#   WASM_CFLAGS (default -O2), BENCH_TIMEOUT (seconds per run, default 600),
+#   and suite.sh's (COREMARK_ITERATIONS...).  Exits 1 if any engine's output
+#   differs from native's.
 # Benchmarks are informational: this script is never part of `make test`.
 # (Table formats are kept in variables, $fmt, on purpose.)
 # shellcheck disable=SC2059
@@ -54,6 +62,9 @@ CLANG=${CLANG:-clang}
 NATIVE_CFLAGS=${NATIVE_CFLAGS:--O2}
 WASM_CFLAGS=${WASM_CFLAGS:--O2}
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-600}
+# shellcheck source=test/bench/suite.sh
+source "$SRC/suite.sh"
+suite_catalogue
 
 usage() { sed -n '2,/^# Benchmarks are/p' "$0" | sed 's/^# \{0,1\}//'; }
 
@@ -68,6 +79,7 @@ while (($#)); do
 	--load-only) DO_KERNELS=0 ;;
 	--callgrind) MODE=callgrind ;;
 	--perf) MODE=perf ;;
+	--suite=* | --dataset=* | --list) suite_option "$1" ;;
 	-h | --help) usage; exit 0 ;;
 	*) echo "run.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
 	esac
@@ -76,11 +88,15 @@ done
 [[ $REPS =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --reps needs a positive integer" >&2; exit 2; }
 if [[ -n $ONLY ]]; then
 	IFS=, read -r -a sel <<<"$ONLY"
+	kept=()
 	for k in "${sel[@]}"; do
-		[[ " ${KERNELS[*]} " == *" $k "* ]] || { echo "run.sh: unknown kernel '$k' (have: ${KERNELS[*]})" >&2; exit 2; }
+		if [[ " ${KERNELS[*]} " == *" $k "* ]]; then kept+=("$k"); continue; fi
+		suite_select "$k" || { echo "run.sh: unknown benchmark '$k' (see --list)" >&2; exit 2; }
 	done
-	KERNELS=("${sel[@]}")
+	KERNELS=("${kept[@]}")
+	suite_select ""
 fi
+suite_options_done
 
 say() { printf '%s\n' "$*" >&2; }
 die() { say "run.sh: $*"; exit 1; }
@@ -256,6 +272,7 @@ time_kernels() {
 		((HAVE_PGWASM)) || { sp="n/a"; cp="n/a"; }
 		((DO_NODE)) || { sx="n/a"; cx="n/a"; }
 		printf "$fmt" "$k" "$tn" "$sp" "$cp" "$sx" "$cx" | tee -a "$OUT/results.txt"
+		suite_record_kernel "$k" "$tn" "$sp" "$cp" "$sx" "$cx" "$fail_p" "$fail_x"
 	done
 	# shellcheck disable=SC2059
 	printf "$fmt" "geomean" "" "" "$(geomean "${rp[@]}")" "" "$(geomean "${rx[@]}")" | tee -a "$OUT/results.txt"
@@ -373,18 +390,29 @@ load_benchmark() {
 build_pgwasm
 case $MODE in
 time)
-	if ((DO_KERNELS)); then
+	rm -f "$OUT/suite.csv" "$OUT/results.txt" "$OUT/results.csv"
+	if ((DO_KERNELS)) && ((${#KERNELS[@]})); then
 		build_kernels
 		if [[ $METRIC == wall ]] && awk -v n="$(nproc)" '{ exit !($1 > n - 0.5) }' /proc/loadavg; then
 			say "warning: load average $(cut -d' ' -f1 /proc/loadavg) on $(nproc) CPUs: wall-clock times will be inflated; consider --cpu"
 		fi
 		time_kernels
 	fi
+	if ((DO_KERNELS)); then
+		suite_build
+		suite_time
+		suite_summary
+	fi
 	((DO_LOAD)) && load_benchmark
+	suite_verdict
 	;;
 callgrind)
-	build_kernels
-	callgrind_kernels
+	if ((${#KERNELS[@]})); then
+		build_kernels
+		callgrind_kernels
+	fi
+	suite_build
+	suite_callgrind
 	;;
 perf)
 	build_kernels
