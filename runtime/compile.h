@@ -11,7 +11,10 @@
  *
  * Frame layout: slots [0, nlocals) are the locals (parameters first), then
  * the operand stack: the value at operand-stack depth i always lives in slot
- * nlocals + i, so "registers" are resolved at compile time.  A call places
+ * nlocals + i, so "registers" are resolved at compile time.  Slots are 8
+ * bytes; a v128 local or value takes two consecutive slots and counts as two
+ * operand-stack entries (its low and high half), so nlocals, nparams,
+ * nresults, depths and branch arities below are all in slots.  A call places
  * its arguments in consecutive slots and the callee's frame starts there:
  * arguments become the callee's first locals with no copying, and results
  * come back in the same slots.
@@ -42,6 +45,18 @@
  *   STORE  [a|v][offset]         mem[a + offset] = v
  *   LOAD_ABS  [d][ea]            d = mem[ea]   (constant address + offset)
  *   STORE_ABS [v][ea]            mem[ea] = v
+ * SIMD operators (the OP_V* families of opcodes.def) get one instruction
+ * each, WRT_IR_<NAME>, with the layout of their family; a v128 operand or
+ * result named s occupies the slot pair s, s+1 (low half first):
+ *   VUN, VSPLAT, VTEST [d|a]             d = op(a)
+ *   VBIN, VSHIFT [d|a][b]                d = a op b
+ *   VTER   [d|a][b|c]                    d = op(a, b, c)
+ *   VEXTRACT [d|a][lane]  VREPLACE [d|a][b|lane]
+ *   VLOAD  [d|a][offset]                 d = v128 from mem[a + offset]
+ *   VSTORE [a|v][offset]                 mem[a + offset] = v (16 bytes)
+ *   VLOAD_LANE  [d|a][offset][v|lane]    d = v with one lane from memory
+ *   VSTORE_LANE [a|v][offset][lane]
+ * (the table WRT_IR_SIMD_LAYOUT below maps a family to its length).
  * The hand-written instructions are listed below with their layouts.
  * M8(p,k,o) there is the byte at (u32)(p + k) + o: the address of a
  * LOAD8_U_ADD (or of a plain LOAD8_U, k = 0), with the same wrap and bounds
@@ -151,7 +166,14 @@ typedef union wrt_cell {
 	X(TABLE_INIT)     /* [d|s][n|table][seg] */ \
 	X(ELEM_DROP)      /* [seg] */ \
 	X(REF_FUNC)       /* [d|funcidx]           d = funcs[funcidx] */ \
-	X(REF_IS_NULL)    /* [d|a] */
+	X(REF_IS_NULL)    /* [d|a] */ \
+	/* v128 values in slot pairs (d, d+1) */ \
+	X(COPY2)          /* [d|s]                 d, d+1 = s, s+1 */ \
+	X(V128_CONST)     /* [d][lo][hi]           d = lo, d+1 = hi */ \
+	X(I8X16_SHUFFLE)  /* [d|a][b][l0-7][l8-15] d = bytes of a:b picked by 16 lane bytes */ \
+	X(SELECT_V128)    /* [d|c][a|b]            d = c ? a : b (v128) */ \
+	X(GLOBAL_GET_V128) /* [d|g]                d = global g (v128) */ \
+	X(GLOBAL_SET_V128) /* [s|g]                global g = s (v128) */
 
 /*
  * f64 chains: an add/sub/mul whose result feeds the next add/sub/mul.
@@ -185,9 +207,28 @@ typedef enum wrt_irop {
 	WRT_IR_SEL_##NAME##_RR, WRT_IR_SEL_##NAME##_RI, WRT_IR_##NAME##_RMA, WRT_IR_SEL2_##NAME##_RR,
 #define OP_LOAD(NAME, code, text, T, MT, AL) WRT_IR_##NAME, WRT_IR_##NAME##_ADD, WRT_IR_##NAME##_ABS,
 #define OP_STORE(NAME, code, text, T, MT, AL) WRT_IR_##NAME, WRT_IR_##NAME##_ABS,
+#define OP_VLOAD(NAME, code, text, N, AL, body) WRT_IR_##NAME,
+#define OP_VSTORE(NAME, code, text, N, AL) WRT_IR_##NAME,
+#define OP_VLOAD_LANE(NAME, code, text, N, AL) WRT_IR_##NAME,
+#define OP_VSTORE_LANE(NAME, code, text, N, AL) WRT_IR_##NAME,
+#define OP_VSPLAT(NAME, code, text, TIN, body) WRT_IR_##NAME,
+#define OP_VEXTRACT(NAME, code, text, TOUT, LANES, body) WRT_IR_##NAME,
+#define OP_VREPLACE(NAME, code, text, TIN, LANES, body) WRT_IR_##NAME,
+#define OP_VUN(NAME, code, text, body) WRT_IR_##NAME,
+#define OP_VBIN(NAME, code, text, body) WRT_IR_##NAME,
+#define OP_VTER(NAME, code, text, body) WRT_IR_##NAME,
+#define OP_VTEST(NAME, code, text, body) WRT_IR_##NAME,
+#define OP_VSHIFT(NAME, code, text, body) WRT_IR_##NAME,
 #include "opcodes.def"
 	WRT_IR_COUNT_
 } wrt_irop;
+
+/* Cells after the handler cell of a SIMD family's instruction (indexed by
+ * wrt_opclass; used by the compiler's emitter and disasm.c). */
+#define WRT_IR_SIMD_LAYOUT(X) \
+	X(VUN, 1) X(VSPLAT, 1) X(VTEST, 1) X(VBIN, 2) X(VSHIFT, 2) X(VTER, 2) \
+	X(VEXTRACT, 2) X(VREPLACE, 2) X(VLOAD, 2) X(VSTORE, 2) X(VLOAD_LANE, 3) \
+	X(VSTORE_LANE, 3)
 
 /* One compiled function. */
 typedef struct wrt_compiled {
@@ -199,6 +240,8 @@ typedef struct wrt_compiled {
 	uint32_t frame_slots;       /* locals + operand stack high-water mark */
 	uint32_t invoke_slots;      /* max(frame_slots, params + results): wrt_invoke's check */
 	uint32_t entry_cost;        /* fuel charged at entry */
+	bool wide_sig;              /* a parameter or result is v128: wrt_invoke
+	                             * converts values and slots one by one */
 	uint32_t npcmap;
 	uint32_t *pcmap;            /* pairs: cell index, module byte offset */
 } wrt_compiled;

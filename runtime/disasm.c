@@ -34,6 +34,38 @@ static const char *const ir_names[WRT_IR_COUNT_] = {
 #define OP_LOAD(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = #NAME, [WRT_IR_##NAME##_ADD] = #NAME "_ADD", \
 	[WRT_IR_##NAME##_ABS] = #NAME "_ABS",
 #define OP_STORE(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = #NAME, [WRT_IR_##NAME##_ABS] = #NAME "_ABS",
+#define OP_VLOAD(NAME, code, text, N, AL, body) [WRT_IR_##NAME] = #NAME,
+#define OP_VSTORE(NAME, code, text, N, AL) [WRT_IR_##NAME] = #NAME,
+#define OP_VLOAD_LANE(NAME, code, text, N, AL) [WRT_IR_##NAME] = #NAME,
+#define OP_VSTORE_LANE(NAME, code, text, N, AL) [WRT_IR_##NAME] = #NAME,
+#define OP_VSPLAT(NAME, code, text, TIN, body) [WRT_IR_##NAME] = #NAME,
+#define OP_VEXTRACT(NAME, code, text, TOUT, LANES, body) [WRT_IR_##NAME] = #NAME,
+#define OP_VREPLACE(NAME, code, text, TIN, LANES, body) [WRT_IR_##NAME] = #NAME,
+#define OP_VUN(NAME, code, text, body) [WRT_IR_##NAME] = #NAME,
+#define OP_VBIN(NAME, code, text, body) [WRT_IR_##NAME] = #NAME,
+#define OP_VTER(NAME, code, text, body) [WRT_IR_##NAME] = #NAME,
+#define OP_VTEST(NAME, code, text, body) [WRT_IR_##NAME] = #NAME,
+#define OP_VSHIFT(NAME, code, text, body) [WRT_IR_##NAME] = #NAME,
+#include "opcodes.def"
+};
+
+/* Cells after the handler of each SIMD instruction, from its family. */
+#define L_(F, n) LEN_##F = n,
+enum { WRT_IR_SIMD_LAYOUT(L_) };
+#undef L_
+static const uint8_t simd_len[WRT_IR_COUNT_] = {
+#define OP_VLOAD(NAME, code, text, N, AL, body) [WRT_IR_##NAME] = LEN_VLOAD,
+#define OP_VSTORE(NAME, code, text, N, AL) [WRT_IR_##NAME] = LEN_VSTORE,
+#define OP_VLOAD_LANE(NAME, code, text, N, AL) [WRT_IR_##NAME] = LEN_VLOAD_LANE,
+#define OP_VSTORE_LANE(NAME, code, text, N, AL) [WRT_IR_##NAME] = LEN_VSTORE_LANE,
+#define OP_VSPLAT(NAME, code, text, TIN, body) [WRT_IR_##NAME] = LEN_VSPLAT,
+#define OP_VEXTRACT(NAME, code, text, TOUT, LANES, body) [WRT_IR_##NAME] = LEN_VEXTRACT,
+#define OP_VREPLACE(NAME, code, text, TIN, LANES, body) [WRT_IR_##NAME] = LEN_VREPLACE,
+#define OP_VUN(NAME, code, text, body) [WRT_IR_##NAME] = LEN_VUN,
+#define OP_VBIN(NAME, code, text, body) [WRT_IR_##NAME] = LEN_VBIN,
+#define OP_VTER(NAME, code, text, body) [WRT_IR_##NAME] = LEN_VTER,
+#define OP_VTEST(NAME, code, text, body) [WRT_IR_##NAME] = LEN_VTEST,
+#define OP_VSHIFT(NAME, code, text, body) [WRT_IR_##NAME] = LEN_VSHIFT,
 #include "opcodes.def"
 };
 
@@ -48,6 +80,7 @@ ir_length(int op, const wrt_cell *pc)
 		case WRT_IR_GLOBAL_SET: case WRT_IR_MEMORY_SIZE: case WRT_IR_MEMORY_GROW:
 		case WRT_IR_DATA_DROP: case WRT_IR_TABLE_SIZE: case WRT_IR_ELEM_DROP:
 		case WRT_IR_REF_FUNC: case WRT_IR_REF_IS_NULL:
+		case WRT_IR_COPY2: case WRT_IR_GLOBAL_GET_V128: case WRT_IR_GLOBAL_SET_V128:
 			return 1;
 		case WRT_IR_I32_ADDI_BR_NZ: case WRT_IR_I32_ADDI_BR_Z:
 		case WRT_IR_I32_ANDI_EQI: case WRT_IR_I32_ANDI_NEI:
@@ -55,7 +88,7 @@ ir_length(int op, const wrt_cell *pc)
 		case WRT_IR_CONST: case WRT_IR_CONST_COPY: case WRT_IR_CONST_COPY_ADDI_BR_NZ: case WRT_IR_CALL: case WRT_IR_CALL_INDIRECT:
 		case WRT_IR_SELECT: case WRT_IR_MEMORY_INIT: case WRT_IR_MEMORY_COPY:
 		case WRT_IR_MEMORY_FILL: case WRT_IR_TABLE_GET: case WRT_IR_TABLE_SET:
-		case WRT_IR_TABLE_GROW: case WRT_IR_TABLE_FILL:
+		case WRT_IR_TABLE_GROW: case WRT_IR_TABLE_FILL: case WRT_IR_SELECT_V128:
 			return 2;
 		case WRT_IR_TABLE_COPY: case WRT_IR_TABLE_INIT:
 		case WRT_IR_I32_ADDI_BR_NE: case WRT_IR_I32_ADDI_BR_EQ: case WRT_IR_I32_ADD2_RI:
@@ -70,8 +103,10 @@ ir_length(int op, const wrt_cell *pc)
 		case WRT_IR_I32_ADD_ANDI_EQI_M8: case WRT_IR_I32_ADD_ANDI_NEI_M8:
 		case WRT_IR_I32_ADD_ANDI_EQI_M8N: case WRT_IR_I32_ADD_ANDI_NEI_M8N:
 			return 4;
-		case WRT_IR_I32_ADD3_RI:
+		case WRT_IR_I32_ADD3_RI: case WRT_IR_I8X16_SHUFFLE:
 			return 5;
+		case WRT_IR_V128_CONST:
+			return 3;
 		case WRT_IR_RETURN: case WRT_IR_UNREACHABLE:
 			return 0;
 		case WRT_IR_BR_TABLE:
@@ -83,6 +118,8 @@ ir_length(int op, const wrt_cell *pc)
 	if (op == WRT_IR_F64_##O1##_##O2##_L || op == WRT_IR_F64_##O1##_##O2##_R) return 3;
 	WRT_IR_F64_CHAIN(X)
 #undef X
+	if (simd_len[op])
+		return simd_len[op];
 	/* Generated forms: unary and eqz-branches take one cell, the rest two. */
 #define OP_UN(NAME, code, text, TIN, TOUT, body) if (op == WRT_IR_##NAME) return 1;
 #define OP_TEST(NAME, code, text, TIN, body) \

@@ -10,6 +10,11 @@
  * variables; it is written back to the store only around host calls, which
  * may re-enter wrt_call.
  *
+ * Frame slots are 8 bytes (wrt_slot); a v128 takes a slot pair, read and
+ * written with VGET/VSET (16-byte copies the compiler turns into one vector
+ * load or store).  Values cross to the 16-byte public wrt_value only at the
+ * edges: wrt_invoke's arguments and results, host calls and globals.
+ *
  * Memory accesses are bounds-checked in software: the effective address is
  * computed in 64 bits (a 32-bit base plus a 32-bit offset cannot overflow)
  * and compared with the current memory size.  We do not use guard pages:
@@ -25,6 +30,7 @@
 #include "compile.h"
 #include "numeric.h"
 #include "opcodes.h"
+#include "simd.h"
 
 #include <stdlib.h>
 
@@ -44,6 +50,8 @@
 #define IMM_I64(c) ((c).u)
 #define IMM_F32(c) ((c).f32)
 #define IMM_F64(c) ((c).f64)
+#define VGET(s) ({ wrt_v128 v_; memcpy(&v_, fp + (s), 16); v_; })
+#define VSET(s, v) memcpy(fp + (s), &(v), 16)
 
 static int no_interrupt;
 
@@ -57,7 +65,7 @@ interrupt_continue(wrt_store *s)
 static bool
 ensure_stack(wrt_store *s)
 {
-	size_t want = s->stack_bytes / sizeof(wrt_value);
+	size_t want = s->stack_bytes / sizeof(wrt_slot);
 	if (want < 64)
 		want = 64;
 	if (s->stack && s->depth == 0 && (s->stack_slots != want || s->frames_cap != s->max_frames))
@@ -75,7 +83,7 @@ ensure_stack(wrt_store *s)
 	/* Not zeroed: every slot and frame is written before it is read (locals
 	 * are cleared at each call), and clearing 1 MiB would dominate the
 	 * cost of a small module's first call. */
-	s->stack = want <= SIZE_MAX / sizeof(wrt_value) ? wrt_alloc(&s->alloc, want * sizeof(wrt_value)) : NULL;
+	s->stack = want <= SIZE_MAX / sizeof(wrt_slot) ? wrt_alloc(&s->alloc, want * sizeof(wrt_slot)) : NULL;
 	s->frames = wrt_alloc(&s->alloc, (size_t) (s->max_frames ? s->max_frames : 1) * sizeof(wrt_frame));
 	if (!s->stack || !s->frames)
 	{
@@ -155,7 +163,7 @@ wrt_exec_table_init(wrt_instance *inst, uint32_t table, uint32_t seg, uint32_t d
  * handlers_out != NULL: only return the handler table.
  */
 static bool
-run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
+run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_slot *fp,
 	const void *const **handlers_out)
 {
 	static const void *const handlers[WRT_IR_COUNT_] = {
@@ -184,6 +192,18 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
 #define OP_LOAD(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = &&L_##NAME, [WRT_IR_##NAME##_ADD] = &&L_##NAME##_ADD, \
 	[WRT_IR_##NAME##_ABS] = &&L_##NAME##_ABS,
 #define OP_STORE(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = &&L_##NAME, [WRT_IR_##NAME##_ABS] = &&L_##NAME##_ABS,
+#define OP_VLOAD(NAME, code, text, N, AL, body) [WRT_IR_##NAME] = &&L_##NAME,
+#define OP_VSTORE(NAME, code, text, N, AL) [WRT_IR_##NAME] = &&L_##NAME,
+#define OP_VLOAD_LANE(NAME, code, text, N, AL) [WRT_IR_##NAME] = &&L_##NAME,
+#define OP_VSTORE_LANE(NAME, code, text, N, AL) [WRT_IR_##NAME] = &&L_##NAME,
+#define OP_VSPLAT(NAME, code, text, TIN, body) [WRT_IR_##NAME] = &&L_##NAME,
+#define OP_VEXTRACT(NAME, code, text, TOUT, LANES, body) [WRT_IR_##NAME] = &&L_##NAME,
+#define OP_VREPLACE(NAME, code, text, TIN, LANES, body) [WRT_IR_##NAME] = &&L_##NAME,
+#define OP_VUN(NAME, code, text, body) [WRT_IR_##NAME] = &&L_##NAME,
+#define OP_VBIN(NAME, code, text, body) [WRT_IR_##NAME] = &&L_##NAME,
+#define OP_VTER(NAME, code, text, body) [WRT_IR_##NAME] = &&L_##NAME,
+#define OP_VTEST(NAME, code, text, body) [WRT_IR_##NAME] = &&L_##NAME,
+#define OP_VSHIFT(NAME, code, text, body) [WRT_IR_##NAME] = &&L_##NAME,
 #include "opcodes.def"
 	};
 	if (handlers_out)
@@ -202,7 +222,7 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
 	const uint32_t base_frames = s->nframes;
 	uint32_t nframes = base_frames;
 	const uint32_t max_frames = s->frames_cap;
-	wrt_value *const stack_end = s->stack + s->stack_slots;
+	wrt_slot *const stack_end = s->stack + s->stack_slots;
 	wrt_trapkind trapkind = WRT_TRAP_NONE;
 	const char *trapmsg = NULL;
 	bool recorded = false;
@@ -212,7 +232,7 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
 	/* Call state shared by the call handlers. */
 	wrt_code *callee;
 	wrt_instance *callee_inst;
-	wrt_value *nfp;
+	wrt_slot *nfp;
 	const wrt_cell *ret_pc;
 	wrt_func *fn;
 
@@ -382,7 +402,7 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
 		fp[WRT_LO(pc[1])].bits = t_; \
 		uint64_t o_ = fp[WRT_LO(pc[4])].bits; \
 		uint32_t m_ = WRT_HI(pc[4]); \
-		wrt_value va_, vb_; \
+		wrt_slot va_, vb_; \
 		va_.bits = (m_ & 1) ? t_ : o_; \
 		vb_.bits = (m_ & 2) ? t_ : o_; \
 		uint64_t x2_ = (m_ & 4) ? t_ : o_, y2_ = (m_ & 8) ? t_ : o_; \
@@ -434,7 +454,113 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
 		memcpy(mem + ea, &v, sizeof(MT)); \
 		NEXT(3); \
 	}
+/* SIMD: one handler per row, operands per the family's layout (compile.h).
+ * A lane loop writes every lane of r, but GCC sees each lane store as a
+ * read-modify-write of the vector and warns that r may be uninitialised. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#define VMEM(N, EA) \
+		uint64_t ea = (EA); \
+		if (WRT_UNLIKELY(ea + (N) > memsize)) TRAP(MEMORY_OOB);
+#define OP_VLOAD(NAME, code, text, N, AL, body) \
+	L_##NAME: { \
+		VMEM(N, (uint64_t) GET_I32(WRT_HI(pc[1])) + pc[2].u) \
+		const uint8_t *m = mem + ea; \
+		wrt_v128 r; \
+		body \
+		VSET(WRT_LO(pc[1]), r); \
+		NEXT(3); \
+	}
+#define OP_VSTORE(NAME, code, text, N, AL) \
+	L_##NAME: { \
+		VMEM(N, (uint64_t) GET_I32(WRT_LO(pc[1])) + pc[2].u) \
+		memcpy(mem + ea, fp + WRT_HI(pc[1]), N); \
+		NEXT(3); \
+	}
+#define OP_VLOAD_LANE(NAME, code, text, N, AL) \
+	L_##NAME: { \
+		VMEM(N, (uint64_t) GET_I32(WRT_HI(pc[1])) + pc[2].u) \
+		wrt_v128 r = VGET(WRT_LO(pc[3])); \
+		memcpy(r.b + WRT_HI(pc[3]) * (N), mem + ea, N); \
+		VSET(WRT_LO(pc[1]), r); \
+		NEXT(4); \
+	}
+#define OP_VSTORE_LANE(NAME, code, text, N, AL) \
+	L_##NAME: { \
+		VMEM(N, (uint64_t) GET_I32(WRT_LO(pc[1])) + pc[2].u) \
+		memcpy(mem + ea, (const uint8_t *) (fp + WRT_HI(pc[1])) + pc[3].u * (N), N); \
+		NEXT(4); \
+	}
+#define OP_VSPLAT(NAME, code, text, TIN, body) \
+	L_##NAME: { \
+		wrt_ct_##TIN a = GET_##TIN(WRT_HI(pc[1])); \
+		wrt_v128 r; \
+		body \
+		VSET(WRT_LO(pc[1]), r); \
+		NEXT(2); \
+	}
+#define OP_VEXTRACT(NAME, code, text, TOUT, LANES, body) \
+	L_##NAME: { \
+		wrt_v128 a = VGET(WRT_HI(pc[1])); \
+		uint32_t lane = (uint32_t) pc[2].u; \
+		wrt_ct_##TOUT r; \
+		body \
+		SET_##TOUT(WRT_LO(pc[1]), r); \
+		NEXT(3); \
+	}
+#define OP_VREPLACE(NAME, code, text, TIN, LANES, body) \
+	L_##NAME: { \
+		wrt_v128 a = VGET(WRT_HI(pc[1])), r; \
+		wrt_ct_##TIN b = GET_##TIN(WRT_LO(pc[2])); \
+		uint32_t lane = WRT_HI(pc[2]); \
+		body \
+		VSET(WRT_LO(pc[1]), r); \
+		NEXT(3); \
+	}
+#define OP_VUN(NAME, code, text, body) \
+	L_##NAME: { \
+		wrt_v128 a = VGET(WRT_HI(pc[1])), r; \
+		body \
+		VSET(WRT_LO(pc[1]), r); \
+		NEXT(2); \
+	}
+#define OP_VBIN(NAME, code, text, body) \
+	L_##NAME: { \
+		wrt_v128 a = VGET(WRT_HI(pc[1])), b = VGET(pc[2].u), r; \
+		body \
+		VSET(WRT_LO(pc[1]), r); \
+		NEXT(3); \
+	}
+#define OP_VTER(NAME, code, text, body) \
+	L_##NAME: { \
+		wrt_v128 a = VGET(WRT_HI(pc[1])), b = VGET(WRT_LO(pc[2])), c = VGET(WRT_HI(pc[2])), r; \
+		body \
+		VSET(WRT_LO(pc[1]), r); \
+		NEXT(3); \
+	}
+#define OP_VTEST(NAME, code, text, body) \
+	L_##NAME: { \
+		wrt_v128 a = VGET(WRT_HI(pc[1])); \
+		uint32_t r; \
+		body \
+		SET_I32(WRT_LO(pc[1]), r); \
+		NEXT(2); \
+	}
+#define OP_VSHIFT(NAME, code, text, body) \
+	L_##NAME: { \
+		wrt_v128 a = VGET(WRT_HI(pc[1])), r; \
+		uint32_t b = GET_I32(pc[2].u); \
+		body \
+		VSET(WRT_LO(pc[1]), r); \
+		NEXT(3); \
+	}
 #include "opcodes.def"
+#undef VMEM
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 	/* ---- hand-written handlers ---- */
 L_COPY:
@@ -721,10 +847,37 @@ L_SELECT:
 	SELECT_BITS(WRT_LO(pc[1]), GET_I32(WRT_HI(pc[1])), WRT_LO(pc[2]), WRT_HI(pc[2]));
 	NEXT(3);
 L_GLOBAL_GET:
-	fp[WRT_LO(pc[1])] = inst->globals[WRT_HI(pc[1])]->v;
+	fp[WRT_LO(pc[1])].bits = inst->globals[WRT_HI(pc[1])]->v.bits;
 	NEXT(2);
 L_GLOBAL_SET:
-	inst->globals[WRT_HI(pc[1])]->v = fp[WRT_LO(pc[1])];
+	inst->globals[WRT_HI(pc[1])]->v.bits = fp[WRT_LO(pc[1])].bits;
+	NEXT(2);
+	/* ---- v128 slot pairs ---- */
+L_COPY2:
+	memmove(fp + WRT_LO(pc[1]), fp + WRT_HI(pc[1]), 16);
+	NEXT(2);
+L_V128_CONST:
+	fp[pc[1].u].bits = pc[2].u;
+	fp[pc[1].u + 1].bits = pc[3].u;
+	NEXT(4);
+L_I8X16_SHUFFLE:
+	{
+		wrt_v128 a = VGET(WRT_HI(pc[1])), b = VGET(pc[2].u), r;
+		uint8_t lanes[16];
+		memcpy(lanes, &pc[3].u, 8);
+		memcpy(lanes + 8, &pc[4].u, 8);
+		WRT_EACH(16) r.u8[i] = lanes[i] < 16 ? a.u8[lanes[i]] : b.u8[lanes[i] & 15];
+		VSET(WRT_LO(pc[1]), r);
+		NEXT(5);
+	}
+L_SELECT_V128:
+	memmove(fp + WRT_LO(pc[1]), fp + (GET_I32(WRT_HI(pc[1])) ? WRT_LO(pc[2]) : WRT_HI(pc[2])), 16);
+	NEXT(3);
+L_GLOBAL_GET_V128:
+	memcpy(fp + WRT_LO(pc[1]), inst->globals[WRT_HI(pc[1])]->v.v128, 16);
+	NEXT(2);
+L_GLOBAL_SET_V128:
+	memcpy(inst->globals[WRT_HI(pc[1])]->v.v128, fp + WRT_LO(pc[1]), 16);
 	NEXT(2);
 L_MEMORY_SIZE:
 	SET_I32(pc[1].u, memsize / WRT_PAGE_SIZE);
@@ -878,23 +1031,29 @@ call_func:
 		goto call_wasm;
 	}
 	{
-		/* Host function: arguments at nfp, results written back there. */
+		/* Host function: arguments at nfp, results written back there.
+		 * Its type has no v128 (refused at link time), so a value is one
+		 * slot; slots and wrt_values are converted both ways. */
 		wrt_value tmp[16];
-		wrt_value *res = tmp;
+		wrt_value *args = tmp, *res;
 		uint32_t np = fn->type.nparams, nr = fn->type.nresults;
-		if (nr > 16 && !(res = wrt_calloc(&s->alloc, nr, sizeof(wrt_value))))
+		if (np + nr > 16 && !(args = wrt_calloc(&s->alloc, (size_t) np + nr, sizeof(wrt_value))))
 			TRAP(OOM);
+		res = args + np;
+		for (uint32_t k = 0; k < np; k++)
+			args[k] = (wrt_value) {.bits = nfp[k].bits};
 		s->nframes = nframes;
 		s->stack_top = nfp + (np > nr ? np : nr);
 		s->fuel_left = fuel;
 		wrt_hostcall hc = {s, inst, fn, WRT_TRAP_NONE};
 		s->trap.kind = WRT_TRAP_NONE;
-		bool ok = fn->cb(&hc, fn->user, nfp, res);
+		bool ok = fn->cb(&hc, fn->user, args, res);
 		fuel = s->fuel_left;
 		if (ok)
-			memcpy(nfp, res, (size_t) nr * sizeof(wrt_value));
-		if (res != tmp)
-			wrt_free(&s->alloc, res);
+			for (uint32_t k = 0; k < nr; k++)
+				nfp[k].bits = res[k].bits;
+		if (args != tmp)
+			wrt_free(&s->alloc, args);
 		RELOAD_MEM();
 		if (!ok)
 		{
@@ -1024,6 +1183,28 @@ invoke_host(wrt_store *s, wrt_func *f, const wrt_value *args, wrt_value *results
 	return ok;
 }
 
+/* Values to slots and back for a signature with v128 (a slot pair each). */
+static __attribute__((noinline)) void
+wide_args(const wrt_functype *t, const wrt_value *args, wrt_slot *base)
+{
+	for (uint32_t k = 0, j = 0; k < t->nparams; k++)
+	{
+		memcpy(base + j, &args[k], t->params[k] == WRT_V128 ? 16 : 8);
+		j += wrt_valtype_slots(t->params[k]);
+	}
+}
+
+static __attribute__((noinline)) void
+wide_results(const wrt_functype *t, const wrt_slot *base, wrt_value *results)
+{
+	for (uint32_t k = 0, j = 0; k < t->nresults; k++)
+	{
+		results[k] = (wrt_value) {.bits = 0};
+		memcpy(&results[k], base + j, t->results[k] == WRT_V128 ? 16 : 8);
+		j += wrt_valtype_slots(t->results[k]);
+	}
+}
+
 /* The first call (or the first after a limit change): allocate the stacks
  * and compile the function.  Kept out of wrt_invoke's hot path. */
 static __attribute__((noinline, cold)) bool
@@ -1061,7 +1242,7 @@ wrt_invoke(wrt_store *s, wrt_func *f, const wrt_value *args, wrt_value *results)
 		return false;
 	int64_t fuel_start = s->fuel_left;
 	const wrt_compiled *cf = code->compiled;
-	wrt_value *base = s->stack_top;
+	wrt_slot *base = s->stack_top;
 	uint32_t saved_frames = s->nframes;
 	if (WRT_UNLIKELY(base + cf->invoke_slots > s->stack + s->stack_slots || saved_frames >= s->frames_cap))
 	{
@@ -1069,14 +1250,22 @@ wrt_invoke(wrt_store *s, wrt_func *f, const wrt_value *args, wrt_value *results)
 		return false;
 	}
 	uint32_t np = cf->nparams, nr = cf->nresults;
-	for (uint32_t k = 0; k < np; k++)
-		base[k] = args[k];
+	if (WRT_UNLIKELY(cf->wide_sig))
+		wide_args(&f->type, args, base);
+	else
+		for (uint32_t k = 0; k < np; k++)
+			base[k].bits = args[k].bits;
 	s->depth++;
 	bool ok = run(s, f->inst, code, base, NULL);
 	s->depth--;
 	if (WRT_LIKELY(ok))
-		for (uint32_t k = 0; k < nr; k++)
-			results[k] = base[k];
+	{
+		if (WRT_UNLIKELY(cf->wide_sig))
+			wide_results(&f->type, base, results);
+		else
+			for (uint32_t k = 0; k < nr; k++)
+				results[k] = (wrt_value) {.bits = base[k].bits};
+	}
 	s->stack_top = base;
 	s->nframes = saved_frames;
 	if (outer)
