@@ -26,6 +26,7 @@
  */
 #include "compile.h"
 #include "opcodes.h"
+#include "simd.h"
 
 #include <stdlib.h>
 
@@ -142,19 +143,14 @@ static const uint16_t ir_base[WRT_OP_COUNT_] = {
 #define OP_CMP(NAME, code, text, T, body) [WRT_OP_##NAME] = WRT_IR_##NAME##_RR,
 #define OP_LOAD(NAME, code, text, T, MT, AL) [WRT_OP_##NAME] = WRT_IR_##NAME,
 #define OP_STORE(NAME, code, text, T, MT, AL) [WRT_OP_##NAME] = WRT_IR_##NAME,
-#define OP_VLOAD(NAME, code, text, N, AL, body) [WRT_OP_##NAME] = WRT_IR_##NAME,
-#define OP_VSTORE(NAME, code, text, N, AL) [WRT_OP_##NAME] = WRT_IR_##NAME,
-#define OP_VLOAD_LANE(NAME, code, text, N, AL) [WRT_OP_##NAME] = WRT_IR_##NAME,
-#define OP_VSTORE_LANE(NAME, code, text, N, AL) [WRT_OP_##NAME] = WRT_IR_##NAME,
-#define OP_VSPLAT(NAME, code, text, TIN, body) [WRT_OP_##NAME] = WRT_IR_##NAME,
-#define OP_VEXTRACT(NAME, code, text, TOUT, LANES, body) [WRT_OP_##NAME] = WRT_IR_##NAME,
-#define OP_VREPLACE(NAME, code, text, TIN, LANES, body) [WRT_OP_##NAME] = WRT_IR_##NAME,
-#define OP_VUN(NAME, code, text, body) [WRT_OP_##NAME] = WRT_IR_##NAME,
-#define OP_VBIN(NAME, code, text, body) [WRT_OP_##NAME] = WRT_IR_##NAME,
-#define OP_VTER(NAME, code, text, body) [WRT_OP_##NAME] = WRT_IR_##NAME,
-#define OP_VTEST(NAME, code, text, body) [WRT_OP_##NAME] = WRT_IR_##NAME,
-#define OP_VSHIFT(NAME, code, text, body) [WRT_OP_##NAME] = WRT_IR_##NAME,
 #include "opcodes.def"
+};
+
+/* The family instruction of each SIMD opclass. */
+static const uint16_t simd_ir[] = {
+#define X(F, n) [WRT_OPC_##F] = WRT_IR_##F,
+	WRT_IR_SIMD(X)
+#undef X
 };
 
 /* Offsets from a CMP/TEST base irop to its fused forms (see compile.h). */
@@ -1983,65 +1979,46 @@ compile_local_set(comp *c, uint32_t x, bool tee)
 }
 
 /*
- * A SIMD operator of opcodes.def: one instruction in its family's layout
- * (compile.h).  v128 operands are brought into slot pairs; results are
- * computed into the canonical slots, where a following local.set can
- * redirect them like scalar results.
+ * A SIMD operator of opcodes.def: its family's instruction (compile.h) with
+ * the operator's lane function.  v128 operands are brought into slot pairs;
+ * results are computed into the canonical slots, where a following
+ * local.set can redirect them as it does scalar results.
  */
 static void
 compile_simd(comp *c, int op, const wrt_opinfo *oi)
 {
-	uint32_t ir = ir_base[op];
-	uint32_t align = 0, offset = 0, a, b, d;
+	uint64_t fn = (uint64_t) (uintptr_t) wrt_simd_fns[op];
+	uint32_t offset = 0, a, b, d;
 	uint8_t lane = 0;
 	if (oi->imm == WRT_IMM_MEMARG || oi->imm == WRT_IMM_MEMARG_LANE)
 	{
-		align = rd_u32(c);
+		rd_u32(c);              /* alignment: validated, no effect */
 		offset = rd_u32(c);
-		(void) align;
 	}
 	if (oi->imm == WRT_IMM_LANE || oi->imm == WRT_IMM_MEMARG_LANE)
 		lane = rd_u8(c);
+	/* Operands, popped. */
 	switch ((wrt_opclass) oi->cls)
 	{
-		case WRT_OPC_VUN:
+		case WRT_OPC_VUN: case WRT_OPC_VTEST: case WRT_OPC_VEXTRACT:
 			a = vslot_of(c, c->h - 2);
+			b = 0;
 			c->h -= 2;
-			d = push_v128(c);
-			emit_op(c, ir);
-			note_dst_v128(c, emit_cell(c, WRT_PACK(d, a)), d);
 			break;
-		case WRT_OPC_VSPLAT:
+		case WRT_OPC_VSPLAT: case WRT_OPC_VLOAD:
 			a = slot_of(c, c->h - 1);
+			b = 0;
 			c->h -= 1;
-			d = push_v128(c);
-			emit_op(c, ir);
-			note_dst_v128(c, emit_cell(c, WRT_PACK(d, a)), d);
-			break;
-		case WRT_OPC_VTEST:
-			a = vslot_of(c, c->h - 2);
-			c->h -= 2;
-			d = push_slot(c);
-			emit_op(c, ir);
-			note_dst(c, emit_cell(c, WRT_PACK(d, a)), d);
 			break;
 		case WRT_OPC_VBIN:
 			a = vslot_of(c, c->h - 4);
 			b = vslot_of(c, c->h - 2);
 			c->h -= 4;
-			d = push_v128(c);
-			emit_op(c, ir);
-			note_dst_v128(c, emit_cell(c, WRT_PACK(d, a)), d);
-			emit_cell(c, b);
 			break;
-		case WRT_OPC_VSHIFT:
+		case WRT_OPC_VSHIFT: case WRT_OPC_VREPLACE:
 			a = vslot_of(c, c->h - 3);
 			b = slot_of(c, c->h - 1);
 			c->h -= 3;
-			d = push_v128(c);
-			emit_op(c, ir);
-			note_dst_v128(c, emit_cell(c, WRT_PACK(d, a)), d);
-			emit_cell(c, b);
 			break;
 		case WRT_OPC_VTER:
 			{
@@ -2050,64 +2027,59 @@ compile_simd(comp *c, int op, const wrt_opinfo *oi)
 				uint32_t m = vslot_of(c, c->h - 2);
 				c->h -= 6;
 				d = push_v128(c);
-				emit_op(c, ir);
+				emit_op(c, WRT_IR_VTER);
+				emit_cell(c, fn);
 				note_dst_v128(c, emit_cell(c, WRT_PACK(d, a)), d);
 				emit_cell(c, WRT_PACK(b, m));
-				break;
+				return;
 			}
-		case WRT_OPC_VEXTRACT:
-			a = vslot_of(c, c->h - 2);
-			c->h -= 2;
+		default:                /* stores and lane loads: an address and a v128 */
+			a = slot_of(c, c->h - 3);
+			b = vslot_of(c, c->h - 2);
+			c->h -= 3;
+			break;
+	}
+	/* Result and instruction. */
+	uint32_t ir = simd_ir[oi->cls];
+	switch ((wrt_opclass) oi->cls)
+	{
+		case WRT_OPC_VTEST: case WRT_OPC_VEXTRACT:
 			d = push_slot(c);
 			emit_op(c, ir);
+			emit_cell(c, fn);
 			note_dst(c, emit_cell(c, WRT_PACK(d, a)), d);
-			emit_cell(c, lane);
-			break;
-		case WRT_OPC_VREPLACE:
-			a = vslot_of(c, c->h - 3);
-			b = slot_of(c, c->h - 1);
-			c->h -= 3;
-			d = push_v128(c);
-			emit_op(c, ir);
-			note_dst_v128(c, emit_cell(c, WRT_PACK(d, a)), d);
-			emit_cell(c, WRT_PACK(b, lane));
-			break;
-		case WRT_OPC_VLOAD:
-			a = slot_of(c, c->h - 1);
-			c->h -= 1;
-			d = push_v128(c);
-			emit_op(c, ir);
-			note_dst_v128(c, emit_cell(c, WRT_PACK(d, a)), d);
-			emit_cell(c, offset);
+			if (oi->cls == WRT_OPC_VEXTRACT)
+				emit_cell(c, lane);
 			break;
 		case WRT_OPC_VSTORE:
-			a = slot_of(c, c->h - 3);
-			b = vslot_of(c, c->h - 2);
-			c->h -= 3;
 			emit_op(c, ir);
 			emit_cell(c, WRT_PACK(a, b));
 			emit_cell(c, offset);
 			break;
+		case WRT_OPC_VSTORE_LANE:
+			emit_op(c, ir);
+			emit_cell(c, WRT_PACK(a, b));
+			emit_cell(c, WRT_PACK(offset, oi->size));
+			emit_cell(c, lane);
+			break;
 		case WRT_OPC_VLOAD_LANE:
-			a = slot_of(c, c->h - 3);
-			b = vslot_of(c, c->h - 2);
-			c->h -= 3;
 			d = push_v128(c);
 			emit_op(c, ir);
 			note_dst_v128(c, emit_cell(c, WRT_PACK(d, a)), d);
-			emit_cell(c, offset);
+			emit_cell(c, WRT_PACK(offset, oi->size));
 			emit_cell(c, WRT_PACK(b, lane));
 			break;
-		case WRT_OPC_VSTORE_LANE:
-			a = slot_of(c, c->h - 3);
-			b = vslot_of(c, c->h - 2);
-			c->h -= 3;
+		default:                /* [fn][d|a] and a third cell by family */
+			d = push_v128(c);
 			emit_op(c, ir);
-			emit_cell(c, WRT_PACK(a, b));
-			emit_cell(c, offset);
-			emit_cell(c, lane);
-			break;
-		default:
+			emit_cell(c, fn);
+			note_dst_v128(c, emit_cell(c, WRT_PACK(d, a)), d);
+			if (oi->cls == WRT_OPC_VBIN || oi->cls == WRT_OPC_VSHIFT)
+				emit_cell(c, b);
+			else if (oi->cls == WRT_OPC_VREPLACE)
+				emit_cell(c, WRT_PACK(b, lane));
+			else if (oi->cls == WRT_OPC_VLOAD)
+				emit_cell(c, WRT_PACK(offset, oi->size));
 			break;
 	}
 }

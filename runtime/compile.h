@@ -46,17 +46,20 @@
  *   LOAD_ABS  [d][ea]            d = mem[ea]   (constant address + offset)
  *   STORE_ABS [v][ea]            mem[ea] = v
  * SIMD operators (the OP_V* families of opcodes.def) get one instruction
- * each, WRT_IR_<NAME>, with the layout of their family; a v128 operand or
- * result named s occupies the slot pair s, s+1 (low half first):
- *   VUN, VSPLAT, VTEST [d|a]             d = op(a)
- *   VBIN, VSHIFT [d|a][b]                d = a op b
- *   VTER   [d|a][b|c]                    d = op(a, b, c)
- *   VEXTRACT [d|a][lane]  VREPLACE [d|a][b|lane]
- *   VLOAD  [d|a][offset]                 d = v128 from mem[a + offset]
+ * per family, WRT_IR_V<FAMILY> (table WRT_IR_SIMD below), whose first
+ * operand cell fn is the address of the operator's lane function (simd.c):
+ * the interpreter keeps a dozen SIMD handlers, not 236 (each computed-goto
+ * label costs the scalar handlers code quality in the one big dispatch
+ * function).  A v128 operand or result s is the slot pair s, s+1:
+ *   VUN, VSPLAT, VTEST [fn][d|a]         d = fn(a)
+ *   VBIN, VSHIFT [fn][d|a][b]            d = fn(a, b)
+ *   VTER   [fn][d|a][b|c]                d = fn(a, b, c)
+ *   VEXTRACT [fn][d|a][lane]             d = fn(a, lane) (a scalar)
+ *   VREPLACE [fn][d|a][b|lane]           d = fn(a, b, lane)
+ *   VLOAD  [fn][d|a][offset|n]           d = fn(the n bytes at a + offset)
  *   VSTORE [a|v][offset]                 mem[a + offset] = v (16 bytes)
- *   VLOAD_LANE  [d|a][offset][v|lane]    d = v with one lane from memory
- *   VSTORE_LANE [a|v][offset][lane]
- * (the table WRT_IR_SIMD_LAYOUT below maps a family to its length).
+ *   VLOAD_LANE  [d|a][offset|n][v|lane]  d = v with n-byte lane `lane` loaded
+ *   VSTORE_LANE [a|v][offset|n][lane]    mem[a + offset] = n-byte lane of v
  * The hand-written instructions are listed below with their layouts.
  * M8(p,k,o) there is the byte at (u32)(p + k) + o: the address of a
  * LOAD8_U_ADD (or of a plain LOAD8_U, k = 0), with the same wrap and bounds
@@ -175,6 +178,13 @@ typedef union wrt_cell {
 	X(GLOBAL_GET_V128) /* [d|g]                d = global g (v128) */ \
 	X(GLOBAL_SET_V128) /* [s|g]                global g = s (v128) */
 
+/* The SIMD family instructions (layouts above): name and cells after the
+ * handler; the family names are those of wrt_opclass (WRT_OPC_<F>). */
+#define WRT_IR_SIMD(X) \
+	X(VUN, 2) X(VSPLAT, 2) X(VTEST, 2) X(VBIN, 3) X(VSHIFT, 3) X(VTER, 3) \
+	X(VEXTRACT, 3) X(VREPLACE, 3) X(VLOAD, 3) X(VSTORE, 2) X(VLOAD_LANE, 3) \
+	X(VSTORE_LANE, 3)
+
 /*
  * f64 chains: an add/sub/mul whose result feeds the next add/sub/mul.
  *   F64_<OP1>_<OP2>_L [d|a][b|c][t]   t = a op1 b; d = t op2 c
@@ -207,28 +217,12 @@ typedef enum wrt_irop {
 	WRT_IR_SEL_##NAME##_RR, WRT_IR_SEL_##NAME##_RI, WRT_IR_##NAME##_RMA, WRT_IR_SEL2_##NAME##_RR,
 #define OP_LOAD(NAME, code, text, T, MT, AL) WRT_IR_##NAME, WRT_IR_##NAME##_ADD, WRT_IR_##NAME##_ABS,
 #define OP_STORE(NAME, code, text, T, MT, AL) WRT_IR_##NAME, WRT_IR_##NAME##_ABS,
-#define OP_VLOAD(NAME, code, text, N, AL, body) WRT_IR_##NAME,
-#define OP_VSTORE(NAME, code, text, N, AL) WRT_IR_##NAME,
-#define OP_VLOAD_LANE(NAME, code, text, N, AL) WRT_IR_##NAME,
-#define OP_VSTORE_LANE(NAME, code, text, N, AL) WRT_IR_##NAME,
-#define OP_VSPLAT(NAME, code, text, TIN, body) WRT_IR_##NAME,
-#define OP_VEXTRACT(NAME, code, text, TOUT, LANES, body) WRT_IR_##NAME,
-#define OP_VREPLACE(NAME, code, text, TIN, LANES, body) WRT_IR_##NAME,
-#define OP_VUN(NAME, code, text, body) WRT_IR_##NAME,
-#define OP_VBIN(NAME, code, text, body) WRT_IR_##NAME,
-#define OP_VTER(NAME, code, text, body) WRT_IR_##NAME,
-#define OP_VTEST(NAME, code, text, body) WRT_IR_##NAME,
-#define OP_VSHIFT(NAME, code, text, body) WRT_IR_##NAME,
 #include "opcodes.def"
+#define X(F, n) WRT_IR_##F,
+	WRT_IR_SIMD(X)
+#undef X
 	WRT_IR_COUNT_
 } wrt_irop;
-
-/* Cells after the handler cell of a SIMD family's instruction (indexed by
- * wrt_opclass; used by the compiler's emitter and disasm.c). */
-#define WRT_IR_SIMD_LAYOUT(X) \
-	X(VUN, 1) X(VSPLAT, 1) X(VTEST, 1) X(VBIN, 2) X(VSHIFT, 2) X(VTER, 2) \
-	X(VEXTRACT, 2) X(VREPLACE, 2) X(VLOAD, 2) X(VSTORE, 2) X(VLOAD_LANE, 3) \
-	X(VSTORE_LANE, 3)
 
 /* One compiled function. */
 typedef struct wrt_compiled {

@@ -5,8 +5,20 @@
  * execution path depends on it.
  */
 #include "compile.h"
+#include "opcodes.h"
+#include "simd.h"
 
 #include <inttypes.h>
+
+/* The Wasm operator whose lane function is fn (SIMD family instructions). */
+static const char *
+simd_name(uint64_t fn)
+{
+	for (int op = 0; op < WRT_OP_COUNT_; op++)
+		if (wrt_simd_fns[op] && (uint64_t) (uintptr_t) wrt_simd_fns[op] == fn)
+			return wrt_opinfo_table[op].name;
+	return "?";
+}
 
 static const char *const ir_names[WRT_IR_COUNT_] = {
 #define X(n) [WRT_IR_##n] = #n,
@@ -34,40 +46,12 @@ static const char *const ir_names[WRT_IR_COUNT_] = {
 #define OP_LOAD(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = #NAME, [WRT_IR_##NAME##_ADD] = #NAME "_ADD", \
 	[WRT_IR_##NAME##_ABS] = #NAME "_ABS",
 #define OP_STORE(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = #NAME, [WRT_IR_##NAME##_ABS] = #NAME "_ABS",
-#define OP_VLOAD(NAME, code, text, N, AL, body) [WRT_IR_##NAME] = #NAME,
-#define OP_VSTORE(NAME, code, text, N, AL) [WRT_IR_##NAME] = #NAME,
-#define OP_VLOAD_LANE(NAME, code, text, N, AL) [WRT_IR_##NAME] = #NAME,
-#define OP_VSTORE_LANE(NAME, code, text, N, AL) [WRT_IR_##NAME] = #NAME,
-#define OP_VSPLAT(NAME, code, text, TIN, body) [WRT_IR_##NAME] = #NAME,
-#define OP_VEXTRACT(NAME, code, text, TOUT, LANES, body) [WRT_IR_##NAME] = #NAME,
-#define OP_VREPLACE(NAME, code, text, TIN, LANES, body) [WRT_IR_##NAME] = #NAME,
-#define OP_VUN(NAME, code, text, body) [WRT_IR_##NAME] = #NAME,
-#define OP_VBIN(NAME, code, text, body) [WRT_IR_##NAME] = #NAME,
-#define OP_VTER(NAME, code, text, body) [WRT_IR_##NAME] = #NAME,
-#define OP_VTEST(NAME, code, text, body) [WRT_IR_##NAME] = #NAME,
-#define OP_VSHIFT(NAME, code, text, body) [WRT_IR_##NAME] = #NAME,
 #include "opcodes.def"
+#define X(F, n) [WRT_IR_##F] = #F,
+	WRT_IR_SIMD(X)
+#undef X
 };
 
-/* Cells after the handler of each SIMD instruction, from its family. */
-#define L_(F, n) LEN_##F = n,
-enum { WRT_IR_SIMD_LAYOUT(L_) };
-#undef L_
-static const uint8_t simd_len[WRT_IR_COUNT_] = {
-#define OP_VLOAD(NAME, code, text, N, AL, body) [WRT_IR_##NAME] = LEN_VLOAD,
-#define OP_VSTORE(NAME, code, text, N, AL) [WRT_IR_##NAME] = LEN_VSTORE,
-#define OP_VLOAD_LANE(NAME, code, text, N, AL) [WRT_IR_##NAME] = LEN_VLOAD_LANE,
-#define OP_VSTORE_LANE(NAME, code, text, N, AL) [WRT_IR_##NAME] = LEN_VSTORE_LANE,
-#define OP_VSPLAT(NAME, code, text, TIN, body) [WRT_IR_##NAME] = LEN_VSPLAT,
-#define OP_VEXTRACT(NAME, code, text, TOUT, LANES, body) [WRT_IR_##NAME] = LEN_VEXTRACT,
-#define OP_VREPLACE(NAME, code, text, TIN, LANES, body) [WRT_IR_##NAME] = LEN_VREPLACE,
-#define OP_VUN(NAME, code, text, body) [WRT_IR_##NAME] = LEN_VUN,
-#define OP_VBIN(NAME, code, text, body) [WRT_IR_##NAME] = LEN_VBIN,
-#define OP_VTER(NAME, code, text, body) [WRT_IR_##NAME] = LEN_VTER,
-#define OP_VTEST(NAME, code, text, body) [WRT_IR_##NAME] = LEN_VTEST,
-#define OP_VSHIFT(NAME, code, text, body) [WRT_IR_##NAME] = LEN_VSHIFT,
-#include "opcodes.def"
-};
 
 /* Cells after the handler cell. */
 static uint32_t
@@ -118,8 +102,9 @@ ir_length(int op, const wrt_cell *pc)
 	if (op == WRT_IR_F64_##O1##_##O2##_L || op == WRT_IR_F64_##O1##_##O2##_R) return 3;
 	WRT_IR_F64_CHAIN(X)
 #undef X
-	if (simd_len[op])
-		return simd_len[op];
+#define X(F, n) if (op == WRT_IR_##F) return n;
+	WRT_IR_SIMD(X)
+#undef X
 	/* Generated forms: unary and eqz-branches take one cell, the rest two. */
 #define OP_UN(NAME, code, text, TIN, TOUT, body) if (op == WRT_IR_##NAME) return 1;
 #define OP_TEST(NAME, code, text, TIN, body) \
@@ -154,7 +139,12 @@ wrt_disasm(const wrt_compiled *cf, FILE *out)
 		}
 		uint32_t len = ir_length(op, &cf->code[i]);
 		fprintf(out, "%5u  %-24s", i, ir_names[op]);
-		for (uint32_t k = 1; k <= len && i + k < cf->ncode; k++)
+		uint32_t k = 1;
+		if ((op == WRT_IR_VUN || op == WRT_IR_VSPLAT || op == WRT_IR_VTEST || op == WRT_IR_VBIN ||
+			 op == WRT_IR_VSHIFT || op == WRT_IR_VTER || op == WRT_IR_VEXTRACT ||
+			 op == WRT_IR_VREPLACE || op == WRT_IR_VLOAD) && i + 1 < cf->ncode)
+			fprintf(out, " %s", simd_name(cf->code[i + k++].u));
+		for (; k <= len && i + k < cf->ncode; k++)
 			fprintf(out, " [%u|%u]", WRT_LO(cf->code[i + k]), WRT_HI(cf->code[i + k]));
 		fputc('\n', out);
 		i += 1 + len;

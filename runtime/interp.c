@@ -12,7 +12,8 @@
  *
  * Frame slots are 8 bytes (wrt_slot); a v128 takes a slot pair, read and
  * written with VGET/VSET (16-byte copies the compiler turns into one vector
- * load or store).  Values cross to the 16-byte public wrt_value only at the
+ * load or store).  SIMD operators run in their lane functions (simd.c),
+ * called from one handler per family.  Values cross to the 16-byte public wrt_value only at the
  * edges: wrt_invoke's arguments and results, host calls and globals.
  *
  * Memory accesses are bounds-checked in software: the effective address is
@@ -159,6 +160,37 @@ wrt_exec_table_init(wrt_instance *inst, uint32_t table, uint32_t seg, uint32_t d
 }
 
 /*
+ * Call host function hc->func with its arguments in the slots at nfp and
+ * write its results there: 1 done, 0 it failed, -1 out of memory.  The
+ * type has no v128 (refused at link time), so a value is one slot; slots
+ * and wrt_values are converted both ways.  Out of line: it keeps run()
+ * smaller, which is worth more to the scalar handlers than the call costs.
+ */
+static __attribute__((noinline)) int
+host_call(wrt_hostcall *hc, wrt_slot *nfp)
+{
+	wrt_store *s = hc->store;
+	wrt_func *fn = hc->func;
+	wrt_value tmp[16];
+	wrt_value *args = tmp, *res;
+	uint32_t np = fn->type.nparams, nr = fn->type.nresults;
+	if (np + nr > 16 && !(args = wrt_calloc(&s->alloc, (size_t) np + nr, sizeof(wrt_value))))
+		return -1;
+	res = args + np;
+	for (uint32_t k = 0; k < np; k++)
+		args[k] = (wrt_value) {.bits = nfp[k].bits};
+	s->stack_top = nfp + (np > nr ? np : nr);
+	s->trap.kind = WRT_TRAP_NONE;
+	bool ok = fn->cb(hc, fn->user, args, res);
+	if (ok)
+		for (uint32_t k = 0; k < nr; k++)
+			nfp[k].bits = res[k].bits;
+	if (args != tmp)
+		wrt_free(&s->alloc, args);
+	return ok;
+}
+
+/*
  * Execute `code` of `inst` with its frame at fp (arguments in place).
  * handlers_out != NULL: only return the handler table.
  */
@@ -192,19 +224,10 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_slot *fp,
 #define OP_LOAD(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = &&L_##NAME, [WRT_IR_##NAME##_ADD] = &&L_##NAME##_ADD, \
 	[WRT_IR_##NAME##_ABS] = &&L_##NAME##_ABS,
 #define OP_STORE(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = &&L_##NAME, [WRT_IR_##NAME##_ABS] = &&L_##NAME##_ABS,
-#define OP_VLOAD(NAME, code, text, N, AL, body) [WRT_IR_##NAME] = &&L_##NAME,
-#define OP_VSTORE(NAME, code, text, N, AL) [WRT_IR_##NAME] = &&L_##NAME,
-#define OP_VLOAD_LANE(NAME, code, text, N, AL) [WRT_IR_##NAME] = &&L_##NAME,
-#define OP_VSTORE_LANE(NAME, code, text, N, AL) [WRT_IR_##NAME] = &&L_##NAME,
-#define OP_VSPLAT(NAME, code, text, TIN, body) [WRT_IR_##NAME] = &&L_##NAME,
-#define OP_VEXTRACT(NAME, code, text, TOUT, LANES, body) [WRT_IR_##NAME] = &&L_##NAME,
-#define OP_VREPLACE(NAME, code, text, TIN, LANES, body) [WRT_IR_##NAME] = &&L_##NAME,
-#define OP_VUN(NAME, code, text, body) [WRT_IR_##NAME] = &&L_##NAME,
-#define OP_VBIN(NAME, code, text, body) [WRT_IR_##NAME] = &&L_##NAME,
-#define OP_VTER(NAME, code, text, body) [WRT_IR_##NAME] = &&L_##NAME,
-#define OP_VTEST(NAME, code, text, body) [WRT_IR_##NAME] = &&L_##NAME,
-#define OP_VSHIFT(NAME, code, text, body) [WRT_IR_##NAME] = &&L_##NAME,
 #include "opcodes.def"
+#define X(F, n) [WRT_IR_##F] = &&L_##F,
+		WRT_IR_SIMD(X)
+#undef X
 	};
 	if (handlers_out)
 	{
@@ -454,113 +477,7 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_slot *fp,
 		memcpy(mem + ea, &v, sizeof(MT)); \
 		NEXT(3); \
 	}
-/* SIMD: one handler per row, operands per the family's layout (compile.h).
- * A lane loop writes every lane of r, but GCC sees each lane store as a
- * read-modify-write of the vector and warns that r may be uninitialised. */
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-#define VMEM(N, EA) \
-		uint64_t ea = (EA); \
-		if (WRT_UNLIKELY(ea + (N) > memsize)) TRAP(MEMORY_OOB);
-#define OP_VLOAD(NAME, code, text, N, AL, body) \
-	L_##NAME: { \
-		VMEM(N, (uint64_t) GET_I32(WRT_HI(pc[1])) + pc[2].u) \
-		const uint8_t *m = mem + ea; \
-		wrt_v128 r; \
-		body \
-		VSET(WRT_LO(pc[1]), r); \
-		NEXT(3); \
-	}
-#define OP_VSTORE(NAME, code, text, N, AL) \
-	L_##NAME: { \
-		VMEM(N, (uint64_t) GET_I32(WRT_LO(pc[1])) + pc[2].u) \
-		memcpy(mem + ea, fp + WRT_HI(pc[1]), N); \
-		NEXT(3); \
-	}
-#define OP_VLOAD_LANE(NAME, code, text, N, AL) \
-	L_##NAME: { \
-		VMEM(N, (uint64_t) GET_I32(WRT_HI(pc[1])) + pc[2].u) \
-		wrt_v128 r = VGET(WRT_LO(pc[3])); \
-		memcpy(r.b + WRT_HI(pc[3]) * (N), mem + ea, N); \
-		VSET(WRT_LO(pc[1]), r); \
-		NEXT(4); \
-	}
-#define OP_VSTORE_LANE(NAME, code, text, N, AL) \
-	L_##NAME: { \
-		VMEM(N, (uint64_t) GET_I32(WRT_LO(pc[1])) + pc[2].u) \
-		memcpy(mem + ea, (const uint8_t *) (fp + WRT_HI(pc[1])) + pc[3].u * (N), N); \
-		NEXT(4); \
-	}
-#define OP_VSPLAT(NAME, code, text, TIN, body) \
-	L_##NAME: { \
-		wrt_ct_##TIN a = GET_##TIN(WRT_HI(pc[1])); \
-		wrt_v128 r; \
-		body \
-		VSET(WRT_LO(pc[1]), r); \
-		NEXT(2); \
-	}
-#define OP_VEXTRACT(NAME, code, text, TOUT, LANES, body) \
-	L_##NAME: { \
-		wrt_v128 a = VGET(WRT_HI(pc[1])); \
-		uint32_t lane = (uint32_t) pc[2].u; \
-		wrt_ct_##TOUT r; \
-		body \
-		SET_##TOUT(WRT_LO(pc[1]), r); \
-		NEXT(3); \
-	}
-#define OP_VREPLACE(NAME, code, text, TIN, LANES, body) \
-	L_##NAME: { \
-		wrt_v128 a = VGET(WRT_HI(pc[1])), r; \
-		wrt_ct_##TIN b = GET_##TIN(WRT_LO(pc[2])); \
-		uint32_t lane = WRT_HI(pc[2]); \
-		body \
-		VSET(WRT_LO(pc[1]), r); \
-		NEXT(3); \
-	}
-#define OP_VUN(NAME, code, text, body) \
-	L_##NAME: { \
-		wrt_v128 a = VGET(WRT_HI(pc[1])), r; \
-		body \
-		VSET(WRT_LO(pc[1]), r); \
-		NEXT(2); \
-	}
-#define OP_VBIN(NAME, code, text, body) \
-	L_##NAME: { \
-		wrt_v128 a = VGET(WRT_HI(pc[1])), b = VGET(pc[2].u), r; \
-		body \
-		VSET(WRT_LO(pc[1]), r); \
-		NEXT(3); \
-	}
-#define OP_VTER(NAME, code, text, body) \
-	L_##NAME: { \
-		wrt_v128 a = VGET(WRT_HI(pc[1])), b = VGET(WRT_LO(pc[2])), c = VGET(WRT_HI(pc[2])), r; \
-		body \
-		VSET(WRT_LO(pc[1]), r); \
-		NEXT(3); \
-	}
-#define OP_VTEST(NAME, code, text, body) \
-	L_##NAME: { \
-		wrt_v128 a = VGET(WRT_HI(pc[1])); \
-		uint32_t r; \
-		body \
-		SET_I32(WRT_LO(pc[1]), r); \
-		NEXT(2); \
-	}
-#define OP_VSHIFT(NAME, code, text, body) \
-	L_##NAME: { \
-		wrt_v128 a = VGET(WRT_HI(pc[1])), r; \
-		uint32_t b = GET_I32(pc[2].u); \
-		body \
-		VSET(WRT_LO(pc[1]), r); \
-		NEXT(3); \
-	}
 #include "opcodes.def"
-#undef VMEM
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
 
 	/* ---- hand-written handlers ---- */
 L_COPY:
@@ -852,33 +769,6 @@ L_GLOBAL_GET:
 L_GLOBAL_SET:
 	inst->globals[WRT_HI(pc[1])]->v.bits = fp[WRT_LO(pc[1])].bits;
 	NEXT(2);
-	/* ---- v128 slot pairs ---- */
-L_COPY2:
-	memmove(fp + WRT_LO(pc[1]), fp + WRT_HI(pc[1]), 16);
-	NEXT(2);
-L_V128_CONST:
-	fp[pc[1].u].bits = pc[2].u;
-	fp[pc[1].u + 1].bits = pc[3].u;
-	NEXT(4);
-L_I8X16_SHUFFLE:
-	{
-		wrt_v128 a = VGET(WRT_HI(pc[1])), b = VGET(pc[2].u), r;
-		uint8_t lanes[16];
-		memcpy(lanes, &pc[3].u, 8);
-		memcpy(lanes + 8, &pc[4].u, 8);
-		WRT_EACH(16) r.u8[i] = lanes[i] < 16 ? a.u8[lanes[i]] : b.u8[lanes[i] & 15];
-		VSET(WRT_LO(pc[1]), r);
-		NEXT(5);
-	}
-L_SELECT_V128:
-	memmove(fp + WRT_LO(pc[1]), fp + (GET_I32(WRT_HI(pc[1])) ? WRT_LO(pc[2]) : WRT_HI(pc[2])), 16);
-	NEXT(3);
-L_GLOBAL_GET_V128:
-	memcpy(fp + WRT_LO(pc[1]), inst->globals[WRT_HI(pc[1])]->v.v128, 16);
-	NEXT(2);
-L_GLOBAL_SET_V128:
-	memcpy(inst->globals[WRT_HI(pc[1])]->v.v128, fp + WRT_LO(pc[1]), 16);
-	NEXT(2);
 L_MEMORY_SIZE:
 	SET_I32(pc[1].u, memsize / WRT_PAGE_SIZE);
 	NEXT(2);
@@ -1031,29 +921,15 @@ call_func:
 		goto call_wasm;
 	}
 	{
-		/* Host function: arguments at nfp, results written back there.
-		 * Its type has no v128 (refused at link time), so a value is one
-		 * slot; slots and wrt_values are converted both ways. */
-		wrt_value tmp[16];
-		wrt_value *args = tmp, *res;
-		uint32_t np = fn->type.nparams, nr = fn->type.nresults;
-		if (np + nr > 16 && !(args = wrt_calloc(&s->alloc, (size_t) np + nr, sizeof(wrt_value))))
-			TRAP(OOM);
-		res = args + np;
-		for (uint32_t k = 0; k < np; k++)
-			args[k] = (wrt_value) {.bits = nfp[k].bits};
-		s->nframes = nframes;
-		s->stack_top = nfp + (np > nr ? np : nr);
-		s->fuel_left = fuel;
+		/* Host function: arguments at nfp, results written back there. */
 		wrt_hostcall hc = {s, inst, fn, WRT_TRAP_NONE};
-		s->trap.kind = WRT_TRAP_NONE;
-		bool ok = fn->cb(&hc, fn->user, args, res);
+		s->nframes = nframes;
+		s->fuel_left = fuel;
+		int rc = host_call(&hc, nfp);
 		fuel = s->fuel_left;
-		if (ok)
-			for (uint32_t k = 0; k < nr; k++)
-				nfp[k].bits = res[k].bits;
-		if (args != tmp)
-			wrt_free(&s->alloc, args);
+		if (WRT_UNLIKELY(rc < 0))
+			TRAP(OOM);
+		bool ok = rc > 0;
 		RELOAD_MEM();
 		if (!ok)
 		{
@@ -1121,6 +997,96 @@ L_RETURN:
 		}
 		DISPATCH();
 	}
+
+	/* ---- SIMD families: the operator's lane function is in pc[1] ---- */
+L_VUN:
+L_VSPLAT:
+	((wrt_vun_fn) pc[1].p)(fp + WRT_LO(pc[2]), fp + WRT_HI(pc[2]));
+	NEXT(3);
+L_VTEST:
+	fp[WRT_LO(pc[2])].bits = ((wrt_vtest_fn) pc[1].p)(fp + WRT_HI(pc[2]));
+	NEXT(3);
+L_VBIN:
+	((wrt_vbin_fn) pc[1].p)(fp + WRT_LO(pc[2]), fp + WRT_HI(pc[2]), fp + pc[3].u);
+	NEXT(4);
+L_VSHIFT:
+	((wrt_vshift_fn) pc[1].p)(fp + WRT_LO(pc[2]), fp + WRT_HI(pc[2]), GET_I32(pc[3].u));
+	NEXT(4);
+L_VTER:
+	((wrt_vter_fn) pc[1].p)(fp + WRT_LO(pc[2]), fp + WRT_HI(pc[2]), fp + WRT_LO(pc[3]),
+							fp + WRT_HI(pc[3]));
+	NEXT(4);
+L_VEXTRACT:
+	fp[WRT_LO(pc[2])].bits = ((wrt_vextract_fn) pc[1].p)(fp + WRT_HI(pc[2]), (uint32_t) pc[3].u);
+	NEXT(4);
+L_VREPLACE:
+	((wrt_vreplace_fn) pc[1].p)(fp + WRT_LO(pc[2]), fp + WRT_HI(pc[2]), fp[WRT_LO(pc[3])].bits,
+								WRT_HI(pc[3]));
+	NEXT(4);
+L_VLOAD:
+	{
+		uint64_t ea = (uint64_t) GET_I32(WRT_HI(pc[2])) + WRT_LO(pc[3]);
+		if (WRT_UNLIKELY(ea + WRT_HI(pc[3]) > memsize))
+			TRAP(MEMORY_OOB);
+		((wrt_vload_fn) pc[1].p)(fp + WRT_LO(pc[2]), mem + ea);
+		NEXT(4);
+	}
+L_VSTORE:
+	{
+		uint64_t ea = (uint64_t) GET_I32(WRT_LO(pc[1])) + pc[2].u;
+		if (WRT_UNLIKELY(ea + 16 > memsize))
+			TRAP(MEMORY_OOB);
+		memcpy(mem + ea, fp + WRT_HI(pc[1]), 16);
+		NEXT(3);
+	}
+L_VLOAD_LANE:
+	{
+		uint64_t ea = (uint64_t) GET_I32(WRT_HI(pc[1])) + WRT_LO(pc[2]);
+		uint32_t n = WRT_HI(pc[2]);
+		if (WRT_UNLIKELY(ea + n > memsize))
+			TRAP(MEMORY_OOB);
+		uint8_t v[16];
+		memcpy(v, fp + WRT_LO(pc[3]), 16);
+		memcpy(v + WRT_HI(pc[3]) * n, mem + ea, n);
+		memcpy(fp + WRT_LO(pc[1]), v, 16);
+		NEXT(4);
+	}
+L_VSTORE_LANE:
+	{
+		uint64_t ea = (uint64_t) GET_I32(WRT_LO(pc[1])) + WRT_LO(pc[2]);
+		uint32_t n = WRT_HI(pc[2]);
+		if (WRT_UNLIKELY(ea + n > memsize))
+			TRAP(MEMORY_OOB);
+		memcpy(mem + ea, (const uint8_t *) (fp + WRT_HI(pc[1])) + pc[3].u * n, n);
+		NEXT(4);
+	}
+	/* ---- v128 slot pairs ---- */
+L_COPY2:
+	memmove(fp + WRT_LO(pc[1]), fp + WRT_HI(pc[1]), 16);
+	NEXT(2);
+L_V128_CONST:
+	fp[pc[1].u].bits = pc[2].u;
+	fp[pc[1].u + 1].bits = pc[3].u;
+	NEXT(4);
+L_I8X16_SHUFFLE:
+	{
+		wrt_v128 a = VGET(WRT_HI(pc[1])), b = VGET(pc[2].u), r;
+		uint8_t lanes[16];
+		memcpy(lanes, &pc[3].u, 8);
+		memcpy(lanes + 8, &pc[4].u, 8);
+		WRT_EACH(16) r.u8[i] = lanes[i] < 16 ? a.u8[lanes[i]] : b.u8[lanes[i] & 15];
+		VSET(WRT_LO(pc[1]), r);
+		NEXT(5);
+	}
+L_SELECT_V128:
+	memmove(fp + WRT_LO(pc[1]), fp + (GET_I32(WRT_HI(pc[1])) ? WRT_LO(pc[2]) : WRT_HI(pc[2])), 16);
+	NEXT(3);
+L_GLOBAL_GET_V128:
+	memcpy(fp + WRT_LO(pc[1]), inst->globals[WRT_HI(pc[1])]->v.v128, 16);
+	NEXT(2);
+L_GLOBAL_SET_V128:
+	memcpy(inst->globals[WRT_HI(pc[1])]->v.v128, fp + WRT_LO(pc[1]), 16);
+	NEXT(2);
 
 #define TRAP_LABEL(k) trap_##k: trapkind = WRT_TRAP_##k; goto trap;
 	TRAP_LABEL(UNREACHABLE)

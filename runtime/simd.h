@@ -1,6 +1,6 @@
 /*
- * simd.h — the v128 type and the lane helpers used by the SIMD rows of
- * opcodes.def.
+ * simd.h — the v128 type, the lane helpers used by the SIMD rows of
+ * opcodes.def, and the lane functions (simd.c) the interpreter calls.
  *
  * A v128 is a union of GCC/clang vector types (vector_size(16)), so that
  * whole-vector operators (+, &, ==, shifts) compile to SSE2 on x86-64 and
@@ -82,5 +82,23 @@ wrt_bitmask8(const wrt_v128 *a)
 		r |= (uint32_t) (a->u8[i] >> 7) << i;
 	return r;
 }
+
+/*
+ * Lane functions, one per SIMD row of opcodes.def, by family.  Operands and
+ * results are frame slots (a v128 is 16 bytes at the pointer, a scalar the
+ * 8 bytes of its slot, with the interpreter's conventions: i32 and f32
+ * zero-extended).  The table is indexed by wrt_op (NULL for other ops).
+ */
+typedef void (*wrt_simd_fn)(void);
+typedef void (*wrt_vun_fn)(void *d, const void *a);            /* VUN, VSPLAT */
+typedef uint64_t (*wrt_vtest_fn)(const void *a);               /* VTEST: the i32 */
+typedef void (*wrt_vbin_fn)(void *d, const void *a, const void *b);
+typedef void (*wrt_vshift_fn)(void *d, const void *a, uint32_t b);
+typedef void (*wrt_vter_fn)(void *d, const void *a, const void *b, const void *c);
+typedef uint64_t (*wrt_vextract_fn)(const void *a, uint32_t lane);  /* slot bits */
+typedef void (*wrt_vreplace_fn)(void *d, const void *a, uint64_t b, uint32_t lane);
+typedef void (*wrt_vload_fn)(void *d, const uint8_t *m);
+
+extern const wrt_simd_fn wrt_simd_fns[];
 
 #endif
