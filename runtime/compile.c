@@ -146,6 +146,13 @@ static const uint16_t ir_base[WRT_OP_COUNT_] = {
 #include "opcodes.def"
 };
 
+/* The instruction of a SIMD operator with a handler of its own, else 0. */
+static const uint16_t simd_inline_ir[WRT_OP_COUNT_] = {
+#define X(F, NAME) [WRT_OP_##NAME] = WRT_IR_VI_##NAME,
+	WRT_IR_SIMD_INLINE(X)
+#undef X
+};
+
 /* The family instruction of each SIMD opclass. */
 static const uint16_t simd_ir[] = {
 #define X(F, n) [WRT_OPC_##F] = WRT_IR_##F,
@@ -2040,7 +2047,7 @@ compile_simd(comp *c, int op, const wrt_opinfo *oi)
 			break;
 	}
 	/* Result and instruction. */
-	uint32_t ir = simd_ir[oi->cls];
+	uint32_t ir = simd_inline_ir[op] ? simd_inline_ir[op] : simd_ir[oi->cls];
 	switch ((wrt_opclass) oi->cls)
 	{
 		case WRT_OPC_VTEST: case WRT_OPC_VEXTRACT:

@@ -186,6 +186,16 @@ typedef union wrt_cell {
 	X(VSTORE_LANE, 3)
 
 /*
+ * SIMD operators hot in vectorised loops get a handler of their own that
+ * inlines the lane function (same layout as their family, fn cell
+ * included): WRT_IR_VI_<NAME>.  Kept short, for the reason above.
+ */
+#define WRT_IR_SIMD_INLINE(X) \
+	X(VLOAD, V128_LOAD) X(VBIN, F32X4_ADD) X(VBIN, F32X4_MUL) \
+	X(VBIN, F64X2_ADD) X(VBIN, F64X2_MUL) X(VBIN, I32X4_ADD) X(VBIN, I32X4_MUL) \
+	X(VBIN, V128_XOR) X(VBIN, V128_AND)
+
+/*
  * f64 chains: an add/sub/mul whose result feeds the next add/sub/mul.
  *   F64_<OP1>_<OP2>_L [d|a][b|c][t]   t = a op1 b; d = t op2 c
  *   F64_<OP1>_<OP2>_R [d|a][b|c][t]   t = a op1 b; d = c op2 t
@@ -220,6 +230,9 @@ typedef enum wrt_irop {
 #include "opcodes.def"
 #define X(F, n) WRT_IR_##F,
 	WRT_IR_SIMD(X)
+#undef X
+#define X(F, NAME) WRT_IR_VI_##NAME,
+	WRT_IR_SIMD_INLINE(X)
 #undef X
 	WRT_IR_COUNT_
 } wrt_irop;

@@ -50,6 +50,9 @@ static const char *const ir_names[WRT_IR_COUNT_] = {
 #define X(F, n) [WRT_IR_##F] = #F,
 	WRT_IR_SIMD(X)
 #undef X
+#define X(F, NAME) [WRT_IR_VI_##NAME] = "VI_" #NAME,
+	WRT_IR_SIMD_INLINE(X)
+#undef X
 };
 
 
@@ -105,6 +108,10 @@ ir_length(int op, const wrt_cell *pc)
 #define X(F, n) if (op == WRT_IR_##F) return n;
 	WRT_IR_SIMD(X)
 #undef X
+	/* an inlined operator has its family's layout */
+#define X(F, NAME) if (op == WRT_IR_VI_##NAME) return ir_length(WRT_IR_##F, pc);
+	WRT_IR_SIMD_INLINE(X)
+#undef X
 	/* Generated forms: unary and eqz-branches take one cell, the rest two. */
 #define OP_UN(NAME, code, text, TIN, TOUT, body) if (op == WRT_IR_##NAME) return 1;
 #define OP_TEST(NAME, code, text, TIN, body) \
@@ -142,7 +149,7 @@ wrt_disasm(const wrt_compiled *cf, FILE *out)
 		uint32_t k = 1;
 		if ((op == WRT_IR_VUN || op == WRT_IR_VSPLAT || op == WRT_IR_VTEST || op == WRT_IR_VBIN ||
 			 op == WRT_IR_VSHIFT || op == WRT_IR_VTER || op == WRT_IR_VEXTRACT ||
-			 op == WRT_IR_VREPLACE || op == WRT_IR_VLOAD) && i + 1 < cf->ncode)
+			 op == WRT_IR_VREPLACE || op == WRT_IR_VLOAD || op > WRT_IR_VSTORE_LANE) && i + 1 < cf->ncode)
 			fprintf(out, " %s", simd_name(cf->code[i + k++].u));
 		for (; k <= len && i + k < cf->ncode; k++)
 			fprintf(out, " [%u|%u]", WRT_LO(cf->code[i + k]), WRT_HI(cf->code[i + k]));

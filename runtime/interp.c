@@ -32,6 +32,7 @@
 #include "numeric.h"
 #include "opcodes.h"
 #include "simd.h"
+#include "simd-fns.h"
 
 #include <stdlib.h>
 
@@ -227,6 +228,9 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_slot *fp,
 #include "opcodes.def"
 #define X(F, n) [WRT_IR_##F] = &&L_##F,
 		WRT_IR_SIMD(X)
+#undef X
+#define X(F, NAME) [WRT_IR_VI_##NAME] = &&L_VI_##NAME,
+		WRT_IR_SIMD_INLINE(X)
 #undef X
 	};
 	if (handlers_out)
@@ -1060,6 +1064,23 @@ L_VSTORE_LANE:
 		memcpy(mem + ea, (const uint8_t *) (fp + WRT_HI(pc[1])) + pc[3].u * n, n);
 		NEXT(4);
 	}
+	/* The inlined ones: the family's code with a direct call. */
+#define VI_VBIN(NAME) \
+	v_##NAME(fp + WRT_LO(pc[2]), fp + WRT_HI(pc[2]), fp + pc[3].u); \
+	NEXT(4);
+#define VI_VLOAD(NAME) \
+	{ \
+		uint64_t ea = (uint64_t) GET_I32(WRT_HI(pc[2])) + WRT_LO(pc[3]); \
+		if (WRT_UNLIKELY(ea + WRT_HI(pc[3]) > memsize)) \
+			TRAP(MEMORY_OOB); \
+		v_##NAME(fp + WRT_LO(pc[2]), mem + ea); \
+		NEXT(4); \
+	}
+#define X(F, NAME) L_VI_##NAME: VI_##F(NAME)
+	WRT_IR_SIMD_INLINE(X)
+#undef X
+#undef VI_VBIN
+#undef VI_VLOAD
 	/* ---- v128 slot pairs ---- */
 L_COPY2:
 	memmove(fp + WRT_LO(pc[1]), fp + WRT_HI(pc[1]), 16);

@@ -1,15 +1,20 @@
 /*
- * simd.c — the lane functions of the SIMD rows of opcodes.def: one small
- * function per row, expanded from its body, and the table from wrt_op to
- * them that the compiler reads when it emits a SIMD family instruction
- * (compile.h).
+ * simd-fns.h — the lane functions of the SIMD rows of opcodes.def: one
+ * small function per row, expanded from its body, and the table from wrt_op
+ * to them (wrt_simd_fns) that the compiler reads when it emits a SIMD family
+ * instruction (compile.h).  Included once, by interp.c, so that the
+ * handlers of the hottest operators (WRT_IR_SIMD_INLINE) inline them.
  *
- * Why functions and not interpreter handlers: the interpreter is one
- * function dispatching by computed goto, and GCC's code for the scalar
- * handlers got measurably worse (several percent on scalar kernels) with
- * 236 more labels in it; a dozen family handlers calling these keep the
- * scalar code as it was, for the price of a direct call per SIMD operator.
+ * Why functions and not one interpreter handler per operator: the
+ * interpreter is one function dispatching by computed goto, and GCC's code
+ * for the scalar handlers got measurably worse (several percent on scalar
+ * kernels) with 236 more labels in it; a dozen family handlers calling
+ * these keep the scalar code as it was, for the price of an indirect call
+ * per SIMD operator.
  */
+#ifndef WRT_SIMD_FNS_H
+#define WRT_SIMD_FNS_H
+
 #include "opcodes.h"
 #include "simd.h"
 
@@ -29,6 +34,7 @@ static inline double from_F64(uint64_t b) { return wrt_f64_from_bits(b); }
 /* A lane loop writes every lane of r, but GCC sees each lane store as a
  * read-modify-write of the vector and warns that r may be uninitialised. */
 #if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 
@@ -118,3 +124,9 @@ const wrt_simd_fn wrt_simd_fns[WRT_OP_COUNT_] = {
 #include "opcodes.def"
 #undef ROW
 };
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+#endif
