@@ -47,7 +47,7 @@
  *   STORE_ABS [v][ea]            mem[ea] = v
  * SIMD operators (the OP_V* families of opcodes.def) get one instruction
  * per family, WRT_IR_V<FAMILY> (table WRT_IR_SIMD below), whose first
- * operand cell fn is the address of the operator's lane function (simd.c):
+ * operand cell fn is the address of the operator's lane function (simd-fns.h):
  * the interpreter keeps a dozen SIMD handlers, not 236 (each computed-goto
  * label costs the scalar handlers code quality in the one big dispatch
  * function).  A v128 operand or result s is the slot pair s, s+1:

@@ -12,7 +12,7 @@
  *
  * Frame slots are 8 bytes (wrt_slot); a v128 takes a slot pair, read and
  * written with VGET/VSET (16-byte copies the compiler turns into one vector
- * load or store).  SIMD operators run in their lane functions (simd.c),
+ * load or store).  SIMD operators run in their lane functions (simd-fns.h),
  * called from one handler per family.  Values cross to the 16-byte public wrt_value only at the
  * edges: wrt_invoke's arguments and results, host calls and globals.
  *

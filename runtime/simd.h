@@ -1,6 +1,6 @@
 /*
  * simd.h — the v128 type, the lane helpers used by the SIMD rows of
- * opcodes.def, and the lane functions (simd.c) the interpreter calls.
+ * opcodes.def, and the lane functions (simd-fns.h) the interpreter calls.
  *
  * A v128 is a union of GCC/clang vector types (vector_size(16)), so that
  * whole-vector operators (+, &, ==, shifts) compile to SSE2 on x86-64 and
