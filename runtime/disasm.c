@@ -90,10 +90,12 @@ ir_length(int op, const wrt_cell *pc)
 		case WRT_IR_I32_ADD_ANDI_EQI_M8: case WRT_IR_I32_ADD_ANDI_NEI_M8:
 		case WRT_IR_I32_ADD_ANDI_EQI_M8N: case WRT_IR_I32_ADD_ANDI_NEI_M8N:
 			return 4;
-		case WRT_IR_I32_ADD3_RI: case WRT_IR_I8X16_SHUFFLE:
+		case WRT_IR_I32_ADD3_RI:
 			return 5;
 		case WRT_IR_V128_CONST:
 			return 3;
+		case WRT_IR_I8X16_SHUFFLE:
+			return 4;
 		case WRT_IR_RETURN: case WRT_IR_UNREACHABLE:
 			return 0;
 		case WRT_IR_BR_TABLE:
