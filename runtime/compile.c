@@ -2012,7 +2012,28 @@ compile_simd(comp *c, int op, const wrt_opinfo *oi)
 			b = 0;
 			c->h -= 2;
 			break;
-		case WRT_OPC_VSPLAT: case WRT_OPC_VLOAD:
+		case WRT_OPC_VLOAD:
+			if (!c->oom && c->last_add_ri && c->last_dst_cell >= 0 && c->st[c->h - 1].kind == K_SLOT &&
+				c->last_dst_slot == canon(c, c->h - 1))
+			{
+				/* The address was just computed as x + k: as for scalar
+				 * loads (LOAD_ADD), do the add in the load, same wrap. */
+				uint32_t at = c->last_instr;
+				uint32_t x = WRT_HI(c->code[at + 1]);
+				uint32_t k = (uint32_t) c->code[at + 2].u;
+				c->ncode = at;
+				c->npc -= 2;
+				c->h -= 1;
+				d = push_v128(c);
+				emit_op(c, op == WRT_OP_V128_LOAD ? WRT_IR_V128_LOAD_ADD : WRT_IR_VLOAD_ADD);
+				emit_cell(c, fn);
+				note_dst_v128(c, emit_cell(c, WRT_PACK(d, x)), d);
+				emit_cell(c, WRT_PACK(offset, oi->size));
+				emit_cell(c, k);
+				return;
+			}
+			/* fall through */
+		case WRT_OPC_VSPLAT:
 			a = slot_of(c, c->h - 1);
 			b = 0;
 			c->h -= 1;

@@ -176,7 +176,9 @@ typedef union wrt_cell {
 	X(I8X16_SHUFFLE)  /* [d|a][b][l0-7][l8-15] d = bytes of a:b picked by 16 lane bytes */ \
 	X(SELECT_V128)    /* [d|c][a|b]            d = c ? a : b (v128) */ \
 	X(GLOBAL_GET_V128) /* [d|g]                d = global g (v128) */ \
-	X(GLOBAL_SET_V128) /* [s|g]                global g = s (v128) */
+	X(GLOBAL_SET_V128) /* [s|g]                global g = s (v128) */ \
+	X(VLOAD_ADD)      /* [fn][d|x][offset|n][k] VLOAD of address (u32)(x + k) (the i32.add folded) */ \
+	X(V128_LOAD_ADD)  /* [fn][d|x][offset|n][k] the same for v128.load, inlined */
 
 /* The SIMD family instructions (layouts above): name and cells after the
  * handler; the family names are those of wrt_opclass (WRT_OPC_<F>). */

@@ -92,6 +92,8 @@ ir_length(int op, const wrt_cell *pc)
 			return 4;
 		case WRT_IR_I32_ADD3_RI:
 			return 5;
+		case WRT_IR_VLOAD_ADD: case WRT_IR_V128_LOAD_ADD:
+			return 4;
 		case WRT_IR_V128_CONST:
 			return 3;
 		case WRT_IR_I8X16_SHUFFLE:
@@ -151,7 +153,8 @@ wrt_disasm(const wrt_compiled *cf, FILE *out)
 		uint32_t k = 1;
 		if ((op == WRT_IR_VUN || op == WRT_IR_VSPLAT || op == WRT_IR_VTEST || op == WRT_IR_VBIN ||
 			 op == WRT_IR_VSHIFT || op == WRT_IR_VTER || op == WRT_IR_VEXTRACT ||
-			 op == WRT_IR_VREPLACE || op == WRT_IR_VLOAD || op > WRT_IR_VSTORE_LANE) && i + 1 < cf->ncode)
+			 op == WRT_IR_VREPLACE || op == WRT_IR_VLOAD || op > WRT_IR_VSTORE_LANE ||
+			 op == WRT_IR_VLOAD_ADD || op == WRT_IR_V128_LOAD_ADD) && i + 1 < cf->ncode)
 			fprintf(out, " %s", simd_name(cf->code[i + k++].u));
 		for (; k <= len && i + k < cf->ncode; k++)
 			fprintf(out, " [%u|%u]", WRT_LO(cf->code[i + k]), WRT_HI(cf->code[i + k]));

@@ -1035,6 +1035,22 @@ L_VLOAD:
 		((wrt_vload_fn) pc[1].p)(fp + WRT_LO(pc[2]), mem + ea);
 		NEXT(4);
 	}
+L_VLOAD_ADD:
+	{
+		uint64_t ea = (uint64_t) (uint32_t) (GET_I32(WRT_HI(pc[2])) + (uint32_t) pc[4].u) + WRT_LO(pc[3]);
+		if (WRT_UNLIKELY(ea + WRT_HI(pc[3]) > memsize))
+			TRAP(MEMORY_OOB);
+		((wrt_vload_fn) pc[1].p)(fp + WRT_LO(pc[2]), mem + ea);
+		NEXT(5);
+	}
+L_V128_LOAD_ADD:
+	{
+		uint64_t ea = (uint64_t) (uint32_t) (GET_I32(WRT_HI(pc[2])) + (uint32_t) pc[4].u) + WRT_LO(pc[3]);
+		if (WRT_UNLIKELY(ea + 16 > memsize))
+			TRAP(MEMORY_OOB);
+		memcpy(fp + WRT_LO(pc[2]), mem + ea, 16);
+		NEXT(5);
+	}
 L_VSTORE:
 	{
 		uint64_t ea = (uint64_t) GET_I32(WRT_LO(pc[1])) + pc[2].u;

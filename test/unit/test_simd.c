@@ -151,6 +151,22 @@ test_simd_slot_model(void)
 	for (int i = 0; i < 16; i++)
 		CHECK_EQ(r[0].v128[i], 300 % 256);
 
+	/* folded address adds wrap at 32 bits like the i32.add they replace */
+	a[0].i32 = 4;
+	CHECK(wrt_call(s, unit_export_func(inst, "load_sub4"), a, r));
+	CHECK_I32X4(r[0], 0x07060504, 0x0b0a0908, 0x0f0e0d0c, 0x13121110);
+	a[0].i32 = 2;               /* (u32)(2 - 4) + 4 is past the memory, not 2 */
+	CHECK(!wrt_call(s, unit_export_func(inst, "load_sub4"), a, r));
+	CHECK_TRAP(s, WRT_TRAP_MEMORY_OOB);
+	a[0].i32 = 1;
+	CHECK(wrt_call(s, unit_export_func(inst, "load8x8_add"), a, r));
+	CHECK_EQ(r[0].v128[0], 4);
+	CHECK_EQ(r[0].v128[1], 0);
+	CHECK_EQ(r[0].v128[14], 11);
+	a[0].i32 = -3;              /* wraps to 0xffffffff: + 1 is past the end */
+	CHECK(!wrt_call(s, unit_export_func(inst, "load8x8_add"), a, r));
+	CHECK_TRAP(s, WRT_TRAP_MEMORY_OOB);
+
 	/* local.tee of a v128 */
 	a[0] = v_i32x4(1, 2, 3, 4);
 	CHECK(wrt_call(s, unit_export_func(inst, "tee"), a, r));
