@@ -1102,16 +1102,28 @@ L_COPY2:
 	memmove(fp + WRT_LO(pc[1]), fp + WRT_HI(pc[1]), 16);
 	NEXT(2);
 L_V128_CONST:
-	fp[pc[1].u].bits = pc[2].u;
-	fp[pc[1].u + 1].bits = pc[3].u;
+	/* One 16-byte store, as every v128 write: a consumer reads the pair
+	 * with one 16-byte load, which two 8-byte stores would stall (store
+	 * forwarding fails). */
+	memcpy(fp + pc[1].u, &pc[2], 16);
 	NEXT(4);
 L_I8X16_SHUFFLE:
 	{
-		wrt_v128 a = VGET(WRT_HI(pc[1])), b = VGET(pc[2].u), r;
-		uint8_t lanes[16];
-		memcpy(lanes, &pc[3].u, 8);
-		memcpy(lanes + 8, &pc[4].u, 8);
-		WRT_EACH(16) r.u8[i] = lanes[i] < 16 ? a.u8[lanes[i]] : b.u8[lanes[i] & 15];
+		/* a and b side by side, indexed by the (validated < 32) lane bytes:
+		 * no branch per lane (a data-dependent one mispredicts), and the
+		 * result assembled in registers (byte stores read back as one
+		 * vector would stall store forwarding, see V128_CONST) */
+		uint8_t ab[32];
+		wrt_v128 r;
+		memcpy(ab, fp + WRT_HI(pc[1]), 16);
+		memcpy(ab + 16, fp + pc[2].u, 16);
+		for (int h = 0; h < 2; h++)
+		{
+			uint64_t l = pc[3 + h].u, v = 0;
+			for (int i = 0; i < 8; i++)
+				v |= (uint64_t) ab[(l >> (8 * i)) & 31] << (8 * i);
+			r.half[h] = v;
+		}
 		VSET(WRT_LO(pc[1]), r);
 		NEXT(5);
 	}
