@@ -1108,25 +1108,10 @@ L_V128_CONST:
 	memcpy(fp + pc[1].u, &pc[2], 16);
 	NEXT(4);
 L_I8X16_SHUFFLE:
-	{
-		/* a and b side by side, indexed by the (validated < 32) lane bytes:
-		 * no branch per lane (a data-dependent one mispredicts), and the
-		 * result assembled in registers (byte stores read back as one
-		 * vector would stall store forwarding, see V128_CONST) */
-		uint8_t ab[32];
-		wrt_v128 r;
-		memcpy(ab, fp + WRT_HI(pc[1]), 16);
-		memcpy(ab + 16, fp + pc[2].u, 16);
-		for (int h = 0; h < 2; h++)
-		{
-			uint64_t l = pc[3 + h].u, v = 0;
-			for (int i = 0; i < 8; i++)
-				v |= (uint64_t) ab[(l >> (8 * i)) & 31] << (8 * i);
-			r.half[h] = v;
-		}
-		VSET(WRT_LO(pc[1]), r);
-		NEXT(5);
-	}
+	/* out of line (simd-fns.h): its lane loops in run() cost the scalar
+	 * handlers (mandelbrot +5%) */
+	wrt_shuffle(fp + WRT_LO(pc[1]), fp + WRT_HI(pc[1]), fp + pc[2].u, pc[3].u, pc[4].u);
+	NEXT(5);
 L_SELECT_V128:
 	memmove(fp + WRT_LO(pc[1]), fp + (GET_I32(WRT_HI(pc[1])) ? WRT_LO(pc[2]) : WRT_HI(pc[2])), 16);
 	NEXT(3);
