@@ -52,6 +52,9 @@ include test/runtime.mk
 # (a struct layout in internal.h) leaves stale objects linked into pgwasm.so.
 $(OBJS): $(wildcard runtime/*.h runtime/*.def src/*.h)
 
+# The SIMD guest (sql/simd.sql) is the one built with -msimd128.
+$(GUEST_DIR)/simd.wasm: GUEST_CFLAGS += -msimd128
+
 $(GUEST_DIR)/%.wasm: test/guest/%.wat
 	@mkdir -p $(dir $@)
 	$(WAT2WASM) --debug-names $(if $(filter invalid_%,$*),--no-check) $< -o $@

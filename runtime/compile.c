@@ -15,9 +15,18 @@
  *  - a comparison followed by br_if or if becomes one compare-and-branch.
  * Because the module was validated, the compiler trusts types and indices;
  * it only guards against running out of memory.
+ *
+ * v128 values are slot pairs (compile.h): such a value is two entries of the
+ * model, its low and high half, the high one flagged `hi` so that drop and
+ * untyped select know what they take.  Both halves are virtual or written
+ * out independently (a half can be materialised alone when the virtual list
+ * is full); vslot_of() brings a pair into two consecutive slots before a
+ * SIMD instruction reads it.  Local indices are mapped to slots (lslot)
+ * only in functions with v128 locals; elsewhere a local's slot is its index.
  */
 #include "compile.h"
 #include "opcodes.h"
+#include "simd.h"
 
 #include <stdlib.h>
 
@@ -25,7 +34,8 @@ enum { K_SLOT, K_LOCAL, K_CONST, K_COND };
 
 typedef struct centry {
 	uint8_t kind;
-	uint32_t local;
+	uint8_t hi;                 /* the high half of a v128 */
+	uint32_t local;             /* K_LOCAL: the local's slot */
 	uint64_t bits;
 } centry;
 
@@ -51,7 +61,9 @@ typedef struct cframe {
 	bool entered_dead;          /* the whole construct is unreachable */
 	bool has_else;
 	uint32_t height;            /* operand-stack height below the params */
-	uint32_t nparams, nresults;
+	uint32_t nparams, nresults; /* in slots */
+	const uint8_t *ptypes, *rtypes;  /* their types, for hi flags */
+	uint32_t nptypes, nrtypes;
 	int32_t fix_end;            /* chain of forward branches to the end */
 	int32_t fix_else;           /* IF: the branch to the else arm */
 	uint32_t loop_pc;           /* LOOP: cell index of its first instruction */
@@ -91,12 +103,15 @@ typedef struct comp {
 	uint32_t *pcmap;
 	uint32_t npc, cappc;
 
-	uint32_t nlocals;
+	uint32_t nlocals;           /* local slots */
+	uint32_t *lslot;            /* local index -> slot, NULL: the identity */
+	bool wide;                  /* a v128 entry was seen: keep hi flags exact */
 	uint32_t cur_offset;        /* module offset of the current instruction */
 	bool oom;
 
 	int32_t last_dst_cell;      /* cell whose LO is the last result slot, or -1 */
 	uint32_t last_dst_slot;
+	bool last_dst_v128;         /* that result is a v128 (slot pair) */
 	uint32_t last_instr;        /* cell index of the last instruction emitted */
 	int last_cmp;               /* wrt_op of that instruction if an integer compare, else -1 */
 	bool last_cmp_ri;
@@ -129,6 +144,20 @@ static const uint16_t ir_base[WRT_OP_COUNT_] = {
 #define OP_LOAD(NAME, code, text, T, MT, AL) [WRT_OP_##NAME] = WRT_IR_##NAME,
 #define OP_STORE(NAME, code, text, T, MT, AL) [WRT_OP_##NAME] = WRT_IR_##NAME,
 #include "opcodes.def"
+};
+
+/* The instruction of a SIMD operator with a handler of its own, else 0. */
+static const uint16_t simd_inline_ir[WRT_OP_COUNT_] = {
+#define X(F, NAME) [WRT_OP_##NAME] = WRT_IR_VI_##NAME,
+	WRT_IR_SIMD_INLINE(X)
+#undef X
+};
+
+/* The family instruction of each SIMD opclass. */
+static const uint16_t simd_ir[] = {
+#define X(F, n) [WRT_OPC_##F] = WRT_IR_##F,
+	WRT_IR_SIMD(X)
+#undef X
 };
 
 /* Offsets from a CMP/TEST base irop to its fused forms (see compile.h). */
@@ -209,6 +238,7 @@ static void
 forget_peepholes(comp *c)
 {
 	c->last_dst_cell = -1;
+	c->last_dst_v128 = false;
 	c->last_cmp = -1;
 	c->last_cmpop = -1;
 	c->last_add_ri = false;
@@ -272,6 +302,15 @@ note_dst(comp *c, uint32_t cell, uint32_t slot)
 {
 	c->last_dst_cell = (int32_t) cell;
 	c->last_dst_slot = slot;
+	c->last_dst_v128 = false;
+}
+
+/* The same for an instruction whose result is the v128 at slots slot, slot+1. */
+static void
+note_dst_v128(comp *c, uint32_t cell, uint32_t slot)
+{
+	note_dst(c, cell, slot);
+	c->last_dst_v128 = true;
 }
 
 /* Is there an instruction irop of len cells (with operands) at cell `at`? */
@@ -502,7 +541,7 @@ push(comp *c, uint8_t kind, uint32_t local, uint64_t bits)
 			virt_make_room(c);
 		c->virt[c->nvirt++] = c->h;
 	}
-	c->st[c->h] = (centry) {kind, local, bits};
+	c->st[c->h] = (centry) {kind, 0, local, bits};
 	c->h++;
 	if (c->h > c->maxh)
 		c->maxh = c->h;
@@ -525,6 +564,41 @@ push_slots(comp *c, uint32_t n)
 	c->h += n;
 	if (c->h > c->maxh)
 		c->maxh = c->h;
+}
+
+/*
+ * push_slots of the values of a type list (nslots slots for ntypes types).
+ * Their hi flags are written only once a v128 has been seen in the
+ * function (before that every flag is clear), so scalar code keeps the
+ * constant-time push.
+ */
+static void
+push_typed(comp *c, const uint8_t *types, uint32_t ntypes, uint32_t nslots)
+{
+	uint32_t at = c->h;
+	push_slots(c, nslots);
+	if (nslots != ntypes)
+		c->wide = true;
+	if (!c->wide || c->oom)
+		return;
+	for (uint32_t i = 0; i < ntypes; i++)
+	{
+		c->st[at++].hi = 0;
+		if (types[i] == WRT_V128)
+			c->st[at++].hi = 1;
+	}
+}
+
+/* Push a v128 computed into its canonical slot pair; returns the low slot. */
+static uint32_t
+push_v128(comp *c)
+{
+	c->wide = true;
+	uint32_t d = push_slot(c);
+	push_slot(c);
+	if (!c->oom)
+		c->st[c->h - 1].hi = 1;
+	return d;
 }
 
 static void
@@ -615,6 +689,19 @@ slot_of(comp *c, uint32_t depth)
 	return e->kind == K_LOCAL ? e->local : canon(c, depth);
 }
 
+/* Low slot of the v128 whose low half is entry `depth`, with both halves in
+ * consecutive slots: a local's pair as is, anything else written out. */
+static uint32_t
+vslot_of(comp *c, uint32_t depth)
+{
+	centry *lo = &c->st[depth], *hi = &c->st[depth + 1];
+	if (lo->kind == K_LOCAL && hi->kind == K_LOCAL && hi->local == lo->local + 1)
+		return lo->local;
+	materialize(c, depth);
+	materialize(c, depth + 1);
+	return canon(c, depth);
+}
+
 /* Pop the top three operands of a bulk instruction, returning their slots. */
 static void
 pop3(comp *c, uint32_t *a, uint32_t *b, uint32_t *n)
@@ -643,21 +730,42 @@ rd_u8(comp *c)
 	return v;
 }
 
+/* A block type: its parameter and result types and their slot counts. */
+typedef struct btype {
+	uint32_t np, nr;            /* slots */
+	uint32_t npt, nrt;          /* values */
+	const uint8_t *pt, *rt;
+} btype;
+
+static const uint8_t one_valtype[] = {WRT_I32, WRT_I64, WRT_F32, WRT_F64, WRT_V128,
+	WRT_FUNCREF, WRT_EXTERNREF};
+
 static void
-blocktype(comp *c, uint32_t *np, uint32_t *nr)
+blocktype(comp *c, btype *b)
 {
 	int64_t bt = 0;
 	wrt_read_s33(&c->r, &bt);
+	*b = (btype) {0};
 	if (bt == -64)
-		*np = 0, *nr = 0;
-	else if (bt < 0)
-		*np = 0, *nr = 1;
-	else
+		return;
+	if (bt < 0)
 	{
-		const wrt_functype *t = &c->m->types[bt];
-		*np = t->nparams;
-		*nr = t->nresults;
+		uint8_t t = (uint8_t) (bt + 128);   /* the one-byte valtype */
+		b->rt = one_valtype;
+		for (uint32_t i = 0; i < sizeof(one_valtype); i++)
+			if (one_valtype[i] == t)
+				b->rt = &one_valtype[i];
+		b->nrt = 1;
+		b->nr = wrt_valtype_slots(t);
+		return;
 	}
+	const wrt_functype *t = &c->m->types[bt];
+	b->pt = t->params;
+	b->npt = t->nparams;
+	b->rt = t->results;
+	b->nrt = t->nresults;
+	b->np = wrt_types_slots(t->params, t->nparams);
+	b->nr = wrt_types_slots(t->results, t->nresults);
 }
 
 /* Skip the immediates of an instruction in unreachable code. */
@@ -718,14 +826,27 @@ skip_imm(comp *c, const wrt_opinfo *oi)
 			rd_u8(c);
 			rd_u8(c);
 			break;
+		case WRT_IMM_LANE:
+			rd_u8(c);
+			break;
+		case WRT_IMM_MEMARG_LANE:
+			rd_u32(c);
+			rd_u32(c);
+			rd_u8(c);
+			break;
+		case WRT_IMM_V128:
+		case WRT_IMM_SHUFFLE:
+			wrt_read_bytes(&c->r, 16, &bytes);
+			break;
 	}
 }
 
 /* ---- control frames and branches --------------------------------------- */
 
 static cframe *
-push_ctl(comp *c, uint8_t kind, uint32_t np, uint32_t nr, bool dead)
+push_ctl(comp *c, uint8_t kind, const btype *bt, bool dead)
 {
+	uint32_t np = bt->np, nr = bt->nr;
 	if (!grow(c, (void **) &c->ctl, &c->capctl, c->nctl + 1, sizeof(cframe)))
 		return NULL;
 	cframe *f = &c->ctl[c->nctl];
@@ -735,6 +856,10 @@ push_ctl(comp *c, uint8_t kind, uint32_t np, uint32_t nr, bool dead)
 	f->height = dead ? 0 : c->h - np;
 	f->nparams = np;
 	f->nresults = nr;
+	f->ptypes = bt->pt;
+	f->rtypes = bt->rt;
+	f->nptypes = bt->npt;
+	f->nrtypes = bt->nrt;
 	f->fix_end = f->fix_else = -1;
 	f->cost_owner = kind == C_LOOP || kind == C_FUNC ? c->nctl
 		: c->ctl[c->nctl - 1].cost_owner;
@@ -804,6 +929,7 @@ emit_return(comp *c)
 {
 	uint32_t n = c->ctl[0].nresults;
 	if (n == 1 && !c->oom && c->st[c->h - 1].kind == K_SLOT && c->last_dst_cell >= 0 &&
+		!c->last_dst_v128 &&
 		c->last_dst_slot == canon(c, c->h - 1))
 	{
 		/* The previous instruction computed the result: let it write slot 0
@@ -1149,8 +1275,10 @@ compile_call(comp *c, const wrt_functype *t, int irop, uint64_t operand,
 		islot = slot_of(c, c->h - 1);
 		c->h--;
 	}
-	materialize_from(c, c->h - t->nparams);
-	uint32_t argbase = canon(c, c->h - t->nparams);
+	uint32_t np = wrt_types_slots(t->params, t->nparams);
+	uint32_t nr = wrt_types_slots(t->results, t->nresults);
+	materialize_from(c, c->h - np);
+	uint32_t argbase = canon(c, c->h - np);
 	emit_op(c, irop);
 	if (irop == WRT_IR_CALL)
 	{
@@ -1163,11 +1291,11 @@ compile_call(comp *c, const wrt_functype *t, int irop, uint64_t operand,
 		if (indirect)
 			emit_cell(c, WRT_PACK(table, islot));
 	}
-	c->h -= t->nparams;
-	push_slots(c, t->nresults);
+	c->h -= np;
+	push_typed(c, t->results, t->nresults, nr);
 	/* A host callee may need max(params, results) slots at argbase. */
-	if (c->h - t->nresults + t->nparams > c->maxh)
-		c->maxh = c->h - t->nresults + t->nparams;
+	if (c->h - nr + np > c->maxh)
+		c->maxh = c->h - nr + np;
 }
 
 /* Index of an f64 add/sub/mul in WRT_IR_F64_CHAIN's operator order, else -1. */
@@ -1839,7 +1967,7 @@ compile_local_set(comp *c, uint32_t x, bool tee)
 	if (!(v.kind == K_LOCAL && v.local == x))
 	{
 		materialize_local(c, x);
-		if (v.kind == K_SLOT && !c->oom && c->last_dst_cell >= 0 &&
+		if (v.kind == K_SLOT && !c->oom && c->last_dst_cell >= 0 && !c->last_dst_v128 &&
 			c->last_dst_slot == canon(c, vdepth))
 		{
 			/* The previous instruction computed v: make it write x. */
@@ -1855,6 +1983,180 @@ compile_local_set(comp *c, uint32_t x, bool tee)
 	}
 	if (tee)
 		push(c, K_LOCAL, x, 0);
+}
+
+/*
+ * A SIMD operator of opcodes.def: its family's instruction (compile.h) with
+ * the operator's lane function.  v128 operands are brought into slot pairs;
+ * results are computed into the canonical slots, where a following
+ * local.set can redirect them as it does scalar results.
+ */
+static void
+compile_simd(comp *c, int op, const wrt_opinfo *oi)
+{
+	uint64_t fn = (uint64_t) (uintptr_t) wrt_simd_fns[op];
+	uint32_t offset = 0, a, b, d;
+	uint8_t lane = 0;
+	if (oi->imm == WRT_IMM_MEMARG || oi->imm == WRT_IMM_MEMARG_LANE)
+	{
+		rd_u32(c);              /* alignment: validated, no effect */
+		offset = rd_u32(c);
+	}
+	if (oi->imm == WRT_IMM_LANE || oi->imm == WRT_IMM_MEMARG_LANE)
+		lane = rd_u8(c);
+	/* Operands, popped. */
+	switch ((wrt_opclass) oi->cls)
+	{
+		case WRT_OPC_VUN: case WRT_OPC_VTEST: case WRT_OPC_VEXTRACT:
+			a = vslot_of(c, c->h - 2);
+			b = 0;
+			c->h -= 2;
+			break;
+		case WRT_OPC_VLOAD:
+			if (!c->oom && c->last_add_ri && c->last_dst_cell >= 0 && c->st[c->h - 1].kind == K_SLOT &&
+				c->last_dst_slot == canon(c, c->h - 1))
+			{
+				/* The address was just computed as x + k: as for scalar
+				 * loads (LOAD_ADD), do the add in the load, same wrap. */
+				uint32_t at = c->last_instr;
+				uint32_t x = WRT_HI(c->code[at + 1]);
+				uint32_t k = (uint32_t) c->code[at + 2].u;
+				c->ncode = at;
+				c->npc -= 2;
+				c->h -= 1;
+				d = push_v128(c);
+				emit_op(c, op == WRT_OP_V128_LOAD ? WRT_IR_V128_LOAD_ADD : WRT_IR_VLOAD_ADD);
+				emit_cell(c, fn);
+				note_dst_v128(c, emit_cell(c, WRT_PACK(d, x)), d);
+				emit_cell(c, WRT_PACK(offset, oi->size));
+				emit_cell(c, k);
+				return;
+			}
+			/* fall through */
+		case WRT_OPC_VSPLAT:
+			a = slot_of(c, c->h - 1);
+			b = 0;
+			c->h -= 1;
+			break;
+		case WRT_OPC_VBIN:
+			a = vslot_of(c, c->h - 4);
+			b = vslot_of(c, c->h - 2);
+			c->h -= 4;
+			break;
+		case WRT_OPC_VSHIFT: case WRT_OPC_VREPLACE:
+			a = vslot_of(c, c->h - 3);
+			b = slot_of(c, c->h - 1);
+			c->h -= 3;
+			break;
+		case WRT_OPC_VTER:
+			{
+				a = vslot_of(c, c->h - 6);
+				b = vslot_of(c, c->h - 4);
+				uint32_t m = vslot_of(c, c->h - 2);
+				c->h -= 6;
+				d = push_v128(c);
+				emit_op(c, WRT_IR_VTER);
+				emit_cell(c, fn);
+				note_dst_v128(c, emit_cell(c, WRT_PACK(d, a)), d);
+				emit_cell(c, WRT_PACK(b, m));
+				return;
+			}
+		default:                /* stores and lane loads: an address and a v128 */
+			a = slot_of(c, c->h - 3);
+			b = vslot_of(c, c->h - 2);
+			c->h -= 3;
+			break;
+	}
+	/* Result and instruction. */
+	uint32_t ir = simd_inline_ir[op] ? simd_inline_ir[op] : simd_ir[oi->cls];
+	switch ((wrt_opclass) oi->cls)
+	{
+		case WRT_OPC_VTEST: case WRT_OPC_VEXTRACT:
+			d = push_slot(c);
+			emit_op(c, ir);
+			emit_cell(c, fn);
+			note_dst(c, emit_cell(c, WRT_PACK(d, a)), d);
+			if (oi->cls == WRT_OPC_VEXTRACT)
+				emit_cell(c, lane);
+			break;
+		case WRT_OPC_VSTORE:
+			emit_op(c, ir);
+			emit_cell(c, WRT_PACK(a, b));
+			emit_cell(c, offset);
+			break;
+		case WRT_OPC_VSTORE_LANE:
+			emit_op(c, ir);
+			emit_cell(c, WRT_PACK(a, b));
+			emit_cell(c, WRT_PACK(offset, oi->size));
+			emit_cell(c, lane);
+			break;
+		case WRT_OPC_VLOAD_LANE:
+			d = push_v128(c);
+			emit_op(c, ir);
+			note_dst_v128(c, emit_cell(c, WRT_PACK(d, a)), d);
+			emit_cell(c, WRT_PACK(offset, oi->size));
+			emit_cell(c, WRT_PACK(b, lane));
+			break;
+		default:                /* [fn][d|a] and a third cell by family */
+			d = push_v128(c);
+			emit_op(c, ir);
+			emit_cell(c, fn);
+			note_dst_v128(c, emit_cell(c, WRT_PACK(d, a)), d);
+			if (oi->cls == WRT_OPC_VBIN || oi->cls == WRT_OPC_VSHIFT)
+				emit_cell(c, b);
+			else if (oi->cls == WRT_OPC_VREPLACE)
+				emit_cell(c, WRT_PACK(b, lane));
+			else if (oi->cls == WRT_OPC_VLOAD)
+				emit_cell(c, WRT_PACK(offset, oi->size));
+			break;
+	}
+}
+
+/* local.set/tee of a v128 local at slots x, x+1. */
+static void
+compile_local_set_v128(comp *c, uint32_t x, bool tee)
+{
+	uint32_t d = c->h - 2;
+	centry lo = c->st[d], hi = c->st[d + 1];
+	c->h -= 2;
+	if (!(lo.kind == K_LOCAL && lo.local == x && hi.kind == K_LOCAL && hi.local == x + 1))
+	{
+		materialize_local(c, x);
+		materialize_local(c, x + 1);
+		/* (after those: a copy emitted there must read x's old value) */
+		if (lo.kind == K_SLOT && hi.kind == K_SLOT && !c->oom && c->last_dst_cell >= 0 &&
+			c->last_dst_v128 && c->last_dst_slot == canon(c, d))
+		{
+			/* The previous instruction computed the value: make it write x. */
+			wrt_cell *cell = &c->code[c->last_dst_cell];
+			cell->u = (cell->u & 0xffffffff00000000ull) | x;
+			c->last_dst_cell = -1;
+		}
+		else if (lo.kind == K_LOCAL && hi.kind == K_LOCAL && hi.local == lo.local + 1)
+		{
+			emit_op(c, WRT_IR_COPY2);
+			emit_cell(c, WRT_PACK(x, lo.local));
+		}
+		else if (lo.kind == K_SLOT && hi.kind == K_SLOT)
+		{
+			emit_op(c, WRT_IR_COPY2);
+			emit_cell(c, WRT_PACK(x, canon(c, d)));
+		}
+		else
+		{
+			/* Halves apart (one written out early): a copy each.  The
+			 * sources are not x's slots, so the order is free. */
+			emit_copy(c, x, lo.kind == K_LOCAL ? lo.local : canon(c, d));
+			emit_copy(c, x + 1, hi.kind == K_LOCAL ? hi.local : canon(c, d + 1));
+		}
+	}
+	if (tee)
+	{
+		push(c, K_LOCAL, x, 0);
+		push(c, K_LOCAL, x + 1, 0);
+		if (!c->oom)
+			c->st[c->h - 1].hi = 1;
+	}
 }
 
 /* Count an instruction towards the fuel cost of its loop or function. */
@@ -1877,7 +2179,7 @@ translate(comp *c)
 		uint32_t sub = 0;
 		if (!wrt_read_u8(&c->r, &byte))
 			return false;
-		if (byte == 0xfc)
+		if (byte == 0xfc || byte == 0xfd)
 			sub = rd_u32(c);
 		int op = wrt_op_lookup(byte, sub);
 		if (op < 0)
@@ -1888,13 +2190,13 @@ translate(comp *c)
 		if (top->dead)
 		{
 			/* Unreachable code: only track nesting. */
-			uint32_t np, nr;
+			btype bt;
 			switch (op)
 			{
 				case WRT_OP_BLOCK: case WRT_OP_LOOP: case WRT_OP_IF:
-					blocktype(c, &np, &nr);
+					blocktype(c, &bt);
 					push_ctl(c, op == WRT_OP_LOOP ? C_LOOP : op == WRT_OP_IF ? C_IF : C_BLOCK,
-							 np, nr, true);
+							 &bt, true);
 					continue;
 				case WRT_OP_ELSE:
 					if (top->entered_dead)
@@ -1925,10 +2227,10 @@ translate(comp *c)
 			case WRT_OP_BLOCK:
 			case WRT_OP_LOOP:
 				{
-					uint32_t np, nr;
-					blocktype(c, &np, &nr);
+					btype bt;
+					blocktype(c, &bt);
 					materialize_all(c);
-					cframe *f = push_ctl(c, op == WRT_OP_LOOP ? C_LOOP : C_BLOCK, np, nr, false);
+					cframe *f = push_ctl(c, op == WRT_OP_LOOP ? C_LOOP : C_BLOCK, &bt, false);
 					if (f && op == WRT_OP_LOOP)
 					{
 						c->last_dst_cell = -1;
@@ -1940,11 +2242,12 @@ translate(comp *c)
 				}
 			case WRT_OP_IF:
 				{
-					uint32_t np, nr, cslot;
-					blocktype(c, &np, &nr);
+					uint32_t cslot;
+					btype bt;
+					blocktype(c, &bt);
 					centry cond = pop_cond(c, &cslot);
 					materialize_all(c);
-					cframe *f = push_ctl(c, C_IF, np, nr, false);
+					cframe *f = push_ctl(c, C_IF, &bt, false);
 					if (f)
 						emit_cond_branch(c, &cond, cslot, true, &f->fix_else, -1);
 					break;
@@ -1962,7 +2265,7 @@ translate(comp *c)
 					f->has_else = true;
 					f->dead = false;
 					c->h = f->height;
-					push_slots(c, f->nparams);
+					push_typed(c, f->ptypes, f->nptypes, f->nparams);
 					break;
 				}
 			case WRT_OP_END:
@@ -1987,7 +2290,7 @@ translate(comp *c)
 						c->code[f.cost_cell].u = f.cost;
 					c->nctl--;
 					c->h = f.height;
-					push_slots(c, f.nresults);
+					push_typed(c, f.rtypes, f.nrtypes, f.nresults);
 					c->ctl[c->nctl - 1].dead = !reachable;
 					break;
 				}
@@ -2025,16 +2328,29 @@ translate(comp *c)
 					break;
 				}
 			case WRT_OP_DROP:
-				c->h--;
+				c->h -= c->st[c->h - 1].hi ? 2 : 1;
 				break;
 			case WRT_OP_SELECT_T:
+			case WRT_OP_SELECT:
+				if (op == WRT_OP_SELECT_T)
 				{
 					uint32_t n = rd_u32(c);
 					for (uint32_t i = 0; i < n; i++)
 						rd_u8(c);
 				}
-				/* fall through */
-			case WRT_OP_SELECT:
+				if (c->st[c->h - 2].hi)
+				{
+					/* v128 (typed or not): the operands are pairs */
+					uint32_t cs = slot_of(c, c->h - 1);
+					uint32_t a = vslot_of(c, c->h - 5);
+					uint32_t b = vslot_of(c, c->h - 3);
+					c->h -= 5;
+					uint32_t d = push_v128(c);
+					emit_op(c, WRT_IR_SELECT_V128);
+					note_dst_v128(c, emit_cell(c, WRT_PACK(d, cs)), d);
+					emit_cell(c, WRT_PACK(a, b));
+					break;
+				}
 				if (fuse_compare_select(c))
 					break;
 				{
@@ -2049,17 +2365,40 @@ translate(comp *c)
 					break;
 				}
 			case WRT_OP_LOCAL_GET:
-				push(c, K_LOCAL, rd_u32(c), 0);
-				break;
 			case WRT_OP_LOCAL_SET:
-				compile_local_set(c, rd_u32(c), false);
-				break;
 			case WRT_OP_LOCAL_TEE:
-				compile_local_set(c, rd_u32(c), true);
-				break;
+				{
+					uint32_t x = rd_u32(c);
+					bool v128 = c->fn->local_types[x] == WRT_V128;
+					if (c->lslot)
+						x = c->lslot[x];
+					if (op != WRT_OP_LOCAL_GET)
+					{
+						if (v128)
+							compile_local_set_v128(c, x, op == WRT_OP_LOCAL_TEE);
+						else
+							compile_local_set(c, x, op == WRT_OP_LOCAL_TEE);
+						break;
+					}
+					push(c, K_LOCAL, x, 0);
+					if (v128)
+					{
+						push(c, K_LOCAL, x + 1, 0);
+						if (!c->oom)
+							c->st[c->h - 1].hi = 1;
+					}
+					break;
+				}
 			case WRT_OP_GLOBAL_GET:
 				{
 					uint32_t g = rd_u32(c);
+					if (c->m->globals[g].type == WRT_V128)
+					{
+						uint32_t d = push_v128(c);
+						emit_op(c, WRT_IR_GLOBAL_GET_V128);
+						note_dst_v128(c, emit_cell(c, WRT_PACK(d, g)), d);
+						break;
+					}
 					uint32_t d = push_slot(c);
 					emit_op(c, WRT_IR_GLOBAL_GET);
 					note_dst(c, emit_cell(c, WRT_PACK(d, g)), d);
@@ -2068,6 +2407,14 @@ translate(comp *c)
 			case WRT_OP_GLOBAL_SET:
 				{
 					uint32_t g = rd_u32(c);
+					if (c->m->globals[g].type == WRT_V128)
+					{
+						uint32_t s = vslot_of(c, c->h - 2);
+						c->h -= 2;
+						emit_op(c, WRT_IR_GLOBAL_SET_V128);
+						emit_cell(c, WRT_PACK(s, g));
+						break;
+					}
 					uint32_t s = slot_of(c, c->h - 1);
 					c->h--;
 					emit_op(c, WRT_IR_GLOBAL_SET);
@@ -2246,8 +2593,47 @@ translate(comp *c)
 					emit_cell(c, WRT_PACK(n, t));
 					break;
 				}
+			case WRT_OP_V128_CONST:
+				{
+					const uint8_t *b = NULL;
+					uint64_t lo = 0, hi = 0;
+					if (wrt_read_bytes(&c->r, 16, &b))
+					{
+						memcpy(&lo, b, 8);
+						memcpy(&hi, b + 8, 8);
+					}
+					uint32_t d = push_v128(c);
+					emit_op(c, WRT_IR_V128_CONST);
+					note_dst_v128(c, emit_cell(c, d), d);
+					emit_cell(c, lo);
+					emit_cell(c, hi);
+					break;
+				}
+			case WRT_OP_I8X16_SHUFFLE:
+				{
+					const uint8_t *b = NULL;
+					uint64_t lo = 0, hi = 0;
+					if (wrt_read_bytes(&c->r, 16, &b))
+					{
+						memcpy(&lo, b, 8);
+						memcpy(&hi, b + 8, 8);
+					}
+					uint32_t sa = vslot_of(c, c->h - 4);
+					uint32_t sb = vslot_of(c, c->h - 2);
+					c->h -= 4;
+					uint32_t d = push_v128(c);
+					emit_op(c, WRT_IR_I8X16_SHUFFLE);
+					note_dst_v128(c, emit_cell(c, WRT_PACK(d, sa)), d);
+					emit_cell(c, sb);
+					emit_cell(c, lo);
+					emit_cell(c, hi);
+					break;
+				}
 			default:
-				compile_plain(c, op, oi);
+				if (oi->cls >= WRT_OPC_VLOAD)
+					compile_simd(c, op, oi);
+				else
+					compile_plain(c, op, oi);
 				break;
 		}
 	}
@@ -2366,7 +2752,27 @@ wrt_compile(wrt_module *m, wrt_code *fn, wrt_error *err)
 	err->kind = WRT_OK;
 
 	const wrt_functype *t = &m->types[fn->type_index];
-	push_ctl(&c, C_FUNC, 0, t->nresults, false);
+	/* Slots of the locals: the identity unless a local is a v128. */
+	uint32_t nlocal_slots = wrt_types_slots(fn->local_types, fn->nlocals);
+	uint32_t nparam_slots = wrt_types_slots(t->params, t->nparams);
+	uint32_t nresult_slots = wrt_types_slots(t->results, t->nresults);
+	m->work += fn->nlocals;
+	if (nlocal_slots != fn->nlocals)
+	{
+		c.lslot = wrt_calloc(c.a, fn->nlocals, sizeof(uint32_t));
+		if (!c.lslot)
+			c.oom = true;
+		else
+			for (uint32_t i = 0, k = 0; i < fn->nlocals; i++)
+			{
+				c.lslot[i] = k;
+				k += wrt_valtype_slots(fn->local_types[i]);
+			}
+		c.nlocals = nlocal_slots;
+		c.wide = true;
+	}
+	btype fbt = {0, nresult_slots, 0, t->nresults, NULL, t->results};
+	push_ctl(&c, C_FUNC, &fbt, false);
 	bool ok = !c.oom && translate(&c);
 	if (ok && c.nctl != 0)
 		ok = wrt_set_error(err, WRT_ERR_INVALID, c.cur_offset, "function body does not end");
@@ -2381,16 +2787,17 @@ wrt_compile(wrt_module *m, wrt_code *fn, wrt_error *err)
 		{
 			memset(cf, 0, sizeof(*cf));
 			cf->ncode = c.ncode;
-			cf->nparams = t->nparams;
-			cf->nresults = t->nresults;
-			cf->nlocals = fn->nlocals;
-			cf->frame_slots = fn->nlocals + c.maxh + 1;
-			if (cf->frame_slots < t->nresults)
-				cf->frame_slots = t->nresults;
-			cf->invoke_slots = cf->frame_slots > t->nparams + t->nresults ? cf->frame_slots
-				: t->nparams + t->nresults;
+			cf->nparams = nparam_slots;
+			cf->nresults = nresult_slots;
+			cf->nlocals = nlocal_slots;
+			cf->wide_sig = nparam_slots != t->nparams || nresult_slots != t->nresults;
+			cf->frame_slots = nlocal_slots + c.maxh + 1;
+			if (cf->frame_slots < nresult_slots)
+				cf->frame_slots = nresult_slots;
+			cf->invoke_slots = cf->frame_slots > nparam_slots + nresult_slots ? cf->frame_slots
+				: nparam_slots + nresult_slots;
 			/* A call also clears the declared locals: charge 1 per 8. */
-			cf->entry_cost = (c.ctl ? c.ctl[0].cost : 0) + (fn->nlocals - t->nparams) / 8;
+			cf->entry_cost = (c.ctl ? c.ctl[0].cost : 0) + (nlocal_slots - nparam_slots) / 8;
 			/* Keep exactly what is used: the module's code is counted
 			 * against its limit and reported to the host. */
 			c.code = fit_block(c.a, c.code, (size_t) c.ncode * sizeof(wrt_cell));
@@ -2413,6 +2820,7 @@ wrt_compile(wrt_module *m, wrt_code *fn, wrt_error *err)
 	wrt_free(c.a, c.code);
 	wrt_free(c.a, c.pcmap);
 	wrt_free(c.a, c.st);
+	wrt_free(c.a, c.lslot);
 	wrt_free(c.a, c.ctl);
 	wrt_free(c.a, c.fx);
 	return ok;

@@ -11,7 +11,10 @@
  *
  * Frame layout: slots [0, nlocals) are the locals (parameters first), then
  * the operand stack: the value at operand-stack depth i always lives in slot
- * nlocals + i, so "registers" are resolved at compile time.  A call places
+ * nlocals + i, so "registers" are resolved at compile time.  Slots are 8
+ * bytes; a v128 local or value takes two consecutive slots and counts as two
+ * operand-stack entries (its low and high half), so nlocals, nparams,
+ * nresults, depths and branch arities below are all in slots.  A call places
  * its arguments in consecutive slots and the callee's frame starts there:
  * arguments become the callee's first locals with no copying, and results
  * come back in the same slots.
@@ -42,6 +45,21 @@
  *   STORE  [a|v][offset]         mem[a + offset] = v
  *   LOAD_ABS  [d][ea]            d = mem[ea]   (constant address + offset)
  *   STORE_ABS [v][ea]            mem[ea] = v
+ * SIMD operators (the OP_V* families of opcodes.def) get one instruction
+ * per family, WRT_IR_V<FAMILY> (table WRT_IR_SIMD below), whose first
+ * operand cell fn is the address of the operator's lane function (simd-fns.h):
+ * the interpreter keeps a dozen SIMD handlers, not 236 (each computed-goto
+ * label costs the scalar handlers code quality in the one big dispatch
+ * function).  A v128 operand or result s is the slot pair s, s+1:
+ *   VUN, VSPLAT, VTEST [fn][d|a]         d = fn(a)
+ *   VBIN, VSHIFT [fn][d|a][b]            d = fn(a, b)
+ *   VTER   [fn][d|a][b|c]                d = fn(a, b, c)
+ *   VEXTRACT [fn][d|a][lane]             d = fn(a, lane) (a scalar)
+ *   VREPLACE [fn][d|a][b|lane]           d = fn(a, b, lane)
+ *   VLOAD  [fn][d|a][offset|n]           d = fn(the n bytes at a + offset)
+ *   VSTORE [a|v][offset]                 mem[a + offset] = v (16 bytes)
+ *   VLOAD_LANE  [d|a][offset|n][v|lane]  d = v with n-byte lane `lane` loaded
+ *   VSTORE_LANE [a|v][offset|n][lane]    mem[a + offset] = n-byte lane of v
  * The hand-written instructions are listed below with their layouts.
  * M8(p,k,o) there is the byte at (u32)(p + k) + o: the address of a
  * LOAD8_U_ADD (or of a plain LOAD8_U, k = 0), with the same wrap and bounds
@@ -151,7 +169,33 @@ typedef union wrt_cell {
 	X(TABLE_INIT)     /* [d|s][n|table][seg] */ \
 	X(ELEM_DROP)      /* [seg] */ \
 	X(REF_FUNC)       /* [d|funcidx]           d = funcs[funcidx] */ \
-	X(REF_IS_NULL)    /* [d|a] */
+	X(REF_IS_NULL)    /* [d|a] */ \
+	/* v128 values in slot pairs (d, d+1) */ \
+	X(COPY2)          /* [d|s]                 d, d+1 = s, s+1 */ \
+	X(V128_CONST)     /* [d][lo][hi]           d = lo, d+1 = hi */ \
+	X(I8X16_SHUFFLE)  /* [d|a][b][l0-7][l8-15] d = bytes of a:b picked by 16 lane bytes */ \
+	X(SELECT_V128)    /* [d|c][a|b]            d = c ? a : b (v128) */ \
+	X(GLOBAL_GET_V128) /* [d|g]                d = global g (v128) */ \
+	X(GLOBAL_SET_V128) /* [s|g]                global g = s (v128) */ \
+	X(VLOAD_ADD)      /* [fn][d|x][offset|n][k] VLOAD of address (u32)(x + k) (the i32.add folded) */ \
+	X(V128_LOAD_ADD)  /* [fn][d|x][offset|n][k] the same for v128.load, inlined */
+
+/* The SIMD family instructions (layouts above): name and cells after the
+ * handler; the family names are those of wrt_opclass (WRT_OPC_<F>). */
+#define WRT_IR_SIMD(X) \
+	X(VUN, 2) X(VSPLAT, 2) X(VTEST, 2) X(VBIN, 3) X(VSHIFT, 3) X(VTER, 3) \
+	X(VEXTRACT, 3) X(VREPLACE, 3) X(VLOAD, 3) X(VSTORE, 2) X(VLOAD_LANE, 3) \
+	X(VSTORE_LANE, 3)
+
+/*
+ * SIMD operators hot in vectorised loops get a handler of their own that
+ * inlines the lane function (same layout as their family, fn cell
+ * included): WRT_IR_VI_<NAME>.  Kept short, for the reason above.
+ */
+#define WRT_IR_SIMD_INLINE(X) \
+	X(VLOAD, V128_LOAD) X(VBIN, F32X4_ADD) X(VBIN, F32X4_MUL) \
+	X(VBIN, F64X2_ADD) X(VBIN, F64X2_MUL) X(VBIN, I32X4_ADD) X(VBIN, I32X4_MUL) \
+	X(VBIN, V128_XOR) X(VBIN, V128_AND)
 
 /*
  * f64 chains: an add/sub/mul whose result feeds the next add/sub/mul.
@@ -186,6 +230,12 @@ typedef enum wrt_irop {
 #define OP_LOAD(NAME, code, text, T, MT, AL) WRT_IR_##NAME, WRT_IR_##NAME##_ADD, WRT_IR_##NAME##_ABS,
 #define OP_STORE(NAME, code, text, T, MT, AL) WRT_IR_##NAME, WRT_IR_##NAME##_ABS,
 #include "opcodes.def"
+#define X(F, n) WRT_IR_##F,
+	WRT_IR_SIMD(X)
+#undef X
+#define X(F, NAME) WRT_IR_VI_##NAME,
+	WRT_IR_SIMD_INLINE(X)
+#undef X
 	WRT_IR_COUNT_
 } wrt_irop;
 
@@ -199,6 +249,8 @@ typedef struct wrt_compiled {
 	uint32_t frame_slots;       /* locals + operand stack high-water mark */
 	uint32_t invoke_slots;      /* max(frame_slots, params + results): wrt_invoke's check */
 	uint32_t entry_cost;        /* fuel charged at entry */
+	bool wide_sig;              /* a parameter or result is v128: wrt_invoke
+	                             * converts values and slots one by one */
 	uint32_t npcmap;
 	uint32_t *pcmap;            /* pairs: cell index, module byte offset */
 } wrt_compiled;

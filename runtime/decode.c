@@ -66,13 +66,6 @@ oom(dec *d)
 	return wrt_set_error(d->err, WRT_ERR_OOM, wrt_reader_offset(&d->r), "out of memory");
 }
 
-static bool
-simd(dec *d, const uint8_t *at)
-{
-	return wrt_set_error(d->err, WRT_ERR_UNSUPPORTED, offset_of(d, at),
-						 "SIMD is not supported yet");
-}
-
 /* End of input where an element of a vector would start (see cap_count). */
 static bool
 eof(dec *d)
@@ -134,12 +127,11 @@ read_valtype(dec *d, uint8_t *out)
 		case WRT_I64:
 		case WRT_F32:
 		case WRT_F64:
+		case WRT_V128:
 		case WRT_FUNCREF:
 		case WRT_EXTERNREF:
 			*out = b;
 			return true;
-		case WRT_V128:
-			return simd(d, at);
 	}
 	/* Value types are one-byte signed LEBs in the reference decoder. */
 	return malformed(d, at, (b & 0x80) ? "integer representation too long"
@@ -294,6 +286,13 @@ skip_immediates(dec *d, const wrt_opinfo *oi, uint32_t *func_ref)
 			return wrt_read_u32(r, &u) && wrt_read_u8(r, &b);
 		case WRT_IMM_MEM_MEM:
 			return wrt_read_u8(r, &b) && wrt_read_u8(r, &b);
+		case WRT_IMM_LANE:
+			return wrt_read_u8(r, &b);
+		case WRT_IMM_MEMARG_LANE:
+			return wrt_read_u32(r, &u) && wrt_read_u32(r, &u) && wrt_read_u8(r, &b);
+		case WRT_IMM_V128:
+		case WRT_IMM_SHUFFLE:
+			return wrt_read_bytes(r, 16, &bytes);
 	}
 	return true;
 }
@@ -319,9 +318,7 @@ read_constexpr(dec *d, wrt_constexpr *out, bool declare)
 		uint32_t sub = 0;
 		if (!wrt_read_u8(&d->r, &b))
 			return false;
-		if (b == 0xfd)
-			return simd(d, at);
-		if (b == 0xfc && !wrt_read_u32(&d->r, &sub))
+		if ((b == 0xfc || b == 0xfd) && !wrt_read_u32(&d->r, &sub))
 			return false;
 		int op = wrt_op_lookup(b, sub);
 		if (op < 0)

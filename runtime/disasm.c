@@ -5,8 +5,20 @@
  * execution path depends on it.
  */
 #include "compile.h"
+#include "opcodes.h"
+#include "simd.h"
 
 #include <inttypes.h>
+
+/* The Wasm operator whose lane function is fn (SIMD family instructions). */
+static const char *
+simd_name(uint64_t fn)
+{
+	for (int op = 0; op < WRT_OP_COUNT_; op++)
+		if (wrt_simd_fns[op] && (uint64_t) (uintptr_t) wrt_simd_fns[op] == fn)
+			return wrt_opinfo_table[op].name;
+	return "?";
+}
 
 static const char *const ir_names[WRT_IR_COUNT_] = {
 #define X(n) [WRT_IR_##n] = #n,
@@ -35,7 +47,14 @@ static const char *const ir_names[WRT_IR_COUNT_] = {
 	[WRT_IR_##NAME##_ABS] = #NAME "_ABS",
 #define OP_STORE(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = #NAME, [WRT_IR_##NAME##_ABS] = #NAME "_ABS",
 #include "opcodes.def"
+#define X(F, n) [WRT_IR_##F] = #F,
+	WRT_IR_SIMD(X)
+#undef X
+#define X(F, NAME) [WRT_IR_VI_##NAME] = "VI_" #NAME,
+	WRT_IR_SIMD_INLINE(X)
+#undef X
 };
+
 
 /* Cells after the handler cell. */
 static uint32_t
@@ -48,6 +67,7 @@ ir_length(int op, const wrt_cell *pc)
 		case WRT_IR_GLOBAL_SET: case WRT_IR_MEMORY_SIZE: case WRT_IR_MEMORY_GROW:
 		case WRT_IR_DATA_DROP: case WRT_IR_TABLE_SIZE: case WRT_IR_ELEM_DROP:
 		case WRT_IR_REF_FUNC: case WRT_IR_REF_IS_NULL:
+		case WRT_IR_COPY2: case WRT_IR_GLOBAL_GET_V128: case WRT_IR_GLOBAL_SET_V128:
 			return 1;
 		case WRT_IR_I32_ADDI_BR_NZ: case WRT_IR_I32_ADDI_BR_Z:
 		case WRT_IR_I32_ANDI_EQI: case WRT_IR_I32_ANDI_NEI:
@@ -55,7 +75,7 @@ ir_length(int op, const wrt_cell *pc)
 		case WRT_IR_CONST: case WRT_IR_CONST_COPY: case WRT_IR_CONST_COPY_ADDI_BR_NZ: case WRT_IR_CALL: case WRT_IR_CALL_INDIRECT:
 		case WRT_IR_SELECT: case WRT_IR_MEMORY_INIT: case WRT_IR_MEMORY_COPY:
 		case WRT_IR_MEMORY_FILL: case WRT_IR_TABLE_GET: case WRT_IR_TABLE_SET:
-		case WRT_IR_TABLE_GROW: case WRT_IR_TABLE_FILL:
+		case WRT_IR_TABLE_GROW: case WRT_IR_TABLE_FILL: case WRT_IR_SELECT_V128:
 			return 2;
 		case WRT_IR_TABLE_COPY: case WRT_IR_TABLE_INIT:
 		case WRT_IR_I32_ADDI_BR_NE: case WRT_IR_I32_ADDI_BR_EQ: case WRT_IR_I32_ADD2_RI:
@@ -72,6 +92,12 @@ ir_length(int op, const wrt_cell *pc)
 			return 4;
 		case WRT_IR_I32_ADD3_RI:
 			return 5;
+		case WRT_IR_VLOAD_ADD: case WRT_IR_V128_LOAD_ADD:
+			return 4;
+		case WRT_IR_V128_CONST:
+			return 3;
+		case WRT_IR_I8X16_SHUFFLE:
+			return 4;
 		case WRT_IR_RETURN: case WRT_IR_UNREACHABLE:
 			return 0;
 		case WRT_IR_BR_TABLE:
@@ -82,6 +108,13 @@ ir_length(int op, const wrt_cell *pc)
 #define X(O1, o1, O2, o2) \
 	if (op == WRT_IR_F64_##O1##_##O2##_L || op == WRT_IR_F64_##O1##_##O2##_R) return 3;
 	WRT_IR_F64_CHAIN(X)
+#undef X
+#define X(F, n) if (op == WRT_IR_##F) return n;
+	WRT_IR_SIMD(X)
+#undef X
+	/* an inlined operator has its family's layout */
+#define X(F, NAME) if (op == WRT_IR_VI_##NAME) return ir_length(WRT_IR_##F, pc);
+	WRT_IR_SIMD_INLINE(X)
 #undef X
 	/* Generated forms: unary and eqz-branches take one cell, the rest two. */
 #define OP_UN(NAME, code, text, TIN, TOUT, body) if (op == WRT_IR_##NAME) return 1;
@@ -117,7 +150,13 @@ wrt_disasm(const wrt_compiled *cf, FILE *out)
 		}
 		uint32_t len = ir_length(op, &cf->code[i]);
 		fprintf(out, "%5u  %-24s", i, ir_names[op]);
-		for (uint32_t k = 1; k <= len && i + k < cf->ncode; k++)
+		uint32_t k = 1;
+		if ((op == WRT_IR_VUN || op == WRT_IR_VSPLAT || op == WRT_IR_VTEST || op == WRT_IR_VBIN ||
+			 op == WRT_IR_VSHIFT || op == WRT_IR_VTER || op == WRT_IR_VEXTRACT ||
+			 op == WRT_IR_VREPLACE || op == WRT_IR_VLOAD || op > WRT_IR_VSTORE_LANE ||
+			 op == WRT_IR_VLOAD_ADD || op == WRT_IR_V128_LOAD_ADD) && i + 1 < cf->ncode)
+			fprintf(out, " %s", simd_name(cf->code[i + k++].u));
+		for (; k <= len && i + k < cf->ncode; k++)
 			fprintf(out, " [%u|%u]", WRT_LO(cf->code[i + k]), WRT_HI(cf->code[i + k]));
 		fputc('\n', out);
 		i += 1 + len;

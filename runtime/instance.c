@@ -974,8 +974,9 @@ wrt_memory_grow(wrt_memory *m, uint32_t delta_pages)
  * Evaluate a validated constant expression: i32/i64/f32/f64.const, ref.null,
  * ref.func, global.get (of the first `nglobals_ready` globals) and the
  * extended-const integer add/sub/mul.  Values use the engine convention:
- * i32 and f32 zero-extended in .bits, references as pointers.  Returns false
- * only for an expression the validator should have rejected or on OOM.
+ * i32 and f32 zero-extended in .bits, references as pointers, a v128 in
+ * all 16 bytes.  Returns false only for an expression the validator should
+ * have rejected or on OOM.
  */
 static bool
 eval_const(wrt_instance *inst, const wrt_constexpr *e, uint32_t nglobals_ready,
@@ -999,7 +1000,7 @@ eval_const(wrt_instance *inst, const wrt_constexpr *e, uint32_t nglobals_ready,
 		uint8_t op;
 		wrt_value v;
 
-		v.bits = 0;
+		memset(&v, 0, sizeof(v));
 		if (!wrt_read_u8(&r, &op))
 			goto done;
 		if (op == 0x0b)         /* end */
@@ -1078,6 +1079,16 @@ eval_const(wrt_instance *inst, const wrt_constexpr *e, uint32_t nglobals_ready,
 						if (!wrt_read_u32(&r, &f) || f >= inst->mod->nfuncs)
 							goto done;
 						v.ref = inst->funcs[f];
+					}
+					break;
+				case 0xfd:      /* v128.const (the only 0xFD constant) */
+					{
+						uint32_t sub;
+						const uint8_t *p;
+
+						if (!wrt_read_u32(&r, &sub) || sub != 0x0c || !wrt_read_bytes(&r, 16, &p))
+							goto done;
+						memcpy(v.v128, p, 16);
 					}
 					break;
 				case 0x23:      /* global.get */
@@ -1176,6 +1187,16 @@ check_import(wrt_instance *inst, uint32_t i, const wrt_extern *ext, wrt_error *e
 			 * function from another store cannot match by accident. */
 			if (!functype_same(&ext->u.func->type, wrt_module_functype(m, im->index)))
 				goto incompatible;
+			/* Host functions exchange one 8-byte slot per value with the
+			 * interpreter: a v128 cannot cross (no host API needs one). */
+			if (!ext->u.func->inst &&
+				wrt_types_slots(ext->u.func->type.params, ext->u.func->type.nparams)
+				+ wrt_types_slots(ext->u.func->type.results, ext->u.func->type.nresults)
+				!= ext->u.func->type.nparams + ext->u.func->type.nresults)
+				return wrt_set_error(err, WRT_ERR_LINK, 0,
+									 "host function import %.*s.%.*s has a v128 parameter or result, "
+									 "which host functions do not support",
+									 (int) im->module_len, im->module, (int) im->name_len, im->name);
 			break;
 		case WRT_EXTERN_TABLE:
 			{

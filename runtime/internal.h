@@ -45,6 +45,36 @@ void *wrt_calloc(const wrt_allocator *a, size_t n, size_t size);
 /* Fill an error (printf-style). Always returns false for tail use. */
 bool wrt_set_error(wrt_error *err, wrt_errkind kind, uint32_t offset, const char *fmt, ...) WRT_PRINTF(4, 5);
 
+/* ---- frame slots -------------------------------------------------------- */
+
+/*
+ * One 8-byte slot of the interpreter's value stack (a local or an operand).
+ * A scalar or reference takes one slot; a v128 takes two consecutive slots,
+ * low 8 bytes first (the "slot pair" model, docs/runtime.md): frames of
+ * scalar code stay as dense as before SIMD, and only code using v128 pays
+ * for it.  wrt_value, the public value, is 16 bytes; values cross between
+ * the two at wrt_call, host calls and globals.
+ */
+typedef union wrt_slot {
+	int32_t i32;
+	int64_t i64;
+	float f32;
+	double f64;
+	void *ref;
+	uint64_t bits;
+} wrt_slot;
+
+/* Slots taken by a value of type t, and by a list of types. */
+static inline uint32_t wrt_valtype_slots(uint8_t t) { return t == WRT_V128 ? 2 : 1; }
+static inline uint32_t
+wrt_types_slots(const uint8_t *types, uint32_t n)
+{
+	uint32_t k = n;
+	for (uint32_t i = 0; i < n; i++)
+		k += types[i] == WRT_V128;
+	return k;
+}
+
 /* ---- byte reader ------------------------------------------------------- */
 
 /*
@@ -260,7 +290,7 @@ struct wrt_table {
 };
 
 struct wrt_global {
-	wrt_value v;
+	wrt_value v;                /* a v128 global uses all 16 bytes */
 	uint8_t type;
 	bool mut;
 };
@@ -284,7 +314,7 @@ struct wrt_instance {
 /* A live Wasm activation, for backtraces and re-entrant calls (interp.c). */
 typedef struct wrt_frame {
 	const void *ret_pc;         /* caller's pc to resume */
-	wrt_value *fp;              /* caller's slot base */
+	wrt_slot *fp;               /* caller's slot base */
 	wrt_code *code;             /* caller's function */
 	wrt_instance *inst;         /* caller's instance */
 } wrt_frame;
@@ -316,9 +346,9 @@ struct wrt_store {
 
 	/* Execution state (interp.c).  Nested calls (host -> wasm) continue
 	 * above the current top of both stacks. */
-	wrt_value *stack;
+	wrt_slot *stack;
 	size_t stack_slots;
-	wrt_value *stack_top;           /* first free slot of the value stack */
+	wrt_slot *stack_top;            /* first free slot of the value stack */
 	wrt_frame *frames;
 	uint32_t nframes;               /* frames in use */
 	uint32_t frames_cap;            /* allocated frames (== max_frames once set up) */

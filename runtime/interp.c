@@ -10,6 +10,12 @@
  * variables; it is written back to the store only around host calls, which
  * may re-enter wrt_call.
  *
+ * Frame slots are 8 bytes (wrt_slot); a v128 takes a slot pair, read and
+ * written with VGET/VSET (16-byte copies the compiler turns into one vector
+ * load or store).  SIMD operators run in their lane functions (simd-fns.h),
+ * called from one handler per family.  Values cross to the 16-byte public wrt_value only at the
+ * edges: wrt_invoke's arguments and results, host calls and globals.
+ *
  * Memory accesses are bounds-checked in software: the effective address is
  * computed in 64 bits (a 32-bit base plus a 32-bit offset cannot overflow)
  * and compared with the current memory size.  We do not use guard pages:
@@ -25,6 +31,8 @@
 #include "compile.h"
 #include "numeric.h"
 #include "opcodes.h"
+#include "simd.h"
+#include "simd-fns.h"
 
 #include <stdlib.h>
 
@@ -44,6 +52,8 @@
 #define IMM_I64(c) ((c).u)
 #define IMM_F32(c) ((c).f32)
 #define IMM_F64(c) ((c).f64)
+#define VGET(s) ({ wrt_v128 v_; memcpy(&v_, fp + (s), 16); v_; })
+#define VSET(s, v) memcpy(fp + (s), &(v), 16)
 
 static int no_interrupt;
 
@@ -57,7 +67,7 @@ interrupt_continue(wrt_store *s)
 static bool
 ensure_stack(wrt_store *s)
 {
-	size_t want = s->stack_bytes / sizeof(wrt_value);
+	size_t want = s->stack_bytes / sizeof(wrt_slot);
 	if (want < 64)
 		want = 64;
 	if (s->stack && s->depth == 0 && (s->stack_slots != want || s->frames_cap != s->max_frames))
@@ -75,7 +85,7 @@ ensure_stack(wrt_store *s)
 	/* Not zeroed: every slot and frame is written before it is read (locals
 	 * are cleared at each call), and clearing 1 MiB would dominate the
 	 * cost of a small module's first call. */
-	s->stack = want <= SIZE_MAX / sizeof(wrt_value) ? wrt_alloc(&s->alloc, want * sizeof(wrt_value)) : NULL;
+	s->stack = want <= SIZE_MAX / sizeof(wrt_slot) ? wrt_alloc(&s->alloc, want * sizeof(wrt_slot)) : NULL;
 	s->frames = wrt_alloc(&s->alloc, (size_t) (s->max_frames ? s->max_frames : 1) * sizeof(wrt_frame));
 	if (!s->stack || !s->frames)
 	{
@@ -151,11 +161,42 @@ wrt_exec_table_init(wrt_instance *inst, uint32_t table, uint32_t seg, uint32_t d
 }
 
 /*
+ * Call host function hc->func with its arguments in the slots at nfp and
+ * write its results there: 1 done, 0 it failed, -1 out of memory.  The
+ * type has no v128 (refused at link time), so a value is one slot; slots
+ * and wrt_values are converted both ways.  Out of line: it keeps run()
+ * smaller, which is worth more to the scalar handlers than the call costs.
+ */
+static __attribute__((noinline)) int
+host_call(wrt_hostcall *hc, wrt_slot *nfp)
+{
+	wrt_store *s = hc->store;
+	wrt_func *fn = hc->func;
+	wrt_value tmp[16];
+	wrt_value *args = tmp, *res;
+	uint32_t np = fn->type.nparams, nr = fn->type.nresults;
+	if (np + nr > 16 && !(args = wrt_calloc(&s->alloc, (size_t) np + nr, sizeof(wrt_value))))
+		return -1;
+	res = args + np;
+	for (uint32_t k = 0; k < np; k++)
+		args[k] = (wrt_value) {.bits = nfp[k].bits};
+	s->stack_top = nfp + (np > nr ? np : nr);
+	s->trap.kind = WRT_TRAP_NONE;
+	bool ok = fn->cb(hc, fn->user, args, res);
+	if (ok)
+		for (uint32_t k = 0; k < nr; k++)
+			nfp[k].bits = res[k].bits;
+	if (args != tmp)
+		wrt_free(&s->alloc, args);
+	return ok;
+}
+
+/*
  * Execute `code` of `inst` with its frame at fp (arguments in place).
  * handlers_out != NULL: only return the handler table.
  */
 static bool
-run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
+run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_slot *fp,
 	const void *const **handlers_out)
 {
 	static const void *const handlers[WRT_IR_COUNT_] = {
@@ -185,6 +226,12 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
 	[WRT_IR_##NAME##_ABS] = &&L_##NAME##_ABS,
 #define OP_STORE(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = &&L_##NAME, [WRT_IR_##NAME##_ABS] = &&L_##NAME##_ABS,
 #include "opcodes.def"
+#define X(F, n) [WRT_IR_##F] = &&L_##F,
+		WRT_IR_SIMD(X)
+#undef X
+#define X(F, NAME) [WRT_IR_VI_##NAME] = &&L_VI_##NAME,
+		WRT_IR_SIMD_INLINE(X)
+#undef X
 	};
 	if (handlers_out)
 	{
@@ -202,7 +249,7 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
 	const uint32_t base_frames = s->nframes;
 	uint32_t nframes = base_frames;
 	const uint32_t max_frames = s->frames_cap;
-	wrt_value *const stack_end = s->stack + s->stack_slots;
+	wrt_slot *const stack_end = s->stack + s->stack_slots;
 	wrt_trapkind trapkind = WRT_TRAP_NONE;
 	const char *trapmsg = NULL;
 	bool recorded = false;
@@ -212,7 +259,7 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
 	/* Call state shared by the call handlers. */
 	wrt_code *callee;
 	wrt_instance *callee_inst;
-	wrt_value *nfp;
+	wrt_slot *nfp;
 	const wrt_cell *ret_pc;
 	wrt_func *fn;
 
@@ -382,7 +429,7 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_value *fp,
 		fp[WRT_LO(pc[1])].bits = t_; \
 		uint64_t o_ = fp[WRT_LO(pc[4])].bits; \
 		uint32_t m_ = WRT_HI(pc[4]); \
-		wrt_value va_, vb_; \
+		wrt_slot va_, vb_; \
 		va_.bits = (m_ & 1) ? t_ : o_; \
 		vb_.bits = (m_ & 2) ? t_ : o_; \
 		uint64_t x2_ = (m_ & 4) ? t_ : o_, y2_ = (m_ & 8) ? t_ : o_; \
@@ -721,10 +768,10 @@ L_SELECT:
 	SELECT_BITS(WRT_LO(pc[1]), GET_I32(WRT_HI(pc[1])), WRT_LO(pc[2]), WRT_HI(pc[2]));
 	NEXT(3);
 L_GLOBAL_GET:
-	fp[WRT_LO(pc[1])] = inst->globals[WRT_HI(pc[1])]->v;
+	fp[WRT_LO(pc[1])].bits = inst->globals[WRT_HI(pc[1])]->v.bits;
 	NEXT(2);
 L_GLOBAL_SET:
-	inst->globals[WRT_HI(pc[1])]->v = fp[WRT_LO(pc[1])];
+	inst->globals[WRT_HI(pc[1])]->v.bits = fp[WRT_LO(pc[1])].bits;
 	NEXT(2);
 L_MEMORY_SIZE:
 	SET_I32(pc[1].u, memsize / WRT_PAGE_SIZE);
@@ -879,22 +926,14 @@ call_func:
 	}
 	{
 		/* Host function: arguments at nfp, results written back there. */
-		wrt_value tmp[16];
-		wrt_value *res = tmp;
-		uint32_t np = fn->type.nparams, nr = fn->type.nresults;
-		if (nr > 16 && !(res = wrt_calloc(&s->alloc, nr, sizeof(wrt_value))))
-			TRAP(OOM);
-		s->nframes = nframes;
-		s->stack_top = nfp + (np > nr ? np : nr);
-		s->fuel_left = fuel;
 		wrt_hostcall hc = {s, inst, fn, WRT_TRAP_NONE};
-		s->trap.kind = WRT_TRAP_NONE;
-		bool ok = fn->cb(&hc, fn->user, nfp, res);
+		s->nframes = nframes;
+		s->fuel_left = fuel;
+		int rc = host_call(&hc, nfp);
 		fuel = s->fuel_left;
-		if (ok)
-			memcpy(nfp, res, (size_t) nr * sizeof(wrt_value));
-		if (res != tmp)
-			wrt_free(&s->alloc, res);
+		if (WRT_UNLIKELY(rc < 0))
+			TRAP(OOM);
+		bool ok = rc > 0;
 		RELOAD_MEM();
 		if (!ok)
 		{
@@ -963,6 +1002,126 @@ L_RETURN:
 		DISPATCH();
 	}
 
+	/* ---- SIMD families: the operator's lane function is in pc[1] ---- */
+L_VUN:
+L_VSPLAT:
+	((wrt_vun_fn) pc[1].p)(fp + WRT_LO(pc[2]), fp + WRT_HI(pc[2]));
+	NEXT(3);
+L_VTEST:
+	fp[WRT_LO(pc[2])].bits = ((wrt_vtest_fn) pc[1].p)(fp + WRT_HI(pc[2]));
+	NEXT(3);
+L_VBIN:
+	((wrt_vbin_fn) pc[1].p)(fp + WRT_LO(pc[2]), fp + WRT_HI(pc[2]), fp + pc[3].u);
+	NEXT(4);
+L_VSHIFT:
+	((wrt_vshift_fn) pc[1].p)(fp + WRT_LO(pc[2]), fp + WRT_HI(pc[2]), GET_I32(pc[3].u));
+	NEXT(4);
+L_VTER:
+	((wrt_vter_fn) pc[1].p)(fp + WRT_LO(pc[2]), fp + WRT_HI(pc[2]), fp + WRT_LO(pc[3]),
+							fp + WRT_HI(pc[3]));
+	NEXT(4);
+L_VEXTRACT:
+	fp[WRT_LO(pc[2])].bits = ((wrt_vextract_fn) pc[1].p)(fp + WRT_HI(pc[2]), (uint32_t) pc[3].u);
+	NEXT(4);
+L_VREPLACE:
+	((wrt_vreplace_fn) pc[1].p)(fp + WRT_LO(pc[2]), fp + WRT_HI(pc[2]), fp[WRT_LO(pc[3])].bits,
+								WRT_HI(pc[3]));
+	NEXT(4);
+L_VLOAD:
+	{
+		uint64_t ea = (uint64_t) GET_I32(WRT_HI(pc[2])) + WRT_LO(pc[3]);
+		if (WRT_UNLIKELY(ea + WRT_HI(pc[3]) > memsize))
+			TRAP(MEMORY_OOB);
+		((wrt_vload_fn) pc[1].p)(fp + WRT_LO(pc[2]), mem + ea);
+		NEXT(4);
+	}
+L_VLOAD_ADD:
+	{
+		uint64_t ea = (uint64_t) (uint32_t) (GET_I32(WRT_HI(pc[2])) + (uint32_t) pc[4].u) + WRT_LO(pc[3]);
+		if (WRT_UNLIKELY(ea + WRT_HI(pc[3]) > memsize))
+			TRAP(MEMORY_OOB);
+		((wrt_vload_fn) pc[1].p)(fp + WRT_LO(pc[2]), mem + ea);
+		NEXT(5);
+	}
+L_V128_LOAD_ADD:
+	{
+		uint64_t ea = (uint64_t) (uint32_t) (GET_I32(WRT_HI(pc[2])) + (uint32_t) pc[4].u) + WRT_LO(pc[3]);
+		if (WRT_UNLIKELY(ea + 16 > memsize))
+			TRAP(MEMORY_OOB);
+		memcpy(fp + WRT_LO(pc[2]), mem + ea, 16);
+		NEXT(5);
+	}
+L_VSTORE:
+	{
+		uint64_t ea = (uint64_t) GET_I32(WRT_LO(pc[1])) + pc[2].u;
+		if (WRT_UNLIKELY(ea + 16 > memsize))
+			TRAP(MEMORY_OOB);
+		memcpy(mem + ea, fp + WRT_HI(pc[1]), 16);
+		NEXT(3);
+	}
+L_VLOAD_LANE:
+	{
+		uint64_t ea = (uint64_t) GET_I32(WRT_HI(pc[1])) + WRT_LO(pc[2]);
+		uint32_t n = WRT_HI(pc[2]);
+		if (WRT_UNLIKELY(ea + n > memsize))
+			TRAP(MEMORY_OOB);
+		uint8_t v[16];
+		memcpy(v, fp + WRT_LO(pc[3]), 16);
+		memcpy(v + WRT_HI(pc[3]) * n, mem + ea, n);
+		memcpy(fp + WRT_LO(pc[1]), v, 16);
+		NEXT(4);
+	}
+L_VSTORE_LANE:
+	{
+		uint64_t ea = (uint64_t) GET_I32(WRT_LO(pc[1])) + WRT_LO(pc[2]);
+		uint32_t n = WRT_HI(pc[2]);
+		if (WRT_UNLIKELY(ea + n > memsize))
+			TRAP(MEMORY_OOB);
+		memcpy(mem + ea, (const uint8_t *) (fp + WRT_HI(pc[1])) + pc[3].u * n, n);
+		NEXT(4);
+	}
+	/* The inlined ones: the family's code with a direct call. */
+#define VI_VBIN(NAME) \
+	v_##NAME(fp + WRT_LO(pc[2]), fp + WRT_HI(pc[2]), fp + pc[3].u); \
+	NEXT(4);
+#define VI_VLOAD(NAME) \
+	{ \
+		uint64_t ea = (uint64_t) GET_I32(WRT_HI(pc[2])) + WRT_LO(pc[3]); \
+		if (WRT_UNLIKELY(ea + WRT_HI(pc[3]) > memsize)) \
+			TRAP(MEMORY_OOB); \
+		v_##NAME(fp + WRT_LO(pc[2]), mem + ea); \
+		NEXT(4); \
+	}
+#define X(F, NAME) L_VI_##NAME: VI_##F(NAME)
+	WRT_IR_SIMD_INLINE(X)
+#undef X
+#undef VI_VBIN
+#undef VI_VLOAD
+	/* ---- v128 slot pairs ---- */
+L_COPY2:
+	memmove(fp + WRT_LO(pc[1]), fp + WRT_HI(pc[1]), 16);
+	NEXT(2);
+L_V128_CONST:
+	/* One 16-byte store, as every v128 write: a consumer reads the pair
+	 * with one 16-byte load, which two 8-byte stores would stall (store
+	 * forwarding fails). */
+	memcpy(fp + pc[1].u, &pc[2], 16);
+	NEXT(4);
+L_I8X16_SHUFFLE:
+	/* out of line (simd-fns.h): its lane loops in run() cost the scalar
+	 * handlers (mandelbrot +5%) */
+	wrt_shuffle(fp + WRT_LO(pc[1]), fp + WRT_HI(pc[1]), fp + pc[2].u, pc[3].u, pc[4].u);
+	NEXT(5);
+L_SELECT_V128:
+	memmove(fp + WRT_LO(pc[1]), fp + (GET_I32(WRT_HI(pc[1])) ? WRT_LO(pc[2]) : WRT_HI(pc[2])), 16);
+	NEXT(3);
+L_GLOBAL_GET_V128:
+	memcpy(fp + WRT_LO(pc[1]), inst->globals[WRT_HI(pc[1])]->v.v128, 16);
+	NEXT(2);
+L_GLOBAL_SET_V128:
+	memcpy(inst->globals[WRT_HI(pc[1])]->v.v128, fp + WRT_LO(pc[1]), 16);
+	NEXT(2);
+
 #define TRAP_LABEL(k) trap_##k: trapkind = WRT_TRAP_##k; goto trap;
 	TRAP_LABEL(UNREACHABLE)
 	TRAP_LABEL(MEMORY_OOB)
@@ -1024,6 +1183,28 @@ invoke_host(wrt_store *s, wrt_func *f, const wrt_value *args, wrt_value *results
 	return ok;
 }
 
+/* Values to slots and back for a signature with v128 (a slot pair each). */
+static __attribute__((noinline)) void
+wide_args(const wrt_functype *t, const wrt_value *args, wrt_slot *base)
+{
+	for (uint32_t k = 0, j = 0; k < t->nparams; k++)
+	{
+		memcpy(base + j, &args[k], t->params[k] == WRT_V128 ? 16 : 8);
+		j += wrt_valtype_slots(t->params[k]);
+	}
+}
+
+static __attribute__((noinline)) void
+wide_results(const wrt_functype *t, const wrt_slot *base, wrt_value *results)
+{
+	for (uint32_t k = 0, j = 0; k < t->nresults; k++)
+	{
+		results[k] = (wrt_value) {.bits = 0};
+		memcpy(&results[k], base + j, t->results[k] == WRT_V128 ? 16 : 8);
+		j += wrt_valtype_slots(t->results[k]);
+	}
+}
+
 /* The first call (or the first after a limit change): allocate the stacks
  * and compile the function.  Kept out of wrt_invoke's hot path. */
 static __attribute__((noinline, cold)) bool
@@ -1061,7 +1242,7 @@ wrt_invoke(wrt_store *s, wrt_func *f, const wrt_value *args, wrt_value *results)
 		return false;
 	int64_t fuel_start = s->fuel_left;
 	const wrt_compiled *cf = code->compiled;
-	wrt_value *base = s->stack_top;
+	wrt_slot *base = s->stack_top;
 	uint32_t saved_frames = s->nframes;
 	if (WRT_UNLIKELY(base + cf->invoke_slots > s->stack + s->stack_slots || saved_frames >= s->frames_cap))
 	{
@@ -1069,14 +1250,22 @@ wrt_invoke(wrt_store *s, wrt_func *f, const wrt_value *args, wrt_value *results)
 		return false;
 	}
 	uint32_t np = cf->nparams, nr = cf->nresults;
-	for (uint32_t k = 0; k < np; k++)
-		base[k] = args[k];
+	if (WRT_UNLIKELY(cf->wide_sig))
+		wide_args(&f->type, args, base);
+	else
+		for (uint32_t k = 0; k < np; k++)
+			base[k].bits = args[k].bits;
 	s->depth++;
 	bool ok = run(s, f->inst, code, base, NULL);
 	s->depth--;
 	if (WRT_LIKELY(ok))
-		for (uint32_t k = 0; k < nr; k++)
-			results[k] = base[k];
+	{
+		if (WRT_UNLIKELY(cf->wide_sig))
+			wide_results(&f->type, base, results);
+		else
+			for (uint32_t k = 0; k < nr; k++)
+				results[k] = (wrt_value) {.bits = base[k].bits};
+	}
 	s->stack_top = base;
 	s->nframes = saved_frames;
 	if (outer)

@@ -18,6 +18,7 @@ typedef double wrt_ct_F64;
 #define WRT_VT_I64 0x7e
 #define WRT_VT_F32 0x7d
 #define WRT_VT_F64 0x7c
+#define WRT_VT_V128 0x7b
 
 /* Immediate layouts of OP_CTRL instructions. */
 typedef enum wrt_imm {
@@ -43,7 +44,11 @@ typedef enum wrt_imm {
 	WRT_IMM_ELEM_TABLE,     /* u32 elemidx, u32 tableidx */
 	WRT_IMM_ELEM,           /* u32 elemidx */
 	WRT_IMM_TABLE_TABLE,    /* u32 tableidx, u32 tableidx */
-	WRT_IMM_MEMARG          /* u32 align, u32 offset (loads and stores) */
+	WRT_IMM_MEMARG,         /* u32 align, u32 offset (loads and stores) */
+	WRT_IMM_LANE,           /* one byte: lane index */
+	WRT_IMM_MEMARG_LANE,    /* memarg, then a lane byte */
+	WRT_IMM_V128,           /* 16 bytes */
+	WRT_IMM_SHUFFLE         /* 16 lane-index bytes */
 } wrt_imm;
 
 /* Instruction identifiers (dense, not the binary codes). */
@@ -53,31 +58,49 @@ typedef enum wrt_op {
 #define OP_BIN(NAME, code, text, T, TOUT, body) WRT_OP_##NAME,
 #define OP_LOAD(NAME, code, text, T, MT, AL) WRT_OP_##NAME,
 #define OP_STORE(NAME, code, text, T, MT, AL) WRT_OP_##NAME,
+#define OP_VLOAD(NAME, code, text, N, AL, body) WRT_OP_##NAME,
+#define OP_VSTORE(NAME, code, text, N, AL) WRT_OP_##NAME,
+#define OP_VLOAD_LANE(NAME, code, text, N, AL) WRT_OP_##NAME,
+#define OP_VSTORE_LANE(NAME, code, text, N, AL) WRT_OP_##NAME,
+#define OP_VSPLAT(NAME, code, text, TIN, body) WRT_OP_##NAME,
+#define OP_VEXTRACT(NAME, code, text, TOUT, LANES, body) WRT_OP_##NAME,
+#define OP_VREPLACE(NAME, code, text, TIN, LANES, body) WRT_OP_##NAME,
+#define OP_VUN(NAME, code, text, body) WRT_OP_##NAME,
+#define OP_VBIN(NAME, code, text, body) WRT_OP_##NAME,
+#define OP_VTER(NAME, code, text, body) WRT_OP_##NAME,
+#define OP_VTEST(NAME, code, text, body) WRT_OP_##NAME,
+#define OP_VSHIFT(NAME, code, text, body) WRT_OP_##NAME,
 #include "opcodes.def"
 	WRT_OP_COUNT_
 } wrt_op;
 
 typedef enum wrt_opclass {
 	WRT_OPC_CTRL, WRT_OPC_UN, WRT_OPC_TEST, WRT_OPC_BIN, WRT_OPC_CMP,
-	WRT_OPC_LOAD, WRT_OPC_STORE
+	WRT_OPC_LOAD, WRT_OPC_STORE,
+	/* SIMD families (opcodes.def) */
+	WRT_OPC_VLOAD, WRT_OPC_VSTORE, WRT_OPC_VLOAD_LANE, WRT_OPC_VSTORE_LANE,
+	WRT_OPC_VSPLAT, WRT_OPC_VEXTRACT, WRT_OPC_VREPLACE, WRT_OPC_VUN,
+	WRT_OPC_VBIN, WRT_OPC_VTER, WRT_OPC_VTEST, WRT_OPC_VSHIFT
 } wrt_opclass;
 
 typedef struct wrt_opinfo {
 	const char *name;       /* text format mnemonic */
-	uint16_t code;          /* byte, or 0xFC00 | sub-opcode */
+	uint16_t code;          /* byte, or 0xFC00 / 0xFD00 | sub-opcode */
 	uint8_t cls;            /* wrt_opclass */
 	uint8_t imm;            /* wrt_imm */
-	uint8_t t_in;           /* operand type (valtype code), 0 for CTRL */
+	uint8_t t_in;           /* operand type (valtype code), 0 for CTRL; the
+	                         * scalar operand of VSPLAT/VREPLACE */
 	uint8_t t_out;          /* result type, 0 for CTRL/STORE */
 	uint8_t align;          /* LOAD/STORE: log2 natural alignment */
-	uint8_t size;           /* LOAD/STORE: access width in bytes */
+	uint8_t size;           /* LOAD/STORE: access width in bytes (lane width
+	                         * for lane loads/stores); VEXTRACT/VREPLACE: lanes */
 } wrt_opinfo;
 
 extern const wrt_opinfo wrt_opinfo_table[WRT_OP_COUNT_];
 
 /*
- * Map a binary opcode to its wrt_op: byte is the first byte; for 0xFC, sub is
- * the LEB sub-opcode.  Returns -1 for an unknown opcode.
+ * Map a binary opcode to its wrt_op: byte is the first byte; for 0xFC and
+ * 0xFD, sub is the LEB sub-opcode.  Returns -1 for an unknown opcode.
  */
 int wrt_op_lookup(uint8_t byte, uint32_t sub);
 

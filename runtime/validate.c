@@ -83,13 +83,15 @@ typedef struct insn {
 	int op;                     /* wrt_op */
 	uint8_t bt;                 /* block type kind */
 	uint8_t vt;                 /* BT_VAL, typed select, ref.null */
+	uint8_t lane;               /* SIMD lane index */
 	uint32_t a, b;
+	const uint8_t *bytes;       /* v128.const, i8x16.shuffle: 16 bytes */
 } insn;
 
 /* One-element result lists for single-valtype block types: the control
  * frames keep pointers, so these must outlive the frames. */
 static const uint8_t vt_i32 = WRT_I32, vt_i64 = WRT_I64, vt_f32 = WRT_F32,
-	vt_f64 = WRT_F64, vt_funcref = WRT_FUNCREF, vt_externref = WRT_EXTERNREF;
+	vt_f64 = WRT_F64, vt_v128 = WRT_V128, vt_funcref = WRT_FUNCREF, vt_externref = WRT_EXTERNREF;
 
 static const uint8_t *
 single_vt(uint8_t t)
@@ -100,12 +102,14 @@ single_vt(uint8_t t)
 		case WRT_I64: return &vt_i64;
 		case WRT_F32: return &vt_f32;
 		case WRT_F64: return &vt_f64;
+		case WRT_V128: return &vt_v128;
 		case WRT_FUNCREF: return &vt_funcref;
 		default: return &vt_externref;
 	}
 }
 
-static inline bool is_num(uint8_t t) { return t == T_UNKNOWN || (t >= WRT_F64 && t <= WRT_I32); }
+/* Numeric or vector: what untyped select accepts. */
+static inline bool is_num(uint8_t t) { return t == T_UNKNOWN || (t >= WRT_V128 && t <= WRT_I32); }
 static inline bool is_ref(uint8_t t) { return t == T_UNKNOWN || t == WRT_FUNCREF || t == WRT_EXTERNREF; }
 
 /* ---- errors ------------------------------------------------------------- */
@@ -133,12 +137,6 @@ static bool
 mismatch(vstate *vs)
 {
 	return fail(vs, WRT_ERR_INVALID, "type mismatch");
-}
-
-static bool
-unsupported_simd(wrt_error *err, uint32_t off)
-{
-	return wrt_set_error(err, WRT_ERR_UNSUPPORTED, off, "SIMD is not supported yet");
 }
 
 /* ---- fast LEB paths ----------------------------------------------------- */
@@ -194,7 +192,7 @@ rd_zero(wrt_reader *r)
 	return true;
 }
 
-/* A value type byte (select_t, block type): v128 is decoded but unsupported. */
+/* A value type byte (select_t, block type). */
 static bool
 rd_valtype(wrt_reader *r, uint8_t *t)
 {
@@ -202,11 +200,9 @@ rd_valtype(wrt_reader *r, uint8_t *t)
 		return false;
 	switch (*t)
 	{
-		case WRT_I32: case WRT_I64: case WRT_F32: case WRT_F64:
+		case WRT_I32: case WRT_I64: case WRT_F32: case WRT_F64: case WRT_V128:
 		case WRT_FUNCREF: case WRT_EXTERNREF:
 			return true;
-		case WRT_V128:
-			return unsupported_simd(r->err, wrt_reader_offset(r) - 1);
 		default:
 			return wrt_set_error(r->err, WRT_ERR_MALFORMED, wrt_reader_offset(r) - 1,
 								 "malformed value type");
@@ -255,8 +251,8 @@ init_byte_op(void)
 /*
  * Decode one instruction at r->p (the caller ensures r->p < r->end): the
  * opcode and every immediate except br_table's label vector, of which only
- * the count is read.  Reports only decoding errors (MALFORMED, or
- * UNSUPPORTED for SIMD), so the pure-decoding pass (skim_body) shares it.
+ * the count is read.  Reports only decoding errors (MALFORMED), so the
+ * pure-decoding pass (skim_body) shares it.
  * Forced inline: it is the validator's per-instruction hot path.
  */
 static V_INLINE bool
@@ -269,9 +265,7 @@ next_insn(const wrt_module *m, wrt_reader *r, insn *in)
 	if (WRT_UNLIKELY(op < 0))
 	{
 		uint32_t sub;
-		if (byte == 0xfd)
-			return unsupported_simd(r->err, offset_of(m, in->pos));
-		if (byte != 0xfc)
+		if (byte != 0xfc && byte != 0xfd)
 			return wrt_set_error(r->err, WRT_ERR_MALFORMED, offset_of(m, in->pos),
 								 "illegal opcode");
 		if (!rd_u32(r, &sub))
@@ -376,6 +370,13 @@ next_insn(const wrt_module *m, wrt_reader *r, insn *in)
 			}
 		case WRT_IMM_REFTYPE:
 			return rd_reftype(r, &in->vt);
+		case WRT_IMM_LANE:
+			return wrt_read_u8(r, &in->lane);
+		case WRT_IMM_MEMARG_LANE:
+			return rd_u32(r, &in->a) && rd_u32(r, &in->b) && wrt_read_u8(r, &in->lane);
+		case WRT_IMM_V128:
+		case WRT_IMM_SHUFFLE:
+			return wrt_read_bytes(r, 16, &in->bytes);
 	}
 	return wrt_set_error(r->err, WRT_ERR_MALFORMED, offset_of(m, in->pos), "illegal opcode");
 }
@@ -952,10 +953,6 @@ validate_body(vstate *vs, wrt_code *code, bool is_last)
 					if (in.a >= vs->nlocals)
 						return fail(vs, WRT_ERR_INVALID, "unknown local %u", in.a);
 					uint8_t t = vs->locals[in.a];
-					/* Checked here rather than per declaration: a body can
-					 * declare far more locals than it has bytes. */
-					if (t == WRT_V128)
-						return unsupported_simd(vs->err, offset_of(m, in.pos));
 					if (in.op != WRT_OP_LOCAL_GET && !pop_expect(vs, t))
 						return false;
 					if (in.op != WRT_OP_LOCAL_SET && !push(vs, t))
@@ -1088,6 +1085,17 @@ validate_body(vstate *vs, wrt_code *code, bool is_last)
 					|| !pop_expect(vs, m->tables[in.a].elemtype) || !pop_expect(vs, WRT_I32))
 					return false;
 				break;
+			case WRT_OP_V128_CONST:
+				if (!push(vs, WRT_V128))
+					return false;
+				break;
+			case WRT_OP_I8X16_SHUFFLE:
+				for (int i = 0; i < 16; i++)
+					if (in.bytes[i] >= 32)
+						return fail(vs, WRT_ERR_INVALID, "invalid lane index");
+				if (!pop_expect(vs, WRT_V128) || !pop_expect(vs, WRT_V128) || !push(vs, WRT_V128))
+					return false;
+				break;
 			default:
 				/* The plain operators, typed from the opcode table; the
 				 * common well-typed case rewrites the stack top in place. */
@@ -1130,6 +1138,53 @@ validate_body(vstate *vs, wrt_code *code, bool is_last)
 								return false;
 						}
 						else if (!pop_expect(vs, oi->t_in) || !pop_expect(vs, WRT_I32))
+							return false;
+						break;
+					case WRT_OPC_VLOAD:
+					case WRT_OPC_VSTORE:
+					case WRT_OPC_VLOAD_LANE:
+					case WRT_OPC_VSTORE_LANE:
+						if (!need_memory(vs))
+							return false;
+						if (in.a > oi->align)
+							return fail(vs, WRT_ERR_INVALID,
+										"alignment must not be larger than natural");
+						if ((oi->cls == WRT_OPC_VLOAD_LANE || oi->cls == WRT_OPC_VSTORE_LANE)
+							&& in.lane >= 16 / oi->size)
+							return fail(vs, WRT_ERR_INVALID, "invalid lane index");
+						if (oi->cls != WRT_OPC_VLOAD && !pop_expect(vs, WRT_V128))
+							return false;
+						if (!pop_expect(vs, WRT_I32))
+							return false;
+						if ((oi->cls == WRT_OPC_VLOAD || oi->cls == WRT_OPC_VLOAD_LANE)
+							&& !push(vs, WRT_V128))
+							return false;
+						break;
+					case WRT_OPC_VEXTRACT:
+					case WRT_OPC_VREPLACE:
+						if (in.lane >= oi->size)
+							return fail(vs, WRT_ERR_INVALID, "invalid lane index");
+						if (oi->cls == WRT_OPC_VREPLACE && !pop_expect(vs, oi->t_in))
+							return false;
+						if (!pop_expect(vs, WRT_V128) || !push(vs, oi->t_out))
+							return false;
+						break;
+					case WRT_OPC_VSPLAT:
+					case WRT_OPC_VUN:
+					case WRT_OPC_VTEST:
+						if (!pop_expect(vs, oi->t_in) || !push(vs, oi->t_out))
+							return false;
+						break;
+					case WRT_OPC_VSHIFT:
+						if (!pop_expect(vs, WRT_I32) || !pop_expect(vs, WRT_V128)
+							|| !push(vs, WRT_V128))
+							return false;
+						break;
+					case WRT_OPC_VBIN:
+					case WRT_OPC_VTER:
+						if ((oi->cls == WRT_OPC_VTER && !pop_expect(vs, WRT_V128))
+							|| !pop_expect(vs, WRT_V128) || !pop_expect(vs, WRT_V128)
+							|| !push(vs, WRT_V128))
 							return false;
 						break;
 					case WRT_OPC_CTRL:
@@ -1260,14 +1315,6 @@ modfail(vstate *vs, wrt_errkind kind, const char *fmt, ...)
 	return wrt_set_error(vs->err, kind, 0, "%s", buf);
 }
 
-static bool
-check_valtypes(vstate *vs, const uint8_t *types, uint32_t n)
-{
-	for (uint32_t i = 0; i < n; i++)
-		if (types[i] == WRT_V128)
-			return unsupported_simd(vs->err, 0);
-	return true;
-}
 
 /*
  * A constant expression of 2.0: one of *.const, ref.null, ref.func or
@@ -1351,13 +1398,19 @@ check_const_expr(vstate *vs, const wrt_constexpr *ce, uint8_t want)
 										 "constant expression required");
 				t = m->globals[x].type;
 				break;
-			case 0xfd:
-				return unsupported_simd(vs->err, offset_of(m, pos));
 			default:
 				{
 					uint32_t sub = 0;
-					if (op == 0xfc && !rd_u32(&r, &sub))
+					if ((op == 0xfc || op == 0xfd) && !rd_u32(&r, &sub))
 						return false;
+					if (op == 0xfd && sub == (wrt_opinfo_table[WRT_OP_V128_CONST].code & 0xffu))
+					{
+						const uint8_t *p;
+						if (!wrt_read_bytes(&r, 16, &p))
+							return false;
+						t = WRT_V128;
+						break;
+					}
 					if (wrt_op_lookup(op, sub) < 0)
 						return wrt_set_error(vs->err, WRT_ERR_MALFORMED, offset_of(m, pos),
 											 "illegal opcode");
@@ -1456,11 +1509,6 @@ validate_module(vstate *vs)
 		return modfail(vs, WRT_ERR_MALFORMED,
 					   "data count and data section have inconsistent lengths");
 
-	for (uint32_t i = 0; i < m->ntypes; i++)
-		if (!check_valtypes(vs, m->types[i].params, m->types[i].nparams)
-			|| !check_valtypes(vs, m->types[i].results, m->types[i].nresults))
-			return false;
-
 	for (uint32_t f = 0; f < m->nfuncs; f++)
 		if (m->func_types[f] >= m->ntypes)
 			return modfail(vs, WRT_ERR_INVALID, "unknown type %u", m->func_types[f]);
@@ -1486,8 +1534,6 @@ validate_module(vstate *vs)
 	for (uint32_t i = 0; i < m->nglobals; i++)
 	{
 		const wrt_globaldef *g = &m->globals[i];
-		if (g->type == WRT_V128)
-			return unsupported_simd(vs->err, 0);
 		if (i >= m->nglobal_imports && !check_const_expr(vs, &g->init, g->type))
 			return false;
 	}

@@ -43,7 +43,7 @@ typedef enum wrt_valtype {
 	WRT_I64 = 0x7e,
 	WRT_F32 = 0x7d,
 	WRT_F64 = 0x7c,
-	WRT_V128 = 0x7b,            /* decoded only to be rejected: no SIMD yet */
+	WRT_V128 = 0x7b,            /* 128-bit vector (fixed-width SIMD) */
 	WRT_FUNCREF = 0x70,
 	WRT_EXTERNREF = 0x6f
 } wrt_valtype;
@@ -52,7 +52,9 @@ typedef enum wrt_valtype {
  * A Wasm value.  Floats are kept as their bit patterns by the engine (NaN
  * payloads are preserved); the float members are conveniences for hosts.
  * A funcref is a wrt_func * (NULL = ref.null); an externref is an opaque host
- * pointer (NULL = ref.null).
+ * pointer (NULL = ref.null).  A v128 is its 16 bytes in memory order (byte i
+ * is byte i of the vector as v128.store writes it, so lane k of an i32x4 is
+ * bytes 4k..4k+3, little-endian).  Scalars use only the first 8 bytes.
  */
 typedef union wrt_value {
 	int32_t i32;
@@ -61,6 +63,7 @@ typedef union wrt_value {
 	double f64;
 	void *ref;
 	uint64_t bits;
+	uint8_t v128[16];
 } wrt_value;
 
 typedef struct wrt_functype {
@@ -111,7 +114,7 @@ typedef enum wrt_errkind {
 	WRT_OK = 0,
 	WRT_ERR_MALFORMED,          /* binary decoding failed */
 	WRT_ERR_INVALID,            /* validation failed */
-	WRT_ERR_UNSUPPORTED,        /* valid Wasm we do not implement (SIMD) */
+	WRT_ERR_UNSUPPORTED,        /* valid Wasm we do not implement */
 	WRT_ERR_LINK,               /* import missing or of the wrong type */
 	WRT_ERR_LIMIT,              /* an engine limit (sizes, counts) */
 	WRT_ERR_OOM,

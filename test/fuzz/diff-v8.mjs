@@ -46,6 +46,7 @@ function fmt(type, v) {
       return `f64:0x${u64[0].toString(16).padStart(16, '0')}`;
     case 'funcref': return v === null ? 'funcref:null' : 'funcref:func';
     case 'externref': return v === null || v === undefined ? 'externref:null' : 'externref:obj';
+    case 'v128': return `v128:${Buffer.from(v).toString('hex')}`;  // v: 16 bytes
     default: return `unknown:${type}`;
   }
 }
@@ -57,6 +58,7 @@ function parseValue(text) {
     case 'i64': return BigInt(rest);
     case 'f32': u32[0] = Number.parseInt(rest, 16); return f32[0];
     case 'f64': u64[0] = BigInt(rest); return f64[0];
+    case 'v128': return Uint8Array.from(Buffer.from(rest, 'hex'));
     default: return null;
   }
 }
@@ -70,6 +72,74 @@ function zero(type) {
 }
 
 const jsType = (t) => (t === 'funcref' ? 'anyfunc' : t);
+
+// ---- v128 across the JS boundary ------------------------------------------
+// JS can neither pass nor receive a v128, so functions whose type has one
+// are reached through small Wasm modules built here: a stand-in for a v128
+// import (ignores its arguments, returns zeros: as diff-run's), and a
+// wrapper per export that takes each v128 as four i32 lanes and stores each
+// v128 result into its memory.
+const VT = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, v128: 0x7b, funcref: 0x70, externref: 0x6f };
+const leb = (v) => { const o = []; do { let b = v & 0x7f; v >>>= 7; o.push(v ? b | 0x80 : b); } while (v); return o; };
+const section = (id, body) => [id, ...leb(body.length), ...body];
+const vec = (items) => [...leb(items.length), ...items.flat()];
+const functype = (ps, rs) => [0x60, ...vec(ps.map((t) => [VT[t]])), ...vec(rs.map((t) => [VT[t]]))];
+const str = (s) => [...leb(s.length), ...Buffer.from(s)];
+const zeroConst = (t) => ({ i32: [0x41, 0], i64: [0x42, 0], f32: [0x43, 0, 0, 0, 0], f64: [0x44, ...Array(8).fill(0)],
+  v128: [0xfd, 0x0c, ...Array(16).fill(0)] })[t] ?? [0xd0, VT[t]];
+const hasV128 = (ps, rs) => ps.includes('v128') || rs.includes('v128');
+const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+
+function standin(params, results) {
+  const body = [0x00, ...results.flatMap(zeroConst), 0x0b];
+  const bytes = [...header, ...section(1, vec([functype(params, results)])), ...section(3, [1, 0]),
+    ...section(7, [1, ...str('f'), 0, 0]), ...section(10, vec([[...leb(body.length), ...body]]))];
+  return new WebAssembly.Instance(new WebAssembly.Module(Uint8Array.from(bytes))).exports.f;
+}
+
+function wrapper(fn, params, results) {
+  const wparams = params.flatMap((t) => (t === 'v128' ? ['i32', 'i32', 'i32', 'i32'] : [t]));
+  const wresults = results.filter((t) => t !== 'v128');
+  const code = [];
+  let q = 0;
+  for (const t of params) {
+    if (t === 'v128') {
+      code.push(0x20, ...leb(q), 0xfd, 0x11);                 // local.get; i32x4.splat
+      for (let l = 1; l < 4; l++) code.push(0x20, ...leb(q + l), 0xfd, 0x1c, l);  // replace_lane
+      q += 4;
+    } else code.push(0x20, ...leb(q++));
+  }
+  code.push(0x10, 0);                                           // call the import
+  const base = wparams.length;
+  for (let r = results.length - 1; r >= 0; r--) code.push(0x21, ...leb(base + r));
+  let vr = 0;
+  results.forEach((t, r) => {
+    if (t === 'v128') code.push(0x41, ...leb(16 * vr++), 0x20, ...leb(base + r), 0xfd, 0x0b, 0, 0);
+  });
+  results.forEach((t, r) => { if (t !== 'v128') code.push(0x20, ...leb(base + r)); });
+  const body = [...vec(results.map((t) => [1, VT[t]])), ...code, 0x0b];
+  const bytes = [...header,
+    ...section(1, vec([functype(params, results), functype(wparams, wresults)])),
+    ...section(2, vec([[...str('m'), ...str('f'), 0x00, 0]])),
+    ...section(3, [1, 1]), ...section(5, [1, 0, 1]),
+    ...section(7, vec([[...str('w'), 0, 1], [...str('mem'), 2, 0]])),
+    ...section(10, vec([[...leb(body.length), ...body]]))];
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(Uint8Array.from(bytes)), { m: { f: fn } });
+  return (...args) => {
+    const flat = [];
+    params.forEach((t, i) => {
+      if (t !== 'v128') { flat.push(args[i]); return; }
+      const dv = new DataView(args[i].buffer);
+      for (let l = 0; l < 4; l++) flat.push(dv.getInt32(4 * l, true));
+    });
+    const r = inst.exports.w(...flat);
+    const scal = wresults.length > 1 ? [...r] : wresults.length === 1 ? [r] : [];
+    const mem = new Uint8Array(inst.exports.mem.buffer);
+    let vi = 0, si = 0;
+    const out = results.map((t) => (t === 'v128' ? mem.slice(16 * vi, 16 * ++vi) : scal[si++]));
+    return results.length === 1 ? out[0] : out;
+  };
+}
 
 function finish(verdict, details = []) {
   console.log(verdict);
@@ -103,6 +173,10 @@ for (const imp of plan.imports) {
   switch (imp.kind) {
     case 'func': {
       const { params, results } = imp;
+      if (hasV128(params, results)) {
+        value = standin(params, results);
+        break;
+      }
       value = (...args) => {
         const shown = params.map((t, i) => ` ${fmt(t, args[i])}`).join('');
         events.push(`log ${imp.module}.${imp.name}${shown}`);
@@ -148,8 +222,10 @@ const exps = instance.exports;
 let compared = 0;
 for (const [n, call] of plan.calls.entries()) {
   if (call.outcome === 'stop') finish(`agree: ${compared} calls (our engine stopped at call ${n}: ${call.reason})`);
-  const fn = exps[call.export];
+  let fn = exps[call.export];
   if (typeof fn !== 'function') finish(`MISMATCH: export ${call.export} is not a function in V8`);
+  const ptypes = call.args.map((a) => a.split(':', 1)[0]);
+  if (hasV128(ptypes, call.rtypes)) fn = wrapper(fn, ptypes, call.rtypes);
   const args = call.args.map(parseValue);
   events = [];
   let outcome;
@@ -192,7 +268,9 @@ const final = [];
 for (const st of plan.final) {
   const e = exps[st.name];
   let mine;
-  if (st.kind === 'global') {
+  if (st.kind === 'global' && st.type === 'v128') {
+    continue;                   // not readable from JS
+  } else if (st.kind === 'global') {
     mine = fmt(st.type, e.value);
   } else if (st.kind === 'memory') {
     const buf = new Uint8Array(e.buffer);

@@ -9,11 +9,16 @@
 # built with ASan + UBSan, which writes what happened to a plan) and replay
 # the plan in node's V8 (test/fuzz/diff-v8.mjs), which compares results,
 # traps (loosely: both trap = agree), host calls and the final exported
-# state.  Four variants rotate: plain; --denan (no NaN can appear, so even
+# state.  Seven variants rotate: plain; --denan (no NaN can appear, so even
 # payload-sensitive code compares exactly); with reference types enabled
 # (binaryen 108 mostly emits its pre-standard reference types there, which
-# both engines must reject: a differential test of validation); and
-# optimised with -O2 without out-of-bounds accesses (longer-running code).
+# both engines must reject: a differential test of validation); optimised
+# with -O2 without out-of-bounds accesses (longer-running code); and SIMD
+# enabled: plain, --denan and -O2.  JS cannot pass or receive a v128, so
+# diff-v8.mjs reaches exports with one in their type through a Wasm wrapper
+# (v128 arguments as four i32 lanes, v128 results stored to memory) and
+# gives v128 imports (binaryen's log-v128) a Wasm stand-in, as diff-run
+# does; v128 globals are not compared (unreadable from JS).
 # Runs until SECONDS (default 60) have passed or MAX_MODULES (default
 # unlimited) modules were tried.  NaN payloads are not compared, but they
 # can reach memory and integers (stores, reinterpretations), so a mismatch
@@ -41,7 +46,8 @@ V8_TIMEOUT=${DIFF_V8_TIMEOUT:-60}
 
 FEATURES=(--mvp-features --enable-mutable-globals --enable-bulk-memory --enable-sign-ext
 	--enable-nontrapping-float-to-int --enable-multivalue)
-VARIANTS=("" "--denan" "--enable-reference-types" "--no-fuzz-oob -O2")
+VARIANTS=("" "--denan" "--enable-reference-types" "--no-fuzz-oob -O2" "--enable-simd"
+	"--enable-simd --denan" "--enable-simd --no-fuzz-oob -O2")
 
 mkdir -p build/fuzz "$FINDINGS"
 WORK=$(mktemp -d build/fuzz/diff-work.XXXXXX)

@@ -127,6 +127,17 @@ fz_format_value(char *buf, size_t n, uint8_t type, wrt_value v, bool canon_nan)
 		case WRT_EXTERNREF:
 			snprintf(buf, n, "externref:%s", v.ref ? "obj" : "null");
 			break;
+		case WRT_V128:
+			/* the 16 bytes in memory order; NaN lanes are not canonicalised
+			 * (the lane shape is unknown): diff.sh's --denan recheck covers
+			 * payload differences */
+			{
+				size_t k = (size_t) snprintf(buf, n, "v128:");
+
+				for (int i = 0; i < 16 && k + 2 < n; i++)
+					k += (size_t) snprintf(buf + k, n - k, "%02x", v.v128[i]);
+			}
+			break;
 		default:
 			snprintf(buf, n, "unknown:0x%02x", type);
 			break;
@@ -334,6 +345,109 @@ host_cb(wrt_hostcall *call, void *user, const wrt_value *args, wrt_value *result
 
 /* ---- imports ------------------------------------------------------------ */
 
+static void
+put_leb(uint8_t *buf, size_t *n, uint32_t v)
+{
+	do
+	{
+		uint8_t b = v & 0x7f;
+
+		v >>= 7;
+		buf[(*n)++] = (uint8_t) (b | (v ? 0x80 : 0));
+	} while (v);
+}
+
+/* A section: id, LEB size, then the len bytes of body. */
+static void
+put_section(uint8_t *buf, size_t *n, uint8_t id, const uint8_t *body, size_t len)
+{
+	buf[(*n)++] = id;
+	put_leb(buf, n, (uint32_t) len);
+	memcpy(buf + *n, body, len);
+	*n += len;
+}
+
+/*
+ * A function import whose type has a v128 cannot be a host function (the
+ * engine refuses those at link time), so it gets a Wasm stand-in: a module
+ * of one function of that type that ignores its arguments and returns
+ * zeros.  Its calls are not logged (diff-v8.mjs gives V8 the same stand-in,
+ * since JS cannot take or give a v128 either).
+ */
+static wrt_func *
+wasm_standin(fz_env *env, const wrt_functype *ft)
+{
+	size_t cap = 64 + 2 * (size_t) (ft->nparams + ft->nresults) + 20 * (size_t) ft->nresults;
+	uint8_t *buf = malloc(cap), *sec = malloc(cap), *body = malloc(cap);
+	size_t n = 0, k = 0, b = 0;
+	wrt_module *m = NULL;
+	wrt_instance *inst;
+	wrt_extern e;
+	wrt_func *f = NULL;
+
+	if (!buf || !sec || !body)
+		abort();
+	memcpy(buf, "\0asm\1\0\0\0", 8);
+	n = 8;
+	sec[k++] = 1;
+	sec[k++] = 0x60;
+	put_leb(sec, &k, ft->nparams);
+	memcpy(sec + k, ft->params, ft->nparams);
+	k += ft->nparams;
+	put_leb(sec, &k, ft->nresults);
+	memcpy(sec + k, ft->results, ft->nresults);
+	k += ft->nresults;
+	put_section(buf, &n, 1, sec, k);
+	put_section(buf, &n, 3, (const uint8_t *) "\1\0", 2);
+	put_section(buf, &n, 7, (const uint8_t *) "\1\1f\0\0", 5);
+	body[b++] = 0;              /* no locals */
+	for (uint32_t i = 0; i < ft->nresults; i++)
+		switch (ft->results[i])
+		{
+			case WRT_I32: body[b++] = 0x41; body[b++] = 0; break;
+			case WRT_I64: body[b++] = 0x42; body[b++] = 0; break;
+			case WRT_F32: body[b++] = 0x43; memset(body + b, 0, 4); b += 4; break;
+			case WRT_F64: body[b++] = 0x44; memset(body + b, 0, 8); b += 8; break;
+			case WRT_V128:
+				body[b++] = 0xfd; body[b++] = 0x0c; memset(body + b, 0, 16); b += 16; break;
+			default: body[b++] = 0xd0; body[b++] = ft->results[i]; break;
+		}
+	body[b++] = 0x0b;
+	k = 0;
+	sec[k++] = 1;
+	put_leb(sec, &k, (uint32_t) b);
+	memcpy(sec + k, body, b);
+	k += b;
+	put_section(buf, &n, 10, sec, k);
+	m = wrt_module_load(buf, n, NULL, NULL);
+	if (m)
+	{
+		inst = wrt_instantiate(env->store, m, NULL, 0, NULL);
+		if (inst && wrt_instance_export(inst, "f", 1, &e) && e.kind == WRT_EXTERN_FUNC)
+			f = e.u.func;
+		env->standins = realloc(env->standins, (env->nstandins + 1) * sizeof(wrt_module *));
+		if (!env->standins)
+			abort();
+		env->standins[env->nstandins++] = m;
+	}
+	free(buf);
+	free(sec);
+	free(body);
+	return f;
+}
+
+static bool
+has_v128(const wrt_functype *ft)
+{
+	for (uint32_t i = 0; i < ft->nparams; i++)
+		if (ft->params[i] == WRT_V128)
+			return true;
+	for (uint32_t i = 0; i < ft->nresults; i++)
+		if (ft->results[i] == WRT_V128)
+			return true;
+	return false;
+}
+
 bool
 fz_env_imports(fz_env *env)
 {
@@ -358,7 +472,8 @@ fz_env_imports(fz_env *env)
 		{
 			case WRT_EXTERN_FUNC:
 				h->behaviour = env->log ? 'l' : behaviour_of(h->name, h->name_len);
-				ex->u.func = wrt_func_new_host(env->store, &t.func, host_cb, h);
+				ex->u.func = has_v128(&t.func) ? wasm_standin(env, &t.func)
+					: wrt_func_new_host(env->store, &t.func, host_cb, h);
 				if (!ex->u.func)
 					return false;
 				break;
@@ -394,6 +509,11 @@ fz_env_free(fz_env *env)
 	free(env->imports);
 	env->hosts = NULL;
 	env->imports = NULL;
+	for (uint32_t i = 0; i < env->nstandins; i++)
+		wrt_module_free(env->standins[i]);
+	free(env->standins);
+	env->standins = NULL;
+	env->nstandins = 0;
 }
 
 wrt_func *

@@ -85,6 +85,8 @@ struct fz_env {
 	fz_hostinfo *hosts;         /* one per import */
 	wrt_extern *imports;
 	uint32_t nimports;
+	wrt_module **standins;      /* Wasm stand-ins of v128 function imports */
+	uint32_t nstandins;
 };
 
 /*
@@ -93,6 +95,8 @@ struct fz_env {
  * (a memory over the limit, a table over the engine limit, no memory).
  */
 bool fz_env_imports(fz_env *env);
+/* Free what fz_env_imports made; after wrt_store_free of env->store (the
+ * stand-in modules of v128 imports must outlive the store). */
 void fz_env_free(fz_env *env);
 
 /* Zero value of a type. */

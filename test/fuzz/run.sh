@@ -16,8 +16,10 @@
 #   diff    test/fuzz/diff.sh       — binaryen-generated modules, our engine
 #                                     against node's V8
 # The libFuzzer targets start from the seeds, 100 modules binaryen generates
-# from random bytes (`wasm-opt -ttf`, made once into build/fuzz/ttf-seeds/:
-# large valid modules whose mutations reach deep into the engine), the spec
+# from random bytes (`wasm-opt -ttf`, half of them with SIMD, made once into
+# build/fuzz/ttf-seeds/: large valid modules whose mutations reach deep into
+# the engine), the benchmark kernels built with clang -msimd128
+# (build/fuzz/simd-seeds/), the spec
 # suite's modules when test/spec/run.sh has converted them, the cost shapes
 # of test/hostile.c (build/fuzz/hostile-seeds/)
 # (build/spec/*/*.wasm), and the corpus they grew in earlier runs on this
@@ -93,12 +95,28 @@ run_libfuzzer() {
 			head -c $((RANDOM % 6000 + 200)) /dev/urandom > "$OUT/ttf-seeds.tmp/seed"
 			wasm-opt -ttf "$OUT/ttf-seeds.tmp/seed" --mvp-features --enable-mutable-globals \
 				--enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int \
-				--enable-multivalue -o "$OUT/ttf-seeds.tmp/ttf-$i.wasm" > /dev/null 2>&1 || true
+				--enable-multivalue $( ((i % 2)) && echo --enable-simd) \
+				-o "$OUT/ttf-seeds.tmp/ttf-$i.wasm" > /dev/null 2>&1 || true
 		done
 		rm -f "$OUT/ttf-seeds.tmp/seed"
 		mv "$OUT/ttf-seeds.tmp" "$OUT/ttf-seeds"
 	fi
 	seeds+=("$OUT/ttf-seeds")
+	# Vectorised code as a compiler emits it: the benchmark kernels and the
+	# SIMD guest built with clang -O2 -msimd128 (once, when wasi-libc is
+	# there).
+	if [ ! -d "$OUT/simd-seeds" ] && [ -e /usr/lib/wasm32-wasi/crt1-command.o ]; then
+		mkdir -p "$OUT/simd-seeds.tmp"
+		for c in test/bench/*.c; do
+			[ "$(basename "$c")" = genbig.c ] || [ "$(basename "$c")" = loadtime.c ] || [ "$(basename "$c")" = irmap.c ] && continue
+			clang --target=wasm32-wasi --sysroot=/usr -O2 -msimd128 "$c" -lm \
+				-o "$OUT/simd-seeds.tmp/$(basename "$c" .c).wasm" > /dev/null 2>&1 || true
+		done
+		clang --target=wasm32-wasi --sysroot=/usr -O2 -msimd128 -mexec-model=reactor test/guest/simd.c \
+			-o "$OUT/simd-seeds.tmp/guest-simd.wasm" > /dev/null 2>&1 || true
+		mv "$OUT/simd-seeds.tmp" "$OUT/simd-seeds"
+	fi
+	[ -d "$OUT/simd-seeds" ] && seeds+=("$OUT/simd-seeds")
 	# The cost shapes of issue 11 (test/hostile.c), small enough for
 	# libFuzzer's input limit, so mutations start next to that class.
 	if [ ! -d "$OUT/hostile-seeds" ] && make -s build/hostile-gen > /dev/null; then

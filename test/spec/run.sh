@@ -7,8 +7,7 @@
 # is converted by wast2json into build/spec/<name>/ (cached: redone only when
 # the .wast is newer), then the runner executes the converted scripts, several
 # files in parallel, one runner process per file so that an engine crash
-# fails only that file.  simd_*.wast files are not run: they are counted as
-# skipped files ("SIMD is not supported yet (issue: SIMD)").  Files named in
+# fails only that file.  Files named in
 # test/spec/skip.txt (lines "name.wast reason..."; blank lines and # comments
 # ignored) are skipped with their reason.
 #
@@ -40,7 +39,6 @@ JOBS=${SPEC_JOBS:-$(nproc 2>/dev/null || echo 2)}
 TIMEOUT=${SPEC_TIMEOUT:-20}
 TAG=${SPEC_TAG:-}
 SKIPLIST=$ROOT/test/spec/skip.txt
-SIMD_REASON="SIMD is not supported yet (issue: SIMD)"
 
 case $RUNNER in /*) ;; *) RUNNER=$PWD/$RUNNER ;; esac
 if [ ! -x "$RUNNER" ]; then
@@ -70,11 +68,6 @@ for wast in "$SUITE"/*.wast; do
 	if [ ${#wanted[@]} -gt 0 ] && [ -z "${wanted[$name]:-}" ]; then
 		continue
 	fi
-	case $name in
-	simd_*)
-		skipped_files+=("$name.wast|$SIMD_REASON")
-		continue ;;
-	esac
 	if [ -n "${skipreason[$name]:-}" ]; then
 		skipped_files+=("$name.wast|${skipreason[$name]}")
 		continue

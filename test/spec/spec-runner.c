@@ -277,6 +277,10 @@ typedef struct expect {
 	uint8_t type;
 	pattern pat;
 	wrt_value v;
+	/* v128: lane shape and, for float lanes, a pattern per lane */
+	uint8_t lane_bytes;
+	bool lane_float;
+	pattern lanes[16];
 } expect;
 
 static int
@@ -369,8 +373,44 @@ parse_value(json_t *j, bool is_expected, expect *out, char **why)
 	out->type = (uint8_t)t;
 	if (t == WRT_V128)
 	{
-		*why = fmt("v128 value");
-		return false;
+		/* {"type":"v128","lane_type":"f32","value":["1","nan:canonical",..]}:
+		 * each lane the unsigned decimal of its bits, or a NaN pattern */
+		const char *lt = json_string_value(json_object_get(j, "lane_type"));
+		json_t *lv = json_object_get(j, "value");
+		static const struct { const char *name; uint8_t bytes; bool fl; } shapes[] = {
+			{"i8", 1, false}, {"i16", 2, false}, {"i32", 4, false}, {"i64", 8, false},
+			{"f32", 4, true}, {"f64", 8, true}};
+
+		out->lane_bytes = 0;
+		for (size_t k = 0; k < sizeof(shapes) / sizeof(shapes[0]); k++)
+			if (lt && strcmp(lt, shapes[k].name) == 0)
+			{
+				out->lane_bytes = shapes[k].bytes;
+				out->lane_float = shapes[k].fl;
+			}
+		if (!out->lane_bytes || !json_is_array(lv) || json_array_size(lv) != 16u / out->lane_bytes)
+		{
+			*why = fmt("bad v128 value (lane type \"%s\")", lt ? lt : "(none)");
+			return false;
+		}
+		for (size_t k = 0; k < json_array_size(lv); k++)
+		{
+			const char *ls = json_string_value(json_array_get(lv, k));
+
+			if (ls && is_expected && out->lane_float && strcmp(ls, "nan:canonical") == 0)
+				out->lanes[k] = PAT_NAN_CANONICAL;
+			else if (ls && is_expected && out->lane_float && strcmp(ls, "nan:arithmetic") == 0)
+				out->lanes[k] = PAT_NAN_ARITHMETIC;
+			else if (!parse_u64(ls, &n))
+			{
+				*why = fmt("bad v128 lane \"%s\"", ls ? ls : "(none)");
+				return false;
+			}
+			else
+				for (unsigned b = 0; b < out->lane_bytes; b++)
+					out->v.v128[k * out->lane_bytes + b] = (uint8_t)(n >> (8 * b));
+		}
+		return true;
 	}
 	if (!val)
 	{
@@ -464,6 +504,14 @@ show_value(uint8_t t, wrt_value v)
 			return v.ref ? fmt("funcref:%p", v.ref) : fmt("funcref:null");
 		case WRT_EXTERNREF:
 			return v.ref ? fmt("externref:%" PRIuPTR, (uintptr_t)v.ref - 1) : fmt("externref:null");
+		case WRT_V128:
+			{
+				uint32_t w[4];
+
+				memcpy(w, v.v128, 16);
+				return fmt("v128:i32x4 0x%08" PRIx32 " 0x%08" PRIx32 " 0x%08" PRIx32 " 0x%08" PRIx32,
+						   w[0], w[1], w[2], w[3]);
+			}
 	}
 	return fmt("?:0x%" PRIx64, v.bits);
 }
@@ -519,6 +567,26 @@ value_matches(const expect *e, wrt_value got)
 			if (e->pat == PAT_REF_NONNULL)
 				return got.ref != NULL;
 			return got.ref == e->v.ref;
+		case WRT_V128:
+			for (unsigned k = 0; k < 16u / e->lane_bytes; k++)
+			{
+				const uint8_t *g = got.v128 + k * e->lane_bytes;
+				uint64_t b = 0;
+
+				for (unsigned i = 0; i < e->lane_bytes; i++)
+					b |= (uint64_t)g[i] << (8 * i);
+				if (e->lanes[k] == PAT_NAN_CANONICAL || e->lanes[k] == PAT_NAN_ARITHMETIC)
+				{
+					uint64_t quiet = e->lane_bytes == 4 ? 0x7fc00000u : UINT64_C(0x7ff8000000000000);
+					uint64_t mag = e->lane_bytes == 4 ? 0x7fffffffu : UINT64_C(0x7fffffffffffffff);
+
+					if (e->lanes[k] == PAT_NAN_CANONICAL ? (b & mag) != quiet : (b & quiet) != quiet)
+						return false;
+				}
+				else if (memcmp(g, e->v.v128 + k * e->lane_bytes, e->lane_bytes) != 0)
+					return false;
+			}
+			return true;
 	}
 	return false;
 }
@@ -1035,10 +1103,7 @@ cmd_assert_return(script *sc, json_t *cmd, long line)
 
 		if (!parse_value(json_array_get(expected, i), true, &exp[i], &why))
 		{
-			if (exp[i].type == WRT_V128)
-				skip(sc, "SIMD is not supported yet (issue: SIMD)");
-			else
-				fail(sc, line, "assert_return", fmt("expected value %zu: %s", i, why));
+			fail(sc, line, "assert_return", fmt("expected value %zu: %s", i, why));
 			free(why);
 			return;
 		}

@@ -1,7 +1,6 @@
 /*
  * test_module.c — unit tests of module loading and introspection: malformed
- * binaries are rejected as WRT_ERR_MALFORMED, SIMD as WRT_ERR_UNSUPPORTED
- * with the stable message the extension shows users, and the import/export
+ * binaries are rejected as WRT_ERR_MALFORMED, and the import/export
  * introspection reports names and types exactly as the WAT fixture declares
  * them.
  */
@@ -100,37 +99,6 @@ test_malformed_truncated_fixture(void)
 			   "prefix of %zu/%zu bytes: kind %d (%s), expected malformed",
 			   cut, len, (int)err.kind, err.message);
 	}
-}
-
-static void
-expect_simd_rejected(const char *fixture)
-{
-	size_t len;
-	const uint8_t *bytes = unit_fixture_bytes(fixture, &len);
-	wrt_error err;
-	wrt_module *m;
-
-	NEED(bytes);
-	memset(&err, 0, sizeof(err));
-	m = wrt_module_load(bytes, len, NULL, &err);
-	if (m)
-		wrt_module_free(m);
-	CHECKF(m == NULL, "%s: SIMD module loaded", fixture);
-	CHECKF(err.kind == WRT_ERR_UNSUPPORTED, "%s: kind %d (%s), expected WRT_ERR_UNSUPPORTED",
-		   fixture, (int)err.kind, err.message);
-	CHECK_CONTAINS(err.message, "SIMD is not supported yet");
-}
-
-void
-test_simd_in_body_unsupported(void)
-{
-	expect_simd_rejected("simd_body");
-}
-
-void
-test_simd_in_type_unsupported(void)
-{
-	expect_simd_rejected("simd_type");
 }
 
 static bool

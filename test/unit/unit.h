@@ -27,8 +27,13 @@
 	X(malformed_bad_version) \
 	X(malformed_truncated) \
 	X(malformed_truncated_fixture) \
-	X(simd_in_body_unsupported) \
-	X(simd_in_type_unsupported) \
+	X(simd_body_runs) \
+	X(simd_type_loads) \
+	X(simd_api_call) \
+	X(simd_slot_model) \
+	X(simd_deep_recursion) \
+	X(simd_globals) \
+	X(simd_host_import_refused) \
 	X(host_typed_params_and_user) \
 	X(host_direct_call) \
 	X(host_failure_traps) \

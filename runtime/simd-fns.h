@@ -1,0 +1,156 @@
+/*
+ * simd-fns.h — the lane functions of the SIMD rows of opcodes.def: one
+ * small function per row, expanded from its body, and the table from wrt_op
+ * to them (wrt_simd_fns) that the compiler reads when it emits a SIMD family
+ * instruction (compile.h).  Included once, by interp.c, so that the
+ * handlers of the hottest operators (WRT_IR_SIMD_INLINE) inline them.
+ *
+ * Why functions and not one interpreter handler per operator: the
+ * interpreter is one function dispatching by computed goto, and GCC's code
+ * for the scalar handlers got measurably worse (several percent on scalar
+ * kernels) with 236 more labels in it; a dozen family handlers calling
+ * these keep the scalar code as it was, for the price of an indirect call
+ * per SIMD operator.
+ */
+#ifndef WRT_SIMD_FNS_H
+#define WRT_SIMD_FNS_H
+
+#include "opcodes.h"
+#include "simd.h"
+
+#define LOAD_V(v, p) memcpy(&(v), (p), 16)
+#define STORE_V(p, v) memcpy((p), &(v), 16)
+
+/* Slot bits of a scalar result, and a scalar operand from slot bits. */
+static inline uint64_t slot_I32(uint32_t v) { return v; }
+static inline uint64_t slot_I64(uint64_t v) { return v; }
+static inline uint64_t slot_F32(float v) { return wrt_f32_bits(v); }
+static inline uint64_t slot_F64(double v) { return wrt_f64_bits(v); }
+static inline uint32_t from_I32(uint64_t b) { return (uint32_t) b; }
+static inline uint64_t from_I64(uint64_t b) { return b; }
+static inline float from_F32(uint64_t b) { return wrt_f32_from_bits((uint32_t) b); }
+static inline double from_F64(uint64_t b) { return wrt_f64_from_bits(b); }
+
+/* A lane loop writes every lane of r, but GCC sees each lane store as a
+ * read-modify-write of the vector and warns that r may be uninitialised. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
+#define OP_VLOAD(NAME, code, text, N, AL, body) \
+	static void v_##NAME(void *d, const uint8_t *m) { \
+		wrt_v128 r; \
+		body \
+		STORE_V(d, r); \
+	}
+#define OP_VSPLAT(NAME, code, text, TIN, body) \
+	static void v_##NAME(void *d, const void *pa) { \
+		uint64_t bits_; \
+		memcpy(&bits_, pa, 8); \
+		wrt_ct_##TIN a = from_##TIN(bits_); \
+		wrt_v128 r; \
+		body \
+		STORE_V(d, r); \
+	}
+#define OP_VEXTRACT(NAME, code, text, TOUT, LANES, body) \
+	static uint64_t v_##NAME(const void *pa, uint32_t lane) { \
+		wrt_v128 a; \
+		wrt_ct_##TOUT r; \
+		LOAD_V(a, pa); \
+		body \
+		return slot_##TOUT(r); \
+	}
+#define OP_VREPLACE(NAME, code, text, TIN, LANES, body) \
+	static void v_##NAME(void *d, const void *pa, uint64_t bits_, uint32_t lane) { \
+		wrt_v128 a, r; \
+		wrt_ct_##TIN b = from_##TIN(bits_); \
+		LOAD_V(a, pa); \
+		body \
+		STORE_V(d, r); \
+	}
+#define OP_VUN(NAME, code, text, body) \
+	static void v_##NAME(void *d, const void *pa) { \
+		wrt_v128 a, r; \
+		LOAD_V(a, pa); \
+		body \
+		STORE_V(d, r); \
+	}
+#define OP_VBIN(NAME, code, text, body) \
+	static void v_##NAME(void *d, const void *pa, const void *pb) { \
+		wrt_v128 a, b, r; \
+		LOAD_V(a, pa); \
+		LOAD_V(b, pb); \
+		body \
+		STORE_V(d, r); \
+	}
+#define OP_VTER(NAME, code, text, body) \
+	static void v_##NAME(void *d, const void *pa, const void *pb, const void *pc) { \
+		wrt_v128 a, b, c, r; \
+		LOAD_V(a, pa); \
+		LOAD_V(b, pb); \
+		LOAD_V(c, pc); \
+		body \
+		STORE_V(d, r); \
+	}
+#define OP_VTEST(NAME, code, text, body) \
+	static uint64_t v_##NAME(const void *pa) { \
+		wrt_v128 a; \
+		uint32_t r; \
+		LOAD_V(a, pa); \
+		body \
+		return r; \
+	}
+#define OP_VSHIFT(NAME, code, text, body) \
+	static void v_##NAME(void *d, const void *pa, uint32_t b) { \
+		wrt_v128 a, r; \
+		LOAD_V(a, pa); \
+		body \
+		STORE_V(d, r); \
+	}
+#include "opcodes.def"
+
+/*
+ * i8x16.shuffle of a and b by the 16 lane bytes in lo, hi (validated < 32):
+ * a and b side by side, indexed, with no branch per lane (a data-dependent
+ * one mispredicts), the result assembled in registers and written with one
+ * 16-byte store (byte stores read back as one vector would stall store
+ * forwarding).
+ */
+static __attribute__((noinline)) void
+wrt_shuffle(void *d, const void *a, const void *b, uint64_t lo, uint64_t hi)
+{
+	uint8_t ab[32];
+	wrt_v128 r;
+	memcpy(ab, a, 16);
+	memcpy(ab + 16, b, 16);
+	for (int h = 0; h < 2; h++)
+	{
+		uint64_t l = h ? hi : lo, v = 0;
+		for (int i = 0; i < 8; i++)
+			v |= (uint64_t) ab[(l >> (8 * i)) & 31] << (8 * i);
+		r.half[h] = v;
+	}
+	STORE_V(d, r);
+}
+
+const wrt_simd_fn wrt_simd_fns[WRT_OP_COUNT_] = {
+#define ROW(NAME) [WRT_OP_##NAME] = (wrt_simd_fn) v_##NAME,
+#define OP_VLOAD(NAME, code, text, N, AL, body) ROW(NAME)
+#define OP_VSPLAT(NAME, code, text, TIN, body) ROW(NAME)
+#define OP_VEXTRACT(NAME, code, text, TOUT, LANES, body) ROW(NAME)
+#define OP_VREPLACE(NAME, code, text, TIN, LANES, body) ROW(NAME)
+#define OP_VUN(NAME, code, text, body) ROW(NAME)
+#define OP_VBIN(NAME, code, text, body) ROW(NAME)
+#define OP_VTER(NAME, code, text, body) ROW(NAME)
+#define OP_VTEST(NAME, code, text, body) ROW(NAME)
+#define OP_VSHIFT(NAME, code, text, body) ROW(NAME)
+#include "opcodes.def"
+#undef ROW
+};
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+#endif
