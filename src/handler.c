@@ -79,6 +79,8 @@ typedef struct PgwasmFn
 	uint32	   *buf_len;		/* their sizes (at least 1) */
 	bool	   *buf_temp;		/* to be freed after the call (not kept) */
 	int			nbufs;
+	PgwasmLower lower;			/* image of the argument being copied in */
+	PgwasmLift	lift;			/* the result being read out */
 } PgwasmFn;
 
 /* ---- guest calls ------------------------------------------------------------ */
@@ -144,9 +146,9 @@ error_callback(void *arg)
  * and float8 (by value) are the 64 bits.  0 for the others.
  */
 static uint64
-plain_mask(PgwasmKind kind)
+plain_mask(const PgwasmType *t)
 {
-	switch (kind)
+	switch (t->kind)
 	{
 		case PGWASM_INT2:
 		case PGWASM_INT4:
@@ -191,16 +193,18 @@ fn_build(FmgrInfo *flinfo, HeapTuple tup)
 	fn->buf_ptr = palloc0(sizeof(uint32) * Max(fn->sig.nargs, 1));
 	fn->buf_len = palloc0(sizeof(uint32) * Max(fn->sig.nargs, 1));
 	fn->buf_temp = palloc0(sizeof(bool) * Max(fn->sig.nargs, 1));
-	fn->has_buffers = fn->sig.buffer_args || PGWASM_KIND_IS_BUFFER(fn->sig.retkind);
+	fn->has_buffers = fn->sig.buffer_args || (fn->sig.ret && fn->sig.ret->has_ptr);
 	fn->utf8_db = GetDatabaseEncoding() == PG_UTF8 || GetDatabaseEncoding() == PG_SQL_ASCII;
 	fn->arg_mask = palloc0(sizeof(uint64) * Max(fn->sig.nargs, 1));
 	fn->plain_args = true;
 	for (int i = 0; i < fn->sig.nargs; i++)
 	{
-		fn->arg_mask[i] = plain_mask(fn->sig.argkinds[i]);
+		fn->arg_mask[i] = plain_mask(fn->sig.args[i]);
 		if (fn->arg_mask[i] == 0)
 			fn->plain_args = false;
 	}
+	pgwasm_lower_init(&fn->lower, flinfo->fn_mcxt);
+	pgwasm_lift_setup(&fn->lift, flinfo->fn_mcxt);
 	MemoryContextSwitchTo(old);
 	return fn;
 }
@@ -236,7 +240,7 @@ fn_bind_role(PgwasmFn *fn)
 
 	fn->memory = wrt_instance_memory(fn->inst->instance);
 	if (fn->memory == NULL &&
-		(fn->sig.buffer_args || PGWASM_KIND_IS_BUFFER(fn->sig.retkind)))
+		(fn->sig.buffer_args || (fn->sig.ret && !fn->sig.ret->scalar)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_FUNCTION_DEFINITION),
 				 errmsg("wasm module \"%s\" has no memory, which function %s needs",
@@ -445,13 +449,13 @@ release_kept(PgwasmInstance *inst)
 	return true;
 }
 
-/* Scalars of the common kinds inline, the others through abi.c. */
+/* Scalars of the common kinds inline, the others through their row. */
 static inline wrt_value
-scalar_in(PgwasmKind kind, Datum d)
+scalar_in(const PgwasmType *t, Datum d)
 {
 	wrt_value	v;
 
-	switch (kind)
+	switch (t->kind)
 	{
 		case PGWASM_INT4:
 			v.bits = (uint32) DatumGetInt32(d);
@@ -463,14 +467,14 @@ scalar_in(PgwasmKind kind, Datum d)
 			v.f64 = DatumGetFloat8(d);
 			return v;
 		default:
-			return pgwasm_scalar_to_wasm(kind, d);
+			return t->to_wasm(d);
 	}
 }
 
 static inline Datum
-scalar_out(PgwasmKind kind, wrt_value v)
+scalar_out(const PgwasmType *t, wrt_value v)
 {
-	switch (kind)
+	switch (t->kind)
 	{
 		case PGWASM_INT4:
 			return Int32GetDatum(v.i32);
@@ -481,24 +485,28 @@ scalar_out(PgwasmKind kind, wrt_value v)
 		case PGWASM_BOOL:
 			return BoolGetDatum(v.i32 != 0);
 		default:
-			return pgwasm_scalar_from_wasm(kind, v);
+			return t->from_wasm(v);
 	}
 }
 
 /*
- * Copy one (ptr, len) argument in (the b-th of the call); false after a
- * harmless interrupt.
+ * Copy one argument that points into memory in (the b-th of the call) and
+ * store its flat values at fn->params[*p]; false after a harmless interrupt.
+ * Text and bytea in a UTF-8 database go straight from the datum; the
+ * others through an image built by their row (PgwasmLower), relocated to
+ * the buffer the guest's allocator gave.
  */
 static pg_noinline bool
-marshal_buffer(PgwasmFn *fn, PgwasmInstance *inst, PgwasmKind kind, Datum d, int b,
-			   bool keep, uint32 *gptr, uint32 *count)
+marshal_buffer(PgwasmFn *fn, PgwasmInstance *inst, const PgwasmType *t, Oid typid, Datum d,
+			   int b, bool keep, uint32 *p)
 {
 	const char *data;
 	uint32		nbytes,
 				align,
 				ptr = 0;
+	bool		direct = fn->utf8_db && (t->kind == PGWASM_TEXT || t->kind == PGWASM_BYTEA);
 
-	if (fn->utf8_db && (kind == PGWASM_TEXT || kind == PGWASM_BYTEA))
+	if (direct)
 	{
 		/* No conversion: the bytes as they are, not even detoasted if short. */
 		struct varlena *v = (struct varlena *) DatumGetPointer(d);
@@ -508,11 +516,16 @@ marshal_buffer(PgwasmFn *fn, PgwasmInstance *inst, PgwasmKind kind, Datum d, int
 
 		data = VARDATA_ANY(v);
 		nbytes = VARSIZE_ANY_EXHDR(v);
-		*count = nbytes;
 		align = 1;
 	}
 	else
-		pgwasm_buffer_arg(kind, d, &data, &nbytes, count, &align);
+	{
+		pgwasm_lower_reset(&fn->lower);
+		pgwasm_lower_value(t, typid, d, &fn->lower, 0);
+		data = fn->lower.buf.data + PGWASM_LOWER_TOP;
+		nbytes = fn->lower.buf.len - PGWASM_LOWER_TOP;
+		align = fn->lower.align;
+	}
 
 	fn->buf_temp[b] = false;
 	if (keep && b < PGWASM_KEPT_SLOTS && nbytes <= PGWASM_KEPT_MAX)
@@ -529,10 +542,23 @@ marshal_buffer(PgwasmFn *fn, PgwasmInstance *inst, PgwasmKind kind, Datum d, int
 	fn->buf_ptr[b] = ptr;
 	fn->buf_len[b] = Max(nbytes, 1);
 	fn->nbufs = b + 1;
+	if (!direct)
+		pgwasm_lower_relocate(&fn->lower, ptr);
 	/* Re-read the base: the allocator may have grown memory. */
 	if (nbytes > 0)
 		memcpy(wrt_memory_data(fn->memory) + ptr, data, nbytes);
-	*gptr = ptr;
+	if (direct)
+	{
+		fn->params[*p].bits = 0;
+		fn->params[(*p)++].i32 = (int32) ptr;
+		fn->params[*p].bits = 0;
+		fn->params[(*p)++].i32 = (int32) nbytes;
+	}
+	else
+	{
+		for (int j = 0; j < t->nflat; j++)
+			fn->params[(*p)++] = pgwasm_flat_load(&t->flat[j], (const uint8 *) fn->lower.buf.data);
+	}
 	return true;
 }
 
@@ -557,85 +583,75 @@ marshal_args(PgwasmFn *fn, PgwasmInstance *inst, FunctionCallInfo fcinfo, bool k
 	fn->nbufs = 0;
 	for (int i = 0; i < fn->sig.nargs; i++)
 	{
-		PgwasmKind	kind = fn->sig.argkinds[i];
-		uint32		gptr,
-					count;
+		const PgwasmType *t = fn->sig.args[i];
 
-		if (likely(!PGWASM_KIND_IS_BUFFER(kind)))
+		if (likely(t->scalar))
 		{
-			fn->params[p++] = scalar_in(kind, fcinfo->args[i].value);
+			fn->params[p++] = scalar_in(t, fcinfo->args[i].value);
 			continue;
 		}
 		/* A STRICT function's arguments were not checked for NULL. */
 		if (unlikely(fcinfo->args[i].isnull))
 			elog(ERROR, "wasm function %s called with a NULL argument", fn->fdesc);
-		if (!marshal_buffer(fn, inst, kind, fcinfo->args[i].value, b++, keep, &gptr, &count))
+		if (!t->has_ptr)
+		{
+			/* Several flat values, no memory (interval): through an image. */
+			pgwasm_lower_reset(&fn->lower);
+			pgwasm_lower_value(t, fn->sig.argbase[i], fcinfo->args[i].value, &fn->lower, 0);
+			for (int j = 0; j < t->nflat; j++)
+				fn->params[p++] = pgwasm_flat_load(&t->flat[j], (const uint8 *) fn->lower.buf.data);
+			continue;
+		}
+		if (!marshal_buffer(fn, inst, t, fn->sig.argbase[i], fcinfo->args[i].value, b++, keep, &p))
 			return false;
-		fn->params[p].bits = 0;
-		fn->params[p++].i32 = (int32) gptr;
-		fn->params[p].bits = 0;
-		fn->params[p++].i32 = (int32) count;
 	}
 	return true;
 }
 
-static uint32
-read_u32le(const uint8 *p)
-{
-	return (uint32) p[0] | ((uint32) p[1] << 8) | ((uint32) p[2] << 16) | ((uint32) p[3] << 24);
-}
-
-/* A (ptr, len) result as a datum; *data_ptr is its guest buffer. */
+/*
+ * A result that is not one flat value, read from guest memory: every
+ * pointer in it is bounds-checked, and the buffers it points to are
+ * recorded in fn->lift.owned for release_buffers.
+ */
 static Datum
-fetch_result(PgwasmFn *fn, uint32 *data_ptr)
+fetch_result(PgwasmFn *fn)
 {
-	const uint8 *base;
-	uint64		memsize;
-	uint32		ptr,
-				count;
-	uint64		nbytes;
+	const PgwasmType *t = fn->sig.ret;
+	const uint8 *base = wrt_memory_data(fn->memory);
+	uint64		memsize = wrt_memory_size(fn->memory);
+	uint8		packed[8];
+	const uint8 *rep;
 
-	*data_ptr = 0;
+	pgwasm_lift_init(&fn->lift, base, memsize);
 	switch (fn->form)
 	{
 		case PGWASM_RET_PACKED:
-			ptr = (uint32) ((uint64) fn->result.i64 & 0xffffffff);
-			count = (uint32) ((uint64) fn->result.i64 >> 32);
-			break;
+			{
+				uint64		r = (uint64) fn->result.i64;
+
+				/* (ptr, len) as the canonical memory image: two u32 LE. */
+				for (int i = 0; i < 8; i++)
+					packed[i] = (uint8) (r >> (8 * i));
+				rep = packed;
+				break;
+			}
 		case PGWASM_RET_AREA:
 			{
 				uint32		area = (uint32) fn->result.i32;
 
-				if ((uint64) area + 8 > wrt_memory_size(fn->memory))
+				if ((uint64) area + t->size > memsize)
 					ereport(ERROR,
 							(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
 							 errmsg("wasm function returned an out-of-bounds return area"),
 							 errdetail("Return area at %u, memory size %llu bytes.", area,
-									   (unsigned long long) wrt_memory_size(fn->memory))));
-				base = wrt_memory_data(fn->memory);
-				ptr = read_u32le(base + area);
-				count = read_u32le(base + area + 4);
+									   (unsigned long long) memsize)));
+				rep = base + area;
 				break;
 			}
 		default:
 			elog(ERROR, "unexpected result form %d", (int) fn->form);
 	}
-	base = wrt_memory_data(fn->memory);
-	memsize = wrt_memory_size(fn->memory);
-	nbytes = (uint64) count * pgwasm_kind_elem_size(fn->sig.retkind);
-	if ((uint64) ptr + nbytes > memsize)
-		ereport(ERROR,
-				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
-				 errmsg("wasm function returned an out-of-bounds buffer"),
-				 errdetail("Pointer %u, length %u, memory size %llu bytes.", ptr, count,
-						   (unsigned long long) memsize)));
-	if (nbytes > MaxAllocSize - VARHDRSZ - 64)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("wasm function returned a value too large for PostgreSQL"),
-				 errdetail("The value has " UINT64_FORMAT " bytes.", nbytes)));
-	*data_ptr = ptr;
-	return pgwasm_buffer_result(fn->sig.retkind, base + ptr, count);
+	return pgwasm_lift_value(t, fn->sig.retbase, rep, &fn->lift);
 }
 
 /* Is p inside an argument buffer of this call or a kept buffer? */
@@ -658,12 +674,13 @@ points_into_arg(PgwasmFn *fn, PgwasmInstance *inst, uint32 p)
 
 /*
  * Give buffers back: cabi_post_<export> if the module has it (it then owns
- * the result buffer), else free() on the result buffer; free() on every
- * argument buffer not kept.  A result that points into an argument buffer
- * (this call's or a kept one) is not freed: the buffer is the host's.
+ * the result's buffers), else free() on every buffer the result pointed to
+ * (once each); free() on every argument buffer not kept.  A result that
+ * points into an argument buffer (this call's or a kept one) is not freed:
+ * the buffer is the host's.
  */
 static void
-release_buffers(PgwasmFn *fn, PgwasmInstance *inst, uint32 result_ptr, bool keep)
+release_buffers(PgwasmFn *fn, PgwasmInstance *inst, bool keep)
 {
 	wrt_func   *fn_free = inst->fn_free;
 	wrt_value	arg;
@@ -673,12 +690,21 @@ release_buffers(PgwasmFn *fn, PgwasmInstance *inst, uint32 result_ptr, bool keep
 		if (!pgwasm_call_guest(inst, fn->post, &fn->result, NULL, fn->post_name))
 			return;
 	}
-	else if (fn_free && result_ptr != 0 && !points_into_arg(fn, inst, result_ptr))
+	else if (fn_free && fn->lift.nowned > 0)
 	{
-		arg.bits = 0;
-		arg.i32 = (int32) result_ptr;
-		if (!pgwasm_call_guest(inst, fn_free, &arg, NULL, "free"))
-			return;
+		int			n = pgwasm_lift_owned(&fn->lift);
+
+		for (int i = 0; i < n; i++)
+		{
+			uint32		ptr = fn->lift.owned[i];
+
+			if (points_into_arg(fn, inst, ptr))
+				continue;
+			arg.bits = 0;
+			arg.i32 = (int32) ptr;
+			if (!pgwasm_call_guest(inst, fn_free, &arg, NULL, "free"))
+				return;
+		}
 	}
 	if (fn_free)
 	{
@@ -701,7 +727,6 @@ fn_call(PgwasmFn *fn, FunctionCallInfo fcinfo)
 {
 	PgwasmInstance *inst = fn->inst;
 	int			attempts = 0;
-	uint32		result_ptr = 0;
 	bool		keep;
 	Datum		result;
 
@@ -729,14 +754,15 @@ fn_call(PgwasmFn *fn, FunctionCallInfo fcinfo)
 				(errmsg_internal("wasm call restarted after an interrupt")));
 		pgwasm_instance_prepare(inst);
 	}
+	fn->lift.nowned = 0;
 	if (likely(fn->form == PGWASM_RET_SCALAR))
-		result = scalar_out(fn->sig.retkind, fn->result);
+		result = scalar_out(fn->sig.ret, fn->result);
 	else if (fn->form == PGWASM_RET_NONE)
 		result = (Datum) 0;
 	else
-		result = fetch_result(fn, &result_ptr);
+		result = fetch_result(fn);
 	if (fn->has_buffers)
-		release_buffers(fn, inst, result_ptr, keep);
+		release_buffers(fn, inst, keep);
 	if (unlikely(!pgwasm_host_idle(inst->host)))
 		pgwasm_host_after_call(inst->host);
 	pgwasm_call_depth--;

@@ -13,8 +13,8 @@
  *   host.c     what a module may import: the "pgwasm" host module, the WASI
  *              subset, the install-time import check, and the bridge that
  *              turns a PostgreSQL ERROR inside a host call into a trap.
- *   abi.c      guest ABI v1: mapping SQL types to Wasm signatures, checking
- *              them, marshalling arguments and results.
+ *   abi.c      the guest ABI: the type table (SQL type -> canonical ABI layout
+ *              and converters), signatures and their checks.
  *   handler.c  the call handler and validator of LANGUAGE wasm.
  *   error.c    trap/engine error to ereport mapping, Wasm backtraces.
  *
@@ -265,12 +265,14 @@ extern void pgwasm_host_rethrow(PgwasmHostState *host);
 /* Forget output and errors of an aborted call. */
 extern void pgwasm_host_clear(PgwasmHostState *host);
 
-/* ---- guest ABI v1 (abi.c) ------------------------------------------------ */
+/* ---- the guest ABI (abi.c) ------------------------------------------------ */
 
-/* How one SQL type crosses the boundary; order matters (see IS_BUFFER). */
+/*
+ * Conversions the call handler treats specially (fast paths); several rows
+ * of the type table may share one.
+ */
 typedef enum PgwasmKind
 {
-	PGWASM_VOID,
 	PGWASM_BOOL,
 	PGWASM_INT2,
 	PGWASM_INT4,
@@ -279,43 +281,110 @@ typedef enum PgwasmKind
 	PGWASM_FLOAT8,
 	PGWASM_DATE,				/* i32 days since 1970-01-01 */
 	PGWASM_TIMESTAMP,			/* i64 microseconds since 1970-01-01 (also tz) */
-	/* (ptr, len) kinds from here on */
 	PGWASM_TEXT,				/* text, varchar, bpchar: UTF-8 */
 	PGWASM_JSON,
 	PGWASM_JSONB,				/* as JSON text */
 	PGWASM_BYTEA,
-	PGWASM_INT4_ARRAY,			/* (ptr, count), packed little-endian */
-	PGWASM_INT8_ARRAY,
-	PGWASM_FLOAT4_ARRAY,
-	PGWASM_FLOAT8_ARRAY
+	PGWASM_ARRAY,				/* a canonical list of the element type */
+	PGWASM_OTHER				/* nothing special */
 } PgwasmKind;
 
-#define PGWASM_KIND_IS_BUFFER(k) ((k) >= PGWASM_TEXT)
+/* One flat (Wasm) value of a type, and where it sits in the type's memory image. */
+typedef struct PgwasmFlat
+{
+	uint8		valtype;		/* WRT_I32, ... */
+	uint8		offset;			/* in the memory representation */
+	uint8		width;			/* bytes there */
+	bool		sign;			/* sign-extend when loaded */
+	bool		ptr;			/* a guest pointer (relocated, bounds-checked) */
+} PgwasmFlat;
 
-/* How a (ptr, len) result comes back. */
+#define PGWASM_MAX_FLAT 4
+/* Bytes at the start of a PgwasmLower image for the top-level value. */
+#define PGWASM_LOWER_TOP 16
+
+/*
+ * An argument's guest buffer, built host-side: pointers in it are offsets
+ * from the start of buf until pgwasm_lower_relocate() makes them guest
+ * addresses.  The first PGWASM_LOWER_TOP bytes hold the top-level value's
+ * representation (read for its flat values, not copied into the guest).
+ */
+typedef struct PgwasmLower
+{
+	StringInfoData buf;
+	uint32	   *relocs;			/* offsets in buf of u32 pointers */
+	int			nrelocs;
+	int			maxrelocs;
+	uint32		align;			/* the payload's alignment */
+	MemoryContext cxt;
+} PgwasmLower;
+
+/* Guest memory a result is read from, and the buffers it handed over. */
+typedef struct PgwasmLift
+{
+	const uint8 *base;
+	uint64		size;
+	uint32	   *owned;			/* distinct pointers, to free after the call */
+	int			nowned;
+	int			maxowned;
+	MemoryContext cxt;			/* of owned */
+} PgwasmLift;
+
+typedef struct PgwasmType PgwasmType;
+
+/*
+ * A row of the type table: one SQL type (a base type; domains cross as it).
+ * Scalars convert by value (to_wasm/from_wasm); the others through their
+ * canonical memory representation (lower/lift).
+ */
+struct PgwasmType
+{
+	const char *name;
+	Oid			typid;
+	PgwasmKind	kind;
+	uint8		size;			/* canonical ABI: bytes in memory */
+	uint8		align;
+	uint8		nflat;
+	PgwasmFlat	flat[PGWASM_MAX_FLAT];
+	bool		scalar;
+	bool		pg_layout;		/* PostgreSQL's array element bytes are the image */
+	bool		has_ptr;		/* set by the table's initialisation */
+	Oid			elemoid;		/* arrays: element type */
+	const PgwasmType *elem;		/* arrays: its row (set at initialisation) */
+	wrt_value	(*to_wasm) (Datum d);
+	Datum		(*from_wasm) (wrt_value v);
+	void		(*lower) (const PgwasmType *t, Oid typid, Datum d, PgwasmLower *lw, uint32 rep);
+	Datum		(*lift) (const PgwasmType *t, Oid typid, const uint8 *rep, PgwasmLift *lf);
+};
+
+/* How a result comes back. */
 typedef enum PgwasmRetForm
 {
 	PGWASM_RET_NONE,			/* void */
-	PGWASM_RET_SCALAR,
-	PGWASM_RET_PACKED,			/* i64: len << 32 | ptr */
-	PGWASM_RET_AREA				/* i32: pointer to {u32 ptr, u32 len} */
+	PGWASM_RET_SCALAR,			/* one flat value */
+	PGWASM_RET_PACKED,			/* (ptr, len) as i64: len << 32 | ptr */
+	PGWASM_RET_AREA				/* i32: pointer to the memory representation */
 } PgwasmRetForm;
 
 /* A SQL signature and the Wasm parameter list it maps to. */
 typedef struct PgwasmSig
 {
 	int			nargs;
-	PgwasmKind *argkinds;
-	Oid		   *argtypes;
-	PgwasmKind	retkind;
+	const PgwasmType **args;
+	Oid		   *argtypes;		/* as declared */
+	Oid		   *argbase;		/* domains stripped */
+	const PgwasmType *ret;		/* NULL for void */
 	Oid			rettype;		/* as declared (may be a domain) */
+	Oid			retbase;
 	bool		ret_domain;
 	bool		buffer_args;	/* needs a guest allocator */
 	uint32		nparams;
 	uint8	   *params;
 } PgwasmSig;
 
-/* Build the signature of a pg_proc tuple (ERROR for types ABI v1 lacks). */
+/* The row of a base type, or NULL. */
+extern const PgwasmType *pgwasm_type_lookup(Oid typid);
+/* Build the signature of a pg_proc tuple (ERROR for types without a row). */
 extern void pgwasm_sig_build(HeapTuple proctup, PgwasmSig *sig, MemoryContext cxt);
 /* Why an export does not fit a signature (messages palloc'd). */
 typedef struct PgwasmMismatch
@@ -335,15 +404,24 @@ extern bool pgwasm_sig_mismatch(const PgwasmSig *sig, const wrt_module *module,
 extern PgwasmRetForm pgwasm_sig_check_export(const PgwasmSig *sig, const wrt_module *module,
 											 const char *modname, const char *export,
 											 const char *fdesc);
-extern wrt_value pgwasm_scalar_to_wasm(PgwasmKind kind, Datum d);
-extern Datum pgwasm_scalar_from_wasm(PgwasmKind kind, wrt_value v);
-/* Guest bytes of a (ptr, len) argument; *count is what the len parameter gets. */
-extern void pgwasm_buffer_arg(PgwasmKind kind, Datum d, const char **data,
-							  uint32 *nbytes, uint32 *count, uint32 *align);
-/* Bytes per element of a buffer kind (1 for varlena). */
-extern uint32 pgwasm_kind_elem_size(PgwasmKind kind);
-/* Datum from a (ptr, count) result already bounds-checked. */
-extern Datum pgwasm_buffer_result(PgwasmKind kind, const uint8 *data, uint32 count);
+/* A flat value from / into a memory representation. */
+extern wrt_value pgwasm_flat_load(const PgwasmFlat *f, const uint8 *rep);
+extern void pgwasm_flat_store(const PgwasmFlat *f, wrt_value v, uint8 *rep);
+extern void pgwasm_lower_init(PgwasmLower *lw, MemoryContext cxt);
+extern void pgwasm_lower_reset(PgwasmLower *lw);
+/* Turn the image's offsets into addresses, the payload going to base. */
+extern void pgwasm_lower_relocate(PgwasmLower *lw, uint32 base);
+/* Write the representation of d at offset rep of the image. */
+extern void pgwasm_lower_value(const PgwasmType *t, Oid typid, Datum d, PgwasmLower *lw,
+							   uint32 rep);
+/* Once: owned in cxt.  Then before each result: the memory it is read from. */
+extern void pgwasm_lift_setup(PgwasmLift *lf, MemoryContext cxt);
+extern void pgwasm_lift_init(PgwasmLift *lf, const uint8 *base, uint64 size);
+/* Sort and deduplicate lf->owned; returns how many there are. */
+extern int	pgwasm_lift_owned(PgwasmLift *lf);
+/* The datum whose representation is at rep (host or guest memory). */
+extern Datum pgwasm_lift_value(const PgwasmType *t, Oid typid, const uint8 *rep,
+							   PgwasmLift *lf);
 
 /* ---- guest calls (handler.c) --------------------------------------------- */
 
