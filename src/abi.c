@@ -58,6 +58,7 @@
 #include "utils/memutils.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
+#include "utils/uuid.h"
 
 #include "pgwasm.h"
 
@@ -579,7 +580,152 @@ cv_timestamp_out(wrt_value v)
 	return TimestampGetDatum(ts);
 }
 
+/* time: i64 microseconds since midnight, 0 to 24:00:00 inclusive. */
+static wrt_value
+cv_time_in(Datum d)
+{
+	wrt_value	v;
+
+	v.i64 = DatumGetTimeADT(d);
+	return v;
+}
+
+static Datum
+cv_time_out(wrt_value v)
+{
+	if (v.i64 < INT64CONST(0) || v.i64 > USECS_PER_DAY)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("time out of range"),
+				 errdetail("The wasm function returned " INT64_FORMAT " microseconds since midnight.",
+						   v.i64)));
+	return TimeADTGetDatum(v.i64);
+}
+
 /* ---- memory converters ----------------------------------------------------------- */
+
+/*
+ * timetz: record {micros: s64, utc_offset: s32}, seconds east of UTC (ISO
+ * 8601's sign: +02:00 is 7200).  PostgreSQL keeps seconds west.
+ */
+static void
+cv_timetz_lower(const PgwasmType *t, Oid typid, Datum d, PgwasmLower *lw, uint32 rep)
+{
+	TimeTzADT  *tz = DatumGetTimeTzADTP(d);
+	uint8	   *r = (uint8 *) lw->buf.data + rep;
+	wrt_value	v;
+
+	v.i64 = tz->time;
+	pgwasm_flat_store(&t->flat[0], v, r);
+	v.bits = 0;
+	v.i32 = -tz->zone;
+	pgwasm_flat_store(&t->flat[1], v, r);
+}
+
+static Datum
+cv_timetz_lift(const PgwasmType *t, Oid typid, const uint8 *rep, PgwasmLift *lf)
+{
+	int64		us = pgwasm_flat_load(&t->flat[0], rep).i64;
+	int32		off = pgwasm_flat_load(&t->flat[1], rep).i32;
+	TimeTzADT  *tz;
+
+	if (us < 0 || us > USECS_PER_DAY)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("time out of range"),
+				 errdetail("The wasm function returned " INT64_FORMAT " microseconds since midnight.",
+						   us)));
+	if (off < -TZDISP_LIMIT || off > TZDISP_LIMIT)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TIME_ZONE_DISPLACEMENT_VALUE),
+				 errmsg("time zone displacement out of range"),
+				 errdetail("The wasm function returned a UTC offset of %d seconds.", off)));
+	tz = palloc(sizeof(TimeTzADT));
+	tz->time = us;
+	tz->zone = -off;
+	return TimeTzADTPGetDatum(tz);
+}
+
+/*
+ * interval: record {months: s32, days: s32, micros: s64}, PostgreSQL's own
+ * three fields (every combination is a valid interval).
+ */
+static void
+cv_interval_lower(const PgwasmType *t, Oid typid, Datum d, PgwasmLower *lw, uint32 rep)
+{
+	Interval   *iv = DatumGetIntervalP(d);
+	uint8	   *r = (uint8 *) lw->buf.data + rep;
+	wrt_value	v = {.bits = 0};
+
+	v.i32 = iv->month;
+	pgwasm_flat_store(&t->flat[0], v, r);
+	v.i32 = iv->day;
+	pgwasm_flat_store(&t->flat[1], v, r);
+	v.i64 = iv->time;
+	pgwasm_flat_store(&t->flat[2], v, r);
+}
+
+static Datum
+cv_interval_lift(const PgwasmType *t, Oid typid, const uint8 *rep, PgwasmLift *lf)
+{
+	Interval   *iv = palloc(sizeof(Interval));
+
+	iv->month = pgwasm_flat_load(&t->flat[0], rep).i32;
+	iv->day = pgwasm_flat_load(&t->flat[1], rep).i32;
+	iv->time = pgwasm_flat_load(&t->flat[2], rep).i64;
+	return IntervalPGetDatum(iv);
+}
+
+/*
+ * Types that cross as their text form (uuid, numeric, enums): the output
+ * function's text down, the input function's parse up, so a malformed
+ * value from the guest is the type's own error (22P02 and the like).
+ */
+static void
+cv_uuid_lower(const PgwasmType *t, Oid typid, Datum d, PgwasmLower *lw, uint32 rep)
+{
+	lower_cstring(lw, rep, DatumGetCString(DirectFunctionCall1(uuid_out, d)));
+}
+
+static Datum
+cv_uuid_lift(const PgwasmType *t, Oid typid, const uint8 *rep, PgwasmLift *lf)
+{
+	uint32		n;
+
+	return DirectFunctionCall1(uuid_in, CStringGetDatum(lift_cstring(rep, lf, &n)));
+}
+
+/* numeric: exact decimal text ("-12.50", "NaN", "Infinity"), never a float. */
+static void
+cv_numeric_lower(const PgwasmType *t, Oid typid, Datum d, PgwasmLower *lw, uint32 rep)
+{
+	lower_cstring(lw, rep, DatumGetCString(DirectFunctionCall1(numeric_out, d)));
+}
+
+static Datum
+cv_numeric_lift(const PgwasmType *t, Oid typid, const uint8 *rep, PgwasmLift *lf)
+{
+	uint32		n;
+
+	return DirectFunctionCall3(numeric_in, CStringGetDatum(lift_cstring(rep, lf, &n)),
+							   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+}
+
+/* enums: the label; an unknown label from the guest is 22P02. */
+static void
+cv_enum_lower(const PgwasmType *t, Oid typid, Datum d, PgwasmLower *lw, uint32 rep)
+{
+	lower_cstring(lw, rep, DatumGetCString(DirectFunctionCall1(enum_out, d)));
+}
+
+static Datum
+cv_enum_lift(const PgwasmType *t, Oid typid, const uint8 *rep, PgwasmLift *lf)
+{
+	uint32		n;
+
+	return DirectFunctionCall2(enum_in, CStringGetDatum(lift_cstring(rep, lf, &n)),
+							   ObjectIdGetDatum(typid));
+}
 
 /* text, varchar, bpchar, json: UTF-8 bytes (server encoding converted). */
 static void
@@ -801,16 +947,33 @@ static PgwasmType types[] = {
 	SCALAR("date", DATEOID, PGWASM_DATE, WRT_I32, 4, true, false, cv_date_in, cv_date_out),
 	SCALAR("timestamp", TIMESTAMPOID, PGWASM_TIMESTAMP, WRT_I64, 8, true, false, cv_timestamp_in, cv_timestamp_out),
 	SCALAR("timestamptz", TIMESTAMPTZOID, PGWASM_TIMESTAMP, WRT_I64, 8, true, false, cv_timestamp_in, cv_timestamp_out),
+	SCALAR("time", TIMEOID, PGWASM_OTHER, WRT_I64, 8, true, false, cv_time_in, cv_time_out),
+	{.name = "timetz", .typid = TIMETZOID, .kind = PGWASM_OTHER, .size = 16, .align = 8,
+		.nflat = 2, .flat = {FLAT(WRT_I64, 0, 8, true, false), FLAT(WRT_I32, 8, 4, true, false)},
+	.lower = cv_timetz_lower, .lift = cv_timetz_lift},
+	{.name = "interval", .typid = INTERVALOID, .kind = PGWASM_OTHER, .size = 16, .align = 8,
+		.nflat = 3, .flat = {FLAT(WRT_I32, 0, 4, true, false), FLAT(WRT_I32, 4, 4, true, false),
+		FLAT(WRT_I64, 8, 8, true, false)},
+	.lower = cv_interval_lower, .lift = cv_interval_lift},
 	PTRLEN("text", TEXTOID, PGWASM_TEXT, InvalidOid, cv_text_lower, cv_text_lift),
 	PTRLEN("varchar", VARCHAROID, PGWASM_TEXT, InvalidOid, cv_text_lower, cv_text_lift),
 	PTRLEN("bpchar", BPCHAROID, PGWASM_TEXT, InvalidOid, cv_text_lower, cv_text_lift),
 	PTRLEN("json", JSONOID, PGWASM_JSON, InvalidOid, cv_text_lower, cv_json_lift),
 	PTRLEN("jsonb", JSONBOID, PGWASM_JSONB, InvalidOid, cv_jsonb_lower, cv_jsonb_lift),
 	PTRLEN("bytea", BYTEAOID, PGWASM_BYTEA, InvalidOid, cv_bytea_lower, cv_bytea_lift),
+	PTRLEN("uuid", UUIDOID, PGWASM_OTHER, InvalidOid, cv_uuid_lower, cv_uuid_lift),
+	PTRLEN("numeric", NUMERICOID, PGWASM_OTHER, InvalidOid, cv_numeric_lower, cv_numeric_lift),
+	/* Every enum type: matched by typtype, not OID. */
+	PTRLEN("enums", InvalidOid, PGWASM_OTHER, InvalidOid, cv_enum_lower, cv_enum_lift),
+	PTRLEN("bool[]", BOOLARRAYOID, PGWASM_ARRAY, BOOLOID, cv_array_lower, cv_array_lift),
+	PTRLEN("int2[]", INT2ARRAYOID, PGWASM_ARRAY, INT2OID, cv_array_lower, cv_array_lift),
 	PTRLEN("int4[]", INT4ARRAYOID, PGWASM_ARRAY, INT4OID, cv_array_lower, cv_array_lift),
 	PTRLEN("int8[]", INT8ARRAYOID, PGWASM_ARRAY, INT8OID, cv_array_lower, cv_array_lift),
 	PTRLEN("float4[]", FLOAT4ARRAYOID, PGWASM_ARRAY, FLOAT4OID, cv_array_lower, cv_array_lift),
 	PTRLEN("float8[]", FLOAT8ARRAYOID, PGWASM_ARRAY, FLOAT8OID, cv_array_lower, cv_array_lift),
+	PTRLEN("text[]", TEXTARRAYOID, PGWASM_ARRAY, TEXTOID, cv_array_lower, cv_array_lift),
+	PTRLEN("bytea[]", BYTEAARRAYOID, PGWASM_ARRAY, BYTEAOID, cv_array_lower, cv_array_lift),
+	PTRLEN("uuid[]", UUIDARRAYOID, PGWASM_ARRAY, UUIDOID, cv_array_lower, cv_array_lift),
 };
 
 static const PgwasmType *
@@ -849,11 +1012,21 @@ types_init(void)
 	done = true;
 }
 
-/* The row of a base type. */
+/* The row of a base type: by OID, or the enum row for any enum. */
 static const PgwasmType *
 row_for_type(Oid typid)
 {
-	return row_by_oid(typid);
+	const PgwasmType *t = row_by_oid(typid);
+
+	if (t == NULL && type_is_enum(typid))
+	{
+		for (int i = 0; i < lengthof(types); i++)
+		{
+			if (types[i].lower == cv_enum_lower)
+				return &types[i];
+		}
+	}
+	return t;
 }
 
 const PgwasmType *
