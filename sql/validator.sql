@@ -61,12 +61,12 @@ CREATE FUNCTION v_arr8(float8[]) RETURNS float8 LANGUAGE wasm AS 'v_strings:sum_
 CREATE FUNCTION v_bad(text) RETURNS int4 LANGUAGE wasm AS 'v_scalars:add';
 CREATE FUNCTION v_bad(bytea) RETURNS int4 LANGUAGE wasm AS 'v_scalars:id64';
 
--- types without a row in the type table, sets, OUT parameters, triggers
+-- types without a row in the type table, sets, OUT parameters not fitting, triggers
 CREATE FUNCTION v_bad(point) RETURNS int4 LANGUAGE wasm AS 'v_scalars:id32';
 CREATE FUNCTION v_bad(int4) RETURNS int4range LANGUAGE wasm AS 'v_scalars:id32';
-CREATE FUNCTION v_bad(numeric[]) RETURNS int4 LANGUAGE wasm AS 'v_scalars:id32';
+CREATE FUNCTION v_bad(point[]) RETURNS int4 LANGUAGE wasm AS 'v_scalars:id32';
 CREATE FUNCTION v_bad(int4) RETURNS SETOF int4 LANGUAGE wasm AS 'v_scalars:id32';
-CREATE FUNCTION v_bad(int4, OUT a int4, OUT b int4) LANGUAGE wasm AS 'v_scalars:id32';
+CREATE FUNCTION v_bad(int4, OUT a int4, OUT b int4) LANGUAGE wasm AS 'v_scalars:id64';
 CREATE FUNCTION v_bad() RETURNS trigger LANGUAGE wasm AS 'v_scalars:answer';
 CREATE FUNCTION v_bad() RETURNS int4 LANGUAGE wasm WINDOW AS 'v_scalars:answer';
 CREATE FUNCTION v_bad(anyelement) RETURNS int4 LANGUAGE wasm AS 'v_scalars:id32';

@@ -57,7 +57,9 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
+#include "funcapi.h"
 #include "utils/timestamp.h"
+#include "utils/typcache.h"
 #include "utils/uuid.h"
 
 #include "pgwasm.h"
@@ -157,23 +159,36 @@ pgwasm_lower_init(PgwasmLower *lw, MemoryContext cxt)
 	lw->relocs = palloc(sizeof(uint32) * lw->maxrelocs);
 	MemoryContextSwitchTo(old);
 	lw->cxt = cxt;
-	pgwasm_lower_reset(lw);
+	lw->nullable = false;
+	pgwasm_lower_reset(lw, 8);
 }
 
 /*
- * Empty the image: the top-level representation takes the first
- * PGWASM_LOWER_TOP bytes (read by the caller, never copied into the guest),
- * the payload starts after them.
+ * Empty the image: the top-level representation (top bytes) comes first,
+ * read by the caller and never copied into the guest; the payload starts
+ * after it, on an 8-byte boundary so offsets keep every alignment.
  */
 void
-pgwasm_lower_reset(PgwasmLower *lw)
+pgwasm_lower_reset(PgwasmLower *lw, uint32 top)
 {
+	top = TYPEALIGN(8, Max(top, 8));
 	resetStringInfo(&lw->buf);
-	enlargeStringInfo(&lw->buf, PGWASM_LOWER_TOP);
-	memset(lw->buf.data, 0, PGWASM_LOWER_TOP);
-	lw->buf.len = PGWASM_LOWER_TOP;
+	enlargeStringInfo(&lw->buf, (int) top);
+	memset(lw->buf.data, 0, top);
+	lw->buf.len = (int) top;
+	lw->top = top;
 	lw->nrelocs = 0;
 	lw->align = 1;
+}
+
+void
+pgwasm_option_layout(const PgwasmType *t, uint32 *size, uint32 *align, uint32 *payload)
+{
+	uint32		a = Max(t->align, 1);
+
+	*payload = a;				/* the u8 discriminant, padded to T's alignment */
+	*align = a;
+	*size = TYPEALIGN(a, *payload + t->size);
 }
 
 /* Room for size bytes at the given alignment, zeroed; returns its offset. */
@@ -226,8 +241,8 @@ lower_bytes(PgwasmLower *lw, uint32 rep, const char *data, uint32 len, uint32 al
 void
 pgwasm_lower_relocate(PgwasmLower *lw, uint32 base)
 {
-	/* Payload offset PGWASM_LOWER_TOP lands at base. */
-	uint32		delta = base - PGWASM_LOWER_TOP;
+	/* Payload offset top lands at base. */
+	uint32		delta = base - lw->top;
 
 	for (int i = 0; i < lw->nrelocs; i++)
 	{
@@ -245,6 +260,7 @@ pgwasm_lift_setup(PgwasmLift *lf, MemoryContext cxt)
 	lf->cxt = cxt;
 	lf->maxowned = 8;
 	lf->owned = MemoryContextAlloc(cxt, sizeof(uint32) * lf->maxowned);
+	lf->nullable = false;
 	pgwasm_lift_init(lf, NULL, 0);
 }
 
@@ -324,6 +340,21 @@ lift_span(PgwasmLift *lf, uint32 ptr, uint32 count, uint32 elsize)
 				 errdetail("The value has " UINT64_FORMAT " bytes.", nbytes)));
 	lift_own(lf, ptr);
 	return lf->base + ptr;
+}
+
+/*
+ * An option's discriminant from the guest: true for some, false for none;
+ * anything else is an ERROR (the canonical ABI traps on it too).
+ */
+bool
+pgwasm_lift_discriminant(uint8 d, const char *what)
+{
+	if (d > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+				 errmsg("wasm function returned an invalid option discriminant %u for %s", d, what),
+				 errdetail("An option<T> starts with a byte 0 (NULL) or 1 (a value).")));
+	return d == 1;
 }
 
 /* ---- text helpers ------------------------------------------------------------- */
@@ -829,12 +860,47 @@ cv_array_lower(const PgwasmType *t, Oid typid, Datum d, PgwasmLower *lw, uint32 
 				 errmsg("wasm functions accept only one-dimensional arrays"),
 				 errdetail("The array has %d dimensions.", ARR_NDIM(a))));
 	/* Only an array with a null bitmap can have NULLs. */
-	if (ARR_HASNULL(a) && array_contains_nulls(a))
+	if (!lw->nullable && ARR_HASNULL(a) && array_contains_nulls(a))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("array passed to a wasm function must not contain nulls")));
+				 errmsg("array passed to a wasm function must not contain nulls"),
+				 errhint("A function of an ABI v2 module that is not STRICT gets NULL elements as options.")));
 	/* One dimension (or none: empty); a valid array's size is sane. */
 	n = ARR_NDIM(a) == 1 ? ARR_DIMS(a)[0] : 0;
+	if (lw->nullable)
+	{
+		uint32		osize,
+					oalign,
+					payload;
+		int16		typlen;
+		bool		typbyval;
+		char		typalign;
+		Datum	   *elems;
+		bool	   *nulls;
+		int			nelems;
+
+		/* list<option<T>>: a discriminant byte, then T, per element. */
+		pgwasm_option_layout(e, &osize, &oalign, &payload);
+		if (n < 0 || (uint64) n * osize > MaxAllocSize)
+			elog(ERROR, "invalid array size %d", n);
+		off = lower_reserve(lw, (uint64) n * osize, oalign);
+		lower_put_ptr(lw, rep, off);
+		put_u32le((uint8 *) lw->buf.data + rep + 4, (uint32) n);
+		if (n == 0)
+			return;
+		get_typlenbyvalalign(t->elemoid, &typlen, &typbyval, &typalign);
+		deconstruct_array(a, t->elemoid, typlen, typbyval, typalign, &elems, &nulls, &nelems);
+		for (int i = 0; i < nelems; i++)
+		{
+			uint32		at = off + (uint32) i * osize;
+
+			if (nulls[i])
+				continue;		/* discriminant 0, payload zeros */
+			lw->buf.data[at] = 1;
+			pgwasm_lower_value(e, t->elembase, elems[i], lw, at + payload);
+		}
+		return;
+	}
 	if (n < 0 || (uint64) n * e->size > MaxAllocSize)
 		elog(ERROR, "invalid array size %d", n);
 	off = lower_reserve(lw, (uint64) n * e->size, Max(e->align, 1));
@@ -860,7 +926,7 @@ cv_array_lower(const PgwasmType *t, Oid typid, Datum d, PgwasmLower *lw, uint32 
 		get_typlenbyvalalign(t->elemoid, &typlen, &typbyval, &typalign);
 		deconstruct_array(a, t->elemoid, typlen, typbyval, typalign, &elems, NULL, &nelems);
 		for (int i = 0; i < nelems; i++)
-			pgwasm_lower_value(e, t->elemoid, elems[i], lw, off + (uint32) i * e->size);
+			pgwasm_lower_value(e, t->elembase, elems[i], lw, off + (uint32) i * e->size);
 	}
 }
 
@@ -869,13 +935,24 @@ cv_array_lift(const PgwasmType *t, Oid typid, const uint8 *rep, PgwasmLift *lf)
 {
 	const PgwasmType *e = t->elem;
 	uint32		count = get_u32le(rep + 4);
-	const uint8 *data = lift_span(lf, get_u32le(rep), count, e->size);
-	Size		nbytes = (Size) count * e->size;
+	uint32		esize = e->size;
+	uint32		payload = 0;
+	const uint8 *data;
+	Size		nbytes;
 	int16		typlen;
 	bool		typbyval;
 	char		typalign;
 	Datum	   *elems;
+	bool	   *nulls = NULL;
 
+	if (lf->nullable)
+	{
+		uint32		oalign;
+
+		pgwasm_option_layout(e, &esize, &oalign, &payload);
+	}
+	data = lift_span(lf, get_u32le(rep), count, esize);
+	nbytes = (Size) count * esize;
 	if (count == 0)
 		return PointerGetDatum(construct_empty_array(t->elemoid));
 	if (count > MaxArraySize)
@@ -883,6 +960,28 @@ cv_array_lift(const PgwasmType *t, Oid typid, const uint8 *rep, PgwasmLift *lf)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("array returned by a wasm function is too large"),
 				 errdetail("It has %u elements.", count)));
+	if (lf->nullable)
+	{
+		int			dims[1];
+		int			lbs[1];
+
+		elems = palloc(sizeof(Datum) * count);
+		nulls = palloc(sizeof(bool) * count);
+		for (uint32 i = 0; i < count; i++)
+		{
+			const uint8 *el = data + (Size) i * esize;
+
+			nulls[i] = !pgwasm_lift_discriminant(el[0], "array element");
+			elems[i] = nulls[i] ? (Datum) 0 :
+				pgwasm_lift_value(e, t->elembase, el + payload, lf);
+			CHECK_FOR_INTERRUPTS();
+		}
+		get_typlenbyvalalign(t->elemoid, &typlen, &typbyval, &typalign);
+		dims[0] = (int) count;
+		lbs[0] = 1;
+		return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, t->elemoid,
+												  typlen, typbyval, typalign));
+	}
 #ifndef WORDS_BIGENDIAN
 	if (e->pg_layout && e->kind != PGWASM_BOOL)
 	{
@@ -910,7 +1009,7 @@ cv_array_lift(const PgwasmType *t, Oid typid, const uint8 *rep, PgwasmLift *lf)
 	for (uint32 i = 0; i < count; i++)
 	{
 		/* Guest memory does not move while results are read: no re-fetch. */
-		elems[i] = pgwasm_lift_value(e, t->elemoid, data + (Size) i * e->size, lf);
+		elems[i] = pgwasm_lift_value(e, t->elembase, data + (Size) i * e->size, lf);
 		CHECK_FOR_INTERRUPTS();
 	}
 	get_typlenbyvalalign(t->elemoid, &typlen, &typbyval, &typalign);
@@ -924,12 +1023,12 @@ cv_array_lift(const PgwasmType *t, Oid typid, const uint8 *rep, PgwasmLift *lf)
 /* A scalar of w bytes in memory, passed as one flat value of type vt. */
 #define SCALAR(nm, oid, k, vt, w, s, pgl, in, out) \
 	{.name = (nm), .typid = (oid), .kind = (k), .size = (w), .align = (w), \
-	 .nflat = 1, .flat = {FLAT(vt, 0, w, s, false)}, .scalar = true, .pg_layout = (pgl), \
+	 .nflat = 1, .flat_init = {FLAT(vt, 0, w, s, false)}, .scalar = true, .pg_layout = (pgl), \
 	 .to_wasm = (in), .from_wasm = (out)}
 /* A string or list: (i32 ptr, i32 len), 8 bytes aligned on 4 in memory. */
 #define PTRLEN(nm, oid, k, eoid, lo, li) \
 	{.name = (nm), .typid = (oid), .kind = (k), .size = 8, .align = 4, \
-	 .nflat = 2, .flat = {FLAT(WRT_I32, 0, 4, false, true), FLAT(WRT_I32, 4, 4, false, false)}, \
+	 .nflat = 2, .flat_init = {FLAT(WRT_I32, 0, 4, false, true), FLAT(WRT_I32, 4, 4, false, false)}, \
 	 .elemoid = (eoid), .lower = (lo), .lift = (li)}
 
 /*
@@ -949,10 +1048,10 @@ static PgwasmType types[] = {
 	SCALAR("timestamptz", TIMESTAMPTZOID, PGWASM_TIMESTAMP, WRT_I64, 8, true, false, cv_timestamp_in, cv_timestamp_out),
 	SCALAR("time", TIMEOID, PGWASM_OTHER, WRT_I64, 8, true, false, cv_time_in, cv_time_out),
 	{.name = "timetz", .typid = TIMETZOID, .kind = PGWASM_OTHER, .size = 16, .align = 8,
-		.nflat = 2, .flat = {FLAT(WRT_I64, 0, 8, true, false), FLAT(WRT_I32, 8, 4, true, false)},
+		.nflat = 2, .flat_init = {FLAT(WRT_I64, 0, 8, true, false), FLAT(WRT_I32, 8, 4, true, false)},
 	.lower = cv_timetz_lower, .lift = cv_timetz_lift},
 	{.name = "interval", .typid = INTERVALOID, .kind = PGWASM_OTHER, .size = 16, .align = 8,
-		.nflat = 3, .flat = {FLAT(WRT_I32, 0, 4, true, false), FLAT(WRT_I32, 4, 4, true, false),
+		.nflat = 3, .flat_init = {FLAT(WRT_I32, 0, 4, true, false), FLAT(WRT_I32, 4, 4, true, false),
 		FLAT(WRT_I64, 8, 8, true, false)},
 	.lower = cv_interval_lower, .lift = cv_interval_lift},
 	PTRLEN("text", TEXTOID, PGWASM_TEXT, InvalidOid, cv_text_lower, cv_text_lift),
@@ -999,11 +1098,13 @@ types_init(void)
 	{
 		PgwasmType *t = &types[i];
 
+		t->flat = t->flat_init;
 		t->has_ptr = false;
 		for (int j = 0; j < t->nflat; j++)
 			t->has_ptr |= t->flat[j].ptr;
 		if (OidIsValid(t->elemoid))
 		{
+			t->elembase = t->elemoid;
 			t->elem = row_by_oid(t->elemoid);
 			if (t->elem == NULL)
 				elog(ERROR, "pgwasm: no row for the element type %u of %s", t->elemoid, t->name);
@@ -1053,6 +1154,288 @@ pgwasm_lift_value(const PgwasmType *t, Oid typid, const uint8 *rep, PgwasmLift *
 	return t->lift(t, typid, rep, lf);
 }
 
+
+/* ---- records and dynamic arrays ---------------------------------------------------- */
+
+/*
+ * A record: its fields in declaration order, each at its natural alignment
+ * (an option<T> when the signature is null-aware), the size rounded up to
+ * the largest alignment; flat values are the fields' in order.  Built per
+ * signature from the type's tuple descriptor (pgwasm_type_node).
+ */
+static void
+cv_record_lower(const PgwasmType *t, Oid typid, Datum d, PgwasmLower *lw, uint32 rep)
+{
+	HeapTupleHeader th = DatumGetHeapTupleHeader(d);
+	HeapTupleData tup;
+	Datum	   *values = palloc(sizeof(Datum) * t->tupdesc->natts);
+	bool	   *nulls = palloc(sizeof(bool) * t->tupdesc->natts);
+	int			f = 0;
+
+	check_stack_depth();
+	tup.t_len = HeapTupleHeaderGetDatumLength(th);
+	ItemPointerSetInvalid(&tup.t_self);
+	tup.t_tableOid = InvalidOid;
+	tup.t_data = th;
+	heap_deform_tuple(&tup, t->tupdesc, values, nulls);
+	for (int i = 0; i < t->tupdesc->natts; i++)
+	{
+		const PgwasmField *fd;
+		uint32		at;
+
+		if (TupleDescAttr(t->tupdesc, i)->attisdropped)
+			continue;
+		fd = &t->fields[f++];
+		at = rep + fd->offset;
+		if (t->nullable)
+		{
+			uint32		size,
+						align,
+						payload;
+
+			if (nulls[i])
+				continue;		/* discriminant 0, payload zeros */
+			pgwasm_option_layout(fd->t, &size, &align, &payload);
+			lw->buf.data[at] = 1;
+			at += payload;
+		}
+		else if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("field \"%s\" of a record passed to a wasm function is null",
+							NameStr(TupleDescAttr(t->tupdesc, i)->attname)),
+					 errhint("A function of an ABI v2 module that is not STRICT gets NULL fields as options.")));
+		pgwasm_lower_value(fd->t, fd->base, values[i], lw, at);
+	}
+}
+
+static Datum
+cv_record_lift(const PgwasmType *t, Oid typid, const uint8 *rep, PgwasmLift *lf)
+{
+	Datum	   *values = palloc0(sizeof(Datum) * t->tupdesc->natts);
+	bool	   *nulls = palloc(sizeof(bool) * t->tupdesc->natts);
+	int			f = 0;
+	HeapTuple	tup;
+
+	check_stack_depth();
+	for (int i = 0; i < t->tupdesc->natts; i++)
+	{
+		PgwasmField *fd;
+		const uint8 *at;
+
+		nulls[i] = true;
+		if (TupleDescAttr(t->tupdesc, i)->attisdropped)
+			continue;
+		fd = &t->fields[f++];
+		at = rep + fd->offset;
+		if (t->nullable)
+		{
+			uint32		size,
+						align,
+						payload;
+
+			pgwasm_option_layout(fd->t, &size, &align, &payload);
+			if (!pgwasm_lift_discriminant(at[0], "a record field"))
+			{
+				if (fd->typid != fd->base)
+					domain_check((Datum) 0, true, fd->typid, &fd->domain_extra, t->cxt);
+				continue;
+			}
+			at += payload;
+		}
+		values[i] = pgwasm_lift_value(fd->t, fd->base, at, lf);
+		nulls[i] = false;
+		if (fd->typid != fd->base)
+			domain_check(values[i], false, fd->typid, &fd->domain_extra, t->cxt);
+	}
+	tup = heap_form_tuple(t->tupdesc, values, nulls);
+	return HeapTupleGetDatum(tup);
+}
+
+static void
+add_composite(PgwasmSig *sig, Oid typid, uint64 identifier, MemoryContext cxt)
+{
+	for (int i = 0; i < sig->ncomposites; i++)
+	{
+		if (sig->composites[i].typid == typid)
+			return;
+	}
+	sig->composites = sig->composites ?
+		repalloc(sig->composites, sizeof(PgwasmComposite) * (sig->ncomposites + 1)) :
+		MemoryContextAlloc(cxt, sizeof(PgwasmComposite));
+	sig->composites[sig->ncomposites].typid = typid;
+	sig->composites[sig->ncomposites].identifier = identifier;
+	sig->ncomposites++;
+}
+
+static const PgwasmType *type_node(Oid typid, bool nullable, PgwasmSig *sig, MemoryContext cxt,
+								   const char **why);
+
+/* A record node over a tuple descriptor (a copy of it is kept). */
+static const PgwasmType *
+record_node(TupleDesc desc, const char *name, bool nullable, PgwasmSig *sig,
+			MemoryContext cxt, const char **why)
+{
+	PgwasmType *t = MemoryContextAllocZero(cxt, sizeof(PgwasmType));
+	uint32		off = 0,
+				align = 1,
+				nflat = 0,
+				k = 0;
+
+	check_stack_depth();
+	t->name = MemoryContextStrdup(cxt, name);
+	t->kind = PGWASM_RECORD;
+	t->nullable = nullable;
+	t->cxt = cxt;
+	t->tupdesc = CreateTupleDescCopy(desc);
+	t->fields = MemoryContextAllocZero(cxt, sizeof(PgwasmField) * Max(desc->natts, 1));
+	t->lower = cv_record_lower;
+	t->lift = cv_record_lift;
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		PgwasmField *fd;
+		uint32		size,
+					falign,
+					payload = 0;
+
+		if (att->attisdropped)
+			continue;
+		fd = &t->fields[t->nfields++];
+		fd->typid = att->atttypid;
+		fd->base = getBaseType(att->atttypid);
+		fd->t = type_node(att->atttypid, nullable, sig, cxt, why);
+		if (fd->t == NULL)
+		{
+			if (*why == NULL)
+				*why = psprintf("field \"%s\" of %s has type %s",
+								NameStr(att->attname), name, format_type_be(att->atttypid));
+			return NULL;
+		}
+		if (nullable)
+			pgwasm_option_layout(fd->t, &size, &falign, &payload);
+		else
+		{
+			size = fd->t->size;
+			falign = Max(fd->t->align, 1);
+		}
+		off = TYPEALIGN(falign, off);
+		fd->offset = off;
+		off += size;
+		align = Max(align, falign);
+		nflat += fd->t->nflat + (nullable ? 1 : 0);
+		t->has_ptr |= fd->t->has_ptr;
+		(void) payload;
+	}
+	if (t->nfields == 0)
+	{
+		*why = psprintf("%s has no fields", name);
+		return NULL;
+	}
+	t->align = align;
+	t->size = TYPEALIGN(align, off);
+	t->nflat = nflat;
+	t->flat = MemoryContextAlloc(cxt, sizeof(PgwasmFlat) * nflat);
+	for (int i = 0; i < t->nfields; i++)
+	{
+		const PgwasmField *fd = &t->fields[i];
+		uint32		base = fd->offset;
+
+		if (nullable)
+		{
+			uint32		size,
+						falign,
+						payload;
+
+			pgwasm_option_layout(fd->t, &size, &falign, &payload);
+			/* The discriminant: one byte in memory, an i32 flat value. */
+			t->flat[k].valtype = WRT_I32;
+			t->flat[k].offset = base;
+			t->flat[k].width = 1;
+			t->flat[k].sign = false;
+			t->flat[k].ptr = false;
+			k++;
+			base += payload;
+		}
+		for (uint32 j = 0; j < fd->t->nflat; j++)
+		{
+			t->flat[k] = fd->t->flat[j];
+			t->flat[k].offset += base;
+			k++;
+		}
+	}
+	return t;
+}
+
+/* An array node over any supported element type. */
+static const PgwasmType *
+array_node(Oid elemtype, bool nullable, PgwasmSig *sig, MemoryContext cxt, const char **why)
+{
+	const PgwasmType *e = type_node(elemtype, nullable, sig, cxt, why);
+	PgwasmType *t;
+
+	if (e == NULL)
+		return NULL;
+	t = MemoryContextAllocZero(cxt, sizeof(PgwasmType));
+	t->name = psprintf("%s[]", e->name);
+	t->kind = PGWASM_ARRAY;
+	t->size = 8;
+	t->align = 4;
+	t->nflat = 2;
+	t->flat = t->flat_init;
+	t->flat_init[0] = (PgwasmFlat) FLAT(WRT_I32, 0, 4, false, true);
+	t->flat_init[1] = (PgwasmFlat) FLAT(WRT_I32, 4, 4, false, false);
+	t->has_ptr = true;
+	t->elemoid = elemtype;
+	t->elembase = getBaseType(elemtype);
+	t->elem = e;
+	t->lower = cv_array_lower;
+	t->lift = cv_array_lift;
+	return t;
+}
+
+/*
+ * The node of a type: its row in the table, or a record or array node
+ * built in cxt.  NULL if unsupported (*why may say which part is not).
+ * Composite types are recorded in sig, to notice when they change.
+ */
+static const PgwasmType *
+type_node(Oid typid, bool nullable, PgwasmSig *sig, MemoryContext cxt, const char **why)
+{
+	Oid			base = getBaseType(typid);
+	const PgwasmType *t = row_for_type(base);
+	Oid			elem;
+
+	if (t != NULL)
+		return t;
+	if (base != RECORDOID && type_is_rowtype(base))
+	{
+		TypeCacheEntry *tc = lookup_type_cache(base, TYPECACHE_TUPDESC);
+
+		if (tc->tupDesc == NULL)
+			return NULL;
+		add_composite(sig, base, tc->tupDesc_identifier, cxt);
+		return record_node(tc->tupDesc, format_type_be(base), nullable, sig, cxt, why);
+	}
+	elem = get_element_type(base);
+	if (OidIsValid(elem) && get_typlen(base) == -1)
+		return array_node(elem, nullable, sig, cxt, why);
+	return NULL;
+}
+
+bool
+pgwasm_sig_stale(const PgwasmSig *sig)
+{
+	for (int i = 0; i < sig->ncomposites; i++)
+	{
+		TypeCacheEntry *tc = lookup_type_cache(sig->composites[i].typid, TYPECACHE_TUPDESC);
+
+		if (tc->tupDesc == NULL || tc->tupDesc_identifier != sig->composites[i].identifier)
+			return true;
+	}
+	return false;
+}
+
 /* ---- signatures ------------------------------------------------------------------ */
 
 /* "bool, int2, ..., float8[]", from the table. */
@@ -1068,13 +1451,33 @@ supported_list(void)
 }
 
 static void
-unsupported_type(Oid typid, bool result)
+unsupported_type(Oid typid, bool result, const char *why)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 			 result ? errmsg("wasm functions cannot return type %s", format_type_be(typid))
 			 : errmsg("wasm functions cannot accept type %s", format_type_be(typid)),
-			 errhint("Supported types: %s; domains over them too.", supported_list())));
+			 why ? errdetail("The %s, which has no row in the type table.", why) : 0,
+			 errhint("Supported types: %s; composite types and arrays of these; domains over any of them.",
+					 supported_list())));
+}
+
+/* Flat values of a list of nodes, appended to params (grown as needed). */
+static void
+append_flats(const PgwasmType *t, bool option, uint8 **params, uint32 *n, uint32 *cap,
+			 MemoryContext cxt)
+{
+	uint32		need = *n + t->nflat + 1;
+
+	if (need > *cap)
+	{
+		*cap = Max(need, *cap * 2);
+		*params = repalloc(*params, *cap);
+	}
+	if (option)
+		(*params)[(*n)++] = WRT_I32;	/* option<T>: the discriminant first */
+	for (uint32 j = 0; j < t->nflat; j++)
+		(*params)[(*n)++] = t->flat[j].valtype;
 }
 
 void
@@ -1084,55 +1487,76 @@ pgwasm_sig_build(HeapTuple proctup, PgwasmSig *sig, MemoryContext cxt)
 	bool		isnull;
 	int			nargs = proc->pronargs;
 	Oid			rettype = proc->prorettype;
-	uint32		np = 0;
+	uint32		cap = 16,
+				capo = 16;
+	const char *why = NULL;
+	TupleDesc	outdesc = NULL;
 
 	types_init();
-	/* OUT/INOUT parameters would make a composite result. */
-	(void) SysCacheGetAttr(PROCOID, proctup, Anum_pg_proc_proallargtypes, &isnull);
-	if (!isnull)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("wasm functions cannot have OUT parameters")));
+	memset(sig, 0, sizeof(PgwasmSig));
 	if (proc->proretset)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("wasm functions cannot return sets")));
+	/* OUT/INOUT parameters: a RECORD result of their types, in their order. */
+	(void) SysCacheGetAttr(PROCOID, proctup, Anum_pg_proc_proallargtypes, &isnull);
+	if (!isnull && rettype == RECORDOID)
+	{
+		MemoryContext old = MemoryContextSwitchTo(cxt);
+
+		outdesc = build_function_result_tupdesc_t(proctup);
+		if (outdesc != NULL)
+			outdesc = BlessTupleDesc(outdesc);
+		MemoryContextSwitchTo(old);
+		if (outdesc == NULL)
+			elog(ERROR, "could not build the result row of function %u", proc->oid);
+	}
 
 	sig->nargs = nargs;
 	sig->args = MemoryContextAlloc(cxt, sizeof(const PgwasmType *) * Max(nargs, 1));
+	sig->args_opt = MemoryContextAlloc(cxt, sizeof(const PgwasmType *) * Max(nargs, 1));
 	sig->argtypes = MemoryContextAlloc(cxt, sizeof(Oid) * Max(nargs, 1));
 	sig->argbase = MemoryContextAlloc(cxt, sizeof(Oid) * Max(nargs, 1));
-	sig->params = MemoryContextAlloc(cxt, PGWASM_MAX_FLAT * Max(nargs, 1));
-	sig->buffer_args = false;
+	sig->params = MemoryContextAlloc(cxt, cap);
+	sig->params_opt = MemoryContextAlloc(cxt, capo);
+	sig->strict = proc->proisstrict;
 	for (int i = 0; i < nargs; i++)
 	{
 		Oid			t = proc->proargtypes.values[i];
-		const PgwasmType *row;
 
 		sig->argtypes[i] = t;
 		sig->argbase[i] = getBaseType(t);
-		row = row_for_type(sig->argbase[i]);
-		if (row == NULL)
-			unsupported_type(t, false);
-		sig->args[i] = row;
-		if (row->has_ptr)
+		sig->args[i] = type_node(t, false, sig, cxt, &why);
+		if (sig->args[i] != NULL)
+			sig->args_opt[i] = type_node(t, true, sig, cxt, &why);
+		if (sig->args[i] == NULL || sig->args_opt[i] == NULL)
+			unsupported_type(t, false, why);
+		if (sig->args[i]->has_ptr)
 			sig->buffer_args = true;
-		for (int j = 0; j < row->nflat; j++)
-			sig->params[np++] = row->flat[j].valtype;
+		append_flats(sig->args[i], false, &sig->params, &sig->nparams, &cap, cxt);
+		append_flats(sig->args_opt[i], true, &sig->params_opt, &sig->nparams_opt, &capo, cxt);
 	}
-	sig->nparams = np;
 
 	sig->rettype = rettype;
-	sig->ret = NULL;
 	sig->retbase = InvalidOid;
-	sig->ret_domain = false;
-	if (rettype != VOIDOID)
+	if (outdesc != NULL)
+	{
+		sig->retbase = RECORDOID;
+		sig->ret = record_node(outdesc, "the OUT parameters", false, sig, cxt, &why);
+		if (sig->ret != NULL)
+			sig->ret_opt = record_node(outdesc, "the OUT parameters", true, sig, cxt, &why);
+		if (sig->ret == NULL || sig->ret_opt == NULL)
+			unsupported_type(rettype, true, why);
+	}
+	else if (rettype != VOIDOID)
 	{
 		sig->retbase = getBaseType(rettype);
 		sig->ret_domain = (sig->retbase != rettype);
-		sig->ret = row_for_type(sig->retbase);
-		if (sig->ret == NULL)
-			unsupported_type(rettype, true);
+		sig->ret = type_node(rettype, false, sig, cxt, &why);
+		if (sig->ret != NULL)
+			sig->ret_opt = type_node(rettype, true, sig, cxt, &why);
+		if (sig->ret == NULL || sig->ret_opt == NULL)
+			unsupported_type(rettype, true, why);
 	}
 }
 
@@ -1159,16 +1583,20 @@ ret_is_ptrlen(const PgwasmType *t)
 
 /* The Wasm type the SQL signature needs, for messages. */
 static char *
-format_expected(const PgwasmSig *sig)
+format_expected(const PgwasmSig *sig, bool null_aware)
 {
 	wrt_functype ft;
 	uint8		res;
 	char	   *s;
 
-	ft.nparams = sig->nparams;
-	ft.params = sig->params;
+	ft.nparams = null_aware ? sig->nparams_opt : sig->nparams;
+	ft.params = null_aware ? sig->params_opt : sig->params;
 	ft.nresults = sig->ret == NULL ? 0 : 1;
 	if (sig->ret == NULL)
+		res = WRT_I32;
+	else if (null_aware)
+		res = WRT_I32;
+	else if (sig->ret->nflat == 0)
 		res = WRT_I32;
 	else if (ret_is_ptrlen(sig->ret))
 		res = WRT_I64;
@@ -1178,11 +1606,67 @@ format_expected(const PgwasmSig *sig)
 		res = sig->ret->flat[0].valtype;
 	ft.results = &res;
 	s = pgwasm_format_functype(&ft);
-	if (sig->ret && ret_is_ptrlen(sig->ret))
+	if (sig->ret && null_aware)
+	{
+		uint32		size,
+					align,
+					payload;
+
+		pgwasm_option_layout(sig->ret_opt, &size, &align, &payload);
+		s = psprintf("%s (a pointer to an option<%s> return area, %u bytes)", s, sig->ret->name, size);
+	}
+	else if (sig->ret && ret_is_ptrlen(sig->ret))
 		s = psprintf("%s (or i32, a pointer to a {ptr, len} pair)", s);
 	else if (sig->ret && sig->ret->nflat > 1)
-		s = psprintf("%s (a pointer to a %u-byte return area)", s, sig->ret->size);
+		s = psprintf("%s (a pointer to a return area, %u bytes)", s, sig->ret->size);
 	return s;
+}
+
+bool
+pgwasm_module_abi_v2(const wrt_module *module)
+{
+	wrt_externtype t;
+
+	return wrt_module_find_export(module, PGWASM_ABI_V2_EXPORT, strlen(PGWASM_ABI_V2_EXPORT), &t) &&
+		t.kind == WRT_EXTERN_FUNC && t.func.nparams == 0 && t.func.nresults == 0;
+}
+
+/* Does the export's type fit; if so, how does the result come back? */
+static bool
+export_fits(const PgwasmSig *sig, const wrt_functype *f, bool null_aware, PgwasmRetForm *form)
+{
+	uint32		np = null_aware ? sig->nparams_opt : sig->nparams;
+	const uint8 *params = null_aware ? sig->params_opt : sig->params;
+
+	*form = PGWASM_RET_SCALAR;
+	if (f->nparams != np || memcmp(f->params, params, np) != 0)
+		return false;
+	if (sig->ret == NULL)
+	{
+		*form = PGWASM_RET_NONE;
+		return f->nresults == 0;
+	}
+	if (f->nresults != 1)
+		return false;
+	if (null_aware)
+	{
+		/* option<T> is at least two flat values: always a return area. */
+		*form = PGWASM_RET_AREA;
+		return f->results[0] == WRT_I32;
+	}
+	if (ret_is_ptrlen(sig->ret) && f->results[0] == WRT_I64)
+	{
+		*form = PGWASM_RET_PACKED;
+		return true;
+	}
+	if (sig->ret->nflat > 1)
+	{
+		*form = PGWASM_RET_AREA;
+		return f->results[0] == WRT_I32;
+	}
+	if (!sig->ret->scalar)
+		*form = PGWASM_RET_FLAT;	/* a record of one scalar */
+	return f->results[0] == sig->ret->flat[0].valtype;
 }
 
 static bool
@@ -1206,6 +1690,7 @@ pgwasm_sig_mismatch(const PgwasmSig *sig, const wrt_module *module, const char *
 	bool		ok;
 
 	why->form = PGWASM_RET_SCALAR;
+	why->null_aware = false;
 	why->detail = NULL;
 	why->hint = NULL;
 	if (!wrt_module_find_export(module, export, strlen(export), &t))
@@ -1224,35 +1709,30 @@ pgwasm_sig_mismatch(const PgwasmSig *sig, const wrt_module *module, const char *
 		return true;
 	}
 
-	ok = t.func.nparams == sig->nparams &&
-		memcmp(t.func.params, sig->params, sig->nparams) == 0;
-	if (ok)
-	{
-		if (sig->ret == NULL)
-		{
-			ok = t.func.nresults == 0;
-			why->form = PGWASM_RET_NONE;
-		}
-		else if (t.func.nresults != 1)
-			ok = false;
-		else if (ret_is_ptrlen(sig->ret) && t.func.results[0] == WRT_I64)
-			why->form = PGWASM_RET_PACKED;
-		else if (sig->ret->nflat > 1)
-		{
-			why->form = PGWASM_RET_AREA;
-			ok = t.func.results[0] == WRT_I32;
-		}
-		else
-			ok = t.func.results[0] == sig->ret->flat[0].valtype;
-	}
+	/*
+	 * ABI v1: plain values, NULL in gives NULL out without a call.  ABI v2:
+	 * a STRICT function the same; any other is null-aware, every value an
+	 * option<T>, the result too.
+	 */
+	why->null_aware = pgwasm_module_abi_v2(module) && !sig->strict;
+	ok = export_fits(sig, &t.func, why->null_aware, &why->form);
 	if (!ok)
 	{
+		PgwasmRetForm other;
+
 		why->message = psprintf("function %s does not match export \"%s\" of wasm module \"%s\"",
 								fdesc, export, modname);
-		why->detail = psprintf("SQL signature %s needs the Wasm type %s; the export has type %s.",
-							   format_sql_signature(sig), format_expected(sig),
+		why->detail = psprintf("SQL signature %s%s needs the Wasm type %s; the export has type %s.",
+							   format_sql_signature(sig),
+							   why->null_aware ? " (not STRICT, ABI v2: options)" : "",
+							   format_expected(sig, why->null_aware),
 							   pgwasm_format_functype(&t.func));
 		why->reason = why->detail;
+		/* Would the other choice of STRICT fit?  Then that is the likely slip. */
+		if (pgwasm_module_abi_v2(module) && export_fits(sig, &t.func, !why->null_aware, &other))
+			why->hint = why->null_aware ?
+				pstrdup("The export takes plain values: declare the function STRICT.") :
+				pstrdup("The export takes options: declare the function without STRICT (CALLED ON NULL INPUT).");
 		return true;
 	}
 
@@ -1277,7 +1757,7 @@ pgwasm_sig_mismatch(const PgwasmSig *sig, const wrt_module *module, const char *
 
 PgwasmRetForm
 pgwasm_sig_check_export(const PgwasmSig *sig, const wrt_module *module, const char *modname,
-						const char *export, const char *fdesc)
+						const char *export, const char *fdesc, bool *null_aware)
 {
 	PgwasmMismatch why;
 
@@ -1287,5 +1767,7 @@ pgwasm_sig_check_export(const PgwasmSig *sig, const wrt_module *module, const ch
 				 errmsg_internal("%s", why.message),
 				 why.detail ? errdetail_internal("%s", why.detail) : 0,
 				 why.hint ? errhint("%s", why.hint) : 0));
+	if (null_aware)
+		*null_aware = why.null_aware;
 	return why.form;
 }

@@ -60,6 +60,9 @@ typedef struct PgwasmFn
 	/* Resolved against the cache; valid while epoch == pgwasm_cache_epoch. */
 	uint64		epoch;
 	PgwasmRetForm form;
+	bool		null_aware;		/* ABI v2, not STRICT: options both ways */
+	const PgwasmType **argt;	/* sig.args or sig.args_opt, as null_aware says */
+	const PgwasmType *rett;		/* sig.ret or sig.ret_opt */
 	PgwasmModule *mod;
 	PgwasmStats *stats;
 	Oid			roleid;			/* instance, func, post, memory are this role's */
@@ -71,7 +74,8 @@ typedef struct PgwasmFn
 	/* Per-call scratch, allocated once. */
 	bool		utf8_db;		/* text crosses without conversion */
 	bool		has_buffers;	/* (ptr, len) arguments or result */
-	bool		plain_args;		/* only kinds with an arg_mask */
+	bool		plain_args;		/* only kinds with an arg_mask, no options */
+	bool		plain_sig;		/* only kinds with an arg_mask */
 	uint64	   *arg_mask;		/* Wasm value = datum & mask, or 0 */
 	wrt_value  *params;
 	wrt_value	result;
@@ -189,20 +193,21 @@ fn_build(FmgrInfo *flinfo, HeapTuple tup)
 				 errdetail("The body must be 'module:export' or 'module'.")));
 	fn->post_name = psprintf("cabi_post_%s", fn->export);
 	pgwasm_sig_build(tup, &fn->sig, flinfo->fn_mcxt);
-	fn->params = palloc0(sizeof(wrt_value) * Max(fn->sig.nparams, 1));
+	fn->params = palloc0(sizeof(wrt_value) * Max(fn->sig.nparams_opt, 1));
 	fn->buf_ptr = palloc0(sizeof(uint32) * Max(fn->sig.nargs, 1));
 	fn->buf_len = palloc0(sizeof(uint32) * Max(fn->sig.nargs, 1));
 	fn->buf_temp = palloc0(sizeof(bool) * Max(fn->sig.nargs, 1));
 	fn->has_buffers = fn->sig.buffer_args || (fn->sig.ret && fn->sig.ret->has_ptr);
 	fn->utf8_db = GetDatabaseEncoding() == PG_UTF8 || GetDatabaseEncoding() == PG_SQL_ASCII;
 	fn->arg_mask = palloc0(sizeof(uint64) * Max(fn->sig.nargs, 1));
-	fn->plain_args = true;
+	fn->plain_sig = true;
 	for (int i = 0; i < fn->sig.nargs; i++)
 	{
 		fn->arg_mask[i] = plain_mask(fn->sig.args[i]);
 		if (fn->arg_mask[i] == 0)
-			fn->plain_args = false;
+			fn->plain_sig = false;
 	}
+	fn->plain_args = false;		/* until fn_prepare knows the ABI */
 	pgwasm_lower_init(&fn->lower, flinfo->fn_mcxt);
 	pgwasm_lift_setup(&fn->lift, flinfo->fn_mcxt);
 	MemoryContextSwitchTo(old);
@@ -261,7 +266,7 @@ fn_bind_role(PgwasmFn *fn)
  * CASCADE), and fail deep inside with an internal error.
  */
 static pg_noinline PgwasmFn *
-fn_prepare(FunctionCallInfo fcinfo)
+fn_prepare(FunctionCallInfo fcinfo, bool force)
 {
 	FmgrInfo   *flinfo = fcinfo->flinfo;
 	PgwasmFn   *fn = (PgwasmFn *) flinfo->fn_extra;
@@ -289,7 +294,7 @@ fn_prepare(FunctionCallInfo fcinfo)
 				 errmsg("wasm function with OID %u does not exist any more", flinfo->fn_oid),
 				 errdetail("It was dropped by another transaction after this statement looked it up.")));
 	}
-	if (fn == NULL ||
+	if (fn == NULL || force ||
 		fn->fn_xmin != HeapTupleHeaderGetRawXmin(tup->t_data) ||
 		!ItemPointerEquals(&fn->fn_tid, &tup->t_self))
 	{
@@ -302,7 +307,11 @@ fn_prepare(FunctionCallInfo fcinfo)
 	fn->epoch = 0;
 	fn->mod = pgwasm_cache_get_module(fn->modname);
 	fn->form = pgwasm_sig_check_export(&fn->sig, fn->mod->module, fn->modname,
-									   fn->export, fn->fdesc);
+									   fn->export, fn->fdesc, &fn->null_aware);
+	fn->lower.nullable = fn->lift.nullable = fn->null_aware;
+	fn->argt = fn->null_aware ? fn->sig.args_opt : fn->sig.args;
+	fn->rett = fn->null_aware ? fn->sig.ret_opt : fn->sig.ret;
+	fn->plain_args = fn->plain_sig && !fn->null_aware;
 	fn->stats = pgwasm_stats_entry(fn->modname);
 	fn_bind_role(fn);
 	fn->epoch = pgwasm_cache_epoch;
@@ -520,10 +529,10 @@ marshal_buffer(PgwasmFn *fn, PgwasmInstance *inst, const PgwasmType *t, Oid typi
 	}
 	else
 	{
-		pgwasm_lower_reset(&fn->lower);
+		pgwasm_lower_reset(&fn->lower, t->size);
 		pgwasm_lower_value(t, typid, d, &fn->lower, 0);
-		data = fn->lower.buf.data + PGWASM_LOWER_TOP;
-		nbytes = fn->lower.buf.len - PGWASM_LOWER_TOP;
+		data = fn->lower.buf.data + fn->lower.top;
+		nbytes = fn->lower.buf.len - fn->lower.top;
 		align = fn->lower.align;
 	}
 
@@ -583,8 +592,22 @@ marshal_args(PgwasmFn *fn, PgwasmInstance *inst, FunctionCallInfo fcinfo, bool k
 	fn->nbufs = 0;
 	for (int i = 0; i < fn->sig.nargs; i++)
 	{
-		const PgwasmType *t = fn->sig.args[i];
+		const PgwasmType *t = fn->argt[i];
 
+		if (fn->null_aware)
+		{
+			/* option<T>: the discriminant, then T's values (zeros for none). */
+			bool		isnull = fcinfo->args[i].isnull;
+
+			fn->params[p].bits = 0;
+			fn->params[p++].i32 = isnull ? 0 : 1;
+			if (isnull)
+			{
+				for (int j = 0; j < t->nflat; j++)
+					fn->params[p++].bits = 0;
+				continue;
+			}
+		}
 		if (likely(t->scalar))
 		{
 			fn->params[p++] = scalar_in(t, fcinfo->args[i].value);
@@ -596,7 +619,7 @@ marshal_args(PgwasmFn *fn, PgwasmInstance *inst, FunctionCallInfo fcinfo, bool k
 		if (!t->has_ptr)
 		{
 			/* Several flat values, no memory (interval): through an image. */
-			pgwasm_lower_reset(&fn->lower);
+			pgwasm_lower_reset(&fn->lower, t->size);
 			pgwasm_lower_value(t, fn->sig.argbase[i], fcinfo->args[i].value, &fn->lower, 0);
 			for (int j = 0; j < t->nflat; j++)
 				fn->params[p++] = pgwasm_flat_load(&t->flat[j], (const uint8 *) fn->lower.buf.data);
@@ -614,9 +637,9 @@ marshal_args(PgwasmFn *fn, PgwasmInstance *inst, FunctionCallInfo fcinfo, bool k
  * recorded in fn->lift.owned for release_buffers.
  */
 static Datum
-fetch_result(PgwasmFn *fn)
+fetch_result(PgwasmFn *fn, bool *isnull)
 {
-	const PgwasmType *t = fn->sig.ret;
+	const PgwasmType *t = fn->rett;
 	const uint8 *base = wrt_memory_data(fn->memory);
 	uint64		memsize = wrt_memory_size(fn->memory);
 	uint8		packed[8];
@@ -635,17 +658,40 @@ fetch_result(PgwasmFn *fn)
 				rep = packed;
 				break;
 			}
+		case PGWASM_RET_FLAT:
+			/* A record of one flat value: that value, as its image. */
+			memset(packed, 0, sizeof(packed));
+			pgwasm_flat_store(&t->flat[0], fn->result, packed);
+			rep = packed;
+			break;
 		case PGWASM_RET_AREA:
 			{
 				uint32		area = (uint32) fn->result.i32;
+				uint32		size = t->size,
+							payload = 0;
 
-				if ((uint64) area + t->size > memsize)
+				if (fn->null_aware)
+				{
+					uint32		align;
+
+					pgwasm_option_layout(t, &size, &align, &payload);
+				}
+				if ((uint64) area + size > memsize)
 					ereport(ERROR,
 							(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
 							 errmsg("wasm function returned an out-of-bounds return area"),
 							 errdetail("Return area at %u, memory size %llu bytes.", area,
 									   (unsigned long long) memsize)));
 				rep = base + area;
+				if (fn->null_aware)
+				{
+					if (!pgwasm_lift_discriminant(rep[0], "the result"))
+					{
+						*isnull = true;
+						return (Datum) 0;
+					}
+					rep += payload;
+				}
 				break;
 			}
 		default:
@@ -728,6 +774,7 @@ fn_call(PgwasmFn *fn, FunctionCallInfo fcinfo)
 	PgwasmInstance *inst = fn->inst;
 	int			attempts = 0;
 	bool		keep;
+	bool		isnull = false;
 	Datum		result;
 
 	if (unlikely(pgwasm_instance_needs_prepare(inst)))
@@ -756,11 +803,11 @@ fn_call(PgwasmFn *fn, FunctionCallInfo fcinfo)
 	}
 	fn->lift.nowned = 0;
 	if (likely(fn->form == PGWASM_RET_SCALAR))
-		result = scalar_out(fn->sig.ret, fn->result);
+		result = scalar_out(fn->rett, fn->result);
 	else if (fn->form == PGWASM_RET_NONE)
 		result = (Datum) 0;
 	else
-		result = fetch_result(fn);
+		result = fetch_result(fn, &isnull);
 	if (fn->has_buffers)
 		release_buffers(fn, inst, keep);
 	if (unlikely(!pgwasm_host_idle(inst->host)))
@@ -768,7 +815,8 @@ fn_call(PgwasmFn *fn, FunctionCallInfo fcinfo)
 	pgwasm_call_depth--;
 
 	if (unlikely(fn->sig.ret_domain))
-		domain_check(result, false, fn->sig.rettype, &fn->domain_info, fn->mcxt);
+		domain_check(result, isnull, fn->sig.rettype, &fn->domain_info, fn->mcxt);
+	fcinfo->isnull = isnull;
 	return result;
 }
 
@@ -794,17 +842,26 @@ pgwasm_call_handler(PG_FUNCTION_ARGS)
 	ErrorContextCallback errcb;
 	Datum		result;
 
+	bool		has_null = false;
+
 	/*
 	 * ABI v1 is not null-aware: a NULL argument gives NULL, without a call.
-	 * The executor never calls a STRICT function with a NULL argument;
-	 * marshal_args checks (ptr, len) arguments again all the same.
+	 * Nor is a STRICT function of ABI v2, which the executor never calls
+	 * with a NULL argument (marshal_args checks (ptr, len) arguments again
+	 * all the same).  Whether a function is null-aware (ABI v2, not STRICT)
+	 * is known once it is bound: until then a NULL is only noted.
 	 */
 	if (!flinfo->fn_strict)
 	{
 		for (int i = 0; i < fcinfo->nargs; i++)
 		{
 			if (fcinfo->args[i].isnull)
-				PG_RETURN_NULL();
+			{
+				if (fn != NULL && !fn->null_aware && fn->epoch == pgwasm_cache_epoch)
+					PG_RETURN_NULL();
+				has_null = true;
+				break;
+			}
 		}
 	}
 
@@ -823,9 +880,16 @@ pgwasm_call_handler(PG_FUNCTION_ARGS)
 	if (unlikely(pgwasm_limits_seen != pgwasm_limits_generation))
 		pgwasm_cache_check_limits();
 	if (unlikely(fn == NULL || fn->epoch != pgwasm_cache_epoch))
-		fn = fn_prepare(fcinfo);
+		fn = fn_prepare(fcinfo, false);
+	else if (unlikely(fn->sig.ncomposites > 0) && pgwasm_sig_stale(&fn->sig))
+		fn = fn_prepare(fcinfo, true);	/* ALTER TYPE since it was bound */
 	else if (unlikely(fn->roleid != GetUserId()))
 		fn_bind_role(fn);
+	if (unlikely(has_null) && !fn->null_aware)
+	{
+		error_context_stack = errcb.previous;
+		PG_RETURN_NULL();
+	}
 	result = fn_call(fn, fcinfo);
 
 	error_context_stack = errcb.previous;
@@ -897,7 +961,7 @@ pgwasm_validator(PG_FUNCTION_ARGS)
 					 errmsg("wasm module \"%s\" does not exist", modname),
 					 errhint("Install it with wasm.install_module() first.")));
 		mod = pgwasm_cache_get_module(modname);
-		(void) pgwasm_sig_check_export(&sig, mod->module, modname, export, fdesc);
+		(void) pgwasm_sig_check_export(&sig, mod->module, modname, export, fdesc, NULL);
 	}
 	ReleaseSysCache(tup);
 	PG_RETURN_VOID();

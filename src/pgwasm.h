@@ -286,6 +286,7 @@ typedef enum PgwasmKind
 	PGWASM_JSONB,				/* as JSON text */
 	PGWASM_BYTEA,
 	PGWASM_ARRAY,				/* a canonical list of the element type */
+	PGWASM_RECORD,				/* a composite type or OUT parameters */
 	PGWASM_OTHER				/* nothing special */
 } PgwasmKind;
 
@@ -293,29 +294,30 @@ typedef enum PgwasmKind
 typedef struct PgwasmFlat
 {
 	uint8		valtype;		/* WRT_I32, ... */
-	uint8		offset;			/* in the memory representation */
+	uint32		offset;			/* in the memory representation */
 	uint8		width;			/* bytes there */
 	bool		sign;			/* sign-extend when loaded */
 	bool		ptr;			/* a guest pointer (relocated, bounds-checked) */
 } PgwasmFlat;
 
+/* Flat values of a row of the static table (records have more: see flat). */
 #define PGWASM_MAX_FLAT 4
-/* Bytes at the start of a PgwasmLower image for the top-level value. */
-#define PGWASM_LOWER_TOP 16
 
 /*
  * An argument's guest buffer, built host-side: pointers in it are offsets
  * from the start of buf until pgwasm_lower_relocate() makes them guest
- * addresses.  The first PGWASM_LOWER_TOP bytes hold the top-level value's
+ * addresses.  The first `top` bytes hold the top-level value's
  * representation (read for its flat values, not copied into the guest).
  */
 typedef struct PgwasmLower
 {
 	StringInfoData buf;
+	uint32		top;			/* bytes before the payload */
 	uint32	   *relocs;			/* offsets in buf of u32 pointers */
 	int			nrelocs;
 	int			maxrelocs;
 	uint32		align;			/* the payload's alignment */
+	bool		nullable;		/* ABI v2, not STRICT: elements are options */
 	MemoryContext cxt;
 } PgwasmLower;
 
@@ -327,6 +329,7 @@ typedef struct PgwasmLift
 	uint32	   *owned;			/* distinct pointers, to free after the call */
 	int			nowned;
 	int			maxowned;
+	bool		nullable;		/* ABI v2, not STRICT: elements are options */
 	MemoryContext cxt;			/* of owned */
 } PgwasmLift;
 
@@ -337,20 +340,38 @@ typedef struct PgwasmType PgwasmType;
  * Scalars convert by value (to_wasm/from_wasm); the others through their
  * canonical memory representation (lower/lift).
  */
+/* A field of a record node. */
+typedef struct PgwasmField
+{
+	const PgwasmType *t;
+	Oid			typid;			/* declared (maybe a domain) */
+	Oid			base;			/* domains stripped */
+	uint32		offset;			/* of the field (its option when nullable) */
+	void	   *domain_extra;	/* domain_check() cache */
+} PgwasmField;
+
 struct PgwasmType
 {
 	const char *name;
 	Oid			typid;
 	PgwasmKind	kind;
-	uint8		size;			/* canonical ABI: bytes in memory */
-	uint8		align;
-	uint8		nflat;
-	PgwasmFlat	flat[PGWASM_MAX_FLAT];
+	uint32		size;			/* canonical ABI: bytes in memory */
+	uint32		align;
+	uint32		nflat;
+	PgwasmFlat *flat;			/* nflat values (flat_init for table rows) */
+	PgwasmFlat	flat_init[PGWASM_MAX_FLAT];
 	bool		scalar;
 	bool		pg_layout;		/* PostgreSQL's array element bytes are the image */
-	bool		has_ptr;		/* set by the table's initialisation */
-	Oid			elemoid;		/* arrays: element type */
-	const PgwasmType *elem;		/* arrays: its row (set at initialisation) */
+	bool		has_ptr;		/* a pointer anywhere inside */
+	Oid			elemoid;		/* arrays: element type (maybe a domain) */
+	Oid			elembase;		/* arrays: element base type */
+	const PgwasmType *elem;		/* arrays: its row or node */
+	/* Records (nodes built per signature, see pgwasm_type_node). */
+	bool		nullable;		/* fields are option<T> */
+	int			nfields;
+	PgwasmField *fields;
+	TupleDesc	tupdesc;		/* of the datums (blessed for RECORD) */
+	MemoryContext cxt;			/* for domain_check caches */
 	wrt_value	(*to_wasm) (Datum d);
 	Datum		(*from_wasm) (wrt_value v);
 	void		(*lower) (const PgwasmType *t, Oid typid, Datum d, PgwasmLower *lw, uint32 rep);
@@ -363,14 +384,30 @@ typedef enum PgwasmRetForm
 	PGWASM_RET_NONE,			/* void */
 	PGWASM_RET_SCALAR,			/* one flat value */
 	PGWASM_RET_PACKED,			/* (ptr, len) as i64: len << 32 | ptr */
+	PGWASM_RET_FLAT,			/* a record of one flat value, as that value */
 	PGWASM_RET_AREA				/* i32: pointer to the memory representation */
 } PgwasmRetForm;
 
-/* A SQL signature and the Wasm parameter list it maps to. */
+/* A composite type a signature uses, and the version it was built from. */
+typedef struct PgwasmComposite
+{
+	Oid			typid;
+	uint64		identifier;		/* TypeCacheEntry.tupDesc_identifier */
+} PgwasmComposite;
+
+/*
+ * A SQL signature and the Wasm parameter list it maps to, in both shapes:
+ * plain (ABI v1, STRICT) and null-aware (every value an option<T>, records'
+ * fields too, so their nodes differ: args_opt, ret_opt).
+ */
 typedef struct PgwasmSig
 {
 	int			nargs;
 	const PgwasmType **args;
+	const PgwasmType **args_opt;
+	const PgwasmType *ret_opt;
+	int			ncomposites;	/* composite types used anywhere */
+	PgwasmComposite *composites;
 	Oid		   *argtypes;		/* as declared */
 	Oid		   *argbase;		/* domains stripped */
 	const PgwasmType *ret;		/* NULL for void */
@@ -378,18 +415,27 @@ typedef struct PgwasmSig
 	Oid			retbase;
 	bool		ret_domain;
 	bool		buffer_args;	/* needs a guest allocator */
-	uint32		nparams;
+	bool		strict;
+	uint32		nparams;		/* plain values (ABI v1, or STRICT) */
 	uint8	   *params;
+	uint32		nparams_opt;	/* every argument an option<T> (ABI v2) */
+	uint8	   *params_opt;
 } PgwasmSig;
+
+/* The export a module has to say it speaks ABI v2 (a () -> () function). */
+#define PGWASM_ABI_V2_EXPORT "pgwasm_abi_v2"
 
 /* The row of a base type, or NULL. */
 extern const PgwasmType *pgwasm_type_lookup(Oid typid);
+/* Has a composite type the signature uses changed since it was built? */
+extern bool pgwasm_sig_stale(const PgwasmSig *sig);
 /* Build the signature of a pg_proc tuple (ERROR for types without a row). */
 extern void pgwasm_sig_build(HeapTuple proctup, PgwasmSig *sig, MemoryContext cxt);
 /* Why an export does not fit a signature (messages palloc'd). */
 typedef struct PgwasmMismatch
 {
 	PgwasmRetForm form;			/* when it fits: how results come back */
+	bool		null_aware;		/* and whether values are option<T> */
 	char	   *message;
 	char	   *detail;			/* or NULL */
 	char	   *hint;			/* or NULL */
@@ -403,12 +449,17 @@ extern bool pgwasm_sig_mismatch(const PgwasmSig *sig, const wrt_module *module,
 /* Check an export against the signature; ERROR 42P13 saying what differs. */
 extern PgwasmRetForm pgwasm_sig_check_export(const PgwasmSig *sig, const wrt_module *module,
 											 const char *modname, const char *export,
-											 const char *fdesc);
+											 const char *fdesc, bool *null_aware);
+/* Does the module speak ABI v2? */
+extern bool pgwasm_module_abi_v2(const wrt_module *module);
+/* Memory layout of option<T>: discriminant byte, then T at *payload. */
+extern void pgwasm_option_layout(const PgwasmType *t, uint32 *size, uint32 *align,
+								 uint32 *payload);
 /* A flat value from / into a memory representation. */
 extern wrt_value pgwasm_flat_load(const PgwasmFlat *f, const uint8 *rep);
 extern void pgwasm_flat_store(const PgwasmFlat *f, wrt_value v, uint8 *rep);
 extern void pgwasm_lower_init(PgwasmLower *lw, MemoryContext cxt);
-extern void pgwasm_lower_reset(PgwasmLower *lw);
+extern void pgwasm_lower_reset(PgwasmLower *lw, uint32 top);
 /* Turn the image's offsets into addresses, the payload going to base. */
 extern void pgwasm_lower_relocate(PgwasmLower *lw, uint32 base);
 /* Write the representation of d at offset rep of the image. */
@@ -417,6 +468,8 @@ extern void pgwasm_lower_value(const PgwasmType *t, Oid typid, Datum d, PgwasmLo
 /* Once: owned in cxt.  Then before each result: the memory it is read from. */
 extern void pgwasm_lift_setup(PgwasmLift *lf, MemoryContext cxt);
 extern void pgwasm_lift_init(PgwasmLift *lf, const uint8 *base, uint64 size);
+/* An option discriminant byte from the guest: some (true), none, or ERROR. */
+extern bool pgwasm_lift_discriminant(uint8 d, const char *what);
 /* Sort and deduplicate lf->owned; returns how many there are. */
 extern int	pgwasm_lift_owned(PgwasmLift *lf);
 /* The datum whose representation is at rep (host or guest memory). */

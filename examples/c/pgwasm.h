@@ -36,6 +36,9 @@
  *   text[]/bytea[]/uuid[] -> (const pgwasm_str *, count); results built
  *               with pgwasm_strlist (every string and the list are freed)
  *
+ * ABI v2 (PGWASM_ABI_V2 below): functions declared without STRICT take and
+ * return options (NULLs).
+ *
  * Memory protocol: pgwasm copies each varlena/array argument into a buffer it
  * obtains from the exported cabi_realloc() (defined below); it may keep that
  * buffer for later calls and releases it through the exported `free`, so a
@@ -136,6 +139,42 @@ typedef struct pgwasm_timetz
 	int64_t		micros;			/* since midnight */
 	int32_t		utc_offset;		/* seconds east of UTC: +02:00 is 7200 */
 } pgwasm_timetz;
+
+/* ---- ABI v2: NULLs ------------------------------------------------------ */
+
+/*
+ * PGWASM_ABI_V2 (once, at file scope) exports pgwasm_abi_v2, which makes the
+ * module's functions declared without STRICT null-aware: each argument
+ * arrives as an option, (int32_t is_some, T's values...), with zeros for a
+ * NULL; array elements are options in memory; and the result is a pointer
+ * to an option in memory (return a static one), e.g.
+ *
+ *     PGWASM_ABI_V2
+ *     // CREATE FUNCTION coalesce_add(int4, int4) RETURNS int4 LANGUAGE wasm AS 'm:coalesce_add';
+ *     PGWASM_EXPORT(coalesce_add) pgwasm_opt_int4 *
+ *     coalesce_add(int32_t has_a, int32_t a, int32_t has_b, int32_t b)
+ *     {
+ *         static pgwasm_opt_int4 r;
+ *         r.is_some = has_a || has_b;
+ *         r.value = a + b;               // a NULL's payload is 0
+ *         return &r;
+ *     }
+ *
+ * STRICT functions keep plain values: NULL in gives NULL out, uncalled.
+ */
+#define PGWASM_ABI_V2 \
+	__attribute__((export_name("pgwasm_abi_v2"))) void pgwasm_abi_v2(void) {}
+
+/* option<T> in memory: a byte 0 (NULL) or 1, then T at T's alignment. */
+#define PGWASM_OPTION(T) struct { uint8_t is_some; T value; }
+typedef PGWASM_OPTION(uint8_t) pgwasm_opt_bool;
+typedef PGWASM_OPTION(int16_t) pgwasm_opt_int2;
+typedef PGWASM_OPTION(int32_t) pgwasm_opt_int4;
+typedef PGWASM_OPTION(int64_t) pgwasm_opt_int8;
+typedef PGWASM_OPTION(float) pgwasm_opt_float4;
+typedef PGWASM_OPTION(double) pgwasm_opt_float8;
+typedef PGWASM_OPTION(pgwasm_str) pgwasm_opt_str;		/* text, bytea, uuid, ... */
+typedef PGWASM_OPTION(pgwasm_interval) pgwasm_opt_interval;
 
 /*
  * Structs are passed to Wasm functions by reference, which is not the ABI, so
