@@ -61,7 +61,7 @@ CREATE FUNCTION v_arr8(float8[]) RETURNS float8 LANGUAGE wasm AS 'v_strings:sum_
 CREATE FUNCTION v_bad(text) RETURNS int4 LANGUAGE wasm AS 'v_scalars:add';
 CREATE FUNCTION v_bad(bytea) RETURNS int4 LANGUAGE wasm AS 'v_scalars:id64';
 
--- types without a row in the type table, sets, OUT parameters not fitting, triggers
+-- types without a row in the type table, sets without a _next export, OUT parameters not fitting, triggers
 CREATE FUNCTION v_bad(point) RETURNS int4 LANGUAGE wasm AS 'v_scalars:id32';
 CREATE FUNCTION v_bad(int4) RETURNS int4range LANGUAGE wasm AS 'v_scalars:id32';
 CREATE FUNCTION v_bad(point[]) RETURNS int4 LANGUAGE wasm AS 'v_scalars:id32';

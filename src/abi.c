@@ -1494,10 +1494,7 @@ pgwasm_sig_build(HeapTuple proctup, PgwasmSig *sig, MemoryContext cxt)
 
 	types_init();
 	memset(sig, 0, sizeof(PgwasmSig));
-	if (proc->proretset)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("wasm functions cannot return sets")));
+	sig->retset = proc->proretset;
 	/* OUT/INOUT parameters: a RECORD result of their types, in their order. */
 	(void) SysCacheGetAttr(PROCOID, proctup, Anum_pg_proc_proallargtypes, &isnull);
 	if (!isnull && rettype == RECORDOID)
@@ -1548,6 +1545,10 @@ pgwasm_sig_build(HeapTuple proctup, PgwasmSig *sig, MemoryContext cxt)
 		if (sig->ret == NULL || sig->ret_opt == NULL)
 			unsupported_type(rettype, true, why);
 	}
+	else if (rettype == VOIDOID && sig->retset)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("wasm functions cannot return sets of void")));
 	else if (rettype != VOIDOID)
 	{
 		sig->retbase = getBaseType(rettype);
@@ -1570,7 +1571,7 @@ format_sql_signature(const PgwasmSig *sig)
 	appendStringInfoChar(&buf, '(');
 	for (int i = 0; i < sig->nargs; i++)
 		appendStringInfo(&buf, "%s%s", i ? ", " : "", format_type_be(sig->argtypes[i]));
-	appendStringInfo(&buf, ") -> %s", format_type_be(sig->rettype));
+	appendStringInfo(&buf, ") -> %s%s", sig->retset ? "SETOF " : "", format_type_be(sig->rettype));
 	return buf.data;
 }
 
@@ -1583,7 +1584,7 @@ ret_is_ptrlen(const PgwasmType *t)
 
 /* The Wasm type the SQL signature needs, for messages. */
 static char *
-format_expected(const PgwasmSig *sig, bool null_aware)
+format_expected(const PgwasmSig *sig, bool null_aware, const char *export)
 {
 	wrt_functype ft;
 	uint8		res;
@@ -1592,7 +1593,7 @@ format_expected(const PgwasmSig *sig, bool null_aware)
 	ft.nparams = null_aware ? sig->nparams_opt : sig->nparams;
 	ft.params = null_aware ? sig->params_opt : sig->params;
 	ft.nresults = sig->ret == NULL ? 0 : 1;
-	if (sig->ret == NULL)
+	if (sig->ret == NULL || sig->retset)
 		res = WRT_I32;
 	else if (null_aware)
 		res = WRT_I32;
@@ -1606,7 +1607,9 @@ format_expected(const PgwasmSig *sig, bool null_aware)
 		res = sig->ret->flat[0].valtype;
 	ft.results = &res;
 	s = pgwasm_format_functype(&ft);
-	if (sig->ret && null_aware)
+	if (sig->retset)
+		s = psprintf("%s (a cursor handle for %s_next)", s, export);
+	else if (sig->ret && null_aware)
 	{
 		uint32		size,
 					align,
@@ -1641,6 +1644,12 @@ export_fits(const PgwasmSig *sig, const wrt_functype *f, bool null_aware, Pgwasm
 	*form = PGWASM_RET_SCALAR;
 	if (f->nparams != np || memcmp(f->params, params, np) != 0)
 		return false;
+	if (sig->retset)
+	{
+		/* The export opens a cursor: its handle, an i32. */
+		*form = PGWASM_RET_AREA;
+		return f->nresults == 1 && f->results[0] == WRT_I32;
+	}
 	if (sig->ret == NULL)
 	{
 		*form = PGWASM_RET_NONE;
@@ -1725,7 +1734,7 @@ pgwasm_sig_mismatch(const PgwasmSig *sig, const wrt_module *module, const char *
 		why->detail = psprintf("SQL signature %s%s needs the Wasm type %s; the export has type %s.",
 							   format_sql_signature(sig),
 							   why->null_aware ? " (not STRICT, ABI v2: options)" : "",
-							   format_expected(sig, why->null_aware),
+							   format_expected(sig, why->null_aware, export),
 							   pgwasm_format_functype(&t.func));
 		why->reason = why->detail;
 		/* Would the other choice of STRICT fit?  Then that is the likely slip. */
@@ -1736,6 +1745,33 @@ pgwasm_sig_mismatch(const PgwasmSig *sig, const wrt_module *module, const char *
 		return true;
 	}
 
+	if (sig->retset)
+	{
+		static const uint8 handle[] = {WRT_I32};
+		char	   *next = psprintf("%s_next", export);
+		char	   *close = psprintf("%s_close", export);
+		wrt_externtype c;
+
+		/* Rows come from <export>_next(handle) -> pointer to a row variant. */
+		if (!export_is_func(module, next, handle, 1, WRT_I32))
+		{
+			why->message = psprintf("wasm module \"%s\" has no export \"%s\" of type (i32) -> i32, which the set-returning function %s needs",
+									modname, next, fdesc);
+			why->detail = psprintf("Export \"%s\" opens a cursor; \"%s\" returns its rows, one per call.", export, next);
+			why->reason = psprintf("The module has no export \"%s\" (i32) -> i32 for the rows of the set.", next);
+			return true;
+		}
+		if (wrt_module_find_export(module, close, strlen(close), &c) &&
+			(c.kind != WRT_EXTERN_FUNC || c.func.nparams != 1 || c.func.params[0] != WRT_I32 ||
+			 c.func.nresults != 0))
+		{
+			why->message = psprintf("export \"%s\" of wasm module \"%s\" is not of type (i32) -> ()",
+									close, modname);
+			why->detail = psprintf("Function %s calls it to close a cursor that was not read to its end.", fdesc);
+			why->reason = psprintf("Export \"%s\" is not of type (i32) -> ().", close);
+			return true;
+		}
+	}
 	if (sig->buffer_args)
 	{
 		static const uint8 realloc_params[] = {WRT_I32, WRT_I32, WRT_I32, WRT_I32};

@@ -22,10 +22,12 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "commands/event_trigger.h"
 #include "commands/trigger.h"
+#include "funcapi.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -69,6 +71,8 @@ typedef struct PgwasmFn
 	PgwasmInstance *inst;
 	wrt_func   *func;
 	wrt_func   *post;
+	wrt_func   *next;			/* sets: <export>_next, and _close or NULL */
+	wrt_func   *close;
 	wrt_memory *memory;
 
 	/* Per-call scratch, allocated once. */
@@ -84,6 +88,7 @@ typedef struct PgwasmFn
 	bool	   *buf_temp;		/* to be freed after the call (not kept) */
 	int			nbufs;
 	PgwasmLower lower;			/* image of the argument being copied in */
+	struct PgwasmCursor *cursor;	/* sets: the one being read, or inactive */
 	PgwasmLift	lift;			/* the result being read out */
 } PgwasmFn;
 
@@ -241,6 +246,21 @@ fn_bind_role(PgwasmFn *fn)
 		if (ft.nresults == 0 && ft.nparams == eft.nresults &&
 			(ft.nparams == 0 || memcmp(ft.params, eft.results, ft.nparams) == 0))
 			fn->post = ext.u.func;
+	}
+
+	fn->next = fn->close = NULL;
+	if (fn->sig.retset)
+	{
+		char	   *name = psprintf("%s_next", fn->export);
+
+		if (!wrt_instance_export(fn->inst->instance, name, strlen(name), &ext) ||
+			ext.kind != WRT_EXTERN_FUNC)
+			elog(ERROR, "export \"%s\" of wasm module \"%s\" vanished", name, fn->modname);
+		fn->next = ext.u.func;
+		name = psprintf("%s_close", fn->export);
+		if (wrt_instance_export(fn->inst->instance, name, strlen(name), &ext) &&
+			ext.kind == WRT_EXTERN_FUNC)
+			fn->close = ext.u.func;
 	}
 
 	fn->memory = wrt_instance_memory(fn->inst->instance);
@@ -802,7 +822,9 @@ fn_call(PgwasmFn *fn, FunctionCallInfo fcinfo)
 		pgwasm_instance_prepare(inst);
 	}
 	fn->lift.nowned = 0;
-	if (likely(fn->form == PGWASM_RET_SCALAR))
+	if (unlikely(fn->sig.retset))
+		result = Int32GetDatum(fn->result.i32); /* a cursor handle */
+	else if (likely(fn->form == PGWASM_RET_SCALAR))
 		result = scalar_out(fn->rett, fn->result);
 	else if (fn->form == PGWASM_RET_NONE)
 		result = (Datum) 0;
@@ -814,10 +836,226 @@ fn_call(PgwasmFn *fn, FunctionCallInfo fcinfo)
 		pgwasm_host_after_call(inst->host);
 	pgwasm_call_depth--;
 
-	if (unlikely(fn->sig.ret_domain))
+	if (unlikely(fn->sig.ret_domain) && !fn->sig.retset)
 		domain_check(result, isnull, fn->sig.rettype, &fn->domain_info, fn->mcxt);
 	fcinfo->isnull = isnull;
 	return result;
+}
+
+/* ---- set-returning functions ------------------------------------------------ */
+
+/*
+ * A set comes from a cursor in the guest: the export opens it (the
+ * arguments as for any call, an i32 handle back), <export>_next(handle)
+ * returns a pointer to the next row as a canonical variant { end, row(T),
+ * null } (a discriminant byte 0, 1 or 2, then T at its alignment, as an
+ * option), and <export>_close(handle), if exported, is called once per
+ * cursor: after the end, or when the query stops reading early (LIMIT, an
+ * EXISTS satisfied), from the expression context's shutdown callback.  The
+ * executor asks for one row at a time (ValuePerCall), so a million rows
+ * never live in guest memory at once, and a LIMIT stops the guest.
+ *
+ * The cursor lives in the guest instance, which must stay the same from the
+ * first row to the last: if it was reset or evicted meanwhile (another
+ * statement in between cannot happen, but a cache eviction can), the set
+ * ends with an ERROR rather than reading a cursor that is gone.
+ */
+typedef struct PgwasmCursor
+{
+	PgwasmFn   *fn;
+	PgwasmInstance *inst;
+	uint64		generation;		/* of inst when the cursor was opened */
+	int32		handle;
+	bool		active;			/* a set is being read */
+	bool		open;			/* close not called yet */
+	ExprContext *econtext;
+	uint64		xact_seq;		/* where the set was opened: a call */
+	SubTransactionId subxid;	/* elsewhere starts a new set */
+} PgwasmCursor;
+
+static bool
+cursor_alive(PgwasmCursor *c)
+{
+	PgwasmFn   *fn = c->fn;
+
+	return fn->epoch == pgwasm_cache_epoch && fn->inst == c->inst &&
+		c->inst->generation == c->generation && !c->inst->needs_reset &&
+		c->inst->xact_seq == pgwasm_xact_seq;
+}
+
+/* Call <export>_close, once, if the guest state is still there. */
+static void
+cursor_close(PgwasmCursor *c)
+{
+	wrt_value	arg;
+
+	if (!c->open)
+		return;
+	c->open = false;
+	if (c->fn->close == NULL || !cursor_alive(c))
+		return;
+	arg.bits = 0;
+	arg.i32 = c->handle;
+	pgwasm_call_depth++;
+	(void) pgwasm_call_guest(c->inst, c->fn->close, &arg, NULL, "the cursor's close");
+	if (unlikely(!pgwasm_host_idle(c->inst->host)))
+		pgwasm_host_after_call(c->inst->host);
+	pgwasm_call_depth--;
+}
+
+/* The query stopped reading the set before its end (LIMIT, a rescan). */
+static void
+cursor_shutdown(Datum arg)
+{
+	PgwasmCursor *c = (PgwasmCursor *) DatumGetPointer(arg);
+
+	c->active = false;
+	cursor_close(c);
+}
+
+/* The next row; *done at the end. */
+static Datum
+cursor_next(PgwasmFn *fn, PgwasmCursor *c, bool *isnull, bool *done)
+{
+	PgwasmInstance *inst = fn->inst;
+	const PgwasmType *t = fn->rett;
+	wrt_value	arg;
+	uint32		area,
+				size,
+				align,
+				payload;
+	const uint8 *base;
+	uint64		memsize;
+	uint8		tag;
+	Datum		result = (Datum) 0;
+
+	*isnull = *done = false;
+	arg.bits = 0;
+	arg.i32 = c->handle;
+	pgwasm_call_depth++;
+	fn->stats->calls++;
+	inst->dirty = true;
+	if (unlikely(!wrt_call(inst->store, fn->next, &arg, &fn->result)))
+	{
+		(void) call_failed(inst, fn->stats, NULL);
+		/* A harmless interrupt, but the reset took the cursor with it. */
+		ereport(ERROR,
+				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+				 errmsg("wasm set-returning function was interrupted"),
+				 errdetail("The instance was reset, and the cursor with it.")));
+	}
+
+	/* variant { end, row(T), null }: laid out as option<T>, tag 2 added. */
+	pgwasm_option_layout(t, &size, &align, &payload);
+	base = wrt_memory_data(fn->memory);
+	memsize = wrt_memory_size(fn->memory);
+	area = (uint32) fn->result.i32;
+	if ((uint64) area + size > memsize)
+		ereport(ERROR,
+				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+				 errmsg("wasm function returned an out-of-bounds row"),
+				 errdetail("Row at %u, %u bytes, memory size %llu bytes.", area, size,
+						   (unsigned long long) memsize)));
+	tag = base[area];
+	fn->lift.nowned = 0;
+	pgwasm_lift_init(&fn->lift, base, memsize);
+	if (tag == 0)
+		*done = true;
+	else if (tag == 1)
+		result = pgwasm_lift_value(t, fn->sig.retbase, base + area + payload, &fn->lift);
+	else if (tag == 2 && fn->null_aware)
+		*isnull = true;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+				 errmsg("wasm function returned an invalid row tag %u", tag),
+				 errdetail(fn->null_aware ? "A row starts with a byte 0 (end), 1 (a row) or 2 (NULL)." :
+						   "A row starts with a byte 0 (end) or 1 (a row); NULL rows (2) need a function that is not STRICT in an ABI v2 module.")));
+	/* The row's strings and lists are the host's to free, as for any result. */
+	if (fn->lift.nowned > 0 && inst->fn_free)
+	{
+		int			n = pgwasm_lift_owned(&fn->lift);
+
+		for (int i = 0; i < n; i++)
+		{
+			wrt_value	p;
+
+			p.bits = 0;
+			p.i32 = (int32) fn->lift.owned[i];
+			if (!pgwasm_call_guest(inst, inst->fn_free, &p, NULL, "free"))
+				break;
+		}
+	}
+	if (unlikely(!pgwasm_host_idle(inst->host)))
+		pgwasm_host_after_call(inst->host);
+	pgwasm_call_depth--;
+	if (unlikely(fn->sig.ret_domain) && !*done)
+		domain_check(result, *isnull, fn->sig.rettype, &fn->domain_info, fn->mcxt);
+	return result;
+}
+
+/*
+ * ValuePerCall by hand: fn_extra holds the PgwasmFn, not a FuncCallContext,
+ * so the cursor of the set being read hangs off the PgwasmFn (one FmgrInfo
+ * reads one set at a time).  A cursor left active by an error is recognised
+ * by its (sub)transaction and forgotten.
+ */
+static Datum
+srf_call(PgwasmFn *fn, FunctionCallInfo fcinfo)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	PgwasmCursor *c = fn->cursor;
+	Datum		row;
+	bool		isnull,
+				done;
+
+	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
+		(rsinfo->allowedModes & SFRM_ValuePerCall) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("set-valued function called in context that cannot accept a set")));
+	if (c == NULL)
+		c = fn->cursor = MemoryContextAllocZero(fn->mcxt, sizeof(PgwasmCursor));
+	if (c->active && (c->xact_seq != pgwasm_xact_seq || c->subxid != GetCurrentSubTransactionId() ||
+					  c->econtext != rsinfo->econtext))
+		c->active = false;		/* abandoned by an error: its instance was reset */
+	if (!c->active)
+	{
+		Datum		h = fn_call(fn, fcinfo);
+
+		c->fn = fn;
+		c->inst = fn->inst;
+		c->generation = fn->inst->generation;
+		c->handle = DatumGetInt32(h);
+		c->active = c->open = true;
+		c->econtext = rsinfo->econtext;
+		c->xact_seq = pgwasm_xact_seq;
+		c->subxid = GetCurrentSubTransactionId();
+		RegisterExprContextCallback(rsinfo->econtext, cursor_shutdown, PointerGetDatum(c));
+	}
+	else if (!cursor_alive(c))
+	{
+		c->active = c->open = false;
+		UnregisterExprContextCallback(c->econtext, cursor_shutdown, PointerGetDatum(c));
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the cursor of wasm set-returning function %s is gone", fn->fdesc),
+				 errdetail("The module's instance was reset or evicted from the cache while the set was being read."),
+				 errhint("Raise pgwasm.module_cache_size if many modules are used in one query.")));
+	}
+	row = cursor_next(fn, c, &isnull, &done);
+	if (done)
+	{
+		UnregisterExprContextCallback(c->econtext, cursor_shutdown, PointerGetDatum(c));
+		c->active = false;
+		cursor_close(c);
+		rsinfo->isDone = ExprEndResult;
+		fcinfo->isnull = true;
+		return (Datum) 0;
+	}
+	rsinfo->isDone = ExprMultipleResult;
+	fcinfo->isnull = isnull;
+	return row;
 }
 
 /* Is the function a module's carrier, wasm_module."<name>"()? */
@@ -857,7 +1095,8 @@ pgwasm_call_handler(PG_FUNCTION_ARGS)
 		{
 			if (fcinfo->args[i].isnull)
 			{
-				if (fn != NULL && !fn->null_aware && fn->epoch == pgwasm_cache_epoch)
+				if (fn != NULL && !fn->null_aware && fn->epoch == pgwasm_cache_epoch &&
+					!fn->sig.retset)
 					PG_RETURN_NULL();
 				has_null = true;
 				break;
@@ -888,9 +1127,20 @@ pgwasm_call_handler(PG_FUNCTION_ARGS)
 	if (unlikely(has_null) && !fn->null_aware)
 	{
 		error_context_stack = errcb.previous;
+		if (fn->sig.retset)
+		{
+			/* NULL in, nothing out: an empty set, as for a STRICT function. */
+			ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+			if (rsinfo && IsA(rsinfo, ReturnSetInfo))
+				rsinfo->isDone = ExprEndResult;
+		}
 		PG_RETURN_NULL();
 	}
-	result = fn_call(fn, fcinfo);
+	if (fn->sig.retset)
+		result = srf_call(fn, fcinfo);
+	else
+		result = fn_call(fn, fcinfo);
 
 	error_context_stack = errcb.previous;
 	return result;

@@ -190,6 +190,7 @@ typedef struct PgwasmInstance
 	uint32		memory_pages;	/* pgwasm.max_memory when instantiated */
 	bool		dirty;			/* state changed since the snapshot */
 	bool		needs_reset;	/* a call was cut short: reset before use */
+	uint64		generation;		/* new at instantiation and at each reset */
 	int			nkept;			/* slots [0, nkept) may hold a buffer */
 	uint32		kept_calls;		/* calls since kept buffers were given back */
 	PgwasmKeptBuf kept[PGWASM_KEPT_SLOTS];
@@ -207,6 +208,8 @@ pgwasm_forget_kept(PgwasmInstance *inst)
 
 /* Bumped on every event that can make a cached pointer stale. */
 extern uint64 pgwasm_cache_epoch;
+/* Source of PgwasmInstance.generation: guest state lives while it stays. */
+extern uint64 pgwasm_instance_generation;
 /* Bumped at every top-level transaction end. */
 extern uint64 pgwasm_xact_seq;
 /* Number of guest calls on the C stack (eviction is deferred while > 0). */
@@ -416,6 +419,7 @@ typedef struct PgwasmSig
 	bool		ret_domain;
 	bool		buffer_args;	/* needs a guest allocator */
 	bool		strict;
+	bool		retset;			/* SETOF / TABLE: rows through <export>_next */
 	uint32		nparams;		/* plain values (ABI v1, or STRICT) */
 	uint8	   *params;
 	uint32		nparams_opt;	/* every argument an option<T> (ABI v2) */
