@@ -1209,8 +1209,8 @@ cv_record_lower(const PgwasmType *t, Oid typid, Datum d, PgwasmLower *lw, uint32
 	}
 }
 
-static Datum
-cv_record_lift(const PgwasmType *t, Oid typid, const uint8 *rep, PgwasmLift *lf)
+static HeapTuple
+record_lift_tuple(const PgwasmType *t, const uint8 *rep, PgwasmLift *lf)
 {
 	Datum	   *values = palloc0(sizeof(Datum) * t->tupdesc->natts);
 	bool	   *nulls = palloc(sizeof(bool) * t->tupdesc->natts);
@@ -1249,7 +1249,13 @@ cv_record_lift(const PgwasmType *t, Oid typid, const uint8 *rep, PgwasmLift *lf)
 			domain_check(values[i], false, fd->typid, &fd->domain_extra, t->cxt);
 	}
 	tup = heap_form_tuple(t->tupdesc, values, nulls);
-	return HeapTupleGetDatum(tup);
+	return tup;
+}
+
+static Datum
+cv_record_lift(const PgwasmType *t, Oid typid, const uint8 *rep, PgwasmLift *lf)
+{
+	return HeapTupleGetDatum(record_lift_tuple(t, rep, lf));
 }
 
 static void
@@ -1436,6 +1442,113 @@ pgwasm_sig_stale(const PgwasmSig *sig)
 	return false;
 }
 
+/* ---- triggers ---------------------------------------------------------------------- */
+
+/*
+ * A trigger function's export is (i32) -> i32: it takes a pointer to
+ *
+ *   record trigger-call {
+ *     event: record { op: u8, timing: u8, level: u8,
+ *                     table-name: string, table-schema: string,
+ *                     args: list<string> },                       at 0, 28 bytes
+ *     old: option<row>, new: option<row>,                         at the row's alignment
+ *   }
+ *
+ * (more than 16 flat values: the canonical ABI passes such arguments in
+ * memory), where row is the table's row as a record whose every field is an
+ * option (columns are nullable), and returns a pointer to the variant
+ * { skip, unchanged, row(row) }: a tag byte, the row at its alignment.
+ */
+#define TRIGGER_EVENT_SIZE 28
+
+const PgwasmType *
+pgwasm_trigger_row_node(TupleDesc desc, const char *relname, MemoryContext cxt, bool stand_in)
+{
+	PgwasmSig	dummy;
+	const char *why = NULL;
+	const PgwasmType *t;
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+
+	types_init();
+	memset(&dummy, 0, sizeof(dummy));
+	t = record_node(desc, relname, true, &dummy, cxt, &why);
+	MemoryContextSwitchTo(old);
+	if (t == NULL && stand_in)
+		return row_by_oid(INT4OID);	/* no tupdesc: rebuilt at the next call */
+	if (t == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("wasm trigger functions cannot see rows of table %s", relname),
+				 errdetail("The %s, which has no row in the type table.", why ? why : "table has no columns")));
+	return t;
+}
+
+void
+pgwasm_trigger_layout(const PgwasmType *row, uint32 *size, uint32 *align, uint32 *old_off,
+					  uint32 *new_off)
+{
+	uint32		osize,
+				oalign,
+				payload;
+
+	pgwasm_option_layout(row, &osize, &oalign, &payload);
+	*old_off = TYPEALIGN(oalign, TRIGGER_EVENT_SIZE);
+	*new_off = *old_off + osize;
+	*align = Max(oalign, 4);
+	*size = TYPEALIGN(*align, *new_off + osize);
+}
+
+/* An option<row> of a heap tuple (or none) at rep. */
+static void
+lower_option_row(const PgwasmType *row, HeapTuple tuple, PgwasmLower *lw, uint32 rep)
+{
+	uint32		osize,
+				oalign,
+				payload;
+
+	if (tuple == NULL)
+		return;					/* discriminant 0 */
+	pgwasm_option_layout(row, &osize, &oalign, &payload);
+	lw->buf.data[rep] = 1;
+	pgwasm_lower_value(row, InvalidOid, heap_copy_tuple_as_datum(tuple, row->tupdesc), lw,
+					   rep + payload);
+}
+
+uint32
+pgwasm_lower_trigger(PgwasmLower *lw, const PgwasmType *row, uint8 op, uint8 timing, uint8 level,
+					 const char *relname, const char *schema, int nargs, char **args,
+					 HeapTuple oldtup, HeapTuple newtup)
+{
+	uint32		size,
+				align,
+				old_off,
+				new_off;
+	uint32		at,
+				list;
+
+	pgwasm_trigger_layout(row, &size, &align, &old_off, &new_off);
+	at = lower_reserve(lw, size, align);
+	lw->buf.data[at] = (char) op;
+	lw->buf.data[at + 1] = (char) timing;
+	lw->buf.data[at + 2] = (char) level;
+	lower_cstring(lw, at + 4, relname);
+	lower_cstring(lw, at + 12, schema);
+	list = lower_reserve(lw, (uint64) nargs * 8, 4);
+	lower_put_ptr(lw, at + 20, list);
+	put_u32le((uint8 *) lw->buf.data + at + 24, (uint32) nargs);
+	for (int i = 0; i < nargs; i++)
+		lower_cstring(lw, list + (uint32) i * 8, args[i]);
+	lower_option_row(row, oldtup, lw, at + old_off);
+	lower_option_row(row, newtup, lw, at + new_off);
+	return at;
+}
+
+HeapTuple
+pgwasm_lift_row(const PgwasmType *row, const uint8 *rep, PgwasmLift *lf)
+{
+	return record_lift_tuple(row, rep, lf);
+}
+
 /* ---- signatures ------------------------------------------------------------------ */
 
 /* "bool, int2, ..., float8[]", from the table. */
@@ -1495,6 +1608,26 @@ pgwasm_sig_build(HeapTuple proctup, PgwasmSig *sig, MemoryContext cxt)
 	types_init();
 	memset(sig, 0, sizeof(PgwasmSig));
 	sig->retset = proc->proretset;
+	if (rettype == TRIGGEROID)
+	{
+		/* (pointer to the trigger call) -> pointer to the trigger result */
+		if (nargs > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_FUNCTION_DEFINITION),
+					 errmsg("trigger functions cannot have declared arguments"),
+					 errhint("The trigger's arguments reach the guest in the event's args list.")));
+		sig->trigger = true;
+		sig->rettype = rettype;
+		sig->strict = proc->proisstrict;
+		sig->buffer_args = true;
+		sig->nparams = sig->nparams_opt = 1;
+		sig->params = MemoryContextAlloc(cxt, 1);
+		sig->params_opt = MemoryContextAlloc(cxt, 1);
+		sig->params[0] = sig->params_opt[0] = WRT_I32;
+		sig->args = sig->args_opt = MemoryContextAlloc(cxt, sizeof(const PgwasmType *));
+		sig->argtypes = sig->argbase = MemoryContextAlloc(cxt, sizeof(Oid));
+		return;
+	}
 	/* OUT/INOUT parameters: a RECORD result of their types, in their order. */
 	(void) SysCacheGetAttr(PROCOID, proctup, Anum_pg_proc_proallargtypes, &isnull);
 	if (!isnull && rettype == RECORDOID)
@@ -1592,7 +1725,7 @@ format_expected(const PgwasmSig *sig, bool null_aware, const char *export)
 
 	ft.nparams = null_aware ? sig->nparams_opt : sig->nparams;
 	ft.params = null_aware ? sig->params_opt : sig->params;
-	ft.nresults = sig->ret == NULL ? 0 : 1;
+	ft.nresults = (sig->ret == NULL && !sig->trigger) ? 0 : 1;
 	if (sig->ret == NULL || sig->retset)
 		res = WRT_I32;
 	else if (null_aware)
@@ -1607,7 +1740,9 @@ format_expected(const PgwasmSig *sig, bool null_aware, const char *export)
 		res = sig->ret->flat[0].valtype;
 	ft.results = &res;
 	s = pgwasm_format_functype(&ft);
-	if (sig->retset)
+	if (sig->trigger)
+		s = psprintf("%s (a pointer to the trigger call in, a pointer to the trigger result out)", s);
+	else if (sig->retset)
 		s = psprintf("%s (a cursor handle for %s_next)", s, export);
 	else if (sig->ret && null_aware)
 	{
@@ -1644,6 +1779,12 @@ export_fits(const PgwasmSig *sig, const wrt_functype *f, bool null_aware, Pgwasm
 	*form = PGWASM_RET_SCALAR;
 	if (f->nparams != np || memcmp(f->params, params, np) != 0)
 		return false;
+	if (sig->trigger)
+	{
+		/* A pointer to the trigger result. */
+		*form = PGWASM_RET_AREA;
+		return f->nresults == 1 && f->results[0] == WRT_I32;
+	}
 	if (sig->retset)
 	{
 		/* The export opens a cursor: its handle, an i32. */
@@ -1723,7 +1864,7 @@ pgwasm_sig_mismatch(const PgwasmSig *sig, const wrt_module *module, const char *
 	 * a STRICT function the same; any other is null-aware, every value an
 	 * option<T>, the result too.
 	 */
-	why->null_aware = pgwasm_module_abi_v2(module) && !sig->strict;
+	why->null_aware = pgwasm_module_abi_v2(module) && !sig->strict && !sig->trigger;
 	ok = export_fits(sig, &t.func, why->null_aware, &why->form);
 	if (!ok)
 	{

@@ -28,6 +28,9 @@
 #include "commands/event_trigger.h"
 #include "commands/trigger.h"
 #include "funcapi.h"
+#include "access/tupdesc.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -89,6 +92,8 @@ typedef struct PgwasmFn
 	int			nbufs;
 	PgwasmLower lower;			/* image of the argument being copied in */
 	struct PgwasmCursor *cursor;	/* sets: the one being read, or inactive */
+	const PgwasmType *trig_row; /* triggers: the last table's row node */
+	Oid			trig_relid;
 	PgwasmLift	lift;			/* the result being read out */
 } PgwasmFn;
 
@@ -292,12 +297,12 @@ fn_prepare(FunctionCallInfo fcinfo, bool force)
 	PgwasmFn   *fn = (PgwasmFn *) flinfo->fn_extra;
 	HeapTuple	tup;
 
-	/* Checked here once: an FmgrInfo serves trigger calls or none. */
-	if (CALLED_AS_TRIGGER(fcinfo) || CALLED_AS_EVENT_TRIGGER(fcinfo))
+	/* Checked here once: an FmgrInfo serves event trigger calls or none. */
+	if (CALLED_AS_EVENT_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("wasm functions cannot be trigger functions"),
-				 errhint("Call the wasm function from a trigger function in PL/pgSQL.")));
+				 errmsg("wasm functions cannot be event trigger functions"),
+				 errhint("Call the wasm function from an event trigger function in PL/pgSQL.")));
 
 	AcceptInvalidationMessages();
 	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(flinfo->fn_oid));
@@ -1058,6 +1063,154 @@ srf_call(PgwasmFn *fn, FunctionCallInfo fcinfo)
 	return row;
 }
 
+/* ---- triggers ---------------------------------------------------------------- */
+
+/*
+ * A trigger: the event and the rows (options of the table's row record) go
+ * into one guest buffer, whose address is the export's one argument (see
+ * abi.c); the export returns a pointer to { skip, unchanged, row(row) }.
+ * For BEFORE and INSTEAD OF row triggers skip returns NULL (the row is not
+ * written), unchanged the row as it came (NEW, or OLD for DELETE), row the
+ * guest's; for the others the result is ignored, as PostgreSQL does.  An
+ * ERROR in the guest aborts the statement.
+ */
+static Datum
+trigger_call(PgwasmFn *fn, FunctionCallInfo fcinfo)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	Relation	rel = td->tg_relation;
+	TupleDesc	desc = RelationGetDescr(rel);
+	TriggerEvent ev = td->tg_event;
+	PgwasmInstance *inst = fn->inst;
+	HeapTuple	oldtup = NULL,
+				newtup = NULL,
+				result = NULL;
+	uint8		op,
+				timing,
+				level;
+	uint32		at,
+				ptr = 0,
+				nbytes,
+				size,
+				align,
+				payload,
+				area;
+	const uint8 *base;
+	uint64		memsize;
+	wrt_value	param;
+	int			attempts = 0;
+	bool		row_level = TRIGGER_FIRED_FOR_ROW(ev);
+	bool		answers = row_level && !TRIGGER_FIRED_AFTER(ev);
+
+	/*
+	 * The table's row as a record of options, kept while its shape holds.
+	 * A statement-level trigger sees no rows: a table whose rows cannot
+	 * cross still gets its event (old and new then follow a stand-in row).
+	 */
+	if (fn->trig_row == NULL || fn->trig_relid != RelationGetRelid(rel) ||
+		fn->trig_row->tupdesc == NULL || !equalTupleDescs(fn->trig_row->tupdesc, desc))
+	{
+		fn->trig_row = pgwasm_trigger_row_node(desc, RelationGetRelationName(rel), fn->mcxt,
+											   !row_level);
+		fn->trig_relid = RelationGetRelid(rel);
+	}
+	op = TRIGGER_FIRED_BY_INSERT(ev) ? 0 : TRIGGER_FIRED_BY_UPDATE(ev) ? 1 :
+		TRIGGER_FIRED_BY_DELETE(ev) ? 2 : 3;
+	timing = TRIGGER_FIRED_BEFORE(ev) ? 0 : TRIGGER_FIRED_AFTER(ev) ? 1 : 2;
+	level = row_level ? 0 : 1;
+	if (row_level)
+	{
+		if (TRIGGER_FIRED_BY_INSERT(ev))
+			newtup = td->tg_trigtuple;
+		else if (TRIGGER_FIRED_BY_UPDATE(ev))
+		{
+			oldtup = td->tg_trigtuple;
+			newtup = td->tg_newtuple;
+		}
+		else
+			oldtup = td->tg_trigtuple;
+	}
+
+	if (unlikely(pgwasm_instance_needs_prepare(inst)))
+		pgwasm_instance_prepare(inst);
+	pgwasm_call_depth++;
+	fn->stats->calls++;
+	for (;;)
+	{
+		inst->dirty = true;
+		pgwasm_lower_reset(&fn->lower, 8);
+		/* Columns are nullable: rows, and arrays in them, hold options. */
+		fn->lower.nullable = fn->lift.nullable = true;
+		at = pgwasm_lower_trigger(&fn->lower, fn->trig_row, op, timing, level,
+								  RelationGetRelationName(rel),
+								  get_namespace_name(RelationGetNamespace(rel)),
+								  td->tg_trigger->tgnargs, td->tg_trigger->tgargs,
+								  oldtup, newtup);
+		nbytes = fn->lower.buf.len - fn->lower.top;
+		fn->nbufs = 0;
+		if (guest_alloc(fn, inst, 0, 0, nbytes, fn->lower.align, true, &ptr))
+		{
+			fn->buf_ptr[0] = ptr;
+			fn->buf_len[0] = Max(nbytes, 1);
+			fn->buf_temp[0] = true;
+			fn->nbufs = 1;
+			pgwasm_lower_relocate(&fn->lower, ptr);
+			memcpy(wrt_memory_data(fn->memory) + ptr, fn->lower.buf.data + fn->lower.top, nbytes);
+			param.bits = 0;
+			param.i32 = (int32) (ptr + at - fn->lower.top);
+			if (likely(wrt_call(inst->store, fn->func, &param, &fn->result)))
+				break;
+			(void) call_failed(inst, fn->stats, NULL);
+		}
+		if (++attempts >= MAX_ATTEMPTS)
+			ereport(ERROR,
+					(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+					 errmsg("wasm function was interrupted %d times and gave up", attempts)));
+		pgwasm_instance_prepare(inst);
+	}
+
+	/* variant { skip, unchanged, row(row) }, laid out as option<row> */
+	pgwasm_option_layout(fn->trig_row, &size, &align, &payload);
+	base = wrt_memory_data(fn->memory);
+	memsize = wrt_memory_size(fn->memory);
+	area = (uint32) fn->result.i32;
+	fn->lift.nowned = 0;
+	pgwasm_lift_init(&fn->lift, base, memsize);
+	if ((uint64) area + size > memsize)
+		ereport(ERROR,
+				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+				 errmsg("wasm trigger function returned an out-of-bounds result"),
+				 errdetail("Result at %u, %u bytes, memory size %llu bytes.", area, size,
+						   (unsigned long long) memsize)));
+	switch (base[area])
+	{
+		case 0:
+			result = NULL;		/* skip */
+			break;
+		case 1:
+			result = newtup ? newtup : oldtup;
+			break;
+		case 2:
+			if (answers && op != 2)
+				result = pgwasm_lift_row(fn->trig_row, base + area + payload, &fn->lift);
+			else
+				result = newtup ? newtup : oldtup;
+			break;
+		default:
+			ereport(ERROR,
+					(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+					 errmsg("wasm trigger function returned an invalid result tag %u", base[area]),
+					 errdetail("A trigger result starts with a byte 0 (skip), 1 (unchanged) or 2 (a row).")));
+	}
+	release_buffers(fn, inst, false);
+	if (unlikely(!pgwasm_host_idle(inst->host)))
+		pgwasm_host_after_call(inst->host);
+	pgwasm_call_depth--;
+	if (!answers)
+		return PointerGetDatum(NULL);
+	return PointerGetDatum(result);
+}
+
 /* Is the function a module's carrier, wasm_module."<name>"()? */
 static pg_noinline bool
 fn_is_carrier(Oid fnoid)
@@ -1137,7 +1290,9 @@ pgwasm_call_handler(PG_FUNCTION_ARGS)
 		}
 		PG_RETURN_NULL();
 	}
-	if (fn->sig.retset)
+	if (fn->sig.trigger)
+		result = trigger_call(fn, fcinfo);
+	else if (fn->sig.retset)
 		result = srf_call(fn, fcinfo);
 	else
 		result = fn_call(fn, fcinfo);
@@ -1168,11 +1323,11 @@ pgwasm_validator(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("wasm functions cannot be window functions")));
-	if (proc->prorettype == TRIGGEROID || proc->prorettype == EVENT_TRIGGEROID)
+	if (proc->prorettype == EVENT_TRIGGEROID)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("wasm functions cannot be trigger functions"),
-				 errhint("Call the wasm function from a trigger function in PL/pgSQL.")));
+				 errmsg("wasm functions cannot be event trigger functions"),
+				 errhint("Call the wasm function from an event trigger function in PL/pgSQL.")));
 
 	/*
 	 * A module's carrier (wasm.install_module creates them, pg_dump writes

@@ -420,6 +420,7 @@ typedef struct PgwasmSig
 	bool		buffer_args;	/* needs a guest allocator */
 	bool		strict;
 	bool		retset;			/* SETOF / TABLE: rows through <export>_next */
+	bool		trigger;		/* RETURNS trigger: (i32 call) -> i32 result */
 	uint32		nparams;		/* plain values (ABI v1, or STRICT) */
 	uint8	   *params;
 	uint32		nparams_opt;	/* every argument an option<T> (ABI v2) */
@@ -431,6 +432,18 @@ typedef struct PgwasmSig
 
 /* The row of a base type, or NULL. */
 extern const PgwasmType *pgwasm_type_lookup(Oid typid);
+/* Triggers: the table's row as a record of options (ERROR if a column has no row). */
+extern const PgwasmType *pgwasm_trigger_row_node(TupleDesc desc, const char *relname,
+												 MemoryContext cxt, bool stand_in);
+/* Size, alignment and the offsets of old and new in the trigger call record. */
+extern void pgwasm_trigger_layout(const PgwasmType *row, uint32 *size, uint32 *align,
+								  uint32 *old_off, uint32 *new_off);
+/* Write the trigger call record into the image; returns its offset. */
+extern uint32 pgwasm_lower_trigger(PgwasmLower *lw, const PgwasmType *row, uint8 op, uint8 timing,
+								   uint8 level, const char *relname, const char *schema,
+								   int nargs, char **args, HeapTuple oldtup, HeapTuple newtup);
+/* A heap tuple of the row record at rep. */
+extern HeapTuple pgwasm_lift_row(const PgwasmType *row, const uint8 *rep, PgwasmLift *lf);
 /* Has a composite type the signature uses changed since it was built? */
 extern bool pgwasm_sig_stale(const PgwasmSig *sig);
 /* Build the signature of a pg_proc tuple (ERROR for types without a row). */

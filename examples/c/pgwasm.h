@@ -176,6 +176,36 @@ typedef PGWASM_OPTION(double) pgwasm_opt_float8;
 typedef PGWASM_OPTION(pgwasm_str) pgwasm_opt_str;		/* text, bytea, uuid, ... */
 typedef PGWASM_OPTION(pgwasm_interval) pgwasm_opt_interval;
 
+/* ---- triggers ------------------------------------------------------------ */
+
+/* A list in memory: text[] elements, trigger arguments. */
+typedef struct pgwasm_list
+{
+	const void *ptr;
+	size_t		count;
+} pgwasm_list;
+
+/*
+ * The event at the start of a trigger call (docs/abi.md, Triggers); the
+ * call continues with PGWASM_OPTION(row) old, new, row being the table's
+ * row as a struct of PGWASM_OPTION fields.
+ */
+enum { PGWASM_TG_INSERT, PGWASM_TG_UPDATE, PGWASM_TG_DELETE, PGWASM_TG_TRUNCATE };
+enum { PGWASM_TG_BEFORE, PGWASM_TG_AFTER, PGWASM_TG_INSTEAD };
+enum { PGWASM_TG_ROW, PGWASM_TG_STATEMENT };
+/* The result's tag: skip the row, proceed with it unchanged, or with ours. */
+enum { PGWASM_TG_SKIP, PGWASM_TG_UNCHANGED, PGWASM_TG_MODIFIED };
+
+typedef struct pgwasm_trigger_event
+{
+	uint8_t		op;
+	uint8_t		timing;
+	uint8_t		level;
+	pgwasm_str	table_name;
+	pgwasm_str	table_schema;
+	pgwasm_list args;			/* of pgwasm_str */
+} pgwasm_trigger_event;
+
 /*
  * Structs are passed to Wasm functions by reference, which is not the ABI, so
  * exported functions take the two scalars and wrap them:
