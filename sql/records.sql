@@ -102,6 +102,23 @@ SELECT r_pair_norm(ROW(3, 4, 5));
 ALTER TYPE r_pair DROP ATTRIBUTE z;
 SELECT r_pair_norm(ROW(6, 8));
 
+-- more than 16 flat values (ABI v2): the arguments as a tuple in memory
+CREATE FUNCTION r_sum17(int8, int8, int8, int8, int8, int8, int8, int8, int8, int8, int8, int8,
+                        int8, int8, int8, int8, int8) RETURNS int8 LANGUAGE wasm STRICT AS 'r:sum17';
+SELECT r_sum17(1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+       r_sum17(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1);
+-- nine option<int4> are 18 flat values
+CREATE FUNCTION r_count9(int4, int4, int4, int4, int4, int4, int4, int4, int4) RETURNS int4
+  LANGUAGE wasm AS 'r:count9';
+SELECT r_count9(1, 2, 3, 4, 5, 6, 7, 8, 9), r_count9(NULL, 2, NULL, 4, NULL, 6, NULL, 8, NULL);
+SELECT sum(r_count9(i, i, i, i, i, i, i, i, CASE WHEN i % 2 = 0 THEN NULL ELSE i END)) FROM generate_series(1, 1000) i;
+CREATE TYPE r_wide AS (a text, b text, c text, d text, e text, f text, g text, h text, i text);
+CREATE FUNCTION r_wide_join(r_wide) RETURNS text LANGUAGE wasm STRICT AS 'r:wide_join';
+SELECT r_wide_join(ROW('a', 'bb', '', 'd', 'é', 'f', 'g', 'h', 'end'));
+-- the flattened form is refused for them, saying why
+CREATE FUNCTION r_bad(int8, int8, int8, int8, int8, int8, int8, int8, int8, int8, int8, int8,
+                      int8, int8, int8, int8, int8) RETURNS int8 LANGUAGE wasm STRICT AS 'r:pt_norm';
+
 -- hostile results: a list pointer of a record field outside memory
 CREATE FUNCTION r_make_bad(text, int4) RETURNS r_person LANGUAGE wasm STRICT AS 'r:person_bad';
 SELECT r_make_bad('x', 1);
@@ -123,6 +140,6 @@ SELECT r_swap_pos(ROW(1, -2));
 \echo :LAST_ERROR_SQLSTATE
 
 SET client_min_messages = warning;
-DROP TYPE r_point, r_person, r_wrap, r_line, r_point3, r_ipoint, r_mixed, r_geo, r_pair, r_aged CASCADE;
+DROP TYPE r_point, r_person, r_wrap, r_line, r_point3, r_ipoint, r_mixed, r_geo, r_pair, r_aged, r_wide CASCADE;
 DROP DOMAIN r_small CASCADE;
 SELECT wasm.drop_module('r', cascade => true);

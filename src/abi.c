@@ -213,6 +213,12 @@ lower_reserve(PgwasmLower *lw, uint64 size, uint32 align)
 	return off;
 }
 
+uint32
+pgwasm_lower_reserve(PgwasmLower *lw, uint32 size, uint32 align)
+{
+	return lower_reserve(lw, size, align);
+}
+
 /* Store a pointer (an offset in the image, relocated later) at rep + at. */
 static void
 lower_put_ptr(PgwasmLower *lw, uint32 at, uint32 target)
@@ -1667,6 +1673,30 @@ pgwasm_sig_build(HeapTuple proctup, PgwasmSig *sig, MemoryContext cxt)
 		append_flats(sig->args_opt[i], true, &sig->params_opt, &sig->nparams_opt, &capo, cxt);
 	}
 
+	/* The tuple the arguments make when they go in memory (ABI v2, > 16). */
+	sig->argoff = MemoryContextAlloc(cxt, sizeof(uint32) * Max(nargs, 1));
+	sig->argoff_opt = MemoryContextAlloc(cxt, sizeof(uint32) * Max(nargs, 1));
+	sig->tuple_align = sig->tuple_align_opt = 1;
+	for (int i = 0; i < nargs; i++)
+	{
+		uint32		size,
+					align,
+					payload;
+
+		align = Max(sig->args[i]->align, 1);
+		sig->tuple_size = TYPEALIGN(align, sig->tuple_size);
+		sig->argoff[i] = sig->tuple_size;
+		sig->tuple_size += sig->args[i]->size;
+		sig->tuple_align = Max(sig->tuple_align, align);
+		pgwasm_option_layout(sig->args_opt[i], &size, &align, &payload);
+		sig->tuple_size_opt = TYPEALIGN(align, sig->tuple_size_opt);
+		sig->argoff_opt[i] = sig->tuple_size_opt;
+		sig->tuple_size_opt += size;
+		sig->tuple_align_opt = Max(sig->tuple_align_opt, align);
+	}
+	sig->tuple_size = TYPEALIGN(sig->tuple_align, sig->tuple_size);
+	sig->tuple_size_opt = TYPEALIGN(sig->tuple_align_opt, sig->tuple_size_opt);
+
 	sig->rettype = rettype;
 	sig->retbase = InvalidOid;
 	if (outdesc != NULL)
@@ -1717,14 +1747,15 @@ ret_is_ptrlen(const PgwasmType *t)
 
 /* The Wasm type the SQL signature needs, for messages. */
 static char *
-format_expected(const PgwasmSig *sig, bool null_aware, const char *export)
+format_expected(const PgwasmSig *sig, bool null_aware, bool spill, const char *export)
 {
 	wrt_functype ft;
 	uint8		res;
+	static const uint8 one_ptr[] = {WRT_I32};
 	char	   *s;
 
-	ft.nparams = null_aware ? sig->nparams_opt : sig->nparams;
-	ft.params = null_aware ? sig->params_opt : sig->params;
+	ft.nparams = spill ? 1 : null_aware ? sig->nparams_opt : sig->nparams;
+	ft.params = spill ? one_ptr : null_aware ? sig->params_opt : sig->params;
 	ft.nresults = (sig->ret == NULL && !sig->trigger) ? 0 : 1;
 	if (sig->ret == NULL || sig->retset)
 		res = WRT_I32;
@@ -1740,6 +1771,9 @@ format_expected(const PgwasmSig *sig, bool null_aware, const char *export)
 		res = sig->ret->flat[0].valtype;
 	ft.results = &res;
 	s = pgwasm_format_functype(&ft);
+	if (spill)
+		s = psprintf("%s (the arguments as a %u-byte tuple in memory: more than %d flat values)",
+					 s, null_aware ? sig->tuple_size_opt : sig->tuple_size, PGWASM_MAX_FLAT_PARAMS);
 	if (sig->trigger)
 		s = psprintf("%s (a pointer to the trigger call in, a pointer to the trigger result out)", s);
 	else if (sig->retset)
@@ -1771,10 +1805,12 @@ pgwasm_module_abi_v2(const wrt_module *module)
 
 /* Does the export's type fit; if so, how does the result come back? */
 static bool
-export_fits(const PgwasmSig *sig, const wrt_functype *f, bool null_aware, PgwasmRetForm *form)
+export_fits(const PgwasmSig *sig, const wrt_functype *f, bool null_aware, bool spill,
+			PgwasmRetForm *form)
 {
-	uint32		np = null_aware ? sig->nparams_opt : sig->nparams;
-	const uint8 *params = null_aware ? sig->params_opt : sig->params;
+	static const uint8 one_ptr[] = {WRT_I32};
+	uint32		np = spill ? 1 : null_aware ? sig->nparams_opt : sig->nparams;
+	const uint8 *params = spill ? one_ptr : null_aware ? sig->params_opt : sig->params;
 
 	*form = PGWASM_RET_SCALAR;
 	if (f->nparams != np || memcmp(f->params, params, np) != 0)
@@ -1841,6 +1877,7 @@ pgwasm_sig_mismatch(const PgwasmSig *sig, const wrt_module *module, const char *
 
 	why->form = PGWASM_RET_SCALAR;
 	why->null_aware = false;
+	why->spill = false;
 	why->detail = NULL;
 	why->hint = NULL;
 	if (!wrt_module_find_export(module, export, strlen(export), &t))
@@ -1865,21 +1902,27 @@ pgwasm_sig_mismatch(const PgwasmSig *sig, const wrt_module *module, const char *
 	 * option<T>, the result too.
 	 */
 	why->null_aware = pgwasm_module_abi_v2(module) && !sig->strict && !sig->trigger;
-	ok = export_fits(sig, &t.func, why->null_aware, &why->form);
+	/* ABI v2 follows the canonical limit on flat parameters; v1 never had one. */
+	why->spill = pgwasm_module_abi_v2(module) && !sig->trigger &&
+		(why->null_aware ? sig->nparams_opt : sig->nparams) > PGWASM_MAX_FLAT_PARAMS;
+	ok = export_fits(sig, &t.func, why->null_aware, why->spill, &why->form);
 	if (!ok)
 	{
 		PgwasmRetForm other;
+		bool		other_spill = pgwasm_module_abi_v2(module) &&
+			(!why->null_aware ? sig->nparams_opt : sig->nparams) > PGWASM_MAX_FLAT_PARAMS;
 
 		why->message = psprintf("function %s does not match export \"%s\" of wasm module \"%s\"",
 								fdesc, export, modname);
 		why->detail = psprintf("SQL signature %s%s needs the Wasm type %s; the export has type %s.",
 							   format_sql_signature(sig),
 							   why->null_aware ? " (not STRICT, ABI v2: options)" : "",
-							   format_expected(sig, why->null_aware, export),
+							   format_expected(sig, why->null_aware, why->spill, export),
 							   pgwasm_format_functype(&t.func));
 		why->reason = why->detail;
 		/* Would the other choice of STRICT fit?  Then that is the likely slip. */
-		if (pgwasm_module_abi_v2(module) && export_fits(sig, &t.func, !why->null_aware, &other))
+		if (pgwasm_module_abi_v2(module) && !sig->trigger &&
+			export_fits(sig, &t.func, !why->null_aware, other_spill, &other))
 			why->hint = why->null_aware ?
 				pstrdup("The export takes plain values: declare the function STRICT.") :
 				pstrdup("The export takes options: declare the function without STRICT (CALLED ON NULL INPUT).");
@@ -1913,7 +1956,7 @@ pgwasm_sig_mismatch(const PgwasmSig *sig, const wrt_module *module, const char *
 			return true;
 		}
 	}
-	if (sig->buffer_args)
+	if (sig->buffer_args || why->spill)
 	{
 		static const uint8 realloc_params[] = {WRT_I32, WRT_I32, WRT_I32, WRT_I32};
 		static const uint8 malloc_params[] = {WRT_I32};
@@ -1934,7 +1977,7 @@ pgwasm_sig_mismatch(const PgwasmSig *sig, const wrt_module *module, const char *
 
 PgwasmRetForm
 pgwasm_sig_check_export(const PgwasmSig *sig, const wrt_module *module, const char *modname,
-						const char *export, const char *fdesc, bool *null_aware)
+						const char *export, const char *fdesc, bool *null_aware, bool *spill)
 {
 	PgwasmMismatch why;
 
@@ -1946,5 +1989,7 @@ pgwasm_sig_check_export(const PgwasmSig *sig, const wrt_module *module, const ch
 				 why.hint ? errhint("%s", why.hint) : 0));
 	if (null_aware)
 		*null_aware = why.null_aware;
+	if (spill)
+		*spill = why.spill;
 	return why.form;
 }

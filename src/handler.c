@@ -66,6 +66,7 @@ typedef struct PgwasmFn
 	uint64		epoch;
 	PgwasmRetForm form;
 	bool		null_aware;		/* ABI v2, not STRICT: options both ways */
+	bool		spill;			/* ABI v2, > 16 flat values: a tuple in memory */
 	const PgwasmType **argt;	/* sig.args or sig.args_opt, as null_aware says */
 	const PgwasmType *rett;		/* sig.ret or sig.ret_opt */
 	PgwasmModule *mod;
@@ -270,7 +271,7 @@ fn_bind_role(PgwasmFn *fn)
 
 	fn->memory = wrt_instance_memory(fn->inst->instance);
 	if (fn->memory == NULL &&
-		(fn->sig.buffer_args || (fn->sig.ret && !fn->sig.ret->scalar)))
+		(fn->sig.buffer_args || fn->spill || (fn->sig.ret && !fn->sig.ret->scalar)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_FUNCTION_DEFINITION),
 				 errmsg("wasm module \"%s\" has no memory, which function %s needs",
@@ -332,11 +333,13 @@ fn_prepare(FunctionCallInfo fcinfo, bool force)
 	fn->epoch = 0;
 	fn->mod = pgwasm_cache_get_module(fn->modname);
 	fn->form = pgwasm_sig_check_export(&fn->sig, fn->mod->module, fn->modname,
-									   fn->export, fn->fdesc, &fn->null_aware);
+									   fn->export, fn->fdesc, &fn->null_aware, &fn->spill);
+	if (fn->spill)
+		fn->has_buffers = true;
 	fn->lower.nullable = fn->lift.nullable = fn->null_aware;
 	fn->argt = fn->null_aware ? fn->sig.args_opt : fn->sig.args;
 	fn->rett = fn->null_aware ? fn->sig.ret_opt : fn->sig.ret;
-	fn->plain_args = fn->plain_sig && !fn->null_aware;
+	fn->plain_args = fn->plain_sig && !fn->null_aware && !fn->spill;
 	fn->stats = pgwasm_stats_entry(fn->modname);
 	fn_bind_role(fn);
 	fn->epoch = pgwasm_cache_epoch;
@@ -596,12 +599,67 @@ marshal_buffer(PgwasmFn *fn, PgwasmInstance *inst, const PgwasmType *t, Oid typi
 	return true;
 }
 
+/*
+ * More than 16 flat values (ABI v2): the arguments as a tuple in one guest
+ * buffer of their own, its address the only parameter; false after a
+ * harmless interrupt.
+ */
+static pg_noinline bool
+marshal_spilled(PgwasmFn *fn, PgwasmInstance *inst, FunctionCallInfo fcinfo)
+{
+	const PgwasmSig *sig = &fn->sig;
+	uint32		at,
+				nbytes,
+				ptr;
+
+	pgwasm_lower_reset(&fn->lower, 8);
+	at = pgwasm_lower_reserve(&fn->lower, fn->null_aware ? sig->tuple_size_opt : sig->tuple_size,
+							  fn->null_aware ? sig->tuple_align_opt : sig->tuple_align);
+	for (int i = 0; i < sig->nargs; i++)
+	{
+		const PgwasmType *t = fn->argt[i];
+		uint32		rep = at + (fn->null_aware ? sig->argoff_opt[i] : sig->argoff[i]);
+
+		if (fn->null_aware)
+		{
+			uint32		size,
+						align,
+						payload;
+
+			if (fcinfo->args[i].isnull)
+				continue;		/* discriminant 0 */
+			pgwasm_option_layout(t, &size, &align, &payload);
+			fn->lower.buf.data[rep] = 1;
+			rep += payload;
+		}
+		else if (fcinfo->args[i].isnull)
+			elog(ERROR, "wasm function %s called with a NULL argument", fn->fdesc);
+		pgwasm_lower_value(t, sig->argbase[i], fcinfo->args[i].value, &fn->lower, rep);
+	}
+	nbytes = fn->lower.buf.len - fn->lower.top;
+	fn->nbufs = 0;
+	if (!guest_alloc(fn, inst, 0, 0, nbytes, fn->lower.align, true, &ptr))
+		return false;
+	fn->buf_ptr[0] = ptr;
+	fn->buf_len[0] = Max(nbytes, 1);
+	fn->buf_temp[0] = true;
+	fn->nbufs = 1;
+	pgwasm_lower_relocate(&fn->lower, ptr);
+	memcpy(wrt_memory_data(fn->memory) + ptr, fn->lower.buf.data + fn->lower.top, nbytes);
+	fn->params[0].bits = 0;
+	fn->params[0].i32 = (int32) (ptr + at - fn->lower.top);
+	return true;
+}
+
 /* Copy the arguments in; false after a harmless interrupt. */
 static inline bool
 marshal_args(PgwasmFn *fn, PgwasmInstance *inst, FunctionCallInfo fcinfo, bool keep)
 {
 	uint32		p = 0;
 	int			b = 0;
+
+	if (unlikely(fn->spill))
+		return marshal_spilled(fn, inst, fcinfo);
 
 	if (likely(fn->plain_args))
 	{
@@ -1366,7 +1424,7 @@ pgwasm_validator(PG_FUNCTION_ARGS)
 					 errmsg("wasm module \"%s\" does not exist", modname),
 					 errhint("Install it with wasm.install_module() first.")));
 		mod = pgwasm_cache_get_module(modname);
-		(void) pgwasm_sig_check_export(&sig, mod->module, modname, export, fdesc, NULL);
+		(void) pgwasm_sig_check_export(&sig, mod->module, modname, export, fdesc, NULL, NULL);
 	}
 	ReleaseSysCache(tup);
 	PG_RETURN_VOID();

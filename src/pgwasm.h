@@ -425,7 +425,17 @@ typedef struct PgwasmSig
 	uint8	   *params;
 	uint32		nparams_opt;	/* every argument an option<T> (ABI v2) */
 	uint8	   *params_opt;
+	/* ABI v2, more than 16 flat values: the arguments as a tuple in memory */
+	uint32	   *argoff;			/* offsets of the arguments in the tuple */
+	uint32	   *argoff_opt;		/* ... of the options, when null-aware */
+	uint32		tuple_size,
+				tuple_align,
+				tuple_size_opt,
+				tuple_align_opt;
 } PgwasmSig;
+
+/* The canonical ABI's MAX_FLAT_PARAMS: beyond, one pointer to the tuple. */
+#define PGWASM_MAX_FLAT_PARAMS 16
 
 /* The export a module has to say it speaks ABI v2 (a () -> () function). */
 #define PGWASM_ABI_V2_EXPORT "pgwasm_abi_v2"
@@ -453,6 +463,7 @@ typedef struct PgwasmMismatch
 {
 	PgwasmRetForm form;			/* when it fits: how results come back */
 	bool		null_aware;		/* and whether values are option<T> */
+	bool		spill;			/* and whether arguments go in memory */
 	char	   *message;
 	char	   *detail;			/* or NULL */
 	char	   *hint;			/* or NULL */
@@ -466,7 +477,7 @@ extern bool pgwasm_sig_mismatch(const PgwasmSig *sig, const wrt_module *module,
 /* Check an export against the signature; ERROR 42P13 saying what differs. */
 extern PgwasmRetForm pgwasm_sig_check_export(const PgwasmSig *sig, const wrt_module *module,
 											 const char *modname, const char *export,
-											 const char *fdesc, bool *null_aware);
+											 const char *fdesc, bool *null_aware, bool *spill);
 /* Does the module speak ABI v2? */
 extern bool pgwasm_module_abi_v2(const wrt_module *module);
 /* Memory layout of option<T>: discriminant byte, then T at *payload. */
@@ -477,6 +488,8 @@ extern wrt_value pgwasm_flat_load(const PgwasmFlat *f, const uint8 *rep);
 extern void pgwasm_flat_store(const PgwasmFlat *f, wrt_value v, uint8 *rep);
 extern void pgwasm_lower_init(PgwasmLower *lw, MemoryContext cxt);
 extern void pgwasm_lower_reset(PgwasmLower *lw, uint32 top);
+/* Room for size bytes at align in the image, zeroed: its offset. */
+extern uint32 pgwasm_lower_reserve(PgwasmLower *lw, uint32 size, uint32 align);
 /* Turn the image's offsets into addresses, the payload going to base. */
 extern void pgwasm_lower_relocate(PgwasmLower *lw, uint32 base);
 /* Write the representation of d at offset rep of the image. */

@@ -236,3 +236,61 @@ pt_bad_field(int32_t is_some, int32_t has_x, double x, int32_t has_y, double y)
 	r->value.y.is_some = 9;
 	return r;
 }
+
+/*
+ * More than 16 flat parameters (ABI v2): the arguments come as a tuple in
+ * memory, the export takes its address.
+ */
+typedef struct sum17_t
+{
+	int64_t		v[17];
+} sum17_t;
+
+PGWASM_EXPORT(sum17) int64_t
+sum17(const sum17_t *t)
+{
+	int64_t		s = 0;
+
+	for (int i = 0; i < 17; i++)
+		s += t->v[i] * (i + 1);
+	return s;
+}
+
+/* nine option<int4> (18 flat values): how many are not NULL, as option<int4> */
+typedef PGWASM_OPTION(int32_t) opt_i32;
+typedef struct nine_t
+{
+	opt_i32		v[9];
+} nine_t;
+
+PGWASM_EXPORT(count9) opt_i32 *
+count9(const nine_t *t)
+{
+	static opt_i32 r;
+
+	r.is_some = 1;
+	r.value = 0;
+	for (int i = 0; i < 9; i++)
+		r.value += t->v[i].is_some ? t->v[i].value : 1000;
+	return &r;
+}
+
+/* CREATE TYPE r_wide AS (a..i text): 18 flat values as one argument */
+typedef struct wide_t
+{
+	pgwasm_str	f[9];
+} wide_t;
+
+PGWASM_EXPORT(wide_join) int64_t
+wide_join(const wide_t *w)
+{
+	pgwasm_buf	b = PGWASM_BUF_INIT;
+
+	for (int i = 0; i < 9; i++)
+	{
+		if (i)
+			pgwasm_buf_putc(&b, '/');
+		pgwasm_buf_append(&b, w->f[i].ptr, w->f[i].len);
+	}
+	return pgwasm_buf_return(&b);
+}
