@@ -140,6 +140,21 @@ typedef struct pgwasm_timetz
 	int32_t		utc_offset;		/* seconds east of UTC: +02:00 is 7200 */
 } pgwasm_timetz;
 
+/* ---- functions declared by the module ----------------------------------- */
+
+/*
+ * PGWASM_SQL("decl") (at file scope) adds a line to the module's custom
+ * section "pgwasm_functions": what follows CREATE FUNCTION, AS naming the
+ * export (the function's name if omitted).  wasm.create_functions('m')
+ * creates them all:
+ *
+ *     PGWASM_SQL("slugify(t text) RETURNS text STRICT IMMUTABLE AS 'slugify'");
+ *
+ * No double quotes inside (the text goes through an assembler string).
+ */
+#define PGWASM_SQL(decl) \
+	__asm__(".section .custom_section.pgwasm_functions,\"\",@\n.ascii \"" decl "\\n\"\n")
+
 /* ---- ABI v2: NULLs ------------------------------------------------------ */
 
 /*
