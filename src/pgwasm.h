@@ -15,7 +15,10 @@
  *              turns a PostgreSQL ERROR inside a host call into a trap.
  *   abi.c      the guest ABI: the type table (SQL type -> canonical ABI layout
  *              and converters), signatures and their checks.
- *   handler.c  the call handler and validator of LANGUAGE wasm.
+ *   handler.c  the call handler and validator of LANGUAGE wasm: calls, sets
+ *              (cursors), triggers.
+ *   declare.c  functions declared by the module (its pgwasm_functions
+ *              section): wasm.create_functions and friends.
  *   error.c    trap/engine error to ereport mapping, Wasm backtraces.
  *
  * Only wasmrt.h of the runtime is included: the engine's internals stay
