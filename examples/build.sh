@@ -136,6 +136,9 @@ else
 			# --runtime minimal: see the top of assembly/pgwasm.ts.
 			(cd "$as_dir" && "$npm_dir/node_modules/.bin/asc" "assembly/$name.ts" --optimize \
 				--runtime minimal --use abort=assembly/pgwasm/abort -o "$out/$name.wasm")
+			# asc writes no custom sections: declare.mjs appends the
+			# module's "// @pgwasm-sql" declarations as pgwasm_functions.
+			node "$as_dir/declare.mjs" "$out/$name.wasm" "$src" >/dev/null
 			check_exports "$name" "$out/$name.wasm"
 			printf '  %-14s %7d bytes  (AssemblyScript)\n' "$name.wasm" "$(stat -c %s "$out/$name.wasm")"
 		done
