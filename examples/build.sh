@@ -45,7 +45,7 @@ declare -A expect=(
 	[fib]="fib fib_rec memory"
 	[fuzzy]="levenshtein title_case median cabi_realloc free memory"
 	[urlkit]="normalize_url url_host url_param cabi_realloc free memory"
-	[logsplit]="csv_fields csv_fields_next csv_fields_close parse_log parse_log_next parse_log_close logs_normalize cabi_realloc free _initialize memory"
+	[logsplit]="csv_fields csv_fields_next csv_fields_close cabi_post_csv_fields_next parse_log parse_log_next parse_log_close logs_normalize cabi_realloc free _initialize memory"
 	[logsplit_rs]="csv_fields csv_fields_next csv_fields_close parse_log parse_log_next parse_log_close logs_normalize cabi_realloc free memory"
 )
 

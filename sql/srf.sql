@@ -65,6 +65,16 @@ SELECT count(*) FROM srf_thirds(NULL);
 -- the same tag from a STRICT function is refused
 CREATE FUNCTION srf_counted_strict_bad(int4) RETURNS SETOF int4 LANGUAGE wasm STRICT AS 'srf:thirds';
 
+-- rows the guest keeps: cabi_post_<export>_next gets every row, nothing is freed
+CREATE FUNCTION srf_fast(text) RETURNS SETOF text LANGUAGE wasm STRICT AS 'srf:fast';
+CREATE FUNCTION srf_posts() RETURNS int4 LANGUAGE wasm STRICT AS 'srf:posts';
+BEGIN;
+SELECT srf_posts() AS before \gset
+SELECT x FROM srf_fast('pointers into the cursor') x;
+SELECT srf_posts() - :before AS posts_for_four_rows_and_the_end;
+COMMIT;
+SELECT count(*), sum(length(x)) FROM (SELECT srf_fast(string_agg('w' || i, ' ')) x FROM generate_series(1, 100000) i) s;
+
 -- hostile rows
 CREATE FUNCTION srf_bad_tag(int4) RETURNS SETOF int8 LANGUAGE wasm STRICT AS 'srf:bad_tag';
 CREATE FUNCTION srf_bad_row(int4) RETURNS SETOF int8 LANGUAGE wasm STRICT AS 'srf:bad_row';

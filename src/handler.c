@@ -77,6 +77,7 @@ typedef struct PgwasmFn
 	wrt_func   *post;
 	wrt_func   *next;			/* sets: <export>_next, and _close or NULL */
 	wrt_func   *close;
+	wrt_func   *post_next;		/* sets: cabi_post_<export>_next or NULL */
 	wrt_memory *memory;
 
 	/* Per-call scratch, allocated once. */
@@ -254,7 +255,7 @@ fn_bind_role(PgwasmFn *fn)
 			fn->post = ext.u.func;
 	}
 
-	fn->next = fn->close = NULL;
+	fn->next = fn->close = fn->post_next = NULL;
 	if (fn->sig.retset)
 	{
 		char	   *name = psprintf("%s_next", fn->export);
@@ -267,6 +268,15 @@ fn_bind_role(PgwasmFn *fn)
 		if (wrt_instance_export(fn->inst->instance, name, strlen(name), &ext) &&
 			ext.kind == WRT_EXTERN_FUNC)
 			fn->close = ext.u.func;
+		/* (i32) -> (): it gets each row's pointer and keeps its buffers. */
+		name = psprintf("cabi_post_%s_next", fn->export);
+		if (wrt_instance_export(fn->inst->instance, name, strlen(name), &ext) &&
+			ext.kind == WRT_EXTERN_FUNC)
+		{
+			wrt_func_type(ext.u.func, &ft);
+			if (ft.nparams == 1 && ft.params[0] == WRT_I32 && ft.nresults == 0)
+				fn->post_next = ext.u.func;
+		}
 	}
 
 	fn->memory = wrt_instance_memory(fn->inst->instance);
@@ -1034,8 +1044,14 @@ cursor_next(PgwasmFn *fn, PgwasmCursor *c, bool *isnull, bool *done)
 				 errmsg("wasm function returned an invalid row tag %u", tag),
 				 errdetail(fn->null_aware ? "A row starts with a byte 0 (end), 1 (a row) or 2 (NULL)." :
 						   "A row starts with a byte 0 (end) or 1 (a row); NULL rows (2) need a function that is not STRICT in an ABI v2 module.")));
-	/* The row's strings and lists are the host's to free, as for any result. */
-	if (fn->lift.nowned > 0 && inst->fn_free)
+	/*
+	 * The row's strings and lists are the host's to free, as for any result,
+	 * unless the module exports cabi_post_<export>_next, which then gets the
+	 * row and owns them (a guest can then reuse one buffer for every row).
+	 */
+	if (fn->post_next)
+		(void) pgwasm_call_guest(inst, fn->post_next, &fn->result, NULL, "cabi_post_<export>_next");
+	else if (fn->lift.nowned > 0 && inst->fn_free)
 	{
 		int			n = pgwasm_lift_owned(&fn->lift);
 

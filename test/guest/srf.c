@@ -348,3 +348,61 @@ bad_row_next(int32_t h)
 	(void) h;
 	return (int32_t) 0x7ffffff0;
 }
+
+/* ---- rows the guest keeps: cabi_post_<export>_next ------------------------ */
+
+/*
+ * fast(text) RETURNS SETOF text: space-separated words, each row pointing
+ * into the cursor's own copy of the text (no allocation per row); the host
+ * calls cabi_post_fast_next after each row instead of freeing anything.
+ */
+static int32_t nposts;
+
+PGWASM_EXPORT(fast) int32_t
+fast(const char *p, size_t n)
+{
+	return split(p, n, " ", 1);
+}
+
+PGWASM_EXPORT(fast_next) row_str *
+fast_next(int32_t h)
+{
+	static row_str r;
+	cursor_t   *c = cursor_get(h);
+	size_t		end;
+
+	if (c->done)
+	{
+		r.tag = 0;
+		return &r;
+	}
+	end = c->pos;
+	while (end < c->len && c->text[end] != c->sep)
+		end++;
+	r.tag = 1;
+	r.value.ptr = c->text + c->pos;
+	r.value.len = end - c->pos;
+	if (end >= c->len)
+		c->done = true;
+	c->pos = end + 1;
+	return &r;
+}
+
+PGWASM_EXPORT(fast_close) void
+fast_close(int32_t h)
+{
+	cursor_free(h);
+}
+
+PGWASM_EXPORT(cabi_post_fast_next) void
+cabi_post_fast_next(int32_t row)
+{
+	(void) row;
+	nposts++;
+}
+
+PGWASM_EXPORT(posts) int32_t
+posts(void)
+{
+	return nposts;
+}
