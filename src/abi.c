@@ -26,6 +26,14 @@
  *            and bounds-checking every pointer (PgwasmLift), and records the
  *            buffers the guest handed over so the caller can free them.
  *
+ * Composite types, OUT parameters and arrays of anything supported get
+ * nodes built per signature (record_node, array_node) from the rows, in the
+ * same shape.  ABI v2 (a module exporting pgwasm_abi_v2) makes functions
+ * declared without STRICT null-aware: every value an option<T> (a
+ * discriminant, then T at its alignment), records' fields and array
+ * elements too; and beyond 16 flat parameters the arguments go as one
+ * pointer to their tuple in memory.  Triggers get their call the same way.
+ *
  * Flattening follows the canonical ABI: a string or list is (i32 ptr, i32
  * len), a record its fields' flat values in declaration order.  A result of
  * more than one flat value comes back as an i32 pointer to a return area

@@ -12,6 +12,12 @@
  * anywhere, a function replaced, an entry evicted), the row is looked up
  * again and, if its xmin/TID changed (CREATE OR REPLACE FUNCTION), rebuilt.
  *
+ * Besides plain calls, a function may return a set (srf_call: rows from a
+ * cursor in the guest, ValuePerCall by hand since fn_extra is ours) or be a
+ * trigger (trigger_call: the event and rows in one guest buffer); and a
+ * function of an ABI v2 module declared without STRICT is null-aware, its
+ * values options (see abi.c).
+ *
  * Interrupts: the engine polls InterruptPending.  When it stops a call with
  * WRT_TRAP_INTERRUPTED, CHECK_FOR_INTERRUPTS() raises the cancel, timeout or
  * termination error.  If it returns instead, the interrupt was one PostgreSQL
