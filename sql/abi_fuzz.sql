@@ -1,9 +1,9 @@
 --
 -- abi_fuzz.sql — random result memory thrown at the ABI v2 decoders:
 -- strings, lists of strings and of records, nested records, options, OUT
--- parameters, rows of sets.  test/guest/chaos.c fills its memory from a
--- seed (mostly small integers and pointers into itself) and returns a
--- pointer into it.  Every call must either decode or fail with one of the
+-- parameters, rows of sets, a trigger's answer.  test/guest/chaos.c fills
+-- its memory from a seed (mostly small integers and pointers into itself)
+-- and returns a pointer into it.  Every call must either decode or fail with one of the
 -- errors a hostile result deserves; never crash, never an internal error.
 -- PGWASM_FUZZ_ITERATIONS (default 200) seeds per function; a longer
 -- campaign: PGWASM_FUZZ_ITERATIONS=20000 bash test/pg/run.sh.
@@ -43,6 +43,10 @@ CREATE FUNCTION fz_out_opt(int4, OUT a text, OUT b int4[], OUT c fz_point) LANGU
 CREATE FUNCTION fz_rows(int4) RETURNS SETOF fz_person LANGUAGE wasm STRICT AS 'fz:chaos_rows';
 CREATE FUNCTION fz_rows_table(int4) RETURNS TABLE (a text, b int8[]) LANGUAGE wasm STRICT AS 'fz:chaos_rows';
 
+CREATE FUNCTION fz_trig() RETURNS trigger LANGUAGE wasm AS 'fz:chaos_trigger';
+CREATE TABLE fz_rows_in (a text, b int4[], c fz_person, d numeric, e fz_mood);
+CREATE TRIGGER fz BEFORE INSERT ON fz_rows_in FOR EACH ROW EXECUTE FUNCTION fz_trig();
+
 CREATE TEMP TABLE fz_outcome (fn text, seed int, state text);
 SET client_min_messages = warning;
 DO $$
@@ -55,10 +59,12 @@ BEGIN
   FOREACH f IN ARRAY ARRAY['fz_text', 'fz_texts', 'fz_byteas', 'fz_uuids', 'fz_nums', 'fz_i2s',
                            'fz_jsonb', 'fz_people', 'fz_person', 'fz_interval', 'fz_timetz',
                            'fz_out', 'fz_person_opt', 'fz_texts_opt', 'fz_people_opt',
-                           'fz_out_opt', 'fz_rows', 'fz_rows_table'] LOOP
+                           'fz_out_opt', 'fz_rows', 'fz_rows_table', 'fz_trig'] LOOP
     FOR s IN 1..iters LOOP
       BEGIN
-        IF f LIKE 'fz_rows%' THEN
+        IF f = 'fz_trig' THEN
+          INSERT INTO fz_rows_in VALUES ('x', '{1,NULL}', NULL, 1.5, 'a');
+        ELSIF f LIKE 'fz_rows%' THEN
           EXECUTE format('SELECT count(x::text) FROM (SELECT %s(%s) x) s', f, s);
         ELSE
           EXECUTE format('SELECT %s(%s)::text', f, s);
@@ -73,7 +79,7 @@ BEGIN
 END $$ /* iterations from fz.iters */;
 RESET client_min_messages;
 
-SELECT count(*) = 18 * current_setting('fz.iters')::int AS every_call_made FROM fz_outcome;
+SELECT count(*) = 19 * current_setting('fz.iters')::int AS every_call_made FROM fz_outcome;
 -- the errors a hostile result may cause: bounds and tags (38000), text
 -- (22021), input functions (22P02, 22007), ranges (22003, 22008, 22009),
 -- sizes (54000)
@@ -88,5 +94,6 @@ FROM fz_outcome;
 SELECT fz_interval(0) IS NOT NULL AS alive;
 
 SET client_min_messages = warning;
+DROP TABLE fz_rows_in;
 DROP TYPE fz_person, fz_point, fz_mood CASCADE;
 SELECT wasm.drop_module('fz', cascade => true);

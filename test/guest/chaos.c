@@ -135,3 +135,13 @@ chaos_rows_next(int32_t h)
 		arena[p - (uint32_t) (uintptr_t) arena] = 0;
 	return (int32_t) p;
 }
+
+/* triggers: the answer { skip, unchanged, row } from random memory too */
+static int32_t ntrigger;
+
+PGWASM_EXPORT(chaos_trigger) int32_t
+chaos_trigger(int32_t call)
+{
+	(void) call;
+	return (int32_t) scramble(++ntrigger);
+}
