@@ -10,7 +10,7 @@ PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 
 MODULE_big = pgwasm
 EXTENSION = pgwasm
-EXTVERSION = 0.2.0
+EXTVERSION = 0.3.0
 DATA = $(wildcard pgwasm--*.sql)
 RUNTIME_SRCS = $(sort $(wildcard runtime/*.c))
 SRC_SRCS = $(sort $(wildcard src/*.c))

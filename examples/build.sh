@@ -45,6 +45,8 @@ declare -A expect=(
 	[fib]="fib fib_rec memory"
 	[fuzzy]="levenshtein title_case median cabi_realloc free memory"
 	[urlkit]="normalize_url url_host url_param cabi_realloc free memory"
+	[logsplit]="csv_fields csv_fields_next csv_fields_close cabi_post_csv_fields_next parse_log parse_log_next parse_log_close logs_normalize cabi_realloc free _initialize memory"
+	[logsplit_rs]="csv_fields csv_fields_next csv_fields_close parse_log parse_log_next parse_log_close logs_normalize cabi_realloc free memory"
 )
 
 check_exports() {
@@ -134,6 +136,9 @@ else
 			# --runtime minimal: see the top of assembly/pgwasm.ts.
 			(cd "$as_dir" && "$npm_dir/node_modules/.bin/asc" "assembly/$name.ts" --optimize \
 				--runtime minimal --use abort=assembly/pgwasm/abort -o "$out/$name.wasm")
+			# asc writes no custom sections: declare.mjs appends the
+			# module's "// @pgwasm-sql" declarations as pgwasm_functions.
+			node "$as_dir/declare.mjs" "$out/$name.wasm" "$src" >/dev/null
 			check_exports "$name" "$out/$name.wasm"
 			printf '  %-14s %7d bytes  (AssemblyScript)\n' "$name.wasm" "$(stat -c %s "$out/$name.wasm")"
 		done

@@ -53,7 +53,7 @@ END
 $$;
 CREATE TRIGGER items_shout BEFORE INSERT ON items FOR EACH ROW EXECUTE FUNCTION items_shout();
 INSERT INTO items VALUES (5000, 'quiet') RETURNING *;
--- a wasm function itself cannot be a trigger
+-- a trigger function needs an export (i32) -> i32 (see triggers.sql)
 CREATE FUNCTION x_trigger() RETURNS trigger LANGUAGE wasm AS 'x:answer';
 
 -- aggregates: wasm transition and final functions over bytea state

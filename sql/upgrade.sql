@@ -1,5 +1,6 @@
 --
--- upgrade.sql — ALTER EXTENSION pgwasm UPDATE from 0.1.0 to 0.2.0: every row
+-- upgrade.sql — ALTER EXTENSION pgwasm UPDATE from 0.1.0 to 0.2.0 (then
+-- 0.3.0, which adds wasm.create_functions and friends): every row
 -- of 0.1.0's configuration table wasm.module_store becomes a function
 -- wasm_module."<name>"() with the same owner, compressed bytes, SHA-256 and
 -- creation time (also a frame stored without zstd's checksum, and a row
@@ -76,7 +77,9 @@ SELECT wasm.drop_module('u_strings', cascade => true);
 SELECT wasm.drop_module('u_scalars', cascade => true);
 SELECT wasm.drop_module('u_orphan');
 SELECT count(*) AS modules_left FROM wasm.modules;
--- a fresh 0.2.0 installation has the same objects as an updated one
+-- then on to 0.3.0: a fresh installation has the same objects as an updated one
+ALTER EXTENSION pgwasm UPDATE TO '0.3.0';
+SELECT extversion FROM pg_extension WHERE extname = 'pgwasm';
 SELECT string_agg(pg_describe_object(classid, objid, objsubid), ', '
                   ORDER BY pg_describe_object(classid, objid, objsubid)) AS updated_members
   FROM pg_depend WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'

@@ -61,12 +61,12 @@ CREATE FUNCTION v_arr8(float8[]) RETURNS float8 LANGUAGE wasm AS 'v_strings:sum_
 CREATE FUNCTION v_bad(text) RETURNS int4 LANGUAGE wasm AS 'v_scalars:add';
 CREATE FUNCTION v_bad(bytea) RETURNS int4 LANGUAGE wasm AS 'v_scalars:id64';
 
--- types outside ABI v1, sets, OUT parameters, triggers
-CREATE FUNCTION v_bad(numeric) RETURNS int4 LANGUAGE wasm AS 'v_scalars:id32';
-CREATE FUNCTION v_bad(int4) RETURNS numeric LANGUAGE wasm AS 'v_scalars:id32';
-CREATE FUNCTION v_bad(text[]) RETURNS int4 LANGUAGE wasm AS 'v_scalars:id32';
+-- types without a row in the type table, sets without a _next export, OUT parameters not fitting, triggers
+CREATE FUNCTION v_bad(point) RETURNS int4 LANGUAGE wasm AS 'v_scalars:id32';
+CREATE FUNCTION v_bad(int4) RETURNS int4range LANGUAGE wasm AS 'v_scalars:id32';
+CREATE FUNCTION v_bad(point[]) RETURNS int4 LANGUAGE wasm AS 'v_scalars:id32';
 CREATE FUNCTION v_bad(int4) RETURNS SETOF int4 LANGUAGE wasm AS 'v_scalars:id32';
-CREATE FUNCTION v_bad(int4, OUT a int4, OUT b int4) LANGUAGE wasm AS 'v_scalars:id32';
+CREATE FUNCTION v_bad(int4, OUT a int4, OUT b int4) LANGUAGE wasm AS 'v_scalars:id64';
 CREATE FUNCTION v_bad() RETURNS trigger LANGUAGE wasm AS 'v_scalars:answer';
 CREATE FUNCTION v_bad() RETURNS int4 LANGUAGE wasm WINDOW AS 'v_scalars:answer';
 CREATE FUNCTION v_bad(anyelement) RETURNS int4 LANGUAGE wasm AS 'v_scalars:id32';
@@ -84,7 +84,7 @@ CALL v_proc();
 -- check_function_bodies = off (pg_dump restores this way): only types are checked
 SET check_function_bodies = off;
 CREATE FUNCTION v_later() RETURNS int4 LANGUAGE wasm AS 'v_later_module:answer';
-CREATE FUNCTION v_bad(numeric) RETURNS int4 LANGUAGE wasm AS 'anything';
+CREATE FUNCTION v_bad(money) RETURNS int4 LANGUAGE wasm AS 'anything';
 RESET check_function_bodies;
 SELECT v_later();
 SELECT wasm.install_module('v_later_module', pg_read_binary_file(:'scalars')) IS NOT NULL AS installed;

@@ -41,6 +41,7 @@
 
 uint64		pgwasm_cache_epoch = 1;
 uint64		pgwasm_xact_seq = 1;
+uint64		pgwasm_instance_generation = 0;
 int			pgwasm_call_depth = 0;
 
 static MemoryContext cache_cxt;
@@ -443,6 +444,7 @@ instance_start(PgwasmInstance *inst)
 	inst->xact_seq = pgwasm_xact_seq;
 	inst->dirty = false;
 	inst->needs_reset = false;
+	inst->generation = ++pgwasm_instance_generation;
 	pgwasm_forget_kept(inst);
 }
 
@@ -505,6 +507,7 @@ pgwasm_instance_prepare(PgwasmInstance *inst)
 		pgwasm_host_clear(inst->host);
 		inst->needs_reset = false;
 		inst->dirty = false;
+		inst->generation = ++pgwasm_instance_generation;
 	}
 	if (unlikely(inst->limits_generation != pgwasm_limits_generation))
 		apply_limits(inst);

@@ -12,6 +12,12 @@
  * anywhere, a function replaced, an entry evicted), the row is looked up
  * again and, if its xmin/TID changed (CREATE OR REPLACE FUNCTION), rebuilt.
  *
+ * Besides plain calls, a function may return a set (srf_call: rows from a
+ * cursor in the guest, ValuePerCall by hand since fn_extra is ours) or be a
+ * trigger (trigger_call: the event and rows in one guest buffer); and a
+ * function of an ABI v2 module declared without STRICT is null-aware, its
+ * values options (see abi.c).
+ *
  * Interrupts: the engine polls InterruptPending.  When it stops a call with
  * WRT_TRAP_INTERRUPTED, CHECK_FOR_INTERRUPTS() raises the cancel, timeout or
  * termination error.  If it returns instead, the interrupt was one PostgreSQL
@@ -22,10 +28,15 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "commands/event_trigger.h"
 #include "commands/trigger.h"
+#include "funcapi.h"
+#include "access/tupdesc.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -60,18 +71,26 @@ typedef struct PgwasmFn
 	/* Resolved against the cache; valid while epoch == pgwasm_cache_epoch. */
 	uint64		epoch;
 	PgwasmRetForm form;
+	bool		null_aware;		/* ABI v2, not STRICT: options both ways */
+	bool		spill;			/* ABI v2, > 16 flat values: a tuple in memory */
+	const PgwasmType **argt;	/* sig.args or sig.args_opt, as null_aware says */
+	const PgwasmType *rett;		/* sig.ret or sig.ret_opt */
 	PgwasmModule *mod;
 	PgwasmStats *stats;
 	Oid			roleid;			/* instance, func, post, memory are this role's */
 	PgwasmInstance *inst;
 	wrt_func   *func;
 	wrt_func   *post;
+	wrt_func   *next;			/* sets: <export>_next, and _close or NULL */
+	wrt_func   *close;
+	wrt_func   *post_next;		/* sets: cabi_post_<export>_next or NULL */
 	wrt_memory *memory;
 
 	/* Per-call scratch, allocated once. */
 	bool		utf8_db;		/* text crosses without conversion */
 	bool		has_buffers;	/* (ptr, len) arguments or result */
-	bool		plain_args;		/* only kinds with an arg_mask */
+	bool		plain_args;		/* only kinds with an arg_mask, no options */
+	bool		plain_sig;		/* only kinds with an arg_mask */
 	uint64	   *arg_mask;		/* Wasm value = datum & mask, or 0 */
 	wrt_value  *params;
 	wrt_value	result;
@@ -79,6 +98,11 @@ typedef struct PgwasmFn
 	uint32	   *buf_len;		/* their sizes (at least 1) */
 	bool	   *buf_temp;		/* to be freed after the call (not kept) */
 	int			nbufs;
+	PgwasmLower lower;			/* image of the argument being copied in */
+	struct PgwasmCursor *cursor;	/* sets: the one being read, or inactive */
+	const PgwasmType *trig_row; /* triggers: the last table's row node */
+	Oid			trig_relid;
+	PgwasmLift	lift;			/* the result being read out */
 } PgwasmFn;
 
 /* ---- guest calls ------------------------------------------------------------ */
@@ -144,9 +168,9 @@ error_callback(void *arg)
  * and float8 (by value) are the 64 bits.  0 for the others.
  */
 static uint64
-plain_mask(PgwasmKind kind)
+plain_mask(const PgwasmType *t)
 {
-	switch (kind)
+	switch (t->kind)
 	{
 		case PGWASM_INT2:
 		case PGWASM_INT4:
@@ -187,20 +211,23 @@ fn_build(FmgrInfo *flinfo, HeapTuple tup)
 				 errdetail("The body must be 'module:export' or 'module'.")));
 	fn->post_name = psprintf("cabi_post_%s", fn->export);
 	pgwasm_sig_build(tup, &fn->sig, flinfo->fn_mcxt);
-	fn->params = palloc0(sizeof(wrt_value) * Max(fn->sig.nparams, 1));
+	fn->params = palloc0(sizeof(wrt_value) * Max(fn->sig.nparams_opt, 1));
 	fn->buf_ptr = palloc0(sizeof(uint32) * Max(fn->sig.nargs, 1));
 	fn->buf_len = palloc0(sizeof(uint32) * Max(fn->sig.nargs, 1));
 	fn->buf_temp = palloc0(sizeof(bool) * Max(fn->sig.nargs, 1));
-	fn->has_buffers = fn->sig.buffer_args || PGWASM_KIND_IS_BUFFER(fn->sig.retkind);
+	fn->has_buffers = fn->sig.buffer_args || (fn->sig.ret && fn->sig.ret->has_ptr);
 	fn->utf8_db = GetDatabaseEncoding() == PG_UTF8 || GetDatabaseEncoding() == PG_SQL_ASCII;
 	fn->arg_mask = palloc0(sizeof(uint64) * Max(fn->sig.nargs, 1));
-	fn->plain_args = true;
+	fn->plain_sig = true;
 	for (int i = 0; i < fn->sig.nargs; i++)
 	{
-		fn->arg_mask[i] = plain_mask(fn->sig.argkinds[i]);
+		fn->arg_mask[i] = plain_mask(fn->sig.args[i]);
 		if (fn->arg_mask[i] == 0)
-			fn->plain_args = false;
+			fn->plain_sig = false;
 	}
+	fn->plain_args = false;		/* until fn_prepare knows the ABI */
+	pgwasm_lower_init(&fn->lower, flinfo->fn_mcxt);
+	pgwasm_lift_setup(&fn->lift, flinfo->fn_mcxt);
 	MemoryContextSwitchTo(old);
 	return fn;
 }
@@ -234,9 +261,33 @@ fn_bind_role(PgwasmFn *fn)
 			fn->post = ext.u.func;
 	}
 
+	fn->next = fn->close = fn->post_next = NULL;
+	if (fn->sig.retset)
+	{
+		char	   *name = psprintf("%s_next", fn->export);
+
+		if (!wrt_instance_export(fn->inst->instance, name, strlen(name), &ext) ||
+			ext.kind != WRT_EXTERN_FUNC)
+			elog(ERROR, "export \"%s\" of wasm module \"%s\" vanished", name, fn->modname);
+		fn->next = ext.u.func;
+		name = psprintf("%s_close", fn->export);
+		if (wrt_instance_export(fn->inst->instance, name, strlen(name), &ext) &&
+			ext.kind == WRT_EXTERN_FUNC)
+			fn->close = ext.u.func;
+		/* (i32) -> (): it gets each row's pointer and keeps its buffers. */
+		name = psprintf("cabi_post_%s_next", fn->export);
+		if (wrt_instance_export(fn->inst->instance, name, strlen(name), &ext) &&
+			ext.kind == WRT_EXTERN_FUNC)
+		{
+			wrt_func_type(ext.u.func, &ft);
+			if (ft.nparams == 1 && ft.params[0] == WRT_I32 && ft.nresults == 0)
+				fn->post_next = ext.u.func;
+		}
+	}
+
 	fn->memory = wrt_instance_memory(fn->inst->instance);
 	if (fn->memory == NULL &&
-		(fn->sig.buffer_args || PGWASM_KIND_IS_BUFFER(fn->sig.retkind)))
+		(fn->sig.buffer_args || fn->spill || (fn->sig.ret && !fn->sig.ret->scalar)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_FUNCTION_DEFINITION),
 				 errmsg("wasm module \"%s\" has no memory, which function %s needs",
@@ -257,18 +308,18 @@ fn_bind_role(PgwasmFn *fn)
  * CASCADE), and fail deep inside with an internal error.
  */
 static pg_noinline PgwasmFn *
-fn_prepare(FunctionCallInfo fcinfo)
+fn_prepare(FunctionCallInfo fcinfo, bool force)
 {
 	FmgrInfo   *flinfo = fcinfo->flinfo;
 	PgwasmFn   *fn = (PgwasmFn *) flinfo->fn_extra;
 	HeapTuple	tup;
 
-	/* Checked here once: an FmgrInfo serves trigger calls or none. */
-	if (CALLED_AS_TRIGGER(fcinfo) || CALLED_AS_EVENT_TRIGGER(fcinfo))
+	/* Checked here once: an FmgrInfo serves event trigger calls or none. */
+	if (CALLED_AS_EVENT_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("wasm functions cannot be trigger functions"),
-				 errhint("Call the wasm function from a trigger function in PL/pgSQL.")));
+				 errmsg("wasm functions cannot be event trigger functions"),
+				 errhint("Call the wasm function from an event trigger function in PL/pgSQL.")));
 
 	AcceptInvalidationMessages();
 	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(flinfo->fn_oid));
@@ -285,7 +336,7 @@ fn_prepare(FunctionCallInfo fcinfo)
 				 errmsg("wasm function with OID %u does not exist any more", flinfo->fn_oid),
 				 errdetail("It was dropped by another transaction after this statement looked it up.")));
 	}
-	if (fn == NULL ||
+	if (fn == NULL || force ||
 		fn->fn_xmin != HeapTupleHeaderGetRawXmin(tup->t_data) ||
 		!ItemPointerEquals(&fn->fn_tid, &tup->t_self))
 	{
@@ -298,7 +349,13 @@ fn_prepare(FunctionCallInfo fcinfo)
 	fn->epoch = 0;
 	fn->mod = pgwasm_cache_get_module(fn->modname);
 	fn->form = pgwasm_sig_check_export(&fn->sig, fn->mod->module, fn->modname,
-									   fn->export, fn->fdesc);
+									   fn->export, fn->fdesc, &fn->null_aware, &fn->spill);
+	if (fn->spill)
+		fn->has_buffers = true;
+	fn->lower.nullable = fn->lift.nullable = fn->null_aware;
+	fn->argt = fn->null_aware ? fn->sig.args_opt : fn->sig.args;
+	fn->rett = fn->null_aware ? fn->sig.ret_opt : fn->sig.ret;
+	fn->plain_args = fn->plain_sig && !fn->null_aware && !fn->spill;
 	fn->stats = pgwasm_stats_entry(fn->modname);
 	fn_bind_role(fn);
 	fn->epoch = pgwasm_cache_epoch;
@@ -445,13 +502,13 @@ release_kept(PgwasmInstance *inst)
 	return true;
 }
 
-/* Scalars of the common kinds inline, the others through abi.c. */
+/* Scalars of the common kinds inline, the others through their row. */
 static inline wrt_value
-scalar_in(PgwasmKind kind, Datum d)
+scalar_in(const PgwasmType *t, Datum d)
 {
 	wrt_value	v;
 
-	switch (kind)
+	switch (t->kind)
 	{
 		case PGWASM_INT4:
 			v.bits = (uint32) DatumGetInt32(d);
@@ -463,14 +520,14 @@ scalar_in(PgwasmKind kind, Datum d)
 			v.f64 = DatumGetFloat8(d);
 			return v;
 		default:
-			return pgwasm_scalar_to_wasm(kind, d);
+			return t->to_wasm(d);
 	}
 }
 
 static inline Datum
-scalar_out(PgwasmKind kind, wrt_value v)
+scalar_out(const PgwasmType *t, wrt_value v)
 {
-	switch (kind)
+	switch (t->kind)
 	{
 		case PGWASM_INT4:
 			return Int32GetDatum(v.i32);
@@ -481,24 +538,28 @@ scalar_out(PgwasmKind kind, wrt_value v)
 		case PGWASM_BOOL:
 			return BoolGetDatum(v.i32 != 0);
 		default:
-			return pgwasm_scalar_from_wasm(kind, v);
+			return t->from_wasm(v);
 	}
 }
 
 /*
- * Copy one (ptr, len) argument in (the b-th of the call); false after a
- * harmless interrupt.
+ * Copy one argument that points into memory in (the b-th of the call) and
+ * store its flat values at fn->params[*p]; false after a harmless interrupt.
+ * Text and bytea in a UTF-8 database go straight from the datum; the
+ * others through an image built by their row (PgwasmLower), relocated to
+ * the buffer the guest's allocator gave.
  */
 static pg_noinline bool
-marshal_buffer(PgwasmFn *fn, PgwasmInstance *inst, PgwasmKind kind, Datum d, int b,
-			   bool keep, uint32 *gptr, uint32 *count)
+marshal_buffer(PgwasmFn *fn, PgwasmInstance *inst, const PgwasmType *t, Oid typid, Datum d,
+			   int b, bool keep, uint32 *p)
 {
 	const char *data;
 	uint32		nbytes,
 				align,
 				ptr = 0;
+	bool		direct = fn->utf8_db && (t->kind == PGWASM_TEXT || t->kind == PGWASM_BYTEA);
 
-	if (fn->utf8_db && (kind == PGWASM_TEXT || kind == PGWASM_BYTEA))
+	if (direct)
 	{
 		/* No conversion: the bytes as they are, not even detoasted if short. */
 		struct varlena *v = (struct varlena *) DatumGetPointer(d);
@@ -508,11 +569,16 @@ marshal_buffer(PgwasmFn *fn, PgwasmInstance *inst, PgwasmKind kind, Datum d, int
 
 		data = VARDATA_ANY(v);
 		nbytes = VARSIZE_ANY_EXHDR(v);
-		*count = nbytes;
 		align = 1;
 	}
 	else
-		pgwasm_buffer_arg(kind, d, &data, &nbytes, count, &align);
+	{
+		pgwasm_lower_reset(&fn->lower, t->size);
+		pgwasm_lower_value(t, typid, d, &fn->lower, 0);
+		data = fn->lower.buf.data + fn->lower.top;
+		nbytes = fn->lower.buf.len - fn->lower.top;
+		align = fn->lower.align;
+	}
 
 	fn->buf_temp[b] = false;
 	if (keep && b < PGWASM_KEPT_SLOTS && nbytes <= PGWASM_KEPT_MAX)
@@ -529,10 +595,75 @@ marshal_buffer(PgwasmFn *fn, PgwasmInstance *inst, PgwasmKind kind, Datum d, int
 	fn->buf_ptr[b] = ptr;
 	fn->buf_len[b] = Max(nbytes, 1);
 	fn->nbufs = b + 1;
+	if (!direct)
+		pgwasm_lower_relocate(&fn->lower, ptr);
 	/* Re-read the base: the allocator may have grown memory. */
 	if (nbytes > 0)
 		memcpy(wrt_memory_data(fn->memory) + ptr, data, nbytes);
-	*gptr = ptr;
+	if (direct)
+	{
+		fn->params[*p].bits = 0;
+		fn->params[(*p)++].i32 = (int32) ptr;
+		fn->params[*p].bits = 0;
+		fn->params[(*p)++].i32 = (int32) nbytes;
+	}
+	else
+	{
+		for (int j = 0; j < t->nflat; j++)
+			fn->params[(*p)++] = pgwasm_flat_load(&t->flat[j], (const uint8 *) fn->lower.buf.data);
+	}
+	return true;
+}
+
+/*
+ * More than 16 flat values (ABI v2): the arguments as a tuple in one guest
+ * buffer of their own, its address the only parameter; false after a
+ * harmless interrupt.
+ */
+static pg_noinline bool
+marshal_spilled(PgwasmFn *fn, PgwasmInstance *inst, FunctionCallInfo fcinfo)
+{
+	const PgwasmSig *sig = &fn->sig;
+	uint32		at,
+				nbytes,
+				ptr;
+
+	pgwasm_lower_reset(&fn->lower, 8);
+	at = pgwasm_lower_reserve(&fn->lower, fn->null_aware ? sig->tuple_size_opt : sig->tuple_size,
+							  fn->null_aware ? sig->tuple_align_opt : sig->tuple_align);
+	for (int i = 0; i < sig->nargs; i++)
+	{
+		const PgwasmType *t = fn->argt[i];
+		uint32		rep = at + (fn->null_aware ? sig->argoff_opt[i] : sig->argoff[i]);
+
+		if (fn->null_aware)
+		{
+			uint32		size,
+						align,
+						payload;
+
+			if (fcinfo->args[i].isnull)
+				continue;		/* discriminant 0 */
+			pgwasm_option_layout(t, &size, &align, &payload);
+			fn->lower.buf.data[rep] = 1;
+			rep += payload;
+		}
+		else if (fcinfo->args[i].isnull)
+			elog(ERROR, "wasm function %s called with a NULL argument", fn->fdesc);
+		pgwasm_lower_value(t, sig->argbase[i], fcinfo->args[i].value, &fn->lower, rep);
+	}
+	nbytes = fn->lower.buf.len - fn->lower.top;
+	fn->nbufs = 0;
+	if (!guest_alloc(fn, inst, 0, 0, nbytes, fn->lower.align, true, &ptr))
+		return false;
+	fn->buf_ptr[0] = ptr;
+	fn->buf_len[0] = Max(nbytes, 1);
+	fn->buf_temp[0] = true;
+	fn->nbufs = 1;
+	pgwasm_lower_relocate(&fn->lower, ptr);
+	memcpy(wrt_memory_data(fn->memory) + ptr, fn->lower.buf.data + fn->lower.top, nbytes);
+	fn->params[0].bits = 0;
+	fn->params[0].i32 = (int32) (ptr + at - fn->lower.top);
 	return true;
 }
 
@@ -542,6 +673,9 @@ marshal_args(PgwasmFn *fn, PgwasmInstance *inst, FunctionCallInfo fcinfo, bool k
 {
 	uint32		p = 0;
 	int			b = 0;
+
+	if (unlikely(fn->spill))
+		return marshal_spilled(fn, inst, fcinfo);
 
 	if (likely(fn->plain_args))
 	{
@@ -557,85 +691,112 @@ marshal_args(PgwasmFn *fn, PgwasmInstance *inst, FunctionCallInfo fcinfo, bool k
 	fn->nbufs = 0;
 	for (int i = 0; i < fn->sig.nargs; i++)
 	{
-		PgwasmKind	kind = fn->sig.argkinds[i];
-		uint32		gptr,
-					count;
+		const PgwasmType *t = fn->argt[i];
 
-		if (likely(!PGWASM_KIND_IS_BUFFER(kind)))
+		if (fn->null_aware)
 		{
-			fn->params[p++] = scalar_in(kind, fcinfo->args[i].value);
+			/* option<T>: the discriminant, then T's values (zeros for none). */
+			bool		isnull = fcinfo->args[i].isnull;
+
+			fn->params[p].bits = 0;
+			fn->params[p++].i32 = isnull ? 0 : 1;
+			if (isnull)
+			{
+				for (int j = 0; j < t->nflat; j++)
+					fn->params[p++].bits = 0;
+				continue;
+			}
+		}
+		if (likely(t->scalar))
+		{
+			fn->params[p++] = scalar_in(t, fcinfo->args[i].value);
 			continue;
 		}
 		/* A STRICT function's arguments were not checked for NULL. */
 		if (unlikely(fcinfo->args[i].isnull))
 			elog(ERROR, "wasm function %s called with a NULL argument", fn->fdesc);
-		if (!marshal_buffer(fn, inst, kind, fcinfo->args[i].value, b++, keep, &gptr, &count))
+		if (!t->has_ptr)
+		{
+			/* Several flat values, no memory (interval): through an image. */
+			pgwasm_lower_reset(&fn->lower, t->size);
+			pgwasm_lower_value(t, fn->sig.argbase[i], fcinfo->args[i].value, &fn->lower, 0);
+			for (int j = 0; j < t->nflat; j++)
+				fn->params[p++] = pgwasm_flat_load(&t->flat[j], (const uint8 *) fn->lower.buf.data);
+			continue;
+		}
+		if (!marshal_buffer(fn, inst, t, fn->sig.argbase[i], fcinfo->args[i].value, b++, keep, &p))
 			return false;
-		fn->params[p].bits = 0;
-		fn->params[p++].i32 = (int32) gptr;
-		fn->params[p].bits = 0;
-		fn->params[p++].i32 = (int32) count;
 	}
 	return true;
 }
 
-static uint32
-read_u32le(const uint8 *p)
-{
-	return (uint32) p[0] | ((uint32) p[1] << 8) | ((uint32) p[2] << 16) | ((uint32) p[3] << 24);
-}
-
-/* A (ptr, len) result as a datum; *data_ptr is its guest buffer. */
+/*
+ * A result that is not one flat value, read from guest memory: every
+ * pointer in it is bounds-checked, and the buffers it points to are
+ * recorded in fn->lift.owned for release_buffers.
+ */
 static Datum
-fetch_result(PgwasmFn *fn, uint32 *data_ptr)
+fetch_result(PgwasmFn *fn, bool *isnull)
 {
-	const uint8 *base;
-	uint64		memsize;
-	uint32		ptr,
-				count;
-	uint64		nbytes;
+	const PgwasmType *t = fn->rett;
+	const uint8 *base = wrt_memory_data(fn->memory);
+	uint64		memsize = wrt_memory_size(fn->memory);
+	uint8		packed[8];
+	const uint8 *rep;
 
-	*data_ptr = 0;
+	pgwasm_lift_init(&fn->lift, base, memsize);
 	switch (fn->form)
 	{
 		case PGWASM_RET_PACKED:
-			ptr = (uint32) ((uint64) fn->result.i64 & 0xffffffff);
-			count = (uint32) ((uint64) fn->result.i64 >> 32);
+			{
+				uint64		r = (uint64) fn->result.i64;
+
+				/* (ptr, len) as the canonical memory image: two u32 LE. */
+				for (int i = 0; i < 8; i++)
+					packed[i] = (uint8) (r >> (8 * i));
+				rep = packed;
+				break;
+			}
+		case PGWASM_RET_FLAT:
+			/* A record of one flat value: that value, as its image. */
+			memset(packed, 0, sizeof(packed));
+			pgwasm_flat_store(&t->flat[0], fn->result, packed);
+			rep = packed;
 			break;
 		case PGWASM_RET_AREA:
 			{
 				uint32		area = (uint32) fn->result.i32;
+				uint32		size = t->size,
+							payload = 0;
 
-				if ((uint64) area + 8 > wrt_memory_size(fn->memory))
+				if (fn->null_aware)
+				{
+					uint32		align;
+
+					pgwasm_option_layout(t, &size, &align, &payload);
+				}
+				if ((uint64) area + size > memsize)
 					ereport(ERROR,
 							(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
 							 errmsg("wasm function returned an out-of-bounds return area"),
 							 errdetail("Return area at %u, memory size %llu bytes.", area,
-									   (unsigned long long) wrt_memory_size(fn->memory))));
-				base = wrt_memory_data(fn->memory);
-				ptr = read_u32le(base + area);
-				count = read_u32le(base + area + 4);
+									   (unsigned long long) memsize)));
+				rep = base + area;
+				if (fn->null_aware)
+				{
+					if (!pgwasm_lift_discriminant(rep[0], "the result"))
+					{
+						*isnull = true;
+						return (Datum) 0;
+					}
+					rep += payload;
+				}
 				break;
 			}
 		default:
 			elog(ERROR, "unexpected result form %d", (int) fn->form);
 	}
-	base = wrt_memory_data(fn->memory);
-	memsize = wrt_memory_size(fn->memory);
-	nbytes = (uint64) count * pgwasm_kind_elem_size(fn->sig.retkind);
-	if ((uint64) ptr + nbytes > memsize)
-		ereport(ERROR,
-				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
-				 errmsg("wasm function returned an out-of-bounds buffer"),
-				 errdetail("Pointer %u, length %u, memory size %llu bytes.", ptr, count,
-						   (unsigned long long) memsize)));
-	if (nbytes > MaxAllocSize - VARHDRSZ - 64)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("wasm function returned a value too large for PostgreSQL"),
-				 errdetail("The value has " UINT64_FORMAT " bytes.", nbytes)));
-	*data_ptr = ptr;
-	return pgwasm_buffer_result(fn->sig.retkind, base + ptr, count);
+	return pgwasm_lift_value(t, fn->sig.retbase, rep, &fn->lift);
 }
 
 /* Is p inside an argument buffer of this call or a kept buffer? */
@@ -658,12 +819,13 @@ points_into_arg(PgwasmFn *fn, PgwasmInstance *inst, uint32 p)
 
 /*
  * Give buffers back: cabi_post_<export> if the module has it (it then owns
- * the result buffer), else free() on the result buffer; free() on every
- * argument buffer not kept.  A result that points into an argument buffer
- * (this call's or a kept one) is not freed: the buffer is the host's.
+ * the result's buffers), else free() on every buffer the result pointed to
+ * (once each); free() on every argument buffer not kept.  A result that
+ * points into an argument buffer (this call's or a kept one) is not freed:
+ * the buffer is the host's.
  */
 static void
-release_buffers(PgwasmFn *fn, PgwasmInstance *inst, uint32 result_ptr, bool keep)
+release_buffers(PgwasmFn *fn, PgwasmInstance *inst, bool keep)
 {
 	wrt_func   *fn_free = inst->fn_free;
 	wrt_value	arg;
@@ -673,12 +835,21 @@ release_buffers(PgwasmFn *fn, PgwasmInstance *inst, uint32 result_ptr, bool keep
 		if (!pgwasm_call_guest(inst, fn->post, &fn->result, NULL, fn->post_name))
 			return;
 	}
-	else if (fn_free && result_ptr != 0 && !points_into_arg(fn, inst, result_ptr))
+	else if (fn_free && fn->lift.nowned > 0)
 	{
-		arg.bits = 0;
-		arg.i32 = (int32) result_ptr;
-		if (!pgwasm_call_guest(inst, fn_free, &arg, NULL, "free"))
-			return;
+		int			n = pgwasm_lift_owned(&fn->lift);
+
+		for (int i = 0; i < n; i++)
+		{
+			uint32		ptr = fn->lift.owned[i];
+
+			if (points_into_arg(fn, inst, ptr))
+				continue;
+			arg.bits = 0;
+			arg.i32 = (int32) ptr;
+			if (!pgwasm_call_guest(inst, fn_free, &arg, NULL, "free"))
+				return;
+		}
 	}
 	if (fn_free)
 	{
@@ -701,8 +872,8 @@ fn_call(PgwasmFn *fn, FunctionCallInfo fcinfo)
 {
 	PgwasmInstance *inst = fn->inst;
 	int			attempts = 0;
-	uint32		result_ptr = 0;
 	bool		keep;
+	bool		isnull = false;
 	Datum		result;
 
 	if (unlikely(pgwasm_instance_needs_prepare(inst)))
@@ -729,21 +900,395 @@ fn_call(PgwasmFn *fn, FunctionCallInfo fcinfo)
 				(errmsg_internal("wasm call restarted after an interrupt")));
 		pgwasm_instance_prepare(inst);
 	}
-	if (likely(fn->form == PGWASM_RET_SCALAR))
-		result = scalar_out(fn->sig.retkind, fn->result);
+	fn->lift.nowned = 0;
+	if (unlikely(fn->sig.retset))
+		result = Int32GetDatum(fn->result.i32); /* a cursor handle */
+	else if (likely(fn->form == PGWASM_RET_SCALAR))
+		result = scalar_out(fn->rett, fn->result);
 	else if (fn->form == PGWASM_RET_NONE)
 		result = (Datum) 0;
 	else
-		result = fetch_result(fn, &result_ptr);
+		result = fetch_result(fn, &isnull);
 	if (fn->has_buffers)
-		release_buffers(fn, inst, result_ptr, keep);
+		release_buffers(fn, inst, keep);
 	if (unlikely(!pgwasm_host_idle(inst->host)))
 		pgwasm_host_after_call(inst->host);
 	pgwasm_call_depth--;
 
-	if (unlikely(fn->sig.ret_domain))
-		domain_check(result, false, fn->sig.rettype, &fn->domain_info, fn->mcxt);
+	if (unlikely(fn->sig.ret_domain) && !fn->sig.retset)
+		domain_check(result, isnull, fn->sig.rettype, &fn->domain_info, fn->mcxt);
+	fcinfo->isnull = isnull;
 	return result;
+}
+
+/* ---- set-returning functions ------------------------------------------------ */
+
+/*
+ * A set comes from a cursor in the guest: the export opens it (the
+ * arguments as for any call, an i32 handle back), <export>_next(handle)
+ * returns a pointer to the next row as a canonical variant { end, row(T),
+ * null } (a discriminant byte 0, 1 or 2, then T at its alignment, as an
+ * option), and <export>_close(handle), if exported, is called once per
+ * cursor: after the end, or when the query stops reading early (LIMIT, an
+ * EXISTS satisfied), from the expression context's shutdown callback.  The
+ * executor asks for one row at a time (ValuePerCall), so a million rows
+ * never live in guest memory at once, and a LIMIT stops the guest.
+ *
+ * The cursor lives in the guest instance, which must stay the same from the
+ * first row to the last: if it was reset or evicted meanwhile (another
+ * statement in between cannot happen, but a cache eviction can), the set
+ * ends with an ERROR rather than reading a cursor that is gone.
+ */
+typedef struct PgwasmCursor
+{
+	PgwasmFn   *fn;
+	PgwasmInstance *inst;
+	uint64		generation;		/* of inst when the cursor was opened */
+	int32		handle;
+	bool		active;			/* a set is being read */
+	bool		open;			/* close not called yet */
+	ExprContext *econtext;
+	uint64		xact_seq;		/* where the set was opened: a call */
+	SubTransactionId subxid;	/* elsewhere starts a new set */
+} PgwasmCursor;
+
+static bool
+cursor_alive(PgwasmCursor *c)
+{
+	PgwasmFn   *fn = c->fn;
+
+	return fn->epoch == pgwasm_cache_epoch && fn->inst == c->inst &&
+		c->inst->generation == c->generation && !c->inst->needs_reset &&
+		c->inst->xact_seq == pgwasm_xact_seq;
+}
+
+/* Call <export>_close, once, if the guest state is still there. */
+static void
+cursor_close(PgwasmCursor *c)
+{
+	wrt_value	arg;
+
+	if (!c->open)
+		return;
+	c->open = false;
+	if (c->fn->close == NULL || !cursor_alive(c))
+		return;
+	arg.bits = 0;
+	arg.i32 = c->handle;
+	pgwasm_call_depth++;
+	(void) pgwasm_call_guest(c->inst, c->fn->close, &arg, NULL, "the cursor's close");
+	if (unlikely(!pgwasm_host_idle(c->inst->host)))
+		pgwasm_host_after_call(c->inst->host);
+	pgwasm_call_depth--;
+}
+
+/* The query stopped reading the set before its end (LIMIT, a rescan). */
+static void
+cursor_shutdown(Datum arg)
+{
+	PgwasmCursor *c = (PgwasmCursor *) DatumGetPointer(arg);
+
+	c->active = false;
+	cursor_close(c);
+}
+
+/* The next row; *done at the end. */
+static Datum
+cursor_next(PgwasmFn *fn, PgwasmCursor *c, bool *isnull, bool *done)
+{
+	PgwasmInstance *inst = fn->inst;
+	const PgwasmType *t = fn->rett;
+	wrt_value	arg;
+	uint32		area,
+				size,
+				align,
+				payload;
+	const uint8 *base;
+	uint64		memsize;
+	uint8		tag;
+	Datum		result = (Datum) 0;
+
+	*isnull = *done = false;
+	arg.bits = 0;
+	arg.i32 = c->handle;
+	pgwasm_call_depth++;
+	fn->stats->calls++;
+	inst->dirty = true;
+	if (unlikely(!wrt_call(inst->store, fn->next, &arg, &fn->result)))
+	{
+		(void) call_failed(inst, fn->stats, NULL);
+		/* A harmless interrupt, but the reset took the cursor with it. */
+		ereport(ERROR,
+				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+				 errmsg("wasm set-returning function was interrupted"),
+				 errdetail("The instance was reset, and the cursor with it.")));
+	}
+
+	/* variant { end, row(T), null }: laid out as option<T>, tag 2 added. */
+	pgwasm_option_layout(t, &size, &align, &payload);
+	base = wrt_memory_data(fn->memory);
+	memsize = wrt_memory_size(fn->memory);
+	area = (uint32) fn->result.i32;
+	if ((uint64) area + size > memsize)
+		ereport(ERROR,
+				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+				 errmsg("wasm function returned an out-of-bounds row"),
+				 errdetail("Row at %u, %u bytes, memory size %llu bytes.", area, size,
+						   (unsigned long long) memsize)));
+	tag = base[area];
+	fn->lift.nowned = 0;
+	pgwasm_lift_init(&fn->lift, base, memsize);
+	if (tag == 0)
+		*done = true;
+	else if (tag == 1)
+		result = pgwasm_lift_value(t, fn->sig.retbase, base + area + payload, &fn->lift);
+	else if (tag == 2 && fn->null_aware)
+		*isnull = true;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+				 errmsg("wasm function returned an invalid row tag %u", tag),
+				 errdetail(fn->null_aware ? "A row starts with a byte 0 (end), 1 (a row) or 2 (NULL)." :
+						   "A row starts with a byte 0 (end) or 1 (a row); NULL rows (2) need a function that is not STRICT in an ABI v2 module.")));
+	/*
+	 * The row's strings and lists are the host's to free, as for any result,
+	 * unless the module exports cabi_post_<export>_next, which then gets the
+	 * row and owns them (a guest can then reuse one buffer for every row).
+	 */
+	if (fn->post_next)
+		(void) pgwasm_call_guest(inst, fn->post_next, &fn->result, NULL, "cabi_post_<export>_next");
+	else if (fn->lift.nowned > 0 && inst->fn_free)
+	{
+		int			n = pgwasm_lift_owned(&fn->lift);
+
+		for (int i = 0; i < n; i++)
+		{
+			wrt_value	p;
+
+			p.bits = 0;
+			p.i32 = (int32) fn->lift.owned[i];
+			if (!pgwasm_call_guest(inst, inst->fn_free, &p, NULL, "free"))
+				break;
+		}
+	}
+	if (unlikely(!pgwasm_host_idle(inst->host)))
+		pgwasm_host_after_call(inst->host);
+	pgwasm_call_depth--;
+	if (unlikely(fn->sig.ret_domain) && !*done)
+		domain_check(result, *isnull, fn->sig.rettype, &fn->domain_info, fn->mcxt);
+	return result;
+}
+
+/*
+ * ValuePerCall by hand: fn_extra holds the PgwasmFn, not a FuncCallContext,
+ * so the cursor of the set being read hangs off the PgwasmFn (one FmgrInfo
+ * reads one set at a time).  A cursor left active by an error is recognised
+ * by its (sub)transaction and forgotten.
+ */
+static Datum
+srf_call(PgwasmFn *fn, FunctionCallInfo fcinfo)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	PgwasmCursor *c = fn->cursor;
+	Datum		row;
+	bool		isnull,
+				done;
+
+	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
+		(rsinfo->allowedModes & SFRM_ValuePerCall) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("set-valued function called in context that cannot accept a set")));
+	if (c == NULL)
+		c = fn->cursor = MemoryContextAllocZero(fn->mcxt, sizeof(PgwasmCursor));
+	if (c->active && (c->xact_seq != pgwasm_xact_seq || c->subxid != GetCurrentSubTransactionId() ||
+					  c->econtext != rsinfo->econtext))
+		c->active = false;		/* abandoned by an error: its instance was reset */
+	if (!c->active)
+	{
+		Datum		h = fn_call(fn, fcinfo);
+
+		c->fn = fn;
+		c->inst = fn->inst;
+		c->generation = fn->inst->generation;
+		c->handle = DatumGetInt32(h);
+		c->active = c->open = true;
+		c->econtext = rsinfo->econtext;
+		c->xact_seq = pgwasm_xact_seq;
+		c->subxid = GetCurrentSubTransactionId();
+		RegisterExprContextCallback(rsinfo->econtext, cursor_shutdown, PointerGetDatum(c));
+	}
+	else if (!cursor_alive(c))
+	{
+		c->active = c->open = false;
+		UnregisterExprContextCallback(c->econtext, cursor_shutdown, PointerGetDatum(c));
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the cursor of wasm set-returning function %s is gone", fn->fdesc),
+				 errdetail("The module's instance was reset or evicted from the cache while the set was being read."),
+				 errhint("Raise pgwasm.module_cache_size if many modules are used in one query.")));
+	}
+	row = cursor_next(fn, c, &isnull, &done);
+	if (done)
+	{
+		UnregisterExprContextCallback(c->econtext, cursor_shutdown, PointerGetDatum(c));
+		c->active = false;
+		cursor_close(c);
+		rsinfo->isDone = ExprEndResult;
+		fcinfo->isnull = true;
+		return (Datum) 0;
+	}
+	rsinfo->isDone = ExprMultipleResult;
+	fcinfo->isnull = isnull;
+	return row;
+}
+
+/* ---- triggers ---------------------------------------------------------------- */
+
+/*
+ * A trigger: the event and the rows (options of the table's row record) go
+ * into one guest buffer, whose address is the export's one argument (see
+ * abi.c); the export returns a pointer to { skip, unchanged, row(row) }.
+ * For BEFORE and INSTEAD OF row triggers skip returns NULL (the row is not
+ * written), unchanged the row as it came (NEW, or OLD for DELETE), row the
+ * guest's; for the others the result is ignored, as PostgreSQL does.  An
+ * ERROR in the guest aborts the statement.
+ */
+static Datum
+trigger_call(PgwasmFn *fn, FunctionCallInfo fcinfo)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	Relation	rel = td->tg_relation;
+	TupleDesc	desc = RelationGetDescr(rel);
+	TriggerEvent ev = td->tg_event;
+	PgwasmInstance *inst = fn->inst;
+	HeapTuple	oldtup = NULL,
+				newtup = NULL,
+				result = NULL;
+	uint8		op,
+				timing,
+				level;
+	uint32		at,
+				ptr = 0,
+				nbytes,
+				size,
+				align,
+				payload,
+				area;
+	const uint8 *base;
+	uint64		memsize;
+	wrt_value	param;
+	int			attempts = 0;
+	bool		row_level = TRIGGER_FIRED_FOR_ROW(ev);
+	bool		answers = row_level && !TRIGGER_FIRED_AFTER(ev);
+
+	/*
+	 * The table's row as a record of options, kept while its shape holds.
+	 * A statement-level trigger sees no rows: a table whose rows cannot
+	 * cross still gets its event (old and new then follow a stand-in row).
+	 */
+	if (fn->trig_row == NULL || fn->trig_relid != RelationGetRelid(rel) ||
+		fn->trig_row->tupdesc == NULL || !equalTupleDescs(fn->trig_row->tupdesc, desc))
+	{
+		fn->trig_row = pgwasm_trigger_row_node(desc, RelationGetRelationName(rel), fn->mcxt,
+											   !row_level);
+		fn->trig_relid = RelationGetRelid(rel);
+	}
+	op = TRIGGER_FIRED_BY_INSERT(ev) ? 0 : TRIGGER_FIRED_BY_UPDATE(ev) ? 1 :
+		TRIGGER_FIRED_BY_DELETE(ev) ? 2 : 3;
+	timing = TRIGGER_FIRED_BEFORE(ev) ? 0 : TRIGGER_FIRED_AFTER(ev) ? 1 : 2;
+	level = row_level ? 0 : 1;
+	if (row_level)
+	{
+		if (TRIGGER_FIRED_BY_INSERT(ev))
+			newtup = td->tg_trigtuple;
+		else if (TRIGGER_FIRED_BY_UPDATE(ev))
+		{
+			oldtup = td->tg_trigtuple;
+			newtup = td->tg_newtuple;
+		}
+		else
+			oldtup = td->tg_trigtuple;
+	}
+
+	if (unlikely(pgwasm_instance_needs_prepare(inst)))
+		pgwasm_instance_prepare(inst);
+	pgwasm_call_depth++;
+	fn->stats->calls++;
+	for (;;)
+	{
+		inst->dirty = true;
+		pgwasm_lower_reset(&fn->lower, 8);
+		/* Columns are nullable: rows, and arrays in them, hold options. */
+		fn->lower.nullable = fn->lift.nullable = true;
+		at = pgwasm_lower_trigger(&fn->lower, fn->trig_row, op, timing, level,
+								  RelationGetRelationName(rel),
+								  get_namespace_name(RelationGetNamespace(rel)),
+								  td->tg_trigger->tgnargs, td->tg_trigger->tgargs,
+								  oldtup, newtup);
+		nbytes = fn->lower.buf.len - fn->lower.top;
+		fn->nbufs = 0;
+		if (guest_alloc(fn, inst, 0, 0, nbytes, fn->lower.align, true, &ptr))
+		{
+			fn->buf_ptr[0] = ptr;
+			fn->buf_len[0] = Max(nbytes, 1);
+			fn->buf_temp[0] = true;
+			fn->nbufs = 1;
+			pgwasm_lower_relocate(&fn->lower, ptr);
+			memcpy(wrt_memory_data(fn->memory) + ptr, fn->lower.buf.data + fn->lower.top, nbytes);
+			param.bits = 0;
+			param.i32 = (int32) (ptr + at - fn->lower.top);
+			if (likely(wrt_call(inst->store, fn->func, &param, &fn->result)))
+				break;
+			(void) call_failed(inst, fn->stats, NULL);
+		}
+		if (++attempts >= MAX_ATTEMPTS)
+			ereport(ERROR,
+					(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+					 errmsg("wasm function was interrupted %d times and gave up", attempts)));
+		pgwasm_instance_prepare(inst);
+	}
+
+	/* variant { skip, unchanged, row(row) }, laid out as option<row> */
+	pgwasm_option_layout(fn->trig_row, &size, &align, &payload);
+	base = wrt_memory_data(fn->memory);
+	memsize = wrt_memory_size(fn->memory);
+	area = (uint32) fn->result.i32;
+	fn->lift.nowned = 0;
+	pgwasm_lift_init(&fn->lift, base, memsize);
+	if ((uint64) area + size > memsize)
+		ereport(ERROR,
+				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+				 errmsg("wasm trigger function returned an out-of-bounds result"),
+				 errdetail("Result at %u, %u bytes, memory size %llu bytes.", area, size,
+						   (unsigned long long) memsize)));
+	switch (base[area])
+	{
+		case 0:
+			result = NULL;		/* skip */
+			break;
+		case 1:
+			result = newtup ? newtup : oldtup;
+			break;
+		case 2:
+			if (answers && op != 2)
+				result = pgwasm_lift_row(fn->trig_row, base + area + payload, &fn->lift);
+			else
+				result = newtup ? newtup : oldtup;
+			break;
+		default:
+			ereport(ERROR,
+					(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+					 errmsg("wasm trigger function returned an invalid result tag %u", base[area]),
+					 errdetail("A trigger result starts with a byte 0 (skip), 1 (unchanged) or 2 (a row).")));
+	}
+	release_buffers(fn, inst, false);
+	if (unlikely(!pgwasm_host_idle(inst->host)))
+		pgwasm_host_after_call(inst->host);
+	pgwasm_call_depth--;
+	if (!answers)
+		return PointerGetDatum(NULL);
+	return PointerGetDatum(result);
 }
 
 /* Is the function a module's carrier, wasm_module."<name>"()? */
@@ -768,17 +1313,27 @@ pgwasm_call_handler(PG_FUNCTION_ARGS)
 	ErrorContextCallback errcb;
 	Datum		result;
 
+	bool		has_null = false;
+
 	/*
 	 * ABI v1 is not null-aware: a NULL argument gives NULL, without a call.
-	 * The executor never calls a STRICT function with a NULL argument;
-	 * marshal_args checks (ptr, len) arguments again all the same.
+	 * Nor is a STRICT function of ABI v2, which the executor never calls
+	 * with a NULL argument (marshal_args checks (ptr, len) arguments again
+	 * all the same).  Whether a function is null-aware (ABI v2, not STRICT)
+	 * is known once it is bound: until then a NULL is only noted.
 	 */
 	if (!flinfo->fn_strict)
 	{
 		for (int i = 0; i < fcinfo->nargs; i++)
 		{
 			if (fcinfo->args[i].isnull)
-				PG_RETURN_NULL();
+			{
+				if (fn != NULL && !fn->null_aware && fn->epoch == pgwasm_cache_epoch &&
+					!fn->sig.retset)
+					PG_RETURN_NULL();
+				has_null = true;
+				break;
+			}
 		}
 	}
 
@@ -797,10 +1352,30 @@ pgwasm_call_handler(PG_FUNCTION_ARGS)
 	if (unlikely(pgwasm_limits_seen != pgwasm_limits_generation))
 		pgwasm_cache_check_limits();
 	if (unlikely(fn == NULL || fn->epoch != pgwasm_cache_epoch))
-		fn = fn_prepare(fcinfo);
+		fn = fn_prepare(fcinfo, false);
+	else if (unlikely(fn->sig.ncomposites > 0) && pgwasm_sig_stale(&fn->sig))
+		fn = fn_prepare(fcinfo, true);	/* ALTER TYPE since it was bound */
 	else if (unlikely(fn->roleid != GetUserId()))
 		fn_bind_role(fn);
-	result = fn_call(fn, fcinfo);
+	if (unlikely(has_null) && !fn->null_aware)
+	{
+		error_context_stack = errcb.previous;
+		if (fn->sig.retset)
+		{
+			/* NULL in, nothing out: an empty set, as for a STRICT function. */
+			ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+			if (rsinfo && IsA(rsinfo, ReturnSetInfo))
+				rsinfo->isDone = ExprEndResult;
+		}
+		PG_RETURN_NULL();
+	}
+	if (fn->sig.trigger)
+		result = trigger_call(fn, fcinfo);
+	else if (fn->sig.retset)
+		result = srf_call(fn, fcinfo);
+	else
+		result = fn_call(fn, fcinfo);
 
 	error_context_stack = errcb.previous;
 	return result;
@@ -840,11 +1415,11 @@ pgwasm_validator(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("wasm functions cannot be window functions")));
-	if (proc->prorettype == TRIGGEROID || proc->prorettype == EVENT_TRIGGEROID)
+	if (proc->prorettype == EVENT_TRIGGEROID)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("wasm functions cannot be trigger functions"),
-				 errhint("Call the wasm function from a trigger function in PL/pgSQL.")));
+				 errmsg("wasm functions cannot be event trigger functions"),
+				 errhint("Call the wasm function from an event trigger function in PL/pgSQL.")));
 
 	/*
 	 * A module's carrier (wasm.install_module creates them, pg_dump writes
@@ -880,7 +1455,7 @@ pgwasm_validator(PG_FUNCTION_ARGS)
 		if (pgwasm_catalog_lookup(modname, &row, NULL))
 		{
 			mod = pgwasm_cache_get_module(modname);
-			(void) pgwasm_sig_check_export(&sig, mod->module, modname, export, fdesc);
+			(void) pgwasm_sig_check_export(&sig, mod->module, modname, export, fdesc, NULL, NULL);
 		}
 		else if (!from_citus)
 			ereport(ERROR,

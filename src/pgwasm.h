@@ -13,9 +13,12 @@
  *   host.c     what a module may import: the "pgwasm" host module, the WASI
  *              subset, the install-time import check, and the bridge that
  *              turns a PostgreSQL ERROR inside a host call into a trap.
- *   abi.c      guest ABI v1: mapping SQL types to Wasm signatures, checking
- *              them, marshalling arguments and results.
- *   handler.c  the call handler and validator of LANGUAGE wasm.
+ *   abi.c      the guest ABI: the type table (SQL type -> canonical ABI layout
+ *              and converters), signatures and their checks.
+ *   handler.c  the call handler and validator of LANGUAGE wasm: calls, sets
+ *              (cursors), triggers.
+ *   declare.c  functions declared by the module (its pgwasm_functions
+ *              section): wasm.create_functions and friends.
  *   error.c    trap/engine error to ereport mapping, Wasm backtraces.
  *   distributed.c  on a Citus cluster: module changes as DDL that Citus
  *              propagates, and the coordinator-only rule.
@@ -205,6 +208,7 @@ typedef struct PgwasmInstance
 	uint32		memory_pages;	/* pgwasm.max_memory when instantiated */
 	bool		dirty;			/* state changed since the snapshot */
 	bool		needs_reset;	/* a call was cut short: reset before use */
+	uint64		generation;		/* new at instantiation and at each reset */
 	int			nkept;			/* slots [0, nkept) may hold a buffer */
 	uint32		kept_calls;		/* calls since kept buffers were given back */
 	PgwasmKeptBuf kept[PGWASM_KEPT_SLOTS];
@@ -222,6 +226,8 @@ pgwasm_forget_kept(PgwasmInstance *inst)
 
 /* Bumped on every event that can make a cached pointer stale. */
 extern uint64 pgwasm_cache_epoch;
+/* Source of PgwasmInstance.generation: guest state lives while it stays. */
+extern uint64 pgwasm_instance_generation;
 /* Bumped at every top-level transaction end. */
 extern uint64 pgwasm_xact_seq;
 /* Number of guest calls on the C stack (eviction is deferred while > 0). */
@@ -280,12 +286,14 @@ extern void pgwasm_host_rethrow(PgwasmHostState *host);
 /* Forget output and errors of an aborted call. */
 extern void pgwasm_host_clear(PgwasmHostState *host);
 
-/* ---- guest ABI v1 (abi.c) ------------------------------------------------ */
+/* ---- the guest ABI (abi.c) ------------------------------------------------ */
 
-/* How one SQL type crosses the boundary; order matters (see IS_BUFFER). */
+/*
+ * Conversions the call handler treats specially (fast paths); several rows
+ * of the type table may share one.
+ */
 typedef enum PgwasmKind
 {
-	PGWASM_VOID,
 	PGWASM_BOOL,
 	PGWASM_INT2,
 	PGWASM_INT4,
@@ -294,48 +302,186 @@ typedef enum PgwasmKind
 	PGWASM_FLOAT8,
 	PGWASM_DATE,				/* i32 days since 1970-01-01 */
 	PGWASM_TIMESTAMP,			/* i64 microseconds since 1970-01-01 (also tz) */
-	/* (ptr, len) kinds from here on */
 	PGWASM_TEXT,				/* text, varchar, bpchar: UTF-8 */
 	PGWASM_JSON,
 	PGWASM_JSONB,				/* as JSON text */
 	PGWASM_BYTEA,
-	PGWASM_INT4_ARRAY,			/* (ptr, count), packed little-endian */
-	PGWASM_INT8_ARRAY,
-	PGWASM_FLOAT4_ARRAY,
-	PGWASM_FLOAT8_ARRAY
+	PGWASM_ARRAY,				/* a canonical list of the element type */
+	PGWASM_RECORD,				/* a composite type or OUT parameters */
+	PGWASM_OTHER				/* nothing special */
 } PgwasmKind;
 
-#define PGWASM_KIND_IS_BUFFER(k) ((k) >= PGWASM_TEXT)
+/* One flat (Wasm) value of a type, and where it sits in the type's memory image. */
+typedef struct PgwasmFlat
+{
+	uint8		valtype;		/* WRT_I32, ... */
+	uint32		offset;			/* in the memory representation */
+	uint8		width;			/* bytes there */
+	bool		sign;			/* sign-extend when loaded */
+	bool		ptr;			/* a guest pointer (relocated, bounds-checked) */
+} PgwasmFlat;
 
-/* How a (ptr, len) result comes back. */
+/* Flat values of a row of the static table (records have more: see flat). */
+#define PGWASM_MAX_FLAT 4
+
+/*
+ * An argument's guest buffer, built host-side: pointers in it are offsets
+ * from the start of buf until pgwasm_lower_relocate() makes them guest
+ * addresses.  The first `top` bytes hold the top-level value's
+ * representation (read for its flat values, not copied into the guest).
+ */
+typedef struct PgwasmLower
+{
+	StringInfoData buf;
+	uint32		top;			/* bytes before the payload */
+	uint32	   *relocs;			/* offsets in buf of u32 pointers */
+	int			nrelocs;
+	int			maxrelocs;
+	uint32		align;			/* the payload's alignment */
+	bool		nullable;		/* ABI v2, not STRICT: elements are options */
+	MemoryContext cxt;
+} PgwasmLower;
+
+/* Guest memory a result is read from, and the buffers it handed over. */
+typedef struct PgwasmLift
+{
+	const uint8 *base;
+	uint64		size;
+	uint32	   *owned;			/* distinct pointers, to free after the call */
+	int			nowned;
+	int			maxowned;
+	bool		nullable;		/* ABI v2, not STRICT: elements are options */
+	MemoryContext cxt;			/* of owned */
+} PgwasmLift;
+
+typedef struct PgwasmType PgwasmType;
+
+/*
+ * A row of the type table: one SQL type (a base type; domains cross as it).
+ * Scalars convert by value (to_wasm/from_wasm); the others through their
+ * canonical memory representation (lower/lift).
+ */
+/* A field of a record node. */
+typedef struct PgwasmField
+{
+	const PgwasmType *t;
+	Oid			typid;			/* declared (maybe a domain) */
+	Oid			base;			/* domains stripped */
+	uint32		offset;			/* of the field (its option when nullable) */
+	void	   *domain_extra;	/* domain_check() cache */
+} PgwasmField;
+
+struct PgwasmType
+{
+	const char *name;
+	Oid			typid;
+	PgwasmKind	kind;
+	uint32		size;			/* canonical ABI: bytes in memory */
+	uint32		align;
+	uint32		nflat;
+	PgwasmFlat *flat;			/* nflat values (flat_init for table rows) */
+	PgwasmFlat	flat_init[PGWASM_MAX_FLAT];
+	bool		scalar;
+	bool		pg_layout;		/* PostgreSQL's array element bytes are the image */
+	bool		has_ptr;		/* a pointer anywhere inside */
+	Oid			elemoid;		/* arrays: element type (maybe a domain) */
+	Oid			elembase;		/* arrays: element base type */
+	const PgwasmType *elem;		/* arrays: its row or node */
+	/* Records (nodes built per signature, see pgwasm_type_node). */
+	bool		nullable;		/* fields are option<T> */
+	int			nfields;
+	PgwasmField *fields;
+	TupleDesc	tupdesc;		/* of the datums (blessed for RECORD) */
+	MemoryContext cxt;			/* for domain_check caches */
+	wrt_value	(*to_wasm) (Datum d);
+	Datum		(*from_wasm) (wrt_value v);
+	void		(*lower) (const PgwasmType *t, Oid typid, Datum d, PgwasmLower *lw, uint32 rep);
+	Datum		(*lift) (const PgwasmType *t, Oid typid, const uint8 *rep, PgwasmLift *lf);
+};
+
+/* How a result comes back. */
 typedef enum PgwasmRetForm
 {
 	PGWASM_RET_NONE,			/* void */
-	PGWASM_RET_SCALAR,
-	PGWASM_RET_PACKED,			/* i64: len << 32 | ptr */
-	PGWASM_RET_AREA				/* i32: pointer to {u32 ptr, u32 len} */
+	PGWASM_RET_SCALAR,			/* one flat value */
+	PGWASM_RET_PACKED,			/* (ptr, len) as i64: len << 32 | ptr */
+	PGWASM_RET_FLAT,			/* a record of one flat value, as that value */
+	PGWASM_RET_AREA				/* i32: pointer to the memory representation */
 } PgwasmRetForm;
 
-/* A SQL signature and the Wasm parameter list it maps to. */
+/* A composite type a signature uses, and the version it was built from. */
+typedef struct PgwasmComposite
+{
+	Oid			typid;
+	uint64		identifier;		/* TypeCacheEntry.tupDesc_identifier */
+} PgwasmComposite;
+
+/*
+ * A SQL signature and the Wasm parameter list it maps to, in both shapes:
+ * plain (ABI v1, STRICT) and null-aware (every value an option<T>, records'
+ * fields too, so their nodes differ: args_opt, ret_opt).
+ */
 typedef struct PgwasmSig
 {
 	int			nargs;
-	PgwasmKind *argkinds;
-	Oid		   *argtypes;
-	PgwasmKind	retkind;
+	const PgwasmType **args;
+	const PgwasmType **args_opt;
+	const PgwasmType *ret_opt;
+	int			ncomposites;	/* composite types used anywhere */
+	PgwasmComposite *composites;
+	Oid		   *argtypes;		/* as declared */
+	Oid		   *argbase;		/* domains stripped */
+	const PgwasmType *ret;		/* NULL for void */
 	Oid			rettype;		/* as declared (may be a domain) */
+	Oid			retbase;
 	bool		ret_domain;
 	bool		buffer_args;	/* needs a guest allocator */
-	uint32		nparams;
+	bool		strict;
+	bool		retset;			/* SETOF / TABLE: rows through <export>_next */
+	bool		trigger;		/* RETURNS trigger: (i32 call) -> i32 result */
+	uint32		nparams;		/* plain values (ABI v1, or STRICT) */
 	uint8	   *params;
+	uint32		nparams_opt;	/* every argument an option<T> (ABI v2) */
+	uint8	   *params_opt;
+	/* ABI v2, more than 16 flat values: the arguments as a tuple in memory */
+	uint32	   *argoff;			/* offsets of the arguments in the tuple */
+	uint32	   *argoff_opt;		/* ... of the options, when null-aware */
+	uint32		tuple_size,
+				tuple_align,
+				tuple_size_opt,
+				tuple_align_opt;
 } PgwasmSig;
 
-/* Build the signature of a pg_proc tuple (ERROR for types ABI v1 lacks). */
+/* The canonical ABI's MAX_FLAT_PARAMS: beyond, one pointer to the tuple. */
+#define PGWASM_MAX_FLAT_PARAMS 16
+
+/* The export a module has to say it speaks ABI v2 (a () -> () function). */
+#define PGWASM_ABI_V2_EXPORT "pgwasm_abi_v2"
+
+/* The row of a base type, or NULL. */
+extern const PgwasmType *pgwasm_type_lookup(Oid typid);
+/* Triggers: the table's row as a record of options (ERROR if a column has no row). */
+extern const PgwasmType *pgwasm_trigger_row_node(TupleDesc desc, const char *relname,
+												 MemoryContext cxt, bool stand_in);
+/* Size, alignment and the offsets of old and new in the trigger call record. */
+extern void pgwasm_trigger_layout(const PgwasmType *row, uint32 *size, uint32 *align,
+								  uint32 *old_off, uint32 *new_off);
+/* Write the trigger call record into the image; returns its offset. */
+extern uint32 pgwasm_lower_trigger(PgwasmLower *lw, const PgwasmType *row, uint8 op, uint8 timing,
+								   uint8 level, const char *relname, const char *schema,
+								   int nargs, char **args, HeapTuple oldtup, HeapTuple newtup);
+/* A heap tuple of the row record at rep. */
+extern HeapTuple pgwasm_lift_row(const PgwasmType *row, const uint8 *rep, PgwasmLift *lf);
+/* Has a composite type the signature uses changed since it was built? */
+extern bool pgwasm_sig_stale(const PgwasmSig *sig);
+/* Build the signature of a pg_proc tuple (ERROR for types without a row). */
 extern void pgwasm_sig_build(HeapTuple proctup, PgwasmSig *sig, MemoryContext cxt);
 /* Why an export does not fit a signature (messages palloc'd). */
 typedef struct PgwasmMismatch
 {
 	PgwasmRetForm form;			/* when it fits: how results come back */
+	bool		null_aware;		/* and whether values are option<T> */
+	bool		spill;			/* and whether arguments go in memory */
 	char	   *message;
 	char	   *detail;			/* or NULL */
 	char	   *hint;			/* or NULL */
@@ -349,16 +495,34 @@ extern bool pgwasm_sig_mismatch(const PgwasmSig *sig, const wrt_module *module,
 /* Check an export against the signature; ERROR 42P13 saying what differs. */
 extern PgwasmRetForm pgwasm_sig_check_export(const PgwasmSig *sig, const wrt_module *module,
 											 const char *modname, const char *export,
-											 const char *fdesc);
-extern wrt_value pgwasm_scalar_to_wasm(PgwasmKind kind, Datum d);
-extern Datum pgwasm_scalar_from_wasm(PgwasmKind kind, wrt_value v);
-/* Guest bytes of a (ptr, len) argument; *count is what the len parameter gets. */
-extern void pgwasm_buffer_arg(PgwasmKind kind, Datum d, const char **data,
-							  uint32 *nbytes, uint32 *count, uint32 *align);
-/* Bytes per element of a buffer kind (1 for varlena). */
-extern uint32 pgwasm_kind_elem_size(PgwasmKind kind);
-/* Datum from a (ptr, count) result already bounds-checked. */
-extern Datum pgwasm_buffer_result(PgwasmKind kind, const uint8 *data, uint32 count);
+											 const char *fdesc, bool *null_aware, bool *spill);
+/* Does the module speak ABI v2? */
+extern bool pgwasm_module_abi_v2(const wrt_module *module);
+/* Memory layout of option<T>: discriminant byte, then T at *payload. */
+extern void pgwasm_option_layout(const PgwasmType *t, uint32 *size, uint32 *align,
+								 uint32 *payload);
+/* A flat value from / into a memory representation. */
+extern wrt_value pgwasm_flat_load(const PgwasmFlat *f, const uint8 *rep);
+extern void pgwasm_flat_store(const PgwasmFlat *f, wrt_value v, uint8 *rep);
+extern void pgwasm_lower_init(PgwasmLower *lw, MemoryContext cxt);
+extern void pgwasm_lower_reset(PgwasmLower *lw, uint32 top);
+/* Room for size bytes at align in the image, zeroed: its offset. */
+extern uint32 pgwasm_lower_reserve(PgwasmLower *lw, uint32 size, uint32 align);
+/* Turn the image's offsets into addresses, the payload going to base. */
+extern void pgwasm_lower_relocate(PgwasmLower *lw, uint32 base);
+/* Write the representation of d at offset rep of the image. */
+extern void pgwasm_lower_value(const PgwasmType *t, Oid typid, Datum d, PgwasmLower *lw,
+							   uint32 rep);
+/* Once: owned in cxt.  Then before each result: the memory it is read from. */
+extern void pgwasm_lift_setup(PgwasmLift *lf, MemoryContext cxt);
+extern void pgwasm_lift_init(PgwasmLift *lf, const uint8 *base, uint64 size);
+/* An option discriminant byte from the guest: some (true), none, or ERROR. */
+extern bool pgwasm_lift_discriminant(uint8 d, const char *what);
+/* Sort and deduplicate lf->owned; returns how many there are. */
+extern int	pgwasm_lift_owned(PgwasmLift *lf);
+/* The datum whose representation is at rep (host or guest memory). */
+extern Datum pgwasm_lift_value(const PgwasmType *t, Oid typid, const uint8 *rep,
+							   PgwasmLift *lf);
 
 /* ---- guest calls (handler.c) --------------------------------------------- */
 

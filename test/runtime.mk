@@ -110,6 +110,14 @@ bench-sql:
 # docs/benchmarks.md.  Informational only: never part of `make test`.
 bench:
 	bash test/bench/compare/run.sh --profile
+	bash test/bench/sets/run.sh
+
+# ---- sets and triggers (test/bench/sets/, docs/benchmarks.md) ---------------
+# Rows per second of a set-returning wasm function against PostgreSQL's C
+# SRFs and PL/pgSQL, and a BEFORE ROW trigger in wasm against PL/pgSQL.
+bench-sets:
+	bash test/bench/sets/run.sh
+.PHONY: bench-sets
 
 # ---- engine benchmarks (test/bench/, docs/benchmarks.md) -------------------
 # Kernels and the broad suite (CoreMark, PolyBench/C, LZ4: test/bench/suite.sh)

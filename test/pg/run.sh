@@ -175,7 +175,8 @@ if [ ${#taps[@]} -gt 0 ] && [ -z "${PGWASM_SKIP_TAP:-}" ]; then
 	t_fail=$(grep -cE '^\s*not ok [0-9]+' "$tap_out")
 	# A script that died before running anything, or before finishing its
 	# plan, counts as one failure.
-	t_dubious=$(grep -cE '^\s*(No subtests run|Parse errors: Bad plan)' "$tap_out")
+	# ("No plan found": it died after some tests, all of which passed.)
+	t_dubious=$(grep -cE '^\s*(No subtests run|Parse errors: (Bad plan|No plan found))' "$tap_out")
 	passed=$((passed + t_ok))
 	failed=$((failed + t_fail + t_dubious))
 fi

@@ -81,12 +81,12 @@ SKIP:
 			"SELECT string_agg(module || '.' || name, ' ' ORDER BY name) FROM wasm.module_imports('urlkit')"),
 		'pgwasm.error pgwasm.log',
 		'urlkit imports only pgwasm.error and pgwasm.log (no env.abort)');
-	$node->safe_psql(
-		'postgres', q{
-		CREATE FUNCTION normalize_url(text) RETURNS text IMMUTABLE STRICT PARALLEL SAFE LANGUAGE wasm AS 'urlkit:normalize_url';
-		CREATE FUNCTION url_host(text) RETURNS text IMMUTABLE STRICT PARALLEL SAFE LANGUAGE wasm AS 'urlkit:url_host';
-		CREATE FUNCTION url_param(text, text) RETURNS text IMMUTABLE STRICT PARALLEL SAFE LANGUAGE wasm AS 'urlkit:url_param';
-	});
+	# The build appended the module's declarations (declare.mjs).
+	is( $node->safe_psql(
+			'postgres',
+			"SELECT string_agg(f::text, ' ' ORDER BY f::text) FROM wasm.create_functions('urlkit') f"),
+		'normalize_url(text) url_host(text) url_param(text,text)',
+		'urlkit declares its functions: wasm.create_functions creates them');
 
 	# [ input, normalize_url(input) ]
 	my @urls = (

@@ -64,7 +64,7 @@ for my $enc (qw(EUC_JP SQL_ASCII LATIN1))
 	($ret, $out, $err) = $node->psql($db, 'CREATE EXTENSION pgwasm');
 	is($ret, 0, "$enc: CREATE EXTENSION pgwasm") or diag($err);
 	is($node->safe_psql($db, "SELECT extversion FROM pg_extension WHERE extname = 'pgwasm'"),
-		'0.2.0', "$enc: at 0.2.0");
+		'0.3.0', "$enc: at 0.3.0");
 
 	q_ok($db, qq{
 		SELECT wasm.install_module('e', $module);
@@ -91,6 +91,44 @@ my ($ret, $out, $err) = $node->psql('db_latin1',
 like($err, qr/ERROR:  22P05: /, 'LATIN1: a result LATIN1 cannot hold is an error (22P05)');
 is(q_ok('db_sql_ascii', q{SELECT octet_length('日本'), e_length('日本'), e_upper('日本語abc'), e_japanese()}),
 	'6|6|日本語ABC|日本', 'SQL_ASCII: bytes pass as they are');
+
+# The types of 0.3.0 that cross as text: text[] elements, enum labels and
+# set rows are converted the same way (test/guest/types.c
+# and srf.c, from the pg_regress guests).
+SKIP:
+{
+	my $dir = $ENV{PGWASM_GUEST_DIR} // '';
+	skip 'the pg_regress guests types.wasm and srf.wasm are not built', 4
+	  unless -r "$dir/types.wasm" && -r "$dir/srf.wasm";
+	for my $m ([ 't', 'types' ], [ 'srf', 'srf' ])
+	{
+		open my $gh, '<:raw', "$dir/$m->[1].wasm" or die "cannot read $m->[1].wasm: $!";
+		my $b = do { local $/; <$gh> };
+		close $gh;
+		q_ok($_, "SELECT wasm.install_module('$m->[0]', '\\x" . unpack('H*', $b) . "'::bytea)")
+		  for qw(db_euc_jp db_latin1);
+	}
+	for my $db (qw(db_euc_jp db_latin1))
+	{
+		q_ok($db, q{
+			CREATE FUNCTION t_upper(text[]) RETURNS text[] LANGUAGE wasm AS 't:strs_upper';
+			CREATE FUNCTION t_join(text[]) RETURNS text LANGUAGE wasm AS 't:strs_join';
+			CREATE TYPE mood AS ENUM ('gut', 'müde');
+			CREATE FUNCTION t_mood(mood) RETURNS mood LANGUAGE wasm AS 't:echo';
+			CREATE FUNCTION t_mood_len(mood) RETURNS int4 LANGUAGE wasm AS 't:echo_len';
+			CREATE FUNCTION s_split(text, text) RETURNS SETOF text LANGUAGE wasm STRICT AS 'srf:split';
+		});
+	}
+	is(q_ok('db_euc_jp', q{SELECT t_upper('{日本,abc}'), t_join('{漢,字}'), (SELECT string_agg(x, '/') FROM s_split('日,本', ',') x)}),
+		'{日本,ABC}|漢|字|日/本', 'EUC_JP: text[] elements and set rows converted both ways');
+	is(q_ok('db_latin1', q{SELECT t_upper('{crème,é}'), t_mood('müde'), t_mood_len('müde'), (SELECT string_agg(x, '/') FROM s_split('é,è', ',') x)}),
+		'{CRèME,é}|müde|5|é/è', 'LATIN1: text[], enum labels (5 UTF-8 bytes for müde) and set rows');
+	is(q_ok('db_latin1', q{SELECT t_join('{é,ü}')}), 'é|ü',
+		'LATIN1: text[] elements arrive as UTF-8');
+	($ret, $out, $err) = $node->psql('db_latin1',
+		"SET client_encoding = 'UTF8'; SELECT t_upper(ARRAY[e_japanese()])", extra_params => [ '-v', 'VERBOSITY=verbose' ]);
+	like($err, qr/ERROR:  22P05: /, 'LATIN1: an element LATIN1 cannot hold is an error (22P05)');
+}
 
 $node->stop;
 done_testing();

@@ -32,6 +32,9 @@ use PgwasmTap;
 
 my $fixtures = dirname(abs_path(__FILE__));
 my $root = abs_path("$fixtures/../..");
+# The version CREATE EXTENSION installs and ALTER EXTENSION UPDATE reaches.
+my ($defver) = do { open my $c, "<", "$root/pgwasm.control" or die $!; local $/; <$c> } =~ /default_version\s*=\s*'([^']+)'/;
+die "no default_version in pgwasm.control" unless defined $defver;
 
 my $pkglibdir = `pg_config --pkglibdir`;
 chomp $pkglibdir;
@@ -90,7 +93,7 @@ sub on_all
 # ---- the extension and the roles -----------------------------------------------
 $coord->safe_psql('postgres', 'CREATE EXTENSION pgwasm');
 is(on_all(q{SELECT extversion FROM pg_extension WHERE extname = 'pgwasm'}),
-	'0.2.0 / 0.2.0 / 0.2.0', 'CREATE EXTENSION pgwasm on the coordinator creates it on every worker');
+	"$defver / $defver / $defver", 'CREATE EXTENSION pgwasm on the coordinator creates it on every worker');
 
 $coord->safe_psql(
 	'postgres', q{
@@ -398,7 +401,7 @@ max_prepared_transactions = 50
 	ok(defined $steps, 'docs/distributed.md has the statements');
 	$legacy->safe_psql('postgres', $steps);
 	is($lw->safe_psql('postgres', q{SELECT extversion FROM pg_extension WHERE extname = 'pgwasm'}),
-		'0.2.0', 'after the documented statements the worker has the extension');
+		$defver, 'after the documented statements the worker has the extension');
 	is($lw->safe_psql('postgres', q{SELECT name FROM wasm.modules}), 'early',
 		'... and the module');
 	is($lw->safe_psql('postgres', q{SELECT early_label()}), 'one', '... and the function, which runs');
@@ -417,7 +420,7 @@ max_prepared_transactions = 50
 		'0.1.0', 'CREATE EXTENSION pgwasm VERSION 0.1.0 reaches the worker');
 	$legacy->safe_psql('upd', 'ALTER EXTENSION pgwasm UPDATE');
 	is($lw->safe_psql('upd', q{SELECT extversion FROM pg_extension WHERE extname = 'pgwasm'}),
-		'0.2.0', 'ALTER EXTENSION pgwasm UPDATE on the coordinator updates the worker');
+		$defver, 'ALTER EXTENSION pgwasm UPDATE on the coordinator updates the worker');
 	$legacy->stop;
 	$lw->stop;
 }

@@ -7,6 +7,13 @@
 //   CREATE FUNCTION url_param(text, text) RETURNS text
 //       IMMUTABLE STRICT PARALLEL SAFE LANGUAGE wasm AS 'urlkit:url_param';
 //
+// or, since the build appends these declarations to the module (declare.mjs),
+// SELECT wasm.create_functions('urlkit'):
+//
+// @pgwasm-sql normalize_url(url text) RETURNS text IMMUTABLE STRICT PARALLEL SAFE
+// @pgwasm-sql url_host(url text) RETURNS text IMMUTABLE STRICT PARALLEL SAFE
+// @pgwasm-sql url_param(url text, name text) RETURNS text IMMUTABLE STRICT PARALLEL SAFE
+//
 // normalize_url() gives a canonical form for deduplicating links collected
 // from many sources (RFC 3986 section 6 plus a little more):
 //
