@@ -21,8 +21,10 @@
  * (STRICT, volatility, PARALLEL, COST, ROWS, LEAKPROOF) — no LANGUAGE, SET,
  * SECURITY DEFINER, SUPPORT, WINDOW, TRANSFORM, defaults or SQL bodies.  The
  * statement is then given the schema, prefix, language and body and run
- * through CreateFunction(), with the caller's privileges and the validator
- * checking the signature against the export.
+ * through ProcessUtility(), as a CREATE FUNCTION typed by the caller would
+ * be: with the caller's privileges, the validator checking the signature
+ * against the export, event triggers firing, and Citus (when there) creating
+ * the function on its workers too.
  */
 #include "postgres.h"
 
@@ -36,6 +38,9 @@
 #include "nodes/parsenodes.h"
 #include "parser/parse_node.h"
 #include "parser/parser.h"
+#include "parser/parse_func.h"
+#include "tcop/dest.h"
+#include "tcop/utility.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -151,7 +156,7 @@ refuse(const char *modname, const char *line, const char *why)
 
 /* Parse and check one line; returns the statement and its export. */
 static CreateFunctionStmt *
-parse_declaration(const char *modname, const char *line, char **export)
+parse_declaration(const char *modname, const char *line, char **export, char **sql_out)
 {
 	char	   *sql = psprintf("CREATE FUNCTION %s", line);
 	List	   *parsed;
@@ -205,7 +210,27 @@ parse_declaration(const char *modname, const char *line, char **export)
 	if (*export == NULL)
 		*export = pstrdup(strVal(linitial(stmt->funcname)));
 	stmt->options = options;
+	*sql_out = sql;
 	return stmt;
+}
+
+/* The function a CREATE FUNCTION statement made (its input argument types). */
+static ObjectWithArgs *
+created_function(const CreateFunctionStmt *stmt)
+{
+	ObjectWithArgs *owa = makeNode(ObjectWithArgs);
+	ListCell   *lc;
+
+	owa->objname = copyObject(stmt->funcname);
+	foreach(lc, stmt->parameters)
+	{
+		FunctionParameter *fp = lfirst_node(FunctionParameter, lc);
+
+		if (fp->mode == FUNC_PARAM_IN || fp->mode == FUNC_PARAM_INOUT ||
+			fp->mode == FUNC_PARAM_VARIADIC || fp->mode == FUNC_PARAM_DEFAULT)
+			owa->objargs = lappend(owa->objargs, copyObject(fp->argType));
+	}
+	return owa;
 }
 
 static void
@@ -237,10 +262,12 @@ create_all(const char *modname, const char *schema, const char *prefix, bool or_
 	{
 		const char *line = (const char *) lfirst(lc);
 		char	   *export;
-		CreateFunctionStmt *stmt = parse_declaration(modname, line, &export);
+		char	   *sql;
+		CreateFunctionStmt *stmt = parse_declaration(modname, line, &export, &sql);
 		char	   *name = psprintf("%s%s", prefix, strVal(linitial(stmt->funcname)));
-		ParseState *pstate = make_parsestate(NULL);
-		ObjectAddress addr;
+		PlannedStmt *wrapper = makeNode(PlannedStmt);
+		ObjectWithArgs *made;
+		Oid			funcoid;
 		ErrorContextCallback errcb;
 
 		stmt->funcname = schema ? list_make2(makeString(pstrdup(schema)), makeString(name)) :
@@ -250,17 +277,24 @@ create_all(const char *modname, const char *schema, const char *prefix, bool or_
 								makeDefElem("language", (Node *) makeString("wasm"), -1));
 		stmt->options = lappend(stmt->options,
 								makeDefElem("as", (Node *) list_make1(makeString(psprintf("%s:%s", modname, export))), -1));
-		pstate->p_sourcetext = line;
+		made = created_function(stmt);
+		wrapper->commandType = CMD_UTILITY;
+		wrapper->canSetTag = false;
+		wrapper->utilityStmt = (Node *) stmt;
+		wrapper->stmt_location = 0;
+		wrapper->stmt_len = strlen(sql);
 		errcb.callback = declaration_context;
 		errcb.arg = (void *) line;
 		errcb.previous = error_context_stack;
 		error_context_stack = &errcb;
-		addr = CreateFunction(pstate, stmt);
+		ProcessUtility(wrapper, sql, false, PROCESS_UTILITY_QUERY, NULL, NULL,
+					   None_Receiver, NULL);
 		error_context_stack = errcb.previous;
 		CommandCounterIncrement();
+		funcoid = LookupFuncWithArgs(OBJECT_FUNCTION, made, false);
 		if (rsinfo)
 		{
-			Datum		v = ObjectIdGetDatum(addr.objectId);
+			Datum		v = ObjectIdGetDatum(funcoid);
 			bool		n = false;
 
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &v, &n);

@@ -100,6 +100,7 @@ $coord->safe_psql(
 	CREATE ROLE alice LOGIN;
 	CREATE ROLE bob LOGIN;
 	GRANT EXECUTE ON FUNCTION wasm.install_module(text, bytea, boolean),
+		wasm.install_module(text, bytea, boolean, boolean),
 		wasm.drop_module(text, boolean) TO alice, bob;
 	GRANT CREATE ON SCHEMA public TO alice, bob;
 });
@@ -120,6 +121,14 @@ is(on_all($modq), "$want / $want / $want",
 $coord->safe_psql('postgres', 'SET ROLE alice; '
 	  . "SELECT wasm.install_module('$_', " . wasm_bytea($_) . ')')
   for qw(textkit hll fib);
+
+# Functions the module declares, created with it on the coordinator, reach the
+# workers as any CREATE FUNCTION does.
+$coord->safe_psql('postgres', 'SET ROLE alice; '
+	  . "SELECT wasm.install_module('logsplit', " . wasm_bytea('logsplit') . ', false, true)');
+is(on_all(q{SELECT string_agg(proname, ',' ORDER BY proname) FROM pg_proc WHERE prosrc LIKE 'logsplit:%'}),
+	join(' / ', ('csv_fields,logs_normalize,parse_log') x 3),
+	'install_module(..., create_functions => true) on the coordinator creates the declared functions on every worker');
 
 $coord->safe_psql(
 	'postgres', q{
@@ -180,6 +189,12 @@ my @queries = (
 	[ 'join', q{SELECT slugify(u.name), count(*) FROM %A a JOIN %U u ON u.id = a.author
 		WHERE word_count(a.title) > 3 GROUP BY 1 ORDER BY 1 LIMIT 7} ],
 	[ 'aggregate', q{SELECT approx_count_distinct(slugify(title)), count(DISTINCT slugify(title)) FROM %A} ],
+	[ 'set-returning, lateral', q{SELECT f, count(*) FROM %A a CROSS JOIN LATERAL csv_fields(replace(a.title, ' ', ',')) f
+		GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5} ],
+	[ 'set-returning, select list', q{SELECT count(*), count(DISTINCT f) FROM (SELECT csv_fields(replace(title, ' ', ',')) f FROM %A) s} ],
+	[ 'returns table', q{SELECT p.level, count(*), sum(p.line_no), max(p.message) FROM %A a
+		CROSS JOIN LATERAL parse_log(CASE WHEN a.id % 3 = 0 THEN 'WARN ' ELSE 'INFO ' END || a.title || E'\n\nDEBUG ' || a.id) p
+		GROUP BY 1 ORDER BY 1} ],
 	[ 'aggregate by group', q{SELECT author % 5, approx_count_distinct(title) FROM %A GROUP BY 1 ORDER BY 1} ],
 );
 for my $q (@queries)
