@@ -364,18 +364,6 @@ find_func(wrt_instance *instance, const char *name, uint32 np, const uint8 *para
 	return ext.u.func;
 }
 
-/*
- * The engine found InterruptPending set.  Where CHECK_FOR_INTERRUPTS() can
- * process it, the call stops (the handler then processes it); while
- * interrupts are held off it could not, so the call goes on, as the rest of
- * the backend does.
- */
-static bool
-interrupt_may_continue(void *ud)
-{
-	return !INTERRUPTS_CAN_BE_PROCESSED();
-}
-
 /* Instantiate, resolve the allocator exports, run _initialize, snapshot. */
 static void
 instance_start(PgwasmInstance *inst)
@@ -394,8 +382,8 @@ instance_start(PgwasmInstance *inst)
 				 errmsg("out of memory instantiating wasm module \"%s\"", mod->name)));
 	apply_limits(inst);
 	inst->memory_pages = memory_limit_pages();
+	/* Polled by the engine; the host processes it in place (host_interrupt). */
 	wrt_store_set_interrupt(inst->store, (volatile int *) &InterruptPending);
-	wrt_store_set_interrupt_handler(inst->store, interrupt_may_continue, NULL);
 	inst->host = pgwasm_host_new(inst->cxt, inst->store);
 
 	imports = MemoryContextAllocZero(inst->cxt, sizeof(wrt_extern) * Max(nimports, 1));
@@ -425,16 +413,7 @@ instance_start(PgwasmInstance *inst)
 	init = find_func(inst->instance, "_initialize", 0, NULL, 0, NULL);
 	if (init)
 	{
-		/* Cut short by a harmless interrupt: start over from scratch. */
-		while (!pgwasm_call_guest(inst, init, NULL, NULL, "_initialize"))
-		{
-			pgwasm_forget_kept(inst);
-			if (!wrt_instance_reset(inst->instance))
-				ereport(ERROR,
-						(errcode(ERRCODE_OUT_OF_MEMORY),
-						 errmsg("out of memory resetting wasm module \"%s\"", mod->name)));
-			inst->needs_reset = false;
-		}
+		pgwasm_call_guest(inst, init, NULL, NULL, "_initialize");
 		pgwasm_host_after_call(inst->host);
 	}
 	if (!wrt_instance_snapshot(inst->instance))

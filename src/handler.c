@@ -18,12 +18,14 @@
  * function of an ABI v2 module declared without STRICT is null-aware, its
  * values options (see abi.c).
  *
- * Interrupts: the engine polls InterruptPending.  When it stops a call with
- * WRT_TRAP_INTERRUPTED, CHECK_FOR_INTERRUPTS() raises the cancel, timeout or
- * termination error.  If it returns instead, the interrupt was one PostgreSQL
- * handles in passing (a parallel worker's message to its leader, a barrier):
- * the instance is reset and the call made again from the start, since
- * failing the query for it would break parallel plans.
+ * Interrupts: the engine polls InterruptPending at function entries and
+ * loop back-edges and processes it right there, inside the guest call
+ * (host.c, host_interrupt).  One PostgreSQL handles in passing (a parallel
+ * worker's message to its leader, a memory-context dump, a barrier) lets the
+ * call go on where it was; a cancel, a timeout or any other ERROR is
+ * captured, the engine unwinds with WRT_TRAP_INTERRUPTED, and call_failed
+ * rethrows it.  So a guest call either returns or raises: there is no "try
+ * again" path, and the helpers below have no failure result to pass up.
  */
 #include "postgres.h"
 
@@ -50,9 +52,6 @@
 
 PG_FUNCTION_INFO_V1(pgwasm_call_handler);
 PG_FUNCTION_INFO_V1(pgwasm_validator);
-
-/* Restarts after harmless interrupts before giving up on a call. */
-#define MAX_ATTEMPTS 100
 
 typedef struct PgwasmFn
 {
@@ -108,10 +107,10 @@ typedef struct PgwasmFn
 /* ---- guest calls ------------------------------------------------------------ */
 
 /*
- * A wrt_call failed: rethrow a host function's error, process an interrupt,
- * or report the trap.  Returns false only for a harmless interrupt.
+ * A wrt_call failed: rethrow the error a host function or the interrupt
+ * handler captured, or report the trap.  Never returns.
  */
-static pg_noinline bool
+static pg_noinline pg_attribute_noreturn() void
 call_failed(PgwasmInstance *inst, PgwasmStats *stats, const char *what)
 {
 	const wrt_trap *trap = wrt_store_trap(inst->store);
@@ -123,27 +122,26 @@ call_failed(PgwasmInstance *inst, PgwasmStats *stats, const char *what)
 		stats->traps++;
 		pgwasm_host_rethrow(inst->host);
 	}
+	/*
+	 * The interrupt handler stops a call only after capturing the error it
+	 * raised (handled above); an interrupt it let pass never unwinds.
+	 */
 	if (trap->kind == WRT_TRAP_INTERRUPTED)
-	{
-		pgwasm_host_clear(inst->host);
-		CHECK_FOR_INTERRUPTS();
-		return false;
-	}
+		elog(ERROR, "wasm call interrupted without an error to raise");
 	stats->traps++;
 	pgwasm_host_after_call(inst->host); /* show what it printed before */
 	pgwasm_report_trap(trap, what ? psprintf("While calling %s.", what) : NULL);
-	return false;				/* not reached */
+	pg_unreachable();
 }
 
-bool
+void
 pgwasm_call_guest(PgwasmInstance *inst, wrt_func *fn, const wrt_value *args,
 				  wrt_value *results, const char *what)
 {
 	wrt_value	dummy[1];
 
-	if (wrt_call(inst->store, fn, args, results ? results : dummy))
-		return true;
-	return call_failed(inst, inst->mod->stats, what);
+	if (unlikely(!wrt_call(inst->store, fn, args, results ? results : dummy)))
+		call_failed(inst, inst->mod->stats, what);
 }
 
 /* ---- binding --------------------------------------------------------------- */
@@ -381,12 +379,11 @@ fn_prepare(FunctionCallInfo fcinfo, bool force)
  */
 
 /*
- * Allocate size bytes (at least one) in guest memory; false after a harmless
- * interrupt.  With old != 0 (a kept buffer of old_size bytes) it is resized
+ * Allocate size bytes (at least one) in guest memory.  With old != 0 (a kept buffer of old_size bytes) it is resized
  * by cabi_realloc, or freed and allocated afresh with malloc.  *ptr == 0 if
  * the allocator failed and report is false.
  */
-static bool
+static void
 guest_alloc(PgwasmFn *fn, PgwasmInstance *inst, uint32 old, uint32 old_size,
 			uint32 size, uint32 align, bool report, uint32 *ptr)
 {
@@ -394,7 +391,6 @@ guest_alloc(PgwasmFn *fn, PgwasmInstance *inst, uint32 old, uint32 old_size,
 	wrt_value	res;
 	/* A zero-length argument still gets a real, non-null, freeable buffer. */
 	uint32		req = Max(size, 1);
-	bool		ok;
 
 	memset(args, 0, sizeof(args));
 	res.bits = 0;
@@ -404,26 +400,23 @@ guest_alloc(PgwasmFn *fn, PgwasmInstance *inst, uint32 old, uint32 old_size,
 		args[1].i32 = (int32) old_size;
 		args[2].i32 = (int32) align;
 		args[3].i32 = (int32) req;
-		ok = pgwasm_call_guest(inst, inst->fn_realloc, args, &res, "cabi_realloc");
+		pgwasm_call_guest(inst, inst->fn_realloc, args, &res, "cabi_realloc");
 	}
 	else
 	{
 		if (old != 0 && inst->fn_free)
 		{
 			args[0].i32 = (int32) old;
-			if (!pgwasm_call_guest(inst, inst->fn_free, args, NULL, "free"))
-				return false;
+			pgwasm_call_guest(inst, inst->fn_free, args, NULL, "free");
 		}
 		args[0].i32 = (int32) req;
-		ok = pgwasm_call_guest(inst, inst->fn_malloc, args, &res, "malloc");
+		pgwasm_call_guest(inst, inst->fn_malloc, args, &res, "malloc");
 	}
-	if (!ok)
-		return false;
 	*ptr = (uint32) res.i32;
 	if (*ptr == 0)
 	{
 		if (!report)
-			return true;
+			return;
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
 				 errmsg("wasm guest could not allocate %u bytes for an argument", size),
@@ -435,15 +428,14 @@ guest_alloc(PgwasmFn *fn, PgwasmInstance *inst, uint32 old, uint32 old_size,
 				 errmsg("wasm guest allocator returned an out-of-bounds buffer"),
 				 errdetail("Pointer %u, %u bytes, memory size %llu bytes.", *ptr, req,
 						   (unsigned long long) wrt_memory_size(fn->memory))));
-	return true;
 }
 
 /*
- * The kept buffer of slot for size bytes, obtained or grown if needed;
- * false after a harmless interrupt.  *ptr == 0 if the allocator could not
+ * The kept buffer of slot for size bytes, obtained or grown if needed.
+ * *ptr == 0 if the allocator could not
  * provide it (the caller then falls back to a buffer of its own).
  */
-static bool
+static void
 kept_buffer(PgwasmFn *fn, PgwasmInstance *inst, int slot, uint32 size, uint32 align,
 			uint32 *ptr)
 {
@@ -455,7 +447,7 @@ kept_buffer(PgwasmFn *fn, PgwasmInstance *inst, int slot, uint32 size, uint32 al
 			   (uint64) old.ptr + old.cap <= wrt_memory_size(fn->memory)))
 	{
 		*ptr = old.ptr;
-		return true;
+		return;
 	}
 
 	/* Room to grow: the next power of two, at least 64 bytes. */
@@ -468,24 +460,22 @@ kept_buffer(PgwasmFn *fn, PgwasmInstance *inst, int slot, uint32 size, uint32 al
 	k->ptr = k->cap = k->align = 0;
 	if (slot >= inst->nkept)
 		inst->nkept = slot + 1;
-	if (!guest_alloc(fn, inst, old.ptr, old.cap, cap, align, false, ptr))
-		return false;
+	guest_alloc(fn, inst, old.ptr, old.cap, cap, align, false, ptr);
 	if (*ptr != 0)
 	{
 		k->ptr = *ptr;
 		k->cap = cap;
 		k->align = align;
 	}
-	return true;
 }
 
-/* Give the kept buffers back with free(); false after a harmless interrupt. */
-static bool
+/* Give the kept buffers back with free(). */
+static void
 release_kept(PgwasmInstance *inst)
 {
 	inst->kept_calls = 0;
 	if (inst->fn_free == NULL)
-		return true;			/* nothing to give them back to: keep them */
+		return;					/* nothing to give them back to: keep them */
 	for (int i = 0; i < inst->nkept; i++)
 	{
 		wrt_value	arg;
@@ -495,11 +485,9 @@ release_kept(PgwasmInstance *inst)
 		arg.bits = 0;
 		arg.i32 = (int32) inst->kept[i].ptr;
 		inst->kept[i].ptr = inst->kept[i].cap = inst->kept[i].align = 0;
-		if (!pgwasm_call_guest(inst, inst->fn_free, &arg, NULL, "free"))
-			return false;
+		pgwasm_call_guest(inst, inst->fn_free, &arg, NULL, "free");
 	}
 	inst->nkept = 0;
-	return true;
 }
 
 /* Scalars of the common kinds inline, the others through their row. */
@@ -544,12 +532,12 @@ scalar_out(const PgwasmType *t, wrt_value v)
 
 /*
  * Copy one argument that points into memory in (the b-th of the call) and
- * store its flat values at fn->params[*p]; false after a harmless interrupt.
+ * store its flat values at fn->params[*p].
  * Text and bytea in a UTF-8 database go straight from the datum; the
  * others through an image built by their row (PgwasmLower), relocated to
  * the buffer the guest's allocator gave.
  */
-static pg_noinline bool
+static pg_noinline void
 marshal_buffer(PgwasmFn *fn, PgwasmInstance *inst, const PgwasmType *t, Oid typid, Datum d,
 			   int b, bool keep, uint32 *p)
 {
@@ -582,14 +570,10 @@ marshal_buffer(PgwasmFn *fn, PgwasmInstance *inst, const PgwasmType *t, Oid typi
 
 	fn->buf_temp[b] = false;
 	if (keep && b < PGWASM_KEPT_SLOTS && nbytes <= PGWASM_KEPT_MAX)
-	{
-		if (!kept_buffer(fn, inst, b, Max(nbytes, 1), align, &ptr))
-			return false;
-	}
+		kept_buffer(fn, inst, b, Max(nbytes, 1), align, &ptr);
 	if (ptr == 0)
 	{
-		if (!guest_alloc(fn, inst, 0, 0, nbytes, align, true, &ptr))
-			return false;
+		guest_alloc(fn, inst, 0, 0, nbytes, align, true, &ptr);
 		fn->buf_temp[b] = true;
 	}
 	fn->buf_ptr[b] = ptr;
@@ -612,15 +596,13 @@ marshal_buffer(PgwasmFn *fn, PgwasmInstance *inst, const PgwasmType *t, Oid typi
 		for (int j = 0; j < t->nflat; j++)
 			fn->params[(*p)++] = pgwasm_flat_load(&t->flat[j], (const uint8 *) fn->lower.buf.data);
 	}
-	return true;
 }
 
 /*
  * More than 16 flat values (ABI v2): the arguments as a tuple in one guest
- * buffer of their own, its address the only parameter; false after a
- * harmless interrupt.
+ * buffer of their own, its address the only parameter.
  */
-static pg_noinline bool
+static pg_noinline void
 marshal_spilled(PgwasmFn *fn, PgwasmInstance *inst, FunctionCallInfo fcinfo)
 {
 	const PgwasmSig *sig = &fn->sig;
@@ -654,8 +636,7 @@ marshal_spilled(PgwasmFn *fn, PgwasmInstance *inst, FunctionCallInfo fcinfo)
 	}
 	nbytes = fn->lower.buf.len - fn->lower.top;
 	fn->nbufs = 0;
-	if (!guest_alloc(fn, inst, 0, 0, nbytes, fn->lower.align, true, &ptr))
-		return false;
+	guest_alloc(fn, inst, 0, 0, nbytes, fn->lower.align, true, &ptr);
 	fn->buf_ptr[0] = ptr;
 	fn->buf_len[0] = Max(nbytes, 1);
 	fn->buf_temp[0] = true;
@@ -664,18 +645,20 @@ marshal_spilled(PgwasmFn *fn, PgwasmInstance *inst, FunctionCallInfo fcinfo)
 	memcpy(wrt_memory_data(fn->memory) + ptr, fn->lower.buf.data + fn->lower.top, nbytes);
 	fn->params[0].bits = 0;
 	fn->params[0].i32 = (int32) (ptr + at - fn->lower.top);
-	return true;
 }
 
-/* Copy the arguments in; false after a harmless interrupt. */
-static inline bool
+/* Copy the arguments in. */
+static inline void
 marshal_args(PgwasmFn *fn, PgwasmInstance *inst, FunctionCallInfo fcinfo, bool keep)
 {
 	uint32		p = 0;
 	int			b = 0;
 
 	if (unlikely(fn->spill))
-		return marshal_spilled(fn, inst, fcinfo);
+	{
+		marshal_spilled(fn, inst, fcinfo);
+		return;
+	}
 
 	if (likely(fn->plain_args))
 	{
@@ -686,7 +669,7 @@ marshal_args(PgwasmFn *fn, PgwasmInstance *inst, FunctionCallInfo fcinfo, bool k
 
 		for (int i = 0; i < nargs; i++)
 			params[i].bits = (uint64) fcinfo->args[i].value & mask[i];
-		return true;
+		return;
 	}
 	fn->nbufs = 0;
 	for (int i = 0; i < fn->sig.nargs; i++)
@@ -724,10 +707,8 @@ marshal_args(PgwasmFn *fn, PgwasmInstance *inst, FunctionCallInfo fcinfo, bool k
 				fn->params[p++] = pgwasm_flat_load(&t->flat[j], (const uint8 *) fn->lower.buf.data);
 			continue;
 		}
-		if (!marshal_buffer(fn, inst, t, fn->sig.argbase[i], fcinfo->args[i].value, b++, keep, &p))
-			return false;
+		marshal_buffer(fn, inst, t, fn->sig.argbase[i], fcinfo->args[i].value, b++, keep, &p);
 	}
-	return true;
 }
 
 /*
@@ -831,10 +812,7 @@ release_buffers(PgwasmFn *fn, PgwasmInstance *inst, bool keep)
 	wrt_value	arg;
 
 	if (fn->post)
-	{
-		if (!pgwasm_call_guest(inst, fn->post, &fn->result, NULL, fn->post_name))
-			return;
-	}
+		pgwasm_call_guest(inst, fn->post, &fn->result, NULL, fn->post_name);
 	else if (fn_free && fn->lift.nowned > 0)
 	{
 		int			n = pgwasm_lift_owned(&fn->lift);
@@ -847,8 +825,7 @@ release_buffers(PgwasmFn *fn, PgwasmInstance *inst, bool keep)
 				continue;
 			arg.bits = 0;
 			arg.i32 = (int32) ptr;
-			if (!pgwasm_call_guest(inst, fn_free, &arg, NULL, "free"))
-				return;
+			pgwasm_call_guest(inst, fn_free, &arg, NULL, "free");
 		}
 	}
 	if (fn_free)
@@ -859,19 +836,17 @@ release_buffers(PgwasmFn *fn, PgwasmInstance *inst, bool keep)
 				continue;
 			arg.bits = 0;
 			arg.i32 = (int32) fn->buf_ptr[i];
-			if (!pgwasm_call_guest(inst, fn_free, &arg, NULL, "free"))
-				return;			/* reset anyway: nothing leaks */
+			pgwasm_call_guest(inst, fn_free, &arg, NULL, "free");
 		}
 	}
 	if (keep && inst->nkept > 0 && ++inst->kept_calls >= PGWASM_KEPT_CALLS)
-		(void) release_kept(inst);
+		release_kept(inst);
 }
 
 static inline Datum
 fn_call(PgwasmFn *fn, FunctionCallInfo fcinfo)
 {
 	PgwasmInstance *inst = fn->inst;
-	int			attempts = 0;
 	bool		keep;
 	bool		isnull = false;
 	Datum		result;
@@ -880,26 +855,12 @@ fn_call(PgwasmFn *fn, FunctionCallInfo fcinfo)
 		pgwasm_instance_prepare(inst);
 	pgwasm_call_depth++;
 	fn->stats->calls++;
-	for (;;)
-	{
-		/* Kept buffers from the second call on, and never in a nested call. */
-		keep = fn->sig.buffer_args && inst->dirty && pgwasm_call_depth == 1;
-		inst->dirty = true;
-		if (likely(marshal_args(fn, inst, fcinfo, keep)))
-		{
-			if (likely(wrt_call(inst->store, fn->func, fn->params, &fn->result)))
-				break;
-			(void) call_failed(inst, fn->stats, NULL);
-		}
-		/* A harmless interrupt: start over on a fresh instance. */
-		if (++attempts >= MAX_ATTEMPTS)
-			ereport(ERROR,
-					(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
-					 errmsg("wasm function was interrupted %d times and gave up", attempts)));
-		ereport(DEBUG1,
-				(errmsg_internal("wasm call restarted after an interrupt")));
-		pgwasm_instance_prepare(inst);
-	}
+	/* Kept buffers from the second call on, and never in a nested call. */
+	keep = fn->sig.buffer_args && inst->dirty && pgwasm_call_depth == 1;
+	inst->dirty = true;
+	marshal_args(fn, inst, fcinfo, keep);
+	if (unlikely(!wrt_call(inst->store, fn->func, fn->params, &fn->result)))
+		call_failed(inst, fn->stats, NULL);
 	fn->lift.nowned = 0;
 	if (unlikely(fn->sig.retset))
 		result = Int32GetDatum(fn->result.i32); /* a cursor handle */
@@ -976,7 +937,7 @@ cursor_close(PgwasmCursor *c)
 	arg.bits = 0;
 	arg.i32 = c->handle;
 	pgwasm_call_depth++;
-	(void) pgwasm_call_guest(c->inst, c->fn->close, &arg, NULL, "the cursor's close");
+	pgwasm_call_guest(c->inst, c->fn->close, &arg, NULL, "the cursor's close");
 	if (unlikely(!pgwasm_host_idle(c->inst->host)))
 		pgwasm_host_after_call(c->inst->host);
 	pgwasm_call_depth--;
@@ -1015,14 +976,7 @@ cursor_next(PgwasmFn *fn, PgwasmCursor *c, bool *isnull, bool *done)
 	fn->stats->calls++;
 	inst->dirty = true;
 	if (unlikely(!wrt_call(inst->store, fn->next, &arg, &fn->result)))
-	{
-		(void) call_failed(inst, fn->stats, NULL);
-		/* A harmless interrupt, but the reset took the cursor with it. */
-		ereport(ERROR,
-				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
-				 errmsg("wasm set-returning function was interrupted"),
-				 errdetail("The instance was reset, and the cursor with it.")));
-	}
+		call_failed(inst, fn->stats, NULL);
 
 	/* variant { end, row(T), null }: laid out as option<T>, tag 2 added. */
 	pgwasm_option_layout(t, &size, &align, &payload);
@@ -1056,7 +1010,7 @@ cursor_next(PgwasmFn *fn, PgwasmCursor *c, bool *isnull, bool *done)
 	 * row and owns them (a guest can then reuse one buffer for every row).
 	 */
 	if (fn->post_next)
-		(void) pgwasm_call_guest(inst, fn->post_next, &fn->result, NULL, "cabi_post_<export>_next");
+		pgwasm_call_guest(inst, fn->post_next, &fn->result, NULL, "cabi_post_<export>_next");
 	else if (fn->lift.nowned > 0 && inst->fn_free)
 	{
 		int			n = pgwasm_lift_owned(&fn->lift);
@@ -1067,8 +1021,7 @@ cursor_next(PgwasmFn *fn, PgwasmCursor *c, bool *isnull, bool *done)
 
 			p.bits = 0;
 			p.i32 = (int32) fn->lift.owned[i];
-			if (!pgwasm_call_guest(inst, inst->fn_free, &p, NULL, "free"))
-				break;
+			pgwasm_call_guest(inst, inst->fn_free, &p, NULL, "free");
 		}
 	}
 	if (unlikely(!pgwasm_host_idle(inst->host)))
@@ -1178,7 +1131,6 @@ trigger_call(PgwasmFn *fn, FunctionCallInfo fcinfo)
 	const uint8 *base;
 	uint64		memsize;
 	wrt_value	param;
-	int			attempts = 0;
 	bool		row_level = TRIGGER_FIRED_FOR_ROW(ev);
 	bool		answers = row_level && !TRIGGER_FIRED_AFTER(ev);
 
@@ -1215,39 +1167,28 @@ trigger_call(PgwasmFn *fn, FunctionCallInfo fcinfo)
 		pgwasm_instance_prepare(inst);
 	pgwasm_call_depth++;
 	fn->stats->calls++;
-	for (;;)
-	{
-		inst->dirty = true;
-		pgwasm_lower_reset(&fn->lower, 8);
-		/* Columns are nullable: rows, and arrays in them, hold options. */
-		fn->lower.nullable = fn->lift.nullable = true;
-		at = pgwasm_lower_trigger(&fn->lower, fn->trig_row, op, timing, level,
-								  RelationGetRelationName(rel),
-								  get_namespace_name(RelationGetNamespace(rel)),
-								  td->tg_trigger->tgnargs, td->tg_trigger->tgargs,
-								  oldtup, newtup);
-		nbytes = fn->lower.buf.len - fn->lower.top;
-		fn->nbufs = 0;
-		if (guest_alloc(fn, inst, 0, 0, nbytes, fn->lower.align, true, &ptr))
-		{
-			fn->buf_ptr[0] = ptr;
-			fn->buf_len[0] = Max(nbytes, 1);
-			fn->buf_temp[0] = true;
-			fn->nbufs = 1;
-			pgwasm_lower_relocate(&fn->lower, ptr);
-			memcpy(wrt_memory_data(fn->memory) + ptr, fn->lower.buf.data + fn->lower.top, nbytes);
-			param.bits = 0;
-			param.i32 = (int32) (ptr + at - fn->lower.top);
-			if (likely(wrt_call(inst->store, fn->func, &param, &fn->result)))
-				break;
-			(void) call_failed(inst, fn->stats, NULL);
-		}
-		if (++attempts >= MAX_ATTEMPTS)
-			ereport(ERROR,
-					(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
-					 errmsg("wasm function was interrupted %d times and gave up", attempts)));
-		pgwasm_instance_prepare(inst);
-	}
+	inst->dirty = true;
+	pgwasm_lower_reset(&fn->lower, 8);
+	/* Columns are nullable: rows, and arrays in them, hold options. */
+	fn->lower.nullable = fn->lift.nullable = true;
+	at = pgwasm_lower_trigger(&fn->lower, fn->trig_row, op, timing, level,
+							  RelationGetRelationName(rel),
+							  get_namespace_name(RelationGetNamespace(rel)),
+							  td->tg_trigger->tgnargs, td->tg_trigger->tgargs,
+							  oldtup, newtup);
+	nbytes = fn->lower.buf.len - fn->lower.top;
+	fn->nbufs = 0;
+	guest_alloc(fn, inst, 0, 0, nbytes, fn->lower.align, true, &ptr);
+	fn->buf_ptr[0] = ptr;
+	fn->buf_len[0] = Max(nbytes, 1);
+	fn->buf_temp[0] = true;
+	fn->nbufs = 1;
+	pgwasm_lower_relocate(&fn->lower, ptr);
+	memcpy(wrt_memory_data(fn->memory) + ptr, fn->lower.buf.data + fn->lower.top, nbytes);
+	param.bits = 0;
+	param.i32 = (int32) (ptr + at - fn->lower.top);
+	if (unlikely(!wrt_call(inst->store, fn->func, &param, &fn->result)))
+		call_failed(inst, fn->stats, NULL);
 
 	/* variant { skip, unchanged, row(row) }, laid out as option<row> */
 	pgwasm_option_layout(fn->trig_row, &size, &align, &payload);

@@ -528,12 +528,11 @@ extern Datum pgwasm_lift_value(const PgwasmType *t, Oid typid, const uint8 *rep,
 
 /*
  * Call a guest function outside the typed call path (_initialize, allocator,
- * free): traps become ERRORs.  Returns false if a harmless interrupt (one
- * CHECK_FOR_INTERRUPTS() processed without error) cut the call short: the
- * instance is then marked for reset and the caller starts over.  what names
- * the call in messages.
+ * free): it returns, or raises (a trap, a host function's error, a cancel or
+ * timeout, with the instance marked for reset).  what names the call in
+ * messages.
  */
-extern bool pgwasm_call_guest(PgwasmInstance *inst, wrt_func *fn, const wrt_value *args,
+extern void pgwasm_call_guest(PgwasmInstance *inst, wrt_func *fn, const wrt_value *args,
 							  wrt_value *results, const char *what);
 
 /* How the engine may load and compile a module here: interrupts polled,
