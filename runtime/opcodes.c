@@ -1,10 +1,8 @@
 /*
- * opcodes.c — the instruction property table and binary-code lookup, both
- * expanded from opcodes.def.
+ * opcodes.c — the instruction property table, the binary-code lookup table
+ * and the constant-expression set, all expanded from opcodes.def.
  */
 #include "opcodes.h"
-
-#include <string.h>
 
 const wrt_opinfo wrt_opinfo_table[WRT_OP_COUNT_] = {
 #define OP_CTRL(NAME, code, text, IMM) \
@@ -48,38 +46,32 @@ const wrt_opinfo wrt_opinfo_table[WRT_OP_COUNT_] = {
 #include "opcodes.def"
 };
 
-static int16_t single_byte[256];
-static int16_t fc_prefixed[32];
-static int16_t fd_prefixed[256];
-static int lookup_ready;
+/* Indexed by WRT_OPCODE_SLOT(code); op + 1 so that the zero fill means
+ * "no such opcode". */
+const uint16_t wrt_op_by_code[0x300] = {
+#define ROW(NAME, code) [WRT_OPCODE_SLOT(code)] = WRT_OP_##NAME + 1,
+#define OP_CTRL(NAME, code, text, IMM) ROW(NAME, code)
+#define OP_UN(NAME, code, text, TIN, TOUT, body) ROW(NAME, code)
+#define OP_BIN(NAME, code, text, T, TOUT, body) ROW(NAME, code)
+#define OP_LOAD(NAME, code, text, T, MT, AL) ROW(NAME, code)
+#define OP_STORE(NAME, code, text, T, MT, AL) ROW(NAME, code)
+#define OP_VLOAD(NAME, code, text, N, AL, body) ROW(NAME, code)
+#define OP_VSTORE(NAME, code, text, N, AL) ROW(NAME, code)
+#define OP_VLOAD_LANE(NAME, code, text, N, AL) ROW(NAME, code)
+#define OP_VSTORE_LANE(NAME, code, text, N, AL) ROW(NAME, code)
+#define OP_VSPLAT(NAME, code, text, TIN, body) ROW(NAME, code)
+#define OP_VEXTRACT(NAME, code, text, TOUT, LANES, body) ROW(NAME, code)
+#define OP_VREPLACE(NAME, code, text, TIN, LANES, body) ROW(NAME, code)
+#define OP_VUN(NAME, code, text, body) ROW(NAME, code)
+#define OP_VBIN(NAME, code, text, body) ROW(NAME, code)
+#define OP_VTER(NAME, code, text, body) ROW(NAME, code)
+#define OP_VTEST(NAME, code, text, body) ROW(NAME, code)
+#define OP_VSHIFT(NAME, code, text, body) ROW(NAME, code)
+#include "opcodes.def"
+#undef ROW
+};
 
-static void
-build_lookup(void)
-{
-	memset(single_byte, 0xff, sizeof(single_byte));
-	memset(fc_prefixed, 0xff, sizeof(fc_prefixed));
-	memset(fd_prefixed, 0xff, sizeof(fd_prefixed));
-	for (int i = 0; i < WRT_OP_COUNT_; i++)
-	{
-		uint16_t c = wrt_opinfo_table[i].code;
-		if (c >= 0xfd00)
-			fd_prefixed[c & 0xff] = (int16_t) i;
-		else if (c >= 0xfc00)
-			fc_prefixed[c & 0xff] = (int16_t) i;
-		else
-			single_byte[c] = (int16_t) i;
-	}
-	lookup_ready = 1;
-}
-
-int
-wrt_op_lookup(uint8_t byte, uint32_t sub)
-{
-	if (!lookup_ready)
-		build_lookup();         /* idempotent: safe if two threads race */
-	if (byte == 0xfc)
-		return sub < 32 ? fc_prefixed[sub] : -1;
-	if (byte == 0xfd)
-		return sub < 256 ? fd_prefixed[sub] : -1;
-	return single_byte[byte];
-}
+const bool wrt_op_in_const_expr[WRT_OP_COUNT_] = {
+#define OP_CONST_EXPR(NAME) [WRT_OP_##NAME] = true,
+#include "opcodes.def"
+};
