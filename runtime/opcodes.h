@@ -109,6 +109,8 @@ extern const wrt_opinfo wrt_opinfo_table[WRT_OP_COUNT_];
 #define WRT_OPCODE_SLOT(code) \
 	((code) < 0x100 ? (code) : ((code) >> 8) == 0xfc ? 0x100 + ((code) & 0xff) : 0x200 + ((code) & 0xff))
 extern const uint16_t wrt_op_by_code[0x300];
+/* The immediate kind (wrt_imm) by the same index. */
+extern const uint8_t wrt_imm_by_code[0x300];
 
 /*
  * Map a binary opcode to its wrt_op: byte is the first byte; for 0xFC and

@@ -9,6 +9,28 @@
  */
 #include "reader.h"
 
+/* An unsigned LEB128 u32: the one- and two-byte forms (indices, labels,
+ * offsets below 16384) inline, the rest and all errors by the shared
+ * reader of module.c. */
+static inline bool
+read_u32(wrt_reader *r, uint32_t *v)
+{
+	const uint8_t *p = r->p;
+	if (WRT_LIKELY(p < r->end && p[0] < 0x80))
+	{
+		*v = p[0];
+		r->p = p + 1;
+		return true;
+	}
+	if (p + 1 < r->end && p[1] < 0x80)
+	{
+		*v = (uint32_t) (p[0] & 0x7f) | (uint32_t) p[1] << 7;
+		r->p = p + 2;
+		return true;
+	}
+	return wrt_read_u32(r, v);
+}
+
 static bool
 malformed_at(wrt_insn_reader *rd, const uint8_t *at, const char *msg)
 {
@@ -119,17 +141,17 @@ static bool
 read_memarg(wrt_insn_reader *rd, wrt_memarg *ma)
 {
 	uint32_t flags;
-	if (!wrt_read_u32(&rd->r, &flags))
+	if (!read_u32(&rd->r, &flags))
 		return false;
 	ma->mem = 0;
 	if ((flags & 0x40) && flags < 0x80)
 	{
 		flags &= ~0x40u;
-		if (!wrt_read_u32(&rd->r, &ma->mem))
+		if (!read_u32(&rd->r, &ma->mem))
 			return false;
 	}
 	ma->align = flags;
-	return wrt_read_u32(&rd->r, &ma->offset);
+	return read_u32(&rd->r, &ma->offset);
 }
 
 /* memory.init and data.drop name data segments, which the binary format
@@ -142,9 +164,46 @@ check_datacount(wrt_insn_reader *rd, const wrt_insn *in)
 	return true;
 }
 
-/* The immediates of in->op, cursor just past the opcode. */
-static bool
-read_immediates(wrt_insn_reader *rd, wrt_insn *in)
+/* Also reached directly from wrt_insn_next(), sparing the dispatch: a
+ * table of few labels is about as common as a block in compiled code. */
+bool
+wrt_insn_read_br_table(wrt_insn_reader *rd, wrt_insn *in)
+{
+	wrt_reader *r = &rd->r;
+	uint32_t n, label = 0;
+	if (!read_u32(r, &n))
+		return false;
+	in->br_table.count = n;
+	in->br_table.labels = r->p;
+	/* n + 1 labels, the default last.  Each takes at least a byte, so a
+	 * huge n stops at the end of the input.  The cursor stays in a local
+	 * across one-byte labels (the usual kind). */
+	const uint8_t *p = r->p, *end = r->end;
+	for (uint64_t i = 0; i <= n; i++)
+	{
+		if (WRT_LIKELY(p < end && p[0] < 0x80))
+			label = *p++;
+		else if (p + 1 < end && p[1] < 0x80)
+		{
+			label = (uint32_t) (p[0] & 0x7f) | (uint32_t) p[1] << 7;
+			p += 2;
+		}
+		else
+		{
+			r->p = p;
+			if (!wrt_read_u32(r, &label))
+				return false;
+			p = r->p;
+		}
+	}
+	r->p = p;
+	in->br_table.default_label = label;
+	return true;
+}
+
+/* The immediates of in->op, the cursor just past its opcode. */
+bool
+wrt_insn_read_immediates(wrt_insn_reader *rd, wrt_insn *in)
 {
 	wrt_reader *r = &rd->r;
 	const uint8_t *bytes;
@@ -161,33 +220,20 @@ read_immediates(wrt_insn_reader *rd, wrt_insn *in)
 		case WRT_IMM_GLOBAL:
 		case WRT_IMM_TABLE:
 		case WRT_IMM_ELEM:
-			return wrt_read_u32(r, &in->index);
+			return read_u32(r, &in->index);
 		case WRT_IMM_DATA:
-			return check_datacount(rd, in) && wrt_read_u32(r, &in->index);
+			return check_datacount(rd, in) && read_u32(r, &in->index);
 		case WRT_IMM_BR_TABLE:
-			{
-				uint32_t n, label = 0;
-				if (!wrt_read_u32(r, &n))
-					return false;
-				in->br_table.count = n;
-				in->br_table.labels = r->p;
-				/* n + 1 labels, the default last.  Each takes at least a
-				 * byte, so a huge n stops at the end of the input. */
-				for (uint64_t i = 0; i <= n; i++)
-					if (!wrt_read_u32(r, &label))
-						return false;
-				in->br_table.default_label = label;
-				return true;
-			}
+			return wrt_insn_read_br_table(rd, in);
 		case WRT_IMM_CALL_INDIRECT:
-			return wrt_read_u32(r, &in->call_indirect.type)
-				&& wrt_read_u32(r, &in->call_indirect.table);
+			return read_u32(r, &in->call_indirect.type)
+				&& read_u32(r, &in->call_indirect.table);
 		case WRT_IMM_SELECT_T:
 			{
 				/* Every listed type is decoded, so decoding goes on past a
 				 * wrong arity; the validator rejects count != 1. */
 				uint32_t n;
-				if (!wrt_read_u32(r, &n))
+				if (!read_u32(r, &n))
 					return false;
 				in->select.count = n;
 				in->select.type = 0;
@@ -223,14 +269,14 @@ read_immediates(wrt_insn_reader *rd, wrt_insn *in)
 		case WRT_IMM_REFTYPE:
 			return read_reftype(rd, &in->reftype);
 		case WRT_IMM_DATA_MEM:
-			return check_datacount(rd, in) && wrt_read_u32(r, &in->memory_init.data)
+			return check_datacount(rd, in) && read_u32(r, &in->memory_init.data)
 				&& read_zero_byte(rd, &in->memory_init.mem);
 		case WRT_IMM_MEM_MEM:
 			return read_zero_byte(rd, &in->copy.dst) && read_zero_byte(rd, &in->copy.src);
 		case WRT_IMM_ELEM_TABLE:
-			return wrt_read_u32(r, &in->table_init.elem) && wrt_read_u32(r, &in->table_init.table);
+			return read_u32(r, &in->table_init.elem) && read_u32(r, &in->table_init.table);
 		case WRT_IMM_TABLE_TABLE:
-			return wrt_read_u32(r, &in->copy.dst) && wrt_read_u32(r, &in->copy.src);
+			return read_u32(r, &in->copy.dst) && read_u32(r, &in->copy.src);
 		case WRT_IMM_MEMARG:
 			return read_memarg(rd, &in->memarg);
 		case WRT_IMM_LANE:
@@ -256,11 +302,11 @@ wrt_insn_next_slow(wrt_insn_reader *rd, wrt_insn *in)
 	in->pos = r->p;
 	if (!wrt_read_u8(r, &byte))
 		return false;
-	if ((byte == 0xfc || byte == 0xfd) && !wrt_read_u32(r, &sub))
+	if ((byte == 0xfc || byte == 0xfd) && !read_u32(r, &sub))
 		return false;
 	int op = wrt_op_lookup(byte, sub);
 	if (op < 0)
 		return malformed_at(rd, in->pos, "illegal opcode");
 	in->op = (uint16_t) op;
-	return read_immediates(rd, in);
+	return wrt_insn_read_immediates(rd, in);
 }

@@ -154,15 +154,32 @@ wrt_insn_at_end(const wrt_insn_reader *rd)
 	return rd->r.p >= rd->r.end;
 }
 
-/* Everything wrt_insn_next() does not decode inline. */
+static inline bool
+wrt_is_valtype(uint8_t b)
+{
+	return (b >= WRT_V128 && b <= WRT_I32) || b == WRT_FUNCREF || b == WRT_EXTERNREF;
+}
+
+/* What wrt_insn_next() does not decode inline: a whole instruction, or the
+ * immediates of in->op with the cursor just past its one-byte opcode. */
 bool wrt_insn_next_slow(wrt_insn_reader *rd, wrt_insn *in);
+bool wrt_insn_read_immediates(wrt_insn_reader *rd, wrt_insn *in);
+bool wrt_insn_read_br_table(wrt_insn_reader *rd, wrt_insn *in);
+
+#if defined(__GNUC__)
+#define WRT_INSN_INLINE inline __attribute__((always_inline))
+#else
+#define WRT_INSN_INLINE inline
+#endif
 
 /*
  * Decode the instruction at the cursor into *in and move past it.  False
  * (with the reader's error set) if it is malformed or runs past the end;
- * the cursor is then unspecified.
+ * the cursor is then unspecified.  Forced inline: it is the per-instruction
+ * hot path of validation and compilation, and the compilers' heuristics
+ * would otherwise keep it a call.
  */
-static inline bool
+static WRT_INSN_INLINE bool
 wrt_insn_next(wrt_insn_reader *rd, wrt_insn *in)
 {
 	const uint8_t *p = rd->r.p, *end = rd->r.end;
@@ -174,7 +191,7 @@ wrt_insn_next(wrt_insn_reader *rd, wrt_insn *in)
 		return wrt_insn_next_slow(rd, in);
 	in->pos = p;
 	in->op = (uint16_t) (op1 - 1);
-	uint8_t imm = wrt_opinfo_table[op1 - 1].imm;
+	uint8_t imm = wrt_imm_by_code[*p];
 	if (imm == WRT_IMM_NONE)
 	{
 		rd->r.p = p + 1;
@@ -204,8 +221,30 @@ wrt_insn_next(wrt_insn_reader *rd, wrt_insn *in)
 			rd->r.p = p + 3;
 			return true;
 		}
+		if (imm == WRT_IMM_BLOCK)
+		{
+			/* 0x40, a value type, or a one-byte (non-negative) s33 index */
+			uint8_t b = p[1];
+			if (b < 0x40)
+			{
+				in->block.kind = WRT_BLOCK_FUNCTYPE;
+				in->block.type = b;
+				rd->r.p = p + 2;
+				return true;
+			}
+			if (b == 0x40 || wrt_is_valtype(b))
+			{
+				in->block.kind = b == 0x40 ? WRT_BLOCK_EMPTY : WRT_BLOCK_VALUE;
+				in->block.valtype = b;
+				rd->r.p = p + 2;
+				return true;
+			}
+		}
 	}
-	return wrt_insn_next_slow(rd, in);
+	rd->r.p = p + 1;
+	if (imm == WRT_IMM_BR_TABLE)
+		return wrt_insn_read_br_table(rd, in);
+	return wrt_insn_read_immediates(rd, in);
 }
 
 /*
