@@ -248,6 +248,17 @@ wrt_insn_next(wrt_insn_reader *rd, wrt_insn *in)
 }
 
 /*
+ * The instruction that follows, without reading it: its wrt_op, or -1 at
+ * the end or for a prefixed opcode.  For peepholes that fuse an
+ * instruction with the branch after it.
+ */
+static inline int
+wrt_insn_peek_op(const wrt_insn_reader *rd)
+{
+	return rd->r.p < rd->r.end ? (int) wrt_op_by_code[*rd->r.p] - 1 : -1;
+}
+
+/*
  * The next label of a br_table whose encoding wrt_insn_next() has checked:
  * call count times from *p = in->br_table.labels (the default is
  * in->br_table.default_label).
