@@ -66,7 +66,11 @@
 	X(cost_moves) \
 	X(cost_interrupt) \
 	X(cost_code_limit) \
-	X(cost_arity_limit)
+	X(cost_arity_limit) \
+	X(reader_every_opcode) \
+	X(reader_immediates) \
+	X(reader_malformed) \
+	X(reader_extended_const)
 
 #define UNIT_DECLARE(name) void test_##name(void);
 UNIT_TESTS(UNIT_DECLARE)
