@@ -124,6 +124,7 @@ typedef struct batch {
 	LLVMValueRef frameaddress;
 	LLVMValueRef no_interrupt;  /* a zero to poll when the store has no flag */
 	LLVMValueRef *typed;        /* per code index: w function if in the batch */
+	const char *asm_fp_constraint;  /* a float register, tied (keep_snan) */
 	unsigned id;
 } batch;
 
@@ -388,6 +389,34 @@ slot_ptr(fn *f, LLVMValueRef base, uint32_t k)
 	return LLVMBuildGEP2(f->b->B, f->b->i64, base, &idx, 1, "");
 }
 
+/*
+ * LLVM folds x * 1.0, x / 1.0, x + -0.0, x - 0.0, -0.0 - x, x * -1.0 and
+ * fptrunc(fpext x) to x or -x, as if no NaN were signalling; the hardware,
+ * and so the interpreter, quiets a signalling NaN there (Wasm asks for an
+ * arithmetic NaN).  Such operands go through an empty inline asm, which
+ * LLVM cannot see through: the operation stays, at the cost of nothing.
+ */
+static LLVMValueRef
+keep_snan(fn *f, LLVMValueRef v, bool always)
+{
+	batch *b = f->b;
+	if (!always)
+	{
+		if (!LLVMIsAConstantFP(v))
+			return v;
+		LLVMBool loses;
+		double d = LLVMConstRealGetDouble(v, &loses);
+		if (!(d == 0.0 || d == 1.0 || d == -1.0))
+			return v;
+	}
+	LLVMTypeRef t = LLVMTypeOf(v);
+	LLVMTypeRef ft = LLVMFunctionType(t, &t, 1, 0);
+	const char *constraint = b->asm_fp_constraint;
+	LLVMValueRef a = LLVMGetInlineAsm(ft, (char *) "", 0, (char *) constraint, strlen(constraint), 0, 0,
+									  LLVMInlineAsmDialectATT, 0);
+	return LLVMBuildCall2(b->B, ft, a, &v, 1, "");
+}
+
 /* ---- control ------------------------------------------------------------------ */
 
 static ctrl *
@@ -642,6 +671,9 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 		}
 		else
 			args[n++] = pop(f);
+		if (info->t_in == WRT_F32 || info->t_in == WRT_F64)
+			for (unsigned i = 0; i < n; i++)
+				args[i] = keep_snan(f, args[i], op == WRT_OP_F32_DEMOTE_F64);
 		if (rows[op].may_trap)
 			LLVMBuildStore(B, c32(b, 0), f->trap_var);
 		args[n++] = f->trap_var;
@@ -1108,7 +1140,7 @@ refuse(const wrt_module *m, const wrt_code *code, char *why, size_t len)
 	{
 		if (!wrt_insn_next(&rd, &in))
 		{
-			snprintf(why, len, "unreadable body: %s", err.message);
+			snprintf(why, len, "unreadable body: %.60s", err.message);
 			return true;
 		}
 		const wrt_opinfo *info = &wrt_opinfo_table[in.op];
@@ -1591,6 +1623,7 @@ compile_once(wrt_module *m, const uint32_t *codes, uint32_t n, wrt_tier_result *
 	b->ptr = LLVMPointerType(b->i8, 0);
 	b->slotptr = LLVMPointerType(b->i64, 0);
 	b->i32ptr = LLVMPointerType(b->i32, 0);
+	b->asm_fp_constraint = strncmp(LLVMOrcLLJITGetTripleString(jm->jit), "aarch64", 7) == 0 ? "=w,0" : "=x,0";
 	prepare_ops(b);
 	declare_helpers(b);
 	uint32_t ndefined = m->nfuncs - m->nfunc_imports;
@@ -1632,7 +1665,7 @@ compile_once(wrt_module *m, const uint32_t *codes, uint32_t n, wrt_tier_result *
 			/* Interpret this one and build the batch again without it:
 			 * the others must call it through the engine. */
 			results[i].state = WRT_TIER_FAILED;
-			snprintf(results[i].reason, sizeof(results[i].reason), "%s", why);
+			snprintf(results[i].reason, sizeof(results[i].reason), "%.90s", why);
 			*retry = true;
 			ok = false;
 			break;
