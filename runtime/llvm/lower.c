@@ -125,6 +125,7 @@ typedef struct batch {
 	LLVMValueRef no_interrupt;  /* a zero to poll when the store has no flag */
 	LLVMValueRef *typed;        /* per code index: w function if in the batch */
 	const char *asm_fp_constraint;  /* a float register, tied (keep_snan) */
+	uint32_t max_need;          /* most slots above fp any function may use */
 	unsigned id;
 } batch;
 
@@ -160,7 +161,8 @@ typedef struct fn {
 	LLVMBasicBlockRef entry_bb;
 	LLVMBuilderRef ab;          /* allocas, at the top of the entry block */
 	LLVMValueRef inst, fp, store, scratch;
-	LLVMValueRef trapkind_ptr, intr, nframes_ptr, nframes_in;
+	LLVMValueRef trapkind_ptr, intr, nframes_ptr;
+	LLVMValueRef rem;           /* frames this call may still open (>= 1 here) */
 	LLVMValueRef globals;       /* wrt_global ** */
 	LLVMValueRef mem_var, size_var;
 	LLVMValueRef trap_var;      /* i32 out-parameter of the numeric helpers */
@@ -551,6 +553,9 @@ call_through_slots(fn *f, const wrt_functype *t, enum helper_id h, LLVMValueRef 
 		LLVMBuildStore(b->B, to_slot(f, v, t->params[i]), slot_ptr(f, f->scratch, i));
 	}
 	f->sp -= np;
+	/* The engine counts frames in store->nframes: ours are cap - rem + 1. */
+	LLVMValueRef cap = load_field(f, f->store, offsetof(wrt_store, frames_cap), b->i32);
+	LLVMBuildStore(b->B, LLVMBuildAdd(b->B, LLVMBuildSub(b->B, cap, f->rem, ""), c32(b, 1), ""), f->nframes_ptr);
 	LLVMValueRef args[8];
 	unsigned n = 0;
 	args[n++] = f->inst;
@@ -577,16 +582,19 @@ lower_call(fn *f, uint32_t callee)
 		LLVMValueRef extra[2] = {c32(b, callee), f->scratch};
 		return call_through_slots(f, t, H_call, extra, 2);
 	}
+	/* The callee shares this frame's slots: neither uses them while the
+	 * other runs (arguments travel in registers). */
 	uint32_t np = t->nparams;
-	LLVMValueRef *args = malloc((np + 2) * sizeof(LLVMValueRef));
+	LLVMValueRef *args = malloc((np + 3) * sizeof(LLVMValueRef));
 	if (!args)
 		return false;
 	args[0] = f->inst;
-	args[1] = f->scratch;
+	args[1] = f->fp;
+	args[2] = LLVMBuildSub(b->B, f->rem, c32(b, 1), "");
 	for (uint32_t i = 0; i < np; i++)
-		args[2 + i] = f->stack[f->sp - np + i];
+		args[3 + i] = f->stack[f->sp - np + i];
 	f->sp -= np;
-	LLVMValueRef r = LLVMBuildCall2(b->B, LLVMGlobalGetValueType(target), target, args, np + 2, "");
+	LLVMValueRef r = LLVMBuildCall2(b->B, LLVMGlobalGetValueType(target), target, args, np + 3, "");
 	free(args);
 	LLVMValueRef kind = load(f, b->i32, f->trapkind_ptr);
 	unwind_unless(f, LLVMBuildICmp(b->B, LLVMIntEQ, kind, c32(b, 0), ""));
@@ -604,15 +612,16 @@ lower_call(fn *f, uint32_t callee)
 static LLVMTypeRef
 typed_fn_type(batch *b, const wrt_functype *t)
 {
-	LLVMTypeRef *params = malloc((t->nparams + 2) * sizeof(LLVMTypeRef));
+	LLVMTypeRef *params = malloc((t->nparams + 3) * sizeof(LLVMTypeRef));
 	LLVMTypeRef *res = malloc((t->nresults + 1) * sizeof(LLVMTypeRef));
 	LLVMTypeRef ft = NULL;
 	if (params && res)
 	{
 		params[0] = b->ptr;
 		params[1] = b->slotptr;
+		params[2] = b->i32;
 		for (uint32_t i = 0; i < t->nparams; i++)
-			params[2 + i] = vt(b, t->params[i]);
+			params[3 + i] = vt(b, t->params[i]);
 		LLVMTypeRef rt;
 		if (t->nresults == 0)
 			rt = LLVMVoidTypeInContext(ctx);
@@ -624,7 +633,7 @@ typed_fn_type(batch *b, const wrt_functype *t)
 				res[i] = vt(b, t->results[i]);
 			rt = LLVMStructTypeInContext(ctx, res, t->nresults, 0);
 		}
-		ft = LLVMFunctionType(rt, params, t->nparams + 2, 0);
+		ft = LLVMFunctionType(rt, params, t->nparams + 3, 0);
 	}
 	free(params);
 	free(res);
@@ -851,7 +860,6 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 					return false;
 				for (uint32_t i = 0; i < c->nresults; i++)
 					rv[i] = load(f, vt(b, c->results[i]), c->label_vars[i]);
-				LLVMBuildStore(B, f->nframes_in, f->nframes_ptr);
 				emit_return_values(f, rv);
 				free(rv);
 				f->dead = true;
@@ -1239,6 +1247,7 @@ lower_function(batch *b, uint32_t k, char *err, size_t errlen)
 
 	f->inst = LLVMGetParam(f->w, 0);
 	f->fp = LLVMGetParam(f->w, 1);
+	f->rem = LLVMGetParam(f->w, 2);
 	uint32_t window = wrt_tier_window(f->type);
 	f->scratch = slot_ptr(f, f->fp, window);
 	f->store = load_field(f, f->inst, offsetof(wrt_instance, store), b->ptr);
@@ -1258,23 +1267,18 @@ lower_function(batch *b, uint32_t k, char *err, size_t errlen)
 	LLVMBasicBlockRef early_bb = new_bb(f, "exhausted");
 	LLVMBasicBlockRef here = LLVMGetInsertBlock(B);
 
-	/* Depth: the frame counter and the C stack. */
-	LLVMValueRef n = load(f, b->i32, f->nframes_ptr);
-	f->nframes_in = n;
-	LLVMValueRef cap = load_field(f, f->store, offsetof(wrt_store, frames_cap), b->i32);
-	LLVMValueRef too_deep = LLVMBuildICmp(B, LLVMIntUGE, n, cap, "");
-	LLVMValueRef sbase = load_field(f, f->store, offsetof(wrt_store, stack), b->ptr);
-	LLVMValueRef sslots = load_field(f, f->store, offsetof(wrt_store, stack_slots), b->i64);
-	LLVMValueRef send = LLVMBuildGEP2(B, b->i8, sbase, (LLVMValueRef[]) {LLVMBuildShl(B, sslots, LLVMConstInt(b->i64, 3, 0), "")}, 1, "");
-	LLVMValueRef need = LLVMBuildBitCast(B, slot_ptr(f, f->fp, window + max_call_window(m, code)), b->ptr, "");
-	LLVMValueRef no_slots = LLVMBuildICmp(B, LLVMIntUGT, LLVMBuildPtrToInt(B, need, b->i64, ""),
-										  LLVMBuildPtrToInt(B, send, b->i64, ""), "");
+	/* Depth: the frames left (a parameter: no memory traffic per call) and
+	 * the C stack.  The value stack was checked by the entry (make_entry). */
+	uint32_t need = window + max_call_window(m, code);
+	if (need > b->max_need)
+		b->max_need = need;
+	LLVMValueRef too_deep = LLVMBuildICmp(B, LLVMIntEQ, f->rem, c32(b, 0), "");
 	LLVMValueRef fa = LLVMBuildCall2(B, LLVMGlobalGetValueType(b->frameaddress), b->frameaddress,
 									 (LLVMValueRef[]) {c32(b, 0)}, 1, "");
 	LLVMValueRef limit = load_field(f, f->store, offsetof(wrt_store, native_stack_limit), b->ptr);
 	LLVMValueRef no_c_stack = LLVMBuildICmp(B, LLVMIntULT, LLVMBuildPtrToInt(B, fa, b->i64, ""),
 											LLVMBuildPtrToInt(B, limit, b->i64, ""), "");
-	LLVMValueRef exhausted = LLVMBuildOr(B, too_deep, LLVMBuildOr(B, no_slots, no_c_stack, ""), "");
+	LLVMValueRef exhausted = LLVMBuildOr(B, too_deep, no_c_stack, "");
 	LLVMBasicBlockRef go = new_bb(f, "");
 	LLVMBuildCondBr(B, exhausted, early_bb, go);
 	(void) here;
@@ -1284,8 +1288,6 @@ lower_function(batch *b, uint32_t k, char *err, size_t errlen)
 								c32(b, (uint32_t) (code->body - m->bytes))};
 		call_helper(f, H_trap, args, 4);
 	}
-	LLVMPositionBuilderAtEnd(B, go);
-	LLVMBuildStore(B, LLVMBuildAdd(B, n, c32(b, 1), ""), f->nframes_ptr);
 
 	/* Raise and unwind: record, then leave with the counter restored. */
 	LLVMPositionBuilderAtEnd(B, f->raise_bb);
@@ -1304,7 +1306,6 @@ lower_function(batch *b, uint32_t k, char *err, size_t errlen)
 		LLVMBuildBr(B, f->fail_bb);
 	}
 	LLVMPositionBuilderAtEnd(B, f->fail_bb);
-	LLVMBuildStore(B, n, f->nframes_ptr);
 	LLVMValueRef *undefs = NULL;
 	if (f->type->nresults)
 	{
@@ -1330,7 +1331,7 @@ lower_function(batch *b, uint32_t k, char *err, size_t errlen)
 	{
 		LLVMTypeRef t = vt(b, code->local_types[i]);
 		f->locals[i] = alloca_at_entry(f, t);
-		LLVMBuildStore(B, i < f->type->nparams ? LLVMGetParam(f->w, 2 + i) : LLVMConstNull(t), f->locals[i]);
+		LLVMBuildStore(B, i < f->type->nparams ? LLVMGetParam(f->w, 3 + i) : LLVMConstNull(t), f->locals[i]);
 	}
 	if (m->nmems)
 	{
@@ -1402,17 +1403,39 @@ make_entry(batch *b, uint32_t k, const char *name)
 	LLVMBuilderRef B = b->B;
 	LLVMPositionBuilderAtEnd(B, LLVMAppendBasicBlockInContext(ctx, e, "entry"));
 	LLVMValueRef inst = LLVMGetParam(e, 0), fp = LLVMGetParam(e, 1);
-	LLVMValueRef *args = malloc((t->nparams + 2) * sizeof(LLVMValueRef));
+	LLVMValueRef store = load_field(f, inst, offsetof(wrt_instance, store), b->ptr);
+	/* The frames left, and the value stack for the whole batch: a function
+	 * and its direct callees share fp, so the largest need of any function
+	 * covers every chain of direct calls. */
+	LLVMValueRef n = load_field(f, store, offsetof(wrt_store, nframes), b->i32);
+	LLVMValueRef cap = load_field(f, store, offsetof(wrt_store, frames_cap), b->i32);
+	LLVMValueRef sbase = load_field(f, store, offsetof(wrt_store, stack), b->ptr);
+	LLVMValueRef sslots = load_field(f, store, offsetof(wrt_store, stack_slots), b->i64);
+	LLVMValueRef send = LLVMBuildPtrToInt(B, sbase, b->i64, "");
+	send = LLVMBuildAdd(B, send, LLVMBuildShl(B, sslots, LLVMConstInt(b->i64, 3, 0), ""), "");
+	LLVMValueRef need = LLVMBuildPtrToInt(B, slot_ptr(f, fp, b->max_need), b->i64, "");
+	LLVMValueRef bad = LLVMBuildOr(B, LLVMBuildICmp(B, LLVMIntUGE, n, cap, ""),
+								   LLVMBuildICmp(B, LLVMIntUGT, need, send, ""), "");
+	LLVMBasicBlockRef exhausted = LLVMAppendBasicBlockInContext(ctx, e, "exhausted");
+	LLVMBasicBlockRef go = LLVMAppendBasicBlockInContext(ctx, e, "go");
+	LLVMBuildCondBr(B, bad, exhausted, go);
+	LLVMPositionBuilderAtEnd(B, exhausted);
+	LLVMValueRef targs[4] = {inst, c32(b, WRT_TRAP_STACK_EXHAUSTED), c32(b, code->func_index),
+							 c32(b, (uint32_t) (code->body - m->bytes))};
+	LLVMBuildCall2(B, b->ht[H_trap], b->h[H_trap], targs, 4, "");
+	LLVMBuildRet(B, LLVMConstInt(b->i8, 0, 0));
+	LLVMPositionBuilderAtEnd(B, go);
+	LLVMValueRef *args = malloc((t->nparams + 3) * sizeof(LLVMValueRef));
 	if (!args)
 		return NULL;
 	args[0] = inst;
 	args[1] = fp;
+	args[2] = LLVMBuildSub(B, cap, n, "");
 	for (uint32_t i = 0; i < t->nparams; i++)
-		args[2 + i] = from_slot(f, load(f, b->i64, slot_ptr(f, fp, i)), t->params[i]);
+		args[3 + i] = from_slot(f, load(f, b->i64, slot_ptr(f, fp, i)), t->params[i]);
 	LLVMValueRef w = b->typed[k];
-	LLVMValueRef r = LLVMBuildCall2(B, LLVMGlobalGetValueType(w), w, args, t->nparams + 2, "");
+	LLVMValueRef r = LLVMBuildCall2(B, LLVMGlobalGetValueType(w), w, args, t->nparams + 3, "");
 	free(args);
-	LLVMValueRef store = load_field(f, inst, offsetof(wrt_instance, store), b->ptr);
 	LLVMValueRef kind = load_field(f, store, offsetof(wrt_store, trap) + offsetof(wrt_trap, kind), b->i32);
 	LLVMBasicBlockRef okb = LLVMAppendBasicBlockInContext(ctx, e, "ok");
 	LLVMBasicBlockRef failb = LLVMAppendBasicBlockInContext(ctx, e, "fail");
@@ -1670,6 +1693,11 @@ compile_once(wrt_module *m, const uint32_t *codes, uint32_t n, wrt_tier_result *
 			ok = false;
 			break;
 		}
+	}
+	for (uint32_t i = 0; ok && i < n; i++)
+	{
+		if (!b->typed[codes[i]])
+			continue;
 		snprintf(name, sizeof(name), "e%u_%u", b->id, codes[i]);
 		if (!make_entry(b, codes[i], name))
 		{
@@ -1698,7 +1726,8 @@ compile_once(wrt_module *m, const uint32_t *codes, uint32_t n, wrt_tier_result *
 	if (verr)
 		LLVMDisposeMessage(verr);
 	LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
-	LLVMErrorRef e = LLVMRunPasses(b->M, "default<O2>", tm, po);
+	const char *passes = getenv("WRT_TIER_PASSES");
+	LLVMErrorRef e = LLVMRunPasses(b->M, passes ? passes : "default<O2>", tm, po);
 	LLVMDisposePassBuilderOptions(po);
 	if (e)
 	{
