@@ -5,7 +5,9 @@
  * SIMD lanes and 16-byte constants) and all error reporting.  wrt_insn_next()
  * in the header handles the frequent short forms inline and comes here for
  * the rest, so this file is the complete definition of the encoding and the
- * inline part only a shortcut through it.
+ * inline part only a shortcut through it.  The immediate kind comes from
+ * the opcode's opcodes.def row; the one switch below is over those kinds
+ * (enum wrt_imm), never over opcodes.
  */
 #include "reader.h"
 
@@ -46,17 +48,10 @@ read_valtype(wrt_insn_reader *rd, uint8_t *out)
 	uint8_t b;
 	if (!wrt_read_u8(&rd->r, &b))
 		return false;
-	switch (b)
+	if (wrt_is_valtype(b))
 	{
-		case WRT_I32:
-		case WRT_I64:
-		case WRT_F32:
-		case WRT_F64:
-		case WRT_V128:
-		case WRT_FUNCREF:
-		case WRT_EXTERNREF:
-			*out = b;
-			return true;
+		*out = b;
+		return true;
 	}
 	return malformed_at(rd, at, (b & 0x80) ? "integer representation too long"
 						: "malformed value type");

@@ -26,8 +26,11 @@
  *
  * Speed: module load is dominated by this loop, so the common case — a
  * one-byte opcode with no immediate or with one-byte LEB128 immediates — is
- * decoded inline in the caller; longer encodings, prefixed opcodes and every
- * error go to the out-of-line wrt_insn_next_slow() (reader.c).
+ * decoded inline in the caller, the opcode and its immediate kind each one
+ * load from a constant table indexed by the byte; longer encodings,
+ * prefixed opcodes, br_table vectors and every error go out of line to
+ * reader.c, which is the complete definition of the encoding (the inline
+ * part is only a shortcut through it).
  *
  * Supported encodings: WebAssembly 2.0 (SIMD included), the extended-const
  * proposal (which adds no encoding, only allows more instructions in
@@ -154,6 +157,7 @@ wrt_insn_at_end(const wrt_insn_reader *rd)
 	return rd->r.p >= rd->r.end;
 }
 
+/* A value type's one-byte code (wasmrt.h: wrt_valtype). */
 static inline bool
 wrt_is_valtype(uint8_t b)
 {

@@ -67,6 +67,10 @@
 	X(cost_interrupt) \
 	X(cost_code_limit) \
 	X(cost_arity_limit) \
+	X(reader_every_opcode) \
+	X(reader_immediates) \
+	X(reader_malformed) \
+	X(reader_extended_const) \
 	X(tier_eager_results) \
 	X(tier_calls_and_tables) \
 	X(tier_trap_backtrace) \
