@@ -525,6 +525,13 @@ wrt_tier_on_call(wrt_store *s, wrt_module *m, wrt_code *code)
 }
 
 void
+wrt_tier_on_instantiate(wrt_store *s, wrt_module *m)
+{
+	if (s->tier.mode == WRT_TIER_EAGER && !m->tier_all_done)
+		compile_module(m);
+}
+
+void
 wrt_tier_on_loop(wrt_store *s, wrt_module *m, wrt_code *code)
 {
 	policy(s, m, code, true);

@@ -149,6 +149,8 @@ uint32_t wrt_tier_window(const wrt_functype *t);
  * interpreted.
  */
 void wrt_tier_on_call(wrt_store *s, wrt_module *m, wrt_code *code);
+/* An instance of m is being made: the eager policy compiles m now. */
+void wrt_tier_on_instantiate(wrt_store *s, wrt_module *m);
 /* A loop back-edge of `code` crossed its countdown. */
 void wrt_tier_on_loop(wrt_store *s, wrt_module *m, wrt_code *code);
 
