@@ -25,6 +25,7 @@
  * a plain cast.
  */
 #include "internal.h"
+#include "tier.h"
 #include "numeric.h"
 #include "opcodes.h"
 #include "reader.h"
@@ -1436,6 +1437,10 @@ wrt_instantiate(wrt_store *s, wrt_module *m, const wrt_extern *imports, size_t n
 		}
 		inst->data_dropped[i] = 1;
 	}
+
+	/* The eager tier compiles the module here, before any of its calls
+	 * (the start function's included). */
+	wrt_tier_on_instantiate(s, m);
 
 	if (m->has_start)
 	{

@@ -36,12 +36,21 @@
 static const char *progname = "wasm-run";
 static volatile int interrupted;
 
+static wrt_tier_settings tier;
+
+/* The native tier could not be loaded: said once, on stderr. */
+static void
+tier_notice(void *ud, const char *message)
+{
+	fprintf(stderr, "%s: %s\n", progname, message);
+}
+
 static void
 usage(void)
 {
 	fprintf(stderr,
 			"usage: %s [--fuel N] [--max-pages N] [--stack BYTES] [--time] [--disasm]\n"
-			"       %*s [--invoke NAME] file.wasm [args...]\n",
+			"       %*s [--tier=interp|tiered|eager] [--invoke NAME] file.wasm [args...]\n",
 			progname, (int) strlen(progname), "");
 	exit(2);
 }
@@ -426,6 +435,12 @@ main(int argc, char **argv)
 			disasm = true;
 			continue;
 		}
+		if (strncmp(opt, "--tier=", 7) == 0)
+		{
+			if (!wrt_tier_mode_parse(opt + 7, &tier.mode))
+				usage();
+			continue;
+		}
 		if (argi >= argc)
 			usage();
 		if (strcmp(opt, "--fuel") == 0)
@@ -493,6 +508,8 @@ main(int argc, char **argv)
 	if (max_pages)
 		wrt_store_set_memory_limit(store, (uint32_t) max_pages);
 	wrt_store_set_fuel(store, fuel);
+	wrt_store_set_tier(store, &tier);
+	wrt_tier_set_notice(tier_notice, NULL);
 	signal(SIGINT, on_sigint);
 	wrt_store_set_interrupt(store, &interrupted);
 
@@ -661,6 +678,15 @@ main(int argc, char **argv)
 	}
 	if (fuel && status != 2)
 		fprintf(stderr, "fuel: %" PRIu64 "\n", wrt_store_fuel_consumed(store));
+	if (timing && tier.mode != WRT_TIER_INTERP)
+	{
+		wrt_tier_stats ts;
+		wrt_tier_get_stats(NULL, &ts);
+		fprintf(stderr, "tier: %" PRIu64 " compiled, %" PRIu64 " refused, %" PRIu64 " failed, "
+				"%" PRIu64 " bytes of Wasm in %.3f ms (%.3f ms/KB)\n",
+				ts.compiled, ts.refused, ts.failed, ts.wasm_bytes, ts.compile_ns / 1e6,
+				ts.wasm_bytes ? ts.compile_ns / 1e6 / (ts.wasm_bytes / 1024.0) : 0.0);
+	}
 
 out:
 	fflush(stdout);

@@ -20,6 +20,13 @@
 #   SPEC_VERBOSE  1: pass -v to the runner (all failures, message mismatches)
 #   SPEC_TAG      suffix of the result files (result$SPEC_TAG.txt), so runs with
 #                 another runner (the ASan build) share the conversions
+#   SPEC_TIER     interp (default), tiered or eager: the native tier's policy
+#                 (spec-runner -T); eager compiles every function of every
+#                 module before its first call.  With a tier, the results go
+#                 to result-$SPEC_TIER.txt (unless SPEC_TAG says otherwise)
+#                 and a line "tier: N compiled, N refused, N failed" sums
+#                 what the tier did (refused and failed functions ran in the
+#                 interpreter).
 #
 # Output: the runner's PASS/FAIL line per file (with failing commands), the
 # skipped files, the skip reasons, a line of file counts and, last, the
@@ -37,7 +44,9 @@ RUNNER=${SPEC_RUNNER:-$ROOT/build/spec-runner}
 OUT=${SPEC_OUT:-$ROOT/build/spec}
 JOBS=${SPEC_JOBS:-$(nproc 2>/dev/null || echo 2)}
 TIMEOUT=${SPEC_TIMEOUT:-20}
-TAG=${SPEC_TAG:-}
+TIER=${SPEC_TIER:-interp}
+case $TIER in interp|tiered|eager) ;; *) echo "SPEC_TIER: interp, tiered or eager" >&2; exit 2 ;; esac
+if [ "$TIER" = interp ]; then TAG=${SPEC_TAG:-}; else TAG=${SPEC_TAG:--$TIER}; fi
 SKIPLIST=$ROOT/test/spec/skip.txt
 
 case $RUNNER in /*) ;; *) RUNNER=$PWD/$RUNNER ;; esac
@@ -91,18 +100,19 @@ done
 # directory.  timeout(1) is the last resort if the interrupt flag is ignored.
 run_one() {
 	local name=$1 dir=$OUT/$1 rc=0
-	timeout -k 10 900 "$RUNNER" ${SPEC_VERBOSE:+-v} -t "$TIMEOUT" "$dir/$name.json" \
+	timeout -k 10 900 "$RUNNER" ${SPEC_VERBOSE:+-v} -t "$TIMEOUT" -T "$TIER" "$dir/$name.json" \
 		> "$dir/result$TAG.txt" 2>&1 || rc=$?
 	echo "$rc" > "$dir/rc$TAG"
 }
 export -f run_one
-export OUT RUNNER TIMEOUT TAG SPEC_VERBOSE
+export OUT RUNNER TIMEOUT TAG TIER SPEC_VERBOSE
 
 if [ ${#run_names[@]} -gt 0 ]; then
 	printf '%s\0' "${run_names[@]}" | xargs -0 -n1 -P "$JOBS" bash -c 'run_one "$1"' _
 fi
 
 passed=0 failed=0 skipped=0
+tier_compiled=0 tier_refused=0 tier_failed=0
 files_passed=0 files_failed=0 files_skipped=${#skipped_files[@]}
 declare -A reasons=()
 for name in "${conv_failed[@]}"; do
@@ -127,8 +137,14 @@ for name in "${run_names[@]}"; do
 		files_failed=$((files_failed + 1))
 		continue
 	fi
-	# Everything but the summary block (skip reasons and the totals line).
-	sed -e '/^skip reasons:$/,$d' "$result"
+	# Everything but the summary block (skip reasons, tier and totals lines).
+	sed -e '/^skip reasons:$/,$d' -e '/^tier: /d' "$result"
+	tierline=$(grep -E '^tier: [0-9]+ compiled' "$result" | tail -n1 || true)
+	if [ -n "$tierline" ]; then
+		read -r _ tc _ tr _ tf _ <<< "${tierline//,/}"
+		tier_compiled=$((tier_compiled + tc)) tier_refused=$((tier_refused + tr)) tier_failed=$((tier_failed + tf))
+	fi
+	grep -E '^tier: ' "$result" | grep -vE '^tier: [0-9]+ compiled' | sed "s/^/  $name: /" || true
 	read -r p _ f _ s _ <<< "${totals//,/}"
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 	if [ "$f" -eq 0 ] && [ "$rc" -eq 0 ]; then
@@ -157,6 +173,9 @@ if [ ${#reasons[@]} -gt 0 ]; then
 	for reason in "${!reasons[@]}"; do
 		printf '  %6d  %s\n' "${reasons[$reason]}" "$reason"
 	done | sort -k2
+fi
+if [ "$TIER" != interp ]; then
+	echo "tier ($TIER): $tier_compiled compiled, $tier_refused refused, $tier_failed failed (refused and failed functions ran interpreted)"
 fi
 echo "files: $files_passed passed, $files_failed failed, $files_skipped skipped"
 echo "$passed passed, $failed failed, $skipped skipped"

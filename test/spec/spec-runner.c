@@ -46,6 +46,8 @@
 static int verbose;
 static unsigned timeout_secs = 20;
 static volatile int interrupt_flag;
+/* -T: the native tier's policy for every store. */
+static wrt_tier_settings tier_settings;
 
 /* ---- growable string list ------------------------------------------------ */
 
@@ -1341,6 +1343,8 @@ run_file(const char *path, unsigned long *tp, unsigned long *tf, unsigned long *
 	sc.dir = dir_of(path);
 	sc.wast = display_name(root, path);
 	sc.store = wrt_store_new(NULL);
+	if (sc.store)
+		wrt_store_set_tier(sc.store, &tier_settings);
 	if (!sc.store)
 	{
 		printf("FAIL %s (1 failed, 0 passed, 0 skipped)\n  wrt_store_new failed\n", sc.wast);
@@ -1408,9 +1412,10 @@ run_file(const char *path, unsigned long *tp, unsigned long *tf, unsigned long *
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: spec-runner [-v] [-t seconds] file.json...\n"
+	fprintf(stderr, "usage: spec-runner [-v] [-t seconds] [-T tier] file.json...\n"
 			"  -v  list all failures and passes whose message differs\n"
-			"  -t  time limit per command (default 20, 0 = none)\n");
+			"  -t  time limit per command (default 20, 0 = none)\n"
+			"  -T  interp (default), tiered or eager: the native tier's policy\n");
 	exit(2);
 }
 
@@ -1421,7 +1426,7 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "vt:h")) != -1)
+	while ((opt = getopt(argc, argv, "vt:T:h")) != -1)
 	{
 		switch (opt)
 		{
@@ -1430,6 +1435,10 @@ main(int argc, char **argv)
 				break;
 			case 't':
 				timeout_secs = (unsigned)strtoul(optarg, NULL, 10);
+				break;
+			case 'T':
+				if (!wrt_tier_mode_parse(optarg, &tier_settings.mode))
+					usage();
 				break;
 			default:
 				usage();
@@ -1451,6 +1460,18 @@ main(int argc, char **argv)
 		printf("skip reasons:\n");
 		for (size_t i = 0; i < nskips; i++)
 			printf("  skipped %lu: %s\n", skips[i].count, skips[i].reason);
+	}
+	if (tier_settings.mode != WRT_TIER_INTERP)
+	{
+		/* Functions the native tier refused or failed ran interpreted. */
+		wrt_tier_stats ts;
+		wrt_tier_get_stats(NULL, &ts);
+		printf("tier: %llu compiled, %llu refused, %llu failed\n", (unsigned long long) ts.compiled,
+			   (unsigned long long) ts.refused, (unsigned long long) ts.failed);
+		if (wrt_tier_status())
+			printf("tier: %s\n", wrt_tier_status());
+		if (verbose && wrt_tier_last_refusal())
+			printf("tier: last refusal: %s\n", wrt_tier_last_refusal());
 	}
 	printf("%lu passed, %lu failed, %lu skipped\n", passed, failed, skipped);
 	for (size_t i = 0; i < nskips; i++)
