@@ -259,6 +259,9 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_slot *fp,
 	bool keep_frames = false;
 	/* Machine code runs only without a fuel budget (tier.h). */
 	const bool native_ok = s->fuel == 0;
+	/* Only the tiered policy looks at loop back-edges: under the others a
+	 * back-edge does not touch the countdown (no store per iteration). */
+	const bool counting_loops = s->tier.mode == WRT_TIER_TIERED;
 
 	/* The address register of a run of byte tests (I32_ADD_RR_*_M8N). */
 	uint32_t m8p;
@@ -298,7 +301,8 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_slot *fp,
 		if (o_ <= 0) \
 		{ \
 			if (WRT_UNLIKELY(*intr) && !interrupt_continue(s)) TRAP(INTERRUPTED); \
-			if (WRT_UNLIKELY(--code->tier_loops < 0)) wrt_tier_on_loop(s, inst->mod, code); \
+			if (WRT_UNLIKELY(counting_loops) && WRT_UNLIKELY(--code->tier_loops < 0)) \
+				wrt_tier_on_loop(s, inst->mod, code); \
 			if (WRT_UNLIKELY((fuel -= (int64_t) pc[o_ - 1].u) < 0)) TRAP(FUEL_EXHAUSTED); \
 		} \
 		pc += o_; \
