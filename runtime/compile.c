@@ -146,37 +146,42 @@ static const uint16_t ir_base[WRT_OP_COUNT_] = {
 #include "opcodes.def"
 };
 
-/* The instruction of a SIMD operator with a handler of its own, else 0. */
+/* The instruction of a SIMD operator with a handler of its own (ir.def
+ * IR_VI of a family's layout), else 0; V128_LOAD_ADD, the inlined form of
+ * VLOAD_ADD, is chosen where the load-add fusion is. */
+#define VI_OF_VBIN(NAME, OP) [WRT_OP_##OP] = WRT_IR_##NAME,
+#define VI_OF_VLOAD(NAME, OP) [WRT_OP_##OP] = WRT_IR_##NAME,
+#define VI_OF_VLOAD_ADD(NAME, OP)
+#define VI_ROW(NAME, L, OP, M) VI_OF_##L(NAME, OP)
+#define NO_ROW(...)
 static const uint16_t simd_inline_ir[WRT_OP_COUNT_] = {
-#define X(F, NAME) [WRT_OP_##NAME] = WRT_IR_VI_##NAME,
-	WRT_IR_SIMD_INLINE(X)
-#undef X
+	WRT_IR_HAND(NO_ROW, NO_ROW, NO_ROW, NO_ROW, NO_ROW, VI_ROW)
 };
+#undef NO_ROW
+#undef VI_ROW
+#undef VI_OF_VBIN
+#undef VI_OF_VLOAD
+#undef VI_OF_VLOAD_ADD
 
 /* The family instruction of each SIMD opclass. */
 static const uint16_t simd_ir[] = {
-#define X(F, n) [WRT_OPC_##F] = WRT_IR_##F,
-	WRT_IR_SIMD(X)
-#undef X
+	[WRT_OPC_VUN] = WRT_IR_VUN, [WRT_OPC_VSPLAT] = WRT_IR_VSPLAT, [WRT_OPC_VTEST] = WRT_IR_VTEST,
+	[WRT_OPC_VBIN] = WRT_IR_VBIN, [WRT_OPC_VSHIFT] = WRT_IR_VSHIFT, [WRT_OPC_VTER] = WRT_IR_VTER,
+	[WRT_OPC_VEXTRACT] = WRT_IR_VEXTRACT, [WRT_OPC_VREPLACE] = WRT_IR_VREPLACE,
+	[WRT_OPC_VLOAD] = WRT_IR_VLOAD, [WRT_OPC_VSTORE] = WRT_IR_VSTORE,
+	[WRT_OPC_VLOAD_LANE] = WRT_IR_VLOAD_LANE, [WRT_OPC_VSTORE_LANE] = WRT_IR_VSTORE_LANE,
 };
 
-/* Offsets from a CMP/TEST base irop to its fused forms (see compile.h). */
-#define CMP_RI 1
-#define CMP_BRIF_RR 2
-#define CMP_BRIF_RI 3
-#define CMP_BRIFNOT_RR 4
-#define CMP_BRIFNOT_RI 5
-#define CMP_RM 6
-#define CMP_IR 7
-#define CMP_SEL_RR 8
-#define CMP_SEL_RI 9
-#define BIN_RM 2
-#define BIN_IR 3
-#define BIN_RMA 4
-#define CMP_RMA 10
-#define CMP_SEL2 11
-#define TEST_BRIF 1
-#define TEST_BRIFNOT 2
+/*
+ * An operator's family forms are ir_base[op] + WRT_IRF_<FORM> (ir.def).
+ * Those the compiler names must be the instructions of that name:
+ */
+_Static_assert(WRT_IR_I32_EQ_RR + WRT_IRF_SEL2_RR == WRT_IR_SEL2_I32_EQ_RR, "CMP forms");
+_Static_assert(WRT_IR_F64_LT_RR + WRT_IRF_BRIFNOT_RI == WRT_IR_BRIFNOT_F64_LT_RI, "CMP forms");
+_Static_assert(WRT_IR_I64_ADD_RR + WRT_IRF_BIN_RMA == WRT_IR_I64_ADD_RMA, "BIN forms");
+_Static_assert(WRT_IR_I32_EQZ + WRT_IRF_BRIFNOT_TEST == WRT_IR_BRIFNOT_I32_EQZ, "TEST forms");
+_Static_assert(WRT_IR_I32_LOAD8_U + WRT_IRF_LOAD_ABS == WRT_IR_I32_LOAD8_U_ABS, "LOAD forms");
+_Static_assert(WRT_IR_F64_STORE + WRT_IRF_STORE_ABS == WRT_IR_F64_STORE_ABS, "STORE forms");
 
 static bool
 commutative(int op)
@@ -362,7 +367,7 @@ load_at(comp *c, int irop, uint32_t at, uint32_t end, uint32_t *dst, uint32_t *a
 	if (at == UINT32_MAX || at + 3 != end)
 		return false;
 	bool plain = op_at(c, at, irop, 3);
-	if (!plain && !op_at(c, at, irop + 1, 3))
+	if (!plain && !op_at(c, at, irop + WRT_IRF_LOAD_ADD, 3))
 		return false;
 	*dst = WRT_LO(c->code[at + 1]);
 	*addr = WRT_HI(c->code[at + 1]);
@@ -439,7 +444,7 @@ fold_eqz_of_compare(comp *c, uint8_t next)
 		c->st[c->h - 1].kind = K_COND;
 		return true;
 	}
-	c->code[at].h = c->H[ir_base[neg] + (ri ? 1 : 0)];
+	c->code[at].h = c->H[ir_base[neg] + (ri ? WRT_IRF_BIN_RI : WRT_IRF_BIN_RR)];
 	c->last_cmp = neg;
 	c->last_cmpop = neg;
 	return true;
@@ -1140,20 +1145,20 @@ emit_cond_branch(comp *c, const centry *cond, uint32_t cslot, bool negate,
 	{
 		if (c->cond.test)
 		{
-			at = emit_op(c, c->cond.ir + (negate ? TEST_BRIFNOT : TEST_BRIF));
+			at = emit_op(c, c->cond.ir + (negate ? WRT_IRF_BRIFNOT_TEST : WRT_IRF_BRIF_TEST));
 			cell = emit_cell(c, WRT_PACK(c->cond.a, 0));
 			part = 1;
 		}
 		else if (c->cond.ri)
 		{
-			at = emit_op(c, c->cond.ir + (negate ? CMP_BRIFNOT_RI : CMP_BRIF_RI));
+			at = emit_op(c, c->cond.ir + (negate ? WRT_IRF_BRIFNOT_RI : WRT_IRF_BRIF_RI));
 			cell = emit_cell(c, WRT_PACK(c->cond.a, 0));
 			emit_cell(c, c->cond.imm);
 			part = 1;
 		}
 		else
 		{
-			at = emit_op(c, c->cond.ir + (negate ? CMP_BRIFNOT_RR : CMP_BRIF_RR));
+			at = emit_op(c, c->cond.ir + (negate ? WRT_IRF_BRIFNOT_RR : WRT_IRF_BRIF_RR));
 			emit_cell(c, WRT_PACK(c->cond.a, c->cond.b));
 			cell = emit_cell(c, 0);
 			part = 2;
@@ -1597,8 +1602,7 @@ compile_plain(comp *c, int op, const wrt_opinfo *oi)
 					c->npc -= 2;
 					c->h -= 2;
 					uint32_t d = push_slot(c);
-					emit_op(c, base + (oi->cls == WRT_OPC_CMP ? (rma ? CMP_RMA : CMP_RM)
-									   : (rma ? BIN_RMA : BIN_RM)));
+					emit_op(c, base + (rma ? WRT_IRF_BIN_RMA : WRT_IRF_BIN_RM));
 					note_dst(c, emit_cell(c, WRT_PACK(d, sa0)), d);
 					emit_cell(c, WRT_PACK(addr, offset));
 					return;
@@ -1625,7 +1629,7 @@ compile_plain(comp *c, int op, const wrt_opinfo *oi)
 					uint32_t sb0 = slot_of(c, c->h - 1);
 					c->h -= 2;
 					uint32_t d = push_slot(c);
-					emit_op(c, base + (oi->cls == WRT_OPC_CMP ? CMP_IR : BIN_IR));
+					emit_op(c, base + WRT_IRF_BIN_IR);
 					note_dst(c, emit_cell(c, WRT_PACK(d, sb0)), d);
 					emit_cell(c, k);
 					return;
@@ -1688,7 +1692,7 @@ compile_plain(comp *c, int op, const wrt_opinfo *oi)
 				if (!ri && op == WRT_OP_I32_ADD && fuse_accumulate(c, ea, eb, sa, sb))
 					return;
 				uint32_t d = push_slot(c);
-				emit_op(c, base + (ri ? 1 : 0));
+				emit_op(c, base + (ri ? WRT_IRF_BIN_RI : WRT_IRF_BIN_RR));
 				note_dst(c, emit_cell(c, WRT_PACK(d, sa)), d);
 				emit_cell(c, ri ? imm : sb);
 				c->last_chain = !ri && f64_chain_index(op) >= 0;
@@ -1704,7 +1708,7 @@ compile_plain(comp *c, int op, const wrt_opinfo *oi)
 					/* Keep the add's form uniform: sub x, k = add x, -k. */
 					if (op == WRT_OP_I32_SUB)
 						c->code[c->ncode - 1].u = (uint32_t) -(uint32_t) imm;
-					c->code[c->last_instr].h = c->H[ir_base[WRT_OP_I32_ADD] + 1];
+					c->code[c->last_instr].h = c->H[WRT_IR_I32_ADD_RI];
 					c->last_add_ri = true;
 				}
 				return;
@@ -1719,7 +1723,7 @@ compile_plain(comp *c, int op, const wrt_opinfo *oi)
 					uint64_t ea = (uint64_t) (uint32_t) c->st[c->h - 1].bits + offset;
 					c->h--;
 					uint32_t d = push_slot(c);
-					emit_op(c, base + 2);
+					emit_op(c, base + WRT_IRF_LOAD_ABS);
 					note_dst(c, emit_cell(c, d), d);
 					emit_cell(c, ea);
 					return;
@@ -1735,7 +1739,7 @@ compile_plain(comp *c, int op, const wrt_opinfo *oi)
 					c->ncode = at;
 					c->npc -= 2;
 					uint32_t d = canon(c, c->h - 1);
-					emit_op(c, base + 1);
+					emit_op(c, base + WRT_IRF_LOAD_ADD);
 					note_dst(c, emit_cell(c, WRT_PACK(d, x)), d);
 					emit_cell(c, WRT_PACK(k, offset));
 					if (offset == 0 && (oi->size == 8 || (oi->size == 4 && oi->t_out != WRT_VT_I64)))
@@ -1764,7 +1768,7 @@ compile_plain(comp *c, int op, const wrt_opinfo *oi)
 					uint64_t ea = (uint64_t) (uint32_t) c->st[c->h - 2].bits + offset;
 					uint32_t v = slot_of(c, c->h - 1);
 					c->h -= 2;
-					emit_op(c, base + 1);
+					emit_op(c, base + WRT_IRF_STORE_ABS);
 					emit_cell(c, v);
 					emit_cell(c, ea);
 					return;
@@ -1799,11 +1803,11 @@ fuse_select_chain(comp *c, uint32_t s2, uint32_t base)
 	uint32_t xr[3] = {0, 0, 0}, nxr = 0, xw = 0;
 	if (s1 == UINT32_MAX)
 		return;
-	if (!op_at(c, s1, base + CMP_SEL_RR, 4) || s1 + 4 != s2)
+	if (!op_at(c, s1, base + WRT_IRF_SEL_RR, 4) || s1 + 4 != s2)
 	{
 		xat = s1;
 		s1 = instr_back(c, 2);
-		if (s1 == UINT32_MAX || !op_at(c, s1, base + CMP_SEL_RR, 4) || s1 + 4 != xat || xat + 5 != s2)
+		if (s1 == UINT32_MAX || !op_at(c, s1, base + WRT_IRF_SEL_RR, 4) || s1 + 4 != xat || xat + 5 != s2)
 			return;
 		bool acc = op_at(c, xat, WRT_IR_I32_ADD_EQ_MM8, 5) || op_at(c, xat, WRT_IR_I32_ADD_NE_MM8, 5);
 		if (!acc && !op_at(c, xat, WRT_IR_I32_EQ_MM8, 5) && !op_at(c, xat, WRT_IR_I32_NE_MM8, 5))
@@ -1863,7 +1867,7 @@ fuse_select_chain(comp *c, uint32_t s2, uint32_t base)
 		for (int i = 1; i < 5; i++)
 			emit_cell(c, xc[i].u);
 	}
-	emit_op(c, base + CMP_SEL2);
+	emit_op(c, base + WRT_IRF_SEL2_RR);
 	fuse_done(c, off1);
 	emit_cell(c, WRT_PACK(d1, a1));
 	emit_cell(c, WRT_PACK(b1, x1));
@@ -1895,7 +1899,7 @@ fuse_compare_select(comp *c)
 	uint32_t y = slot_of(c, c->h - 1);
 	c->h -= 2;
 	uint32_t d = push_slot(c);
-	uint32_t sat = emit_op(c, base + (ri ? CMP_SEL_RI : CMP_SEL_RR));
+	uint32_t sat = emit_op(c, base + (ri ? WRT_IRF_SEL_RI : WRT_IRF_SEL_RR));
 	note_dst(c, emit_cell(c, WRT_PACK(d, a)), d);
 	if (ri)
 	{

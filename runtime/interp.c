@@ -199,40 +199,12 @@ static bool
 run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_slot *fp,
 	const void *const **handlers_out)
 {
-	static const void *const handlers[WRT_IR_COUNT_] = {
-#define X(n) [WRT_IR_##n] = &&L_##n,
-		WRT_IR_SPECIAL(X)
-#undef X
-#define X(O1, o1, O2, o2) [WRT_IR_F64_##O1##_##O2##_L] = &&L_F64_##O1##_##O2##_L, \
-	[WRT_IR_F64_##O1##_##O2##_R] = &&L_F64_##O1##_##O2##_R,
-		WRT_IR_F64_CHAIN(X)
-#undef X
-#define OP_UN(NAME, code, text, TIN, TOUT, body) [WRT_IR_##NAME] = &&L_##NAME,
-#define OP_TEST(NAME, code, text, TIN, body) [WRT_IR_##NAME] = &&L_##NAME, \
-	[WRT_IR_BRIF_##NAME] = &&L_BRIF_##NAME, [WRT_IR_BRIFNOT_##NAME] = &&L_BRIFNOT_##NAME,
-#define OP_BIN(NAME, code, text, T, TOUT, body) \
-	[WRT_IR_##NAME##_RR] = &&L_##NAME##_RR, [WRT_IR_##NAME##_RI] = &&L_##NAME##_RI, \
-	[WRT_IR_##NAME##_RM] = &&L_##NAME##_RM, [WRT_IR_##NAME##_IR] = &&L_##NAME##_IR, \
-	[WRT_IR_##NAME##_RMA] = &&L_##NAME##_RMA,
-#define OP_CMP(NAME, code, text, T, body) \
-	[WRT_IR_##NAME##_RR] = &&L_##NAME##_RR, [WRT_IR_##NAME##_RI] = &&L_##NAME##_RI, \
-	[WRT_IR_##NAME##_RM] = &&L_##NAME##_RM, [WRT_IR_##NAME##_IR] = &&L_##NAME##_IR, \
-	[WRT_IR_##NAME##_RMA] = &&L_##NAME##_RMA, \
-	[WRT_IR_BRIF_##NAME##_RR] = &&L_BRIF_##NAME##_RR, [WRT_IR_BRIF_##NAME##_RI] = &&L_BRIF_##NAME##_RI, \
-	[WRT_IR_BRIFNOT_##NAME##_RR] = &&L_BRIFNOT_##NAME##_RR, [WRT_IR_BRIFNOT_##NAME##_RI] = &&L_BRIFNOT_##NAME##_RI, \
-	[WRT_IR_SEL_##NAME##_RR] = &&L_SEL_##NAME##_RR, [WRT_IR_SEL_##NAME##_RI] = &&L_SEL_##NAME##_RI, \
-	[WRT_IR_SEL2_##NAME##_RR] = &&L_SEL2_##NAME##_RR,
-#define OP_LOAD(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = &&L_##NAME, [WRT_IR_##NAME##_ADD] = &&L_##NAME##_ADD, \
-	[WRT_IR_##NAME##_ABS] = &&L_##NAME##_ABS,
-#define OP_STORE(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = &&L_##NAME, [WRT_IR_##NAME##_ABS] = &&L_##NAME##_ABS,
-#include "opcodes.def"
-#define X(F, n) [WRT_IR_##F] = &&L_##F,
-		WRT_IR_SIMD(X)
-#undef X
-#define X(F, NAME) [WRT_IR_VI_##NAME] = &&L_VI_##NAME,
-		WRT_IR_SIMD_INLINE(X)
-#undef X
+	/* One label per instruction of ir.def: a missing handler does not compile. */
+	static const void *const handlers[] = {
+#define IR_INSN(NAME, ...) [WRT_IR_##NAME] = &&L_##NAME,
+#include "ir.def"
 	};
+	_Static_assert(sizeof(handlers) / sizeof(handlers[0]) == WRT_IR_COUNT_, "a handler per instruction");
 	if (handlers_out)
 	{
 		*handlers_out = handlers;
@@ -1004,7 +976,11 @@ L_RETURN:
 
 	/* ---- SIMD families: the operator's lane function is in pc[1] ---- */
 L_VUN:
+	((wrt_vun_fn) pc[1].p)(fp + WRT_LO(pc[2]), fp + WRT_HI(pc[2]));
+	NEXT(3);
 L_VSPLAT:
+	/* the same code as VUN, but a label of its own: a handler address
+	 * names one instruction (disassembler, verifier) */
 	((wrt_vun_fn) pc[1].p)(fp + WRT_LO(pc[2]), fp + WRT_HI(pc[2]));
 	NEXT(3);
 L_VTEST:
@@ -1043,14 +1019,6 @@ L_VLOAD_ADD:
 		((wrt_vload_fn) pc[1].p)(fp + WRT_LO(pc[2]), mem + ea);
 		NEXT(5);
 	}
-L_V128_LOAD_ADD:
-	{
-		uint64_t ea = (uint64_t) (uint32_t) (GET_I32(WRT_HI(pc[2])) + (uint32_t) pc[4].u) + WRT_LO(pc[3]);
-		if (WRT_UNLIKELY(ea + 16 > memsize))
-			TRAP(MEMORY_OOB);
-		memcpy(fp + WRT_LO(pc[2]), mem + ea, 16);
-		NEXT(5);
-	}
 L_VSTORE:
 	{
 		uint64_t ea = (uint64_t) GET_I32(WRT_LO(pc[1])) + pc[2].u;
@@ -1080,7 +1048,7 @@ L_VSTORE_LANE:
 		memcpy(mem + ea, (const uint8_t *) (fp + WRT_HI(pc[1])) + pc[3].u * n, n);
 		NEXT(4);
 	}
-	/* The inlined ones: the family's code with a direct call. */
+	/* The inlined ones (ir.def IR_VI): their layout's code with a direct call. */
 #define VI_VBIN(NAME) \
 	v_##NAME(fp + WRT_LO(pc[2]), fp + WRT_HI(pc[2]), fp + pc[3].u); \
 	NEXT(4);
@@ -1092,11 +1060,23 @@ L_VSTORE_LANE:
 		v_##NAME(fp + WRT_LO(pc[2]), mem + ea); \
 		NEXT(4); \
 	}
-#define X(F, NAME) L_VI_##NAME: VI_##F(NAME)
-	WRT_IR_SIMD_INLINE(X)
-#undef X
+	/* (a full 16-byte load: v128.load) */
+#define VI_VLOAD_ADD(NAME) \
+	{ \
+		uint64_t ea = (uint64_t) (uint32_t) (GET_I32(WRT_HI(pc[2])) + (uint32_t) pc[4].u) + WRT_LO(pc[3]); \
+		if (WRT_UNLIKELY(ea + 16 > memsize)) \
+			TRAP(MEMORY_OOB); \
+		v_##NAME(fp + WRT_LO(pc[2]), mem + ea); \
+		NEXT(5); \
+	}
+#define VI_HANDLER(NAME, L, OP, M) L_##NAME: VI_##L(OP)
+#define NO_HANDLER(...)
+	WRT_IR_HAND(NO_HANDLER, NO_HANDLER, NO_HANDLER, NO_HANDLER, NO_HANDLER, VI_HANDLER)
+#undef NO_HANDLER
+#undef VI_HANDLER
 #undef VI_VBIN
 #undef VI_VLOAD
+#undef VI_VLOAD_ADD
 	/* ---- v128 slot pairs ---- */
 L_COPY2:
 	memmove(fp + WRT_LO(pc[1]), fp + WRT_HI(pc[1]), 16);

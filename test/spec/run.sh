@@ -20,10 +20,14 @@
 #   SPEC_VERBOSE  1: pass -v to the runner (all failures, message mismatches)
 #   SPEC_TAG      suffix of the result files (result$SPEC_TAG.txt), so runs with
 #                 another runner (the ASan build) share the conversions
+#   SPEC_VERIFY   0: do not pass -c, which compiles every function of every
+#                 module and verifies its register code against ir.def
+#                 (wrt_ir_verify); on by default
 #
 # Output: the runner's PASS/FAIL line per file (with failing commands), the
-# skipped files, the skip reasons, a line of file counts and, last, the
-# command counts `N passed, N failed, N skipped`.  Exit 1 on any failure.
+# skipped files, the skip reasons, a line of file counts, the number of
+# functions whose register code was verified and, last, the command counts
+# `N passed, N failed, N skipped`.  Exit 1 on any failure.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -38,6 +42,7 @@ OUT=${SPEC_OUT:-$ROOT/build/spec}
 JOBS=${SPEC_JOBS:-$(nproc 2>/dev/null || echo 2)}
 TIMEOUT=${SPEC_TIMEOUT:-20}
 TAG=${SPEC_TAG:-}
+VERIFY=${SPEC_VERIFY:-1}
 SKIPLIST=$ROOT/test/spec/skip.txt
 
 case $RUNNER in /*) ;; *) RUNNER=$PWD/$RUNNER ;; esac
@@ -91,18 +96,20 @@ done
 # directory.  timeout(1) is the last resort if the interrupt flag is ignored.
 run_one() {
 	local name=$1 dir=$OUT/$1 rc=0
-	timeout -k 10 900 "$RUNNER" ${SPEC_VERBOSE:+-v} -t "$TIMEOUT" "$dir/$name.json" \
+	local check=
+	[ "$VERIFY" = 0 ] || check=-c
+	timeout -k 10 900 "$RUNNER" ${SPEC_VERBOSE:+-v} $check -t "$TIMEOUT" "$dir/$name.json" \
 		> "$dir/result$TAG.txt" 2>&1 || rc=$?
 	echo "$rc" > "$dir/rc$TAG"
 }
 export -f run_one
-export OUT RUNNER TIMEOUT TAG SPEC_VERBOSE
+export OUT RUNNER TIMEOUT TAG SPEC_VERBOSE VERIFY
 
 if [ ${#run_names[@]} -gt 0 ]; then
 	printf '%s\0' "${run_names[@]}" | xargs -0 -n1 -P "$JOBS" bash -c 'run_one "$1"' _
 fi
 
-passed=0 failed=0 skipped=0
+passed=0 failed=0 skipped=0 vfuncs=0 vmods=0
 files_passed=0 files_failed=0 files_skipped=${#skipped_files[@]}
 declare -A reasons=()
 for name in "${conv_failed[@]}"; do
@@ -127,8 +134,11 @@ for name in "${run_names[@]}"; do
 		files_failed=$((files_failed + 1))
 		continue
 	fi
-	# Everything but the summary block (skip reasons and the totals line).
-	sed -e '/^skip reasons:$/,$d' "$result"
+	# Everything but the summary block (skip reasons, verified code, totals).
+	sed -e '/^skip reasons:$/,$d' -e '/^register code verified: /d' "$result"
+	if read -r _ _ _ vf _ _ vm _ < <(grep -E '^register code verified: ' "$result"); then
+		vfuncs=$((vfuncs + vf)) vmods=$((vmods + vm))
+	fi
 	read -r p _ f _ s _ <<< "${totals//,/}"
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 	if [ "$f" -eq 0 ] && [ "$rc" -eq 0 ]; then
@@ -159,5 +169,6 @@ if [ ${#reasons[@]} -gt 0 ]; then
 	done | sort -k2
 fi
 echo "files: $files_passed passed, $files_failed failed, $files_skipped skipped"
+[ "$VERIFY" = 0 ] || echo "register code verified: $vfuncs functions in $vmods modules"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ "$files_failed" -eq 0 ]
