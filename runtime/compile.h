@@ -34,6 +34,7 @@
  *                              included (BR_TABLE: without its targets)
  *   wrt_ir_<L>_<x>(pc)         operand x of the instruction at pc, typed
  *                              by its kind (BR_TABLE's off takes an index)
+ *   wrt_ir_set_<L>_<x>(pc, v)  the same, written
  *   WRT_IRPOS_<L>_<x>          the cell holding x (1 = the first operand cell)
  *   WRT_IRHALF_<L>_<x>         WRT_IR_LO, WRT_IR_HI or WRT_IR_WHOLE
  */
@@ -122,22 +123,34 @@ enum wrt_irform_chain { WRT_IR_FORMS_F64_CHAIN(WRT_IR_FORM_INDEX_, _, _) };
 #define IR_LAYOUT(L, ORIGIN, CELLS, M) enum { WRT_IRLEN_##L = 1 WRT_IR_EACH(WRT_IR_LEN_ONE_, L, CELLS) };
 #include "ir.def"
 
-/* An operand: its position, and an accessor returning it typed by its
- * kind's class (always inlined: these are the interpreter's operand reads). */
-#define WRT_IR_ACCESSOR_(L, pos, half, name, type, expr) \
+/* An operand: its position, an accessor returning it typed by its kind's
+ * class (always inlined: these are the interpreter's operand reads), and a
+ * setter for the compiler's rewrites (IMM, FN and CODE take their bits). */
+#define WRT_IR_ACCESSOR_(L, pos, half, name, type, expr, settype, setexpr) \
 	enum { WRT_IRPOS_##L##_##name = pos, WRT_IRHALF_##L##_##name = half }; \
 	static inline __attribute__((always_inline, unused)) type \
-	wrt_ir_##L##_##name(const wrt_cell *pc) { return expr; }
+	wrt_ir_##L##_##name(const wrt_cell *pc) { return expr; } \
+	static inline __attribute__((always_inline, unused)) void \
+	wrt_ir_set_##L##_##name(wrt_cell *pc, settype v) { setexpr; }
+#define WRT_IR_SET_LO_(pos) pc[pos].u = WRT_PACK(v, WRT_HI(pc[pos]))
+#define WRT_IR_SET_HI_(pos) pc[pos].u = WRT_PACK(WRT_LO(pc[pos]), v)
 #define WRT_IR_HALF_NONE(L, pos, half, HALF, name)
 #define WRT_IR_HALF_U32(L, pos, half, HALF, name) \
-	WRT_IR_ACCESSOR_(L, pos, half, name, uint32_t, HALF(pc[pos]))
+	WRT_IR_ACCESSOR_(L, pos, half, name, uint32_t, HALF(pc[pos]), uint32_t, HALF##_SET_(pos))
 #define WRT_IR_HALF_S32(L, pos, half, HALF, name) \
-	WRT_IR_ACCESSOR_(L, pos, half, name, int32_t, (int32_t) HALF(pc[pos]))
-#define WRT_IR_WHOLE_U32(L, pos, name) WRT_IR_ACCESSOR_(L, pos, WRT_IR_WHOLE, name, uint32_t, (uint32_t) pc[pos].u)
-#define WRT_IR_WHOLE_S32(L, pos, name) WRT_IR_ACCESSOR_(L, pos, WRT_IR_WHOLE, name, int32_t, (int32_t) pc[pos].i)
-#define WRT_IR_WHOLE_U64(L, pos, name) WRT_IR_ACCESSOR_(L, pos, WRT_IR_WHOLE, name, uint64_t, pc[pos].u)
-#define WRT_IR_WHOLE_CELL(L, pos, name) WRT_IR_ACCESSOR_(L, pos, WRT_IR_WHOLE, name, wrt_cell, pc[pos])
-#define WRT_IR_WHOLE_PTR(L, pos, name) WRT_IR_ACCESSOR_(L, pos, WRT_IR_WHOLE, name, const void *, pc[pos].p)
+	WRT_IR_ACCESSOR_(L, pos, half, name, int32_t, (int32_t) HALF(pc[pos]), int32_t, HALF##_SET_(pos))
+#define WRT_LO_SET_(pos) WRT_IR_SET_LO_(pos)
+#define WRT_HI_SET_(pos) WRT_IR_SET_HI_(pos)
+#define WRT_IR_WHOLE_U32(L, pos, name) \
+	WRT_IR_ACCESSOR_(L, pos, WRT_IR_WHOLE, name, uint32_t, (uint32_t) pc[pos].u, uint32_t, pc[pos].u = v)
+#define WRT_IR_WHOLE_S32(L, pos, name) \
+	WRT_IR_ACCESSOR_(L, pos, WRT_IR_WHOLE, name, int32_t, (int32_t) pc[pos].i, int32_t, pc[pos].i = v)
+#define WRT_IR_WHOLE_U64(L, pos, name) \
+	WRT_IR_ACCESSOR_(L, pos, WRT_IR_WHOLE, name, uint64_t, pc[pos].u, uint64_t, pc[pos].u = v)
+#define WRT_IR_WHOLE_CELL(L, pos, name) \
+	WRT_IR_ACCESSOR_(L, pos, WRT_IR_WHOLE, name, wrt_cell, pc[pos], uint64_t, pc[pos].u = v)
+#define WRT_IR_WHOLE_PTR(L, pos, name) \
+	WRT_IR_ACCESSOR_(L, pos, WRT_IR_WHOLE, name, const void *, pc[pos].p, uint64_t, pc[pos].u = v)
 #define WRT_IR_ACC_ONE_(L, pos, cell) WRT_IR_CELL(WRT_IR_ACC_, L, pos, cell)
 #define WRT_IR_ACC_PAIR_(L, pos, klo, lo, khi, hi) \
 	WRT_IR_BYCLASS(WRT_IR_HALF_, klo)(L, pos, WRT_IR_LO, WRT_LO, lo) \
