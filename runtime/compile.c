@@ -26,6 +26,7 @@
  */
 #include "compile.h"
 #include "opcodes.h"
+#include "reader.h"
 #include "simd.h"
 
 #include <stdlib.h>
@@ -86,7 +87,7 @@ typedef struct comp {
 	wrt_code *fn;
 	const wrt_allocator *a;
 	const void *const *H;
-	wrt_reader r;
+	wrt_insn_reader rd;         /* the body; its error sink is the caller's */
 
 	wrt_cell *code;
 	uint32_t ncode, capcode;
@@ -267,8 +268,8 @@ code_size(const comp *c)
 static void
 code_limit(comp *c)
 {
-	if (c->r.err->kind == WRT_OK)
-		wrt_set_error(c->r.err, WRT_ERR_LIMIT, c->cur_offset,
+	if (c->rd.r.err->kind == WRT_OK)
+		wrt_set_error(c->rd.r.err, WRT_ERR_LIMIT, c->cur_offset,
 					  "compiled code of function %u exceeds the module's code limit of %zu bytes",
 					  c->fn->func_index, c->m->opts.max_code_bytes);
 	c->oom = true;
@@ -525,7 +526,7 @@ negated_compare(int op)
  * becomes the pending fused condition.  Returns true if it applied.
  */
 static bool
-fold_eqz_of_compare(comp *c, uint8_t next)
+fold_eqz_of_compare(comp *c, int next)
 {
 	if (c->oom || c->last_cmp < 0 || c->last_dst_cell < 0 || c->st[c->h - 1].kind != K_SLOT ||
 		c->last_dst_slot != canon(c, c->h - 1))
@@ -535,7 +536,7 @@ fold_eqz_of_compare(comp *c, uint8_t next)
 		return false;
 	uint32_t at = c->last_instr;
 	bool ri = c->last_cmp_ri;
-	if (next == 0x0d || next == 0x04)
+	if (next == WRT_OP_BR_IF || next == WRT_OP_IF)
 	{
 		c->cond.ir = ir_base[neg];
 		c->cond.test = false;
@@ -820,23 +821,7 @@ pop3(comp *c, uint32_t *a, uint32_t *b, uint32_t *n)
 	c->h -= 3;
 }
 
-/* ---- reading immediates --------------------------------------------------- */
-
-static uint32_t
-rd_u32(comp *c)
-{
-	uint32_t v = 0;
-	wrt_read_u32(&c->r, &v);
-	return v;
-}
-
-static uint8_t
-rd_u8(comp *c)
-{
-	uint8_t v = 0;
-	wrt_read_u8(&c->r, &v);
-	return v;
-}
+/* ---- block types ---------------------------------------------------------- */
 
 /* A block type: its parameter and result types and their slot counts. */
 typedef struct btype {
@@ -849,103 +834,36 @@ static const uint8_t one_valtype[] = {WRT_I32, WRT_I64, WRT_F32, WRT_F64, WRT_V1
 	WRT_FUNCREF, WRT_EXTERNREF};
 
 static void
-blocktype(comp *c, btype *b)
+blocktype(comp *c, const wrt_insn *in, btype *b)
 {
-	int64_t bt = 0;
-	wrt_read_s33(&c->r, &bt);
 	*b = (btype) {0};
-	if (bt == -64)
-		return;
-	if (bt < 0)
+	switch ((wrt_blockkind) in->block.kind)
 	{
-		uint8_t t = (uint8_t) (bt + 128);   /* the one-byte valtype */
-		b->rt = one_valtype;
-		for (uint32_t i = 0; i < sizeof(one_valtype); i++)
-			if (one_valtype[i] == t)
-				b->rt = &one_valtype[i];
-		b->nrt = 1;
-		b->nr = wrt_valtype_slots(t);
-		return;
-	}
-	const wrt_functype *t = &c->m->types[bt];
-	b->pt = t->params;
-	b->npt = t->nparams;
-	b->rt = t->results;
-	b->nrt = t->nresults;
-	b->np = wrt_types_slots(t->params, t->nparams);
-	b->nr = wrt_types_slots(t->results, t->nresults);
-}
-
-/* Skip the immediates of an instruction in unreachable code. */
-static void
-skip_imm(comp *c, const wrt_opinfo *oi)
-{
-	uint32_t n;
-	int32_t s32;
-	int64_t s64;
-	const uint8_t *bytes;
-	switch (oi->imm)
-	{
-		case WRT_IMM_NONE:
-			break;
-		case WRT_IMM_BLOCK:
-			wrt_read_s33(&c->r, &s64);
-			break;
-		case WRT_IMM_LABEL: case WRT_IMM_FUNC: case WRT_IMM_LOCAL:
-		case WRT_IMM_GLOBAL: case WRT_IMM_TABLE: case WRT_IMM_DATA:
-		case WRT_IMM_ELEM:
-			rd_u32(c);
-			break;
-		case WRT_IMM_BR_TABLE:
-			n = rd_u32(c);
-			for (uint32_t i = 0; i <= n && !c->r.err->kind; i++)
-				rd_u32(c);
-			break;
-		case WRT_IMM_CALL_INDIRECT: case WRT_IMM_ELEM_TABLE:
-		case WRT_IMM_TABLE_TABLE: case WRT_IMM_MEMARG:
-			rd_u32(c);
-			rd_u32(c);
-			break;
-		case WRT_IMM_SELECT_T:
-			n = rd_u32(c);
-			for (uint32_t i = 0; i < n && !c->r.err->kind; i++)
-				rd_u8(c);
-			break;
-		case WRT_IMM_MEMIDX: case WRT_IMM_REFTYPE:
-			rd_u8(c);
-			break;
-		case WRT_IMM_I32:
-			wrt_read_s32(&c->r, &s32);
-			break;
-		case WRT_IMM_I64:
-			wrt_read_s64(&c->r, &s64);
-			break;
-		case WRT_IMM_F32:
-			wrt_read_bytes(&c->r, 4, &bytes);
-			break;
-		case WRT_IMM_F64:
-			wrt_read_bytes(&c->r, 8, &bytes);
-			break;
-		case WRT_IMM_DATA_MEM:
-			rd_u32(c);
-			rd_u8(c);
-			break;
-		case WRT_IMM_MEM_MEM:
-			rd_u8(c);
-			rd_u8(c);
-			break;
-		case WRT_IMM_LANE:
-			rd_u8(c);
-			break;
-		case WRT_IMM_MEMARG_LANE:
-			rd_u32(c);
-			rd_u32(c);
-			rd_u8(c);
-			break;
-		case WRT_IMM_V128:
-		case WRT_IMM_SHUFFLE:
-			wrt_read_bytes(&c->r, 16, &bytes);
-			break;
+		case WRT_BLOCK_EMPTY:
+		case WRT_BLOCK_BADTYPE:     /* rejected by the validator */
+			return;
+		case WRT_BLOCK_VALUE:
+			{
+				uint8_t t = in->block.valtype;
+				b->rt = one_valtype;
+				for (uint32_t i = 0; i < sizeof(one_valtype); i++)
+					if (one_valtype[i] == t)
+						b->rt = &one_valtype[i];
+				b->nrt = 1;
+				b->nr = wrt_valtype_slots(t);
+				return;
+			}
+		case WRT_BLOCK_FUNCTYPE:
+			{
+				const wrt_functype *t = &c->m->types[in->block.type];
+				b->pt = t->params;
+				b->npt = t->nparams;
+				b->rt = t->results;
+				b->nrt = t->nresults;
+				b->np = wrt_types_slots(t->params, t->nparams);
+				b->nr = wrt_types_slots(t->results, t->nresults);
+				return;
+			}
 	}
 }
 
@@ -1350,17 +1268,19 @@ compile_br_if(comp *c, uint32_t depth)
 }
 
 static void
-compile_br_table(comp *c)
+compile_br_table(comp *c, const wrt_insn *in)
 {
-	uint32_t n = rd_u32(c);
+	uint32_t n = in->br_table.count;
 	uint32_t *labels = wrt_calloc(c->a, (size_t) n + 1, sizeof(uint32_t));
 	if (!labels)
 	{
 		c->oom = true;
 		return;
 	}
-	for (uint32_t i = 0; i <= n; i++)
-		labels[i] = rd_u32(c);
+	const uint8_t *encoded = in->br_table.labels;
+	for (uint32_t i = 0; i < n; i++)
+		labels[i] = wrt_br_table_label(&encoded);
+	labels[n] = in->br_table.default_label;
 	uint32_t arity = label_arity(&c->ctl[c->nctl - 1 - labels[n]]);
 	if (arity > COPIES_MAX)
 		materialize_from(c, c->h - 1 - arity);
@@ -1694,20 +1614,21 @@ fuse_range_cond(comp *c, int op, uint32_t sa, uint64_t imm)
 
 /* Plain operators from opcodes.def. */
 static void
-compile_plain(comp *c, int op, const wrt_opinfo *oi)
+compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 {
+	int op = in->op;
 	uint32_t base = ir_base[op];
 	switch (oi->cls)
 	{
 		case WRT_OPC_UN:
 		case WRT_OPC_TEST:
 			{
-				uint8_t next = c->r.p < c->r.end ? *c->r.p : 0;
+				int next = wrt_insn_peek_op(&c->rd);
 				if (op == WRT_OP_I32_EQZ && fold_eqz_of_compare(c, next))
 					return;
 				uint32_t a = slot_of(c, c->h - 1);
 				c->h--;
-				if (oi->cls == WRT_OPC_TEST && (next == 0x0d || next == 0x04))
+				if (oi->cls == WRT_OPC_TEST && (next == WRT_OP_BR_IF || next == WRT_OP_IF))
 				{
 					c->cond.ir = base;
 					c->cond.test = true;
@@ -1801,12 +1722,12 @@ compile_plain(comp *c, int op, const wrt_opinfo *oi)
 				if (!ri && fuse_f64_chain(c, op, sa, sb))
 					return;
 				c->h -= 2;
-				uint8_t next = c->r.p < c->r.end ? *c->r.p : 0;
+				int next = wrt_insn_peek_op(&c->rd);
 				if (!ri && (op == WRT_OP_I32_EQ || op == WRT_OP_I32_NE) && fuse_byte_compare(c, op, sa, sb))
 					return;
-				if (ri && (next == 0x0d || next == 0x04) && fuse_range_cond(c, op, sa, imm))
+				if (ri && (next == WRT_OP_BR_IF || next == WRT_OP_IF) && fuse_range_cond(c, op, sa, imm))
 					return;
-				if (oi->cls == WRT_OPC_CMP && (next == 0x0d || next == 0x04))
+				if (oi->cls == WRT_OPC_CMP && (next == WRT_OP_BR_IF || next == WRT_OP_IF))
 				{
 					c->cond.ir = base;
 					c->cond.test = false;
@@ -1882,8 +1803,7 @@ compile_plain(comp *c, int op, const wrt_opinfo *oi)
 			}
 		case WRT_OPC_LOAD:
 			{
-				rd_u32(c);      /* alignment: a hint */
-				uint32_t offset = rd_u32(c);
+				uint32_t offset = in->memarg.offset;   /* the alignment is a hint */
 				if (c->st[c->h - 1].kind == K_CONST)
 				{
 					/* Constant address: the effective address is known. */
@@ -1922,8 +1842,7 @@ compile_plain(comp *c, int op, const wrt_opinfo *oi)
 			}
 		case WRT_OPC_STORE:
 			{
-				rd_u32(c);
-				uint32_t offset = rd_u32(c);
+				uint32_t offset = in->memarg.offset;
 				if (c->st[c->h - 2].kind == K_CONST)
 				{
 					uint64_t ea = (uint64_t) (uint32_t) c->st[c->h - 2].bits + offset;
@@ -2163,18 +2082,16 @@ compile_local_set(comp *c, uint32_t x, bool tee)
  * local.set can redirect them as it does scalar results.
  */
 static void
-compile_simd(comp *c, int op, const wrt_opinfo *oi)
+compile_simd(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 {
+	int op = in->op;
 	uint64_t fn = (uint64_t) (uintptr_t) wrt_simd_fns[op];
 	uint32_t offset = 0, a, b, d;
 	uint8_t lane = 0;
 	if (oi->imm == WRT_IMM_MEMARG || oi->imm == WRT_IMM_MEMARG_LANE)
-	{
-		rd_u32(c);              /* alignment: validated, no effect */
-		offset = rd_u32(c);
-	}
+		offset = in->memarg.offset;     /* alignment: validated, no effect */
 	if (oi->imm == WRT_IMM_LANE || oi->imm == WRT_IMM_MEMARG_LANE)
-		lane = rd_u8(c);
+		lane = in->lane;
 	/* Operands, popped. */
 	switch ((wrt_opclass) oi->cls)
 	{
@@ -2341,21 +2258,17 @@ charge(comp *c)
 static bool
 translate(comp *c)
 {
-	while (c->nctl > 0 && !c->oom && c->r.err->kind == WRT_OK)
+	wrt_error *err = c->rd.r.err;
+	while (c->nctl > 0 && !c->oom && err->kind == WRT_OK)
 	{
-		c->cur_offset = wrt_reader_offset(&c->r);
+		c->cur_offset = wrt_reader_offset(&c->rd.r);
 		c->m->work++;
-		if (WRT_UNLIKELY((++c->ninsn & 4095) == 0) && !wrt_module_poll(c->m, c->r.err, c->cur_offset))
+		if (WRT_UNLIKELY((++c->ninsn & 4095) == 0) && !wrt_module_poll(c->m, err, c->cur_offset))
 			return false;
-		uint8_t byte;
-		uint32_t sub = 0;
-		if (!wrt_read_u8(&c->r, &byte))
+		wrt_insn in;
+		if (!wrt_insn_next(&c->rd, &in))
 			return false;
-		if (byte == 0xfc || byte == 0xfd)
-			sub = rd_u32(c);
-		int op = wrt_op_lookup(byte, sub);
-		if (op < 0)
-			return wrt_set_error(c->r.err, WRT_ERR_INVALID, c->cur_offset, "illegal opcode");
+		int op = in.op;
 		const wrt_opinfo *oi = &wrt_opinfo_table[op];
 		cframe *top = &c->ctl[c->nctl - 1];
 
@@ -2366,7 +2279,7 @@ translate(comp *c)
 			switch (op)
 			{
 				case WRT_OP_BLOCK: case WRT_OP_LOOP: case WRT_OP_IF:
-					blocktype(c, &bt);
+					blocktype(c, &in, &bt);
 					push_ctl(c, op == WRT_OP_LOOP ? C_LOOP : op == WRT_OP_IF ? C_IF : C_BLOCK,
 							 &bt, true);
 					continue;
@@ -2382,7 +2295,6 @@ translate(comp *c)
 					}
 					break;
 				default:
-					skip_imm(c, oi);
 					continue;
 			}
 		}
@@ -2400,7 +2312,7 @@ translate(comp *c)
 			case WRT_OP_LOOP:
 				{
 					btype bt;
-					blocktype(c, &bt);
+					blocktype(c, &in, &bt);
 					materialize_all(c);
 					cframe *f = push_ctl(c, op == WRT_OP_LOOP ? C_LOOP : C_BLOCK, &bt, false);
 					if (f && op == WRT_OP_LOOP)
@@ -2416,7 +2328,7 @@ translate(comp *c)
 				{
 					uint32_t cslot;
 					btype bt;
-					blocktype(c, &bt);
+					blocktype(c, &in, &bt);
 					centry cond = pop_cond(c, &cslot);
 					materialize_all(c);
 					cframe *f = push_ctl(c, C_IF, &bt, false);
@@ -2467,14 +2379,14 @@ translate(comp *c)
 					break;
 				}
 			case WRT_OP_BR:
-				emit_branch(c, &c->ctl[c->nctl - 1 - rd_u32(c)]);
+				emit_branch(c, &c->ctl[c->nctl - 1 - in.index]);
 				mark_dead(c);
 				break;
 			case WRT_OP_BR_IF:
-				compile_br_if(c, rd_u32(c));
+				compile_br_if(c, in.index);
 				break;
 			case WRT_OP_BR_TABLE:
-				compile_br_table(c);
+				compile_br_table(c, &in);
 				mark_dead(c);
 				break;
 			case WRT_OP_RETURN:
@@ -2483,7 +2395,7 @@ translate(comp *c)
 				break;
 			case WRT_OP_CALL:
 				{
-					uint32_t f = rd_u32(c);
+					uint32_t f = in.index;
 					const wrt_functype *t = wrt_module_functype(c->m, f);
 					if (f >= c->m->nfunc_imports)
 						compile_call(c, t, WRT_IR_CALL,
@@ -2494,8 +2406,8 @@ translate(comp *c)
 				}
 			case WRT_OP_CALL_INDIRECT:
 				{
-					uint32_t ti = rd_u32(c);
-					uint32_t table = rd_u32(c);
+					uint32_t ti = in.call_indirect.type;
+					uint32_t table = in.call_indirect.table;
 					compile_call(c, &c->m->types[ti], WRT_IR_CALL_INDIRECT, ti, table, true);
 					break;
 				}
@@ -2504,12 +2416,6 @@ translate(comp *c)
 				break;
 			case WRT_OP_SELECT_T:
 			case WRT_OP_SELECT:
-				if (op == WRT_OP_SELECT_T)
-				{
-					uint32_t n = rd_u32(c);
-					for (uint32_t i = 0; i < n; i++)
-						rd_u8(c);
-				}
 				if (c->st[c->h - 2].hi)
 				{
 					/* v128 (typed or not): the operands are pairs */
@@ -2540,7 +2446,7 @@ translate(comp *c)
 			case WRT_OP_LOCAL_SET:
 			case WRT_OP_LOCAL_TEE:
 				{
-					uint32_t x = rd_u32(c);
+					uint32_t x = in.index;
 					bool v128 = c->fn->local_types[x] == WRT_V128;
 					if (c->lslot)
 						x = c->lslot[x];
@@ -2563,7 +2469,7 @@ translate(comp *c)
 				}
 			case WRT_OP_GLOBAL_GET:
 				{
-					uint32_t g = rd_u32(c);
+					uint32_t g = in.index;
 					if (c->m->globals[g].type == WRT_V128)
 					{
 						uint32_t d = push_v128(c);
@@ -2578,7 +2484,7 @@ translate(comp *c)
 				}
 			case WRT_OP_GLOBAL_SET:
 				{
-					uint32_t g = rd_u32(c);
+					uint32_t g = in.index;
 					if (c->m->globals[g].type == WRT_V128)
 					{
 						uint32_t s = vslot_of(c, c->h - 2);
@@ -2595,7 +2501,7 @@ translate(comp *c)
 				}
 			case WRT_OP_TABLE_GET:
 				{
-					uint32_t t = rd_u32(c);
+					uint32_t t = in.index;
 					uint32_t i = slot_of(c, c->h - 1);
 					c->h--;
 					uint32_t d = push_slot(c);
@@ -2606,7 +2512,7 @@ translate(comp *c)
 				}
 			case WRT_OP_TABLE_SET:
 				{
-					uint32_t t = rd_u32(c);
+					uint32_t t = in.index;
 					uint32_t i = slot_of(c, c->h - 2);
 					uint32_t v = slot_of(c, c->h - 1);
 					c->h -= 2;
@@ -2617,7 +2523,6 @@ translate(comp *c)
 				}
 			case WRT_OP_MEMORY_SIZE:
 				{
-					rd_u8(c);
 					uint32_t d = push_slot(c);
 					emit_op(c, WRT_IR_MEMORY_SIZE);
 					emit_cell(c, d);
@@ -2625,7 +2530,6 @@ translate(comp *c)
 				}
 			case WRT_OP_MEMORY_GROW:
 				{
-					rd_u8(c);
 					uint32_t n = slot_of(c, c->h - 1);
 					c->h--;
 					uint32_t d = push_slot(c);
@@ -2634,33 +2538,18 @@ translate(comp *c)
 					break;
 				}
 			case WRT_OP_I32_CONST:
-				{
-					int32_t v = 0;
-					wrt_read_s32(&c->r, &v);
-					push(c, K_CONST, 0, (uint32_t) v);
-					break;
-				}
+				push(c, K_CONST, 0, (uint32_t) in.i32);
+				break;
 			case WRT_OP_I64_CONST:
-				{
-					int64_t v = 0;
-					wrt_read_s64(&c->r, &v);
-					push(c, K_CONST, 0, (uint64_t) v);
-					break;
-				}
+				push(c, K_CONST, 0, (uint64_t) in.i64);
+				break;
 			case WRT_OP_F32_CONST:
+				push(c, K_CONST, 0, in.f32_bits);
+				break;
 			case WRT_OP_F64_CONST:
-				{
-					const uint8_t *b = NULL;
-					uint32_t n = op == WRT_OP_F32_CONST ? 4 : 8;
-					uint64_t bits = 0;
-					if (wrt_read_bytes(&c->r, n, &b))
-						for (uint32_t i = 0; i < n; i++)
-							bits |= (uint64_t) b[i] << (8 * i);
-					push(c, K_CONST, 0, bits);
-					break;
-				}
+				push(c, K_CONST, 0, in.f64_bits);
+				break;
 			case WRT_OP_REF_NULL:
-				rd_u8(c);
 				push(c, K_CONST, 0, 0);
 				break;
 			case WRT_OP_REF_IS_NULL:
@@ -2674,7 +2563,7 @@ translate(comp *c)
 				}
 			case WRT_OP_REF_FUNC:
 				{
-					uint32_t f = rd_u32(c);
+					uint32_t f = in.index;
 					uint32_t d = push_slot(c);
 					emit_op(c, WRT_IR_REF_FUNC);
 					emit_cell(c, WRT_PACK(d, f));
@@ -2682,8 +2571,7 @@ translate(comp *c)
 				}
 			case WRT_OP_MEMORY_INIT:
 				{
-					uint32_t seg = rd_u32(c);
-					rd_u8(c);
+					uint32_t seg = in.memory_init.data;
 					uint32_t d, s, n;
 					pop3(c, &d, &s, &n);
 					emit_op(c, WRT_IR_MEMORY_INIT);
@@ -2693,14 +2581,11 @@ translate(comp *c)
 				}
 			case WRT_OP_DATA_DROP:
 				emit_op(c, WRT_IR_DATA_DROP);
-				emit_cell(c, rd_u32(c));
+				emit_cell(c, in.index);
 				break;
 			case WRT_OP_MEMORY_COPY:
 			case WRT_OP_MEMORY_FILL:
 				{
-					rd_u8(c);
-					if (op == WRT_OP_MEMORY_COPY)
-						rd_u8(c);
 					uint32_t d, s, n;
 					pop3(c, &d, &s, &n);
 					emit_op(c, op == WRT_OP_MEMORY_COPY ? WRT_IR_MEMORY_COPY : WRT_IR_MEMORY_FILL);
@@ -2710,8 +2595,8 @@ translate(comp *c)
 				}
 			case WRT_OP_TABLE_INIT:
 				{
-					uint32_t seg = rd_u32(c);
-					uint32_t t = rd_u32(c);
+					uint32_t seg = in.table_init.elem;
+					uint32_t t = in.table_init.table;
 					uint32_t d, s, n;
 					pop3(c, &d, &s, &n);
 					emit_op(c, WRT_IR_TABLE_INIT);
@@ -2722,12 +2607,12 @@ translate(comp *c)
 				}
 			case WRT_OP_ELEM_DROP:
 				emit_op(c, WRT_IR_ELEM_DROP);
-				emit_cell(c, rd_u32(c));
+				emit_cell(c, in.index);
 				break;
 			case WRT_OP_TABLE_COPY:
 				{
-					uint32_t dt = rd_u32(c);
-					uint32_t stb = rd_u32(c);
+					uint32_t dt = in.copy.dst;
+					uint32_t stb = in.copy.src;
 					uint32_t d, s, n;
 					pop3(c, &d, &s, &n);
 					emit_op(c, WRT_IR_TABLE_COPY);
@@ -2738,7 +2623,7 @@ translate(comp *c)
 				}
 			case WRT_OP_TABLE_GROW:
 				{
-					uint32_t t = rd_u32(c);
+					uint32_t t = in.index;
 					uint32_t init = slot_of(c, c->h - 2), n = slot_of(c, c->h - 1);
 					c->h -= 2;
 					uint32_t d = push_slot(c);
@@ -2749,7 +2634,7 @@ translate(comp *c)
 				}
 			case WRT_OP_TABLE_SIZE:
 				{
-					uint32_t t = rd_u32(c);
+					uint32_t t = in.index;
 					uint32_t d = push_slot(c);
 					emit_op(c, WRT_IR_TABLE_SIZE);
 					emit_cell(c, WRT_PACK(d, t));
@@ -2757,7 +2642,7 @@ translate(comp *c)
 				}
 			case WRT_OP_TABLE_FILL:
 				{
-					uint32_t t = rd_u32(c);
+					uint32_t t = in.index;
 					uint32_t i, v, n;
 					pop3(c, &i, &v, &n);
 					emit_op(c, WRT_IR_TABLE_FILL);
@@ -2767,13 +2652,9 @@ translate(comp *c)
 				}
 			case WRT_OP_V128_CONST:
 				{
-					const uint8_t *b = NULL;
-					uint64_t lo = 0, hi = 0;
-					if (wrt_read_bytes(&c->r, 16, &b))
-					{
-						memcpy(&lo, b, 8);
-						memcpy(&hi, b + 8, 8);
-					}
+					uint64_t lo, hi;
+					memcpy(&lo, in.bytes, 8);
+					memcpy(&hi, in.bytes + 8, 8);
 					uint32_t d = push_v128(c);
 					emit_op(c, WRT_IR_V128_CONST);
 					note_dst_v128(c, emit_cell(c, d), d);
@@ -2783,13 +2664,9 @@ translate(comp *c)
 				}
 			case WRT_OP_I8X16_SHUFFLE:
 				{
-					const uint8_t *b = NULL;
-					uint64_t lo = 0, hi = 0;
-					if (wrt_read_bytes(&c->r, 16, &b))
-					{
-						memcpy(&lo, b, 8);
-						memcpy(&hi, b + 8, 8);
-					}
+					uint64_t lo, hi;
+					memcpy(&lo, in.bytes, 8);
+					memcpy(&hi, in.bytes + 8, 8);
 					uint32_t sa = vslot_of(c, c->h - 4);
 					uint32_t sb = vslot_of(c, c->h - 2);
 					c->h -= 4;
@@ -2803,13 +2680,13 @@ translate(comp *c)
 				}
 			default:
 				if (oi->cls >= WRT_OPC_VLOAD)
-					compile_simd(c, op, oi);
+					compile_simd(c, &in, oi);
 				else
-					compile_plain(c, op, oi);
+					compile_plain(c, &in, oi);
 				break;
 		}
 	}
-	return !c->oom && c->r.err->kind == WRT_OK;
+	return !c->oom && err->kind == WRT_OK;
 }
 
 /* The in-place fusions: ir.def's IR_THEN rows. */
@@ -2907,10 +2784,7 @@ wrt_compile(wrt_module *m, wrt_code *fn, wrt_error *err)
 	c.fn = fn;
 	c.a = &m->alloc;
 	c.H = wrt_interp_handlers();
-	c.r.p = fn->body;
-	c.r.end = fn->body_end;
-	c.r.base = m->bytes;
-	c.r.err = err;
+	wrt_insn_reader_init(&c.rd, m->bytes, fn->body, fn->body_end, err);
 	c.nlocals = fn->nlocals;
 	c.last_dst_cell = -1;
 	c.last_cmp = -1;

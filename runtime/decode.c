@@ -22,6 +22,7 @@
  */
 #include "internal.h"
 #include "opcodes.h"
+#include "reader.h"
 
 /* Sum of the expanded locals of all functions: bounds the memory a small
  * hostile module (many functions, each declaring 50000 locals in a few
@@ -219,127 +220,42 @@ declare_func(dec *d, uint32_t f)
 /* ---- constant expressions ------------------------------------------------ */
 
 /*
- * Skip the immediates of one instruction.  Only their encoding is checked
- * here; what they mean is the validator's business.
- */
-static bool
-skip_immediates(dec *d, const wrt_opinfo *oi, uint32_t *func_ref)
-{
-	wrt_reader *r = &d->r;
-	uint32_t u, n;
-	int32_t s32;
-	int64_t s64;
-	uint8_t b;
-	const uint8_t *bytes;
-
-	switch ((wrt_imm) oi->imm)
-	{
-		case WRT_IMM_NONE:
-			return true;
-		case WRT_IMM_BLOCK:
-			return wrt_read_s33(r, &s64);
-		case WRT_IMM_FUNC:
-			if (!wrt_read_u32(r, &u))
-				return false;
-			*func_ref = u;
-			return true;
-		case WRT_IMM_LABEL:
-		case WRT_IMM_LOCAL:
-		case WRT_IMM_GLOBAL:
-		case WRT_IMM_TABLE:
-		case WRT_IMM_DATA:
-		case WRT_IMM_ELEM:
-			return wrt_read_u32(r, &u);
-		case WRT_IMM_BR_TABLE:
-			if (!wrt_read_u32(r, &n))
-				return false;
-			/* n + 1 labels; each read consumes a byte, so a huge n ends
-			 * at the end of input. */
-			for (uint64_t i = 0; i <= n; i++)
-				if (!wrt_read_u32(r, &u))
-					return false;
-			return true;
-		case WRT_IMM_CALL_INDIRECT:
-		case WRT_IMM_ELEM_TABLE:
-		case WRT_IMM_TABLE_TABLE:
-		case WRT_IMM_MEMARG:
-			return wrt_read_u32(r, &u) && wrt_read_u32(r, &u);
-		case WRT_IMM_SELECT_T:
-			if (!wrt_read_u32(r, &n))
-				return false;
-			for (uint32_t i = 0; i < n; i++)
-				if (!read_valtype(d, &b))
-					return false;
-			return true;
-		case WRT_IMM_MEMIDX:
-		case WRT_IMM_REFTYPE:
-			return wrt_read_u8(r, &b);
-		case WRT_IMM_I32:
-			return wrt_read_s32(r, &s32);
-		case WRT_IMM_I64:
-			return wrt_read_s64(r, &s64);
-		case WRT_IMM_F32:
-			return wrt_read_bytes(r, 4, &bytes);
-		case WRT_IMM_F64:
-			return wrt_read_bytes(r, 8, &bytes);
-		case WRT_IMM_DATA_MEM:
-			return wrt_read_u32(r, &u) && wrt_read_u8(r, &b);
-		case WRT_IMM_MEM_MEM:
-			return wrt_read_u8(r, &b) && wrt_read_u8(r, &b);
-		case WRT_IMM_LANE:
-			return wrt_read_u8(r, &b);
-		case WRT_IMM_MEMARG_LANE:
-			return wrt_read_u32(r, &u) && wrt_read_u32(r, &u) && wrt_read_u8(r, &b);
-		case WRT_IMM_V128:
-		case WRT_IMM_SHUFFLE:
-			return wrt_read_bytes(r, 16, &bytes);
-	}
-	return true;
-}
-
-/*
  * Record the byte range of a constant expression up to and including its
- * final end.  Instructions are walked (immediates skipped) so an end byte
- * inside an immediate is not mistaken for the terminator; nested blocks are
- * followed so the range matches the reference decoder even for expressions
- * the validator will reject.  With declare, ref.func operands join the set of
- * declared functions.
+ * final end.  Instructions are walked with the one instruction reader
+ * (reader.h), so an end byte inside an immediate is not mistaken for the
+ * terminator and malformed immediates are reported here, as the reference
+ * decoder does; nested blocks are followed so the range matches the
+ * reference decoder even for expressions the validator will reject.  With
+ * declare, ref.func operands join the set of declared functions.
  */
 static bool
 read_constexpr(dec *d, wrt_constexpr *out, bool declare)
 {
 	const uint8_t *start = d->r.p;
 	uint32_t depth = 0;
+	wrt_insn_reader rd;
 
+	/* Not clamped to the section: see the file comment. */
+	wrt_insn_reader_init(&rd, d->r.base, d->r.p, d->r.end, d->err);
 	for (;;)
 	{
-		const uint8_t *at = d->r.p;
-		uint8_t b;
-		uint32_t sub = 0;
-		if (!wrt_read_u8(&d->r, &b))
+		wrt_insn in;
+		if (!wrt_insn_next(&rd, &in))
 			return false;
-		if ((b == 0xfc || b == 0xfd) && !wrt_read_u32(&d->r, &sub))
-			return false;
-		int op = wrt_op_lookup(b, sub);
-		if (op < 0)
-			return malformed(d, at, "illegal opcode");
-		if (op == WRT_OP_END)
+		if (in.op == WRT_OP_END)
 		{
 			if (depth == 0)
 				break;
 			depth--;
-			continue;
 		}
-		if (op == WRT_OP_ELSE && depth == 0)
-			return malformed(d, at, "END opcode expected");
-		if (op == WRT_OP_BLOCK || op == WRT_OP_LOOP || op == WRT_OP_IF)
+		else if (in.op == WRT_OP_ELSE && depth == 0)
+			return malformed(d, in.pos, "END opcode expected");
+		else if (in.op == WRT_OP_BLOCK || in.op == WRT_OP_LOOP || in.op == WRT_OP_IF)
 			depth++;
-		uint32_t f = UINT32_MAX;
-		if (!skip_immediates(d, &wrt_opinfo_table[op], &f))
-			return false;
-		if (declare && op == WRT_OP_REF_FUNC)
-			declare_func(d, f);
+		else if (declare && in.op == WRT_OP_REF_FUNC)
+			declare_func(d, in.index);
 	}
+	d->r.p = rd.r.p;
 	out->start = start;
 	out->len = (uint32_t) (d->r.p - start);
 	return true;

@@ -25,6 +25,10 @@
  * a plain cast.
  */
 #include "internal.h"
+#include "tier.h"
+#include "numeric.h"
+#include "opcodes.h"
+#include "reader.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -970,13 +974,53 @@ wrt_memory_grow(wrt_memory *m, uint32_t delta_pages)
 
 /* ---- constant expressions ---------------------------------------------- */
 
+/* Values of the opcodes.def operand types to and from wrt_value.bits (i32
+ * and f32 zero-extended). */
+static inline wrt_ct_I32 from_bits_I32(uint64_t x) { return (uint32_t) x; }
+static inline wrt_ct_I64 from_bits_I64(uint64_t x) { return x; }
+static inline wrt_ct_F32 from_bits_F32(uint64_t x) { return wrt_f32_from_bits((uint32_t) x); }
+static inline wrt_ct_F64 from_bits_F64(uint64_t x) { return wrt_f64_from_bits(x); }
+static inline uint64_t to_bits_I32(wrt_ct_I32 r) { return r; }
+static inline uint64_t to_bits_I64(wrt_ct_I64 r) { return r; }
+static inline uint64_t to_bits_F32(wrt_ct_F32 r) { return wrt_f32_bits(r); }
+static inline uint64_t to_bits_F64(wrt_ct_F64 r) { return wrt_f64_bits(r); }
+
 /*
- * Evaluate a validated constant expression: i32/i64/f32/f64.const, ref.null,
- * ref.func, global.get (of the first `nglobals_ready` globals) and the
- * extended-const integer add/sub/mul.  Values use the engine convention:
- * i32 and f32 zero-extended in .bits, references as pointers, a v128 in
- * all 16 bytes.  Returns false only for an expression the validator should
- * have rejected or on OOM.
+ * r = x op y for a binary operator of opcodes.def, by the row's own body,
+ * so constant expressions compute what the interpreter would.  False for a
+ * trap (the validator admits no trapping operator) or a non-binary op.
+ */
+static bool
+eval_binary(int op, uint64_t x, uint64_t y, uint64_t *out)
+{
+	switch ((wrt_op) op)
+	{
+#define TRAP(kind) return false
+#define OP_BIN(NAME, code, text, T, TOUT, body) \
+		case WRT_OP_##NAME: \
+			{ \
+				wrt_ct_##T a = from_bits_##T(x), b = from_bits_##T(y); \
+				wrt_ct_##TOUT r; \
+				body \
+				*out = to_bits_##TOUT(r); \
+				return true; \
+			}
+#define OP_CMP(NAME, code, text, T, body)
+#include "opcodes.def"
+#undef TRAP
+		default:
+			return false;
+	}
+}
+
+/*
+ * Evaluate a validated constant expression: the instructions of the
+ * OP_CONST_EXPR rows of opcodes.def, read with the one instruction reader —
+ * constants, ref.null, ref.func, global.get (of the first `nglobals_ready`
+ * globals) and the extended-const integer add/sub/mul.  Values use the
+ * engine convention: i32 and f32 zero-extended in .bits, references as
+ * pointers, a v128 in all 16 bytes.  Returns false only for an expression
+ * the validator should have rejected or on OOM.
  */
 static bool
 eval_const(wrt_instance *inst, const wrt_constexpr *e, uint32_t nglobals_ready,
@@ -987,23 +1031,19 @@ eval_const(wrt_instance *inst, const wrt_constexpr *e, uint32_t nglobals_ready,
 	wrt_value *stack = small;
 	size_t cap = 16, sp = 0;
 	wrt_error err;
-	wrt_reader r;
+	wrt_insn_reader rd;
 	bool ok = false;
 
-	r.p = e->start;
-	r.end = e->start + e->len;
-	r.base = inst->mod->bytes;
-	r.err = &err;
-
+	wrt_insn_reader_init(&rd, inst->mod->bytes, e->start, e->start + e->len, &err);
 	for (;;)
 	{
-		uint8_t op;
+		wrt_insn in;
 		wrt_value v;
 
 		memset(&v, 0, sizeof(v));
-		if (!wrt_read_u8(&r, &op))
+		if (!wrt_insn_next(&rd, &in))
 			goto done;
-		if (op == 0x0b)         /* end */
+		if (in.op == WRT_OP_END)
 		{
 			if (sp != 1)
 				goto done;
@@ -1011,98 +1051,44 @@ eval_const(wrt_instance *inst, const wrt_constexpr *e, uint32_t nglobals_ready,
 			ok = true;
 			goto done;
 		}
-		if (op == 0x6a || op == 0x6b || op == 0x6c ||
-			op == 0x7c || op == 0x7d || op == 0x7e)
+		if (!wrt_op_in_const_expr[in.op])
+			goto done;
+		switch ((wrt_op) in.op)
 		{
-			uint64_t x, y, z;
-
-			if (sp < 2)
-				goto done;
-			x = stack[sp - 2].bits;
-			y = stack[sp - 1].bits;
-			sp -= 2;
-			switch (op)
-			{
-				case 0x6a: case 0x7c: z = x + y; break;
-				case 0x6b: case 0x7d: z = x - y; break;
-				default: z = x * y; break;
-			}
-			v.bits = op <= 0x6c ? (uint32_t) z : z;
-		}
-		else
-		{
-			switch (op)
-			{
-				case 0x41:      /* i32.const */
-					{
-						int32_t x;
-
-						if (!wrt_read_s32(&r, &x))
-							goto done;
-						v.bits = (uint32_t) x;
-					}
-					break;
-				case 0x42:      /* i64.const */
-					{
-						int64_t x;
-
-						if (!wrt_read_s64(&r, &x))
-							goto done;
-						v.bits = (uint64_t) x;
-					}
-					break;
-				case 0x43:      /* f32.const */
-				case 0x44:      /* f64.const */
-					{
-						const uint8_t *p;
-						size_t n = op == 0x43 ? 4 : 8;
-
-						if (!wrt_read_bytes(&r, n, &p))
-							goto done;
-						for (size_t i = 0; i < n; i++)
-							v.bits |= (uint64_t) p[i] << (8 * i);
-					}
-					break;
-				case 0xd0:      /* ref.null t */
-					{
-						uint8_t t;
-
-						if (!wrt_read_u8(&r, &t))
-							goto done;
-						v.ref = NULL;
-					}
-					break;
-				case 0xd2:      /* ref.func */
-					{
-						uint32_t f;
-
-						if (!wrt_read_u32(&r, &f) || f >= inst->mod->nfuncs)
-							goto done;
-						v.ref = inst->funcs[f];
-					}
-					break;
-				case 0xfd:      /* v128.const (the only 0xFD constant) */
-					{
-						uint32_t sub;
-						const uint8_t *p;
-
-						if (!wrt_read_u32(&r, &sub) || sub != 0x0c || !wrt_read_bytes(&r, 16, &p))
-							goto done;
-						memcpy(v.v128, p, 16);
-					}
-					break;
-				case 0x23:      /* global.get */
-					{
-						uint32_t g;
-
-						if (!wrt_read_u32(&r, &g) || g >= nglobals_ready)
-							goto done;
-						v = inst->globals[g]->v;
-					}
-					break;
-				default:
+			case WRT_OP_I32_CONST:
+				v.bits = (uint32_t) in.i32;
+				break;
+			case WRT_OP_I64_CONST:
+				v.bits = (uint64_t) in.i64;
+				break;
+			case WRT_OP_F32_CONST:
+				v.bits = in.f32_bits;
+				break;
+			case WRT_OP_F64_CONST:
+				v.bits = in.f64_bits;
+				break;
+			case WRT_OP_V128_CONST:
+				memcpy(v.v128, in.bytes, 16);
+				break;
+			case WRT_OP_REF_NULL:
+				v.ref = NULL;
+				break;
+			case WRT_OP_REF_FUNC:
+				if (in.index >= inst->mod->nfuncs)
 					goto done;
-			}
+				v.ref = inst->funcs[in.index];
+				break;
+			case WRT_OP_GLOBAL_GET:
+				if (in.index >= nglobals_ready)
+					goto done;
+				v = inst->globals[in.index]->v;
+				break;
+			default:
+				/* The arithmetic rows (extended-const). */
+				if (sp < 2 || !eval_binary(in.op, stack[sp - 2].bits, stack[sp - 1].bits, &v.bits))
+					goto done;
+				sp -= 2;
+				break;
 		}
 		if (sp == cap)
 		{
@@ -1451,6 +1437,10 @@ wrt_instantiate(wrt_store *s, wrt_module *m, const wrt_extern *imports, size_t n
 		}
 		inst->data_dropped[i] = 1;
 	}
+
+	/* The eager tier compiles the module here, before any of its calls
+	 * (the start function's included). */
+	wrt_tier_on_instantiate(s, m);
 
 	if (m->has_start)
 	{

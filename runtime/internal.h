@@ -171,6 +171,15 @@ typedef struct wrt_code {
 	const uint8_t *body_end;    /* one past the final end */
 	uint32_t max_stack;         /* operand-stack height bound (validator) */
 	struct wrt_compiled *compiled;  /* NULL until first call */
+	/* Native tier (tier.h): the machine code's entry once compiled, what
+	 * the last tier-up did, and the countdowns of calls and loop
+	 * back-edges to the next look at the tiering policy (the interpreter
+	 * decrements them; below zero it calls tier.c). */
+	bool (*native)(struct wrt_instance *inst, union wrt_slot *fp);
+	uint8_t tier_state;         /* wrt_tier_state */
+	uint32_t native_window;     /* slots of arguments/results (slot ABI) */
+	int32_t tier_calls;
+	int32_t tier_loops;
 } wrt_code;
 
 struct wrt_module {
@@ -228,6 +237,13 @@ struct wrt_module {
 	wrt_load_options opts;
 	size_t code_bytes;          /* compiled code held, against opts.max_code_bytes */
 	uint64_t work;              /* wrt_module_work */
+
+	/* Native tier: the back end's state (its JIT and machine code, freed
+	 * with the module), whether the eager policy compiled the module, and
+	 * what tiering did to it. */
+	void *tier_module;
+	bool tier_all_done;
+	wrt_tier_stats tier_stats;
 };
 
 /* Poll the load options' interrupt flag: true to go on, false (after
@@ -342,6 +358,10 @@ struct wrt_store {
 	bool (*interrupt_handler)(void *ud);
 	void *interrupt_ud;
 	uint64_t fuel;                  /* per call; 0 = unlimited */
+	/* Native tier policy (wrt_store_set_tier) and the lowest C stack
+	 * address native code may use (set at the outermost call). */
+	wrt_tier_settings tier;
+	const char *native_stack_limit;
 	uint64_t fuel_consumed;
 
 	/* Execution state (interp.c).  Nested calls (host -> wasm) continue

@@ -33,6 +33,7 @@
 #include "opcodes.h"
 #include "simd.h"
 #include "simd-fns.h"
+#include "tier.h"
 
 #include <stdlib.h>
 
@@ -225,6 +226,11 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_slot *fp,
 	wrt_trapkind trapkind = WRT_TRAP_NONE;
 	const char *trapmsg = NULL;
 	bool recorded = false;
+	/* A trap that came back from native code has its backtrace frames
+	 * recorded already: ours go after them. */
+	bool keep_frames = false;
+	/* Machine code runs only without a fuel budget (tier.h). */
+	const bool native_ok = s->fuel == 0;
 
 	/* The address register of a run of byte tests (I32_ADD_RR_*_M8N). */
 	uint32_t m8p;
@@ -269,6 +275,7 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_slot *fp,
 		if (o_ <= 0) \
 		{ \
 			if (WRT_UNLIKELY(*intr) && !interrupt_continue(s)) TRAP(INTERRUPTED); \
+			if (WRT_UNLIKELY(--code->tier_loops < 0)) wrt_tier_on_loop(s, inst->mod, code); \
 			if (WRT_UNLIKELY((fuel -= (int64_t) OPND_AT(pc + o_ - WRT_IRLEN_LOOP_ENTRY, LOOP_ENTRY, cost)) < 0)) \
 				TRAP(FUEL_EXHAUSTED); \
 		} \
@@ -932,6 +939,26 @@ call_func:
 	}
 
 call_wasm:
+	if (WRT_UNLIKELY(--callee->tier_calls < 0))
+		wrt_tier_on_call(s, callee_inst->mod, callee);
+	if (callee->native && native_ok)
+	{
+		/* Machine code: it counts its own frame in s->nframes. */
+		s->nframes = nframes;
+		s->trap.kind = WRT_TRAP_NONE;   /* native callers test it */
+		bool ok = callee->native(callee_inst, nfp);
+		s->nframes = nframes;
+		RELOAD_MEM();
+		if (WRT_UNLIKELY(!ok))
+		{
+			trapkind = s->trap.kind;
+			recorded = true;
+			keep_frames = true;
+			goto trap;
+		}
+		pc = ret_pc;
+		DISPATCH();
+	}
 	if (WRT_UNLIKELY(!callee->compiled) && !ensure_compiled(s, callee_inst->mod, callee))
 	{
 		trapkind = WRT_TRAP_OOM;
@@ -1139,7 +1166,8 @@ trap:
 		wrt_trap_set(s, trapkind, "%s", trapmsg);
 	else
 		wrt_trap_set(s, trapkind, NULL);
-	s->trap.nframes = 0;
+	if (!keep_frames)
+		s->trap.nframes = 0;
 	add_frame(s, inst, code, pc);
 	for (uint32_t k = nframes; k > base_frames; k--)
 	{
@@ -1213,6 +1241,85 @@ invoke_prepare(wrt_store *s, wrt_func *f)
 	return ensure_compiled(s, f->inst->mod, f->code);
 }
 
+/* A call from the host of a function that runs native. */
+static bool
+invoke_native(wrt_store *s, wrt_func *f, const wrt_value *args, wrt_value *results)
+{
+	if (WRT_UNLIKELY(!s->stack_ready) && !ensure_stack(s))
+	{
+		wrt_trap_set(s, WRT_TRAP_OOM, "cannot allocate the execution stack");
+		return false;
+	}
+	wrt_code *code = f->code;
+	wrt_slot *base = s->stack_top;
+	uint32_t saved_frames = s->nframes;
+	if (base + code->native_window > s->stack + s->stack_slots || saved_frames >= s->frames_cap)
+	{
+		wrt_trap_set(s, WRT_TRAP_STACK_EXHAUSTED, NULL);
+		return false;
+	}
+	wide_args(&f->type, args, base);
+	s->depth++;
+	bool ok = code->native(f->inst, base);
+	s->depth--;
+	if (ok)
+		wide_results(&f->type, base, results);
+	s->stack_top = base;
+	s->nframes = saved_frames;
+	if (s->depth == 0)
+		s->fuel_consumed = 0;
+	return ok;
+}
+
+/*
+ * A call from native code (tier.h's call helpers) of any function: a host
+ * function, a function that runs native, or one to interpret.  The
+ * arguments are in the slots at args, the results go there.  On success
+ * the store's trap kind is left clear, which native callers test.
+ */
+bool
+wrt_interp_call_slots(wrt_store *s, wrt_instance *caller, wrt_func *fn, wrt_slot *args)
+{
+	if (!fn->inst)
+	{
+		wrt_hostcall hc = {s, caller, fn, WRT_TRAP_NONE};
+		int rc = host_call(&hc, args);
+		if (rc > 0)
+		{
+			s->trap.kind = WRT_TRAP_NONE;
+			return true;
+		}
+		wrt_trapkind k = rc < 0 ? WRT_TRAP_OOM : hc.kind != WRT_TRAP_NONE ? hc.kind : WRT_TRAP_HOST;
+		if (s->trap.kind == WRT_TRAP_NONE)
+			wrt_trap_set(s, k, rc < 0 ? "out of memory" : "host function failed");
+		s->trap.kind = k;
+		s->trap.nframes = 0;
+		return false;
+	}
+	wrt_code *code = fn->code;
+	if (WRT_UNLIKELY(--code->tier_calls < 0))
+		wrt_tier_on_call(s, fn->inst->mod, code);
+	if (code->native && !s->fuel)
+		return code->native(fn->inst, args);
+	if (WRT_UNLIKELY(!code->compiled) && !ensure_compiled(s, fn->inst->mod, code))
+	{
+		s->trap.nframes = 0;
+		return false;
+	}
+	if (args + code->compiled->frame_slots > s->stack + s->stack_slots || s->nframes >= s->frames_cap)
+	{
+		wrt_trap_set(s, WRT_TRAP_STACK_EXHAUSTED, NULL);
+		s->trap.nframes = 0;
+		return false;
+	}
+	uint32_t saved = s->nframes;
+	bool ok = run(s, fn->inst, code, args, NULL);
+	s->nframes = saved;
+	if (ok)
+		s->trap.kind = WRT_TRAP_NONE;
+	return ok;
+}
+
 /*
  * The hot path of a call from the host: a compiled function and stacks of
  * the current size cost two tests; everything else a call needs is read
@@ -1233,6 +1340,12 @@ wrt_invoke(wrt_store *s, wrt_func *f, const wrt_value *args, wrt_value *results)
 	if (WRT_UNLIKELY(!f->inst))
 		return invoke_host(s, f, args, results);
 	wrt_code *code = f->code;
+	if (outer)
+		s->native_stack_limit = wrt_tier_stack_limit(__builtin_frame_address(0));
+	if (WRT_UNLIKELY(--code->tier_calls < 0))
+		wrt_tier_on_call(s, f->inst->mod, code);
+	if (code->native && !s->fuel)
+		return invoke_native(s, f, args, results);
 	if (WRT_UNLIKELY(!s->stack_ready || !code->compiled) && !invoke_prepare(s, f))
 		return false;
 	int64_t fuel_start = s->fuel_left;

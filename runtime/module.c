@@ -21,6 +21,7 @@
 #include <stdlib.h>
 
 #include "internal.h"
+#include "tier.h"
 
 /* ---- allocation ---------------------------------------------------------- */
 
@@ -368,6 +369,8 @@ wrt_module_poll(wrt_module *m, wrt_error *err, uint32_t offset)
 void
 wrt_module_free(wrt_module *m)
 {
+	if (m)
+		wrt_tier_module_free(m);
 	wrt_module_destroy(m);
 }
 

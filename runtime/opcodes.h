@@ -5,6 +5,7 @@
 #ifndef WRT_OPCODES_H
 #define WRT_OPCODES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* C types of the operand types used in opcodes.def bodies. */
@@ -99,9 +100,36 @@ typedef struct wrt_opinfo {
 extern const wrt_opinfo wrt_opinfo_table[WRT_OP_COUNT_];
 
 /*
+ * Binary opcode -> wrt_op + 1 (0: no such opcode), a constant table built
+ * from opcodes.def.  Single-byte opcodes are at their byte; 0xFC- and
+ * 0xFD-prefixed ones (sub-opcodes below 256) at WRT_OPCODE_SLOT(code).  The
+ * prefix bytes themselves hold 0, so one load tells a plain opcode from
+ * everything that needs a closer look.
+ */
+#define WRT_OPCODE_SLOT(code) \
+	((code) < 0x100 ? (code) : ((code) >> 8) == 0xfc ? 0x100 + ((code) & 0xff) : 0x200 + ((code) & 0xff))
+extern const uint16_t wrt_op_by_code[0x300];
+/* The immediate kind (wrt_imm) by the same index. */
+extern const uint8_t wrt_imm_by_code[0x300];
+
+/*
  * Map a binary opcode to its wrt_op: byte is the first byte; for 0xFC and
  * 0xFD, sub is the LEB sub-opcode.  Returns -1 for an unknown opcode.
  */
-int wrt_op_lookup(uint8_t byte, uint32_t sub);
+static inline int
+wrt_op_lookup(uint8_t byte, uint32_t sub)
+{
+	if (byte == 0xfc || byte == 0xfd)
+		return sub < 256 ? (int) wrt_op_by_code[(byte == 0xfc ? 0x100 : 0x200) + sub] - 1 : -1;
+	return (int) wrt_op_by_code[byte] - 1;
+}
+
+/*
+ * Instructions allowed in constant expressions (OP_CONST_EXPR rows of
+ * opcodes.def: Wasm 2.0 plus the extended-const proposal's integer
+ * arithmetic).  The validator accepts exactly these; instantiation
+ * evaluates them.
+ */
+extern const bool wrt_op_in_const_expr[WRT_OP_COUNT_];
 
 #endif

@@ -8,9 +8,10 @@
  * function, export names) and the type checking of every function body with
  * the operand-stack / control-stack algorithm of the spec's validation
  * appendix, including the polymorphic stack after unreachable, br, br_table
- * and return.  Function bodies are decoded here too (opcodes and
- * immediates), so malformed-code errors ("illegal opcode", "zero byte
- * expected", "END opcode expected", ...) also come from this file.
+ * and return.  This is the first pass over every body, so its errors
+ * include the malformed-code ones: the instruction encoding is checked by
+ * the one instruction reader (reader.h: "illegal opcode", "zero byte
+ * expected", ...), the block structure here ("END opcode expected", ...).
  *
  * Besides accepting or rejecting, validation records in each wrt_code its
  * max_stack: the largest number of operand-stack values live at any
@@ -38,6 +39,7 @@
 
 #include "internal.h"
 #include "opcodes.h"
+#include "reader.h"
 
 /* Engine limits on a single function body (WRT_ERR_LIMIT beyond them). */
 #define V_MAX_CTL  100000u          /* nested blocks */
@@ -74,19 +76,6 @@ typedef struct vstate {
 	const uint8_t *locals;
 	uint32_t nlocals;
 } vstate;
-
-/* A decoded instruction: opcode and immediates (br_table labels excluded). */
-enum { BT_EMPTY, BT_VAL, BT_TYPE, BT_NEGTYPE };
-
-typedef struct insn {
-	const uint8_t *pos;
-	int op;                     /* wrt_op */
-	uint8_t bt;                 /* block type kind */
-	uint8_t vt;                 /* BT_VAL, typed select, ref.null */
-	uint8_t lane;               /* SIMD lane index */
-	uint32_t a, b;
-	const uint8_t *bytes;       /* v128.const, i8x16.shuffle: 16 bytes */
-} insn;
 
 /* One-element result lists for single-valtype block types: the control
  * frames keep pointers, so these must outlive the frames. */
@@ -139,247 +128,7 @@ mismatch(vstate *vs)
 	return fail(vs, WRT_ERR_INVALID, "type mismatch");
 }
 
-/* ---- fast LEB paths ----------------------------------------------------- */
-
-/* Most immediates are one byte: handle that inline, defer the rest (and all
- * error reporting) to the shared reader. */
-static inline bool
-rd_u32(wrt_reader *r, uint32_t *v)
-{
-	if (WRT_LIKELY(r->p < r->end && *r->p < 0x80))
-	{
-		*v = *r->p++;
-		return true;
-	}
-	return wrt_read_u32(r, v);
-}
-
-static inline bool
-skip_s32(wrt_reader *r)
-{
-	if (WRT_LIKELY(r->p < r->end && *r->p < 0x80))
-	{
-		r->p++;
-		return true;
-	}
-	int32_t v;
-	return wrt_read_s32(r, &v);
-}
-
-static inline bool
-skip_s64(wrt_reader *r)
-{
-	if (WRT_LIKELY(r->p < r->end && *r->p < 0x80))
-	{
-		r->p++;
-		return true;
-	}
-	int64_t v;
-	return wrt_read_s64(r, &v);
-}
-
-/* A memory-index immediate of the 2.0 encoding: exactly one zero byte (a
- * multi-byte LEB zero is malformed too). */
-static bool
-rd_zero(wrt_reader *r)
-{
-	uint8_t b;
-	if (!wrt_read_u8(r, &b))
-		return false;
-	if (b != 0)
-		return wrt_set_error(r->err, WRT_ERR_MALFORMED, wrt_reader_offset(r) - 1,
-							 "zero byte expected");
-	return true;
-}
-
-/* A value type byte (select_t, block type). */
-static bool
-rd_valtype(wrt_reader *r, uint8_t *t)
-{
-	if (!wrt_read_u8(r, t))
-		return false;
-	switch (*t)
-	{
-		case WRT_I32: case WRT_I64: case WRT_F32: case WRT_F64: case WRT_V128:
-		case WRT_FUNCREF: case WRT_EXTERNREF:
-			return true;
-		default:
-			return wrt_set_error(r->err, WRT_ERR_MALFORMED, wrt_reader_offset(r) - 1,
-								 "malformed value type");
-	}
-}
-
-static bool
-rd_reftype(wrt_reader *r, uint8_t *t)
-{
-	if (!wrt_read_u8(r, t))
-		return false;
-	if (*t != WRT_FUNCREF && *t != WRT_EXTERNREF)
-		return wrt_set_error(r->err, WRT_ERR_MALFORMED, wrt_reader_offset(r) - 1,
-							 "malformed reference type");
-	return true;
-}
-
-/* ---- instruction decoding ----------------------------------------------- */
-
-/*
- * Single-byte opcodes -> wrt_op (-1 unknown; 0xfc/0xfd marked -2 to take
- * the prefixed path), a private copy of wrt_op_lookup's answers so the hot
- * loop avoids a call per instruction.  Filled once; concurrent first calls
- * write identical values, so the race is benign.
- */
-static int16_t byte_op[256];
-static volatile int byte_op_ready;
-
-static void
-init_byte_op(void)
-{
-	if (byte_op_ready)
-		return;
-	for (int b = 0; b < 256; b++)
-		byte_op[b] = (int16_t) wrt_op_lookup((uint8_t) b, 0);
-	byte_op[0xfc] = byte_op[0xfd] = -2;
-	byte_op_ready = 1;
-}
-
-#if defined(__GNUC__)
-#define V_INLINE inline __attribute__((always_inline))
-#else
-#define V_INLINE inline
-#endif
-
-/*
- * Decode one instruction at r->p (the caller ensures r->p < r->end): the
- * opcode and every immediate except br_table's label vector, of which only
- * the count is read.  Reports only decoding errors (MALFORMED), so the
- * pure-decoding pass (skim_body) shares it.
- * Forced inline: it is the validator's per-instruction hot path.
- */
-static V_INLINE bool
-next_insn(const wrt_module *m, wrt_reader *r, insn *in)
-{
-	in->pos = r->p;
-	uint8_t byte = *r->p++;
-	int op = byte_op[byte];
-
-	if (WRT_UNLIKELY(op < 0))
-	{
-		uint32_t sub;
-		if (byte != 0xfc && byte != 0xfd)
-			return wrt_set_error(r->err, WRT_ERR_MALFORMED, offset_of(m, in->pos),
-								 "illegal opcode");
-		if (!rd_u32(r, &sub))
-			return false;
-		op = wrt_op_lookup(byte, sub);
-		if (op < 0)
-			return wrt_set_error(r->err, WRT_ERR_MALFORMED, offset_of(m, in->pos),
-								 "illegal opcode");
-	}
-	in->op = op;
-
-	switch ((wrt_imm) wrt_opinfo_table[op].imm)
-	{
-		case WRT_IMM_NONE:
-			return true;
-		case WRT_IMM_BLOCK:
-			{
-				/* A byte 0x40..0x7f is the empty type or a value type
-				 * (one-byte negative s33); anything else is a type index. */
-				if (r->p >= r->end)
-					return wrt_read_u8(r, &in->vt);    /* reports the end */
-				uint8_t b = *r->p;
-				if (b == 0x40)
-				{
-					r->p++;
-					in->bt = BT_EMPTY;
-					return true;
-				}
-				if ((b & 0xc0) == 0x40)
-				{
-					in->bt = BT_VAL;
-					return rd_valtype(r, &in->vt);
-				}
-				int64_t x;
-				if (!wrt_read_s33(r, &x))
-					return false;
-				if (x < 0 || x > UINT32_MAX)
-					in->bt = BT_NEGTYPE;
-				else
-				{
-					in->bt = BT_TYPE;
-					in->a = (uint32_t) x;
-				}
-				return true;
-			}
-		case WRT_IMM_LABEL:
-		case WRT_IMM_BR_TABLE:
-		case WRT_IMM_FUNC:
-		case WRT_IMM_LOCAL:
-		case WRT_IMM_GLOBAL:
-		case WRT_IMM_TABLE:
-		case WRT_IMM_ELEM:
-			return rd_u32(r, &in->a);
-		case WRT_IMM_DATA:
-			if (!m->has_datacount)
-				return wrt_set_error(r->err, WRT_ERR_MALFORMED, offset_of(m, in->pos),
-									 "data count section required");
-			return rd_u32(r, &in->a);
-		case WRT_IMM_DATA_MEM:
-			if (!m->has_datacount)
-				return wrt_set_error(r->err, WRT_ERR_MALFORMED, offset_of(m, in->pos),
-									 "data count section required");
-			return rd_u32(r, &in->a) && rd_zero(r);
-		case WRT_IMM_CALL_INDIRECT:
-		case WRT_IMM_ELEM_TABLE:
-		case WRT_IMM_TABLE_TABLE:
-		case WRT_IMM_MEMARG:
-			return rd_u32(r, &in->a) && rd_u32(r, &in->b);
-		case WRT_IMM_SELECT_T:
-			{
-				/* Decode every listed type so that decoding can continue
-				 * past a wrong arity; validation then rejects count != 1. */
-				if (!rd_u32(r, &in->a))
-					return false;
-				for (uint32_t i = 0; i < in->a; i++)
-				{
-					uint8_t t;
-					if (!rd_valtype(r, &t))
-						return false;
-					if (i == 0)
-						in->vt = t;
-				}
-				return true;
-			}
-		case WRT_IMM_MEMIDX:
-			return rd_zero(r);
-		case WRT_IMM_MEM_MEM:
-			return rd_zero(r) && rd_zero(r);
-		case WRT_IMM_I32:
-			return skip_s32(r);
-		case WRT_IMM_I64:
-			return skip_s64(r);
-		case WRT_IMM_F32:
-			{
-				const uint8_t *p;
-				return wrt_read_bytes(r, 4, &p);
-			}
-		case WRT_IMM_F64:
-			{
-				const uint8_t *p;
-				return wrt_read_bytes(r, 8, &p);
-			}
-		case WRT_IMM_REFTYPE:
-			return rd_reftype(r, &in->vt);
-		case WRT_IMM_LANE:
-			return wrt_read_u8(r, &in->lane);
-		case WRT_IMM_MEMARG_LANE:
-			return rd_u32(r, &in->a) && rd_u32(r, &in->b) && wrt_read_u8(r, &in->lane);
-		case WRT_IMM_V128:
-		case WRT_IMM_SHUFFLE:
-			return wrt_read_bytes(r, 16, &in->bytes);
-	}
-	return wrt_set_error(r->err, WRT_ERR_MALFORMED, offset_of(m, in->pos), "illegal opcode");
-}
+/* ---- truncated bodies -------------------------------------------------- */
 
 /*
  * The body ran out before its final end (depth = blocks still open,
@@ -604,10 +353,10 @@ get_label(vstate *vs, uint32_t depth, ctl **c)
 /* ---- index checks ------------------------------------------------------- */
 
 static bool
-need_memory(vstate *vs)
+need_memory(vstate *vs, uint32_t x)
 {
-	if (vs->m->nmems == 0)
-		return fail(vs, WRT_ERR_INVALID, "unknown memory 0");
+	if (x >= vs->m->nmems)
+		return fail(vs, WRT_ERR_INVALID, "unknown memory %u", x);
 	return true;
 }
 
@@ -668,26 +417,26 @@ pop3_i32(vstate *vs)
 }
 
 static bool
-do_block(vstate *vs, const insn *in, uint8_t kind)
+do_block(vstate *vs, const wrt_insn *in, uint8_t kind)
 {
 	const uint8_t *params = NULL, *results = NULL;
 	uint32_t np = 0, nr = 0;
 
-	switch (in->bt)
+	switch ((wrt_blockkind) in->block.kind)
 	{
-		case BT_EMPTY:
+		case WRT_BLOCK_EMPTY:
 			break;
-		case BT_VAL:
-			results = single_vt(in->vt);
+		case WRT_BLOCK_VALUE:
+			results = single_vt(in->block.valtype);
 			nr = 1;
 			break;
-		case BT_NEGTYPE:
+		case WRT_BLOCK_BADTYPE:
 			return fail(vs, WRT_ERR_INVALID, "unknown type");
-		default:
+		case WRT_BLOCK_FUNCTYPE:
 			{
-				if (!need_type(vs, in->a))
+				if (!need_type(vs, in->block.type))
 					return false;
-				const wrt_functype *ft = &vs->m->types[in->a];
+				const wrt_functype *ft = &vs->m->types[in->block.type];
 				params = ft->params;
 				np = ft->nparams;
 				results = ft->results;
@@ -704,28 +453,22 @@ do_block(vstate *vs, const insn *in, uint8_t kind)
 }
 
 static bool
-do_br_table(vstate *vs, wrt_reader *r, uint32_t count)
+do_br_table(vstate *vs, const wrt_insn *in)
 {
 	if (!pop_expect(vs, WRT_I32))
 		return false;
 
-	/* Every label must have the default's arity, but the default comes
-	 * last: find it first, then re-read the targets. */
-	const uint8_t *targets = r->p;
-	uint32_t l;
-	for (uint32_t i = 0; i < count; i++)
-		if (!rd_u32(r, &l))
-			return false;
-	uint32_t ldef;
+	/* Every label must have the default's arity: the reader found the
+	 * default (last in the encoding) while checking the vector. */
 	ctl *cdef = NULL;
-	if (!rd_u32(r, &ldef) || !get_label(vs, ldef, &cdef))
+	if (!get_label(vs, in->br_table.default_label, &cdef))
 		return false;
 	const uint8_t *dtypes;
 	uint32_t arity;
 	label_types(cdef, &dtypes, &arity);
 
-	const uint8_t *after = r->p;
-	r->p = targets;
+	const uint8_t *labels = in->br_table.labels;
+	uint32_t count = in->br_table.count;
 	const uint8_t *last = NULL;
 	uint32_t stamp = ++vs->stamp;
 	if (stamp == 0)
@@ -738,7 +481,7 @@ do_br_table(vstate *vs, wrt_reader *r, uint32_t count)
 	for (uint32_t i = 0; i < count; i++)
 	{
 		ctl *c = NULL;
-		if (!rd_u32(r, &l) || !get_label(vs, l, &c))
+		if (!get_label(vs, wrt_br_table_label(&labels), &c))
 			return false;
 		if (c->stamp == stamp)
 			continue;           /* same label, same outcome */
@@ -754,7 +497,6 @@ do_br_table(vstate *vs, wrt_reader *r, uint32_t count)
 			return false;
 		last = types;
 	}
-	r->p = after;
 	if (!pop_vals(vs, dtypes, arity))
 		return false;
 	set_unreachable(vs);
@@ -767,7 +509,9 @@ validate_body(vstate *vs, wrt_code *code, bool is_last)
 {
 	wrt_module *m = vs->m;
 	const wrt_functype *ft = wrt_module_functype(m, code->func_index);
-	wrt_reader r = { code->body, code->body_end, m->bytes, vs->err };
+	wrt_insn_reader rd;
+	wrt_insn_reader_init(&rd, m->bytes, code->body, code->body_end, vs->err);
+	rd.datacount_missing = !m->has_datacount;
 
 	vs->sp = 0;
 	vs->vmax = 0;
@@ -780,11 +524,11 @@ validate_body(vstate *vs, wrt_code *code, bool is_last)
 
 	for (;;)
 	{
-		if (WRT_UNLIKELY(r.p >= r.end))
-			return body_truncated(m, vs->err, r.p, is_last, vs->nctl);
+		if (WRT_UNLIKELY(wrt_insn_at_end(&rd)))
+			return body_truncated(m, vs->err, rd.r.p, is_last, vs->nctl);
 
-		insn in;
-		if (!next_insn(m, &r, &in))
+		wrt_insn in;
+		if (!wrt_insn_next(&rd, &in))
 			return false;
 		vs->pos = in.pos;
 		m->work++;
@@ -850,8 +594,8 @@ validate_body(vstate *vs, wrt_code *code, bool is_last)
 				vs->nctl--;
 				if (vs->nctl == 0)
 				{
-					if (r.p != r.end)
-						return wrt_set_error(vs->err, WRT_ERR_MALFORMED, offset_of(m, r.p),
+					if (!wrt_insn_at_end(&rd))
+						return wrt_set_error(vs->err, WRT_ERR_MALFORMED, offset_of(m, rd.r.p),
 											 "section size mismatch");
 					code->max_stack = vs->vmax;
 					return true;
@@ -864,7 +608,7 @@ validate_body(vstate *vs, wrt_code *code, bool is_last)
 					ctl *t = NULL;
 					const uint8_t *types;
 					uint32_t n;
-					if (!get_label(vs, in.a, &t))
+					if (!get_label(vs, in.index, &t))
 						return false;
 					label_types(t, &types, &n);
 					if (!pop_vals(vs, types, n))
@@ -877,7 +621,7 @@ validate_body(vstate *vs, wrt_code *code, bool is_last)
 					ctl *t = NULL;
 					const uint8_t *types;
 					uint32_t n;
-					if (!pop_expect(vs, WRT_I32) || !get_label(vs, in.a, &t))
+					if (!pop_expect(vs, WRT_I32) || !get_label(vs, in.index, &t))
 						return false;
 					label_types(t, &types, &n);
 					if (top_is(vs, types, n))
@@ -887,7 +631,7 @@ validate_body(vstate *vs, wrt_code *code, bool is_last)
 					break;
 				}
 			case WRT_OP_BR_TABLE:
-				if (!do_br_table(vs, &r, in.a))
+				if (!do_br_table(vs, &in))
 					return false;
 				break;
 			case WRT_OP_RETURN:
@@ -897,9 +641,9 @@ validate_body(vstate *vs, wrt_code *code, bool is_last)
 				break;
 			case WRT_OP_CALL:
 				{
-					if (!need_func(vs, in.a))
+					if (!need_func(vs, in.index))
 						return false;
-					const wrt_functype *t = wrt_module_functype(m, in.a);
+					const wrt_functype *t = wrt_module_functype(m, in.index);
 					if (!pop_vals(vs, t->params, t->nparams)
 						|| !push_vals(vs, t->results, t->nresults))
 						return false;
@@ -907,11 +651,12 @@ validate_body(vstate *vs, wrt_code *code, bool is_last)
 				}
 			case WRT_OP_CALL_INDIRECT:
 				{
-					if (!need_table(vs, in.b) || !need_type(vs, in.a))
+					if (!need_table(vs, in.call_indirect.table)
+						|| !need_type(vs, in.call_indirect.type))
 						return false;
-					if (m->tables[in.b].elemtype != WRT_FUNCREF)
+					if (m->tables[in.call_indirect.table].elemtype != WRT_FUNCREF)
 						return mismatch(vs);
-					const wrt_functype *t = &m->types[in.a];
+					const wrt_functype *t = &m->types[in.call_indirect.type];
 					if (!pop_expect(vs, WRT_I32)
 						|| !pop_vals(vs, t->params, t->nparams)
 						|| !push_vals(vs, t->results, t->nresults))
@@ -940,19 +685,19 @@ validate_body(vstate *vs, wrt_code *code, bool is_last)
 					break;
 				}
 			case WRT_OP_SELECT_T:
-				if (in.a != 1)
+				if (in.select.count != 1)
 					return fail(vs, WRT_ERR_INVALID, "invalid result arity");
-				if (!pop_expect(vs, WRT_I32) || !pop_expect(vs, in.vt)
-					|| !pop_expect(vs, in.vt) || !push(vs, in.vt))
+				if (!pop_expect(vs, WRT_I32) || !pop_expect(vs, in.select.type)
+					|| !pop_expect(vs, in.select.type) || !push(vs, in.select.type))
 					return false;
 				break;
 			case WRT_OP_LOCAL_GET:
 			case WRT_OP_LOCAL_SET:
 			case WRT_OP_LOCAL_TEE:
 				{
-					if (in.a >= vs->nlocals)
-						return fail(vs, WRT_ERR_INVALID, "unknown local %u", in.a);
-					uint8_t t = vs->locals[in.a];
+					if (in.index >= vs->nlocals)
+						return fail(vs, WRT_ERR_INVALID, "unknown local %u", in.index);
+					uint8_t t = vs->locals[in.index];
 					if (in.op != WRT_OP_LOCAL_GET && !pop_expect(vs, t))
 						return false;
 					if (in.op != WRT_OP_LOCAL_SET && !push(vs, t))
@@ -962,9 +707,9 @@ validate_body(vstate *vs, wrt_code *code, bool is_last)
 			case WRT_OP_GLOBAL_GET:
 			case WRT_OP_GLOBAL_SET:
 				{
-					if (in.a >= m->nglobals)
-						return fail(vs, WRT_ERR_INVALID, "unknown global %u", in.a);
-					const wrt_globaldef *g = &m->globals[in.a];
+					if (in.index >= m->nglobals)
+						return fail(vs, WRT_ERR_INVALID, "unknown global %u", in.index);
+					const wrt_globaldef *g = &m->globals[in.index];
 					if (in.op == WRT_OP_GLOBAL_GET)
 					{
 						if (!push(vs, g->type))
@@ -980,21 +725,21 @@ validate_body(vstate *vs, wrt_code *code, bool is_last)
 					break;
 				}
 			case WRT_OP_TABLE_GET:
-				if (!need_table(vs, in.a) || !pop_expect(vs, WRT_I32)
-					|| !push(vs, m->tables[in.a].elemtype))
+				if (!need_table(vs, in.index) || !pop_expect(vs, WRT_I32)
+					|| !push(vs, m->tables[in.index].elemtype))
 					return false;
 				break;
 			case WRT_OP_TABLE_SET:
-				if (!need_table(vs, in.a) || !pop_expect(vs, m->tables[in.a].elemtype)
+				if (!need_table(vs, in.index) || !pop_expect(vs, m->tables[in.index].elemtype)
 					|| !pop_expect(vs, WRT_I32))
 					return false;
 				break;
 			case WRT_OP_MEMORY_SIZE:
-				if (!need_memory(vs) || !push(vs, WRT_I32))
+				if (!need_memory(vs, in.index) || !push(vs, WRT_I32))
 					return false;
 				break;
 			case WRT_OP_MEMORY_GROW:
-				if (!need_memory(vs) || !pop_expect(vs, WRT_I32) || !push(vs, WRT_I32))
+				if (!need_memory(vs, in.index) || !pop_expect(vs, WRT_I32) || !push(vs, WRT_I32))
 					return false;
 				break;
 			case WRT_OP_I32_CONST:
@@ -1014,7 +759,7 @@ validate_body(vstate *vs, wrt_code *code, bool is_last)
 					return false;
 				break;
 			case WRT_OP_REF_NULL:
-				if (!push(vs, in.vt))
+				if (!push(vs, in.reftype))
 					return false;
 				break;
 			case WRT_OP_REF_IS_NULL:
@@ -1029,60 +774,62 @@ validate_body(vstate *vs, wrt_code *code, bool is_last)
 					break;
 				}
 			case WRT_OP_REF_FUNC:
-				if (!need_func(vs, in.a))
+				if (!need_func(vs, in.index))
 					return false;
-				if (!func_declared(m, in.a))
+				if (!func_declared(m, in.index))
 					return fail(vs, WRT_ERR_INVALID, "undeclared function reference");
 				if (!push(vs, WRT_FUNCREF))
 					return false;
 				break;
 			case WRT_OP_MEMORY_INIT:
-				if (!need_memory(vs) || !need_data(vs, in.a) || !pop3_i32(vs))
+				if (!need_memory(vs, in.memory_init.mem) || !need_data(vs, in.memory_init.data)
+					|| !pop3_i32(vs))
 					return false;
 				break;
 			case WRT_OP_DATA_DROP:
-				if (!need_data(vs, in.a))
+				if (!need_data(vs, in.index))
 					return false;
 				break;
 			case WRT_OP_MEMORY_COPY:
+				if (!need_memory(vs, in.copy.dst) || !need_memory(vs, in.copy.src) || !pop3_i32(vs))
+					return false;
+				break;
 			case WRT_OP_MEMORY_FILL:
-				if (!need_memory(vs) || !pop3_i32(vs))
+				if (!need_memory(vs, in.index) || !pop3_i32(vs))
 					return false;
 				break;
 			case WRT_OP_TABLE_INIT:
-				/* Encoded elemidx (a), then tableidx (b). */
-				if (!need_table(vs, in.b) || !need_elem(vs, in.a))
+				if (!need_table(vs, in.table_init.table) || !need_elem(vs, in.table_init.elem))
 					return false;
-				if (m->elems[in.a].reftype != m->tables[in.b].elemtype)
+				if (m->elems[in.table_init.elem].reftype != m->tables[in.table_init.table].elemtype)
 					return mismatch(vs);
 				if (!pop3_i32(vs))
 					return false;
 				break;
 			case WRT_OP_ELEM_DROP:
-				if (!need_elem(vs, in.a))
+				if (!need_elem(vs, in.index))
 					return false;
 				break;
 			case WRT_OP_TABLE_COPY:
-				/* dst (a), src (b) */
-				if (!need_table(vs, in.a) || !need_table(vs, in.b))
+				if (!need_table(vs, in.copy.dst) || !need_table(vs, in.copy.src))
 					return false;
-				if (m->tables[in.a].elemtype != m->tables[in.b].elemtype)
+				if (m->tables[in.copy.dst].elemtype != m->tables[in.copy.src].elemtype)
 					return mismatch(vs);
 				if (!pop3_i32(vs))
 					return false;
 				break;
 			case WRT_OP_TABLE_GROW:
-				if (!need_table(vs, in.a) || !pop_expect(vs, WRT_I32)
-					|| !pop_expect(vs, m->tables[in.a].elemtype) || !push(vs, WRT_I32))
+				if (!need_table(vs, in.index) || !pop_expect(vs, WRT_I32)
+					|| !pop_expect(vs, m->tables[in.index].elemtype) || !push(vs, WRT_I32))
 					return false;
 				break;
 			case WRT_OP_TABLE_SIZE:
-				if (!need_table(vs, in.a) || !push(vs, WRT_I32))
+				if (!need_table(vs, in.index) || !push(vs, WRT_I32))
 					return false;
 				break;
 			case WRT_OP_TABLE_FILL:
-				if (!need_table(vs, in.a) || !pop_expect(vs, WRT_I32)
-					|| !pop_expect(vs, m->tables[in.a].elemtype) || !pop_expect(vs, WRT_I32))
+				if (!need_table(vs, in.index) || !pop_expect(vs, WRT_I32)
+					|| !pop_expect(vs, m->tables[in.index].elemtype) || !pop_expect(vs, WRT_I32))
 					return false;
 				break;
 			case WRT_OP_V128_CONST:
@@ -1127,9 +874,9 @@ validate_body(vstate *vs, wrt_code *code, bool is_last)
 						break;
 					case WRT_OPC_LOAD:
 					case WRT_OPC_STORE:
-						if (!need_memory(vs))
+						if (!need_memory(vs, in.memarg.mem))
 							return false;
-						if (in.a > oi->align)
+						if (in.memarg.align > oi->align)
 							return fail(vs, WRT_ERR_INVALID,
 										"alignment must not be larger than natural");
 						if (oi->cls == WRT_OPC_LOAD)
@@ -1144,9 +891,9 @@ validate_body(vstate *vs, wrt_code *code, bool is_last)
 					case WRT_OPC_VSTORE:
 					case WRT_OPC_VLOAD_LANE:
 					case WRT_OPC_VSTORE_LANE:
-						if (!need_memory(vs))
+						if (!need_memory(vs, in.memarg.mem))
 							return false;
-						if (in.a > oi->align)
+						if (in.memarg.align > oi->align)
 							return fail(vs, WRT_ERR_INVALID,
 										"alignment must not be larger than natural");
 						if ((oi->cls == WRT_OPC_VLOAD_LANE || oi->cls == WRT_OPC_VSTORE_LANE)
@@ -1230,10 +977,12 @@ skim_body(vstate *vs, const wrt_code *code, bool is_last, wrt_error *err)
 {
 	const wrt_module *m = vs->m;
 	wrt_error e;
-	wrt_reader r = { code->body, code->body_end, m->bytes, &e };
+	wrt_insn_reader rd;
 	uint32_t depth = 0;
 
 	memset(&e, 0, sizeof(e));
+	wrt_insn_reader_init(&rd, m->bytes, code->body, code->body_end, &e);
+	rd.datacount_missing = !m->has_datacount;
 	/* Only block kinds matter here: kept in the control array's kind
 	 * fields.  The array is grown without reporting (err already holds the
 	 * validation error); if it cannot grow, the skim gives up. */
@@ -1242,54 +991,39 @@ skim_body(vstate *vs, const wrt_code *code, bool is_last, wrt_error *err)
 	vs->ctls[depth++].kind = K_FUNC;
 	for (;;)
 	{
-		insn in;
-		if (r.p >= r.end)
+		wrt_insn in;
+		if (wrt_insn_at_end(&rd))
 		{
-			body_truncated(m, &e, r.p, is_last, depth);
+			body_truncated(m, &e, rd.r.p, is_last, depth);
 			break;
 		}
-		if (!next_insn(m, &r, &in))
+		if (!wrt_insn_next(&rd, &in))
 			break;
-		switch (in.op)
+		/* Everything but the block structure was checked by the reader. */
+		if (in.op == WRT_OP_BLOCK || in.op == WRT_OP_LOOP || in.op == WRT_OP_IF)
 		{
-			case WRT_OP_BLOCK:
-			case WRT_OP_LOOP:
-			case WRT_OP_IF:
-				if (!skim_reserve(vs, depth + 1))
-					return true;        /* too deep to follow: give up */
-				vs->ctls[depth++].kind = in.op == WRT_OP_IF ? K_IF : K_BLOCK;
+			if (!skim_reserve(vs, depth + 1))
+				return true;            /* too deep to follow: give up */
+			vs->ctls[depth++].kind = in.op == WRT_OP_IF ? K_IF : K_BLOCK;
+		}
+		else if (in.op == WRT_OP_ELSE)
+		{
+			if (vs->ctls[depth - 1].kind != K_IF)
+			{
+				wrt_set_error(&e, WRT_ERR_MALFORMED, offset_of(m, in.pos),
+							  "END opcode expected");
 				break;
-			case WRT_OP_ELSE:
-				if (vs->ctls[depth - 1].kind != K_IF)
-				{
-					wrt_set_error(&e, WRT_ERR_MALFORMED, offset_of(m, in.pos),
-								  "END opcode expected");
-					goto out;
-				}
-				vs->ctls[depth - 1].kind = K_ELSE;
-				break;
-			case WRT_OP_END:
-				if (--depth == 0)
-				{
-					if (r.p != r.end)
-						wrt_set_error(&e, WRT_ERR_MALFORMED, offset_of(m, r.p),
-									  "section size mismatch");
-					goto out;
-				}
-				break;
-			case WRT_OP_BR_TABLE:
-				for (uint64_t i = 0; i <= in.a; i++)
-				{
-					uint32_t l;
-					if (!rd_u32(&r, &l))
-						goto out;
-				}
-				break;
-			default:
-				break;
+			}
+			vs->ctls[depth - 1].kind = K_ELSE;
+		}
+		else if (in.op == WRT_OP_END && --depth == 0)
+		{
+			if (!wrt_insn_at_end(&rd))
+				wrt_set_error(&e, WRT_ERR_MALFORMED, offset_of(m, rd.r.p),
+							  "section size mismatch");
+			break;
 		}
 	}
-out:
 	if (e.kind == WRT_ERR_MALFORMED)
 	{
 		*err = e;
@@ -1316,111 +1050,105 @@ modfail(vstate *vs, wrt_errkind kind, const char *fmt, ...)
 }
 
 
+static bool
+const_push(vstate *vs, uint8_t t)
+{
+	if (WRT_UNLIKELY(vs->sp >= vs->vcap) && !grow_vals(vs, 1))
+		return false;
+	vs->vals[vs->sp++] = t;
+	return true;
+}
+
 /*
- * A constant expression of 2.0: one of *.const, ref.null, ref.func or
- * global.get of an immutable imported global, then end; its single value
- * must have type want.
+ * A constant expression: instructions of the OP_CONST_EXPR rows of
+ * opcodes.def (constants, ref.null, ref.func, global.get of an immutable
+ * imported global, and the extended-const proposal's integer add, sub and
+ * mul), then end, leaving exactly one value, of type want.  Expressions
+ * can be long (extended-const nests arithmetic freely), so the work is
+ * counted and the interrupt flag polled as for function bodies.
  */
 static bool
 check_const_expr(vstate *vs, const wrt_constexpr *ce, uint8_t want)
 {
 	wrt_module *m = vs->m;
-	wrt_reader r = { ce->start, ce->start + ce->len, m->bytes, vs->err };
-	uint32_t n = 0;
-	uint8_t t = T_UNKNOWN;
+	wrt_insn_reader rd;
 
 	if (!ce->start)
 		return modfail(vs, WRT_ERR_INVALID, "type mismatch");
+	wrt_insn_reader_init(&rd, m->bytes, ce->start, ce->start + ce->len, vs->err);
+	vs->sp = 0;
 	for (;;)
 	{
-		uint8_t op;
-		uint32_t x;
-		const uint8_t *pos = r.p;
-		if (!wrt_read_u8(&r, &op))
+		wrt_insn in;
+		if (!wrt_insn_next(&rd, &in))
 			return false;
-		switch (op)
+		vs->pos = in.pos;
+		m->work++;
+		if (WRT_UNLIKELY((++vs->ninsn & 4095) == 0)
+			&& !wrt_module_poll(m, vs->err, offset_of(m, in.pos)))
+			return false;
+		if (in.op == WRT_OP_END)
 		{
-			case 0x0b:          /* end */
-				if (r.p != r.end)
-					return wrt_set_error(vs->err, WRT_ERR_MALFORMED, offset_of(m, r.p),
-										 "section size mismatch");
-				if (n != 1 || t != want)
-					return wrt_set_error(vs->err, WRT_ERR_INVALID, offset_of(m, pos),
-										 "type mismatch");
-				return true;
-			case 0x41:
-				if (!skip_s32(&r))
-					return false;
+			if (!wrt_insn_at_end(&rd))
+				return wrt_set_error(vs->err, WRT_ERR_MALFORMED, offset_of(m, rd.r.p),
+									 "section size mismatch");
+			if (vs->sp != 1 || vs->vals[0] != want)
+				return mismatch(vs);
+			return true;
+		}
+		if (!wrt_op_in_const_expr[in.op])
+			return fail(vs, WRT_ERR_INVALID, "constant expression required");
+
+		const wrt_opinfo *oi = &wrt_opinfo_table[in.op];
+		uint8_t t;
+		switch ((wrt_op) in.op)
+		{
+			case WRT_OP_I32_CONST:
 				t = WRT_I32;
 				break;
-			case 0x42:
-				if (!skip_s64(&r))
-					return false;
+			case WRT_OP_I64_CONST:
 				t = WRT_I64;
 				break;
-			case 0x43:
-				{
-					const uint8_t *p;
-					if (!wrt_read_bytes(&r, 4, &p))
-						return false;
-					t = WRT_F32;
-					break;
-				}
-			case 0x44:
-				{
-					const uint8_t *p;
-					if (!wrt_read_bytes(&r, 8, &p))
-						return false;
-					t = WRT_F64;
-					break;
-				}
-			case 0xd0:
-				if (!rd_reftype(&r, &t))
-					return false;
+			case WRT_OP_F32_CONST:
+				t = WRT_F32;
 				break;
-			case 0xd2:
-				if (!rd_u32(&r, &x))
+			case WRT_OP_F64_CONST:
+				t = WRT_F64;
+				break;
+			case WRT_OP_V128_CONST:
+				t = WRT_V128;
+				break;
+			case WRT_OP_REF_NULL:
+				t = in.reftype;
+				break;
+			case WRT_OP_REF_FUNC:
+				if (!need_func(vs, in.index))
 					return false;
-				if (x >= m->nfuncs)
-					return wrt_set_error(vs->err, WRT_ERR_INVALID, offset_of(m, pos),
-										 "unknown function %u", x);
 				t = WRT_FUNCREF;
 				break;
-			case 0x23:
-				if (!rd_u32(&r, &x))
-					return false;
-				/* 2.0: only imported globals are visible here. */
-				if (x >= m->nglobal_imports || x >= m->nglobals)
-					return wrt_set_error(vs->err, WRT_ERR_INVALID, offset_of(m, pos),
-										 "unknown global %u", x);
-				if (m->globals[x].mut)
-					return wrt_set_error(vs->err, WRT_ERR_INVALID, offset_of(m, pos),
-										 "constant expression required");
-				t = m->globals[x].type;
+			case WRT_OP_GLOBAL_GET:
+				/* 2.0 (and extended-const): only imported globals are
+				 * visible here. */
+				if (in.index >= m->nglobal_imports || in.index >= m->nglobals)
+					return fail(vs, WRT_ERR_INVALID, "unknown global %u", in.index);
+				if (m->globals[in.index].mut)
+					return fail(vs, WRT_ERR_INVALID, "constant expression required");
+				t = m->globals[in.index].type;
 				break;
 			default:
-				{
-					uint32_t sub = 0;
-					if ((op == 0xfc || op == 0xfd) && !rd_u32(&r, &sub))
-						return false;
-					if (op == 0xfd && sub == (wrt_opinfo_table[WRT_OP_V128_CONST].code & 0xffu))
-					{
-						const uint8_t *p;
-						if (!wrt_read_bytes(&r, 16, &p))
-							return false;
-						t = WRT_V128;
-						break;
-					}
-					if (wrt_op_lookup(op, sub) < 0)
-						return wrt_set_error(vs->err, WRT_ERR_MALFORMED, offset_of(m, pos),
-											 "illegal opcode");
-					return wrt_set_error(vs->err, WRT_ERR_INVALID, offset_of(m, pos),
-										 "constant expression required");
-				}
+				/* The arithmetic rows, typed from the table as in bodies. */
+				if (oi->cls != WRT_OPC_BIN)
+					return fail(vs, WRT_ERR_UNSUPPORTED,
+								"validator: unhandled constant instruction %s", oi->name);
+				if (vs->sp < 2 || vs->vals[vs->sp - 1] != oi->t_in
+					|| vs->vals[vs->sp - 2] != oi->t_in)
+					return mismatch(vs);
+				vs->sp -= 2;
+				t = oi->t_out;
+				break;
 		}
-		/* Count only; more than one value is a type mismatch at end. */
-		if (n < 2)
-			n++;
+		if (!const_push(vs, t))
+			return false;
 	}
 }
 
@@ -1599,7 +1327,6 @@ wrt_validate(wrt_module *m, wrt_error *err)
 	memset(&vs, 0, sizeof(vs));
 	vs.m = m;
 	vs.err = err;
-	init_byte_op();
 
 	uint32_t ncodes = m->nfuncs - m->nfunc_imports;
 	uint32_t failed_at = 0;     /* first body not known to decode */

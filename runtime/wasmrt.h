@@ -311,6 +311,63 @@ void wrt_store_set_interrupt_handler(wrt_store *s, bool (*handler)(void *ud), vo
  * any code to about that of N simple instructions.
  */
 void wrt_store_set_fuel(wrt_store *s, uint64_t fuel);
+/*
+ * Native tier (tier.h, docs/runtime.md).  Every function starts in the
+ * interpreter; with a native tier, machine code compiled by a separately
+ * loaded back end (build/wasmrt-llvm.so, LLVM) runs it instead:
+ *   WRT_TIER_INTERP  never compile (the default);
+ *   WRT_TIER_TIERED  compile a function once its calls reach
+ *                    call_threshold or its loop back-edges loop_threshold
+ *                    (its later calls run native; a call already running
+ *                    stays interpreted: no on-stack replacement yet);
+ *   WRT_TIER_EAGER   compile every function of a module, as one unit,
+ *                    before the first call into it.
+ * Thresholds of 0 take the defaults.  While a fuel budget is set, every
+ * function runs in the interpreter (fuel is metered there only).  A
+ * function the back end does not lower (one using v128, for now) stays
+ * interpreted; so does everything if the back end cannot be loaded, which
+ * is reported once (wrt_tier_set_notice, wrt_tier_status).
+ */
+typedef enum wrt_tier_mode {
+	WRT_TIER_INTERP = 0,
+	WRT_TIER_TIERED,
+	WRT_TIER_EAGER
+} wrt_tier_mode;
+#define WRT_TIER_DEFAULT_CALLS 1000
+#define WRT_TIER_DEFAULT_LOOPS 10000
+typedef struct wrt_tier_settings {
+	wrt_tier_mode mode;
+	uint32_t call_threshold;
+	uint32_t loop_threshold;
+} wrt_tier_settings;
+void wrt_store_set_tier(wrt_store *s, const wrt_tier_settings *settings);
+/* "interp", "tiered", "eager" -> mode; false for anything else. */
+bool wrt_tier_mode_parse(const char *name, wrt_tier_mode *mode);
+/*
+ * Process-wide: the back end's path (NULL: the environment variable
+ * WRT_TIER_LIBRARY, else wasmrt-llvm.so beside the executable, else the
+ * dynamic loader's search); must be set before the first tier-up.  The
+ * notice callback receives, once, the message of a back end that cannot
+ * be loaded (the engine itself prints nothing).
+ */
+void wrt_tier_set_library(const char *path);
+void wrt_tier_set_notice(void (*notice)(void *ud, const char *message), void *ud);
+/* NULL while the back end is loaded or was never needed, else why it is
+ * unavailable. */
+const char *wrt_tier_status(void);
+/* What tiering did: per module, or over the process (module NULL). */
+typedef struct wrt_tier_stats {
+	uint64_t compiled;          /* functions now native */
+	uint64_t refused;           /* functions the back end does not lower */
+	uint64_t failed;            /* functions whose compilation failed */
+	uint64_t batches;           /* compilations (one or more functions each) */
+	uint64_t compile_ns;        /* wall time spent in the back end */
+	uint64_t wasm_bytes;        /* body bytes of the functions compiled */
+} wrt_tier_stats;
+void wrt_tier_get_stats(const wrt_module *m, wrt_tier_stats *out);
+/* The last reason a function of m was refused or failed (or NULL). */
+const char *wrt_tier_last_refusal(void);
+
 /* Fuel consumed by the last wrt_call. */
 uint64_t wrt_store_fuel_consumed(const wrt_store *s);
 /* The trap of the last failed call or instantiation. */

@@ -141,6 +141,13 @@ pgwasm_report_trap(const wrt_trap *trap, const char *detail)
 			code = ERRCODE_PROGRAM_LIMIT_EXCEEDED;
 			hint = "The limit is pgwasm.max_code_size, per module.";
 			break;
+		case WRT_TRAP_INTERRUPTED:
+			/*
+			 * Stopped for a cancel, timeout or termination (a lazy compile
+			 * under load_may_continue): raise that, with its own SQLSTATE.
+			 */
+			CHECK_FOR_INTERRUPTS();
+			break;
 		case WRT_TRAP_EXIT:
 			ereport(ERROR,
 					(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),

@@ -24,8 +24,11 @@
  * worker's message to its leader, a memory-context dump, a barrier) lets the
  * call go on where it was; a cancel, a timeout or any other ERROR is
  * captured, the engine unwinds with WRT_TRAP_INTERRUPTED, and call_failed
- * rethrows it.  So a guest call either returns or raises: there is no "try
- * again" path, and the helpers below have no failure result to pass up.
+ * rethrows it.  (A function compiled lazily at its first call is compiled
+ * under load_may_continue instead, which stops only for a cancel, timeout or
+ * termination, and call_failed raises it with CHECK_FOR_INTERRUPTS().)  So
+ * a guest call either returns or raises: there is no "try again" path, and
+ * the helpers below have no failure result to pass up.
  */
 #include "postgres.h"
 
@@ -123,11 +126,18 @@ call_failed(PgwasmInstance *inst, PgwasmStats *stats, const char *what)
 		pgwasm_host_rethrow(inst->host);
 	}
 	/*
-	 * The interrupt handler stops a call only after capturing the error it
-	 * raised (handled above); an interrupt it let pass never unwinds.
+	 * Running code stops for an interrupt only after host_interrupt captured
+	 * the error it raised (handled above).  The lazy compilation of a
+	 * function at its first call stops without raising (load_may_continue,
+	 * pgwasm.c): only for a cancel, timeout or termination that
+	 * CHECK_FOR_INTERRUPTS() raises here.  Either way the call ends.
 	 */
 	if (trap->kind == WRT_TRAP_INTERRUPTED)
-		elog(ERROR, "wasm call interrupted without an error to raise");
+	{
+		pgwasm_host_clear(inst->host);
+		CHECK_FOR_INTERRUPTS();
+		elog(ERROR, "wasm call interrupted without an interrupt to raise");
+	}
 	stats->traps++;
 	pgwasm_host_after_call(inst->host); /* show what it printed before */
 	pgwasm_report_trap(trap, what ? psprintf("While calling %s.", what) : NULL);

@@ -9,7 +9,8 @@
 # clang/lld with the wasm32 target (wasi-libc, compiler-rt builtins) to build
 # the example modules, wabt (wat2wasm, wast2json) and binaryen for test
 # fixtures and the spec suite, libzstd and libjansson (the extension and the
-# spec runner), PostgreSQL 15 with its server headers, and IPC::Run for the
+# spec runner), llvm-14-dev (the native tier's back end,
+# build/wasmrt-llvm.so), PostgreSQL 15 with its server headers, and IPC::Run for the
 # TAP tests.
 set -euo pipefail
 
@@ -21,6 +22,7 @@ PACKAGES=(
 	wasi-libc
 	libclang-rt-14-dev-wasm32
 	libclang-rt-14-dev
+	llvm-14-dev
 	libzstd-dev
 	libjansson-dev
 	postgresql-15

@@ -5,7 +5,10 @@
 # and its programs (make runtime); the runtime unit tests; the same programs
 # under AddressSanitizer + UndefinedBehaviorSanitizer (make runtime-asan)
 # with the unit tests and the spec suite; the full
-# WebAssembly spec suite (test/spec/run.sh); the fuzzers' reproducers and a
+# WebAssembly spec suite (test/spec/run.sh), then once more with every
+# function compiled by the native tier before its first call (SPEC_TIER=eager;
+# functions the tier refuses run interpreted and are counted), and the
+# extended-const proposal's tests; the fuzzers' reproducers and a
 # short fuzzing run of each target (test/fuzz/run.sh, FUZZ_SECONDS each,
 # default 40); Citus for the distributed test, reused when installed, else
 # built from ../shared/citus (test/citus/build.sh); and the PostgreSQL tests
@@ -34,7 +37,7 @@ total_passed=0
 total_failed=0
 stage_no=0
 summary=()
-STAGES=10
+STAGES=12
 
 now() { date +%s.%N; }
 
@@ -121,6 +124,12 @@ else
 		SPEC_TIMEOUT=60 SPEC_FILES="$SPEC_ASAN_FILES" bash test/spec/run.sh
 fi
 stage "spec suite" bash test/spec/run.sh
+stage "spec suite (eager native tier)" env SPEC_TIER=eager bash test/spec/run.sh
+# The extended-const proposal (more arithmetic in constant expressions),
+# which the engine implements; its own output directory, since its files
+# share names with the core suite's.
+stage "spec: extended-const proposal" env SPEC_OUT=build/spec-extended-const \
+	bash test/spec/run.sh "$PWD/../shared/wasm-testsuite/proposals/extended-const"
 stage "fuzzing (reproducers, then 40 s a target)" bash test/fuzz/run.sh "${FUZZ_SECONDS:-40}"
 stage "Citus (reuse, or build from ../shared/citus)" bash test/citus/build.sh
 if [ -f test/pg/run.sh ]; then

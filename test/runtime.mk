@@ -17,14 +17,18 @@ $(RT_BUILD)/libwasmrt.a: $(RT_OBJS)
 	ar rcs $@ $^
 
 # Programs: each test/<name>.c or directory listed here links the library.
+# -rdynamic: the native tier's back end (wasmrt-llvm.so, loaded with dlopen)
+# resolves the engine's functions it uses (the instruction reader) from the
+# program, as PostgreSQL's llvmjit.so resolves the server's.
+RT_LDFLAGS ?= -rdynamic
 $(RT_BUILD)/wasm-run: test/wasm-run.c $(RT_BUILD)/libwasmrt.a
-	$(RT_CC) $(RT_CFLAGS) -Iruntime $< $(RT_BUILD)/libwasmrt.a -lm -o $@
+	$(RT_CC) $(RT_CFLAGS) $(RT_LDFLAGS) -Iruntime $< $(RT_BUILD)/libwasmrt.a -lm -o $@
 
 $(RT_BUILD)/spec-runner: test/spec/spec-runner.c $(RT_BUILD)/libwasmrt.a
-	$(RT_CC) $(RT_CFLAGS) -Iruntime $< $(RT_BUILD)/libwasmrt.a -ljansson -lm -o $@
+	$(RT_CC) $(RT_CFLAGS) $(RT_LDFLAGS) -Iruntime $< $(RT_BUILD)/libwasmrt.a -ljansson -lm -o $@
 
 $(RT_BUILD)/test-runtime: $(wildcard test/unit/*.c test/unit/*.h) test/hostile.c test/hostile.h $(RT_BUILD)/libwasmrt.a
-	$(RT_CC) $(RT_CFLAGS) -pthread -Iruntime -Itest $(wildcard test/unit/*.c) test/hostile.c $(RT_BUILD)/libwasmrt.a -lm -o $@
+	$(RT_CC) $(RT_CFLAGS) $(RT_LDFLAGS) -pthread -Iruntime -Itest $(wildcard test/unit/*.c) test/hostile.c $(RT_BUILD)/libwasmrt.a -lm -o $@
 
 # Writes the module shapes of test/hostile.c (issue 11) for the TAP tests.
 $(RT_BUILD)/hostile-gen: test/hostile-gen.c test/hostile.c test/hostile.h
@@ -40,7 +44,29 @@ build/fixtures/%.wasm: test/unit/fixtures/%.wat
 
 fixtures: $(RT_FIXTURES)
 
-runtime: $(RT_BUILD)/libwasmrt.a $(RT_BUILD)/wasm-run $(RT_BUILD)/spec-runner $(RT_BUILD)/test-runtime $(RT_BUILD)/hostile-gen fixtures
+# ---- the native tier's LLVM back end (runtime/llvm/, runtime/tier.h) ------
+# A shared object of its own, loaded with dlopen on the first tier-up, so a
+# program that never tiers up never maps libLLVM.  ops.c (the numeric rows of
+# opcodes.def as C functions) is compiled to bitcode by the clang of the same
+# LLVM and embedded in the object.  Built only where llvm-config-14 exists
+# (Debian llvm-14-dev, test/deps.sh); without it the engine interprets.
+LLVM_CONFIG ?= llvm-config-14
+LLVM_BINDIR := $(shell $(LLVM_CONFIG) --bindir 2>/dev/null)
+ifneq ($(LLVM_BINDIR),)
+RT_TIER_SO = $(RT_BUILD)/wasmrt-llvm.so
+LLVM_VERSION := $(shell $(LLVM_CONFIG) --version)
+
+$(RT_BUILD)/tier-ops.bc: runtime/llvm/ops.c $(RT_HDRS)
+	@mkdir -p $(dir $@)
+	$(LLVM_BINDIR)/clang -std=gnu11 -O2 -ffp-contract=off -fno-math-errno -fno-strict-aliasing -Iruntime -emit-llvm -c $< -o $@
+
+$(RT_TIER_SO): runtime/llvm/lower.c $(RT_BUILD)/tier-ops.bc $(RT_HDRS)
+	$(RT_CC) $(filter-out -fsanitize%,$(RT_CFLAGS)) -fPIC -shared -fvisibility=hidden $(shell $(LLVM_CONFIG) --cflags) \
+	  -DWRT_TIER_OPS_BC='"$(RT_BUILD)/tier-ops.bc"' -DLLVM_VERSION_STRING_='"$(LLVM_VERSION)"' \
+	  -Iruntime $< -o $@ $(shell $(LLVM_CONFIG) --ldflags) $(shell $(LLVM_CONFIG) --libs)
+endif
+
+runtime: $(RT_BUILD)/libwasmrt.a $(RT_BUILD)/wasm-run $(RT_BUILD)/spec-runner $(RT_BUILD)/test-runtime $(RT_BUILD)/hostile-gen fixtures $(RT_TIER_SO)
 
 # The same programs under AddressSanitizer + UndefinedBehaviorSanitizer.
 # -O0: at -O1 UBSan makes clang take minutes over the interpreter's one big

@@ -2,7 +2,7 @@
  * wasm-run.c — command-line runner for the pgwasm runtime.
  *
  *   wasm-run [--fuel N] [--max-pages N] [--stack BYTES] [--time]
- *            [--disasm | --disasm-cells | --verify]
+ *            [--disasm | --disasm-cells | --verify] [--tier=interp|tiered|eager]
  *            [--invoke NAME] file.wasm [args...]
  *
  * It exercises the engine outside PostgreSQL: the benchmarks, the fuzzers'
@@ -44,13 +44,23 @@
 static const char *progname = "wasm-run";
 static volatile int interrupted;
 
+static wrt_tier_settings tier;
+
+/* The native tier could not be loaded: said once, on stderr. */
+static void
+tier_notice(void *ud, const char *message)
+{
+	fprintf(stderr, "%s: %s\n", progname, message);
+}
+
 static void
 usage(void)
 {
 	fprintf(stderr,
-			"usage: %s [--fuel N] [--max-pages N] [--stack BYTES] [--time] [--disasm] [--disasm-cells] [--verify]\n"
+			"usage: %s [--fuel N] [--max-pages N] [--stack BYTES] [--time]\n"
+			"       %*s [--disasm | --disasm-cells | --verify] [--tier=interp|tiered|eager]\n"
 			"       %*s [--invoke NAME] file.wasm [args...]\n",
-			progname, (int) strlen(progname), "");
+			progname, (int) strlen(progname), "", (int) strlen(progname), "");
 	exit(2);
 }
 
@@ -444,6 +454,12 @@ main(int argc, char **argv)
 			verify = true;
 			continue;
 		}
+		if (strncmp(opt, "--tier=", 7) == 0)
+		{
+			if (!wrt_tier_mode_parse(opt + 7, &tier.mode))
+				usage();
+			continue;
+		}
 		if (argi >= argc)
 			usage();
 		if (strcmp(opt, "--fuel") == 0)
@@ -526,6 +542,8 @@ main(int argc, char **argv)
 	if (max_pages)
 		wrt_store_set_memory_limit(store, (uint32_t) max_pages);
 	wrt_store_set_fuel(store, fuel);
+	wrt_store_set_tier(store, &tier);
+	wrt_tier_set_notice(tier_notice, NULL);
 	signal(SIGINT, on_sigint);
 	wrt_store_set_interrupt(store, &interrupted);
 
@@ -694,6 +712,15 @@ main(int argc, char **argv)
 	}
 	if (fuel && status != 2)
 		fprintf(stderr, "fuel: %" PRIu64 "\n", wrt_store_fuel_consumed(store));
+	if (timing && tier.mode != WRT_TIER_INTERP)
+	{
+		wrt_tier_stats ts;
+		wrt_tier_get_stats(NULL, &ts);
+		fprintf(stderr, "tier: %" PRIu64 " compiled, %" PRIu64 " refused, %" PRIu64 " failed, "
+				"%" PRIu64 " bytes of Wasm in %.3f ms (%.3f ms/KB)\n",
+				ts.compiled, ts.refused, ts.failed, ts.wasm_bytes, ts.compile_ns / 1e6,
+				ts.wasm_bytes ? ts.compile_ns / 1e6 / (ts.wasm_bytes / 1024.0) : 0.0);
+	}
 
 out:
 	fflush(stdout);

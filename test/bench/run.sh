@@ -22,6 +22,8 @@
 #   --list          list the benchmarks and exit
 #   --no-node       skip the node column
 #   --no-pgwasm     skip the pgwasm column (and the load benchmark)
+#   --tier=T        pgwasm's native tier: interp (default), tiered or eager
+#                   (build/wasm-run --tier=T; builds build/wasmrt-llvm.so)
 #   --no-load       skip the load-time benchmark
 #   --load-only     run only the load-time benchmark
 #   --callgrind     instead of timing: count instructions (valgrind
@@ -61,6 +63,7 @@ REPS=3
 ONLY=""
 DO_NODE=1
 DO_PGWASM=1
+TIER=interp
 DO_LOAD=1
 DO_KERNELS=1
 MODE="time"
@@ -82,6 +85,7 @@ while (($#)); do
 	--only) ONLY=$2; shift ;;
 	--no-node) DO_NODE=0 ;;
 	--no-pgwasm) DO_PGWASM=0 ;;
+	--tier=*) TIER=${1#--tier=} ;;
 	--no-load) DO_LOAD=0 ;;
 	--load-only) DO_KERNELS=0 ;;
 	--callgrind) MODE=callgrind ;;
@@ -168,7 +172,9 @@ HAVE_PGWASM=0
 build_pgwasm() {
 	((DO_PGWASM)) || return 0
 	say "== building build/wasm-run (make, log in $OUT/log/make.log)"
-	if make -s build/wasm-run build/libwasmrt.a >"$OUT/log/make.log" 2>&1; then
+	local so=
+	[[ $TIER == interp ]] || so=build/wasmrt-llvm.so
+	if make -s build/wasm-run build/libwasmrt.a $so >"$OUT/log/make.log" 2>&1; then
 		HAVE_PGWASM=1
 	else
 		tail -5 "$OUT/log/make.log" >&2
@@ -222,7 +228,7 @@ engine_version() {
 # GC thread after the 64 MiB kernels more often than not; the kernels
 # allocate no JavaScript objects, so the flag costs nothing measurable.
 NODE_RUN=(node --no-warnings --single-threaded-gc "$SRC/run-node.mjs")
-PGWASM_RUN=(build/wasm-run)
+PGWASM_RUN=(build/wasm-run "--tier=$TIER")
 
 time_kernels() {
 	local k rep tn tp tx fail_p fail_x ref

@@ -20,6 +20,13 @@
 #   SPEC_VERBOSE  1: pass -v to the runner (all failures, message mismatches)
 #   SPEC_TAG      suffix of the result files (result$SPEC_TAG.txt), so runs with
 #                 another runner (the ASan build) share the conversions
+#   SPEC_TIER     interp (default), tiered or eager: the native tier's policy
+#                 (spec-runner -T); eager compiles every function of every
+#                 module before its first call.  With a tier, the results go
+#                 to result-$SPEC_TIER.txt (unless SPEC_TAG says otherwise)
+#                 and a line "tier: N compiled, N refused, N failed" sums
+#                 what the tier did (refused and failed functions ran in the
+#                 interpreter).
 #   SPEC_VERIFY   0: do not pass -c, which compiles every function of every
 #                 module and verifies its register code against ir.def
 #                 (wrt_ir_verify); on by default
@@ -41,7 +48,9 @@ RUNNER=${SPEC_RUNNER:-$ROOT/build/spec-runner}
 OUT=${SPEC_OUT:-$ROOT/build/spec}
 JOBS=${SPEC_JOBS:-$(nproc 2>/dev/null || echo 2)}
 TIMEOUT=${SPEC_TIMEOUT:-20}
-TAG=${SPEC_TAG:-}
+TIER=${SPEC_TIER:-interp}
+case $TIER in interp|tiered|eager) ;; *) echo "SPEC_TIER: interp, tiered or eager" >&2; exit 2 ;; esac
+if [ "$TIER" = interp ]; then TAG=${SPEC_TAG:-}; else TAG=${SPEC_TAG:--$TIER}; fi
 VERIFY=${SPEC_VERIFY:-1}
 SKIPLIST=$ROOT/test/spec/skip.txt
 
@@ -98,18 +107,19 @@ run_one() {
 	local name=$1 dir=$OUT/$1 rc=0
 	local check=
 	[ "$VERIFY" = 0 ] || check=-c
-	timeout -k 10 900 "$RUNNER" ${SPEC_VERBOSE:+-v} $check -t "$TIMEOUT" "$dir/$name.json" \
+	timeout -k 10 900 "$RUNNER" ${SPEC_VERBOSE:+-v} $check -t "$TIMEOUT" -T "$TIER" "$dir/$name.json" \
 		> "$dir/result$TAG.txt" 2>&1 || rc=$?
 	echo "$rc" > "$dir/rc$TAG"
 }
 export -f run_one
-export OUT RUNNER TIMEOUT TAG SPEC_VERBOSE VERIFY
+export OUT RUNNER TIMEOUT TAG TIER SPEC_VERBOSE VERIFY
 
 if [ ${#run_names[@]} -gt 0 ]; then
 	printf '%s\0' "${run_names[@]}" | xargs -0 -n1 -P "$JOBS" bash -c 'run_one "$1"' _
 fi
 
 passed=0 failed=0 skipped=0 vfuncs=0 vmods=0
+tier_compiled=0 tier_refused=0 tier_failed=0
 files_passed=0 files_failed=0 files_skipped=${#skipped_files[@]}
 declare -A reasons=()
 for name in "${conv_failed[@]}"; do
@@ -134,8 +144,14 @@ for name in "${run_names[@]}"; do
 		files_failed=$((files_failed + 1))
 		continue
 	fi
-	# Everything but the summary block (skip reasons, verified code, totals).
-	sed -e '/^skip reasons:$/,$d' -e '/^register code verified: /d' "$result"
+	# Everything but the summary block (skip reasons, tier, verified code, totals).
+	sed -e '/^skip reasons:$/,$d' -e '/^tier: /d' -e '/^register code verified: /d' "$result"
+	tierline=$(grep -E '^tier: [0-9]+ compiled' "$result" | tail -n1 || true)
+	if [ -n "$tierline" ]; then
+		read -r _ tc _ tr _ tf _ <<< "${tierline//,/}"
+		tier_compiled=$((tier_compiled + tc)) tier_refused=$((tier_refused + tr)) tier_failed=$((tier_failed + tf))
+	fi
+	grep -E '^tier: ' "$result" | grep -vE '^tier: [0-9]+ compiled' | sed "s/^/  $name: /" || true
 	if read -r _ _ _ vf _ _ vm _ < <(grep -E '^register code verified: ' "$result"); then
 		vfuncs=$((vfuncs + vf)) vmods=$((vmods + vm))
 	fi
@@ -167,6 +183,9 @@ if [ ${#reasons[@]} -gt 0 ]; then
 	for reason in "${!reasons[@]}"; do
 		printf '  %6d  %s\n' "${reasons[$reason]}" "$reason"
 	done | sort -k2
+fi
+if [ "$TIER" != interp ]; then
+	echo "tier ($TIER): $tier_compiled compiled, $tier_refused refused, $tier_failed failed (refused and failed functions ran interpreted)"
 fi
 echo "files: $files_passed passed, $files_failed failed, $files_skipped skipped"
 [ "$VERIFY" = 0 ] || echo "register code verified: $vfuncs functions in $vmods modules"

@@ -54,6 +54,8 @@ static int verify_code;         /* -c: check every module's register code */
 static unsigned long verified_funcs, verified_mods;
 static unsigned timeout_secs = 20;
 static volatile int interrupt_flag;
+/* -T: the native tier's policy for every store. */
+static wrt_tier_settings tier_settings;
 
 /* ---- growable string list ------------------------------------------------ */
 
@@ -1374,6 +1376,8 @@ run_file(const char *path, unsigned long *tp, unsigned long *tf, unsigned long *
 	sc.dir = dir_of(path);
 	sc.wast = display_name(root, path);
 	sc.store = wrt_store_new(NULL);
+	if (sc.store)
+		wrt_store_set_tier(sc.store, &tier_settings);
 	if (!sc.store)
 	{
 		printf("FAIL %s (1 failed, 0 passed, 0 skipped)\n  wrt_store_new failed\n", sc.wast);
@@ -1441,10 +1445,11 @@ run_file(const char *path, unsigned long *tp, unsigned long *tf, unsigned long *
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: spec-runner [-v] [-c] [-t seconds] file.json...\n"
+	fprintf(stderr, "usage: spec-runner [-v] [-c] [-t seconds] [-T tier] file.json...\n"
 			"  -v  list all failures and passes whose message differs\n"
 			"  -c  compile every function of every module and verify its register code\n"
-			"  -t  time limit per command (default 20, 0 = none)\n");
+			"  -t  time limit per command (default 20, 0 = none)\n"
+			"  -T  interp (default), tiered or eager: the native tier's policy\n");
 	exit(2);
 }
 
@@ -1455,7 +1460,7 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "vct:h")) != -1)
+	while ((opt = getopt(argc, argv, "vct:T:h")) != -1)
 	{
 		switch (opt)
 		{
@@ -1467,6 +1472,10 @@ main(int argc, char **argv)
 				break;
 			case 't':
 				timeout_secs = (unsigned)strtoul(optarg, NULL, 10);
+				break;
+			case 'T':
+				if (!wrt_tier_mode_parse(optarg, &tier_settings.mode))
+					usage();
 				break;
 			default:
 				usage();
@@ -1488,6 +1497,18 @@ main(int argc, char **argv)
 		printf("skip reasons:\n");
 		for (size_t i = 0; i < nskips; i++)
 			printf("  skipped %lu: %s\n", skips[i].count, skips[i].reason);
+	}
+	if (tier_settings.mode != WRT_TIER_INTERP)
+	{
+		/* Functions the native tier refused or failed ran interpreted. */
+		wrt_tier_stats ts;
+		wrt_tier_get_stats(NULL, &ts);
+		printf("tier: %llu compiled, %llu refused, %llu failed\n", (unsigned long long) ts.compiled,
+			   (unsigned long long) ts.refused, (unsigned long long) ts.failed);
+		if (wrt_tier_status())
+			printf("tier: %s\n", wrt_tier_status());
+		if (verbose && wrt_tier_last_refusal())
+			printf("tier: last refusal: %s\n", wrt_tier_last_refusal());
 	}
 	if (verify_code)
 		printf("register code verified: %lu functions in %lu modules\n", verified_funcs, verified_mods);

@@ -70,7 +70,20 @@
 	X(cost_moves) \
 	X(cost_interrupt) \
 	X(cost_code_limit) \
-	X(cost_arity_limit)
+	X(cost_arity_limit) \
+	X(reader_every_opcode) \
+	X(reader_immediates) \
+	X(reader_malformed) \
+	X(reader_extended_const) \
+	X(tier_eager_results) \
+	X(tier_calls_and_tables) \
+	X(tier_trap_backtrace) \
+	X(tier_memory_grow) \
+	X(tier_runaway_recursion) \
+	X(tier_interrupt_native_loop) \
+	X(tier_tiered_thresholds) \
+	X(tier_fuel_interprets) \
+	X(tier_library_missing)
 
 #define UNIT_DECLARE(name) void test_##name(void);
 UNIT_TESTS(UNIT_DECLARE)

@@ -1,0 +1,1825 @@
+/*
+ * lower.c — the LLVM back end of the native tier (tier.h): WebAssembly
+ * function bodies to LLVM IR, optimised and compiled to machine code with
+ * LLVM 14's ORC LLJIT, all through LLVM's C API.  Built as its own shared
+ * object, build/wasmrt-llvm.so, which the engine loads with dlopen on the
+ * first tier-up (tier.c): a process that never tiers up never maps LLVM.
+ *
+ * Reading: the bodies are read with the engine's one instruction reader
+ * (reader.h, wrt_insn_next) over already validated code, so no check is
+ * repeated here.  Numeric operators come from the opcode table: their C
+ * bodies in opcodes.def are compiled to bitcode (ops.c), linked into every
+ * unit and inlined; loads and stores take their width, signedness and type
+ * from the OP_LOAD / OP_STORE rows.  Only control flow, variables, calls
+ * and the instance-state operations are written out below.
+ *
+ * Shape of the code, per Wasm function (code index k of a batch b):
+ *   w<b>_<k>(i8* inst, i64* fp, params...) -> results   internal, typed:
+ *       what other functions of the same batch call directly;
+ *   e<b>_<k>(i8* inst, i64* fp) -> i8                    the slot-ABI entry
+ *       (tier.h) the interpreter and the helpers call.
+ * Locals and the operand stack live in LLVM values (allocas promoted to
+ * registers); block results go through one alloca per label value, which
+ * mem2reg turns into phis.  The memory base and size are kept in allocas
+ * too and reloaded from inst->mem0 at entry and after anything that may
+ * move or grow memory (calls, memory.grow).  Every access is bounds-checked
+ * explicitly (64-bit effective address + width against the size): no
+ * signal handlers.  Calls that leave the batch (imports, interpreted or
+ * other-batch functions, call_indirect) go through the engine's helpers
+ * with their arguments in the slots above this frame's window.
+ *
+ * Traps: a trapping instruction branches to the function's raise block
+ * (trap helper: kind, message, this frame), a failed callee to its unwind
+ * block (unwind helper: this frame); both return to the caller, which
+ * finds the store's trap kind set and unwinds in turn.  No longjmp.
+ *
+ * Interrupts are polled at function entry and at every loop header (the
+ * store's flag, as the interpreter polls it); the frame counter
+ * store->nframes and the C stack limit bound the depth.
+ *
+ * Refused (kept interpreted): functions with v128 values or SIMD
+ * instructions, for now.
+ */
+#include <llvm-c/Analysis.h>
+#include <llvm-c/BitReader.h>
+#include <llvm-c/Core.h>
+#include <llvm-c/Error.h>
+#include <llvm-c/LLJIT.h>
+#include <llvm-c/Orc.h>
+#include <llvm-c/Support.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/TargetMachine.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../reader.h"
+#include "../tier.h"
+
+/* The bitcode of ops.c, embedded by the build (test/runtime.mk). */
+extern const unsigned char wrt_tier_ops_bc[];
+extern const unsigned char wrt_tier_ops_bc_end[];
+#ifndef WRT_TIER_OPS_BC
+#error "WRT_TIER_OPS_BC (path of build/tier-ops.bc) must be defined"
+#endif
+__asm__(".section .rodata\n"
+		".global wrt_tier_ops_bc\n"
+		".hidden wrt_tier_ops_bc\n"
+		".balign 16\n"
+		"wrt_tier_ops_bc:\n"
+		".incbin \"" WRT_TIER_OPS_BC "\"\n"
+		".global wrt_tier_ops_bc_end\n"
+		".hidden wrt_tier_ops_bc_end\n"
+		"wrt_tier_ops_bc_end:\n"
+		".byte 0\n"
+		".previous\n");
+
+/* ---- process state ------------------------------------------------------- */
+
+static wrt_tier_helpers helpers;
+static LLVMOrcThreadSafeContextRef tsc;
+static LLVMContextRef ctx;
+static LLVMModuleRef ops_template;      /* ops.c's bitcode, parsed once */
+static LLVMTargetMachineRef tm;         /* for the optimisation pipeline */
+static char *host_triple;
+
+/* Per-row facts of the opcode table the lowering needs. */
+typedef struct op_row {
+	const char *helper;         /* wrt_op_<NAME> for numeric rows */
+	bool numeric;
+	bool binary;
+	bool may_trap;              /* the body names TRAP */
+	uint8_t mem_size;           /* LOAD/STORE: bytes accessed */
+	bool mem_signed;            /* LOAD: sign-extend */
+	bool mem_float;             /* LOAD/STORE: the memory type is a float */
+} op_row;
+static op_row rows[WRT_OP_COUNT_];
+
+static void
+init_rows(void)
+{
+#define OP_UN(NAME, code, text, TIN, TOUT, body) \
+	rows[WRT_OP_##NAME] = (op_row) {"wrt_op_" #NAME, true, false, strstr(#body, "TRAP(") != NULL, 0, false, false};
+#define OP_BIN(NAME, code, text, T, TOUT, body) \
+	rows[WRT_OP_##NAME] = (op_row) {"wrt_op_" #NAME, true, true, strstr(#body, "TRAP(") != NULL, 0, false, false};
+#define OP_LOAD(NAME, code, text, T, MT, AL) \
+	rows[WRT_OP_##NAME] = (op_row) {NULL, false, false, true, sizeof(MT), (MT) -1 < (MT) 1, \
+									 (MT) 0.5 != (MT) 0};
+#define OP_STORE(NAME, code, text, T, MT, AL) \
+	rows[WRT_OP_##NAME] = (op_row) {NULL, false, false, true, sizeof(MT), false, (MT) 0.5 != (MT) 0};
+#include "../opcodes.def"
+}
+
+/* ---- one batch ------------------------------------------------------------ */
+
+typedef struct batch {
+	wrt_module *wm;
+	LLVMModuleRef M;
+	LLVMBuilderRef B;
+	LLVMTypeRef i1, i8, i32, i64, f32, f64, ptr, slotptr, i32ptr;
+	LLVMValueRef h[32];         /* helper declarations, by X order */
+	LLVMTypeRef ht[32];
+	LLVMValueRef frameaddress;
+	LLVMValueRef no_interrupt;  /* a zero to poll when the store has no flag */
+	LLVMValueRef *typed;        /* per code index: w function if in the batch */
+	const char *asm_fp_constraint;  /* a float register, tied (keep_snan) */
+	uint32_t max_need;          /* most slots above fp any function may use */
+	unsigned id;
+} batch;
+
+enum helper_id {
+#define X(ret, name, args) H_##name,
+	WRT_TIER_HELPERS(X)
+#undef X
+	H_COUNT_
+};
+
+typedef enum ctrl_kind { CTRL_FUNC, CTRL_BLOCK, CTRL_LOOP, CTRL_IF } ctrl_kind;
+
+typedef struct ctrl {
+	ctrl_kind kind;
+	uint32_t height;            /* operand stack height below the params */
+	uint32_t nparams, nresults;
+	const uint8_t *params, *results;
+	LLVMBasicBlockRef label_bb; /* where a branch to this label goes */
+	LLVMBasicBlockRef end_bb;
+	LLVMBasicBlockRef else_bb;  /* if: the false arm (NULL once used) */
+	LLVMValueRef *label_vars;   /* one alloca per label value */
+	LLVMValueRef *if_params;    /* if: the params, for the else arm */
+	bool end_reached;           /* some path reaches end_bb */
+} ctrl;
+
+typedef struct fn {
+	batch *b;
+	wrt_module *wm;
+	wrt_code *code;
+	uint32_t func;              /* function index */
+	const wrt_functype *type;
+	LLVMValueRef w;
+	LLVMBasicBlockRef entry_bb;
+	LLVMBuilderRef ab;          /* allocas, at the top of the entry block */
+	LLVMValueRef inst, fp, store, scratch;
+	LLVMValueRef trapkind_ptr, intr, nframes_ptr;
+	LLVMValueRef rem;           /* frames this call may still open (>= 1 here) */
+	LLVMValueRef globals;       /* wrt_global ** */
+	LLVMValueRef mem_var, size_var;
+	LLVMValueRef trap_var;      /* i32 out-parameter of the numeric helpers */
+	LLVMValueRef *locals;
+	uint32_t nlocals;
+	LLVMBasicBlockRef raise_bb, unwind_bb, fail_bb, ret_bb;
+	LLVMValueRef raise_kind, raise_off, unwind_off;
+	LLVMValueRef *stack;
+	uint32_t sp, cap;
+	ctrl *ctrls;
+	uint32_t nctrl, ctrl_cap;
+	bool dead;                  /* the current position is unreachable */
+	uint32_t dead_depth;        /* blocks opened in dead code */
+	uint32_t offset;            /* module offset of the current instruction */
+	char *err;
+	size_t errlen;
+} fn;
+
+static LLVMTypeRef
+vt(batch *b, uint8_t t)
+{
+	switch (t)
+	{
+		case WRT_I32: return b->i32;
+		case WRT_I64: return b->i64;
+		case WRT_F32: return b->f32;
+		case WRT_F64: return b->f64;
+		case WRT_FUNCREF:
+		case WRT_EXTERNREF: return b->ptr;
+		case WRT_V128: return NULL;
+	}
+	return NULL;
+}
+
+/* i8* base + byte offset, as a T*. */
+static LLVMValueRef
+field(fn *f, LLVMValueRef base, size_t off, LLVMTypeRef t)
+{
+	batch *b = f->b;
+	LLVMValueRef idx = LLVMConstInt(b->i64, off, 0);
+	LLVMValueRef p = LLVMBuildGEP2(b->B, b->i8, base, &idx, 1, "");
+	return LLVMBuildBitCast(b->B, p, LLVMPointerType(t, 0), "");
+}
+
+static LLVMValueRef
+load(fn *f, LLVMTypeRef t, LLVMValueRef p)
+{
+	return LLVMBuildLoad2(f->b->B, t, p, "");
+}
+
+static LLVMValueRef
+load_field(fn *f, LLVMValueRef base, size_t off, LLVMTypeRef t)
+{
+	return load(f, t, field(f, base, off, t));
+}
+
+static LLVMValueRef
+c32(batch *b, uint64_t v)
+{
+	return LLVMConstInt(b->i32, v, 0);
+}
+
+static LLVMValueRef
+call_helper(fn *f, enum helper_id h, LLVMValueRef *args, unsigned n)
+{
+	return LLVMBuildCall2(f->b->B, f->b->ht[h], f->b->h[h], args, n, "");
+}
+
+static LLVMBasicBlockRef
+new_bb(fn *f, const char *name)
+{
+	return LLVMAppendBasicBlockInContext(ctx, f->w, name);
+}
+
+static LLVMValueRef
+alloca_at_entry(fn *f, LLVMTypeRef t)
+{
+	return LLVMBuildAlloca(f->ab, t, "");
+}
+
+/* ---- operand stack ---------------------------------------------------------- */
+
+static bool
+push(fn *f, LLVMValueRef v)
+{
+	if (f->sp == f->cap)
+	{
+		uint32_t nc = f->cap ? f->cap * 2 : 64;
+		LLVMValueRef *ns = realloc(f->stack, nc * sizeof(*ns));
+		if (!ns)
+			return false;
+		f->stack = ns;
+		f->cap = nc;
+	}
+	f->stack[f->sp++] = v;
+	return true;
+}
+
+static LLVMValueRef
+pop(fn *f)
+{
+	return f->stack[--f->sp];
+}
+
+/* ---- traps -------------------------------------------------------------------- */
+
+/* Branch to the raise block when cond holds, with this kind. */
+static void
+trap_if(fn *f, LLVMValueRef cond, LLVMValueRef kind)
+{
+	batch *b = f->b;
+	LLVMBasicBlockRef cont = new_bb(f, "");
+	LLVMBasicBlockRef here = LLVMGetInsertBlock(b->B);
+	LLVMBuildCondBr(b->B, cond, f->raise_bb, cont);
+	LLVMValueRef off = c32(b, f->offset);
+	LLVMAddIncoming(f->raise_kind, &kind, &here, 1);
+	LLVMAddIncoming(f->raise_off, &off, &here, 1);
+	LLVMPositionBuilderAtEnd(b->B, cont);
+}
+
+static void
+trap_always(fn *f, uint32_t kind)
+{
+	batch *b = f->b;
+	LLVMBasicBlockRef here = LLVMGetInsertBlock(b->B);
+	LLVMBuildBr(b->B, f->raise_bb);
+	LLVMValueRef k = c32(b, kind), off = c32(b, f->offset);
+	LLVMAddIncoming(f->raise_kind, &k, &here, 1);
+	LLVMAddIncoming(f->raise_off, &off, &here, 1);
+}
+
+/* After a call: unwind when the callee failed (ok is false). */
+static void
+unwind_unless(fn *f, LLVMValueRef ok)
+{
+	batch *b = f->b;
+	LLVMBasicBlockRef cont = new_bb(f, "");
+	LLVMBasicBlockRef here = LLVMGetInsertBlock(b->B);
+	LLVMBuildCondBr(b->B, ok, cont, f->unwind_bb);
+	LLVMValueRef off = c32(b, f->offset);
+	LLVMAddIncoming(f->unwind_off, &off, &here, 1);
+	LLVMPositionBuilderAtEnd(b->B, cont);
+}
+
+/* ---- instance state --------------------------------------------------------- */
+
+static void
+reload_memory(fn *f)
+{
+	if (!f->mem_var)
+		return;
+	batch *b = f->b;
+	LLVMValueRef mem0 = load_field(f, f->inst, offsetof(wrt_instance, mem0), b->ptr);
+	LLVMValueRef data = load_field(f, mem0, offsetof(wrt_memory, data), b->ptr);
+	LLVMValueRef size = load_field(f, mem0, offsetof(wrt_memory, size), b->i64);
+	LLVMBuildStore(b->B, data, f->mem_var);
+	LLVMBuildStore(b->B, size, f->size_var);
+}
+
+static void
+poll_interrupt(fn *f)
+{
+	batch *b = f->b;
+	LLVMValueRef flag = load(f, b->i32, f->intr);
+	LLVMSetVolatile(flag, 1);
+	LLVMBasicBlockRef set = new_bb(f, "interrupt"), cont = new_bb(f, "");
+	LLVMBuildCondBr(b->B, LLVMBuildICmp(b->B, LLVMIntNE, flag, c32(b, 0), ""), set, cont);
+	LLVMPositionBuilderAtEnd(b->B, set);
+	LLVMValueRef go_on = call_helper(f, H_interrupt, &f->inst, 1);
+	trap_if(f, LLVMBuildICmp(b->B, LLVMIntEQ, go_on, c32(b, 0), ""), c32(b, WRT_TRAP_INTERRUPTED));
+	LLVMBuildBr(b->B, cont);
+	LLVMPositionBuilderAtEnd(b->B, cont);
+}
+
+/* Effective address of an access of `size` bytes, bounds-checked: i8*. */
+static LLVMValueRef
+address(fn *f, LLVMValueRef addr32, uint32_t offset, uint32_t size)
+{
+	batch *b = f->b;
+	LLVMValueRef ea = LLVMBuildAdd(b->B, LLVMBuildZExt(b->B, addr32, b->i64, ""),
+								   LLVMConstInt(b->i64, offset, 0), "");
+	LLVMValueRef end = LLVMBuildAdd(b->B, ea, LLVMConstInt(b->i64, size, 0), "");
+	LLVMValueRef msize = load(f, b->i64, f->size_var);
+	trap_if(f, LLVMBuildICmp(b->B, LLVMIntUGT, end, msize, ""), c32(b, WRT_TRAP_MEMORY_OOB));
+	LLVMValueRef base = load(f, b->ptr, f->mem_var);
+	return LLVMBuildGEP2(b->B, b->i8, base, &ea, 1, "");
+}
+
+/* Slot values: how the interpreter keeps them (i32 and f32 zero-extended). */
+static LLVMValueRef
+to_slot(fn *f, LLVMValueRef v, uint8_t t)
+{
+	batch *b = f->b;
+	switch (t)
+	{
+		case WRT_I32: return LLVMBuildZExt(b->B, v, b->i64, "");
+		case WRT_I64: return v;
+		case WRT_F32: return LLVMBuildZExt(b->B, LLVMBuildBitCast(b->B, v, b->i32, ""), b->i64, "");
+		case WRT_F64: return LLVMBuildBitCast(b->B, v, b->i64, "");
+		case WRT_FUNCREF:
+		case WRT_EXTERNREF: return LLVMBuildPtrToInt(b->B, v, b->i64, "");
+	}
+	return NULL;
+}
+
+static LLVMValueRef
+from_slot(fn *f, LLVMValueRef bits, uint8_t t)
+{
+	batch *b = f->b;
+	switch (t)
+	{
+		case WRT_I32: return LLVMBuildTrunc(b->B, bits, b->i32, "");
+		case WRT_I64: return bits;
+		case WRT_F32: return LLVMBuildBitCast(b->B, LLVMBuildTrunc(b->B, bits, b->i32, ""), b->f32, "");
+		case WRT_F64: return LLVMBuildBitCast(b->B, bits, b->f64, "");
+		case WRT_FUNCREF:
+		case WRT_EXTERNREF: return LLVMBuildIntToPtr(b->B, bits, b->ptr, "");
+	}
+	return NULL;
+}
+
+static LLVMValueRef
+slot_ptr(fn *f, LLVMValueRef base, uint32_t k)
+{
+	LLVMValueRef idx = LLVMConstInt(f->b->i64, k, 0);
+	return LLVMBuildGEP2(f->b->B, f->b->i64, base, &idx, 1, "");
+}
+
+/*
+ * LLVM folds x * 1.0, x / 1.0, x + -0.0, x - 0.0, -0.0 - x, x * -1.0 and
+ * fptrunc(fpext x) to x or -x, as if no NaN were signalling; the hardware,
+ * and so the interpreter, quiets a signalling NaN there (Wasm asks for an
+ * arithmetic NaN).  Such operands go through an empty inline asm, which
+ * LLVM cannot see through: the operation stays, at the cost of nothing.
+ */
+static LLVMValueRef
+keep_snan(fn *f, LLVMValueRef v, bool always)
+{
+	batch *b = f->b;
+	if (!always)
+	{
+		if (!LLVMIsAConstantFP(v))
+			return v;
+		LLVMBool loses;
+		double d = LLVMConstRealGetDouble(v, &loses);
+		if (!(d == 0.0 || d == 1.0 || d == -1.0))
+			return v;
+	}
+	LLVMTypeRef t = LLVMTypeOf(v);
+	LLVMTypeRef ft = LLVMFunctionType(t, &t, 1, 0);
+	const char *constraint = b->asm_fp_constraint;
+	LLVMValueRef a = LLVMGetInlineAsm(ft, (char *) "", 0, (char *) constraint, strlen(constraint), 0, 0,
+									  LLVMInlineAsmDialectATT, 0);
+	return LLVMBuildCall2(b->B, ft, a, &v, 1, "");
+}
+
+/* ---- control ------------------------------------------------------------------ */
+
+static ctrl *
+push_ctrl(fn *f, ctrl_kind kind, uint32_t np, const uint8_t *params, uint32_t nr, const uint8_t *results)
+{
+	if (f->nctrl == f->ctrl_cap)
+	{
+		uint32_t nc = f->ctrl_cap ? f->ctrl_cap * 2 : 16;
+		ctrl *ns = realloc(f->ctrls, nc * sizeof(*ns));
+		if (!ns)
+			return NULL;
+		f->ctrls = ns;
+		f->ctrl_cap = nc;
+	}
+	ctrl *c = &f->ctrls[f->nctrl++];
+	memset(c, 0, sizeof(*c));
+	c->kind = kind;
+	c->nparams = np;
+	c->params = params;
+	c->nresults = nr;
+	c->results = results;
+	c->height = f->sp - np;
+	/* The values a branch to this label carries. */
+	uint32_t nl = kind == CTRL_LOOP ? np : nr;
+	const uint8_t *lt = kind == CTRL_LOOP ? params : results;
+	if (nl)
+	{
+		c->label_vars = calloc(nl, sizeof(LLVMValueRef));
+		if (!c->label_vars)
+			return NULL;
+		for (uint32_t i = 0; i < nl; i++)
+			c->label_vars[i] = alloca_at_entry(f, vt(f->b, lt[i]));
+	}
+	return c;
+}
+
+static void
+free_ctrl(ctrl *c)
+{
+	free(c->label_vars);
+	free(c->if_params);
+}
+
+static uint32_t
+label_arity(const ctrl *c)
+{
+	return c->kind == CTRL_LOOP ? c->nparams : c->nresults;
+}
+
+/* Store the top label values for a branch to c (they stay on the stack). */
+static void
+store_label_values(fn *f, ctrl *c)
+{
+	uint32_t n = label_arity(c);
+	for (uint32_t i = 0; i < n; i++)
+		LLVMBuildStore(f->b->B, f->stack[f->sp - n + i], c->label_vars[i]);
+	if (c->kind != CTRL_LOOP)
+		c->end_reached = true;
+}
+
+/* Load the label values at the start of the label's block. */
+static bool
+push_label_values(fn *f, ctrl *c)
+{
+	uint32_t n = label_arity(c);
+	const uint8_t *t = c->kind == CTRL_LOOP ? c->params : c->results;
+	for (uint32_t i = 0; i < n; i++)
+		if (!push(f, load(f, vt(f->b, t[i]), c->label_vars[i])))
+			return false;
+	return true;
+}
+
+static void
+branch_to(fn *f, uint32_t depth)
+{
+	ctrl *c = &f->ctrls[f->nctrl - 1 - depth];
+	store_label_values(f, c);
+	LLVMBuildBr(f->b->B, c->label_bb);
+}
+
+static void
+set_dead(fn *f)
+{
+	f->dead = true;
+	f->dead_depth = 0;
+}
+
+/* A single value type as a one-element list (block types). */
+static uint8_t single_type[256];
+
+/* Block types: params and results. */
+static void
+block_types(fn *f, const wrt_insn *in, uint32_t *np, const uint8_t **params,
+			uint32_t *nr, const uint8_t **results)
+{
+	*np = 0;
+	*params = NULL;
+	*nr = 0;
+	*results = NULL;
+	switch ((wrt_blockkind) in->block.kind)
+	{
+		case WRT_BLOCK_EMPTY:
+		case WRT_BLOCK_BADTYPE:
+			return;
+		case WRT_BLOCK_VALUE:
+			*nr = 1;
+			*results = &single_type[in->block.valtype];
+			return;
+		case WRT_BLOCK_FUNCTYPE:
+		{
+			const wrt_functype *t = &f->wm->types[in->block.type];
+			*np = t->nparams;
+			*params = t->params;
+			*nr = t->nresults;
+			*results = t->results;
+			return;
+		}
+	}
+}
+
+/* ---- calls -------------------------------------------------------------------- */
+
+/* Arguments to the scratch slots, the helper, the results back. */
+static bool
+call_through_slots(fn *f, const wrt_functype *t, enum helper_id h, LLVMValueRef *extra, unsigned nextra)
+{
+	batch *b = f->b;
+	uint32_t np = t->nparams;
+	for (uint32_t i = 0; i < np; i++)
+	{
+		LLVMValueRef v = f->stack[f->sp - np + i];
+		LLVMBuildStore(b->B, to_slot(f, v, t->params[i]), slot_ptr(f, f->scratch, i));
+	}
+	f->sp -= np;
+	/* The engine counts frames in store->nframes: ours are cap - rem + 1. */
+	LLVMValueRef cap = load_field(f, f->store, offsetof(wrt_store, frames_cap), b->i32);
+	LLVMBuildStore(b->B, LLVMBuildAdd(b->B, LLVMBuildSub(b->B, cap, f->rem, ""), c32(b, 1), ""), f->nframes_ptr);
+	LLVMValueRef args[8];
+	unsigned n = 0;
+	args[n++] = f->inst;
+	for (unsigned i = 0; i < nextra; i++)
+		args[n++] = extra[i];
+	LLVMValueRef ok = call_helper(f, h, args, n);
+	unwind_unless(f, LLVMBuildICmp(b->B, LLVMIntNE, ok, c32(b, 0), ""));
+	reload_memory(f);
+	for (uint32_t i = 0; i < t->nresults; i++)
+		if (!push(f, from_slot(f, load(f, b->i64, slot_ptr(f, f->scratch, i)), t->results[i])))
+			return false;
+	return true;
+}
+
+static bool
+lower_call(fn *f, uint32_t callee)
+{
+	batch *b = f->b;
+	wrt_module *m = f->wm;
+	const wrt_functype *t = wrt_module_functype(m, callee);
+	LLVMValueRef target = callee >= m->nfunc_imports ? b->typed[callee - m->nfunc_imports] : NULL;
+	if (!target)
+	{
+		LLVMValueRef extra[2] = {c32(b, callee), f->scratch};
+		return call_through_slots(f, t, H_call, extra, 2);
+	}
+	/* The callee shares this frame's slots: neither uses them while the
+	 * other runs (arguments travel in registers). */
+	uint32_t np = t->nparams;
+	LLVMValueRef *args = malloc((np + 3) * sizeof(LLVMValueRef));
+	if (!args)
+		return false;
+	args[0] = f->inst;
+	args[1] = f->fp;
+	args[2] = LLVMBuildSub(b->B, f->rem, c32(b, 1), "");
+	for (uint32_t i = 0; i < np; i++)
+		args[3 + i] = f->stack[f->sp - np + i];
+	f->sp -= np;
+	LLVMValueRef r = LLVMBuildCall2(b->B, LLVMGlobalGetValueType(target), target, args, np + 3, "");
+	free(args);
+	LLVMValueRef kind = load(f, b->i32, f->trapkind_ptr);
+	unwind_unless(f, LLVMBuildICmp(b->B, LLVMIntEQ, kind, c32(b, 0), ""));
+	reload_memory(f);
+	if (t->nresults == 1)
+		return push(f, r);
+	for (uint32_t i = 0; i < t->nresults; i++)
+		if (!push(f, LLVMBuildExtractValue(b->B, r, i, "")))
+			return false;
+	return true;
+}
+
+/* ---- the function ------------------------------------------------------------- */
+
+static LLVMTypeRef
+typed_fn_type(batch *b, const wrt_functype *t)
+{
+	LLVMTypeRef *params = malloc((t->nparams + 3) * sizeof(LLVMTypeRef));
+	LLVMTypeRef *res = malloc((t->nresults + 1) * sizeof(LLVMTypeRef));
+	LLVMTypeRef ft = NULL;
+	if (params && res)
+	{
+		params[0] = b->ptr;
+		params[1] = b->slotptr;
+		params[2] = b->i32;
+		for (uint32_t i = 0; i < t->nparams; i++)
+			params[3 + i] = vt(b, t->params[i]);
+		LLVMTypeRef rt;
+		if (t->nresults == 0)
+			rt = LLVMVoidTypeInContext(ctx);
+		else if (t->nresults == 1)
+			rt = vt(b, t->results[0]);
+		else
+		{
+			for (uint32_t i = 0; i < t->nresults; i++)
+				res[i] = vt(b, t->results[i]);
+			rt = LLVMStructTypeInContext(ctx, res, t->nresults, 0);
+		}
+		ft = LLVMFunctionType(rt, params, t->nparams + 3, 0);
+	}
+	free(params);
+	free(res);
+	return ft;
+}
+
+/* Return the current stack top as the function's results. */
+static void
+emit_return_values(fn *f, LLVMValueRef *vals)
+{
+	batch *b = f->b;
+	uint32_t nr = f->type->nresults;
+	if (nr == 0)
+		LLVMBuildRetVoid(b->B);
+	else if (nr == 1)
+		LLVMBuildRet(b->B, vals[0]);
+	else
+		LLVMBuildAggregateRet(b->B, vals, nr);
+}
+
+static bool
+lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
+{
+	batch *b = f->b;
+	LLVMBuilderRef B = b->B;
+	uint16_t op = in->op;
+	const wrt_opinfo *info = &wrt_opinfo_table[op];
+
+	if (rows[op].numeric)
+	{
+		LLVMValueRef fnv = LLVMGetNamedFunction(b->M, rows[op].helper);
+		if (!fnv)
+		{
+			snprintf(f->err, f->errlen, "no bitcode for %s", info->name);
+			return false;
+		}
+		LLVMValueRef args[3];
+		unsigned n = 0;
+		if (rows[op].binary)
+		{
+			LLVMValueRef rhs = pop(f);
+			args[n++] = pop(f);
+			args[n++] = rhs;
+		}
+		else
+			args[n++] = pop(f);
+		if (info->t_in == WRT_F32 || info->t_in == WRT_F64)
+			for (unsigned i = 0; i < n; i++)
+				args[i] = keep_snan(f, args[i], op == WRT_OP_F32_DEMOTE_F64);
+		if (rows[op].may_trap)
+			LLVMBuildStore(B, c32(b, 0), f->trap_var);
+		args[n++] = f->trap_var;
+		LLVMValueRef r = LLVMBuildCall2(B, LLVMGlobalGetValueType(fnv), fnv, args, n, "");
+		if (rows[op].may_trap)
+		{
+			LLVMValueRef k = load(f, b->i32, f->trap_var);
+			trap_if(f, LLVMBuildICmp(B, LLVMIntNE, k, c32(b, 0), ""), k);
+		}
+		return push(f, r);
+	}
+
+	switch ((wrt_opclass) info->cls)
+	{
+		case WRT_OPC_LOAD:
+		{
+			LLVMValueRef p = address(f, pop(f), in->memarg.offset, rows[op].mem_size);
+			LLVMTypeRef mt = rows[op].mem_float ? vt(b, info->t_out)
+				: LLVMIntTypeInContext(ctx, rows[op].mem_size * 8);
+			LLVMValueRef v = load(f, mt, LLVMBuildBitCast(B, p, LLVMPointerType(mt, 0), ""));
+			LLVMSetAlignment(v, 1);
+			LLVMTypeRef rt = vt(b, info->t_out);
+			if (!rows[op].mem_float && mt != rt)
+				v = rows[op].mem_signed ? LLVMBuildSExt(B, v, rt, "") : LLVMBuildZExt(B, v, rt, "");
+			return push(f, v);
+		}
+		case WRT_OPC_STORE:
+		{
+			LLVMValueRef v = pop(f);
+			LLVMValueRef p = address(f, pop(f), in->memarg.offset, rows[op].mem_size);
+			LLVMTypeRef mt = rows[op].mem_float ? vt(b, info->t_in)
+				: LLVMIntTypeInContext(ctx, rows[op].mem_size * 8);
+			if (!rows[op].mem_float && LLVMTypeOf(v) != mt)
+				v = LLVMBuildTrunc(B, v, mt, "");
+			LLVMValueRef s = LLVMBuildStore(B, v, LLVMBuildBitCast(B, p, LLVMPointerType(mt, 0), ""));
+			LLVMSetAlignment(s, 1);
+			return true;
+		}
+		case WRT_OPC_CTRL:
+			break;
+		case WRT_OPC_UN: case WRT_OPC_TEST: case WRT_OPC_BIN: case WRT_OPC_CMP:
+		case WRT_OPC_VLOAD: case WRT_OPC_VSTORE: case WRT_OPC_VLOAD_LANE: case WRT_OPC_VSTORE_LANE:
+		case WRT_OPC_VSPLAT: case WRT_OPC_VEXTRACT: case WRT_OPC_VREPLACE: case WRT_OPC_VUN:
+		case WRT_OPC_VBIN: case WRT_OPC_VTER: case WRT_OPC_VTEST: case WRT_OPC_VSHIFT:
+			snprintf(f->err, f->errlen, "%s not lowered", info->name);
+			return false;
+	}
+
+	switch (op)
+	{
+		case WRT_OP_UNREACHABLE:
+			trap_always(f, WRT_TRAP_UNREACHABLE);
+			set_dead(f);
+			return true;
+		case WRT_OP_NOP:
+			return true;
+		case WRT_OP_BLOCK:
+		case WRT_OP_LOOP:
+		case WRT_OP_IF:
+		{
+			uint32_t np, nr;
+			const uint8_t *params, *results;
+			block_types(f, in, &np, &params, &nr, &results);
+			LLVMValueRef cond = op == WRT_OP_IF ? pop(f) : NULL;
+			ctrl_kind kind = op == WRT_OP_BLOCK ? CTRL_BLOCK : op == WRT_OP_LOOP ? CTRL_LOOP : CTRL_IF;
+			ctrl *c = push_ctrl(f, kind, np, params, nr, results);
+			if (!c)
+				return false;
+			c->end_bb = new_bb(f, "end");
+			if (kind == CTRL_LOOP)
+			{
+				c->label_bb = new_bb(f, "loop");
+				store_label_values(f, c);
+				LLVMBuildBr(B, c->label_bb);
+				LLVMPositionBuilderAtEnd(B, c->label_bb);
+				f->sp -= np;
+				if (!push_label_values(f, c))
+					return false;
+				poll_interrupt(f);
+				return true;
+			}
+			c->label_bb = c->end_bb;
+			if (kind == CTRL_IF)
+			{
+				LLVMBasicBlockRef then_bb = new_bb(f, "then");
+				c->else_bb = new_bb(f, "else");
+				if (np)
+				{
+					c->if_params = malloc(np * sizeof(LLVMValueRef));
+					if (!c->if_params)
+						return false;
+					memcpy(c->if_params, f->stack + f->sp - np, np * sizeof(LLVMValueRef));
+				}
+				LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntNE, cond, c32(b, 0), ""), then_bb, c->else_bb);
+				LLVMPositionBuilderAtEnd(B, then_bb);
+			}
+			return true;
+		}
+		case WRT_OP_ELSE:
+		{
+			ctrl *c = &f->ctrls[f->nctrl - 1];
+			if (!f->dead)
+			{
+				store_label_values(f, c);
+				LLVMBuildBr(B, c->end_bb);
+			}
+			LLVMPositionBuilderAtEnd(B, c->else_bb);
+			c->else_bb = NULL;
+			f->sp = c->height;
+			for (uint32_t i = 0; i < c->nparams; i++)
+				if (!push(f, c->if_params[i]))
+					return false;
+			f->dead = false;
+			return true;
+		}
+		case WRT_OP_END:
+		{
+			ctrl *c = &f->ctrls[f->nctrl - 1];
+			if (!f->dead)
+			{
+				if (c->kind == CTRL_LOOP)
+				{
+					/* a loop's label is its start: the end takes the results directly */
+					LLVMBuildBr(B, c->end_bb);
+				}
+				else
+				{
+					store_label_values(f, c);
+					LLVMBuildBr(B, c->end_bb);
+				}
+			}
+			if (c->kind == CTRL_IF && c->else_bb)
+			{
+				/* no else: the false arm passes the params through */
+				LLVMPositionBuilderAtEnd(B, c->else_bb);
+				for (uint32_t i = 0; i < c->nresults; i++)
+					LLVMBuildStore(B, c->if_params[i], c->label_vars[i]);
+				LLVMBuildBr(B, c->end_bb);
+				c->end_reached = true;
+			}
+			LLVMPositionBuilderAtEnd(B, c->end_bb);
+			if (c->kind == CTRL_LOOP)
+			{
+				/* results flow straight from the fallthrough (loops have no
+				 * result variables): keep the values on the stack */
+				if (f->dead)
+				{
+					LLVMBuildUnreachable(B);
+					f->sp = c->height;
+					free_ctrl(c);
+					f->nctrl--;
+					set_dead(f);
+					return true;
+				}
+				uint32_t nr = c->nresults;
+				memmove(f->stack + c->height, f->stack + f->sp - nr, nr * sizeof(LLVMValueRef));
+				f->sp = c->height + nr;
+				free_ctrl(c);
+				f->nctrl--;
+				return true;
+			}
+			f->sp = c->height;
+			bool reached = c->end_reached;
+			if (c->kind == CTRL_FUNC)
+			{
+				f->ret_bb = c->end_bb;
+				if (!reached)
+				{
+					LLVMBuildUnreachable(B);
+					set_dead(f);
+					return true;
+				}
+				LLVMValueRef *rv = malloc((c->nresults + 1) * sizeof(LLVMValueRef));
+				if (!rv)
+					return false;
+				for (uint32_t i = 0; i < c->nresults; i++)
+					rv[i] = load(f, vt(b, c->results[i]), c->label_vars[i]);
+				emit_return_values(f, rv);
+				free(rv);
+				f->dead = true;
+				return true;
+			}
+			if (!reached)
+			{
+				LLVMBuildUnreachable(B);
+				free_ctrl(c);
+				f->nctrl--;
+				set_dead(f);
+				return true;
+			}
+			if (!push_label_values(f, c))
+				return false;
+			free_ctrl(c);
+			f->nctrl--;
+			f->dead = false;
+			return true;
+		}
+		case WRT_OP_BR:
+			branch_to(f, in->index);
+			set_dead(f);
+			return true;
+		case WRT_OP_BR_IF:
+		{
+			LLVMValueRef cond = pop(f);
+			ctrl *c = &f->ctrls[f->nctrl - 1 - in->index];
+			store_label_values(f, c);
+			LLVMBasicBlockRef cont = new_bb(f, "");
+			LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntNE, cond, c32(b, 0), ""), c->label_bb, cont);
+			LLVMPositionBuilderAtEnd(B, cont);
+			return true;
+		}
+		case WRT_OP_BR_TABLE:
+		{
+			LLVMValueRef idx = pop(f);
+			uint32_t n = in->br_table.count;
+			/* One block per target that stores the label's values. */
+			LLVMBasicBlockRef here = LLVMGetInsertBlock(B);
+			LLVMBasicBlockRef *by_depth = calloc(f->nctrl, sizeof(LLVMBasicBlockRef));
+			if (!by_depth)
+				return false;
+			const uint8_t *p = in->br_table.labels;
+			LLVMBasicBlockRef def_bb = NULL;
+			LLVMValueRef sw = NULL;
+			for (uint32_t i = 0; i <= n; i++)
+			{
+				uint32_t depth = i < n ? wrt_br_table_label(&p) : in->br_table.default_label;
+				if (!by_depth[depth])
+				{
+					by_depth[depth] = new_bb(f, "br_table");
+					LLVMPositionBuilderAtEnd(B, by_depth[depth]);
+					branch_to(f, depth);
+				}
+				if (i == 0)
+				{
+					/* the switch needs its default first; make it after the loop */
+				}
+				(void) def_bb;
+			}
+			/* second pass: the switch itself */
+			LLVMPositionBuilderAtEnd(B, here);
+			uint32_t def = in->br_table.default_label;
+			sw = LLVMBuildSwitch(B, idx, by_depth[def], n);
+			p = in->br_table.labels;
+			for (uint32_t i = 0; i < n; i++)
+			{
+				uint32_t depth = wrt_br_table_label(&p);
+				if (depth != def)
+					LLVMAddCase(sw, c32(b, i), by_depth[depth]);
+			}
+			free(by_depth);
+			(void) rd;
+			set_dead(f);
+			return true;
+		}
+		case WRT_OP_RETURN:
+			branch_to(f, f->nctrl - 1);
+			set_dead(f);
+			return true;
+		case WRT_OP_CALL:
+			return lower_call(f, in->index);
+		case WRT_OP_CALL_INDIRECT:
+		{
+			const wrt_functype *t = &f->wm->types[in->call_indirect.type];
+			LLVMValueRef elem = pop(f);
+			LLVMValueRef extra[6] = {c32(b, in->call_indirect.table), c32(b, in->call_indirect.type), elem,
+									 f->scratch, c32(b, f->func), c32(b, f->offset)};
+			return call_through_slots(f, t, H_call_indirect, extra, 6);
+		}
+		case WRT_OP_DROP:
+			f->sp--;
+			return true;
+		case WRT_OP_SELECT:
+		case WRT_OP_SELECT_T:
+		{
+			LLVMValueRef c = pop(f), y = pop(f), x = pop(f);
+			return push(f, LLVMBuildSelect(B, LLVMBuildICmp(B, LLVMIntNE, c, c32(b, 0), ""), x, y, ""));
+		}
+		case WRT_OP_LOCAL_GET:
+			return push(f, load(f, vt(b, f->code->local_types[in->index]), f->locals[in->index]));
+		case WRT_OP_LOCAL_SET:
+			LLVMBuildStore(B, pop(f), f->locals[in->index]);
+			return true;
+		case WRT_OP_LOCAL_TEE:
+			LLVMBuildStore(B, f->stack[f->sp - 1], f->locals[in->index]);
+			return true;
+		case WRT_OP_GLOBAL_GET:
+		case WRT_OP_GLOBAL_SET:
+		{
+			uint8_t t = f->wm->globals[in->index].type;
+			LLVMValueRef idx = LLVMConstInt(b->i64, in->index, 0);
+			LLVMValueRef gpp = LLVMBuildGEP2(B, b->ptr, f->globals, &idx, 1, "");
+			LLVMValueRef g = load(f, b->ptr, gpp);
+			LLVMValueRef bits = field(f, g, offsetof(wrt_global, v), b->i64);
+			if (op == WRT_OP_GLOBAL_GET)
+				return push(f, from_slot(f, load(f, b->i64, bits), t));
+			LLVMBuildStore(B, to_slot(f, pop(f), t), bits);
+			return true;
+		}
+		case WRT_OP_TABLE_GET:
+		{
+			LLVMValueRef out = alloca_at_entry(f, b->ptr);
+			LLVMValueRef args[4] = {f->inst, c32(b, in->index), pop(f), out};
+			LLVMValueRef k = call_helper(f, H_table_get, args, 4);
+			trap_if(f, LLVMBuildICmp(B, LLVMIntNE, k, c32(b, 0), ""), k);
+			return push(f, load(f, b->ptr, out));
+		}
+		case WRT_OP_TABLE_SET:
+		{
+			LLVMValueRef v = pop(f);
+			LLVMValueRef args[4] = {f->inst, c32(b, in->index), pop(f), v};
+			LLVMValueRef k = call_helper(f, H_table_set, args, 4);
+			trap_if(f, LLVMBuildICmp(B, LLVMIntNE, k, c32(b, 0), ""), k);
+			return true;
+		}
+		case WRT_OP_MEMORY_SIZE:
+		{
+			LLVMValueRef pages = LLVMBuildLShr(B, load(f, b->i64, f->size_var), LLVMConstInt(b->i64, 16, 0), "");
+			return push(f, LLVMBuildTrunc(B, pages, b->i32, ""));
+		}
+		case WRT_OP_MEMORY_GROW:
+		{
+			LLVMValueRef args[2] = {f->inst, pop(f)};
+			LLVMValueRef r = call_helper(f, H_memory_grow, args, 2);
+			reload_memory(f);
+			return push(f, r);
+		}
+		case WRT_OP_I32_CONST:
+			return push(f, LLVMConstInt(b->i32, (uint32_t) in->i32, 0));
+		case WRT_OP_I64_CONST:
+			return push(f, LLVMConstInt(b->i64, (uint64_t) in->i64, 0));
+		case WRT_OP_F32_CONST:
+			return push(f, LLVMConstBitCast(LLVMConstInt(b->i32, in->f32_bits, 0), b->f32));
+		case WRT_OP_F64_CONST:
+			return push(f, LLVMConstBitCast(LLVMConstInt(b->i64, in->f64_bits, 0), b->f64));
+		case WRT_OP_REF_NULL:
+			return push(f, LLVMConstNull(b->ptr));
+		case WRT_OP_REF_IS_NULL:
+			return push(f, LLVMBuildZExt(B, LLVMBuildIsNull(B, pop(f), ""), b->i32, ""));
+		case WRT_OP_REF_FUNC:
+		{
+			LLVMValueRef args[2] = {f->inst, c32(b, in->index)};
+			return push(f, call_helper(f, H_ref_func, args, 2));
+		}
+		case WRT_OP_MEMORY_INIT:
+		case WRT_OP_MEMORY_COPY:
+		case WRT_OP_MEMORY_FILL:
+		case WRT_OP_TABLE_COPY:
+		case WRT_OP_TABLE_INIT:
+		case WRT_OP_TABLE_FILL:
+		{
+			LLVMValueRef n = pop(f), s = pop(f), d = pop(f);
+			LLVMValueRef args[6];
+			unsigned na = 0;
+			enum helper_id h;
+			args[na++] = f->inst;
+			switch (op)
+			{
+				case WRT_OP_MEMORY_INIT:
+					h = H_memory_init;
+					args[na++] = c32(b, in->memory_init.data);
+					break;
+				case WRT_OP_MEMORY_COPY:
+					h = H_memory_copy;
+					break;
+				case WRT_OP_MEMORY_FILL:
+					h = H_memory_fill;
+					break;
+				case WRT_OP_TABLE_COPY:
+					h = H_table_copy;
+					args[na++] = c32(b, in->copy.dst);
+					args[na++] = c32(b, in->copy.src);
+					break;
+				case WRT_OP_TABLE_INIT:
+					h = H_table_init;
+					args[na++] = c32(b, in->table_init.table);
+					args[na++] = c32(b, in->table_init.elem);
+					break;
+				default:        /* WRT_OP_TABLE_FILL: (i, v, n) */
+					h = H_table_fill;
+					args[na++] = c32(b, in->index);
+					break;
+			}
+			args[na++] = d;
+			args[na++] = s;
+			args[na++] = n;
+			LLVMValueRef k = call_helper(f, h, args, na);
+			trap_if(f, LLVMBuildICmp(B, LLVMIntNE, k, c32(b, 0), ""), k);
+			return true;
+		}
+		case WRT_OP_DATA_DROP:
+		case WRT_OP_ELEM_DROP:
+		{
+			LLVMValueRef args[2] = {f->inst, c32(b, in->index)};
+			call_helper(f, op == WRT_OP_DATA_DROP ? H_data_drop : H_elem_drop, args, 2);
+			return true;
+		}
+		case WRT_OP_TABLE_GROW:
+		{
+			LLVMValueRef n = pop(f), init = pop(f);
+			LLVMValueRef args[4] = {f->inst, c32(b, in->index), init, n};
+			return push(f, call_helper(f, H_table_grow, args, 4));
+		}
+		case WRT_OP_TABLE_SIZE:
+		{
+			LLVMValueRef args[2] = {f->inst, c32(b, in->index)};
+			return push(f, call_helper(f, H_table_size, args, 2));
+		}
+		default:
+			snprintf(f->err, f->errlen, "%s not lowered", info->name);
+			return false;
+	}
+}
+
+/* Instructions in dead code: only the nesting matters. */
+static bool
+skip_dead(fn *f, const wrt_insn *in, bool *handled)
+{
+	*handled = true;
+	switch (in->op)
+	{
+		case WRT_OP_BLOCK:
+		case WRT_OP_LOOP:
+		case WRT_OP_IF:
+			f->dead_depth++;
+			return true;
+		case WRT_OP_ELSE:
+			if (f->dead_depth == 0)
+				*handled = false;
+			return true;
+		case WRT_OP_END:
+			if (f->dead_depth == 0)
+				*handled = false;
+			else
+				f->dead_depth--;
+			return true;
+		default:
+			return true;
+	}
+}
+
+/* Does the function use what this back end does not lower (v128)? */
+static bool
+refuse(const wrt_module *m, const wrt_code *code, char *why, size_t len)
+{
+	const wrt_functype *t = wrt_module_functype(m, code->func_index);
+	for (uint32_t i = 0; i < code->nlocals; i++)
+		if (code->local_types[i] == WRT_V128)
+		{
+			snprintf(why, len, "v128 values (SIMD is interpreted for now)");
+			return true;
+		}
+	for (uint32_t i = 0; i < t->nresults; i++)
+		if (t->results[i] == WRT_V128)
+		{
+			snprintf(why, len, "v128 values (SIMD is interpreted for now)");
+			return true;
+		}
+	wrt_error err;
+	wrt_insn_reader rd;
+	wrt_insn in;
+	wrt_insn_reader_init(&rd, m->bytes, code->body, code->body_end, &err);
+	while (!wrt_insn_at_end(&rd))
+	{
+		if (!wrt_insn_next(&rd, &in))
+		{
+			snprintf(why, len, "unreadable body: %.60s", err.message);
+			return true;
+		}
+		const wrt_opinfo *info = &wrt_opinfo_table[in.op];
+		if ((in.op >= WRT_OP_COUNT_) || (info->code >> 8) == 0xfd
+			|| ((in.op == WRT_OP_BLOCK || in.op == WRT_OP_LOOP || in.op == WRT_OP_IF)
+				&& in.block.kind == WRT_BLOCK_VALUE && in.block.valtype == WRT_V128)
+			|| (in.op == WRT_OP_SELECT_T && in.select.type == WRT_V128))
+		{
+			snprintf(why, len, "SIMD (%s) is interpreted for now", info->name);
+			return true;
+		}
+		if (in.op == WRT_OP_BLOCK || in.op == WRT_OP_LOOP || in.op == WRT_OP_IF)
+			if (in.block.kind == WRT_BLOCK_FUNCTYPE)
+			{
+				const wrt_functype *bt = &m->types[in.block.type];
+				for (uint32_t i = 0; i < bt->nparams; i++)
+					if (bt->params[i] == WRT_V128)
+						goto v128;
+				for (uint32_t i = 0; i < bt->nresults; i++)
+					if (bt->results[i] == WRT_V128)
+						goto v128;
+			}
+		if (in.op == WRT_OP_CALL || in.op == WRT_OP_CALL_INDIRECT)
+		{
+			const wrt_functype *ct = in.op == WRT_OP_CALL ? wrt_module_functype(m, in.index)
+				: &m->types[in.call_indirect.type];
+			for (uint32_t i = 0; i < ct->nparams; i++)
+				if (ct->params[i] == WRT_V128)
+					goto v128;
+			for (uint32_t i = 0; i < ct->nresults; i++)
+				if (ct->results[i] == WRT_V128)
+					goto v128;
+		}
+		if (in.op == WRT_OP_GLOBAL_GET || in.op == WRT_OP_GLOBAL_SET)
+			if (m->globals[in.index].type == WRT_V128)
+				goto v128;
+	}
+	return false;
+v128:
+	snprintf(why, len, "v128 values (SIMD is interpreted for now)");
+	return true;
+}
+
+/* The largest slot window of the calls that leave the batch. */
+static uint32_t
+max_call_window(const wrt_module *m, const wrt_code *code)
+{
+	wrt_error err;
+	wrt_insn_reader rd;
+	wrt_insn in;
+	uint32_t w = 1;
+	wrt_insn_reader_init(&rd, m->bytes, code->body, code->body_end, &err);
+	while (!wrt_insn_at_end(&rd) && wrt_insn_next(&rd, &in))
+	{
+		const wrt_functype *ct = NULL;
+		if (in.op == WRT_OP_CALL)
+			ct = wrt_module_functype(m, in.index);
+		else if (in.op == WRT_OP_CALL_INDIRECT)
+			ct = &m->types[in.call_indirect.type];
+		if (ct)
+		{
+			uint32_t cw = wrt_tier_window(ct);
+			if (cw > w)
+				w = cw;
+		}
+	}
+	return w;
+}
+
+static bool
+lower_function(batch *b, uint32_t k, char *err, size_t errlen)
+{
+	wrt_module *m = b->wm;
+	wrt_code *code = &m->codes[k];
+	fn F = {0}, *f = &F;
+	f->b = b;
+	f->wm = m;
+	f->code = code;
+	f->func = code->func_index;
+	f->type = wrt_module_functype(m, code->func_index);
+	f->w = b->typed[k];
+	f->err = err;
+	f->errlen = errlen;
+	LLVMBuilderRef B = b->B;
+	bool ok = false;
+
+	f->entry_bb = new_bb(f, "entry");
+	f->ab = LLVMCreateBuilderInContext(ctx);
+	LLVMPositionBuilderAtEnd(f->ab, f->entry_bb);
+	LLVMBasicBlockRef body_bb = new_bb(f, "body");
+	LLVMPositionBuilderAtEnd(B, f->entry_bb);
+	/* The allocas stay above this branch (f->ab inserts before it). */
+	LLVMValueRef entry_br = LLVMBuildBr(B, body_bb);
+	LLVMPositionBuilderBefore(f->ab, entry_br);
+	LLVMPositionBuilderAtEnd(B, body_bb);
+
+	f->inst = LLVMGetParam(f->w, 0);
+	f->fp = LLVMGetParam(f->w, 1);
+	f->rem = LLVMGetParam(f->w, 2);
+	uint32_t window = wrt_tier_window(f->type);
+	f->scratch = slot_ptr(f, f->fp, window);
+	f->store = load_field(f, f->inst, offsetof(wrt_instance, store), b->ptr);
+	f->trapkind_ptr = field(f, f->store, offsetof(wrt_store, trap) + offsetof(wrt_trap, kind), b->i32);
+	f->nframes_ptr = field(f, f->store, offsetof(wrt_store, nframes), b->i32);
+	LLVMValueRef intr = load_field(f, f->store, offsetof(wrt_store, interrupt), b->i32ptr);
+	f->intr = LLVMBuildSelect(B, LLVMBuildIsNull(B, intr, ""), b->no_interrupt, intr, "");
+	f->globals = m->nglobals ? LLVMBuildBitCast(B, load_field(f, f->inst, offsetof(wrt_instance, globals), b->ptr),
+												LLVMPointerType(b->ptr, 0), "")
+		: NULL;
+	f->trap_var = alloca_at_entry(f, b->i32);
+
+	/* Failure paths. */
+	f->raise_bb = new_bb(f, "raise");
+	f->unwind_bb = new_bb(f, "unwind");
+	f->fail_bb = new_bb(f, "fail");
+	LLVMBasicBlockRef early_bb = new_bb(f, "exhausted");
+	LLVMBasicBlockRef here = LLVMGetInsertBlock(B);
+
+	/* Depth: the frames left (a parameter: no memory traffic per call) and
+	 * the C stack.  The value stack was checked by the entry (make_entry). */
+	uint32_t need = window + max_call_window(m, code);
+	if (need > b->max_need)
+		b->max_need = need;
+	LLVMValueRef too_deep = LLVMBuildICmp(B, LLVMIntEQ, f->rem, c32(b, 0), "");
+	LLVMValueRef fa = LLVMBuildCall2(B, LLVMGlobalGetValueType(b->frameaddress), b->frameaddress,
+									 (LLVMValueRef[]) {c32(b, 0)}, 1, "");
+	LLVMValueRef limit = load_field(f, f->store, offsetof(wrt_store, native_stack_limit), b->ptr);
+	LLVMValueRef no_c_stack = LLVMBuildICmp(B, LLVMIntULT, LLVMBuildPtrToInt(B, fa, b->i64, ""),
+											LLVMBuildPtrToInt(B, limit, b->i64, ""), "");
+	LLVMValueRef exhausted = LLVMBuildOr(B, too_deep, no_c_stack, "");
+	LLVMBasicBlockRef go = new_bb(f, "");
+	LLVMBuildCondBr(B, exhausted, early_bb, go);
+	(void) here;
+	LLVMPositionBuilderAtEnd(B, early_bb);
+	{
+		LLVMValueRef args[4] = {f->inst, c32(b, WRT_TRAP_STACK_EXHAUSTED), c32(b, f->func),
+								c32(b, (uint32_t) (code->body - m->bytes))};
+		call_helper(f, H_trap, args, 4);
+	}
+
+	/* Raise and unwind: record, then leave with the counter restored. */
+	LLVMPositionBuilderAtEnd(B, f->raise_bb);
+	f->raise_kind = LLVMBuildPhi(B, b->i32, "kind");
+	f->raise_off = LLVMBuildPhi(B, b->i32, "offset");
+	{
+		LLVMValueRef args[4] = {f->inst, f->raise_kind, c32(b, f->func), f->raise_off};
+		call_helper(f, H_trap, args, 4);
+		LLVMBuildBr(B, f->fail_bb);
+	}
+	LLVMPositionBuilderAtEnd(B, f->unwind_bb);
+	f->unwind_off = LLVMBuildPhi(B, b->i32, "offset");
+	{
+		LLVMValueRef args[3] = {f->inst, c32(b, f->func), f->unwind_off};
+		call_helper(f, H_unwind, args, 3);
+		LLVMBuildBr(B, f->fail_bb);
+	}
+	LLVMPositionBuilderAtEnd(B, f->fail_bb);
+	LLVMValueRef *undefs = NULL;
+	if (f->type->nresults)
+	{
+		undefs = malloc(f->type->nresults * sizeof(LLVMValueRef));
+		if (!undefs)
+			goto out;
+		for (uint32_t i = 0; i < f->type->nresults; i++)
+			undefs[i] = LLVMGetUndef(vt(b, f->type->results[i]));
+	}
+	emit_return_values(f, undefs);
+	/* the early exit returns undefined results too */
+	LLVMPositionBuilderAtEnd(B, early_bb);
+	emit_return_values(f, undefs);
+	free(undefs);
+
+	LLVMPositionBuilderAtEnd(B, go);
+	/* Locals: parameters, then zeros. */
+	f->nlocals = code->nlocals;
+	f->locals = calloc(code->nlocals ? code->nlocals : 1, sizeof(LLVMValueRef));
+	if (!f->locals)
+		goto out;
+	for (uint32_t i = 0; i < code->nlocals; i++)
+	{
+		LLVMTypeRef t = vt(b, code->local_types[i]);
+		f->locals[i] = alloca_at_entry(f, t);
+		LLVMBuildStore(B, i < f->type->nparams ? LLVMGetParam(f->w, 3 + i) : LLVMConstNull(t), f->locals[i]);
+	}
+	if (m->nmems)
+	{
+		f->mem_var = alloca_at_entry(f, b->ptr);
+		f->size_var = alloca_at_entry(f, b->i64);
+		reload_memory(f);
+	}
+	f->offset = (uint32_t) (code->body - m->bytes);
+	poll_interrupt(f);
+
+	ctrl *fc = push_ctrl(f, CTRL_FUNC, 0, NULL, f->type->nresults, f->type->results);
+	if (!fc)
+		goto out;
+	fc->end_bb = new_bb(f, "return");
+	fc->label_bb = fc->end_bb;
+
+	wrt_error rerr;
+	memset(&rerr, 0, sizeof(rerr));
+	wrt_insn_reader rd;
+	wrt_insn in;
+	wrt_insn_reader_init(&rd, m->bytes, code->body, code->body_end, &rerr);
+	while (f->nctrl > 0)
+	{
+		if (wrt_insn_at_end(&rd) || !wrt_insn_next(&rd, &in))
+		{
+			snprintf(err, errlen, "unexpected end of body");
+			goto out;
+		}
+		f->offset = (uint32_t) (in.pos - m->bytes);
+		if (f->dead)
+		{
+			bool handled;
+			skip_dead(f, &in, &handled);
+			if (handled)
+				continue;
+		}
+		if (!lower_insn(f, &in, &rd))
+		{
+			if (!err[0])
+				snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+		if (in.op == WRT_OP_END && f->ret_bb)
+			break;
+	}
+	ok = true;
+out:
+	for (uint32_t i = 0; i < f->nctrl; i++)
+		free_ctrl(&f->ctrls[i]);
+	free(f->ctrls);
+	free(f->stack);
+	free(f->locals);
+	LLVMDisposeBuilder(f->ab);
+	return ok;
+}
+
+/* The slot-ABI entry around typed function k. */
+static LLVMValueRef
+make_entry(batch *b, uint32_t k, const char *name)
+{
+	wrt_module *m = b->wm;
+	wrt_code *code = &m->codes[k];
+	const wrt_functype *t = wrt_module_functype(m, code->func_index);
+	LLVMTypeRef params[2] = {b->ptr, b->slotptr};
+	LLVMValueRef e = LLVMAddFunction(b->M, name, LLVMFunctionType(b->i8, params, 2, 0));
+	fn F = {0}, *f = &F;
+	f->b = b;
+	f->w = e;
+	LLVMBuilderRef B = b->B;
+	LLVMPositionBuilderAtEnd(B, LLVMAppendBasicBlockInContext(ctx, e, "entry"));
+	LLVMValueRef inst = LLVMGetParam(e, 0), fp = LLVMGetParam(e, 1);
+	LLVMValueRef store = load_field(f, inst, offsetof(wrt_instance, store), b->ptr);
+	/* The frames left, and the value stack for the whole batch: a function
+	 * and its direct callees share fp, so the largest need of any function
+	 * covers every chain of direct calls. */
+	LLVMValueRef n = load_field(f, store, offsetof(wrt_store, nframes), b->i32);
+	LLVMValueRef cap = load_field(f, store, offsetof(wrt_store, frames_cap), b->i32);
+	LLVMValueRef sbase = load_field(f, store, offsetof(wrt_store, stack), b->ptr);
+	LLVMValueRef sslots = load_field(f, store, offsetof(wrt_store, stack_slots), b->i64);
+	LLVMValueRef send = LLVMBuildPtrToInt(B, sbase, b->i64, "");
+	send = LLVMBuildAdd(B, send, LLVMBuildShl(B, sslots, LLVMConstInt(b->i64, 3, 0), ""), "");
+	LLVMValueRef need = LLVMBuildPtrToInt(B, slot_ptr(f, fp, b->max_need), b->i64, "");
+	LLVMValueRef bad = LLVMBuildOr(B, LLVMBuildICmp(B, LLVMIntUGE, n, cap, ""),
+								   LLVMBuildICmp(B, LLVMIntUGT, need, send, ""), "");
+	LLVMBasicBlockRef exhausted = LLVMAppendBasicBlockInContext(ctx, e, "exhausted");
+	LLVMBasicBlockRef go = LLVMAppendBasicBlockInContext(ctx, e, "go");
+	LLVMBuildCondBr(B, bad, exhausted, go);
+	LLVMPositionBuilderAtEnd(B, exhausted);
+	LLVMValueRef targs[4] = {inst, c32(b, WRT_TRAP_STACK_EXHAUSTED), c32(b, code->func_index),
+							 c32(b, (uint32_t) (code->body - m->bytes))};
+	LLVMBuildCall2(B, b->ht[H_trap], b->h[H_trap], targs, 4, "");
+	LLVMBuildRet(B, LLVMConstInt(b->i8, 0, 0));
+	LLVMPositionBuilderAtEnd(B, go);
+	LLVMValueRef *args = malloc((t->nparams + 3) * sizeof(LLVMValueRef));
+	if (!args)
+		return NULL;
+	args[0] = inst;
+	args[1] = fp;
+	args[2] = LLVMBuildSub(B, cap, n, "");
+	for (uint32_t i = 0; i < t->nparams; i++)
+		args[3 + i] = from_slot(f, load(f, b->i64, slot_ptr(f, fp, i)), t->params[i]);
+	LLVMValueRef w = b->typed[k];
+	LLVMValueRef r = LLVMBuildCall2(B, LLVMGlobalGetValueType(w), w, args, t->nparams + 3, "");
+	free(args);
+	LLVMValueRef kind = load_field(f, store, offsetof(wrt_store, trap) + offsetof(wrt_trap, kind), b->i32);
+	LLVMBasicBlockRef okb = LLVMAppendBasicBlockInContext(ctx, e, "ok");
+	LLVMBasicBlockRef failb = LLVMAppendBasicBlockInContext(ctx, e, "fail");
+	LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntEQ, kind, c32(b, 0), ""), okb, failb);
+	LLVMPositionBuilderAtEnd(B, failb);
+	LLVMBuildRet(B, LLVMConstInt(b->i8, 0, 0));
+	LLVMPositionBuilderAtEnd(B, okb);
+	for (uint32_t i = 0; i < t->nresults; i++)
+	{
+		LLVMValueRef v = t->nresults == 1 ? r : LLVMBuildExtractValue(B, r, i, "");
+		LLVMBuildStore(B, to_slot(f, v, t->results[i]), slot_ptr(f, fp, i));
+	}
+	LLVMBuildRet(B, LLVMConstInt(b->i8, 1, 0));
+	return e;
+}
+
+/* ---- the JIT per module ------------------------------------------------------- */
+
+typedef struct jit_module {
+	LLVMOrcLLJITRef jit;
+	unsigned batches;
+} jit_module;
+
+static char *
+take_error(LLVMErrorRef e, char *err, size_t errlen)
+{
+	char *msg = LLVMGetErrorMessage(e);
+	snprintf(err, errlen, "%s", msg);
+	LLVMDisposeErrorMessage(msg);
+	return err;
+}
+
+static jit_module *
+module_jit(wrt_module *m, char *err, size_t errlen)
+{
+	if (m->tier_module)
+		return m->tier_module;
+	jit_module *jm = calloc(1, sizeof(*jm));
+	if (!jm)
+	{
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	LLVMErrorRef e = LLVMOrcCreateLLJIT(&jm->jit, NULL);
+	if (e)
+	{
+		take_error(e, err, errlen);
+		free(jm);
+		return NULL;
+	}
+	/* The engine's helpers, by name. */
+	static const char *names[] = {
+#define X(ret, name, args) "wrt_tier_h_" #name,
+		WRT_TIER_HELPERS(X)
+#undef X
+	};
+	void *addrs[] = {
+#define X(ret, name, args) (void *) helpers.name,
+		WRT_TIER_HELPERS(X)
+#undef X
+	};
+	LLVMJITCSymbolMapPair pairs[H_COUNT_];
+	for (int i = 0; i < H_COUNT_; i++)
+	{
+		pairs[i].Name = LLVMOrcLLJITMangleAndIntern(jm->jit, names[i]);
+		pairs[i].Sym.Address = (LLVMOrcJITTargetAddress) (uintptr_t) addrs[i];
+		pairs[i].Sym.Flags.GenericFlags = LLVMJITSymbolGenericFlagsExported | LLVMJITSymbolGenericFlagsCallable;
+		pairs[i].Sym.Flags.TargetFlags = 0;
+	}
+	LLVMOrcJITDylibRef jd = LLVMOrcLLJITGetMainJITDylib(jm->jit);
+	e = LLVMOrcJITDylibDefine(jd, LLVMOrcAbsoluteSymbols(pairs, H_COUNT_));
+	if (e)
+	{
+		take_error(e, err, errlen);
+		LLVMOrcDisposeLLJIT(jm->jit);
+		free(jm);
+		return NULL;
+	}
+	m->tier_module = jm;
+	return jm;
+}
+
+static void
+be_module_free(wrt_module *m)
+{
+	jit_module *jm = m->tier_module;
+	if (!jm)
+		return;
+	LLVMErrorRef e = LLVMOrcDisposeLLJIT(jm->jit);
+	if (e)
+		LLVMConsumeError(e);
+	free(jm);
+	m->tier_module = NULL;
+}
+
+static void
+declare_helpers(batch *b)
+{
+	LLVMTypeRef i32 = b->i32, ptr = b->ptr, slotptr = b->slotptr, v = LLVMVoidTypeInContext(ctx);
+	LLVMTypeRef pptr = LLVMPointerType(ptr, 0);
+	struct { LLVMTypeRef ret; LLVMTypeRef params[8]; unsigned n; } sig[H_COUNT_] = {
+		[H_trap] = {v, {ptr, i32, i32, i32}, 4},
+		[H_unwind] = {v, {ptr, i32, i32}, 3},
+		[H_interrupt] = {i32, {ptr}, 1},
+		[H_call] = {i32, {ptr, i32, slotptr}, 3},
+		[H_call_indirect] = {i32, {ptr, i32, i32, i32, slotptr, i32, i32}, 7},
+		[H_memory_grow] = {i32, {ptr, i32}, 2},
+		[H_memory_init] = {i32, {ptr, i32, i32, i32, i32}, 5},
+		[H_data_drop] = {v, {ptr, i32}, 2},
+		[H_memory_copy] = {i32, {ptr, i32, i32, i32}, 4},
+		[H_memory_fill] = {i32, {ptr, i32, i32, i32}, 4},
+		[H_table_get] = {i32, {ptr, i32, i32, pptr}, 4},
+		[H_table_set] = {i32, {ptr, i32, i32, ptr}, 4},
+		[H_table_size] = {i32, {ptr, i32}, 2},
+		[H_table_grow] = {i32, {ptr, i32, ptr, i32}, 4},
+		[H_table_fill] = {i32, {ptr, i32, i32, ptr, i32}, 5},
+		[H_table_copy] = {i32, {ptr, i32, i32, i32, i32, i32}, 6},
+		[H_table_init] = {i32, {ptr, i32, i32, i32, i32, i32}, 6},
+		[H_elem_drop] = {v, {ptr, i32}, 2},
+		[H_ref_func] = {ptr, {ptr, i32}, 2},
+	};
+	static const char *names[] = {
+#define X(ret, name, args) "wrt_tier_h_" #name,
+		WRT_TIER_HELPERS(X)
+#undef X
+	};
+	unsigned cold = LLVMGetEnumAttributeKindForName("cold", 4);
+	for (int i = 0; i < H_COUNT_; i++)
+	{
+		b->ht[i] = LLVMFunctionType(sig[i].ret, sig[i].params, sig[i].n, 0);
+		b->h[i] = LLVMAddFunction(b->M, names[i], b->ht[i]);
+		if (i == H_trap || i == H_unwind || i == H_interrupt)
+			LLVMAddAttributeAtIndex(b->h[i], LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, cold, 0));
+	}
+	LLVMTypeRef fat = LLVMFunctionType(ptr, &i32, 1, 0);
+	b->frameaddress = LLVMAddFunction(b->M, "llvm.frameaddress.p0i8", fat);
+	b->no_interrupt = LLVMAddGlobal(b->M, i32, "wrt_no_interrupt");
+	LLVMSetInitializer(b->no_interrupt, c32(b, 0));
+	LLVMSetLinkage(b->no_interrupt, LLVMPrivateLinkage);
+}
+
+/* Make the linked numeric helpers internal and inlinable everywhere. */
+static void
+prepare_ops(batch *b)
+{
+	unsigned always = LLVMGetEnumAttributeKindForName("alwaysinline", 12);
+	for (LLVMValueRef g = LLVMGetFirstFunction(b->M); g; g = LLVMGetNextFunction(g))
+	{
+		size_t len;
+		const char *name = LLVMGetValueName2(g, &len);
+		if (LLVMIsDeclaration(g) || strncmp(name, "wrt_op_", 7) != 0)
+			continue;
+		LLVMSetLinkage(g, LLVMInternalLinkage);
+		LLVMRemoveStringAttributeAtIndex(g, LLVMAttributeFunctionIndex, "target-cpu", 10);
+		LLVMRemoveStringAttributeAtIndex(g, LLVMAttributeFunctionIndex, "target-features", 15);
+		LLVMRemoveStringAttributeAtIndex(g, LLVMAttributeFunctionIndex, "tune-cpu", 8);
+		LLVMAddAttributeAtIndex(g, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, always, 0));
+	}
+}
+
+static bool compile_once(wrt_module *m, const uint32_t *codes, uint32_t n, wrt_tier_result *results,
+						 char *err, size_t errlen, bool *retry);
+
+/* A function that fails to lower is dropped and the batch built again
+ * without it (the others may call it directly otherwise). */
+static bool
+be_compile(wrt_module *m, const uint32_t *codes, uint32_t n, wrt_tier_result *results, char *err, size_t errlen)
+{
+	for (uint32_t i = 0; i < n; i++)
+		memset(&results[i], 0, sizeof(results[i]));
+	for (;;)
+	{
+		bool retry = false;
+		bool ok = compile_once(m, codes, n, results, err, errlen, &retry);
+		if (!retry)
+			return ok;
+	}
+}
+
+static bool
+compile_once(wrt_module *m, const uint32_t *codes, uint32_t n, wrt_tier_result *results, char *err,
+			 size_t errlen, bool *retry)
+{
+	jit_module *jm = module_jit(m, err, errlen);
+	if (!jm)
+		return false;
+	batch B = {0}, *b = &B;
+	b->wm = m;
+	b->id = jm->batches++;
+	b->M = LLVMCloneModule(ops_template);
+	if (!b->M)
+	{
+		snprintf(err, errlen, "cannot copy the operator bitcode");
+		return false;
+	}
+	char name[64];
+	snprintf(name, sizeof(name), "wasm%u", b->id);
+	LLVMSetModuleIdentifier(b->M, name, strlen(name));
+	LLVMSetTarget(b->M, LLVMOrcLLJITGetTripleString(jm->jit));
+	LLVMSetDataLayout(b->M, LLVMOrcLLJITGetDataLayoutStr(jm->jit));
+	b->B = LLVMCreateBuilderInContext(ctx);
+	b->i1 = LLVMInt1TypeInContext(ctx);
+	b->i8 = LLVMInt8TypeInContext(ctx);
+	b->i32 = LLVMInt32TypeInContext(ctx);
+	b->i64 = LLVMInt64TypeInContext(ctx);
+	b->f32 = LLVMFloatTypeInContext(ctx);
+	b->f64 = LLVMDoubleTypeInContext(ctx);
+	b->ptr = LLVMPointerType(b->i8, 0);
+	b->slotptr = LLVMPointerType(b->i64, 0);
+	b->i32ptr = LLVMPointerType(b->i32, 0);
+	b->asm_fp_constraint = strncmp(LLVMOrcLLJITGetTripleString(jm->jit), "aarch64", 7) == 0 ? "=w,0" : "=x,0";
+	prepare_ops(b);
+	declare_helpers(b);
+	uint32_t ndefined = m->nfuncs - m->nfunc_imports;
+	b->typed = calloc(ndefined ? ndefined : 1, sizeof(LLVMValueRef));
+	bool ok = b->typed != NULL;
+	if (!ok)
+		snprintf(err, errlen, "out of memory");
+
+	/* Declare the typed functions of the batch first: calls among them are
+	 * direct. */
+	for (uint32_t i = 0; ok && i < n; i++)
+	{
+		wrt_code *code = &m->codes[codes[i]];
+		if (results[i].state != WRT_TIER_NONE)
+			continue;
+		if (refuse(m, code, results[i].reason, sizeof(results[i].reason)))
+		{
+			results[i].state = WRT_TIER_REFUSED;
+			continue;
+		}
+		snprintf(name, sizeof(name), "w%u_%u", b->id, codes[i]);
+		LLVMTypeRef ft = typed_fn_type(b, wrt_module_functype(m, code->func_index));
+		if (!ft)
+		{
+			snprintf(err, errlen, "out of memory");
+			ok = false;
+			break;
+		}
+		b->typed[codes[i]] = LLVMAddFunction(b->M, name, ft);
+		LLVMSetLinkage(b->typed[codes[i]], LLVMInternalLinkage);
+	}
+	for (uint32_t i = 0; ok && i < n; i++)
+	{
+		if (!b->typed[codes[i]])
+			continue;
+		char why[96] = "";
+		if (!lower_function(b, codes[i], why, sizeof(why)))
+		{
+			/* Interpret this one and build the batch again without it:
+			 * the others must call it through the engine. */
+			results[i].state = WRT_TIER_FAILED;
+			snprintf(results[i].reason, sizeof(results[i].reason), "%.90s", why);
+			*retry = true;
+			ok = false;
+			break;
+		}
+	}
+	for (uint32_t i = 0; ok && i < n; i++)
+	{
+		if (!b->typed[codes[i]])
+			continue;
+		snprintf(name, sizeof(name), "e%u_%u", b->id, codes[i]);
+		if (!make_entry(b, codes[i], name))
+		{
+			snprintf(err, errlen, "out of memory");
+			ok = false;
+		}
+	}
+	free(b->typed);
+	LLVMDisposeBuilder(b->B);
+	if (!ok)
+	{
+		LLVMDisposeModule(b->M);
+		return false;
+	}
+
+	char *verr = NULL;
+	if (getenv("WRT_TIER_VERIFY") && LLVMVerifyModule(b->M, LLVMReturnStatusAction, &verr))
+	{
+		snprintf(err, errlen, "invalid IR: %.200s", verr);
+		LLVMDisposeMessage(verr);
+		if (getenv("WRT_TIER_DUMP"))
+			LLVMDumpModule(b->M);
+		LLVMDisposeModule(b->M);
+		return false;
+	}
+	if (verr)
+		LLVMDisposeMessage(verr);
+	LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+	const char *passes = getenv("WRT_TIER_PASSES");
+	LLVMErrorRef e = LLVMRunPasses(b->M, passes ? passes : "default<O2>", tm, po);
+	LLVMDisposePassBuilderOptions(po);
+	if (e)
+	{
+		take_error(e, err, errlen);
+		LLVMDisposeModule(b->M);
+		return false;
+	}
+	if (getenv("WRT_TIER_DUMP"))
+		LLVMDumpModule(b->M);
+	LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(b->M, tsc);
+	e = LLVMOrcLLJITAddLLVMIRModule(jm->jit, LLVMOrcLLJITGetMainJITDylib(jm->jit), tsm);
+	if (e)
+	{
+		take_error(e, err, errlen);
+		LLVMOrcDisposeThreadSafeModule(tsm);
+		return false;
+	}
+	for (uint32_t i = 0; i < n; i++)
+	{
+		if (results[i].state != WRT_TIER_NONE)
+			continue;
+		LLVMOrcJITTargetAddress addr = 0;
+		snprintf(name, sizeof(name), "e%u_%u", b->id, codes[i]);
+		e = LLVMOrcLLJITLookup(jm->jit, &addr, name);
+		if (e)
+		{
+			take_error(e, results[i].reason, sizeof(results[i].reason));
+			results[i].state = WRT_TIER_FAILED;
+			continue;
+		}
+		results[i].entry = (wrt_native_entry) (uintptr_t) addr;
+		results[i].state = WRT_TIER_NATIVE;
+	}
+	return true;
+}
+
+static bool
+be_init(const wrt_tier_helpers *h, char *err, size_t errlen)
+{
+	helpers = *h;
+	init_rows();
+	for (int i = 0; i < 256; i++)
+		single_type[i] = (uint8_t) i;
+	if (LLVMInitializeNativeTarget() || LLVMInitializeNativeAsmPrinter())
+	{
+		snprintf(err, errlen, "LLVM has no native target");
+		return false;
+	}
+	tsc = LLVMOrcCreateNewThreadSafeContext();
+	ctx = LLVMOrcThreadSafeContextGetContext(tsc);
+	size_t len = (size_t) (wrt_tier_ops_bc_end - wrt_tier_ops_bc);
+	LLVMMemoryBufferRef buf = LLVMCreateMemoryBufferWithMemoryRange((const char *) wrt_tier_ops_bc, len,
+																	"tier-ops.bc", 0);
+	if (LLVMParseBitcodeInContext2(ctx, buf, &ops_template))
+	{
+		LLVMDisposeMemoryBuffer(buf);
+		snprintf(err, errlen, "cannot read the embedded operator bitcode");
+		return false;
+	}
+	LLVMDisposeMemoryBuffer(buf);
+	host_triple = LLVMGetDefaultTargetTriple();
+	LLVMTargetRef target;
+	char *terr = NULL;
+	if (LLVMGetTargetFromTriple(host_triple, &target, &terr))
+	{
+		snprintf(err, errlen, "%s", terr ? terr : "no target");
+		LLVMDisposeMessage(terr);
+		return false;
+	}
+	char *cpu = LLVMGetHostCPUName(), *features = LLVMGetHostCPUFeatures();
+	tm = LLVMCreateTargetMachine(target, host_triple, cpu, features, LLVMCodeGenLevelDefault,
+								 LLVMRelocDefault, LLVMCodeModelJITDefault);
+	LLVMDisposeMessage(cpu);
+	LLVMDisposeMessage(features);
+	if (!tm)
+	{
+		snprintf(err, errlen, "cannot create a target machine");
+		return false;
+	}
+	return true;
+}
+
+static const wrt_tier_backend llvm_backend = {
+	.abi_version = WRT_TIER_ABI_VERSION,
+	.name = "llvm " LLVM_VERSION_STRING_,
+	.init = be_init,
+	.compile = be_compile,
+	.module_free = be_module_free,
+};
+
+__attribute__((visibility("default"))) const wrt_tier_backend *
+wrt_tier_backend_get(void)
+{
+	return &llvm_backend;
+}

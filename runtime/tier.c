@@ -1,0 +1,553 @@
+/*
+ * tier.c — the engine side of the native tier (tier.h): the tiering
+ * policy, loading the back end's shared object on the first tier-up,
+ * installing the entry points it returns, and the helpers machine code
+ * calls back into.
+ *
+ * Loading: dlopen of the path the host gave (wrt_tier_set_library), else
+ * $WRT_TIER_LIBRARY, else wasmrt-llvm.so beside the executable, else the
+ * bare name (the dynamic loader's search).  It is tried once per process;
+ * a failure is kept as the tier's status, handed once to the host's notice
+ * callback, and from then on every function stays interpreted.  The engine
+ * prints nothing.
+ *
+ * The helpers mirror the interpreter's handlers (interp.c) so that a trap
+ * has the same kind and message whichever tier raised it.
+ */
+#include "tier.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Native code may use this much C stack below the outermost call's frame
+ * before it traps with "call stack exhausted" (the frame limit usually
+ * comes first: 10000 frames of a few hundred bytes). */
+#define WRT_NATIVE_STACK_BUDGET ((size_t) 4 << 20)
+
+static const wrt_tier_backend *backend;
+static bool backend_tried;
+static char backend_error[512];
+static char *library_path;
+static void (*notice_cb)(void *ud, const char *message);
+static void *notice_ud;
+static wrt_tier_stats process_stats;
+static char last_refusal[160];
+
+/* ---- settings ------------------------------------------------------------ */
+
+static int32_t
+call_threshold(const wrt_store *s)
+{
+	uint32_t t = s->tier.call_threshold ? s->tier.call_threshold : WRT_TIER_DEFAULT_CALLS;
+	return t > INT32_MAX ? INT32_MAX : (int32_t) t;
+}
+
+static int32_t
+loop_threshold(const wrt_store *s)
+{
+	uint32_t t = s->tier.loop_threshold ? s->tier.loop_threshold : WRT_TIER_DEFAULT_LOOPS;
+	return t > INT32_MAX ? INT32_MAX : (int32_t) t;
+}
+
+void
+wrt_store_set_tier(wrt_store *s, const wrt_tier_settings *settings)
+{
+	if (settings)
+		s->tier = *settings;
+	else
+		memset(&s->tier, 0, sizeof(s->tier));
+	wrt_tier_store_changed(s);
+}
+
+bool
+wrt_tier_mode_parse(const char *name, wrt_tier_mode *mode)
+{
+	if (strcmp(name, "interp") == 0)
+		*mode = WRT_TIER_INTERP;
+	else if (strcmp(name, "tiered") == 0)
+		*mode = WRT_TIER_TIERED;
+	else if (strcmp(name, "eager") == 0)
+		*mode = WRT_TIER_EAGER;
+	else
+		return false;
+	return true;
+}
+
+/* Countdowns at zero make the next call or back-edge of every function of
+ * the store's modules look at the (new) policy. */
+void
+wrt_tier_store_changed(wrt_store *s)
+{
+	for (size_t i = 0; i < s->nobjects; i++)
+	{
+		if (s->object_kinds[i] != WRT_OBJ_INSTANCE)
+			continue;
+		wrt_module *m = ((wrt_instance *) s->objects[i])->mod;
+		for (uint32_t k = 0; k < m->nfuncs - m->nfunc_imports; k++)
+		{
+			wrt_code *c = &m->codes[k];
+			c->tier_calls = 0;
+			c->tier_loops = 0;
+			if (c->tier_state == WRT_TIER_COUNTING)
+				c->tier_state = WRT_TIER_NONE;
+		}
+	}
+}
+
+void
+wrt_tier_set_library(const char *path)
+{
+	free(library_path);
+	library_path = path ? strdup(path) : NULL;
+}
+
+void
+wrt_tier_set_notice(void (*notice)(void *ud, const char *message), void *ud)
+{
+	notice_cb = notice;
+	notice_ud = ud;
+}
+
+const char *
+wrt_tier_status(void)
+{
+	return backend_error[0] ? backend_error : NULL;
+}
+
+void
+wrt_tier_get_stats(const wrt_module *m, wrt_tier_stats *out)
+{
+	*out = m ? m->tier_stats : process_stats;
+}
+
+const char *
+wrt_tier_last_refusal(void)
+{
+	return last_refusal[0] ? last_refusal : NULL;
+}
+
+uint32_t
+wrt_tier_window(const wrt_functype *t)
+{
+	uint32_t np = wrt_types_slots(t->params, t->nparams);
+	uint32_t nr = wrt_types_slots(t->results, t->nresults);
+	uint32_t w = np > nr ? np : nr;
+	return w ? w : 1;
+}
+
+/* ---- the helpers ---------------------------------------------------------- */
+
+static void
+push_frame(wrt_instance *inst, uint32_t func, uint32_t offset)
+{
+	wrt_trap *t = &inst->store->trap;
+	if (t->nframes >= WRT_MAX_BACKTRACE)
+		return;
+	wrt_frameinfo *fi = &t->frames[t->nframes++];
+	fi->func_index = func;
+	fi->offset = offset;
+	fi->name = wrt_module_func_name(inst->mod, func);
+}
+
+static void
+h_trap(wrt_instance *inst, uint32_t kind, uint32_t func, uint32_t offset)
+{
+	wrt_store *s = inst->store;
+	wrt_trap_set(s, (wrt_trapkind) kind, NULL);
+	s->trap.nframes = 0;
+	push_frame(inst, func, offset);
+}
+
+static void
+h_unwind(wrt_instance *inst, uint32_t func, uint32_t offset)
+{
+	push_frame(inst, func, offset);
+}
+
+static uint32_t
+h_interrupt(wrt_instance *inst)
+{
+	wrt_store *s = inst->store;
+	return s->interrupt_handler && s->interrupt_handler(s->interrupt_ud);
+}
+
+static uint32_t
+h_call(wrt_instance *inst, uint32_t func, wrt_slot *args)
+{
+	return wrt_interp_call_slots(inst->store, inst, inst->funcs[func], args);
+}
+
+static uint32_t
+h_call_indirect(wrt_instance *inst, uint32_t table, uint32_t type, uint32_t elem,
+				wrt_slot *args, uint32_t func, uint32_t offset)
+{
+	wrt_store *s = inst->store;
+	wrt_table *t = inst->tables[table];
+	wrt_trapkind kind = WRT_TRAP_NONE;
+	const char *msg = NULL;
+	wrt_func *fn = NULL;
+	if (elem >= t->size)
+	{
+		kind = WRT_TRAP_TABLE_OOB;
+		msg = "undefined element";
+	}
+	else if (!(fn = t->elems[elem]))
+		kind = WRT_TRAP_INDIRECT_NULL;
+	else if (fn->type_id != inst->type_ids[type])
+		kind = WRT_TRAP_INDIRECT_TYPE;
+	if (kind != WRT_TRAP_NONE)
+	{
+		if (msg)
+			wrt_trap_set(s, kind, "%s", msg);
+		else
+			wrt_trap_set(s, kind, NULL);
+		s->trap.nframes = 0;
+		push_frame(inst, func, offset);
+		return 0;
+	}
+	return wrt_interp_call_slots(s, inst, fn, args);
+}
+
+static uint32_t
+h_memory_grow(wrt_instance *inst, uint32_t delta)
+{
+	return (uint32_t) (inst->mem0 ? wrt_memory_grow_internal(inst->mem0, delta) : -1);
+}
+
+static uint32_t
+h_memory_init(wrt_instance *inst, uint32_t seg, uint32_t d, uint32_t src, uint32_t n)
+{
+	return wrt_exec_memory_init(inst, seg, d, src, n) ? WRT_TRAP_NONE : WRT_TRAP_MEMORY_OOB;
+}
+
+static void
+h_data_drop(wrt_instance *inst, uint32_t seg)
+{
+	inst->data_dropped[seg] = 1;
+}
+
+static uint32_t
+h_memory_copy(wrt_instance *inst, uint32_t d, uint32_t src, uint32_t n)
+{
+	wrt_memory *m = inst->mem0;
+	uint64_t size = m ? m->size : 0;
+	if ((uint64_t) d + n > size || (uint64_t) src + n > size)
+		return WRT_TRAP_MEMORY_OOB;
+	if (n)
+		memmove(m->data + d, m->data + src, n);
+	return WRT_TRAP_NONE;
+}
+
+static uint32_t
+h_memory_fill(wrt_instance *inst, uint32_t d, uint32_t v, uint32_t n)
+{
+	wrt_memory *m = inst->mem0;
+	uint64_t size = m ? m->size : 0;
+	if ((uint64_t) d + n > size)
+		return WRT_TRAP_MEMORY_OOB;
+	if (n)
+		memset(m->data + d, (int) (uint8_t) v, n);
+	return WRT_TRAP_NONE;
+}
+
+static uint32_t
+h_table_get(wrt_instance *inst, uint32_t table, uint32_t i, void **out)
+{
+	wrt_table *t = inst->tables[table];
+	if (i >= t->size)
+		return WRT_TRAP_TABLE_OOB;
+	*out = t->elems[i];
+	return WRT_TRAP_NONE;
+}
+
+static uint32_t
+h_table_set(wrt_instance *inst, uint32_t table, uint32_t i, void *v)
+{
+	wrt_table *t = inst->tables[table];
+	if (i >= t->size)
+		return WRT_TRAP_TABLE_OOB;
+	t->elems[i] = v;
+	return WRT_TRAP_NONE;
+}
+
+static uint32_t
+h_table_size(wrt_instance *inst, uint32_t table)
+{
+	return inst->tables[table]->size;
+}
+
+static uint32_t
+h_table_grow(wrt_instance *inst, uint32_t table, void *init, uint32_t n)
+{
+	return (uint32_t) wrt_table_grow_internal(inst->tables[table], n, init);
+}
+
+static uint32_t
+h_table_fill(wrt_instance *inst, uint32_t table, uint32_t i, void *v, uint32_t n)
+{
+	wrt_table *t = inst->tables[table];
+	if ((uint64_t) i + n > t->size)
+		return WRT_TRAP_TABLE_OOB;
+	for (uint32_t k = 0; k < n; k++)
+		t->elems[i + k] = v;
+	return WRT_TRAP_NONE;
+}
+
+static uint32_t
+h_table_copy(wrt_instance *inst, uint32_t dti, uint32_t sti, uint32_t d, uint32_t src, uint32_t n)
+{
+	wrt_table *dt = inst->tables[dti], *st = inst->tables[sti];
+	if ((uint64_t) d + n > dt->size || (uint64_t) src + n > st->size)
+		return WRT_TRAP_TABLE_OOB;
+	if (n)
+		memmove(dt->elems + d, st->elems + src, (size_t) n * sizeof(void *));
+	return WRT_TRAP_NONE;
+}
+
+static uint32_t
+h_table_init(wrt_instance *inst, uint32_t table, uint32_t seg, uint32_t d, uint32_t src, uint32_t n)
+{
+	return wrt_exec_table_init(inst, table, seg, d, src, n) ? WRT_TRAP_NONE : WRT_TRAP_TABLE_OOB;
+}
+
+static void
+h_elem_drop(wrt_instance *inst, uint32_t seg)
+{
+	inst->elem_dropped[seg] = 1;
+}
+
+static void *
+h_ref_func(wrt_instance *inst, uint32_t func)
+{
+	return inst->funcs[func];
+}
+
+static const wrt_tier_helpers helpers = {
+#define X(ret, name, args) .name = h_##name,
+	WRT_TIER_HELPERS(X)
+#undef X
+};
+
+/* ---- loading the back end ----------------------------------------------- */
+
+static void
+report(const char *fmt, const char *a, const char *b)
+{
+	snprintf(backend_error, sizeof(backend_error), fmt, a, b);
+	if (notice_cb)
+		notice_cb(notice_ud, backend_error);
+}
+
+/* wasmrt-llvm.so in the directory of the running executable. */
+static bool
+beside_executable(char *buf, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, len - 1);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	char *slash = strrchr(buf, '/');
+	if (!slash || (size_t) (slash - buf) + sizeof("/wasmrt-llvm.so") > len)
+		return false;
+	strcpy(slash, "/wasmrt-llvm.so");
+	return true;
+}
+
+static const wrt_tier_backend *
+load_backend(void)
+{
+	if (backend_tried)
+		return backend;
+	backend_tried = true;
+	char exe_path[4096];
+	const char *env = getenv("WRT_TIER_LIBRARY");
+	const char *path = library_path ? library_path
+		: env && *env ? env
+		: beside_executable(exe_path, sizeof(exe_path)) && access(exe_path, R_OK) == 0 ? exe_path
+		: "wasmrt-llvm.so";
+	/* RTLD_LOCAL: LLVM's symbols stay out of the global namespace (a host
+	 * such as PostgreSQL may load its own LLVM). */
+	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+	{
+		const char *why = dlerror();
+		report("native tier unavailable, functions stay interpreted: cannot load %.200s: %.200s", path,
+			   why ? why : "unknown error");
+		return NULL;
+	}
+	wrt_tier_backend_get_fn get = (wrt_tier_backend_get_fn) dlsym(h, WRT_TIER_BACKEND_SYMBOL);
+	const wrt_tier_backend *b = get ? get() : NULL;
+	if (!b || b->abi_version != WRT_TIER_ABI_VERSION)
+	{
+		report("native tier unavailable, functions stay interpreted: %.200s is not a back end of this engine%.40s",
+			   path, b ? " (another ABI version)" : "");
+		dlclose(h);
+		return NULL;
+	}
+	char err[256] = "";
+	if (!b->init(&helpers, err, sizeof(err)))
+	{
+		report("native tier unavailable, functions stay interpreted: %.200s: %.200s", path, err);
+		return NULL;
+	}
+	backend = b;
+	return backend;
+}
+
+/* ---- compiling ------------------------------------------------------------ */
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+}
+
+/* Compile the listed codes of m as one unit and install what compiled. */
+static void
+compile_batch(wrt_module *m, uint32_t *codes, uint32_t n)
+{
+	const wrt_tier_backend *b = load_backend();
+	if (!b || n == 0)
+	{
+		for (uint32_t i = 0; i < n; i++)
+			m->codes[codes[i]].tier_state = WRT_TIER_FAILED;
+		return;
+	}
+	wrt_tier_result *res = wrt_calloc(&m->alloc, n, sizeof(*res));
+	if (!res)
+		return;                 /* out of memory: try again at a later call */
+	char err[256] = "";
+	uint64_t t0 = now_ns();
+	bool ok = b->compile(m, codes, n, res, err, sizeof(err));
+	uint64_t dt = now_ns() - t0;
+	wrt_tier_stats d = {0};
+	d.batches = 1;
+	d.compile_ns = dt;
+	for (uint32_t i = 0; i < n; i++)
+	{
+		wrt_code *c = &m->codes[codes[i]];
+		if (ok && res[i].state == WRT_TIER_NATIVE && res[i].entry)
+		{
+			c->native_window = wrt_tier_window(wrt_module_functype(m, c->func_index));
+			c->native = res[i].entry;
+			c->tier_state = WRT_TIER_NATIVE;
+			d.compiled++;
+			d.wasm_bytes += (uint64_t) (c->body_end - c->body);
+			continue;
+		}
+		c->tier_state = ok && res[i].state == WRT_TIER_REFUSED ? WRT_TIER_REFUSED : WRT_TIER_FAILED;
+		if (c->tier_state == WRT_TIER_REFUSED)
+			d.refused++;
+		else
+			d.failed++;
+		snprintf(last_refusal, sizeof(last_refusal), "function %u: %s", c->func_index,
+				 ok ? res[i].reason : err);
+	}
+	wrt_free(&m->alloc, res);
+	wrt_tier_stats *targets[2] = {&m->tier_stats, &process_stats};
+	for (int k = 0; k < 2; k++)
+	{
+		targets[k]->compiled += d.compiled;
+		targets[k]->refused += d.refused;
+		targets[k]->failed += d.failed;
+		targets[k]->batches += d.batches;
+		targets[k]->compile_ns += d.compile_ns;
+		targets[k]->wasm_bytes += d.wasm_bytes;
+	}
+}
+
+/* Eager: every function of the module not tried yet, in one unit. */
+static void
+compile_module(wrt_module *m)
+{
+	m->tier_all_done = true;
+	uint32_t ndefined = m->nfuncs - m->nfunc_imports;
+	uint32_t *codes = wrt_calloc(&m->alloc, ndefined ? ndefined : 1, sizeof(uint32_t));
+	if (!codes)
+		return;
+	uint32_t n = 0;
+	for (uint32_t k = 0; k < ndefined; k++)
+	{
+		uint8_t st = m->codes[k].tier_state;
+		if (st == WRT_TIER_NONE || st == WRT_TIER_COUNTING)
+			codes[n++] = k;
+	}
+	compile_batch(m, codes, n);
+	wrt_free(&m->alloc, codes);
+}
+
+static void
+policy(wrt_store *s, wrt_module *m, wrt_code *code, bool from_loop)
+{
+	switch (s->tier.mode)
+	{
+		case WRT_TIER_INTERP:
+			code->tier_calls = INT32_MAX;
+			code->tier_loops = INT32_MAX;
+			return;
+		case WRT_TIER_EAGER:
+			if (!m->tier_all_done)
+				compile_module(m);
+			code->tier_calls = INT32_MAX;
+			code->tier_loops = INT32_MAX;
+			return;
+		case WRT_TIER_TIERED:
+			if (code->tier_state == WRT_TIER_NONE)
+			{
+				/* The first look: arm the countdowns. */
+				code->tier_state = WRT_TIER_COUNTING;
+				code->tier_calls = call_threshold(s) - 1;
+				code->tier_loops = loop_threshold(s) - (from_loop ? 1 : 0);
+				return;
+			}
+			if (code->tier_state == WRT_TIER_COUNTING)
+			{
+				uint32_t k = (uint32_t) (code - m->codes);
+				compile_batch(m, &k, 1);
+			}
+			code->tier_calls = INT32_MAX;
+			code->tier_loops = INT32_MAX;
+			return;
+	}
+	code->tier_calls = INT32_MAX;   /* an unknown mode: interpret */
+	code->tier_loops = INT32_MAX;
+}
+
+void
+wrt_tier_on_call(wrt_store *s, wrt_module *m, wrt_code *code)
+{
+	policy(s, m, code, false);
+}
+
+void
+wrt_tier_on_instantiate(wrt_store *s, wrt_module *m)
+{
+	if (s->tier.mode == WRT_TIER_EAGER && !m->tier_all_done)
+		compile_module(m);
+}
+
+void
+wrt_tier_on_loop(wrt_store *s, wrt_module *m, wrt_code *code)
+{
+	policy(s, m, code, true);
+}
+
+void
+wrt_tier_module_free(wrt_module *m)
+{
+	if (m->tier_module && backend)
+		backend->module_free(m);
+	m->tier_module = NULL;
+}
+
+/* The lowest C stack address native code of this outermost call may use. */
+const char *
+wrt_tier_stack_limit(const void *frame)
+{
+	return (const char *) frame - WRT_NATIVE_STACK_BUDGET;
+}
