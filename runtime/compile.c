@@ -2303,7 +2303,7 @@ translate(comp *c)
 		switch (op)
 		{
 			case WRT_OP_UNREACHABLE:
-				emit_op(c, WRT_IR_UNREACHABLE);
+				emit_UNREACHABLE(c);
 				mark_dead(c);
 				break;
 			case WRT_OP_NOP:
@@ -2318,8 +2318,7 @@ translate(comp *c)
 					if (f && op == WRT_OP_LOOP)
 					{
 						c->last_dst_cell = -1;
-						emit_op(c, WRT_IR_LOOP_ENTRY);
-						f->cost_cell = emit_cell(c, 0);
+						f->cost_cell = emit_LOOP_ENTRY(c, 0) + WRT_IRPOS_LOOP_ENTRY_cost;
 						f->loop_pc = c->ncode;
 					}
 					break;
@@ -2424,9 +2423,7 @@ translate(comp *c)
 					uint32_t b = vslot_of(c, c->h - 3);
 					c->h -= 5;
 					uint32_t d = push_v128(c);
-					emit_op(c, WRT_IR_SELECT_V128);
-					note_dst_v128(c, emit_cell(c, WRT_PACK(d, cs)), d);
-					emit_cell(c, WRT_PACK(a, b));
+					NOTE_DST_V128(c, SELECT_V128, emit_SELECT_V128(c, d, cs, a, b), d, d);
 					break;
 				}
 				if (fuse_compare_select(c))
@@ -2437,9 +2434,7 @@ translate(comp *c)
 					uint32_t cs = slot_of(c, c->h - 1);
 					c->h -= 3;
 					uint32_t d = push_slot(c);
-					emit_op(c, WRT_IR_SELECT);
-					note_dst(c, emit_cell(c, WRT_PACK(d, cs)), d);
-					emit_cell(c, WRT_PACK(a, b));
+					NOTE_DST(c, SELECT, emit_SELECT(c, d, cs, a, b), d, d);
 					break;
 				}
 			case WRT_OP_LOCAL_GET:
@@ -2473,13 +2468,11 @@ translate(comp *c)
 					if (c->m->globals[g].type == WRT_V128)
 					{
 						uint32_t d = push_v128(c);
-						emit_op(c, WRT_IR_GLOBAL_GET_V128);
-						note_dst_v128(c, emit_cell(c, WRT_PACK(d, g)), d);
+						NOTE_DST_V128(c, GLOBAL_GET_V128, emit_GLOBAL_GET_V128(c, d, g), d, d);
 						break;
 					}
 					uint32_t d = push_slot(c);
-					emit_op(c, WRT_IR_GLOBAL_GET);
-					note_dst(c, emit_cell(c, WRT_PACK(d, g)), d);
+					NOTE_DST(c, GLOBAL_GET, emit_GLOBAL_GET(c, d, g), d, d);
 					break;
 				}
 			case WRT_OP_GLOBAL_SET:
@@ -2489,14 +2482,12 @@ translate(comp *c)
 					{
 						uint32_t s = vslot_of(c, c->h - 2);
 						c->h -= 2;
-						emit_op(c, WRT_IR_GLOBAL_SET_V128);
-						emit_cell(c, WRT_PACK(s, g));
+						emit_GLOBAL_SET_V128(c, s, g);
 						break;
 					}
 					uint32_t s = slot_of(c, c->h - 1);
 					c->h--;
-					emit_op(c, WRT_IR_GLOBAL_SET);
-					emit_cell(c, WRT_PACK(s, g));
+					emit_GLOBAL_SET(c, s, g);
 					break;
 				}
 			case WRT_OP_TABLE_GET:
@@ -2505,9 +2496,7 @@ translate(comp *c)
 					uint32_t i = slot_of(c, c->h - 1);
 					c->h--;
 					uint32_t d = push_slot(c);
-					emit_op(c, WRT_IR_TABLE_GET);
-					emit_cell(c, WRT_PACK(d, i));
-					emit_cell(c, t);
+					emit_TABLE_GET(c, d, i, t);
 					break;
 				}
 			case WRT_OP_TABLE_SET:
@@ -2516,16 +2505,13 @@ translate(comp *c)
 					uint32_t i = slot_of(c, c->h - 2);
 					uint32_t v = slot_of(c, c->h - 1);
 					c->h -= 2;
-					emit_op(c, WRT_IR_TABLE_SET);
-					emit_cell(c, WRT_PACK(i, v));
-					emit_cell(c, t);
+					emit_TABLE_SET(c, i, v, t);
 					break;
 				}
 			case WRT_OP_MEMORY_SIZE:
 				{
 					uint32_t d = push_slot(c);
-					emit_op(c, WRT_IR_MEMORY_SIZE);
-					emit_cell(c, d);
+					emit_MEMORY_SIZE(c, d);
 					break;
 				}
 			case WRT_OP_MEMORY_GROW:
@@ -2533,8 +2519,7 @@ translate(comp *c)
 					uint32_t n = slot_of(c, c->h - 1);
 					c->h--;
 					uint32_t d = push_slot(c);
-					emit_op(c, WRT_IR_MEMORY_GROW);
-					emit_cell(c, WRT_PACK(d, n));
+					emit_MEMORY_GROW(c, d, n);
 					break;
 				}
 			case WRT_OP_I32_CONST:
@@ -2557,16 +2542,14 @@ translate(comp *c)
 					uint32_t a = slot_of(c, c->h - 1);
 					c->h--;
 					uint32_t d = push_slot(c);
-					emit_op(c, WRT_IR_REF_IS_NULL);
-					note_dst(c, emit_cell(c, WRT_PACK(d, a)), d);
+					NOTE_DST(c, REF_IS_NULL, emit_REF_IS_NULL(c, d, a), d, d);
 					break;
 				}
 			case WRT_OP_REF_FUNC:
 				{
 					uint32_t f = in.index;
 					uint32_t d = push_slot(c);
-					emit_op(c, WRT_IR_REF_FUNC);
-					emit_cell(c, WRT_PACK(d, f));
+					emit_REF_FUNC(c, d, f);
 					break;
 				}
 			case WRT_OP_MEMORY_INIT:
@@ -2574,23 +2557,21 @@ translate(comp *c)
 					uint32_t seg = in.memory_init.data;
 					uint32_t d, s, n;
 					pop3(c, &d, &s, &n);
-					emit_op(c, WRT_IR_MEMORY_INIT);
-					emit_cell(c, WRT_PACK(seg, d));
-					emit_cell(c, WRT_PACK(s, n));
+					emit_MEMORY_INIT(c, seg, d, s, n);
 					break;
 				}
 			case WRT_OP_DATA_DROP:
-				emit_op(c, WRT_IR_DATA_DROP);
-				emit_cell(c, in.index);
+				emit_DATA_DROP(c, in.index);
 				break;
 			case WRT_OP_MEMORY_COPY:
 			case WRT_OP_MEMORY_FILL:
 				{
 					uint32_t d, s, n;
 					pop3(c, &d, &s, &n);
-					emit_op(c, op == WRT_OP_MEMORY_COPY ? WRT_IR_MEMORY_COPY : WRT_IR_MEMORY_FILL);
-					emit_cell(c, WRT_PACK(d, s));
-					emit_cell(c, n);
+					if (op == WRT_OP_MEMORY_COPY)
+						emit_MEMORY_COPY(c, d, s, n);
+					else
+						emit_MEMORY_FILL(c, d, s, n);
 					break;
 				}
 			case WRT_OP_TABLE_INIT:
@@ -2599,15 +2580,11 @@ translate(comp *c)
 					uint32_t t = in.table_init.table;
 					uint32_t d, s, n;
 					pop3(c, &d, &s, &n);
-					emit_op(c, WRT_IR_TABLE_INIT);
-					emit_cell(c, WRT_PACK(d, s));
-					emit_cell(c, WRT_PACK(n, t));
-					emit_cell(c, seg);
+					emit_TABLE_INIT(c, d, s, n, t, seg);
 					break;
 				}
 			case WRT_OP_ELEM_DROP:
-				emit_op(c, WRT_IR_ELEM_DROP);
-				emit_cell(c, in.index);
+				emit_ELEM_DROP(c, in.index);
 				break;
 			case WRT_OP_TABLE_COPY:
 				{
@@ -2615,10 +2592,7 @@ translate(comp *c)
 					uint32_t stb = in.copy.src;
 					uint32_t d, s, n;
 					pop3(c, &d, &s, &n);
-					emit_op(c, WRT_IR_TABLE_COPY);
-					emit_cell(c, WRT_PACK(d, s));
-					emit_cell(c, n);
-					emit_cell(c, WRT_PACK(dt, stb));
+					emit_TABLE_COPY(c, d, s, n, dt, stb);
 					break;
 				}
 			case WRT_OP_TABLE_GROW:
@@ -2627,17 +2601,14 @@ translate(comp *c)
 					uint32_t init = slot_of(c, c->h - 2), n = slot_of(c, c->h - 1);
 					c->h -= 2;
 					uint32_t d = push_slot(c);
-					emit_op(c, WRT_IR_TABLE_GROW);
-					emit_cell(c, WRT_PACK(d, init));
-					emit_cell(c, WRT_PACK(n, t));
+					emit_TABLE_GROW(c, d, init, n, t);
 					break;
 				}
 			case WRT_OP_TABLE_SIZE:
 				{
 					uint32_t t = in.index;
 					uint32_t d = push_slot(c);
-					emit_op(c, WRT_IR_TABLE_SIZE);
-					emit_cell(c, WRT_PACK(d, t));
+					emit_TABLE_SIZE(c, d, t);
 					break;
 				}
 			case WRT_OP_TABLE_FILL:
@@ -2645,9 +2616,7 @@ translate(comp *c)
 					uint32_t t = in.index;
 					uint32_t i, v, n;
 					pop3(c, &i, &v, &n);
-					emit_op(c, WRT_IR_TABLE_FILL);
-					emit_cell(c, WRT_PACK(i, v));
-					emit_cell(c, WRT_PACK(n, t));
+					emit_TABLE_FILL(c, i, v, n, t);
 					break;
 				}
 			case WRT_OP_V128_CONST:
@@ -2656,10 +2625,7 @@ translate(comp *c)
 					memcpy(&lo, in.bytes, 8);
 					memcpy(&hi, in.bytes + 8, 8);
 					uint32_t d = push_v128(c);
-					emit_op(c, WRT_IR_V128_CONST);
-					note_dst_v128(c, emit_cell(c, d), d);
-					emit_cell(c, lo);
-					emit_cell(c, hi);
+					NOTE_DST_V128(c, V128_CONST, emit_V128_CONST(c, d, lo, hi), d, d);
 					break;
 				}
 			case WRT_OP_I8X16_SHUFFLE:
@@ -2671,11 +2637,7 @@ translate(comp *c)
 					uint32_t sb = vslot_of(c, c->h - 2);
 					c->h -= 4;
 					uint32_t d = push_v128(c);
-					emit_op(c, WRT_IR_I8X16_SHUFFLE);
-					note_dst_v128(c, emit_cell(c, WRT_PACK(d, sa)), d);
-					emit_cell(c, sb);
-					emit_cell(c, lo);
-					emit_cell(c, hi);
+					NOTE_DST_V128(c, I8X16_SHUFFLE, emit_I8X16_SHUFFLE(c, d, sa, sb, lo, hi), d, d);
 					break;
 				}
 			default:
