@@ -1,6 +1,7 @@
 /*
  * compile.c — translation of one validated function body into register code
- * (layout in compile.h), done lazily on the function's first call.
+ * (compile.h: the model; ir.def: every instruction), done lazily on the
+ * function's first call.
  *
  * The compiler walks the bytecode once, keeping a compile-time model of the
  * operand stack.  An entry is either already in its canonical slot
@@ -275,7 +276,13 @@ code_limit(comp *c)
 	c->oom = true;
 }
 
-/* Start an instruction: handler cell, pc map entry.  Returns its index. */
+/*
+ * Start an instruction: its first cell, pc map entry.  Returns its index.
+ * While a function is being compiled, an instruction's first cell holds
+ * its wrt_irop (OP_AT, SET_OP); bind_handlers() replaces each by the
+ * interpreter's handler address once the code is complete, so that every
+ * pass before it reads and rewrites opcodes, not addresses.
+ */
 static uint32_t
 emit_op(comp *c, int irop)
 {
@@ -292,7 +299,7 @@ emit_op(comp *c, int irop)
 	c->last_instr = at;
 	if (!grow(c, (void **) &c->code, &c->capcode, c->ncode + 1, sizeof(wrt_cell)))
 		return 0;
-	c->code[c->ncode++].h = c->H[irop];
+	c->code[c->ncode++].u = (uint64_t) irop;
 	c->pcmap[c->npc++] = at;
 	c->pcmap[c->npc++] = c->cur_offset;
 	if (WRT_UNLIKELY(c->m->code_bytes >= c->m->opts.max_code_bytes
@@ -302,6 +309,11 @@ emit_op(comp *c, int irop)
 }
 
 static inline uint32_t canon(comp *c, uint32_t depth) { return c->nlocals + depth; }
+
+/* The instruction starting at cell `at` (before bind_handlers), and a
+ * change of it for another of the same layout. */
+#define OP_AT(c, at) ((int) (c)->code[at].u)
+#define SET_OP(c, at, irop) ((c)->code[at].u = (uint64_t) (irop))
 
 static void
 note_dst(comp *c, uint32_t cell, uint32_t slot)
@@ -402,7 +414,7 @@ static bool
 op_at(comp *c, uint32_t at, int irop)
 {
 	return !c->oom && at != UINT32_MAX && at + 1 + wrt_ir_info[irop].layout->ncells <= c->ncode &&
-		c->code[at].h == c->H[irop];
+		OP_AT(c, at) == irop;
 }
 
 /* Emit again the instruction irop whose cells (taken before it was
@@ -551,7 +563,7 @@ fold_eqz_of_compare(comp *c, int next)
 		c->st[c->h - 1].kind = K_COND;
 		return true;
 	}
-	c->code[at].h = c->H[ir_base[neg] + (ri ? WRT_IRF_BIN_RI : WRT_IRF_BIN_RR)];
+	SET_OP(c, at, ir_base[neg] + (ri ? WRT_IRF_BIN_RI : WRT_IRF_BIN_RR));
 	c->last_cmp = neg;
 	c->last_cmpop = neg;
 	return true;
@@ -1028,13 +1040,13 @@ fuse_addi_branch(comp *c, const centry *cond, uint32_t cslot, bool negate,
 	uint32_t add = c->last_instr, d, a, imm;
 	wrt_cell *pa = &c->code[add];
 	bool add2 = false, add3 = false;
-	if (c->last_add_ri && pa->h == c->H[WRT_IR_I32_ADD_RI])
+	if (c->last_add_ri && OP_AT(c, add) == WRT_IR_I32_ADD_RI)
 	{
 		d = wrt_ir_BIN_RI_d(pa);
 		a = wrt_ir_BIN_RI_a(pa);
 		imm = IMM_U32(wrt_ir_BIN_RI_imm(pa));
 	}
-	else if (c->last_add2 && pa->h == c->H[WRT_IR_I32_ADD2_RI] && c->ncode == add + WRT_IRLEN_I32_ADD2_RI)
+	else if (c->last_add2 && OP_AT(c, add) == WRT_IR_I32_ADD2_RI && c->ncode == add + WRT_IRLEN_I32_ADD2_RI)
 	{
 		/* the second add of a merged pair: split it off again */
 		add2 = true;
@@ -1042,7 +1054,7 @@ fuse_addi_branch(comp *c, const centry *cond, uint32_t cslot, bool negate,
 		a = wrt_ir_I32_ADD2_RI_a2(pa);
 		imm = wrt_ir_I32_ADD2_RI_k2(pa);
 	}
-	else if (c->last_add3 && pa->h == c->H[WRT_IR_I32_ADD3_RI] && c->ncode == add + WRT_IRLEN_I32_ADD3_RI)
+	else if (c->last_add3 && OP_AT(c, add) == WRT_IR_I32_ADD3_RI && c->ncode == add + WRT_IRLEN_I32_ADD3_RI)
 	{
 		/* the third add of a merged triple */
 		add3 = true;
@@ -1090,7 +1102,7 @@ fuse_addi_branch(comp *c, const centry *cond, uint32_t cslot, bool negate,
 		 * (the same pc-map entry) */
 		uint32_t d1 = wrt_ir_I32_ADD2_RI_d1(pa), a1 = wrt_ir_I32_ADD2_RI_a1(pa);
 		uint32_t k1 = wrt_ir_I32_ADD2_RI_k1(pa);
-		pa->h = c->H[WRT_IR_I32_ADD_RI];
+		SET_OP(c, add, WRT_IR_I32_ADD_RI);
 		wrt_ir_set_BIN_RI_d(pa, d1);
 		wrt_ir_set_BIN_RI_a(pa, a1);
 		wrt_ir_set_BIN_RI_imm(pa, k1);
@@ -1102,7 +1114,7 @@ fuse_addi_branch(comp *c, const centry *cond, uint32_t cslot, bool negate,
 		uint32_t d1 = wrt_ir_I32_ADD3_RI_d1(pa), a1 = wrt_ir_I32_ADD3_RI_a1(pa);
 		uint32_t d2 = wrt_ir_I32_ADD3_RI_d2(pa), a2 = wrt_ir_I32_ADD3_RI_a2(pa);
 		uint32_t k1 = wrt_ir_I32_ADD3_RI_k1(pa), k2 = wrt_ir_I32_ADD3_RI_k2(pa);
-		pa->h = c->H[WRT_IR_I32_ADD2_RI];
+		SET_OP(c, add, WRT_IR_I32_ADD2_RI);
 		wrt_ir_set_I32_ADD2_RI_d1(pa, d1);
 		wrt_ir_set_I32_ADD2_RI_a1(pa, a1);
 		wrt_ir_set_I32_ADD2_RI_d2(pa, d2);
@@ -1372,11 +1384,11 @@ fuse_f64_chain(comp *c, int op, uint32_t sa, uint32_t sb)
 	int i2 = f64_chain_index(op), i1 = -1;
 	if (i2 < 0 || c->oom || !c->last_chain || sa == sb)
 		return false;
-	const void *h = c->code[c->last_instr].h;
+	int prev = OP_AT(c, c->last_instr);
 	uint32_t t = wrt_ir_BIN_RR_d(&c->code[c->last_instr]);   /* maybe redirected to a local */
 	static const int ops[3] = {WRT_OP_F64_ADD, WRT_OP_F64_SUB, WRT_OP_F64_MUL};
 	for (int k = 0; k < 3; k++)
-		if (h == c->H[ir_base[ops[k]]])
+		if (prev == ir_base[ops[k]])
 			i1 = k;
 	if (i1 < 0)
 		return false;
@@ -1739,7 +1751,7 @@ compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 					return;
 				}
 				if (ri && (op == WRT_OP_I32_EQ || op == WRT_OP_I32_NE) && !c->oom &&
-					c->last_dst_cell >= 0 && c->code[c->last_instr].h == c->H[WRT_IR_I32_AND_RI] &&
+					c->last_dst_cell >= 0 && OP_AT(c, c->last_instr) == WRT_IR_I32_AND_RI &&
 					sa >= c->nlocals && c->last_dst_slot == sa)
 				{
 					/* (x & m) ==/!= k, the mask's result used only here */
@@ -1796,7 +1808,7 @@ compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 					/* Keep the add's form uniform: sub x, k = add x, -k. */
 					if (op == WRT_OP_I32_SUB)
 						wrt_ir_set_BIN_RI_imm(&c->code[at], (uint32_t) -(uint32_t) imm);
-					c->code[at].h = c->H[WRT_IR_I32_ADD_RI];
+					SET_OP(c, at, WRT_IR_I32_ADD_RI);
 					c->last_add_ri = true;
 				}
 				return;
@@ -1995,7 +2007,7 @@ static void
 merge_local_adds(comp *c)
 {
 	uint32_t at = c->last_instr;
-	if (c->oom || !c->last_add_ri || c->code[at].h != c->H[WRT_IR_I32_ADD_RI] || c->ncode != at + WRT_IRLEN_BIN_RI)
+	if (c->oom || !c->last_add_ri || OP_AT(c, at) != WRT_IR_I32_ADD_RI || c->ncode != at + WRT_IRLEN_BIN_RI)
 		return;
 	const wrt_cell *pa = &c->code[at];
 	uint32_t d = wrt_ir_BIN_RI_d(pa), a = wrt_ir_BIN_RI_a(pa), k = IMM_U32(wrt_ir_BIN_RI_imm(pa));
@@ -2009,7 +2021,7 @@ merge_local_adds(comp *c)
 		uint32_t d2 = wrt_ir_I32_ADD2_RI_d2(w), a2 = wrt_ir_I32_ADD2_RI_a2(w);
 		uint32_t k1 = wrt_ir_I32_ADD2_RI_k1(w), k2 = wrt_ir_I32_ADD2_RI_k2(w);
 		drop_from(c, at);
-		w->h = c->H[WRT_IR_I32_ADD3_RI];
+		SET_OP(c, q, WRT_IR_I32_ADD3_RI);
 		wrt_ir_set_I32_ADD3_RI_d1(w, d1);
 		wrt_ir_set_I32_ADD3_RI_a1(w, a1);
 		wrt_ir_set_I32_ADD3_RI_d2(w, d2);
@@ -2028,12 +2040,12 @@ merge_local_adds(comp *c)
 	int64_t p = c->pend_add;
 	c->pend_add = at;
 	if (p < 0 || (uint32_t) p + WRT_IRLEN_BIN_RI != at || c->label_pos == at ||
-		c->code[p].h != c->H[WRT_IR_I32_ADD_RI])
+		OP_AT(c, p) != WRT_IR_I32_ADD_RI)
 		return;
 	/* two ADD_RI -> ADD2, in the first's place (its pc-map entry) */
 	wrt_cell *w = &c->code[p];
 	uint32_t d1 = wrt_ir_BIN_RI_d(w), a1 = wrt_ir_BIN_RI_a(w), k1 = IMM_U32(wrt_ir_BIN_RI_imm(w));
-	w->h = c->H[WRT_IR_I32_ADD2_RI];
+	SET_OP(c, p, WRT_IR_I32_ADD2_RI);
 	wrt_ir_set_I32_ADD2_RI_d1(w, d1);
 	wrt_ir_set_I32_ADD2_RI_a1(w, a1);
 	wrt_ir_set_I32_ADD2_RI_d2(w, d);
@@ -2076,7 +2088,7 @@ compile_local_set(comp *c, uint32_t x, bool tee)
 }
 
 /*
- * A SIMD operator of opcodes.def: its family's instruction (compile.h) with
+ * A SIMD operator of opcodes.def: its family's instruction (ir.def IR_SIMD) with
  * the operator's lane function.  v128 operands are brought into slot pairs;
  * results are computed into the canonical slots, where a following
  * local.set can redirect them as it does scalar results.
@@ -2689,16 +2701,15 @@ in_place_operands_agree(comp *c, int fused, uint32_t i, uint32_t j)
 static void
 fuse_in_place(comp *c)
 {
-	const void *const *H = c->H;
 	for (uint32_t e = 0; e + 2 < c->npc; e += 2)
 	{
 		uint32_t i = c->pcmap[e];
-		const void *h = c->code[i].h;
+		int op_i = OP_AT(c, i);
 		int fused = -1, best = 0;
 		for (size_t r = 0; r < sizeof(in_place_rows) / sizeof(in_place_rows[0]); r++)
 		{
 			const wrt_irinfo *row = &wrt_ir_info[in_place_rows[r]];
-			if (h != H[row->first] || row->nnext <= best || e + 2 * row->nnext >= c->npc)
+			if (op_i != row->first || row->nnext <= best || e + 2 * row->nnext >= c->npc)
 				continue;
 			/* the instructions right after i, each where the one before ends */
 			uint32_t at = i, op = (uint32_t) row->first;
@@ -2706,7 +2717,7 @@ fuse_in_place(comp *c)
 			for (uint32_t k = 0; k < row->nnext && match; k++)
 			{
 				uint32_t next = c->pcmap[e + 2 * (k + 1)];
-				match = next == at + wrt_ir_length((int) op, &c->code[at]) && c->code[next].h == H[row->next[k]];
+				match = next == at + wrt_ir_length((int) op, &c->code[at]) && OP_AT(c, next) == row->next[k];
 				at = next;
 				op = (uint32_t) row->next[k];
 			}
@@ -2717,7 +2728,24 @@ fuse_in_place(comp *c)
 			}
 		}
 		if (fused >= 0)
-			c->code[i].h = H[fused];
+			SET_OP(c, i, fused);
+	}
+}
+
+/*
+ * The last step: each instruction's opcode becomes the address of its
+ * interpreter handler (direct threading).  The walk goes by the table's
+ * lengths, as the verifier's does.
+ */
+static void
+bind_handlers(comp *c)
+{
+	for (uint32_t i = 0; i < c->ncode;)
+	{
+		int op = OP_AT(c, i);
+		uint32_t len = wrt_ir_length(op, &c->code[i]);
+		c->code[i].h = c->H[op];
+		i += len;
 	}
 }
 
@@ -2781,7 +2809,10 @@ wrt_compile(wrt_module *m, wrt_code *fn, wrt_error *err)
 	if (ok && c.nctl != 0)
 		ok = wrt_set_error(err, WRT_ERR_INVALID, c.cur_offset, "function body does not end");
 	if (ok)
+	{
 		fuse_in_place(&c);
+		bind_handlers(&c);
+	}
 
 	wrt_compiled *cf = NULL;
 	if (ok)

@@ -6,7 +6,9 @@
  *
  * A compiled function is an array of 8-byte cells.  Each instruction starts
  * with a cell holding its handler's address (direct threading: dispatch is
- * one indirect jump), followed by operand cells.  Operands are frame slot
+ * one indirect jump), followed by operand cells.  While the compiler works
+ * on a function that cell holds the instruction's wrt_irop instead; one
+ * final step binds each to its handler, walking by the table's lengths.  Operands are frame slot
  * indices (uint32, two packed per cell: LO = low half, HI = high half),
  * immediates, or branch offsets (int32, in cells, relative to the start of
  * the branching instruction).
@@ -23,9 +25,10 @@
  *
  * Loops: a loop starts with LOOP_ENTRY, whose cell holds the fuel cost of
  * one iteration; the loop's label is the instruction after it.  Every
- * backward branch (offset <= 0) is a loop back-edge, so branch handlers poll the
- * interrupt flag and charge fuel (the cost cell just before the target)
- * when their offset is negative: one check per iteration, no extra dispatch.
+ * backward branch (offset <= 0) is a loop back-edge, so branch handlers poll
+ * the interrupt flag and charge fuel (LOOP_ENTRY's cost, the cell just
+ * before the target: wrt_ir_verify checks every back-edge lands there) when
+ * their offset is negative: one check per iteration, no extra dispatch.
  *
  * Generated from ir.def (L is a layout: a row's name, or a family form's):
  *   WRT_IR_<NAME>              the instruction, a wrt_irop

@@ -1,5 +1,5 @@
 /*
- * interp.c — the interpreter for the register code of compile.h.
+ * interp.c — the interpreter for the register code (compile.h, ir.def).
  *
  * One function, run(), executes Wasm code with direct-threaded dispatch
  * (each instruction's first cell is the address of its handler label;
@@ -9,6 +9,12 @@
  * slots.  The hot state (pc, fp, memory base and size, fuel) lives in local
  * variables; it is written back to the store only around host calls, which
  * may re-enter wrt_call.
+ *
+ * The handler table has one label per instruction of ir.def, generated
+ * from the table; a handler reads its operands through the accessors
+ * generated from its row's layout, OPND(layout, operand), which compile to
+ * the same single loads as hand-written pc[k] reads, and steps by its
+ * layout's generated length (NEXT(WRT_IRLEN_<layout>)).
  *
  * Frame slots are 8 bytes (wrt_slot); a v128 takes a slot pair, read and
  * written with VGET/VSET (16-byte copies the compiler turns into one vector

@@ -2,7 +2,7 @@
  * simd-fns.h — the lane functions of the SIMD rows of opcodes.def: one
  * small function per row, expanded from its body, and the table from wrt_op
  * to them (wrt_simd_fns) that the compiler reads when it emits a SIMD family
- * instruction (compile.h).  Included once, by interp.c, so that the
+ * instruction (ir.def).  Included once, by interp.c, so that the
  * handlers of the hottest operators (ir.def IR_VI rows) inline them.
  *
  * Why functions and not one interpreter handler per operator: the
