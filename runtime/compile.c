@@ -1035,7 +1035,8 @@ static bool
 fuse_addi_branch(comp *c, const centry *cond, uint32_t cslot, bool negate,
 				 uint32_t *at, uint32_t *cell, uint8_t *part)
 {
-	if (c->oom)
+	/* (no code at all yet: nothing to fuse, and no cell to point at) */
+	if (c->oom || !c->code || c->last_instr >= c->ncode)
 		return false;
 	uint32_t add = c->last_instr, d, a, imm;
 	wrt_cell *pa = &c->code[add];
