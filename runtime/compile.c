@@ -1,6 +1,7 @@
 /*
  * compile.c — translation of one validated function body into register code
- * (layout in compile.h), done lazily on the function's first call.
+ * (compile.h: the model; ir.def: every instruction), done lazily on the
+ * function's first call.
  *
  * The compiler walks the bytecode once, keeping a compile-time model of the
  * operand stack.  An entry is either already in its canonical slot
@@ -78,7 +79,7 @@ typedef struct cframe {
 typedef struct fixup {
 	uint32_t instr;             /* cell index of the branching instruction */
 	uint32_t cell;              /* cell holding the offset */
-	uint8_t part;               /* 0: low half, 1: high half, 2: whole cell */
+	uint8_t part;               /* WRT_IR_LO, WRT_IR_HI or WRT_IR_WHOLE: the offset's half */
 	int32_t next;
 } fixup;
 
@@ -147,37 +148,42 @@ static const uint16_t ir_base[WRT_OP_COUNT_] = {
 #include "opcodes.def"
 };
 
-/* The instruction of a SIMD operator with a handler of its own, else 0. */
+/* The instruction of a SIMD operator with a handler of its own (ir.def
+ * IR_VI of a family's layout), else 0; V128_LOAD_ADD, the inlined form of
+ * VLOAD_ADD, is chosen where the load-add fusion is. */
+#define VI_OF_VBIN(NAME, OP) [WRT_OP_##OP] = WRT_IR_##NAME,
+#define VI_OF_VLOAD(NAME, OP) [WRT_OP_##OP] = WRT_IR_##NAME,
+#define VI_OF_VLOAD_ADD(NAME, OP)
+#define VI_ROW(NAME, L, OP, M) VI_OF_##L(NAME, OP)
+#define NO_ROW(...)
 static const uint16_t simd_inline_ir[WRT_OP_COUNT_] = {
-#define X(F, NAME) [WRT_OP_##NAME] = WRT_IR_VI_##NAME,
-	WRT_IR_SIMD_INLINE(X)
-#undef X
+	WRT_IR_HAND(NO_ROW, NO_ROW, NO_ROW, NO_ROW, NO_ROW, VI_ROW)
 };
+#undef NO_ROW
+#undef VI_ROW
+#undef VI_OF_VBIN
+#undef VI_OF_VLOAD
+#undef VI_OF_VLOAD_ADD
 
 /* The family instruction of each SIMD opclass. */
 static const uint16_t simd_ir[] = {
-#define X(F, n) [WRT_OPC_##F] = WRT_IR_##F,
-	WRT_IR_SIMD(X)
-#undef X
+	[WRT_OPC_VUN] = WRT_IR_VUN, [WRT_OPC_VSPLAT] = WRT_IR_VSPLAT, [WRT_OPC_VTEST] = WRT_IR_VTEST,
+	[WRT_OPC_VBIN] = WRT_IR_VBIN, [WRT_OPC_VSHIFT] = WRT_IR_VSHIFT, [WRT_OPC_VTER] = WRT_IR_VTER,
+	[WRT_OPC_VEXTRACT] = WRT_IR_VEXTRACT, [WRT_OPC_VREPLACE] = WRT_IR_VREPLACE,
+	[WRT_OPC_VLOAD] = WRT_IR_VLOAD, [WRT_OPC_VSTORE] = WRT_IR_VSTORE,
+	[WRT_OPC_VLOAD_LANE] = WRT_IR_VLOAD_LANE, [WRT_OPC_VSTORE_LANE] = WRT_IR_VSTORE_LANE,
 };
 
-/* Offsets from a CMP/TEST base irop to its fused forms (see compile.h). */
-#define CMP_RI 1
-#define CMP_BRIF_RR 2
-#define CMP_BRIF_RI 3
-#define CMP_BRIFNOT_RR 4
-#define CMP_BRIFNOT_RI 5
-#define CMP_RM 6
-#define CMP_IR 7
-#define CMP_SEL_RR 8
-#define CMP_SEL_RI 9
-#define BIN_RM 2
-#define BIN_IR 3
-#define BIN_RMA 4
-#define CMP_RMA 10
-#define CMP_SEL2 11
-#define TEST_BRIF 1
-#define TEST_BRIFNOT 2
+/*
+ * An operator's family forms are ir_base[op] + WRT_IRF_<FORM> (ir.def).
+ * Those the compiler names must be the instructions of that name:
+ */
+_Static_assert(WRT_IR_I32_EQ_RR + WRT_IRF_SEL2_RR == WRT_IR_SEL2_I32_EQ_RR, "CMP forms");
+_Static_assert(WRT_IR_F64_LT_RR + WRT_IRF_BRIFNOT_RI == WRT_IR_BRIFNOT_F64_LT_RI, "CMP forms");
+_Static_assert(WRT_IR_I64_ADD_RR + WRT_IRF_BIN_RMA == WRT_IR_I64_ADD_RMA, "BIN forms");
+_Static_assert(WRT_IR_I32_EQZ + WRT_IRF_BRIFNOT_TEST == WRT_IR_BRIFNOT_I32_EQZ, "TEST forms");
+_Static_assert(WRT_IR_I32_LOAD8_U + WRT_IRF_LOAD_ABS == WRT_IR_I32_LOAD8_U_ABS, "LOAD forms");
+_Static_assert(WRT_IR_F64_STORE + WRT_IRF_STORE_ABS == WRT_IR_F64_STORE_ABS, "STORE forms");
 
 static bool
 commutative(int op)
@@ -270,7 +276,13 @@ code_limit(comp *c)
 	c->oom = true;
 }
 
-/* Start an instruction: handler cell, pc map entry.  Returns its index. */
+/*
+ * Start an instruction: its first cell, pc map entry.  Returns its index.
+ * While a function is being compiled, an instruction's first cell holds
+ * its wrt_irop (OP_AT, SET_OP); bind_handlers() replaces each by the
+ * interpreter's handler address once the code is complete, so that every
+ * pass before it reads and rewrites opcodes, not addresses.
+ */
 static uint32_t
 emit_op(comp *c, int irop)
 {
@@ -287,7 +299,7 @@ emit_op(comp *c, int irop)
 	c->last_instr = at;
 	if (!grow(c, (void **) &c->code, &c->capcode, c->ncode + 1, sizeof(wrt_cell)))
 		return 0;
-	c->code[c->ncode++].h = c->H[irop];
+	c->code[c->ncode++].u = (uint64_t) irop;
 	c->pcmap[c->npc++] = at;
 	c->pcmap[c->npc++] = c->cur_offset;
 	if (WRT_UNLIKELY(c->m->code_bytes >= c->m->opts.max_code_bytes
@@ -297,6 +309,11 @@ emit_op(comp *c, int irop)
 }
 
 static inline uint32_t canon(comp *c, uint32_t depth) { return c->nlocals + depth; }
+
+/* The instruction starting at cell `at` (before bind_handlers), and a
+ * change of it for another of the same layout. */
+#define OP_AT(c, at) ((int) (c)->code[at].u)
+#define SET_OP(c, at, irop) ((c)->code[at].u = (uint64_t) (irop))
 
 static void
 note_dst(comp *c, uint32_t cell, uint32_t slot)
@@ -314,12 +331,106 @@ note_dst_v128(comp *c, uint32_t cell, uint32_t slot)
 	c->last_dst_v128 = true;
 }
 
-/* Is there an instruction irop of len cells (with operands) at cell `at`? */
+/*
+ * Typed emitters, generated from ir.def.  emit_as_<L>(c, irop, operands...)
+ * starts instruction irop, of layout L, and writes exactly the cells the
+ * table declares (an unused half as 0), returning the instruction's first
+ * cell; emit_<NAME>(c, operands...) is the same for a row's own
+ * instruction.  A tail (BR_TABLE's targets) is left to the caller.  An
+ * operand x is then at cell at + WRT_IRPOS_<L>_<x>, in half
+ * WRT_IRHALF_<L>_<x> (a fixup's part).  A lane function or callee is
+ * passed as its bits, as stored.
+ */
+#define EMIT_PARAM_NONE(name)
+#define EMIT_PARAM_U32(name) , uint32_t name
+#define EMIT_PARAM_S32(name) , int32_t name
+#define EMIT_PARAM_U64(name) , uint64_t name
+#define EMIT_PARAM_CELL(name) , uint64_t name
+#define EMIT_PARAM_PTR(name) , uint64_t name
+#define EMIT_ARG_NONE(name)
+#define EMIT_ARG_U32(name) , name
+#define EMIT_ARG_S32(name) , name
+#define EMIT_ARG_U64(name) , name
+#define EMIT_ARG_CELL(name) , name
+#define EMIT_ARG_PTR(name) , name
+#define EMIT_HALF_NONE(name) 0
+#define EMIT_HALF_U32(name) (name)
+#define EMIT_HALF_S32(name) (uint32_t) (name)
+#define EMIT_WHOLE_U32(name) (uint64_t) (name)
+#define EMIT_WHOLE_S32(name) (uint64_t) (int64_t) (name)
+#define EMIT_WHOLE_U64(name) (name)
+#define EMIT_WHOLE_CELL(name) (name)
+#define EMIT_WHOLE_PTR(name) (name)
+#define EMIT_PARAMS_PAIR_(L, pos, klo, lo, khi, hi) \
+	WRT_IR_BYCLASS(EMIT_PARAM_, klo)(lo) WRT_IR_BYCLASS(EMIT_PARAM_, khi)(hi)
+#define EMIT_PARAMS_CELL_(L, pos, k, name) WRT_IR_BYCLASS(EMIT_PARAM_, k)(name)
+#define EMIT_PARAMS_TAIL_(L, pos, k, name, count)
+#define EMIT_PARAMS_(L, pos, cell) WRT_IR_CELL(EMIT_PARAMS_, L, pos, cell)
+#define EMIT_ARGS_PAIR_(L, pos, klo, lo, khi, hi) WRT_IR_BYCLASS(EMIT_ARG_, klo)(lo) WRT_IR_BYCLASS(EMIT_ARG_, khi)(hi)
+#define EMIT_ARGS_CELL_(L, pos, k, name) WRT_IR_BYCLASS(EMIT_ARG_, k)(name)
+#define EMIT_ARGS_TAIL_(L, pos, k, name, count)
+#define EMIT_ARGS_(L, pos, cell) WRT_IR_CELL(EMIT_ARGS_, L, pos, cell)
+#define EMIT_CELLS_PAIR_(L, pos, klo, lo, khi, hi) \
+	emit_cell(comp_, WRT_PACK(WRT_IR_BYCLASS(EMIT_HALF_, klo)(lo), WRT_IR_BYCLASS(EMIT_HALF_, khi)(hi)));
+#define EMIT_CELLS_CELL_(L, pos, k, name) emit_cell(comp_, WRT_IR_BYCLASS(EMIT_WHOLE_, k)(name));
+#define EMIT_CELLS_TAIL_(L, pos, k, name, count)
+#define EMIT_CELLS_(L, pos, cell) WRT_IR_CELL(EMIT_CELLS_, L, pos, cell)
+#define EMIT_OWN_FAMILY(L, CELLS)
+#define EMIT_OWN_ROW(L, CELLS) \
+	static inline uint32_t \
+	emit_##L(comp *comp_ WRT_IR_EACH(EMIT_PARAMS_, L, CELLS)) \
+	{ \
+		return emit_as_##L(comp_, WRT_IR_##L WRT_IR_EACH(EMIT_ARGS_, L, CELLS)); \
+	}
+#define IR_LAYOUT(L, ORIGIN, CELLS, M) \
+	static inline uint32_t \
+	emit_as_##L(comp *comp_, int irop WRT_IR_EACH(EMIT_PARAMS_, L, CELLS)) \
+	{ \
+		uint32_t at = emit_op(comp_, irop); \
+		WRT_IR_EACH(EMIT_CELLS_, L, CELLS) \
+		return at; \
+	} \
+	EMIT_OWN_##ORIGIN(L, CELLS)
+#include "ir.def"
+
+/*
+ * Note the result operand x (a slot) of the instruction of layout L at
+ * cell at: a following local.set may redirect it to the local, rewriting
+ * the low half of its cell (so x is a LO half, or a whole cell, whose high
+ * half a slot leaves 0).
+ */
+#define NOTE_DST(c, L, at, x, slot) do { \
+		_Static_assert((int) WRT_IRHALF_##L##_##x != (int) WRT_IR_HI, "local.set redirects a result in a cell's low half"); \
+		note_dst((c), (at) + WRT_IRPOS_##L##_##x, (slot)); \
+	} while (0)
+#define NOTE_DST_V128(c, L, at, x, slot) do { \
+		_Static_assert((int) WRT_IRHALF_##L##_##x != (int) WRT_IR_HI, "local.set redirects a result in a cell's low half"); \
+		note_dst_v128((c), (at) + WRT_IRPOS_##L##_##x, (slot)); \
+	} while (0)
+
+/* Is there an instruction irop (with all its cells) at cell `at`?  (Not
+ * for BR_TABLE, whose length its cells say.) */
 static bool
-op_at(comp *c, uint32_t at, int irop, uint32_t len)
+op_at(comp *c, uint32_t at, int irop)
 {
-	return !c->oom && at != UINT32_MAX && at + len <= c->ncode && c->code[at].h == c->H[irop];
+	return !c->oom && at != UINT32_MAX && at + 1 + wrt_ir_info[irop].layout->ncells <= c->ncode &&
+		OP_AT(c, at) == irop;
 }
+
+/* Emit again the instruction irop whose cells (taken before it was
+ * dropped) are `cells`: it moves, unchanged. */
+static uint32_t
+emit_again(comp *c, int irop, const wrt_cell *cells)
+{
+	uint32_t at = emit_op(c, irop);
+	uint32_t len = wrt_ir_length(irop, cells);
+	for (uint32_t k = 1; k < len; k++)
+		emit_cell(c, cells[k].u);
+	return at;
+}
+
+/* An IMM operand's bits as an i32 (the i32 operators' immediates). */
+#define IMM_U32(cell) ((uint32_t) (cell).u)
 
 /* Start cell of the k-th last instruction (k = 0: the last), from the pc map. */
 static uint32_t
@@ -355,27 +466,39 @@ fuse_done(comp *c, uint32_t offset)
 		c->pcmap[c->npc - 1] = offset;
 }
 
-/* A load (irop, or its _ADD form next to it) at cell `at`, ending at cell
- * `end`: its destination, address slot and M-form address cell [k|o]. */
+/* A load's address in the form of M8/M64 (ir.def): (u32)(p + k) + o. */
+typedef struct maddr {
+	uint32_t p, k, o;
+} maddr;
+
+/* A load (irop, or its _ADD form) at cell `at`, ending at cell `end`: its
+ * destination and address.  A plain load is a LOAD_ADD with k = 0. */
 static bool
-load_at(comp *c, int irop, uint32_t at, uint32_t end, uint32_t *dst, uint32_t *addr, uint64_t *ko)
+load_at(comp *c, int irop, uint32_t at, uint32_t end, uint32_t *dst, maddr *m)
 {
-	if (at == UINT32_MAX || at + 3 != end)
+	_Static_assert((int) WRT_IRLEN_LOAD == (int) WRT_IRLEN_LOAD_ADD, "a load ends at the same cell in both forms");
+	if (at == UINT32_MAX || at + WRT_IRLEN_LOAD != end)
 		return false;
-	bool plain = op_at(c, at, irop, 3);
-	if (!plain && !op_at(c, at, irop + 1, 3))
-		return false;
-	*dst = WRT_LO(c->code[at + 1]);
-	*addr = WRT_HI(c->code[at + 1]);
-	/* LOAD: [offset]; LOAD_ADD: [k|offset].  A plain load is M8 with k = 0. */
-	*ko = plain ? WRT_PACK(0, (uint32_t) c->code[at + 2].u) : c->code[at + 2].u;
-	return true;
+	const wrt_cell *pc = &c->code[at];
+	if (op_at(c, at, irop))
+	{
+		*dst = wrt_ir_LOAD_d(pc);
+		*m = (maddr) {wrt_ir_LOAD_a(pc), 0, (uint32_t) wrt_ir_LOAD_offset(pc)};
+		return true;
+	}
+	if (op_at(c, at, irop + WRT_IRF_LOAD_ADD))
+	{
+		*dst = wrt_ir_LOAD_ADD_d(pc);
+		*m = (maddr) {wrt_ir_LOAD_ADD_a(pc), wrt_ir_LOAD_ADD_k(pc), wrt_ir_LOAD_ADD_offset(pc)};
+		return true;
+	}
+	return false;
 }
 
 static bool
-byte_load_at(comp *c, uint32_t at, uint32_t end, uint32_t *dst, uint32_t *addr, uint64_t *ko)
+byte_load_at(comp *c, uint32_t at, uint32_t end, uint32_t *dst, maddr *m)
 {
-	return load_at(c, WRT_IR_I32_LOAD8_U, at, end, dst, addr, ko);
+	return load_at(c, WRT_IR_I32_LOAD8_U, at, end, dst, m);
 }
 
 /* The integer comparison with the opposite outcome (exact: no NaN). */
@@ -430,9 +553,9 @@ fold_eqz_of_compare(comp *c, int next)
 		c->cond.ir = ir_base[neg];
 		c->cond.test = false;
 		c->cond.ri = ri;
-		c->cond.a = WRT_HI(c->code[at + 1]);
-		c->cond.b = ri ? 0 : WRT_LO(c->code[at + 2]);
-		c->cond.imm = ri ? c->code[at + 2].u : 0;
+		c->cond.a = ri ? wrt_ir_BIN_RI_a(&c->code[at]) : wrt_ir_BIN_RR_a(&c->code[at]);
+		c->cond.b = ri ? 0 : wrt_ir_BIN_RR_b(&c->code[at]);
+		c->cond.imm = ri ? wrt_ir_BIN_RI_imm(&c->code[at]).u : 0;
 		c->ncode = at;          /* drop the comparison: the branch does it */
 		c->npc -= 2;
 		c->last_dst_cell = -1;
@@ -440,7 +563,7 @@ fold_eqz_of_compare(comp *c, int next)
 		c->st[c->h - 1].kind = K_COND;
 		return true;
 	}
-	c->code[at].h = c->H[ir_base[neg] + (ri ? 1 : 0)];
+	SET_OP(c, at, ir_base[neg] + (ri ? WRT_IRF_BIN_RI : WRT_IRF_BIN_RR));
 	c->last_cmp = neg;
 	c->last_cmpop = neg;
 	return true;
@@ -463,9 +586,9 @@ write_offset(comp *c, uint32_t instr, uint32_t cell, uint8_t part, uint32_t targ
 		return;
 	int32_t off = (int32_t) (target - instr);
 	wrt_cell *x = &c->code[cell];
-	if (part == 0)
+	if (part == WRT_IR_LO)
 		x->u = (x->u & 0xffffffff00000000ull) | (uint32_t) off;
-	else if (part == 1)
+	else if (part == WRT_IR_HI)
 		x->u = (x->u & 0xffffffffull) | ((uint64_t) (uint32_t) off << 32);
 	else
 		x->i = off;
@@ -607,16 +730,13 @@ emit_copy(comp *c, uint32_t dst, uint32_t src)
 {
 	if (dst == src)
 		return;
-	emit_op(c, WRT_IR_COPY);
-	emit_cell(c, WRT_PACK(dst, src));
+	emit_COPY(c, dst, src);
 }
 
 static void
 emit_const(comp *c, uint32_t dst, uint64_t bits)
 {
-	emit_op(c, WRT_IR_CONST);
-	emit_cell(c, dst);
-	emit_cell(c, bits);
+	emit_CONST(c, dst, bits);
 }
 
 /* Write entry `depth` to its canonical slot and mark it so. */
@@ -818,11 +938,7 @@ emit_branch_copies(comp *c, const cframe *f)
 		 * both paths see the entries written out; then it is a no-op. */
 		materialize_from(c, c->h - n);
 		if (f->height != c->h - n)
-		{
-			emit_op(c, WRT_IR_MOVE_N);
-			emit_cell(c, WRT_PACK(canon(c, f->height), canon(c, c->h - n)));
-			emit_cell(c, n);
-		}
+			emit_MOVE_N(c, canon(c, f->height), canon(c, c->h - n), n);
 		return;
 	}
 	for (uint32_t i = 0; i < n; i++)
@@ -854,7 +970,7 @@ emit_return(comp *c)
 		 * directly (the frame's locals are dead once we return). */
 		wrt_cell *cell = &c->code[c->last_dst_cell];
 		cell->u &= 0xffffffff00000000ull;
-		emit_op(c, WRT_IR_RETURN);
+		emit_RETURN(c);
 		return;
 	}
 	if (n > COPIES_MAX)
@@ -862,10 +978,8 @@ emit_return(comp *c)
 		/* As for branches; canonical slots lie above slot 0, so a forward
 		 * move is safe. */
 		materialize_from(c, c->h - n);
-		emit_op(c, WRT_IR_MOVE_N);
-		emit_cell(c, WRT_PACK(0, canon(c, c->h - n)));
-		emit_cell(c, n);
-		emit_op(c, WRT_IR_RETURN);
+		emit_MOVE_N(c, 0, canon(c, c->h - n), n);
+		emit_RETURN(c);
 		return;
 	}
 	for (uint32_t i = 0; i < n; i++)
@@ -885,19 +999,18 @@ emit_return(comp *c)
 		else
 			emit_copy(c, i, canon(c, depth));
 	}
-	emit_op(c, WRT_IR_RETURN);
+	emit_RETURN(c);
 }
 
 /* Unconditional jump to label f (values already in place). */
 static void
 emit_jump(comp *c, cframe *f)
 {
-	uint32_t at = emit_op(c, WRT_IR_BR);
-	uint32_t cell = emit_cell(c, 0);
+	uint32_t at = emit_BR(c, 0);
 	if (f->kind == C_LOOP)
-		write_offset(c, at, cell, 2, f->loop_pc);
+		write_offset(c, at, at + WRT_IRPOS_BR_off, WRT_IRHALF_BR_off, f->loop_pc);
 	else
-		add_fixup(c, &f->fix_end, at, cell, 2);
+		add_fixup(c, &f->fix_end, at, at + WRT_IRPOS_BR_off, WRT_IRHALF_BR_off);
 }
 
 /* Full branch to f: copies then jump, or the return sequence. */
@@ -922,31 +1035,33 @@ static bool
 fuse_addi_branch(comp *c, const centry *cond, uint32_t cslot, bool negate,
 				 uint32_t *at, uint32_t *cell, uint8_t *part)
 {
-	if (c->oom)
+	/* (no code at all yet: nothing to fuse, and no cell to point at) */
+	if (c->oom || !c->code || c->last_instr >= c->ncode)
 		return false;
 	uint32_t add = c->last_instr, d, a, imm;
+	wrt_cell *pa = &c->code[add];
 	bool add2 = false, add3 = false;
-	if (c->last_add_ri && c->code[add].h == c->H[WRT_IR_I32_ADD_RI])
+	if (c->last_add_ri && OP_AT(c, add) == WRT_IR_I32_ADD_RI)
 	{
-		d = WRT_LO(c->code[add + 1]);
-		a = WRT_HI(c->code[add + 1]);
-		imm = (uint32_t) c->code[add + 2].u;
+		d = wrt_ir_BIN_RI_d(pa);
+		a = wrt_ir_BIN_RI_a(pa);
+		imm = IMM_U32(wrt_ir_BIN_RI_imm(pa));
 	}
-	else if (c->last_add2 && c->code[add].h == c->H[WRT_IR_I32_ADD2_RI] && c->ncode == add + 4)
+	else if (c->last_add2 && OP_AT(c, add) == WRT_IR_I32_ADD2_RI && c->ncode == add + WRT_IRLEN_I32_ADD2_RI)
 	{
 		/* the second add of a merged pair: split it off again */
 		add2 = true;
-		d = WRT_LO(c->code[add + 2]);
-		a = WRT_HI(c->code[add + 2]);
-		imm = WRT_HI(c->code[add + 3]);
+		d = wrt_ir_I32_ADD2_RI_d2(pa);
+		a = wrt_ir_I32_ADD2_RI_a2(pa);
+		imm = wrt_ir_I32_ADD2_RI_k2(pa);
 	}
-	else if (c->last_add3 && c->code[add].h == c->H[WRT_IR_I32_ADD3_RI] && c->ncode == add + 6)
+	else if (c->last_add3 && OP_AT(c, add) == WRT_IR_I32_ADD3_RI && c->ncode == add + WRT_IRLEN_I32_ADD3_RI)
 	{
 		/* the third add of a merged triple */
 		add3 = true;
-		d = WRT_LO(c->code[add + 3]);
-		a = WRT_HI(c->code[add + 3]);
-		imm = (uint32_t) c->code[add + 5].u;
+		d = wrt_ir_I32_ADD3_RI_d3(pa);
+		a = wrt_ir_I32_ADD3_RI_a3(pa);
+		imm = wrt_ir_I32_ADD3_RI_k3(pa);
 	}
 	else
 		return false;
@@ -980,29 +1095,43 @@ fuse_addi_branch(comp *c, const centry *cond, uint32_t cslot, bool negate,
 		three = true;
 	}
 	bool copy = false;
-	uint64_t copy_cell = 0;
+	uint32_t cd = 0, cs = 0;
 	uint32_t offset = c->cur_offset;
 	if (add2)
 	{
-		/* ADD2 [d1|a1][d2|a2][k1|k2] -> ADD_RI [d1|a1][k1] (same pc-map entry) */
-		c->code[add].h = c->H[WRT_IR_I32_ADD_RI];
-		c->code[add + 2].u = WRT_LO(c->code[add + 3]);
-		c->ncode = add + 3;
+		/* ADD2 d1 = a1 + k1, d2 = a2 + k2 -> ADD_RI d1 = a1 + k1, in place
+		 * (the same pc-map entry) */
+		uint32_t d1 = wrt_ir_I32_ADD2_RI_d1(pa), a1 = wrt_ir_I32_ADD2_RI_a1(pa);
+		uint32_t k1 = wrt_ir_I32_ADD2_RI_k1(pa);
+		SET_OP(c, add, WRT_IR_I32_ADD_RI);
+		wrt_ir_set_BIN_RI_d(pa, d1);
+		wrt_ir_set_BIN_RI_a(pa, a1);
+		wrt_ir_set_BIN_RI_imm(pa, k1);
+		c->ncode = add + WRT_IRLEN_BIN_RI;
 	}
 	else if (add3)
 	{
-		/* ADD3 [d1|a1][d2|a2][d3|a3][k1|k2][k3] -> ADD2 [d1|a1][d2|a2][k1|k2] */
-		c->code[add].h = c->H[WRT_IR_I32_ADD2_RI];
-		c->code[add + 3] = c->code[add + 4];
-		c->ncode = add + 4;
+		/* ADD3 -> ADD2 of its first two adds, in place */
+		uint32_t d1 = wrt_ir_I32_ADD3_RI_d1(pa), a1 = wrt_ir_I32_ADD3_RI_a1(pa);
+		uint32_t d2 = wrt_ir_I32_ADD3_RI_d2(pa), a2 = wrt_ir_I32_ADD3_RI_a2(pa);
+		uint32_t k1 = wrt_ir_I32_ADD3_RI_k1(pa), k2 = wrt_ir_I32_ADD3_RI_k2(pa);
+		SET_OP(c, add, WRT_IR_I32_ADD2_RI);
+		wrt_ir_set_I32_ADD2_RI_d1(pa, d1);
+		wrt_ir_set_I32_ADD2_RI_a1(pa, a1);
+		wrt_ir_set_I32_ADD2_RI_d2(pa, d2);
+		wrt_ir_set_I32_ADD2_RI_a2(pa, a2);
+		wrt_ir_set_I32_ADD2_RI_k1(pa, k1);
+		wrt_ir_set_I32_ADD2_RI_k2(pa, k2);
+		c->ncode = add + WRT_IRLEN_I32_ADD2_RI;
 	}
-	else if (op_at(c, c->prev_instr, WRT_IR_COPY, 2) && c->prev_instr + 2 == add && c->label_pos != add)
+	else if (op_at(c, c->prev_instr, WRT_IR_COPY) && c->prev_instr + WRT_IRLEN_COPY == add && c->label_pos != add)
 	{
 		/* a local-to-local copy just before the add (a loop-carried value
 		 * moved at the end of the body): it goes into the fused instruction
 		 * and is done first */
 		copy = true;
-		copy_cell = c->code[c->prev_instr + 1].u;
+		cd = wrt_ir_COPY_d(&c->code[c->prev_instr]);
+		cs = wrt_ir_COPY_s(&c->code[c->prev_instr]);
 		offset = drop_from(c, c->prev_instr);
 	}
 	else
@@ -1011,23 +1140,31 @@ fuse_addi_branch(comp *c, const centry *cond, uint32_t cslot, bool negate,
 		irop = irop == WRT_IR_I32_ADDI_BR_NZ ? WRT_IR_I32_ADDI_BR_NZ_C
 			: irop == WRT_IR_I32_ADDI_BR_Z ? WRT_IR_I32_ADDI_BR_Z_C
 			: irop == WRT_IR_I32_ADDI_BR_NE ? WRT_IR_I32_ADDI_BR_NE_C : WRT_IR_I32_ADDI_BR_EQ_C;
-	*at = emit_op(c, irop);
-	if (!add2 && !add3)
-		fuse_done(c, offset);
-	emit_cell(c, WRT_PACK(d, a));
-	if (three)
+	/* the branch offset is fixed up later: where it is, by the layout */
+#define ADDI_BR_OFF(L) (*cell = *at + WRT_IRPOS_##L##_off, *part = WRT_IRHALF_##L##_off)
+	if (three && copy)
 	{
-		emit_cell(c, WRT_PACK(imm, other));
-		*cell = emit_cell(c, 0);
-		*part = 2;
+		*at = emit_as_I32_ADDI_BR_NE_C(c, irop, d, a, imm, other, 0, cd, cs);
+		ADDI_BR_OFF(I32_ADDI_BR_NE_C);
+	}
+	else if (three)
+	{
+		*at = emit_as_I32_ADDI_BR_NE(c, irop, d, a, imm, other, 0);
+		ADDI_BR_OFF(I32_ADDI_BR_NE);
+	}
+	else if (copy)
+	{
+		*at = emit_as_I32_ADDI_BR_NZ_C(c, irop, d, a, imm, 0, cd, cs);
+		ADDI_BR_OFF(I32_ADDI_BR_NZ_C);
 	}
 	else
 	{
-		*cell = emit_cell(c, WRT_PACK(imm, 0));
-		*part = 1;
+		*at = emit_as_I32_ADDI_BR_NZ(c, irop, d, a, imm, 0);
+		ADDI_BR_OFF(I32_ADDI_BR_NZ);
 	}
-	if (copy)
-		emit_cell(c, copy_cell);
+#undef ADDI_BR_OFF
+	if (!add2 && !add3)
+		fuse_done(c, offset);
 	return true;
 }
 
@@ -1044,45 +1181,57 @@ emit_cond_branch(comp *c, const centry *cond, uint32_t cslot, bool negate,
 	uint8_t part;
 	if (fuse_addi_branch(c, cond, cslot, negate, &at, &cell, &part))
 		;
+	/* the offset's cell and half in an instruction of layout L at `at` */
+#define OFFSET_OF(L) (cell = at + WRT_IRPOS_##L##_off, part = WRT_IRHALF_##L##_off)
 	else if (cond->kind == K_COND && (c->cond.ir == WRT_IR_BR_ADDI_ANDI_LTU ||
 										 c->cond.ir == WRT_IR_BR_ADDI_ANDI_GEU))
 	{
+		/* cond.imm is k | m << 32, cond.b the bound n (fuse_range_cond) */
 		bool lt = (c->cond.ir == WRT_IR_BR_ADDI_ANDI_LTU) != negate;
-		at = emit_op(c, lt ? WRT_IR_BR_ADDI_ANDI_LTU : WRT_IR_BR_ADDI_ANDI_GEU);
-		cell = emit_cell(c, WRT_PACK(c->cond.a, 0));
-		emit_cell(c, c->cond.imm);
-		emit_cell(c, c->cond.b);
-		part = 1;
+		at = emit_as_BR_ADDI_ANDI_LTU(c, lt ? WRT_IR_BR_ADDI_ANDI_LTU : WRT_IR_BR_ADDI_ANDI_GEU, c->cond.a, 0,
+									  WRT_LO((wrt_cell) {.u = c->cond.imm}), WRT_HI((wrt_cell) {.u = c->cond.imm}),
+									  c->cond.b);
+		OFFSET_OF(BR_ADDI_ANDI_LTU);
 	}
 	else if (cond->kind == K_COND)
 	{
-		if (c->cond.test)
+		if (c->cond.test && negate)
 		{
-			at = emit_op(c, c->cond.ir + (negate ? TEST_BRIFNOT : TEST_BRIF));
-			cell = emit_cell(c, WRT_PACK(c->cond.a, 0));
-			part = 1;
+			at = emit_as_BRIFNOT_TEST(c, c->cond.ir + WRT_IRF_BRIFNOT_TEST, c->cond.a, 0);
+			OFFSET_OF(BRIFNOT_TEST);
+		}
+		else if (c->cond.test)
+		{
+			at = emit_as_BRIF_TEST(c, c->cond.ir + WRT_IRF_BRIF_TEST, c->cond.a, 0);
+			OFFSET_OF(BRIF_TEST);
+		}
+		else if (c->cond.ri && negate)
+		{
+			at = emit_as_BRIFNOT_RI(c, c->cond.ir + WRT_IRF_BRIFNOT_RI, c->cond.a, 0, c->cond.imm);
+			OFFSET_OF(BRIFNOT_RI);
 		}
 		else if (c->cond.ri)
 		{
-			at = emit_op(c, c->cond.ir + (negate ? CMP_BRIFNOT_RI : CMP_BRIF_RI));
-			cell = emit_cell(c, WRT_PACK(c->cond.a, 0));
-			emit_cell(c, c->cond.imm);
-			part = 1;
+			at = emit_as_BRIF_RI(c, c->cond.ir + WRT_IRF_BRIF_RI, c->cond.a, 0, c->cond.imm);
+			OFFSET_OF(BRIF_RI);
+		}
+		else if (negate)
+		{
+			at = emit_as_BRIFNOT_RR(c, c->cond.ir + WRT_IRF_BRIFNOT_RR, c->cond.a, c->cond.b, 0);
+			OFFSET_OF(BRIFNOT_RR);
 		}
 		else
 		{
-			at = emit_op(c, c->cond.ir + (negate ? CMP_BRIFNOT_RR : CMP_BRIF_RR));
-			emit_cell(c, WRT_PACK(c->cond.a, c->cond.b));
-			cell = emit_cell(c, 0);
-			part = 2;
+			at = emit_as_BRIF_RR(c, c->cond.ir + WRT_IRF_BRIF_RR, c->cond.a, c->cond.b, 0);
+			OFFSET_OF(BRIF_RR);
 		}
 	}
 	else
 	{
-		at = emit_op(c, negate ? WRT_IR_BR_Z : WRT_IR_BR_NZ);
-		cell = emit_cell(c, WRT_PACK(cslot, 0));
-		part = 1;
+		at = emit_as_BR_NZ(c, negate ? WRT_IR_BR_Z : WRT_IR_BR_NZ, cslot, 0);
+		OFFSET_OF(BR_NZ);
 	}
+#undef OFFSET_OF
 	if (known >= 0)
 		write_offset(c, at, cell, part, (uint32_t) known);
 	else
@@ -1150,9 +1299,8 @@ compile_br_table(comp *c, const wrt_insn *in)
 		materialize_from(c, c->h - 1 - arity);
 	uint32_t islot = slot_of(c, c->h - 1);
 	c->h--;
-	uint32_t at = emit_op(c, WRT_IR_BR_TABLE);
-	emit_cell(c, WRT_PACK(islot, n));
-	uint32_t first = c->ncode;
+	uint32_t at = emit_BR_TABLE(c, islot, n);
+	uint32_t first = at + WRT_IRPOS_BR_TABLE_off;      /* the tail: n + 1 offsets */
 	for (uint32_t i = 0; i <= n; i++)
 		emit_cell(c, 0);
 	/* Entries needing copies (or a return) jump to a stub after the table;
@@ -1168,9 +1316,9 @@ compile_br_table(comp *c, const wrt_insn *in)
 	{
 		cframe *f = &c->ctl[c->nctl - 1 - labels[i]];
 		if (f->kind == C_LOOP && !branch_needs_copies(c, f))
-			write_offset(c, at, first + i, 2, f->loop_pc);
+			write_offset(c, at, first + i, WRT_IR_WHOLE, f->loop_pc);
 		else if (f->kind != C_FUNC && !branch_needs_copies(c, f))
-			add_fixup(c, &f->fix_end, at, first + i, 2);
+			add_fixup(c, &f->fix_end, at, first + i, WRT_IR_WHOLE);
 		else
 		{
 			if (f->stub_stamp != stamp)
@@ -1179,7 +1327,7 @@ compile_br_table(comp *c, const wrt_insn *in)
 				f->stub_pc = c->ncode;
 				emit_branch(c, f);
 			}
-			write_offset(c, at, first + i, 2, f->stub_pc);
+			write_offset(c, at, first + i, WRT_IR_WHOLE, f->stub_pc);
 		}
 	}
 	wrt_free(c->a, labels);
@@ -1199,18 +1347,12 @@ compile_call(comp *c, const wrt_functype *t, int irop, uint64_t operand,
 	uint32_t nr = wrt_types_slots(t->results, t->nresults);
 	materialize_from(c, c->h - np);
 	uint32_t argbase = canon(c, c->h - np);
-	emit_op(c, irop);
 	if (irop == WRT_IR_CALL)
-	{
-		emit_cell(c, argbase);
-		emit_cell(c, operand);
-	}
+		emit_CALL(c, argbase, operand);
+	else if (indirect)
+		emit_CALL_INDIRECT(c, argbase, (uint32_t) operand, table, islot);
 	else
-	{
-		emit_cell(c, WRT_PACK(argbase, operand));
-		if (indirect)
-			emit_cell(c, WRT_PACK(table, islot));
-	}
+		emit_CALL_FUNC(c, argbase, (uint32_t) operand);
 	c->h -= np;
 	push_typed(c, t->results, t->nresults, nr);
 	/* A host callee may need max(params, results) slots at argbase. */
@@ -1243,11 +1385,11 @@ fuse_f64_chain(comp *c, int op, uint32_t sa, uint32_t sb)
 	int i2 = f64_chain_index(op), i1 = -1;
 	if (i2 < 0 || c->oom || !c->last_chain || sa == sb)
 		return false;
-	const void *h = c->code[c->last_instr].h;
-	uint32_t t = WRT_LO(c->code[c->last_instr + 1]);   /* maybe redirected to a local */
+	int prev = OP_AT(c, c->last_instr);
+	uint32_t t = wrt_ir_BIN_RR_d(&c->code[c->last_instr]);   /* maybe redirected to a local */
 	static const int ops[3] = {WRT_OP_F64_ADD, WRT_OP_F64_SUB, WRT_OP_F64_MUL};
 	for (int k = 0; k < 3; k++)
-		if (h == c->H[ir_base[ops[k]]])
+		if (prev == ir_base[ops[k]])
 			i1 = k;
 	if (i1 < 0)
 		return false;
@@ -1267,16 +1409,22 @@ fuse_f64_chain(comp *c, int op, uint32_t sa, uint32_t sb)
 		 {WRT_IR_F64_MUL_MUL_L, WRT_IR_F64_MUL_MUL_R}},
 	};
 	uint32_t at = c->last_instr;
-	uint32_t a = WRT_HI(c->code[at + 1]), b = WRT_LO(c->code[at + 2]);
+	uint32_t a = wrt_ir_BIN_RR_a(&c->code[at]), b = wrt_ir_BIN_RR_b(&c->code[at]);
 	uint32_t other = left ? sb : sa;
 	c->ncode = at;
 	c->npc -= 2;
 	c->h -= 2;
 	uint32_t d = push_slot(c);
-	emit_op(c, fused[i1][i2][left ? 0 : 1]);
-	note_dst(c, emit_cell(c, WRT_PACK(d, a)), d);
-	emit_cell(c, WRT_PACK(b, other));
-	emit_cell(c, t);
+	if (left)
+	{
+		at = emit_as_CHAIN_L(c, fused[i1][i2][0], d, a, b, other, t);
+		NOTE_DST(c, CHAIN_L, at, d, d);
+	}
+	else
+	{
+		at = emit_as_CHAIN_R(c, fused[i1][i2][1], d, a, b, other, t);
+		NOTE_DST(c, CHAIN_R, at, d, d);
+	}
 	return true;
 }
 
@@ -1288,22 +1436,20 @@ static bool
 fuse_byte_compare(comp *c, int op, uint32_t sa, uint32_t sb)
 {
 	uint32_t l = c->last_instr, p = c->prev_instr;
-	uint32_t da, db, pa, pb;
-	uint64_t ka, kb;
+	uint32_t da, db;
+	maddr ma, mb;
 	if (c->oom || c->last_dst_cell < 0 || c->label_pos == l ||
 		c->st[c->h].kind != K_SLOT || c->st[c->h + 1].kind != K_SLOT ||
 		sa != canon(c, c->h) || sb != canon(c, c->h + 1) ||
-		!byte_load_at(c, l, c->ncode, &db, &pb, &kb) || !byte_load_at(c, p, l, &da, &pa, &ka) ||
-		da != sa || db != sb || pb == da)
+		!byte_load_at(c, l, c->ncode, &db, &mb) || !byte_load_at(c, p, l, &da, &ma) ||
+		da != sa || db != sb || mb.p == da)
 		return false;
 	uint32_t offset = drop_from(c, p);
 	uint32_t d = push_slot(c);
-	emit_op(c, op == WRT_OP_I32_EQ ? WRT_IR_I32_EQ_MM8 : WRT_IR_I32_NE_MM8);
+	uint32_t at = emit_as_I32_EQ_MM8(c, op == WRT_OP_I32_EQ ? WRT_IR_I32_EQ_MM8 : WRT_IR_I32_NE_MM8,
+									 d, ma.p, mb.p, ma.k, ma.o, mb.k, mb.o);
 	fuse_done(c, offset);
-	note_dst(c, emit_cell(c, WRT_PACK(d, pa)), d);
-	emit_cell(c, WRT_PACK(pb, 0));
-	emit_cell(c, ka);
-	emit_cell(c, kb);
+	NOTE_DST(c, I32_EQ_MM8, at, d, d);
 	return true;
 }
 
@@ -1317,50 +1463,64 @@ fuse_byte_compare(comp *c, int op, uint32_t sa, uint32_t sb)
 static void
 fuse_m8_run(comp *c, uint32_t l)
 {
-	bool ne = op_at(c, l, WRT_IR_I32_ADD_ANDI_NEI_M8, 5);
+	bool ne = op_at(c, l, WRT_IR_I32_ADD_ANDI_NEI_M8);
 	int single = ne ? WRT_IR_I32_ADD_ANDI_NEI_M8 : WRT_IR_I32_ADD_ANDI_EQI_M8;
 	int run = ne ? WRT_IR_I32_ADD_ANDI_NEI_M8N : WRT_IR_I32_ADD_ANDI_EQI_M8N;
 	uint32_t p = instr_back(c, 1);
-	if (c->oom || c->ncode != l + 5 || p == UINT32_MAX || p + 5 != l || c->label_pos == l ||
-		instr_back(c, 0) != l)
+	_Static_assert((int) WRT_IRLEN_I32_ADD_ANDI_EQI_M8 == (int) WRT_IRLEN_I32_ADD_ANDI_EQI_M8N,
+				   "a single test and a run are as long");
+	if (c->oom || c->ncode != l + WRT_IRLEN_I32_ADD_ANDI_EQI_M8 || p == UINT32_MAX ||
+		p + WRT_IRLEN_I32_ADD_ANDI_EQI_M8 != l || c->label_pos == l || instr_back(c, 0) != l)
 		return;
-	uint32_t n, step;
-	uint32_t s0;
-	if (op_at(c, p, single, 5))
+	const wrt_cell *pp = &c->code[p], *pl = &c->code[l];
+	uint32_t n, step, s0, addr0, t, k0, o0, m0, v0;
+	if (op_at(c, p, single))
 	{
 		n = 1;
-		s0 = (uint32_t) c->code[p + 4].u;
 		step = 2;               /* either */
+		s0 = wrt_ir_I32_ADD_ANDI_EQI_M8_s(pp);
+		t = wrt_ir_I32_ADD_ANDI_EQI_M8_d(pp);
+		addr0 = wrt_ir_I32_ADD_ANDI_EQI_M8_p(pp);
+		k0 = wrt_ir_I32_ADD_ANDI_EQI_M8_k(pp);
+		o0 = wrt_ir_I32_ADD_ANDI_EQI_M8_o(pp);
+		m0 = wrt_ir_I32_ADD_ANDI_EQI_M8_m(pp);
+		v0 = wrt_ir_I32_ADD_ANDI_EQI_M8_v(pp);
 	}
-	else if (op_at(c, p, run, 5))
+	else if (op_at(c, p, run))
 	{
-		n = WRT_HI(c->code[p + 4]) & 0xff;
-		step = WRT_HI(c->code[p + 4]) >> 8;
-		s0 = WRT_LO(c->code[p + 4]);
+		n = wrt_ir_I32_ADD_ANDI_EQI_M8N_nf(pp) & 0xff;
+		step = wrt_ir_I32_ADD_ANDI_EQI_M8N_nf(pp) >> 8;
+		s0 = wrt_ir_I32_ADD_ANDI_EQI_M8N_s(pp);
+		t = wrt_ir_I32_ADD_ANDI_EQI_M8N_d(pp);
+		addr0 = wrt_ir_I32_ADD_ANDI_EQI_M8N_p(pp);
+		k0 = wrt_ir_I32_ADD_ANDI_EQI_M8N_k(pp);
+		o0 = wrt_ir_I32_ADD_ANDI_EQI_M8N_o(pp);
+		m0 = wrt_ir_I32_ADD_ANDI_EQI_M8N_m(pp);
+		v0 = wrt_ir_I32_ADD_ANDI_EQI_M8N_v(pp);
 	}
 	else
 		return;
-	uint32_t addr = WRT_HI(c->code[l + 1]), t = WRT_LO(c->code[p + 1]);
-	if (n >= 4 || WRT_HI(c->code[p + 1]) != addr || c->code[p + 3].u != c->code[l + 3].u ||
-		t < c->nlocals || t == addr || (uint32_t) c->code[l + 4].u != t)
+	/* l: the same test of the next byte, at the same address slot,
+	 * accumulating into t, p's result (a temporary) */
+	uint32_t addr = wrt_ir_I32_ADD_ANDI_EQI_M8_p(pl);
+	if (n >= 4 || addr0 != addr || m0 != wrt_ir_I32_ADD_ANDI_EQI_M8_m(pl) ||
+		v0 != wrt_ir_I32_ADD_ANDI_EQI_M8_v(pl) || t < c->nlocals || t == addr ||
+		wrt_ir_I32_ADD_ANDI_EQI_M8_s(pl) != t)
 		return;
-	uint32_t k0 = WRT_LO(c->code[p + 2]), o0 = WRT_HI(c->code[p + 2]);
-	uint32_t k1 = WRT_LO(c->code[l + 2]), o1 = WRT_HI(c->code[l + 2]);
+	uint32_t k1 = wrt_ir_I32_ADD_ANDI_EQI_M8_k(pl), o1 = wrt_ir_I32_ADD_ANDI_EQI_M8_o(pl);
 	if (step != 1 && k1 == k0 + n && o1 == o0)
 		step = 0;
 	else if (step != 0 && k1 == k0 && (uint64_t) o0 + n == o1)
 		step = 1;
 	else
 		return;
-	uint32_t d = WRT_LO(c->code[l + 1]);
-	c->code[p].h = c->H[run];
-	c->code[p + 1].u = WRT_PACK(d, addr);
-	c->code[p + 4].u = WRT_PACK(s0, (n + 1) | step << 8);
-	c->ncode = l;
-	c->npc -= 2;
-	c->last_instr = p;
+	uint32_t d = wrt_ir_I32_ADD_ANDI_EQI_M8_d(pl);
+	/* one run in p's place, with p's pc-map entry */
+	uint32_t offset = drop_from(c, p);
+	uint32_t at = emit_as_I32_ADD_ANDI_EQI_M8N(c, run, d, addr, k0, o0, m0, v0, s0, (n + 1) | step << 8);
+	fuse_done(c, offset);
 	c->prev_instr = instr_back(c, 1);
-	note_dst(c, p + 1, d);
+	NOTE_DST(c, I32_ADD_ANDI_EQI_M8N, at, d, d);
 }
 
 /*
@@ -1372,7 +1532,9 @@ static bool
 fuse_accumulate(comp *c, const centry *ea, const centry *eb, uint32_t sa, uint32_t sb)
 {
 	uint32_t l = c->last_instr;
-	if (c->oom || c->last_dst_cell < 0 || (uint32_t) c->last_dst_cell != l + 1)
+	/* (both compares have their result d in cell 1) */
+	if (c->oom || c->last_dst_cell < 0 || (uint32_t) c->last_dst_cell != l + WRT_IRPOS_I32_EQ_MM8_d ||
+		(uint32_t) c->last_dst_cell != l + WRT_IRPOS_I32_ANDI_EQI_M8_d)
 		return false;
 	uint32_t t = c->last_dst_slot, s;
 	if (eb->kind == K_SLOT && sb == t && sb == canon(c, c->h + 1))
@@ -1381,27 +1543,41 @@ fuse_accumulate(comp *c, const centry *ea, const centry *eb, uint32_t sa, uint32
 		s = sb;
 	else
 		return false;
+	const wrt_cell *pl = &c->code[l];
+	bool mm8 = false;
 	int irop;
-	if (op_at(c, l, WRT_IR_I32_EQ_MM8, 5) && c->ncode == l + 5)
-		irop = WRT_IR_I32_ADD_EQ_MM8;
-	else if (op_at(c, l, WRT_IR_I32_NE_MM8, 5) && c->ncode == l + 5)
-		irop = WRT_IR_I32_ADD_NE_MM8;
-	else if (op_at(c, l, WRT_IR_I32_ANDI_EQI_M8, 4) && c->ncode == l + 4)
+	if (op_at(c, l, WRT_IR_I32_EQ_MM8) && c->ncode == l + WRT_IRLEN_I32_EQ_MM8)
+		irop = WRT_IR_I32_ADD_EQ_MM8, mm8 = true;
+	else if (op_at(c, l, WRT_IR_I32_NE_MM8) && c->ncode == l + WRT_IRLEN_I32_EQ_MM8)
+		irop = WRT_IR_I32_ADD_NE_MM8, mm8 = true;
+	else if (op_at(c, l, WRT_IR_I32_ANDI_EQI_M8) && c->ncode == l + WRT_IRLEN_I32_ANDI_EQI_M8)
 		irop = WRT_IR_I32_ADD_ANDI_EQI_M8;
-	else if (op_at(c, l, WRT_IR_I32_ANDI_NEI_M8, 4) && c->ncode == l + 4)
+	else if (op_at(c, l, WRT_IR_I32_ANDI_NEI_M8) && c->ncode == l + WRT_IRLEN_I32_ANDI_EQI_M8)
 		irop = WRT_IR_I32_ADD_ANDI_NEI_M8;
 	else
 		return false;
 	uint32_t d = push_slot(c);
-	c->code[l].h = c->H[irop];
-	c->code[l + 1].u = WRT_PACK(d, WRT_HI(c->code[l + 1]));
-	if (irop == WRT_IR_I32_ADD_EQ_MM8 || irop == WRT_IR_I32_ADD_NE_MM8)
-		c->code[l + 2].u = WRT_PACK(WRT_LO(c->code[l + 2]), s);
-	else
-		emit_cell(c, s);
-	note_dst(c, l + 1, d);
-	if (irop == WRT_IR_I32_ADD_ANDI_EQI_M8 || irop == WRT_IR_I32_ADD_ANDI_NEI_M8)
-		fuse_m8_run(c, l);
+	/* the accumulating form in the compare's place, with its pc-map entry */
+	uint32_t at;
+	if (mm8)
+	{
+		uint32_t pa = wrt_ir_I32_EQ_MM8_pa(pl), pb = wrt_ir_I32_EQ_MM8_pb(pl);
+		uint32_t ka = wrt_ir_I32_EQ_MM8_ka(pl), oa = wrt_ir_I32_EQ_MM8_oa(pl);
+		uint32_t kb = wrt_ir_I32_EQ_MM8_kb(pl), ob = wrt_ir_I32_EQ_MM8_ob(pl);
+		uint32_t offset = drop_from(c, l);
+		at = emit_as_I32_ADD_EQ_MM8(c, irop, d, pa, pb, s, ka, oa, kb, ob);
+		fuse_done(c, offset);
+		NOTE_DST(c, I32_ADD_EQ_MM8, at, d, d);
+		return true;
+	}
+	uint32_t p = wrt_ir_I32_ANDI_EQI_M8_p(pl), k = wrt_ir_I32_ANDI_EQI_M8_k(pl);
+	uint32_t o = wrt_ir_I32_ANDI_EQI_M8_o(pl), m = wrt_ir_I32_ANDI_EQI_M8_m(pl);
+	uint32_t v = wrt_ir_I32_ANDI_EQI_M8_v(pl);
+	uint32_t offset = drop_from(c, l);
+	at = emit_as_I32_ADD_ANDI_EQI_M8(c, irop, d, p, k, o, m, v, s);
+	fuse_done(c, offset);
+	NOTE_DST(c, I32_ADD_ANDI_EQI_M8, at, d, d);
+	fuse_m8_run(c, l);
 	return true;
 }
 
@@ -1429,14 +1605,15 @@ fuse_range_cond(comp *c, int op, uint32_t sa, uint64_t imm)
 		return false;
 	if (c->oom || c->last_dst_cell < 0 || c->label_pos == l || sa < c->nlocals ||
 		c->st[c->h].kind != K_SLOT || sa != canon(c, c->h) ||
-		!op_at(c, l, WRT_IR_I32_AND_RI, 3) || l + 3 != c->ncode || WRT_LO(c->code[l + 1]) != sa ||
-		!op_at(c, p, WRT_IR_I32_ADD_RI, 3) || p + 3 != l)
+		!op_at(c, l, WRT_IR_I32_AND_RI) || l + WRT_IRLEN_BIN_RI != c->ncode ||
+		wrt_ir_BIN_RI_d(&c->code[l]) != sa ||
+		!op_at(c, p, WRT_IR_I32_ADD_RI) || p + WRT_IRLEN_BIN_RI != l)
 		return false;
-	uint32_t t = WRT_LO(c->code[p + 1]);
-	if (t < c->nlocals || WRT_HI(c->code[l + 1]) != t)
+	uint32_t t = wrt_ir_BIN_RI_d(&c->code[p]);
+	if (t < c->nlocals || wrt_ir_BIN_RI_a(&c->code[l]) != t)
 		return false;
-	uint32_t x = WRT_HI(c->code[p + 1]);
-	uint32_t k = (uint32_t) c->code[p + 2].u, m = (uint32_t) c->code[l + 2].u;
+	uint32_t x = wrt_ir_BIN_RI_a(&c->code[p]);
+	uint32_t k = IMM_U32(wrt_ir_BIN_RI_imm(&c->code[p])), m = IMM_U32(wrt_ir_BIN_RI_imm(&c->code[l]));
 	drop_from(c, p);
 	c->cond.ir = lt ? WRT_IR_BR_ADDI_ANDI_LTU : WRT_IR_BR_ADDI_ANDI_GEU;
 	c->cond.test = false;
@@ -1474,8 +1651,10 @@ compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 					return;
 				}
 				uint32_t d = push_slot(c);
-				emit_op(c, base);
-				note_dst(c, emit_cell(c, WRT_PACK(d, a)), d);
+				if (oi->cls == WRT_OPC_TEST)
+					NOTE_DST(c, TEST, emit_as_TEST(c, base, d, a), d, d);
+				else
+					NOTE_DST(c, UN, emit_as_UN(c, base, d, a), d, d);
 				return;
 			}
 		case WRT_OPC_BIN:
@@ -1489,39 +1668,38 @@ compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 					/* The right operand was just loaded: fold the load in
 					 * (it stays first, so its trap still comes first). */
 					uint32_t at = c->last_instr;
-					uint64_t addr = c->code[at + 1].u >> 32;
-					/* LOAD: offset; LOAD_ADD (offset 0): the added immediate */
-					uint64_t offset = c->last_load_add ? WRT_LO(c->code[at + 2]) : c->code[at + 2].u;
 					bool rma = c->last_load_add;
+					/* LOAD: its offset; LOAD_ADD (offset 0): the added k */
+					const wrt_cell *pl = &c->code[at];
+					uint32_t addr = rma ? wrt_ir_LOAD_ADD_a(pl) : wrt_ir_LOAD_a(pl);
+					uint32_t offset = rma ? wrt_ir_LOAD_ADD_k(pl) : (uint32_t) wrt_ir_LOAD_offset(pl);
 					uint32_t sa0 = slot_of(c, c->h - 2);
-					uint32_t da, pa;
-					uint64_t ka;
+					uint32_t da;
+					maddr ma;
 					int mm = op == WRT_OP_F64_ADD ? WRT_IR_F64_ADD_MM : op == WRT_OP_F64_SUB ? WRT_IR_F64_SUB_MM
 						: op == WRT_OP_F64_MUL ? WRT_IR_F64_MUL_MM : -1;
 					if (mm >= 0 && ea->kind == K_SLOT && sa0 == canon(c, c->h - 2) && c->label_pos != at &&
-						load_at(c, WRT_IR_F64_LOAD, c->prev_instr, at, &da, &pa, &ka) && da == sa0 && addr != sa0)
+						load_at(c, WRT_IR_F64_LOAD, c->prev_instr, at, &da, &ma) && da == sa0 && addr != sa0)
 					{
 						/* ... and the left one just before it: one instruction
 						 * loads both (in order) and computes */
 						uint32_t offs = drop_from(c, c->prev_instr);
 						c->h -= 2;
 						uint32_t d = push_slot(c);
-						emit_op(c, mm);
+						uint32_t mat = emit_as_F64_ADD_MM(c, mm, d, ma.p, addr, ma.k, ma.o,
+														  rma ? offset : 0, rma ? 0 : offset);
 						fuse_done(c, offs);
-						note_dst(c, emit_cell(c, WRT_PACK(d, pa)), d);
-						emit_cell(c, WRT_PACK(addr, 0));
-						emit_cell(c, ka);
-						emit_cell(c, rma ? WRT_PACK(offset, 0) : WRT_PACK(0, offset));
+						NOTE_DST(c, F64_ADD_MM, mat, d, d);
 						return;
 					}
 					c->ncode = at;
 					c->npc -= 2;
 					c->h -= 2;
 					uint32_t d = push_slot(c);
-					emit_op(c, base + (oi->cls == WRT_OPC_CMP ? (rma ? CMP_RMA : CMP_RM)
-									   : (rma ? BIN_RMA : BIN_RM)));
-					note_dst(c, emit_cell(c, WRT_PACK(d, sa0)), d);
-					emit_cell(c, WRT_PACK(addr, offset));
+					if (rma)
+						NOTE_DST(c, BIN_RMA, emit_as_BIN_RMA(c, base + WRT_IRF_BIN_RMA, d, sa0, addr, offset), d, d);
+					else
+						NOTE_DST(c, BIN_RM, emit_as_BIN_RM(c, base + WRT_IRF_BIN_RM, d, sa0, addr, offset), d, d);
 					return;
 				}
 				bool ri = false;
@@ -1546,9 +1724,7 @@ compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 					uint32_t sb0 = slot_of(c, c->h - 1);
 					c->h -= 2;
 					uint32_t d = push_slot(c);
-					emit_op(c, base + (oi->cls == WRT_OPC_CMP ? CMP_IR : BIN_IR));
-					note_dst(c, emit_cell(c, WRT_PACK(d, sb0)), d);
-					emit_cell(c, k);
+					NOTE_DST(c, BIN_IR, emit_as_BIN_IR(c, base + WRT_IRF_BIN_IR, d, sb0, k), d, d);
 					return;
 				}
 				else
@@ -1576,42 +1752,50 @@ compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 					return;
 				}
 				if (ri && (op == WRT_OP_I32_EQ || op == WRT_OP_I32_NE) && !c->oom &&
-					c->last_dst_cell >= 0 && c->code[c->last_instr].h == c->H[WRT_IR_I32_AND_RI] &&
+					c->last_dst_cell >= 0 && OP_AT(c, c->last_instr) == WRT_IR_I32_AND_RI &&
 					sa >= c->nlocals && c->last_dst_slot == sa)
 				{
 					/* (x & m) ==/!= k, the mask's result used only here */
 					uint32_t at = c->last_instr;
-					uint32_t x = WRT_HI(c->code[at + 1]);
-					uint32_t m = (uint32_t) c->code[at + 2].u;
-					uint32_t ld, laddr;
-					uint64_t ko;
+					uint32_t x = wrt_ir_BIN_RI_a(&c->code[at]);
+					uint32_t m = IMM_U32(wrt_ir_BIN_RI_imm(&c->code[at]));
+					uint32_t ld;
+					maddr ma;
 					if (x >= c->nlocals && c->label_pos != at &&
-						byte_load_at(c, c->prev_instr, at, &ld, &laddr, &ko) && ld == x)
+						byte_load_at(c, c->prev_instr, at, &ld, &ma) && ld == x)
 					{
 						/* ... of a byte just loaded: (M8 & m) ==/!= k */
 						uint32_t offset = drop_from(c, c->prev_instr);
 						uint32_t d = push_slot(c);
-						emit_op(c, op == WRT_OP_I32_EQ ? WRT_IR_I32_ANDI_EQI_M8 : WRT_IR_I32_ANDI_NEI_M8);
+						uint32_t mat = emit_as_I32_ANDI_EQI_M8(c, op == WRT_OP_I32_EQ ? WRT_IR_I32_ANDI_EQI_M8
+															   : WRT_IR_I32_ANDI_NEI_M8, d, ma.p, ma.k, ma.o, m,
+															   (uint32_t) imm);
 						fuse_done(c, offset);
-						note_dst(c, emit_cell(c, WRT_PACK(d, laddr)), d);
-						emit_cell(c, ko);
-						emit_cell(c, WRT_PACK(m, imm));
+						NOTE_DST(c, I32_ANDI_EQI_M8, mat, d, d);
 						return;
 					}
 					c->ncode = at;
 					c->npc -= 2;
 					uint32_t d = push_slot(c);
-					emit_op(c, op == WRT_OP_I32_EQ ? WRT_IR_I32_ANDI_EQI : WRT_IR_I32_ANDI_NEI);
-					note_dst(c, emit_cell(c, WRT_PACK(d, x)), d);
-					emit_cell(c, WRT_PACK(m, imm));
+					NOTE_DST(c, I32_ANDI_EQI, emit_as_I32_ANDI_EQI(c, op == WRT_OP_I32_EQ ? WRT_IR_I32_ANDI_EQI
+																  : WRT_IR_I32_ANDI_NEI, d, x, m, (uint32_t) imm),
+							 d, d);
 					return;
 				}
 				if (!ri && op == WRT_OP_I32_ADD && fuse_accumulate(c, ea, eb, sa, sb))
 					return;
 				uint32_t d = push_slot(c);
-				emit_op(c, base + (ri ? 1 : 0));
-				note_dst(c, emit_cell(c, WRT_PACK(d, sa)), d);
-				emit_cell(c, ri ? imm : sb);
+				uint32_t at;
+				if (ri)
+				{
+					at = emit_as_BIN_RI(c, base + WRT_IRF_BIN_RI, d, sa, imm);
+					NOTE_DST(c, BIN_RI, at, d, d);
+				}
+				else
+				{
+					at = emit_as_BIN_RR(c, base + WRT_IRF_BIN_RR, d, sa, sb);
+					NOTE_DST(c, BIN_RR, at, d, d);
+				}
 				c->last_chain = !ri && f64_chain_index(op) >= 0;
 				if (oi->cls == WRT_OPC_CMP)
 				{
@@ -1624,8 +1808,8 @@ compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 				{
 					/* Keep the add's form uniform: sub x, k = add x, -k. */
 					if (op == WRT_OP_I32_SUB)
-						c->code[c->ncode - 1].u = (uint32_t) -(uint32_t) imm;
-					c->code[c->last_instr].h = c->H[ir_base[WRT_OP_I32_ADD] + 1];
+						wrt_ir_set_BIN_RI_imm(&c->code[at], (uint32_t) -(uint32_t) imm);
+					SET_OP(c, at, WRT_IR_I32_ADD_RI);
 					c->last_add_ri = true;
 				}
 				return;
@@ -1639,9 +1823,7 @@ compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 					uint64_t ea = (uint64_t) (uint32_t) c->st[c->h - 1].bits + offset;
 					c->h--;
 					uint32_t d = push_slot(c);
-					emit_op(c, base + 2);
-					note_dst(c, emit_cell(c, d), d);
-					emit_cell(c, ea);
+					NOTE_DST(c, LOAD_ABS, emit_as_LOAD_ABS(c, base + WRT_IRF_LOAD_ABS, d, ea), d, d);
 					return;
 				}
 				if (!c->oom && c->last_add_ri && c->last_dst_cell >= 0 && c->st[c->h - 1].kind == K_SLOT &&
@@ -1650,14 +1832,12 @@ compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 					/* The address was just computed as x + k: do the add in
 					 * the load (same 32-bit wrap) and drop the instruction. */
 					uint32_t at = c->last_instr;
-					uint32_t x = WRT_HI(c->code[at + 1]);
-					uint32_t k = (uint32_t) c->code[at + 2].u;
+					uint32_t x = wrt_ir_BIN_RI_a(&c->code[at]);
+					uint32_t k = IMM_U32(wrt_ir_BIN_RI_imm(&c->code[at]));
 					c->ncode = at;
 					c->npc -= 2;
 					uint32_t d = canon(c, c->h - 1);
-					emit_op(c, base + 1);
-					note_dst(c, emit_cell(c, WRT_PACK(d, x)), d);
-					emit_cell(c, WRT_PACK(k, offset));
+					NOTE_DST(c, LOAD_ADD, emit_as_LOAD_ADD(c, base + WRT_IRF_LOAD_ADD, d, x, k, offset), d, d);
 					if (offset == 0 && (oi->size == 8 || (oi->size == 4 && oi->t_out != WRT_VT_I64)))
 					{
 						c->last_load_type = oi->t_out;
@@ -1668,9 +1848,7 @@ compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 				uint32_t a = slot_of(c, c->h - 1);
 				c->h--;
 				uint32_t d = push_slot(c);
-				emit_op(c, base);
-				note_dst(c, emit_cell(c, WRT_PACK(d, a)), d);
-				emit_cell(c, offset);
+				NOTE_DST(c, LOAD, emit_as_LOAD(c, base, d, a, offset), d, d);
 				if (oi->size == 8 || (oi->size == 4 && oi->t_out != WRT_VT_I64))
 					c->last_load_type = oi->t_out;
 				return;
@@ -1683,17 +1861,13 @@ compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 					uint64_t ea = (uint64_t) (uint32_t) c->st[c->h - 2].bits + offset;
 					uint32_t v = slot_of(c, c->h - 1);
 					c->h -= 2;
-					emit_op(c, base + 1);
-					emit_cell(c, v);
-					emit_cell(c, ea);
+					emit_as_STORE_ABS(c, base + WRT_IRF_STORE_ABS, v, ea);
 					return;
 				}
 				uint32_t a = slot_of(c, c->h - 2);
 				uint32_t v = slot_of(c, c->h - 1);
 				c->h -= 2;
-				emit_op(c, base);
-				emit_cell(c, WRT_PACK(a, v));
-				emit_cell(c, offset);
+				emit_as_STORE(c, base, a, v, offset);
 				return;
 			}
 	}
@@ -1712,31 +1886,40 @@ compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 static void
 fuse_select_chain(comp *c, uint32_t s2, uint32_t base)
 {
-	if (c->oom || instr_back(c, 0) != s2 || c->ncode != s2 + 4)
+	if (c->oom || instr_back(c, 0) != s2 || c->ncode != s2 + WRT_IRLEN_SEL_RR)
 		return;
 	uint32_t s1 = instr_back(c, 1), xat = UINT32_MAX;
 	uint32_t xr[3] = {0, 0, 0}, nxr = 0, xw = 0;
+	int xop = -1;
 	if (s1 == UINT32_MAX)
 		return;
-	if (!op_at(c, s1, base + CMP_SEL_RR, 4) || s1 + 4 != s2)
+	if (!op_at(c, s1, base + WRT_IRF_SEL_RR) || s1 + WRT_IRLEN_SEL_RR != s2)
 	{
 		xat = s1;
 		s1 = instr_back(c, 2);
-		if (s1 == UINT32_MAX || !op_at(c, s1, base + CMP_SEL_RR, 4) || s1 + 4 != xat || xat + 5 != s2)
+		_Static_assert((int) WRT_IRLEN_I32_EQ_MM8 == (int) WRT_IRLEN_I32_ADD_EQ_MM8, "byte compares are as long");
+		if (s1 == UINT32_MAX || !op_at(c, s1, base + WRT_IRF_SEL_RR) || s1 + WRT_IRLEN_SEL_RR != xat ||
+			xat + WRT_IRLEN_I32_EQ_MM8 != s2)
 			return;
-		bool acc = op_at(c, xat, WRT_IR_I32_ADD_EQ_MM8, 5) || op_at(c, xat, WRT_IR_I32_ADD_NE_MM8, 5);
-		if (!acc && !op_at(c, xat, WRT_IR_I32_EQ_MM8, 5) && !op_at(c, xat, WRT_IR_I32_NE_MM8, 5))
+		static const int xops[4] = {WRT_IR_I32_ADD_EQ_MM8, WRT_IR_I32_ADD_NE_MM8, WRT_IR_I32_EQ_MM8,
+			WRT_IR_I32_NE_MM8};
+		for (int i = 0; i < 4 && xop < 0; i++)
+			if (op_at(c, xat, xops[i]))
+				xop = xops[i];
+		if (xop < 0)
 			return;
-		xw = WRT_LO(c->code[xat + 1]);
-		xr[nxr++] = WRT_HI(c->code[xat + 1]);
-		xr[nxr++] = WRT_LO(c->code[xat + 2]);
-		if (acc)
-			xr[nxr++] = WRT_HI(c->code[xat + 2]);
+		const wrt_cell *px = &c->code[xat];
+		xw = wrt_ir_I32_EQ_MM8_d(px);
+		xr[nxr++] = wrt_ir_I32_EQ_MM8_pa(px);
+		xr[nxr++] = wrt_ir_I32_EQ_MM8_pb(px);
+		if (xop == WRT_IR_I32_ADD_EQ_MM8 || xop == WRT_IR_I32_ADD_NE_MM8)
+			xr[nxr++] = wrt_ir_I32_ADD_EQ_MM8_s(px);
 	}
 	if (c->label_pos > s1)
 		return;
-	uint32_t d1 = WRT_LO(c->code[s1 + 1]), a1 = WRT_HI(c->code[s1 + 1]);
-	uint32_t b1 = WRT_LO(c->code[s1 + 2]), x1 = WRT_HI(c->code[s1 + 2]), y1 = WRT_LO(c->code[s1 + 3]);
+	const wrt_cell *p1 = &c->code[s1], *p2 = &c->code[s2];
+	uint32_t d1 = wrt_ir_SEL_RR_d(p1), a1 = wrt_ir_SEL_RR_a(p1);
+	uint32_t b1 = wrt_ir_SEL_RR_b(p1), x1 = wrt_ir_SEL_RR_x(p1), y1 = wrt_ir_SEL_RR_y(p1);
 	if (xat != UINT32_MAX)
 	{
 		for (uint32_t i = 0; i < nxr; i++)
@@ -1745,9 +1928,8 @@ fuse_select_chain(comp *c, uint32_t s2, uint32_t base)
 		if (xw == d1 || xw == a1 || xw == b1 || xw == x1 || xw == y1)
 			return;
 	}
-	uint32_t d2 = WRT_LO(c->code[s2 + 1]);
-	uint32_t ops[4] = {WRT_HI(c->code[s2 + 1]), WRT_LO(c->code[s2 + 2]), WRT_HI(c->code[s2 + 2]),
-		WRT_LO(c->code[s2 + 3])};
+	uint32_t d2 = wrt_ir_SEL_RR_d(p2);
+	uint32_t ops[4] = {wrt_ir_SEL_RR_a(p2), wrt_ir_SEL_RR_b(p2), wrt_ir_SEL_RR_x(p2), wrt_ir_SEL_RR_y(p2)};
 	uint32_t o = d1, m = 0;
 	bool have_o = false;
 	for (int i = 0; i < 4; i++)
@@ -1764,7 +1946,7 @@ fuse_select_chain(comp *c, uint32_t s2, uint32_t base)
 	}
 	if (m == 0)
 		return;
-	wrt_cell xc[5];
+	wrt_cell xc[WRT_IRLEN_I32_EQ_MM8];
 	uint32_t xoff = 0;
 	if (xat != UINT32_MAX)
 	{
@@ -1774,20 +1956,12 @@ fuse_select_chain(comp *c, uint32_t s2, uint32_t base)
 	uint32_t off1 = drop_from(c, s1);
 	if (xat != UINT32_MAX)
 	{
-		uint32_t at = emit_op(c, WRT_IR_I32_ADD_NE_MM8);
+		emit_again(c, xop, xc);
 		fuse_done(c, xoff);
-		if (c->oom)
-			return;
-		c->code[at].h = xc[0].h;
-		for (int i = 1; i < 5; i++)
-			emit_cell(c, xc[i].u);
 	}
-	emit_op(c, base + CMP_SEL2);
+	uint32_t at = emit_as_SEL2_RR(c, base + WRT_IRF_SEL2_RR, d1, a1, b1, x1, d2, y1, o, m);
 	fuse_done(c, off1);
-	emit_cell(c, WRT_PACK(d1, a1));
-	emit_cell(c, WRT_PACK(b1, x1));
-	note_dst(c, emit_cell(c, WRT_PACK(d2, y1)), d2);
-	emit_cell(c, WRT_PACK(o, m));
+	NOTE_DST(c, SEL2_RR, at, d, d2);
 }
 
 /*
@@ -1803,8 +1977,8 @@ fuse_compare_select(comp *c)
 		return false;
 	uint32_t at = c->last_instr;
 	bool ri = c->last_cmp_ri;
-	uint32_t a = WRT_HI(c->code[at + 1]);
-	uint64_t bimm = ri ? c->code[at + 2].u : WRT_LO(c->code[at + 2]);
+	uint32_t a = ri ? wrt_ir_BIN_RI_a(&c->code[at]) : wrt_ir_BIN_RR_a(&c->code[at]);
+	uint64_t bimm = ri ? wrt_ir_BIN_RI_imm(&c->code[at]).u : wrt_ir_BIN_RR_b(&c->code[at]);
 	uint32_t base = ir_base[c->last_cmpop];
 	c->ncode = at;              /* drop the comparison */
 	c->npc -= 2;
@@ -1814,17 +1988,12 @@ fuse_compare_select(comp *c)
 	uint32_t y = slot_of(c, c->h - 1);
 	c->h -= 2;
 	uint32_t d = push_slot(c);
-	uint32_t sat = emit_op(c, base + (ri ? CMP_SEL_RI : CMP_SEL_RR));
-	note_dst(c, emit_cell(c, WRT_PACK(d, a)), d);
 	if (ri)
-	{
-		emit_cell(c, bimm);
-		emit_cell(c, WRT_PACK(x, y));
-	}
+		NOTE_DST(c, SEL_RI, emit_as_SEL_RI(c, base + WRT_IRF_SEL_RI, d, a, bimm, x, y), d, d);
 	else
 	{
-		emit_cell(c, WRT_PACK(bimm, x));
-		emit_cell(c, WRT_PACK(y, 0));
+		uint32_t sat = emit_as_SEL_RR(c, base + WRT_IRF_SEL_RR, d, a, (uint32_t) bimm, x, y);
+		NOTE_DST(c, SEL_RR, sat, d, d);
 		fuse_select_chain(c, sat, base);
 	}
 	return true;
@@ -1839,20 +2008,31 @@ static void
 merge_local_adds(comp *c)
 {
 	uint32_t at = c->last_instr;
-	if (c->oom || !c->last_add_ri || c->code[at].h != c->H[WRT_IR_I32_ADD_RI] || c->ncode != at + 3)
+	if (c->oom || !c->last_add_ri || OP_AT(c, at) != WRT_IR_I32_ADD_RI || c->ncode != at + WRT_IRLEN_BIN_RI)
 		return;
+	const wrt_cell *pa = &c->code[at];
+	uint32_t d = wrt_ir_BIN_RI_d(pa), a = wrt_ir_BIN_RI_a(pa), k = IMM_U32(wrt_ir_BIN_RI_imm(pa));
 	uint32_t q = c->prev_instr;
-	if (op_at(c, q, WRT_IR_I32_ADD2_RI, 4) && q + 4 == at && c->label_pos != at)
+	if (op_at(c, q, WRT_IR_I32_ADD2_RI) && q + WRT_IRLEN_I32_ADD2_RI == at && c->label_pos != at)
 	{
-		/* a third one: ADD2 [d1|a1][d2|a2][k1|k2] + ADD_RI [d3|a3][k3]
-		 * -> ADD3 [d1|a1][d2|a2][d3|a3][k1|k2][k3] */
-		wrt_cell k12 = c->code[q + 3], third = c->code[at + 1], k3 = c->code[at + 2];
+		/* a third one: ADD2 + ADD_RI -> ADD3, in the ADD2's place (its
+		 * pc-map entry) */
+		wrt_cell *w = &c->code[q];
+		uint32_t d1 = wrt_ir_I32_ADD2_RI_d1(w), a1 = wrt_ir_I32_ADD2_RI_a1(w);
+		uint32_t d2 = wrt_ir_I32_ADD2_RI_d2(w), a2 = wrt_ir_I32_ADD2_RI_a2(w);
+		uint32_t k1 = wrt_ir_I32_ADD2_RI_k1(w), k2 = wrt_ir_I32_ADD2_RI_k2(w);
 		drop_from(c, at);
-		c->code[q].h = c->H[WRT_IR_I32_ADD3_RI];
-		c->code[q + 3] = third;
-		c->code[q + 4] = k12;
-		c->code[q + 5].u = (uint32_t) k3.u;
-		c->ncode = q + 6;
+		SET_OP(c, q, WRT_IR_I32_ADD3_RI);
+		wrt_ir_set_I32_ADD3_RI_d1(w, d1);
+		wrt_ir_set_I32_ADD3_RI_a1(w, a1);
+		wrt_ir_set_I32_ADD3_RI_d2(w, d2);
+		wrt_ir_set_I32_ADD3_RI_a2(w, a2);
+		wrt_ir_set_I32_ADD3_RI_d3(w, d);
+		wrt_ir_set_I32_ADD3_RI_a3(w, a);
+		wrt_ir_set_I32_ADD3_RI_k1(w, k1);
+		wrt_ir_set_I32_ADD3_RI_k2(w, k2);
+		wrt_ir_set_I32_ADD3_RI_k3(w, k);
+		c->ncode = q + WRT_IRLEN_I32_ADD3_RI;
 		c->last_instr = q;
 		c->last_add3 = true;
 		c->pend_add = -1;
@@ -1860,16 +2040,20 @@ merge_local_adds(comp *c)
 	}
 	int64_t p = c->pend_add;
 	c->pend_add = at;
-	if (p < 0 || (uint32_t) p + 3 != at || c->label_pos == at ||
-		c->code[p].h != c->H[WRT_IR_I32_ADD_RI])
+	if (p < 0 || (uint32_t) p + WRT_IRLEN_BIN_RI != at || c->label_pos == at ||
+		OP_AT(c, p) != WRT_IR_I32_ADD_RI)
 		return;
-	wrt_cell first = c->code[p + 1], k1 = c->code[p + 2];
-	wrt_cell second = c->code[at + 1], k2 = c->code[at + 2];
-	c->code[p].h = c->H[WRT_IR_I32_ADD2_RI];
-	c->code[p + 1] = first;
-	c->code[p + 2] = second;
-	c->code[p + 3].u = WRT_PACK((uint32_t) k1.u, (uint32_t) k2.u);
-	c->ncode = (uint32_t) p + 4;
+	/* two ADD_RI -> ADD2, in the first's place (its pc-map entry) */
+	wrt_cell *w = &c->code[p];
+	uint32_t d1 = wrt_ir_BIN_RI_d(w), a1 = wrt_ir_BIN_RI_a(w), k1 = IMM_U32(wrt_ir_BIN_RI_imm(w));
+	SET_OP(c, p, WRT_IR_I32_ADD2_RI);
+	wrt_ir_set_I32_ADD2_RI_d1(w, d1);
+	wrt_ir_set_I32_ADD2_RI_a1(w, a1);
+	wrt_ir_set_I32_ADD2_RI_d2(w, d);
+	wrt_ir_set_I32_ADD2_RI_a2(w, a);
+	wrt_ir_set_I32_ADD2_RI_k1(w, k1);
+	wrt_ir_set_I32_ADD2_RI_k2(w, k);
+	c->ncode = (uint32_t) p + WRT_IRLEN_I32_ADD2_RI;
 	c->npc -= 2;
 	c->last_instr = (uint32_t) p;
 	c->last_add_ri = false;
@@ -1905,7 +2089,7 @@ compile_local_set(comp *c, uint32_t x, bool tee)
 }
 
 /*
- * A SIMD operator of opcodes.def: its family's instruction (compile.h) with
+ * A SIMD operator of opcodes.def: its family's instruction (ir.def IR_SIMD) with
  * the operator's lane function.  v128 operands are brought into slot pairs;
  * results are computed into the canonical slots, where a following
  * local.set can redirect them as it does scalar results.
@@ -1936,17 +2120,15 @@ compile_simd(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 				/* The address was just computed as x + k: as for scalar
 				 * loads (LOAD_ADD), do the add in the load, same wrap. */
 				uint32_t at = c->last_instr;
-				uint32_t x = WRT_HI(c->code[at + 1]);
-				uint32_t k = (uint32_t) c->code[at + 2].u;
+				uint32_t x = wrt_ir_BIN_RI_a(&c->code[at]);
+				uint32_t k = IMM_U32(wrt_ir_BIN_RI_imm(&c->code[at]));
 				c->ncode = at;
 				c->npc -= 2;
 				c->h -= 1;
 				d = push_v128(c);
-				emit_op(c, op == WRT_OP_V128_LOAD ? WRT_IR_V128_LOAD_ADD : WRT_IR_VLOAD_ADD);
-				emit_cell(c, fn);
-				note_dst_v128(c, emit_cell(c, WRT_PACK(d, x)), d);
-				emit_cell(c, WRT_PACK(offset, oi->size));
-				emit_cell(c, k);
+				at = emit_as_VLOAD_ADD(c, op == WRT_OP_V128_LOAD ? WRT_IR_V128_LOAD_ADD : WRT_IR_VLOAD_ADD,
+									   fn, d, x, offset, oi->size, k);
+				NOTE_DST_V128(c, VLOAD_ADD, at, d, d);
 				return;
 			}
 			/* fall through */
@@ -1972,10 +2154,7 @@ compile_simd(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 				uint32_t m = vslot_of(c, c->h - 2);
 				c->h -= 6;
 				d = push_v128(c);
-				emit_op(c, WRT_IR_VTER);
-				emit_cell(c, fn);
-				note_dst_v128(c, emit_cell(c, WRT_PACK(d, a)), d);
-				emit_cell(c, WRT_PACK(b, m));
+				NOTE_DST_V128(c, VTER, emit_VTER(c, fn, d, a, b, m), d, d);
 				return;
 			}
 		default:                /* stores and lane loads: an address and a v128 */
@@ -1988,43 +2167,51 @@ compile_simd(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 	uint32_t ir = simd_inline_ir[op] ? simd_inline_ir[op] : simd_ir[oi->cls];
 	switch ((wrt_opclass) oi->cls)
 	{
-		case WRT_OPC_VTEST: case WRT_OPC_VEXTRACT:
+		case WRT_OPC_VTEST:
 			d = push_slot(c);
-			emit_op(c, ir);
-			emit_cell(c, fn);
-			note_dst(c, emit_cell(c, WRT_PACK(d, a)), d);
-			if (oi->cls == WRT_OPC_VEXTRACT)
-				emit_cell(c, lane);
+			NOTE_DST(c, VTEST, emit_as_VTEST(c, ir, fn, d, a), d, d);
+			break;
+		case WRT_OPC_VEXTRACT:
+			d = push_slot(c);
+			NOTE_DST(c, VEXTRACT, emit_as_VEXTRACT(c, ir, fn, d, a, lane), d, d);
 			break;
 		case WRT_OPC_VSTORE:
-			emit_op(c, ir);
-			emit_cell(c, WRT_PACK(a, b));
-			emit_cell(c, offset);
+			emit_as_VSTORE(c, ir, a, b, offset);
 			break;
 		case WRT_OPC_VSTORE_LANE:
-			emit_op(c, ir);
-			emit_cell(c, WRT_PACK(a, b));
-			emit_cell(c, WRT_PACK(offset, oi->size));
-			emit_cell(c, lane);
+			emit_as_VSTORE_LANE(c, ir, a, b, offset, oi->size, lane);
 			break;
 		case WRT_OPC_VLOAD_LANE:
 			d = push_v128(c);
-			emit_op(c, ir);
-			note_dst_v128(c, emit_cell(c, WRT_PACK(d, a)), d);
-			emit_cell(c, WRT_PACK(offset, oi->size));
-			emit_cell(c, WRT_PACK(b, lane));
+			NOTE_DST_V128(c, VLOAD_LANE, emit_as_VLOAD_LANE(c, ir, d, a, offset, oi->size, b, lane), d, d);
 			break;
-		default:                /* [fn][d|a] and a third cell by family */
+		case WRT_OPC_VUN:
 			d = push_v128(c);
-			emit_op(c, ir);
-			emit_cell(c, fn);
-			note_dst_v128(c, emit_cell(c, WRT_PACK(d, a)), d);
-			if (oi->cls == WRT_OPC_VBIN || oi->cls == WRT_OPC_VSHIFT)
-				emit_cell(c, b);
-			else if (oi->cls == WRT_OPC_VREPLACE)
-				emit_cell(c, WRT_PACK(b, lane));
-			else if (oi->cls == WRT_OPC_VLOAD)
-				emit_cell(c, WRT_PACK(offset, oi->size));
+			NOTE_DST_V128(c, VUN, emit_as_VUN(c, ir, fn, d, a), d, d);
+			break;
+		case WRT_OPC_VSPLAT:
+			d = push_v128(c);
+			NOTE_DST_V128(c, VSPLAT, emit_as_VSPLAT(c, ir, fn, d, a), d, d);
+			break;
+		case WRT_OPC_VBIN:
+			d = push_v128(c);
+			NOTE_DST_V128(c, VBIN, emit_as_VBIN(c, ir, fn, d, a, b), d, d);
+			break;
+		case WRT_OPC_VSHIFT:
+			d = push_v128(c);
+			NOTE_DST_V128(c, VSHIFT, emit_as_VSHIFT(c, ir, fn, d, a, b), d, d);
+			break;
+		case WRT_OPC_VREPLACE:
+			d = push_v128(c);
+			NOTE_DST_V128(c, VREPLACE, emit_as_VREPLACE(c, ir, fn, d, a, b, lane), d, d);
+			break;
+		case WRT_OPC_VLOAD:
+			d = push_v128(c);
+			NOTE_DST_V128(c, VLOAD, emit_as_VLOAD(c, ir, fn, d, a, offset, oi->size), d, d);
+			break;
+		case WRT_OPC_VTER:          /* emitted above */
+		case WRT_OPC_CTRL: case WRT_OPC_UN: case WRT_OPC_TEST: case WRT_OPC_BIN:
+		case WRT_OPC_CMP: case WRT_OPC_LOAD: case WRT_OPC_STORE:   /* not SIMD: compile_plain's */
 			break;
 	}
 }
@@ -2051,13 +2238,11 @@ compile_local_set_v128(comp *c, uint32_t x, bool tee)
 		}
 		else if (lo.kind == K_LOCAL && hi.kind == K_LOCAL && hi.local == lo.local + 1)
 		{
-			emit_op(c, WRT_IR_COPY2);
-			emit_cell(c, WRT_PACK(x, lo.local));
+			emit_COPY2(c, x, lo.local);
 		}
 		else if (lo.kind == K_SLOT && hi.kind == K_SLOT)
 		{
-			emit_op(c, WRT_IR_COPY2);
-			emit_cell(c, WRT_PACK(x, canon(c, d)));
+			emit_COPY2(c, x, canon(c, d));
 		}
 		else
 		{
@@ -2131,7 +2316,7 @@ translate(comp *c)
 		switch (op)
 		{
 			case WRT_OP_UNREACHABLE:
-				emit_op(c, WRT_IR_UNREACHABLE);
+				emit_UNREACHABLE(c);
 				mark_dead(c);
 				break;
 			case WRT_OP_NOP:
@@ -2146,8 +2331,7 @@ translate(comp *c)
 					if (f && op == WRT_OP_LOOP)
 					{
 						c->last_dst_cell = -1;
-						emit_op(c, WRT_IR_LOOP_ENTRY);
-						f->cost_cell = emit_cell(c, 0);
+						f->cost_cell = emit_LOOP_ENTRY(c, 0) + WRT_IRPOS_LOOP_ENTRY_cost;
 						f->loop_pc = c->ncode;
 					}
 					break;
@@ -2252,9 +2436,7 @@ translate(comp *c)
 					uint32_t b = vslot_of(c, c->h - 3);
 					c->h -= 5;
 					uint32_t d = push_v128(c);
-					emit_op(c, WRT_IR_SELECT_V128);
-					note_dst_v128(c, emit_cell(c, WRT_PACK(d, cs)), d);
-					emit_cell(c, WRT_PACK(a, b));
+					NOTE_DST_V128(c, SELECT_V128, emit_SELECT_V128(c, d, cs, a, b), d, d);
 					break;
 				}
 				if (fuse_compare_select(c))
@@ -2265,9 +2447,7 @@ translate(comp *c)
 					uint32_t cs = slot_of(c, c->h - 1);
 					c->h -= 3;
 					uint32_t d = push_slot(c);
-					emit_op(c, WRT_IR_SELECT);
-					note_dst(c, emit_cell(c, WRT_PACK(d, cs)), d);
-					emit_cell(c, WRT_PACK(a, b));
+					NOTE_DST(c, SELECT, emit_SELECT(c, d, cs, a, b), d, d);
 					break;
 				}
 			case WRT_OP_LOCAL_GET:
@@ -2301,13 +2481,11 @@ translate(comp *c)
 					if (c->m->globals[g].type == WRT_V128)
 					{
 						uint32_t d = push_v128(c);
-						emit_op(c, WRT_IR_GLOBAL_GET_V128);
-						note_dst_v128(c, emit_cell(c, WRT_PACK(d, g)), d);
+						NOTE_DST_V128(c, GLOBAL_GET_V128, emit_GLOBAL_GET_V128(c, d, g), d, d);
 						break;
 					}
 					uint32_t d = push_slot(c);
-					emit_op(c, WRT_IR_GLOBAL_GET);
-					note_dst(c, emit_cell(c, WRT_PACK(d, g)), d);
+					NOTE_DST(c, GLOBAL_GET, emit_GLOBAL_GET(c, d, g), d, d);
 					break;
 				}
 			case WRT_OP_GLOBAL_SET:
@@ -2317,14 +2495,12 @@ translate(comp *c)
 					{
 						uint32_t s = vslot_of(c, c->h - 2);
 						c->h -= 2;
-						emit_op(c, WRT_IR_GLOBAL_SET_V128);
-						emit_cell(c, WRT_PACK(s, g));
+						emit_GLOBAL_SET_V128(c, s, g);
 						break;
 					}
 					uint32_t s = slot_of(c, c->h - 1);
 					c->h--;
-					emit_op(c, WRT_IR_GLOBAL_SET);
-					emit_cell(c, WRT_PACK(s, g));
+					emit_GLOBAL_SET(c, s, g);
 					break;
 				}
 			case WRT_OP_TABLE_GET:
@@ -2333,9 +2509,7 @@ translate(comp *c)
 					uint32_t i = slot_of(c, c->h - 1);
 					c->h--;
 					uint32_t d = push_slot(c);
-					emit_op(c, WRT_IR_TABLE_GET);
-					emit_cell(c, WRT_PACK(d, i));
-					emit_cell(c, t);
+					emit_TABLE_GET(c, d, i, t);
 					break;
 				}
 			case WRT_OP_TABLE_SET:
@@ -2344,16 +2518,13 @@ translate(comp *c)
 					uint32_t i = slot_of(c, c->h - 2);
 					uint32_t v = slot_of(c, c->h - 1);
 					c->h -= 2;
-					emit_op(c, WRT_IR_TABLE_SET);
-					emit_cell(c, WRT_PACK(i, v));
-					emit_cell(c, t);
+					emit_TABLE_SET(c, i, v, t);
 					break;
 				}
 			case WRT_OP_MEMORY_SIZE:
 				{
 					uint32_t d = push_slot(c);
-					emit_op(c, WRT_IR_MEMORY_SIZE);
-					emit_cell(c, d);
+					emit_MEMORY_SIZE(c, d);
 					break;
 				}
 			case WRT_OP_MEMORY_GROW:
@@ -2361,8 +2532,7 @@ translate(comp *c)
 					uint32_t n = slot_of(c, c->h - 1);
 					c->h--;
 					uint32_t d = push_slot(c);
-					emit_op(c, WRT_IR_MEMORY_GROW);
-					emit_cell(c, WRT_PACK(d, n));
+					emit_MEMORY_GROW(c, d, n);
 					break;
 				}
 			case WRT_OP_I32_CONST:
@@ -2385,16 +2555,14 @@ translate(comp *c)
 					uint32_t a = slot_of(c, c->h - 1);
 					c->h--;
 					uint32_t d = push_slot(c);
-					emit_op(c, WRT_IR_REF_IS_NULL);
-					note_dst(c, emit_cell(c, WRT_PACK(d, a)), d);
+					NOTE_DST(c, REF_IS_NULL, emit_REF_IS_NULL(c, d, a), d, d);
 					break;
 				}
 			case WRT_OP_REF_FUNC:
 				{
 					uint32_t f = in.index;
 					uint32_t d = push_slot(c);
-					emit_op(c, WRT_IR_REF_FUNC);
-					emit_cell(c, WRT_PACK(d, f));
+					emit_REF_FUNC(c, d, f);
 					break;
 				}
 			case WRT_OP_MEMORY_INIT:
@@ -2402,23 +2570,21 @@ translate(comp *c)
 					uint32_t seg = in.memory_init.data;
 					uint32_t d, s, n;
 					pop3(c, &d, &s, &n);
-					emit_op(c, WRT_IR_MEMORY_INIT);
-					emit_cell(c, WRT_PACK(seg, d));
-					emit_cell(c, WRT_PACK(s, n));
+					emit_MEMORY_INIT(c, seg, d, s, n);
 					break;
 				}
 			case WRT_OP_DATA_DROP:
-				emit_op(c, WRT_IR_DATA_DROP);
-				emit_cell(c, in.index);
+				emit_DATA_DROP(c, in.index);
 				break;
 			case WRT_OP_MEMORY_COPY:
 			case WRT_OP_MEMORY_FILL:
 				{
 					uint32_t d, s, n;
 					pop3(c, &d, &s, &n);
-					emit_op(c, op == WRT_OP_MEMORY_COPY ? WRT_IR_MEMORY_COPY : WRT_IR_MEMORY_FILL);
-					emit_cell(c, WRT_PACK(d, s));
-					emit_cell(c, n);
+					if (op == WRT_OP_MEMORY_COPY)
+						emit_MEMORY_COPY(c, d, s, n);
+					else
+						emit_MEMORY_FILL(c, d, s, n);
 					break;
 				}
 			case WRT_OP_TABLE_INIT:
@@ -2427,15 +2593,11 @@ translate(comp *c)
 					uint32_t t = in.table_init.table;
 					uint32_t d, s, n;
 					pop3(c, &d, &s, &n);
-					emit_op(c, WRT_IR_TABLE_INIT);
-					emit_cell(c, WRT_PACK(d, s));
-					emit_cell(c, WRT_PACK(n, t));
-					emit_cell(c, seg);
+					emit_TABLE_INIT(c, d, s, n, t, seg);
 					break;
 				}
 			case WRT_OP_ELEM_DROP:
-				emit_op(c, WRT_IR_ELEM_DROP);
-				emit_cell(c, in.index);
+				emit_ELEM_DROP(c, in.index);
 				break;
 			case WRT_OP_TABLE_COPY:
 				{
@@ -2443,10 +2605,7 @@ translate(comp *c)
 					uint32_t stb = in.copy.src;
 					uint32_t d, s, n;
 					pop3(c, &d, &s, &n);
-					emit_op(c, WRT_IR_TABLE_COPY);
-					emit_cell(c, WRT_PACK(d, s));
-					emit_cell(c, n);
-					emit_cell(c, WRT_PACK(dt, stb));
+					emit_TABLE_COPY(c, d, s, n, dt, stb);
 					break;
 				}
 			case WRT_OP_TABLE_GROW:
@@ -2455,17 +2614,14 @@ translate(comp *c)
 					uint32_t init = slot_of(c, c->h - 2), n = slot_of(c, c->h - 1);
 					c->h -= 2;
 					uint32_t d = push_slot(c);
-					emit_op(c, WRT_IR_TABLE_GROW);
-					emit_cell(c, WRT_PACK(d, init));
-					emit_cell(c, WRT_PACK(n, t));
+					emit_TABLE_GROW(c, d, init, n, t);
 					break;
 				}
 			case WRT_OP_TABLE_SIZE:
 				{
 					uint32_t t = in.index;
 					uint32_t d = push_slot(c);
-					emit_op(c, WRT_IR_TABLE_SIZE);
-					emit_cell(c, WRT_PACK(d, t));
+					emit_TABLE_SIZE(c, d, t);
 					break;
 				}
 			case WRT_OP_TABLE_FILL:
@@ -2473,9 +2629,7 @@ translate(comp *c)
 					uint32_t t = in.index;
 					uint32_t i, v, n;
 					pop3(c, &i, &v, &n);
-					emit_op(c, WRT_IR_TABLE_FILL);
-					emit_cell(c, WRT_PACK(i, v));
-					emit_cell(c, WRT_PACK(n, t));
+					emit_TABLE_FILL(c, i, v, n, t);
 					break;
 				}
 			case WRT_OP_V128_CONST:
@@ -2484,10 +2638,7 @@ translate(comp *c)
 					memcpy(&lo, in.bytes, 8);
 					memcpy(&hi, in.bytes + 8, 8);
 					uint32_t d = push_v128(c);
-					emit_op(c, WRT_IR_V128_CONST);
-					note_dst_v128(c, emit_cell(c, d), d);
-					emit_cell(c, lo);
-					emit_cell(c, hi);
+					NOTE_DST_V128(c, V128_CONST, emit_V128_CONST(c, d, lo, hi), d, d);
 					break;
 				}
 			case WRT_OP_I8X16_SHUFFLE:
@@ -2499,11 +2650,7 @@ translate(comp *c)
 					uint32_t sb = vslot_of(c, c->h - 2);
 					c->h -= 4;
 					uint32_t d = push_v128(c);
-					emit_op(c, WRT_IR_I8X16_SHUFFLE);
-					note_dst_v128(c, emit_cell(c, WRT_PACK(d, sa)), d);
-					emit_cell(c, sb);
-					emit_cell(c, lo);
-					emit_cell(c, hi);
+					NOTE_DST_V128(c, I8X16_SHUFFLE, emit_I8X16_SHUFFLE(c, d, sa, sb, lo, hi), d, d);
 					break;
 				}
 			default:
@@ -2517,78 +2664,90 @@ translate(comp *c)
 	return !c->oom && err->kind == WRT_OK;
 }
 
+/* The in-place fusions: ir.def's IR_THEN rows. */
+#define NO_ROW(...)
+#define THEN_ROW(NAME, FIRST, L, NEXT, M) WRT_IR_##NAME,
+static const uint16_t in_place_rows[] = {
+	WRT_IR_HAND(NO_ROW, NO_ROW, NO_ROW, THEN_ROW, NO_ROW, NO_ROW)
+};
+#undef THEN_ROW
+#undef NO_ROW
+
 /*
- * Fusions made in place once the function is complete: the first
- * instruction of a pair takes a handler that also runs the second, which
- * stays where it is, so jumps to it need no fixing.  Now: an i32.add of two
- * registers computing the address of a run of byte tests (the address of
- * s[i] in clang's unrolled counting loops).
+ * What an in-place fusion needs of the operands of its instructions, at
+ * cells i (the first) and j (the next): a run of byte tests after an add
+ * reads the add's result as its address (the handler passes it on in a
+ * register, not through the run's p).
+ */
+static bool
+in_place_operands_agree(comp *c, int fused, uint32_t i, uint32_t j)
+{
+	if (fused == WRT_IR_I32_ADD_RR_EQI_M8N || fused == WRT_IR_I32_ADD_RR_NEI_M8N)
+		return wrt_ir_BIN_RR_d(&c->code[i]) == wrt_ir_I32_ADD_ANDI_EQI_M8N_p(&c->code[j]);
+	return true;
+}
+
+/*
+ * Fusions made in place once the function is complete (ir.def IR_THEN):
+ * an instruction FIRST followed by the instructions NEXT... of a row takes
+ * the row's handler, which runs them all, in order; they stay where they
+ * are, so jumps to them need no fixing.  Pairs (and a triple) of byte
+ * loops: the store of out[n++] = c with its address add and the increment
+ * after it; the load of c with its first range check; the constant and
+ * copy left at a join; the increment before a loop branch or a jump; the
+ * address add of a run of byte tests.  Where several rows match, the one
+ * running the most instructions wins.  Instructions are matched as
+ * emitted: the walk goes forward, fusing only the one it stands on.
  */
 static void
 fuse_in_place(comp *c)
 {
 	for (uint32_t e = 0; e + 2 < c->npc; e += 2)
 	{
-		uint32_t i = c->pcmap[e], j = c->pcmap[e + 2];
-		if (j != i + 3 || c->code[i].h != c->H[WRT_IR_I32_ADD_RR])
-			continue;
-		int fused;
-		if (c->code[j].h == c->H[WRT_IR_I32_ADD_ANDI_EQI_M8N])
-			fused = WRT_IR_I32_ADD_RR_EQI_M8N;
-		else if (c->code[j].h == c->H[WRT_IR_I32_ADD_ANDI_NEI_M8N])
-			fused = WRT_IR_I32_ADD_RR_NEI_M8N;
-		else
-			continue;
-		if (WRT_LO(c->code[i + 1]) == WRT_HI(c->code[j + 1]))
-			c->code[i].h = c->H[fused];
-	}
-	/* Pairs (and one triple) of a byte loop's body: the store of out[n++] = c
-	 * with its address add and the increment after it; the load of c with
-	 * its first range check; the constant-and-copy left at a join; the
-	 * increment before the loop branch; an increment before a jump.  Each
-	 * fused handler runs its instructions in order, as they are. */
-	const void *const *H = c->H;
-#define IS(at, op) ((at) < c->ncode && c->code[at].h == H[WRT_IR_##op])
-	for (uint32_t e = 0; e + 2 < c->npc; e += 2)
-	{
-		uint32_t i = c->pcmap[e], j = c->pcmap[e + 2];
-		uint32_t k = e + 4 < c->npc ? c->pcmap[e + 4] : UINT32_MAX;
-		const void *h = c->code[i].h;
-		int fused = -1;
-		if (h == H[WRT_IR_I32_ADD_RR] && j == i + 3)
+		uint32_t i = c->pcmap[e];
+		int op_i = OP_AT(c, i);
+		int fused = -1, best = 0;
+		for (size_t r = 0; r < sizeof(in_place_rows) / sizeof(in_place_rows[0]); r++)
 		{
-			bool addi = k == j + 3 && IS(k, I32_ADD_RI);
-			if (IS(j, I32_STORE8))
-				fused = addi ? WRT_IR_I32_ADD_RR_STORE8_ADDI : WRT_IR_I32_ADD_RR_STORE8;
-			else if (IS(j, I32_STORE))
-				fused = addi ? WRT_IR_I32_ADD_RR_STORE_ADDI : WRT_IR_I32_ADD_RR_STORE;
-		}
-		else if (h == H[WRT_IR_I32_STORE8] && j == i + 3 && IS(j, I32_ADD_RI))
-			fused = WRT_IR_I32_STORE8_ADDI;
-		else if (h == H[WRT_IR_CONST] && j == i + 3 && IS(j, COPY))
-		{
-			uint32_t l = e + 6 < c->npc ? c->pcmap[e + 6] : UINT32_MAX;
-			fused = k == j + 2 && IS(k, I32_ADD_RI) && l == k + 3 && IS(l, I32_ADDI_BR_NZ)
-				? WRT_IR_CONST_COPY_ADDI_BR_NZ : WRT_IR_CONST_COPY;
-		}
-		else if (h == H[WRT_IR_I32_ADD_RI] && j == i + 3)
-		{
-			if (IS(j, I32_ADDI_BR_NZ))
-				fused = WRT_IR_I32_ADD_RI_ADDI_BR_NZ;
-			else if (IS(j, BR))
-				fused = WRT_IR_I32_ADD_RI_BR;
-		}
-		else if (h == H[WRT_IR_I32_LOAD8_U] && j == i + 3)
-		{
-			if (IS(j, BR_ADDI_ANDI_LTU))
-				fused = WRT_IR_I32_LOAD8_U_BR_LTU;
-			else if (IS(j, BR_ADDI_ANDI_GEU))
-				fused = WRT_IR_I32_LOAD8_U_BR_GEU;
+			const wrt_irinfo *row = &wrt_ir_info[in_place_rows[r]];
+			if (op_i != row->first || row->nnext <= best || e + 2 * row->nnext >= c->npc)
+				continue;
+			/* the instructions right after i, each where the one before ends */
+			uint32_t at = i, op = (uint32_t) row->first;
+			bool match = true;
+			for (uint32_t k = 0; k < row->nnext && match; k++)
+			{
+				uint32_t next = c->pcmap[e + 2 * (k + 1)];
+				match = next == at + wrt_ir_length((int) op, &c->code[at]) && OP_AT(c, next) == row->next[k];
+				at = next;
+				op = (uint32_t) row->next[k];
+			}
+			if (match && in_place_operands_agree(c, in_place_rows[r], i, c->pcmap[e + 2]))
+			{
+				fused = in_place_rows[r];
+				best = row->nnext;
+			}
 		}
 		if (fused >= 0)
-			c->code[i].h = H[fused];
+			SET_OP(c, i, fused);
 	}
-#undef IS
+}
+
+/*
+ * The last step: each instruction's opcode becomes the address of its
+ * interpreter handler (direct threading).  The walk goes by the table's
+ * lengths, as the verifier's does.
+ */
+static void
+bind_handlers(comp *c)
+{
+	for (uint32_t i = 0; i < c->ncode;)
+	{
+		int op = OP_AT(c, i);
+		uint32_t len = wrt_ir_length(op, &c->code[i]);
+		c->code[i].h = c->H[op];
+		i += len;
+	}
 }
 
 /*
@@ -2651,7 +2810,10 @@ wrt_compile(wrt_module *m, wrt_code *fn, wrt_error *err)
 	if (ok && c.nctl != 0)
 		ok = wrt_set_error(err, WRT_ERR_INVALID, c.cur_offset, "function body does not end");
 	if (ok)
+	{
 		fuse_in_place(&c);
+		bind_handlers(&c);
+	}
 
 	wrt_compiled *cf = NULL;
 	if (ok)

@@ -1,8 +1,12 @@
 /*
- * disasm.c — a printer for the register code of compile.h, used when tuning
- * the compiler (wasm-run --disasm).  It maps handler addresses back to
- * instruction names and knows each instruction's length; nothing on the
- * execution path depends on it.
+ * disasm.c — a printer for the register code (compile.h, ir.def), used when
+ * tuning the compiler (wasm-run --disasm).  Every instruction's name,
+ * length and operand layout come from the table (ir.c), so the printer
+ * knows each operand's kind: slots print as s12 (a v128 pair as s12:13),
+ * branch targets as the absolute cell index @40, lane functions by their
+ * operator.  wrt_disasm_cells prints raw cells instead, the format of
+ * earlier versions, to compare the code two compilers emit.  Nothing on the
+ * execution path depends on this file.
  */
 #include "compile.h"
 #include "opcodes.h"
@@ -12,159 +16,177 @@
 
 /* The Wasm operator whose lane function is fn (SIMD family instructions). */
 static const char *
-simd_name(uint64_t fn)
+simd_name(const void *fn)
 {
 	for (int op = 0; op < WRT_OP_COUNT_; op++)
-		if (wrt_simd_fns[op] && (uint64_t) (uintptr_t) wrt_simd_fns[op] == fn)
+		if (wrt_simd_fns[op] && (const void *) (uintptr_t) wrt_simd_fns[op] == fn)
 			return wrt_opinfo_table[op].name;
 	return "?";
 }
 
-static const char *const ir_names[WRT_IR_COUNT_] = {
-#define X(n) [WRT_IR_##n] = #n,
-	WRT_IR_SPECIAL(X)
-#undef X
-#define X(O1, o1, O2, o2) [WRT_IR_F64_##O1##_##O2##_L] = "F64_" #O1 "_" #O2 "_L", \
-	[WRT_IR_F64_##O1##_##O2##_R] = "F64_" #O1 "_" #O2 "_R",
-	WRT_IR_F64_CHAIN(X)
-#undef X
-#define OP_UN(NAME, code, text, TIN, TOUT, body) [WRT_IR_##NAME] = #NAME,
-#define OP_TEST(NAME, code, text, TIN, body) [WRT_IR_##NAME] = #NAME, \
-	[WRT_IR_BRIF_##NAME] = "BRIF_" #NAME, [WRT_IR_BRIFNOT_##NAME] = "BRIFNOT_" #NAME,
-#define OP_BIN(NAME, code, text, T, TOUT, body) \
-	[WRT_IR_##NAME##_RR] = #NAME "_RR", [WRT_IR_##NAME##_RI] = #NAME "_RI", \
-	[WRT_IR_##NAME##_RM] = #NAME "_RM", [WRT_IR_##NAME##_IR] = #NAME "_IR", \
-	[WRT_IR_##NAME##_RMA] = #NAME "_RMA",
-#define OP_CMP(NAME, code, text, T, body) \
-	[WRT_IR_##NAME##_RR] = #NAME "_RR", [WRT_IR_##NAME##_RI] = #NAME "_RI", \
-	[WRT_IR_##NAME##_RM] = #NAME "_RM", [WRT_IR_##NAME##_IR] = #NAME "_IR", \
-	[WRT_IR_##NAME##_RMA] = #NAME "_RMA", \
-	[WRT_IR_BRIF_##NAME##_RR] = "BRIF_" #NAME "_RR", [WRT_IR_BRIF_##NAME##_RI] = "BRIF_" #NAME "_RI", \
-	[WRT_IR_BRIFNOT_##NAME##_RR] = "BRIFNOT_" #NAME "_RR", [WRT_IR_BRIFNOT_##NAME##_RI] = "BRIFNOT_" #NAME "_RI", \
-	[WRT_IR_SEL_##NAME##_RR] = "SEL_" #NAME "_RR", [WRT_IR_SEL_##NAME##_RI] = "SEL_" #NAME "_RI", \
-	[WRT_IR_SEL2_##NAME##_RR] = "SEL2_" #NAME "_RR",
-#define OP_LOAD(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = #NAME, [WRT_IR_##NAME##_ADD] = #NAME "_ADD", \
-	[WRT_IR_##NAME##_ABS] = #NAME "_ABS",
-#define OP_STORE(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = #NAME, [WRT_IR_##NAME##_ABS] = #NAME "_ABS",
-#include "opcodes.def"
-#define X(F, n) [WRT_IR_##F] = #F,
-	WRT_IR_SIMD(X)
-#undef X
-#define X(F, NAME) [WRT_IR_VI_##NAME] = "VI_" #NAME,
-	WRT_IR_SIMD_INLINE(X)
-#undef X
-};
-
-
-/* Cells after the handler cell. */
-static uint32_t
-ir_length(int op, const wrt_cell *pc)
+static void
+print_header(const wrt_compiled *cf, FILE *out)
 {
-	switch (op)
-	{
-		case WRT_IR_COPY: case WRT_IR_BR: case WRT_IR_BR_NZ: case WRT_IR_BR_Z:
-		case WRT_IR_LOOP_ENTRY: case WRT_IR_CALL_FUNC: case WRT_IR_GLOBAL_GET:
-		case WRT_IR_GLOBAL_SET: case WRT_IR_MEMORY_SIZE: case WRT_IR_MEMORY_GROW:
-		case WRT_IR_DATA_DROP: case WRT_IR_TABLE_SIZE: case WRT_IR_ELEM_DROP:
-		case WRT_IR_REF_FUNC: case WRT_IR_REF_IS_NULL:
-		case WRT_IR_COPY2: case WRT_IR_GLOBAL_GET_V128: case WRT_IR_GLOBAL_SET_V128:
-			return 1;
-		case WRT_IR_I32_ADDI_BR_NZ: case WRT_IR_I32_ADDI_BR_Z:
-		case WRT_IR_I32_ANDI_EQI: case WRT_IR_I32_ANDI_NEI:
-		case WRT_IR_MOVE_N:
-		case WRT_IR_CONST: case WRT_IR_CONST_COPY: case WRT_IR_CONST_COPY_ADDI_BR_NZ: case WRT_IR_CALL: case WRT_IR_CALL_INDIRECT:
-		case WRT_IR_SELECT: case WRT_IR_MEMORY_INIT: case WRT_IR_MEMORY_COPY:
-		case WRT_IR_MEMORY_FILL: case WRT_IR_TABLE_GET: case WRT_IR_TABLE_SET:
-		case WRT_IR_TABLE_GROW: case WRT_IR_TABLE_FILL: case WRT_IR_SELECT_V128:
-			return 2;
-		case WRT_IR_TABLE_COPY: case WRT_IR_TABLE_INIT:
-		case WRT_IR_I32_ADDI_BR_NE: case WRT_IR_I32_ADDI_BR_EQ: case WRT_IR_I32_ADD2_RI:
-		case WRT_IR_I32_ADDI_BR_NZ_C: case WRT_IR_I32_ADDI_BR_Z_C:
-		case WRT_IR_I32_ANDI_EQI_M8: case WRT_IR_I32_ANDI_NEI_M8:
-		case WRT_IR_BR_ADDI_ANDI_LTU: case WRT_IR_BR_ADDI_ANDI_GEU:
-			return 3;
-		case WRT_IR_I32_ADDI_BR_NE_C: case WRT_IR_I32_ADDI_BR_EQ_C:
-		case WRT_IR_I32_EQ_MM8: case WRT_IR_I32_NE_MM8:
-		case WRT_IR_F64_ADD_MM: case WRT_IR_F64_SUB_MM: case WRT_IR_F64_MUL_MM:
-		case WRT_IR_I32_ADD_EQ_MM8: case WRT_IR_I32_ADD_NE_MM8:
-		case WRT_IR_I32_ADD_ANDI_EQI_M8: case WRT_IR_I32_ADD_ANDI_NEI_M8:
-		case WRT_IR_I32_ADD_ANDI_EQI_M8N: case WRT_IR_I32_ADD_ANDI_NEI_M8N:
-			return 4;
-		case WRT_IR_I32_ADD3_RI:
-			return 5;
-		case WRT_IR_VLOAD_ADD: case WRT_IR_V128_LOAD_ADD:
-			return 4;
-		case WRT_IR_V128_CONST:
-			return 3;
-		case WRT_IR_I8X16_SHUFFLE:
-			return 4;
-		case WRT_IR_RETURN: case WRT_IR_UNREACHABLE:
-			return 0;
-		case WRT_IR_BR_TABLE:
-			return 2 + WRT_HI(pc[1]);
-		default:
-			break;
-	}
-#define X(O1, o1, O2, o2) \
-	if (op == WRT_IR_F64_##O1##_##O2##_L || op == WRT_IR_F64_##O1##_##O2##_R) return 3;
-	WRT_IR_F64_CHAIN(X)
-#undef X
-#define X(F, n) if (op == WRT_IR_##F) return n;
-	WRT_IR_SIMD(X)
-#undef X
-	/* an inlined operator has its family's layout */
-#define X(F, NAME) if (op == WRT_IR_VI_##NAME) return ir_length(WRT_IR_##F, pc);
-	WRT_IR_SIMD_INLINE(X)
-#undef X
-	/* Generated forms: unary and eqz-branches take one cell, the rest two. */
-#define OP_UN(NAME, code, text, TIN, TOUT, body) if (op == WRT_IR_##NAME) return 1;
-#define OP_TEST(NAME, code, text, TIN, body) \
-	if (op == WRT_IR_##NAME || op == WRT_IR_BRIF_##NAME || op == WRT_IR_BRIFNOT_##NAME) return 1;
-#define OP_CMP(NAME, code, text, T, body) \
-	if (op == WRT_IR_SEL_##NAME##_RR || op == WRT_IR_SEL_##NAME##_RI) return 3; \
-	if (op == WRT_IR_SEL2_##NAME##_RR) return 4;
-#include "opcodes.def"
-	return 2;
-}
-
-void
-wrt_disasm(const wrt_compiled *cf, FILE *out)
-{
-	const void *const *h = wrt_interp_handlers();
 	fprintf(out, "; params %u, locals %u, results %u, frame %u slots, entry cost %u\n",
 			cf->nparams, cf->nlocals, cf->nresults, cf->frame_slots, cf->entry_cost);
+}
+
+/* The type of IMM operands: an in-place fusion's are those of its first. */
+static uint8_t
+imm_type(int op)
+{
+	const wrt_irinfo *info = &wrt_ir_info[op];
+	return info->first >= 0 ? wrt_ir_info[info->first].imm_type : info->imm_type;
+}
+
+/* Operand o of the instruction op at cell i, by its kind. */
+static void
+print_operand(FILE *out, const wrt_cell *code, uint32_t i, int op, const wrt_iropnd *o)
+{
+	const wrt_cell *pc = &code[i];
+	uint64_t x = o->half == WRT_IR_LO ? WRT_LO(pc[o->cell]) : o->half == WRT_IR_HI ? WRT_HI(pc[o->cell])
+		: pc[o->cell].u;
+	if (o->half == WRT_IR_TAILHALF)
+	{
+		/* BR_TABLE's targets: count + 1 branch offsets */
+		uint64_t n = o->count_half == WRT_IR_LO ? WRT_LO(pc[o->count_cell])
+			: o->count_half == WRT_IR_HI ? WRT_HI(pc[o->count_cell]) : pc[o->count_cell].u;
+		fprintf(out, " %s=[", o->name);
+		for (uint64_t k = 0; k <= n; k++)
+			fprintf(out, k ? " @%" PRId64 : "@%" PRId64, (int64_t) i + (int32_t) pc[o->cell + k].i);
+		fputc(']', out);
+		return;
+	}
+	switch ((wrt_irkind) o->kind)
+	{
+		case WRT_IRK_NONE:
+			return;
+		case WRT_IRK_SLOT:
+			fprintf(out, " %s=s%" PRIu64, o->name, x);
+			return;
+		case WRT_IRK_VSLOT:
+			fprintf(out, " %s=s%" PRIu64 ":%" PRIu64, o->name, x, x + 1);
+			return;
+		case WRT_IRK_BR:
+			fprintf(out, " %s=@%" PRId64, o->name, (int64_t) i + (int32_t) x);
+			return;
+		case WRT_IRK_IMM:
+			switch (imm_type(op))
+			{
+				case WRT_VT_I32:
+					fprintf(out, " %s=%" PRId32, o->name, (int32_t) x);
+					return;
+				case WRT_VT_I64:
+					fprintf(out, " %s=%" PRId64, o->name, (int64_t) x);
+					return;
+				case WRT_VT_F32:
+					fprintf(out, " %s=%.9g", o->name, (double) pc[o->cell].f32);
+					return;
+				case WRT_VT_F64:
+					fprintf(out, " %s=%.17g", o->name, pc[o->cell].f64);
+					return;
+			}
+			fprintf(out, " %s=0x%" PRIx64, o->name, x);    /* a row of no type: the bits */
+			return;
+		case WRT_IRK_I32:
+			fprintf(out, " %s=%" PRId32, o->name, (int32_t) x);
+			return;
+		case WRT_IRK_SPAN: case WRT_IRK_U32: case WRT_IRK_U64: case WRT_IRK_COST:
+			fprintf(out, " %s=%" PRIu64, o->name, x);
+			return;
+		case WRT_IRK_MASK:
+			fprintf(out, " %s=0x%" PRIx64, o->name, x);
+			return;
+		case WRT_IRK_BITS:
+			fprintf(out, " %s=0x%016" PRIx64, o->name, x);
+			return;
+		case WRT_IRK_FN:
+			fprintf(out, " %s=%s", o->name, simd_name(pc[o->cell].p));
+			return;
+		case WRT_IRK_CODE:
+			fprintf(out, " %s=f%u", o->name, ((const wrt_code *) pc[o->cell].p)->func_index);
+			return;
+		case WRT_IRK_FUNC:
+			fprintf(out, " %s=f%" PRIu64, o->name, x);
+			return;
+		case WRT_IRK_TYPE:
+			fprintf(out, " %s=type%" PRIu64, o->name, x);
+			return;
+		case WRT_IRK_GLOBAL:
+			fprintf(out, " %s=g%" PRIu64, o->name, x);
+			return;
+		case WRT_IRK_TABLE:
+			fprintf(out, " %s=t%" PRIu64, o->name, x);
+			return;
+		case WRT_IRK_DATA:
+			fprintf(out, " %s=data%" PRIu64, o->name, x);
+			return;
+		case WRT_IRK_ELEM:
+			fprintf(out, " %s=elem%" PRIu64, o->name, x);
+			return;
+		case WRT_IRK_COUNT_:
+			break;
+	}
+	fprintf(out, " %s=?", o->name);
+}
+
+/*
+ * Print the instructions from cell 0 on, by the table's lengths; cells
+ * prints raw cells.  Cells that are not a handler print as "??" one at a
+ * time, and an instruction running past the end is cut there, so that
+ * broken code still prints.
+ */
+static void
+disasm(const wrt_compiled *cf, FILE *out, bool cells)
+{
+	print_header(cf, out);
 	for (uint32_t i = 0; i < cf->ncode;)
 	{
-		int op = -1;
-		for (int k = 0; k < WRT_IR_COUNT_; k++)
-			if (h[k] == cf->code[i].h)
-			{
-				op = k;
-				break;
-			}
+		int op = wrt_ir_op(cf->code[i].h);
 		if (op < 0)
 		{
 			fprintf(out, "%5u  ??\n", i);
 			i++;
 			continue;
 		}
-		uint32_t len = ir_length(op, &cf->code[i]);
-		fprintf(out, "%5u  %-24s", i, ir_names[op]);
-		uint32_t k = 1;
-		if ((op == WRT_IR_VUN || op == WRT_IR_VSPLAT || op == WRT_IR_VTEST || op == WRT_IR_VBIN ||
-			 op == WRT_IR_VSHIFT || op == WRT_IR_VTER || op == WRT_IR_VEXTRACT ||
-			 op == WRT_IR_VREPLACE || op == WRT_IR_VLOAD || op > WRT_IR_VSTORE_LANE ||
-			 op == WRT_IR_VLOAD_ADD || op == WRT_IR_V128_LOAD_ADD) && i + 1 < cf->ncode)
-			fprintf(out, " %s", simd_name(cf->code[i + k++].u));
-		for (; k <= len && i + k < cf->ncode; k++)
-			fprintf(out, " [%u|%u]", WRT_LO(cf->code[i + k]), WRT_HI(cf->code[i + k]));
+		const wrt_irinfo *info = &wrt_ir_info[op];
+		const wrt_irlayout *l = info->layout;
+		uint32_t len = l->ncells < cf->ncode - i ? wrt_ir_length(op, &cf->code[i]) : cf->ncode - i;
+		if (len > cf->ncode - i)
+			len = cf->ncode - i;
+		fprintf(out, "%5u  %-24s", i, info->name);
+		if (cells)
+		{
+			uint32_t k = 1;
+			if (l->nopnds && l->opnds[0].kind == WRT_IRK_FN && len > 1)
+				fprintf(out, " %s", simd_name(cf->code[i + k++].p));
+			for (; k < len; k++)
+				fprintf(out, " [%u|%u]", WRT_LO(cf->code[i + k]), WRT_HI(cf->code[i + k]));
+		}
+		else if (len == 1u + l->ncells || (l->tail && len == wrt_ir_length(op, &cf->code[i])))
+			for (uint32_t k = 0; k < l->nopnds; k++)
+				print_operand(out, cf->code, i, op, &l->opnds[k]);
+		else
+			fprintf(out, " (cut off by the end of the code)");
 		fputc('\n', out);
-		i += 1 + len;
+		i += len;
 	}
 }
 
-bool
-wrt_module_disasm(wrt_module *m, uint32_t func_index, void *file, wrt_error *err)
+void
+wrt_disasm(const wrt_compiled *cf, FILE *out)
+{
+	disasm(cf, out, false);
+}
+
+void
+wrt_disasm_cells(const wrt_compiled *cf, FILE *out)
+{
+	disasm(cf, out, true);
+}
+
+static bool
+module_disasm(wrt_module *m, uint32_t func_index, void *file, bool cells, wrt_error *err)
 {
 	if (func_index < m->nfunc_imports || func_index >= m->nfuncs)
 		return wrt_set_error(err, WRT_ERR_INVALID, 0, "function %u is not defined in the module", func_index);
@@ -173,6 +195,18 @@ wrt_module_disasm(wrt_module *m, uint32_t func_index, void *file, wrt_error *err
 		return false;
 	fprintf(file, "func %u%s%s\n", func_index, wrt_module_func_name(m, func_index) ? " " : "",
 			wrt_module_func_name(m, func_index) ? wrt_module_func_name(m, func_index) : "");
-	wrt_disasm(code->compiled, file);
+	disasm(code->compiled, file, cells);
 	return true;
+}
+
+bool
+wrt_module_disasm(wrt_module *m, uint32_t func_index, void *file, wrt_error *err)
+{
+	return module_disasm(m, func_index, file, false, err);
+}
+
+bool
+wrt_module_disasm_cells(wrt_module *m, uint32_t func_index, void *file, wrt_error *err)
+{
+	return module_disasm(m, func_index, file, true, err);
 }

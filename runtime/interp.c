@@ -1,5 +1,5 @@
 /*
- * interp.c — the interpreter for the register code of compile.h.
+ * interp.c — the interpreter for the register code (compile.h, ir.def).
  *
  * One function, run(), executes Wasm code with direct-threaded dispatch
  * (each instruction's first cell is the address of its handler label;
@@ -9,6 +9,12 @@
  * slots.  The hot state (pc, fp, memory base and size, fuel) lives in local
  * variables; it is written back to the store only around host calls, which
  * may re-enter wrt_call.
+ *
+ * The handler table has one label per instruction of ir.def, generated
+ * from the table; a handler reads its operands through the accessors
+ * generated from its row's layout, OPND(layout, operand), which compile to
+ * the same single loads as hand-written pc[k] reads, and steps by its
+ * layout's generated length (NEXT(WRT_IRLEN_<layout>)).
  *
  * Frame slots are 8 bytes (wrt_slot); a v128 takes a slot pair, read and
  * written with VGET/VSET (16-byte copies the compiler turns into one vector
@@ -200,40 +206,12 @@ static bool
 run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_slot *fp,
 	const void *const **handlers_out)
 {
-	static const void *const handlers[WRT_IR_COUNT_] = {
-#define X(n) [WRT_IR_##n] = &&L_##n,
-		WRT_IR_SPECIAL(X)
-#undef X
-#define X(O1, o1, O2, o2) [WRT_IR_F64_##O1##_##O2##_L] = &&L_F64_##O1##_##O2##_L, \
-	[WRT_IR_F64_##O1##_##O2##_R] = &&L_F64_##O1##_##O2##_R,
-		WRT_IR_F64_CHAIN(X)
-#undef X
-#define OP_UN(NAME, code, text, TIN, TOUT, body) [WRT_IR_##NAME] = &&L_##NAME,
-#define OP_TEST(NAME, code, text, TIN, body) [WRT_IR_##NAME] = &&L_##NAME, \
-	[WRT_IR_BRIF_##NAME] = &&L_BRIF_##NAME, [WRT_IR_BRIFNOT_##NAME] = &&L_BRIFNOT_##NAME,
-#define OP_BIN(NAME, code, text, T, TOUT, body) \
-	[WRT_IR_##NAME##_RR] = &&L_##NAME##_RR, [WRT_IR_##NAME##_RI] = &&L_##NAME##_RI, \
-	[WRT_IR_##NAME##_RM] = &&L_##NAME##_RM, [WRT_IR_##NAME##_IR] = &&L_##NAME##_IR, \
-	[WRT_IR_##NAME##_RMA] = &&L_##NAME##_RMA,
-#define OP_CMP(NAME, code, text, T, body) \
-	[WRT_IR_##NAME##_RR] = &&L_##NAME##_RR, [WRT_IR_##NAME##_RI] = &&L_##NAME##_RI, \
-	[WRT_IR_##NAME##_RM] = &&L_##NAME##_RM, [WRT_IR_##NAME##_IR] = &&L_##NAME##_IR, \
-	[WRT_IR_##NAME##_RMA] = &&L_##NAME##_RMA, \
-	[WRT_IR_BRIF_##NAME##_RR] = &&L_BRIF_##NAME##_RR, [WRT_IR_BRIF_##NAME##_RI] = &&L_BRIF_##NAME##_RI, \
-	[WRT_IR_BRIFNOT_##NAME##_RR] = &&L_BRIFNOT_##NAME##_RR, [WRT_IR_BRIFNOT_##NAME##_RI] = &&L_BRIFNOT_##NAME##_RI, \
-	[WRT_IR_SEL_##NAME##_RR] = &&L_SEL_##NAME##_RR, [WRT_IR_SEL_##NAME##_RI] = &&L_SEL_##NAME##_RI, \
-	[WRT_IR_SEL2_##NAME##_RR] = &&L_SEL2_##NAME##_RR,
-#define OP_LOAD(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = &&L_##NAME, [WRT_IR_##NAME##_ADD] = &&L_##NAME##_ADD, \
-	[WRT_IR_##NAME##_ABS] = &&L_##NAME##_ABS,
-#define OP_STORE(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = &&L_##NAME, [WRT_IR_##NAME##_ABS] = &&L_##NAME##_ABS,
-#include "opcodes.def"
-#define X(F, n) [WRT_IR_##F] = &&L_##F,
-		WRT_IR_SIMD(X)
-#undef X
-#define X(F, NAME) [WRT_IR_VI_##NAME] = &&L_VI_##NAME,
-		WRT_IR_SIMD_INLINE(X)
-#undef X
+	/* One label per instruction of ir.def: a missing handler does not compile. */
+	static const void *const handlers[] = {
+#define IR_INSN(NAME, ...) [WRT_IR_##NAME] = &&L_##NAME,
+#include "ir.def"
 	};
+	_Static_assert(sizeof(handlers) / sizeof(handlers[0]) == WRT_IR_COUNT_, "a handler per instruction");
 	if (handlers_out)
 	{
 		*handlers_out = handlers;
@@ -286,11 +264,16 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_slot *fp,
 	} while (0)
 #define DISPATCH() goto *pc->h
 #define NEXT(n) do { pc += (n); DISPATCH(); } while (0)
+/* Operand x of the instruction at pc (or at q), of layout L (ir.def): the
+ * generated accessors, which read the cell and half the table declares. */
+#define OPND(L, x) wrt_ir_##L##_##x(pc)
+#define OPND_AT(q, L, x) wrt_ir_##L##_##x(q)
 /* One cold label per trap kind, so handlers do not set a kind on their hot path. */
 #define TRAP(k) goto trap_##k
 #define TRAPM(k, msg) do { trapkind = WRT_TRAP_##k; trapmsg = (msg); goto trap; } while (0)
 /* A backward jump is a loop back-edge: poll and charge the iteration's
- * fuel, kept in the cell before the loop's first instruction. */
+ * fuel, kept by the LOOP_ENTRY just before the loop's first instruction
+ * (wrt_ir_verify checks that every back-edge lands there). */
 /* Work proportional to an operand is charged too (1 unit per 64 bytes or 8
  * table elements), so fuel bounds time, not just instruction count. */
 #define CHARGE(units) do { \
@@ -303,7 +286,8 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_slot *fp,
 			if (WRT_UNLIKELY(*intr) && !interrupt_continue(s)) TRAP(INTERRUPTED); \
 			if (WRT_UNLIKELY(counting_loops) && WRT_UNLIKELY(--code->tier_loops < 0)) \
 				wrt_tier_on_loop(s, inst->mod, code); \
-			if (WRT_UNLIKELY((fuel -= (int64_t) pc[o_ - 1].u) < 0)) TRAP(FUEL_EXHAUSTED); \
+			if (WRT_UNLIKELY((fuel -= (int64_t) OPND_AT(pc + o_ - WRT_IRLEN_LOOP_ENTRY, LOOP_ENTRY, cost)) < 0)) \
+				TRAP(FUEL_EXHAUSTED); \
 		} \
 		pc += o_; \
 		DISPATCH(); \
@@ -320,126 +304,126 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_slot *fp,
 		TRAP(FUEL_EXHAUSTED);
 	DISPATCH();
 
-	/* ---- generated handlers ---- */
+	/* ---- generated handlers: the forms of ir.def's families ---- */
 #define OP_UN(NAME, code, text, TIN, TOUT, body) \
 	L_##NAME: { \
-		wrt_ct_##TIN a = GET_##TIN(WRT_HI(pc[1])); \
+		wrt_ct_##TIN a = GET_##TIN(OPND(UN, a)); \
 		wrt_ct_##TOUT r; \
 		body \
-		SET_##TOUT(WRT_LO(pc[1]), r); \
-		NEXT(2); \
+		SET_##TOUT(OPND(UN, d), r); \
+		NEXT(WRT_IRLEN_UN); \
 	}
 #define OP_TEST(NAME, code, text, TIN, body) \
 	L_##NAME: { \
-		wrt_ct_##TIN a = GET_##TIN(WRT_HI(pc[1])); \
+		wrt_ct_##TIN a = GET_##TIN(OPND(TEST, a)); \
 		uint32_t r; \
 		body \
-		SET_I32(WRT_LO(pc[1]), r); \
-		NEXT(2); \
+		SET_I32(OPND(TEST, d), r); \
+		NEXT(WRT_IRLEN_TEST); \
 	} \
 	L_BRIF_##NAME: { \
-		wrt_ct_##TIN a = GET_##TIN(WRT_LO(pc[1])); \
+		wrt_ct_##TIN a = GET_##TIN(OPND(BRIF_TEST, a)); \
 		uint32_t r; \
 		body \
-		if (r) JUMP(WRT_HI(pc[1])); \
-		NEXT(2); \
+		if (r) JUMP(OPND(BRIF_TEST, off)); \
+		NEXT(WRT_IRLEN_BRIF_TEST); \
 	} \
 	L_BRIFNOT_##NAME: { \
-		wrt_ct_##TIN a = GET_##TIN(WRT_LO(pc[1])); \
+		wrt_ct_##TIN a = GET_##TIN(OPND(BRIFNOT_TEST, a)); \
 		uint32_t r; \
 		body \
-		if (!r) JUMP(WRT_HI(pc[1])); \
-		NEXT(2); \
+		if (!r) JUMP(OPND(BRIFNOT_TEST, off)); \
+		NEXT(WRT_IRLEN_BRIFNOT_TEST); \
 	}
 /* a op b with b loaded from memory at EA: _RM (p + offset, 64-bit) and
  * _RMA (p + k, wrapped to 32 bits, as the i32.add it replaces). */
-#define BIN_MEM(T, TOUT, body, EA) { \
+#define BIN_MEM(L, T, TOUT, body, EA) { \
 		uint64_t ea = (EA); \
-		wrt_ct_##T a = GET_##T(WRT_HI(pc[1])), b; \
+		wrt_ct_##T a = GET_##T(OPND(L, a)), b; \
 		wrt_ct_##TOUT r; \
 		if (WRT_UNLIKELY(ea + sizeof(b) > memsize)) TRAP(MEMORY_OOB); \
 		memcpy(&b, mem + ea, sizeof(b)); \
 		body \
-		SET_##TOUT(WRT_LO(pc[1]), r); \
-		NEXT(3); \
+		SET_##TOUT(OPND(L, d), r); \
+		NEXT(WRT_IRLEN_##L); \
 	}
 #define OP_BIN(NAME, code, text, T, TOUT, body) \
 	L_##NAME##_RR: { \
-		wrt_ct_##T a = GET_##T(WRT_HI(pc[1])), b = GET_##T(WRT_LO(pc[2])); \
+		wrt_ct_##T a = GET_##T(OPND(BIN_RR, a)), b = GET_##T(OPND(BIN_RR, b)); \
 		wrt_ct_##TOUT r; \
 		body \
-		SET_##TOUT(WRT_LO(pc[1]), r); \
-		NEXT(3); \
+		SET_##TOUT(OPND(BIN_RR, d), r); \
+		NEXT(WRT_IRLEN_BIN_RR); \
 	} \
 	L_##NAME##_RI: { \
-		wrt_ct_##T a = GET_##T(WRT_HI(pc[1])), b = IMM_##T(pc[2]); \
+		wrt_ct_##T a = GET_##T(OPND(BIN_RI, a)), b = IMM_##T(OPND(BIN_RI, imm)); \
 		wrt_ct_##TOUT r; \
 		body \
-		SET_##TOUT(WRT_LO(pc[1]), r); \
-		NEXT(3); \
+		SET_##TOUT(OPND(BIN_RI, d), r); \
+		NEXT(WRT_IRLEN_BIN_RI); \
 	} \
-	L_##NAME##_RM: BIN_MEM(T, TOUT, body, (uint64_t) GET_I32(WRT_LO(pc[2])) + WRT_HI(pc[2])) \
+	L_##NAME##_RM: BIN_MEM(BIN_RM, T, TOUT, body, (uint64_t) GET_I32(OPND(BIN_RM, p)) + OPND(BIN_RM, offset)) \
 	L_##NAME##_IR: { \
-		wrt_ct_##T a = IMM_##T(pc[2]), b = GET_##T(WRT_HI(pc[1])); \
+		wrt_ct_##T a = IMM_##T(OPND(BIN_IR, imm)), b = GET_##T(OPND(BIN_IR, b)); \
 		wrt_ct_##TOUT r; \
 		body \
-		SET_##TOUT(WRT_LO(pc[1]), r); \
-		NEXT(3); \
+		SET_##TOUT(OPND(BIN_IR, d), r); \
+		NEXT(WRT_IRLEN_BIN_IR); \
 	} \
-	L_##NAME##_RMA: BIN_MEM(T, TOUT, body, (uint32_t) (GET_I32(WRT_LO(pc[2])) + WRT_HI(pc[2])))
+	L_##NAME##_RMA: BIN_MEM(BIN_RMA, T, TOUT, body, (uint32_t) (GET_I32(OPND(BIN_RMA, p)) + OPND(BIN_RMA, k)))
 #define OP_CMP(NAME, code, text, T, body) \
 	OP_BIN(NAME, code, text, T, I32, body) \
 	L_BRIF_##NAME##_RR: { \
-		wrt_ct_##T a = GET_##T(WRT_LO(pc[1])), b = GET_##T(WRT_HI(pc[1])); \
+		wrt_ct_##T a = GET_##T(OPND(BRIF_RR, a)), b = GET_##T(OPND(BRIF_RR, b)); \
 		uint32_t r; \
 		body \
-		if (r) JUMP(pc[2].i); \
-		NEXT(3); \
+		if (r) JUMP(OPND(BRIF_RR, off)); \
+		NEXT(WRT_IRLEN_BRIF_RR); \
 	} \
 	L_BRIF_##NAME##_RI: { \
-		wrt_ct_##T a = GET_##T(WRT_LO(pc[1])), b = IMM_##T(pc[2]); \
+		wrt_ct_##T a = GET_##T(OPND(BRIF_RI, a)), b = IMM_##T(OPND(BRIF_RI, imm)); \
 		uint32_t r; \
 		body \
-		if (r) JUMP(WRT_HI(pc[1])); \
-		NEXT(3); \
+		if (r) JUMP(OPND(BRIF_RI, off)); \
+		NEXT(WRT_IRLEN_BRIF_RI); \
 	} \
 	L_BRIFNOT_##NAME##_RR: { \
-		wrt_ct_##T a = GET_##T(WRT_LO(pc[1])), b = GET_##T(WRT_HI(pc[1])); \
+		wrt_ct_##T a = GET_##T(OPND(BRIFNOT_RR, a)), b = GET_##T(OPND(BRIFNOT_RR, b)); \
 		uint32_t r; \
 		body \
-		if (!r) JUMP(pc[2].i); \
-		NEXT(3); \
+		if (!r) JUMP(OPND(BRIFNOT_RR, off)); \
+		NEXT(WRT_IRLEN_BRIFNOT_RR); \
 	} \
 	L_BRIFNOT_##NAME##_RI: { \
-		wrt_ct_##T a = GET_##T(WRT_LO(pc[1])), b = IMM_##T(pc[2]); \
+		wrt_ct_##T a = GET_##T(OPND(BRIFNOT_RI, a)), b = IMM_##T(OPND(BRIFNOT_RI, imm)); \
 		uint32_t r; \
 		body \
-		if (!r) JUMP(WRT_HI(pc[1])); \
-		NEXT(3); \
+		if (!r) JUMP(OPND(BRIFNOT_RI, off)); \
+		NEXT(WRT_IRLEN_BRIFNOT_RI); \
 	} \
 	L_SEL_##NAME##_RR: { \
-		wrt_ct_##T a = GET_##T(WRT_HI(pc[1])), b = GET_##T(WRT_LO(pc[2])); \
+		wrt_ct_##T a = GET_##T(OPND(SEL_RR, a)), b = GET_##T(OPND(SEL_RR, b)); \
 		uint32_t r; \
 		body \
-		SELECT_BITS(WRT_LO(pc[1]), r, WRT_HI(pc[2]), WRT_LO(pc[3])); \
-		NEXT(4); \
+		SELECT_BITS(OPND(SEL_RR, d), r, OPND(SEL_RR, x), OPND(SEL_RR, y)); \
+		NEXT(WRT_IRLEN_SEL_RR); \
 	} \
 	L_SEL_##NAME##_RI: { \
-		wrt_ct_##T a = GET_##T(WRT_HI(pc[1])), b = IMM_##T(pc[2]); \
+		wrt_ct_##T a = GET_##T(OPND(SEL_RI, a)), b = IMM_##T(OPND(SEL_RI, imm)); \
 		uint32_t r; \
 		body \
-		SELECT_BITS(WRT_LO(pc[1]), r, WRT_LO(pc[3]), WRT_HI(pc[3])); \
-		NEXT(4); \
+		SELECT_BITS(OPND(SEL_RI, d), r, OPND(SEL_RI, x), OPND(SEL_RI, y)); \
+		NEXT(WRT_IRLEN_SEL_RI); \
 	} \
 	L_SEL2_##NAME##_RR: { \
-		wrt_ct_##T a = GET_##T(WRT_HI(pc[1])), b = GET_##T(WRT_LO(pc[2])); \
+		wrt_ct_##T a = GET_##T(OPND(SEL2_RR, a)), b = GET_##T(OPND(SEL2_RR, b)); \
 		uint32_t r; \
 		body \
-		uint64_t x_ = fp[WRT_HI(pc[2])].bits, y_ = fp[WRT_HI(pc[3])].bits; \
+		uint64_t x_ = fp[OPND(SEL2_RR, x)].bits, y_ = fp[OPND(SEL2_RR, y)].bits; \
 		uint64_t t_ = r ? x_ : y_; \
-		fp[WRT_LO(pc[1])].bits = t_; \
-		uint64_t o_ = fp[WRT_LO(pc[4])].bits; \
-		uint32_t m_ = WRT_HI(pc[4]); \
+		fp[OPND(SEL2_RR, d1)].bits = t_; \
+		uint64_t o_ = fp[OPND(SEL2_RR, o)].bits; \
+		uint32_t m_ = OPND(SEL2_RR, m); \
 		wrt_slot va_, vb_; \
 		va_.bits = (m_ & 1) ? t_ : o_; \
 		vb_.bits = (m_ & 2) ? t_ : o_; \
@@ -448,140 +432,139 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_slot *fp,
 			wrt_ct_##T a = VGET_##T(va_), b = VGET_##T(vb_); \
 			uint32_t r; \
 			body \
-			fp[WRT_LO(pc[3])].bits = r ? x2_ : y2_; \
+			fp[OPND(SEL2_RR, d)].bits = r ? x2_ : y2_; \
 		} \
-		NEXT(5); \
+		NEXT(WRT_IRLEN_SEL2_RR); \
 	}
 #define OP_LOAD(NAME, code, text, T, MT, AL) \
 	L_##NAME: { \
-		uint64_t ea = (uint64_t) GET_I32(WRT_HI(pc[1])) + pc[2].u; \
+		uint64_t ea = (uint64_t) GET_I32(OPND(LOAD, a)) + OPND(LOAD, offset); \
 		MT v; \
 		if (WRT_UNLIKELY(ea + sizeof(MT) > memsize)) TRAP(MEMORY_OOB); \
 		memcpy(&v, mem + ea, sizeof(MT)); \
-		SET_##T(WRT_LO(pc[1]), (wrt_ct_##T) v); \
-		NEXT(3); \
+		SET_##T(OPND(LOAD, d), (wrt_ct_##T) v); \
+		NEXT(WRT_IRLEN_LOAD); \
 	} \
 	L_##NAME##_ADD: { \
-		uint64_t ea = (uint64_t) (uint32_t) (GET_I32(WRT_HI(pc[1])) + WRT_LO(pc[2])) + WRT_HI(pc[2]); \
+		uint64_t ea = (uint64_t) (uint32_t) (GET_I32(OPND(LOAD_ADD, a)) + OPND(LOAD_ADD, k)) + OPND(LOAD_ADD, offset); \
 		MT v; \
 		if (WRT_UNLIKELY(ea + sizeof(MT) > memsize)) TRAP(MEMORY_OOB); \
 		memcpy(&v, mem + ea, sizeof(MT)); \
-		SET_##T(WRT_LO(pc[1]), (wrt_ct_##T) v); \
-		NEXT(3); \
+		SET_##T(OPND(LOAD_ADD, d), (wrt_ct_##T) v); \
+		NEXT(WRT_IRLEN_LOAD_ADD); \
 	} \
 	L_##NAME##_ABS: { \
-		uint64_t ea = pc[2].u; \
+		uint64_t ea = OPND(LOAD_ABS, ea); \
 		MT v; \
 		if (WRT_UNLIKELY(ea + sizeof(MT) > memsize)) TRAP(MEMORY_OOB); \
 		memcpy(&v, mem + ea, sizeof(MT)); \
-		SET_##T(pc[1].u, (wrt_ct_##T) v); \
-		NEXT(3); \
+		SET_##T(OPND(LOAD_ABS, d), (wrt_ct_##T) v); \
+		NEXT(WRT_IRLEN_LOAD_ABS); \
 	}
 #define OP_STORE(NAME, code, text, T, MT, AL) \
 	L_##NAME: { \
-		uint64_t ea = (uint64_t) GET_I32(WRT_LO(pc[1])) + pc[2].u; \
-		MT v = (MT) GET_##T(WRT_HI(pc[1])); \
+		uint64_t ea = (uint64_t) GET_I32(OPND(STORE, a)) + OPND(STORE, offset); \
+		MT v = (MT) GET_##T(OPND(STORE, v)); \
 		if (WRT_UNLIKELY(ea + sizeof(MT) > memsize)) TRAP(MEMORY_OOB); \
 		memcpy(mem + ea, &v, sizeof(MT)); \
-		NEXT(3); \
+		NEXT(WRT_IRLEN_STORE); \
 	} \
 	L_##NAME##_ABS: { \
-		uint64_t ea = pc[2].u; \
-		MT v = (MT) GET_##T(pc[1].u); \
+		uint64_t ea = OPND(STORE_ABS, ea); \
+		MT v = (MT) GET_##T(OPND(STORE_ABS, v)); \
 		if (WRT_UNLIKELY(ea + sizeof(MT) > memsize)) TRAP(MEMORY_OOB); \
 		memcpy(mem + ea, &v, sizeof(MT)); \
-		NEXT(3); \
+		NEXT(WRT_IRLEN_STORE_ABS); \
 	}
 #include "opcodes.def"
 
 	/* ---- hand-written handlers ---- */
 L_COPY:
-	fp[WRT_LO(pc[1])] = fp[WRT_HI(pc[1])];
-	NEXT(2);
+	fp[OPND(COPY, d)] = fp[OPND(COPY, s)];
+	NEXT(WRT_IRLEN_COPY);
 L_MOVE_N:
 	/* Work in proportion to the values moved, as the bulk operations. */
-	CHARGE(pc[2].u >> 3);
-	memmove(fp + WRT_LO(pc[1]), fp + WRT_HI(pc[1]), (size_t) pc[2].u * sizeof(*fp));
-	NEXT(3);
+	CHARGE(OPND(MOVE_N, n) >> 3);
+	memmove(fp + OPND(MOVE_N, d), fp + OPND(MOVE_N, s), (size_t) OPND(MOVE_N, n) * sizeof(*fp));
+	NEXT(WRT_IRLEN_MOVE_N);
 L_CONST:
-	fp[pc[1].u].bits = pc[2].u;
-	NEXT(3);
+	fp[OPND(CONST, d)].bits = OPND(CONST, imm);
+	NEXT(WRT_IRLEN_CONST);
 L_BR:
-	JUMP(pc[1].i);
+	JUMP(OPND(BR, off));
 L_BR_NZ:
-	if (GET_I32(WRT_LO(pc[1])))
-		JUMP(WRT_HI(pc[1]));
-	NEXT(2);
+	if (GET_I32(OPND(BR_NZ, c)))
+		JUMP(OPND(BR_NZ, off));
+	NEXT(WRT_IRLEN_BR_NZ);
 L_BR_Z:
-	if (!GET_I32(WRT_LO(pc[1])))
-		JUMP(WRT_HI(pc[1]));
-	NEXT(2);
+	if (!GET_I32(OPND(BR_NZ, c)))
+		JUMP(OPND(BR_NZ, off));
+	NEXT(WRT_IRLEN_BR_NZ);
 	/* Loop tails: the counter update fused with the branch testing it.
 	 * d is written before b is read (b may be d).  The _C forms first do a
-	 * local-to-local copy (a phi move) that stood just before; its cell
-	 * follows the branch's. */
-#define ADDI_BR(NAME, COPY, TEST, OFF, LEN) \
+	 * local-to-local copy (a phi move) that stood just before. */
+#define ADDI_BR(NAME, L, COPY, TEST) \
 L_I32_ADDI_BR_##NAME: \
 	COPY \
 	{ \
-		uint32_t v = GET_I32(WRT_HI(pc[1])) + WRT_LO(pc[2]); \
-		SET_I32(WRT_LO(pc[1]), v); \
+		uint32_t v = GET_I32(OPND(L, a)) + OPND(L, imm); \
+		SET_I32(OPND(L, d), v); \
 		if (TEST) \
-			JUMP(OFF); \
-		NEXT(LEN); \
+			JUMP(OPND(L, off)); \
+		NEXT(WRT_IRLEN_##L); \
 	}
-#define COPY_AT(k) fp[WRT_LO(pc[k])] = fp[WRT_HI(pc[k])];
-	ADDI_BR(NZ, , v, WRT_HI(pc[2]), 3)
-	ADDI_BR(Z, , !v, WRT_HI(pc[2]), 3)
-	ADDI_BR(NE, , v != GET_I32(WRT_HI(pc[2])), pc[3].i, 4)
-	ADDI_BR(EQ, , v == GET_I32(WRT_HI(pc[2])), pc[3].i, 4)
+#define COPY_OF(L) fp[OPND(L, cd)] = fp[OPND(L, cs)];
+	ADDI_BR(NZ, I32_ADDI_BR_NZ, , v)
+	ADDI_BR(Z, I32_ADDI_BR_NZ, , !v)
+	ADDI_BR(NE, I32_ADDI_BR_NE, , v != GET_I32(OPND(I32_ADDI_BR_NE, b)))
+	ADDI_BR(EQ, I32_ADDI_BR_NE, , v == GET_I32(OPND(I32_ADDI_BR_NE, b)))
 L_I32_ADD2_RI:
-	SET_I32(WRT_LO(pc[1]), GET_I32(WRT_HI(pc[1])) + WRT_LO(pc[3]));
-	SET_I32(WRT_LO(pc[2]), GET_I32(WRT_HI(pc[2])) + WRT_HI(pc[3]));
-	NEXT(4);
+	SET_I32(OPND(I32_ADD2_RI, d1), GET_I32(OPND(I32_ADD2_RI, a1)) + OPND(I32_ADD2_RI, k1));
+	SET_I32(OPND(I32_ADD2_RI, d2), GET_I32(OPND(I32_ADD2_RI, a2)) + OPND(I32_ADD2_RI, k2));
+	NEXT(WRT_IRLEN_I32_ADD2_RI);
 L_I32_ADD3_RI:
-	SET_I32(WRT_LO(pc[1]), GET_I32(WRT_HI(pc[1])) + WRT_LO(pc[4]));
-	SET_I32(WRT_LO(pc[2]), GET_I32(WRT_HI(pc[2])) + WRT_HI(pc[4]));
-	SET_I32(WRT_LO(pc[3]), GET_I32(WRT_HI(pc[3])) + WRT_LO(pc[5]));
-	NEXT(6);
-	ADDI_BR(NZ_C, COPY_AT(3), v, WRT_HI(pc[2]), 4)
-	ADDI_BR(Z_C, COPY_AT(3), !v, WRT_HI(pc[2]), 4)
-	ADDI_BR(NE_C, COPY_AT(4), v != GET_I32(WRT_HI(pc[2])), pc[3].i, 5)
-	ADDI_BR(EQ_C, COPY_AT(4), v == GET_I32(WRT_HI(pc[2])), pc[3].i, 5)
-#undef COPY_AT
+	SET_I32(OPND(I32_ADD3_RI, d1), GET_I32(OPND(I32_ADD3_RI, a1)) + OPND(I32_ADD3_RI, k1));
+	SET_I32(OPND(I32_ADD3_RI, d2), GET_I32(OPND(I32_ADD3_RI, a2)) + OPND(I32_ADD3_RI, k2));
+	SET_I32(OPND(I32_ADD3_RI, d3), GET_I32(OPND(I32_ADD3_RI, a3)) + OPND(I32_ADD3_RI, k3));
+	NEXT(WRT_IRLEN_I32_ADD3_RI);
+	ADDI_BR(NZ_C, I32_ADDI_BR_NZ_C, COPY_OF(I32_ADDI_BR_NZ_C), v)
+	ADDI_BR(Z_C, I32_ADDI_BR_NZ_C, COPY_OF(I32_ADDI_BR_NZ_C), !v)
+	ADDI_BR(NE_C, I32_ADDI_BR_NE_C, COPY_OF(I32_ADDI_BR_NE_C), v != GET_I32(OPND(I32_ADDI_BR_NE_C, b)))
+	ADDI_BR(EQ_C, I32_ADDI_BR_NE_C, COPY_OF(I32_ADDI_BR_NE_C), v == GET_I32(OPND(I32_ADDI_BR_NE_C, b)))
+#undef COPY_OF
 #undef ADDI_BR
-	/* Byte loads fused into their consumer: M8(p, k, o) of compile.h. */
-#define M8(dst, p, kc) do { \
-		uint64_t e_ = (uint64_t) (uint32_t) (GET_I32(p) + WRT_LO(kc)) + WRT_HI(kc); \
+	/* Byte loads fused into their consumer: M8(p, k, o) of ir.def. */
+#define M8(dst, p, k, o) do { \
+		uint64_t e_ = (uint64_t) (uint32_t) (GET_I32(p) + (k)) + (o); \
 		if (WRT_UNLIKELY(e_ >= memsize)) TRAP(MEMORY_OOB); \
 		dst = mem[e_]; \
 	} while (0)
-#define MM8(NAME, ACC, op) \
+#define MM8(NAME, L, ACC, op) \
 L_I32_##NAME##_MM8: \
 	{ \
 		uint32_t x, y; \
-		M8(x, WRT_HI(pc[1]), pc[3]); \
-		M8(y, WRT_LO(pc[2]), pc[4]); \
-		SET_I32(WRT_LO(pc[1]), ACC (x op y)); \
-		NEXT(5); \
+		M8(x, OPND(L, pa), OPND(L, ka), OPND(L, oa)); \
+		M8(y, OPND(L, pb), OPND(L, kb), OPND(L, ob)); \
+		SET_I32(OPND(L, d), ACC (x op y)); \
+		NEXT(WRT_IRLEN_##L); \
 	}
-	MM8(EQ, , ==)
-	MM8(NE, , !=)
-	MM8(ADD_EQ, GET_I32(WRT_HI(pc[2])) +, ==)
-	MM8(ADD_NE, GET_I32(WRT_HI(pc[2])) +, !=)
+	MM8(EQ, I32_EQ_MM8, , ==)
+	MM8(NE, I32_EQ_MM8, , !=)
+	MM8(ADD_EQ, I32_ADD_EQ_MM8, GET_I32(OPND(I32_ADD_EQ_MM8, s)) +, ==)
+	MM8(ADD_NE, I32_ADD_EQ_MM8, GET_I32(OPND(I32_ADD_EQ_MM8, s)) +, !=)
 #undef MM8
-#define ANDI_M8(NAME, ACC, op, LEN) \
+#define ANDI_M8(NAME, L, ACC, op) \
 L_I32_##NAME##_M8: \
 	{ \
 		uint32_t x; \
-		M8(x, WRT_HI(pc[1]), pc[2]); \
-		SET_I32(WRT_LO(pc[1]), ACC ((x & WRT_LO(pc[3])) op WRT_HI(pc[3]))); \
-		NEXT(LEN); \
+		M8(x, OPND(L, p), OPND(L, k), OPND(L, o)); \
+		SET_I32(OPND(L, d), ACC ((x & OPND(L, m)) op OPND(L, v))); \
+		NEXT(WRT_IRLEN_##L); \
 	}
-	ANDI_M8(ANDI_EQI, , ==, 4)
-	ANDI_M8(ANDI_NEI, , !=, 4)
-	ANDI_M8(ADD_ANDI_EQI, GET_I32(pc[4].u) +, ==, 5)
-	ANDI_M8(ADD_ANDI_NEI, GET_I32(pc[4].u) +, !=, 5)
+	ANDI_M8(ANDI_EQI, I32_ANDI_EQI_M8, , ==)
+	ANDI_M8(ANDI_NEI, I32_ANDI_EQI_M8, , !=)
+	ANDI_M8(ADD_ANDI_EQI, I32_ADD_ANDI_EQI_M8, GET_I32(OPND(I32_ADD_ANDI_EQI_M8, s)) +, ==)
+	ANDI_M8(ADD_ANDI_NEI, I32_ADD_ANDI_EQI_M8, GET_I32(OPND(I32_ADD_ANDI_EQI_M8, s)) +, !=)
 #undef ANDI_M8
 #undef M8
 	/* A run of n consecutive bytes: with step 0 the bytes are at
@@ -602,26 +585,26 @@ L_I32_##NAME##_M8: \
 #define M8RUN(NAME, op, neq) \
 L_I32_ADD_RR_##NAME##_M8N: \
 	{ \
-		uint32_t v_ = GET_I32(WRT_HI(pc[1])) + GET_I32(WRT_LO(pc[2])); \
-		SET_I32(WRT_LO(pc[1]), v_); \
-		pc += 3; \
+		uint32_t v_ = GET_I32(OPND(BIN_RR, a)) + GET_I32(OPND(BIN_RR, b)); \
+		SET_I32(OPND(BIN_RR, d), v_); \
+		pc += WRT_IRLEN_BIN_RR; \
 		m8p = v_; \
 		goto m8run_##NAME; \
 	} \
 L_I32_ADD_ANDI_##NAME##_M8N: \
-	m8p = GET_I32(WRT_HI(pc[1])); \
+	m8p = GET_I32(OPND(I32_ADD_ANDI_EQI_M8N, p)); \
 m8run_##NAME: \
 	{ \
-		uint32_t nf = WRT_HI(pc[4]), n = nf & 0xff; \
-		uint32_t b = m8p + WRT_LO(pc[2]); \
-		uint64_t e = (uint64_t) b + WRT_HI(pc[2]); \
-		uint32_t m = WRT_LO(pc[3]), v = WRT_HI(pc[3]); \
-		uint32_t acc = GET_I32(WRT_LO(pc[4])); \
+		uint32_t nf = OPND(I32_ADD_ANDI_EQI_M8N, nf), n = nf & 0xff; \
+		uint32_t b = m8p + OPND(I32_ADD_ANDI_EQI_M8N, k); \
+		uint64_t e = (uint64_t) b + OPND(I32_ADD_ANDI_EQI_M8N, o); \
+		uint32_t m = OPND(I32_ADD_ANDI_EQI_M8N, m), v = OPND(I32_ADD_ANDI_EQI_M8N, v); \
+		uint32_t acc = GET_I32(OPND(I32_ADD_ANDI_EQI_M8N, s)); \
 		if (WRT_UNLIKELY(!(nf & 0x100) && b > UINT32_MAX - (n - 1))) \
 		{ \
 			for (uint32_t i = 0; i < n; i++) \
 			{ \
-				uint64_t ei = (uint64_t) (uint32_t) (b + i) + WRT_HI(pc[2]); \
+				uint64_t ei = (uint64_t) (uint32_t) (b + i) + OPND(I32_ADD_ANDI_EQI_M8N, o); \
 				if (ei >= memsize) TRAP(MEMORY_OOB); \
 				acc += (mem[ei] & m) op v; \
 			} \
@@ -633,8 +616,8 @@ m8run_##NAME: \
 			if (WRT_LIKELY(n == 4 && v <= 0xff)) \
 			{ \
 				M8X4(q, m, v, neq, acc); \
-				SET_I32(WRT_LO(pc[1]), acc); \
-				NEXT(5); \
+				SET_I32(OPND(I32_ADD_ANDI_EQI_M8N, d), acc); \
+				NEXT(WRT_IRLEN_I32_ADD_ANDI_EQI_M8N); \
 			} \
 			switch (n) \
 			{ \
@@ -643,15 +626,15 @@ m8run_##NAME: \
 				default: acc += ((q[1] & m) op v) + ((q[0] & m) op v); \
 			} \
 		} \
-		SET_I32(WRT_LO(pc[1]), acc); \
-		NEXT(5); \
+		SET_I32(OPND(I32_ADD_ANDI_EQI_M8N, d), acc); \
+		NEXT(WRT_IRLEN_I32_ADD_ANDI_EQI_M8N); \
 	}
 	M8RUN(EQI, ==, 0)
 	M8RUN(NEI, !=, 1)
 #undef M8RUN
 #undef M8X4
-#define M64(dst, p, kc) do { \
-		uint64_t e_ = (uint64_t) (uint32_t) (GET_I32(p) + WRT_LO(kc)) + WRT_HI(kc); \
+#define M64(dst, p, k, o) do { \
+		uint64_t e_ = (uint64_t) (uint32_t) (GET_I32(p) + (k)) + (o); \
 		if (WRT_UNLIKELY(e_ + 8 > memsize)) TRAP(MEMORY_OOB); \
 		memcpy(&dst, mem + e_, 8); \
 	} while (0)
@@ -659,137 +642,140 @@ m8run_##NAME: \
 L_F64_##NAME##_MM: \
 	{ \
 		double x, y; \
-		M64(x, WRT_HI(pc[1]), pc[3]); \
-		M64(y, WRT_LO(pc[2]), pc[4]); \
-		SET_F64(WRT_LO(pc[1]), x op y); \
-		NEXT(5); \
+		M64(x, OPND(F64_ADD_MM, pa), OPND(F64_ADD_MM, ka), OPND(F64_ADD_MM, oa)); \
+		M64(y, OPND(F64_ADD_MM, pb), OPND(F64_ADD_MM, kb), OPND(F64_ADD_MM, ob)); \
+		SET_F64(OPND(F64_ADD_MM, d), x op y); \
+		NEXT(WRT_IRLEN_F64_ADD_MM); \
 	}
 	F64_MM(ADD, +)
 	F64_MM(SUB, -)
 	F64_MM(MUL, *)
 #undef F64_MM
 #undef M64
+#define BR_RANGE(q) (((GET_I32(OPND_AT(q, BR_ADDI_ANDI_LTU, a)) + OPND_AT(q, BR_ADDI_ANDI_LTU, k)) \
+					  & OPND_AT(q, BR_ADDI_ANDI_LTU, m)) < OPND_AT(q, BR_ADDI_ANDI_LTU, n))
 L_BR_ADDI_ANDI_LTU:
-	if (((GET_I32(WRT_LO(pc[1])) + WRT_LO(pc[2])) & WRT_HI(pc[2])) < IMM_I32(pc[3]))
-		JUMP(WRT_HI(pc[1]));
-	NEXT(4);
+	if (BR_RANGE(pc))
+		JUMP(OPND(BR_ADDI_ANDI_LTU, off));
+	NEXT(WRT_IRLEN_BR_ADDI_ANDI_LTU);
 L_BR_ADDI_ANDI_GEU:
-	if (((GET_I32(WRT_LO(pc[1])) + WRT_LO(pc[2])) & WRT_HI(pc[2])) >= IMM_I32(pc[3]))
-		JUMP(WRT_HI(pc[1]));
-	NEXT(4);
+	if (!BR_RANGE(pc))
+		JUMP(OPND(BR_ADDI_ANDI_LTU, off));
+	NEXT(WRT_IRLEN_BR_ADDI_ANDI_LTU);
 	/* In-place pairs (fuse_in_place): the first instruction, then the one
 	 * after it without a dispatch.  pc is moved to the second before it
 	 * runs, so a trap there is reported at it. */
-#define ADD_RR_AT(q) SET_I32(WRT_LO((q)[1]), GET_I32(WRT_HI((q)[1])) + GET_I32(WRT_LO((q)[2])))
-#define ADD_RI_AT(q) SET_I32(WRT_LO((q)[1]), GET_I32(WRT_HI((q)[1])) + IMM_I32((q)[2]))
+#define ADD_RR_AT(q) SET_I32(OPND_AT(q, BIN_RR, d), GET_I32(OPND_AT(q, BIN_RR, a)) + GET_I32(OPND_AT(q, BIN_RR, b)))
+#define ADD_RI_AT(q) SET_I32(OPND_AT(q, BIN_RI, d), GET_I32(OPND_AT(q, BIN_RI, a)) + IMM_I32(OPND_AT(q, BIN_RI, imm)))
 #define STORE_AT(MT) do { \
-		uint64_t ea_ = (uint64_t) GET_I32(WRT_LO(pc[1])) + pc[2].u; \
-		MT v_ = (MT) GET_I32(WRT_HI(pc[1])); \
+		uint64_t ea_ = (uint64_t) GET_I32(OPND(STORE, a)) + OPND(STORE, offset); \
+		MT v_ = (MT) GET_I32(OPND(STORE, v)); \
 		if (WRT_UNLIKELY(ea_ + sizeof(MT) > memsize)) TRAP(MEMORY_OOB); \
 		memcpy(mem + ea_, &v_, sizeof(MT)); \
 	} while (0)
 #define ADD_RR_STORE(NAME, MT) \
 L_I32_ADD_RR_##NAME: \
 	ADD_RR_AT(pc); \
-	pc += 3; \
+	pc += WRT_IRLEN_BIN_RR; \
 	goto L_I32_##NAME; \
 L_I32_ADD_RR_##NAME##_ADDI: \
 	ADD_RR_AT(pc); \
-	pc += 3; \
+	pc += WRT_IRLEN_BIN_RR; \
 	STORE_AT(MT); \
-	ADD_RI_AT(pc + 3); \
-	NEXT(6);
+	ADD_RI_AT(pc + WRT_IRLEN_STORE); \
+	NEXT(WRT_IRLEN_STORE + WRT_IRLEN_BIN_RI);
 	ADD_RR_STORE(STORE8, uint8_t)
 	ADD_RR_STORE(STORE, uint32_t)
 #undef ADD_RR_STORE
 L_I32_STORE8_ADDI:
 	STORE_AT(uint8_t);
-	ADD_RI_AT(pc + 3);
-	NEXT(6);
+	ADD_RI_AT(pc + WRT_IRLEN_STORE);
+	NEXT(WRT_IRLEN_STORE + WRT_IRLEN_BIN_RI);
 L_CONST_COPY:
-	fp[pc[1].u].bits = pc[2].u;
-	fp[WRT_LO(pc[4])] = fp[WRT_HI(pc[4])];
-	NEXT(5);
+	fp[OPND(CONST, d)].bits = OPND(CONST, imm);
+	fp[OPND_AT(pc + WRT_IRLEN_CONST, COPY, d)] = fp[OPND_AT(pc + WRT_IRLEN_CONST, COPY, s)];
+	NEXT(WRT_IRLEN_CONST + WRT_IRLEN_COPY);
 L_CONST_COPY_ADDI_BR_NZ:
-	fp[pc[1].u].bits = pc[2].u;
-	fp[WRT_LO(pc[4])] = fp[WRT_HI(pc[4])];
-	pc += 5;
+	fp[OPND(CONST, d)].bits = OPND(CONST, imm);
+	fp[OPND_AT(pc + WRT_IRLEN_CONST, COPY, d)] = fp[OPND_AT(pc + WRT_IRLEN_CONST, COPY, s)];
+	pc += WRT_IRLEN_CONST + WRT_IRLEN_COPY;
 L_I32_ADD_RI_ADDI_BR_NZ:
 	ADD_RI_AT(pc);
-	pc += 3;
+	pc += WRT_IRLEN_BIN_RI;
 	goto L_I32_ADDI_BR_NZ;
 L_I32_ADD_RI_BR:
 	ADD_RI_AT(pc);
-	pc += 3;
+	pc += WRT_IRLEN_BIN_RI;
 	goto L_BR;
-#define LOAD8_BR(NAME, cmp) \
+#define LOAD8_BR(NAME, TEST) \
 L_I32_LOAD8_U_BR_##NAME: \
 	{ \
-		uint64_t ea = (uint64_t) GET_I32(WRT_HI(pc[1])) + pc[2].u; \
+		uint64_t ea = (uint64_t) GET_I32(OPND(LOAD, a)) + OPND(LOAD, offset); \
 		if (WRT_UNLIKELY(ea >= memsize)) TRAP(MEMORY_OOB); \
 		uint32_t v = mem[ea]; \
-		SET_I32(WRT_LO(pc[1]), v); \
-		pc += 3; \
-		if (((GET_I32(WRT_LO(pc[1])) + WRT_LO(pc[2])) & WRT_HI(pc[2])) cmp IMM_I32(pc[3])) \
-			JUMP(WRT_HI(pc[1])); \
-		NEXT(4); \
+		SET_I32(OPND(LOAD, d), v); \
+		pc += WRT_IRLEN_LOAD; \
+		if (TEST) \
+			JUMP(OPND(BR_ADDI_ANDI_LTU, off)); \
+		NEXT(WRT_IRLEN_BR_ADDI_ANDI_LTU); \
 	}
-	LOAD8_BR(LTU, <)
-	LOAD8_BR(GEU, >=)
+	LOAD8_BR(LTU, BR_RANGE(pc))
+	LOAD8_BR(GEU, !BR_RANGE(pc))
 #undef LOAD8_BR
+#undef BR_RANGE
 #undef STORE_AT
 #undef ADD_RI_AT
 #undef ADD_RR_AT
 L_I32_ANDI_EQI:
-	SET_I32(WRT_LO(pc[1]), (GET_I32(WRT_HI(pc[1])) & WRT_LO(pc[2])) == WRT_HI(pc[2]));
-	NEXT(3);
+	SET_I32(OPND(I32_ANDI_EQI, d), (GET_I32(OPND(I32_ANDI_EQI, a)) & OPND(I32_ANDI_EQI, m)) == OPND(I32_ANDI_EQI, k));
+	NEXT(WRT_IRLEN_I32_ANDI_EQI);
 L_I32_ANDI_NEI:
-	SET_I32(WRT_LO(pc[1]), (GET_I32(WRT_HI(pc[1])) & WRT_LO(pc[2])) != WRT_HI(pc[2]));
-	NEXT(3);
+	SET_I32(OPND(I32_ANDI_EQI, d), (GET_I32(OPND(I32_ANDI_EQI, a)) & OPND(I32_ANDI_EQI, m)) != OPND(I32_ANDI_EQI, k));
+	NEXT(WRT_IRLEN_I32_ANDI_EQI);
 #define X(O1, o1, O2, o2) \
 L_F64_##O1##_##O2##_L: \
 	{ \
-		double t = GET_F64(WRT_HI(pc[1])) o1 GET_F64(WRT_LO(pc[2])); \
-		SET_F64(pc[3].u, t); \
-		SET_F64(WRT_LO(pc[1]), t o2 GET_F64(WRT_HI(pc[2]))); \
-		NEXT(4); \
+		double t = GET_F64(OPND(CHAIN_L, a)) o1 GET_F64(OPND(CHAIN_L, b)); \
+		SET_F64(OPND(CHAIN_L, t), t); \
+		SET_F64(OPND(CHAIN_L, d), t o2 GET_F64(OPND(CHAIN_L, c))); \
+		NEXT(WRT_IRLEN_CHAIN_L); \
 	} \
 L_F64_##O1##_##O2##_R: \
 	{ \
-		double t = GET_F64(WRT_HI(pc[1])) o1 GET_F64(WRT_LO(pc[2])); \
-		SET_F64(pc[3].u, t); \
-		SET_F64(WRT_LO(pc[1]), GET_F64(WRT_HI(pc[2])) o2 t); \
-		NEXT(4); \
+		double t = GET_F64(OPND(CHAIN_R, a)) o1 GET_F64(OPND(CHAIN_R, b)); \
+		SET_F64(OPND(CHAIN_R, t), t); \
+		SET_F64(OPND(CHAIN_R, d), GET_F64(OPND(CHAIN_R, c)) o2 t); \
+		NEXT(WRT_IRLEN_CHAIN_R); \
 	}
 	WRT_IR_F64_CHAIN(X)
 #undef X
 L_BR_TABLE:
 	{
-		uint32_t i = GET_I32(WRT_LO(pc[1]));
-		uint32_t n = WRT_HI(pc[1]);
+		uint32_t i = GET_I32(OPND(BR_TABLE, i));
+		uint32_t n = OPND(BR_TABLE, n);
 		if (i > n)
 			i = n;
-		JUMP(pc[2 + i].i);
+		JUMP(wrt_ir_BR_TABLE_off(pc, i));
 	}
 L_LOOP_ENTRY:
-	NEXT(2);
+	NEXT(WRT_IRLEN_LOOP_ENTRY);
 L_UNREACHABLE:
 	TRAP(UNREACHABLE);
 L_SELECT:
-	SELECT_BITS(WRT_LO(pc[1]), GET_I32(WRT_HI(pc[1])), WRT_LO(pc[2]), WRT_HI(pc[2]));
-	NEXT(3);
+	SELECT_BITS(OPND(SELECT, d), GET_I32(OPND(SELECT, c)), OPND(SELECT, a), OPND(SELECT, b));
+	NEXT(WRT_IRLEN_SELECT);
 L_GLOBAL_GET:
-	fp[WRT_LO(pc[1])].bits = inst->globals[WRT_HI(pc[1])]->v.bits;
-	NEXT(2);
+	fp[OPND(GLOBAL_GET, d)].bits = inst->globals[OPND(GLOBAL_GET, g)]->v.bits;
+	NEXT(WRT_IRLEN_GLOBAL_GET);
 L_GLOBAL_SET:
-	inst->globals[WRT_HI(pc[1])]->v.bits = fp[WRT_LO(pc[1])].bits;
-	NEXT(2);
+	inst->globals[OPND(GLOBAL_SET, g)]->v.bits = fp[OPND(GLOBAL_SET, s)].bits;
+	NEXT(WRT_IRLEN_GLOBAL_SET);
 L_MEMORY_SIZE:
-	SET_I32(pc[1].u, memsize / WRT_PAGE_SIZE);
-	NEXT(2);
+	SET_I32(OPND(MEMORY_SIZE, d), memsize / WRT_PAGE_SIZE);
+	NEXT(WRT_IRLEN_MEMORY_SIZE);
 L_MEMORY_GROW:
 	{
-		uint32_t delta = GET_I32(WRT_HI(pc[1]));
+		uint32_t delta = GET_I32(OPND(MEMORY_GROW, n));
 		int64_t r = inst->mem0 ? wrt_memory_grow_internal(inst->mem0, delta) : -1;
 		RELOAD_MEM();
 		/* Only a grow that happened is charged, by size like memory.fill:
@@ -797,134 +783,138 @@ L_MEMORY_GROW:
 		 * depend on where the host keeps memory. */
 		if (r >= 0)
 			CHARGE((uint64_t) delta * (WRT_PAGE_SIZE / 64));
-		SET_I32(WRT_LO(pc[1]), (uint32_t) r);
-		NEXT(2);
+		SET_I32(OPND(MEMORY_GROW, d), (uint32_t) r);
+		NEXT(WRT_IRLEN_MEMORY_GROW);
 	}
 L_MEMORY_INIT:
-	CHARGE(GET_I32(WRT_HI(pc[2])) >> 6);
-	if (!wrt_exec_memory_init(inst, WRT_LO(pc[1]), GET_I32(WRT_HI(pc[1])),
-							  GET_I32(WRT_LO(pc[2])), GET_I32(WRT_HI(pc[2]))))
+	CHARGE(GET_I32(OPND(MEMORY_INIT, n)) >> 6);
+	if (!wrt_exec_memory_init(inst, OPND(MEMORY_INIT, seg), GET_I32(OPND(MEMORY_INIT, d)),
+							  GET_I32(OPND(MEMORY_INIT, s)), GET_I32(OPND(MEMORY_INIT, n))))
 		TRAP(MEMORY_OOB);
-	NEXT(3);
+	NEXT(WRT_IRLEN_MEMORY_INIT);
 L_DATA_DROP:
-	inst->data_dropped[pc[1].u] = 1;
-	NEXT(2);
+	inst->data_dropped[OPND(DATA_DROP, seg)] = 1;
+	NEXT(WRT_IRLEN_DATA_DROP);
 L_MEMORY_COPY:
 	{
-		uint32_t d = GET_I32(WRT_LO(pc[1])), s_ = GET_I32(WRT_HI(pc[1])), n = GET_I32(pc[2].u);
+		uint32_t d = GET_I32(OPND(MEMORY_COPY, d)), s_ = GET_I32(OPND(MEMORY_COPY, s));
+		uint32_t n = GET_I32(OPND(MEMORY_COPY, n));
 		CHARGE(n >> 6);
 		if ((uint64_t) d + n > memsize || (uint64_t) s_ + n > memsize)
 			TRAP(MEMORY_OOB);
 		if (n)
 			memmove(mem + d, mem + s_, n);
-		NEXT(3);
+		NEXT(WRT_IRLEN_MEMORY_COPY);
 	}
 L_MEMORY_FILL:
 	{
-		uint32_t d = GET_I32(WRT_LO(pc[1])), v = GET_I32(WRT_HI(pc[1])), n = GET_I32(pc[2].u);
+		uint32_t d = GET_I32(OPND(MEMORY_FILL, d)), v = GET_I32(OPND(MEMORY_FILL, v));
+		uint32_t n = GET_I32(OPND(MEMORY_FILL, n));
 		CHARGE(n >> 6);
 		if ((uint64_t) d + n > memsize)
 			TRAP(MEMORY_OOB);
 		if (n)
 			memset(mem + d, (int) (uint8_t) v, n);
-		NEXT(3);
+		NEXT(WRT_IRLEN_MEMORY_FILL);
 	}
 L_TABLE_GET:
 	{
-		wrt_table *t = inst->tables[pc[2].u];
-		uint32_t i = GET_I32(WRT_HI(pc[1]));
+		wrt_table *t = inst->tables[OPND(TABLE_GET, t)];
+		uint32_t i = GET_I32(OPND(TABLE_GET, i));
 		if (i >= t->size)
 			TRAP(TABLE_OOB);
-		fp[WRT_LO(pc[1])].bits = 0;
-		fp[WRT_LO(pc[1])].ref = t->elems[i];
-		NEXT(3);
+		fp[OPND(TABLE_GET, d)].bits = 0;
+		fp[OPND(TABLE_GET, d)].ref = t->elems[i];
+		NEXT(WRT_IRLEN_TABLE_GET);
 	}
 L_TABLE_SET:
 	{
-		wrt_table *t = inst->tables[pc[2].u];
-		uint32_t i = GET_I32(WRT_LO(pc[1]));
+		wrt_table *t = inst->tables[OPND(TABLE_SET, t)];
+		uint32_t i = GET_I32(OPND(TABLE_SET, i));
 		if (i >= t->size)
 			TRAP(TABLE_OOB);
-		t->elems[i] = fp[WRT_HI(pc[1])].ref;
-		NEXT(3);
+		t->elems[i] = fp[OPND(TABLE_SET, v)].ref;
+		NEXT(WRT_IRLEN_TABLE_SET);
 	}
 L_TABLE_SIZE:
-	SET_I32(WRT_LO(pc[1]), inst->tables[WRT_HI(pc[1])]->size);
-	NEXT(2);
+	SET_I32(OPND(TABLE_SIZE, d), inst->tables[OPND(TABLE_SIZE, t)]->size);
+	NEXT(WRT_IRLEN_TABLE_SIZE);
 L_TABLE_GROW:
 	{
-		wrt_table *t = inst->tables[WRT_HI(pc[2])];
-		int64_t r = wrt_table_grow_internal(t, GET_I32(WRT_LO(pc[2])), fp[WRT_HI(pc[1])].ref);
+		wrt_table *t = inst->tables[OPND(TABLE_GROW, t)];
+		uint32_t n = GET_I32(OPND(TABLE_GROW, n));
+		int64_t r = wrt_table_grow_internal(t, n, fp[OPND(TABLE_GROW, init)].ref);
 		if (r >= 0)
-			CHARGE(GET_I32(WRT_LO(pc[2])) >> 3);
-		SET_I32(WRT_LO(pc[1]), (uint32_t) r);
-		NEXT(3);
+			CHARGE(n >> 3);
+		SET_I32(OPND(TABLE_GROW, d), (uint32_t) r);
+		NEXT(WRT_IRLEN_TABLE_GROW);
 	}
 L_TABLE_FILL:
 	{
-		wrt_table *t = inst->tables[WRT_HI(pc[2])];
-		uint32_t i = GET_I32(WRT_LO(pc[1])), n = GET_I32(WRT_LO(pc[2]));
-		void *v = fp[WRT_HI(pc[1])].ref;
+		wrt_table *t = inst->tables[OPND(TABLE_FILL, t)];
+		uint32_t i = GET_I32(OPND(TABLE_FILL, i)), n = GET_I32(OPND(TABLE_FILL, n));
+		void *v = fp[OPND(TABLE_FILL, v)].ref;
 		CHARGE(n >> 3);
 		if ((uint64_t) i + n > t->size)
 			TRAP(TABLE_OOB);
 		for (uint32_t k = 0; k < n; k++)
 			t->elems[i + k] = v;
-		NEXT(3);
+		NEXT(WRT_IRLEN_TABLE_FILL);
 	}
 L_TABLE_COPY:
 	{
-		wrt_table *dt = inst->tables[WRT_LO(pc[3])], *st = inst->tables[WRT_HI(pc[3])];
-		uint32_t d = GET_I32(WRT_LO(pc[1])), s_ = GET_I32(WRT_HI(pc[1])), n = GET_I32(pc[2].u);
+		wrt_table *dt = inst->tables[OPND(TABLE_COPY, dt)], *st = inst->tables[OPND(TABLE_COPY, st)];
+		uint32_t d = GET_I32(OPND(TABLE_COPY, d)), s_ = GET_I32(OPND(TABLE_COPY, s));
+		uint32_t n = GET_I32(OPND(TABLE_COPY, n));
 		CHARGE(n >> 3);
 		if ((uint64_t) d + n > dt->size || (uint64_t) s_ + n > st->size)
 			TRAP(TABLE_OOB);
 		if (n)
 			memmove(dt->elems + d, st->elems + s_, (size_t) n * sizeof(void *));
-		NEXT(4);
+		NEXT(WRT_IRLEN_TABLE_COPY);
 	}
 L_TABLE_INIT:
-	CHARGE(GET_I32(WRT_LO(pc[2])) >> 3);
-	if (!wrt_exec_table_init(inst, WRT_HI(pc[2]), pc[3].u, GET_I32(WRT_LO(pc[1])),
-							 GET_I32(WRT_HI(pc[1])), GET_I32(WRT_LO(pc[2]))))
+	CHARGE(GET_I32(OPND(TABLE_INIT, n)) >> 3);
+	if (!wrt_exec_table_init(inst, OPND(TABLE_INIT, t), OPND(TABLE_INIT, seg), GET_I32(OPND(TABLE_INIT, d)),
+							 GET_I32(OPND(TABLE_INIT, s)), GET_I32(OPND(TABLE_INIT, n))))
 		TRAP(TABLE_OOB);
-	NEXT(4);
+	NEXT(WRT_IRLEN_TABLE_INIT);
 L_ELEM_DROP:
-	inst->elem_dropped[pc[1].u] = 1;
-	NEXT(2);
+	inst->elem_dropped[OPND(ELEM_DROP, seg)] = 1;
+	NEXT(WRT_IRLEN_ELEM_DROP);
 L_REF_FUNC:
-	fp[WRT_LO(pc[1])].bits = 0;
-	fp[WRT_LO(pc[1])].ref = inst->funcs[WRT_HI(pc[1])];
-	NEXT(2);
+	fp[OPND(REF_FUNC, d)].bits = 0;
+	fp[OPND(REF_FUNC, d)].ref = inst->funcs[OPND(REF_FUNC, f)];
+	NEXT(WRT_IRLEN_REF_FUNC);
 L_REF_IS_NULL:
-	SET_I32(WRT_LO(pc[1]), fp[WRT_HI(pc[1])].ref == NULL);
-	NEXT(2);
+	SET_I32(OPND(REF_IS_NULL, d), fp[OPND(REF_IS_NULL, a)].ref == NULL);
+	NEXT(WRT_IRLEN_REF_IS_NULL);
 
 	/* ---- calls ---- */
 L_CALL:
-	callee = (wrt_code *) pc[2].p;
+	callee = (wrt_code *) OPND(CALL, callee);
 	callee_inst = inst;
-	nfp = fp + pc[1].u;
-	ret_pc = pc + 3;
+	nfp = fp + OPND(CALL, args);
+	ret_pc = pc + WRT_IRLEN_CALL;
 	goto call_wasm;
 L_CALL_FUNC:
-	fn = inst->funcs[WRT_HI(pc[1])];
-	nfp = fp + WRT_LO(pc[1]);
-	ret_pc = pc + 2;
+	fn = inst->funcs[OPND(CALL_FUNC, f)];
+	nfp = fp + OPND(CALL_FUNC, args);
+	ret_pc = pc + WRT_IRLEN_CALL_FUNC;
 	goto call_func;
 L_CALL_INDIRECT:
 	{
-		wrt_table *t = inst->tables[WRT_LO(pc[2])];
-		uint32_t i = GET_I32(WRT_HI(pc[2]));
+		wrt_table *t = inst->tables[OPND(CALL_INDIRECT, table)];
+		uint32_t i = GET_I32(OPND(CALL_INDIRECT, i));
 		if (i >= t->size)
 			TRAPM(TABLE_OOB, "undefined element");
 		fn = t->elems[i];
 		if (!fn)
 			TRAP(INDIRECT_NULL);
-		if (fn->type_id != inst->type_ids[WRT_HI(pc[1])])
+		if (fn->type_id != inst->type_ids[OPND(CALL_INDIRECT, type)])
 			TRAP(INDIRECT_TYPE);
-		nfp = fp + WRT_LO(pc[1]);
-		ret_pc = pc + 3;
+		nfp = fp + OPND(CALL_INDIRECT, args);
+		ret_pc = pc + WRT_IRLEN_CALL_INDIRECT;
 		goto call_func;
 	}
 
@@ -1033,125 +1023,136 @@ L_RETURN:
 		DISPATCH();
 	}
 
-	/* ---- SIMD families: the operator's lane function is in pc[1] ---- */
+	/* ---- SIMD families: calling the operator's lane function fn ---- */
+#define LANE_FN(type, L) ((type) OPND(L, fn))
 L_VUN:
+	LANE_FN(wrt_vun_fn, VUN)(fp + OPND(VUN, d), fp + OPND(VUN, a));
+	NEXT(WRT_IRLEN_VUN);
 L_VSPLAT:
-	((wrt_vun_fn) pc[1].p)(fp + WRT_LO(pc[2]), fp + WRT_HI(pc[2]));
-	NEXT(3);
+	/* the same code as VUN, but a label of its own: a handler address
+	 * names one instruction (disassembler, verifier) */
+	LANE_FN(wrt_vun_fn, VSPLAT)(fp + OPND(VSPLAT, d), fp + OPND(VSPLAT, a));
+	NEXT(WRT_IRLEN_VSPLAT);
 L_VTEST:
-	fp[WRT_LO(pc[2])].bits = ((wrt_vtest_fn) pc[1].p)(fp + WRT_HI(pc[2]));
-	NEXT(3);
+	fp[OPND(VTEST, d)].bits = LANE_FN(wrt_vtest_fn, VTEST)(fp + OPND(VTEST, a));
+	NEXT(WRT_IRLEN_VTEST);
 L_VBIN:
-	((wrt_vbin_fn) pc[1].p)(fp + WRT_LO(pc[2]), fp + WRT_HI(pc[2]), fp + pc[3].u);
-	NEXT(4);
+	LANE_FN(wrt_vbin_fn, VBIN)(fp + OPND(VBIN, d), fp + OPND(VBIN, a), fp + OPND(VBIN, b));
+	NEXT(WRT_IRLEN_VBIN);
 L_VSHIFT:
-	((wrt_vshift_fn) pc[1].p)(fp + WRT_LO(pc[2]), fp + WRT_HI(pc[2]), GET_I32(pc[3].u));
-	NEXT(4);
+	LANE_FN(wrt_vshift_fn, VSHIFT)(fp + OPND(VSHIFT, d), fp + OPND(VSHIFT, a), GET_I32(OPND(VSHIFT, b)));
+	NEXT(WRT_IRLEN_VSHIFT);
 L_VTER:
-	((wrt_vter_fn) pc[1].p)(fp + WRT_LO(pc[2]), fp + WRT_HI(pc[2]), fp + WRT_LO(pc[3]),
-							fp + WRT_HI(pc[3]));
-	NEXT(4);
+	LANE_FN(wrt_vter_fn, VTER)(fp + OPND(VTER, d), fp + OPND(VTER, a), fp + OPND(VTER, b), fp + OPND(VTER, c));
+	NEXT(WRT_IRLEN_VTER);
 L_VEXTRACT:
-	fp[WRT_LO(pc[2])].bits = ((wrt_vextract_fn) pc[1].p)(fp + WRT_HI(pc[2]), (uint32_t) pc[3].u);
-	NEXT(4);
+	fp[OPND(VEXTRACT, d)].bits = LANE_FN(wrt_vextract_fn, VEXTRACT)(fp + OPND(VEXTRACT, a), OPND(VEXTRACT, lane));
+	NEXT(WRT_IRLEN_VEXTRACT);
 L_VREPLACE:
-	((wrt_vreplace_fn) pc[1].p)(fp + WRT_LO(pc[2]), fp + WRT_HI(pc[2]), fp[WRT_LO(pc[3])].bits,
-								WRT_HI(pc[3]));
-	NEXT(4);
+	LANE_FN(wrt_vreplace_fn, VREPLACE)(fp + OPND(VREPLACE, d), fp + OPND(VREPLACE, a),
+									   fp[OPND(VREPLACE, b)].bits, OPND(VREPLACE, lane));
+	NEXT(WRT_IRLEN_VREPLACE);
 L_VLOAD:
 	{
-		uint64_t ea = (uint64_t) GET_I32(WRT_HI(pc[2])) + WRT_LO(pc[3]);
-		if (WRT_UNLIKELY(ea + WRT_HI(pc[3]) > memsize))
+		uint64_t ea = (uint64_t) GET_I32(OPND(VLOAD, a)) + OPND(VLOAD, offset);
+		if (WRT_UNLIKELY(ea + OPND(VLOAD, n) > memsize))
 			TRAP(MEMORY_OOB);
-		((wrt_vload_fn) pc[1].p)(fp + WRT_LO(pc[2]), mem + ea);
-		NEXT(4);
+		LANE_FN(wrt_vload_fn, VLOAD)(fp + OPND(VLOAD, d), mem + ea);
+		NEXT(WRT_IRLEN_VLOAD);
 	}
 L_VLOAD_ADD:
 	{
-		uint64_t ea = (uint64_t) (uint32_t) (GET_I32(WRT_HI(pc[2])) + (uint32_t) pc[4].u) + WRT_LO(pc[3]);
-		if (WRT_UNLIKELY(ea + WRT_HI(pc[3]) > memsize))
+		uint64_t ea = (uint64_t) (uint32_t) (GET_I32(OPND(VLOAD_ADD, x)) + OPND(VLOAD_ADD, k)) + OPND(VLOAD_ADD, offset);
+		if (WRT_UNLIKELY(ea + OPND(VLOAD_ADD, n) > memsize))
 			TRAP(MEMORY_OOB);
-		((wrt_vload_fn) pc[1].p)(fp + WRT_LO(pc[2]), mem + ea);
-		NEXT(5);
-	}
-L_V128_LOAD_ADD:
-	{
-		uint64_t ea = (uint64_t) (uint32_t) (GET_I32(WRT_HI(pc[2])) + (uint32_t) pc[4].u) + WRT_LO(pc[3]);
-		if (WRT_UNLIKELY(ea + 16 > memsize))
-			TRAP(MEMORY_OOB);
-		memcpy(fp + WRT_LO(pc[2]), mem + ea, 16);
-		NEXT(5);
+		LANE_FN(wrt_vload_fn, VLOAD_ADD)(fp + OPND(VLOAD_ADD, d), mem + ea);
+		NEXT(WRT_IRLEN_VLOAD_ADD);
 	}
 L_VSTORE:
 	{
-		uint64_t ea = (uint64_t) GET_I32(WRT_LO(pc[1])) + pc[2].u;
+		uint64_t ea = (uint64_t) GET_I32(OPND(VSTORE, a)) + OPND(VSTORE, offset);
 		if (WRT_UNLIKELY(ea + 16 > memsize))
 			TRAP(MEMORY_OOB);
-		memcpy(mem + ea, fp + WRT_HI(pc[1]), 16);
-		NEXT(3);
+		memcpy(mem + ea, fp + OPND(VSTORE, v), 16);
+		NEXT(WRT_IRLEN_VSTORE);
 	}
 L_VLOAD_LANE:
 	{
-		uint64_t ea = (uint64_t) GET_I32(WRT_HI(pc[1])) + WRT_LO(pc[2]);
-		uint32_t n = WRT_HI(pc[2]);
+		uint64_t ea = (uint64_t) GET_I32(OPND(VLOAD_LANE, a)) + OPND(VLOAD_LANE, offset);
+		uint32_t n = OPND(VLOAD_LANE, n);
 		if (WRT_UNLIKELY(ea + n > memsize))
 			TRAP(MEMORY_OOB);
 		uint8_t v[16];
-		memcpy(v, fp + WRT_LO(pc[3]), 16);
-		memcpy(v + WRT_HI(pc[3]) * n, mem + ea, n);
-		memcpy(fp + WRT_LO(pc[1]), v, 16);
-		NEXT(4);
+		memcpy(v, fp + OPND(VLOAD_LANE, v), 16);
+		memcpy(v + OPND(VLOAD_LANE, lane) * n, mem + ea, n);
+		memcpy(fp + OPND(VLOAD_LANE, d), v, 16);
+		NEXT(WRT_IRLEN_VLOAD_LANE);
 	}
 L_VSTORE_LANE:
 	{
-		uint64_t ea = (uint64_t) GET_I32(WRT_LO(pc[1])) + WRT_LO(pc[2]);
-		uint32_t n = WRT_HI(pc[2]);
+		uint64_t ea = (uint64_t) GET_I32(OPND(VSTORE_LANE, a)) + OPND(VSTORE_LANE, offset);
+		uint32_t n = OPND(VSTORE_LANE, n);
 		if (WRT_UNLIKELY(ea + n > memsize))
 			TRAP(MEMORY_OOB);
-		memcpy(mem + ea, (const uint8_t *) (fp + WRT_HI(pc[1])) + pc[3].u * n, n);
-		NEXT(4);
+		memcpy(mem + ea, (const uint8_t *) (fp + OPND(VSTORE_LANE, v)) + OPND(VSTORE_LANE, lane) * n, n);
+		NEXT(WRT_IRLEN_VSTORE_LANE);
 	}
-	/* The inlined ones: the family's code with a direct call. */
+#undef LANE_FN
+	/* The inlined ones (ir.def IR_VI): their layout's code with a direct call. */
 #define VI_VBIN(NAME) \
-	v_##NAME(fp + WRT_LO(pc[2]), fp + WRT_HI(pc[2]), fp + pc[3].u); \
-	NEXT(4);
+	v_##NAME(fp + OPND(VBIN, d), fp + OPND(VBIN, a), fp + OPND(VBIN, b)); \
+	NEXT(WRT_IRLEN_VBIN);
 #define VI_VLOAD(NAME) \
 	{ \
-		uint64_t ea = (uint64_t) GET_I32(WRT_HI(pc[2])) + WRT_LO(pc[3]); \
-		if (WRT_UNLIKELY(ea + WRT_HI(pc[3]) > memsize)) \
+		uint64_t ea = (uint64_t) GET_I32(OPND(VLOAD, a)) + OPND(VLOAD, offset); \
+		if (WRT_UNLIKELY(ea + OPND(VLOAD, n) > memsize)) \
 			TRAP(MEMORY_OOB); \
-		v_##NAME(fp + WRT_LO(pc[2]), mem + ea); \
-		NEXT(4); \
+		v_##NAME(fp + OPND(VLOAD, d), mem + ea); \
+		NEXT(WRT_IRLEN_VLOAD); \
 	}
-#define X(F, NAME) L_VI_##NAME: VI_##F(NAME)
-	WRT_IR_SIMD_INLINE(X)
-#undef X
+	/* (a full 16-byte load: v128.load) */
+#define VI_VLOAD_ADD(NAME) \
+	{ \
+		uint64_t ea = (uint64_t) (uint32_t) (GET_I32(OPND(VLOAD_ADD, x)) + OPND(VLOAD_ADD, k)) + OPND(VLOAD_ADD, offset); \
+		if (WRT_UNLIKELY(ea + 16 > memsize)) \
+			TRAP(MEMORY_OOB); \
+		v_##NAME(fp + OPND(VLOAD_ADD, d), mem + ea); \
+		NEXT(WRT_IRLEN_VLOAD_ADD); \
+	}
+#define VI_HANDLER(NAME, L, OP, M) L_##NAME: VI_##L(OP)
+#define NO_HANDLER(...)
+	WRT_IR_HAND(NO_HANDLER, NO_HANDLER, NO_HANDLER, NO_HANDLER, NO_HANDLER, VI_HANDLER)
+#undef NO_HANDLER
+#undef VI_HANDLER
 #undef VI_VBIN
 #undef VI_VLOAD
+#undef VI_VLOAD_ADD
 	/* ---- v128 slot pairs ---- */
 L_COPY2:
-	memmove(fp + WRT_LO(pc[1]), fp + WRT_HI(pc[1]), 16);
-	NEXT(2);
+	memmove(fp + OPND(COPY2, d), fp + OPND(COPY2, s), 16);
+	NEXT(WRT_IRLEN_COPY2);
 L_V128_CONST:
 	/* One 16-byte store, as every v128 write: a consumer reads the pair
 	 * with one 16-byte load, which two 8-byte stores would stall (store
-	 * forwarding fails). */
-	memcpy(fp + pc[1].u, &pc[2], 16);
-	NEXT(4);
+	 * forwarding fails).  lo and hi are consecutive cells. */
+	memcpy(fp + OPND(V128_CONST, d), &pc[WRT_IRPOS_V128_CONST_lo], 16);
+	NEXT(WRT_IRLEN_V128_CONST);
 L_I8X16_SHUFFLE:
 	/* out of line (simd-fns.h): its lane loops in run() cost the scalar
 	 * handlers (mandelbrot +5%) */
-	wrt_shuffle(fp + WRT_LO(pc[1]), fp + WRT_HI(pc[1]), fp + pc[2].u, pc[3].u, pc[4].u);
-	NEXT(5);
+	wrt_shuffle(fp + OPND(I8X16_SHUFFLE, d), fp + OPND(I8X16_SHUFFLE, a), fp + OPND(I8X16_SHUFFLE, b),
+				OPND(I8X16_SHUFFLE, l0_7), OPND(I8X16_SHUFFLE, l8_15));
+	NEXT(WRT_IRLEN_I8X16_SHUFFLE);
 L_SELECT_V128:
-	memmove(fp + WRT_LO(pc[1]), fp + (GET_I32(WRT_HI(pc[1])) ? WRT_LO(pc[2]) : WRT_HI(pc[2])), 16);
-	NEXT(3);
+	memmove(fp + OPND(SELECT_V128, d),
+			fp + (GET_I32(OPND(SELECT_V128, c)) ? OPND(SELECT_V128, a) : OPND(SELECT_V128, b)), 16);
+	NEXT(WRT_IRLEN_SELECT_V128);
 L_GLOBAL_GET_V128:
-	memcpy(fp + WRT_LO(pc[1]), inst->globals[WRT_HI(pc[1])]->v.v128, 16);
-	NEXT(2);
+	memcpy(fp + OPND(GLOBAL_GET_V128, d), inst->globals[OPND(GLOBAL_GET_V128, g)]->v.v128, 16);
+	NEXT(WRT_IRLEN_GLOBAL_GET_V128);
 L_GLOBAL_SET_V128:
-	memcpy(inst->globals[WRT_HI(pc[1])]->v.v128, fp + WRT_LO(pc[1]), 16);
-	NEXT(2);
+	memcpy(inst->globals[OPND(GLOBAL_SET_V128, g)]->v.v128, fp + OPND(GLOBAL_SET_V128, s), 16);
+	NEXT(WRT_IRLEN_GLOBAL_SET_V128);
 
 #define TRAP_LABEL(k) trap_##k: trapkind = WRT_TRAP_##k; goto trap;
 	TRAP_LABEL(UNREACHABLE)

@@ -2,8 +2,8 @@
  * simd-fns.h — the lane functions of the SIMD rows of opcodes.def: one
  * small function per row, expanded from its body, and the table from wrt_op
  * to them (wrt_simd_fns) that the compiler reads when it emits a SIMD family
- * instruction (compile.h).  Included once, by interp.c, so that the
- * handlers of the hottest operators (WRT_IR_SIMD_INLINE) inline them.
+ * instruction (ir.def).  Included once, by interp.c, so that the
+ * handlers of the hottest operators (ir.def IR_VI rows) inline them.
  *
  * Why functions and not one interpreter handler per operator: the
  * interpreter is one function dispatching by computed goto, and GCC's code

@@ -237,6 +237,14 @@ bool wrt_module_compile_all(wrt_module *m, wrt_error *err);
 /* Debugging: print the register code of a defined function to a FILE *
  * (compiling it if needed).  False if func_index is not a defined function. */
 bool wrt_module_disasm(wrt_module *m, uint32_t func_index, void *file, wrt_error *err);
+/* The same with each operand cell raw, as [low half|high half]: the format
+ * of earlier versions, to compare the code two versions of the compiler emit. */
+bool wrt_module_disasm_cells(wrt_module *m, uint32_t func_index, void *file, wrt_error *err);
+/* Debugging and tests: compile every defined function and check its
+ * register code against the instruction table (ir.def): lengths, slots,
+ * branch targets.  *nfuncs (if not NULL) gets the number verified.  False
+ * with err naming the function and the problem. */
+bool wrt_module_verify_code(wrt_module *m, uint32_t *nfuncs, wrt_error *err);
 
 /* ---- stores and limits ------------------------------------------------ */
 

@@ -2,6 +2,7 @@
  * wasm-run.c — command-line runner for the pgwasm runtime.
  *
  *   wasm-run [--fuel N] [--max-pages N] [--stack BYTES] [--time]
+ *            [--disasm | --disasm-cells | --verify] [--tier=interp|tiered|eager]
  *            [--invoke NAME] file.wasm [args...]
  *
  * It exercises the engine outside PostgreSQL: the benchmarks, the fuzzers'
@@ -16,6 +17,13 @@
  * the export NAME is called with args parsed per its parameter types and the
  * results are printed one per line.  --time prints the seconds spent in that
  * call (or in _start) to stderr as "time: <seconds>".
+ *
+ * Tools for the register code, which load the module, compile every
+ * function and stop: --disasm prints each function's code, operands by
+ * their kind (ir.def); --disasm-cells prints raw cells instead, the format
+ * of earlier versions, to compare two compilers' code; --verify checks the
+ * code against the instruction table (wrt_ir_verify) and prints the number
+ * of functions verified (exit status 1 at the first problem).
  *
  * Exit status: 2 for usage, load and link errors; 1 for a trap (the message
  * and backtrace on stderr); otherwise 0 or the proc_exit code.
@@ -49,9 +57,10 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-			"usage: %s [--fuel N] [--max-pages N] [--stack BYTES] [--time] [--disasm]\n"
-			"       %*s [--tier=interp|tiered|eager] [--invoke NAME] file.wasm [args...]\n",
-			progname, (int) strlen(progname), "");
+			"usage: %s [--fuel N] [--max-pages N] [--stack BYTES] [--time]\n"
+			"       %*s [--disasm | --disasm-cells | --verify] [--tier=interp|tiered|eager]\n"
+			"       %*s [--invoke NAME] file.wasm [args...]\n",
+			progname, (int) strlen(progname), "", (int) strlen(progname), "");
 	exit(2);
 }
 
@@ -397,7 +406,7 @@ int
 main(int argc, char **argv)
 {
 	uint64_t fuel = 0, max_pages = 0, stack = 0;
-	bool have_stack = false, timing = false, disasm = false;
+	bool have_stack = false, timing = false, disasm = false, disasm_cells = false, verify = false;
 	const char *invoke = NULL, *path;
 	int argi = 1, status = 0;
 	uint8_t *bytes;
@@ -433,6 +442,16 @@ main(int argc, char **argv)
 		if (strcmp(opt, "--disasm") == 0)
 		{
 			disasm = true;
+			continue;
+		}
+		if (strcmp(opt, "--disasm-cells") == 0)
+		{
+			disasm = disasm_cells = true;
+			continue;
+		}
+		if (strcmp(opt, "--verify") == 0)
+		{
+			verify = true;
 			continue;
 		}
 		if (strncmp(opt, "--tier=", 7) == 0)
@@ -491,8 +510,23 @@ main(int argc, char **argv)
 			if (t.kind == WRT_EXTERN_FUNC)
 				first++;
 		}
-		for (uint32_t i = first; wrt_module_disasm(mod, i, stdout, &derr); i++)
+		for (uint32_t i = first; (disasm_cells ? wrt_module_disasm_cells : wrt_module_disasm)(mod, i, stdout, &derr); i++)
 			;
+		wrt_module_free(mod);
+		return 0;
+	}
+	if (verify)
+	{
+		/* Compile every function and check its code against ir.def, then stop. */
+		uint32_t n = 0;
+
+		if (!wrt_module_verify_code(mod, &n, &err))
+		{
+			fprintf(stderr, "%s: %s: %s (at offset 0x%x)\n", progname, path, err.message, err.offset);
+			wrt_module_free(mod);
+			return 1;
+		}
+		printf("%u functions verified\n", n);
 		wrt_module_free(mod);
 		return 0;
 	}

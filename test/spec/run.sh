@@ -27,10 +27,14 @@
 #                 and a line "tier: N compiled, N refused, N failed" sums
 #                 what the tier did (refused and failed functions ran in the
 #                 interpreter).
+#   SPEC_VERIFY   0: do not pass -c, which compiles every function of every
+#                 module and verifies its register code against ir.def
+#                 (wrt_ir_verify); on by default
 #
 # Output: the runner's PASS/FAIL line per file (with failing commands), the
-# skipped files, the skip reasons, a line of file counts and, last, the
-# command counts `N passed, N failed, N skipped`.  Exit 1 on any failure.
+# skipped files, the skip reasons, a line of file counts, the number of
+# functions whose register code was verified and, last, the command counts
+# `N passed, N failed, N skipped`.  Exit 1 on any failure.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -47,6 +51,7 @@ TIMEOUT=${SPEC_TIMEOUT:-20}
 TIER=${SPEC_TIER:-interp}
 case $TIER in interp|tiered|eager) ;; *) echo "SPEC_TIER: interp, tiered or eager" >&2; exit 2 ;; esac
 if [ "$TIER" = interp ]; then TAG=${SPEC_TAG:-}; else TAG=${SPEC_TAG:--$TIER}; fi
+VERIFY=${SPEC_VERIFY:-1}
 SKIPLIST=$ROOT/test/spec/skip.txt
 
 case $RUNNER in /*) ;; *) RUNNER=$PWD/$RUNNER ;; esac
@@ -100,18 +105,20 @@ done
 # directory.  timeout(1) is the last resort if the interrupt flag is ignored.
 run_one() {
 	local name=$1 dir=$OUT/$1 rc=0
-	timeout -k 10 900 "$RUNNER" ${SPEC_VERBOSE:+-v} -t "$TIMEOUT" -T "$TIER" "$dir/$name.json" \
+	local check=
+	[ "$VERIFY" = 0 ] || check=-c
+	timeout -k 10 900 "$RUNNER" ${SPEC_VERBOSE:+-v} $check -t "$TIMEOUT" -T "$TIER" "$dir/$name.json" \
 		> "$dir/result$TAG.txt" 2>&1 || rc=$?
 	echo "$rc" > "$dir/rc$TAG"
 }
 export -f run_one
-export OUT RUNNER TIMEOUT TAG TIER SPEC_VERBOSE
+export OUT RUNNER TIMEOUT TAG TIER SPEC_VERBOSE VERIFY
 
 if [ ${#run_names[@]} -gt 0 ]; then
 	printf '%s\0' "${run_names[@]}" | xargs -0 -n1 -P "$JOBS" bash -c 'run_one "$1"' _
 fi
 
-passed=0 failed=0 skipped=0
+passed=0 failed=0 skipped=0 vfuncs=0 vmods=0
 tier_compiled=0 tier_refused=0 tier_failed=0
 files_passed=0 files_failed=0 files_skipped=${#skipped_files[@]}
 declare -A reasons=()
@@ -137,14 +144,17 @@ for name in "${run_names[@]}"; do
 		files_failed=$((files_failed + 1))
 		continue
 	fi
-	# Everything but the summary block (skip reasons, tier and totals lines).
-	sed -e '/^skip reasons:$/,$d' -e '/^tier: /d' "$result"
+	# Everything but the summary block (skip reasons, tier, verified code, totals).
+	sed -e '/^skip reasons:$/,$d' -e '/^tier: /d' -e '/^register code verified: /d' "$result"
 	tierline=$(grep -E '^tier: [0-9]+ compiled' "$result" | tail -n1 || true)
 	if [ -n "$tierline" ]; then
 		read -r _ tc _ tr _ tf _ <<< "${tierline//,/}"
 		tier_compiled=$((tier_compiled + tc)) tier_refused=$((tier_refused + tr)) tier_failed=$((tier_failed + tf))
 	fi
 	grep -E '^tier: ' "$result" | grep -vE '^tier: [0-9]+ compiled' | sed "s/^/  $name: /" || true
+	if read -r _ _ _ vf _ _ vm _ < <(grep -E '^register code verified: ' "$result"); then
+		vfuncs=$((vfuncs + vf)) vmods=$((vmods + vm))
+	fi
 	read -r p _ f _ s _ <<< "${totals//,/}"
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 	if [ "$f" -eq 0 ] && [ "$rc" -eq 0 ]; then
@@ -178,5 +188,6 @@ if [ "$TIER" != interp ]; then
 	echo "tier ($TIER): $tier_compiled compiled, $tier_refused refused, $tier_failed failed (refused and failed functions ran interpreted)"
 fi
 echo "files: $files_passed passed, $files_failed failed, $files_skipped skipped"
+[ "$VERIFY" = 0 ] || echo "register code verified: $vfuncs functions in $vmods modules"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ "$files_failed" -eq 0 ]

@@ -22,6 +22,12 @@
  * command failed.  -v also lists passes whose trap or error message differs
  * from the expected text (the kind of failure matters, not its wording).
  *
+ * -c checks the compiler against the register code's table (ir.def): every
+ * module that loads has all its functions compiled and verified by
+ * wrt_module_verify_code; a function that fails is one more failure, and
+ * a line `register code verified: N functions in M modules` precedes the
+ * closing line.
+ *
  * A per-command time limit (-t SECONDS, default 20) guards against an engine
  * bug looping forever: SIGALRM sets the store's interrupt flag, which makes
  * the running call trap with WRT_TRAP_INTERRUPTED.
@@ -44,6 +50,8 @@
 #define MAX_LISTED_FAILURES 40  /* per file, without -v */
 
 static int verbose;
+static int verify_code;         /* -c: check every module's register code */
+static unsigned long verified_funcs, verified_mods;
 static unsigned timeout_secs = 20;
 static volatile int interrupt_flag;
 /* -T: the native tier's policy for every store. */
@@ -701,9 +709,15 @@ read_file(const char *path, uint8_t **bytes, size_t *len)
 	return true;
 }
 
-/* Load filename (relative to the script's directory).  NULL + err on failure. */
+/*
+ * Load filename (relative to the script's directory).  NULL + err on
+ * failure.  With -c, a module that loads also has every function compiled
+ * and its register code checked against the instruction table
+ * (wrt_module_verify_code): a problem is a failure of its own, named after
+ * the module, which does not change how the command itself is judged.
+ */
 static wrt_module *
-load_module(script *sc, const char *filename, wrt_error *err)
+load_module(script *sc, long line, const char *filename, wrt_error *err)
 {
 	char *path = fmt("%s/%s", sc->dir, filename);
 	uint8_t *bytes;
@@ -733,6 +747,25 @@ load_module(script *sc, const char *filename, wrt_error *err)
 		sc->mods = xrealloc(sc->mods, sc->capmods * sizeof(*sc->mods));
 	}
 	sc->mods[sc->nmods++] = m;
+	if (verify_code)
+	{
+		wrt_error verr;
+		uint32_t n = 0;
+
+		memset(&verr, 0, sizeof(verr));
+		if (wrt_module_verify_code(m, &n, &verr))
+		{
+			verified_funcs += n;
+			verified_mods++;
+		}
+		else
+		{
+			char *what = fmt("register code of %s", filename);
+
+			fail(sc, line, what, fmt("%s (at offset 0x%x)", verr.message, verr.offset));
+			free(what);
+		}
+	}
 	return m;
 }
 
@@ -1031,7 +1064,7 @@ cmd_module(script *sc, json_t *cmd, long line)
 		skip(sc, "text format (binary engine)");
 		return;
 	}
-	m = load_module(sc, filename, &err);
+	m = load_module(sc, line, filename, &err);
 	if (!m)
 	{
 		fail(sc, line, "module", fmt("%s: load failed (%s): %s", filename,
@@ -1189,7 +1222,7 @@ cmd_assert_bad_module(script *sc, json_t *cmd, long line, const char *kind)
 	what = fmt("%s %s", kind, filename ? filename : "?");
 	if (!filename)
 		fail(sc, line, what, fmt("no filename"));
-	else if (load_module(sc, filename, &err))
+	else if (load_module(sc, line, filename, &err))
 		fail(sc, line, what, fmt("expected \"%s\", module loaded", text ? text : ""));
 	else if (err.kind == WRT_ERR_MALFORMED || err.kind == WRT_ERR_INVALID)
 	{
@@ -1232,7 +1265,7 @@ cmd_assert_instantiate_fails(script *sc, json_t *cmd, long line, const char *kin
 		fail(sc, line, what, fmt("no filename"));
 		goto out;
 	}
-	m = load_module(sc, filename, &err);
+	m = load_module(sc, line, filename, &err);
 	if (!m)
 	{
 		fail(sc, line, what, fmt("load failed (%s): %s", errkind_name(err.kind), err.message));
@@ -1412,8 +1445,9 @@ run_file(const char *path, unsigned long *tp, unsigned long *tf, unsigned long *
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: spec-runner [-v] [-t seconds] [-T tier] file.json...\n"
+	fprintf(stderr, "usage: spec-runner [-v] [-c] [-t seconds] [-T tier] file.json...\n"
 			"  -v  list all failures and passes whose message differs\n"
+			"  -c  compile every function of every module and verify its register code\n"
 			"  -t  time limit per command (default 20, 0 = none)\n"
 			"  -T  interp (default), tiered or eager: the native tier's policy\n");
 	exit(2);
@@ -1426,12 +1460,15 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "vt:T:h")) != -1)
+	while ((opt = getopt(argc, argv, "vct:T:h")) != -1)
 	{
 		switch (opt)
 		{
 			case 'v':
 				verbose = 1;
+				break;
+			case 'c':
+				verify_code = 1;
 				break;
 			case 't':
 				timeout_secs = (unsigned)strtoul(optarg, NULL, 10);
@@ -1473,6 +1510,8 @@ main(int argc, char **argv)
 		if (verbose && wrt_tier_last_refusal())
 			printf("tier: last refusal: %s\n", wrt_tier_last_refusal());
 	}
+	if (verify_code)
+		printf("register code verified: %lu functions in %lu modules\n", verified_funcs, verified_mods);
 	printf("%lu passed, %lu failed, %lu skipped\n", passed, failed, skipped);
 	for (size_t i = 0; i < nskips; i++)
 		free(skips[i].reason);

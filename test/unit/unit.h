@@ -62,6 +62,10 @@
 	X(regress_memory_limit_raised) \
 	X(regress_backtrace_export_name) \
 	X(fused_superinstructions) \
+	X(ir_table) \
+	X(ir_verify_fixtures) \
+	X(ir_verify_rejects) \
+	X(ir_disasm) \
 	X(cost_linear_shapes) \
 	X(cost_moves) \
 	X(cost_interrupt) \
