@@ -506,65 +506,29 @@ cv_int2_out(wrt_value v)
 	return Int16GetDatum((int16) v.i32);
 }
 
-static wrt_value
-cv_int4_in(Datum d)
-{
-	wrt_value	v = {.bits = 0};
+/*
+ * Types whose Datum maps one-to-one onto a Wasm value: the pair of
+ * converters is the Datum accessor and the value field, nothing more.
+ * (The value is zeroed first so an i32/f32's upper bits are defined.)
+ */
+#define DIRECT_CONVERTERS(name, field, from_datum, to_datum) \
+	static wrt_value \
+	cv_##name##_in(Datum d) \
+	{ \
+		wrt_value	v = {.bits = 0}; \
+		v.field = from_datum(d); \
+		return v; \
+	} \
+	static Datum \
+	cv_##name##_out(wrt_value v) \
+	{ \
+		return to_datum(v.field); \
+	}
 
-	v.i32 = DatumGetInt32(d);
-	return v;
-}
-
-static Datum
-cv_int4_out(wrt_value v)
-{
-	return Int32GetDatum(v.i32);
-}
-
-static wrt_value
-cv_int8_in(Datum d)
-{
-	wrt_value	v;
-
-	v.i64 = DatumGetInt64(d);
-	return v;
-}
-
-static Datum
-cv_int8_out(wrt_value v)
-{
-	return Int64GetDatum(v.i64);
-}
-
-static wrt_value
-cv_float4_in(Datum d)
-{
-	wrt_value	v = {.bits = 0};
-
-	v.f32 = DatumGetFloat4(d);
-	return v;
-}
-
-static Datum
-cv_float4_out(wrt_value v)
-{
-	return Float4GetDatum(v.f32);
-}
-
-static wrt_value
-cv_float8_in(Datum d)
-{
-	wrt_value	v;
-
-	v.f64 = DatumGetFloat8(d);
-	return v;
-}
-
-static Datum
-cv_float8_out(wrt_value v)
-{
-	return Float8GetDatum(v.f64);
-}
+DIRECT_CONVERTERS(int4, i32, DatumGetInt32, Int32GetDatum)
+DIRECT_CONVERTERS(int8, i64, DatumGetInt64, Int64GetDatum)
+DIRECT_CONVERTERS(float4, f32, DatumGetFloat4, Float4GetDatum)
+DIRECT_CONVERTERS(float8, f64, DatumGetFloat8, Float8GetDatum)
 
 static wrt_value
 cv_date_in(Datum d)
