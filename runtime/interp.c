@@ -235,8 +235,9 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_slot *fp,
 	/* A trap that came back from native code has its backtrace frames
 	 * recorded already: ours go after them. */
 	bool keep_frames = false;
-	/* Machine code runs only without a fuel budget (tier.h). */
-	const bool native_ok = s->fuel == 0;
+	/* Machine code runs only without a fuel budget and, once compiled,
+	 * not in a store whose policy was turned back to interp (tier.h). */
+	const bool native_ok = s->fuel == 0 && s->tier.mode != WRT_TIER_INTERP;
 	/* Only the tiered policy looks at loop back-edges: under the others a
 	 * back-edge does not touch the countdown (no store per iteration). */
 	const bool counting_loops = s->tier.mode == WRT_TIER_TIERED;
@@ -1354,7 +1355,7 @@ wrt_invoke(wrt_store *s, wrt_func *f, const wrt_value *args, wrt_value *results)
 		s->native_stack_limit = wrt_tier_stack_limit(__builtin_frame_address(0));
 	if (WRT_UNLIKELY(--code->tier_calls < 0))
 		wrt_tier_on_call(s, f->inst->mod, code);
-	if (code->native && !s->fuel)
+	if (code->native && !s->fuel && s->tier.mode != WRT_TIER_INTERP)
 		return invoke_native(s, f, args, results);
 	if (WRT_UNLIKELY(!s->stack_ready || !code->compiled) && !invoke_prepare(s, f))
 		return false;

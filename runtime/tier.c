@@ -158,7 +158,12 @@ h_trap(wrt_instance *inst, uint32_t kind, uint32_t func, uint32_t offset)
 	wrt_store *s = inst->store;
 	wrt_trap_set(s, (wrt_trapkind) kind, NULL);
 	s->trap.nframes = 0;
-	push_frame(inst, func, offset);
+	/* Machine code raises "call stack exhausted" at the entry of the
+	 * function that does not fit; the interpreter raises it at the call,
+	 * in the caller, whose frame (the call's offset) the caller adds while
+	 * unwinding: so the callee records none, and backtraces are the same. */
+	if (kind != WRT_TRAP_STACK_EXHAUSTED)
+		push_frame(inst, func, offset);
 }
 
 static void
@@ -200,12 +205,13 @@ h_call_indirect(wrt_instance *inst, uint32_t table, uint32_t type, uint32_t elem
 		kind = WRT_TRAP_INDIRECT_TYPE;
 	if (kind != WRT_TRAP_NONE)
 	{
+		/* The calling function's frame (func, offset) is added by its
+		 * unwind block, as for a callee that trapped: not here too. */
 		if (msg)
 			wrt_trap_set(s, kind, "%s", msg);
 		else
 			wrt_trap_set(s, kind, NULL);
 		s->trap.nframes = 0;
-		push_frame(inst, func, offset);
 		return 0;
 	}
 	return wrt_interp_call_slots(s, inst, fn, args);

@@ -41,7 +41,9 @@
  * Fuel: while a fuel budget is set (wrt_store_set_fuel), the engine does
  * not enter machine code: every function runs in the interpreter, which
  * meters it.  Tier-up may still compile, the code is used by later calls
- * without fuel.
+ * without fuel.  Likewise a store whose policy is WRT_TIER_INTERP does not
+ * enter machine code compiled earlier (a host turning its tier off, as
+ * pgwasm.jit = off does, gets the interpreter at the next call).
  */
 #ifndef WRT_TIER_H
 #define WRT_TIER_H

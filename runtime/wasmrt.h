@@ -315,7 +315,8 @@ void wrt_store_set_fuel(wrt_store *s, uint64_t fuel);
  * Native tier (tier.h, docs/runtime.md).  Every function starts in the
  * interpreter; with a native tier, machine code compiled by a separately
  * loaded back end (build/wasmrt-llvm.so, LLVM) runs it instead:
- *   WRT_TIER_INTERP  never compile (the default);
+ *   WRT_TIER_INTERP  never compile, nor run code compiled before (the
+ *                    default);
  *   WRT_TIER_TIERED  compile a function once its calls reach
  *                    call_threshold or its loop back-edges loop_threshold
  *                    (its later calls run native; a call already running
