@@ -80,6 +80,7 @@
 	X(tier_trap_backtrace) \
 	X(tier_memory_grow) \
 	X(tier_runaway_recursion) \
+	X(tier_backtraces_match) \
 	X(tier_interrupt_native_loop) \
 	X(tier_tiered_thresholds) \
 	X(tier_fuel_interprets) \
