@@ -53,37 +53,35 @@ int			pgwasm_jit_call_threshold = WRT_TIER_DEFAULT_CALLS;
 int			pgwasm_jit_loop_threshold = WRT_TIER_DEFAULT_LOOPS;
 char	   *pgwasm_jit_library = NULL;
 
-/* The library path with $libdir expanded (palloc'd in TopMemoryContext). */
-static char *
-expand_library(const char *value)
+/* The expanded path the engine was given (for wasm.jit_stats()). */
+static char library_path[MAXPGPATH];
+
+/* The library path with $libdir expanded, into out (no allocation: it runs
+ * in a GUC assign hook, which must not fail). */
+static void
+expand_library(const char *value, char *out)
 {
 	const char *v = value && *value ? value : PGWASM_JIT_LIBRARY_DEFAULT;
 
 	if (strncmp(v, "$libdir", 7) == 0 && (v[7] == '/' || v[7] == '\0'))
-		return MemoryContextStrdup(TopMemoryContext, psprintf("%s%s", pkglib_path, v + 7));
-	return MemoryContextStrdup(TopMemoryContext, v);
+		snprintf(out, MAXPGPATH, "%s%s", pkglib_path, v + 7);
+	else
+		strlcpy(out, v, MAXPGPATH);
 }
-
-/* The expanded path the engine was given (for wasm.jit_stats()). */
-static char *library_path = NULL;
 
 static void
 library_assign(const char *newval, void *extra)
 {
-	char	   *path = expand_library(newval);
-
 	/* The engine tries the library once per process, at the first tier-up;
 	 * a path set afterwards is kept but not used (PGC_SU_BACKEND). */
-	wrt_tier_set_library(path);
-	if (library_path)
-		pfree(library_path);
-	library_path = path;
+	expand_library(newval, library_path);
+	wrt_tier_set_library(library_path);
 }
 
 const char *
 pgwasm_jit_library_path(void)
 {
-	return library_path ? library_path : PGWASM_JIT_LIBRARY_DEFAULT;
+	return library_path[0] ? library_path : PGWASM_JIT_LIBRARY_DEFAULT;
 }
 
 /* Stores re-apply their settings at their next call. */
@@ -153,7 +151,7 @@ pgwasm_configure_tier(wrt_store *store)
 void
 pgwasm_jit_init(void)
 {
-	char	   *probe;
+	char		probe[MAXPGPATH];
 
 	DefineCustomStringVariable("pgwasm.jit_library",
 							   "Shared library of the native tier (machine code for hot WebAssembly functions).",
@@ -170,7 +168,7 @@ pgwasm_jit_init(void)
 	 * without LLVM) the default is off, so such installations stay quiet;
 	 * turning it on there says once that the library is missing.
 	 */
-	probe = expand_library(pgwasm_jit_library);
+	expand_library(pgwasm_jit_library, probe);
 	DefineCustomBoolVariable("pgwasm.jit",
 							 "Compiles hot WebAssembly functions to machine code (the native tier).",
 							 "On by default when the native tier's library is installed.",
@@ -178,7 +176,6 @@ pgwasm_jit_init(void)
 							 access(probe, R_OK) == 0,
 							 PGC_USERSET, 0,
 							 NULL, jit_assign_bool, NULL);
-	pfree(probe);
 
 	DefineCustomIntVariable("pgwasm.jit_call_threshold",
 							"Calls after which a WebAssembly function is compiled to machine code.",
