@@ -530,15 +530,16 @@ set_dead(fn *f)
 
 /* ---- on-stack replacement ------------------------------------------------------ */
 
-/* The value types an operand-stack entry can have here, by LLVM type (the
- * two reference types are one pointer type). */
+/* The value types an operand-stack entry can have in an OSR lowering, by
+ * LLVM type (the two reference types are one pointer type); -1 for any
+ * other (a v128 takes two slots: its OSR state is not laid out here). */
 enum { OSR_NTYPES = 5 };
 
 static int
 osr_type_index(fn *f, LLVMTypeRef t)
 {
 	batch *b = f->b;
-	return t == b->i32 ? 0 : t == b->i64 ? 1 : t == b->f32 ? 2 : t == b->f64 ? 3 : 4;
+	return t == b->i32 ? 0 : t == b->i64 ? 1 : t == b->f32 ? 2 : t == b->f64 ? 3 : t == b->ptr ? 4 : -1;
 }
 
 static uint8_t
@@ -548,10 +549,17 @@ osr_valtype(fn *f, LLVMTypeRef t)
 	return types[osr_type_index(f, t)];
 }
 
-/* The alloca of depth d for values of type t. */
+/* The alloca of depth d for values of type t (NULL: out of memory, or a
+ * type without one, err set). */
 static LLVMValueRef
 osr_var(fn *f, uint32_t d, LLVMTypeRef t)
 {
+	int ti = osr_type_index(f, t);
+	if (ti < 0)
+	{
+		snprintf(f->err, f->errlen, "a value of a type without an OSR slot");
+		return NULL;
+	}
 	if (d >= f->spill_cap)
 	{
 		uint32_t nc = f->spill_cap ? f->spill_cap : 16;
@@ -564,7 +572,7 @@ osr_var(fn *f, uint32_t d, LLVMTypeRef t)
 		f->spill = ns;
 		f->spill_cap = nc;
 	}
-	LLVMValueRef *v = &f->spill[(size_t) d * OSR_NTYPES + osr_type_index(f, t)];
+	LLVMValueRef *v = &f->spill[(size_t) d * OSR_NTYPES + ti];
 	if (!*v)
 		*v = alloca_at_entry(f, t);
 	return *v;
@@ -626,10 +634,13 @@ osr_enter_here(fn *f, ctrl *c)
 	for (uint32_t d = 0; d < f->sp; d++)
 	{
 		LLVMTypeRef t = LLVMTypeOf(f->stack[d]);
-		LLVMValueRef v = from_slot(f, load(f, b->i64, slot_ptr(f, f->fp, f->nlocals + d)), osr_valtype(f, t));
 		LLVMValueRef var = d < c->height ? osr_var(f, d, t) : c->label_vars[d - c->height];
-		if (!var)
+		if (!var || osr_type_index(f, t) < 0)
+		{
+			snprintf(f->err, f->errlen, "a value of a type without an OSR slot");
 			return false;
+		}
+		LLVMValueRef v = from_slot(f, load(f, b->i64, slot_ptr(f, f->fp, f->nlocals + d)), osr_valtype(f, t));
 		LLVMBuildStore(b->B, v, var);
 	}
 	LLVMBuildBr(b->B, c->label_bb);
@@ -1478,6 +1489,12 @@ lower_body(batch *b, uint32_t k, LLVMValueRef w, int64_t osr_loop, uint32_t osr_
 	for (uint32_t i = 0; i < code->nlocals; i++)
 	{
 		uint8_t lt = code->local_types[i];
+		if (osr_loop >= 0 && lt == WRT_V128)
+		{
+			/* two slots: local i is not at slot i (compile.h) */
+			snprintf(err, errlen, "v128 locals: no OSR entry");
+			goto out;
+		}
 		LLVMTypeRef t = vt(b, lt);
 		f->locals[i] = alloca_at_entry(f, t);
 		LLVMValueRef v = osr_loop >= 0 ? from_slot(f, load(f, b->i64, slot_ptr(f, f->fp, i)), lt)
