@@ -512,7 +512,11 @@ policy(wrt_store *s, wrt_module *m, wrt_code *code, bool from_loop)
 				compile_batch(m, &k, 1);
 			}
 			code->tier_calls = INT32_MAX;
-			code->tier_loops = INT32_MAX;
+			/* Native: only calls that began interpreted still count
+			 * back-edges, a call running a loop since before the function
+			 * went native (by its calls, say); they look again after as
+			 * many, and move to native code there (on-stack replacement). */
+			code->tier_loops = code->tier_state == WRT_TIER_NATIVE ? loop_threshold(s) - 1 : INT32_MAX;
 			return;
 	}
 	code->tier_calls = INT32_MAX;   /* an unknown mode: interpret */

@@ -9,7 +9,8 @@
  * reported once while the interpreter carries on; and on-stack replacement
  * (osr.wat): a call whose loop crosses the loop threshold moves to native
  * code with its state, results, traps and backtraces as the interpreter's,
- * memory growth seen by its interpreted caller, interrupts, and no OSR
+ * memory growth seen by its interpreted caller, interrupts, calls that
+ * were running when their function went native by its calls, and no OSR
  * under fuel.  Each test runs in its
  * own process (main.c), so the process-wide tier state starts fresh.
  */
@@ -455,6 +456,38 @@ test_tier_osr_interrupt(void)
 	int32_t arg = 3, res = 0;
 	CHECK(unit_call_i32(s, below, &arg, &res));
 	CHECK_EQ(res, 728);
+}
+
+/* A function goes native by its calls while calls of it are running loops
+ * in the interpreter: those move to native code too, at their next loop
+ * threshold. */
+void
+test_tier_osr_running_calls(void)
+{
+	wrt_store *s = unit_store();
+	NEED(s);
+	int32_t want = 0, got = 0, args[2] = {2, 300};
+	wrt_tier_settings interp = {WRT_TIER_INTERP, 0, 0}, tiered = {WRT_TIER_TIERED, 3, 50};
+	wrt_store_set_tier(s, &interp);
+	wrt_module *m = unit_fixture("osr");
+	wrt_instance *inst = m ? unit_instantiate(s, m, NULL, 0) : NULL;
+	NEED(inst);
+	CHECK(unit_invoke_i32(s, inst, "rec", args, &want));
+	wrt_store *s2 = unit_store();
+	NEED(s2);
+	wrt_store_set_tier(s2, &tiered);
+	wrt_module *m2 = unit_fixture("osr");
+	wrt_instance *inst2 = m2 ? unit_instantiate(s2, m2, NULL, 0) : NULL;
+	NEED(inst2);
+	CHECK(unit_invoke_i32(s2, inst2, "rec", args, &got));
+	CHECK_EQ(got, want);
+	wrt_tier_stats st;
+	wrt_tier_get_stats(m2, &st);
+	CHECK_EQ(st.compiled, 1);
+	/* rec(1, 300) running when rec went native (its calls of rec(0)), then
+	 * rec(2, 300); later calls of rec(1) start native */
+	CHECK_EQ(st.osr_entries, 2);
+	CHECK_EQ(st.osr_compiled, 1);
 }
 
 void

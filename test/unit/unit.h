@@ -87,6 +87,7 @@
 	X(tier_osr_results) \
 	X(tier_osr_trap) \
 	X(tier_osr_interrupt) \
+	X(tier_osr_running_calls) \
 	X(tier_osr_fuel)
 
 #define UNIT_DECLARE(name) void test_##name(void);
