@@ -250,6 +250,8 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_slot *fp,
 	wrt_slot *nfp;
 	const wrt_cell *ret_pc;
 	wrt_func *fn;
+	/* The label of the loop whose back-edge tiered the function up. */
+	const wrt_cell *osr_pc;
 
 #define RELOAD_MEM() do { \
 		wrt_memory *m0_ = inst->mem0; \
@@ -286,7 +288,14 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_slot *fp,
 		{ \
 			if (WRT_UNLIKELY(*intr) && !interrupt_continue(s)) TRAP(INTERRUPTED); \
 			if (WRT_UNLIKELY(counting_loops) && WRT_UNLIKELY(--code->tier_loops < 0)) \
+			{ \
 				wrt_tier_on_loop(s, inst->mod, code); \
+				if (code->native && native_ok) \
+				{ \
+					osr_pc = pc + o_; \
+					goto osr; \
+				} \
+			} \
 			if (WRT_UNLIKELY((fuel -= (int64_t) OPND_AT(pc + o_ - WRT_IRLEN_LOOP_ENTRY, LOOP_ENTRY, cost)) < 0)) \
 				TRAP(FUEL_EXHAUSTED); \
 		} \
@@ -1001,6 +1010,39 @@ call_wasm:
 		if (WRT_UNLIKELY((fuel -= ncf->entry_cost) < 0))
 			TRAP(FUEL_EXHAUSTED);
 		DISPATCH();
+	}
+
+	/*
+	 * On-stack replacement (tier.h): the function went native while this
+	 * call runs a loop.  The frame at fp holds the state at the loop's
+	 * header; the OSR entry runs the rest of the call from there and leaves
+	 * the results in fp[0..), so the frame then returns as usual.  Without
+	 * an entry for this loop, the back-edge just goes on (no fuel budget is
+	 * set when we get here, so its charge does not matter).
+	 */
+osr:
+	{
+		wrt_native_entry osr_entry = wrt_tier_osr(s, inst->mod, code, (uint32_t) (osr_pc - code->compiled->code));
+		if (!osr_entry)
+		{
+			pc = osr_pc;
+			DISPATCH();
+		}
+		s->nframes = nframes;
+		s->trap.kind = WRT_TRAP_NONE;
+		bool ok = osr_entry(inst, fp);
+		s->nframes = nframes;
+		RELOAD_MEM();
+		if (WRT_UNLIKELY(!ok))
+		{
+			trapkind = s->trap.kind;
+			recorded = true;
+			keep_frames = true;
+			/* the native code recorded this frame's backtrace entry */
+			code = NULL;
+			goto trap;
+		}
+		goto L_RETURN;
 	}
 
 L_RETURN:

@@ -185,10 +185,12 @@ SET pgwasm.jit = off;
 SELECT j2_memsum(100000) FROM generate_series(1, 3);
 SELECT jit_functions FROM wasm.stats() WHERE module = 'j2';
 -- on again with the default thresholds (10,000 iterations): compiled during
--- the next call, native from the one after
+-- the next call, which goes on in machine code at its loop (on-stack
+-- replacement)
 RESET pgwasm.jit;
 SELECT j2_memsum(100000);
 SELECT jit_functions FROM wasm.stats() WHERE module = 'j2';
+SELECT osr_entries, osr_calls FROM wasm.jit_stats();
 SELECT j2_memsum(100000);
 
 -- the settings: any role may change how fast its functions run; the

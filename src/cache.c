@@ -171,6 +171,8 @@ tier_stats_add(wrt_tier_stats *a, const wrt_tier_stats *b)
 	a->batches += b->batches;
 	a->compile_ns += b->compile_ns;
 	a->wasm_bytes += b->wasm_bytes;
+	a->osr_compiled += b->osr_compiled;
+	a->osr_entries += b->osr_entries;
 }
 
 static void

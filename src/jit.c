@@ -210,8 +210,8 @@ pgwasm_jit_stats(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo;
 	wrt_tier_stats st;
 	const char *status = wrt_tier_status();
-	Datum		values[9];
-	bool		nulls[9] = {0};
+	Datum		values[11];
+	bool		nulls[11] = {0};
 
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
@@ -231,6 +231,8 @@ pgwasm_jit_stats(PG_FUNCTION_ARGS)
 	values[6] = Int64GetDatum((int64) st.batches);
 	values[7] = Float8GetDatum((double) st.compile_ns / 1e6);
 	values[8] = Int64GetDatum((int64) st.wasm_bytes);
+	values[9] = Int64GetDatum((int64) st.osr_compiled);
+	values[10] = Int64GetDatum((int64) st.osr_entries);
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	return (Datum) 0;
 }
