@@ -31,6 +31,12 @@
 # kept in build/fuzz/findings/diff-*/ and the script exits 1 after the
 # summary.  A V8 timeout only skips the module (our engine bounds its own
 # run with fuel; V8 has no fuel).
+#
+# DIFF_TIER=eager (or tiered) compares the native tier with V8 instead: our
+# engine runs every function as machine code (build/wasmrt-llvm.so) and
+# without fuel, which the native tier does not meter (binaryen's hang
+# limits bound the loops; our run is still capped by OURS_TIMEOUT, and a
+# hang is a finding).  Functions the tier refuses run interpreted.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -48,6 +54,14 @@ FEATURES=(--mvp-features --enable-mutable-globals --enable-bulk-memory --enable-
 	--enable-nontrapping-float-to-int --enable-multivalue)
 VARIANTS=("" "--denan" "--enable-reference-types" "--no-fuzz-oob -O2" "--enable-simd"
 	"--enable-simd --denan" "--enable-simd --no-fuzz-oob -O2")
+
+OURS_FLAGS=(--fuel "$FUEL")
+TIER=${DIFF_TIER:-}
+if [ -n "$TIER" ]; then
+	OURS_FLAGS=(--fuel 0 --tier "$TIER")
+	[ -e build/wasmrt-llvm.so ] || make --no-print-directory -s build/wasmrt-llvm.so
+	export WRT_TIER_LIBRARY=${WRT_TIER_LIBRARY:-$ROOT/build/wasmrt-llvm.so}
+fi
 
 mkdir -p build/fuzz "$FINDINGS"
 WORK=$(mktemp -d build/fuzz/diff-work.XXXXXX)
@@ -69,6 +83,7 @@ keep() {
 	cp "$WORK/ours.err" "$dir/ours.err" 2>/dev/null || true
 	cp "$WORK/v8.txt" "$dir/v8.txt" 2>/dev/null || true
 	printf '%s\n' "wasm-opt -ttf seed ${FEATURES[*]} $variant -o module.wasm" > "$dir/command"
+	printf '%s\n' "diff-run ${OURS_FLAGS[*]} module.wasm plan.json" >> "$dir/command"
 	kept=$dir
 }
 
@@ -88,7 +103,7 @@ nan_only() {
 	done
 	wasm-opt "$WORK/module.wasm" "${FEATURES[@]}" "${enable[@]}" --denan -o "$WORK/denan.wasm" \
 		> /dev/null 2>&1 || return 1
-	timeout "$OURS_TIMEOUT" "$DIFF_RUN" --fuel "$FUEL" "$WORK/denan.wasm" "$WORK/denan.json" \
+	timeout "$OURS_TIMEOUT" "$DIFF_RUN" "${OURS_FLAGS[@]}" "$WORK/denan.wasm" "$WORK/denan.json" \
 		> /dev/null 2>&1 || return 1
 	timeout "$V8_TIMEOUT" node test/fuzz/diff-v8.mjs "$WORK/denan.wasm" "$WORK/denan.json" \
 		> /dev/null 2>&1
@@ -109,10 +124,14 @@ while :; do
 		continue
 	fi
 	rc=0
-	timeout "$OURS_TIMEOUT" "$DIFF_RUN" --fuel "$FUEL" "$WORK/module.wasm" "$WORK/plan.json" \
+	timeout "$OURS_TIMEOUT" "$DIFF_RUN" "${OURS_FLAGS[@]}" "$WORK/module.wasm" "$WORK/plan.json" \
 		> /dev/null 2> "$WORK/ours.err" || rc=$?
+	if [ -n "$TIER" ] && grep -q '^tier: native tier unavailable' "$WORK/ours.err"; then
+		cat "$WORK/ours.err" >&2
+		exit 1
+	fi
 	if [ "$rc" -eq 124 ]; then
-		finding "our engine did not finish in ${OURS_TIMEOUT}s despite fuel"
+		finding "our engine did not finish in ${OURS_TIMEOUT}s despite ${TIER:+hang limits}${TIER:-fuel}"
 		continue
 	elif [ "$rc" -ne 0 ]; then
 		finding "our engine failed (exit $rc)"
@@ -147,7 +166,7 @@ while :; do
 done
 
 elapsed=$(( $(date +%s) - start ))
-echo "diff: ${modules} modules in ${elapsed}s: ${agree} agree (${calls} calls compared)," \
+echo "diff${TIER:+ ($TIER tier)}: ${modules} modules in ${elapsed}s: ${agree} agree (${calls} calls compared)," \
 	"${rejected} rejected by both, ${skipped} skipped, ${binaryen_failed} not generated," \
 	"${nan} NaN-payload differences, ${findings} findings"
 [ "$findings" -eq 0 ]

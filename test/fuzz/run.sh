@@ -15,6 +15,14 @@
 #                                     snapshot/reset replay oracle
 #   diff    test/fuzz/diff.sh       — binaryen-generated modules, our engine
 #                                     against node's V8
+#   native  DIFF_TIER=eager diff.sh — the same, our native tier (every
+#                                     function machine code) against V8
+#   tier    test/fuzz/tier-diff.sh  — binaryen-generated modules, the
+#                                     interpreter against the native tier
+#                                     (tiered at thresholds 1: calls go
+#                                     native at once, loops by on-stack
+#                                     replacement): results, traps, host
+#                                     calls, memory and globals
 # The libFuzzer targets start from the seeds, 100 modules binaryen generates
 # from random bytes (`wasm-opt -ttf`, half of them with SIMD, made once into
 # build/fuzz/ttf-seeds/: large valid modules whose mutations reach deep into
@@ -32,15 +40,18 @@
 # appended to build/fuzz/stats.tsv (date, target, seconds, executions,
 # execs/s, findings) for docs/reliability.md.
 #
-# Environment: FUZZ_DIFF_SECONDS (default SECONDS) for the differential
-# stage; FUZZ_TARGETS (default "regress decode exec diff") to run only some.
+# Environment: FUZZ_DIFF_SECONDS (default SECONDS) for each differential
+# stage (diff, native, tier); FUZZ_TARGETS (default
+# "regress decode exec diff native tier") to run only some.  The native and
+# tier stages need the native tier's back end (build/wasmrt-llvm.so, built
+# where llvm-config-14 exists); without it they are skipped, said so.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 SECS=${1:-40}
 DIFF_SECS=${FUZZ_DIFF_SECONDS:-$SECS}
-TARGETS=${FUZZ_TARGETS:-"regress decode exec diff"}
+TARGETS=${FUZZ_TARGETS:-"regress decode exec diff native tier"}
 OUT=build/fuzz
 LOGS=$OUT/logs
 FINDINGS=$OUT/findings
@@ -175,20 +186,31 @@ for t in $TARGETS; do
 				summary+=("ok    regress reproducers: $line")
 			fi
 			;;
-		diff)
-			echo "fuzz: diff: ${DIFF_SECS}s"
+		diff | native | tier)
+			if [ "$t" != diff ] && ! make --no-print-directory -s build/wasmrt-llvm.so > /dev/null 2>&1; then
+				summary+=("skip  $t    (no native tier: llvm-config-14 missing)")
+				continue
+			fi
+			echo "fuzz: $t: ${DIFF_SECS}s"
 			rc=0
-			bash test/fuzz/diff.sh "$DIFF_SECS" 2>&1 | tee "$LOGS/diff.log" || rc=$?
-			line=$(grep '^diff: [0-9]* modules' "$LOGS/diff.log" | tail -n1 || true)
-			modules=$(sed -E 's/^diff: ([0-9]+) modules.*/\1/' <<< "${line:-diff: 0 modules}")
+			case $t in
+				diff) bash test/fuzz/diff.sh "$DIFF_SECS" ;;
+				native) DIFF_TIER=eager bash test/fuzz/diff.sh "$DIFF_SECS" ;;
+				tier) bash test/fuzz/tier-diff.sh "$DIFF_SECS" ;;
+			esac 2>&1 | tee "$LOGS/$t.log" || rc=$?
+			# diff.sh: "diff[ (eager tier)]: N modules in ...";
+			# tier-diff.sh: "tier-diff: N modules, ..."
+			line=$(grep -E '^(diff|diff \(eager tier\)|tier-diff): [0-9]+ modules' "$LOGS/$t.log" | tail -n1 || true)
+			line=${line#*: }
+			modules=$(sed -E 's/^([0-9]+) modules.*/\1/' <<< "${line:-0 modules}")
 			if [ "$rc" -ne 0 ]; then
 				failed=$((failed + 1))
-				summary+=("FAIL  diff    ${line#diff: }")
+				summary+=("$(printf 'FAIL  %-7s %s' "$t" "$line")")
 			else
 				passed=$((passed + 1))
-				summary+=("ok    diff    ${line#diff: }")
+				summary+=("$(printf 'ok    %-7s %s' "$t" "$line")")
 			fi
-			printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" diff "$DIFF_SECS" "$modules" \
+			printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$t" "$DIFF_SECS" "$modules" \
 				"$(awk -v m="$modules" -v s="$DIFF_SECS" 'BEGIN { printf "%.1f", m / s }')" \
 				"$((rc != 0))" >> "$OUT/stats.tsv"
 			;;
