@@ -2765,7 +2765,8 @@ wrt_compile(wrt_module *m, wrt_code *fn, wrt_error *err)
 		ok = wrt_set_error(err, WRT_ERR_INVALID, c.cur_offset, "function body does not end");
 	if (ok)
 	{
-		wrt_fuse_in_place(c.code, c.pcmap, c.npc);
+		if (!m->no_in_place)
+			wrt_fuse_in_place(c.code, c.pcmap, c.npc);
 		bind_handlers(&c);
 	}
 
