@@ -126,7 +126,8 @@ typedef struct comp {
 	bool last_add2;             /* the last instruction is a merged I32_ADD2_RI */
 	bool last_add3;             /* ... or a merged I32_ADD3_RI */
 	uint32_t prev_instr;        /* cell index of the instruction before the last, or UINT32_MAX */
-	uint32_t label_pos;         /* cell index of the last label bound */
+	uint32_t label_pos;         /* cell index of the last jump target (barrier()) */
+	bool fuse;                  /* fusions on: off (module no_fuse) only to compare, in tests */
 
 	struct {
 		uint32_t ir;            /* base irop of the comparison */
@@ -1663,7 +1664,7 @@ compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 					return;
 				uint32_t a = slot_of(c, c->h - 1);
 				c->h--;
-				if (oi->cls == WRT_OPC_TEST && (next == WRT_OP_BR_IF || next == WRT_OP_IF))
+				if (oi->cls == WRT_OPC_TEST && (next == WRT_OP_BR_IF || next == WRT_OP_IF) && c->fuse)
 				{
 					c->cond.ir = base;
 					c->cond.test = true;
@@ -1762,7 +1763,7 @@ compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 					return;
 				if (ri && (next == WRT_OP_BR_IF || next == WRT_OP_IF) && fuse_range_cond(c, op, sa, imm))
 					return;
-				if (oi->cls == WRT_OPC_CMP && (next == WRT_OP_BR_IF || next == WRT_OP_IF))
+				if (oi->cls == WRT_OPC_CMP && (next == WRT_OP_BR_IF || next == WRT_OP_IF) && c->fuse)
 				{
 					c->cond.ir = base;
 					c->cond.test = false;
@@ -2334,6 +2335,10 @@ translate(comp *c)
 			}
 		}
 		charge(c);
+		/* Without fusions, every instruction starts after a barrier: no
+		 * matcher can look back past it (and compare-and-branch is off). */
+		if (WRT_UNLIKELY(!c->fuse))
+			barrier(c);
 
 		switch (op)
 		{
@@ -2735,6 +2740,7 @@ wrt_compile(wrt_module *m, wrt_code *fn, wrt_error *err)
 	c.last_cmp = -1;
 	c.last_cmpop = -1;
 	c.pend_add = -1;
+	c.fuse = !m->no_fuse;
 	c.prev_instr = UINT32_MAX;
 	err->kind = WRT_OK;
 
@@ -2765,7 +2771,7 @@ wrt_compile(wrt_module *m, wrt_code *fn, wrt_error *err)
 		ok = wrt_set_error(err, WRT_ERR_INVALID, c.cur_offset, "function body does not end");
 	if (ok)
 	{
-		if (!m->no_in_place)
+		if (c.fuse)
 			wrt_fuse_in_place(c.code, c.pcmap, c.npc);
 		bind_handlers(&c);
 	}
