@@ -10,7 +10,7 @@ PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 
 MODULE_big = pgwasm
 EXTENSION = pgwasm
-EXTVERSION = 0.3.0
+EXTVERSION = 0.4.0
 DATA = $(wildcard pgwasm--*.sql)
 RUNTIME_SRCS = $(sort $(wildcard runtime/*.c))
 SRC_SRCS = $(sort $(wildcard src/*.c))
@@ -65,6 +65,26 @@ $(GUEST_DIR)/%.wasm: test/guest/%.c
 
 guests: $(GUESTS)
 installcheck: guests
+
+# The native tier's back end (test/runtime.mk: build/wasmrt-llvm.so, where
+# llvm-config-14 exists) is installed beside pgwasm.so, as PostgreSQL's
+# llvmjit.so is: pgwasm.so loads it from $libdir with dlopen on the first
+# tier-up (src/jit.c), so a backend that never compiles never maps libLLVM.
+# Without LLVM, pgwasm builds and installs alone and interprets.
+ifneq ($(wildcard $(PGXS)),)
+ifneq ($(RT_TIER_SO),)
+all: $(RT_TIER_SO)
+
+install: install-tier
+install-tier: $(RT_TIER_SO) installdirs
+	$(INSTALL_SHLIB) $(RT_TIER_SO) '$(DESTDIR)$(pkglibdir)/wasmrt-llvm.so'
+
+uninstall: uninstall-tier
+uninstall-tier:
+	rm -f '$(DESTDIR)$(pkglibdir)/wasmrt-llvm.so'
+.PHONY: install-tier uninstall-tier
+endif
+endif
 
 .PHONY: test demo runtime bench bench-engine fuzz guests
 test:

@@ -104,6 +104,9 @@ typedef struct comp {
 	uint32_t nfx, capfx;
 	uint32_t *pcmap;
 	uint32_t npc, cappc;
+	wrt_loopinfo *loops;        /* wrt_compiled.loops */
+	uint32_t nloops, caploops;
+	uint32_t loop_ordinal;      /* loop instructions read so far */
 
 	uint32_t nlocals;           /* local slots */
 	uint32_t *lslot;            /* local index -> slot, NULL: the identity */
@@ -262,7 +265,7 @@ static size_t
 code_size(const comp *c)
 {
 	return (size_t) c->ncode * sizeof(wrt_cell) + (size_t) c->npc * sizeof(uint32_t)
-		+ sizeof(wrt_compiled);
+		+ (size_t) c->nloops * sizeof(wrt_loopinfo) + sizeof(wrt_compiled);
 }
 
 /* The module's code budget is spent: stop with WRT_ERR_LIMIT.  Reported as
@@ -2315,6 +2318,7 @@ translate(comp *c)
 			switch (op)
 			{
 				case WRT_OP_BLOCK: case WRT_OP_LOOP: case WRT_OP_IF:
+					c->loop_ordinal += op == WRT_OP_LOOP;
 					blocktype(c, &in, &bt);
 					push_ctl(c, op == WRT_OP_LOOP ? C_LOOP : op == WRT_OP_IF ? C_IF : C_BLOCK,
 							 &bt, true);
@@ -2360,8 +2364,13 @@ translate(comp *c)
 						c->last_dst_cell = -1;
 						f->cost_cell = emit_LOOP_ENTRY(c, 0) + WRT_IRPOS_LOOP_ENTRY_cost;
 						f->loop_pc = c->ncode;
+						/* everything is materialised: the header's state
+						 * is the locals and the stack's canonical slots */
+						if (grow(c, (void **) &c->loops, &c->caploops, c->nloops + 1, sizeof(wrt_loopinfo)))
+							c->loops[c->nloops++] = (wrt_loopinfo) {f->loop_pc, c->loop_ordinal, c->h};
 						barrier(c);     /* the target of the loop's back-edges */
 					}
+					c->loop_ordinal += op == WRT_OP_LOOP;
 					break;
 				}
 			case WRT_OP_IF:
@@ -2799,9 +2808,13 @@ wrt_compile(wrt_module *m, wrt_code *fn, wrt_error *err)
 			 * against its limit and reported to the host. */
 			c.code = fit_block(c.a, c.code, (size_t) c.ncode * sizeof(wrt_cell));
 			c.pcmap = fit_block(c.a, c.pcmap, (size_t) c.npc * sizeof(uint32_t));
+			c.loops = fit_block(c.a, c.loops, (size_t) c.nloops * sizeof(wrt_loopinfo));
 			cf->code = c.code;
 			cf->pcmap = c.pcmap;
 			cf->npcmap = c.npc / 2;
+			cf->loops = c.loops;
+			cf->nloops = c.nloops;
+			c.loops = NULL;
 			m->code_bytes += code_size(&c);
 			m->work += c.ncode;
 			c.code = NULL;
@@ -2816,6 +2829,7 @@ wrt_compile(wrt_module *m, wrt_code *fn, wrt_error *err)
 					  fn->func_index);
 	wrt_free(c.a, c.code);
 	wrt_free(c.a, c.pcmap);
+	wrt_free(c.a, c.loops);
 	wrt_free(c.a, c.st);
 	wrt_free(c.a, c.lslot);
 	wrt_free(c.a, c.ctl);
@@ -2830,6 +2844,7 @@ wrt_compiled_free(const wrt_allocator *a, struct wrt_compiled *cf)
 		return;
 	wrt_free(a, cf->code);
 	wrt_free(a, cf->pcmap);
+	wrt_free(a, cf->loops);
 	wrt_free(a, cf);
 }
 

@@ -167,6 +167,18 @@ enum wrt_irform_chain { WRT_IR_FORMS_F64_CHAIN(WRT_IR_FORM_INDEX_, _, _) };
 #define IR_LAYOUT(L, ORIGIN, CELLS, M) WRT_IR_EACH(WRT_IR_ACC_ONE_, L, CELLS)
 #include "ir.def"
 
+/* A loop of a compiled function, for on-stack replacement (tier.h): the
+ * state at its header is the locals in slots [0, nlocals) and `stack`
+ * operand-stack slots in [nlocals, nlocals + stack) (the values of the
+ * enclosing blocks, then the loop's parameters), each at its canonical
+ * slot: the compiler materialises every entry before a loop, and a
+ * back-edge copies the parameters there before it jumps. */
+typedef struct wrt_loopinfo {
+	uint32_t cell;              /* cell index of the loop's label (after LOOP_ENTRY) */
+	uint32_t ordinal;           /* among the body's loop instructions, in order, dead ones too */
+	uint32_t stack;             /* operand-stack slots live at the header */
+} wrt_loopinfo;
+
 /* One compiled function. */
 typedef struct wrt_compiled {
 	wrt_cell *code;
@@ -181,6 +193,8 @@ typedef struct wrt_compiled {
 	                             * converts values and slots one by one */
 	uint32_t npcmap;
 	uint32_t *pcmap;            /* pairs: cell index, module byte offset */
+	uint32_t nloops;
+	wrt_loopinfo *loops;        /* the loops emitted, by increasing cell */
 } wrt_compiled;
 
 /* ---- the table at run time (ir.c) ----------------------------------------- */

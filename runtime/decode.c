@@ -1064,6 +1064,7 @@ wrt_module_destroy(wrt_module *m)
 			wrt_free(a, m->codes[i].local_types);
 			if (m->codes[i].compiled)
 				wrt_compiled_free(a, m->codes[i].compiled);
+			wrt_free(a, m->codes[i].osr);
 		}
 	}
 	for (uint32_t i = 0; i < m->nelems; i++)

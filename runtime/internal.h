@@ -180,6 +180,9 @@ typedef struct wrt_code {
 	uint32_t native_window;     /* slots of arguments/results (slot ABI) */
 	int32_t tier_calls;
 	int32_t tier_loops;
+	/* On-stack replacement entries (tier.h), one per loop of compiled's
+	 * table, made on request: NULL until the first request. */
+	struct wrt_osr_entry *osr;
 } wrt_code;
 
 struct wrt_module {

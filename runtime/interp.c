@@ -244,6 +244,8 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_slot *fp,
 	wrt_slot *nfp;
 	const wrt_cell *ret_pc;
 	wrt_func *fn;
+	/* The label of the loop whose back-edge tiered the function up. */
+	const wrt_cell *osr_pc;
 
 #define RELOAD_MEM() do { \
 		wrt_memory *m0_ = inst->mem0; \
@@ -280,7 +282,14 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_slot *fp,
 		{ \
 			if (WRT_UNLIKELY(*intr) && !interrupt_continue(s)) TRAP(INTERRUPTED); \
 			if (WRT_UNLIKELY(counting_loops) && WRT_UNLIKELY(--code->tier_loops < 0)) \
+			{ \
 				wrt_tier_on_loop(s, inst->mod, code); \
+				if (code->native && s->fuel == 0) /* (the tiered policy) */ \
+				{ \
+					osr_pc = pc + o_; \
+					goto osr; \
+				} \
+			} \
 			if (WRT_UNLIKELY((fuel -= (int64_t) OPND_AT(pc + o_ - WRT_IRLEN_LOOP_ENTRY, LOOP_ENTRY, cost)) < 0)) \
 				TRAP(FUEL_EXHAUSTED); \
 		} \
@@ -986,11 +995,12 @@ call_interp:
 
 	/* The tier's side of a call (see call_wasm): the countdown ran out, or
 	 * the callee has machine code, which runs only without a fuel budget
-	 * (tier.h). */
+	 * and, once compiled, not in a store whose policy was turned back to
+	 * interp (tier.h). */
 call_tier:
 	if (callee->tier_calls < 0)
 		wrt_tier_on_call(s, callee_inst->mod, callee);
-	if (!callee->native || s->fuel != 0)
+	if (!callee->native || s->fuel != 0 || s->tier.mode == WRT_TIER_INTERP)
 		goto call_interp;
 	{
 		/* Machine code: it counts its own frame in s->nframes. */
@@ -1003,6 +1013,37 @@ call_tier:
 			goto trap_frames;   /* the trap is set, with native frames: ours go after them */
 		pc = ret_pc;
 		DISPATCH();
+	}
+
+	/*
+	 * On-stack replacement (tier.h): the function went native while this
+	 * call runs a loop.  The frame at fp holds the state at the loop's
+	 * header; the OSR entry runs the rest of the call from there and leaves
+	 * the results in fp[0..), so the frame then returns as usual.  Without
+	 * an entry for this loop, the back-edge just goes on (no fuel budget is
+	 * set when we get here, so its charge does not matter).
+	 */
+osr:
+	{
+		wrt_native_entry osr_entry = wrt_tier_osr(s, inst->mod, code, (uint32_t) (osr_pc - code->compiled->code));
+		if (!osr_entry)
+		{
+			pc = osr_pc;
+			DISPATCH();
+		}
+		s->nframes = nframes;
+		s->trap.kind = WRT_TRAP_NONE;
+		bool ok = osr_entry(inst, fp);
+		s->nframes = nframes;
+		RELOAD_MEM();
+		if (WRT_UNLIKELY(!ok))
+		{
+			/* the trap is set, and the native code recorded this
+			 * frame's backtrace entry: the callers' go after it */
+			code = NULL;
+			goto trap_frames;
+		}
+		goto L_RETURN;
 	}
 
 L_RETURN:
@@ -1357,7 +1398,7 @@ wrt_invoke(wrt_store *s, wrt_func *f, const wrt_value *args, wrt_value *results)
 		s->native_stack_limit = wrt_tier_stack_limit(__builtin_frame_address(0));
 	if (WRT_UNLIKELY(--code->tier_calls < 0))
 		wrt_tier_on_call(s, f->inst->mod, code);
-	if (code->native && !s->fuel)
+	if (code->native && !s->fuel && s->tier.mode != WRT_TIER_INTERP)
 		return invoke_native(s, f, args, results);
 	if (WRT_UNLIKELY(!s->stack_ready || !code->compiled) && !invoke_prepare(s, f))
 		return false;

@@ -15,6 +15,7 @@
  * has the same kind and message whichever tier raised it.
  */
 #include "tier.h"
+#include "compile.h"
 
 #include <dlfcn.h>
 #include <stdio.h>
@@ -158,7 +159,12 @@ h_trap(wrt_instance *inst, uint32_t kind, uint32_t func, uint32_t offset)
 	wrt_store *s = inst->store;
 	wrt_trap_set(s, (wrt_trapkind) kind, NULL);
 	s->trap.nframes = 0;
-	push_frame(inst, func, offset);
+	/* Machine code raises "call stack exhausted" at the entry of the
+	 * function that does not fit; the interpreter raises it at the call,
+	 * in the caller, whose frame (the call's offset) the caller adds while
+	 * unwinding: so the callee records none, and backtraces are the same. */
+	if (kind != WRT_TRAP_STACK_EXHAUSTED)
+		push_frame(inst, func, offset);
 }
 
 static void
@@ -200,12 +206,13 @@ h_call_indirect(wrt_instance *inst, uint32_t table, uint32_t type, uint32_t elem
 		kind = WRT_TRAP_INDIRECT_TYPE;
 	if (kind != WRT_TRAP_NONE)
 	{
+		/* The calling function's frame (func, offset) is added by its
+		 * unwind block, as for a callee that trapped: not here too. */
 		if (msg)
 			wrt_trap_set(s, kind, "%s", msg);
 		else
 			wrt_trap_set(s, kind, NULL);
 		s->trap.nframes = 0;
-		push_frame(inst, func, offset);
 		return 0;
 	}
 	return wrt_interp_call_slots(s, inst, fn, args);
@@ -511,7 +518,11 @@ policy(wrt_store *s, wrt_module *m, wrt_code *code, bool from_loop)
 				compile_batch(m, &k, 1);
 			}
 			code->tier_calls = INT32_MAX;
-			code->tier_loops = INT32_MAX;
+			/* Native: only calls that began interpreted still count
+			 * back-edges, a call running a loop since before the function
+			 * went native (by its calls, say); they look again after as
+			 * many, and move to native code there (on-stack replacement). */
+			code->tier_loops = code->tier_state == WRT_TIER_NATIVE ? loop_threshold(s) - 1 : INT32_MAX;
 			return;
 	}
 	code->tier_calls = INT32_MAX;   /* an unknown mode: interpret */
@@ -535,6 +546,53 @@ void
 wrt_tier_on_loop(wrt_store *s, wrt_module *m, wrt_code *code)
 {
 	policy(s, m, code, true);
+}
+
+wrt_native_entry
+wrt_tier_osr(wrt_store *s, wrt_module *m, wrt_code *code, uint32_t cell)
+{
+	const wrt_compiled *cf = code->compiled;
+	if (!code->native || s->tier.mode != WRT_TIER_TIERED || !cf || !cf->nloops || !backend
+		|| !backend->compile_osr)
+		return NULL;
+	/* The loop whose label is at cell (the table is by increasing cell). */
+	uint32_t lo = 0, hi = cf->nloops;
+	while (lo < hi)
+	{
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (cf->loops[mid].cell < cell)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == cf->nloops || cf->loops[lo].cell != cell)
+		return NULL;
+	if (!code->osr && !(code->osr = wrt_calloc(&m->alloc, cf->nloops, sizeof(wrt_osr_entry))))
+		return NULL;            /* out of memory: keep interpreting */
+	wrt_osr_entry *o = &code->osr[lo];
+	if (!o->tried)
+	{
+		o->tried = 1;
+		char err[256] = "";
+		uint64_t t0 = now_ns();
+		o->entry = backend->compile_osr(m, (uint32_t) (code - m->codes), cf->loops[lo].ordinal,
+										cf->loops[lo].stack, err, sizeof(err));
+		uint64_t dt = now_ns() - t0;
+		wrt_tier_stats *targets[2] = {&m->tier_stats, &process_stats};
+		for (int k = 0; k < 2; k++)
+		{
+			targets[k]->compile_ns += dt;
+			targets[k]->osr_compiled += o->entry != NULL;
+		}
+		if (!o->entry)
+			snprintf(last_refusal, sizeof(last_refusal), "function %u, loop %u (on-stack replacement): %s",
+					 code->func_index, cf->loops[lo].ordinal, err);
+	}
+	if (!o->entry)
+		return NULL;
+	m->tier_stats.osr_entries++;
+	process_stats.osr_entries++;
+	return o->entry;
 }
 
 void

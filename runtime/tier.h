@@ -41,7 +41,26 @@
  * Fuel: while a fuel budget is set (wrt_store_set_fuel), the engine does
  * not enter machine code: every function runs in the interpreter, which
  * meters it.  Tier-up may still compile, the code is used by later calls
- * without fuel.
+ * without fuel.  Likewise a store whose policy is WRT_TIER_INTERP does not
+ * enter machine code compiled earlier (a host turning its tier off, as
+ * pgwasm.jit = off does, gets the interpreter at the next call).
+ *
+ * On-stack replacement (OSR): a call that is already running in the
+ * interpreter leaves it at a loop header.  When a back-edge crosses the
+ * tiered policy's loop countdown and the function is (now) native, the
+ * interpreter asks for the OSR entry of that loop (wrt_tier_osr), which
+ * the back end compiles on request from the same body:
+ *
+ *     bool osr(wrt_instance *inst, wrt_slot *fp);
+ *
+ * with fp the interpreter's own frame, holding the state at the loop's
+ * header as the register compiler lays it out (compile.h, wrt_loopinfo):
+ * the locals in fp[0..nlocals), then the live operand-stack values.  The
+ * entry runs the rest of the call and writes the results to fp[0..) as an
+ * entry does; the interpreter then returns from the frame.  A trap is
+ * recorded as by any native code, the OSR'd frame included; the frame
+ * counter and the value stack are checked as at an entry (the frame
+ * itself counts as a native callee of its interpreted caller would).
  */
 #ifndef WRT_TIER_H
 #define WRT_TIER_H
@@ -51,7 +70,7 @@
 /* Bumped whenever anything below, or a struct offset the machine code
  * reads (internal.h), changes: the engine refuses a back end built from
  * other sources. */
-#define WRT_TIER_ABI_VERSION 1
+#define WRT_TIER_ABI_VERSION 2
 
 typedef bool (*wrt_native_entry)(wrt_instance *inst, wrt_slot *fp);
 
@@ -108,6 +127,13 @@ typedef struct wrt_tier_helpers {
 #undef X
 } wrt_tier_helpers;
 
+/* The OSR entry of one loop of a function (wrt_code.osr, per entry of its
+ * compiled loop table). */
+typedef struct wrt_osr_entry {
+	wrt_native_entry entry;     /* NULL: not made (yet) */
+	uint8_t tried;              /* the back end was asked */
+} wrt_osr_entry;
+
 /* One function's outcome in a batch. */
 typedef struct wrt_tier_result {
 	wrt_native_entry entry;     /* NULL: refused or failed */
@@ -131,6 +157,12 @@ typedef struct wrt_tier_backend {
 	bool (*init)(const wrt_tier_helpers *helpers, char *err, size_t errlen);
 	bool (*compile)(wrt_module *m, const uint32_t *codes, uint32_t n,
 					wrt_tier_result *results, char *err, size_t errlen);
+	/* The OSR entry of the ordinal-th loop instruction of code index k
+	 * (counted in body order, unreachable ones too), whose header has
+	 * stack_slots operand-stack slots live; NULL with err set when it
+	 * cannot be made. */
+	wrt_native_entry (*compile_osr)(wrt_module *m, uint32_t k, uint32_t ordinal, uint32_t stack_slots,
+									char *err, size_t errlen);
 	void (*module_free)(wrt_module *m);
 } wrt_tier_backend;
 
@@ -153,6 +185,14 @@ void wrt_tier_on_call(wrt_store *s, wrt_module *m, wrt_code *code);
 void wrt_tier_on_instantiate(wrt_store *s, wrt_module *m);
 /* A loop back-edge of `code` crossed its countdown. */
 void wrt_tier_on_loop(wrt_store *s, wrt_module *m, wrt_code *code);
+
+/*
+ * A back-edge to the loop whose label is at cell `cell` of code's register
+ * code crossed the countdown, and code is native: the OSR entry of that
+ * loop, made now if not tried yet, or NULL (keep interpreting).  Counts
+ * the entry in the stats when it returns one: the caller enters it.
+ */
+wrt_native_entry wrt_tier_osr(wrt_store *s, wrt_module *m, wrt_code *code, uint32_t cell);
 
 /* The store's policy changed: re-arm the countdowns of its modules. */
 void wrt_tier_store_changed(wrt_store *s);

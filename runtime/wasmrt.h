@@ -315,11 +315,14 @@ void wrt_store_set_fuel(wrt_store *s, uint64_t fuel);
  * Native tier (tier.h, docs/runtime.md).  Every function starts in the
  * interpreter; with a native tier, machine code compiled by a separately
  * loaded back end (build/wasmrt-llvm.so, LLVM) runs it instead:
- *   WRT_TIER_INTERP  never compile (the default);
+ *   WRT_TIER_INTERP  never compile, nor run code compiled before (the
+ *                    default);
  *   WRT_TIER_TIERED  compile a function once its calls reach
  *                    call_threshold or its loop back-edges loop_threshold
  *                    (its later calls run native; a call already running
- *                    stays interpreted: no on-stack replacement yet);
+ *                    moves to native code at the loop header whose
+ *                    back-edge crossed the countdown: on-stack
+ *                    replacement, unless a fuel budget is set);
  *   WRT_TIER_EAGER   compile every function of a module, as one unit,
  *                    before the first call into it.
  * Thresholds of 0 take the defaults.  While a fuel budget is set, every
@@ -363,6 +366,8 @@ typedef struct wrt_tier_stats {
 	uint64_t batches;           /* compilations (one or more functions each) */
 	uint64_t compile_ns;        /* wall time spent in the back end */
 	uint64_t wasm_bytes;        /* body bytes of the functions compiled */
+	uint64_t osr_compiled;      /* on-stack replacement entries made (one per loop) */
+	uint64_t osr_entries;       /* running calls moved to native code at a loop */
 } wrt_tier_stats;
 void wrt_tier_get_stats(const wrt_module *m, wrt_tier_stats *out);
 /* The last reason a function of m was refused or failed (or NULL). */

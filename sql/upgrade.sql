@@ -1,6 +1,7 @@
 --
 -- upgrade.sql — ALTER EXTENSION pgwasm UPDATE from 0.1.0 to 0.2.0 (then
--- 0.3.0, which adds wasm.create_functions and friends): every row
+-- 0.3.0, which adds wasm.create_functions and friends, and 0.4.0, which
+-- adds the native tier's columns to wasm.stats() and wasm.jit_stats()): every row
 -- of 0.1.0's configuration table wasm.module_store becomes a function
 -- wasm_module."<name>"() with the same owner, compressed bytes, SHA-256 and
 -- creation time (also a frame stored without zstd's checksum, and a row
@@ -77,19 +78,34 @@ SELECT wasm.drop_module('u_strings', cascade => true);
 SELECT wasm.drop_module('u_scalars', cascade => true);
 SELECT wasm.drop_module('u_orphan');
 SELECT count(*) AS modules_left FROM wasm.modules;
--- then on to 0.3.0: a fresh installation has the same objects as an updated one
+-- then on to 0.3.0
 ALTER EXTENSION pgwasm UPDATE TO '0.3.0';
 SELECT extversion FROM pg_extension WHERE extname = 'pgwasm';
+-- the library (0.4.0) serves 0.3.0's wasm.stats(), six columns, until the update
+SELECT module, calls FROM wasm.stats() ORDER BY module;
+SELECT pg_get_function_result('wasm.stats()'::regprocedure) AS stats_0_3_0;
+-- then on to 0.4.0: a fresh installation has the same objects as an updated
+-- one, with the same result types and privileges
+ALTER EXTENSION pgwasm UPDATE TO '0.4.0';
+SELECT extversion FROM pg_extension WHERE extname = 'pgwasm';
+SELECT module, calls, jit_functions FROM wasm.stats() ORDER BY module;
 SELECT string_agg(pg_describe_object(classid, objid, objsubid), ', '
                   ORDER BY pg_describe_object(classid, objid, objsubid)) AS updated_members
   FROM pg_depend WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
    AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'pgwasm') \gset
+SELECT string_agg(p.oid::regprocedure || ' ' || pg_get_function_result(p.oid) || ' '
+                  || coalesce(p.proacl::text, 'default'), E'\n' ORDER BY p.oid::regprocedure::text) AS updated_functions
+  FROM pg_proc p WHERE p.pronamespace = 'wasm'::regnamespace \gset
 DROP EXTENSION pgwasm;
 CREATE EXTENSION pgwasm;
 SELECT string_agg(pg_describe_object(classid, objid, objsubid), ', '
                   ORDER BY pg_describe_object(classid, objid, objsubid)) = :'updated_members' AS same_members
   FROM pg_depend WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
    AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'pgwasm');
+SELECT string_agg(p.oid::regprocedure || ' ' || pg_get_function_result(p.oid) || ' '
+                  || coalesce(p.proacl::text, 'default'), E'\n' ORDER BY p.oid::regprocedure::text)
+       = :'updated_functions' AS same_functions
+  FROM pg_proc p WHERE p.pronamespace = 'wasm'::regnamespace;
 \echo :updated_members
 
 \c :regress_db

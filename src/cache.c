@@ -161,11 +161,30 @@ instance_free(PgwasmInstance *inst)
 	MemoryContextDelete(inst->cxt);
 }
 
+/* Add b to a (the native tier's counters). */
+static void
+tier_stats_add(wrt_tier_stats *a, const wrt_tier_stats *b)
+{
+	a->compiled += b->compiled;
+	a->refused += b->refused;
+	a->failed += b->failed;
+	a->batches += b->batches;
+	a->compile_ns += b->compile_ns;
+	a->wasm_bytes += b->wasm_bytes;
+	a->osr_compiled += b->osr_compiled;
+	a->osr_entries += b->osr_entries;
+}
+
 static void
 module_free(PgwasmModule *mod)
 {
 	dlist_mutable_iter it;
 	bool		found;
+	wrt_tier_stats tier;
+
+	/* What the native tier did to it stays counted under its name. */
+	wrt_tier_get_stats(mod->module, &tier);
+	tier_stats_add(&mod->stats->tier, &tier);
 
 	dlist_foreach_modify(it, &mod->instances)
 		instance_free(dlist_container(PgwasmInstance, node, it.cur));
@@ -241,6 +260,7 @@ pgwasm_stats_entry(const char *name)
 		st->instantiations = 0;
 		st->calls = 0;
 		st->traps = 0;
+		memset(&st->tier, 0, sizeof(st->tier));
 	}
 	return st;
 }
@@ -344,6 +364,7 @@ apply_limits(PgwasmInstance *inst)
 							  (uint64) Max(pgwasm_max_memory_kb, 64) * 1024 / 8 / 16);
 	wrt_store_set_stack_limit(inst->store, stack, frames);
 	wrt_store_set_fuel(inst->store, (uint64) pgwasm_fuel);
+	pgwasm_configure_tier(inst->store);
 	inst->limits_generation = pgwasm_limits_generation;
 }
 
@@ -542,6 +563,7 @@ pgwasm_stats_foreach(pgwasm_stats_visitor visit, void *arg)
 	while ((st = hash_seq_search(&seq)) != NULL)
 	{
 		int64		mem = 0;
+		wrt_tier_stats tier = st->tier;
 		dlist_iter	it;
 
 		dlist_foreach(it, &lru)
@@ -558,7 +580,13 @@ pgwasm_stats_foreach(pgwasm_stats_visitor visit, void *arg)
 				mem += (int64) wrt_instance_memory_usage(inst->instance);
 			}
 			mem += (int64) wrt_module_code_bytes(mod->module);
+			{
+				wrt_tier_stats live;
+
+				wrt_tier_get_stats(mod->module, &live);
+				tier_stats_add(&tier, &live);
+			}
 		}
-		visit(st, mem, arg);
+		visit(st, mem, &tier, arg);
 	}
 }

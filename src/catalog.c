@@ -1251,12 +1251,17 @@ typedef struct StatsWalk
 	ReturnSetInfo *rsinfo;
 } StatsWalk;
 
+/*
+ * A row of wasm.stats().  The native tier's columns (0.4.0) come last: a
+ * 0.3.0 declaration of the function, before ALTER EXTENSION UPDATE, reads
+ * only the first six values.
+ */
 static void
-stats_row(PgwasmStats *st, int64 memory_bytes, void *arg)
+stats_row(PgwasmStats *st, int64 memory_bytes, const wrt_tier_stats *tier, void *arg)
 {
 	StatsWalk  *walk = (StatsWalk *) arg;
-	Datum		values[6];
-	bool		nulls[6] = {0};
+	Datum		values[10];
+	bool		nulls[10] = {0};
 
 	values[0] = CStringGetTextDatum(st->name);
 	values[1] = Float8GetDatum(st->compile_ms);
@@ -1264,6 +1269,11 @@ stats_row(PgwasmStats *st, int64 memory_bytes, void *arg)
 	values[3] = Int64GetDatum(st->calls);
 	values[4] = Int64GetDatum(st->traps);
 	values[5] = Int64GetDatum(memory_bytes);
+	values[6] = Int64GetDatum((int64) tier->compiled);
+	values[7] = Int64GetDatum((int64) tier->refused);
+	values[8] = Int64GetDatum((int64) tier->failed);
+	values[9] = Float8GetDatum((double) tier->compile_ns / 1e6);
+	Assert(walk->rsinfo->setDesc->natts <= lengthof(values));
 	tuplestore_putvalues(walk->rsinfo->setResult, walk->rsinfo->setDesc, values, nulls);
 }
 

@@ -246,6 +246,8 @@ _PG_init(void)
 							PGC_SUSET, 0,
 							NULL, NULL, NULL);
 
+	pgwasm_jit_init();
+
 	MarkGUCPrefixReserved("pgwasm");
 
 	pgwasm_cache_init();

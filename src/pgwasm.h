@@ -20,6 +20,8 @@
  *   declare.c  functions declared by the module (its pgwasm_functions
  *              section): wasm.create_functions and friends.
  *   error.c    trap/engine error to ereport mapping, Wasm backtraces.
+ *   jit.c      the native tier: pgwasm.jit* settings, its library, the
+ *              per-store tiering (pgwasm_configure_tier), wasm.jit_stats().
  *   distributed.c  on a Citus cluster: module changes as DDL that Citus
  *              propagates, and the coordinator-only rule.
  *
@@ -61,6 +63,24 @@ extern uint64 pgwasm_limits_generation;
 
 /* An engine allocator whose memory lives in (and dies with) a context. */
 extern void pgwasm_allocator_init(wrt_allocator *a, MemoryContext cxt);
+
+/* ---- the native tier (jit.c) --------------------------------------------- */
+
+extern bool pgwasm_jit;
+extern int	pgwasm_jit_call_threshold;
+extern int	pgwasm_jit_loop_threshold;
+extern char *pgwasm_jit_library;
+
+/* Define the pgwasm.jit* settings and the engine's notice callback. */
+extern void pgwasm_jit_init(void);
+/*
+ * Apply the pgwasm.jit* settings to a store: at instantiation and whenever a
+ * setting changed (apply_limits in cache.c).  The one place a store's
+ * tiering is decided.
+ */
+extern void pgwasm_configure_tier(wrt_store *store);
+/* The back end's path as given to the engine ($libdir expanded). */
+extern const char *pgwasm_jit_library_path(void);
 
 /* ---- engine errors and traps (error.c) -------------------------------- */
 
@@ -134,6 +154,7 @@ typedef struct PgwasmStats
 	int64		instantiations;
 	int64		calls;
 	int64		traps;
+	wrt_tier_stats tier;		/* native tier, of modules freed since */
 } PgwasmStats;
 
 /*
@@ -257,7 +278,10 @@ pgwasm_instance_needs_prepare(const PgwasmInstance *inst)
 }
 extern PgwasmStats *pgwasm_stats_entry(const char *name);
 /* For wasm.stats(): iterate the stats of this backend. */
-typedef void (*pgwasm_stats_visitor) (PgwasmStats *st, int64 memory_bytes, void *arg);
+/* memory_bytes: instances and code now; tier: the native tier's counters of
+ * every module loaded under the name in this backend (freed ones too). */
+typedef void (*pgwasm_stats_visitor) (PgwasmStats *st, int64 memory_bytes,
+									  const wrt_tier_stats *tier, void *arg);
 extern void pgwasm_stats_foreach(pgwasm_stats_visitor visit, void *arg);
 
 /* ---- host functions (host.c) --------------------------------------------- */

@@ -7,7 +7,10 @@
 # with the unit tests and the spec suite; the full
 # WebAssembly spec suite (test/spec/run.sh), then once more with every
 # function compiled by the native tier before its first call (SPEC_TIER=eager;
-# functions the tier refuses run interpreted and are counted), and the
+# functions the tier refuses run interpreted and are counted), once under
+# the tiered policy with thresholds of 1 (functions go native at their second
+# call, and a running call at its loop's second back-edge: on-stack
+# replacement), and the
 # extended-const proposal's tests; the fuzzers' reproducers and a
 # short fuzzing run of each target (test/fuzz/run.sh, FUZZ_SECONDS each,
 # default 40); Citus for the distributed test, reused when installed, else
@@ -37,7 +40,7 @@ total_passed=0
 total_failed=0
 stage_no=0
 summary=()
-STAGES=12
+STAGES=13
 
 now() { date +%s.%N; }
 
@@ -125,6 +128,8 @@ else
 fi
 stage "spec suite" bash test/spec/run.sh
 stage "spec suite (eager native tier)" env SPEC_TIER=eager bash test/spec/run.sh
+stage "spec suite (tiered native tier, thresholds 1: OSR)" env SPEC_TIER=tiered SPEC_TIER_CALLS=1 \
+	SPEC_TIER_LOOPS=1 bash test/spec/run.sh
 # The extended-const proposal (more arithmetic in constant expressions),
 # which the engine implements; its own output directory, since its files
 # share names with the core suite's.

@@ -81,7 +81,9 @@ runtime-asan:
 # differential driver build/fuzz/diff-run, all linked with one copy of the
 # runtime compiled with coverage instrumentation + ASan + UBSan (diff-run
 # gets libFuzzer's coverage callbacks from its no-main runtime: compiling
-# interp.c under the sanitizers is slow, so it is done once).  The seed
+# interp.c under the sanitizers is slow, so it is done once; it exports the
+# engine's symbols, so that WRT_TIER_LIBRARY=build/wasmrt-llvm.so can load
+# the native tier into it for diff-run --tier).  The seed
 # corpus build/fuzz/seeds/ is converted from test/fuzz/corpus-src/*.wat.
 # `make fuzz` runs every target for FUZZ_SECONDS each (test/fuzz/run.sh);
 # `make fuzz-build` only builds.
@@ -108,7 +110,7 @@ $(FUZZ_BUILD)/fuzz-%: test/fuzz/fuzz-%.c $(FUZZ_COMMON) $(FUZZ_RT)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Iruntime $< test/fuzz/fuzz-common.c $(FUZZ_RT) -lm -o $@
 
 $(FUZZ_BUILD)/diff-run: test/fuzz/diff-run.c $(FUZZ_COMMON) $(FUZZ_RT)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -Iruntime $< test/fuzz/fuzz-common.c $(FUZZ_RT) $(FUZZ_NO_MAIN) -lstdc++ -lm -o $@
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -rdynamic -Iruntime $< test/fuzz/fuzz-common.c $(FUZZ_RT) $(FUZZ_NO_MAIN) -lstdc++ -lm -o $@
 
 $(FUZZ_BUILD)/seeds/%.wasm: test/fuzz/corpus-src/%.wat
 	@mkdir -p $(dir $@)

@@ -3,7 +3,7 @@
  *
  *   wasm-run [--fuel N] [--max-pages N] [--stack BYTES] [--time]
  *            [--disasm | --disasm-cells | --verify] [--tier=interp|tiered|eager]
- *            [--invoke NAME] file.wasm [args...]
+ *            [--tier-calls N] [--tier-loops N] [--invoke NAME] file.wasm [args...]
  *
  * It exercises the engine outside PostgreSQL: the benchmarks, the fuzzers'
  * reproducers and manual debugging all go through it.  Imports from
@@ -16,7 +16,8 @@
  * (0 when _start returns).  With --invoke, `_initialize` (if any) runs, then
  * the export NAME is called with args parsed per its parameter types and the
  * results are printed one per line.  --time prints the seconds spent in that
- * call (or in _start) to stderr as "time: <seconds>".
+ * call (or in _start) to stderr as "time: <seconds>".  --tier-calls and
+ * --tier-loops set the tiered policy's thresholds (0: the defaults).
  *
  * Tools for the register code, which load the module, compile every
  * function and stop: --disasm prints each function's code, operands by
@@ -59,8 +60,9 @@ usage(void)
 	fprintf(stderr,
 			"usage: %s [--fuel N] [--max-pages N] [--stack BYTES] [--time]\n"
 			"       %*s [--disasm | --disasm-cells | --verify] [--tier=interp|tiered|eager]\n"
+			"       %*s [--tier-calls N] [--tier-loops N]\n"
 			"       %*s [--invoke NAME] file.wasm [args...]\n",
-			progname, (int) strlen(progname), "", (int) strlen(progname), "");
+			progname, (int) strlen(progname), "", (int) strlen(progname), "", (int) strlen(progname), "");
 	exit(2);
 }
 
@@ -467,6 +469,13 @@ main(int argc, char **argv)
 			if (!parse_u64(argv[argi++], &fuel))
 				usage();
 		}
+		else if (strcmp(opt, "--tier-calls") == 0 || strcmp(opt, "--tier-loops") == 0)
+		{
+			uint64_t v;
+			if (!parse_u64(argv[argi++], &v) || v > UINT32_MAX)
+				usage();
+			*(opt[7] == 'c' ? &tier.call_threshold : &tier.loop_threshold) = (uint32_t) v;
+		}
 		else if (strcmp(opt, "--max-pages") == 0)
 		{
 			if (!parse_u64(argv[argi++], &max_pages) || max_pages > 65536)
@@ -720,6 +729,9 @@ main(int argc, char **argv)
 				"%" PRIu64 " bytes of Wasm in %.3f ms (%.3f ms/KB)\n",
 				ts.compiled, ts.refused, ts.failed, ts.wasm_bytes, ts.compile_ns / 1e6,
 				ts.wasm_bytes ? ts.compile_ns / 1e6 / (ts.wasm_bytes / 1024.0) : 0.0);
+		if (ts.osr_compiled || ts.osr_entries)
+			fprintf(stderr, "osr: %" PRIu64 " entries made, %" PRIu64 " calls entered them\n",
+					ts.osr_compiled, ts.osr_entries);
 	}
 
 out:

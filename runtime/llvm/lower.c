@@ -37,6 +37,20 @@
  * store's flag, as the interpreter polls it); the frame counter
  * store->nframes and the C stack limit bound the depth.
  *
+ * On-stack replacement (tier.h): on request, one loop's OSR entry,
+ *   o<b>_<k>_<n>(i8* inst, i64* fp, i32 rem) -> results  internal, typed,
+ *   oe<b>_<k>_<n>(i8* inst, i64* fp) -> i8                slot ABI,
+ * a second lowering of the same body whose entry takes the locals and the
+ * live operand-stack values from the interpreter's frame at fp and jumps to
+ * loop n's header; the code before the loop is unreachable and deleted.
+ * Operand-stack values are SSA values defined where they were pushed, and
+ * the OSR entry bypasses those definitions.  So in an OSR lowering, every
+ * construct spills the entries below it to one alloca per depth and type
+ * when it is entered, and every label reloads them (a loop's header, an
+ * end, an else arm): the values that cross control flow come from memory
+ * there, which the OSR entry fills too, and mem2reg turns it all back into
+ * phis.  The ordinary lowering is unchanged.
+ *
  * Refused (kept interpreted): functions with v128 values or SIMD
  * instructions, for now.
  */
@@ -179,6 +193,14 @@ typedef struct fn {
 	uint32_t offset;            /* module offset of the current instruction */
 	char *err;
 	size_t errlen;
+	/* On-stack replacement (an OSR lowering: osr_loop >= 0). */
+	int64_t osr_loop;           /* the ordinal of the loop entered, or -1 */
+	uint32_t osr_stack;         /* operand-stack slots live at its header */
+	uint32_t loops_seen;        /* loop instructions read so far, dead ones too */
+	LLVMBasicBlockRef osr_bb;   /* the entry's jump into the loop */
+	bool osr_found;
+	LLVMValueRef *spill;        /* per depth, OSR_NTYPES allocas made on demand */
+	uint32_t spill_cap;         /* depths */
 } fn;
 
 static LLVMTypeRef
@@ -506,6 +528,127 @@ set_dead(fn *f)
 	f->dead_depth = 0;
 }
 
+/* ---- on-stack replacement ------------------------------------------------------ */
+
+/* The value types an operand-stack entry can have in an OSR lowering, by
+ * LLVM type (the two reference types are one pointer type); -1 for any
+ * other (a v128 takes two slots: its OSR state is not laid out here). */
+enum { OSR_NTYPES = 5 };
+
+static int
+osr_type_index(fn *f, LLVMTypeRef t)
+{
+	batch *b = f->b;
+	return t == b->i32 ? 0 : t == b->i64 ? 1 : t == b->f32 ? 2 : t == b->f64 ? 3 : t == b->ptr ? 4 : -1;
+}
+
+static uint8_t
+osr_valtype(fn *f, LLVMTypeRef t)
+{
+	static const uint8_t types[OSR_NTYPES] = {WRT_I32, WRT_I64, WRT_F32, WRT_F64, WRT_FUNCREF};
+	return types[osr_type_index(f, t)];
+}
+
+/* The alloca of depth d for values of type t (NULL: out of memory, or a
+ * type without one, err set). */
+static LLVMValueRef
+osr_var(fn *f, uint32_t d, LLVMTypeRef t)
+{
+	int ti = osr_type_index(f, t);
+	if (ti < 0)
+	{
+		snprintf(f->err, f->errlen, "a value of a type without an OSR slot");
+		return NULL;
+	}
+	if (d >= f->spill_cap)
+	{
+		uint32_t nc = f->spill_cap ? f->spill_cap : 16;
+		while (nc <= d)
+			nc *= 2;
+		LLVMValueRef *ns = realloc(f->spill, (size_t) nc * OSR_NTYPES * sizeof(*ns));
+		if (!ns)
+			return NULL;
+		memset(ns + (size_t) f->spill_cap * OSR_NTYPES, 0, (size_t) (nc - f->spill_cap) * OSR_NTYPES * sizeof(*ns));
+		f->spill = ns;
+		f->spill_cap = nc;
+	}
+	LLVMValueRef *v = &f->spill[(size_t) d * OSR_NTYPES + ti];
+	if (!*v)
+		*v = alloca_at_entry(f, t);
+	return *v;
+}
+
+/* OSR lowering, entering a construct: the entries below `height` to their
+ * allocas (the ordinary lowering does nothing). */
+static bool
+osr_spill(fn *f, uint32_t height)
+{
+	if (f->osr_loop < 0)
+		return true;
+	for (uint32_t d = 0; d < height; d++)
+	{
+		LLVMValueRef v = f->stack[d];
+		LLVMValueRef var = osr_var(f, d, LLVMTypeOf(v));
+		if (!var)
+			return false;
+		LLVMBuildStore(f->b->B, v, var);
+	}
+	return true;
+}
+
+/* OSR lowering, at a label: the entries below `height` from their allocas. */
+static bool
+osr_reload(fn *f, uint32_t height)
+{
+	if (f->osr_loop < 0)
+		return true;
+	for (uint32_t d = 0; d < height; d++)
+	{
+		LLVMTypeRef t = LLVMTypeOf(f->stack[d]);
+		LLVMValueRef var = osr_var(f, d, t);
+		if (!var)
+			return false;
+		f->stack[d] = load(f, t, var);
+	}
+	return true;
+}
+
+/*
+ * The loop being entered (c, its params on the stack) is the OSR target:
+ * the entry's jump block takes the operand-stack values from the
+ * interpreter's frame (their slots follow the locals', compile.h) into the
+ * allocas of the entries below the loop and the loop's label variables,
+ * and jumps to the header.
+ */
+static bool
+osr_enter_here(fn *f, ctrl *c)
+{
+	batch *b = f->b;
+	if (f->sp != f->osr_stack)
+	{
+		snprintf(f->err, f->errlen, "the loop has %u stack slots, the interpreter %u", f->sp, f->osr_stack);
+		return false;
+	}
+	LLVMBasicBlockRef here = LLVMGetInsertBlock(b->B);
+	LLVMPositionBuilderAtEnd(b->B, f->osr_bb);
+	for (uint32_t d = 0; d < f->sp; d++)
+	{
+		LLVMTypeRef t = LLVMTypeOf(f->stack[d]);
+		LLVMValueRef var = d < c->height ? osr_var(f, d, t) : c->label_vars[d - c->height];
+		if (!var || osr_type_index(f, t) < 0)
+		{
+			snprintf(f->err, f->errlen, "a value of a type without an OSR slot");
+			return false;
+		}
+		LLVMValueRef v = from_slot(f, load(f, b->i64, slot_ptr(f, f->fp, f->nlocals + d)), osr_valtype(f, t));
+		LLVMBuildStore(b->B, v, var);
+	}
+	LLVMBuildBr(b->B, c->label_bb);
+	LLVMPositionBuilderAtEnd(b->B, here);
+	f->osr_found = true;
+	return true;
+}
+
 /* A single value type as a one-element list (block types). */
 static uint8_t single_type[256];
 
@@ -748,18 +891,21 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 			block_types(f, in, &np, &params, &nr, &results);
 			LLVMValueRef cond = op == WRT_OP_IF ? pop(f) : NULL;
 			ctrl_kind kind = op == WRT_OP_BLOCK ? CTRL_BLOCK : op == WRT_OP_LOOP ? CTRL_LOOP : CTRL_IF;
+			uint32_t ordinal = kind == CTRL_LOOP ? f->loops_seen++ : 0;
 			ctrl *c = push_ctrl(f, kind, np, params, nr, results);
-			if (!c)
+			if (!c || !osr_spill(f, c->height))
 				return false;
 			c->end_bb = new_bb(f, "end");
 			if (kind == CTRL_LOOP)
 			{
 				c->label_bb = new_bb(f, "loop");
+				if (f->osr_loop == (int64_t) ordinal && !osr_enter_here(f, c))
+					return false;
 				store_label_values(f, c);
 				LLVMBuildBr(B, c->label_bb);
 				LLVMPositionBuilderAtEnd(B, c->label_bb);
 				f->sp -= np;
-				if (!push_label_values(f, c))
+				if (!osr_reload(f, c->height) || !push_label_values(f, c))
 					return false;
 				poll_interrupt(f);
 				return true;
@@ -792,6 +938,8 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 			LLVMPositionBuilderAtEnd(B, c->else_bb);
 			c->else_bb = NULL;
 			f->sp = c->height;
+			if (!osr_reload(f, c->height))
+				return false;
 			for (uint32_t i = 0; i < c->nparams; i++)
 				if (!push(f, c->if_params[i]))
 					return false;
@@ -824,6 +972,8 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 				c->end_reached = true;
 			}
 			LLVMPositionBuilderAtEnd(B, c->end_bb);
+			if (!osr_reload(f, c->height))
+				return false;
 			if (c->kind == CTRL_LOOP)
 			{
 				/* results flow straight from the fallthrough (loops have no
@@ -1106,6 +1256,7 @@ skip_dead(fn *f, const wrt_insn *in, bool *handled)
 		case WRT_OP_BLOCK:
 		case WRT_OP_LOOP:
 		case WRT_OP_IF:
+			f->loops_seen += in->op == WRT_OP_LOOP;
 			f->dead_depth++;
 			return true;
 		case WRT_OP_ELSE:
@@ -1218,8 +1369,13 @@ max_call_window(const wrt_module *m, const wrt_code *code)
 	return w;
 }
 
+/*
+ * Lower the body of code index k into w: the typed function (osr_loop < 0),
+ * or the typed OSR function entering loop osr_loop, whose header has
+ * osr_stack operand-stack slots live (the file's header).
+ */
 static bool
-lower_function(batch *b, uint32_t k, char *err, size_t errlen)
+lower_body(batch *b, uint32_t k, LLVMValueRef w, int64_t osr_loop, uint32_t osr_stack, char *err, size_t errlen)
 {
 	wrt_module *m = b->wm;
 	wrt_code *code = &m->codes[k];
@@ -1229,9 +1385,11 @@ lower_function(batch *b, uint32_t k, char *err, size_t errlen)
 	f->code = code;
 	f->func = code->func_index;
 	f->type = wrt_module_functype(m, code->func_index);
-	f->w = b->typed[k];
+	f->w = w;
 	f->err = err;
 	f->errlen = errlen;
+	f->osr_loop = osr_loop;
+	f->osr_stack = osr_stack;
 	LLVMBuilderRef B = b->B;
 	bool ok = false;
 
@@ -1322,16 +1480,26 @@ lower_function(batch *b, uint32_t k, char *err, size_t errlen)
 	free(undefs);
 
 	LLVMPositionBuilderAtEnd(B, go);
-	/* Locals: parameters, then zeros. */
+	/* Locals: parameters, then zeros; or, entering a loop, the
+	 * interpreter's (slot i: no v128 here, one slot each). */
 	f->nlocals = code->nlocals;
 	f->locals = calloc(code->nlocals ? code->nlocals : 1, sizeof(LLVMValueRef));
 	if (!f->locals)
 		goto out;
 	for (uint32_t i = 0; i < code->nlocals; i++)
 	{
-		LLVMTypeRef t = vt(b, code->local_types[i]);
+		uint8_t lt = code->local_types[i];
+		if (osr_loop >= 0 && lt == WRT_V128)
+		{
+			/* two slots: local i is not at slot i (compile.h) */
+			snprintf(err, errlen, "v128 locals: no OSR entry");
+			goto out;
+		}
+		LLVMTypeRef t = vt(b, lt);
 		f->locals[i] = alloca_at_entry(f, t);
-		LLVMBuildStore(B, i < f->type->nparams ? LLVMGetParam(f->w, 3 + i) : LLVMConstNull(t), f->locals[i]);
+		LLVMValueRef v = osr_loop >= 0 ? from_slot(f, load(f, b->i64, slot_ptr(f, f->fp, i)), lt)
+			: i < f->type->nparams ? LLVMGetParam(f->w, 3 + i) : LLVMConstNull(t);
+		LLVMBuildStore(B, v, f->locals[i]);
 	}
 	if (m->nmems)
 	{
@@ -1341,6 +1509,14 @@ lower_function(batch *b, uint32_t k, char *err, size_t errlen)
 	}
 	f->offset = (uint32_t) (code->body - m->bytes);
 	poll_interrupt(f);
+	if (osr_loop >= 0)
+	{
+		/* On to the loop (osr_enter_here fills this block); the body's
+		 * own start becomes unreachable. */
+		f->osr_bb = new_bb(f, "osr");
+		LLVMBuildBr(B, f->osr_bb);
+		LLVMPositionBuilderAtEnd(B, new_bb(f, "start"));
+	}
 
 	ctrl *fc = push_ctrl(f, CTRL_FUNC, 0, NULL, f->type->nresults, f->type->results);
 	if (!fc)
@@ -1377,6 +1553,11 @@ lower_function(batch *b, uint32_t k, char *err, size_t errlen)
 		if (in.op == WRT_OP_END && f->ret_bb)
 			break;
 	}
+	if (osr_loop >= 0 && !f->osr_found)
+	{
+		snprintf(err, errlen, "loop %u is unreachable", (uint32_t) osr_loop);
+		goto out;
+	}
 	ok = true;
 out:
 	for (uint32_t i = 0; i < f->nctrl; i++)
@@ -1384,13 +1565,21 @@ out:
 	free(f->ctrls);
 	free(f->stack);
 	free(f->locals);
+	free(f->spill);
 	LLVMDisposeBuilder(f->ab);
 	return ok;
 }
 
-/* The slot-ABI entry around typed function k. */
+static bool
+lower_function(batch *b, uint32_t k, char *err, size_t errlen)
+{
+	return lower_body(b, k, b->typed[k], -1, 0, err, errlen);
+}
+
+/* The slot-ABI entry around typed function w of code index k: an entry
+ * (w takes the parameters) or an OSR entry (w reads the frame itself). */
 static LLVMValueRef
-make_entry(batch *b, uint32_t k, const char *name)
+make_entry_of(batch *b, uint32_t k, LLVMValueRef w, bool osr, const char *name)
 {
 	wrt_module *m = b->wm;
 	wrt_code *code = &m->codes[k];
@@ -1425,16 +1614,16 @@ make_entry(batch *b, uint32_t k, const char *name)
 	LLVMBuildCall2(B, b->ht[H_trap], b->h[H_trap], targs, 4, "");
 	LLVMBuildRet(B, LLVMConstInt(b->i8, 0, 0));
 	LLVMPositionBuilderAtEnd(B, go);
-	LLVMValueRef *args = malloc((t->nparams + 3) * sizeof(LLVMValueRef));
+	uint32_t np = osr ? 0 : t->nparams;
+	LLVMValueRef *args = malloc((np + 3) * sizeof(LLVMValueRef));
 	if (!args)
 		return NULL;
 	args[0] = inst;
 	args[1] = fp;
 	args[2] = LLVMBuildSub(B, cap, n, "");
-	for (uint32_t i = 0; i < t->nparams; i++)
+	for (uint32_t i = 0; i < np; i++)
 		args[3 + i] = from_slot(f, load(f, b->i64, slot_ptr(f, fp, i)), t->params[i]);
-	LLVMValueRef w = b->typed[k];
-	LLVMValueRef r = LLVMBuildCall2(B, LLVMGlobalGetValueType(w), w, args, t->nparams + 3, "");
+	LLVMValueRef r = LLVMBuildCall2(B, LLVMGlobalGetValueType(w), w, args, np + 3, "");
 	free(args);
 	LLVMValueRef kind = load_field(f, store, offsetof(wrt_store, trap) + offsetof(wrt_trap, kind), b->i32);
 	LLVMBasicBlockRef okb = LLVMAppendBasicBlockInContext(ctx, e, "ok");
@@ -1450,6 +1639,12 @@ make_entry(batch *b, uint32_t k, const char *name)
 	}
 	LLVMBuildRet(B, LLVMConstInt(b->i8, 1, 0));
 	return e;
+}
+
+static LLVMValueRef
+make_entry(batch *b, uint32_t k, const char *name)
+{
+	return make_entry_of(b, k, b->typed[k], false, name);
 }
 
 /* ---- the JIT per module ------------------------------------------------------- */
@@ -1764,6 +1959,121 @@ compile_once(wrt_module *m, const uint32_t *codes, uint32_t n, wrt_tier_result *
 	return true;
 }
 
+/*
+ * The OSR entry of loop `ordinal` of code index k, in a unit of its own
+ * (tier.h): its calls all go through the engine's helpers, the function
+ * itself included (its entry is native by now).
+ */
+static wrt_native_entry
+be_compile_osr(wrt_module *m, uint32_t k, uint32_t ordinal, uint32_t stack_slots, char *err, size_t errlen)
+{
+	wrt_code *code = &m->codes[k];
+	if (refuse(m, code, err, errlen))
+		return NULL;
+	jit_module *jm = module_jit(m, err, errlen);
+	if (!jm)
+		return NULL;
+	batch B = {0}, *b = &B;
+	b->wm = m;
+	b->id = jm->batches++;
+	b->M = LLVMCloneModule(ops_template);
+	if (!b->M)
+	{
+		snprintf(err, errlen, "cannot copy the operator bitcode");
+		return NULL;
+	}
+	char name[64], ename[64];
+	snprintf(name, sizeof(name), "wasm%u", b->id);
+	LLVMSetModuleIdentifier(b->M, name, strlen(name));
+	LLVMSetTarget(b->M, LLVMOrcLLJITGetTripleString(jm->jit));
+	LLVMSetDataLayout(b->M, LLVMOrcLLJITGetDataLayoutStr(jm->jit));
+	b->B = LLVMCreateBuilderInContext(ctx);
+	b->i1 = LLVMInt1TypeInContext(ctx);
+	b->i8 = LLVMInt8TypeInContext(ctx);
+	b->i32 = LLVMInt32TypeInContext(ctx);
+	b->i64 = LLVMInt64TypeInContext(ctx);
+	b->f32 = LLVMFloatTypeInContext(ctx);
+	b->f64 = LLVMDoubleTypeInContext(ctx);
+	b->ptr = LLVMPointerType(b->i8, 0);
+	b->slotptr = LLVMPointerType(b->i64, 0);
+	b->i32ptr = LLVMPointerType(b->i32, 0);
+	b->asm_fp_constraint = strncmp(LLVMOrcLLJITGetTripleString(jm->jit), "aarch64", 7) == 0 ? "=w,0" : "=x,0";
+	prepare_ops(b);
+	declare_helpers(b);
+	uint32_t ndefined = m->nfuncs - m->nfunc_imports;
+	b->typed = calloc(ndefined ? ndefined : 1, sizeof(LLVMValueRef));   /* none: calls leave the unit */
+	bool ok = b->typed != NULL;
+	if (!ok)
+		snprintf(err, errlen, "out of memory");
+	LLVMTypeRef ft = ok ? typed_fn_type(b, wrt_module_functype(m, code->func_index)) : NULL;
+	if (ok && !ft)
+	{
+		snprintf(err, errlen, "out of memory");
+		ok = false;
+	}
+	if (ok)
+	{
+		/* The typed function's type without its parameters. */
+		LLVMTypeRef params[3] = {b->ptr, b->slotptr, b->i32};
+		LLVMTypeRef ot = LLVMFunctionType(LLVMGetReturnType(ft), params, 3, 0);
+		snprintf(name, sizeof(name), "o%u_%u_%u", b->id, k, ordinal);
+		LLVMValueRef w = LLVMAddFunction(b->M, name, ot);
+		LLVMSetLinkage(w, LLVMInternalLinkage);
+		ok = lower_body(b, k, w, ordinal, stack_slots, err, errlen);
+		snprintf(ename, sizeof(ename), "oe%u_%u_%u", b->id, k, ordinal);
+		if (ok && !make_entry_of(b, k, w, true, ename))
+		{
+			snprintf(err, errlen, "out of memory");
+			ok = false;
+		}
+	}
+	free(b->typed);
+	LLVMDisposeBuilder(b->B);
+	char *verr = NULL;
+	if (ok && getenv("WRT_TIER_VERIFY") && LLVMVerifyModule(b->M, LLVMReturnStatusAction, &verr))
+	{
+		snprintf(err, errlen, "invalid IR: %.200s", verr);
+		if (getenv("WRT_TIER_DUMP"))
+			LLVMDumpModule(b->M);
+		ok = false;
+	}
+	if (verr)
+		LLVMDisposeMessage(verr);
+	if (!ok)
+	{
+		LLVMDisposeModule(b->M);
+		return NULL;
+	}
+	LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+	const char *passes = getenv("WRT_TIER_PASSES");
+	LLVMErrorRef e = LLVMRunPasses(b->M, passes ? passes : "default<O2>", tm, po);
+	LLVMDisposePassBuilderOptions(po);
+	if (e)
+	{
+		take_error(e, err, errlen);
+		LLVMDisposeModule(b->M);
+		return NULL;
+	}
+	if (getenv("WRT_TIER_DUMP"))
+		LLVMDumpModule(b->M);
+	LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(b->M, tsc);
+	e = LLVMOrcLLJITAddLLVMIRModule(jm->jit, LLVMOrcLLJITGetMainJITDylib(jm->jit), tsm);
+	if (e)
+	{
+		take_error(e, err, errlen);
+		LLVMOrcDisposeThreadSafeModule(tsm);
+		return NULL;
+	}
+	LLVMOrcJITTargetAddress addr = 0;
+	e = LLVMOrcLLJITLookup(jm->jit, &addr, ename);
+	if (e)
+	{
+		take_error(e, err, errlen);
+		return NULL;
+	}
+	return (wrt_native_entry) (uintptr_t) addr;
+}
+
 static bool
 be_init(const wrt_tier_helpers *h, char *err, size_t errlen)
 {
@@ -1815,6 +2125,7 @@ static const wrt_tier_backend llvm_backend = {
 	.name = "llvm " LLVM_VERSION_STRING_,
 	.init = be_init,
 	.compile = be_compile,
+	.compile_osr = be_compile_osr,
 	.module_free = be_module_free,
 };
 

@@ -1,7 +1,8 @@
 /*
  * diff-run.c — our engine's half of the differential test (test/fuzz/diff.sh).
  *
- *   diff-run [--fuel N] [--keep-going] module.wasm plan.json
+ *   diff-run [--fuel N] [--keep-going] [--tier MODE] [--tier-calls N]
+ *            [--tier-loops N] module.wasm plan.json
  *
  * Loads the module, instantiates it with stand-in imports (every function
  * import only logs its arguments and returns zeros; tables, memories and
@@ -30,6 +31,10 @@
  * ends the plan with outcome "stop": the engines' limits differ, so nothing
  * after it is compared (--keep-going calls the remaining exports anyway:
  * test/fuzz/regress.sh uses it to time every export of a fuel reproducer).
+ * --tier sets the native tier's policy (interp, tiered, eager) and its
+ * thresholds: with --fuel 0 (the tier runs no code under fuel) two plans of
+ * one module, interpreted and tiered, compare our two tiers, on-stack
+ * replacement included (tiered, thresholds 1).
  * Exit status: 0 when the plan was written (whatever
  * the module did), 2 for usage or I/O errors; a sanitizer report makes it
  * fail otherwise, which diff.sh treats as a finding.
@@ -377,6 +382,7 @@ main(int argc, char **argv)
 	wrt_func *hang = NULL;
 	bool first = true, go_on = true, keep_going = false;
 	uint32_t ne, j = 0;
+	wrt_tier_settings tier = {WRT_TIER_INTERP, 0, 0};
 
 	for (;;)
 	{
@@ -390,12 +396,26 @@ main(int argc, char **argv)
 			keep_going = true;
 			argi++;
 		}
+		else if (argi + 1 < argc && strcmp(argv[argi], "--tier") == 0)
+		{
+			if (!wrt_tier_mode_parse(argv[argi + 1], &tier.mode))
+				argi = argc;    /* usage */
+			argi += 2;
+		}
+		else if (argi + 1 < argc && (strcmp(argv[argi], "--tier-calls") == 0 ||
+									 strcmp(argv[argi], "--tier-loops") == 0))
+		{
+			uint32_t v = (uint32_t) strtoul(argv[argi + 1], NULL, 10);
+			*(argv[argi][7] == 'c' ? &tier.call_threshold : &tier.loop_threshold) = v;
+			argi += 2;
+		}
 		else
 			break;
 	}
 	if (argc - argi != 2)
 	{
-		fprintf(stderr, "usage: diff-run [--fuel N] [--keep-going] module.wasm plan.json\n");
+		fprintf(stderr, "usage: diff-run [--fuel N] [--keep-going] [--tier MODE] [--tier-calls N] "
+				"[--tier-loops N] module.wasm plan.json\n");
 		return 2;
 	}
 	bytes = read_all(argv[argi], &len);
@@ -419,6 +439,7 @@ main(int argc, char **argv)
 	if (!s)
 		abort();
 	wrt_store_set_fuel(s, fuel);
+	wrt_store_set_tier(s, &tier);
 	memset(&env, 0, sizeof(env));
 	env.store = s;
 	env.mod = m;
@@ -486,6 +507,16 @@ main(int argc, char **argv)
 	fputs("}\n", out);
 
 done:
+	if (tier.mode != WRT_TIER_INTERP)
+	{
+		/* on stderr: what the tier did, for the one comparing tiers */
+		wrt_tier_stats ts;
+		wrt_tier_get_stats(NULL, &ts);
+		fprintf(stderr, "tier: %" PRIu64 " compiled, %" PRIu64 " refused, %" PRIu64 " failed, %" PRIu64
+				" osr entries\n", ts.compiled, ts.refused, ts.failed, ts.osr_entries);
+		if (wrt_tier_status())
+			fprintf(stderr, "tier: %s\n", wrt_tier_status());
+	}
 	if (env.log)
 		fclose(env.log);
 	wrt_store_free(s);

@@ -26,7 +26,16 @@
 #                 to result-$SPEC_TIER.txt (unless SPEC_TAG says otherwise)
 #                 and a line "tier: N compiled, N refused, N failed" sums
 #                 what the tier did (refused and failed functions ran in the
-#                 interpreter).
+#                 interpreter), and how many running calls moved to native
+#                 code at a loop header (on-stack replacement).
+#   SPEC_TIER_CALLS, SPEC_TIER_LOOPS
+#                 the tiered policy's call and loop thresholds (spec-runner
+#                 -C, -L; default: the engine's).  SPEC_TIER=tiered
+#                 SPEC_TIER_CALLS=1 SPEC_TIER_LOOPS=1 tiers every function
+#                 up at its second call, and a call running a loop at the
+#                 loop's second back-edge: nearly every loop is entered by
+#                 on-stack replacement.  The results go to
+#                 result-$SPEC_TIER-c<calls>-l<loops>.txt.
 #   SPEC_VERIFY   0: do not pass -c, which compiles every function of every
 #                 module and verifies its register code against ir.def
 #                 (wrt_ir_verify); on by default
@@ -50,7 +59,14 @@ JOBS=${SPEC_JOBS:-$(nproc 2>/dev/null || echo 2)}
 TIMEOUT=${SPEC_TIMEOUT:-20}
 TIER=${SPEC_TIER:-interp}
 case $TIER in interp|tiered|eager) ;; *) echo "SPEC_TIER: interp, tiered or eager" >&2; exit 2 ;; esac
-if [ "$TIER" = interp ]; then TAG=${SPEC_TAG:-}; else TAG=${SPEC_TAG:--$TIER}; fi
+# (a string, not an array: run_one runs in another shell)
+TIER_OPTS=
+case ${SPEC_TIER_CALLS:-}${SPEC_TIER_LOOPS:-} in *[!0-9]*) echo "SPEC_TIER_CALLS, SPEC_TIER_LOOPS: numbers" >&2; exit 2 ;; esac
+[ -n "${SPEC_TIER_CALLS:-}" ] && TIER_OPTS+=" -C $SPEC_TIER_CALLS"
+[ -n "${SPEC_TIER_LOOPS:-}" ] && TIER_OPTS+=" -L $SPEC_TIER_LOOPS"
+if [ "$TIER" = interp ]; then TAG=${SPEC_TAG:-}
+elif [ -n "$TIER_OPTS" ]; then TAG=${SPEC_TAG:--$TIER-c${SPEC_TIER_CALLS:-0}-l${SPEC_TIER_LOOPS:-0}}
+else TAG=${SPEC_TAG:--$TIER}; fi
 VERIFY=${SPEC_VERIFY:-1}
 SKIPLIST=$ROOT/test/spec/skip.txt
 
@@ -107,19 +123,19 @@ run_one() {
 	local name=$1 dir=$OUT/$1 rc=0
 	local check=
 	[ "$VERIFY" = 0 ] || check=-c
-	timeout -k 10 900 "$RUNNER" ${SPEC_VERBOSE:+-v} $check -t "$TIMEOUT" -T "$TIER" "$dir/$name.json" \
+	timeout -k 10 900 "$RUNNER" ${SPEC_VERBOSE:+-v} $check -t "$TIMEOUT" -T "$TIER" $TIER_OPTS "$dir/$name.json" \
 		> "$dir/result$TAG.txt" 2>&1 || rc=$?
 	echo "$rc" > "$dir/rc$TAG"
 }
 export -f run_one
-export OUT RUNNER TIMEOUT TAG TIER SPEC_VERBOSE VERIFY
+export OUT RUNNER TIMEOUT TAG TIER TIER_OPTS SPEC_VERBOSE VERIFY
 
 if [ ${#run_names[@]} -gt 0 ]; then
 	printf '%s\0' "${run_names[@]}" | xargs -0 -n1 -P "$JOBS" bash -c 'run_one "$1"' _
 fi
 
 passed=0 failed=0 skipped=0 vfuncs=0 vmods=0
-tier_compiled=0 tier_refused=0 tier_failed=0
+tier_compiled=0 tier_refused=0 tier_failed=0 tier_osr=0
 files_passed=0 files_failed=0 files_skipped=${#skipped_files[@]}
 declare -A reasons=()
 for name in "${conv_failed[@]}"; do
@@ -148,8 +164,9 @@ for name in "${run_names[@]}"; do
 	sed -e '/^skip reasons:$/,$d' -e '/^tier: /d' -e '/^register code verified: /d' "$result"
 	tierline=$(grep -E '^tier: [0-9]+ compiled' "$result" | tail -n1 || true)
 	if [ -n "$tierline" ]; then
-		read -r _ tc _ tr _ tf _ <<< "${tierline//,/}"
+		read -r _ tc _ tr _ tf _ to _ <<< "${tierline//,/}"
 		tier_compiled=$((tier_compiled + tc)) tier_refused=$((tier_refused + tr)) tier_failed=$((tier_failed + tf))
+		tier_osr=$((tier_osr + ${to:-0}))
 	fi
 	grep -E '^tier: ' "$result" | grep -vE '^tier: [0-9]+ compiled' | sed "s/^/  $name: /" || true
 	if read -r _ _ _ vf _ _ vm _ < <(grep -E '^register code verified: ' "$result"); then
@@ -185,7 +202,7 @@ if [ ${#reasons[@]} -gt 0 ]; then
 	done | sort -k2
 fi
 if [ "$TIER" != interp ]; then
-	echo "tier ($TIER): $tier_compiled compiled, $tier_refused refused, $tier_failed failed (refused and failed functions ran interpreted)"
+	echo "tier ($TIER$TIER_OPTS): $tier_compiled compiled, $tier_refused refused, $tier_failed failed (refused and failed functions ran interpreted), $tier_osr osr entries"
 fi
 echo "files: $files_passed passed, $files_failed failed, $files_skipped skipped"
 [ "$VERIFY" = 0 ] || echo "register code verified: $vfuncs functions in $vmods modules"

@@ -1445,11 +1445,14 @@ run_file(const char *path, unsigned long *tp, unsigned long *tf, unsigned long *
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: spec-runner [-v] [-c] [-t seconds] [-T tier] file.json...\n"
+	fprintf(stderr, "usage: spec-runner [-v] [-c] [-t seconds] [-T tier] [-C calls] [-L loops] file.json...\n"
 			"  -v  list all failures and passes whose message differs\n"
 			"  -c  compile every function of every module and verify its register code\n"
 			"  -t  time limit per command (default 20, 0 = none)\n"
-			"  -T  interp (default), tiered or eager: the native tier's policy\n");
+			"  -T  interp (default), tiered or eager: the native tier's policy\n"
+			"  -C  the tiered policy's call threshold (default 0: the engine's)\n"
+			"  -L  its loop threshold (1: a running call moves to native code at\n"
+			"      its second loop back-edge, on-stack replacement)\n");
 	exit(2);
 }
 
@@ -1460,7 +1463,7 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "vct:T:h")) != -1)
+	while ((opt = getopt(argc, argv, "vct:T:C:L:h")) != -1)
 	{
 		switch (opt)
 		{
@@ -1476,6 +1479,12 @@ main(int argc, char **argv)
 			case 'T':
 				if (!wrt_tier_mode_parse(optarg, &tier_settings.mode))
 					usage();
+				break;
+			case 'C':
+				tier_settings.call_threshold = (uint32_t) strtoul(optarg, NULL, 10);
+				break;
+			case 'L':
+				tier_settings.loop_threshold = (uint32_t) strtoul(optarg, NULL, 10);
 				break;
 			default:
 				usage();
@@ -1503,8 +1512,9 @@ main(int argc, char **argv)
 		/* Functions the native tier refused or failed ran interpreted. */
 		wrt_tier_stats ts;
 		wrt_tier_get_stats(NULL, &ts);
-		printf("tier: %llu compiled, %llu refused, %llu failed\n", (unsigned long long) ts.compiled,
-			   (unsigned long long) ts.refused, (unsigned long long) ts.failed);
+		printf("tier: %llu compiled, %llu refused, %llu failed, %llu osr entries\n", (unsigned long long) ts.compiled,
+			   (unsigned long long) ts.refused, (unsigned long long) ts.failed,
+			   (unsigned long long) ts.osr_entries);
 		if (wrt_tier_status())
 			printf("tier: %s\n", wrt_tier_status());
 		if (verbose && wrt_tier_last_refusal())

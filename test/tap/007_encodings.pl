@@ -64,7 +64,7 @@ for my $enc (qw(EUC_JP SQL_ASCII LATIN1))
 	($ret, $out, $err) = $node->psql($db, 'CREATE EXTENSION pgwasm');
 	is($ret, 0, "$enc: CREATE EXTENSION pgwasm") or diag($err);
 	is($node->safe_psql($db, "SELECT extversion FROM pg_extension WHERE extname = 'pgwasm'"),
-		'0.3.0', "$enc: at 0.3.0");
+		'0.4.0', "$enc: at 0.4.0");
 
 	q_ok($db, qq{
 		SELECT wasm.install_module('e', $module);

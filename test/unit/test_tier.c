@@ -5,8 +5,13 @@
  * (with its three traps) and back; traps with backtraces naming the Wasm
  * functions; memory growth seen by native code; interrupt of a native loop
  * from another thread; runaway native recursion; the tiered policy's
- * thresholds; fuel keeping everything interpreted; and a missing back end
- * reported once while the interpreter carries on.  Each test runs in its
+ * thresholds; fuel keeping everything interpreted; a missing back end
+ * reported once while the interpreter carries on; and on-stack replacement
+ * (osr.wat): a call whose loop crosses the loop threshold moves to native
+ * code with its state, results, traps and backtraces as the interpreter's,
+ * memory growth seen by its interpreted caller, interrupts, calls that
+ * were running when their function went native by its calls, and no OSR
+ * under fuel.  Each test runs in its
  * own process (main.c), so the process-wide tier state starts fresh.
  */
 #include "unit.h"
@@ -177,6 +182,68 @@ test_tier_runaway_recursion(void)
 	CHECK_TRAP(s, WRT_TRAP_STACK_EXHAUSTED);
 }
 
+/* The trap of one call of `mixed` (table index) or `runaway`, in a store
+ * with this policy: kind, message and frames. */
+static bool
+trap_of(wrt_tier_mode mode, const char *fn, int32_t index, uint32_t frame_limit, wrt_trap *out)
+{
+	wrt_store *s = unit_store();
+	if (!s)
+		return false;
+	wrt_instance *inst = tier_instance(s, mode, 0, 0);
+	if (!inst)
+		return false;
+	if (frame_limit)
+		wrt_store_set_stack_limit(s, 1 << 20, frame_limit);
+	wrt_func *f = unit_export_func(inst, fn);
+	int32_t args[2] = {10, index}, r = 0;
+	if (!f || unit_call_i32(s, f, args, &r))
+		return false;
+	*out = *wrt_store_trap(s);
+	return true;
+}
+
+/*
+ * Regression (issue 12, found by sql/jit.sql): a trap raised in machine code
+ * has the interpreter's backtrace frame for frame.  "call stack exhausted"
+ * was recorded with an extra frame at the entry of the function that did
+ * not fit (the interpreter records the call, in the caller), and a failed
+ * call_indirect check recorded the calling frame twice.
+ */
+void
+test_tier_backtraces_match(void)
+{
+	static const struct { const char *fn; int32_t index; uint32_t frames; } cases[] = {
+		{"mixed", 2, 0},        /* null element */
+		{"mixed", 9, 0},        /* undefined element */
+		{"runaway", 0, 0},      /* C stack or frames */
+		{"runaway", 0, 50},     /* the frame limit */
+		/* Not yet: with a frame limit small enough for the whole stack to
+		 * show (3), machine code entered from the host runs one activation
+		 * fewer than the interpreter (it counts the outermost call as a
+		 * frame, the interpreter does not): 3 frames native, 4 interpreted. */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	{
+		wrt_trap a, b;
+		CHECK(trap_of(WRT_TIER_INTERP, cases[i].fn, cases[i].index, cases[i].frames, &a));
+		CHECK(trap_of(WRT_TIER_EAGER, cases[i].fn, cases[i].index, cases[i].frames, &b));
+		CHECK_EQ(a.kind, b.kind);
+		CHECK(strcmp(a.message, b.message) == 0);
+		CHECKF(a.nframes == b.nframes, "case %zu: %u frames interpreted, %u native",
+			   i, a.nframes, b.nframes);
+		for (uint32_t k = 0; k < a.nframes && k < b.nframes; k++)
+		{
+			CHECKF(a.frames[k].func_index == b.frames[k].func_index &&
+				   a.frames[k].offset == b.frames[k].offset,
+				   "case %zu frame %u: function %u at %u interpreted, %u at %u native", i, k,
+				   a.frames[k].func_index, a.frames[k].offset, b.frames[k].func_index,
+				   b.frames[k].offset);
+		}
+	}
+	CHECKF(wrt_tier_status() == NULL, "tier unavailable: %s", wrt_tier_status());
+}
+
 typedef struct setter {
 	volatile int *flag;
 	unsigned ms;
@@ -309,4 +376,198 @@ test_tier_library_missing(void)
 	wrt_tier_stats st;
 	wrt_tier_get_stats(wrt_instance_module(inst), &st);
 	CHECK_EQ(st.compiled, 0);
+}
+
+/* ---- on-stack replacement (osr.wat) ------------------------------------------- */
+
+/* A fresh instance of osr.wat (a fresh module: nothing compiled yet) in a
+ * fresh store with this policy; calls never reach the call threshold, so
+ * only a loop tiers a function up. */
+static wrt_instance *
+osr_instance(wrt_store **s, wrt_tier_mode mode, uint32_t loops)
+{
+	*s = unit_store();
+	if (!*s)
+		return NULL;
+	wrt_tier_settings ts = {mode, 1000000, loops};
+	wrt_store_set_tier(*s, &ts);
+	wrt_module *m = unit_fixture("osr");
+	return m ? unit_instantiate(*s, m, NULL, 0) : NULL;
+}
+
+/* Call export `name` with one i32 in a fresh instance: the result's bits,
+ * or false with the store's trap copied to *trap. */
+static bool
+osr_call(wrt_tier_mode mode, uint32_t loops, const char *name, int32_t arg, uint64_t *bits,
+		 wrt_trap *trap, wrt_tier_stats *stats)
+{
+	wrt_store *s;
+	wrt_instance *inst = osr_instance(&s, mode, loops);
+	wrt_func *f = inst ? unit_export_func(inst, name) : NULL;
+	if (!f)
+		return false;
+	wrt_value a = {.bits = 0}, r = {.bits = 0};
+	a.i32 = arg;
+	bool ok = wrt_call(s, f, &a, &r);
+	*bits = r.bits;
+	if (!ok)
+		*trap = *wrt_store_trap(s);
+	wrt_tier_get_stats(wrt_instance_module(inst), stats);
+	return ok;
+}
+
+void
+test_tier_osr_results(void)
+{
+	/* backedges: of all the function's loops in the call (one countdown):
+	 * a threshold T tiers up at the (T + 1)-th */
+	static const struct {
+		const char *name;
+		int32_t arg;
+		uint32_t backedges;
+	} cases[] = {
+		{"below", 2000, 1999}, {"below", 3, 2}, {"params", 1000, 999}, {"params", 2, 1},
+		/* outer 19, inner n - 1 on each of the 10 even iterations: with a
+		 * long inner loop the inner is entered, else the outer */
+		{"nested", 500, 19 + 10 * 499}, {"nested", 1, 19}, {"nested", 3, 19 + 10 * 2},
+		/* outer 9, inner n - 1 on each of the 5 odd iterations */
+		{"ifloop", 300, 9 + 5 * 299}, {"ifloop", 2, 9 + 5 * 1},
+		{"floats", 1000, 999}, {"grow", 2000, 1999},
+	};
+	static const uint32_t thresholds[] = {1, 2, 7, 100};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	{
+		uint64_t want = 0, got = 0;
+		wrt_trap trap;
+		wrt_tier_stats st;
+		CHECK(osr_call(WRT_TIER_INTERP, 0, cases[i].name, cases[i].arg, &want, &trap, &st));
+		for (size_t k = 0; k < sizeof(thresholds) / sizeof(thresholds[0]); k++)
+		{
+			bool ok = osr_call(WRT_TIER_TIERED, thresholds[k], cases[i].name, cases[i].arg, &got, &trap, &st);
+			CHECKF(ok, "%s(%d), loop threshold %u: trap %s", cases[i].name, cases[i].arg, thresholds[k],
+				   trap.message);
+			CHECKF(got == want, "%s(%d), loop threshold %u: %#llx, interpreted %#llx", cases[i].name,
+				   cases[i].arg, thresholds[k], (unsigned long long) got, (unsigned long long) want);
+			CHECKF(wrt_tier_status() == NULL, "tier unavailable: %s", wrt_tier_status());
+			uint64_t osr = cases[i].backedges > thresholds[k];
+			CHECKF(st.osr_entries == osr && st.osr_compiled == osr && st.compiled == osr,
+				   "%s(%d), loop threshold %u: %llu osr entries, %llu made, %llu compiled", cases[i].name,
+				   cases[i].arg, thresholds[k], (unsigned long long) st.osr_entries,
+				   (unsigned long long) st.osr_compiled, (unsigned long long) st.compiled);
+		}
+	}
+}
+
+void
+test_tier_osr_trap(void)
+{
+	uint64_t bits;
+	wrt_trap want, got;
+	wrt_tier_stats st;
+	CHECK(!osr_call(WRT_TIER_INTERP, 0, "crash", 1000, &bits, &want, &st));
+	CHECK(!osr_call(WRT_TIER_TIERED, 10, "crash", 1000, &bits, &got, &st));
+	CHECK_EQ(st.osr_entries, 1);
+	CHECK_EQ(got.kind, WRT_TRAP_DIV_ZERO);
+	CHECK_EQ(got.kind, want.kind);
+	CHECK(strcmp(got.message, want.message) == 0);
+	/* the OSR'd frame once (the native code's), then its interpreted caller */
+	CHECK_EQ(want.nframes, 2);
+	CHECK_EQ(got.nframes, want.nframes);
+	for (uint32_t i = 0; i < want.nframes && i < got.nframes; i++)
+	{
+		CHECK_EQ(got.frames[i].func_index, want.frames[i].func_index);
+		CHECK_EQ(got.frames[i].offset, want.frames[i].offset);
+	}
+	CHECK(got.frames[0].name && strcmp(got.frames[0].name, "crasher") == 0);
+}
+
+void
+test_tier_osr_interrupt(void)
+{
+	static volatile int flag;
+	wrt_store *s;
+	wrt_instance *inst = osr_instance(&s, WRT_TIER_TIERED, 50);
+	NEED(inst);
+	flag = 0;
+	wrt_store_set_interrupt(s, &flag);
+	wrt_func *spin = unit_export_func(inst, "spin");
+	NEED(spin);
+	setter st = {&flag, 50};
+	pthread_t th;
+	CHECK(pthread_create(&th, NULL, set_later, &st) == 0);
+	double t0 = seconds();
+	wrt_value a = {.bits = 0}, r;
+	a.i32 = 1;
+	bool ok = wrt_call(s, spin, &a, &r);
+	double elapsed = seconds() - t0;
+	pthread_join(th, NULL);
+	CHECK(!ok);
+	CHECK_TRAP(s, WRT_TRAP_INTERRUPTED);
+	wrt_tier_stats ts;
+	wrt_tier_get_stats(wrt_instance_module(inst), &ts);
+	/* interrupted in the native loop, not the interpreter's */
+	CHECK_EQ(ts.osr_entries, 1);
+	CHECKF(elapsed < 2.0, "interrupt took %.3f s", elapsed);
+	const wrt_trap *t = wrt_store_trap(s);
+	CHECK_EQ(t->nframes, 1);
+	CHECK(t->frames[0].name && strcmp(t->frames[0].name, "spin") == 0);
+	/* the store goes on */
+	flag = 0;
+	wrt_func *below = unit_export_func(inst, "below");
+	NEED(below);
+	int32_t arg = 3, res = 0;
+	CHECK(unit_call_i32(s, below, &arg, &res));
+	CHECK_EQ(res, 728);
+}
+
+/* A function goes native by its calls while calls of it are running loops
+ * in the interpreter: those move to native code too, at their next loop
+ * threshold. */
+void
+test_tier_osr_running_calls(void)
+{
+	wrt_store *s = unit_store();
+	NEED(s);
+	int32_t want = 0, got = 0, args[2] = {2, 300};
+	wrt_tier_settings interp = {WRT_TIER_INTERP, 0, 0}, tiered = {WRT_TIER_TIERED, 3, 50};
+	wrt_store_set_tier(s, &interp);
+	wrt_module *m = unit_fixture("osr");
+	wrt_instance *inst = m ? unit_instantiate(s, m, NULL, 0) : NULL;
+	NEED(inst);
+	CHECK(unit_invoke_i32(s, inst, "rec", args, &want));
+	wrt_store *s2 = unit_store();
+	NEED(s2);
+	wrt_store_set_tier(s2, &tiered);
+	wrt_module *m2 = unit_fixture("osr");
+	wrt_instance *inst2 = m2 ? unit_instantiate(s2, m2, NULL, 0) : NULL;
+	NEED(inst2);
+	CHECK(unit_invoke_i32(s2, inst2, "rec", args, &got));
+	CHECK_EQ(got, want);
+	wrt_tier_stats st;
+	wrt_tier_get_stats(m2, &st);
+	CHECK_EQ(st.compiled, 1);
+	/* rec(1, 300) running when rec went native (its calls of rec(0)), then
+	 * rec(2, 300); later calls of rec(1) start native */
+	CHECK_EQ(st.osr_entries, 2);
+	CHECK_EQ(st.osr_compiled, 1);
+}
+
+void
+test_tier_osr_fuel(void)
+{
+	wrt_store *s;
+	wrt_instance *inst = osr_instance(&s, WRT_TIER_TIERED, 1);
+	NEED(inst);
+	wrt_store_set_fuel(s, 10000000);
+	wrt_func *f = unit_export_func(inst, "below");
+	NEED(f);
+	int32_t arg = 2000, r = 0;
+	CHECK(unit_call_i32(s, f, &arg, &r));
+	CHECK_EQ(r, -2007335);
+	wrt_tier_stats st;
+	wrt_tier_get_stats(wrt_instance_module(inst), &st);
+	/* compiled by the loop, but metered calls stay in the interpreter */
+	CHECK_EQ(st.compiled, 1);
+	CHECK_EQ(st.osr_entries, 0);
+	CHECK(wrt_store_fuel_consumed(s) > 2000);
 }

@@ -81,10 +81,16 @@
 	X(tier_trap_backtrace) \
 	X(tier_memory_grow) \
 	X(tier_runaway_recursion) \
+	X(tier_backtraces_match) \
 	X(tier_interrupt_native_loop) \
 	X(tier_tiered_thresholds) \
 	X(tier_fuel_interprets) \
-	X(tier_library_missing)
+	X(tier_library_missing) \
+	X(tier_osr_results) \
+	X(tier_osr_trap) \
+	X(tier_osr_interrupt) \
+	X(tier_osr_running_calls) \
+	X(tier_osr_fuel)
 
 #define UNIT_DECLARE(name) void test_##name(void);
 UNIT_TESTS(UNIT_DECLARE)
