@@ -335,6 +335,12 @@ wrt_store_set_stack_limit(wrt_store *s, size_t value_stack_bytes, uint32_t max_f
 }
 
 void
+wrt_store_set_native_stack_floor(wrt_store *s, const void *floor)
+{
+	s->native_stack_floor = floor;
+}
+
+void
 wrt_store_set_memory_limit(wrt_store *s, uint32_t max_pages)
 {
 	s->memory_limit_pages = max_pages;

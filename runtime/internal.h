@@ -381,6 +381,9 @@ struct wrt_store {
 	bool stack_ready;               /* stacks allocated to the current limits */
 
 	wrt_trap trap;
+	/* The lowest C stack address the embedder lets native code reach
+	 * (wrt_store_set_native_stack_floor), or NULL. */
+	const char *native_stack_floor;
 };
 
 struct wrt_hostcall {

@@ -1395,7 +1395,7 @@ wrt_invoke(wrt_store *s, wrt_func *f, const wrt_value *args, wrt_value *results)
 		return invoke_host(s, f, args, results);
 	wrt_code *code = f->code;
 	if (outer)
-		s->native_stack_limit = wrt_tier_stack_limit(__builtin_frame_address(0));
+		s->native_stack_limit = wrt_tier_stack_limit(__builtin_frame_address(0), s->native_stack_floor);
 	if (WRT_UNLIKELY(--code->tier_calls < 0))
 		wrt_tier_on_call(s, f->inst->mod, code);
 	if (code->native && !s->fuel && s->tier.mode != WRT_TIER_INTERP)

@@ -603,9 +603,16 @@ wrt_tier_module_free(wrt_module *m)
 	m->tier_module = NULL;
 }
 
-/* The lowest C stack address native code of this outermost call may use. */
+/* The lowest C stack address native code of this outermost call may use:
+ * the budget below its frame, cut to the embedder's floor (the frame
+ * itself when the floor is already reached: every native call traps). */
 const char *
-wrt_tier_stack_limit(const void *frame)
+wrt_tier_stack_limit(const void *frame, const void *floor)
 {
-	return (const char *) frame - WRT_NATIVE_STACK_BUDGET;
+	uintptr_t f = (uintptr_t) frame;
+	uintptr_t limit = f > WRT_NATIVE_STACK_BUDGET ? f - WRT_NATIVE_STACK_BUDGET : 0;
+
+	if (floor && (uintptr_t) floor > limit)
+		limit = (uintptr_t) floor < f ? (uintptr_t) floor : f;
+	return (const char *) limit;
 }

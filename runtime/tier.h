@@ -197,8 +197,8 @@ wrt_native_entry wrt_tier_osr(wrt_store *s, wrt_module *m, wrt_code *code, uint3
 /* The store's policy changed: re-arm the countdowns of its modules. */
 void wrt_tier_store_changed(wrt_store *s);
 /* The lowest C stack address native code may use, for an outermost call
- * whose frame is at `frame`. */
-const char *wrt_tier_stack_limit(const void *frame);
+ * whose frame is at `frame`, never below the embedder's floor (NULL: none). */
+const char *wrt_tier_stack_limit(const void *frame, const void *floor);
 /* module.c: free the back end's state of a module. */
 void wrt_tier_module_free(wrt_module *m);
 

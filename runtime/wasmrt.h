@@ -264,6 +264,15 @@ void wrt_store_free(wrt_store *s);
  * WRT_TRAP_STACK_EXHAUSTED.  Defaults: 1 MiB of value stack, 10000 frames.
  */
 void wrt_store_set_stack_limit(wrt_store *s, size_t value_stack_bytes, uint32_t max_frames);
+/*
+ * Machine code of the native tier runs on the caller's C stack: an
+ * outermost call may use up to 4 MiB below its frame, and a deeper call
+ * traps WRT_TRAP_STACK_EXHAUSTED.  An embedder whose thread has less room
+ * (a PostgreSQL backend under a small `ulimit -s`, a thread with a small
+ * stack) gives the lowest address native code may reach; the budget is
+ * then cut to it.  NULL: no floor.
+ */
+void wrt_store_set_native_stack_floor(wrt_store *s, const void *floor);
 /* Memory limit in 64 KiB pages for every memory of the store; memory.grow
  * beyond it returns -1, instantiation beyond it traps WRT_TRAP_MEMORY_LIMIT.
  * 0 = only the module's own maximum (and 65536). */

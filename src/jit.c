@@ -41,6 +41,7 @@
 
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "tcop/tcopprot.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 
@@ -124,6 +125,39 @@ tier_notice(void *ud, const char *message)
 	PG_END_TRY();
 }
 
+/*
+ * The lowest address of this process's C stack that machine code may reach.
+ * The engine lets an outermost call use 4 MiB below its frame; a backend's
+ * stack may have less room left (a small `ulimit -s`, a deep call chain
+ * above us), and PostgreSQL's own check_stack_depth() never runs inside
+ * machine code.  So cut the budget to the stack's real size, measured from
+ * the base PostgreSQL recorded (set_stack_base returns it), keeping the
+ * same slop PostgreSQL keeps below max_stack_depth for code that does not
+ * check.  NULL when the size is unknown or unlimited: the engine's budget
+ * alone.
+ */
+#define NATIVE_STACK_SLOP (512 * 1024L)
+
+static const char *
+native_stack_floor(void)
+{
+	static bool computed = false;
+	static const char *floor = NULL;
+
+	if (!computed)
+	{
+		pg_stack_base_t base = set_stack_base();
+		long		rlimit = get_stack_depth_rlimit();
+
+		restore_stack_base(base);
+		if (base != NULL && rlimit > NATIVE_STACK_SLOP && rlimit < (1L << 30) &&
+			(uintptr_t) base > (uintptr_t) rlimit)
+			floor = (const char *) base - (rlimit - NATIVE_STACK_SLOP);
+		computed = true;
+	}
+	return floor;
+}
+
 void
 pgwasm_configure_tier(wrt_store *store)
 {
@@ -146,6 +180,7 @@ pgwasm_configure_tier(wrt_store *store)
 	}
 	/* Re-arms the countdowns of the store's modules: only on a change. */
 	wrt_store_set_tier(store, &t);
+	wrt_store_set_native_stack_floor(store, native_stack_floor());
 }
 
 void

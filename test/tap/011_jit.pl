@@ -187,6 +187,50 @@ $s->quit;
 		'the WARNING names the library');
 }
 
+# ---- a small C stack ---------------------------------------------------------------------
+# Machine code runs on the backend's own C stack and may use up to 4 MiB
+# below the outermost call; under `ulimit -s 1024` that is more than the
+# stack has.  pgwasm cuts the budget to the stack's real size
+# (src/jit.c, native_stack_floor): deep recursion in machine code ends in
+# "call stack exhausted" (54001), the backend lives on.  Without the floor
+# this crashes the server (SIGSEGV).
+{
+	my $small = PostgreSQL::Test::Cluster->new('smallstack');
+	$small->init;
+	$small->append_conf('postgresql.conf', "shared_preload_libraries = 'pgwasm'\n");
+	system_or_bail('bash', '-c', 'ulimit -s 1024 && exec "$0" "$@"',
+		'pg_ctl', '-D', $small->data_dir, '-l', $small->logfile, '-w', 'start');
+	$small->_update_pid(1);
+	my $dir = PostgreSQL::Test::Utils::tempdir();
+	open my $fh, '>', "$dir/deep.wat" or die;
+	print $fh q{(module
+	  (func $down (export "down") (param i32) (result i32)
+	    (if (result i32) (i32.eqz (local.get 0))
+	      (then (i32.const 0))
+	      (else (i32.add (call $down (i32.sub (local.get 0) (i32.const 1))) (i32.const 1))))))};
+	close $fh;
+	$small->safe_psql('postgres', 'CREATE EXTENSION pgwasm');
+	$small->safe_psql('postgres', "SELECT wasm.install_module('deep', " . wat_bytea($dir, 'deep') . ")");
+	$small->safe_psql('postgres', q{CREATE FUNCTION down(int4) RETURNS int4 LANGUAGE wasm AS 'deep:down'});
+	my ($rc, $out, $err) = $small->psql('postgres', q{
+		\set VERBOSITY verbose
+		SET pgwasm.max_stack = '256MB';
+		SET pgwasm.jit = on;
+		SET pgwasm.jit_call_threshold = 0;
+		SELECT down(100);
+		SELECT functions > 0 FROM wasm.jit_stats();
+		SELECT down(900000);
+	}, on_error_stop => 0);
+	is($out, "100\nt", 'ulimit -s 1024: shallow recursion in machine code runs');
+	like($err, qr/ERROR:  54001: wasm trap: call stack exhausted/,
+		'ulimit -s 1024: deep recursion in machine code is "call stack exhausted", not a crash')
+	  or diag($err);
+	is($small->safe_psql('postgres', 'SELECT down(1000)'), '1000', '... and the server is up');
+	my $slog = slurp_file($small->logfile);
+	unlike($slog, qr/terminated by signal/, 'small stack: no backend crashed');
+	$small->stop;
+}
+
 my $log = slurp_file($node->logfile);
 unlike($log, qr/terminated by signal|server process .* was terminated/, 'no backend crashed');
 
