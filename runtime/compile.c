@@ -129,7 +129,8 @@ typedef struct comp {
 	bool last_add2;             /* the last instruction is a merged I32_ADD2_RI */
 	bool last_add3;             /* ... or a merged I32_ADD3_RI */
 	uint32_t prev_instr;        /* cell index of the instruction before the last, or UINT32_MAX */
-	uint32_t label_pos;         /* cell index of the last label bound */
+	uint32_t label_pos;         /* cell index of the last jump target (barrier()) */
+	bool fuse;                  /* fusions on: off (module no_fuse) only to compare, in tests */
 
 	struct {
 		uint32_t ir;            /* base irop of the comparison */
@@ -597,16 +598,38 @@ write_offset(comp *c, uint32_t instr, uint32_t cell, uint8_t part, uint32_t targ
 		x->i = off;
 }
 
-/* Resolve every branch of a chain to the current position. */
+/*
+ * The one rule for labels and jump targets.  A jump may land only on the
+ * first instruction a fusion replaces (the fused instruction takes its
+ * place), never inside the group: so the instructions of a window starting
+ * at cell `first` may become one only if no jump target lies after first,
+ * joinable(c, first).  barrier() is the one place that makes a jump target
+ * (a label bound, a loop's first instruction): it records the position and
+ * ends every pending fusion window, forgetting all the peepholes know of
+ * the instructions before it.  Every matcher that looks back at emitted
+ * code asks joinable() about the first instruction it would replace.
+ * (The in-place fusions, fuse.c, keep every instruction where it is, so
+ * jumps into them stay valid and they need no rule.)
+ */
+static void
+barrier(comp *c)
+{
+	c->label_pos = c->ncode;
+	forget_peepholes(c);
+	c->pend_add = -1;
+}
+
+static inline bool
+joinable(const comp *c, uint32_t first)
+{
+	return first != UINT32_MAX && c->label_pos <= first;
+}
+
+/* Resolve every branch of a chain to the current position: a label. */
 static void
 bind(comp *c, int32_t head)
 {
-	c->last_dst_cell = -1;
-	c->last_add_ri = false;     /* a label: the next instruction fuses with nothing */
-	c->last_chain = false;
-	c->last_add2 = false;
-	c->last_add3 = false;
-	c->label_pos = c->ncode;
+	barrier(c);
 	for (int32_t i = head; i >= 0; i = c->fx[i].next)
 		write_offset(c, c->fx[i].instr, c->fx[i].cell, c->fx[i].part, c->ncode);
 }
@@ -1127,7 +1150,7 @@ fuse_addi_branch(comp *c, const centry *cond, uint32_t cslot, bool negate,
 		wrt_ir_set_I32_ADD2_RI_k2(pa, k2);
 		c->ncode = add + WRT_IRLEN_I32_ADD2_RI;
 	}
-	else if (op_at(c, c->prev_instr, WRT_IR_COPY) && c->prev_instr + WRT_IRLEN_COPY == add && c->label_pos != add)
+	else if (op_at(c, c->prev_instr, WRT_IR_COPY) && c->prev_instr + WRT_IRLEN_COPY == add && joinable(c, c->prev_instr))
 	{
 		/* a local-to-local copy just before the add (a loop-carried value
 		 * moved at the end of the body): it goes into the fused instruction
@@ -1441,7 +1464,7 @@ fuse_byte_compare(comp *c, int op, uint32_t sa, uint32_t sb)
 	uint32_t l = c->last_instr, p = c->prev_instr;
 	uint32_t da, db;
 	maddr ma, mb;
-	if (c->oom || c->last_dst_cell < 0 || c->label_pos == l ||
+	if (c->oom || c->last_dst_cell < 0 || !joinable(c, p) ||
 		c->st[c->h].kind != K_SLOT || c->st[c->h + 1].kind != K_SLOT ||
 		sa != canon(c, c->h) || sb != canon(c, c->h + 1) ||
 		!byte_load_at(c, l, c->ncode, &db, &mb) || !byte_load_at(c, p, l, &da, &ma) ||
@@ -1473,7 +1496,7 @@ fuse_m8_run(comp *c, uint32_t l)
 	_Static_assert((int) WRT_IRLEN_I32_ADD_ANDI_EQI_M8 == (int) WRT_IRLEN_I32_ADD_ANDI_EQI_M8N,
 				   "a single test and a run are as long");
 	if (c->oom || c->ncode != l + WRT_IRLEN_I32_ADD_ANDI_EQI_M8 || p == UINT32_MAX ||
-		p + WRT_IRLEN_I32_ADD_ANDI_EQI_M8 != l || c->label_pos == l || instr_back(c, 0) != l)
+		p + WRT_IRLEN_I32_ADD_ANDI_EQI_M8 != l || !joinable(c, p) || instr_back(c, 0) != l)
 		return;
 	const wrt_cell *pp = &c->code[p], *pl = &c->code[l];
 	uint32_t n, step, s0, addr0, t, k0, o0, m0, v0;
@@ -1606,7 +1629,7 @@ fuse_range_cond(comp *c, int op, uint32_t sa, uint64_t imm)
 	}
 	if ((op == WRT_OP_I32_LE_U || op == WRT_OP_I32_GT_U) && (uint32_t) imm == UINT32_MAX)
 		return false;
-	if (c->oom || c->last_dst_cell < 0 || c->label_pos == l || sa < c->nlocals ||
+	if (c->oom || c->last_dst_cell < 0 || !joinable(c, l) || sa < c->nlocals ||
 		c->st[c->h].kind != K_SLOT || sa != canon(c, c->h) ||
 		!op_at(c, l, WRT_IR_I32_AND_RI) || l + WRT_IRLEN_BIN_RI != c->ncode ||
 		wrt_ir_BIN_RI_d(&c->code[l]) != sa ||
@@ -1644,7 +1667,7 @@ compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 					return;
 				uint32_t a = slot_of(c, c->h - 1);
 				c->h--;
-				if (oi->cls == WRT_OPC_TEST && (next == WRT_OP_BR_IF || next == WRT_OP_IF))
+				if (oi->cls == WRT_OPC_TEST && (next == WRT_OP_BR_IF || next == WRT_OP_IF) && c->fuse)
 				{
 					c->cond.ir = base;
 					c->cond.test = true;
@@ -1681,7 +1704,7 @@ compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 					maddr ma;
 					int mm = op == WRT_OP_F64_ADD ? WRT_IR_F64_ADD_MM : op == WRT_OP_F64_SUB ? WRT_IR_F64_SUB_MM
 						: op == WRT_OP_F64_MUL ? WRT_IR_F64_MUL_MM : -1;
-					if (mm >= 0 && ea->kind == K_SLOT && sa0 == canon(c, c->h - 2) && c->label_pos != at &&
+					if (mm >= 0 && ea->kind == K_SLOT && sa0 == canon(c, c->h - 2) && joinable(c, c->prev_instr) &&
 						load_at(c, WRT_IR_F64_LOAD, c->prev_instr, at, &da, &ma) && da == sa0 && addr != sa0)
 					{
 						/* ... and the left one just before it: one instruction
@@ -1743,7 +1766,7 @@ compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 					return;
 				if (ri && (next == WRT_OP_BR_IF || next == WRT_OP_IF) && fuse_range_cond(c, op, sa, imm))
 					return;
-				if (oi->cls == WRT_OPC_CMP && (next == WRT_OP_BR_IF || next == WRT_OP_IF))
+				if (oi->cls == WRT_OPC_CMP && (next == WRT_OP_BR_IF || next == WRT_OP_IF) && c->fuse)
 				{
 					c->cond.ir = base;
 					c->cond.test = false;
@@ -1764,7 +1787,7 @@ compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 					uint32_t m = IMM_U32(wrt_ir_BIN_RI_imm(&c->code[at]));
 					uint32_t ld;
 					maddr ma;
-					if (x >= c->nlocals && c->label_pos != at &&
+					if (x >= c->nlocals && joinable(c, c->prev_instr) &&
 						byte_load_at(c, c->prev_instr, at, &ld, &ma) && ld == x)
 					{
 						/* ... of a byte just loaded: (M8 & m) ==/!= k */
@@ -1918,7 +1941,7 @@ fuse_select_chain(comp *c, uint32_t s2, uint32_t base)
 		if (xop == WRT_IR_I32_ADD_EQ_MM8 || xop == WRT_IR_I32_ADD_NE_MM8)
 			xr[nxr++] = wrt_ir_I32_ADD_EQ_MM8_s(px);
 	}
-	if (c->label_pos > s1)
+	if (!joinable(c, s1))
 		return;
 	const wrt_cell *p1 = &c->code[s1], *p2 = &c->code[s2];
 	uint32_t d1 = wrt_ir_SEL_RR_d(p1), a1 = wrt_ir_SEL_RR_a(p1);
@@ -2016,7 +2039,7 @@ merge_local_adds(comp *c)
 	const wrt_cell *pa = &c->code[at];
 	uint32_t d = wrt_ir_BIN_RI_d(pa), a = wrt_ir_BIN_RI_a(pa), k = IMM_U32(wrt_ir_BIN_RI_imm(pa));
 	uint32_t q = c->prev_instr;
-	if (op_at(c, q, WRT_IR_I32_ADD2_RI) && q + WRT_IRLEN_I32_ADD2_RI == at && c->label_pos != at)
+	if (op_at(c, q, WRT_IR_I32_ADD2_RI) && q + WRT_IRLEN_I32_ADD2_RI == at && joinable(c, q))
 	{
 		/* a third one: ADD2 + ADD_RI -> ADD3, in the ADD2's place (its
 		 * pc-map entry) */
@@ -2043,7 +2066,7 @@ merge_local_adds(comp *c)
 	}
 	int64_t p = c->pend_add;
 	c->pend_add = at;
-	if (p < 0 || (uint32_t) p + WRT_IRLEN_BIN_RI != at || c->label_pos == at ||
+	if (p < 0 || (uint32_t) p + WRT_IRLEN_BIN_RI != at || !joinable(c, (uint32_t) p) ||
 		OP_AT(c, p) != WRT_IR_I32_ADD_RI)
 		return;
 	/* two ADD_RI -> ADD2, in the first's place (its pc-map entry) */
@@ -2316,6 +2339,10 @@ translate(comp *c)
 			}
 		}
 		charge(c);
+		/* Without fusions, every instruction starts after a barrier: no
+		 * matcher can look back past it (and compare-and-branch is off). */
+		if (WRT_UNLIKELY(!c->fuse))
+			barrier(c);
 
 		switch (op)
 		{
@@ -2341,6 +2368,7 @@ translate(comp *c)
 						 * is the locals and the stack's canonical slots */
 						if (grow(c, (void **) &c->loops, &c->caploops, c->nloops + 1, sizeof(wrt_loopinfo)))
 							c->loops[c->nloops++] = (wrt_loopinfo) {f->loop_pc, c->loop_ordinal, c->h};
+						barrier(c);     /* the target of the loop's back-edges */
 					}
 					c->loop_ordinal += op == WRT_OP_LOOP;
 					break;
@@ -2673,75 +2701,6 @@ translate(comp *c)
 	return !c->oom && err->kind == WRT_OK;
 }
 
-/* The in-place fusions: ir.def's IR_THEN rows. */
-#define NO_ROW(...)
-#define THEN_ROW(NAME, FIRST, L, NEXT, M) WRT_IR_##NAME,
-static const uint16_t in_place_rows[] = {
-	WRT_IR_HAND(NO_ROW, NO_ROW, NO_ROW, THEN_ROW, NO_ROW, NO_ROW)
-};
-#undef THEN_ROW
-#undef NO_ROW
-
-/*
- * What an in-place fusion needs of the operands of its instructions, at
- * cells i (the first) and j (the next): a run of byte tests after an add
- * reads the add's result as its address (the handler passes it on in a
- * register, not through the run's p).
- */
-static bool
-in_place_operands_agree(comp *c, int fused, uint32_t i, uint32_t j)
-{
-	if (fused == WRT_IR_I32_ADD_RR_EQI_M8N || fused == WRT_IR_I32_ADD_RR_NEI_M8N)
-		return wrt_ir_BIN_RR_d(&c->code[i]) == wrt_ir_I32_ADD_ANDI_EQI_M8N_p(&c->code[j]);
-	return true;
-}
-
-/*
- * Fusions made in place once the function is complete (ir.def IR_THEN):
- * an instruction FIRST followed by the instructions NEXT... of a row takes
- * the row's handler, which runs them all, in order; they stay where they
- * are, so jumps to them need no fixing.  Pairs (and a triple) of byte
- * loops: the store of out[n++] = c with its address add and the increment
- * after it; the load of c with its first range check; the constant and
- * copy left at a join; the increment before a loop branch or a jump; the
- * address add of a run of byte tests.  Where several rows match, the one
- * running the most instructions wins.  Instructions are matched as
- * emitted: the walk goes forward, fusing only the one it stands on.
- */
-static void
-fuse_in_place(comp *c)
-{
-	for (uint32_t e = 0; e + 2 < c->npc; e += 2)
-	{
-		uint32_t i = c->pcmap[e];
-		int op_i = OP_AT(c, i);
-		int fused = -1, best = 0;
-		for (size_t r = 0; r < sizeof(in_place_rows) / sizeof(in_place_rows[0]); r++)
-		{
-			const wrt_irinfo *row = &wrt_ir_info[in_place_rows[r]];
-			if (op_i != row->first || row->nnext <= best || e + 2 * row->nnext >= c->npc)
-				continue;
-			/* the instructions right after i, each where the one before ends */
-			uint32_t at = i, op = (uint32_t) row->first;
-			bool match = true;
-			for (uint32_t k = 0; k < row->nnext && match; k++)
-			{
-				uint32_t next = c->pcmap[e + 2 * (k + 1)];
-				match = next == at + wrt_ir_length((int) op, &c->code[at]) && OP_AT(c, next) == row->next[k];
-				at = next;
-				op = (uint32_t) row->next[k];
-			}
-			if (match && in_place_operands_agree(c, in_place_rows[r], i, c->pcmap[e + 2]))
-			{
-				fused = in_place_rows[r];
-				best = row->nnext;
-			}
-		}
-		if (fused >= 0)
-			SET_OP(c, i, fused);
-	}
-}
-
 /*
  * The last step: each instruction's opcode becomes the address of its
  * interpreter handler (direct threading).  The walk goes by the table's
@@ -2790,6 +2749,7 @@ wrt_compile(wrt_module *m, wrt_code *fn, wrt_error *err)
 	c.last_cmp = -1;
 	c.last_cmpop = -1;
 	c.pend_add = -1;
+	c.fuse = !m->no_fuse;
 	c.prev_instr = UINT32_MAX;
 	err->kind = WRT_OK;
 
@@ -2820,7 +2780,8 @@ wrt_compile(wrt_module *m, wrt_code *fn, wrt_error *err)
 		ok = wrt_set_error(err, WRT_ERR_INVALID, c.cur_offset, "function body does not end");
 	if (ok)
 	{
-		fuse_in_place(&c);
+		if (c.fuse)
+			wrt_fuse_in_place(c.code, c.pcmap, c.npc);
 		bind_handlers(&c);
 	}
 

@@ -258,6 +258,10 @@ int wrt_ir_op(const void *h);
  */
 bool wrt_ir_verify(const wrt_compiled *cf, wrt_error *err);
 
+/* fuse.c: the in-place fusions (ir.def IR_THEN rows) of a function's code,
+ * instructions still as opcodes, npc pc-map cells (two per instruction). */
+void wrt_fuse_in_place(wrt_cell *code, const uint32_t *pcmap, uint32_t npc);
+
 /* interp.c: handler address of every wrt_irop. */
 const void *const *wrt_interp_handlers(void);
 

@@ -232,12 +232,6 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_slot *fp,
 	wrt_trapkind trapkind = WRT_TRAP_NONE;
 	const char *trapmsg = NULL;
 	bool recorded = false;
-	/* A trap that came back from native code has its backtrace frames
-	 * recorded already: ours go after them. */
-	bool keep_frames = false;
-	/* Machine code runs only without a fuel budget and, once compiled,
-	 * not in a store whose policy was turned back to interp (tier.h). */
-	const bool native_ok = s->fuel == 0 && s->tier.mode != WRT_TIER_INTERP;
 	/* Only the tiered policy looks at loop back-edges: under the others a
 	 * back-edge does not touch the countdown (no store per iteration). */
 	const bool counting_loops = s->tier.mode == WRT_TIER_TIERED;
@@ -290,7 +284,7 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_slot *fp,
 			if (WRT_UNLIKELY(counting_loops) && WRT_UNLIKELY(--code->tier_loops < 0)) \
 			{ \
 				wrt_tier_on_loop(s, inst->mod, code); \
-				if (code->native && native_ok) \
+				if (code->native && s->fuel == 0) /* (the tiered policy) */ \
 				{ \
 					osr_pc = pc + o_; \
 					goto osr; \
@@ -672,7 +666,7 @@ L_BR_ADDI_ANDI_GEU:
 	if (!BR_RANGE(pc))
 		JUMP(OPND(BR_ADDI_ANDI_LTU, off));
 	NEXT(WRT_IRLEN_BR_ADDI_ANDI_LTU);
-	/* In-place pairs (fuse_in_place): the first instruction, then the one
+	/* In-place pairs (fuse.c): the first instruction, then the one
 	 * after it without a dispatch.  pc is moved to the second before it
 	 * runs, so a trap there is reported at it. */
 #define ADD_RR_AT(q) SET_I32(OPND_AT(q, BIN_RR, d), GET_I32(OPND_AT(q, BIN_RR, a)) + GET_I32(OPND_AT(q, BIN_RR, b)))
@@ -959,26 +953,13 @@ call_func:
 	}
 
 call_wasm:
-	if (WRT_UNLIKELY(--callee->tier_calls < 0))
-		wrt_tier_on_call(s, callee_inst->mod, callee);
-	if (callee->native && native_ok)
-	{
-		/* Machine code: it counts its own frame in s->nframes. */
-		s->nframes = nframes;
-		s->trap.kind = WRT_TRAP_NONE;   /* native callers test it */
-		bool ok = callee->native(callee_inst, nfp);
-		s->nframes = nframes;
-		RELOAD_MEM();
-		if (WRT_UNLIKELY(!ok))
-		{
-			trapkind = s->trap.kind;
-			recorded = true;
-			keep_frames = true;
-			goto trap;
-		}
-		pc = ret_pc;
-		DISPATCH();
-	}
+	/* The tier's bookkeeping stays off this path's registers: one test
+	 * covers both the countdown and machine code (under the interp policy
+	 * the countdown never runs out and there is none), and the rest is read
+	 * from the store where it is needed, not kept live across run(). */
+	if (WRT_UNLIKELY((--callee->tier_calls < 0) | (callee->native != NULL)))
+		goto call_tier;
+call_interp:
 	if (WRT_UNLIKELY(!callee->compiled) && !ensure_compiled(s, callee_inst->mod, callee))
 	{
 		trapkind = WRT_TRAP_OOM;
@@ -1012,6 +993,28 @@ call_wasm:
 		DISPATCH();
 	}
 
+	/* The tier's side of a call (see call_wasm): the countdown ran out, or
+	 * the callee has machine code, which runs only without a fuel budget
+	 * and, once compiled, not in a store whose policy was turned back to
+	 * interp (tier.h). */
+call_tier:
+	if (callee->tier_calls < 0)
+		wrt_tier_on_call(s, callee_inst->mod, callee);
+	if (!callee->native || s->fuel != 0 || s->tier.mode == WRT_TIER_INTERP)
+		goto call_interp;
+	{
+		/* Machine code: it counts its own frame in s->nframes. */
+		s->nframes = nframes;
+		s->trap.kind = WRT_TRAP_NONE;   /* native callers test it */
+		bool ok = callee->native(callee_inst, nfp);
+		s->nframes = nframes;
+		RELOAD_MEM();
+		if (WRT_UNLIKELY(!ok))
+			goto trap_frames;   /* the trap is set, with native frames: ours go after them */
+		pc = ret_pc;
+		DISPATCH();
+	}
+
 	/*
 	 * On-stack replacement (tier.h): the function went native while this
 	 * call runs a loop.  The frame at fp holds the state at the loop's
@@ -1035,12 +1038,10 @@ osr:
 		RELOAD_MEM();
 		if (WRT_UNLIKELY(!ok))
 		{
-			trapkind = s->trap.kind;
-			recorded = true;
-			keep_frames = true;
-			/* the native code recorded this frame's backtrace entry */
+			/* the trap is set, and the native code recorded this
+			 * frame's backtrace entry: the callers' go after it */
 			code = NULL;
-			goto trap;
+			goto trap_frames;
 		}
 		goto L_RETURN;
 	}
@@ -1219,8 +1220,8 @@ trap:
 		wrt_trap_set(s, trapkind, "%s", trapmsg);
 	else
 		wrt_trap_set(s, trapkind, NULL);
-	if (!keep_frames)
-		s->trap.nframes = 0;
+	s->trap.nframes = 0;
+trap_frames:
 	add_frame(s, inst, code, pc);
 	for (uint32_t k = nframes; k > base_frames; k--)
 	{

@@ -62,6 +62,7 @@
 	X(regress_memory_limit_raised) \
 	X(regress_backtrace_export_name) \
 	X(fused_superinstructions) \
+	X(fusion_rows_tested) \
 	X(ir_table) \
 	X(ir_verify_fixtures) \
 	X(ir_verify_rejects) \

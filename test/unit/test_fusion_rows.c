@@ -1,0 +1,306 @@
+/*
+ * test_fusion_rows.c — every fusion of the register code has a case here,
+ * and the test walks ir.def to make sure: each row of WRT_IR_FUSED (the
+ * hand-written fusions, in-place ones included) and each form of
+ * WRT_IR_FUSED_FORMS (compare-and-branch, select, load into its consumer,
+ * address add into its load, f64 chains) needs one, and every family form
+ * must be classified fused or plain.  A new fusion without a case fails.
+ *
+ * A case names an export of fused.wat in whose code the fusion forms, and
+ * arguments that reach its edges: addresses whose add wraps past 2^32, the
+ * bytes just out of bounds, signed and unsigned extremes, NaN inputs, loops
+ * that run many times.  Each call runs on two instances: one compiled as
+ * usual, one compiled without fusions (module field no_fuse: a barrier
+ * before every Wasm instruction, no compare-and-branch, no in-place pass).
+ * They must agree on the result or trap, on the fuel consumed, on memory,
+ * and on interrupts: with the flag set and a handler that lets the call go
+ * on, both poll as often (a fused back-edge still polls), and stopped at the
+ * third poll both trap INTERRUPTED with the same fuel spent.
+ */
+#define _GNU_SOURCE
+#include "unit.h"
+#include "compile.h"
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_ARGS 10
+
+typedef struct fusion_case {
+	int row;                    /* WRT_IR_<NAME> of a WRT_IR_FUSED row, or -1 */
+	const char *form;           /* ... else a WRT_IR_FUSED_FORMS form */
+	const char *export;         /* fused.wat export in which it forms */
+	int32_t args[MAX_ARGS][2];  /* calls export(a, b), ending at {0, 0} after the first */
+} fusion_case;
+
+#define ROW(name) WRT_IR_##name, NULL
+#define FORM(name) -1, #name
+#define IMIN INT32_MIN
+#define IMAX INT32_MAX
+
+static const fusion_case cases[] = {
+	/* loop tails: counts of 1 and more, a count of 0 running until the
+	 * counter wraps (fuel stops both) */
+	{ROW(I32_ADDI_BR_NZ), "add3loop", {{4, 0}, {1, 0}, {2, 0}}},
+	{ROW(I32_ADDI_BR_Z), "exits", {{4, 0}, {1, 0}, {2, 0}}},
+	{ROW(I32_ADDI_BR_NE), "stepto", {{12, 0}, {1, 0}, {IMAX, 0}}},
+	{ROW(I32_ADDI_BR_EQ), "exits", {{4, 0}, {1, 0}, {3, 0}}},
+	{ROW(I32_ADDI_BR_NZ_C), "fib", {{1, 0}, {2, 0}, {10, 0}, {40, 0}}},
+	{ROW(I32_ADDI_BR_Z_C), "exits_c", {{4, 0}, {1, 0}, {2, 0}}},
+	{ROW(I32_ADDI_BR_NE_C), "fibto", {{1, 0}, {10, 0}, {IMAX, 0}}},
+	{ROW(I32_ADDI_BR_EQ_C), "exits_c", {{4, 0}, {1, 0}, {3, 0}}},
+	/* range checks: both ends, the bits the mask drops, negatives */
+	{ROW(BR_ADDI_ANDI_LTU), "class", {{'A', 0}, {'Z', 0}, {'A' + 256, 0}, {'a', 0}, {'z', 0},
+									   {'0', 0}, {'@', 0}, {-1, 0}, {IMIN + 'a', 0}}},
+	{ROW(BR_ADDI_ANDI_GEU), "class", {{'[', 0}, {'`', 0}, {'{', 0}, {'9', 0}, {':', 0}, {IMAX, 0}}},
+	/* integer fusions: wrap-around */
+	{ROW(I32_ADD2_RI), "add2", {{1, 0}, {-5, 7}, {IMAX, IMAX}, {IMIN, -1}}},
+	{ROW(I32_ADD3_RI), "add3", {{1, 0}, {-1, 5}, {IMAX, IMAX}, {IMIN, IMIN}}},
+	{ROW(I32_ANDI_EQI), "andi", {{0x80, 0}, {0x1241, 0}, {-1, 0}, {0, 0}}},
+	{ROW(I32_ANDI_NEI), "andi", {{0xc0, 0}, {0x1280, 0}, {IMIN, 0}}},
+	/* byte and f64 loads: equal and different, address wrap, the last
+	 * bytes in bounds and the first out, in either operand; NaN */
+	{ROW(I32_EQ_MM8), "eqmm8", {{100, 199}, {98, 200}, {0, 65534}, {0, 65535}, {65536, 0}, {-1, 0}}},
+	{ROW(I32_NE_MM8), "ne8", {{100, 199}, {102, 202}, {0, 65535}, {0, -1}, {65535, 0}}},
+	{ROW(I32_ADD_EQ_MM8), "eq8", {{100, 199}, {98, 200}, {0, -3}, {-2, 0}, {0, -4}, {65534, 0}}},
+	{ROW(I32_ADD_NE_MM8), "diff8", {{100, 200}, {200, 200}, {100, 65533}, {65536, 0}, {65530, 0}}},
+	{ROW(I32_ANDI_EQI_M8), "andi8e", {{107, 0}, {106, 0}, {0, 0}, {65535, 0}, {65536, 0}, {-1, 0}}},
+	{ROW(I32_ANDI_NEI_M8), "andi8", {{107, 0}, {106, 0}, {0, 0}, {65536, 0}, {-1, 0}}},
+	{ROW(I32_ADD_ANDI_EQI_M8), "cont8", {{101, 7}, {100, 7}, {-5, 3}, {-6, 0}, {65535, 0}}},
+	{ROW(I32_ADD_ANDI_NEI_M8), "utf8len", {{100, 9}, {100, 6}, {106, 2}, {65535, 2}, {65530, 100}}},
+	{ROW(I32_ADD_ANDI_EQI_M8N), "cnt3o", {{100, 0}, {101, 5}, {65532, 0}, {65533, 0}, {-1, 0}}},
+	{ROW(I32_ADD_ANDI_NEI_M8N), "cnt4k", {{100, 0}, {101, 0}, {102, 10}, {65532, 0}, {65533, 0}, {-2, 0}}},
+	{ROW(F64_ADD_MM), "faddnan", {{32, 0}, {16, 0}, {0, 0}, {65528, 0}, {65530, 0}}},
+	{ROW(F64_SUB_MM), "fsubmm", {{-8, 0}, {8, 0}, {16, 0}, {0, 8}, {0, -8}, {65528, 0}}},
+	{ROW(F64_MUL_MM), "fmm", {{0, 0}, {-8, 0}, {0, -24}, {-16, 0}, {-17, 0}, {65520, 0}}},
+	/* in-place fusions (fuse.c) */
+	{ROW(I32_ADD_RR_EQI_M8N), "cnt4rre", {{100, 0}, {-1, 1}, {65532, 0}, {65532, 1}, {65536, 0}}},
+	{ROW(I32_ADD_RR_NEI_M8N), "cnt4rr", {{96, 4}, {100, 0}, {102, 2}, {-1, 1}, {65532, 1}, {65536, 0}}},
+	{ROW(I32_ADD_RR_STORE8), "st8rr", {{100, 5}, {-5, 5}, {-6, 5}, {65530, 4}, {65534, 1}, {65520, 10}}},
+	{ROW(I32_ADD_RR_STORE8_ADDI), "st8rr", {{100, 5}, {-6, 5}, {65530, 4}}},
+	{ROW(I32_STORE8_ADDI), "st8rr", {{100, 5}, {65534, 1}}},
+	{ROW(I32_ADD_RR_STORE), "st32rr", {{100, 5}, {-5, 5}, {-6, 5}, {65528, 3}, {65532, 1}, {65524, 0}}},
+	{ROW(I32_ADD_RR_STORE_ADDI), "st32rr", {{100, 5}, {-6, 5}, {65528, 3}}},
+	{ROW(CONST_COPY), "exits", {{4, 0}, {1, 0}}},
+	{ROW(CONST_COPY_ADDI_BR_NZ), "slugw", {{2048, 25}, {2048, 5}, {2053, 3}, {65535, 1}, {65535, 2}, {-1, 1}}},
+	{ROW(I32_ADD_RI_ADDI_BR_NZ), "slugw", {{2048, 25}, {2060, 13}}},
+	{ROW(I32_ADD_RI_BR), "slugw", {{2048, 25}, {2053, 3}}},
+	{ROW(I32_LOAD8_U_BR_LTU), "islower", {{2049, 0}, {2048, 0}, {65535, 0}, {65536, 0}, {-1, 0}}},
+	{ROW(I32_LOAD8_U_BR_GEU), "slugw", {{2048, 25}, {65535, 2}, {-1, 1}}},
+	/* fused family forms */
+	{FORM(BRIF_TEST), "utf8len", {{100, 9}, {100, 0}, {106, 2}}},
+	{FORM(BRIFNOT_TEST), "slugw", {{2048, 25}, {2048, 0}}},
+	{FORM(BIN_RM), "addrm", {{0, 5}, {100, IMAX}, {65532, 0}, {65531, 0}, {-4, 0}}},
+	{FORM(BIN_RMA), "rma", {{0, 5}, {-8, 0}, {-4, 0}, {65524, 0}, {65532, 0}}},
+	{FORM(BRIF_RR), "brltrr", {{1, 2}, {2, 1}, {1, 1}, {IMIN, IMAX}, {IMAX, IMIN}, {-1, 0}}},
+	{FORM(BRIF_RI), "always", {{0, 0}, {-3, 0}, {-4, 0}, {IMAX, 0}}},
+	{FORM(BRIFNOT_RR), "fmin3", {{3, 4}, {4, 2}, {-4, 2}, {0, 0}, {5, 0}, {-5, 0}}},
+	{FORM(BRIFNOT_RI), "ifgtri", {{11, 0}, {10, 0}, {-1, 0}, {0, 0}}},
+	{FORM(SEL_RR), "minmax", {{3, 9}, {-5, 2}, {60, 2}, {IMIN, IMAX}}},
+	{FORM(SEL_RI), "fsel", {{0, 0}, {-1, 0}, {1, 0}}},
+	{FORM(SEL2_RR), "max3", {{3, 9}, {9, 3}, {-1, 2}, {1, -2}, {0x40000000, 0x3fffffff},
+							 {0x70000000, 0x10000000}}},
+	{FORM(LOAD_ADD), "ldadd", {{0, 0}, {-3, 0}, {-4, 0}, {65532, 0}, {65533, 0}}},
+	{FORM(CHAIN_L), "chain", {{3, 2}, {-2, 5}, {IMAX, IMIN}}},
+	{FORM(CHAIN_R), "chain", {{3, 2}, {-2, 5}, {IMIN, IMAX}, {0, 0}}},
+};
+
+/* The rows of WRT_IR_FUSED, and which instructions are hand-written. */
+#define FUSED_ROW(NAME, ...) WRT_IR_##NAME,
+static const int fused_rows[] = {
+	WRT_IR_FUSED(FUSED_ROW, FUSED_ROW, FUSED_ROW, FUSED_ROW)
+};
+static const int hand_rows[] = {
+	WRT_IR_HAND(FUSED_ROW, FUSED_ROW, FUSED_ROW, FUSED_ROW, FUSED_ROW, FUSED_ROW)
+};
+#undef FUSED_ROW
+#define FORM_NAME(F) #F,
+static const char *const fused_forms[] = {WRT_IR_FUSED_FORMS(FORM_NAME)};
+static const char *const plain_forms[] = {WRT_IR_PLAIN_FORMS(FORM_NAME)};
+#undef FORM_NAME
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static bool
+is_hand(int op)
+{
+	for (size_t k = 0; k < NELEM(hand_rows); k++)
+		if (hand_rows[k] == op)
+			return true;
+	return false;
+}
+
+static bool
+in_list(const char *name, const char *const *list, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (strcmp(list[k], name) == 0)
+			return true;
+	return false;
+}
+
+/* Does instruction op stand for the case's row or form? */
+static bool
+is_case_op(const fusion_case *fc, int op)
+{
+	if (fc->row >= 0)
+		return op == fc->row;
+	return !is_hand(op) && strcmp(wrt_ir_info[op].layout->name, fc->form) == 0;
+}
+
+/* Does the compiled code of export `name` hold the case's instruction? */
+static bool
+forms(wrt_instance *inst, const fusion_case *fc)
+{
+	wrt_func *f = unit_export_func(inst, fc->export);
+	if (!f || !f->code || !f->code->compiled)
+		return false;
+	const wrt_compiled *cf = f->code->compiled;
+	for (uint32_t i = 0; i < cf->ncode;)
+	{
+		int op = wrt_ir_op(cf->code[i].h);
+		if (op < 0)
+			return false;
+		if (is_case_op(fc, op))
+			return true;
+		i += wrt_ir_length(op, &cf->code[i]);
+	}
+	return false;
+}
+
+/* What a call did: its result or trap, its fuel and its interrupt polls. */
+typedef struct outcome {
+	bool ok;
+	int32_t r;
+	wrt_trapkind trap;
+	uint64_t fuel;
+	int polls;
+} outcome;
+
+/* The interrupt handler: counts polls, lets the call go on until `stop`. */
+typedef struct poll_state {
+	int polls, stop;
+} poll_state;
+
+static bool
+count_poll(void *ud)
+{
+	poll_state *ps = ud;
+	return ++ps->polls != ps->stop;
+}
+
+/* export(a, b) under a fuel budget, with the interrupt flag set and a
+ * handler stopping at poll `stop` (0: never). */
+static outcome
+run_case(wrt_store *s, wrt_instance *inst, const char *name, int32_t a, int32_t b, int stop)
+{
+	static volatile int flag = 1;
+	poll_state ps = {0, stop};
+	outcome o = {0};
+	int32_t args[2] = {a, b};
+
+	wrt_store_set_fuel(s, 200000);
+	wrt_store_set_interrupt(s, &flag);
+	wrt_store_set_interrupt_handler(s, count_poll, &ps);
+	o.ok = unit_call_i32(s, unit_export_func(inst, name), args, &o.r);
+	o.trap = o.ok ? WRT_TRAP_NONE : wrt_store_trap(s)->kind;
+	if (!o.ok)
+		o.r = 0;
+	o.fuel = wrt_store_fuel_consumed(s);
+	o.polls = ps.polls;
+	wrt_store_set_interrupt_handler(s, NULL, NULL);
+	wrt_store_set_interrupt(s, NULL);
+	wrt_store_set_fuel(s, 0);
+	return o;
+}
+
+/* The fused and the unfused instance agree on export(a, b), run to its end
+ * and stopped at the third poll.  *most is raised to the polls of the
+ * complete call. */
+static void
+same_as_unfused(wrt_store *s, wrt_instance *fused, wrt_instance *plain, const char *what,
+				const char *name, int32_t a, int32_t b, int *most)
+{
+	for (int stop = 0; stop <= 3; stop += 3)
+	{
+		outcome f = run_case(s, fused, name, a, b, stop);
+		outcome p = run_case(s, plain, name, a, b, stop);
+		CHECKF(f.ok == p.ok && f.r == p.r && f.trap == p.trap,
+			   "%s: %s(%d, %d) stop %d: fused %d/trap %d, unfused %d/trap %d", what, name,
+			   (int) a, (int) b, stop, (int) f.r, (int) f.trap, (int) p.r, (int) p.trap);
+		CHECKF(f.fuel == p.fuel, "%s: %s(%d, %d) stop %d: fuel %llu fused, %llu unfused", what, name,
+			   (int) a, (int) b, stop, (unsigned long long) f.fuel, (unsigned long long) p.fuel);
+		CHECKF(f.polls == p.polls, "%s: %s(%d, %d) stop %d: %d polls fused, %d unfused", what, name,
+			   (int) a, (int) b, stop, f.polls, p.polls);
+		if (stop == 0 && p.polls > *most)
+			*most = p.polls;
+		if (stop == 3 && p.polls >= 3)
+			CHECKF(f.trap == WRT_TRAP_INTERRUPTED, "%s: %s(%d, %d) was not stopped at poll 3", what,
+				   name, (int) a, (int) b);
+	}
+}
+
+static bool
+same_memory(wrt_instance *a, wrt_instance *b)
+{
+	wrt_memory *ma = wrt_instance_memory(a), *mb = wrt_instance_memory(b);
+	return ma && mb && ma->size == mb->size && memcmp(wrt_memory_data(ma), wrt_memory_data(mb), ma->size) == 0;
+}
+
+void
+test_fusion_rows_tested(void)
+{
+	wrt_store *s = unit_store();
+	wrt_module *m = unit_fixture("fused");
+	wrt_module *mp = unit_fixture("fused");
+	wrt_instance *inst, *plain;
+	int most_polls = 0;
+
+	NEED(s);
+	NEED(m);
+	NEED(mp);
+	mp->no_fuse = true;
+	inst = unit_instantiate(s, m, NULL, 0);
+	NEED(inst);
+	plain = unit_instantiate(s, mp, NULL, 0);
+	NEED(plain);
+
+	/* every family form is classified */
+	for (int op = 0; op < WRT_IR_COUNT_; op++)
+		if (!is_hand(op))
+			CHECKF(in_list(wrt_ir_info[op].layout->name, fused_forms, NELEM(fused_forms)) ||
+				   in_list(wrt_ir_info[op].layout->name, plain_forms, NELEM(plain_forms)),
+				   "form %s (of %s) is in neither WRT_IR_FUSED_FORMS nor WRT_IR_PLAIN_FORMS",
+				   wrt_ir_info[op].layout->name, wrt_ir_info[op].name);
+	/* every in-place fusion is a fused row */
+	for (int op = 0; op < WRT_IR_COUNT_; op++)
+		if (wrt_ir_info[op].first >= 0)
+		{
+			bool listed = false;
+			for (size_t k = 0; k < NELEM(fused_rows); k++)
+				listed |= fused_rows[k] == op;
+			CHECKF(listed, "in-place fusion %s is not in WRT_IR_FUSED", wrt_ir_info[op].name);
+		}
+
+	/* every fused row and form has a case */
+	size_t nkeys = NELEM(fused_rows) + NELEM(fused_forms);
+	for (size_t key = 0; key < nkeys; key++)
+	{
+		int row = key < NELEM(fused_rows) ? fused_rows[key] : -1;
+		const char *form = row >= 0 ? NULL : fused_forms[key - NELEM(fused_rows)];
+		const char *what = row >= 0 ? wrt_ir_info[row].name : form;
+		const fusion_case *fc = NULL;
+		for (size_t k = 0; k < NELEM(cases); k++)
+			if (row >= 0 ? cases[k].row == row : cases[k].row < 0 && strcmp(cases[k].form, form) == 0)
+				fc = &cases[k];
+		CHECKF(fc != NULL, "fusion %s has no case in test_fusion_rows.c", what);
+		for (int k = 0; k < MAX_ARGS && (k == 0 || fc->args[k][0] || fc->args[k][1]); k++)
+			same_as_unfused(s, inst, plain, what, fc->export, fc->args[k][0], fc->args[k][1], &most_polls);
+		CHECKF(forms(inst, fc), "%s does not form in %s", what, fc->export);
+		CHECKF(!forms(plain, fc), "%s forms in %s without fusions", what, fc->export);
+		CHECKF(same_memory(inst, plain), "%s: memory differs after the calls of %s", what, fc->export);
+	}
+	/* the loops' back-edges were polled, so the stops above did stop them */
+	CHECKF(most_polls > 3, "only %d interrupt polls in the longest call", most_polls);
+}
