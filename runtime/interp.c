@@ -281,17 +281,15 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_slot *fp,
 		if (o_ <= 0) \
 		{ \
 			if (WRT_UNLIKELY(*intr) && !interrupt_continue(s)) TRAP(INTERRUPTED); \
-			if (WRT_UNLIKELY(counting_loops) && WRT_UNLIKELY(--code->tier_loops < 0)) \
-			{ \
-				wrt_tier_on_loop(s, inst->mod, code); \
-				if (code->native && s->fuel == 0) /* (the tiered policy) */ \
-				{ \
-					osr_pc = pc + o_; \
-					goto osr; \
-				} \
-			} \
 			if (WRT_UNLIKELY((fuel -= (int64_t) OPND_AT(pc + o_ - WRT_IRLEN_LOOP_ENTRY, LOOP_ENTRY, cost)) < 0)) \
 				TRAP(FUEL_EXHAUSTED); \
+			/* the tier's countdown out of line: hundreds of back-edge \
+			 * sites, and inline it costs GCC registers in every handler */ \
+			if (WRT_UNLIKELY(counting_loops)) \
+			{ \
+				osr_pc = pc + o_; \
+				goto loop_tier; \
+			} \
 		} \
 		pc += o_; \
 		DISPATCH(); \
@@ -1023,6 +1021,18 @@ call_tier:
 	 * an entry for this loop, the back-edge just goes on (no fuel budget is
 	 * set when we get here, so its charge does not matter).
 	 */
+loop_tier:
+	/* A back-edge to osr_pc under the tiered policy (its fuel charged):
+	 * count it; at zero, tier the function up and enter it there. */
+	if (--code->tier_loops < 0)
+	{
+		wrt_tier_on_loop(s, inst->mod, code);
+		if (code->native && s->fuel == 0)
+			goto osr;
+	}
+	pc = osr_pc;
+	DISPATCH();
+
 osr:
 	{
 		wrt_native_entry osr_entry = wrt_tier_osr(s, inst->mod, code, (uint32_t) (osr_pc - code->compiled->code));
