@@ -15,7 +15,11 @@
 #   exec-*    build/fuzz/fuzz-exec (instantiate, call every export twice
 #             around a reset, with limits)
 #   diff-*    build/fuzz/diff-run, then test/fuzz/diff-v8.mjs (our engine
-#             against V8)
+#             against V8); again with every function machine code
+#             (--tier eager, no fuel) when the native tier is built
+#   tier-*    build/fuzz/diff-run interpreted and tiered at thresholds 1
+#             (calls native at once, loops by on-stack replacement), no
+#             fuel: the two plans must be identical
 #   fuel-*    build/fuzz/diff-run --fuel $REGRESS_FUEL --keep-going (every
 #             export once), which must finish within REGRESS_FUEL_SECONDS:
 #             fuel has to bound the time a call takes
@@ -45,6 +49,10 @@ make --no-print-directory build/fuzz/fuzz-decode build/fuzz/fuzz-exec build/fuzz
 	tail -n 30 "$OUT/build.log"
 	exit 1
 }
+# The native tier's back end, when built (llvm-config-14): diff-* replay
+# under it too, tier-* need it.
+TIER_LIB=
+make --no-print-directory -s build/wasmrt-llvm.so > /dev/null 2>&1 && TIER_LIB=$ROOT/build/wasmrt-llvm.so
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
@@ -67,6 +75,22 @@ for f in "${files[@]}"; do
 		diff-*)
 			build/fuzz/diff-run "$wasm" "$OUT/$name.plan.json" >> "$log" 2>&1 || rc=$?
 			[ "$rc" -ne 0 ] || node test/fuzz/diff-v8.mjs "$wasm" "$OUT/$name.plan.json" >> "$log" 2>&1 || rc=$?
+			if [ "$rc" -eq 0 ] && [ -n "$TIER_LIB" ]; then
+				echo "--- eager native tier" >> "$log"
+				WRT_TIER_LIBRARY=$TIER_LIB timeout 120 build/fuzz/diff-run --fuel 0 --tier eager "$wasm" \
+					"$OUT/$name.eager.json" >> "$log" 2>&1 || rc=$?
+				[ "$rc" -ne 0 ] || node test/fuzz/diff-v8.mjs "$wasm" "$OUT/$name.eager.json" >> "$log" 2>&1 || rc=$?
+			fi
+			;;
+		tier-*)
+			if [ -z "$TIER_LIB" ]; then
+				echo "regress: skip $base (no native tier)"
+				continue
+			fi
+			timeout 120 build/fuzz/diff-run --fuel 0 "$wasm" "$OUT/$name.interp.json" >> "$log" 2>&1 || rc=$?
+			[ "$rc" -ne 0 ] || WRT_TIER_LIBRARY=$TIER_LIB timeout 120 build/fuzz/diff-run --fuel 0 --tier tiered \
+				--tier-calls 1 --tier-loops 1 "$wasm" "$OUT/$name.tiered.json" >> "$log" 2>&1 || rc=$?
+			[ "$rc" -ne 0 ] || cmp "$OUT/$name.interp.json" "$OUT/$name.tiered.json" >> "$log" 2>&1 || rc=$?
 			;;
 		fuel-*)
 			t0=$(date +%s.%N)
