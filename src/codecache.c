@@ -201,7 +201,9 @@ pgwasm_code_cache_identify(wrt_module *m, const uint8 *bytes, size_t len)
 {
 	uint8		sha[PGWASM_SHA256_LEN];
 
-	if (!pgwasm_jit_code_cache || !pgwasm_jit)
+	/* not only when pgwasm.jit is on: it may be turned on later in the
+	 * session, and the module stays loaded */
+	if (!pgwasm_jit_code_cache)
 		return;
 	pgwasm_sha256(bytes, len, sha);
 	wrt_module_set_identity(m, sha);
