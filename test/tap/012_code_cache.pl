@@ -52,10 +52,10 @@ $node->safe_psql(
 	'postgres', q{
 	CREATE FUNCTION work(int4) RETURNS int4 LANGUAGE wasm AS 'cc:work';
 	CREATE FUNCTION fib(int4) RETURNS int4 LANGUAGE wasm AS 'cc:fib';
-	CREATE FUNCTION version() RETURNS int4 LANGUAGE wasm AS 'cc:version';
+	CREATE FUNCTION cc_version() RETURNS int4 LANGUAGE wasm AS 'cc:version';
 });
 
-my $calls = 'SELECT work(1000), fib(20), version()';
+my $calls = 'SELECT work(1000), fib(20), cc_version()';
 my $stats = 'SELECT batches, cache_hits, cache_misses, cache_rejects FROM wasm.jit_stats()';
 
 # One new backend: the calls' results and then its tier's counters.
@@ -172,7 +172,7 @@ $node->safe_psql(
 	'postgres', q{
 	CREATE FUNCTION work(int4) RETURNS int4 LANGUAGE wasm AS 'cc:work';
 	CREATE FUNCTION fib(int4) RETURNS int4 LANGUAGE wasm AS 'cc:fib';
-	CREATE FUNCTION version() RETURNS int4 LANGUAGE wasm AS 'cc:version';
+	CREATE FUNCTION cc_version() RETURNS int4 LANGUAGE wasm AS 'cc:version';
 });
 $node->append_conf('postgresql.conf', "pgwasm.jit_code_cache = off\n");
 $node->reload;
