@@ -13,11 +13,14 @@
  * from the OP_LOAD / OP_STORE rows.  Only control flow, variables, calls
  * and the instance-state operations are written out below.
  *
- * Shape of the code, per Wasm function (code index k of a batch b):
- *   w<b>_<k>(i8* inst, i64* fp, params...) -> results   internal, typed:
+ * Shape of the code, per Wasm function (code index k of a unit tagged t,
+ * batch_tag: names that do not depend on the process, for the code cache):
+ *   w_<t>_<k>(i8* inst, i64* fp, params...) -> results  internal, typed:
  *       what other functions of the same batch call directly;
- *   e<b>_<k>(i8* inst, i64* fp) -> i8                    the slot-ABI entry
+ *   e_<t>_<k>(i8* inst, i64* fp) -> i8                   the slot-ABI entry
  *       (tier.h) the interpreter and the helpers call.
+ * Each unit becomes an object file (emit_object) that goes to the engine's
+ * code cache and to the JIT; a unit found in the cache is linked as is.
  * Locals and the operand stack live in LLVM values (allocas promoted to
  * registers); block results go through one alloca per label value, which
  * mem2reg turns into phis.  The memory base and size are kept in allocas
@@ -38,8 +41,8 @@
  * store->nframes and the C stack limit bound the depth.
  *
  * On-stack replacement (tier.h): on request, one loop's OSR entry,
- *   o<b>_<k>_<n>(i8* inst, i64* fp, i32 rem) -> results  internal, typed,
- *   oe<b>_<k>_<n>(i8* inst, i64* fp) -> i8                slot ABI,
+ *   w_o<k>_<n>_<s>(i8* inst, i64* fp, i32 rem) -> results  internal, typed,
+ *   e_o<k>_<n>_<s>(i8* inst, i64* fp) -> i8                slot ABI,
  * a second lowering of the same body whose entry takes the locals and the
  * live operand-stack values from the interpreter's frame at fp and jumps to
  * loop n's header; the code before the loop is unreachable and deleted.
