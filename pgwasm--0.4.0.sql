@@ -133,12 +133,13 @@ COMMENT ON FUNCTION wasm.stats() IS
 CREATE FUNCTION wasm.jit_stats()
 	RETURNS TABLE(library text, state text, detail text, functions int8, refused int8,
 				  failed int8, batches int8, compile_ms float8, wasm_bytes int8,
-				  osr_entries int8, osr_calls int8)
+				  osr_entries int8, osr_calls int8, cache_hits int8, cache_misses int8,
+				  cache_rejects int8)
 	AS 'MODULE_PATHNAME', 'pgwasm_jit_stats'
 	LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 
 COMMENT ON FUNCTION wasm.jit_stats() IS
-	'the native tier in this backend: its library and state, functions compiled, refused and failed, compile time, on-stack replacement';
+	'the native tier in this backend: its library and state, functions compiled, refused and failed, compile time, on-stack replacement, code cache hits, misses and rejected files';
 
 /* ---- functions the module declares (0.3.0) ---------------------------- */
 

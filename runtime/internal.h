@@ -248,6 +248,9 @@ struct wrt_module {
 	void *tier_module;
 	bool tier_all_done;
 	wrt_tier_stats tier_stats;
+	/* The code cache's key prefix (wrt_module_set_identity): the SHA-256
+	 * in hex, or empty: not cached. */
+	char identity[65];
 };
 
 /* Poll the load options' interrupt flag: true to go on, false (after

@@ -338,6 +338,148 @@ static const wrt_tier_helpers helpers = {
 #undef X
 };
 
+/* ---- the code cache ------------------------------------------------------ */
+
+/*
+ * An entry is the back end's object file behind a header the engine
+ * checks before anything of it is linked:
+ *   magic "WRTCODE\0", u32 format version, u32 key length, u64 object
+ *   length, u64 checksum of the object (FNV-1a 64), the key, the object
+ * (integers little-endian as the host stores them: the key names the
+ * target anyway).  An entry whose length, key or checksum does not match
+ * is rejected (counted) and the unit compiled and stored again.
+ */
+#define CODE_MAGIC "WRTCODE"
+#define CODE_FORMAT 1u
+#define CODE_HEADER 32u
+
+static wrt_code_cache code_cache;
+static bool code_cache_set;
+static char target_hash[17];    /* of the ABI version, back end name and target */
+
+void
+wrt_tier_set_code_cache(const wrt_code_cache *cache)
+{
+	code_cache_set = cache && cache->load && cache->store;
+	if (code_cache_set)
+		code_cache = *cache;
+}
+
+void
+wrt_module_set_identity(wrt_module *m, const uint8_t sha256[32])
+{
+	static const char hex[] = "0123456789abcdef";
+	if (!sha256)
+	{
+		m->identity[0] = '\0';
+		return;
+	}
+	for (int i = 0; i < 32; i++)
+	{
+		m->identity[2 * i] = hex[sha256[i] >> 4];
+		m->identity[2 * i + 1] = hex[sha256[i] & 15];
+	}
+	m->identity[64] = '\0';
+}
+
+static uint64_t
+fnv64(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h;
+}
+#define FNV64_INIT 0xcbf29ce484222325ull
+
+/* The whole key of a unit of m, false when m is not cached. */
+static bool
+cache_key(wrt_module *m, const char *batch, char *key, size_t keylen)
+{
+	if (!code_cache_set || !m->identity[0] || !target_hash[0])
+		return false;
+	int n = snprintf(key, keylen, "%s-%s-%s", m->identity, batch, target_hash);
+	return n > 0 && (size_t) n < keylen;
+}
+
+static void
+count_cache(wrt_module *m, int which)
+{
+	wrt_tier_stats *targets[2] = {&m->tier_stats, &process_stats};
+	for (int k = 0; k < 2; k++)
+	{
+		if (which == 0)
+			targets[k]->cache_hits++;
+		else if (which == 1)
+			targets[k]->cache_misses++;
+		else
+			targets[k]->cache_rejects++;
+	}
+}
+
+static void *
+cache_load(wrt_module *m, const char *batch, size_t *len)
+{
+	char key[256];
+	if (!cache_key(m, batch, key, sizeof(key)))
+		return NULL;
+	size_t n = 0;
+	uint8_t *e = code_cache.load(code_cache.arg, key, &n);
+	if (!e)
+	{
+		count_cache(m, 1);
+		return NULL;
+	}
+	uint32_t format, klen;
+	uint64_t olen, sum;
+	size_t kl = strlen(key);
+	bool ok = n >= CODE_HEADER && memcmp(e, CODE_MAGIC, 8) == 0;
+	if (ok)
+	{
+		memcpy(&format, e + 8, 4);
+		memcpy(&klen, e + 12, 4);
+		memcpy(&olen, e + 16, 8);
+		memcpy(&sum, e + 24, 8);
+		ok = format == CODE_FORMAT && klen == kl && olen > 0 && olen == n - CODE_HEADER - kl
+			&& n - CODE_HEADER >= kl && memcmp(e + CODE_HEADER, key, kl) == 0
+			&& fnv64(FNV64_INIT, e + CODE_HEADER + kl, olen) == sum;
+	}
+	if (!ok)
+	{
+		free(e);
+		count_cache(m, 2);
+		return NULL;
+	}
+	memmove(e, e + CODE_HEADER + kl, olen);
+	*len = olen;
+	count_cache(m, 0);
+	return e;
+}
+
+static void
+cache_store(wrt_module *m, const char *batch, const void *obj, size_t len)
+{
+	char key[256];
+	if (!cache_key(m, batch, key, sizeof(key)) || len == 0)
+		return;
+	uint32_t format = CODE_FORMAT, klen = (uint32_t) strlen(key);
+	uint64_t olen = len, sum = fnv64(FNV64_INIT, obj, len);
+	uint8_t *e = malloc(CODE_HEADER + klen + len);
+	if (!e)
+		return;
+	memcpy(e, CODE_MAGIC, 8);
+	memcpy(e + 8, &format, 4);
+	memcpy(e + 12, &klen, 4);
+	memcpy(e + 16, &olen, 8);
+	memcpy(e + 24, &sum, 8);
+	memcpy(e + CODE_HEADER, key, klen);
+	memcpy(e + CODE_HEADER + klen, obj, len);
+	code_cache.store(code_cache.arg, key, e, CODE_HEADER + klen + len);
+	free(e);
+}
+
+static const wrt_tier_cache tier_cache = {cache_load, cache_store};
+
 /* ---- loading the back end ----------------------------------------------- */
 
 static void
@@ -395,11 +537,20 @@ load_backend(void)
 		return NULL;
 	}
 	char err[256] = "";
-	if (!b->init(&helpers, err, sizeof(err)))
+	if (!b->init(&helpers, &tier_cache, err, sizeof(err)))
 	{
 		report("native tier unavailable, functions stay interpreted: %.200s: %.200s", path, err);
 		return NULL;
 	}
+	/* The key's last part: what besides the Wasm code decides the machine
+	 * code (this engine's ABI, the back end and its target). */
+	char abi[32];
+	snprintf(abi, sizeof(abi), "abi %u;", WRT_TIER_ABI_VERSION);
+	uint64_t th = fnv64(FNV64_INIT, abi, strlen(abi));
+	th = fnv64(th, b->name, strlen(b->name));
+	const char *t = b->target ? b->target() : "";
+	th = fnv64(th, t, strlen(t));
+	snprintf(target_hash, sizeof(target_hash), "%016llx", (unsigned long long) th);
 	backend = b;
 	return backend;
 }
@@ -429,11 +580,11 @@ compile_batch(wrt_module *m, uint32_t *codes, uint32_t n)
 	if (!res)
 		return;                 /* out of memory: try again at a later call */
 	char err[256] = "";
-	uint64_t t0 = now_ns();
+	uint64_t t0 = now_ns(), hits = m->tier_stats.cache_hits;
 	bool ok = b->compile(m, codes, n, res, err, sizeof(err));
 	uint64_t dt = now_ns() - t0;
 	wrt_tier_stats d = {0};
-	d.batches = 1;
+	d.batches = m->tier_stats.cache_hits == hits;   /* a compilation, not a cache hit */
 	d.compile_ns = dt;
 	for (uint32_t i = 0; i < n; i++)
 	{

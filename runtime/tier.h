@@ -70,7 +70,7 @@
 /* Bumped whenever anything below, or a struct offset the machine code
  * reads (internal.h), changes: the engine refuses a back end built from
  * other sources. */
-#define WRT_TIER_ABI_VERSION 2
+#define WRT_TIER_ABI_VERSION 3
 
 typedef bool (*wrt_native_entry)(wrt_instance *inst, wrt_slot *fp);
 
@@ -142,6 +142,23 @@ typedef struct wrt_tier_result {
 } wrt_tier_result;
 
 /*
+ * The code cache as the engine offers it to the back end (init).  batch
+ * names the unit within the module, printable and file-name safe; the
+ * engine adds the module's identity and the back end's target to make the
+ * key, and wraps and verifies the object (tier.c).  load returns the
+ * object file of that unit from malloc (the caller frees it) or NULL;
+ * store keeps a copy of one.  Both do nothing for a module without an
+ * identity or without an embedder's cache.  The machine code must be
+ * position-independent of the process: everything it refers to outside
+ * itself is resolved by name when it is linked (the helpers), never a
+ * pointer constant.
+ */
+typedef struct wrt_tier_cache {
+	void *(*load)(wrt_module *m, const char *batch, size_t *len);
+	void (*store)(wrt_module *m, const char *batch, const void *obj, size_t len);
+} wrt_tier_cache;
+
+/*
  * The back end, as the shared object exports it (wrt_tier_backend_get).
  * compile() lowers the defined functions whose code indices (into
  * m->codes) are listed into one unit of machine code, so calls among them
@@ -154,7 +171,11 @@ typedef struct wrt_tier_result {
 typedef struct wrt_tier_backend {
 	uint32_t abi_version;       /* WRT_TIER_ABI_VERSION */
 	const char *name;           /* e.g. "llvm 14.0.6" */
-	bool (*init)(const wrt_tier_helpers *helpers, char *err, size_t errlen);
+	bool (*init)(const wrt_tier_helpers *helpers, const wrt_tier_cache *cache, char *err, size_t errlen);
+	/* After init: everything besides the Wasm code that decides the
+	 * machine code (version, target triple, CPU and features, options),
+	 * for the code cache's key. */
+	const char *(*target)(void);
 	bool (*compile)(wrt_module *m, const uint32_t *codes, uint32_t n,
 					wrt_tier_result *results, char *err, size_t errlen);
 	/* The OSR entry of the ordinal-th loop instruction of code index k

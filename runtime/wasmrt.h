@@ -377,8 +377,33 @@ typedef struct wrt_tier_stats {
 	uint64_t wasm_bytes;        /* body bytes of the functions compiled */
 	uint64_t osr_compiled;      /* on-stack replacement entries made (one per loop) */
 	uint64_t osr_entries;       /* running calls moved to native code at a loop */
+	uint64_t cache_hits;        /* machine code taken from the code cache (not compiled) */
+	uint64_t cache_misses;      /* looked up in the code cache, absent */
+	uint64_t cache_rejects;     /* found damaged or not matching its key: ignored */
 } wrt_tier_stats;
 void wrt_tier_get_stats(const wrt_module *m, wrt_tier_stats *out);
+/*
+ * The code cache (process-wide; NULL: none): machine code the back end
+ * compiled for a module is stored under a key and taken from there again
+ * by another process instead of being compiled (docs/runtime.md, "code
+ * cache").  Keys are printable and file-name safe: the module's identity
+ * in 64 hex digits, then '-' and the rest.  load returns the bytes stored
+ * under key in memory from malloc (the engine frees them) and their
+ * length, or NULL; store keeps a copy.  Both may fail silently: the
+ * engine verifies what load returns (a damaged or foreign entry is
+ * ignored, compiled again and stored again) and a failed store only costs
+ * a compile later.  Only modules with an identity are cached.
+ */
+typedef struct wrt_code_cache {
+	void *arg;
+	void *(*load)(void *arg, const char *key, size_t *len);
+	void (*store)(void *arg, const char *key, const void *bytes, size_t len);
+} wrt_code_cache;
+void wrt_tier_set_code_cache(const wrt_code_cache *cache);
+/* The module's identity for the code cache: the SHA-256 of its bytes,
+ * which the embedder computes (it decides whose machine code runs, so it
+ * must be a cryptographic hash of exactly the bytes loaded). */
+void wrt_module_set_identity(wrt_module *m, const uint8_t sha256[32]);
 /* The last reason a function of m was refused or failed (or NULL). */
 const char *wrt_tier_last_refusal(void);
 

@@ -313,12 +313,14 @@ pgwasm_cache_get_module(const char *name)
 						   &opts, &err);
 	INSTR_TIME_SET_CURRENT(elapsed);
 	INSTR_TIME_SUBTRACT(elapsed, start);
-	pfree(bytes);
 	if (m == NULL)
 	{
+		pfree(bytes);
 		MemoryContextDelete(cxt);
 		pgwasm_report_load_error(name, &err);
 	}
+	pgwasm_code_cache_identify(m, (const uint8 *) VARDATA(bytes), VARSIZE(bytes) - VARHDRSZ);
+	pfree(bytes);
 
 	mod = hash_search(module_hash, row.sha256, HASH_ENTER, &found);
 	Assert(!found);

@@ -1006,6 +1006,12 @@ pgwasm_install_module(PG_FUNCTION_ARGS)
 		check_module_owner(name, old->proowner);
 		exists = true;
 		ReleaseSysCache(oldtup);
+		{
+			PgwasmModuleRow row;
+
+			if (pgwasm_catalog_lookup(name, &row, NULL))
+				pgwasm_code_cache_forget(row.sha256);
+		}
 	}
 	{
 		char	   *body = carrier_body(sha, (int32) len, frame, framelen,
@@ -1138,6 +1144,12 @@ pgwasm_drop_module(PG_FUNCTION_ARGS)
 		add_exact_object_address(&addr, addrs);
 	}
 	add_exact_object_address(&carrier, addrs);
+	{
+		PgwasmModuleRow row;
+
+		if (pgwasm_catalog_lookup(name, &row, NULL))
+			pgwasm_code_cache_forget(row.sha256);
+	}
 	if (citus)
 	{
 		pgwasm_citus_drop_functions(lappend_oid(funcs, carrier.objectId), funcs != NIL);

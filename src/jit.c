@@ -180,6 +180,7 @@ pgwasm_configure_tier(wrt_store *store)
 	}
 	/* Re-arms the countdowns of the store's modules: only on a change. */
 	wrt_store_set_tier(store, &t);
+	pgwasm_code_cache_configure();
 	wrt_store_set_native_stack_floor(store, native_stack_floor());
 }
 
@@ -245,8 +246,8 @@ pgwasm_jit_stats(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo;
 	wrt_tier_stats st;
 	const char *status = wrt_tier_status();
-	Datum		values[11];
-	bool		nulls[11] = {0};
+	Datum		values[14];
+	bool		nulls[14] = {0};
 
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
@@ -255,7 +256,7 @@ pgwasm_jit_stats(PG_FUNCTION_ARGS)
 	values[0] = CStringGetTextDatum(pgwasm_jit_library_path());
 	/* The engine tries the library at the first tier-up: until then it is
 	 * neither loaded nor known to be missing. */
-	values[1] = CStringGetTextDatum(status ? "unavailable" : st.batches > 0 ? "loaded" : "not loaded");
+	values[1] = CStringGetTextDatum(status ? "unavailable" : st.batches > 0 || st.cache_hits > 0 ? "loaded" : "not loaded");
 	if (status)
 		values[2] = CStringGetTextDatum(status);
 	else
@@ -268,6 +269,9 @@ pgwasm_jit_stats(PG_FUNCTION_ARGS)
 	values[8] = Int64GetDatum((int64) st.wasm_bytes);
 	values[9] = Int64GetDatum((int64) st.osr_compiled);
 	values[10] = Int64GetDatum((int64) st.osr_entries);
+	values[11] = Int64GetDatum((int64) st.cache_hits);
+	values[12] = Int64GetDatum((int64) st.cache_misses);
+	values[13] = Int64GetDatum((int64) st.cache_rejects);
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	return (Datum) 0;
 }

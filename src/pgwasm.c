@@ -247,6 +247,7 @@ _PG_init(void)
 							NULL, NULL, NULL);
 
 	pgwasm_jit_init();
+	pgwasm_code_cache_init();
 
 	MarkGUCPrefixReserved("pgwasm");
 

@@ -73,6 +73,13 @@ extern char *pgwasm_jit_library;
 
 /* Define the pgwasm.jit* settings and the engine's notice callback. */
 extern void pgwasm_jit_init(void);
+
+/* The native tier's code cache on disk (codecache.c). */
+extern bool pgwasm_jit_code_cache;
+extern void pgwasm_code_cache_init(void);
+extern void pgwasm_code_cache_configure(void);
+extern void pgwasm_code_cache_identify(wrt_module *m, const uint8 *bytes, size_t len);
+extern void pgwasm_code_cache_forget(const uint8 *sha256);
 /*
  * Apply the pgwasm.jit* settings to a store: at instantiation and whenever a
  * setting changed (apply_limits in cache.c).  The one place a store's

@@ -13,11 +13,14 @@
  * from the OP_LOAD / OP_STORE rows.  Only control flow, variables, calls
  * and the instance-state operations are written out below.
  *
- * Shape of the code, per Wasm function (code index k of a batch b):
- *   w<b>_<k>(i8* inst, i64* fp, params...) -> results   internal, typed:
+ * Shape of the code, per Wasm function (code index k of a unit tagged t,
+ * batch_tag: names that do not depend on the process, for the code cache):
+ *   w_<t>_<k>(i8* inst, i64* fp, params...) -> results  internal, typed:
  *       what other functions of the same batch call directly;
- *   e<b>_<k>(i8* inst, i64* fp) -> i8                    the slot-ABI entry
+ *   e_<t>_<k>(i8* inst, i64* fp) -> i8                   the slot-ABI entry
  *       (tier.h) the interpreter and the helpers call.
+ * Each unit becomes an object file (emit_object) that goes to the engine's
+ * code cache and to the JIT; a unit found in the cache is linked as is.
  * Locals and the operand stack live in LLVM values (allocas promoted to
  * registers); block results go through one alloca per label value, which
  * mem2reg turns into phis.  The memory base and size are kept in allocas
@@ -38,8 +41,8 @@
  * store->nframes and the C stack limit bound the depth.
  *
  * On-stack replacement (tier.h): on request, one loop's OSR entry,
- *   o<b>_<k>_<n>(i8* inst, i64* fp, i32 rem) -> results  internal, typed,
- *   oe<b>_<k>_<n>(i8* inst, i64* fp) -> i8                slot ABI,
+ *   w_o<k>_<n>_<s>(i8* inst, i64* fp, i32 rem) -> results  internal, typed,
+ *   e_o<k>_<n>_<s>(i8* inst, i64* fp) -> i8                slot ABI,
  * a second lowering of the same body whose entry takes the locals and the
  * live operand-stack values from the interpreter's frame at fp and jumps to
  * loop n's header; the code before the loop is unreachable and deleted.
@@ -96,8 +99,10 @@ static wrt_tier_helpers helpers;
 static LLVMOrcThreadSafeContextRef tsc;
 static LLVMContextRef ctx;
 static LLVMModuleRef ops_template;      /* ops.c's bitcode, parsed once */
-static LLVMTargetMachineRef tm;         /* for the optimisation pipeline */
+static LLVMTargetMachineRef tm;         /* for the optimisation pipeline and code generation */
 static char *host_triple;
+static wrt_tier_cache cache;            /* the engine's code cache (tier.h) */
+static char target_id[4096];            /* be_target */
 
 /* Per-row facts of the opcode table the lowering needs. */
 typedef struct op_row {
@@ -140,7 +145,7 @@ typedef struct batch {
 	LLVMValueRef *typed;        /* per code index: w function if in the batch */
 	const char *asm_fp_constraint;  /* a float register, tied (keep_snan) */
 	uint32_t max_need;          /* most slots above fp any function may use */
-	unsigned id;
+	const char *tag;            /* names the unit: in its symbols and the code cache */
 } batch;
 
 enum helper_id {
@@ -1791,8 +1796,90 @@ prepare_ops(batch *b)
 	}
 }
 
-static bool compile_once(wrt_module *m, const uint32_t *codes, uint32_t n, wrt_tier_result *results,
-						 char *err, size_t errlen, bool *retry);
+static bool compile_once(wrt_module *m, const char *tag, const uint32_t *codes, uint32_t n,
+						 wrt_tier_result *results, char *err, size_t errlen, bool *retry);
+
+/*
+ * Machine code reaches the JIT as an object file, compiled or taken from
+ * the engine's code cache, so both take the same path: the object refers
+ * to the engine's helpers by name only (resolved when it is linked, in
+ * this process), never by address.
+ */
+static bool
+add_object(jit_module *jm, LLVMMemoryBufferRef obj, char *err, size_t errlen)
+{
+	/* The JIT owns obj from here, error or not. */
+	LLVMErrorRef e = LLVMOrcLLJITAddObjectFile(jm->jit, LLVMOrcLLJITGetMainJITDylib(jm->jit), obj);
+	if (e)
+	{
+		take_error(e, err, errlen);
+		return false;
+	}
+	return true;
+}
+
+/* The optimised unit M to an object file, stored in the code cache and
+ * added to the JIT; M is consumed. */
+static bool
+emit_object(wrt_module *m, jit_module *jm, LLVMModuleRef M, const char *tag, char *err, size_t errlen)
+{
+	char *msg = NULL;
+	LLVMMemoryBufferRef obj = NULL;
+	LLVMBool failed = LLVMTargetMachineEmitToMemoryBuffer(tm, M, LLVMObjectFile, &msg, &obj);
+	LLVMDisposeModule(M);
+	if (failed)
+	{
+		snprintf(err, errlen, "cannot emit machine code: %.200s", msg ? msg : "?");
+		LLVMDisposeMessage(msg);
+		return false;
+	}
+	if (msg)
+		LLVMDisposeMessage(msg);
+	if (cache.store)
+		cache.store(m, tag, LLVMGetBufferStart(obj), LLVMGetBufferSize(obj));
+	return add_object(jm, obj, err, errlen);
+}
+
+/* The unit's object file from the code cache, added to the JIT: false
+ * when there is none (or it cannot be added: compile then). */
+static bool
+cached_object(wrt_module *m, jit_module *jm, const char *tag)
+{
+	size_t len = 0;
+	void *bytes = cache.load ? cache.load(m, tag, &len) : NULL;
+	if (!bytes)
+		return false;
+	LLVMMemoryBufferRef obj = LLVMCreateMemoryBufferWithMemoryRangeCopy(bytes, len, tag);
+	free(bytes);
+	char err[256];
+	return obj && add_object(jm, obj, err, sizeof(err));
+}
+
+/* The unit's tag: the batch, as the engine listed it (a function that
+ * fails to lower fails again the same way, so the list decides the code). */
+static void
+batch_tag(const uint32_t *codes, uint32_t n, char *tag, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (uint32_t i = 0; i < n; i++)
+		for (int k = 0; k < 4; k++)
+			h = (h ^ ((codes[i] >> (8 * k)) & 0xff)) * 0x100000001b3ull;
+	snprintf(tag, len, "f%u_%u_%016llx", n ? codes[0] : 0, n, (unsigned long long) h);
+}
+
+static bool
+lookup_entry(jit_module *jm, const char *name, wrt_native_entry *entry, char *err, size_t errlen)
+{
+	LLVMOrcJITTargetAddress addr = 0;
+	LLVMErrorRef e = LLVMOrcLLJITLookup(jm->jit, &addr, name);
+	if (e)
+	{
+		take_error(e, err, errlen);
+		return false;
+	}
+	*entry = (wrt_native_entry) (uintptr_t) addr;
+	return true;
+}
 
 /* A function that fails to lower is dropped and the batch built again
  * without it (the others may call it directly otherwise). */
@@ -1801,33 +1888,55 @@ be_compile(wrt_module *m, const uint32_t *codes, uint32_t n, wrt_tier_result *re
 {
 	for (uint32_t i = 0; i < n; i++)
 		memset(&results[i], 0, sizeof(results[i]));
+	char tag[64];
+	batch_tag(codes, n, tag, sizeof(tag));
+	jit_module *jm = module_jit(m, err, errlen);
+	if (!jm)
+		return false;
+	if (cached_object(m, jm, tag))
+	{
+		/* What the compilation would have said: refused functions are
+		 * not in the object, nor are those that failed to lower. */
+		for (uint32_t i = 0; i < n; i++)
+		{
+			char name[96];
+			snprintf(name, sizeof(name), "e_%s_%u", tag, codes[i]);
+			if (refuse(m, &m->codes[codes[i]], results[i].reason, sizeof(results[i].reason)))
+				results[i].state = WRT_TIER_REFUSED;
+			else if (lookup_entry(jm, name, &results[i].entry, results[i].reason, sizeof(results[i].reason)))
+				results[i].state = WRT_TIER_NATIVE;
+			else
+				results[i].state = WRT_TIER_FAILED;
+		}
+		return true;
+	}
 	for (;;)
 	{
 		bool retry = false;
-		bool ok = compile_once(m, codes, n, results, err, errlen, &retry);
+		bool ok = compile_once(m, tag, codes, n, results, err, errlen, &retry);
 		if (!retry)
 			return ok;
 	}
 }
 
 static bool
-compile_once(wrt_module *m, const uint32_t *codes, uint32_t n, wrt_tier_result *results, char *err,
-			 size_t errlen, bool *retry)
+compile_once(wrt_module *m, const char *tag, const uint32_t *codes, uint32_t n, wrt_tier_result *results,
+			 char *err, size_t errlen, bool *retry)
 {
 	jit_module *jm = module_jit(m, err, errlen);
 	if (!jm)
 		return false;
 	batch B = {0}, *b = &B;
 	b->wm = m;
-	b->id = jm->batches++;
+	b->tag = tag;
 	b->M = LLVMCloneModule(ops_template);
 	if (!b->M)
 	{
 		snprintf(err, errlen, "cannot copy the operator bitcode");
 		return false;
 	}
-	char name[64];
-	snprintf(name, sizeof(name), "wasm%u", b->id);
+	char name[96];
+	snprintf(name, sizeof(name), "wasm_%s", b->tag);
 	LLVMSetModuleIdentifier(b->M, name, strlen(name));
 	LLVMSetTarget(b->M, LLVMOrcLLJITGetTripleString(jm->jit));
 	LLVMSetDataLayout(b->M, LLVMOrcLLJITGetDataLayoutStr(jm->jit));
@@ -1862,7 +1971,7 @@ compile_once(wrt_module *m, const uint32_t *codes, uint32_t n, wrt_tier_result *
 			results[i].state = WRT_TIER_REFUSED;
 			continue;
 		}
-		snprintf(name, sizeof(name), "w%u_%u", b->id, codes[i]);
+		snprintf(name, sizeof(name), "w_%s_%u", b->tag, codes[i]);
 		LLVMTypeRef ft = typed_fn_type(b, wrt_module_functype(m, code->func_index));
 		if (!ft)
 		{
@@ -1893,7 +2002,7 @@ compile_once(wrt_module *m, const uint32_t *codes, uint32_t n, wrt_tier_result *
 	{
 		if (!b->typed[codes[i]])
 			continue;
-		snprintf(name, sizeof(name), "e%u_%u", b->id, codes[i]);
+		snprintf(name, sizeof(name), "e_%s_%u", b->tag, codes[i]);
 		if (!make_entry(b, codes[i], name))
 		{
 			snprintf(err, errlen, "out of memory");
@@ -1932,29 +2041,15 @@ compile_once(wrt_module *m, const uint32_t *codes, uint32_t n, wrt_tier_result *
 	}
 	if (getenv("WRT_TIER_DUMP"))
 		LLVMDumpModule(b->M);
-	LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(b->M, tsc);
-	e = LLVMOrcLLJITAddLLVMIRModule(jm->jit, LLVMOrcLLJITGetMainJITDylib(jm->jit), tsm);
-	if (e)
-	{
-		take_error(e, err, errlen);
-		LLVMOrcDisposeThreadSafeModule(tsm);
+	if (!emit_object(m, jm, b->M, b->tag, err, errlen))
 		return false;
-	}
 	for (uint32_t i = 0; i < n; i++)
 	{
 		if (results[i].state != WRT_TIER_NONE)
 			continue;
-		LLVMOrcJITTargetAddress addr = 0;
-		snprintf(name, sizeof(name), "e%u_%u", b->id, codes[i]);
-		e = LLVMOrcLLJITLookup(jm->jit, &addr, name);
-		if (e)
-		{
-			take_error(e, results[i].reason, sizeof(results[i].reason));
-			results[i].state = WRT_TIER_FAILED;
-			continue;
-		}
-		results[i].entry = (wrt_native_entry) (uintptr_t) addr;
-		results[i].state = WRT_TIER_NATIVE;
+		snprintf(name, sizeof(name), "e_%s_%u", b->tag, codes[i]);
+		results[i].state = lookup_entry(jm, name, &results[i].entry, results[i].reason, sizeof(results[i].reason))
+			? WRT_TIER_NATIVE : WRT_TIER_FAILED;
 	}
 	return true;
 }
@@ -1973,17 +2068,22 @@ be_compile_osr(wrt_module *m, uint32_t k, uint32_t ordinal, uint32_t stack_slots
 	jit_module *jm = module_jit(m, err, errlen);
 	if (!jm)
 		return NULL;
+	char tag[64], name[96], ename[96];
+	snprintf(tag, sizeof(tag), "o%u_%u_%u", k, ordinal, stack_slots);
+	snprintf(ename, sizeof(ename), "e_%s", tag);
+	wrt_native_entry entry = NULL;
+	if (cached_object(m, jm, tag) && lookup_entry(jm, ename, &entry, err, errlen))
+		return entry;
 	batch B = {0}, *b = &B;
 	b->wm = m;
-	b->id = jm->batches++;
+	b->tag = tag;
 	b->M = LLVMCloneModule(ops_template);
 	if (!b->M)
 	{
 		snprintf(err, errlen, "cannot copy the operator bitcode");
 		return NULL;
 	}
-	char name[64], ename[64];
-	snprintf(name, sizeof(name), "wasm%u", b->id);
+	snprintf(name, sizeof(name), "wasm_%s", b->tag);
 	LLVMSetModuleIdentifier(b->M, name, strlen(name));
 	LLVMSetTarget(b->M, LLVMOrcLLJITGetTripleString(jm->jit));
 	LLVMSetDataLayout(b->M, LLVMOrcLLJITGetDataLayoutStr(jm->jit));
@@ -2016,11 +2116,10 @@ be_compile_osr(wrt_module *m, uint32_t k, uint32_t ordinal, uint32_t stack_slots
 		/* The typed function's type without its parameters. */
 		LLVMTypeRef params[3] = {b->ptr, b->slotptr, b->i32};
 		LLVMTypeRef ot = LLVMFunctionType(LLVMGetReturnType(ft), params, 3, 0);
-		snprintf(name, sizeof(name), "o%u_%u_%u", b->id, k, ordinal);
+		snprintf(name, sizeof(name), "w_%s", b->tag);
 		LLVMValueRef w = LLVMAddFunction(b->M, name, ot);
 		LLVMSetLinkage(w, LLVMInternalLinkage);
 		ok = lower_body(b, k, w, ordinal, stack_slots, err, errlen);
-		snprintf(ename, sizeof(ename), "oe%u_%u_%u", b->id, k, ordinal);
 		if (ok && !make_entry_of(b, k, w, true, ename))
 		{
 			snprintf(err, errlen, "out of memory");
@@ -2056,28 +2155,22 @@ be_compile_osr(wrt_module *m, uint32_t k, uint32_t ordinal, uint32_t stack_slots
 	}
 	if (getenv("WRT_TIER_DUMP"))
 		LLVMDumpModule(b->M);
-	LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(b->M, tsc);
-	e = LLVMOrcLLJITAddLLVMIRModule(jm->jit, LLVMOrcLLJITGetMainJITDylib(jm->jit), tsm);
-	if (e)
-	{
-		take_error(e, err, errlen);
-		LLVMOrcDisposeThreadSafeModule(tsm);
+	if (!emit_object(m, jm, b->M, b->tag, err, errlen) || !lookup_entry(jm, ename, &entry, err, errlen))
 		return NULL;
-	}
-	LLVMOrcJITTargetAddress addr = 0;
-	e = LLVMOrcLLJITLookup(jm->jit, &addr, ename);
-	if (e)
-	{
-		take_error(e, err, errlen);
-		return NULL;
-	}
-	return (wrt_native_entry) (uintptr_t) addr;
+	return entry;
+}
+
+static const char *
+be_target(void)
+{
+	return target_id;
 }
 
 static bool
-be_init(const wrt_tier_helpers *h, char *err, size_t errlen)
+be_init(const wrt_tier_helpers *h, const wrt_tier_cache *c, char *err, size_t errlen)
 {
 	helpers = *h;
+	cache = *c;
 	init_rows();
 	for (int i = 0; i < 256; i++)
 		single_type[i] = (uint8_t) i;
@@ -2108,8 +2201,13 @@ be_init(const wrt_tier_helpers *h, char *err, size_t errlen)
 		return false;
 	}
 	char *cpu = LLVMGetHostCPUName(), *features = LLVMGetHostCPUFeatures();
+	/* As LLJIT's own (JITTargetMachineBuilder::detectHost): the object
+	 * files it links are made with this one. */
 	tm = LLVMCreateTargetMachine(target, host_triple, cpu, features, LLVMCodeGenLevelDefault,
 								 LLVMRelocDefault, LLVMCodeModelJITDefault);
+	const char *passes = getenv("WRT_TIER_PASSES");
+	snprintf(target_id, sizeof(target_id), "llvm %s;%s;%s;%s;O2 jit;%s", LLVM_VERSION_STRING_, host_triple, cpu,
+			 features, passes ? passes : "default<O2>");
 	LLVMDisposeMessage(cpu);
 	LLVMDisposeMessage(features);
 	if (!tm)
@@ -2124,6 +2222,7 @@ static const wrt_tier_backend llvm_backend = {
 	.abi_version = WRT_TIER_ABI_VERSION,
 	.name = "llvm " LLVM_VERSION_STRING_,
 	.init = be_init,
+	.target = be_target,
 	.compile = be_compile,
 	.compile_osr = be_compile_osr,
 	.module_free = be_module_free,

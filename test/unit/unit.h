@@ -90,7 +90,10 @@
 	X(tier_osr_trap) \
 	X(tier_osr_interrupt) \
 	X(tier_osr_running_calls) \
-	X(tier_osr_fuel)
+	X(tier_osr_fuel) \
+	X(tier_cache_hit) \
+	X(tier_cache_damaged) \
+	X(tier_cache_osr)
 
 #define UNIT_DECLARE(name) void test_##name(void);
 UNIT_TESTS(UNIT_DECLARE)
