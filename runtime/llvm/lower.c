@@ -1919,14 +1919,15 @@ be_compile(wrt_module *m, const uint32_t *codes, uint32_t n, wrt_tier_result *re
 	}
 }
 
+/*
+ * A unit's LLVM module and builder: a copy of the operator bitcode named
+ * for the unit's tag, the JIT's target, the types, the helpers, and an
+ * empty table of the unit's typed functions.  Shared by function batches
+ * and OSR entries.  false (message in err) leaves b for batch cleanup.
+ */
 static bool
-compile_once(wrt_module *m, const char *tag, const uint32_t *codes, uint32_t n, wrt_tier_result *results,
-			 char *err, size_t errlen, bool *retry)
+batch_begin(batch *b, wrt_module *m, jit_module *jm, const char *tag, char *err, size_t errlen)
 {
-	jit_module *jm = module_jit(m, err, errlen);
-	if (!jm)
-		return false;
-	batch B = {0}, *b = &B;
 	b->wm = m;
 	b->tag = tag;
 	b->M = LLVMCloneModule(ops_template);
@@ -1955,9 +1956,24 @@ compile_once(wrt_module *m, const char *tag, const uint32_t *codes, uint32_t n, 
 	declare_helpers(b);
 	uint32_t ndefined = m->nfuncs - m->nfunc_imports;
 	b->typed = calloc(ndefined ? ndefined : 1, sizeof(LLVMValueRef));
-	bool ok = b->typed != NULL;
-	if (!ok)
+	if (!b->typed)
+	{
 		snprintf(err, errlen, "out of memory");
+		return false;
+	}
+	return true;
+}
+
+static bool
+compile_once(wrt_module *m, const char *tag, const uint32_t *codes, uint32_t n, wrt_tier_result *results,
+			 char *err, size_t errlen, bool *retry)
+{
+	jit_module *jm = module_jit(m, err, errlen);
+	if (!jm)
+		return false;
+	batch B = {0}, *b = &B;
+	bool ok = batch_begin(b, m, jm, tag, err, errlen);
+	char name[96];
 
 	/* Declare the typed functions of the batch first: calls among them are
 	 * direct. */
@@ -2075,36 +2091,8 @@ be_compile_osr(wrt_module *m, uint32_t k, uint32_t ordinal, uint32_t stack_slots
 	if (cached_object(m, jm, tag) && lookup_entry(jm, ename, &entry, err, errlen))
 		return entry;
 	batch B = {0}, *b = &B;
-	b->wm = m;
-	b->tag = tag;
-	b->M = LLVMCloneModule(ops_template);
-	if (!b->M)
-	{
-		snprintf(err, errlen, "cannot copy the operator bitcode");
-		return NULL;
-	}
-	snprintf(name, sizeof(name), "wasm_%s", b->tag);
-	LLVMSetModuleIdentifier(b->M, name, strlen(name));
-	LLVMSetTarget(b->M, LLVMOrcLLJITGetTripleString(jm->jit));
-	LLVMSetDataLayout(b->M, LLVMOrcLLJITGetDataLayoutStr(jm->jit));
-	b->B = LLVMCreateBuilderInContext(ctx);
-	b->i1 = LLVMInt1TypeInContext(ctx);
-	b->i8 = LLVMInt8TypeInContext(ctx);
-	b->i32 = LLVMInt32TypeInContext(ctx);
-	b->i64 = LLVMInt64TypeInContext(ctx);
-	b->f32 = LLVMFloatTypeInContext(ctx);
-	b->f64 = LLVMDoubleTypeInContext(ctx);
-	b->ptr = LLVMPointerType(b->i8, 0);
-	b->slotptr = LLVMPointerType(b->i64, 0);
-	b->i32ptr = LLVMPointerType(b->i32, 0);
-	b->asm_fp_constraint = strncmp(LLVMOrcLLJITGetTripleString(jm->jit), "aarch64", 7) == 0 ? "=w,0" : "=x,0";
-	prepare_ops(b);
-	declare_helpers(b);
-	uint32_t ndefined = m->nfuncs - m->nfunc_imports;
-	b->typed = calloc(ndefined ? ndefined : 1, sizeof(LLVMValueRef));   /* none: calls leave the unit */
-	bool ok = b->typed != NULL;
-	if (!ok)
-		snprintf(err, errlen, "out of memory");
+	/* b->typed stays empty: calls leave the unit */
+	bool ok = batch_begin(b, m, jm, tag, err, errlen);
 	LLVMTypeRef ft = ok ? typed_fn_type(b, wrt_module_functype(m, code->func_index)) : NULL;
 	if (ok && !ft)
 	{
