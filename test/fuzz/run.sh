@@ -92,7 +92,7 @@ make --no-print-directory fuzz-build > "$LOGS/build.log" 2>&1 || {
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # libLLVM's own allocations, in processes that load the native tier
-export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$ROOT/test/fuzz/lsan-llvm.supp:print_suppressions=0}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-use_tls=0:suppressions=$ROOT/test/fuzz/lsan-llvm.supp:print_suppressions=0}
 
 passed=0 failed=0
 summary=()

@@ -23,7 +23,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 # libLLVM's own allocations (the native tier): see the file
-export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$ROOT/test/fuzz/lsan-llvm.supp:print_suppressions=0}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-use_tls=0:suppressions=$ROOT/test/fuzz/lsan-llvm.supp:print_suppressions=0}
 BUDGET=${1:-60}
 case $BUDGET in '' | *[!0-9]*) echo "usage: $0 [SECONDS]" >&2; exit 2 ;; esac
 DIFF_RUN=build/fuzz/diff-run
