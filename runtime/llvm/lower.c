@@ -1964,6 +1964,50 @@ batch_begin(batch *b, wrt_module *m, jit_module *jm, const char *tag, char *err,
 	return true;
 }
 
+/*
+ * The end of a unit begun with batch_begin: its builder and table freed,
+ * the IR verified (WRT_TIER_VERIFY), optimised (WRT_TIER_PASSES, default
+ * <O2>), dumped (WRT_TIER_DUMP), emitted as an object file, stored in the
+ * code cache and added to the JIT.  lowered: the lowering succeeded (else
+ * only the cleanup).  b->M is consumed either way.
+ */
+static bool
+batch_finish(batch *b, jit_module *jm, bool lowered, char *err, size_t errlen)
+{
+	free(b->typed);
+	b->typed = NULL;
+	LLVMDisposeBuilder(b->B);
+	b->B = NULL;
+	char *verr = NULL;
+	if (lowered && getenv("WRT_TIER_VERIFY") && LLVMVerifyModule(b->M, LLVMReturnStatusAction, &verr))
+	{
+		snprintf(err, errlen, "invalid IR: %.200s", verr);
+		if (getenv("WRT_TIER_DUMP"))
+			LLVMDumpModule(b->M);
+		lowered = false;
+	}
+	if (verr)
+		LLVMDisposeMessage(verr);
+	if (!lowered)
+	{
+		LLVMDisposeModule(b->M);
+		return false;
+	}
+	LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+	const char *passes = getenv("WRT_TIER_PASSES");
+	LLVMErrorRef e = LLVMRunPasses(b->M, passes ? passes : "default<O2>", tm, po);
+	LLVMDisposePassBuilderOptions(po);
+	if (e)
+	{
+		take_error(e, err, errlen);
+		LLVMDisposeModule(b->M);
+		return false;
+	}
+	if (getenv("WRT_TIER_DUMP"))
+		LLVMDumpModule(b->M);
+	return emit_object(b->wm, jm, b->M, b->tag, err, errlen);
+}
+
 static bool
 compile_once(wrt_module *m, const char *tag, const uint32_t *codes, uint32_t n, wrt_tier_result *results,
 			 char *err, size_t errlen, bool *retry)
@@ -2025,39 +2069,7 @@ compile_once(wrt_module *m, const char *tag, const uint32_t *codes, uint32_t n, 
 			ok = false;
 		}
 	}
-	free(b->typed);
-	LLVMDisposeBuilder(b->B);
-	if (!ok)
-	{
-		LLVMDisposeModule(b->M);
-		return false;
-	}
-
-	char *verr = NULL;
-	if (getenv("WRT_TIER_VERIFY") && LLVMVerifyModule(b->M, LLVMReturnStatusAction, &verr))
-	{
-		snprintf(err, errlen, "invalid IR: %.200s", verr);
-		LLVMDisposeMessage(verr);
-		if (getenv("WRT_TIER_DUMP"))
-			LLVMDumpModule(b->M);
-		LLVMDisposeModule(b->M);
-		return false;
-	}
-	if (verr)
-		LLVMDisposeMessage(verr);
-	LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
-	const char *passes = getenv("WRT_TIER_PASSES");
-	LLVMErrorRef e = LLVMRunPasses(b->M, passes ? passes : "default<O2>", tm, po);
-	LLVMDisposePassBuilderOptions(po);
-	if (e)
-	{
-		take_error(e, err, errlen);
-		LLVMDisposeModule(b->M);
-		return false;
-	}
-	if (getenv("WRT_TIER_DUMP"))
-		LLVMDumpModule(b->M);
-	if (!emit_object(m, jm, b->M, b->tag, err, errlen))
+	if (!batch_finish(b, jm, ok, err, errlen))
 		return false;
 	for (uint32_t i = 0; i < n; i++)
 	{
@@ -2114,36 +2126,7 @@ be_compile_osr(wrt_module *m, uint32_t k, uint32_t ordinal, uint32_t stack_slots
 			ok = false;
 		}
 	}
-	free(b->typed);
-	LLVMDisposeBuilder(b->B);
-	char *verr = NULL;
-	if (ok && getenv("WRT_TIER_VERIFY") && LLVMVerifyModule(b->M, LLVMReturnStatusAction, &verr))
-	{
-		snprintf(err, errlen, "invalid IR: %.200s", verr);
-		if (getenv("WRT_TIER_DUMP"))
-			LLVMDumpModule(b->M);
-		ok = false;
-	}
-	if (verr)
-		LLVMDisposeMessage(verr);
-	if (!ok)
-	{
-		LLVMDisposeModule(b->M);
-		return NULL;
-	}
-	LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
-	const char *passes = getenv("WRT_TIER_PASSES");
-	LLVMErrorRef e = LLVMRunPasses(b->M, passes ? passes : "default<O2>", tm, po);
-	LLVMDisposePassBuilderOptions(po);
-	if (e)
-	{
-		take_error(e, err, errlen);
-		LLVMDisposeModule(b->M);
-		return NULL;
-	}
-	if (getenv("WRT_TIER_DUMP"))
-		LLVMDumpModule(b->M);
-	if (!emit_object(m, jm, b->M, b->tag, err, errlen) || !lookup_entry(jm, ename, &entry, err, errlen))
+	if (!batch_finish(b, jm, ok, err, errlen) || !lookup_entry(jm, ename, &entry, err, errlen))
 		return NULL;
 	return entry;
 }
