@@ -1777,7 +1777,8 @@ declare_helpers(batch *b)
 	LLVMSetLinkage(b->no_interrupt, LLVMPrivateLinkage);
 }
 
-/* Make the linked numeric helpers internal and inlinable everywhere. */
+/* Make the linked numeric helpers (wrt_op_, and the SIMD rows wrt_simd_)
+ * internal and inlinable everywhere; the unused ones are then dropped. */
 static void
 prepare_ops(batch *b)
 {
@@ -1786,7 +1787,7 @@ prepare_ops(batch *b)
 	{
 		size_t len;
 		const char *name = LLVMGetValueName2(g, &len);
-		if (LLVMIsDeclaration(g) || strncmp(name, "wrt_op_", 7) != 0)
+		if (LLVMIsDeclaration(g) || (strncmp(name, "wrt_op_", 7) != 0 && strncmp(name, "wrt_simd_", 9) != 0))
 			continue;
 		LLVMSetLinkage(g, LLVMInternalLinkage);
 		LLVMRemoveStringAttributeAtIndex(g, LLVMAttributeFunctionIndex, "target-cpu", 10);
