@@ -45,18 +45,3 @@
 		return r; \
 	}
 #include "opcodes.def"
-
-/*
- * The SIMD rows: the interpreter's lane functions (simd-fns.h, expanded
- * from the same row bodies) under external names wrt_simd_<NAME>, with its
- * pointer ABI (d = result, a, b, c = 16-byte operands).  clang turns their
- * GCC vector code into LLVM vector IR; called with pointers to allocas and
- * inlined, SROA removes the temporaries (a chained i32x4.add becomes one
- * vector add).  The back end internalises them (prepare_ops), so a unit
- * that uses none carries none.  Not yet called: docs/native-simd-plan.md.
- */
-#define WRT_SIMD_LINKAGE
-#define WRT_SIMD_NAME(NAME) wrt_simd_##NAME
-#define WRT_SIMD_NO_TABLE
-#include <string.h>
-#include "simd-fns.h"
