@@ -57,8 +57,9 @@
  * SIMD: v128 values are <2 x i64> (two slots in a frame, low half first);
  * the SIMD rows of opcodes.def come as bitcode too (simd-ops.c), linked
  * only into units that use them (link_simd), called through temporaries
- * and inlined, so their lane semantics are the interpreter's.  OSR entries
- * are not offered for functions with v128 state (osr_var, lower_body).
+ * and inlined, so their lane semantics are the interpreter's.  In an OSR
+ * entry, locals and stack values come from their slots in the frame, each
+ * as wide as its type.
  */
 #include <llvm-c/Analysis.h>
 #include <llvm-c/BitReader.h>
@@ -235,6 +236,7 @@ typedef struct fn {
 	LLVMValueRef stmp;          /* SIMD rows' scalar operand (slot bits) */
 	LLVMValueRef *locals;
 	uint32_t nlocals;
+	uint32_t nlocal_slots;      /* frame slots of the locals (a v128: two) */
 	LLVMBasicBlockRef raise_bb, unwind_bb, fail_bb, ret_bb;
 	LLVMValueRef raise_kind, raise_off, unwind_off;
 	LLVMValueRef *stack;
@@ -621,20 +623,21 @@ set_dead(fn *f)
 
 /* The value types an operand-stack entry can have in an OSR lowering, by
  * LLVM type (the two reference types are one pointer type); -1 for any
- * other (a v128 takes two slots: its OSR state is not laid out here). */
-enum { OSR_NTYPES = 5 };
+ * other. */
+enum { OSR_NTYPES = 6 };
 
 static int
 osr_type_index(fn *f, LLVMTypeRef t)
 {
 	batch *b = f->b;
-	return t == b->i32 ? 0 : t == b->i64 ? 1 : t == b->f32 ? 2 : t == b->f64 ? 3 : t == b->ptr ? 4 : -1;
+	return t == b->i32 ? 0 : t == b->i64 ? 1 : t == b->f32 ? 2 : t == b->f64 ? 3 : t == b->ptr ? 4
+		: t == b->v128 ? 5 : -1;
 }
 
 static uint8_t
 osr_valtype(fn *f, LLVMTypeRef t)
 {
-	static const uint8_t types[OSR_NTYPES] = {WRT_I32, WRT_I64, WRT_F32, WRT_F64, WRT_FUNCREF};
+	static const uint8_t types[OSR_NTYPES] = {WRT_I32, WRT_I64, WRT_F32, WRT_F64, WRT_FUNCREF, WRT_V128};
 	return types[osr_type_index(f, t)];
 }
 
@@ -713,14 +716,19 @@ static bool
 osr_enter_here(fn *f, ctrl *c)
 {
 	batch *b = f->b;
-	if (f->sp != f->osr_stack)
+	/* The stack values' slots follow the locals', each as wide as its type
+	 * (a v128 takes two: compile.h). */
+	uint32_t slots = 0;
+	for (uint32_t d = 0; d < f->sp; d++)
+		slots += LLVMTypeOf(f->stack[d]) == b->v128 ? 2 : 1;
+	if (slots != f->osr_stack)
 	{
-		snprintf(f->err, f->errlen, "the loop has %u stack slots, the interpreter %u", f->sp, f->osr_stack);
+		snprintf(f->err, f->errlen, "the loop has %u stack slots, the interpreter %u", slots, f->osr_stack);
 		return false;
 	}
 	LLVMBasicBlockRef here = LLVMGetInsertBlock(b->B);
 	LLVMPositionBuilderAtEnd(b->B, f->osr_bb);
-	for (uint32_t d = 0; d < f->sp; d++)
+	for (uint32_t d = 0, k = f->nlocal_slots; d < f->sp; d++)
 	{
 		LLVMTypeRef t = LLVMTypeOf(f->stack[d]);
 		LLVMValueRef var = d < c->height ? osr_var(f, d, t) : c->label_vars[d - c->height];
@@ -729,8 +737,9 @@ osr_enter_here(fn *f, ctrl *c)
 			snprintf(f->err, f->errlen, "a value of a type without an OSR slot");
 			return false;
 		}
-		LLVMValueRef v = from_slot(f, load(f, b->i64, slot_ptr(f, f->fp, f->nlocals + d)), osr_valtype(f, t));
-		LLVMBuildStore(b->B, v, var);
+		uint8_t vt_ = osr_valtype(f, t);
+		LLVMBuildStore(b->B, load_slots(f, vt_, f->fp, k), var);
+		k += nslots(vt_);
 	}
 	LLVMBuildBr(b->B, c->label_bb);
 	LLVMPositionBuilderAtEnd(b->B, here);
@@ -1720,7 +1729,7 @@ lower_body(batch *b, uint32_t k, LLVMValueRef w, int64_t osr_loop, uint32_t osr_
 
 	LLVMPositionBuilderAtEnd(B, go);
 	/* Locals: parameters, then zeros; or, entering a loop, the
-	 * interpreter's (slot i: no v128 here, one slot each). */
+	 * interpreter's (from its frame: a v128 takes two slots). */
 	f->nlocals = code->nlocals;
 	f->locals = calloc(code->nlocals ? code->nlocals : 1, sizeof(LLVMValueRef));
 	if (!f->locals)
@@ -1728,17 +1737,12 @@ lower_body(batch *b, uint32_t k, LLVMValueRef w, int64_t osr_loop, uint32_t osr_
 	for (uint32_t i = 0; i < code->nlocals; i++)
 	{
 		uint8_t lt = code->local_types[i];
-		if (osr_loop >= 0 && lt == WRT_V128)
-		{
-			/* two slots: local i is not at slot i (compile.h) */
-			snprintf(err, errlen, "v128 locals: no OSR entry");
-			goto out;
-		}
 		LLVMTypeRef t = vt(b, lt);
 		f->locals[i] = alloca_at_entry(f, t);
-		LLVMValueRef v = osr_loop >= 0 ? from_slot(f, load(f, b->i64, slot_ptr(f, f->fp, i)), lt)
+		LLVMValueRef v = osr_loop >= 0 ? load_slots(f, lt, f->fp, f->nlocal_slots)
 			: i < f->type->nparams ? LLVMGetParam(f->w, 3 + i) : LLVMConstNull(t);
 		LLVMBuildStore(B, v, f->locals[i]);
+		f->nlocal_slots += nslots(lt);
 	}
 	if (m->nmems)
 	{
