@@ -421,16 +421,25 @@ poll_interrupt(fn *f)
 	LLVMPositionBuilderAtEnd(b->B, cont);
 }
 
-/* Effective address of an access of `size` bytes, bounds-checked: i8*. */
+/*
+ * Effective address of an access of `size` bytes, bounds-checked: i8*.
+ * The check is zext(addr) > memory size - (offset + size), signed, rather
+ * than zext(addr) + offset + size > memory size: the same for these ranges
+ * (addresses below 2^32, sizes at most 2^32, offsets below 2^32: nothing
+ * overflows an i64, and a memory smaller than offset + size gives a
+ * negative bound that every address exceeds), but the right-hand side does
+ * not depend on the address, so in a loop that does not grow memory LICM
+ * computes it once and each access costs a compare and a branch.
+ */
 static LLVMValueRef
 address(fn *f, LLVMValueRef addr32, uint32_t offset, uint32_t size)
 {
 	batch *b = f->b;
-	LLVMValueRef ea = LLVMBuildAdd(b->B, LLVMBuildZExt(b->B, addr32, b->i64, ""),
-								   LLVMConstInt(b->i64, offset, 0), "");
-	LLVMValueRef end = LLVMBuildAdd(b->B, ea, LLVMConstInt(b->i64, size, 0), "");
+	LLVMValueRef a = LLVMBuildZExt(b->B, addr32, b->i64, "");
 	LLVMValueRef msize = load(f, b->i64, f->size_var);
-	trap_if(f, LLVMBuildICmp(b->B, LLVMIntUGT, end, msize, ""), c32(b, WRT_TRAP_MEMORY_OOB));
+	LLVMValueRef bound = LLVMBuildSub(b->B, msize, LLVMConstInt(b->i64, (uint64_t) offset + size, 0), "");
+	trap_if(f, LLVMBuildICmp(b->B, LLVMIntSGT, a, bound, ""), c32(b, WRT_TRAP_MEMORY_OOB));
+	LLVMValueRef ea = LLVMBuildNUWAdd(b->B, a, LLVMConstInt(b->i64, offset, 0), "");
 	LLVMValueRef base = load(f, b->ptr, f->mem_var);
 	return LLVMBuildGEP2(b->B, b->i8, base, &ea, 1, "");
 }
