@@ -18,6 +18,17 @@
 #include "opcodes.h"
 #include "simd.h"
 
+/* The interpreter's copies are static v_<NAME>; runtime/llvm/ops.c, which
+ * compiles these same rows into the native tier's bitcode, defines
+ * WRT_SIMD_LINKAGE empty and WRT_SIMD_NAME as wrt_simd_<NAME> (names the
+ * back end internalises) and WRT_SIMD_NO_TABLE (no table there). */
+#ifndef WRT_SIMD_LINKAGE
+#define WRT_SIMD_LINKAGE static
+#endif
+#ifndef WRT_SIMD_NAME
+#define WRT_SIMD_NAME(NAME) v_##NAME
+#endif
+
 #define LOAD_V(v, p) memcpy(&(v), (p), 16)
 #define STORE_V(p, v) memcpy((p), &(v), 16)
 
@@ -39,13 +50,13 @@ static inline double from_F64(uint64_t b) { return wrt_f64_from_bits(b); }
 #endif
 
 #define OP_VLOAD(NAME, code, text, N, AL, body) \
-	static void v_##NAME(void *d, const uint8_t *m) { \
+	WRT_SIMD_LINKAGE void WRT_SIMD_NAME(NAME)(void *d, const uint8_t *m) { \
 		wrt_v128 r; \
 		body \
 		STORE_V(d, r); \
 	}
 #define OP_VSPLAT(NAME, code, text, TIN, body) \
-	static void v_##NAME(void *d, const void *pa) { \
+	WRT_SIMD_LINKAGE void WRT_SIMD_NAME(NAME)(void *d, const void *pa) { \
 		uint64_t bits_; \
 		memcpy(&bits_, pa, 8); \
 		wrt_ct_##TIN a = from_##TIN(bits_); \
@@ -54,7 +65,7 @@ static inline double from_F64(uint64_t b) { return wrt_f64_from_bits(b); }
 		STORE_V(d, r); \
 	}
 #define OP_VEXTRACT(NAME, code, text, TOUT, LANES, body) \
-	static uint64_t v_##NAME(const void *pa, uint32_t lane) { \
+	WRT_SIMD_LINKAGE uint64_t WRT_SIMD_NAME(NAME)(const void *pa, uint32_t lane) { \
 		wrt_v128 a; \
 		wrt_ct_##TOUT r; \
 		LOAD_V(a, pa); \
@@ -62,7 +73,7 @@ static inline double from_F64(uint64_t b) { return wrt_f64_from_bits(b); }
 		return slot_##TOUT(r); \
 	}
 #define OP_VREPLACE(NAME, code, text, TIN, LANES, body) \
-	static void v_##NAME(void *d, const void *pa, uint64_t bits_, uint32_t lane) { \
+	WRT_SIMD_LINKAGE void WRT_SIMD_NAME(NAME)(void *d, const void *pa, uint64_t bits_, uint32_t lane) { \
 		wrt_v128 a, r; \
 		wrt_ct_##TIN b = from_##TIN(bits_); \
 		LOAD_V(a, pa); \
@@ -70,14 +81,14 @@ static inline double from_F64(uint64_t b) { return wrt_f64_from_bits(b); }
 		STORE_V(d, r); \
 	}
 #define OP_VUN(NAME, code, text, body) \
-	static void v_##NAME(void *d, const void *pa) { \
+	WRT_SIMD_LINKAGE void WRT_SIMD_NAME(NAME)(void *d, const void *pa) { \
 		wrt_v128 a, r; \
 		LOAD_V(a, pa); \
 		body \
 		STORE_V(d, r); \
 	}
 #define OP_VBIN(NAME, code, text, body) \
-	static void v_##NAME(void *d, const void *pa, const void *pb) { \
+	WRT_SIMD_LINKAGE void WRT_SIMD_NAME(NAME)(void *d, const void *pa, const void *pb) { \
 		wrt_v128 a, b, r; \
 		LOAD_V(a, pa); \
 		LOAD_V(b, pb); \
@@ -85,7 +96,7 @@ static inline double from_F64(uint64_t b) { return wrt_f64_from_bits(b); }
 		STORE_V(d, r); \
 	}
 #define OP_VTER(NAME, code, text, body) \
-	static void v_##NAME(void *d, const void *pa, const void *pb, const void *pc) { \
+	WRT_SIMD_LINKAGE void WRT_SIMD_NAME(NAME)(void *d, const void *pa, const void *pb, const void *pc) { \
 		wrt_v128 a, b, c, r; \
 		LOAD_V(a, pa); \
 		LOAD_V(b, pb); \
@@ -94,7 +105,7 @@ static inline double from_F64(uint64_t b) { return wrt_f64_from_bits(b); }
 		STORE_V(d, r); \
 	}
 #define OP_VTEST(NAME, code, text, body) \
-	static uint64_t v_##NAME(const void *pa) { \
+	WRT_SIMD_LINKAGE uint64_t WRT_SIMD_NAME(NAME)(const void *pa) { \
 		wrt_v128 a; \
 		uint32_t r; \
 		LOAD_V(a, pa); \
@@ -102,7 +113,7 @@ static inline double from_F64(uint64_t b) { return wrt_f64_from_bits(b); }
 		return r; \
 	}
 #define OP_VSHIFT(NAME, code, text, body) \
-	static void v_##NAME(void *d, const void *pa, uint32_t b) { \
+	WRT_SIMD_LINKAGE void WRT_SIMD_NAME(NAME)(void *d, const void *pa, uint32_t b) { \
 		wrt_v128 a, r; \
 		LOAD_V(a, pa); \
 		body \
@@ -134,8 +145,9 @@ wrt_shuffle(void *d, const void *a, const void *b, uint64_t lo, uint64_t hi)
 	STORE_V(d, r);
 }
 
+#ifndef WRT_SIMD_NO_TABLE
 const wrt_simd_fn wrt_simd_fns[WRT_OP_COUNT_] = {
-#define ROW(NAME) [WRT_OP_##NAME] = (wrt_simd_fn) v_##NAME,
+#define ROW(NAME) [WRT_OP_##NAME] = (wrt_simd_fn) WRT_SIMD_NAME(NAME),
 #define OP_VLOAD(NAME, code, text, N, AL, body) ROW(NAME)
 #define OP_VSPLAT(NAME, code, text, TIN, body) ROW(NAME)
 #define OP_VEXTRACT(NAME, code, text, TOUT, LANES, body) ROW(NAME)
@@ -148,6 +160,7 @@ const wrt_simd_fn wrt_simd_fns[WRT_OP_COUNT_] = {
 #include "opcodes.def"
 #undef ROW
 };
+#endif
 
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop

@@ -2,7 +2,8 @@
 -- simd.sql — a guest built with clang -msimd128 (test/guest/simd.c): the
 -- same reductions with v128 operations and as scalar code give identical
 -- results, edge values included (NaN, infinities, -0, int4 extremes,
--- saturation, lengths that leave a tail); an export whose type has a v128
+-- saturation, lengths that leave a tail), interpreted and as machine code
+-- (the native tier, SIMD lowered to vector code); an export whose type has a v128
 -- cannot back a SQL function.
 --
 \getenv guestdir PGWASM_GUEST_DIR
@@ -53,6 +54,36 @@ FROM (VALUES ('{1,2}'::float8[]), ('{-0.0,0.0,-0.0}'), ('{NaN}'), ('{3,NaN,1}'),
 -- saturating narrow (i16x8.narrow_i32x4_s) against scalar clamping
 SELECT s_narrow('{40000,-40000,32767,-32768,1,2,3,4,100000}') AS narrow,
        s_narrow_scalar('{40000,-40000,32767,-32768,1,2,3,4,100000}') AS scalar;
+
+-- the same functions as machine code (the native tier lowers SIMD to
+-- vector instructions): every result above computed interpreted and again
+-- with the whole module compiled before its next call, identical bit for bit
+CREATE TEMP TABLE simd_cases AS
+SELECT n, array_agg(sin(i * 7.3) * 1e3) AS a, array_agg(cos(i * 1.1) / 3) AS b,
+       array_agg((i * 2654435761) % 2147483647 - 1073741823)::int4[] AS ints
+FROM generate_series(0, 40) n, generate_series(1, n) i GROUP BY n
+UNION ALL SELECT 100, '{1,NaN,-0.0,Infinity}', '{-Infinity,0,1,NaN}', '{2147483647,-2147483648,40000,-40000}';
+CREATE TEMP TABLE simd_outcome (tier text, n int, dot bytea, dot_scalar bytea, sum int8, sum_scalar int8,
+                                max bytea, narrow int8, narrow_scalar int8);
+SET pgwasm.jit = off;
+INSERT INTO simd_outcome SELECT 'interp', n, float8send(s_dot(a, b)), float8send(s_dot_scalar(a, b)),
+       s_sum(ints), s_sum_scalar(ints), float8send(s_max(a)), s_narrow(ints), s_narrow_scalar(ints)
+  FROM simd_cases;
+SET pgwasm.jit = on;
+SET pgwasm.jit_call_threshold = 0;
+INSERT INTO simd_outcome SELECT 'native', n, float8send(s_dot(a, b)), float8send(s_dot_scalar(a, b)),
+       s_sum(ints), s_sum_scalar(ints), float8send(s_max(a)), s_narrow(ints), s_narrow_scalar(ints)
+  FROM simd_cases;
+RESET pgwasm.jit_call_threshold;
+RESET pgwasm.jit;
+SELECT jit_functions > 0 AS compiled, jit_refused AS refused, jit_failed AS failed
+  FROM wasm.stats() WHERE module = 'simd';
+SELECT count(*) AS cases,
+       count(*) FILTER (WHERE (i.dot, i.dot_scalar, i.sum, i.sum_scalar, i.max, i.narrow, i.narrow_scalar)
+                              IS NOT DISTINCT FROM
+                              (n.dot, n.dot_scalar, n.sum, n.sum_scalar, n.max, n.narrow, n.narrow_scalar))
+         AS identical
+  FROM simd_outcome i JOIN simd_outcome n USING (n) WHERE i.tier = 'interp' AND n.tier = 'native';
 
 -- a v128 in the export's type: refused at CREATE FUNCTION
 CREATE FUNCTION s_bad(int4) RETURNS int4 LANGUAGE wasm AS 'simd:takes_v128';

@@ -56,13 +56,20 @@ ifneq ($(LLVM_BINDIR),)
 RT_TIER_SO = $(RT_BUILD)/wasmrt-llvm.so
 LLVM_VERSION := $(shell $(LLVM_CONFIG) --version)
 
+# simd-ops.c (the SIMD rows) is a second bitcode file, linked only into the
+# units that lower SIMD instructions.
 $(RT_BUILD)/tier-ops.bc: runtime/llvm/ops.c $(RT_HDRS)
 	@mkdir -p $(dir $@)
 	$(LLVM_BINDIR)/clang -std=gnu11 -O2 -ffp-contract=off -fno-math-errno -fno-strict-aliasing -Iruntime -emit-llvm -c $< -o $@
 
-$(RT_TIER_SO): runtime/llvm/lower.c $(RT_BUILD)/tier-ops.bc $(RT_HDRS)
+$(RT_BUILD)/tier-simd.bc: runtime/llvm/simd-ops.c runtime/simd-fns.h $(RT_HDRS)
+	@mkdir -p $(dir $@)
+	$(LLVM_BINDIR)/clang -std=gnu11 -O2 -ffp-contract=off -fno-math-errno -fno-strict-aliasing -Wno-unused-function -Iruntime -emit-llvm -c $< -o $@
+
+$(RT_TIER_SO): runtime/llvm/lower.c $(RT_BUILD)/tier-ops.bc $(RT_BUILD)/tier-simd.bc $(RT_HDRS)
 	$(RT_CC) $(filter-out -fsanitize%,$(RT_CFLAGS)) -fPIC -shared -fvisibility=hidden $(shell $(LLVM_CONFIG) --cflags) \
-	  -DWRT_TIER_OPS_BC='"$(RT_BUILD)/tier-ops.bc"' -DLLVM_VERSION_STRING_='"$(LLVM_VERSION)"' \
+	  -DWRT_TIER_OPS_BC='"$(RT_BUILD)/tier-ops.bc"' -DWRT_TIER_SIMD_BC='"$(RT_BUILD)/tier-simd.bc"' \
+	  -DLLVM_VERSION_STRING_='"$(LLVM_VERSION)"' \
 	  -Iruntime $< -o $@ $(shell $(LLVM_CONFIG) --ldflags) $(shell $(LLVM_CONFIG) --libs)
 endif
 

@@ -54,14 +54,19 @@
  * there, which the OSR entry fills too, and mem2reg turns it all back into
  * phis.  The ordinary lowering is unchanged.
  *
- * Refused (kept interpreted): functions with v128 values or SIMD
- * instructions, for now.
+ * SIMD: v128 values are <2 x i64> (two slots in a frame, low half first);
+ * the SIMD rows of opcodes.def come as bitcode too (simd-ops.c), linked
+ * only into units that use them (link_simd), called through temporaries
+ * and inlined, so their lane semantics are the interpreter's.  In an OSR
+ * entry, locals and stack values come from their slots in the frame, each
+ * as wide as its type.
  */
 #include <llvm-c/Analysis.h>
 #include <llvm-c/BitReader.h>
 #include <llvm-c/Core.h>
 #include <llvm-c/Error.h>
 #include <llvm-c/LLJIT.h>
+#include <llvm-c/Linker.h>
 #include <llvm-c/Orc.h>
 #include <llvm-c/Support.h>
 #include <llvm-c/Target.h>
@@ -93,12 +98,40 @@ __asm__(".section .rodata\n"
 		".byte 0\n"
 		".previous\n");
 
+/* The bitcode of simd-ops.c: linked only into units with SIMD code. */
+extern const unsigned char wrt_tier_simd_bc[];
+extern const unsigned char wrt_tier_simd_bc_end[];
+#ifndef WRT_TIER_SIMD_BC
+#error "WRT_TIER_SIMD_BC (path of build/tier-simd.bc) must be defined"
+#endif
+__asm__(".section .rodata\n"
+		".global wrt_tier_simd_bc\n"
+		".hidden wrt_tier_simd_bc\n"
+		".balign 16\n"
+		"wrt_tier_simd_bc:\n"
+		".incbin \"" WRT_TIER_SIMD_BC "\"\n"
+		".global wrt_tier_simd_bc_end\n"
+		".hidden wrt_tier_simd_bc_end\n"
+		"wrt_tier_simd_bc_end:\n"
+		".byte 0\n"
+		".previous\n");
+
+/*
+ * What the machine code of a unit depends on besides its Wasm, the LLVM
+ * version, the target and the pass pipeline: the lowering itself.  Part of
+ * the code cache key (be_target): raise it whenever the code this file
+ * produces for the same Wasm changes, so no older object is linked.
+ * 2: SIMD lowered (units that refused v128 functions are built again).
+ */
+#define LOWERING_VERSION 2
+
 /* ---- process state ------------------------------------------------------- */
 
 static wrt_tier_helpers helpers;
 static LLVMOrcThreadSafeContextRef tsc;
 static LLVMContextRef ctx;
 static LLVMModuleRef ops_template;      /* ops.c's bitcode, parsed once */
+static LLVMModuleRef simd_template;     /* simd-ops.c's bitcode, parsed once */
 static LLVMTargetMachineRef tm;         /* for the optimisation pipeline and code generation */
 static char *host_triple;
 static wrt_tier_cache cache;            /* the engine's code cache (tier.h) */
@@ -128,7 +161,19 @@ init_rows(void)
 									 (MT) 0.5 != (MT) 0};
 #define OP_STORE(NAME, code, text, T, MT, AL) \
 	rows[WRT_OP_##NAME] = (op_row) {NULL, false, false, true, sizeof(MT), false, (MT) 0.5 != (MT) 0};
+	/* The SIMD rows with a body: wrt_simd_<NAME> of simd-ops.c. */
+#define SIMD_ROW(NAME) rows[WRT_OP_##NAME].helper = "wrt_simd_" #NAME;
+#define OP_VLOAD(NAME, code, text, N, AL, body) SIMD_ROW(NAME)
+#define OP_VSPLAT(NAME, code, text, TIN, body) SIMD_ROW(NAME)
+#define OP_VEXTRACT(NAME, code, text, TOUT, LANES, body) SIMD_ROW(NAME)
+#define OP_VREPLACE(NAME, code, text, TIN, LANES, body) SIMD_ROW(NAME)
+#define OP_VUN(NAME, code, text, body) SIMD_ROW(NAME)
+#define OP_VBIN(NAME, code, text, body) SIMD_ROW(NAME)
+#define OP_VTER(NAME, code, text, body) SIMD_ROW(NAME)
+#define OP_VTEST(NAME, code, text, body) SIMD_ROW(NAME)
+#define OP_VSHIFT(NAME, code, text, body) SIMD_ROW(NAME)
 #include "../opcodes.def"
+#undef SIMD_ROW
 }
 
 /* ---- one batch ------------------------------------------------------------ */
@@ -138,6 +183,8 @@ typedef struct batch {
 	LLVMModuleRef M;
 	LLVMBuilderRef B;
 	LLVMTypeRef i1, i8, i32, i64, f32, f64, ptr, slotptr, i32ptr;
+	LLVMTypeRef v128;           /* <2 x i64>: how v128 values travel */
+	bool simd_linked;           /* simd_template is linked into M */
 	LLVMValueRef h[32];         /* helper declarations, by X order */
 	LLVMTypeRef ht[32];
 	LLVMValueRef frameaddress;
@@ -185,8 +232,11 @@ typedef struct fn {
 	LLVMValueRef globals;       /* wrt_global ** */
 	LLVMValueRef mem_var, size_var;
 	LLVMValueRef trap_var;      /* i32 out-parameter of the numeric helpers */
+	LLVMValueRef vtmp[4];       /* SIMD rows' operands and result, made on demand */
+	LLVMValueRef stmp;          /* SIMD rows' scalar operand (slot bits) */
 	LLVMValueRef *locals;
 	uint32_t nlocals;
+	uint32_t nlocal_slots;      /* frame slots of the locals (a v128: two) */
 	LLVMBasicBlockRef raise_bb, unwind_bb, fail_bb, ret_bb;
 	LLVMValueRef raise_kind, raise_off, unwind_off;
 	LLVMValueRef *stack;
@@ -219,9 +269,16 @@ vt(batch *b, uint8_t t)
 		case WRT_F64: return b->f64;
 		case WRT_FUNCREF:
 		case WRT_EXTERNREF: return b->ptr;
-		case WRT_V128: return NULL;
+		case WRT_V128: return b->v128;
 	}
 	return NULL;
+}
+
+/* Slots a value of type t takes in a frame (tier.h): two for a v128. */
+static uint32_t
+nslots(uint8_t t)
+{
+	return t == WRT_V128 ? 2 : 1;
 }
 
 /* i8* base + byte offset, as a T*. */
@@ -364,16 +421,25 @@ poll_interrupt(fn *f)
 	LLVMPositionBuilderAtEnd(b->B, cont);
 }
 
-/* Effective address of an access of `size` bytes, bounds-checked: i8*. */
+/*
+ * Effective address of an access of `size` bytes, bounds-checked: i8*.
+ * The check is zext(addr) > memory size - (offset + size), signed, rather
+ * than zext(addr) + offset + size > memory size: the same for these ranges
+ * (addresses below 2^32, sizes at most 2^32, offsets below 2^32: nothing
+ * overflows an i64, and a memory smaller than offset + size gives a
+ * negative bound that every address exceeds), but the right-hand side does
+ * not depend on the address, so in a loop that does not grow memory LICM
+ * computes it once and each access costs a compare and a branch.
+ */
 static LLVMValueRef
 address(fn *f, LLVMValueRef addr32, uint32_t offset, uint32_t size)
 {
 	batch *b = f->b;
-	LLVMValueRef ea = LLVMBuildAdd(b->B, LLVMBuildZExt(b->B, addr32, b->i64, ""),
-								   LLVMConstInt(b->i64, offset, 0), "");
-	LLVMValueRef end = LLVMBuildAdd(b->B, ea, LLVMConstInt(b->i64, size, 0), "");
+	LLVMValueRef a = LLVMBuildZExt(b->B, addr32, b->i64, "");
 	LLVMValueRef msize = load(f, b->i64, f->size_var);
-	trap_if(f, LLVMBuildICmp(b->B, LLVMIntUGT, end, msize, ""), c32(b, WRT_TRAP_MEMORY_OOB));
+	LLVMValueRef bound = LLVMBuildSub(b->B, msize, LLVMConstInt(b->i64, (uint64_t) offset + size, 0), "");
+	trap_if(f, LLVMBuildICmp(b->B, LLVMIntSGT, a, bound, ""), c32(b, WRT_TRAP_MEMORY_OOB));
+	LLVMValueRef ea = LLVMBuildNUWAdd(b->B, a, LLVMConstInt(b->i64, offset, 0), "");
 	LLVMValueRef base = load(f, b->ptr, f->mem_var);
 	return LLVMBuildGEP2(b->B, b->i8, base, &ea, 1, "");
 }
@@ -416,6 +482,35 @@ slot_ptr(fn *f, LLVMValueRef base, uint32_t k)
 {
 	LLVMValueRef idx = LLVMConstInt(f->b->i64, k, 0);
 	return LLVMBuildGEP2(f->b->B, f->b->i64, base, &idx, 1, "");
+}
+
+/* A value of type t to the slots from base[k] on (a v128: two, low half
+ * first, as the interpreter keeps it), and back. */
+static void
+store_slots(fn *f, LLVMValueRef v, uint8_t t, LLVMValueRef base, uint32_t k)
+{
+	batch *b = f->b;
+	if (t == WRT_V128)
+	{
+		LLVMValueRef p = LLVMBuildBitCast(b->B, slot_ptr(f, base, k), LLVMPointerType(b->v128, 0), "");
+		LLVMSetAlignment(LLVMBuildStore(b->B, v, p), 8);
+		return;
+	}
+	LLVMBuildStore(b->B, to_slot(f, v, t), slot_ptr(f, base, k));
+}
+
+static LLVMValueRef
+load_slots(fn *f, uint8_t t, LLVMValueRef base, uint32_t k)
+{
+	batch *b = f->b;
+	if (t == WRT_V128)
+	{
+		LLVMValueRef p = LLVMBuildBitCast(b->B, slot_ptr(f, base, k), LLVMPointerType(b->v128, 0), "");
+		LLVMValueRef v = load(f, b->v128, p);
+		LLVMSetAlignment(v, 8);
+		return v;
+	}
+	return from_slot(f, load(f, b->i64, slot_ptr(f, base, k)), t);
 }
 
 /*
@@ -537,20 +632,21 @@ set_dead(fn *f)
 
 /* The value types an operand-stack entry can have in an OSR lowering, by
  * LLVM type (the two reference types are one pointer type); -1 for any
- * other (a v128 takes two slots: its OSR state is not laid out here). */
-enum { OSR_NTYPES = 5 };
+ * other. */
+enum { OSR_NTYPES = 6 };
 
 static int
 osr_type_index(fn *f, LLVMTypeRef t)
 {
 	batch *b = f->b;
-	return t == b->i32 ? 0 : t == b->i64 ? 1 : t == b->f32 ? 2 : t == b->f64 ? 3 : t == b->ptr ? 4 : -1;
+	return t == b->i32 ? 0 : t == b->i64 ? 1 : t == b->f32 ? 2 : t == b->f64 ? 3 : t == b->ptr ? 4
+		: t == b->v128 ? 5 : -1;
 }
 
 static uint8_t
 osr_valtype(fn *f, LLVMTypeRef t)
 {
-	static const uint8_t types[OSR_NTYPES] = {WRT_I32, WRT_I64, WRT_F32, WRT_F64, WRT_FUNCREF};
+	static const uint8_t types[OSR_NTYPES] = {WRT_I32, WRT_I64, WRT_F32, WRT_F64, WRT_FUNCREF, WRT_V128};
 	return types[osr_type_index(f, t)];
 }
 
@@ -629,14 +725,19 @@ static bool
 osr_enter_here(fn *f, ctrl *c)
 {
 	batch *b = f->b;
-	if (f->sp != f->osr_stack)
+	/* The stack values' slots follow the locals', each as wide as its type
+	 * (a v128 takes two: compile.h). */
+	uint32_t slots = 0;
+	for (uint32_t d = 0; d < f->sp; d++)
+		slots += LLVMTypeOf(f->stack[d]) == b->v128 ? 2 : 1;
+	if (slots != f->osr_stack)
 	{
-		snprintf(f->err, f->errlen, "the loop has %u stack slots, the interpreter %u", f->sp, f->osr_stack);
+		snprintf(f->err, f->errlen, "the loop has %u stack slots, the interpreter %u", slots, f->osr_stack);
 		return false;
 	}
 	LLVMBasicBlockRef here = LLVMGetInsertBlock(b->B);
 	LLVMPositionBuilderAtEnd(b->B, f->osr_bb);
-	for (uint32_t d = 0; d < f->sp; d++)
+	for (uint32_t d = 0, k = f->nlocal_slots; d < f->sp; d++)
 	{
 		LLVMTypeRef t = LLVMTypeOf(f->stack[d]);
 		LLVMValueRef var = d < c->height ? osr_var(f, d, t) : c->label_vars[d - c->height];
@@ -645,8 +746,9 @@ osr_enter_here(fn *f, ctrl *c)
 			snprintf(f->err, f->errlen, "a value of a type without an OSR slot");
 			return false;
 		}
-		LLVMValueRef v = from_slot(f, load(f, b->i64, slot_ptr(f, f->fp, f->nlocals + d)), osr_valtype(f, t));
-		LLVMBuildStore(b->B, v, var);
+		uint8_t vt_ = osr_valtype(f, t);
+		LLVMBuildStore(b->B, load_slots(f, vt_, f->fp, k), var);
+		k += nslots(vt_);
 	}
 	LLVMBuildBr(b->B, c->label_bb);
 	LLVMPositionBuilderAtEnd(b->B, here);
@@ -695,11 +797,8 @@ call_through_slots(fn *f, const wrt_functype *t, enum helper_id h, LLVMValueRef 
 {
 	batch *b = f->b;
 	uint32_t np = t->nparams;
-	for (uint32_t i = 0; i < np; i++)
-	{
-		LLVMValueRef v = f->stack[f->sp - np + i];
-		LLVMBuildStore(b->B, to_slot(f, v, t->params[i]), slot_ptr(f, f->scratch, i));
-	}
+	for (uint32_t i = 0, k = 0; i < np; k += nslots(t->params[i]), i++)
+		store_slots(f, f->stack[f->sp - np + i], t->params[i], f->scratch, k);
 	f->sp -= np;
 	/* The engine counts frames in store->nframes: ours are cap - rem + 1. */
 	LLVMValueRef cap = load_field(f, f->store, offsetof(wrt_store, frames_cap), b->i32);
@@ -712,8 +811,8 @@ call_through_slots(fn *f, const wrt_functype *t, enum helper_id h, LLVMValueRef 
 	LLVMValueRef ok = call_helper(f, h, args, n);
 	unwind_unless(f, LLVMBuildICmp(b->B, LLVMIntNE, ok, c32(b, 0), ""));
 	reload_memory(f);
-	for (uint32_t i = 0; i < t->nresults; i++)
-		if (!push(f, from_slot(f, load(f, b->i64, slot_ptr(f, f->scratch, i)), t->results[i])))
+	for (uint32_t i = 0, k = 0; i < t->nresults; k += nslots(t->results[i]), i++)
+		if (!push(f, load_slots(f, t->results[i], f->scratch, k)))
 			return false;
 	return true;
 }
@@ -802,6 +901,205 @@ emit_return_values(fn *f, LLVMValueRef *vals)
 		LLVMBuildAggregateRet(b->B, vals, nr);
 }
 
+/* ---- SIMD ------------------------------------------------------------------- */
+
+static void prepare_ops(batch *b);
+
+/* The unit's first SIMD instruction links simd-ops.c's bitcode in. */
+static bool
+link_simd(fn *f)
+{
+	batch *b = f->b;
+	if (b->simd_linked)
+		return true;
+	LLVMModuleRef rows_m = LLVMCloneModule(simd_template);
+	if (!rows_m)
+	{
+		snprintf(f->err, f->errlen, "cannot copy the SIMD bitcode");
+		return false;
+	}
+	LLVMSetTarget(rows_m, LLVMGetTarget(b->M));
+	LLVMSetDataLayout(rows_m, LLVMGetDataLayoutStr(b->M));
+	if (LLVMLinkModules2(b->M, rows_m))
+	{
+		snprintf(f->err, f->errlen, "cannot link the SIMD bitcode");
+		return false;
+	}
+	prepare_ops(b);
+	b->simd_linked = true;
+	return true;
+}
+
+/* Temporary i of the SIMD rows' pointer ABI, holding v (NULL: the result
+ * slot, left as is), as the i8* the row takes. */
+static LLVMValueRef
+vtmp(fn *f, int i, LLVMValueRef v)
+{
+	batch *b = f->b;
+	if (!f->vtmp[i])
+	{
+		f->vtmp[i] = alloca_at_entry(f, b->v128);
+		LLVMSetAlignment(f->vtmp[i], 16);
+	}
+	if (v)
+		LLVMBuildStore(b->B, v, f->vtmp[i]);
+	return LLVMBuildBitCast(b->B, f->vtmp[i], b->ptr, "");
+}
+
+/* The vector type of lanes of `bytes` bytes each, and v viewed as such. */
+static LLVMValueRef
+as_lanes(fn *f, LLVMValueRef v, uint32_t bytes)
+{
+	LLVMTypeRef lt = LLVMVectorType(LLVMIntTypeInContext(ctx, bytes * 8), 16 / bytes);
+	return LLVMBuildBitCast(f->b->B, v, lt, "");
+}
+
+/*
+ * A SIMD instruction: the rows with a body call their function of
+ * simd-ops.c through temporaries (inlined, the temporaries promoted);
+ * v128 stores and the lane loads and stores have no body and are written
+ * here, as are v128.const and i8x16.shuffle (a constant shufflevector).
+ */
+static bool
+lower_simd(fn *f, const wrt_insn *in)
+{
+	batch *b = f->b;
+	LLVMBuilderRef B = b->B;
+	uint16_t op = in->op;
+	const wrt_opinfo *info = &wrt_opinfo_table[op];
+	LLVMValueRef fnv = NULL;
+	if (rows[op].helper)
+	{
+		if (!link_simd(f))
+			return false;
+		fnv = LLVMGetNamedFunction(b->M, rows[op].helper);
+		if (!fnv)
+		{
+			snprintf(f->err, f->errlen, "no bitcode for %s", info->name);
+			return false;
+		}
+	}
+	LLVMTypeRef ft = fnv ? LLVMGlobalGetValueType(fnv) : NULL;
+	LLVMValueRef args[4];
+	unsigned n = 0;
+	switch ((wrt_opclass) info->cls)
+	{
+		case WRT_OPC_VLOAD:
+			args[n++] = vtmp(f, 0, NULL);
+			args[n++] = address(f, pop(f), in->memarg.offset, info->size);
+			break;
+		case WRT_OPC_VSTORE:
+		{
+			LLVMValueRef v = pop(f);
+			LLVMValueRef p = address(f, pop(f), in->memarg.offset, 16);
+			LLVMSetAlignment(LLVMBuildStore(B, v, LLVMBuildBitCast(B, p, LLVMPointerType(b->v128, 0), "")), 1);
+			return true;
+		}
+		case WRT_OPC_VLOAD_LANE:
+		case WRT_OPC_VSTORE_LANE:
+		{
+			LLVMValueRef v = pop(f);
+			LLVMValueRef p = address(f, pop(f), in->memarg.offset, info->size);
+			LLVMTypeRef et = LLVMIntTypeInContext(ctx, info->size * 8);
+			p = LLVMBuildBitCast(B, p, LLVMPointerType(et, 0), "");
+			LLVMValueRef lanes = as_lanes(f, v, info->size);
+			if (info->cls == WRT_OPC_VSTORE_LANE)
+			{
+				LLVMValueRef x = LLVMBuildExtractElement(B, lanes, c32(b, in->lane), "");
+				LLVMSetAlignment(LLVMBuildStore(B, x, p), 1);
+				return true;
+			}
+			LLVMValueRef x = load(f, et, p);
+			LLVMSetAlignment(x, 1);
+			lanes = LLVMBuildInsertElement(B, lanes, x, c32(b, in->lane), "");
+			return push(f, LLVMBuildBitCast(B, lanes, b->v128, ""));
+		}
+		case WRT_OPC_VSPLAT:
+		{
+			if (!f->stmp)
+				f->stmp = alloca_at_entry(f, b->i64);
+			LLVMBuildStore(B, to_slot(f, pop(f), info->t_in), f->stmp);
+			args[n++] = vtmp(f, 0, NULL);
+			args[n++] = LLVMBuildBitCast(B, f->stmp, b->ptr, "");
+			break;
+		}
+		case WRT_OPC_VEXTRACT:
+		{
+			LLVMValueRef a[2] = {vtmp(f, 1, pop(f)), c32(b, in->lane)};
+			LLVMValueRef bits = LLVMBuildCall2(B, ft, fnv, a, 2, "");
+			return push(f, from_slot(f, bits, info->t_out));
+		}
+		case WRT_OPC_VREPLACE:
+		{
+			LLVMValueRef x = pop(f);
+			args[n++] = vtmp(f, 0, NULL);
+			args[n++] = vtmp(f, 1, pop(f));
+			args[n++] = to_slot(f, x, info->t_in);
+			args[n++] = c32(b, in->lane);
+			break;
+		}
+		case WRT_OPC_VUN:
+			args[n++] = vtmp(f, 0, NULL);
+			args[n++] = vtmp(f, 1, pop(f));
+			break;
+		case WRT_OPC_VBIN:
+		{
+			LLVMValueRef y = pop(f);
+			args[n++] = vtmp(f, 0, NULL);
+			args[n++] = vtmp(f, 1, pop(f));
+			args[n++] = vtmp(f, 2, y);
+			break;
+		}
+		case WRT_OPC_VTER:
+		{
+			LLVMValueRef z = pop(f), y = pop(f);
+			args[n++] = vtmp(f, 0, NULL);
+			args[n++] = vtmp(f, 1, pop(f));
+			args[n++] = vtmp(f, 2, y);
+			args[n++] = vtmp(f, 3, z);
+			break;
+		}
+		case WRT_OPC_VTEST:
+		{
+			LLVMValueRef a = vtmp(f, 1, pop(f));
+			LLVMValueRef r = LLVMBuildCall2(B, ft, fnv, &a, 1, "");
+			return push(f, LLVMBuildTrunc(B, r, b->i32, ""));
+		}
+		case WRT_OPC_VSHIFT:
+		{
+			LLVMValueRef count = pop(f);
+			args[n++] = vtmp(f, 0, NULL);
+			args[n++] = vtmp(f, 1, pop(f));
+			args[n++] = count;
+			break;
+		}
+		case WRT_OPC_CTRL:
+			if (op == WRT_OP_V128_CONST)
+			{
+				uint64_t half[2];
+				memcpy(half, in->bytes, 16);
+				LLVMValueRef e[2] = {LLVMConstInt(b->i64, half[0], 0), LLVMConstInt(b->i64, half[1], 0)};
+				return push(f, LLVMConstVector(e, 2));
+			}
+			if (op == WRT_OP_I8X16_SHUFFLE)
+			{
+				LLVMValueRef mask[16];
+				for (int i = 0; i < 16; i++)
+					mask[i] = c32(b, in->bytes[i]);
+				LLVMValueRef y = as_lanes(f, pop(f), 1), x = as_lanes(f, pop(f), 1);
+				LLVMValueRef r = LLVMBuildShuffleVector(B, x, y, LLVMConstVector(mask, 16), "");
+				return push(f, LLVMBuildBitCast(B, r, b->v128, ""));
+			}
+			/* fall through */
+		default:
+			snprintf(f->err, f->errlen, "%s not lowered", info->name);
+			return false;
+	}
+	LLVMBuildCall2(B, ft, fnv, args, n, "");
+	LLVMValueRef r = load(f, b->v128, f->vtmp[0]);
+	return push(f, r);
+}
+
 static bool
 lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 {
@@ -872,11 +1170,12 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 		case WRT_OPC_CTRL:
 			break;
 		case WRT_OPC_UN: case WRT_OPC_TEST: case WRT_OPC_BIN: case WRT_OPC_CMP:
+			snprintf(f->err, f->errlen, "%s not lowered", info->name);
+			return false;
 		case WRT_OPC_VLOAD: case WRT_OPC_VSTORE: case WRT_OPC_VLOAD_LANE: case WRT_OPC_VSTORE_LANE:
 		case WRT_OPC_VSPLAT: case WRT_OPC_VEXTRACT: case WRT_OPC_VREPLACE: case WRT_OPC_VUN:
 		case WRT_OPC_VBIN: case WRT_OPC_VTER: case WRT_OPC_VTEST: case WRT_OPC_VSHIFT:
-			snprintf(f->err, f->errlen, "%s not lowered", info->name);
-			return false;
+			return lower_simd(f, in);
 	}
 
 	switch (op)
@@ -1132,8 +1431,8 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 			LLVMValueRef g = load(f, b->ptr, gpp);
 			LLVMValueRef bits = field(f, g, offsetof(wrt_global, v), b->i64);
 			if (op == WRT_OP_GLOBAL_GET)
-				return push(f, from_slot(f, load(f, b->i64, bits), t));
-			LLVMBuildStore(B, to_slot(f, pop(f), t), bits);
+				return push(f, load_slots(f, t, bits, 0));
+			store_slots(f, pop(f), t, bits, 0);
 			return true;
 		}
 		case WRT_OP_TABLE_GET:
@@ -1245,6 +1544,9 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 			LLVMValueRef args[2] = {f->inst, c32(b, in->index)};
 			return push(f, call_helper(f, H_table_size, args, 2));
 		}
+		case WRT_OP_V128_CONST:
+		case WRT_OP_I8X16_SHUFFLE:
+			return lower_simd(f, in);
 		default:
 			snprintf(f->err, f->errlen, "%s not lowered", info->name);
 			return false;
@@ -1279,73 +1581,23 @@ skip_dead(fn *f, const wrt_insn *in, bool *handled)
 	}
 }
 
-/* Does the function use what this back end does not lower (v128)? */
+/* Does the function use what this back end does not lower?  Everything
+ * validated is lowered now, SIMD included; a body the reader cannot read
+ * (it was validated: defence only) stays with the interpreter. */
 static bool
 refuse(const wrt_module *m, const wrt_code *code, char *why, size_t len)
 {
-	const wrt_functype *t = wrt_module_functype(m, code->func_index);
-	for (uint32_t i = 0; i < code->nlocals; i++)
-		if (code->local_types[i] == WRT_V128)
-		{
-			snprintf(why, len, "v128 values (SIMD is interpreted for now)");
-			return true;
-		}
-	for (uint32_t i = 0; i < t->nresults; i++)
-		if (t->results[i] == WRT_V128)
-		{
-			snprintf(why, len, "v128 values (SIMD is interpreted for now)");
-			return true;
-		}
 	wrt_error err;
 	wrt_insn_reader rd;
 	wrt_insn in;
 	wrt_insn_reader_init(&rd, m->bytes, code->body, code->body_end, &err);
 	while (!wrt_insn_at_end(&rd))
-	{
 		if (!wrt_insn_next(&rd, &in))
 		{
 			snprintf(why, len, "unreadable body: %.60s", err.message);
 			return true;
 		}
-		const wrt_opinfo *info = &wrt_opinfo_table[in.op];
-		if ((in.op >= WRT_OP_COUNT_) || (info->code >> 8) == 0xfd
-			|| ((in.op == WRT_OP_BLOCK || in.op == WRT_OP_LOOP || in.op == WRT_OP_IF)
-				&& in.block.kind == WRT_BLOCK_VALUE && in.block.valtype == WRT_V128)
-			|| (in.op == WRT_OP_SELECT_T && in.select.type == WRT_V128))
-		{
-			snprintf(why, len, "SIMD (%s) is interpreted for now", info->name);
-			return true;
-		}
-		if (in.op == WRT_OP_BLOCK || in.op == WRT_OP_LOOP || in.op == WRT_OP_IF)
-			if (in.block.kind == WRT_BLOCK_FUNCTYPE)
-			{
-				const wrt_functype *bt = &m->types[in.block.type];
-				for (uint32_t i = 0; i < bt->nparams; i++)
-					if (bt->params[i] == WRT_V128)
-						goto v128;
-				for (uint32_t i = 0; i < bt->nresults; i++)
-					if (bt->results[i] == WRT_V128)
-						goto v128;
-			}
-		if (in.op == WRT_OP_CALL || in.op == WRT_OP_CALL_INDIRECT)
-		{
-			const wrt_functype *ct = in.op == WRT_OP_CALL ? wrt_module_functype(m, in.index)
-				: &m->types[in.call_indirect.type];
-			for (uint32_t i = 0; i < ct->nparams; i++)
-				if (ct->params[i] == WRT_V128)
-					goto v128;
-			for (uint32_t i = 0; i < ct->nresults; i++)
-				if (ct->results[i] == WRT_V128)
-					goto v128;
-		}
-		if (in.op == WRT_OP_GLOBAL_GET || in.op == WRT_OP_GLOBAL_SET)
-			if (m->globals[in.index].type == WRT_V128)
-				goto v128;
-	}
 	return false;
-v128:
-	snprintf(why, len, "v128 values (SIMD is interpreted for now)");
-	return true;
 }
 
 /* The largest slot window of the calls that leave the batch. */
@@ -1486,7 +1738,7 @@ lower_body(batch *b, uint32_t k, LLVMValueRef w, int64_t osr_loop, uint32_t osr_
 
 	LLVMPositionBuilderAtEnd(B, go);
 	/* Locals: parameters, then zeros; or, entering a loop, the
-	 * interpreter's (slot i: no v128 here, one slot each). */
+	 * interpreter's (from its frame: a v128 takes two slots). */
 	f->nlocals = code->nlocals;
 	f->locals = calloc(code->nlocals ? code->nlocals : 1, sizeof(LLVMValueRef));
 	if (!f->locals)
@@ -1494,17 +1746,12 @@ lower_body(batch *b, uint32_t k, LLVMValueRef w, int64_t osr_loop, uint32_t osr_
 	for (uint32_t i = 0; i < code->nlocals; i++)
 	{
 		uint8_t lt = code->local_types[i];
-		if (osr_loop >= 0 && lt == WRT_V128)
-		{
-			/* two slots: local i is not at slot i (compile.h) */
-			snprintf(err, errlen, "v128 locals: no OSR entry");
-			goto out;
-		}
 		LLVMTypeRef t = vt(b, lt);
 		f->locals[i] = alloca_at_entry(f, t);
-		LLVMValueRef v = osr_loop >= 0 ? from_slot(f, load(f, b->i64, slot_ptr(f, f->fp, i)), lt)
+		LLVMValueRef v = osr_loop >= 0 ? load_slots(f, lt, f->fp, f->nlocal_slots)
 			: i < f->type->nparams ? LLVMGetParam(f->w, 3 + i) : LLVMConstNull(t);
 		LLVMBuildStore(B, v, f->locals[i]);
+		f->nlocal_slots += nslots(lt);
 	}
 	if (m->nmems)
 	{
@@ -1626,8 +1873,8 @@ make_entry_of(batch *b, uint32_t k, LLVMValueRef w, bool osr, const char *name)
 	args[0] = inst;
 	args[1] = fp;
 	args[2] = LLVMBuildSub(B, cap, n, "");
-	for (uint32_t i = 0; i < np; i++)
-		args[3 + i] = from_slot(f, load(f, b->i64, slot_ptr(f, fp, i)), t->params[i]);
+	for (uint32_t i = 0, k = 0; i < np; k += nslots(t->params[i]), i++)
+		args[3 + i] = load_slots(f, t->params[i], fp, k);
 	LLVMValueRef r = LLVMBuildCall2(B, LLVMGlobalGetValueType(w), w, args, np + 3, "");
 	free(args);
 	LLVMValueRef kind = load_field(f, store, offsetof(wrt_store, trap) + offsetof(wrt_trap, kind), b->i32);
@@ -1637,10 +1884,10 @@ make_entry_of(batch *b, uint32_t k, LLVMValueRef w, bool osr, const char *name)
 	LLVMPositionBuilderAtEnd(B, failb);
 	LLVMBuildRet(B, LLVMConstInt(b->i8, 0, 0));
 	LLVMPositionBuilderAtEnd(B, okb);
-	for (uint32_t i = 0; i < t->nresults; i++)
+	for (uint32_t i = 0, k = 0; i < t->nresults; k += nslots(t->results[i]), i++)
 	{
 		LLVMValueRef v = t->nresults == 1 ? r : LLVMBuildExtractValue(B, r, i, "");
-		LLVMBuildStore(B, to_slot(f, v, t->results[i]), slot_ptr(f, fp, i));
+		store_slots(f, v, t->results[i], fp, k);
 	}
 	LLVMBuildRet(B, LLVMConstInt(b->i8, 1, 0));
 	return e;
@@ -1777,7 +2024,8 @@ declare_helpers(batch *b)
 	LLVMSetLinkage(b->no_interrupt, LLVMPrivateLinkage);
 }
 
-/* Make the linked numeric helpers internal and inlinable everywhere. */
+/* Make the linked numeric helpers (wrt_op_, and the SIMD rows wrt_simd_)
+ * internal and inlinable everywhere; the unused ones are then dropped. */
 static void
 prepare_ops(batch *b)
 {
@@ -1786,7 +2034,7 @@ prepare_ops(batch *b)
 	{
 		size_t len;
 		const char *name = LLVMGetValueName2(g, &len);
-		if (LLVMIsDeclaration(g) || strncmp(name, "wrt_op_", 7) != 0)
+		if (LLVMIsDeclaration(g) || (strncmp(name, "wrt_op_", 7) != 0 && strncmp(name, "wrt_simd_", 9) != 0))
 			continue;
 		LLVMSetLinkage(g, LLVMInternalLinkage);
 		LLVMRemoveStringAttributeAtIndex(g, LLVMAttributeFunctionIndex, "target-cpu", 10);
@@ -1951,6 +2199,7 @@ batch_begin(batch *b, wrt_module *m, jit_module *jm, const char *tag, char *err,
 	b->ptr = LLVMPointerType(b->i8, 0);
 	b->slotptr = LLVMPointerType(b->i64, 0);
 	b->i32ptr = LLVMPointerType(b->i32, 0);
+	b->v128 = LLVMVectorType(b->i64, 2);
 	b->asm_fp_constraint = strncmp(LLVMOrcLLJITGetTripleString(jm->jit), "aarch64", 7) == 0 ? "=w,0" : "=x,0";
 	prepare_ops(b);
 	declare_helpers(b);
@@ -2162,6 +2411,15 @@ be_init(const wrt_tier_helpers *h, const wrt_tier_cache *c, char *err, size_t er
 		return false;
 	}
 	LLVMDisposeMemoryBuffer(buf);
+	len = (size_t) (wrt_tier_simd_bc_end - wrt_tier_simd_bc);
+	buf = LLVMCreateMemoryBufferWithMemoryRange((const char *) wrt_tier_simd_bc, len, "tier-simd.bc", 0);
+	if (LLVMParseBitcodeInContext2(ctx, buf, &simd_template))
+	{
+		LLVMDisposeMemoryBuffer(buf);
+		snprintf(err, errlen, "cannot read the embedded SIMD bitcode");
+		return false;
+	}
+	LLVMDisposeMemoryBuffer(buf);
 	host_triple = LLVMGetDefaultTargetTriple();
 	LLVMTargetRef target;
 	char *terr = NULL;
@@ -2177,8 +2435,8 @@ be_init(const wrt_tier_helpers *h, const wrt_tier_cache *c, char *err, size_t er
 	tm = LLVMCreateTargetMachine(target, host_triple, cpu, features, LLVMCodeGenLevelDefault,
 								 LLVMRelocDefault, LLVMCodeModelJITDefault);
 	const char *passes = getenv("WRT_TIER_PASSES");
-	snprintf(target_id, sizeof(target_id), "llvm %s;%s;%s;%s;O2 jit;%s", LLVM_VERSION_STRING_, host_triple, cpu,
-			 features, passes ? passes : "default<O2>");
+	snprintf(target_id, sizeof(target_id), "llvm %s;%s;%s;%s;O2 jit;%s;lowering %d", LLVM_VERSION_STRING_,
+			 host_triple, cpu, features, passes ? passes : "default<O2>", LOWERING_VERSION);
 	LLVMDisposeMessage(cpu);
 	LLVMDisposeMessage(features);
 	if (!tm)

@@ -8,16 +8,19 @@
 # Usage: test/fuzz/tier-diff.sh [SECONDS]   (default 60)
 #
 # Repeatedly: binaryen turns random bytes into a valid module (`wasm-opt
-# -ttf`, the features of test/fuzz/diff.sh without SIMD, which the native
-# tier refuses; every other module also -O2 without out-of-bounds accesses);
+# -ttf`, the features of test/fuzz/diff.sh; every other module with SIMD,
+# and every other pair also -O2 without out-of-bounds accesses);
 # build/fuzz/diff-run calls every export without fuel (the native tier runs
 # no code under fuel; binaryen's hang limits bound the loops) once
 # interpreted and once tiered (WRT_TIER_LIBRARY=build/wasmrt-llvm.so,
 # WRT_TIER_VERIFY=1), and the two plans must be identical: results, traps,
-# host calls and the final state.  A difference, a failed tiered run or a
-# sanitizer report is a finding, kept in build/fuzz/findings/tier-*/ (seed,
+# host calls and the final state.  A difference, a failed tiered run, a
+# function the back end failed to compile (it would run interpreted: valid
+# code it cannot lower is a bug) or a sanitizer report is a finding, kept in build/fuzz/findings/tier-*/ (seed,
 # module, both plans, the tiered run's stderr); the script exits 1 after the
-# summary, which counts modules and OSR entries.
+# summary, which counts modules, the functions compiled (those that ran
+# native: called twice, or entered by a loop), refused and failed, and OSR
+# entries.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -36,13 +39,14 @@ make --no-print-directory -s "$DIFF_RUN" build/wasmrt-llvm.so
 WORK=$(mktemp -d build/fuzz/tier-work.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
-modules=0 agree=0 skipped=0 findings=0 osr=0
+modules=0 agree=0 skipped=0 findings=0 osr=0 compiled=0 refused=0 failed=0
 end=$(( $(date +%s) + BUDGET ))
 while [ "$(date +%s)" -lt "$end" ]; do
 	modules=$((modules + 1))
 	head -c 8192 /dev/urandom > "$WORK/seed"
 	variant=()
-	[ $((modules % 2)) -eq 0 ] && variant=(--no-fuzz-oob -O2)
+	[ $((modules % 2)) -eq 0 ] && variant=(--enable-simd)
+	[ $((modules % 4)) -ge 2 ] && variant+=(--no-fuzz-oob -O2)
 	if ! wasm-opt -ttf "$WORK/seed" "${FEATURES[@]}" "${variant[@]}" -o "$WORK/module.wasm" > /dev/null 2>&1 ||
 		! timeout 60 "$DIFF_RUN" --fuel 0 "$WORK/module.wasm" "$WORK/interp.json" > /dev/null 2>&1; then
 		skipped=$((skipped + 1))
@@ -55,8 +59,10 @@ while [ "$(date +%s)" -lt "$end" ]; do
 		cat "$WORK/tiered.log" >&2
 		exit 1
 	fi
-	n=$(sed -n 's/^tier: .* \([0-9][0-9]*\) osr entries$/\1/p' "$WORK/tiered.log")
-	osr=$((osr + ${n:-0}))
+	# tier: C compiled, R refused, F failed, O osr entries
+	read -r c r f o < <(sed -n 's/^tier: \([0-9]*\) compiled, \([0-9]*\) refused, \([0-9]*\) failed, \([0-9]*\) osr entries$/\1 \2 \3 \4/p' "$WORK/tiered.log")
+	compiled=$((compiled + ${c:-0})) refused=$((refused + ${r:-0})) failed=$((failed + ${f:-0})) osr=$((osr + ${o:-0}))
+	[ "${f:-0}" -eq 0 ] || ok=0
 	if [ $ok = 1 ] && cmp -s "$WORK/interp.json" "$WORK/tiered.json"; then
 		agree=$((agree + 1))
 		continue
@@ -69,5 +75,6 @@ while [ "$(date +%s)" -lt "$end" ]; do
 	printf '%s\n' "wasm-opt -ttf seed ${FEATURES[*]} ${variant[*]} -o module.wasm" > "$dir/command"
 	echo "tier-diff: finding in $dir"
 done
-echo "tier-diff: $modules modules, $agree agree, $skipped skipped, $findings findings, $osr osr entries"
+echo "tier-diff: $modules modules, $agree agree, $skipped skipped, $findings findings;" \
+	"functions compiled $compiled, refused $refused, failed $failed; $osr osr entries"
 [ "$findings" -eq 0 ]

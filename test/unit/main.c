@@ -21,7 +21,7 @@
 #include "unit.h"
 
 #define TEST_TIMEOUT_SECS 30
-#define MAX_OWNED 64
+#define MAX_OWNED 128
 
 static const char *fixture_dir = "build/fixtures";
 static bool failed_now;

@@ -5,6 +5,12 @@
  * initialisers, host-created, imported), calls, returns, branches and
  * selects carrying mixed values, deep recursion with v128 locals, and the
  * link-time refusal of host functions whose type has a v128.
+ *
+ * The tests over simd_api.wat run twice: interpreted (test_simd_*) and with
+ * every function compiled by the native tier first (test_tier_simd_*,
+ * WRT_TIER_EAGER), which must have compiled all of them (none refused or
+ * failed: the v128 slot-pair ABI of native entries, calls through the
+ * engine's helpers, v128 globals and SIMD lane code in machine code).
  */
 #include <stdlib.h>
 
@@ -39,16 +45,37 @@ lane32(wrt_value v, int i)
 	} while (0)
 
 static wrt_instance *
-simd_instance(wrt_store **sp)
+simd_instance(wrt_store **sp, wrt_tier_mode mode)
 {
 	wrt_store *s = unit_store();
 	wrt_module *m = unit_fixture("simd_api");
+	wrt_tier_settings ts = {mode, 0, 0};
 
 	if (!s || !m)
 		return NULL;
+	wrt_store_set_tier(s, &ts);
 	*sp = s;
 	return unit_instantiate(s, m, NULL, 0);
 }
+
+/* Under the eager tier, every function of the module ran native. */
+static void
+check_all_native(wrt_instance *inst, wrt_tier_mode mode)
+{
+	wrt_tier_stats st;
+
+	if (mode != WRT_TIER_EAGER)
+		return;
+	CHECKF(wrt_tier_status() == NULL, "tier unavailable: %s", wrt_tier_status());
+	wrt_tier_get_stats(wrt_instance_module(inst), &st);
+	CHECK(st.compiled >= 10);
+	CHECK_EQ(st.refused, 0);
+	CHECK_EQ(st.failed, 0);
+}
+
+#define BOTH_TIERS(name) \
+	void test_simd_##name(void) { run_##name(WRT_TIER_INTERP); } \
+	void test_tier_simd_##name(void) { run_##name(WRT_TIER_EAGER); }
 
 void
 test_simd_body_runs(void)
@@ -82,11 +109,11 @@ test_simd_type_loads(void)
 	CHECK_EQ(t.func.params[0], WRT_V128);
 }
 
-void
-test_simd_api_call(void)
+static void
+run_api_call(wrt_tier_mode mode)
 {
 	wrt_store *s = NULL;
-	wrt_instance *inst = simd_instance(&s);
+	wrt_instance *inst = simd_instance(&s, mode);
 	wrt_func *add, *mixed;
 	wrt_value args[5], res[4];
 
@@ -112,13 +139,15 @@ test_simd_api_call(void)
 	CHECK_EQ(res[1].i32, 1005);
 	CHECK_I32X4(res[2], 1, 2, 3, 4);
 	CHECK(res[3].f64 == 0.5);
+	check_all_native(inst, mode);
 }
+BOTH_TIERS(api_call)
 
-void
-test_simd_slot_model(void)
+static void
+run_slot_model(wrt_tier_mode mode)
 {
 	wrt_store *s = NULL;
-	wrt_instance *inst = simd_instance(&s);
+	wrt_instance *inst = simd_instance(&s, mode);
 	wrt_value a[2], r[2];
 	int32_t x, y = 0;
 
@@ -171,13 +200,15 @@ test_simd_slot_model(void)
 	a[0] = v_i32x4(1, 2, 3, 4);
 	CHECK(wrt_call(s, unit_export_func(inst, "tee"), a, r));
 	CHECK_I32X4(r[0], 2, 4, 6, 8);
+	check_all_native(inst, mode);
 }
+BOTH_TIERS(slot_model)
 
-void
-test_simd_deep_recursion(void)
+static void
+run_deep_recursion(wrt_tier_mode mode)
 {
 	wrt_store *s = NULL;
-	wrt_instance *inst = simd_instance(&s);
+	wrt_instance *inst = simd_instance(&s, mode);
 	wrt_func *deep;
 	wrt_value a[2], r[2];
 	const int32_t n = 2000;
@@ -203,13 +234,15 @@ test_simd_deep_recursion(void)
 	a[0].i32 = 3;
 	CHECK(wrt_call(s, deep, a, r));
 	CHECK_EQ(r[1].i64, 6);
+	check_all_native(inst, mode);
 }
+BOTH_TIERS(deep_recursion)
 
-void
-test_simd_globals(void)
+static void
+run_globals(wrt_tier_mode mode)
 {
 	wrt_store *s = NULL;
-	wrt_instance *inst = simd_instance(&s);
+	wrt_instance *inst = simd_instance(&s, mode);
 	wrt_extern e;
 	wrt_value a[1], r[1], v;
 
@@ -231,7 +264,9 @@ test_simd_globals(void)
 	/* the scalar global next to them is untouched */
 	CHECK(wrt_instance_export(inst, "s", 1, &e));
 	CHECK_EQ(wrt_global_get(e.u.global).i64, 7);
+	check_all_native(inst, mode);
 }
+BOTH_TIERS(globals)
 
 static bool
 never_called(wrt_hostcall *call, void *user, const wrt_value *args, wrt_value *results)

@@ -432,7 +432,7 @@ test_tier_osr_results(void)
 		{"nested", 500, 19 + 10 * 499}, {"nested", 1, 19}, {"nested", 3, 19 + 10 * 2},
 		/* outer 9, inner n - 1 on each of the 5 odd iterations */
 		{"ifloop", 300, 9 + 5 * 299}, {"ifloop", 2, 9 + 5 * 1},
-		{"floats", 1000, 999}, {"grow", 2000, 1999},
+		{"floats", 1000, 999}, {"grow", 2000, 1999}, {"vectors", 1000, 999}, {"vectors", 2, 1},
 	};
 	static const uint32_t thresholds[] = {1, 2, 7, 100};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)

@@ -33,6 +33,10 @@
 	X(simd_slot_model) \
 	X(simd_deep_recursion) \
 	X(simd_globals) \
+	X(tier_simd_api_call) \
+	X(tier_simd_slot_model) \
+	X(tier_simd_deep_recursion) \
+	X(tier_simd_globals) \
 	X(simd_host_import_refused) \
 	X(host_typed_params_and_user) \
 	X(host_direct_call) \
