@@ -42,7 +42,8 @@
  * lets the directory grow past the bound.  Readers take no lock: an entry
  * deleted under a reader is a miss (or, already open, still read whole).
  * The same scan deletes temporary files older than an hour (a writer that
- * died between write and rename) and empty module directories.
+ * died between write and rename), files that are not entries, and empty
+ * module directories.
  *
  * DROP EXTENSION pgwasm removes the directories of the database's modules
  * at commit (pgwasm_drop_extension, called by the extension's event
@@ -69,6 +70,7 @@
 #include "commands/event_trigger.h"
 #include "commands/extension.h"
 #include "common/file_perm.h"
+#include "common/hashfn.h"
 #include "fmgr.h"
 #include "nodes/parsenodes.h"
 #include "utils/memutils.h"
@@ -83,6 +85,20 @@
 #define HEXLEN (PGWASM_SHA256_LEN * 2)
 #define MAX_ENTRY (256 * 1024 * 1024)
 #define USAGE_FILE "usage"
+#define TMP_PREFIX "tmp."
+
+/*
+ * pg_basebackup sends the data directory as tar, whose headers hold names
+ * of at most 99 bytes: one longer path under $PGDATA and every base backup
+ * of the cluster fails ("file name too long for tar format").  So an entry
+ * is pgwasm_code_cache/<64 hex>/<12 hex>.o, 97 bytes, the 12 hex digits a
+ * hash of the key's rest (unit, back end, CPU: 40 bytes and more), and
+ * temporary files are written beside the modules' directories, as
+ * tmp.<pid>, then renamed into place.
+ */
+#define ENTRY_NAME_LEN (12 + 2)
+StaticAssertDecl(sizeof(CODE_CACHE_DIR) + HEXLEN + 1 + ENTRY_NAME_LEN <= 99,
+				 "a code cache path must fit in a tar header");
 /* a hit moves an entry's mtime forward if it is older than this (s) */
 #define TOUCH_AFTER 60
 /* a temporary file this old (s) was left by a writer that died */
@@ -159,7 +175,23 @@ key_paths(const char *key, char *dir, char *file)
 			return false;
 	}
 	snprintf(dir, MAXPGPATH, "%s/%s/%.*s", DataDir, CODE_CACHE_DIR, HEXLEN, key);
-	snprintf(file, MAXPGPATH, "%s/%s.o", dir, key + HEXLEN + 1);
+	/* the rest of the key hashed (see ENTRY_NAME_LEN): a collision is only a
+	 * reject, the file's header having the whole key */
+	snprintf(file, MAXPGPATH, "%s/%012llx.o", dir,
+			 (unsigned long long) (hash_bytes_extended((const unsigned char *) key + HEXLEN + 1,
+													   (int) (n - HEXLEN - 1), 0) >> 16));
+	return true;
+}
+
+/* An entry's file name (key_paths), or not ours: removed by a scan. */
+static bool
+is_entry_name(const char *name)
+{
+	if (strlen(name) != ENTRY_NAME_LEN || strcmp(name + ENTRY_NAME_LEN - 2, ".o") != 0)
+		return false;
+	for (int i = 0; i < ENTRY_NAME_LEN - 2; i++)
+		if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'a' && name[i] <= 'f')))
+			return false;
 	return true;
 }
 
@@ -244,18 +276,68 @@ is_module_dir_name(const char *name)
 	return true;
 }
 
+/* Module directories that may be empty now, removed after the lock. */
+typedef struct Gone
+{
+	char	  **dirs;
+	size_t		n,
+				cap;
+} Gone;
+
+static void
+gone_add(Gone *g, const char *dir)
+{
+	char	  **nd;
+
+	/* an entry's neighbours in mtime order are often of the same module */
+	if (g->n > 0 && strcmp(g->dirs[g->n - 1], dir) == 0)
+		return;
+	if (g->n == g->cap)
+	{
+		size_t		ncap = g->cap ? g->cap * 2 : 64;
+
+		if ((nd = realloc(g->dirs, ncap * sizeof(char *))) == NULL)
+			return;				/* left for a later scan */
+		g->dirs = nd;
+		g->cap = ncap;
+	}
+	if ((g->dirs[g->n] = strdup(dir)) != NULL)
+		g->n++;
+}
+
 /*
- * List every entry under top, delete stale temporary files and empty module
- * directories, and when the entries pass limit (non-zero) delete the least
- * recently used down to three quarters of it.  Returns the bytes left.
- * Called with the usage file locked, so one process scans at a time; other
- * backends may still read, write (under another name first) and remove
- * (drop, replace) meanwhile: a file gone when it is stat'ed or deleted is
- * simply not counted.  Memory from malloc; when it runs out, nothing is
- * evicted this time (the count stays over, the next write tries again).
+ * Remove the directories that are empty (rmdir refuses the others) and free
+ * the list.  Outside the lock: on some file systems an rmdir waits for the
+ * journal (3 ms here), and other writers need not wait for that.  A writer
+ * that made one of these directories again meanwhile and finds it gone
+ * makes it once more (cache_store).
+ */
+static void
+gone_remove(Gone *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+	{
+		(void) rmdir(g->dirs[i]);
+		free(g->dirs[i]);
+	}
+	free(g->dirs);
+	g->dirs = NULL;
+	g->n = g->cap = 0;
+}
+
+/*
+ * List every entry under top, delete stale temporary files, and when the
+ * entries pass limit (non-zero) delete the least recently used down to
+ * three quarters of it; directories that may be left empty go to *gone.
+ * Returns the bytes left.  Called with the usage file locked, so one
+ * process scans at a time; other backends may still read, write (under
+ * another name first) and remove (drop, replace) meanwhile: a file gone
+ * when it is stat'ed or deleted is simply not counted.  Memory from malloc;
+ * when it runs out, nothing is evicted this time (the count stays over, the
+ * next write tries again).
  */
 static uint64
-scan_and_evict(const char *top, uint64 limit)
+scan_and_evict(const char *top, uint64 limit, Gone *gone)
 {
 	instr_time	t0,
 				t1;
@@ -284,6 +366,17 @@ scan_and_evict(const char *top, uint64 limit)
 		struct dirent *fe;
 		int			files = 0;
 
+		if (strncmp(de->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) == 0)
+		{
+			struct stat st;
+
+			/* being written, or left by a writer that died */
+			snprintf(mdir, sizeof(mdir), "%s/%s", top, de->d_name);
+			if (lstat(mdir, &st) == 0 && S_ISREG(st.st_mode) &&
+				!(st.st_mtime + STALE_TMP < now && unlink(mdir) == 0))
+				total += (uint64) st.st_size;
+			continue;
+		}
 		if (!is_module_dir_name(de->d_name))
 			continue;
 		snprintf(mdir, sizeof(mdir), "%s/%s", top, de->d_name);
@@ -300,13 +393,12 @@ scan_and_evict(const char *top, uint64 limit)
 			snprintf(path, sizeof(path), "%s/%s", mdir, fe->d_name);
 			if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
 				continue;
-			if (strstr(fe->d_name, ".tmp.") != NULL)
+			/* not an entry of this layout: it would only take room, and a
+			 * long name fails base backups */
+			if (!is_entry_name(fe->d_name))
 			{
-				/* being written, or left by a writer that died */
-				if (st.st_mtime + STALE_TMP < now && unlink(path) == 0)
+				if (unlink(path) == 0)
 					files--;
-				else
-					total += (uint64) st.st_size;
 				continue;
 			}
 			total += (uint64) st.st_size;
@@ -335,9 +427,8 @@ scan_and_evict(const char *top, uint64 limit)
 			n++;
 		}
 		closedir(md);
-		/* a writer that made it just now retries once (cache_store) */
 		if (files == 0)
-			(void) rmdir(mdir);
+			gone_add(gone, mdir);
 	}
 	closedir(d);
 
@@ -362,7 +453,7 @@ scan_and_evict(const char *top, uint64 limit)
 			if ((slash = strrchr(v[i].path, '/')) != NULL)
 			{
 				*slash = '\0';
-				(void) rmdir(v[i].path);
+				gone_add(gone, v[i].path);
 			}
 		}
 	}
@@ -392,6 +483,7 @@ cache_account(const char *top, size_t len)
 	bool		known = false;
 	ssize_t		r;
 	int			fd;
+	Gone		gone = {NULL, 0, 0};
 
 	snprintf(path, sizeof(path), "%s/%s", top, USAGE_FILE);
 	fd = open(path, O_RDWR | O_CREAT | PG_BINARY, pg_file_create_mode);
@@ -420,13 +512,14 @@ cache_account(const char *top, size_t len)
 	if (known)
 		total += len;
 	if (!known || (limit > 0 && total > limit))
-		total = scan_and_evict(top, limit);
+		total = scan_and_evict(top, limit, &gone);
 	/* fixed width: the file is never shorter than what was there */
 	snprintf(buf, sizeof(buf), "%020llu\n", (unsigned long long) total);
 	if (pwrite(fd, buf, strlen(buf), 0) != (ssize_t) strlen(buf))
 		note("write", path, errno);
 	/* closing releases the lock */
 	close(fd);
+	gone_remove(&gone);
 }
 
 static void
@@ -437,6 +530,7 @@ cache_store(void *arg, const char *key, const void *bytes, size_t len)
 				tmp[MAXPGPATH + 32];
 	char		top[MAXPGPATH];
 	const char *p = bytes;
+	int			rc;
 	size_t		done = 0;
 	int			fd;
 
@@ -449,17 +543,13 @@ cache_store(void *arg, const char *key, const void *bytes, size_t len)
 		return;
 	}
 	snprintf(top, sizeof(top), "%s/%s", DataDir, CODE_CACHE_DIR);
-	if ((MakePGDirectory(top) != 0 && errno != EEXIST) ||
-		(MakePGDirectory(dir) != 0 && errno != EEXIST))
+	if (MakePGDirectory(top) != 0 && errno != EEXIST)
 	{
-		note("create directory", dir, errno);
+		note("create directory", top, errno);
 		return;
 	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, MyProcPid);
+	snprintf(tmp, sizeof(tmp), "%s/" TMP_PREFIX "%d", top, MyProcPid);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | PG_BINARY, pg_file_create_mode);
-	/* an evicter found the module's directory empty and removed it */
-	if (fd < 0 && errno == ENOENT && (MakePGDirectory(dir) == 0 || errno == EEXIST))
-		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | PG_BINARY, pg_file_create_mode);
 	if (fd < 0)
 	{
 		note("create", tmp, errno);
@@ -486,7 +576,17 @@ cache_store(void *arg, const char *key, const void *bytes, size_t len)
 		unlink(tmp);
 		return;
 	}
-	if (rename(tmp, path) != 0)
+	if (MakePGDirectory(dir) != 0 && errno != EEXIST)
+	{
+		note("create directory", dir, errno);
+		unlink(tmp);
+		return;
+	}
+	rc = rename(tmp, path);
+	/* an evicter found the module's directory empty and removed it */
+	if (rc != 0 && errno == ENOENT && (MakePGDirectory(dir) == 0 || errno == EEXIST))
+		rc = rename(tmp, path);
+	if (rc != 0)
 	{
 		note("rename", tmp, errno);
 		unlink(tmp);
