@@ -10,9 +10,10 @@
  * version, target, CPU and options) and wraps each object file in a header
  * with the full key and a checksum, so a damaged, truncated or foreign file
  * is ignored and compiled again.  This file only maps keys to files:
- *   $PGDATA/pgwasm_code_cache/<sha256 hex>/<rest of the key>.o
+ *   $PGDATA/pgwasm_code_cache/<sha256 hex>/<hash of the rest of the key>.o
  * one directory per module, so replacing or dropping a module removes its
- * directory (pgwasm_code_cache_forget).
+ * directory (pgwasm_code_cache_forget); the names are short enough for
+ * pg_basebackup (see ENTRY_NAME_LEN).
  *
  * The callbacks run inside the engine, in the middle of a call: they must
  * never raise an error (no longjmp across the engine's frames).  So they
@@ -35,7 +36,8 @@
  * its entry to under flock(); only when that count passes the bound (or
  * the file is missing or unreadable) does the writer list the directory,
  * recount it and delete the oldest entries down to three quarters of the
- * bound, still under the lock.  So a directory scan comes once per quarter
+ * bound, still under the lock (emptied module directories are removed
+ * after it).  So a directory scan comes once per quarter
  * of the bound written, after a compile that cost far more, and never on a
  * hit; the count only ever overstates what is there (a removed module's
  * directory is not subtracted), which brings the next scan forward, never
@@ -46,8 +48,8 @@
  * module directories.
  *
  * DROP EXTENSION pgwasm removes the directories of the database's modules
- * at commit (pgwasm_drop_extension, called by the extension's event
- * trigger).  The cache is per cluster and keyed by content, so another
+ * just before its commit (pgwasm_code_cache_drop_extension, called by the
+ * extension's event trigger).  The cache is per cluster and keyed by content, so another
  * database holding the same module only compiles it again.  The directory
  * is not WAL-logged: a standby keeps its own (pg_basebackup copies the
  * primary's, which the standby may use, the entries being keyed by CPU and
@@ -72,12 +74,12 @@
 #include "common/file_perm.h"
 #include "common/hashfn.h"
 #include "fmgr.h"
-#include "nodes/parsenodes.h"
-#include "utils/memutils.h"
 #include "miscadmin.h"
+#include "nodes/parsenodes.h"
 #include "portability/instr_time.h"
 #include "storage/fd.h"
 #include "utils/guc.h"
+#include "utils/memutils.h"
 
 #include "pgwasm.h"
 
@@ -648,11 +650,13 @@ pgwasm_code_cache_forget(const uint8 *sha256)
 /* SHA-256s of the modules of a DROP EXTENSION pgwasm in progress, in
  * TopTransactionContext; NIL otherwise. */
 static List *dropped_modules = NIL;
+static Oid	dropped_extension = InvalidOid;
 static bool xact_callback_registered = false;
 
 /*
  * Before commit, if the extension is really gone (not a DROP rolled back
- * to a savepoint, or refused), its modules' machine code goes.  Before
+ * to a savepoint, or refused; by its OID, so also when it was created
+ * again since), its modules' machine code goes.  Before
  * commit, not after: there an error is no longer allowed, and if the commit
  * itself then fails the modules only compile again.
  */
@@ -660,7 +664,7 @@ static void
 drop_extension_xact(XactEvent event, void *arg)
 {
 	if (event == XACT_EVENT_PRE_COMMIT && dropped_modules != NIL &&
-		!OidIsValid(get_extension_oid("pgwasm", true)))
+		get_extension_name(dropped_extension) == NULL)
 	{
 		ListCell   *lc;
 
@@ -669,7 +673,10 @@ drop_extension_xact(XactEvent event, void *arg)
 	}
 	if (event != XACT_EVENT_PRE_COMMIT && event != XACT_EVENT_PARALLEL_PRE_COMMIT &&
 		event != XACT_EVENT_PRE_PREPARE)
+	{
 		dropped_modules = NIL;	/* its memory goes with the transaction */
+		dropped_extension = InvalidOid;
+	}
 }
 
 PG_FUNCTION_INFO_V1(pgwasm_code_cache_drop_extension);
@@ -704,7 +711,7 @@ pgwasm_code_cache_drop_extension(PG_FUNCTION_ARGS)
 		if (IsA(lfirst(lc), String) && strcmp(strVal(lfirst(lc)), "pgwasm") == 0)
 			ours = true;
 	}
-	if (!ours || !OidIsValid(get_extension_oid("pgwasm", true)))
+	if (!ours || !OidIsValid(dropped_extension = get_extension_oid("pgwasm", true)))
 		PG_RETURN_VOID();
 	if (!xact_callback_registered)
 	{

@@ -390,7 +390,10 @@ my @ours = grep { -e "$cachedir/$vsha{$_}" } 1 .. 18;
 ok(scalar(@ours) >= 2, 'entries of the modules of database postgres: ' . scalar(@ours));
 $node->safe_psql('postgres', 'DROP EXTENSION IF EXISTS no_such_extension');
 $node->safe_psql('postgres', 'BEGIN; DROP EXTENSION pgwasm CASCADE; ROLLBACK');
-ok(!grep({ !-e "$cachedir/$vsha{$_}" } @ours), 'another extension\'s drop, a rolled back drop: entries kept');
+$node->safe_psql('postgres',
+	'BEGIN; SAVEPOINT s; DROP EXTENSION pgwasm CASCADE; ROLLBACK TO s; COMMIT');
+ok(!grep({ !-e "$cachedir/$vsha{$_}" } @ours),
+	'another extension\'s drop, a rolled back drop, a drop rolled back to a savepoint: entries kept');
 $node->safe_psql('postgres', 'SET client_min_messages = warning; DROP EXTENSION pgwasm CASCADE');
 ok(!grep({ -e "$cachedir/$vsha{$_}" } @ours), 'DROP EXTENSION pgwasm removed the entries of the database\'s modules');
 ok(-e "$cachedir/$vsha{19}", 'another database\'s module keeps its entry');
