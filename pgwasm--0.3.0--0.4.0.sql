@@ -4,7 +4,9 @@
  * 0.4.0 runs hot functions as machine code (the native tier, settings
  * pgwasm.jit*) and shows what it did: wasm.stats() gains four columns at
  * its end (functions compiled, refused and failed, compile time), and
- * wasm.jit_stats() reports the tier over the whole backend.  A function's
+ * wasm.jit_stats() reports the tier over the whole backend; an event
+ * trigger removes the tier's code cache entries of the database's modules
+ * on DROP EXTENSION pgwasm.  A function's
  * result columns cannot be changed in place, so wasm.stats() is dropped and
  * created again (EXECUTE stays granted to PUBLIC, as on a fresh install).
  * Until the update, the 0.4.0 library serves the 0.3.0 declaration of
@@ -40,3 +42,24 @@ CREATE FUNCTION wasm.jit_stats()
 
 COMMENT ON FUNCTION wasm.jit_stats() IS
 	'the native tier in this backend: its library and state, functions compiled, refused and failed, compile time, on-stack replacement, code cache hits, misses and rejected files';
+
+/*
+ * DROP EXTENSION pgwasm removes the native tier's code cache entries of this
+ * database's modules ($PGDATA/pgwasm_code_cache/<sha256>/) at commit.  The
+ * event trigger is a member of the extension, so it must act at
+ * ddl_command_start: by sql_drop it is dropped itself.  It does nothing for
+ * other commands or other extensions.
+ */
+CREATE FUNCTION wasm.code_cache_drop_extension()
+	RETURNS event_trigger
+	AS 'MODULE_PATHNAME', 'pgwasm_code_cache_drop_extension'
+	LANGUAGE C;
+
+COMMENT ON FUNCTION wasm.code_cache_drop_extension() IS
+	'event trigger: DROP EXTENSION pgwasm removes the code cache entries of this database''s modules';
+
+REVOKE EXECUTE ON FUNCTION wasm.code_cache_drop_extension() FROM PUBLIC;
+
+CREATE EVENT TRIGGER pgwasm_code_cache_drop_extension ON ddl_command_start
+	WHEN TAG IN ('DROP EXTENSION')
+	EXECUTE FUNCTION wasm.code_cache_drop_extension();

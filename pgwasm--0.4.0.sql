@@ -141,6 +141,27 @@ CREATE FUNCTION wasm.jit_stats()
 COMMENT ON FUNCTION wasm.jit_stats() IS
 	'the native tier in this backend: its library and state, functions compiled, refused and failed, compile time, on-stack replacement, code cache hits, misses and rejected files';
 
+/*
+ * DROP EXTENSION pgwasm removes the native tier's code cache entries of this
+ * database's modules ($PGDATA/pgwasm_code_cache/<sha256>/) at commit.  The
+ * event trigger is a member of the extension, so it must act at
+ * ddl_command_start: by sql_drop it is dropped itself.  It does nothing for
+ * other commands or other extensions.
+ */
+CREATE FUNCTION wasm.code_cache_drop_extension()
+	RETURNS event_trigger
+	AS 'MODULE_PATHNAME', 'pgwasm_code_cache_drop_extension'
+	LANGUAGE C;
+
+COMMENT ON FUNCTION wasm.code_cache_drop_extension() IS
+	'event trigger: DROP EXTENSION pgwasm removes the code cache entries of this database''s modules';
+
+REVOKE EXECUTE ON FUNCTION wasm.code_cache_drop_extension() FROM PUBLIC;
+
+CREATE EVENT TRIGGER pgwasm_code_cache_drop_extension ON ddl_command_start
+	WHEN TAG IN ('DROP EXTENSION')
+	EXECUTE FUNCTION wasm.code_cache_drop_extension();
+
 /* ---- functions the module declares (0.3.0) ---------------------------- */
 
 CREATE FUNCTION wasm.create_functions(module text, schema name DEFAULT NULL,

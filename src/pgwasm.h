@@ -76,6 +76,7 @@ extern void pgwasm_jit_init(void);
 
 /* The native tier's code cache on disk (codecache.c). */
 extern bool pgwasm_jit_code_cache;
+extern int	pgwasm_jit_code_cache_size;
 extern void pgwasm_code_cache_init(void);
 extern void pgwasm_code_cache_configure(void);
 extern void pgwasm_code_cache_identify(wrt_module *m, const uint8 *bytes, size_t len);
