@@ -1026,8 +1026,7 @@ loop_tier:
 	 * count it; at zero, tier the function up and enter it there. */
 	if (--code->tier_loops < 0)
 	{
-		wrt_tier_on_loop(s, inst->mod, code);
-		if (code->native && s->fuel == 0)
+		if (wrt_tier_on_loop(s, inst->mod, code) && s->fuel == 0)
 			goto osr;
 	}
 	pc = osr_pc;

@@ -95,6 +95,7 @@
 	X(tier_osr_interrupt) \
 	X(tier_osr_running_calls) \
 	X(tier_osr_fuel) \
+	X(tier_loops_then_calls) \
 	X(tier_cache_hit) \
 	X(tier_cache_damaged) \
 	X(tier_cache_osr)
