@@ -627,3 +627,44 @@ test_tier_loops_then_calls(void)
 	}
 	CHECK_EQ(st.batches, 1);
 }
+
+/*
+ * The frame limit is the number of live frames whatever runs them: a
+ * recursion from the host traps at the same depth interpreted, compiled,
+ * and mixed (tiered: the outer calls interpreted, the inner ones native).
+ * Native code entered from the host used to allow one frame fewer than the
+ * interpreter, and interpreted code entered from native code one more.
+ */
+void
+test_tier_frame_limit_exact(void)
+{
+	static const wrt_tier_settings policies[] = {
+		{WRT_TIER_INTERP, 0, 0}, {WRT_TIER_EAGER, 0, 0}, {WRT_TIER_TIERED, 10, 1000000},
+	};
+	for (size_t i = 0; i < sizeof(policies) / sizeof(policies[0]); i++)
+	{
+		wrt_store *s = unit_store();
+		NEED(s);
+		wrt_store_set_stack_limit(s, 1 << 20, 50);
+		wrt_store_set_tier(s, &policies[i]);
+		wrt_module *m = unit_fixture("recurse");
+		NEED(m);
+		wrt_instance *inst = unit_instantiate(s, m, NULL, 0);
+		NEED(inst);
+		wrt_func *depth = unit_export_func(inst, "depth");
+		NEED(depth);
+		int32_t d = 49, r = 0;
+		/* depth(49): 50 frames, the limit */
+		CHECKF(unit_call_i32(s, depth, &d, &r) && r == 49, "policy %d: depth(49) failed", (int) policies[i].mode);
+		d = 50;
+		CHECKF(!unit_call_i32(s, depth, &d, &r), "policy %d: depth(50) ran", (int) policies[i].mode);
+		CHECK_TRAP(s, WRT_TRAP_STACK_EXHAUSTED);
+		if (policies[i].mode != WRT_TIER_INTERP)
+		{
+			wrt_tier_stats st;
+			wrt_tier_get_stats(m, &st);
+			CHECKF(wrt_tier_status() == NULL, "tier unavailable: %s", wrt_tier_status());
+			CHECK(st.compiled >= 1);
+		}
+	}
+}
