@@ -1026,8 +1026,7 @@ loop_tier:
 	 * count it; at zero, tier the function up and enter it there. */
 	if (--code->tier_loops < 0)
 	{
-		wrt_tier_on_loop(s, inst->mod, code);
-		if (code->native && s->fuel == 0)
+		if (wrt_tier_on_loop(s, inst->mod, code) && s->fuel == 0)
 			goto osr;
 	}
 	pc = osr_pc;
@@ -1376,7 +1375,9 @@ wrt_interp_call_slots(wrt_store *s, wrt_instance *caller, wrt_func *fn, wrt_slot
 		s->trap.nframes = 0;
 		return false;
 	}
+	/* The frame counts itself, as in wrt_invoke. */
 	uint32_t saved = s->nframes;
+	s->nframes = saved + 1;
 	bool ok = run(s, fn->inst, code, args, NULL);
 	s->nframes = saved;
 	if (ok)
@@ -1428,6 +1429,12 @@ wrt_invoke(wrt_store *s, wrt_func *f, const wrt_value *args, wrt_value *results)
 		for (uint32_t k = 0; k < np; k++)
 			base[k].bits = args[k].bits;
 	s->depth++;
+	/* The outermost frame of a run counts itself in the frame limit, as a
+	 * callee's does and as a native entry's does: max_frames bounds the
+	 * frames that are live, whichever tier runs them, and the depth at
+	 * which a recursion traps does not depend on the tier (frames[saved]
+	 * stays unused: a run's frames are those above its base). */
+	s->nframes = saved_frames + 1;
 	bool ok = run(s, f->inst, code, base, NULL);
 	s->depth--;
 	if (WRT_LIKELY(ok))

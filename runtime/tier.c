@@ -94,6 +94,9 @@ wrt_tier_store_changed(wrt_store *s)
 			c->tier_loops = 0;
 			if (c->tier_state == WRT_TIER_COUNTING)
 				c->tier_state = WRT_TIER_NONE;
+			/* hot by a loop: its OSR entries stay, its calls count again */
+			if (c->tier_state == WRT_TIER_LOOPS)
+				c->tier_calls = s->tier.mode == WRT_TIER_TIERED ? call_threshold(s) - 1 : 0;
 		}
 	}
 }
@@ -632,14 +635,20 @@ compile_module(wrt_module *m)
 	for (uint32_t k = 0; k < ndefined; k++)
 	{
 		uint8_t st = m->codes[k].tier_state;
-		if (st == WRT_TIER_NONE || st == WRT_TIER_COUNTING)
+		if (st == WRT_TIER_NONE || st == WRT_TIER_COUNTING || st == WRT_TIER_LOOPS)
 			codes[n++] = k;
 	}
 	compile_batch(m, codes, n);
 	wrt_free(&m->alloc, codes);
 }
 
-static void
+/* Calls after which a function hot by a loop (WRT_TIER_LOOPS) is compiled
+ * whole, unless its call threshold comes first. */
+#define LOOPS_CALLS 4
+
+/* The countdowns of `code` by the store's policy, compiling what is due;
+ * true when a call running a loop of code may move to its OSR entry. */
+static bool
 policy(wrt_store *s, wrt_module *m, wrt_code *code, bool from_loop)
 {
 	switch (s->tier.mode)
@@ -647,13 +656,13 @@ policy(wrt_store *s, wrt_module *m, wrt_code *code, bool from_loop)
 		case WRT_TIER_INTERP:
 			code->tier_calls = INT32_MAX;
 			code->tier_loops = INT32_MAX;
-			return;
+			return false;
 		case WRT_TIER_EAGER:
 			if (!m->tier_all_done)
 				compile_module(m);
 			code->tier_calls = INT32_MAX;
 			code->tier_loops = INT32_MAX;
-			return;
+			return false;
 		case WRT_TIER_TIERED:
 			if (code->tier_state == WRT_TIER_NONE)
 			{
@@ -661,9 +670,39 @@ policy(wrt_store *s, wrt_module *m, wrt_code *code, bool from_loop)
 				code->tier_state = WRT_TIER_COUNTING;
 				code->tier_calls = call_threshold(s) - 1;
 				code->tier_loops = loop_threshold(s) - (from_loop ? 1 : 0);
-				return;
+				return false;
 			}
-			if (code->tier_state == WRT_TIER_COUNTING)
+			/*
+			 * Hot by a loop: compile that loop's OSR entry only, not the
+			 * function as well.  A call that spends its time in a loop (a
+			 * program's main, an aggregate over a large array) then pays
+			 * one compilation, not two; its later calls start interpreted
+			 * and move over at their first back-edge of a loop that has an
+			 * entry (tier_loops stays 0 so that every back-edge looks).
+			 * Its calls go on counting: at the call threshold, or after
+			 * LOOPS_CALLS more calls, the whole function is compiled.
+			 */
+			if (from_loop && s->fuel != 0)
+			{
+				/* Metered: no machine code runs, nothing to compile; look
+				 * again after as many back-edges. */
+				code->tier_loops = loop_threshold(s) - 1;
+				return false;
+			}
+			if (from_loop && (code->tier_state == WRT_TIER_COUNTING || code->tier_state == WRT_TIER_LOOPS)
+				&& code->compiled && code->compiled->nloops && load_backend() && backend->compile_osr)
+			{
+				/* A function called again and again that way pays the
+				 * trip through the interpreter and the OSR entry (whose
+				 * calls all go through the engine) every time: after a
+				 * few more calls it is compiled whole after all. */
+				if (code->tier_state == WRT_TIER_COUNTING && code->tier_calls > LOOPS_CALLS)
+					code->tier_calls = LOOPS_CALLS;
+				code->tier_state = WRT_TIER_LOOPS;
+				code->tier_loops = 0;
+				return true;
+			}
+			if (code->tier_state == WRT_TIER_COUNTING || code->tier_state == WRT_TIER_LOOPS)
 			{
 				uint32_t k = (uint32_t) (code - m->codes);
 				compile_batch(m, &k, 1);
@@ -674,10 +713,11 @@ policy(wrt_store *s, wrt_module *m, wrt_code *code, bool from_loop)
 			 * went native (by its calls, say); they look again after as
 			 * many, and move to native code there (on-stack replacement). */
 			code->tier_loops = code->tier_state == WRT_TIER_NATIVE ? loop_threshold(s) - 1 : INT32_MAX;
-			return;
+			return code->tier_state == WRT_TIER_NATIVE;
 	}
 	code->tier_calls = INT32_MAX;   /* an unknown mode: interpret */
 	code->tier_loops = INT32_MAX;
+	return false;
 }
 
 void
@@ -693,17 +733,18 @@ wrt_tier_on_instantiate(wrt_store *s, wrt_module *m)
 		compile_module(m);
 }
 
-void
+bool
 wrt_tier_on_loop(wrt_store *s, wrt_module *m, wrt_code *code)
 {
-	policy(s, m, code, true);
+	return policy(s, m, code, true);
 }
 
 wrt_native_entry
 wrt_tier_osr(wrt_store *s, wrt_module *m, wrt_code *code, uint32_t cell)
 {
 	const wrt_compiled *cf = code->compiled;
-	if (!code->native || s->tier.mode != WRT_TIER_TIERED || !cf || !cf->nloops || !backend
+	bool by_loops = code->tier_state == WRT_TIER_LOOPS;
+	if (!(code->native || by_loops) || s->tier.mode != WRT_TIER_TIERED || !cf || !cf->nloops || !backend
 		|| !backend->compile_osr)
 		return NULL;
 	/* The loop whose label is at cell (the table is by increasing cell). */
@@ -718,9 +759,18 @@ wrt_tier_osr(wrt_store *s, wrt_module *m, wrt_code *code, uint32_t cell)
 	}
 	if (lo == cf->nloops || cf->loops[lo].cell != cell)
 		return NULL;
-	if (!code->osr && !(code->osr = wrt_calloc(&m->alloc, cf->nloops, sizeof(wrt_osr_entry))))
-		return NULL;            /* out of memory: keep interpreting */
+	if (!code->osr)
+	{
+		if (!(code->osr = wrt_calloc(&m->alloc, cf->nloops, sizeof(wrt_osr_entry))))
+			return NULL;        /* out of memory: keep interpreting */
+		/* Hot by a loop: this one is made now, the others when they
+		 * are hot themselves. */
+		for (uint32_t i = 0; i < cf->nloops; i++)
+			code->osr[i].countdown = i == lo ? 0 : loop_threshold(s);
+	}
 	wrt_osr_entry *o = &code->osr[lo];
+	if (!o->tried && by_loops && o->countdown-- > 0)
+		return NULL;
 	if (!o->tried)
 	{
 		o->tried = 1;
@@ -736,8 +786,20 @@ wrt_tier_osr(wrt_store *s, wrt_module *m, wrt_code *code, uint32_t cell)
 			targets[k]->osr_compiled += o->entry != NULL;
 		}
 		if (!o->entry)
+		{
 			snprintf(last_refusal, sizeof(last_refusal), "function %u, loop %u (on-stack replacement): %s",
 					 code->func_index, cf->loops[lo].ordinal, err);
+			/* No entry for a loop of a function hot by its loops: compile
+			 * the function instead, as without OSR (its later calls run
+			 * native; this one goes on interpreted). */
+			if (by_loops)
+			{
+				uint32_t k = (uint32_t) (code - m->codes);
+				compile_batch(m, &k, 1);
+				code->tier_calls = INT32_MAX;
+				code->tier_loops = code->tier_state == WRT_TIER_NATIVE ? loop_threshold(s) - 1 : INT32_MAX;
+			}
+		}
 	}
 	if (!o->entry)
 		return NULL;

@@ -80,7 +80,11 @@ typedef enum wrt_tier_state {
 	WRT_TIER_NATIVE,            /* native entry installed */
 	WRT_TIER_REFUSED,           /* the back end does not lower it (e.g. SIMD) */
 	WRT_TIER_FAILED,            /* the back end failed: stays interpreted */
-	WRT_TIER_COUNTING           /* interpreted, countdowns armed (tiered) */
+	WRT_TIER_COUNTING,          /* interpreted, countdowns armed (tiered) */
+	WRT_TIER_LOOPS              /* hot by a loop (tiered): calls start
+	                             * interpreted and move to their loops' OSR
+	                             * entries; compiled whole once its calls
+	                             * reach the call threshold */
 } wrt_tier_state;
 
 /*
@@ -132,6 +136,7 @@ typedef struct wrt_tier_helpers {
 typedef struct wrt_osr_entry {
 	wrt_native_entry entry;     /* NULL: not made (yet) */
 	uint8_t tried;              /* the back end was asked */
+	int32_t countdown;          /* WRT_TIER_LOOPS: back-edges before it is made */
 } wrt_osr_entry;
 
 /* One function's outcome in a batch. */
@@ -204,8 +209,9 @@ uint32_t wrt_tier_window(const wrt_functype *t);
 void wrt_tier_on_call(wrt_store *s, wrt_module *m, wrt_code *code);
 /* An instance of m is being made: the eager policy compiles m now. */
 void wrt_tier_on_instantiate(wrt_store *s, wrt_module *m);
-/* A loop back-edge of `code` crossed its countdown. */
-void wrt_tier_on_loop(wrt_store *s, wrt_module *m, wrt_code *code);
+/* A loop back-edge of `code` crossed its countdown.  True: the call may
+ * move to the loop's OSR entry (wrt_tier_osr), made or to be made. */
+bool wrt_tier_on_loop(wrt_store *s, wrt_module *m, wrt_code *code);
 
 /*
  * A back-edge to the loop whose label is at cell `cell` of code's register

@@ -260,8 +260,10 @@ void wrt_store_free(wrt_store *s);
 
 /*
  * Limits.  The stack limit bounds the engine's own value stack (bytes) and
- * the number of nested Wasm frames; exceeding either traps with
- * WRT_TRAP_STACK_EXHAUSTED.  Defaults: 1 MiB of value stack, 10000 frames.
+ * the number of live Wasm frames, the outermost included (max_frames 50: a
+ * recursion from the host runs 50 deep), the same whichever tier runs
+ * them; exceeding either traps with WRT_TRAP_STACK_EXHAUSTED.  Defaults:
+ * 1 MiB of value stack, 10000 frames.
  */
 void wrt_store_set_stack_limit(wrt_store *s, size_t value_stack_bytes, uint32_t max_frames);
 /*

@@ -166,14 +166,21 @@ SELECT j2_fib(11), j2_fib(12);
 SELECT jit_functions FROM wasm.stats() WHERE module = 'j2';
 SELECT j2_fib(13);
 SELECT jit_functions FROM wasm.stats() WHERE module = 'j2';
--- loop iterations: collatz(27) takes 111 steps
+-- loop iterations: collatz(27) takes 111 steps; the loop that crosses the
+-- threshold is compiled (its on-stack replacement entry), the function is
+-- compiled whole after 4 more calls
 SET pgwasm.jit_call_threshold = -1;
 SET pgwasm.jit_loop_threshold = 500;
 SELECT j2_collatz(27);
 SELECT jit_functions FROM wasm.stats() WHERE module = 'j2';
+SELECT osr_entries, osr_calls FROM wasm.jit_stats();
 SELECT j2_collatz(27) FROM generate_series(1, 5);
 SELECT jit_functions FROM wasm.stats() WHERE module = 'j2';
+SELECT osr_entries, osr_calls FROM wasm.jit_stats();
 SELECT j2_collatz(837799);
+-- four more calls: compiled whole
+SELECT j2_collatz(27) FROM generate_series(1, 4);
+SELECT jit_functions FROM wasm.stats() WHERE module = 'j2';
 -- -1 for both never compiles, nor does pgwasm.jit = off (memsum(100000)
 -- loops 100,256 times)
 CREATE FUNCTION j2_memsum(int4) RETURNS int4 LANGUAGE wasm AS 'j2:memsum';
@@ -184,14 +191,15 @@ RESET pgwasm.jit_loop_threshold;
 SET pgwasm.jit = off;
 SELECT j2_memsum(100000) FROM generate_series(1, 3);
 SELECT jit_functions FROM wasm.stats() WHERE module = 'j2';
--- on again with the default thresholds (10,000 iterations): compiled during
--- the next call, which goes on in machine code at its loop (on-stack
--- replacement)
+-- on again with the default thresholds (10,000 iterations): its loop is
+-- compiled during the next call, which goes on in machine code there
+-- (on-stack replacement), and the call after moves over at once
 RESET pgwasm.jit;
 SELECT j2_memsum(100000);
 SELECT jit_functions FROM wasm.stats() WHERE module = 'j2';
 SELECT osr_entries, osr_calls FROM wasm.jit_stats();
 SELECT j2_memsum(100000);
+SELECT osr_entries, osr_calls FROM wasm.jit_stats();
 
 -- the settings: any role may change how fast its functions run; the
 -- library's path is fixed at connection start by a superuser

@@ -117,6 +117,31 @@ host_clock(void *ud, int clock_id)
 	return (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* This process's resident memory, its private (anonymous) part and its
+ * peak, in KiB, from /proc/self/status (0 where the kernel has none): with
+ * --time, what a module costs interpreted and compiled (the file-backed
+ * rest, libLLVM's pages for one, is shared between processes). */
+static void
+resident_kib(long *rss, long *anon, long *hwm)
+{
+	char line[256];
+	FILE *f = fopen("/proc/self/status", "r");
+
+	*rss = *anon = *hwm = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+	{
+		if (strncmp(line, "VmRSS:", 6) == 0)
+			*rss = strtol(line + 6, NULL, 10);
+		else if (strncmp(line, "RssAnon:", 8) == 0)
+			*anon = strtol(line + 8, NULL, 10);
+		else if (strncmp(line, "VmHWM:", 6) == 0)
+			*hwm = strtol(line + 6, NULL, 10);
+	}
+	fclose(f);
+}
+
 static double
 now_seconds(void)
 {
@@ -732,6 +757,13 @@ main(int argc, char **argv)
 		if (ts.osr_compiled || ts.osr_entries)
 			fprintf(stderr, "osr: %" PRIu64 " entries made, %" PRIu64 " calls entered them\n",
 					ts.osr_compiled, ts.osr_entries);
+	}
+	if (timing)
+	{
+		long rss, anon, hwm;
+		resident_kib(&rss, &anon, &hwm);
+		fprintf(stderr, "memory: resident %.1f MiB (private %.1f MiB), peak %.1f MiB\n", rss / 1024.0,
+				anon / 1024.0, hwm / 1024.0);
 	}
 
 out:

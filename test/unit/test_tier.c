@@ -313,18 +313,38 @@ test_tier_tiered_thresholds(void)
 		CHECK_EQ(call1(s, inst, "load", 0, &ok), 0);
 	wrt_tier_get_stats(m, &st);
 	CHECK_EQ(st.compiled, 1);
-	/* one call whose loop crosses the loop threshold: its next call runs native */
+	/* one call whose loop crosses the loop threshold: that loop's OSR
+	 * entry is made and entered, the function itself is not compiled */
 	CHECK_EQ(call1(s, inst, "sum", 1000, &ok), 500500);
 	wrt_tier_get_stats(m, &st);
-	CHECK_EQ(st.compiled, 2);
+	CHECK_EQ(st.compiled, 1);
+	CHECK_EQ(st.osr_compiled, 1);
+	CHECK_EQ(st.osr_entries, 1);
+	/* its next call starts interpreted and moves over at its first
+	 * back-edge, with nothing compiled */
 	CHECK_EQ(call1(s, inst, "sum", 1000, &ok), 500500);
 	CHECK(ok);
+	wrt_tier_get_stats(m, &st);
+	CHECK_EQ(st.compiled, 1);
+	CHECK_EQ(st.osr_compiled, 1);
+	CHECK_EQ(st.osr_entries, 2);
 	/* fib: hot by calls within the first call; the rest of the recursion
 	 * calls the native code */
 	CHECK_EQ(call1(s, inst, "fib", 15, &ok), 610);
 	wrt_tier_get_stats(m, &st);
+	CHECK_EQ(st.compiled, 2);
+	CHECK_EQ(st.batches, 2);
+	/* sum's calls reach the call threshold (5): now it is compiled whole,
+	 * and its calls run native from their start */
+	for (int i = 0; i < 4; i++)
+		CHECK_EQ(call1(s, inst, "sum", 10, &ok), 55);
+	wrt_tier_get_stats(m, &st);
 	CHECK_EQ(st.compiled, 3);
 	CHECK_EQ(st.batches, 3);
+	uint64_t entries = st.osr_entries;
+	CHECK_EQ(call1(s, inst, "sum", 1000, &ok), 500500);
+	wrt_tier_get_stats(m, &st);
+	CHECK_EQ(st.osr_entries, entries);
 }
 
 void
@@ -450,7 +470,9 @@ test_tier_osr_results(void)
 				   cases[i].arg, thresholds[k], (unsigned long long) got, (unsigned long long) want);
 			CHECKF(wrt_tier_status() == NULL, "tier unavailable: %s", wrt_tier_status());
 			uint64_t osr = cases[i].backedges > thresholds[k];
-			CHECKF(st.osr_entries == osr && st.osr_compiled == osr && st.compiled == osr,
+			/* hot by its loop: the OSR entry only, the function is not
+			 * compiled (its calls have not reached their threshold) */
+			CHECKF(st.osr_entries == osr && st.osr_compiled == osr && st.compiled == 0,
 				   "%s(%d), loop threshold %u: %llu osr entries, %llu made, %llu compiled", cases[i].name,
 				   cases[i].arg, thresholds[k], (unsigned long long) st.osr_entries,
 				   (unsigned long long) st.osr_compiled, (unsigned long long) st.compiled);
@@ -566,8 +588,83 @@ test_tier_osr_fuel(void)
 	CHECK_EQ(r, -2007335);
 	wrt_tier_stats st;
 	wrt_tier_get_stats(wrt_instance_module(inst), &st);
-	/* compiled by the loop, but metered calls stay in the interpreter */
-	CHECK_EQ(st.compiled, 1);
+	/* metered calls stay in the interpreter, and nothing is compiled for
+	 * them by their loops */
+	CHECK_EQ(st.compiled, 0);
+	CHECK_EQ(st.osr_compiled, 0);
 	CHECK_EQ(st.osr_entries, 0);
 	CHECK(wrt_store_fuel_consumed(s) > 2000);
+}
+
+/*
+ * A function hot by its loop gets that loop's OSR entry, not a compilation
+ * of its own: its next calls start interpreted and move over at their
+ * first back-edge, with nothing compiled; after four more calls (its call
+ * threshold is a million here) it is compiled whole, and its calls run
+ * native from their start.
+ */
+void
+test_tier_loops_then_calls(void)
+{
+	wrt_store *s;
+	wrt_instance *inst = osr_instance(&s, WRT_TIER_TIERED, 100);
+	NEED(inst);
+	wrt_func *f = unit_export_func(inst, "below");
+	NEED(f);
+	wrt_tier_stats st;
+	int32_t arg = 2000, first = 0, r = 0;
+	CHECK(unit_call_i32(s, f, &arg, &first));
+	for (int call = 2; call <= 7; call++)
+	{
+		CHECK(unit_call_i32(s, f, &arg, &r));
+		CHECK_EQ(r, first);
+		wrt_tier_get_stats(wrt_instance_module(inst), &st);
+		CHECKF(wrt_tier_status() == NULL, "tier unavailable: %s", wrt_tier_status());
+		CHECK_EQ(st.osr_compiled, 1);
+		/* calls 1-5 enter the OSR entry; the 6th compiles the function */
+		CHECK_EQ(st.osr_entries, (uint64_t) (call < 6 ? call : 5));
+		CHECK_EQ(st.compiled, (uint64_t) (call < 6 ? 0 : 1));
+	}
+	CHECK_EQ(st.batches, 1);
+}
+
+/*
+ * The frame limit is the number of live frames whatever runs them: a
+ * recursion from the host traps at the same depth interpreted, compiled,
+ * and mixed (tiered: the outer calls interpreted, the inner ones native).
+ * Native code entered from the host used to allow one frame fewer than the
+ * interpreter, and interpreted code entered from native code one more.
+ */
+void
+test_tier_frame_limit_exact(void)
+{
+	static const wrt_tier_settings policies[] = {
+		{WRT_TIER_INTERP, 0, 0}, {WRT_TIER_EAGER, 0, 0}, {WRT_TIER_TIERED, 10, 1000000},
+	};
+	for (size_t i = 0; i < sizeof(policies) / sizeof(policies[0]); i++)
+	{
+		wrt_store *s = unit_store();
+		NEED(s);
+		wrt_store_set_stack_limit(s, 1 << 20, 50);
+		wrt_store_set_tier(s, &policies[i]);
+		wrt_module *m = unit_fixture("recurse");
+		NEED(m);
+		wrt_instance *inst = unit_instantiate(s, m, NULL, 0);
+		NEED(inst);
+		wrt_func *depth = unit_export_func(inst, "depth");
+		NEED(depth);
+		int32_t d = 49, r = 0;
+		/* depth(49): 50 frames, the limit */
+		CHECKF(unit_call_i32(s, depth, &d, &r) && r == 49, "policy %d: depth(49) failed", (int) policies[i].mode);
+		d = 50;
+		CHECKF(!unit_call_i32(s, depth, &d, &r), "policy %d: depth(50) ran", (int) policies[i].mode);
+		CHECK_TRAP(s, WRT_TRAP_STACK_EXHAUSTED);
+		if (policies[i].mode != WRT_TIER_INTERP)
+		{
+			wrt_tier_stats st;
+			wrt_tier_get_stats(m, &st);
+			CHECKF(wrt_tier_status() == NULL, "tier unavailable: %s", wrt_tier_status());
+			CHECK(st.compiled >= 1);
+		}
+	}
 }

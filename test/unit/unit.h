@@ -95,6 +95,8 @@
 	X(tier_osr_interrupt) \
 	X(tier_osr_running_calls) \
 	X(tier_osr_fuel) \
+	X(tier_loops_then_calls) \
+	X(tier_frame_limit_exact) \
 	X(tier_cache_hit) \
 	X(tier_cache_damaged) \
 	X(tier_cache_osr)
