@@ -32,7 +32,7 @@
 
 #include <stdlib.h>
 
-enum { K_SLOT, K_LOCAL, K_CONST, K_COND };
+enum { K_SLOT, K_LOCAL, K_CONST };
 
 typedef struct centry {
 	uint8_t kind;
@@ -124,20 +124,12 @@ typedef struct comp {
 	bool last_add_ri;           /* that instruction is i32.add/sub with an immediate */
 	uint8_t last_load_type;     /* a plain full-width load of this valtype, else 0 */
 	bool last_load_add;         /* that load is a LOAD_ADD with offset 0 */
-	bool last_chain;            /* that instruction is an f64 add/sub/mul _RR */
 	int64_t pend_add;           /* an I32_ADD_RI whose result went to a local, or -1 */
-	bool last_add2;             /* the last instruction is a merged I32_ADD2_RI */
-	bool last_add3;             /* ... or a merged I32_ADD3_RI */
 	uint32_t prev_instr;        /* cell index of the instruction before the last, or UINT32_MAX */
 	uint32_t label_pos;         /* cell index of the last jump target (barrier()) */
+	uint32_t *labels;           /* every label's cell, increasing: fuse.c's jump targets */
+	uint32_t nlabels, caplabels;
 	bool fuse;                  /* fusions on: off (module no_fuse) only to compare, in tests */
-
-	struct {
-		uint32_t ir;            /* base irop of the comparison */
-		bool test, ri;
-		uint32_t a, b;
-		uint64_t imm;
-	} cond;
 } comp;
 
 /* ---- irop bases per Wasm op, generated from opcodes.def ---------------- */
@@ -255,9 +247,6 @@ forget_peepholes(comp *c)
 	c->last_add_ri = false;
 	c->last_load_type = 0;
 	c->last_load_add = false;
-	c->last_chain = false;
-	c->last_add2 = false;
-	c->last_add3 = false;
 }
 
 /* Bytes the function's code would hold now (cells, offset map, header). */
@@ -537,12 +526,12 @@ negated_compare(int op)
 
 /*
  * i32.eqz of an integer comparison just computed into the stack top:
- * rewrite the comparison into its negation instead of testing its result.
- * Feeding a branch, the comparison is taken back out of the code and
- * becomes the pending fused condition.  Returns true if it applied.
+ * rewrite the comparison into its negation instead of testing its result
+ * (feeding a branch, the negation then fuses with it, fuse.c).  Returns
+ * true if it applied.
  */
 static bool
-fold_eqz_of_compare(comp *c, int next)
+fold_eqz_of_compare(comp *c)
 {
 	if (c->oom || c->last_cmp < 0 || c->last_dst_cell < 0 || c->st[c->h - 1].kind != K_SLOT ||
 		c->last_dst_slot != canon(c, c->h - 1))
@@ -550,24 +539,7 @@ fold_eqz_of_compare(comp *c, int next)
 	int neg = negated_compare(c->last_cmp);
 	if (neg < 0)
 		return false;
-	uint32_t at = c->last_instr;
-	bool ri = c->last_cmp_ri;
-	if (next == WRT_OP_BR_IF || next == WRT_OP_IF)
-	{
-		c->cond.ir = ir_base[neg];
-		c->cond.test = false;
-		c->cond.ri = ri;
-		c->cond.a = ri ? wrt_ir_BIN_RI_a(&c->code[at]) : wrt_ir_BIN_RR_a(&c->code[at]);
-		c->cond.b = ri ? 0 : wrt_ir_BIN_RR_b(&c->code[at]);
-		c->cond.imm = ri ? wrt_ir_BIN_RI_imm(&c->code[at]).u : 0;
-		c->ncode = at;          /* drop the comparison: the branch does it */
-		c->npc -= 2;
-		c->last_dst_cell = -1;
-		c->last_cmp = -1;
-		c->st[c->h - 1].kind = K_COND;
-		return true;
-	}
-	SET_OP(c, at, ir_base[neg] + (ri ? WRT_IRF_BIN_RI : WRT_IRF_BIN_RR));
+	SET_OP(c, c->last_instr, ir_base[neg] + (c->last_cmp_ri ? WRT_IRF_BIN_RI : WRT_IRF_BIN_RR));
 	c->last_cmp = neg;
 	c->last_cmpop = neg;
 	return true;
@@ -617,6 +589,10 @@ barrier(comp *c)
 	c->label_pos = c->ncode;
 	forget_peepholes(c);
 	c->pend_add = -1;
+	/* (without fusions, before every instruction, and no pass reads them) */
+	if (c->fuse && (c->nlabels == 0 || c->labels[c->nlabels - 1] != c->ncode) &&
+		grow(c, (void **) &c->labels, &c->caplabels, c->nlabels + 1, sizeof(uint32_t)))
+		c->labels[c->nlabels++] = c->ncode;
 }
 
 static inline bool
@@ -1053,229 +1029,31 @@ emit_branch(comp *c, cframe *f)
 }
 
 /*
- * Loop tails: an i32 add of an immediate (the counter update) just emitted,
- * and a branch testing its result for zero or (in)equality with a slot.
- * Replace the add with one instruction that adds and branches.
- */
-static bool
-fuse_addi_branch(comp *c, const centry *cond, uint32_t cslot, bool negate,
-				 uint32_t *at, uint32_t *cell, uint8_t *part)
-{
-	/* (no code at all yet: nothing to fuse, and no cell to point at) */
-	if (c->oom || !c->code || c->last_instr >= c->ncode)
-		return false;
-	uint32_t add = c->last_instr, d, a, imm;
-	wrt_cell *pa = &c->code[add];
-	bool add2 = false, add3 = false;
-	if (c->last_add_ri && OP_AT(c, add) == WRT_IR_I32_ADD_RI)
-	{
-		d = wrt_ir_BIN_RI_d(pa);
-		a = wrt_ir_BIN_RI_a(pa);
-		imm = IMM_U32(wrt_ir_BIN_RI_imm(pa));
-	}
-	else if (c->last_add2 && OP_AT(c, add) == WRT_IR_I32_ADD2_RI && c->ncode == add + WRT_IRLEN_I32_ADD2_RI)
-	{
-		/* the second add of a merged pair: split it off again */
-		add2 = true;
-		d = wrt_ir_I32_ADD2_RI_d2(pa);
-		a = wrt_ir_I32_ADD2_RI_a2(pa);
-		imm = wrt_ir_I32_ADD2_RI_k2(pa);
-	}
-	else if (c->last_add3 && OP_AT(c, add) == WRT_IR_I32_ADD3_RI && c->ncode == add + WRT_IRLEN_I32_ADD3_RI)
-	{
-		/* the third add of a merged triple */
-		add3 = true;
-		d = wrt_ir_I32_ADD3_RI_d3(pa);
-		a = wrt_ir_I32_ADD3_RI_a3(pa);
-		imm = wrt_ir_I32_ADD3_RI_k3(pa);
-	}
-	else
-		return false;
-	int irop;
-	uint32_t other = 0;
-	bool three = false;
-	if (cond->kind != K_COND)
-	{
-		if (cslot != d)
-			return false;
-		irop = negate ? WRT_IR_I32_ADDI_BR_Z : WRT_IR_I32_ADDI_BR_NZ;
-	}
-	else if (c->cond.test)
-	{
-		if (c->cond.ir != WRT_IR_I32_EQZ || c->cond.a != d)
-			return false;
-		irop = negate ? WRT_IR_I32_ADDI_BR_NZ : WRT_IR_I32_ADDI_BR_Z;
-	}
-	else
-	{
-		bool ne = c->cond.ir == WRT_IR_I32_NE_RR;
-		if (c->cond.ri || !(ne || c->cond.ir == WRT_IR_I32_EQ_RR))
-			return false;
-		if (c->cond.a == d)
-			other = c->cond.b;
-		else if (c->cond.b == d)
-			other = c->cond.a;
-		else
-			return false;
-		irop = ne != negate ? WRT_IR_I32_ADDI_BR_NE : WRT_IR_I32_ADDI_BR_EQ;
-		three = true;
-	}
-	bool copy = false;
-	uint32_t cd = 0, cs = 0;
-	uint32_t offset = c->cur_offset;
-	if (add2)
-	{
-		/* ADD2 d1 = a1 + k1, d2 = a2 + k2 -> ADD_RI d1 = a1 + k1, in place
-		 * (the same pc-map entry) */
-		uint32_t d1 = wrt_ir_I32_ADD2_RI_d1(pa), a1 = wrt_ir_I32_ADD2_RI_a1(pa);
-		uint32_t k1 = wrt_ir_I32_ADD2_RI_k1(pa);
-		SET_OP(c, add, WRT_IR_I32_ADD_RI);
-		wrt_ir_set_BIN_RI_d(pa, d1);
-		wrt_ir_set_BIN_RI_a(pa, a1);
-		wrt_ir_set_BIN_RI_imm(pa, k1);
-		c->ncode = add + WRT_IRLEN_BIN_RI;
-	}
-	else if (add3)
-	{
-		/* ADD3 -> ADD2 of its first two adds, in place */
-		uint32_t d1 = wrt_ir_I32_ADD3_RI_d1(pa), a1 = wrt_ir_I32_ADD3_RI_a1(pa);
-		uint32_t d2 = wrt_ir_I32_ADD3_RI_d2(pa), a2 = wrt_ir_I32_ADD3_RI_a2(pa);
-		uint32_t k1 = wrt_ir_I32_ADD3_RI_k1(pa), k2 = wrt_ir_I32_ADD3_RI_k2(pa);
-		SET_OP(c, add, WRT_IR_I32_ADD2_RI);
-		wrt_ir_set_I32_ADD2_RI_d1(pa, d1);
-		wrt_ir_set_I32_ADD2_RI_a1(pa, a1);
-		wrt_ir_set_I32_ADD2_RI_d2(pa, d2);
-		wrt_ir_set_I32_ADD2_RI_a2(pa, a2);
-		wrt_ir_set_I32_ADD2_RI_k1(pa, k1);
-		wrt_ir_set_I32_ADD2_RI_k2(pa, k2);
-		c->ncode = add + WRT_IRLEN_I32_ADD2_RI;
-	}
-	else if (op_at(c, c->prev_instr, WRT_IR_COPY) && c->prev_instr + WRT_IRLEN_COPY == add && joinable(c, c->prev_instr))
-	{
-		/* a local-to-local copy just before the add (a loop-carried value
-		 * moved at the end of the body): it goes into the fused instruction
-		 * and is done first */
-		copy = true;
-		cd = wrt_ir_COPY_d(&c->code[c->prev_instr]);
-		cs = wrt_ir_COPY_s(&c->code[c->prev_instr]);
-		offset = drop_from(c, c->prev_instr);
-	}
-	else
-		offset = drop_from(c, add);     /* the fused instruction replaces the add */
-	if (copy)
-		irop = irop == WRT_IR_I32_ADDI_BR_NZ ? WRT_IR_I32_ADDI_BR_NZ_C
-			: irop == WRT_IR_I32_ADDI_BR_Z ? WRT_IR_I32_ADDI_BR_Z_C
-			: irop == WRT_IR_I32_ADDI_BR_NE ? WRT_IR_I32_ADDI_BR_NE_C : WRT_IR_I32_ADDI_BR_EQ_C;
-	/* the branch offset is fixed up later: where it is, by the layout */
-#define ADDI_BR_OFF(L) (*cell = *at + WRT_IRPOS_##L##_off, *part = WRT_IRHALF_##L##_off)
-	if (three && copy)
-	{
-		*at = emit_as_I32_ADDI_BR_NE_C(c, irop, d, a, imm, other, 0, cd, cs);
-		ADDI_BR_OFF(I32_ADDI_BR_NE_C);
-	}
-	else if (three)
-	{
-		*at = emit_as_I32_ADDI_BR_NE(c, irop, d, a, imm, other, 0);
-		ADDI_BR_OFF(I32_ADDI_BR_NE);
-	}
-	else if (copy)
-	{
-		*at = emit_as_I32_ADDI_BR_NZ_C(c, irop, d, a, imm, 0, cd, cs);
-		ADDI_BR_OFF(I32_ADDI_BR_NZ_C);
-	}
-	else
-	{
-		*at = emit_as_I32_ADDI_BR_NZ(c, irop, d, a, imm, 0);
-		ADDI_BR_OFF(I32_ADDI_BR_NZ);
-	}
-#undef ADDI_BR_OFF
-	if (!add2 && !add3)
-		fuse_done(c, offset);
-	return true;
-}
-
-/*
- * Emit a conditional branch on the popped condition (a fused comparison, or
- * an i32 slot), taken when the condition is true (negate = false) or false.
- * The target is given as a fixup chain head (*chain) or a known position.
+ * Emit a conditional branch on the popped condition, an i32 slot, taken when
+ * it is true (negate = false) or false.  The target is given as a fixup
+ * chain head (*chain) or a known position.  The pass of replacing fusions
+ * (fuse.c) fuses it with the compare, test or loop-counter add computing
+ * the condition.
  */
 static void
-emit_cond_branch(comp *c, const centry *cond, uint32_t cslot, bool negate,
-				 int32_t *chain, int64_t known)
+emit_cond_branch(comp *c, uint32_t cslot, bool negate, int32_t *chain, int64_t known)
 {
-	uint32_t at, cell;
-	uint8_t part;
-	if (fuse_addi_branch(c, cond, cslot, negate, &at, &cell, &part))
-		;
-	/* the offset's cell and half in an instruction of layout L at `at` */
-#define OFFSET_OF(L) (cell = at + WRT_IRPOS_##L##_off, part = WRT_IRHALF_##L##_off)
-	else if (cond->kind == K_COND && (c->cond.ir == WRT_IR_BR_ADDI_ANDI_LTU ||
-										 c->cond.ir == WRT_IR_BR_ADDI_ANDI_GEU))
-	{
-		/* cond.imm is k | m << 32, cond.b the bound n (fuse_range_cond) */
-		bool lt = (c->cond.ir == WRT_IR_BR_ADDI_ANDI_LTU) != negate;
-		at = emit_as_BR_ADDI_ANDI_LTU(c, lt ? WRT_IR_BR_ADDI_ANDI_LTU : WRT_IR_BR_ADDI_ANDI_GEU, c->cond.a, 0,
-									  WRT_LO((wrt_cell) {.u = c->cond.imm}), WRT_HI((wrt_cell) {.u = c->cond.imm}),
-									  c->cond.b);
-		OFFSET_OF(BR_ADDI_ANDI_LTU);
-	}
-	else if (cond->kind == K_COND)
-	{
-		if (c->cond.test && negate)
-		{
-			at = emit_as_BRIFNOT_TEST(c, c->cond.ir + WRT_IRF_BRIFNOT_TEST, c->cond.a, 0);
-			OFFSET_OF(BRIFNOT_TEST);
-		}
-		else if (c->cond.test)
-		{
-			at = emit_as_BRIF_TEST(c, c->cond.ir + WRT_IRF_BRIF_TEST, c->cond.a, 0);
-			OFFSET_OF(BRIF_TEST);
-		}
-		else if (c->cond.ri && negate)
-		{
-			at = emit_as_BRIFNOT_RI(c, c->cond.ir + WRT_IRF_BRIFNOT_RI, c->cond.a, 0, c->cond.imm);
-			OFFSET_OF(BRIFNOT_RI);
-		}
-		else if (c->cond.ri)
-		{
-			at = emit_as_BRIF_RI(c, c->cond.ir + WRT_IRF_BRIF_RI, c->cond.a, 0, c->cond.imm);
-			OFFSET_OF(BRIF_RI);
-		}
-		else if (negate)
-		{
-			at = emit_as_BRIFNOT_RR(c, c->cond.ir + WRT_IRF_BRIFNOT_RR, c->cond.a, c->cond.b, 0);
-			OFFSET_OF(BRIFNOT_RR);
-		}
-		else
-		{
-			at = emit_as_BRIF_RR(c, c->cond.ir + WRT_IRF_BRIF_RR, c->cond.a, c->cond.b, 0);
-			OFFSET_OF(BRIF_RR);
-		}
-	}
-	else
-	{
-		at = emit_as_BR_NZ(c, negate ? WRT_IR_BR_Z : WRT_IR_BR_NZ, cslot, 0);
-		OFFSET_OF(BR_NZ);
-	}
-#undef OFFSET_OF
+	uint32_t at = emit_as_BR_NZ(c, negate ? WRT_IR_BR_Z : WRT_IR_BR_NZ, cslot, 0);
+	uint32_t cell = at + WRT_IRPOS_BR_NZ_off;
+	uint8_t part = WRT_IRHALF_BR_NZ_off;
 	if (known >= 0)
 		write_offset(c, at, cell, part, (uint32_t) known);
 	else
 		add_fixup(c, chain, at, cell, part);
 }
 
-/* Pop a branch condition: returns the entry and sets *slot for plain ones. */
-static centry
-pop_cond(comp *c, uint32_t *slot)
+/* Pop a branch condition: its slot. */
+static uint32_t
+pop_cond(comp *c)
 {
-	centry e = c->st[c->h - 1];
-	*slot = 0;
-	if (e.kind != K_COND)
-		*slot = slot_of(c, c->h - 1);
+	uint32_t slot = slot_of(c, c->h - 1);
 	c->h--;
-	if (e.kind == K_COND)
-		c->st[c->h].kind = K_SLOT;  /* K_COND never enters the virtual list */
-	return e;
+	return slot;
 }
 
 static void
@@ -1289,19 +1067,17 @@ mark_dead(comp *c)
 static void
 compile_br_if(comp *c, uint32_t depth)
 {
-	uint32_t cslot;
 	cframe *f = &c->ctl[c->nctl - 1 - depth];
 	if (label_arity(f) > COPIES_MAX)
 		materialize_from(c, c->h - 1 - label_arity(f));
-	centry cond = pop_cond(c, &cslot);
+	uint32_t cslot = pop_cond(c);
 	if (f->kind != C_FUNC && !branch_needs_copies(c, f))
 	{
-		emit_cond_branch(c, &cond, cslot, false, &f->fix_end,
-						 f->kind == C_LOOP ? (int64_t) f->loop_pc : -1);
+		emit_cond_branch(c, cslot, false, &f->fix_end, f->kind == C_LOOP ? (int64_t) f->loop_pc : -1);
 		return;
 	}
 	int32_t skip = -1;
-	emit_cond_branch(c, &cond, cslot, true, &skip, -1);
+	emit_cond_branch(c, cslot, true, &skip, -1);
 	emit_branch(c, f);
 	bind(c, skip);
 }
@@ -1384,74 +1160,6 @@ compile_call(comp *c, const wrt_functype *t, int irop, uint64_t operand,
 	/* A host callee may need max(params, results) slots at argbase. */
 	if (c->h - nr + np > c->maxh)
 		c->maxh = c->h - nr + np;
-}
-
-/* Index of an f64 add/sub/mul in WRT_IR_F64_CHAIN's operator order, else -1. */
-static int
-f64_chain_index(int op)
-{
-	switch (op)
-	{
-		case WRT_OP_F64_ADD: return 0;
-		case WRT_OP_F64_SUB: return 1;
-		case WRT_OP_F64_MUL: return 2;
-		default: return -1;
-	}
-}
-
-/*
- * An f64 add/sub/mul (operands in slots sa, sb, still on the model's stack)
- * one of whose operands the previous f64 add/sub/mul just computed: emit
- * both as one F64_<OP1>_<OP2> instruction (which still writes the first
- * result, to a temporary or to the local a local.tee/set redirected it to).
- */
-static bool
-fuse_f64_chain(comp *c, int op, uint32_t sa, uint32_t sb)
-{
-	int i2 = f64_chain_index(op), i1 = -1;
-	if (i2 < 0 || c->oom || !c->last_chain || sa == sb)
-		return false;
-	int prev = OP_AT(c, c->last_instr);
-	uint32_t t = wrt_ir_BIN_RR_d(&c->code[c->last_instr]);   /* maybe redirected to a local */
-	static const int ops[3] = {WRT_OP_F64_ADD, WRT_OP_F64_SUB, WRT_OP_F64_MUL};
-	for (int k = 0; k < 3; k++)
-		if (prev == ir_base[ops[k]])
-			i1 = k;
-	if (i1 < 0)
-		return false;
-	bool left;
-	if (t == sa)
-		left = true;
-	else if (t == sb)
-		left = false;
-	else
-		return false;
-	static const uint16_t fused[3][3][2] = {
-		{{WRT_IR_F64_ADD_ADD_L, WRT_IR_F64_ADD_ADD_R}, {WRT_IR_F64_ADD_SUB_L, WRT_IR_F64_ADD_SUB_R},
-		 {WRT_IR_F64_ADD_MUL_L, WRT_IR_F64_ADD_MUL_R}},
-		{{WRT_IR_F64_SUB_ADD_L, WRT_IR_F64_SUB_ADD_R}, {WRT_IR_F64_SUB_SUB_L, WRT_IR_F64_SUB_SUB_R},
-		 {WRT_IR_F64_SUB_MUL_L, WRT_IR_F64_SUB_MUL_R}},
-		{{WRT_IR_F64_MUL_ADD_L, WRT_IR_F64_MUL_ADD_R}, {WRT_IR_F64_MUL_SUB_L, WRT_IR_F64_MUL_SUB_R},
-		 {WRT_IR_F64_MUL_MUL_L, WRT_IR_F64_MUL_MUL_R}},
-	};
-	uint32_t at = c->last_instr;
-	uint32_t a = wrt_ir_BIN_RR_a(&c->code[at]), b = wrt_ir_BIN_RR_b(&c->code[at]);
-	uint32_t other = left ? sb : sa;
-	c->ncode = at;
-	c->npc -= 2;
-	c->h -= 2;
-	uint32_t d = push_slot(c);
-	if (left)
-	{
-		at = emit_as_CHAIN_L(c, fused[i1][i2][0], d, a, b, other, t);
-		NOTE_DST(c, CHAIN_L, at, d, d);
-	}
-	else
-	{
-		at = emit_as_CHAIN_R(c, fused[i1][i2][1], d, a, b, other, t);
-		NOTE_DST(c, CHAIN_R, at, d, d);
-	}
-	return true;
 }
 
 /*
@@ -1607,50 +1315,6 @@ fuse_accumulate(comp *c, const centry *ea, const centry *eb, uint32_t sa, uint32
 	return true;
 }
 
-/*
- * A branch on an unsigned compare of ((x + k) & m) with a constant, the add
- * and the mask just computed into temporaries (clang's range checks:
- * (unsigned char) (c - 'a') < 26): the pending condition becomes one
- * BR_ADDI_ANDI_LTU/GEU on x; the add and the mask are dropped.
- */
-static bool
-fuse_range_cond(comp *c, int op, uint32_t sa, uint64_t imm)
-{
-	uint32_t l = c->last_instr, p = c->prev_instr;
-	uint32_t n = (uint32_t) imm;
-	bool lt;
-	switch (op)
-	{
-		case WRT_OP_I32_LT_U: lt = true; break;
-		case WRT_OP_I32_GE_U: lt = false; break;
-		case WRT_OP_I32_LE_U: lt = true; n++; break;
-		case WRT_OP_I32_GT_U: lt = false; n++; break;
-		default: return false;
-	}
-	if ((op == WRT_OP_I32_LE_U || op == WRT_OP_I32_GT_U) && (uint32_t) imm == UINT32_MAX)
-		return false;
-	if (c->oom || c->last_dst_cell < 0 || !joinable(c, l) || sa < c->nlocals ||
-		c->st[c->h].kind != K_SLOT || sa != canon(c, c->h) ||
-		!op_at(c, l, WRT_IR_I32_AND_RI) || l + WRT_IRLEN_BIN_RI != c->ncode ||
-		wrt_ir_BIN_RI_d(&c->code[l]) != sa ||
-		!op_at(c, p, WRT_IR_I32_ADD_RI) || p + WRT_IRLEN_BIN_RI != l)
-		return false;
-	uint32_t t = wrt_ir_BIN_RI_d(&c->code[p]);
-	if (t < c->nlocals || wrt_ir_BIN_RI_a(&c->code[l]) != t)
-		return false;
-	uint32_t x = wrt_ir_BIN_RI_a(&c->code[p]);
-	uint32_t k = IMM_U32(wrt_ir_BIN_RI_imm(&c->code[p])), m = IMM_U32(wrt_ir_BIN_RI_imm(&c->code[l]));
-	drop_from(c, p);
-	c->cond.ir = lt ? WRT_IR_BR_ADDI_ANDI_LTU : WRT_IR_BR_ADDI_ANDI_GEU;
-	c->cond.test = false;
-	c->cond.ri = true;
-	c->cond.a = x;
-	c->cond.b = n;
-	c->cond.imm = WRT_PACK(k, m);
-	push(c, K_COND, 0, 0);
-	return true;
-}
-
 /* Plain operators from opcodes.def. */
 static void
 compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
@@ -1662,20 +1326,10 @@ compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 		case WRT_OPC_UN:
 		case WRT_OPC_TEST:
 			{
-				int next = wrt_insn_peek_op(&c->rd);
-				if (op == WRT_OP_I32_EQZ && fold_eqz_of_compare(c, next))
+				if (op == WRT_OP_I32_EQZ && fold_eqz_of_compare(c))
 					return;
 				uint32_t a = slot_of(c, c->h - 1);
 				c->h--;
-				if (oi->cls == WRT_OPC_TEST && (next == WRT_OP_BR_IF || next == WRT_OP_IF) && c->fuse)
-				{
-					c->cond.ir = base;
-					c->cond.test = true;
-					c->cond.ri = false;
-					c->cond.a = a;
-					push(c, K_COND, 0, 0);
-					return;
-				}
 				uint32_t d = push_slot(c);
 				if (oi->cls == WRT_OPC_TEST)
 					NOTE_DST(c, TEST, emit_as_TEST(c, base, d, a), d, d);
@@ -1758,26 +1412,13 @@ compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 					sa = slot_of(c, c->h - 2);
 					sb = slot_of(c, c->h - 1);
 				}
-				if (!ri && fuse_f64_chain(c, op, sa, sb))
-					return;
 				c->h -= 2;
 				int next = wrt_insn_peek_op(&c->rd);
 				if (!ri && (op == WRT_OP_I32_EQ || op == WRT_OP_I32_NE) && fuse_byte_compare(c, op, sa, sb))
 					return;
-				if (ri && (next == WRT_OP_BR_IF || next == WRT_OP_IF) && fuse_range_cond(c, op, sa, imm))
-					return;
-				if (oi->cls == WRT_OPC_CMP && (next == WRT_OP_BR_IF || next == WRT_OP_IF) && c->fuse)
-				{
-					c->cond.ir = base;
-					c->cond.test = false;
-					c->cond.ri = ri;
-					c->cond.a = sa;
-					c->cond.b = sb;
-					c->cond.imm = imm;
-					push(c, K_COND, 0, 0);
-					return;
-				}
-				if (ri && (op == WRT_OP_I32_EQ || op == WRT_OP_I32_NE) && !c->oom &&
+				/* A compare feeding a branch is left to fuse with it (fuse.c). */
+				bool feeds_branch = oi->cls == WRT_OPC_CMP && (next == WRT_OP_BR_IF || next == WRT_OP_IF);
+				if (ri && (op == WRT_OP_I32_EQ || op == WRT_OP_I32_NE) && !feeds_branch && !c->oom &&
 					c->last_dst_cell >= 0 && OP_AT(c, c->last_instr) == WRT_IR_I32_AND_RI &&
 					sa >= c->nlocals && c->last_dst_slot == sa)
 				{
@@ -1822,7 +1463,6 @@ compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 					at = emit_as_BIN_RR(c, base + WRT_IRF_BIN_RR, d, sa, sb);
 					NOTE_DST(c, BIN_RR, at, d, d);
 				}
-				c->last_chain = !ri && f64_chain_index(op) >= 0;
 				if (oi->cls == WRT_OPC_CMP)
 				{
 					c->last_cmpop = op;
@@ -2060,7 +1700,6 @@ merge_local_adds(comp *c)
 		wrt_ir_set_I32_ADD3_RI_k3(w, k);
 		c->ncode = q + WRT_IRLEN_I32_ADD3_RI;
 		c->last_instr = q;
-		c->last_add3 = true;
 		c->pend_add = -1;
 		return;
 	}
@@ -2083,7 +1722,6 @@ merge_local_adds(comp *c)
 	c->npc -= 2;
 	c->last_instr = (uint32_t) p;
 	c->last_add_ri = false;
-	c->last_add2 = true;
 	c->pend_add = -1;
 }
 
@@ -2375,14 +2013,13 @@ translate(comp *c)
 				}
 			case WRT_OP_IF:
 				{
-					uint32_t cslot;
 					btype bt;
 					blocktype(c, &in, &bt);
-					centry cond = pop_cond(c, &cslot);
+					uint32_t cslot = pop_cond(c);
 					materialize_all(c);
 					cframe *f = push_ctl(c, C_IF, &bt, false);
 					if (f)
-						emit_cond_branch(c, &cond, cslot, true, &f->fix_else, -1);
+						emit_cond_branch(c, cslot, true, &f->fix_else, -1);
 					break;
 				}
 			case WRT_OP_ELSE:
@@ -2778,12 +2415,18 @@ wrt_compile(wrt_module *m, wrt_code *fn, wrt_error *err)
 	bool ok = !c.oom && translate(&c);
 	if (ok && c.nctl != 0)
 		ok = wrt_set_error(err, WRT_ERR_INVALID, c.cur_offset, "function body does not end");
-	if (ok)
+	if (ok && c.fuse)
 	{
-		if (c.fuse)
+		wrt_fuse_code fc = {c.code, c.ncode, c.pcmap, c.npc, c.loops, c.nloops, c.labels, c.nlabels,
+			c.nlocals, c.a};
+		ok = wrt_fuse_replace(&fc);
+		c.ncode = fc.ncode;
+		c.npc = fc.npc;
+		if (ok)
 			wrt_fuse_in_place(c.code, c.pcmap, c.npc);
-		bind_handlers(&c);
 	}
+	if (ok)
+		bind_handlers(&c);
 
 	wrt_compiled *cf = NULL;
 	if (ok)
@@ -2834,6 +2477,7 @@ wrt_compile(wrt_module *m, wrt_code *fn, wrt_error *err)
 	wrt_free(c.a, c.lslot);
 	wrt_free(c.a, c.ctl);
 	wrt_free(c.a, c.fx);
+	wrt_free(c.a, c.labels);
 	return ok;
 }
 
