@@ -118,9 +118,6 @@ typedef struct comp {
 	uint32_t last_dst_slot;
 	bool last_dst_v128;         /* that result is a v128 (slot pair) */
 	uint32_t last_instr;        /* cell index of the last instruction emitted */
-	int last_cmp;               /* wrt_op of that instruction if an integer compare, else -1 */
-	bool last_cmp_ri;
-	int last_cmpop;             /* wrt_op of that instruction if any compare (RR/RI), else -1 */
 	bool last_add_ri;           /* that instruction is i32.add/sub with an immediate */
 	uint8_t last_load_type;     /* a plain full-width load of this valtype, else 0 */
 	bool last_load_add;         /* that load is a LOAD_ADD with offset 0 */
@@ -242,8 +239,6 @@ forget_peepholes(comp *c)
 {
 	c->last_dst_cell = -1;
 	c->last_dst_v128 = false;
-	c->last_cmp = -1;
-	c->last_cmpop = -1;
 	c->last_add_ri = false;
 	c->last_load_type = 0;
 	c->last_load_add = false;
@@ -410,27 +405,8 @@ op_at(comp *c, uint32_t at, int irop)
 		OP_AT(c, at) == irop;
 }
 
-/* Emit again the instruction irop whose cells (taken before it was
- * dropped) are `cells`: it moves, unchanged. */
-static uint32_t
-emit_again(comp *c, int irop, const wrt_cell *cells)
-{
-	uint32_t at = emit_op(c, irop);
-	uint32_t len = wrt_ir_length(irop, cells);
-	for (uint32_t k = 1; k < len; k++)
-		emit_cell(c, cells[k].u);
-	return at;
-}
-
 /* An IMM operand's bits as an i32 (the i32 operators' immediates). */
 #define IMM_U32(cell) ((uint32_t) (cell).u)
-
-/* Start cell of the k-th last instruction (k = 0: the last), from the pc map. */
-static uint32_t
-instr_back(comp *c, uint32_t k)
-{
-	return c->npc >= 2 * (k + 1) ? c->pcmap[c->npc - 2 * (k + 1)] : UINT32_MAX;
-}
 
 /*
  * Drop the instructions from cell `at` on, with their pc-map entries, to
@@ -488,62 +464,6 @@ load_at(comp *c, int irop, uint32_t at, uint32_t end, uint32_t *dst, maddr *m)
 	return false;
 }
 
-static bool
-byte_load_at(comp *c, uint32_t at, uint32_t end, uint32_t *dst, maddr *m)
-{
-	return load_at(c, WRT_IR_I32_LOAD8_U, at, end, dst, m);
-}
-
-/* The integer comparison with the opposite outcome (exact: no NaN). */
-static int
-negated_compare(int op)
-{
-	switch (op)
-	{
-		case WRT_OP_I32_EQ: return WRT_OP_I32_NE;
-		case WRT_OP_I32_NE: return WRT_OP_I32_EQ;
-		case WRT_OP_I32_LT_S: return WRT_OP_I32_GE_S;
-		case WRT_OP_I32_GE_S: return WRT_OP_I32_LT_S;
-		case WRT_OP_I32_LT_U: return WRT_OP_I32_GE_U;
-		case WRT_OP_I32_GE_U: return WRT_OP_I32_LT_U;
-		case WRT_OP_I32_GT_S: return WRT_OP_I32_LE_S;
-		case WRT_OP_I32_LE_S: return WRT_OP_I32_GT_S;
-		case WRT_OP_I32_GT_U: return WRT_OP_I32_LE_U;
-		case WRT_OP_I32_LE_U: return WRT_OP_I32_GT_U;
-		case WRT_OP_I64_EQ: return WRT_OP_I64_NE;
-		case WRT_OP_I64_NE: return WRT_OP_I64_EQ;
-		case WRT_OP_I64_LT_S: return WRT_OP_I64_GE_S;
-		case WRT_OP_I64_GE_S: return WRT_OP_I64_LT_S;
-		case WRT_OP_I64_LT_U: return WRT_OP_I64_GE_U;
-		case WRT_OP_I64_GE_U: return WRT_OP_I64_LT_U;
-		case WRT_OP_I64_GT_S: return WRT_OP_I64_LE_S;
-		case WRT_OP_I64_LE_S: return WRT_OP_I64_GT_S;
-		case WRT_OP_I64_GT_U: return WRT_OP_I64_LE_U;
-		case WRT_OP_I64_LE_U: return WRT_OP_I64_GT_U;
-		default: return -1;
-	}
-}
-
-/*
- * i32.eqz of an integer comparison just computed into the stack top:
- * rewrite the comparison into its negation instead of testing its result
- * (feeding a branch, the negation then fuses with it, fuse.c).  Returns
- * true if it applied.
- */
-static bool
-fold_eqz_of_compare(comp *c)
-{
-	if (c->oom || c->last_cmp < 0 || c->last_dst_cell < 0 || c->st[c->h - 1].kind != K_SLOT ||
-		c->last_dst_slot != canon(c, c->h - 1))
-		return false;
-	int neg = negated_compare(c->last_cmp);
-	if (neg < 0)
-		return false;
-	SET_OP(c, c->last_instr, ir_base[neg] + (c->last_cmp_ri ? WRT_IRF_BIN_RI : WRT_IRF_BIN_RR));
-	c->last_cmp = neg;
-	c->last_cmpop = neg;
-	return true;
-}
 
 /* Record an unresolved branch offset in (cell, part) to join chain *head. */
 static void
@@ -1162,159 +1082,6 @@ compile_call(comp *c, const wrt_functype *t, int irop, uint64_t operand,
 		c->maxh = c->h - nr + np;
 }
 
-/*
- * i32.eq/ne of two bytes just loaded (in order, into the two temporaries
- * sa and sb just popped): one instruction loads both and compares.
- */
-static bool
-fuse_byte_compare(comp *c, int op, uint32_t sa, uint32_t sb)
-{
-	uint32_t l = c->last_instr, p = c->prev_instr;
-	uint32_t da, db;
-	maddr ma, mb;
-	if (c->oom || c->last_dst_cell < 0 || !joinable(c, p) ||
-		c->st[c->h].kind != K_SLOT || c->st[c->h + 1].kind != K_SLOT ||
-		sa != canon(c, c->h) || sb != canon(c, c->h + 1) ||
-		!byte_load_at(c, l, c->ncode, &db, &mb) || !byte_load_at(c, p, l, &da, &ma) ||
-		da != sa || db != sb || mb.p == da)
-		return false;
-	uint32_t offset = drop_from(c, p);
-	uint32_t d = push_slot(c);
-	uint32_t at = emit_as_I32_EQ_MM8(c, op == WRT_OP_I32_EQ ? WRT_IR_I32_EQ_MM8 : WRT_IR_I32_NE_MM8,
-									 d, ma.p, mb.p, ma.k, ma.o, mb.k, mb.o);
-	fuse_done(c, offset);
-	NOTE_DST(c, I32_EQ_MM8, at, d, d);
-	return true;
-}
-
-/*
- * An ADD_ANDI_EQI/NEI_M8 just formed at cell l whose accumulator is the
- * result (a temporary) of the same test of the byte before, on the same
- * address slot (a run, or a single one): merge them into one run
- * ..._M8N of up to 4 bytes (clang's unrolled counting loops), which keeps
- * the count in a register and checks bounds once.
- */
-static void
-fuse_m8_run(comp *c, uint32_t l)
-{
-	bool ne = op_at(c, l, WRT_IR_I32_ADD_ANDI_NEI_M8);
-	int single = ne ? WRT_IR_I32_ADD_ANDI_NEI_M8 : WRT_IR_I32_ADD_ANDI_EQI_M8;
-	int run = ne ? WRT_IR_I32_ADD_ANDI_NEI_M8N : WRT_IR_I32_ADD_ANDI_EQI_M8N;
-	uint32_t p = instr_back(c, 1);
-	_Static_assert((int) WRT_IRLEN_I32_ADD_ANDI_EQI_M8 == (int) WRT_IRLEN_I32_ADD_ANDI_EQI_M8N,
-				   "a single test and a run are as long");
-	if (c->oom || c->ncode != l + WRT_IRLEN_I32_ADD_ANDI_EQI_M8 || p == UINT32_MAX ||
-		p + WRT_IRLEN_I32_ADD_ANDI_EQI_M8 != l || !joinable(c, p) || instr_back(c, 0) != l)
-		return;
-	const wrt_cell *pp = &c->code[p], *pl = &c->code[l];
-	uint32_t n, step, s0, addr0, t, k0, o0, m0, v0;
-	if (op_at(c, p, single))
-	{
-		n = 1;
-		step = 2;               /* either */
-		s0 = wrt_ir_I32_ADD_ANDI_EQI_M8_s(pp);
-		t = wrt_ir_I32_ADD_ANDI_EQI_M8_d(pp);
-		addr0 = wrt_ir_I32_ADD_ANDI_EQI_M8_p(pp);
-		k0 = wrt_ir_I32_ADD_ANDI_EQI_M8_k(pp);
-		o0 = wrt_ir_I32_ADD_ANDI_EQI_M8_o(pp);
-		m0 = wrt_ir_I32_ADD_ANDI_EQI_M8_m(pp);
-		v0 = wrt_ir_I32_ADD_ANDI_EQI_M8_v(pp);
-	}
-	else if (op_at(c, p, run))
-	{
-		n = wrt_ir_I32_ADD_ANDI_EQI_M8N_nf(pp) & 0xff;
-		step = wrt_ir_I32_ADD_ANDI_EQI_M8N_nf(pp) >> 8;
-		s0 = wrt_ir_I32_ADD_ANDI_EQI_M8N_s(pp);
-		t = wrt_ir_I32_ADD_ANDI_EQI_M8N_d(pp);
-		addr0 = wrt_ir_I32_ADD_ANDI_EQI_M8N_p(pp);
-		k0 = wrt_ir_I32_ADD_ANDI_EQI_M8N_k(pp);
-		o0 = wrt_ir_I32_ADD_ANDI_EQI_M8N_o(pp);
-		m0 = wrt_ir_I32_ADD_ANDI_EQI_M8N_m(pp);
-		v0 = wrt_ir_I32_ADD_ANDI_EQI_M8N_v(pp);
-	}
-	else
-		return;
-	/* l: the same test of the next byte, at the same address slot,
-	 * accumulating into t, p's result (a temporary) */
-	uint32_t addr = wrt_ir_I32_ADD_ANDI_EQI_M8_p(pl);
-	if (n >= 4 || addr0 != addr || m0 != wrt_ir_I32_ADD_ANDI_EQI_M8_m(pl) ||
-		v0 != wrt_ir_I32_ADD_ANDI_EQI_M8_v(pl) || t < c->nlocals || t == addr ||
-		wrt_ir_I32_ADD_ANDI_EQI_M8_s(pl) != t)
-		return;
-	uint32_t k1 = wrt_ir_I32_ADD_ANDI_EQI_M8_k(pl), o1 = wrt_ir_I32_ADD_ANDI_EQI_M8_o(pl);
-	if (step != 1 && k1 == k0 + n && o1 == o0)
-		step = 0;
-	else if (step != 0 && k1 == k0 && (uint64_t) o0 + n == o1)
-		step = 1;
-	else
-		return;
-	uint32_t d = wrt_ir_I32_ADD_ANDI_EQI_M8_d(pl);
-	/* one run in p's place, with p's pc-map entry */
-	uint32_t offset = drop_from(c, p);
-	uint32_t at = emit_as_I32_ADD_ANDI_EQI_M8N(c, run, d, addr, k0, o0, m0, v0, s0, (n + 1) | step << 8);
-	fuse_done(c, offset);
-	c->prev_instr = instr_back(c, 1);
-	NOTE_DST(c, I32_ADD_ANDI_EQI_M8N, at, d, d);
-}
-
-/*
- * i32.add of a fused byte compare just computed into a temporary (counting:
- * n += s[i] != t[j], n += (s[i] & m) != k): the compare adds its result to
- * the other operand instead of writing it.  sa, sb: the popped operands.
- */
-static bool
-fuse_accumulate(comp *c, const centry *ea, const centry *eb, uint32_t sa, uint32_t sb)
-{
-	uint32_t l = c->last_instr;
-	/* (both compares have their result d in cell 1) */
-	if (c->oom || c->last_dst_cell < 0 || (uint32_t) c->last_dst_cell != l + WRT_IRPOS_I32_EQ_MM8_d ||
-		(uint32_t) c->last_dst_cell != l + WRT_IRPOS_I32_ANDI_EQI_M8_d)
-		return false;
-	uint32_t t = c->last_dst_slot, s;
-	if (eb->kind == K_SLOT && sb == t && sb == canon(c, c->h + 1))
-		s = sa;
-	else if (ea->kind == K_SLOT && sa == t && sa == canon(c, c->h))
-		s = sb;
-	else
-		return false;
-	const wrt_cell *pl = &c->code[l];
-	bool mm8 = false;
-	int irop;
-	if (op_at(c, l, WRT_IR_I32_EQ_MM8) && c->ncode == l + WRT_IRLEN_I32_EQ_MM8)
-		irop = WRT_IR_I32_ADD_EQ_MM8, mm8 = true;
-	else if (op_at(c, l, WRT_IR_I32_NE_MM8) && c->ncode == l + WRT_IRLEN_I32_EQ_MM8)
-		irop = WRT_IR_I32_ADD_NE_MM8, mm8 = true;
-	else if (op_at(c, l, WRT_IR_I32_ANDI_EQI_M8) && c->ncode == l + WRT_IRLEN_I32_ANDI_EQI_M8)
-		irop = WRT_IR_I32_ADD_ANDI_EQI_M8;
-	else if (op_at(c, l, WRT_IR_I32_ANDI_NEI_M8) && c->ncode == l + WRT_IRLEN_I32_ANDI_EQI_M8)
-		irop = WRT_IR_I32_ADD_ANDI_NEI_M8;
-	else
-		return false;
-	uint32_t d = push_slot(c);
-	/* the accumulating form in the compare's place, with its pc-map entry */
-	uint32_t at;
-	if (mm8)
-	{
-		uint32_t pa = wrt_ir_I32_EQ_MM8_pa(pl), pb = wrt_ir_I32_EQ_MM8_pb(pl);
-		uint32_t ka = wrt_ir_I32_EQ_MM8_ka(pl), oa = wrt_ir_I32_EQ_MM8_oa(pl);
-		uint32_t kb = wrt_ir_I32_EQ_MM8_kb(pl), ob = wrt_ir_I32_EQ_MM8_ob(pl);
-		uint32_t offset = drop_from(c, l);
-		at = emit_as_I32_ADD_EQ_MM8(c, irop, d, pa, pb, s, ka, oa, kb, ob);
-		fuse_done(c, offset);
-		NOTE_DST(c, I32_ADD_EQ_MM8, at, d, d);
-		return true;
-	}
-	uint32_t p = wrt_ir_I32_ANDI_EQI_M8_p(pl), k = wrt_ir_I32_ANDI_EQI_M8_k(pl);
-	uint32_t o = wrt_ir_I32_ANDI_EQI_M8_o(pl), m = wrt_ir_I32_ANDI_EQI_M8_m(pl);
-	uint32_t v = wrt_ir_I32_ANDI_EQI_M8_v(pl);
-	uint32_t offset = drop_from(c, l);
-	at = emit_as_I32_ADD_ANDI_EQI_M8(c, irop, d, p, k, o, m, v, s);
-	fuse_done(c, offset);
-	NOTE_DST(c, I32_ADD_ANDI_EQI_M8, at, d, d);
-	fuse_m8_run(c, l);
-	return true;
-}
-
 /* Plain operators from opcodes.def. */
 static void
 compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
@@ -1326,8 +1093,6 @@ compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 		case WRT_OPC_UN:
 		case WRT_OPC_TEST:
 			{
-				if (op == WRT_OP_I32_EQZ && fold_eqz_of_compare(c))
-					return;
 				uint32_t a = slot_of(c, c->h - 1);
 				c->h--;
 				uint32_t d = push_slot(c);
@@ -1413,44 +1178,6 @@ compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 					sb = slot_of(c, c->h - 1);
 				}
 				c->h -= 2;
-				int next = wrt_insn_peek_op(&c->rd);
-				if (!ri && (op == WRT_OP_I32_EQ || op == WRT_OP_I32_NE) && fuse_byte_compare(c, op, sa, sb))
-					return;
-				/* A compare feeding a branch is left to fuse with it (fuse.c). */
-				bool feeds_branch = oi->cls == WRT_OPC_CMP && (next == WRT_OP_BR_IF || next == WRT_OP_IF);
-				if (ri && (op == WRT_OP_I32_EQ || op == WRT_OP_I32_NE) && !feeds_branch && !c->oom &&
-					c->last_dst_cell >= 0 && OP_AT(c, c->last_instr) == WRT_IR_I32_AND_RI &&
-					sa >= c->nlocals && c->last_dst_slot == sa)
-				{
-					/* (x & m) ==/!= k, the mask's result used only here */
-					uint32_t at = c->last_instr;
-					uint32_t x = wrt_ir_BIN_RI_a(&c->code[at]);
-					uint32_t m = IMM_U32(wrt_ir_BIN_RI_imm(&c->code[at]));
-					uint32_t ld;
-					maddr ma;
-					if (x >= c->nlocals && joinable(c, c->prev_instr) &&
-						byte_load_at(c, c->prev_instr, at, &ld, &ma) && ld == x)
-					{
-						/* ... of a byte just loaded: (M8 & m) ==/!= k */
-						uint32_t offset = drop_from(c, c->prev_instr);
-						uint32_t d = push_slot(c);
-						uint32_t mat = emit_as_I32_ANDI_EQI_M8(c, op == WRT_OP_I32_EQ ? WRT_IR_I32_ANDI_EQI_M8
-															   : WRT_IR_I32_ANDI_NEI_M8, d, ma.p, ma.k, ma.o, m,
-															   (uint32_t) imm);
-						fuse_done(c, offset);
-						NOTE_DST(c, I32_ANDI_EQI_M8, mat, d, d);
-						return;
-					}
-					c->ncode = at;
-					c->npc -= 2;
-					uint32_t d = push_slot(c);
-					NOTE_DST(c, I32_ANDI_EQI, emit_as_I32_ANDI_EQI(c, op == WRT_OP_I32_EQ ? WRT_IR_I32_ANDI_EQI
-																  : WRT_IR_I32_ANDI_NEI, d, x, m, (uint32_t) imm),
-							 d, d);
-					return;
-				}
-				if (!ri && op == WRT_OP_I32_ADD && fuse_accumulate(c, ea, eb, sa, sb))
-					return;
 				uint32_t d = push_slot(c);
 				uint32_t at;
 				if (ri)
@@ -1462,13 +1189,6 @@ compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 				{
 					at = emit_as_BIN_RR(c, base + WRT_IRF_BIN_RR, d, sa, sb);
 					NOTE_DST(c, BIN_RR, at, d, d);
-				}
-				if (oi->cls == WRT_OPC_CMP)
-				{
-					c->last_cmpop = op;
-					c->last_cmp_ri = ri;
-					if (negated_compare(op) >= 0)
-						c->last_cmp = op;
 				}
 				if (ri && !c->oom && (op == WRT_OP_I32_ADD || op == WRT_OP_I32_SUB))
 				{
@@ -1537,132 +1257,6 @@ compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 				return;
 			}
 	}
-}
-
-/*
- * Two SEL_<cmp>_RR of the same comparison, the second reading the first's
- * result t (min/max of three: the DP recurrences of edit distances), maybe
- * with one byte-compare instruction X between them that neither reads nor
- * writes what the first select uses: X is moved first (the select has no
- * side effect and cannot trap, X neither reads t nor writes the select's
- * operands) and the selects become one SEL2, which keeps t in a register
- * instead of reloading it from the frame.  s2: the second select, just
- * emitted.
- */
-static void
-fuse_select_chain(comp *c, uint32_t s2, uint32_t base)
-{
-	if (c->oom || instr_back(c, 0) != s2 || c->ncode != s2 + WRT_IRLEN_SEL_RR)
-		return;
-	uint32_t s1 = instr_back(c, 1), xat = UINT32_MAX;
-	uint32_t xr[3] = {0, 0, 0}, nxr = 0, xw = 0;
-	int xop = -1;
-	if (s1 == UINT32_MAX)
-		return;
-	if (!op_at(c, s1, base + WRT_IRF_SEL_RR) || s1 + WRT_IRLEN_SEL_RR != s2)
-	{
-		xat = s1;
-		s1 = instr_back(c, 2);
-		_Static_assert((int) WRT_IRLEN_I32_EQ_MM8 == (int) WRT_IRLEN_I32_ADD_EQ_MM8, "byte compares are as long");
-		if (s1 == UINT32_MAX || !op_at(c, s1, base + WRT_IRF_SEL_RR) || s1 + WRT_IRLEN_SEL_RR != xat ||
-			xat + WRT_IRLEN_I32_EQ_MM8 != s2)
-			return;
-		static const int xops[4] = {WRT_IR_I32_ADD_EQ_MM8, WRT_IR_I32_ADD_NE_MM8, WRT_IR_I32_EQ_MM8,
-			WRT_IR_I32_NE_MM8};
-		for (int i = 0; i < 4 && xop < 0; i++)
-			if (op_at(c, xat, xops[i]))
-				xop = xops[i];
-		if (xop < 0)
-			return;
-		const wrt_cell *px = &c->code[xat];
-		xw = wrt_ir_I32_EQ_MM8_d(px);
-		xr[nxr++] = wrt_ir_I32_EQ_MM8_pa(px);
-		xr[nxr++] = wrt_ir_I32_EQ_MM8_pb(px);
-		if (xop == WRT_IR_I32_ADD_EQ_MM8 || xop == WRT_IR_I32_ADD_NE_MM8)
-			xr[nxr++] = wrt_ir_I32_ADD_EQ_MM8_s(px);
-	}
-	if (!joinable(c, s1))
-		return;
-	const wrt_cell *p1 = &c->code[s1], *p2 = &c->code[s2];
-	uint32_t d1 = wrt_ir_SEL_RR_d(p1), a1 = wrt_ir_SEL_RR_a(p1);
-	uint32_t b1 = wrt_ir_SEL_RR_b(p1), x1 = wrt_ir_SEL_RR_x(p1), y1 = wrt_ir_SEL_RR_y(p1);
-	if (xat != UINT32_MAX)
-	{
-		for (uint32_t i = 0; i < nxr; i++)
-			if (xr[i] == d1)
-				return;
-		if (xw == d1 || xw == a1 || xw == b1 || xw == x1 || xw == y1)
-			return;
-	}
-	uint32_t d2 = wrt_ir_SEL_RR_d(p2);
-	uint32_t ops[4] = {wrt_ir_SEL_RR_a(p2), wrt_ir_SEL_RR_b(p2), wrt_ir_SEL_RR_x(p2), wrt_ir_SEL_RR_y(p2)};
-	uint32_t o = d1, m = 0;
-	bool have_o = false;
-	for (int i = 0; i < 4; i++)
-	{
-		if (ops[i] == d1)
-			m |= 1u << i;
-		else if (!have_o)
-		{
-			o = ops[i];
-			have_o = true;
-		}
-		else if (ops[i] != o)
-			return;
-	}
-	if (m == 0)
-		return;
-	wrt_cell xc[WRT_IRLEN_I32_EQ_MM8];
-	uint32_t xoff = 0;
-	if (xat != UINT32_MAX)
-	{
-		memcpy(xc, &c->code[xat], sizeof(xc));
-		xoff = c->pcmap[c->npc - 3];
-	}
-	uint32_t off1 = drop_from(c, s1);
-	if (xat != UINT32_MAX)
-	{
-		emit_again(c, xop, xc);
-		fuse_done(c, xoff);
-	}
-	uint32_t at = emit_as_SEL2_RR(c, base + WRT_IRF_SEL2_RR, d1, a1, b1, x1, d2, y1, o, m);
-	fuse_done(c, off1);
-	NOTE_DST(c, SEL2_RR, at, d, d2);
-}
-
-/*
- * select whose condition a comparison just computed into the stack top:
- * one instruction compares and selects (the comparison's result was only
- * the condition, so it need not be written).
- */
-static bool
-fuse_compare_select(comp *c)
-{
-	if (c->oom || c->last_cmpop < 0 || c->last_dst_cell < 0 || c->st[c->h - 1].kind != K_SLOT ||
-		c->last_dst_slot != canon(c, c->h - 1))
-		return false;
-	uint32_t at = c->last_instr;
-	bool ri = c->last_cmp_ri;
-	uint32_t a = ri ? wrt_ir_BIN_RI_a(&c->code[at]) : wrt_ir_BIN_RR_a(&c->code[at]);
-	uint64_t bimm = ri ? wrt_ir_BIN_RI_imm(&c->code[at]).u : wrt_ir_BIN_RR_b(&c->code[at]);
-	uint32_t base = ir_base[c->last_cmpop];
-	c->ncode = at;              /* drop the comparison */
-	c->npc -= 2;
-	c->h--;
-	/* Constants materialised here write slots the comparison never read. */
-	uint32_t x = slot_of(c, c->h - 2);
-	uint32_t y = slot_of(c, c->h - 1);
-	c->h -= 2;
-	uint32_t d = push_slot(c);
-	if (ri)
-		NOTE_DST(c, SEL_RI, emit_as_SEL_RI(c, base + WRT_IRF_SEL_RI, d, a, bimm, x, y), d, d);
-	else
-	{
-		uint32_t sat = emit_as_SEL_RR(c, base + WRT_IRF_SEL_RR, d, a, (uint32_t) bimm, x, y);
-		NOTE_DST(c, SEL_RR, sat, d, d);
-		fuse_select_chain(c, sat, base);
-	}
-	return true;
 }
 
 /*
@@ -2113,8 +1707,6 @@ translate(comp *c)
 					NOTE_DST_V128(c, SELECT_V128, emit_SELECT_V128(c, d, cs, a, b), d, d);
 					break;
 				}
-				if (fuse_compare_select(c))
-					break;
 				{
 					uint32_t a = slot_of(c, c->h - 3);
 					uint32_t b = slot_of(c, c->h - 2);
@@ -2383,8 +1975,6 @@ wrt_compile(wrt_module *m, wrt_code *fn, wrt_error *err)
 	wrt_insn_reader_init(&c.rd, m->bytes, fn->body, fn->body_end, err);
 	c.nlocals = fn->nlocals;
 	c.last_dst_cell = -1;
-	c.last_cmp = -1;
-	c.last_cmpop = -1;
 	c.pend_add = -1;
 	c.fuse = !m->no_fuse;
 	c.prev_instr = UINT32_MAX;

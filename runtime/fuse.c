@@ -144,6 +144,7 @@ typedef struct rewrite {
 	uint32_t out;               /* cells done */
 	uint32_t n;                 /* instructions done */
 	uint32_t nlocals;           /* slots from here on are temporaries */
+	uint32_t next, ninsn;       /* the instructions not done yet: pc-map entries next.. ninsn-1 */
 } rewrite;
 
 /* Cell, opcode and module offset of instruction k done. */
@@ -163,28 +164,59 @@ replaceable(const rewrite *r, uint32_t first, uint32_t last)
 	return true;
 }
 
-/* Forget the instructions from k done on: the fused code replaces them. */
-static void
+/* Forget the instructions from k done on: the fused code replaces them.
+ * Returns whether k was a label: the code in its place is. */
+static uint8_t
 drop_to(rewrite *r, uint32_t k)
 {
 	r->out = AT(r, k);
 	r->n = k;
+	return r->label[k];
 }
 
 /* Append instruction irop of len cells (all 0 but its opcode, for the
- * setters to fill) with module offset `offset`, not a label. */
+ * setters to fill) with module offset `offset`, a label or not. */
 static wrt_cell *
-append(rewrite *r, int irop, uint32_t len, uint32_t offset)
+append(rewrite *r, int irop, uint32_t len, uint32_t offset, uint8_t label)
 {
 	wrt_cell *pc = &r->code[r->out];
 	memset(pc, 0, len * sizeof(wrt_cell));
 	pc->u = (uint64_t) irop;
 	r->pcmap[2 * r->n] = r->out;
 	r->pcmap[2 * r->n + 1] = offset;
-	r->label[r->n] = 0;
+	r->label[r->n] = label;
 	r->n++;
 	r->out += len;
 	return pc;
+}
+
+/*
+ * Move the instructions between instruction p and q (p < q, both done) to
+ * where instruction g (g <= p) starts, dropping g..p and q: a group's
+ * instructions g..p and q become one fused instruction, appended next, and
+ * the ones between (which the caller checked it may move above it) run
+ * before it.  Returns whether the fused instruction takes the place of a
+ * label (g was one, and nothing was between).
+ */
+static uint8_t
+drop_around(rewrite *r, uint32_t g, uint32_t p, uint32_t q)
+{
+	uint32_t src = AT(r, p + 1), dst = AT(r, g), len = AT(r, q) - src;
+	uint8_t label = r->label[g];
+	for (uint32_t k = p + 1; k < q; k++)
+	{
+		uint32_t to = g + (k - p - 1);
+		r->pcmap[2 * to] = AT(r, k) - src + dst;
+		r->pcmap[2 * to + 1] = OFFSET(r, k);
+		r->label[to] = r->label[k];
+	}
+	memmove(&r->code[dst], &r->code[src], len * sizeof(wrt_cell));
+	r->n = g + (q - p - 1);
+	r->out = dst + len;
+	if (q == p + 1)
+		return label;
+	r->label[g] |= label;
+	return 0;
 }
 
 /* A branch operand's bits (offset or, during the rewrite, absolute target). */
@@ -251,6 +283,448 @@ to_relative(void *arg, uint32_t at, int32_t target)
 	return (int32_t) (map[(uint32_t) target] - at);
 }
 
+/* A load's address in the form of M8/M64 (ir.def): (u32)(p + k) + o. */
+typedef struct maddr {
+	uint32_t p, k, o;
+} maddr;
+
+/* Is instruction k done a load irop, or its _ADD form?  Its destination and
+ * address (a plain load is a LOAD_ADD with k = 0). */
+static bool
+load_at(const rewrite *r, uint32_t k, int irop, uint32_t *dst, maddr *m)
+{
+	const wrt_cell *pc = PC(r, k);
+	if (OPK(r, k) == irop)
+	{
+		*dst = wrt_ir_LOAD_d(pc);
+		*m = (maddr) {wrt_ir_LOAD_a(pc), 0, (uint32_t) wrt_ir_LOAD_offset(pc)};
+		return true;
+	}
+	if (OPK(r, k) == irop + WRT_IRF_LOAD_ADD)
+	{
+		*dst = wrt_ir_LOAD_ADD_d(pc);
+		*m = (maddr) {wrt_ir_LOAD_ADD_a(pc), wrt_ir_LOAD_ADD_k(pc), wrt_ir_LOAD_ADD_offset(pc)};
+		return true;
+	}
+	return false;
+}
+
+/* Does a conditional branch on slot c come next (past the copies and
+ * constants an if or a br_if writes out first)?  Then the compare computing
+ * c is left to fuse with it. */
+static bool
+branch_on_next(const rewrite *r, uint32_t c)
+{
+	for (uint32_t e = r->next; e < r->ninsn; e++)
+	{
+		const wrt_cell *pc = &r->code[r->pcmap[2 * e]];
+		int op = OP_AT(r->code, r->pcmap[2 * e]);
+		if (op == WRT_IR_COPY || op == WRT_IR_CONST)
+			continue;
+		return (op == WRT_IR_BR_NZ || op == WRT_IR_BR_Z) && wrt_ir_BR_NZ_c(pc) == c;
+	}
+	return false;
+}
+
+/* The integer comparison with the opposite outcome (exact: no NaN), by
+ * the first form of each, or 0. */
+static int
+negated_compare(int base)
+{
+	switch (base)
+	{
+#define NEG_(A, B) case WRT_IR_##A##_RR: return WRT_IR_##B##_RR; case WRT_IR_##B##_RR: return WRT_IR_##A##_RR;
+		NEG_(I32_EQ, I32_NE) NEG_(I32_LT_S, I32_GE_S) NEG_(I32_LT_U, I32_GE_U)
+		NEG_(I32_GT_S, I32_LE_S) NEG_(I32_GT_U, I32_LE_U)
+		NEG_(I64_EQ, I64_NE) NEG_(I64_LT_S, I64_GE_S) NEG_(I64_LT_U, I64_GE_U)
+		NEG_(I64_GT_S, I64_LE_S) NEG_(I64_GT_U, I64_LE_U)
+#undef NEG_
+		default: return 0;
+	}
+}
+
+/*
+ * i32.eqz of an integer compare's result (a temporary, read only here): the
+ * compare becomes its negation, writing the eqz's result, in its place
+ * (its module offset).
+ */
+static void
+match_eqz_of_compare(rewrite *r)
+{
+	uint32_t q = r->n - 1, p = q - 1;
+	if (q == 0 || !replaceable(r, p, q))
+		return;
+	const wrt_cell *pq = PC(r, q);
+	wrt_cell *pp = &r->code[AT(r, p)];
+	cond_of co = conds[OPK(r, p)];
+	int neg = co.base && !co.test ? negated_compare(co.base) : 0;
+	uint32_t t = wrt_ir_BIN_RR_d(pp);
+	if (!neg || t < r->nlocals || wrt_ir_TEST_a(pq) != t)
+		return;
+	uint32_t d = wrt_ir_TEST_d(pq);
+	r->out = AT(r, q);
+	r->n = q;
+	pp->u = (uint64_t) (neg + (co.ri ? WRT_IRF_BIN_RI : WRT_IRF_BIN_RR));
+	wrt_ir_set_BIN_RR_d(pp, d);
+}
+
+/*
+ * i32.eq/ne of two bytes just loaded into temporaries (LOAD8_U or its _ADD
+ * form), in order, the second's address not the first byte: one
+ * I32_EQ_MM8/NE_MM8 loads both and compares, in the first load's place.
+ */
+static void
+match_byte_compare(rewrite *r)
+{
+	uint32_t q = r->n - 1;
+	if (q < 2 || !replaceable(r, q - 2, q))
+		return;
+	const wrt_cell *pq = PC(r, q);
+	uint32_t da, db;
+	maddr ma, mb;
+	if (!load_at(r, q - 2, WRT_IR_I32_LOAD8_U, &da, &ma) || !load_at(r, q - 1, WRT_IR_I32_LOAD8_U, &db, &mb) ||
+		da < r->nlocals || db < r->nlocals || da == db || wrt_ir_BIN_RR_a(pq) != da ||
+		wrt_ir_BIN_RR_b(pq) != db || mb.p == da)
+		return;
+	uint32_t d = wrt_ir_BIN_RR_d(pq), offset = OFFSET(r, q - 2);
+	int irop = OPK(r, q) == WRT_IR_I32_EQ_RR ? WRT_IR_I32_EQ_MM8 : WRT_IR_I32_NE_MM8;
+	wrt_cell *pc = append(r, irop, WRT_IRLEN_I32_EQ_MM8, offset, drop_to(r, q - 2));
+	wrt_ir_set_I32_EQ_MM8_d(pc, d);
+	wrt_ir_set_I32_EQ_MM8_pa(pc, ma.p);
+	wrt_ir_set_I32_EQ_MM8_pb(pc, mb.p);
+	wrt_ir_set_I32_EQ_MM8_ka(pc, ma.k);
+	wrt_ir_set_I32_EQ_MM8_oa(pc, ma.o);
+	wrt_ir_set_I32_EQ_MM8_kb(pc, mb.k);
+	wrt_ir_set_I32_EQ_MM8_ob(pc, mb.o);
+}
+
+/*
+ * (x & m) ==/!= k, the mask's result a temporary read only here, unless a
+ * branch on the result comes next (compare and branch fuse instead): one
+ * I32_ANDI_EQI/NEI in the mask's place, with the compare's module offset;
+ * x a byte just loaded into a temporary: one I32_ANDI_EQI/NEI_M8 in the
+ * load's place (its offset).
+ */
+static void
+match_mask_compare(rewrite *r)
+{
+	uint32_t q = r->n - 1, p = q - 1;
+	if (q == 0 || !replaceable(r, p, q) || OPK(r, p) != WRT_IR_I32_AND_RI)
+		return;
+	const wrt_cell *pq = PC(r, q), *pp = PC(r, p);
+	uint32_t t = wrt_ir_BIN_RI_d(pp), d = wrt_ir_BIN_RI_d(pq);
+	if (t < r->nlocals || wrt_ir_BIN_RI_a(pq) != t || branch_on_next(r, d))
+		return;
+	bool eq = OPK(r, q) == WRT_IR_I32_EQ_RI;
+	uint32_t x = wrt_ir_BIN_RI_a(pp), m = (uint32_t) wrt_ir_BIN_RI_imm(pp).u;
+	uint32_t v = (uint32_t) wrt_ir_BIN_RI_imm(pq).u, ld;
+	maddr ma;
+	if (x >= r->nlocals && p > 0 && replaceable(r, p - 1, q) && load_at(r, p - 1, WRT_IR_I32_LOAD8_U, &ld, &ma) &&
+		ld == x)
+	{
+		uint32_t offset = OFFSET(r, p - 1);
+		wrt_cell *pc = append(r, eq ? WRT_IR_I32_ANDI_EQI_M8 : WRT_IR_I32_ANDI_NEI_M8, WRT_IRLEN_I32_ANDI_EQI_M8,
+							  offset, drop_to(r, p - 1));
+		wrt_ir_set_I32_ANDI_EQI_M8_d(pc, d);
+		wrt_ir_set_I32_ANDI_EQI_M8_p(pc, ma.p);
+		wrt_ir_set_I32_ANDI_EQI_M8_k(pc, ma.k);
+		wrt_ir_set_I32_ANDI_EQI_M8_o(pc, ma.o);
+		wrt_ir_set_I32_ANDI_EQI_M8_m(pc, m);
+		wrt_ir_set_I32_ANDI_EQI_M8_v(pc, v);
+		return;
+	}
+	uint32_t offset = OFFSET(r, q);
+	wrt_cell *pc = append(r, eq ? WRT_IR_I32_ANDI_EQI : WRT_IR_I32_ANDI_NEI, WRT_IRLEN_I32_ANDI_EQI, offset,
+						  drop_to(r, p));
+	wrt_ir_set_I32_ANDI_EQI_d(pc, d);
+	wrt_ir_set_I32_ANDI_EQI_a(pc, x);
+	wrt_ir_set_I32_ANDI_EQI_m(pc, m);
+	wrt_ir_set_I32_ANDI_EQI_k(pc, v);
+}
+
+/*
+ * An I32_ADD_ANDI_EQI/NEI_M8 (instruction l done) whose accumulator is the
+ * result (a temporary) of the same test of the byte before, on the same
+ * address slot (a run, or a single one), just before it: one run
+ * ..._M8N of up to 4 bytes (clang's unrolled counting loops), which keeps
+ * the count in a register and checks bounds once; in the first's place.
+ */
+static void
+match_m8_run(rewrite *r, uint32_t l)
+{
+	bool ne = OPK(r, l) == WRT_IR_I32_ADD_ANDI_NEI_M8;
+	int single = ne ? WRT_IR_I32_ADD_ANDI_NEI_M8 : WRT_IR_I32_ADD_ANDI_EQI_M8;
+	int run = ne ? WRT_IR_I32_ADD_ANDI_NEI_M8N : WRT_IR_I32_ADD_ANDI_EQI_M8N;
+	if (l == 0 || !replaceable(r, l - 1, l))
+		return;
+	uint32_t p = l - 1;
+	const wrt_cell *pp = PC(r, p), *pl = PC(r, l);
+	uint32_t n, step, s0, addr0, t, k0, o0, m0, v0;
+	if (OPK(r, p) == single)
+	{
+		n = 1;
+		step = 2;               /* either */
+		s0 = wrt_ir_I32_ADD_ANDI_EQI_M8_s(pp);
+		t = wrt_ir_I32_ADD_ANDI_EQI_M8_d(pp);
+		addr0 = wrt_ir_I32_ADD_ANDI_EQI_M8_p(pp);
+		k0 = wrt_ir_I32_ADD_ANDI_EQI_M8_k(pp);
+		o0 = wrt_ir_I32_ADD_ANDI_EQI_M8_o(pp);
+		m0 = wrt_ir_I32_ADD_ANDI_EQI_M8_m(pp);
+		v0 = wrt_ir_I32_ADD_ANDI_EQI_M8_v(pp);
+	}
+	else if (OPK(r, p) == run)
+	{
+		n = wrt_ir_I32_ADD_ANDI_EQI_M8N_nf(pp) & 0xff;
+		step = wrt_ir_I32_ADD_ANDI_EQI_M8N_nf(pp) >> 8;
+		s0 = wrt_ir_I32_ADD_ANDI_EQI_M8N_s(pp);
+		t = wrt_ir_I32_ADD_ANDI_EQI_M8N_d(pp);
+		addr0 = wrt_ir_I32_ADD_ANDI_EQI_M8N_p(pp);
+		k0 = wrt_ir_I32_ADD_ANDI_EQI_M8N_k(pp);
+		o0 = wrt_ir_I32_ADD_ANDI_EQI_M8N_o(pp);
+		m0 = wrt_ir_I32_ADD_ANDI_EQI_M8N_m(pp);
+		v0 = wrt_ir_I32_ADD_ANDI_EQI_M8N_v(pp);
+	}
+	else
+		return;
+	/* l: the same test of the next byte, at the same address slot,
+	 * accumulating into t, p's result (a temporary) */
+	uint32_t addr = wrt_ir_I32_ADD_ANDI_EQI_M8_p(pl);
+	if (n >= 4 || addr0 != addr || m0 != wrt_ir_I32_ADD_ANDI_EQI_M8_m(pl) ||
+		v0 != wrt_ir_I32_ADD_ANDI_EQI_M8_v(pl) || t < r->nlocals || t == addr ||
+		wrt_ir_I32_ADD_ANDI_EQI_M8_s(pl) != t)
+		return;
+	uint32_t k1 = wrt_ir_I32_ADD_ANDI_EQI_M8_k(pl), o1 = wrt_ir_I32_ADD_ANDI_EQI_M8_o(pl);
+	if (step != 1 && k1 == k0 + n && o1 == o0)
+		step = 0;
+	else if (step != 0 && k1 == k0 && (uint64_t) o0 + n == o1)
+		step = 1;
+	else
+		return;
+	uint32_t d = wrt_ir_I32_ADD_ANDI_EQI_M8_d(pl), offset = OFFSET(r, p);
+	_Static_assert((int) WRT_IRLEN_I32_ADD_ANDI_EQI_M8 == (int) WRT_IRLEN_I32_ADD_ANDI_EQI_M8N,
+				   "a single test and a run are as long");
+	wrt_cell *pc = append(r, run, WRT_IRLEN_I32_ADD_ANDI_EQI_M8N, offset, drop_to(r, p));
+	wrt_ir_set_I32_ADD_ANDI_EQI_M8N_d(pc, d);
+	wrt_ir_set_I32_ADD_ANDI_EQI_M8N_p(pc, addr);
+	wrt_ir_set_I32_ADD_ANDI_EQI_M8N_k(pc, k0);
+	wrt_ir_set_I32_ADD_ANDI_EQI_M8N_o(pc, o0);
+	wrt_ir_set_I32_ADD_ANDI_EQI_M8N_m(pc, m0);
+	wrt_ir_set_I32_ADD_ANDI_EQI_M8N_v(pc, v0);
+	wrt_ir_set_I32_ADD_ANDI_EQI_M8N_s(pc, s0);
+	wrt_ir_set_I32_ADD_ANDI_EQI_M8N_nf(pc, (n + 1) | step << 8);
+}
+
+/*
+ * i32.add of a byte compare's result (a temporary, just computed) and s
+ * (counting: n += s[i] != t[j], n += (s[i] & m) != k): the compare adds
+ * its result to s instead, in its place (its module offset); then maybe a
+ * run of such tests (match_m8_run).
+ */
+static void
+match_accumulate(rewrite *r)
+{
+	uint32_t q = r->n - 1, l = q - 1;
+	if (q == 0 || !replaceable(r, l, q))
+		return;
+	int op = OPK(r, l);
+	bool mm8 = op == WRT_IR_I32_EQ_MM8 || op == WRT_IR_I32_NE_MM8;
+	if (!mm8 && op != WRT_IR_I32_ANDI_EQI_M8 && op != WRT_IR_I32_ANDI_NEI_M8)
+		return;
+	_Static_assert((int) WRT_IRPOS_I32_EQ_MM8_d == (int) WRT_IRPOS_I32_ANDI_EQI_M8_d &&
+				   (int) WRT_IRHALF_I32_EQ_MM8_d == (int) WRT_IRHALF_I32_ANDI_EQI_M8_d,
+				   "both compares have their result d in the same place");
+	const wrt_cell *pq = PC(r, q), *pl = PC(r, l);
+	uint32_t t = wrt_ir_I32_EQ_MM8_d(pl), a = wrt_ir_BIN_RR_a(pq), b = wrt_ir_BIN_RR_b(pq), s;
+	if (t < r->nlocals || a == b)
+		return;
+	if (b == t)
+		s = a;
+	else if (a == t)
+		s = b;
+	else
+		return;
+	uint32_t d = wrt_ir_BIN_RR_d(pq), offset = OFFSET(r, l);
+	if (mm8)
+	{
+		uint32_t pa = wrt_ir_I32_EQ_MM8_pa(pl), pb = wrt_ir_I32_EQ_MM8_pb(pl);
+		uint32_t ka = wrt_ir_I32_EQ_MM8_ka(pl), oa = wrt_ir_I32_EQ_MM8_oa(pl);
+		uint32_t kb = wrt_ir_I32_EQ_MM8_kb(pl), ob = wrt_ir_I32_EQ_MM8_ob(pl);
+		wrt_cell *pc = append(r, op == WRT_IR_I32_EQ_MM8 ? WRT_IR_I32_ADD_EQ_MM8 : WRT_IR_I32_ADD_NE_MM8,
+							  WRT_IRLEN_I32_ADD_EQ_MM8, offset, drop_to(r, l));
+		wrt_ir_set_I32_ADD_EQ_MM8_d(pc, d);
+		wrt_ir_set_I32_ADD_EQ_MM8_pa(pc, pa);
+		wrt_ir_set_I32_ADD_EQ_MM8_pb(pc, pb);
+		wrt_ir_set_I32_ADD_EQ_MM8_s(pc, s);
+		wrt_ir_set_I32_ADD_EQ_MM8_ka(pc, ka);
+		wrt_ir_set_I32_ADD_EQ_MM8_oa(pc, oa);
+		wrt_ir_set_I32_ADD_EQ_MM8_kb(pc, kb);
+		wrt_ir_set_I32_ADD_EQ_MM8_ob(pc, ob);
+		return;
+	}
+	uint32_t p = wrt_ir_I32_ANDI_EQI_M8_p(pl), k = wrt_ir_I32_ANDI_EQI_M8_k(pl);
+	uint32_t o = wrt_ir_I32_ANDI_EQI_M8_o(pl), m = wrt_ir_I32_ANDI_EQI_M8_m(pl);
+	uint32_t v = wrt_ir_I32_ANDI_EQI_M8_v(pl);
+	wrt_cell *pc = append(r, op == WRT_IR_I32_ANDI_EQI_M8 ? WRT_IR_I32_ADD_ANDI_EQI_M8 : WRT_IR_I32_ADD_ANDI_NEI_M8,
+						  WRT_IRLEN_I32_ADD_ANDI_EQI_M8, offset, drop_to(r, l));
+	wrt_ir_set_I32_ADD_ANDI_EQI_M8_d(pc, d);
+	wrt_ir_set_I32_ADD_ANDI_EQI_M8_p(pc, p);
+	wrt_ir_set_I32_ADD_ANDI_EQI_M8_k(pc, k);
+	wrt_ir_set_I32_ADD_ANDI_EQI_M8_o(pc, o);
+	wrt_ir_set_I32_ADD_ANDI_EQI_M8_m(pc, m);
+	wrt_ir_set_I32_ADD_ANDI_EQI_M8_v(pc, v);
+	wrt_ir_set_I32_ADD_ANDI_EQI_M8_s(pc, s);
+	match_m8_run(r, r->n - 1);
+}
+
+/*
+ * Two SEL_<cmp>_RR of the same comparison (the second, s2, just formed),
+ * the second reading the first's result t (min/max of three: the DP
+ * recurrences of edit distances), maybe with one byte-compare instruction X
+ * between them that neither reads nor writes what the first select uses:
+ * X is moved first (the select has no side effect and cannot trap, X
+ * neither reads t nor writes the select's operands) and the selects become
+ * one SEL2, which keeps t in a register instead of reloading it from the
+ * frame.  Module offsets: X's, then the first select's.
+ */
+static void
+match_select_chain(rewrite *r, uint32_t s2, int base)
+{
+	if (s2 == 0)
+		return;
+	uint32_t s1 = s2 - 1, x = UINT32_MAX;
+	uint32_t xr[3] = {0, 0, 0}, nxr = 0, xw = 0;
+	int xop = -1;
+	if (OPK(r, s1) != base + WRT_IRF_SEL_RR)
+	{
+		x = s1;
+		if (x == 0 || OPK(r, x - 1) != base + WRT_IRF_SEL_RR)
+			return;
+		s1 = x - 1;
+		xop = OPK(r, x);
+		if (xop != WRT_IR_I32_ADD_EQ_MM8 && xop != WRT_IR_I32_ADD_NE_MM8 && xop != WRT_IR_I32_EQ_MM8 &&
+			xop != WRT_IR_I32_NE_MM8)
+			return;
+		_Static_assert((int) WRT_IRLEN_I32_EQ_MM8 == (int) WRT_IRLEN_I32_ADD_EQ_MM8, "byte compares are as long");
+		const wrt_cell *px = PC(r, x);
+		xw = wrt_ir_I32_EQ_MM8_d(px);
+		xr[nxr++] = wrt_ir_I32_EQ_MM8_pa(px);
+		xr[nxr++] = wrt_ir_I32_EQ_MM8_pb(px);
+		if (xop == WRT_IR_I32_ADD_EQ_MM8 || xop == WRT_IR_I32_ADD_NE_MM8)
+			xr[nxr++] = wrt_ir_I32_ADD_EQ_MM8_s(px);
+	}
+	if (!replaceable(r, s1, s2))
+		return;
+	const wrt_cell *p1 = PC(r, s1), *p2 = PC(r, s2);
+	uint32_t d1 = wrt_ir_SEL_RR_d(p1), a1 = wrt_ir_SEL_RR_a(p1);
+	uint32_t b1 = wrt_ir_SEL_RR_b(p1), x1 = wrt_ir_SEL_RR_x(p1), y1 = wrt_ir_SEL_RR_y(p1);
+	if (x != UINT32_MAX)
+	{
+		for (uint32_t i = 0; i < nxr; i++)
+			if (xr[i] == d1)
+				return;
+		if (xw == d1 || xw == a1 || xw == b1 || xw == x1 || xw == y1)
+			return;
+	}
+	uint32_t d2 = wrt_ir_SEL_RR_d(p2);
+	uint32_t ops[4] = {wrt_ir_SEL_RR_a(p2), wrt_ir_SEL_RR_b(p2), wrt_ir_SEL_RR_x(p2), wrt_ir_SEL_RR_y(p2)};
+	uint32_t o = d1, m = 0;
+	bool have_o = false;
+	for (int i = 0; i < 4; i++)
+	{
+		if (ops[i] == d1)
+			m |= 1u << i;
+		else if (!have_o)
+		{
+			o = ops[i];
+			have_o = true;
+		}
+		else if (ops[i] != o)
+			return;
+	}
+	if (m == 0)
+		return;
+	wrt_cell xc[WRT_IRLEN_I32_EQ_MM8];
+	uint32_t xoff = 0, off1 = OFFSET(r, s1);
+	if (x != UINT32_MAX)
+	{
+		memcpy(xc, PC(r, x), sizeof(xc));
+		xoff = OFFSET(r, x);
+	}
+	uint8_t label = drop_to(r, s1);
+	if (x != UINT32_MAX)
+	{
+		memcpy(append(r, xop, WRT_IRLEN_I32_EQ_MM8, xoff, label), xc, sizeof(xc));
+		label = 0;
+	}
+	wrt_cell *pc = append(r, base + WRT_IRF_SEL2_RR, WRT_IRLEN_SEL2_RR, off1, label);
+	wrt_ir_set_SEL2_RR_d1(pc, d1);
+	wrt_ir_set_SEL2_RR_a(pc, a1);
+	wrt_ir_set_SEL2_RR_b(pc, b1);
+	wrt_ir_set_SEL2_RR_x(pc, x1);
+	wrt_ir_set_SEL2_RR_d(pc, d2);
+	wrt_ir_set_SEL2_RR_y(pc, y1);
+	wrt_ir_set_SEL2_RR_o(pc, o);
+	wrt_ir_set_SEL2_RR_m(pc, m);
+}
+
+/*
+ * select whose condition a compare (_RR or _RI form) computed into a
+ * temporary, past the constants the select wrote out after it: one
+ * SEL_<cmp>_RR/RI compares and selects, after those constants, with the
+ * select's module offset; then maybe two selects in one (match_select_chain).
+ */
+static void
+match_compare_select(rewrite *r)
+{
+	uint32_t q = r->n - 1;
+	if (q == 0 || r->label[q])
+		return;
+	const wrt_cell *pq = PC(r, q);
+	uint32_t c = wrt_ir_SELECT_c(pq), p = q - 1;
+	if (c < r->nlocals)
+		return;
+	while (OPK(r, p) == WRT_IR_CONST && p > 0)
+		p--;
+	cond_of co = conds[OPK(r, p)];
+	if (!co.base || co.test || !replaceable(r, p, q) || wrt_ir_BIN_RR_d(PC(r, p)) != c)
+		return;
+	wrt_irslots use;
+	wrt_ir_slots(OPK(r, p), PC(r, p), &use);
+	for (uint32_t j = p + 1; j < q; j++)
+	{
+		int jop = OPK(r, j);
+		const wrt_cell *pj = PC(r, j);
+		if (wrt_ir_reads(jop, pj, c) || wrt_ir_writes(jop, pj, c))
+			return;
+		for (uint32_t u = 0; u < use.nread; u++)
+			for (uint32_t k = 0; k < use.read[u].count; k++)
+				if (wrt_ir_writes(jop, pj, use.read[u].slot + k))
+					return;
+	}
+	const wrt_cell *pp = PC(r, p);
+	uint32_t a = wrt_ir_BIN_RR_a(pp), b = co.ri ? 0 : wrt_ir_BIN_RR_b(pp);
+	uint64_t imm = co.ri ? wrt_ir_BIN_RI_imm(pp).u : 0;
+	uint32_t d = wrt_ir_SELECT_d(pq), x = wrt_ir_SELECT_a(pq), y = wrt_ir_SELECT_b(pq), offset = OFFSET(r, q);
+	uint8_t label = drop_around(r, p, p, q);
+	if (co.ri)
+	{
+		wrt_cell *pc = append(r, co.base + WRT_IRF_SEL_RI, WRT_IRLEN_SEL_RI, offset, label);
+		wrt_ir_set_SEL_RI_d(pc, d);
+		wrt_ir_set_SEL_RI_a(pc, a);
+		wrt_ir_set_SEL_RI_imm(pc, imm);
+		wrt_ir_set_SEL_RI_x(pc, x);
+		wrt_ir_set_SEL_RI_y(pc, y);
+		return;
+	}
+	wrt_cell *pc = append(r, co.base + WRT_IRF_SEL_RR, WRT_IRLEN_SEL_RR, offset, label);
+	wrt_ir_set_SEL_RR_d(pc, d);
+	wrt_ir_set_SEL_RR_a(pc, a);
+	wrt_ir_set_SEL_RR_b(pc, b);
+	wrt_ir_set_SEL_RR_x(pc, x);
+	wrt_ir_set_SEL_RR_y(pc, y);
+	match_select_chain(r, r->n - 1, co.base);
+}
+
 /* Index of an f64 add/sub/mul _RR in WRT_IR_F64_CHAIN's operator order, else -1. */
 static int
 chain_index(int op)
@@ -287,9 +761,9 @@ match_f64_chain(rewrite *r)
 		return;
 	bool left = x == t;
 	uint32_t offset = OFFSET(r, q);
-	drop_to(r, p);
+	uint8_t label = drop_to(r, p);
 	_Static_assert((int) WRT_IRLEN_CHAIN_L == (int) WRT_IRLEN_CHAIN_R, "both chain forms are alike");
-	wrt_cell *pc = append(r, fused[i1][i2][left ? 0 : 1], WRT_IRLEN_CHAIN_L, offset);
+	wrt_cell *pc = append(r, fused[i1][i2][left ? 0 : 1], WRT_IRLEN_CHAIN_L, offset, label);
 	wrt_ir_set_CHAIN_L_d(pc, d);
 	wrt_ir_set_CHAIN_L_a(pc, a);
 	wrt_ir_set_CHAIN_L_b(pc, b);
@@ -370,14 +844,14 @@ match_addi_branch(rewrite *r, uint32_t q, uint32_t c, bool negate, int32_t targe
 	else if (eqz ? wrt_ir_TEST_a(pk) != d : c != d)
 		return false;
 	bool copy = false;
+	uint8_t label = 0;          /* (a split merge stays where it was, a label or not) */
 	uint32_t cd = 0, cs = 0, offset = OFFSET(r, q);
 	if (aop == WRT_IR_I32_ADD2_RI)
 	{
 		/* ADD2 d1 = a1 + k1, d2 = a2 + k2 -> ADD_RI d1 = a1 + k1, in place */
 		uint32_t d1 = wrt_ir_I32_ADD2_RI_d1(pa), a1 = wrt_ir_I32_ADD2_RI_a1(pa), k1 = wrt_ir_I32_ADD2_RI_k1(pa);
 		uint32_t off = OFFSET(r, add);
-		drop_to(r, add);
-		pa = append(r, WRT_IR_I32_ADD_RI, WRT_IRLEN_BIN_RI, off);
+		pa = append(r, WRT_IR_I32_ADD_RI, WRT_IRLEN_BIN_RI, off, drop_to(r, add));
 		wrt_ir_set_BIN_RI_d(pa, d1);
 		wrt_ir_set_BIN_RI_a(pa, a1);
 		wrt_ir_set_BIN_RI_imm(pa, k1);
@@ -389,8 +863,7 @@ match_addi_branch(rewrite *r, uint32_t q, uint32_t c, bool negate, int32_t targe
 		uint32_t d2 = wrt_ir_I32_ADD3_RI_d2(pa), a2 = wrt_ir_I32_ADD3_RI_a2(pa);
 		uint32_t k1 = wrt_ir_I32_ADD3_RI_k1(pa), k2 = wrt_ir_I32_ADD3_RI_k2(pa);
 		uint32_t off = OFFSET(r, add);
-		drop_to(r, add);
-		pa = append(r, WRT_IR_I32_ADD2_RI, WRT_IRLEN_I32_ADD2_RI, off);
+		pa = append(r, WRT_IR_I32_ADD2_RI, WRT_IRLEN_I32_ADD2_RI, off, drop_to(r, add));
 		wrt_ir_set_I32_ADD2_RI_d1(pa, d1);
 		wrt_ir_set_I32_ADD2_RI_a1(pa, a1);
 		wrt_ir_set_I32_ADD2_RI_d2(pa, d2);
@@ -404,12 +877,12 @@ match_addi_branch(rewrite *r, uint32_t q, uint32_t c, bool negate, int32_t targe
 		cd = wrt_ir_COPY_d(PC(r, add - 1));
 		cs = wrt_ir_COPY_s(PC(r, add - 1));
 		offset = OFFSET(r, add - 1);
-		drop_to(r, add - 1);
+		label = drop_to(r, add - 1);
 	}
 	else
 	{
 		offset = OFFSET(r, add);
-		drop_to(r, add);
+		label = drop_to(r, add);
 	}
 	if (copy)
 		irop = irop == WRT_IR_I32_ADDI_BR_NZ ? WRT_IR_I32_ADDI_BR_NZ_C
@@ -420,7 +893,7 @@ match_addi_branch(rewrite *r, uint32_t q, uint32_t c, bool negate, int32_t targe
 	{
 		_Static_assert((int) WRT_IRPOS_I32_ADDI_BR_NE_C_off == (int) WRT_IRPOS_I32_ADDI_BR_NE_off,
 					   "the _C forms extend theirs");
-		pc = append(r, irop, copy ? WRT_IRLEN_I32_ADDI_BR_NE_C : WRT_IRLEN_I32_ADDI_BR_NE, offset);
+		pc = append(r, irop, copy ? WRT_IRLEN_I32_ADDI_BR_NE_C : WRT_IRLEN_I32_ADDI_BR_NE, offset, label);
 		wrt_ir_set_I32_ADDI_BR_NE_d(pc, d);
 		wrt_ir_set_I32_ADDI_BR_NE_a(pc, a);
 		wrt_ir_set_I32_ADDI_BR_NE_imm(pc, imm);
@@ -436,7 +909,7 @@ match_addi_branch(rewrite *r, uint32_t q, uint32_t c, bool negate, int32_t targe
 	{
 		_Static_assert((int) WRT_IRPOS_I32_ADDI_BR_NZ_C_off == (int) WRT_IRPOS_I32_ADDI_BR_NZ_off,
 					   "the _C forms extend theirs");
-		pc = append(r, irop, copy ? WRT_IRLEN_I32_ADDI_BR_NZ_C : WRT_IRLEN_I32_ADDI_BR_NZ, offset);
+		pc = append(r, irop, copy ? WRT_IRLEN_I32_ADDI_BR_NZ_C : WRT_IRLEN_I32_ADDI_BR_NZ, offset, label);
 		wrt_ir_set_I32_ADDI_BR_NZ_d(pc, d);
 		wrt_ir_set_I32_ADDI_BR_NZ_a(pc, a);
 		wrt_ir_set_I32_ADDI_BR_NZ_imm(pc, imm);
@@ -448,29 +921,6 @@ match_addi_branch(rewrite *r, uint32_t q, uint32_t c, bool negate, int32_t targe
 		}
 	}
 	return true;
-}
-
-/*
- * Move the instructions between instruction p and q (p < q, both done) to
- * where instruction g (g <= p) starts, dropping g..p and q: a group's
- * instructions g..p and q become one fused instruction, appended next, and
- * the ones between (which the caller checked it may move above it) run
- * before it.
- */
-static void
-drop_around(rewrite *r, uint32_t g, uint32_t p, uint32_t q)
-{
-	uint32_t src = AT(r, p + 1), dst = AT(r, g), len = AT(r, q) - src;
-	for (uint32_t k = p + 1; k < q; k++)
-	{
-		uint32_t to = g + (k - p - 1);
-		r->pcmap[2 * to] = AT(r, k) - src + dst;
-		r->pcmap[2 * to + 1] = OFFSET(r, k);
-		r->label[to] = r->label[k];
-	}
-	memmove(&r->code[dst], &r->code[src], len * sizeof(wrt_cell));
-	r->n = g + (q - p - 1);
-	r->out = dst + len;
 }
 
 /*
@@ -564,12 +1014,12 @@ match_cond_branch(rewrite *r)
 	const wrt_cell *pp = PC(r, p);
 	uint32_t a = wrt_ir_BIN_RR_a(pp), b = co.ri || co.test ? 0 : wrt_ir_BIN_RR_b(pp);
 	uint64_t imm = co.ri ? wrt_ir_BIN_RI_imm(pp).u : 0;
-	drop_around(r, g, p, q);
+	uint8_t label = drop_around(r, g, p, q);
 	wrt_cell *pc;
 	if (range)
 	{
 		pc = append(r, lt != negate ? WRT_IR_BR_ADDI_ANDI_LTU : WRT_IR_BR_ADDI_ANDI_GEU,
-					WRT_IRLEN_BR_ADDI_ANDI_LTU, boff);
+					WRT_IRLEN_BR_ADDI_ANDI_LTU, boff, label);
 		wrt_ir_set_BR_ADDI_ANDI_LTU_a(pc, x);
 		wrt_ir_set_BR_ADDI_ANDI_LTU_off(pc, target);
 		wrt_ir_set_BR_ADDI_ANDI_LTU_k(pc, k);
@@ -579,14 +1029,14 @@ match_cond_branch(rewrite *r)
 	else if (co.test)
 	{
 		_Static_assert((int) WRT_IRLEN_BRIF_TEST == (int) WRT_IRLEN_BRIFNOT_TEST, "alike");
-		pc = append(r, co.base + (negate ? WRT_IRF_BRIFNOT_TEST : WRT_IRF_BRIF_TEST), WRT_IRLEN_BRIF_TEST, boff);
+		pc = append(r, co.base + (negate ? WRT_IRF_BRIFNOT_TEST : WRT_IRF_BRIF_TEST), WRT_IRLEN_BRIF_TEST, boff, label);
 		wrt_ir_set_BRIF_TEST_a(pc, a);
 		wrt_ir_set_BRIF_TEST_off(pc, target);
 	}
 	else if (co.ri)
 	{
 		_Static_assert((int) WRT_IRLEN_BRIF_RI == (int) WRT_IRLEN_BRIFNOT_RI, "alike");
-		pc = append(r, co.base + (negate ? WRT_IRF_BRIFNOT_RI : WRT_IRF_BRIF_RI), WRT_IRLEN_BRIF_RI, boff);
+		pc = append(r, co.base + (negate ? WRT_IRF_BRIFNOT_RI : WRT_IRF_BRIF_RI), WRT_IRLEN_BRIF_RI, boff, label);
 		wrt_ir_set_BRIF_RI_a(pc, a);
 		wrt_ir_set_BRIF_RI_off(pc, target);
 		wrt_ir_set_BRIF_RI_imm(pc, imm);
@@ -594,7 +1044,7 @@ match_cond_branch(rewrite *r)
 	else
 	{
 		_Static_assert((int) WRT_IRLEN_BRIF_RR == (int) WRT_IRLEN_BRIFNOT_RR, "alike");
-		pc = append(r, co.base + (negate ? WRT_IRF_BRIFNOT_RR : WRT_IRF_BRIF_RR), WRT_IRLEN_BRIF_RR, boff);
+		pc = append(r, co.base + (negate ? WRT_IRF_BRIFNOT_RR : WRT_IRF_BRIF_RR), WRT_IRLEN_BRIF_RR, boff, label);
 		wrt_ir_set_BRIF_RR_a(pc, a);
 		wrt_ir_set_BRIF_RR_b(pc, b);
 		wrt_ir_set_BRIF_RR_off(pc, target);
@@ -609,6 +1059,13 @@ static replace_matcher *const replace_matchers[WRT_IR_COUNT_] = {
 	[WRT_IR_F64_MUL_RR] = match_f64_chain,
 	[WRT_IR_BR_NZ] = match_cond_branch,
 	[WRT_IR_BR_Z] = match_cond_branch,
+	[WRT_IR_I32_EQZ] = match_eqz_of_compare,
+	[WRT_IR_I32_EQ_RR] = match_byte_compare,
+	[WRT_IR_I32_NE_RR] = match_byte_compare,
+	[WRT_IR_I32_EQ_RI] = match_mask_compare,
+	[WRT_IR_I32_NE_RI] = match_mask_compare,
+	[WRT_IR_I32_ADD_RR] = match_accumulate,
+	[WRT_IR_SELECT] = match_compare_select,
 };
 
 bool
@@ -628,7 +1085,7 @@ wrt_fuse_replace(wrt_fuse_code *fc)
 			is_label[fc->labels[k]] = 1;
 		for (uint32_t e = 0; e < ninsn; e++)
 			each_branch(fc->code, fc->pcmap[2 * e], to_absolute, is_label);
-		rewrite r = {fc->code, fc->pcmap, label, 0, 0, fc->nlocals};
+		rewrite r = {fc->code, fc->pcmap, label, 0, 0, fc->nlocals, 0, ninsn};
 		for (uint32_t e = 0; e < ninsn; e++)
 		{
 			/* append instruction e (its pc-map entry is read before an
@@ -643,6 +1100,7 @@ wrt_fuse_replace(wrt_fuse_code *fc)
 			r.label[r.n] = is_label[i];
 			r.n++;
 			r.out += len;
+			r.next = e + 1;
 			if (replace_matchers[op])
 				replace_matchers[op](&r);
 		}
