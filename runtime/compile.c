@@ -119,8 +119,6 @@ typedef struct comp {
 	bool last_dst_v128;         /* that result is a v128 (slot pair) */
 	uint32_t last_instr;        /* cell index of the last instruction emitted */
 	bool last_add_ri;           /* that instruction is i32.add/sub with an immediate */
-	uint8_t last_load_type;     /* a plain full-width load of this valtype, else 0 */
-	bool last_load_add;         /* that load is a LOAD_ADD with offset 0 */
 	int64_t pend_add;           /* an I32_ADD_RI whose result went to a local, or -1 */
 	uint32_t prev_instr;        /* cell index of the instruction before the last, or UINT32_MAX */
 	uint32_t label_pos;         /* cell index of the last jump target (barrier()) */
@@ -240,8 +238,6 @@ forget_peepholes(comp *c)
 	c->last_dst_cell = -1;
 	c->last_dst_v128 = false;
 	c->last_add_ri = false;
-	c->last_load_type = 0;
-	c->last_load_add = false;
 }
 
 /* Bytes the function's code would hold now (cells, offset map, header). */
@@ -427,43 +423,6 @@ drop_from(comp *c, uint32_t at)
 	forget_peepholes(c);
 	return off;
 }
-
-static void
-fuse_done(comp *c, uint32_t offset)
-{
-	if (!c->oom && c->npc >= 2)
-		c->pcmap[c->npc - 1] = offset;
-}
-
-/* A load's address in the form of M8/M64 (ir.def): (u32)(p + k) + o. */
-typedef struct maddr {
-	uint32_t p, k, o;
-} maddr;
-
-/* A load (irop, or its _ADD form) at cell `at`, ending at cell `end`: its
- * destination and address.  A plain load is a LOAD_ADD with k = 0. */
-static bool
-load_at(comp *c, int irop, uint32_t at, uint32_t end, uint32_t *dst, maddr *m)
-{
-	_Static_assert((int) WRT_IRLEN_LOAD == (int) WRT_IRLEN_LOAD_ADD, "a load ends at the same cell in both forms");
-	if (at == UINT32_MAX || at + WRT_IRLEN_LOAD != end)
-		return false;
-	const wrt_cell *pc = &c->code[at];
-	if (op_at(c, at, irop))
-	{
-		*dst = wrt_ir_LOAD_d(pc);
-		*m = (maddr) {wrt_ir_LOAD_a(pc), 0, (uint32_t) wrt_ir_LOAD_offset(pc)};
-		return true;
-	}
-	if (op_at(c, at, irop + WRT_IRF_LOAD_ADD))
-	{
-		*dst = wrt_ir_LOAD_ADD_d(pc);
-		*m = (maddr) {wrt_ir_LOAD_ADD_a(pc), wrt_ir_LOAD_ADD_k(pc), wrt_ir_LOAD_ADD_offset(pc)};
-		return true;
-	}
-	return false;
-}
-
 
 /* Record an unresolved branch offset in (cell, part) to join chain *head. */
 static void
@@ -1106,47 +1065,6 @@ compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 		case WRT_OPC_CMP:
 			{
 				centry *ea = &c->st[c->h - 2], *eb = &c->st[c->h - 1];
-				if (!c->oom && c->last_load_type == oi->t_in && c->last_dst_cell >= 0 &&
-					eb->kind == K_SLOT && ea->kind != K_CONST &&
-					c->last_dst_slot == canon(c, c->h - 1))
-				{
-					/* The right operand was just loaded: fold the load in
-					 * (it stays first, so its trap still comes first). */
-					uint32_t at = c->last_instr;
-					bool rma = c->last_load_add;
-					/* LOAD: its offset; LOAD_ADD (offset 0): the added k */
-					const wrt_cell *pl = &c->code[at];
-					uint32_t addr = rma ? wrt_ir_LOAD_ADD_a(pl) : wrt_ir_LOAD_a(pl);
-					uint32_t offset = rma ? wrt_ir_LOAD_ADD_k(pl) : (uint32_t) wrt_ir_LOAD_offset(pl);
-					uint32_t sa0 = slot_of(c, c->h - 2);
-					uint32_t da;
-					maddr ma;
-					int mm = op == WRT_OP_F64_ADD ? WRT_IR_F64_ADD_MM : op == WRT_OP_F64_SUB ? WRT_IR_F64_SUB_MM
-						: op == WRT_OP_F64_MUL ? WRT_IR_F64_MUL_MM : -1;
-					if (mm >= 0 && ea->kind == K_SLOT && sa0 == canon(c, c->h - 2) && joinable(c, c->prev_instr) &&
-						load_at(c, WRT_IR_F64_LOAD, c->prev_instr, at, &da, &ma) && da == sa0 && addr != sa0)
-					{
-						/* ... and the left one just before it: one instruction
-						 * loads both (in order) and computes */
-						uint32_t offs = drop_from(c, c->prev_instr);
-						c->h -= 2;
-						uint32_t d = push_slot(c);
-						uint32_t mat = emit_as_F64_ADD_MM(c, mm, d, ma.p, addr, ma.k, ma.o,
-														  rma ? offset : 0, rma ? 0 : offset);
-						fuse_done(c, offs);
-						NOTE_DST(c, F64_ADD_MM, mat, d, d);
-						return;
-					}
-					c->ncode = at;
-					c->npc -= 2;
-					c->h -= 2;
-					uint32_t d = push_slot(c);
-					if (rma)
-						NOTE_DST(c, BIN_RMA, emit_as_BIN_RMA(c, base + WRT_IRF_BIN_RMA, d, sa0, addr, offset), d, d);
-					else
-						NOTE_DST(c, BIN_RM, emit_as_BIN_RM(c, base + WRT_IRF_BIN_RM, d, sa0, addr, offset), d, d);
-					return;
-				}
 				bool ri = false;
 				uint32_t sa, sb = 0;
 				uint64_t imm = 0;
@@ -1212,31 +1130,10 @@ compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 					NOTE_DST(c, LOAD_ABS, emit_as_LOAD_ABS(c, base + WRT_IRF_LOAD_ABS, d, ea), d, d);
 					return;
 				}
-				if (!c->oom && c->last_add_ri && c->last_dst_cell >= 0 && c->st[c->h - 1].kind == K_SLOT &&
-					c->last_dst_slot == canon(c, c->h - 1))
-				{
-					/* The address was just computed as x + k: do the add in
-					 * the load (same 32-bit wrap) and drop the instruction. */
-					uint32_t at = c->last_instr;
-					uint32_t x = wrt_ir_BIN_RI_a(&c->code[at]);
-					uint32_t k = IMM_U32(wrt_ir_BIN_RI_imm(&c->code[at]));
-					c->ncode = at;
-					c->npc -= 2;
-					uint32_t d = canon(c, c->h - 1);
-					NOTE_DST(c, LOAD_ADD, emit_as_LOAD_ADD(c, base + WRT_IRF_LOAD_ADD, d, x, k, offset), d, d);
-					if (offset == 0 && (oi->size == 8 || (oi->size == 4 && oi->t_out != WRT_VT_I64)))
-					{
-						c->last_load_type = oi->t_out;
-						c->last_load_add = true;
-					}
-					return;
-				}
 				uint32_t a = slot_of(c, c->h - 1);
 				c->h--;
 				uint32_t d = push_slot(c);
 				NOTE_DST(c, LOAD, emit_as_LOAD(c, base, d, a, offset), d, d);
-				if (oi->size == 8 || (oi->size == 4 && oi->t_out != WRT_VT_I64))
-					c->last_load_type = oi->t_out;
 				return;
 			}
 		case WRT_OPC_STORE:

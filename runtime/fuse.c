@@ -136,6 +136,25 @@ static const cond_of conds[WRT_IR_COUNT_] = {
 #include "opcodes.def"
 };
 
+/* The type of the operands of each binary operator's and compare's _RR
+ * form, and of the value of each full-width load (plain, or _ADD with
+ * offset 0): what a load folded into the operator's _RM/_RMA form must
+ * agree on. */
+#define OP_BIN(NAME, code, text, T, TOUT, body) [WRT_IR_##NAME##_RR] = WRT_VT_##T,
+#define OP_CMP(NAME, code, text, T, body) [WRT_IR_##NAME##_RR] = WRT_VT_##T,
+static const uint8_t rr_type[WRT_IR_COUNT_] = {
+#include "opcodes.def"
+};
+static const uint8_t full_load_type[WRT_IR_COUNT_] = {
+	[WRT_IR_I32_LOAD] = WRT_VT_I32, [WRT_IR_I64_LOAD] = WRT_VT_I64,
+	[WRT_IR_F32_LOAD] = WRT_VT_F32, [WRT_IR_F64_LOAD] = WRT_VT_F64,
+};
+/* The scalar loads' plain forms (their _ADD form is WRT_IRF_LOAD_ADD on). */
+#define OP_LOAD(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = true,
+static const bool plain_load[WRT_IR_COUNT_] = {
+#include "opcodes.def"
+};
+
 /* The code being rewritten: the instructions done so far, in place. */
 typedef struct rewrite {
 	wrt_cell *code;
@@ -725,6 +744,102 @@ match_compare_select(rewrite *r)
 	match_select_chain(r, r->n - 1, co.base);
 }
 
+/*
+ * A load whose address an i32 add of an immediate just computed into a
+ * temporary (read only here): the add is done in the load (LOAD_ADD, with
+ * the same 32-bit wrap), in the add's place, with the load's module offset.
+ */
+static void
+match_load_add(rewrite *r)
+{
+	uint32_t q = r->n - 1, p = q - 1;
+	if (q == 0 || !replaceable(r, p, q) || OPK(r, p) != WRT_IR_I32_ADD_RI)
+		return;
+	const wrt_cell *pq = PC(r, q), *pp = PC(r, p);
+	uint32_t t = wrt_ir_BIN_RI_d(pp);
+	if (t < r->nlocals || wrt_ir_LOAD_a(pq) != t)
+		return;
+	int irop = OPK(r, q) + WRT_IRF_LOAD_ADD;
+	uint32_t d = wrt_ir_LOAD_d(pq), offset = (uint32_t) wrt_ir_LOAD_offset(pq), moff = OFFSET(r, q);
+	uint32_t x = wrt_ir_BIN_RI_a(pp), k = (uint32_t) wrt_ir_BIN_RI_imm(pp).u;
+	wrt_cell *pc = append(r, irop, WRT_IRLEN_LOAD_ADD, moff, drop_to(r, p));
+	wrt_ir_set_LOAD_ADD_d(pc, d);
+	wrt_ir_set_LOAD_ADD_a(pc, x);
+	wrt_ir_set_LOAD_ADD_k(pc, k);
+	wrt_ir_set_LOAD_ADD_offset(pc, offset);
+}
+
+/*
+ * A binary operator or compare (_RR) whose right operand a full-width load
+ * of its type just loaded into a temporary: the load is folded in, done
+ * first (BIN_RM; BIN_RMA for a LOAD_ADD of offset 0), in the load's place,
+ * with the operator's module offset.  An f64 add/sub/mul whose left operand
+ * the instruction before loaded too (an f64 load into a temporary, not the
+ * second's address): one F64_*_MM loads both, in order, in the first load's
+ * place (its offset).
+ */
+static bool
+match_load_operand(rewrite *r)
+{
+	uint32_t q = r->n - 1, l = q - 1;
+	if (q == 0 || !replaceable(r, l, q))
+		return false;
+	int op = OPK(r, q), lop = OPK(r, l);
+	bool rma = false;
+	if (full_load_type[lop] != rr_type[op])
+	{
+		rma = lop >= WRT_IRF_LOAD_ADD && full_load_type[lop - WRT_IRF_LOAD_ADD] == rr_type[op] &&
+			plain_load[lop - WRT_IRF_LOAD_ADD] && wrt_ir_LOAD_ADD_offset(PC(r, l)) == 0;
+		if (!rma)
+			return false;
+	}
+	const wrt_cell *pq = PC(r, q), *pl = PC(r, l);
+	uint32_t dl = wrt_ir_LOAD_d(pl), a = wrt_ir_BIN_RR_a(pq), d = wrt_ir_BIN_RR_d(pq);
+	_Static_assert((int) WRT_IRPOS_LOAD_d == (int) WRT_IRPOS_LOAD_ADD_d && (int) WRT_IRHALF_LOAD_d == (int) WRT_IRHALF_LOAD_ADD_d &&
+				   (int) WRT_IRPOS_LOAD_a == (int) WRT_IRPOS_LOAD_ADD_a && (int) WRT_IRHALF_LOAD_a == (int) WRT_IRHALF_LOAD_ADD_a,
+				   "both load forms have d and a in the same place");
+	if (dl < r->nlocals || wrt_ir_BIN_RR_b(pq) != dl || a == dl)
+		return false;
+	uint32_t addr = wrt_ir_LOAD_a(pl);
+	uint32_t offset = rma ? wrt_ir_LOAD_ADD_k(pl) : (uint32_t) wrt_ir_LOAD_offset(pl);
+	int mm = op == WRT_IR_F64_ADD_RR ? WRT_IR_F64_ADD_MM : op == WRT_IR_F64_SUB_RR ? WRT_IR_F64_SUB_MM
+		: op == WRT_IR_F64_MUL_RR ? WRT_IR_F64_MUL_MM : -1;
+	uint32_t da;
+	maddr ma;
+	if (mm >= 0 && l > 0 && a >= r->nlocals && replaceable(r, l - 1, q) &&
+		load_at(r, l - 1, WRT_IR_F64_LOAD, &da, &ma) && da == a && addr != a)
+	{
+		uint32_t moff = OFFSET(r, l - 1);
+		wrt_cell *pc = append(r, mm, WRT_IRLEN_F64_ADD_MM, moff, drop_to(r, l - 1));
+		wrt_ir_set_F64_ADD_MM_d(pc, d);
+		wrt_ir_set_F64_ADD_MM_pa(pc, ma.p);
+		wrt_ir_set_F64_ADD_MM_pb(pc, addr);
+		wrt_ir_set_F64_ADD_MM_ka(pc, ma.k);
+		wrt_ir_set_F64_ADD_MM_oa(pc, ma.o);
+		wrt_ir_set_F64_ADD_MM_kb(pc, rma ? offset : 0);
+		wrt_ir_set_F64_ADD_MM_ob(pc, rma ? 0 : offset);
+		return true;
+	}
+	uint32_t moff = OFFSET(r, q);
+	_Static_assert((int) WRT_IRLEN_BIN_RM == (int) WRT_IRLEN_BIN_RMA, "both forms are as long");
+	wrt_cell *pc = append(r, op + (rma ? WRT_IRF_BIN_RMA : WRT_IRF_BIN_RM), WRT_IRLEN_BIN_RM, moff, drop_to(r, l));
+	if (rma)
+	{
+		wrt_ir_set_BIN_RMA_d(pc, d);
+		wrt_ir_set_BIN_RMA_a(pc, a);
+		wrt_ir_set_BIN_RMA_p(pc, addr);
+		wrt_ir_set_BIN_RMA_k(pc, offset);
+	}
+	else
+	{
+		wrt_ir_set_BIN_RM_d(pc, d);
+		wrt_ir_set_BIN_RM_a(pc, a);
+		wrt_ir_set_BIN_RM_p(pc, addr);
+		wrt_ir_set_BIN_RM_offset(pc, offset);
+	}
+	return true;
+}
+
 /* Index of an f64 add/sub/mul _RR in WRT_IR_F64_CHAIN's operator order, else -1. */
 static int
 chain_index(int op)
@@ -1051,20 +1166,36 @@ match_cond_branch(rewrite *r)
 	}
 }
 
-/* The replacing matchers, by the instruction that ends their group. */
+/* The matchers of binary operators and compares (_RR), after the load
+ * folded into their operand (match_load_operand), by operator. */
 typedef void replace_matcher(rewrite *r);
-static replace_matcher *const replace_matchers[WRT_IR_COUNT_] = {
+static replace_matcher *const rr_matchers[WRT_IR_COUNT_] = {
 	[WRT_IR_F64_ADD_RR] = match_f64_chain,
 	[WRT_IR_F64_SUB_RR] = match_f64_chain,
 	[WRT_IR_F64_MUL_RR] = match_f64_chain,
+	[WRT_IR_I32_EQ_RR] = match_byte_compare,
+	[WRT_IR_I32_NE_RR] = match_byte_compare,
+	[WRT_IR_I32_ADD_RR] = match_accumulate,
+};
+
+static void
+match_rr(rewrite *r)
+{
+	if (!match_load_operand(r) && rr_matchers[OPK(r, r->n - 1)])
+		rr_matchers[OPK(r, r->n - 1)](r);
+}
+
+/* The replacing matchers, by the instruction that ends their group. */
+#define OP_BIN(NAME, code, text, T, TOUT, body) [WRT_IR_##NAME##_RR] = match_rr,
+#define OP_CMP(NAME, code, text, T, body) [WRT_IR_##NAME##_RR] = match_rr,
+#define OP_LOAD(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = match_load_add,
+static replace_matcher *const replace_matchers[WRT_IR_COUNT_] = {
+#include "opcodes.def"
 	[WRT_IR_BR_NZ] = match_cond_branch,
 	[WRT_IR_BR_Z] = match_cond_branch,
 	[WRT_IR_I32_EQZ] = match_eqz_of_compare,
-	[WRT_IR_I32_EQ_RR] = match_byte_compare,
-	[WRT_IR_I32_NE_RR] = match_byte_compare,
 	[WRT_IR_I32_EQ_RI] = match_mask_compare,
 	[WRT_IR_I32_NE_RI] = match_mask_compare,
-	[WRT_IR_I32_ADD_RR] = match_accumulate,
 	[WRT_IR_SELECT] = match_compare_select,
 };
 
