@@ -117,11 +117,6 @@ typedef struct comp {
 	int32_t last_dst_cell;      /* cell whose LO is the last result slot, or -1 */
 	uint32_t last_dst_slot;
 	bool last_dst_v128;         /* that result is a v128 (slot pair) */
-	uint32_t last_instr;        /* cell index of the last instruction emitted */
-	bool last_add_ri;           /* that instruction is i32.add/sub with an immediate */
-	int64_t pend_add;           /* an I32_ADD_RI whose result went to a local, or -1 */
-	uint32_t prev_instr;        /* cell index of the instruction before the last, or UINT32_MAX */
-	uint32_t label_pos;         /* cell index of the last jump target (barrier()) */
 	uint32_t *labels;           /* every label's cell, increasing: fuse.c's jump targets */
 	uint32_t nlabels, caplabels;
 	bool fuse;                  /* fusions on: off (module no_fuse) only to compare, in tests */
@@ -237,7 +232,6 @@ forget_peepholes(comp *c)
 {
 	c->last_dst_cell = -1;
 	c->last_dst_v128 = false;
-	c->last_add_ri = false;
 }
 
 /* Bytes the function's code would hold now (cells, offset map, header). */
@@ -274,13 +268,6 @@ emit_op(comp *c, int irop)
 		return 0;
 	forget_peepholes(c);
 	uint32_t at = c->ncode;
-	/* (the last instruction may have been dropped by a fusion: the one
-	 * before it is then still the previous one) */
-	if (c->last_instr < at)
-		c->prev_instr = c->last_instr;
-	else if (c->prev_instr >= at)
-		c->prev_instr = UINT32_MAX;
-	c->last_instr = at;
 	if (!grow(c, (void **) &c->code, &c->capcode, c->ncode + 1, sizeof(wrt_cell)))
 		return 0;
 	c->code[c->ncode++].u = (uint64_t) irop;
@@ -392,37 +379,6 @@ note_dst_v128(comp *c, uint32_t cell, uint32_t slot)
 		note_dst_v128((c), (at) + WRT_IRPOS_##L##_##x, (slot)); \
 	} while (0)
 
-/* Is there an instruction irop (with all its cells) at cell `at`?  (Not
- * for BR_TABLE, whose length its cells say.) */
-static bool
-op_at(comp *c, uint32_t at, int irop)
-{
-	return !c->oom && at != UINT32_MAX && at + 1 + wrt_ir_info[irop].layout->ncells <= c->ncode &&
-		OP_AT(c, at) == irop;
-}
-
-/* An IMM operand's bits as an i32 (the i32 operators' immediates). */
-#define IMM_U32(cell) ((uint32_t) (cell).u)
-
-/*
- * Drop the instructions from cell `at` on, with their pc-map entries, to
- * replace them by one fused instruction.  Returns the module offset of the
- * first one dropped: fuse_done() gives it to the fused instruction, so a
- * trap is reported at the first Wasm instruction of the group.
- */
-static uint32_t
-drop_from(comp *c, uint32_t at)
-{
-	uint32_t off = c->cur_offset;
-	while (c->npc >= 2 && c->pcmap[c->npc - 2] >= at)
-	{
-		off = c->pcmap[c->npc - 1];
-		c->npc -= 2;
-	}
-	c->ncode = at;
-	forget_peepholes(c);
-	return off;
-}
 
 /* Record an unresolved branch offset in (cell, part) to join chain *head. */
 static void
@@ -450,34 +406,21 @@ write_offset(comp *c, uint32_t instr, uint32_t cell, uint8_t part, uint32_t targ
 }
 
 /*
- * The one rule for labels and jump targets.  A jump may land only on the
- * first instruction a fusion replaces (the fused instruction takes its
- * place), never inside the group: so the instructions of a window starting
- * at cell `first` may become one only if no jump target lies after first,
- * joinable(c, first).  barrier() is the one place that makes a jump target
- * (a label bound, a loop's first instruction): it records the position and
- * ends every pending fusion window, forgetting all the peepholes know of
- * the instructions before it.  Every matcher that looks back at emitted
- * code asks joinable() about the first instruction it would replace.
- * (The in-place fusions, fuse.c, keep every instruction where it is, so
- * jumps into them stay valid and they need no rule.)
+ * A label: the position of an instruction a jump may land on (a label
+ * bound, a loop's first instruction).  barrier() is the one place that
+ * makes one: it forgets what the peepholes (the redirections of a result,
+ * note_dst) know of the code before it, and records the position in the
+ * label table, from which the fusion pass (fuse.c) takes its one rule: a
+ * group of instructions may become one only if no label lies inside it.
  */
 static void
 barrier(comp *c)
 {
-	c->label_pos = c->ncode;
 	forget_peepholes(c);
-	c->pend_add = -1;
 	/* (without fusions, before every instruction, and no pass reads them) */
 	if (c->fuse && (c->nlabels == 0 || c->labels[c->nlabels - 1] != c->ncode) &&
 		grow(c, (void **) &c->labels, &c->caplabels, c->nlabels + 1, sizeof(uint32_t)))
 		c->labels[c->nlabels++] = c->ncode;
-}
-
-static inline bool
-joinable(const comp *c, uint32_t first)
-{
-	return first != UINT32_MAX && c->label_pos <= first;
 }
 
 /* Resolve every branch of a chain to the current position: a label. */
@@ -1114,7 +1057,6 @@ compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 					if (op == WRT_OP_I32_SUB)
 						wrt_ir_set_BIN_RI_imm(&c->code[at], (uint32_t) -(uint32_t) imm);
 					SET_OP(c, at, WRT_IR_I32_ADD_RI);
-					c->last_add_ri = true;
 				}
 				return;
 			}
@@ -1156,66 +1098,6 @@ compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 	}
 }
 
-/*
- * Two consecutive i32 adds of immediates both writing locals (pointer and
- * counter increments of a loop body): merge them into one I32_ADD2_RI.
- * Called when the last instruction's result was just redirected to a local.
- */
-static void
-merge_local_adds(comp *c)
-{
-	uint32_t at = c->last_instr;
-	if (c->oom || !c->last_add_ri || OP_AT(c, at) != WRT_IR_I32_ADD_RI || c->ncode != at + WRT_IRLEN_BIN_RI)
-		return;
-	const wrt_cell *pa = &c->code[at];
-	uint32_t d = wrt_ir_BIN_RI_d(pa), a = wrt_ir_BIN_RI_a(pa), k = IMM_U32(wrt_ir_BIN_RI_imm(pa));
-	uint32_t q = c->prev_instr;
-	if (op_at(c, q, WRT_IR_I32_ADD2_RI) && q + WRT_IRLEN_I32_ADD2_RI == at && joinable(c, q))
-	{
-		/* a third one: ADD2 + ADD_RI -> ADD3, in the ADD2's place (its
-		 * pc-map entry) */
-		wrt_cell *w = &c->code[q];
-		uint32_t d1 = wrt_ir_I32_ADD2_RI_d1(w), a1 = wrt_ir_I32_ADD2_RI_a1(w);
-		uint32_t d2 = wrt_ir_I32_ADD2_RI_d2(w), a2 = wrt_ir_I32_ADD2_RI_a2(w);
-		uint32_t k1 = wrt_ir_I32_ADD2_RI_k1(w), k2 = wrt_ir_I32_ADD2_RI_k2(w);
-		drop_from(c, at);
-		SET_OP(c, q, WRT_IR_I32_ADD3_RI);
-		wrt_ir_set_I32_ADD3_RI_d1(w, d1);
-		wrt_ir_set_I32_ADD3_RI_a1(w, a1);
-		wrt_ir_set_I32_ADD3_RI_d2(w, d2);
-		wrt_ir_set_I32_ADD3_RI_a2(w, a2);
-		wrt_ir_set_I32_ADD3_RI_d3(w, d);
-		wrt_ir_set_I32_ADD3_RI_a3(w, a);
-		wrt_ir_set_I32_ADD3_RI_k1(w, k1);
-		wrt_ir_set_I32_ADD3_RI_k2(w, k2);
-		wrt_ir_set_I32_ADD3_RI_k3(w, k);
-		c->ncode = q + WRT_IRLEN_I32_ADD3_RI;
-		c->last_instr = q;
-		c->pend_add = -1;
-		return;
-	}
-	int64_t p = c->pend_add;
-	c->pend_add = at;
-	if (p < 0 || (uint32_t) p + WRT_IRLEN_BIN_RI != at || !joinable(c, (uint32_t) p) ||
-		OP_AT(c, p) != WRT_IR_I32_ADD_RI)
-		return;
-	/* two ADD_RI -> ADD2, in the first's place (its pc-map entry) */
-	wrt_cell *w = &c->code[p];
-	uint32_t d1 = wrt_ir_BIN_RI_d(w), a1 = wrt_ir_BIN_RI_a(w), k1 = IMM_U32(wrt_ir_BIN_RI_imm(w));
-	SET_OP(c, p, WRT_IR_I32_ADD2_RI);
-	wrt_ir_set_I32_ADD2_RI_d1(w, d1);
-	wrt_ir_set_I32_ADD2_RI_a1(w, a1);
-	wrt_ir_set_I32_ADD2_RI_d2(w, d);
-	wrt_ir_set_I32_ADD2_RI_a2(w, a);
-	wrt_ir_set_I32_ADD2_RI_k1(w, k1);
-	wrt_ir_set_I32_ADD2_RI_k2(w, k);
-	c->ncode = (uint32_t) p + WRT_IRLEN_I32_ADD2_RI;
-	c->npc -= 2;
-	c->last_instr = (uint32_t) p;
-	c->last_add_ri = false;
-	c->pend_add = -1;
-}
-
 static void
 compile_local_set(comp *c, uint32_t x, bool tee)
 {
@@ -1232,7 +1114,6 @@ compile_local_set(comp *c, uint32_t x, bool tee)
 			wrt_cell *cell = &c->code[c->last_dst_cell];
 			cell->u = (cell->u & 0xffffffff00000000ull) | x;
 			c->last_dst_cell = -1;
-			merge_local_adds(c);
 		}
 		else if (v.kind == K_CONST)
 			emit_const(c, x, v.bits);
@@ -1269,23 +1150,6 @@ compile_simd(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 			c->h -= 2;
 			break;
 		case WRT_OPC_VLOAD:
-			if (!c->oom && c->last_add_ri && c->last_dst_cell >= 0 && c->st[c->h - 1].kind == K_SLOT &&
-				c->last_dst_slot == canon(c, c->h - 1))
-			{
-				/* The address was just computed as x + k: as for scalar
-				 * loads (LOAD_ADD), do the add in the load, same wrap. */
-				uint32_t at = c->last_instr;
-				uint32_t x = wrt_ir_BIN_RI_a(&c->code[at]);
-				uint32_t k = IMM_U32(wrt_ir_BIN_RI_imm(&c->code[at]));
-				c->ncode = at;
-				c->npc -= 2;
-				c->h -= 1;
-				d = push_v128(c);
-				at = emit_as_VLOAD_ADD(c, op == WRT_OP_V128_LOAD ? WRT_IR_V128_LOAD_ADD : WRT_IR_VLOAD_ADD,
-									   fn, d, x, offset, oi->size, k);
-				NOTE_DST_V128(c, VLOAD_ADD, at, d, d);
-				return;
-			}
 			/* fall through */
 		case WRT_OPC_VSPLAT:
 			a = slot_of(c, c->h - 1);
@@ -1872,9 +1736,7 @@ wrt_compile(wrt_module *m, wrt_code *fn, wrt_error *err)
 	wrt_insn_reader_init(&c.rd, m->bytes, fn->body, fn->body_end, err);
 	c.nlocals = fn->nlocals;
 	c.last_dst_cell = -1;
-	c.pend_add = -1;
 	c.fuse = !m->no_fuse;
-	c.prev_instr = UINT32_MAX;
 	err->kind = WRT_OK;
 
 	const wrt_functype *t = &m->types[fn->type_index];

@@ -769,6 +769,31 @@ match_load_add(rewrite *r)
 	wrt_ir_set_LOAD_ADD_offset(pc, offset);
 }
 
+/* The same for a SIMD load (VLOAD, or v128.load inlined): VLOAD_ADD, or
+ * V128_LOAD_ADD inlined. */
+static void
+match_vload_add(rewrite *r)
+{
+	uint32_t q = r->n - 1, p = q - 1;
+	if (q == 0 || !replaceable(r, p, q) || OPK(r, p) != WRT_IR_I32_ADD_RI)
+		return;
+	const wrt_cell *pq = PC(r, q), *pp = PC(r, p);
+	uint32_t t = wrt_ir_BIN_RI_d(pp);
+	if (t < r->nlocals || wrt_ir_VLOAD_a(pq) != t)
+		return;
+	int irop = OPK(r, q) == WRT_IR_VI_V128_LOAD ? WRT_IR_V128_LOAD_ADD : WRT_IR_VLOAD_ADD;
+	uint64_t fn = pq[WRT_IRPOS_VLOAD_fn].u;
+	uint32_t d = wrt_ir_VLOAD_d(pq), offset = wrt_ir_VLOAD_offset(pq), n = wrt_ir_VLOAD_n(pq), moff = OFFSET(r, q);
+	uint32_t x = wrt_ir_BIN_RI_a(pp), k = (uint32_t) wrt_ir_BIN_RI_imm(pp).u;
+	wrt_cell *pc = append(r, irop, WRT_IRLEN_VLOAD_ADD, moff, drop_to(r, p));
+	wrt_ir_set_VLOAD_ADD_fn(pc, fn);
+	wrt_ir_set_VLOAD_ADD_d(pc, d);
+	wrt_ir_set_VLOAD_ADD_x(pc, x);
+	wrt_ir_set_VLOAD_ADD_offset(pc, offset);
+	wrt_ir_set_VLOAD_ADD_n(pc, n);
+	wrt_ir_set_VLOAD_ADD_k(pc, k);
+}
+
 /*
  * A binary operator or compare (_RR) whose right operand a full-width load
  * of its type just loaded into a temporary: the load is folded in, done
@@ -838,6 +863,51 @@ match_load_operand(rewrite *r)
 		wrt_ir_set_BIN_RM_offset(pc, offset);
 	}
 	return true;
+}
+
+/*
+ * Consecutive i32 adds of immediates writing locals (pointer and counter
+ * increments of a loop body): two become one I32_ADD2_RI, an ADD2 and a
+ * third one an I32_ADD3_RI, in the first's place (its module offset).
+ */
+static void
+match_local_adds(rewrite *r)
+{
+	uint32_t q = r->n - 1, p = q - 1;
+	if (q == 0 || !replaceable(r, p, q))
+		return;
+	const wrt_cell *pq = PC(r, q);
+	wrt_cell *w = &r->code[AT(r, p)];
+	uint32_t d = wrt_ir_BIN_RI_d(pq), a = wrt_ir_BIN_RI_a(pq), k = (uint32_t) wrt_ir_BIN_RI_imm(pq).u;
+	if (d >= r->nlocals)
+		return;
+	if (OPK(r, p) == WRT_IR_I32_ADD2_RI)
+	{
+		uint32_t d1 = wrt_ir_I32_ADD2_RI_d1(w), a1 = wrt_ir_I32_ADD2_RI_a1(w);
+		uint32_t d2 = wrt_ir_I32_ADD2_RI_d2(w), a2 = wrt_ir_I32_ADD2_RI_a2(w);
+		uint32_t k1 = wrt_ir_I32_ADD2_RI_k1(w), k2 = wrt_ir_I32_ADD2_RI_k2(w);
+		w = append(r, WRT_IR_I32_ADD3_RI, WRT_IRLEN_I32_ADD3_RI, OFFSET(r, p), drop_to(r, p));
+		wrt_ir_set_I32_ADD3_RI_d1(w, d1);
+		wrt_ir_set_I32_ADD3_RI_a1(w, a1);
+		wrt_ir_set_I32_ADD3_RI_d2(w, d2);
+		wrt_ir_set_I32_ADD3_RI_a2(w, a2);
+		wrt_ir_set_I32_ADD3_RI_d3(w, d);
+		wrt_ir_set_I32_ADD3_RI_a3(w, a);
+		wrt_ir_set_I32_ADD3_RI_k1(w, k1);
+		wrt_ir_set_I32_ADD3_RI_k2(w, k2);
+		wrt_ir_set_I32_ADD3_RI_k3(w, k);
+		return;
+	}
+	if (OPK(r, p) != WRT_IR_I32_ADD_RI || wrt_ir_BIN_RI_d(w) >= r->nlocals)
+		return;
+	uint32_t d1 = wrt_ir_BIN_RI_d(w), a1 = wrt_ir_BIN_RI_a(w), k1 = (uint32_t) wrt_ir_BIN_RI_imm(w).u;
+	w = append(r, WRT_IR_I32_ADD2_RI, WRT_IRLEN_I32_ADD2_RI, OFFSET(r, p), drop_to(r, p));
+	wrt_ir_set_I32_ADD2_RI_d1(w, d1);
+	wrt_ir_set_I32_ADD2_RI_a1(w, a1);
+	wrt_ir_set_I32_ADD2_RI_d2(w, d);
+	wrt_ir_set_I32_ADD2_RI_a2(w, a);
+	wrt_ir_set_I32_ADD2_RI_k1(w, k1);
+	wrt_ir_set_I32_ADD2_RI_k2(w, k);
 }
 
 /* Index of an f64 add/sub/mul _RR in WRT_IR_F64_CHAIN's operator order, else -1. */
@@ -1194,6 +1264,9 @@ static replace_matcher *const replace_matchers[WRT_IR_COUNT_] = {
 	[WRT_IR_BR_NZ] = match_cond_branch,
 	[WRT_IR_BR_Z] = match_cond_branch,
 	[WRT_IR_I32_EQZ] = match_eqz_of_compare,
+	[WRT_IR_I32_ADD_RI] = match_local_adds,
+	[WRT_IR_VLOAD] = match_vload_add,
+	[WRT_IR_VI_V128_LOAD] = match_vload_add,
 	[WRT_IR_I32_EQ_RI] = match_mask_compare,
 	[WRT_IR_I32_NE_RI] = match_mask_compare,
 	[WRT_IR_SELECT] = match_compare_select,
