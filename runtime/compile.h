@@ -221,6 +221,7 @@ typedef struct wrt_irlayout {
 	uint8_t ncells;             /* fixed operand cells: WRT_IRLEN_<L> - 1 */
 	uint8_t nopnds;
 	bool tail;                  /* the last operand is a TAIL */
+	uint8_t nbranch;            /* BR operands (a tail counts once) */
 	const wrt_iropnd *opnds;    /* in cell order, LO before HI */
 } wrt_irlayout;
 

@@ -59,6 +59,16 @@ static const uint16_t in_place_rows[] = {
 	WRT_IR_HAND(NO_ROW, NO_ROW, NO_ROW, THEN_ROW, NO_ROW, NO_ROW)
 };
 #undef THEN_ROW
+
+/* Does an in-place fusion begin with instruction op?  (Most do not: they
+ * need not try every row.) */
+#define THEN_FIRST(NAME, FIRST, L, NEXT, M) || op == WRT_IR_##FIRST
+static inline bool
+begins_in_place(int op)
+{
+	return false WRT_IR_HAND(NO_ROW, NO_ROW, NO_ROW, THEN_FIRST, NO_ROW, NO_ROW);
+}
+#undef THEN_FIRST
 #undef NO_ROW
 
 /* The opcode of the instruction at cell i (before handlers are bound). */
@@ -90,6 +100,8 @@ wrt_fuse_in_place(wrt_cell *code, const uint32_t *pcmap, uint32_t npc)
 		uint32_t i = pcmap[e];
 		int op_i = OP_AT(code, i);
 		int fused = -1, best = 0;
+		if (!begins_in_place(op_i))
+			continue;
 		for (size_t r = 0; r < sizeof(in_place_rows) / sizeof(in_place_rows[0]); r++)
 		{
 			const wrt_irinfo *row = &wrt_ir_info[in_place_rows[r]];
@@ -257,18 +269,15 @@ opnd_set(wrt_cell *pc, uint32_t cell, uint32_t half, int32_t v)
 }
 
 /*
- * Every branch operand of the instruction op at cell i: f(x, v) returns its
- * new value from its old one, with `at` the instruction's cell.  During the
- * rewrite branch operands hold absolute cells of the code before it, so
- * that instructions can move.
+ * Every branch operand of the instruction op of layout l at pc: f(arg, at,
+ * v) returns its new value from its old one v, at being the instruction's
+ * cell.  During the rewrite branch operands hold absolute cells of the code
+ * before it, so that instructions can move.
  */
 typedef int32_t branch_fn(void *arg, uint32_t at, int32_t v);
 static void
-each_branch(wrt_cell *code, uint32_t i, branch_fn *f, void *arg)
+each_branch(wrt_cell *pc, const wrt_irlayout *l, uint32_t at, branch_fn *f, void *arg)
 {
-	int op = OP_AT(code, i);
-	const wrt_irlayout *l = wrt_ir_info[op].layout;
-	wrt_cell *pc = &code[i];
 	for (uint32_t k = 0; k < l->nopnds; k++)
 	{
 		const wrt_iropnd *o = &l->opnds[k];
@@ -278,10 +287,10 @@ each_branch(wrt_cell *code, uint32_t i, branch_fn *f, void *arg)
 		{
 			uint32_t n = (uint32_t) opnd_get(pc, o->count_cell, o->count_half);
 			for (uint32_t e = 0; e <= n; e++)
-				pc[o->cell + e].i = f(arg, i, (int32_t) pc[o->cell + e].i);
+				pc[o->cell + e].i = f(arg, at, (int32_t) pc[o->cell + e].i);
 		}
 		else
-			opnd_set(pc, o->cell, o->half, f(arg, i, (int32_t) opnd_get(pc, o->cell, o->half)));
+			opnd_set(pc, o->cell, o->half, f(arg, at, (int32_t) opnd_get(pc, o->cell, o->half)));
 	}
 }
 
@@ -1284,11 +1293,11 @@ wrt_fuse_replace(wrt_fuse_code *fc)
 	bool ok = map && is_label && label;
 	if (ok)
 	{
-		/* the labels: those bound, and every branch target */
+		/* the labels: those bound, and every branch target (a forward
+		 * one is marked when its branch is appended, before it is; a
+		 * backward one is a loop's header, bound) */
 		for (uint32_t k = 0; k < fc->nlabels; k++)
 			is_label[fc->labels[k]] = 1;
-		for (uint32_t e = 0; e < ninsn; e++)
-			each_branch(fc->code, fc->pcmap[2 * e], to_absolute, is_label);
 		rewrite r = {fc->code, fc->pcmap, label, 0, 0, fc->nlocals, 0, ninsn};
 		for (uint32_t e = 0; e < ninsn; e++)
 		{
@@ -1296,9 +1305,14 @@ wrt_fuse_replace(wrt_fuse_code *fc)
 			 * earlier one can be written over it: r.n <= e) */
 			uint32_t i = fc->pcmap[2 * e], offset = fc->pcmap[2 * e + 1];
 			int op = OP_AT(fc->code, i);
-			uint32_t len = wrt_ir_length(op, &fc->code[i]);
+			const wrt_irlayout *l = wrt_ir_info[op].layout;
+			uint32_t len = l->tail ? wrt_ir_length(op, &fc->code[i]) : 1u + l->ncells;
 			map[i] = r.out;
-			memmove(&r.code[r.out], &fc->code[i], len * sizeof(wrt_cell));
+			if (r.out != i)
+				for (uint32_t k = 0; k < len; k++)
+					r.code[r.out + k] = fc->code[i + k];
+			if (l->nbranch)
+				each_branch(&r.code[r.out], l, i, to_absolute, is_label);
 			r.pcmap[2 * r.n] = r.out;
 			r.pcmap[2 * r.n + 1] = offset;
 			r.label[r.n] = is_label[i];
@@ -1310,7 +1324,12 @@ wrt_fuse_replace(wrt_fuse_code *fc)
 		}
 		map[ncode] = r.out;
 		for (uint32_t e = 0; e < r.n; e++)
-			each_branch(fc->code, fc->pcmap[2 * e], to_relative, map);
+		{
+			uint32_t j = fc->pcmap[2 * e];
+			const wrt_irlayout *l = wrt_ir_info[OP_AT(fc->code, j)].layout;
+			if (l->nbranch)
+				each_branch(&fc->code[j], l, j, to_relative, map);
+		}
 		for (uint32_t k = 0; k < fc->nloops; k++)
 			fc->loops[k].cell = map[fc->loops[k].cell];
 		fc->ncode = r.out;

@@ -36,11 +36,15 @@ const char *const wrt_ir_kind_names[WRT_IRK_COUNT_] = {
 #define HAS_TAIL_CELL_(L, pos, ...)
 #define HAS_TAIL_TAIL_(L, pos, ...) | 1
 #define HAS_TAIL_ONE_(L, pos, cell) WRT_IR_CELL(HAS_TAIL_, L, pos, cell)
+#define NBR_PAIR_(L, pos, klo, lo, khi, hi) + (WRT_IRK_##klo == WRT_IRK_BR) + (WRT_IRK_##khi == WRT_IRK_BR)
+#define NBR_CELL_(L, pos, k, name) + (WRT_IRK_##k == WRT_IRK_BR)
+#define NBR_TAIL_(L, pos, k, name, count) + (WRT_IRK_##k == WRT_IRK_BR)
+#define NBR_ONE_(L, pos, cell) WRT_IR_CELL(NBR_, L, pos, cell)
 #define IR_LAYOUT(L, ORIGIN, CELLS, M) \
 	static const wrt_iropnd opnds_##L[] = {WRT_IR_EACH(OPND_ONE_, L, CELLS)}; \
 	static const wrt_irlayout layout_##L = { \
 		#L, WRT_IRLEN_##L - 1, 0 WRT_IR_EACH(NOPND_ONE_, L, CELLS), \
-		0 WRT_IR_EACH(HAS_TAIL_ONE_, L, CELLS), opnds_##L};
+		0 WRT_IR_EACH(HAS_TAIL_ONE_, L, CELLS), 0 WRT_IR_EACH(NBR_ONE_, L, CELLS), opnds_##L};
 #include "ir.def"
 
 /* ---- instructions ---------------------------------------------------- */
