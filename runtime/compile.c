@@ -10,10 +10,13 @@
  * when the instruction has an _RI form).  Virtual entries are written to
  * their canonical slot ("materialised") only when needed: before a write to
  * the local they name, at control-flow joins and splits, and before calls.
- * Two more peepholes remove most of the remaining moves and dispatches:
- *  - a local.set right after an instruction that produced the stack top
- *    rewrites that instruction's destination to the local;
- *  - a comparison followed by br_if or if becomes one compare-and-branch.
+ * A local.set right after an instruction that produced the stack top
+ * rewrites that instruction's destination to the local (a return, to slot
+ * 0), which removes most of the remaining moves.  The compiler fuses
+ * nothing itself: fuse.c's passes do, once the function is emitted (a
+ * comparison and the br_if after it become one compare-and-branch, a load
+ * folds into its consumer...), with the labels the compiler records
+ * (barrier()) as their one rule for jump targets.
  * Because the module was validated, the compiler trusts types and indices;
  * it only guards against running out of memory.
  *

@@ -65,6 +65,7 @@
 	X(fused_superinstructions) \
 	X(fusion_rows_tested) \
 	X(ir_table) \
+	X(ir_defuse) \
 	X(ir_verify_fixtures) \
 	X(ir_verify_rejects) \
 	X(ir_disasm) \
