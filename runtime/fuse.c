@@ -222,6 +222,36 @@ append(rewrite *r, int irop, uint32_t len, uint32_t offset, uint8_t label)
 }
 
 /*
+ * May the instructions between instructions p and q done run before a
+ * fused instruction that replaces p (and those before it) and q?  Only if
+ * they neither read nor write the temporaries dead[] the group computes
+ * and reads (the fused instruction no longer writes them), nor write a
+ * slot that the instruction op at pc, the group's first, reads.
+ */
+static bool
+may_run_first(const rewrite *r, uint32_t p, uint32_t q, int op, const wrt_cell *pc, const uint32_t *dead,
+			  uint32_t ndead)
+{
+	if (p + 1 == q)
+		return true;
+	wrt_irslots use;
+	wrt_ir_slots(op, pc, &use);
+	for (uint32_t j = p + 1; j < q; j++)
+	{
+		int jop = OPK(r, j);
+		const wrt_cell *pj = PC(r, j);
+		for (uint32_t u = 0; u < ndead; u++)
+			if (wrt_ir_reads(jop, pj, dead[u]) || wrt_ir_writes(jop, pj, dead[u]))
+				return false;
+		for (uint32_t u = 0; u < use.nread; u++)
+			for (uint32_t k = 0; k < use.read[u].count; k++)
+				if (wrt_ir_writes(jop, pj, use.read[u].slot + k))
+					return false;
+	}
+	return true;
+}
+
+/*
  * Move the instructions between instruction p and q (p < q, both done) to
  * where instruction g (g <= p) starts, dropping g..p and q: a group's
  * instructions g..p and q become one fused instruction, appended next, and
@@ -716,19 +746,8 @@ match_compare_select(rewrite *r)
 	cond_of co = conds[OPK(r, p)];
 	if (!co.base || co.test || !replaceable(r, p, q) || wrt_ir_BIN_RR_d(PC(r, p)) != c)
 		return;
-	wrt_irslots use;
-	wrt_ir_slots(OPK(r, p), PC(r, p), &use);
-	for (uint32_t j = p + 1; j < q; j++)
-	{
-		int jop = OPK(r, j);
-		const wrt_cell *pj = PC(r, j);
-		if (wrt_ir_reads(jop, pj, c) || wrt_ir_writes(jop, pj, c))
-			return;
-		for (uint32_t u = 0; u < use.nread; u++)
-			for (uint32_t k = 0; k < use.read[u].count; k++)
-				if (wrt_ir_writes(jop, pj, use.read[u].slot + k))
-					return;
-	}
+	if (!may_run_first(r, p, q, OPK(r, p), PC(r, p), &c, 1))
+		return;
 	const wrt_cell *pp = PC(r, p);
 	uint32_t a = wrt_ir_BIN_RR_a(pp), b = co.ri ? 0 : wrt_ir_BIN_RR_b(pp);
 	uint64_t imm = co.ri ? wrt_ir_BIN_RI_imm(pp).u : 0;
@@ -1191,20 +1210,8 @@ match_cond_branch(rewrite *r)
 		dead[1] = wrt_ir_BIN_RI_d(PC(r, p - 2));
 		dead[2] = wrt_ir_BIN_RI_d(PC(r, p - 1));
 	}
-	wrt_irslots use;
-	wrt_ir_slots(range ? WRT_IR_I32_ADD_RI : op, range ? PC(r, g) : PC(r, p), &use);
-	for (uint32_t j = p + 1; j < q; j++)
-	{
-		int jop = OPK(r, j);
-		const wrt_cell *pj = PC(r, j);
-		for (uint32_t u = 0; u < 3; u++)
-			if (wrt_ir_reads(jop, pj, dead[u]) || wrt_ir_writes(jop, pj, dead[u]))
-				return;
-		for (uint32_t u = 0; u < use.nread; u++)
-			for (uint32_t s = 0; s < use.read[u].count; s++)
-				if (wrt_ir_writes(jop, pj, use.read[u].slot + s))
-					return;
-	}
+	if (!may_run_first(r, p, q, range ? WRT_IR_I32_ADD_RI : op, range ? PC(r, g) : PC(r, p), dead, 3))
+		return;
 	const wrt_cell *pp = PC(r, p);
 	uint32_t a = wrt_ir_BIN_RR_a(pp), b = co.ri || co.test ? 0 : wrt_ir_BIN_RR_b(pp);
 	uint64_t imm = co.ri ? wrt_ir_BIN_RI_imm(pp).u : 0;
