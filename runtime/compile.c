@@ -10,10 +10,13 @@
  * when the instruction has an _RI form).  Virtual entries are written to
  * their canonical slot ("materialised") only when needed: before a write to
  * the local they name, at control-flow joins and splits, and before calls.
- * Two more peepholes remove most of the remaining moves and dispatches:
- *  - a local.set right after an instruction that produced the stack top
- *    rewrites that instruction's destination to the local;
- *  - a comparison followed by br_if or if becomes one compare-and-branch.
+ * A local.set right after an instruction that produced the stack top
+ * rewrites that instruction's destination to the local (a return, to slot
+ * 0), which removes most of the remaining moves.  The compiler fuses
+ * nothing itself: fuse.c's passes do, once the function is emitted (a
+ * comparison and the br_if after it become one compare-and-branch, a load
+ * folds into its consumer...), with the labels the compiler records
+ * (barrier()) as their one rule for jump targets.
  * Because the module was validated, the compiler trusts types and indices;
  * it only guards against running out of memory.
  *
@@ -32,7 +35,7 @@
 
 #include <stdlib.h>
 
-enum { K_SLOT, K_LOCAL, K_CONST, K_COND };
+enum { K_SLOT, K_LOCAL, K_CONST };
 
 typedef struct centry {
 	uint8_t kind;
@@ -117,27 +120,9 @@ typedef struct comp {
 	int32_t last_dst_cell;      /* cell whose LO is the last result slot, or -1 */
 	uint32_t last_dst_slot;
 	bool last_dst_v128;         /* that result is a v128 (slot pair) */
-	uint32_t last_instr;        /* cell index of the last instruction emitted */
-	int last_cmp;               /* wrt_op of that instruction if an integer compare, else -1 */
-	bool last_cmp_ri;
-	int last_cmpop;             /* wrt_op of that instruction if any compare (RR/RI), else -1 */
-	bool last_add_ri;           /* that instruction is i32.add/sub with an immediate */
-	uint8_t last_load_type;     /* a plain full-width load of this valtype, else 0 */
-	bool last_load_add;         /* that load is a LOAD_ADD with offset 0 */
-	bool last_chain;            /* that instruction is an f64 add/sub/mul _RR */
-	int64_t pend_add;           /* an I32_ADD_RI whose result went to a local, or -1 */
-	bool last_add2;             /* the last instruction is a merged I32_ADD2_RI */
-	bool last_add3;             /* ... or a merged I32_ADD3_RI */
-	uint32_t prev_instr;        /* cell index of the instruction before the last, or UINT32_MAX */
-	uint32_t label_pos;         /* cell index of the last jump target (barrier()) */
+	uint32_t *labels;           /* every label's cell, increasing: fuse.c's jump targets */
+	uint32_t nlabels, caplabels;
 	bool fuse;                  /* fusions on: off (module no_fuse) only to compare, in tests */
-
-	struct {
-		uint32_t ir;            /* base irop of the comparison */
-		bool test, ri;
-		uint32_t a, b;
-		uint64_t imm;
-	} cond;
 } comp;
 
 /* ---- irop bases per Wasm op, generated from opcodes.def ---------------- */
@@ -250,14 +235,6 @@ forget_peepholes(comp *c)
 {
 	c->last_dst_cell = -1;
 	c->last_dst_v128 = false;
-	c->last_cmp = -1;
-	c->last_cmpop = -1;
-	c->last_add_ri = false;
-	c->last_load_type = 0;
-	c->last_load_add = false;
-	c->last_chain = false;
-	c->last_add2 = false;
-	c->last_add3 = false;
 }
 
 /* Bytes the function's code would hold now (cells, offset map, header). */
@@ -294,13 +271,6 @@ emit_op(comp *c, int irop)
 		return 0;
 	forget_peepholes(c);
 	uint32_t at = c->ncode;
-	/* (the last instruction may have been dropped by a fusion: the one
-	 * before it is then still the previous one) */
-	if (c->last_instr < at)
-		c->prev_instr = c->last_instr;
-	else if (c->prev_instr >= at)
-		c->prev_instr = UINT32_MAX;
-	c->last_instr = at;
 	if (!grow(c, (void **) &c->code, &c->capcode, c->ncode + 1, sizeof(wrt_cell)))
 		return 0;
 	c->code[c->ncode++].u = (uint64_t) irop;
@@ -412,166 +382,6 @@ note_dst_v128(comp *c, uint32_t cell, uint32_t slot)
 		note_dst_v128((c), (at) + WRT_IRPOS_##L##_##x, (slot)); \
 	} while (0)
 
-/* Is there an instruction irop (with all its cells) at cell `at`?  (Not
- * for BR_TABLE, whose length its cells say.) */
-static bool
-op_at(comp *c, uint32_t at, int irop)
-{
-	return !c->oom && at != UINT32_MAX && at + 1 + wrt_ir_info[irop].layout->ncells <= c->ncode &&
-		OP_AT(c, at) == irop;
-}
-
-/* Emit again the instruction irop whose cells (taken before it was
- * dropped) are `cells`: it moves, unchanged. */
-static uint32_t
-emit_again(comp *c, int irop, const wrt_cell *cells)
-{
-	uint32_t at = emit_op(c, irop);
-	uint32_t len = wrt_ir_length(irop, cells);
-	for (uint32_t k = 1; k < len; k++)
-		emit_cell(c, cells[k].u);
-	return at;
-}
-
-/* An IMM operand's bits as an i32 (the i32 operators' immediates). */
-#define IMM_U32(cell) ((uint32_t) (cell).u)
-
-/* Start cell of the k-th last instruction (k = 0: the last), from the pc map. */
-static uint32_t
-instr_back(comp *c, uint32_t k)
-{
-	return c->npc >= 2 * (k + 1) ? c->pcmap[c->npc - 2 * (k + 1)] : UINT32_MAX;
-}
-
-/*
- * Drop the instructions from cell `at` on, with their pc-map entries, to
- * replace them by one fused instruction.  Returns the module offset of the
- * first one dropped: fuse_done() gives it to the fused instruction, so a
- * trap is reported at the first Wasm instruction of the group.
- */
-static uint32_t
-drop_from(comp *c, uint32_t at)
-{
-	uint32_t off = c->cur_offset;
-	while (c->npc >= 2 && c->pcmap[c->npc - 2] >= at)
-	{
-		off = c->pcmap[c->npc - 1];
-		c->npc -= 2;
-	}
-	c->ncode = at;
-	forget_peepholes(c);
-	return off;
-}
-
-static void
-fuse_done(comp *c, uint32_t offset)
-{
-	if (!c->oom && c->npc >= 2)
-		c->pcmap[c->npc - 1] = offset;
-}
-
-/* A load's address in the form of M8/M64 (ir.def): (u32)(p + k) + o. */
-typedef struct maddr {
-	uint32_t p, k, o;
-} maddr;
-
-/* A load (irop, or its _ADD form) at cell `at`, ending at cell `end`: its
- * destination and address.  A plain load is a LOAD_ADD with k = 0. */
-static bool
-load_at(comp *c, int irop, uint32_t at, uint32_t end, uint32_t *dst, maddr *m)
-{
-	_Static_assert((int) WRT_IRLEN_LOAD == (int) WRT_IRLEN_LOAD_ADD, "a load ends at the same cell in both forms");
-	if (at == UINT32_MAX || at + WRT_IRLEN_LOAD != end)
-		return false;
-	const wrt_cell *pc = &c->code[at];
-	if (op_at(c, at, irop))
-	{
-		*dst = wrt_ir_LOAD_d(pc);
-		*m = (maddr) {wrt_ir_LOAD_a(pc), 0, (uint32_t) wrt_ir_LOAD_offset(pc)};
-		return true;
-	}
-	if (op_at(c, at, irop + WRT_IRF_LOAD_ADD))
-	{
-		*dst = wrt_ir_LOAD_ADD_d(pc);
-		*m = (maddr) {wrt_ir_LOAD_ADD_a(pc), wrt_ir_LOAD_ADD_k(pc), wrt_ir_LOAD_ADD_offset(pc)};
-		return true;
-	}
-	return false;
-}
-
-static bool
-byte_load_at(comp *c, uint32_t at, uint32_t end, uint32_t *dst, maddr *m)
-{
-	return load_at(c, WRT_IR_I32_LOAD8_U, at, end, dst, m);
-}
-
-/* The integer comparison with the opposite outcome (exact: no NaN). */
-static int
-negated_compare(int op)
-{
-	switch (op)
-	{
-		case WRT_OP_I32_EQ: return WRT_OP_I32_NE;
-		case WRT_OP_I32_NE: return WRT_OP_I32_EQ;
-		case WRT_OP_I32_LT_S: return WRT_OP_I32_GE_S;
-		case WRT_OP_I32_GE_S: return WRT_OP_I32_LT_S;
-		case WRT_OP_I32_LT_U: return WRT_OP_I32_GE_U;
-		case WRT_OP_I32_GE_U: return WRT_OP_I32_LT_U;
-		case WRT_OP_I32_GT_S: return WRT_OP_I32_LE_S;
-		case WRT_OP_I32_LE_S: return WRT_OP_I32_GT_S;
-		case WRT_OP_I32_GT_U: return WRT_OP_I32_LE_U;
-		case WRT_OP_I32_LE_U: return WRT_OP_I32_GT_U;
-		case WRT_OP_I64_EQ: return WRT_OP_I64_NE;
-		case WRT_OP_I64_NE: return WRT_OP_I64_EQ;
-		case WRT_OP_I64_LT_S: return WRT_OP_I64_GE_S;
-		case WRT_OP_I64_GE_S: return WRT_OP_I64_LT_S;
-		case WRT_OP_I64_LT_U: return WRT_OP_I64_GE_U;
-		case WRT_OP_I64_GE_U: return WRT_OP_I64_LT_U;
-		case WRT_OP_I64_GT_S: return WRT_OP_I64_LE_S;
-		case WRT_OP_I64_LE_S: return WRT_OP_I64_GT_S;
-		case WRT_OP_I64_GT_U: return WRT_OP_I64_LE_U;
-		case WRT_OP_I64_LE_U: return WRT_OP_I64_GT_U;
-		default: return -1;
-	}
-}
-
-/*
- * i32.eqz of an integer comparison just computed into the stack top:
- * rewrite the comparison into its negation instead of testing its result.
- * Feeding a branch, the comparison is taken back out of the code and
- * becomes the pending fused condition.  Returns true if it applied.
- */
-static bool
-fold_eqz_of_compare(comp *c, int next)
-{
-	if (c->oom || c->last_cmp < 0 || c->last_dst_cell < 0 || c->st[c->h - 1].kind != K_SLOT ||
-		c->last_dst_slot != canon(c, c->h - 1))
-		return false;
-	int neg = negated_compare(c->last_cmp);
-	if (neg < 0)
-		return false;
-	uint32_t at = c->last_instr;
-	bool ri = c->last_cmp_ri;
-	if (next == WRT_OP_BR_IF || next == WRT_OP_IF)
-	{
-		c->cond.ir = ir_base[neg];
-		c->cond.test = false;
-		c->cond.ri = ri;
-		c->cond.a = ri ? wrt_ir_BIN_RI_a(&c->code[at]) : wrt_ir_BIN_RR_a(&c->code[at]);
-		c->cond.b = ri ? 0 : wrt_ir_BIN_RR_b(&c->code[at]);
-		c->cond.imm = ri ? wrt_ir_BIN_RI_imm(&c->code[at]).u : 0;
-		c->ncode = at;          /* drop the comparison: the branch does it */
-		c->npc -= 2;
-		c->last_dst_cell = -1;
-		c->last_cmp = -1;
-		c->st[c->h - 1].kind = K_COND;
-		return true;
-	}
-	SET_OP(c, at, ir_base[neg] + (ri ? WRT_IRF_BIN_RI : WRT_IRF_BIN_RR));
-	c->last_cmp = neg;
-	c->last_cmpop = neg;
-	return true;
-}
 
 /* Record an unresolved branch offset in (cell, part) to join chain *head. */
 static void
@@ -599,30 +409,21 @@ write_offset(comp *c, uint32_t instr, uint32_t cell, uint8_t part, uint32_t targ
 }
 
 /*
- * The one rule for labels and jump targets.  A jump may land only on the
- * first instruction a fusion replaces (the fused instruction takes its
- * place), never inside the group: so the instructions of a window starting
- * at cell `first` may become one only if no jump target lies after first,
- * joinable(c, first).  barrier() is the one place that makes a jump target
- * (a label bound, a loop's first instruction): it records the position and
- * ends every pending fusion window, forgetting all the peepholes know of
- * the instructions before it.  Every matcher that looks back at emitted
- * code asks joinable() about the first instruction it would replace.
- * (The in-place fusions, fuse.c, keep every instruction where it is, so
- * jumps into them stay valid and they need no rule.)
+ * A label: the position of an instruction a jump may land on (a label
+ * bound, a loop's first instruction).  barrier() is the one place that
+ * makes one: it forgets what the peepholes (the redirections of a result,
+ * note_dst) know of the code before it, and records the position in the
+ * label table, from which the fusion pass (fuse.c) takes its one rule: a
+ * group of instructions may become one only if no label lies inside it.
  */
 static void
 barrier(comp *c)
 {
-	c->label_pos = c->ncode;
 	forget_peepholes(c);
-	c->pend_add = -1;
-}
-
-static inline bool
-joinable(const comp *c, uint32_t first)
-{
-	return first != UINT32_MAX && c->label_pos <= first;
+	/* (without fusions, before every instruction, and no pass reads them) */
+	if (c->fuse && (c->nlabels == 0 || c->labels[c->nlabels - 1] != c->ncode) &&
+		grow(c, (void **) &c->labels, &c->caplabels, c->nlabels + 1, sizeof(uint32_t)))
+		c->labels[c->nlabels++] = c->ncode;
 }
 
 /* Resolve every branch of a chain to the current position: a label. */
@@ -1053,229 +854,31 @@ emit_branch(comp *c, cframe *f)
 }
 
 /*
- * Loop tails: an i32 add of an immediate (the counter update) just emitted,
- * and a branch testing its result for zero or (in)equality with a slot.
- * Replace the add with one instruction that adds and branches.
- */
-static bool
-fuse_addi_branch(comp *c, const centry *cond, uint32_t cslot, bool negate,
-				 uint32_t *at, uint32_t *cell, uint8_t *part)
-{
-	/* (no code at all yet: nothing to fuse, and no cell to point at) */
-	if (c->oom || !c->code || c->last_instr >= c->ncode)
-		return false;
-	uint32_t add = c->last_instr, d, a, imm;
-	wrt_cell *pa = &c->code[add];
-	bool add2 = false, add3 = false;
-	if (c->last_add_ri && OP_AT(c, add) == WRT_IR_I32_ADD_RI)
-	{
-		d = wrt_ir_BIN_RI_d(pa);
-		a = wrt_ir_BIN_RI_a(pa);
-		imm = IMM_U32(wrt_ir_BIN_RI_imm(pa));
-	}
-	else if (c->last_add2 && OP_AT(c, add) == WRT_IR_I32_ADD2_RI && c->ncode == add + WRT_IRLEN_I32_ADD2_RI)
-	{
-		/* the second add of a merged pair: split it off again */
-		add2 = true;
-		d = wrt_ir_I32_ADD2_RI_d2(pa);
-		a = wrt_ir_I32_ADD2_RI_a2(pa);
-		imm = wrt_ir_I32_ADD2_RI_k2(pa);
-	}
-	else if (c->last_add3 && OP_AT(c, add) == WRT_IR_I32_ADD3_RI && c->ncode == add + WRT_IRLEN_I32_ADD3_RI)
-	{
-		/* the third add of a merged triple */
-		add3 = true;
-		d = wrt_ir_I32_ADD3_RI_d3(pa);
-		a = wrt_ir_I32_ADD3_RI_a3(pa);
-		imm = wrt_ir_I32_ADD3_RI_k3(pa);
-	}
-	else
-		return false;
-	int irop;
-	uint32_t other = 0;
-	bool three = false;
-	if (cond->kind != K_COND)
-	{
-		if (cslot != d)
-			return false;
-		irop = negate ? WRT_IR_I32_ADDI_BR_Z : WRT_IR_I32_ADDI_BR_NZ;
-	}
-	else if (c->cond.test)
-	{
-		if (c->cond.ir != WRT_IR_I32_EQZ || c->cond.a != d)
-			return false;
-		irop = negate ? WRT_IR_I32_ADDI_BR_NZ : WRT_IR_I32_ADDI_BR_Z;
-	}
-	else
-	{
-		bool ne = c->cond.ir == WRT_IR_I32_NE_RR;
-		if (c->cond.ri || !(ne || c->cond.ir == WRT_IR_I32_EQ_RR))
-			return false;
-		if (c->cond.a == d)
-			other = c->cond.b;
-		else if (c->cond.b == d)
-			other = c->cond.a;
-		else
-			return false;
-		irop = ne != negate ? WRT_IR_I32_ADDI_BR_NE : WRT_IR_I32_ADDI_BR_EQ;
-		three = true;
-	}
-	bool copy = false;
-	uint32_t cd = 0, cs = 0;
-	uint32_t offset = c->cur_offset;
-	if (add2)
-	{
-		/* ADD2 d1 = a1 + k1, d2 = a2 + k2 -> ADD_RI d1 = a1 + k1, in place
-		 * (the same pc-map entry) */
-		uint32_t d1 = wrt_ir_I32_ADD2_RI_d1(pa), a1 = wrt_ir_I32_ADD2_RI_a1(pa);
-		uint32_t k1 = wrt_ir_I32_ADD2_RI_k1(pa);
-		SET_OP(c, add, WRT_IR_I32_ADD_RI);
-		wrt_ir_set_BIN_RI_d(pa, d1);
-		wrt_ir_set_BIN_RI_a(pa, a1);
-		wrt_ir_set_BIN_RI_imm(pa, k1);
-		c->ncode = add + WRT_IRLEN_BIN_RI;
-	}
-	else if (add3)
-	{
-		/* ADD3 -> ADD2 of its first two adds, in place */
-		uint32_t d1 = wrt_ir_I32_ADD3_RI_d1(pa), a1 = wrt_ir_I32_ADD3_RI_a1(pa);
-		uint32_t d2 = wrt_ir_I32_ADD3_RI_d2(pa), a2 = wrt_ir_I32_ADD3_RI_a2(pa);
-		uint32_t k1 = wrt_ir_I32_ADD3_RI_k1(pa), k2 = wrt_ir_I32_ADD3_RI_k2(pa);
-		SET_OP(c, add, WRT_IR_I32_ADD2_RI);
-		wrt_ir_set_I32_ADD2_RI_d1(pa, d1);
-		wrt_ir_set_I32_ADD2_RI_a1(pa, a1);
-		wrt_ir_set_I32_ADD2_RI_d2(pa, d2);
-		wrt_ir_set_I32_ADD2_RI_a2(pa, a2);
-		wrt_ir_set_I32_ADD2_RI_k1(pa, k1);
-		wrt_ir_set_I32_ADD2_RI_k2(pa, k2);
-		c->ncode = add + WRT_IRLEN_I32_ADD2_RI;
-	}
-	else if (op_at(c, c->prev_instr, WRT_IR_COPY) && c->prev_instr + WRT_IRLEN_COPY == add && joinable(c, c->prev_instr))
-	{
-		/* a local-to-local copy just before the add (a loop-carried value
-		 * moved at the end of the body): it goes into the fused instruction
-		 * and is done first */
-		copy = true;
-		cd = wrt_ir_COPY_d(&c->code[c->prev_instr]);
-		cs = wrt_ir_COPY_s(&c->code[c->prev_instr]);
-		offset = drop_from(c, c->prev_instr);
-	}
-	else
-		offset = drop_from(c, add);     /* the fused instruction replaces the add */
-	if (copy)
-		irop = irop == WRT_IR_I32_ADDI_BR_NZ ? WRT_IR_I32_ADDI_BR_NZ_C
-			: irop == WRT_IR_I32_ADDI_BR_Z ? WRT_IR_I32_ADDI_BR_Z_C
-			: irop == WRT_IR_I32_ADDI_BR_NE ? WRT_IR_I32_ADDI_BR_NE_C : WRT_IR_I32_ADDI_BR_EQ_C;
-	/* the branch offset is fixed up later: where it is, by the layout */
-#define ADDI_BR_OFF(L) (*cell = *at + WRT_IRPOS_##L##_off, *part = WRT_IRHALF_##L##_off)
-	if (three && copy)
-	{
-		*at = emit_as_I32_ADDI_BR_NE_C(c, irop, d, a, imm, other, 0, cd, cs);
-		ADDI_BR_OFF(I32_ADDI_BR_NE_C);
-	}
-	else if (three)
-	{
-		*at = emit_as_I32_ADDI_BR_NE(c, irop, d, a, imm, other, 0);
-		ADDI_BR_OFF(I32_ADDI_BR_NE);
-	}
-	else if (copy)
-	{
-		*at = emit_as_I32_ADDI_BR_NZ_C(c, irop, d, a, imm, 0, cd, cs);
-		ADDI_BR_OFF(I32_ADDI_BR_NZ_C);
-	}
-	else
-	{
-		*at = emit_as_I32_ADDI_BR_NZ(c, irop, d, a, imm, 0);
-		ADDI_BR_OFF(I32_ADDI_BR_NZ);
-	}
-#undef ADDI_BR_OFF
-	if (!add2 && !add3)
-		fuse_done(c, offset);
-	return true;
-}
-
-/*
- * Emit a conditional branch on the popped condition (a fused comparison, or
- * an i32 slot), taken when the condition is true (negate = false) or false.
- * The target is given as a fixup chain head (*chain) or a known position.
+ * Emit a conditional branch on the popped condition, an i32 slot, taken when
+ * it is true (negate = false) or false.  The target is given as a fixup
+ * chain head (*chain) or a known position.  The pass of replacing fusions
+ * (fuse.c) fuses it with the compare, test or loop-counter add computing
+ * the condition.
  */
 static void
-emit_cond_branch(comp *c, const centry *cond, uint32_t cslot, bool negate,
-				 int32_t *chain, int64_t known)
+emit_cond_branch(comp *c, uint32_t cslot, bool negate, int32_t *chain, int64_t known)
 {
-	uint32_t at, cell;
-	uint8_t part;
-	if (fuse_addi_branch(c, cond, cslot, negate, &at, &cell, &part))
-		;
-	/* the offset's cell and half in an instruction of layout L at `at` */
-#define OFFSET_OF(L) (cell = at + WRT_IRPOS_##L##_off, part = WRT_IRHALF_##L##_off)
-	else if (cond->kind == K_COND && (c->cond.ir == WRT_IR_BR_ADDI_ANDI_LTU ||
-										 c->cond.ir == WRT_IR_BR_ADDI_ANDI_GEU))
-	{
-		/* cond.imm is k | m << 32, cond.b the bound n (fuse_range_cond) */
-		bool lt = (c->cond.ir == WRT_IR_BR_ADDI_ANDI_LTU) != negate;
-		at = emit_as_BR_ADDI_ANDI_LTU(c, lt ? WRT_IR_BR_ADDI_ANDI_LTU : WRT_IR_BR_ADDI_ANDI_GEU, c->cond.a, 0,
-									  WRT_LO((wrt_cell) {.u = c->cond.imm}), WRT_HI((wrt_cell) {.u = c->cond.imm}),
-									  c->cond.b);
-		OFFSET_OF(BR_ADDI_ANDI_LTU);
-	}
-	else if (cond->kind == K_COND)
-	{
-		if (c->cond.test && negate)
-		{
-			at = emit_as_BRIFNOT_TEST(c, c->cond.ir + WRT_IRF_BRIFNOT_TEST, c->cond.a, 0);
-			OFFSET_OF(BRIFNOT_TEST);
-		}
-		else if (c->cond.test)
-		{
-			at = emit_as_BRIF_TEST(c, c->cond.ir + WRT_IRF_BRIF_TEST, c->cond.a, 0);
-			OFFSET_OF(BRIF_TEST);
-		}
-		else if (c->cond.ri && negate)
-		{
-			at = emit_as_BRIFNOT_RI(c, c->cond.ir + WRT_IRF_BRIFNOT_RI, c->cond.a, 0, c->cond.imm);
-			OFFSET_OF(BRIFNOT_RI);
-		}
-		else if (c->cond.ri)
-		{
-			at = emit_as_BRIF_RI(c, c->cond.ir + WRT_IRF_BRIF_RI, c->cond.a, 0, c->cond.imm);
-			OFFSET_OF(BRIF_RI);
-		}
-		else if (negate)
-		{
-			at = emit_as_BRIFNOT_RR(c, c->cond.ir + WRT_IRF_BRIFNOT_RR, c->cond.a, c->cond.b, 0);
-			OFFSET_OF(BRIFNOT_RR);
-		}
-		else
-		{
-			at = emit_as_BRIF_RR(c, c->cond.ir + WRT_IRF_BRIF_RR, c->cond.a, c->cond.b, 0);
-			OFFSET_OF(BRIF_RR);
-		}
-	}
-	else
-	{
-		at = emit_as_BR_NZ(c, negate ? WRT_IR_BR_Z : WRT_IR_BR_NZ, cslot, 0);
-		OFFSET_OF(BR_NZ);
-	}
-#undef OFFSET_OF
+	uint32_t at = emit_as_BR_NZ(c, negate ? WRT_IR_BR_Z : WRT_IR_BR_NZ, cslot, 0);
+	uint32_t cell = at + WRT_IRPOS_BR_NZ_off;
+	uint8_t part = WRT_IRHALF_BR_NZ_off;
 	if (known >= 0)
 		write_offset(c, at, cell, part, (uint32_t) known);
 	else
 		add_fixup(c, chain, at, cell, part);
 }
 
-/* Pop a branch condition: returns the entry and sets *slot for plain ones. */
-static centry
-pop_cond(comp *c, uint32_t *slot)
+/* Pop a branch condition: its slot. */
+static uint32_t
+pop_cond(comp *c)
 {
-	centry e = c->st[c->h - 1];
-	*slot = 0;
-	if (e.kind != K_COND)
-		*slot = slot_of(c, c->h - 1);
+	uint32_t slot = slot_of(c, c->h - 1);
 	c->h--;
-	if (e.kind == K_COND)
-		c->st[c->h].kind = K_SLOT;  /* K_COND never enters the virtual list */
-	return e;
+	return slot;
 }
 
 static void
@@ -1289,19 +892,17 @@ mark_dead(comp *c)
 static void
 compile_br_if(comp *c, uint32_t depth)
 {
-	uint32_t cslot;
 	cframe *f = &c->ctl[c->nctl - 1 - depth];
 	if (label_arity(f) > COPIES_MAX)
 		materialize_from(c, c->h - 1 - label_arity(f));
-	centry cond = pop_cond(c, &cslot);
+	uint32_t cslot = pop_cond(c);
 	if (f->kind != C_FUNC && !branch_needs_copies(c, f))
 	{
-		emit_cond_branch(c, &cond, cslot, false, &f->fix_end,
-						 f->kind == C_LOOP ? (int64_t) f->loop_pc : -1);
+		emit_cond_branch(c, cslot, false, &f->fix_end, f->kind == C_LOOP ? (int64_t) f->loop_pc : -1);
 		return;
 	}
 	int32_t skip = -1;
-	emit_cond_branch(c, &cond, cslot, true, &skip, -1);
+	emit_cond_branch(c, cslot, true, &skip, -1);
 	emit_branch(c, f);
 	bind(c, skip);
 }
@@ -1386,271 +987,6 @@ compile_call(comp *c, const wrt_functype *t, int irop, uint64_t operand,
 		c->maxh = c->h - nr + np;
 }
 
-/* Index of an f64 add/sub/mul in WRT_IR_F64_CHAIN's operator order, else -1. */
-static int
-f64_chain_index(int op)
-{
-	switch (op)
-	{
-		case WRT_OP_F64_ADD: return 0;
-		case WRT_OP_F64_SUB: return 1;
-		case WRT_OP_F64_MUL: return 2;
-		default: return -1;
-	}
-}
-
-/*
- * An f64 add/sub/mul (operands in slots sa, sb, still on the model's stack)
- * one of whose operands the previous f64 add/sub/mul just computed: emit
- * both as one F64_<OP1>_<OP2> instruction (which still writes the first
- * result, to a temporary or to the local a local.tee/set redirected it to).
- */
-static bool
-fuse_f64_chain(comp *c, int op, uint32_t sa, uint32_t sb)
-{
-	int i2 = f64_chain_index(op), i1 = -1;
-	if (i2 < 0 || c->oom || !c->last_chain || sa == sb)
-		return false;
-	int prev = OP_AT(c, c->last_instr);
-	uint32_t t = wrt_ir_BIN_RR_d(&c->code[c->last_instr]);   /* maybe redirected to a local */
-	static const int ops[3] = {WRT_OP_F64_ADD, WRT_OP_F64_SUB, WRT_OP_F64_MUL};
-	for (int k = 0; k < 3; k++)
-		if (prev == ir_base[ops[k]])
-			i1 = k;
-	if (i1 < 0)
-		return false;
-	bool left;
-	if (t == sa)
-		left = true;
-	else if (t == sb)
-		left = false;
-	else
-		return false;
-	static const uint16_t fused[3][3][2] = {
-		{{WRT_IR_F64_ADD_ADD_L, WRT_IR_F64_ADD_ADD_R}, {WRT_IR_F64_ADD_SUB_L, WRT_IR_F64_ADD_SUB_R},
-		 {WRT_IR_F64_ADD_MUL_L, WRT_IR_F64_ADD_MUL_R}},
-		{{WRT_IR_F64_SUB_ADD_L, WRT_IR_F64_SUB_ADD_R}, {WRT_IR_F64_SUB_SUB_L, WRT_IR_F64_SUB_SUB_R},
-		 {WRT_IR_F64_SUB_MUL_L, WRT_IR_F64_SUB_MUL_R}},
-		{{WRT_IR_F64_MUL_ADD_L, WRT_IR_F64_MUL_ADD_R}, {WRT_IR_F64_MUL_SUB_L, WRT_IR_F64_MUL_SUB_R},
-		 {WRT_IR_F64_MUL_MUL_L, WRT_IR_F64_MUL_MUL_R}},
-	};
-	uint32_t at = c->last_instr;
-	uint32_t a = wrt_ir_BIN_RR_a(&c->code[at]), b = wrt_ir_BIN_RR_b(&c->code[at]);
-	uint32_t other = left ? sb : sa;
-	c->ncode = at;
-	c->npc -= 2;
-	c->h -= 2;
-	uint32_t d = push_slot(c);
-	if (left)
-	{
-		at = emit_as_CHAIN_L(c, fused[i1][i2][0], d, a, b, other, t);
-		NOTE_DST(c, CHAIN_L, at, d, d);
-	}
-	else
-	{
-		at = emit_as_CHAIN_R(c, fused[i1][i2][1], d, a, b, other, t);
-		NOTE_DST(c, CHAIN_R, at, d, d);
-	}
-	return true;
-}
-
-/*
- * i32.eq/ne of two bytes just loaded (in order, into the two temporaries
- * sa and sb just popped): one instruction loads both and compares.
- */
-static bool
-fuse_byte_compare(comp *c, int op, uint32_t sa, uint32_t sb)
-{
-	uint32_t l = c->last_instr, p = c->prev_instr;
-	uint32_t da, db;
-	maddr ma, mb;
-	if (c->oom || c->last_dst_cell < 0 || !joinable(c, p) ||
-		c->st[c->h].kind != K_SLOT || c->st[c->h + 1].kind != K_SLOT ||
-		sa != canon(c, c->h) || sb != canon(c, c->h + 1) ||
-		!byte_load_at(c, l, c->ncode, &db, &mb) || !byte_load_at(c, p, l, &da, &ma) ||
-		da != sa || db != sb || mb.p == da)
-		return false;
-	uint32_t offset = drop_from(c, p);
-	uint32_t d = push_slot(c);
-	uint32_t at = emit_as_I32_EQ_MM8(c, op == WRT_OP_I32_EQ ? WRT_IR_I32_EQ_MM8 : WRT_IR_I32_NE_MM8,
-									 d, ma.p, mb.p, ma.k, ma.o, mb.k, mb.o);
-	fuse_done(c, offset);
-	NOTE_DST(c, I32_EQ_MM8, at, d, d);
-	return true;
-}
-
-/*
- * An ADD_ANDI_EQI/NEI_M8 just formed at cell l whose accumulator is the
- * result (a temporary) of the same test of the byte before, on the same
- * address slot (a run, or a single one): merge them into one run
- * ..._M8N of up to 4 bytes (clang's unrolled counting loops), which keeps
- * the count in a register and checks bounds once.
- */
-static void
-fuse_m8_run(comp *c, uint32_t l)
-{
-	bool ne = op_at(c, l, WRT_IR_I32_ADD_ANDI_NEI_M8);
-	int single = ne ? WRT_IR_I32_ADD_ANDI_NEI_M8 : WRT_IR_I32_ADD_ANDI_EQI_M8;
-	int run = ne ? WRT_IR_I32_ADD_ANDI_NEI_M8N : WRT_IR_I32_ADD_ANDI_EQI_M8N;
-	uint32_t p = instr_back(c, 1);
-	_Static_assert((int) WRT_IRLEN_I32_ADD_ANDI_EQI_M8 == (int) WRT_IRLEN_I32_ADD_ANDI_EQI_M8N,
-				   "a single test and a run are as long");
-	if (c->oom || c->ncode != l + WRT_IRLEN_I32_ADD_ANDI_EQI_M8 || p == UINT32_MAX ||
-		p + WRT_IRLEN_I32_ADD_ANDI_EQI_M8 != l || !joinable(c, p) || instr_back(c, 0) != l)
-		return;
-	const wrt_cell *pp = &c->code[p], *pl = &c->code[l];
-	uint32_t n, step, s0, addr0, t, k0, o0, m0, v0;
-	if (op_at(c, p, single))
-	{
-		n = 1;
-		step = 2;               /* either */
-		s0 = wrt_ir_I32_ADD_ANDI_EQI_M8_s(pp);
-		t = wrt_ir_I32_ADD_ANDI_EQI_M8_d(pp);
-		addr0 = wrt_ir_I32_ADD_ANDI_EQI_M8_p(pp);
-		k0 = wrt_ir_I32_ADD_ANDI_EQI_M8_k(pp);
-		o0 = wrt_ir_I32_ADD_ANDI_EQI_M8_o(pp);
-		m0 = wrt_ir_I32_ADD_ANDI_EQI_M8_m(pp);
-		v0 = wrt_ir_I32_ADD_ANDI_EQI_M8_v(pp);
-	}
-	else if (op_at(c, p, run))
-	{
-		n = wrt_ir_I32_ADD_ANDI_EQI_M8N_nf(pp) & 0xff;
-		step = wrt_ir_I32_ADD_ANDI_EQI_M8N_nf(pp) >> 8;
-		s0 = wrt_ir_I32_ADD_ANDI_EQI_M8N_s(pp);
-		t = wrt_ir_I32_ADD_ANDI_EQI_M8N_d(pp);
-		addr0 = wrt_ir_I32_ADD_ANDI_EQI_M8N_p(pp);
-		k0 = wrt_ir_I32_ADD_ANDI_EQI_M8N_k(pp);
-		o0 = wrt_ir_I32_ADD_ANDI_EQI_M8N_o(pp);
-		m0 = wrt_ir_I32_ADD_ANDI_EQI_M8N_m(pp);
-		v0 = wrt_ir_I32_ADD_ANDI_EQI_M8N_v(pp);
-	}
-	else
-		return;
-	/* l: the same test of the next byte, at the same address slot,
-	 * accumulating into t, p's result (a temporary) */
-	uint32_t addr = wrt_ir_I32_ADD_ANDI_EQI_M8_p(pl);
-	if (n >= 4 || addr0 != addr || m0 != wrt_ir_I32_ADD_ANDI_EQI_M8_m(pl) ||
-		v0 != wrt_ir_I32_ADD_ANDI_EQI_M8_v(pl) || t < c->nlocals || t == addr ||
-		wrt_ir_I32_ADD_ANDI_EQI_M8_s(pl) != t)
-		return;
-	uint32_t k1 = wrt_ir_I32_ADD_ANDI_EQI_M8_k(pl), o1 = wrt_ir_I32_ADD_ANDI_EQI_M8_o(pl);
-	if (step != 1 && k1 == k0 + n && o1 == o0)
-		step = 0;
-	else if (step != 0 && k1 == k0 && (uint64_t) o0 + n == o1)
-		step = 1;
-	else
-		return;
-	uint32_t d = wrt_ir_I32_ADD_ANDI_EQI_M8_d(pl);
-	/* one run in p's place, with p's pc-map entry */
-	uint32_t offset = drop_from(c, p);
-	uint32_t at = emit_as_I32_ADD_ANDI_EQI_M8N(c, run, d, addr, k0, o0, m0, v0, s0, (n + 1) | step << 8);
-	fuse_done(c, offset);
-	c->prev_instr = instr_back(c, 1);
-	NOTE_DST(c, I32_ADD_ANDI_EQI_M8N, at, d, d);
-}
-
-/*
- * i32.add of a fused byte compare just computed into a temporary (counting:
- * n += s[i] != t[j], n += (s[i] & m) != k): the compare adds its result to
- * the other operand instead of writing it.  sa, sb: the popped operands.
- */
-static bool
-fuse_accumulate(comp *c, const centry *ea, const centry *eb, uint32_t sa, uint32_t sb)
-{
-	uint32_t l = c->last_instr;
-	/* (both compares have their result d in cell 1) */
-	if (c->oom || c->last_dst_cell < 0 || (uint32_t) c->last_dst_cell != l + WRT_IRPOS_I32_EQ_MM8_d ||
-		(uint32_t) c->last_dst_cell != l + WRT_IRPOS_I32_ANDI_EQI_M8_d)
-		return false;
-	uint32_t t = c->last_dst_slot, s;
-	if (eb->kind == K_SLOT && sb == t && sb == canon(c, c->h + 1))
-		s = sa;
-	else if (ea->kind == K_SLOT && sa == t && sa == canon(c, c->h))
-		s = sb;
-	else
-		return false;
-	const wrt_cell *pl = &c->code[l];
-	bool mm8 = false;
-	int irop;
-	if (op_at(c, l, WRT_IR_I32_EQ_MM8) && c->ncode == l + WRT_IRLEN_I32_EQ_MM8)
-		irop = WRT_IR_I32_ADD_EQ_MM8, mm8 = true;
-	else if (op_at(c, l, WRT_IR_I32_NE_MM8) && c->ncode == l + WRT_IRLEN_I32_EQ_MM8)
-		irop = WRT_IR_I32_ADD_NE_MM8, mm8 = true;
-	else if (op_at(c, l, WRT_IR_I32_ANDI_EQI_M8) && c->ncode == l + WRT_IRLEN_I32_ANDI_EQI_M8)
-		irop = WRT_IR_I32_ADD_ANDI_EQI_M8;
-	else if (op_at(c, l, WRT_IR_I32_ANDI_NEI_M8) && c->ncode == l + WRT_IRLEN_I32_ANDI_EQI_M8)
-		irop = WRT_IR_I32_ADD_ANDI_NEI_M8;
-	else
-		return false;
-	uint32_t d = push_slot(c);
-	/* the accumulating form in the compare's place, with its pc-map entry */
-	uint32_t at;
-	if (mm8)
-	{
-		uint32_t pa = wrt_ir_I32_EQ_MM8_pa(pl), pb = wrt_ir_I32_EQ_MM8_pb(pl);
-		uint32_t ka = wrt_ir_I32_EQ_MM8_ka(pl), oa = wrt_ir_I32_EQ_MM8_oa(pl);
-		uint32_t kb = wrt_ir_I32_EQ_MM8_kb(pl), ob = wrt_ir_I32_EQ_MM8_ob(pl);
-		uint32_t offset = drop_from(c, l);
-		at = emit_as_I32_ADD_EQ_MM8(c, irop, d, pa, pb, s, ka, oa, kb, ob);
-		fuse_done(c, offset);
-		NOTE_DST(c, I32_ADD_EQ_MM8, at, d, d);
-		return true;
-	}
-	uint32_t p = wrt_ir_I32_ANDI_EQI_M8_p(pl), k = wrt_ir_I32_ANDI_EQI_M8_k(pl);
-	uint32_t o = wrt_ir_I32_ANDI_EQI_M8_o(pl), m = wrt_ir_I32_ANDI_EQI_M8_m(pl);
-	uint32_t v = wrt_ir_I32_ANDI_EQI_M8_v(pl);
-	uint32_t offset = drop_from(c, l);
-	at = emit_as_I32_ADD_ANDI_EQI_M8(c, irop, d, p, k, o, m, v, s);
-	fuse_done(c, offset);
-	NOTE_DST(c, I32_ADD_ANDI_EQI_M8, at, d, d);
-	fuse_m8_run(c, l);
-	return true;
-}
-
-/*
- * A branch on an unsigned compare of ((x + k) & m) with a constant, the add
- * and the mask just computed into temporaries (clang's range checks:
- * (unsigned char) (c - 'a') < 26): the pending condition becomes one
- * BR_ADDI_ANDI_LTU/GEU on x; the add and the mask are dropped.
- */
-static bool
-fuse_range_cond(comp *c, int op, uint32_t sa, uint64_t imm)
-{
-	uint32_t l = c->last_instr, p = c->prev_instr;
-	uint32_t n = (uint32_t) imm;
-	bool lt;
-	switch (op)
-	{
-		case WRT_OP_I32_LT_U: lt = true; break;
-		case WRT_OP_I32_GE_U: lt = false; break;
-		case WRT_OP_I32_LE_U: lt = true; n++; break;
-		case WRT_OP_I32_GT_U: lt = false; n++; break;
-		default: return false;
-	}
-	if ((op == WRT_OP_I32_LE_U || op == WRT_OP_I32_GT_U) && (uint32_t) imm == UINT32_MAX)
-		return false;
-	if (c->oom || c->last_dst_cell < 0 || !joinable(c, l) || sa < c->nlocals ||
-		c->st[c->h].kind != K_SLOT || sa != canon(c, c->h) ||
-		!op_at(c, l, WRT_IR_I32_AND_RI) || l + WRT_IRLEN_BIN_RI != c->ncode ||
-		wrt_ir_BIN_RI_d(&c->code[l]) != sa ||
-		!op_at(c, p, WRT_IR_I32_ADD_RI) || p + WRT_IRLEN_BIN_RI != l)
-		return false;
-	uint32_t t = wrt_ir_BIN_RI_d(&c->code[p]);
-	if (t < c->nlocals || wrt_ir_BIN_RI_a(&c->code[l]) != t)
-		return false;
-	uint32_t x = wrt_ir_BIN_RI_a(&c->code[p]);
-	uint32_t k = IMM_U32(wrt_ir_BIN_RI_imm(&c->code[p])), m = IMM_U32(wrt_ir_BIN_RI_imm(&c->code[l]));
-	drop_from(c, p);
-	c->cond.ir = lt ? WRT_IR_BR_ADDI_ANDI_LTU : WRT_IR_BR_ADDI_ANDI_GEU;
-	c->cond.test = false;
-	c->cond.ri = true;
-	c->cond.a = x;
-	c->cond.b = n;
-	c->cond.imm = WRT_PACK(k, m);
-	push(c, K_COND, 0, 0);
-	return true;
-}
-
 /* Plain operators from opcodes.def. */
 static void
 compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
@@ -1662,20 +998,8 @@ compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 		case WRT_OPC_UN:
 		case WRT_OPC_TEST:
 			{
-				int next = wrt_insn_peek_op(&c->rd);
-				if (op == WRT_OP_I32_EQZ && fold_eqz_of_compare(c, next))
-					return;
 				uint32_t a = slot_of(c, c->h - 1);
 				c->h--;
-				if (oi->cls == WRT_OPC_TEST && (next == WRT_OP_BR_IF || next == WRT_OP_IF) && c->fuse)
-				{
-					c->cond.ir = base;
-					c->cond.test = true;
-					c->cond.ri = false;
-					c->cond.a = a;
-					push(c, K_COND, 0, 0);
-					return;
-				}
 				uint32_t d = push_slot(c);
 				if (oi->cls == WRT_OPC_TEST)
 					NOTE_DST(c, TEST, emit_as_TEST(c, base, d, a), d, d);
@@ -1687,47 +1011,6 @@ compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 		case WRT_OPC_CMP:
 			{
 				centry *ea = &c->st[c->h - 2], *eb = &c->st[c->h - 1];
-				if (!c->oom && c->last_load_type == oi->t_in && c->last_dst_cell >= 0 &&
-					eb->kind == K_SLOT && ea->kind != K_CONST &&
-					c->last_dst_slot == canon(c, c->h - 1))
-				{
-					/* The right operand was just loaded: fold the load in
-					 * (it stays first, so its trap still comes first). */
-					uint32_t at = c->last_instr;
-					bool rma = c->last_load_add;
-					/* LOAD: its offset; LOAD_ADD (offset 0): the added k */
-					const wrt_cell *pl = &c->code[at];
-					uint32_t addr = rma ? wrt_ir_LOAD_ADD_a(pl) : wrt_ir_LOAD_a(pl);
-					uint32_t offset = rma ? wrt_ir_LOAD_ADD_k(pl) : (uint32_t) wrt_ir_LOAD_offset(pl);
-					uint32_t sa0 = slot_of(c, c->h - 2);
-					uint32_t da;
-					maddr ma;
-					int mm = op == WRT_OP_F64_ADD ? WRT_IR_F64_ADD_MM : op == WRT_OP_F64_SUB ? WRT_IR_F64_SUB_MM
-						: op == WRT_OP_F64_MUL ? WRT_IR_F64_MUL_MM : -1;
-					if (mm >= 0 && ea->kind == K_SLOT && sa0 == canon(c, c->h - 2) && joinable(c, c->prev_instr) &&
-						load_at(c, WRT_IR_F64_LOAD, c->prev_instr, at, &da, &ma) && da == sa0 && addr != sa0)
-					{
-						/* ... and the left one just before it: one instruction
-						 * loads both (in order) and computes */
-						uint32_t offs = drop_from(c, c->prev_instr);
-						c->h -= 2;
-						uint32_t d = push_slot(c);
-						uint32_t mat = emit_as_F64_ADD_MM(c, mm, d, ma.p, addr, ma.k, ma.o,
-														  rma ? offset : 0, rma ? 0 : offset);
-						fuse_done(c, offs);
-						NOTE_DST(c, F64_ADD_MM, mat, d, d);
-						return;
-					}
-					c->ncode = at;
-					c->npc -= 2;
-					c->h -= 2;
-					uint32_t d = push_slot(c);
-					if (rma)
-						NOTE_DST(c, BIN_RMA, emit_as_BIN_RMA(c, base + WRT_IRF_BIN_RMA, d, sa0, addr, offset), d, d);
-					else
-						NOTE_DST(c, BIN_RM, emit_as_BIN_RM(c, base + WRT_IRF_BIN_RM, d, sa0, addr, offset), d, d);
-					return;
-				}
 				bool ri = false;
 				uint32_t sa, sb = 0;
 				uint64_t imm = 0;
@@ -1758,58 +1041,7 @@ compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 					sa = slot_of(c, c->h - 2);
 					sb = slot_of(c, c->h - 1);
 				}
-				if (!ri && fuse_f64_chain(c, op, sa, sb))
-					return;
 				c->h -= 2;
-				int next = wrt_insn_peek_op(&c->rd);
-				if (!ri && (op == WRT_OP_I32_EQ || op == WRT_OP_I32_NE) && fuse_byte_compare(c, op, sa, sb))
-					return;
-				if (ri && (next == WRT_OP_BR_IF || next == WRT_OP_IF) && fuse_range_cond(c, op, sa, imm))
-					return;
-				if (oi->cls == WRT_OPC_CMP && (next == WRT_OP_BR_IF || next == WRT_OP_IF) && c->fuse)
-				{
-					c->cond.ir = base;
-					c->cond.test = false;
-					c->cond.ri = ri;
-					c->cond.a = sa;
-					c->cond.b = sb;
-					c->cond.imm = imm;
-					push(c, K_COND, 0, 0);
-					return;
-				}
-				if (ri && (op == WRT_OP_I32_EQ || op == WRT_OP_I32_NE) && !c->oom &&
-					c->last_dst_cell >= 0 && OP_AT(c, c->last_instr) == WRT_IR_I32_AND_RI &&
-					sa >= c->nlocals && c->last_dst_slot == sa)
-				{
-					/* (x & m) ==/!= k, the mask's result used only here */
-					uint32_t at = c->last_instr;
-					uint32_t x = wrt_ir_BIN_RI_a(&c->code[at]);
-					uint32_t m = IMM_U32(wrt_ir_BIN_RI_imm(&c->code[at]));
-					uint32_t ld;
-					maddr ma;
-					if (x >= c->nlocals && joinable(c, c->prev_instr) &&
-						byte_load_at(c, c->prev_instr, at, &ld, &ma) && ld == x)
-					{
-						/* ... of a byte just loaded: (M8 & m) ==/!= k */
-						uint32_t offset = drop_from(c, c->prev_instr);
-						uint32_t d = push_slot(c);
-						uint32_t mat = emit_as_I32_ANDI_EQI_M8(c, op == WRT_OP_I32_EQ ? WRT_IR_I32_ANDI_EQI_M8
-															   : WRT_IR_I32_ANDI_NEI_M8, d, ma.p, ma.k, ma.o, m,
-															   (uint32_t) imm);
-						fuse_done(c, offset);
-						NOTE_DST(c, I32_ANDI_EQI_M8, mat, d, d);
-						return;
-					}
-					c->ncode = at;
-					c->npc -= 2;
-					uint32_t d = push_slot(c);
-					NOTE_DST(c, I32_ANDI_EQI, emit_as_I32_ANDI_EQI(c, op == WRT_OP_I32_EQ ? WRT_IR_I32_ANDI_EQI
-																  : WRT_IR_I32_ANDI_NEI, d, x, m, (uint32_t) imm),
-							 d, d);
-					return;
-				}
-				if (!ri && op == WRT_OP_I32_ADD && fuse_accumulate(c, ea, eb, sa, sb))
-					return;
 				uint32_t d = push_slot(c);
 				uint32_t at;
 				if (ri)
@@ -1822,21 +1054,12 @@ compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 					at = emit_as_BIN_RR(c, base + WRT_IRF_BIN_RR, d, sa, sb);
 					NOTE_DST(c, BIN_RR, at, d, d);
 				}
-				c->last_chain = !ri && f64_chain_index(op) >= 0;
-				if (oi->cls == WRT_OPC_CMP)
-				{
-					c->last_cmpop = op;
-					c->last_cmp_ri = ri;
-					if (negated_compare(op) >= 0)
-						c->last_cmp = op;
-				}
 				if (ri && !c->oom && (op == WRT_OP_I32_ADD || op == WRT_OP_I32_SUB))
 				{
 					/* Keep the add's form uniform: sub x, k = add x, -k. */
 					if (op == WRT_OP_I32_SUB)
 						wrt_ir_set_BIN_RI_imm(&c->code[at], (uint32_t) -(uint32_t) imm);
 					SET_OP(c, at, WRT_IR_I32_ADD_RI);
-					c->last_add_ri = true;
 				}
 				return;
 			}
@@ -1852,31 +1075,10 @@ compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 					NOTE_DST(c, LOAD_ABS, emit_as_LOAD_ABS(c, base + WRT_IRF_LOAD_ABS, d, ea), d, d);
 					return;
 				}
-				if (!c->oom && c->last_add_ri && c->last_dst_cell >= 0 && c->st[c->h - 1].kind == K_SLOT &&
-					c->last_dst_slot == canon(c, c->h - 1))
-				{
-					/* The address was just computed as x + k: do the add in
-					 * the load (same 32-bit wrap) and drop the instruction. */
-					uint32_t at = c->last_instr;
-					uint32_t x = wrt_ir_BIN_RI_a(&c->code[at]);
-					uint32_t k = IMM_U32(wrt_ir_BIN_RI_imm(&c->code[at]));
-					c->ncode = at;
-					c->npc -= 2;
-					uint32_t d = canon(c, c->h - 1);
-					NOTE_DST(c, LOAD_ADD, emit_as_LOAD_ADD(c, base + WRT_IRF_LOAD_ADD, d, x, k, offset), d, d);
-					if (offset == 0 && (oi->size == 8 || (oi->size == 4 && oi->t_out != WRT_VT_I64)))
-					{
-						c->last_load_type = oi->t_out;
-						c->last_load_add = true;
-					}
-					return;
-				}
 				uint32_t a = slot_of(c, c->h - 1);
 				c->h--;
 				uint32_t d = push_slot(c);
 				NOTE_DST(c, LOAD, emit_as_LOAD(c, base, d, a, offset), d, d);
-				if (oi->size == 8 || (oi->size == 4 && oi->t_out != WRT_VT_I64))
-					c->last_load_type = oi->t_out;
 				return;
 			}
 		case WRT_OPC_STORE:
@@ -1899,194 +1101,6 @@ compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 	}
 }
 
-/*
- * Two SEL_<cmp>_RR of the same comparison, the second reading the first's
- * result t (min/max of three: the DP recurrences of edit distances), maybe
- * with one byte-compare instruction X between them that neither reads nor
- * writes what the first select uses: X is moved first (the select has no
- * side effect and cannot trap, X neither reads t nor writes the select's
- * operands) and the selects become one SEL2, which keeps t in a register
- * instead of reloading it from the frame.  s2: the second select, just
- * emitted.
- */
-static void
-fuse_select_chain(comp *c, uint32_t s2, uint32_t base)
-{
-	if (c->oom || instr_back(c, 0) != s2 || c->ncode != s2 + WRT_IRLEN_SEL_RR)
-		return;
-	uint32_t s1 = instr_back(c, 1), xat = UINT32_MAX;
-	uint32_t xr[3] = {0, 0, 0}, nxr = 0, xw = 0;
-	int xop = -1;
-	if (s1 == UINT32_MAX)
-		return;
-	if (!op_at(c, s1, base + WRT_IRF_SEL_RR) || s1 + WRT_IRLEN_SEL_RR != s2)
-	{
-		xat = s1;
-		s1 = instr_back(c, 2);
-		_Static_assert((int) WRT_IRLEN_I32_EQ_MM8 == (int) WRT_IRLEN_I32_ADD_EQ_MM8, "byte compares are as long");
-		if (s1 == UINT32_MAX || !op_at(c, s1, base + WRT_IRF_SEL_RR) || s1 + WRT_IRLEN_SEL_RR != xat ||
-			xat + WRT_IRLEN_I32_EQ_MM8 != s2)
-			return;
-		static const int xops[4] = {WRT_IR_I32_ADD_EQ_MM8, WRT_IR_I32_ADD_NE_MM8, WRT_IR_I32_EQ_MM8,
-			WRT_IR_I32_NE_MM8};
-		for (int i = 0; i < 4 && xop < 0; i++)
-			if (op_at(c, xat, xops[i]))
-				xop = xops[i];
-		if (xop < 0)
-			return;
-		const wrt_cell *px = &c->code[xat];
-		xw = wrt_ir_I32_EQ_MM8_d(px);
-		xr[nxr++] = wrt_ir_I32_EQ_MM8_pa(px);
-		xr[nxr++] = wrt_ir_I32_EQ_MM8_pb(px);
-		if (xop == WRT_IR_I32_ADD_EQ_MM8 || xop == WRT_IR_I32_ADD_NE_MM8)
-			xr[nxr++] = wrt_ir_I32_ADD_EQ_MM8_s(px);
-	}
-	if (!joinable(c, s1))
-		return;
-	const wrt_cell *p1 = &c->code[s1], *p2 = &c->code[s2];
-	uint32_t d1 = wrt_ir_SEL_RR_d(p1), a1 = wrt_ir_SEL_RR_a(p1);
-	uint32_t b1 = wrt_ir_SEL_RR_b(p1), x1 = wrt_ir_SEL_RR_x(p1), y1 = wrt_ir_SEL_RR_y(p1);
-	if (xat != UINT32_MAX)
-	{
-		for (uint32_t i = 0; i < nxr; i++)
-			if (xr[i] == d1)
-				return;
-		if (xw == d1 || xw == a1 || xw == b1 || xw == x1 || xw == y1)
-			return;
-	}
-	uint32_t d2 = wrt_ir_SEL_RR_d(p2);
-	uint32_t ops[4] = {wrt_ir_SEL_RR_a(p2), wrt_ir_SEL_RR_b(p2), wrt_ir_SEL_RR_x(p2), wrt_ir_SEL_RR_y(p2)};
-	uint32_t o = d1, m = 0;
-	bool have_o = false;
-	for (int i = 0; i < 4; i++)
-	{
-		if (ops[i] == d1)
-			m |= 1u << i;
-		else if (!have_o)
-		{
-			o = ops[i];
-			have_o = true;
-		}
-		else if (ops[i] != o)
-			return;
-	}
-	if (m == 0)
-		return;
-	wrt_cell xc[WRT_IRLEN_I32_EQ_MM8];
-	uint32_t xoff = 0;
-	if (xat != UINT32_MAX)
-	{
-		memcpy(xc, &c->code[xat], sizeof(xc));
-		xoff = c->pcmap[c->npc - 3];
-	}
-	uint32_t off1 = drop_from(c, s1);
-	if (xat != UINT32_MAX)
-	{
-		emit_again(c, xop, xc);
-		fuse_done(c, xoff);
-	}
-	uint32_t at = emit_as_SEL2_RR(c, base + WRT_IRF_SEL2_RR, d1, a1, b1, x1, d2, y1, o, m);
-	fuse_done(c, off1);
-	NOTE_DST(c, SEL2_RR, at, d, d2);
-}
-
-/*
- * select whose condition a comparison just computed into the stack top:
- * one instruction compares and selects (the comparison's result was only
- * the condition, so it need not be written).
- */
-static bool
-fuse_compare_select(comp *c)
-{
-	if (c->oom || c->last_cmpop < 0 || c->last_dst_cell < 0 || c->st[c->h - 1].kind != K_SLOT ||
-		c->last_dst_slot != canon(c, c->h - 1))
-		return false;
-	uint32_t at = c->last_instr;
-	bool ri = c->last_cmp_ri;
-	uint32_t a = ri ? wrt_ir_BIN_RI_a(&c->code[at]) : wrt_ir_BIN_RR_a(&c->code[at]);
-	uint64_t bimm = ri ? wrt_ir_BIN_RI_imm(&c->code[at]).u : wrt_ir_BIN_RR_b(&c->code[at]);
-	uint32_t base = ir_base[c->last_cmpop];
-	c->ncode = at;              /* drop the comparison */
-	c->npc -= 2;
-	c->h--;
-	/* Constants materialised here write slots the comparison never read. */
-	uint32_t x = slot_of(c, c->h - 2);
-	uint32_t y = slot_of(c, c->h - 1);
-	c->h -= 2;
-	uint32_t d = push_slot(c);
-	if (ri)
-		NOTE_DST(c, SEL_RI, emit_as_SEL_RI(c, base + WRT_IRF_SEL_RI, d, a, bimm, x, y), d, d);
-	else
-	{
-		uint32_t sat = emit_as_SEL_RR(c, base + WRT_IRF_SEL_RR, d, a, (uint32_t) bimm, x, y);
-		NOTE_DST(c, SEL_RR, sat, d, d);
-		fuse_select_chain(c, sat, base);
-	}
-	return true;
-}
-
-/*
- * Two consecutive i32 adds of immediates both writing locals (pointer and
- * counter increments of a loop body): merge them into one I32_ADD2_RI.
- * Called when the last instruction's result was just redirected to a local.
- */
-static void
-merge_local_adds(comp *c)
-{
-	uint32_t at = c->last_instr;
-	if (c->oom || !c->last_add_ri || OP_AT(c, at) != WRT_IR_I32_ADD_RI || c->ncode != at + WRT_IRLEN_BIN_RI)
-		return;
-	const wrt_cell *pa = &c->code[at];
-	uint32_t d = wrt_ir_BIN_RI_d(pa), a = wrt_ir_BIN_RI_a(pa), k = IMM_U32(wrt_ir_BIN_RI_imm(pa));
-	uint32_t q = c->prev_instr;
-	if (op_at(c, q, WRT_IR_I32_ADD2_RI) && q + WRT_IRLEN_I32_ADD2_RI == at && joinable(c, q))
-	{
-		/* a third one: ADD2 + ADD_RI -> ADD3, in the ADD2's place (its
-		 * pc-map entry) */
-		wrt_cell *w = &c->code[q];
-		uint32_t d1 = wrt_ir_I32_ADD2_RI_d1(w), a1 = wrt_ir_I32_ADD2_RI_a1(w);
-		uint32_t d2 = wrt_ir_I32_ADD2_RI_d2(w), a2 = wrt_ir_I32_ADD2_RI_a2(w);
-		uint32_t k1 = wrt_ir_I32_ADD2_RI_k1(w), k2 = wrt_ir_I32_ADD2_RI_k2(w);
-		drop_from(c, at);
-		SET_OP(c, q, WRT_IR_I32_ADD3_RI);
-		wrt_ir_set_I32_ADD3_RI_d1(w, d1);
-		wrt_ir_set_I32_ADD3_RI_a1(w, a1);
-		wrt_ir_set_I32_ADD3_RI_d2(w, d2);
-		wrt_ir_set_I32_ADD3_RI_a2(w, a2);
-		wrt_ir_set_I32_ADD3_RI_d3(w, d);
-		wrt_ir_set_I32_ADD3_RI_a3(w, a);
-		wrt_ir_set_I32_ADD3_RI_k1(w, k1);
-		wrt_ir_set_I32_ADD3_RI_k2(w, k2);
-		wrt_ir_set_I32_ADD3_RI_k3(w, k);
-		c->ncode = q + WRT_IRLEN_I32_ADD3_RI;
-		c->last_instr = q;
-		c->last_add3 = true;
-		c->pend_add = -1;
-		return;
-	}
-	int64_t p = c->pend_add;
-	c->pend_add = at;
-	if (p < 0 || (uint32_t) p + WRT_IRLEN_BIN_RI != at || !joinable(c, (uint32_t) p) ||
-		OP_AT(c, p) != WRT_IR_I32_ADD_RI)
-		return;
-	/* two ADD_RI -> ADD2, in the first's place (its pc-map entry) */
-	wrt_cell *w = &c->code[p];
-	uint32_t d1 = wrt_ir_BIN_RI_d(w), a1 = wrt_ir_BIN_RI_a(w), k1 = IMM_U32(wrt_ir_BIN_RI_imm(w));
-	SET_OP(c, p, WRT_IR_I32_ADD2_RI);
-	wrt_ir_set_I32_ADD2_RI_d1(w, d1);
-	wrt_ir_set_I32_ADD2_RI_a1(w, a1);
-	wrt_ir_set_I32_ADD2_RI_d2(w, d);
-	wrt_ir_set_I32_ADD2_RI_a2(w, a);
-	wrt_ir_set_I32_ADD2_RI_k1(w, k1);
-	wrt_ir_set_I32_ADD2_RI_k2(w, k);
-	c->ncode = (uint32_t) p + WRT_IRLEN_I32_ADD2_RI;
-	c->npc -= 2;
-	c->last_instr = (uint32_t) p;
-	c->last_add_ri = false;
-	c->last_add2 = true;
-	c->pend_add = -1;
-}
-
 static void
 compile_local_set(comp *c, uint32_t x, bool tee)
 {
@@ -2103,7 +1117,6 @@ compile_local_set(comp *c, uint32_t x, bool tee)
 			wrt_cell *cell = &c->code[c->last_dst_cell];
 			cell->u = (cell->u & 0xffffffff00000000ull) | x;
 			c->last_dst_cell = -1;
-			merge_local_adds(c);
 		}
 		else if (v.kind == K_CONST)
 			emit_const(c, x, v.bits);
@@ -2140,23 +1153,6 @@ compile_simd(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 			c->h -= 2;
 			break;
 		case WRT_OPC_VLOAD:
-			if (!c->oom && c->last_add_ri && c->last_dst_cell >= 0 && c->st[c->h - 1].kind == K_SLOT &&
-				c->last_dst_slot == canon(c, c->h - 1))
-			{
-				/* The address was just computed as x + k: as for scalar
-				 * loads (LOAD_ADD), do the add in the load, same wrap. */
-				uint32_t at = c->last_instr;
-				uint32_t x = wrt_ir_BIN_RI_a(&c->code[at]);
-				uint32_t k = IMM_U32(wrt_ir_BIN_RI_imm(&c->code[at]));
-				c->ncode = at;
-				c->npc -= 2;
-				c->h -= 1;
-				d = push_v128(c);
-				at = emit_as_VLOAD_ADD(c, op == WRT_OP_V128_LOAD ? WRT_IR_V128_LOAD_ADD : WRT_IR_VLOAD_ADD,
-									   fn, d, x, offset, oi->size, k);
-				NOTE_DST_V128(c, VLOAD_ADD, at, d, d);
-				return;
-			}
 			/* fall through */
 		case WRT_OPC_VSPLAT:
 			a = slot_of(c, c->h - 1);
@@ -2375,14 +1371,13 @@ translate(comp *c)
 				}
 			case WRT_OP_IF:
 				{
-					uint32_t cslot;
 					btype bt;
 					blocktype(c, &in, &bt);
-					centry cond = pop_cond(c, &cslot);
+					uint32_t cslot = pop_cond(c);
 					materialize_all(c);
 					cframe *f = push_ctl(c, C_IF, &bt, false);
 					if (f)
-						emit_cond_branch(c, &cond, cslot, true, &f->fix_else, -1);
+						emit_cond_branch(c, cslot, true, &f->fix_else, -1);
 					break;
 				}
 			case WRT_OP_ELSE:
@@ -2476,8 +1471,6 @@ translate(comp *c)
 					NOTE_DST_V128(c, SELECT_V128, emit_SELECT_V128(c, d, cs, a, b), d, d);
 					break;
 				}
-				if (fuse_compare_select(c))
-					break;
 				{
 					uint32_t a = slot_of(c, c->h - 3);
 					uint32_t b = slot_of(c, c->h - 2);
@@ -2746,11 +1739,7 @@ wrt_compile(wrt_module *m, wrt_code *fn, wrt_error *err)
 	wrt_insn_reader_init(&c.rd, m->bytes, fn->body, fn->body_end, err);
 	c.nlocals = fn->nlocals;
 	c.last_dst_cell = -1;
-	c.last_cmp = -1;
-	c.last_cmpop = -1;
-	c.pend_add = -1;
 	c.fuse = !m->no_fuse;
-	c.prev_instr = UINT32_MAX;
 	err->kind = WRT_OK;
 
 	const wrt_functype *t = &m->types[fn->type_index];
@@ -2778,12 +1767,18 @@ wrt_compile(wrt_module *m, wrt_code *fn, wrt_error *err)
 	bool ok = !c.oom && translate(&c);
 	if (ok && c.nctl != 0)
 		ok = wrt_set_error(err, WRT_ERR_INVALID, c.cur_offset, "function body does not end");
-	if (ok)
+	if (ok && c.fuse)
 	{
-		if (c.fuse)
+		wrt_fuse_code fc = {c.code, c.ncode, c.pcmap, c.npc, c.loops, c.nloops, c.labels, c.nlabels,
+			c.nlocals, c.a};
+		ok = wrt_fuse_replace(&fc);
+		c.ncode = fc.ncode;
+		c.npc = fc.npc;
+		if (ok)
 			wrt_fuse_in_place(c.code, c.pcmap, c.npc);
-		bind_handlers(&c);
 	}
+	if (ok)
+		bind_handlers(&c);
 
 	wrt_compiled *cf = NULL;
 	if (ok)
@@ -2834,6 +1829,7 @@ wrt_compile(wrt_module *m, wrt_code *fn, wrt_error *err)
 	wrt_free(c.a, c.lslot);
 	wrt_free(c.a, c.ctl);
 	wrt_free(c.a, c.fx);
+	wrt_free(c.a, c.labels);
 	return ok;
 }
 

@@ -221,6 +221,7 @@ typedef struct wrt_irlayout {
 	uint8_t ncells;             /* fixed operand cells: WRT_IRLEN_<L> - 1 */
 	uint8_t nopnds;
 	bool tail;                  /* the last operand is a TAIL */
+	uint8_t nbranch;            /* BR operands (a tail counts once) */
 	const wrt_iropnd *opnds;    /* in cell order, LO before HI */
 } wrt_irlayout;
 
@@ -257,6 +258,49 @@ int wrt_ir_op(const void *h);
  * through.  False with err set (WRT_ERR_INVALID) at the first problem.
  */
 bool wrt_ir_verify(const wrt_compiled *cf, wrt_error *err);
+
+/*
+ * The def-use view of an instruction, from its operands' kinds (ir.def):
+ * the runs of slots it reads (SLOT, VSLOT: a pair; with a SPAN operand,
+ * each slot operand starts a run of that many) and writes (DEF, VDEF), and
+ * for a call (ARGS) the first slot of the callee's frame, from which on
+ * every slot may be read and written.  Opcodes, not handlers: for the
+ * passes that run before bind_handlers().
+ */
+typedef struct wrt_irrun {
+	uint32_t slot, count;
+} wrt_irrun;
+typedef struct wrt_irslots {
+	uint8_t nread, nwrite;
+	wrt_irrun read[8], write[4];
+	bool call;                  /* a call: every slot from `args` on */
+	uint32_t args;
+} wrt_irslots;
+void wrt_ir_slots(int op, const wrt_cell *pc, wrt_irslots *out);
+/* Does the instruction read (write) slot s? (A call does both from args on.) */
+bool wrt_ir_reads(int op, const wrt_cell *pc, uint32_t s);
+bool wrt_ir_writes(int op, const wrt_cell *pc, uint32_t s);
+
+/*
+ * fuse.c: the replacing fusions of a function's code (instructions still as
+ * opcodes), rewritten in place: code, ncode, pcmap, npc (pc-map cells, two
+ * per instruction) and the loop table's cells change.  labels: the cells
+ * the compiler bound as labels, increasing.  False: out of memory (the code
+ * is then as it was).
+ */
+typedef struct wrt_fuse_code {
+	wrt_cell *code;
+	uint32_t ncode;
+	uint32_t *pcmap;
+	uint32_t npc;
+	wrt_loopinfo *loops;
+	uint32_t nloops;
+	const uint32_t *labels;
+	uint32_t nlabels;
+	uint32_t nlocals;           /* slots from here on are operand-stack temporaries */
+	const wrt_allocator *a;
+} wrt_fuse_code;
+bool wrt_fuse_replace(wrt_fuse_code *fc);
 
 /* fuse.c: the in-place fusions (ir.def IR_THEN rows) of a function's code,
  * instructions still as opcodes, npc pc-map cells (two per instruction). */

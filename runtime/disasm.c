@@ -61,10 +61,10 @@ print_operand(FILE *out, const wrt_cell *code, uint32_t i, int op, const wrt_iro
 	{
 		case WRT_IRK_NONE:
 			return;
-		case WRT_IRK_SLOT:
+		case WRT_IRK_SLOT: case WRT_IRK_DEF: case WRT_IRK_ARGS:
 			fprintf(out, " %s=s%" PRIu64, o->name, x);
 			return;
-		case WRT_IRK_VSLOT:
+		case WRT_IRK_VSLOT: case WRT_IRK_VDEF:
 			fprintf(out, " %s=s%" PRIu64 ":%" PRIu64, o->name, x, x + 1);
 			return;
 		case WRT_IRK_BR:

@@ -238,7 +238,7 @@ struct wrt_module {
 
 	/* Polling and limits of validation and compilation (wasmrt.h). */
 	wrt_load_options opts;
-	bool no_fuse;               /* tests: compile without fusions (compile.c), to compare */
+	bool no_fuse;               /* tests: compile without fusions (compile.c, fuse.c), to compare */
 	size_t code_bytes;          /* compiled code held, against opts.max_code_bytes */
 	uint64_t work;              /* wrt_module_work */
 

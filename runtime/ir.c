@@ -36,11 +36,15 @@ const char *const wrt_ir_kind_names[WRT_IRK_COUNT_] = {
 #define HAS_TAIL_CELL_(L, pos, ...)
 #define HAS_TAIL_TAIL_(L, pos, ...) | 1
 #define HAS_TAIL_ONE_(L, pos, cell) WRT_IR_CELL(HAS_TAIL_, L, pos, cell)
+#define NBR_PAIR_(L, pos, klo, lo, khi, hi) + (WRT_IRK_##klo == WRT_IRK_BR) + (WRT_IRK_##khi == WRT_IRK_BR)
+#define NBR_CELL_(L, pos, k, name) + (WRT_IRK_##k == WRT_IRK_BR)
+#define NBR_TAIL_(L, pos, k, name, count) + (WRT_IRK_##k == WRT_IRK_BR)
+#define NBR_ONE_(L, pos, cell) WRT_IR_CELL(NBR_, L, pos, cell)
 #define IR_LAYOUT(L, ORIGIN, CELLS, M) \
 	static const wrt_iropnd opnds_##L[] = {WRT_IR_EACH(OPND_ONE_, L, CELLS)}; \
 	static const wrt_irlayout layout_##L = { \
 		#L, WRT_IRLEN_##L - 1, 0 WRT_IR_EACH(NOPND_ONE_, L, CELLS), \
-		0 WRT_IR_EACH(HAS_TAIL_ONE_, L, CELLS), opnds_##L};
+		0 WRT_IR_EACH(HAS_TAIL_ONE_, L, CELLS), 0 WRT_IR_EACH(NBR_ONE_, L, CELLS), opnds_##L};
 #include "ir.def"
 
 /* ---- instructions ---------------------------------------------------- */
@@ -78,6 +82,72 @@ wrt_ir_length(int op, const wrt_cell *pc)
 		n += (uint32_t) opnd_bits(pc, t->count_cell, t->count_half) + 1;
 	}
 	return n;
+}
+
+/* ---- the def-use view ------------------------------------------------- */
+
+void
+wrt_ir_slots(int op, const wrt_cell *pc, wrt_irslots *out)
+{
+	const wrt_irlayout *l = wrt_ir_info[op].layout;
+	uint32_t span = 1;
+	*out = (wrt_irslots) {0};
+	for (uint32_t k = 0; k < l->nopnds; k++)
+		if (l->opnds[k].kind == WRT_IRK_SPAN)
+			span = (uint32_t) opnd_bits(pc, l->opnds[k].cell, l->opnds[k].half);
+	for (uint32_t k = 0; k < l->nopnds; k++)
+	{
+		const wrt_iropnd *o = &l->opnds[k];
+		if (o->half == WRT_IR_TAILHALF)
+			continue;
+		uint32_t x = (uint32_t) opnd_bits(pc, o->cell, o->half);
+		switch ((wrt_irkind) o->kind)
+		{
+			case WRT_IRK_SLOT:
+				out->read[out->nread++] = (wrt_irrun) {x, span};
+				break;
+			case WRT_IRK_VSLOT:
+				out->read[out->nread++] = (wrt_irrun) {x, 2};
+				break;
+			case WRT_IRK_DEF:
+				out->write[out->nwrite++] = (wrt_irrun) {x, span};
+				break;
+			case WRT_IRK_VDEF:
+				out->write[out->nwrite++] = (wrt_irrun) {x, 2};
+				break;
+			case WRT_IRK_ARGS:
+				out->call = true;
+				out->args = x;
+				break;
+			default:
+				break;
+		}
+	}
+}
+
+static bool
+in_runs(const wrt_irrun *r, uint32_t n, uint32_t s)
+{
+	for (uint32_t k = 0; k < n; k++)
+		if (s - r[k].slot < r[k].count)
+			return true;
+	return false;
+}
+
+bool
+wrt_ir_reads(int op, const wrt_cell *pc, uint32_t s)
+{
+	wrt_irslots u;
+	wrt_ir_slots(op, pc, &u);
+	return in_runs(u.read, u.nread, s) || (u.call && s >= u.args);
+}
+
+bool
+wrt_ir_writes(int op, const wrt_cell *pc, uint32_t s)
+{
+	wrt_irslots u;
+	wrt_ir_slots(op, pc, &u);
+	return in_runs(u.write, u.nwrite, s) || (u.call && s >= u.args);
 }
 
 int
@@ -188,12 +258,12 @@ check_operands(verifier *v, uint32_t i, int op)
 				if (x != 0)
 					return FAIL(v, i, "cell %u: %s: an unused half holds %" PRIu64, i, info->name, x);
 				break;
-			case WRT_IRK_SLOT:
+			case WRT_IRK_SLOT: case WRT_IRK_DEF: case WRT_IRK_ARGS:
 				if (x + span > frame)
 					return FAIL(v, i, "cell %u: %s: slot operand %s = %" PRIu64 "%s is outside the frame of %u slots",
 								i, info->name, o->name, x, span > 1 ? " (and its run)" : "", frame);
 				break;
-			case WRT_IRK_VSLOT:
+			case WRT_IRK_VSLOT: case WRT_IRK_VDEF:
 				if (x + 2 > frame)
 					return FAIL(v, i, "cell %u: %s: v128 operand %s = slots %" PRIu64 ", %" PRIu64
 								" is outside the frame of %u slots", i, info->name, o->name, x, x + 1, frame);

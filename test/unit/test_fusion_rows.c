@@ -10,8 +10,9 @@
  * arguments that reach its edges: addresses whose add wraps past 2^32, the
  * bytes just out of bounds, signed and unsigned extremes, NaN inputs, loops
  * that run many times.  Each call runs on two instances: one compiled as
- * usual, one compiled without fusions (module field no_fuse: a barrier
- * before every Wasm instruction, no compare-and-branch, no in-place pass).
+ * usual, one compiled without fusions (module field no_fuse: neither of
+ * fuse.c's passes, and a barrier before every Wasm instruction, so that
+ * no result is redirected into a local either).
  * They must agree on the result or trap, on the fuel consumed, on memory,
  * and on interrupts: with the flag set and a handler that lets the call go
  * on, both poll as often (a fused back-edge still polls), and stopped at the

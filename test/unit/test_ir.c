@@ -79,6 +79,53 @@ test_ir_table(void)
 	}
 }
 
+/* The def-use view (wrt_ir_slots) from the operand kinds: every operand
+ * a row's meaning assigns ("d = ...") is written (DEF, VDEF), the slot runs
+ * fit wrt_irslots, the branch count is the layout's; and a few by hand. */
+void
+test_ir_defuse(void)
+{
+	for (int op = 0; op < WRT_IR_COUNT_; op++)
+	{
+		const wrt_irinfo *info = &wrt_ir_info[op];
+		const wrt_irlayout *l = info->layout;
+		uint32_t nread = 0, nwrite = 0, nbr = 0;
+
+		for (uint32_t k = 0; k < l->nopnds; k++)
+		{
+			const wrt_iropnd *o = &l->opnds[k];
+			char lhs[16];
+
+			nread += o->kind == WRT_IRK_SLOT || o->kind == WRT_IRK_VSLOT;
+			nwrite += o->kind == WRT_IRK_DEF || o->kind == WRT_IRK_VDEF;
+			nbr += o->kind == WRT_IRK_BR;
+			snprintf(lhs, sizeof(lhs), "%s = ", o->name);
+			if (strncmp(info->meaning, lhs, strlen(lhs)) == 0)
+				CHECKF(o->kind == WRT_IRK_DEF || o->kind == WRT_IRK_VDEF, "%s: %s is assigned, not DEF", info->name,
+					   o->name);
+		}
+		CHECKF(nread <= 8 && nwrite <= 4, "%s: too many slot operands for wrt_irslots", info->name);
+		CHECKF(nbr == l->nbranch, "%s: %u branch operands, nbranch %u", info->name, nbr, l->nbranch);
+	}
+	wrt_cell copy[2] = {{.u = WRT_IR_COPY}, {.u = WRT_PACK(3, 5)}};
+	CHECK(wrt_ir_writes(WRT_IR_COPY, copy, 3) && !wrt_ir_reads(WRT_IR_COPY, copy, 3));
+	CHECK(wrt_ir_reads(WRT_IR_COPY, copy, 5) && !wrt_ir_writes(WRT_IR_COPY, copy, 5));
+	wrt_cell move[3] = {{.u = WRT_IR_MOVE_N}, {.u = WRT_PACK(2, 6)}, {.u = 3}};
+	CHECK(wrt_ir_writes(WRT_IR_MOVE_N, move, 4) && !wrt_ir_writes(WRT_IR_MOVE_N, move, 5));
+	CHECK(wrt_ir_reads(WRT_IR_MOVE_N, move, 8) && !wrt_ir_reads(WRT_IR_MOVE_N, move, 9));
+	wrt_cell call[3] = {{.u = WRT_IR_CALL}, {.u = 7}, {.u = 0}};
+	CHECK(wrt_ir_reads(WRT_IR_CALL, call, 7) && wrt_ir_writes(WRT_IR_CALL, call, 100));
+	CHECK(!wrt_ir_reads(WRT_IR_CALL, call, 6) && !wrt_ir_writes(WRT_IR_CALL, call, 6));
+	wrt_cell mcopy[3] = {{.u = WRT_IR_MEMORY_COPY}, {.u = WRT_PACK(1, 2)}, {.u = 3}};
+	CHECK(wrt_ir_reads(WRT_IR_MEMORY_COPY, mcopy, 1) && !wrt_ir_writes(WRT_IR_MEMORY_COPY, mcopy, 1));
+	wrt_cell chain[4] = {{.u = WRT_IR_F64_ADD_MUL_L}, {.u = WRT_PACK(1, 2)}, {.u = WRT_PACK(3, 4)}, {.u = 5}};
+	CHECK(wrt_ir_writes(WRT_IR_F64_ADD_MUL_L, chain, 1) && wrt_ir_writes(WRT_IR_F64_ADD_MUL_L, chain, 5));
+	CHECK(wrt_ir_reads(WRT_IR_F64_ADD_MUL_L, chain, 4) && !wrt_ir_writes(WRT_IR_F64_ADD_MUL_L, chain, 4));
+	wrt_cell vbin[4] = {{.u = WRT_IR_VBIN}, {.u = 0}, {.u = WRT_PACK(10, 20)}, {.u = 30}};
+	CHECK(wrt_ir_writes(WRT_IR_VBIN, vbin, 11) && !wrt_ir_writes(WRT_IR_VBIN, vbin, 12));
+	CHECK(wrt_ir_reads(WRT_IR_VBIN, vbin, 31) && !wrt_ir_reads(WRT_IR_VBIN, vbin, 11));
+}
+
 /* The compiled code of every function of a fixture passes the verifier. */
 static uint32_t
 verify_fixture(const char *name)

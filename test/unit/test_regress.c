@@ -49,3 +49,34 @@ test_regress_backtrace_export_name(void)
 	CHECK(t->nframes >= 1);
 	CHECK(t->frames[0].name != NULL && strcmp(t->frames[0].name, "boom") == 0);
 }
+
+/* A fusion never takes in an instruction that a jump lands on: a range
+ * check's add ended a block and its mask began after the block's end, a
+ * label a br_if carried another value to; the compiler fused the three
+ * into one BR_ADDI_ANDI all the same (its window test let a label sit on
+ * the mask), so that branch landed inside the fused instruction.  The
+ * fusion pass (fuse.c) takes every label and branch target as a barrier. */
+void
+test_regress_fusion_across_label(void)
+{
+	wrt_store *s = unit_store();
+	wrt_module *m = unit_fixture("labels");
+	wrt_instance *inst;
+	static const int32_t cases[][3] = {
+		{0, 1, 1},              /* the branch's 5: 5 < 26 */
+		{0, 0, 0},              /* (0 - 97) & 255 = 159 */
+		{'c', 0, 1},            /* 2 */
+		{'z', 0, 1}, {'{', 0, 0}, {'{', 7, 1},
+	};
+
+	NEED(s);
+	NEED(m);
+	inst = unit_instantiate(s, m, NULL, 0);
+	NEED(inst);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	{
+		int32_t r = -1;
+		NEED(unit_invoke_i32(s, inst, "range_label", cases[i], &r));
+		CHECK_EQ(r, cases[i][2]);
+	}
+}

@@ -65,9 +65,11 @@
 	X(trapkind_names) \
 	X(regress_memory_limit_raised) \
 	X(regress_backtrace_export_name) \
+	X(regress_fusion_across_label) \
 	X(fused_superinstructions) \
 	X(fusion_rows_tested) \
 	X(ir_table) \
+	X(ir_defuse) \
 	X(ir_verify_fixtures) \
 	X(ir_verify_rejects) \
 	X(ir_disasm) \
