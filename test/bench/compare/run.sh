@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # test/bench/compare/run.sh — `make bench`: where pgwasm stands against what a
 # user would otherwise pick.  Every workload runs, in one benchmark run on one
-# throwaway cluster, as a native C UDF (the baseline), a pgwasm function, a
+# throwaway cluster, as a native C UDF (the baseline), a pgwasm function (with
+# the default settings, so its native tier compiles it once hot, and again
+# with pgwasm.jit = off: both tiers, in the tables and the chart), a
 # PL/pgSQL, a PL/Python and a PL/Perl function; the report gives per workload
 # the median query time and the ratio to the C UDF, checks the targets, draws
 # a chart with gnuplot and rewrites the results section of docs/benchmarks.md.
@@ -172,7 +174,10 @@ WORKLOADS=(
 	"par_mandel|Mandelbrot, table scan: serial|120000|SELECT sum(mandelbrot_{impl}(cx, cy, 1000)) FROM points WHERE k <= {n}||plpgsql=2000 plpython=10000 plperl=10000|$SER"
 	"par_mandel_2w|Mandelbrot, table scan: 2 workers|120000|SELECT sum(mandelbrot_{impl}(cx, cy, 1000)) FROM points WHERE k <= {n}||plpgsql=2000 plpython=10000 plperl=10000|$PAR"
 )
-IMPLS=(c wasm plpgsql plpython plperl)
+# wasmi: the same pgwasm functions with pgwasm.jit = off (the interpreter),
+# next to wasm, which runs with the default settings (the native tier once
+# a function is hot).
+IMPLS=(c wasm wasmi plpgsql plpython plperl)
 
 scaled() { awk -v n="$1" -v s="$SCALE" 'BEGIN { v = int(n * s); print (v < 1 ? 1 : v) }'; }
 
@@ -193,11 +198,15 @@ for spec in "${WORKLOADS[@]}"; do
 		((n_of[${kv%%=*}] <= rows)) || n_of[${kv%%=*}]=$rows
 	done
 	sql_of() {
-		local q=$query
-		[[ $1 == sql ]] && q=$ref
-		q=${q//\{impl\}/$1}
+		local q=$query impl=$1
+		[[ $impl == sql ]] && q=$ref
+		[[ $impl == wasmi ]] && impl=wasm
+		q=${q//\{impl\}/$impl}
 		printf '%s' "${q//\{n\}/$2}"
 	}
+	# Statements around an implementation's query, outside its timing.
+	before_of() { [[ $1 != wasmi ]] || echo 'SET pgwasm.jit = off;'; }
+	after_of() { [[ $1 != wasmi ]] || echo 'RESET pgwasm.jit;'; }
 	# A parallel workload must get a parallel plan, and a serial one not.
 	plan="$("${psql[@]}" -At -c "$settings" -c "EXPLAIN $(sql_of wasm "${n_of[wasm]}")")"
 	if [[ $settings == "$PAR" ]]; then
@@ -211,17 +220,21 @@ for spec in "${WORKLOADS[@]}"; do
 		echo "$settings;"
 		echo '\timing on'
 		for impl in "${impls[@]}"; do
+			before_of "$impl"
 			echo '\echo @warm'
 			sql_of "$impl" $(( ${n_of[$impl]} < 100 ? ${n_of[$impl]} : 100 ))
 			echo ';'
+			after_of "$impl"
 		done
 		for ((r = 1; r <= REPS; r++)); do
 			# A rotating order: no implementation always runs right after another.
 			for ((k = 0; k < ${#impls[@]}; k++)); do
 				impl=${impls[$(((k + r) % ${#impls[@]}))]}
+				before_of "$impl"
 				echo "\\echo @t $impl ${n_of[$impl]} $r"
 				sql_of "$impl" "${n_of[$impl]}"
 				echo ';'
+				after_of "$impl"
 			done
 		done
 	} >"$out/$key.sql"
@@ -324,7 +337,7 @@ say "report"
 	CREATE TABLE bench.cold (probe text, run int, cold_ms float8, warm_ms float8, load_ms float8);
 	\copy bench.cold FROM '$cold' (FORMAT csv, HEADER)
 SQL
-impl_order="ARRAY['c', 'wasm', 'plpgsql', 'plpython', 'plperl', 'sql']"
+impl_order="ARRAY['c', 'wasm', 'wasmi', 'plpgsql', 'plpython', 'plperl', 'sql']"
 wl_order="ARRAY[$(for s in "${WORKLOADS[@]}"; do printf "'%s'," "${s%%|*}"; done | sed 's/,$//')]"
 "${psql[@]}" <<-SQL
 	CREATE VIEW bench.medians AS
@@ -357,8 +370,8 @@ results="$out/results.md"
 	echo
 	machine
 	echo
-	echo '| workload | rows | C UDF | pgwasm | PL/pgSQL | PL/Python | PL/Perl | built-in SQL |'
-	echo '|---|---:|---:|---:|---:|---:|---:|---:|'
+	echo '| workload | rows | C UDF | pgwasm | pgwasm, interpreter | PL/pgSQL | PL/Python | PL/Perl | built-in SQL |'
+	echo '|---|---:|---:|---:|---:|---:|---:|---:|---:|'
 	"${psql[@]}" -At -F'|' -c "
 		WITH r AS (
 			SELECT workload, impl, rows, ms, x_c,
@@ -376,19 +389,21 @@ results="$out/results.md"
 			title=""
 			for s in "${WORKLOADS[@]}"; do [[ ${s%%|*} == "$w" ]] && title=$(cut -d'|' -f2 <<<"$s"); done
 			IFS='|' read -r -a cs <<<"$cells"
-			while ((${#cs[@]} < 6)); do cs+=("—"); done
-			printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$title" "$n" "${cs[@]}"
+			while ((${#cs[@]} < 7)); do cs+=("—"); done
+			printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$title" "$n" "${cs[@]}"
 		done
 	echo
 	echo 'Median time of the whole query, and in parentheses the ratio to the C UDF'
 	echo 'in time per row. `*`: measured on a prefix of the rows (same random order)'
 	echo 'and scaled to all of them (the ratio is per row; rows per implementation'
-	echo 'are in build/compare/timings.csv).'
+	echo 'are in build/compare/timings.csv). pgwasm runs with its default settings'
+	echo '(a function is compiled to machine code once hot: `pgwasm.jit`); "pgwasm,'
+	echo 'interpreter" is the same function with `pgwasm.jit = off`.'
 	echo
 	echo '**Parallel query (2 workers), speed-up over the serial plan of the same query:**'
 	echo
-	echo '| query | C UDF | pgwasm | PL/pgSQL | PL/Python | PL/Perl | built-in SQL |'
-	echo '|---|---:|---:|---:|---:|---:|---:|'
+	echo '| query | C UDF | pgwasm | pgwasm, interpreter | PL/pgSQL | PL/Python | PL/Perl | built-in SQL |'
+	echo '|---|---:|---:|---:|---:|---:|---:|---:|'
 	for pair in "par_add1 add one, int8 (5M rows)" "par_mandel Mandelbrot (120k points)"; do
 		base=${pair%% *}
 		"${psql[@]}" -At -F'|' -c "
@@ -397,8 +412,8 @@ results="$out/results.md"
 			WHERE s.workload = '$base'" |
 			while IFS='|' read -r -a cs; do
 				((${#cs[@]})) || continue
-				while ((${#cs[@]} < 6)); do cs+=("—"); done
-				printf '| %s | %s | %s | %s | %s | %s | %s |\n' "${pair#* }" "${cs[@]}"
+				while ((${#cs[@]} < 7)); do cs+=("—"); done
+				printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "${pair#* }" "${cs[@]}"
 			done
 	done
 	if ((DO_COLD)); then
@@ -489,7 +504,7 @@ chartdat="$out/chart.dat"
 		   string_agg(coalesce(to_char(x_c, 'FM99990.000'), '-'), ' ' ORDER BY array_position($impl_order, impl))
 	FROM (SELECT w.workload, i.impl, r.x_c
 		  FROM (SELECT DISTINCT workload FROM bench.report WHERE workload NOT LIKE 'par\_%') AS w
-			CROSS JOIN unnest(ARRAY['wasm', 'plpgsql', 'plpython', 'plperl']) AS i(impl)
+			CROSS JOIN unnest(ARRAY['wasm', 'wasmi', 'plpgsql', 'plpython', 'plperl']) AS i(impl)
 			LEFT JOIN bench.report AS r USING (workload, impl)) AS s
 	GROUP BY workload ORDER BY array_position($wl_order, workload)" >"$chartdat"
 gnuplot <<-GP
@@ -508,10 +523,11 @@ gnuplot <<-GP
 	set ylabel 'query time / C UDF query time'
 	set datafile missing '-'
 	set arrow from graph 0, first 1 to graph 1, first 1 nohead lw 2 lc rgb '#444444'
-	plot '$chartdat' using 2:xtic(1) title 'pgwasm' lc rgb '#1f77b4', \
-	     '' using 3 title 'PL/pgSQL' lc rgb '#ff7f0e', \
-	     '' using 4 title 'PL/Python' lc rgb '#2ca02c', \
-	     '' using 5 title 'PL/Perl' lc rgb '#9467bd'
+	plot '$chartdat' using 2:xtic(1) title 'pgwasm (native tier once hot)' lc rgb '#1f77b4', \
+	     '' using 3 title 'pgwasm, interpreter (pgwasm.jit = off)' lc rgb '#aec7e8', \
+	     '' using 4 title 'PL/pgSQL' lc rgb '#ff7f0e', \
+	     '' using 5 title 'PL/Python' lc rgb '#2ca02c', \
+	     '' using 6 title 'PL/Perl' lc rgb '#9467bd'
 GP
 
 cat "$results"
