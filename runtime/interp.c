@@ -1269,25 +1269,37 @@ invoke_host(wrt_store *s, wrt_func *f, const wrt_value *args, wrt_value *results
 	return ok;
 }
 
-/* Values to slots and back for a signature with v128 (a slot pair each). */
-static __attribute__((noinline)) void
+/* Values to slots and back for any signature (a v128 takes a slot pair).
+ * Every call from the host into native code goes through these, so the
+ * scalar case is a plain 8-byte copy, not a memcpy of variable size (a
+ * library call: it was about 40 instructions per argument). */
+static void
 wide_args(const wrt_functype *t, const wrt_value *args, wrt_slot *base)
 {
 	for (uint32_t k = 0, j = 0; k < t->nparams; k++)
 	{
-		memcpy(base + j, &args[k], t->params[k] == WRT_V128 ? 16 : 8);
-		j += wrt_valtype_slots(t->params[k]);
+		if (WRT_UNLIKELY(t->params[k] == WRT_V128))
+		{
+			memcpy(base + j, &args[k], 16);
+			j += 2;
+		}
+		else
+			base[j++].bits = args[k].bits;
 	}
 }
 
-static __attribute__((noinline)) void
+static void
 wide_results(const wrt_functype *t, const wrt_slot *base, wrt_value *results)
 {
 	for (uint32_t k = 0, j = 0; k < t->nresults; k++)
 	{
-		results[k] = (wrt_value) {.bits = 0};
-		memcpy(&results[k], base + j, t->results[k] == WRT_V128 ? 16 : 8);
-		j += wrt_valtype_slots(t->results[k]);
+		if (WRT_UNLIKELY(t->results[k] == WRT_V128))
+		{
+			memcpy(&results[k], base + j, 16);
+			j += 2;
+		}
+		else
+			results[k] = (wrt_value) {.bits = base[j++].bits};
 	}
 }
 
