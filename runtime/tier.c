@@ -39,6 +39,10 @@ static char last_refusal[160];
 
 /* ---- settings ------------------------------------------------------------ */
 
+/* Calls after which a function hot by a loop (WRT_TIER_LOOPS) is compiled
+ * whole, unless its call threshold comes first. */
+#define LOOPS_CALLS 4
+
 static int32_t
 call_threshold(const wrt_store *s)
 {
@@ -96,7 +100,8 @@ wrt_tier_store_changed(wrt_store *s)
 				c->tier_state = WRT_TIER_NONE;
 			/* hot by a loop: its OSR entries stay, its calls count again */
 			if (c->tier_state == WRT_TIER_LOOPS)
-				c->tier_calls = s->tier.mode == WRT_TIER_TIERED ? call_threshold(s) - 1 : 0;
+				c->tier_calls = s->tier.mode != WRT_TIER_TIERED ? 0
+					: call_threshold(s) - 1 < LOOPS_CALLS ? call_threshold(s) - 1 : LOOPS_CALLS;
 		}
 	}
 }
@@ -641,10 +646,6 @@ compile_module(wrt_module *m)
 	compile_batch(m, codes, n);
 	wrt_free(&m->alloc, codes);
 }
-
-/* Calls after which a function hot by a loop (WRT_TIER_LOOPS) is compiled
- * whole, unless its call threshold comes first. */
-#define LOOPS_CALLS 4
 
 /* The countdowns of `code` by the store's policy, compiling what is due;
  * true when a call running a loop of code may move to its OSR entry. */
