@@ -26,8 +26,9 @@
  * mem2reg turns into phis.  The memory base and size are kept in allocas
  * too and reloaded from inst->mem0 at entry and after anything that may
  * move or grow memory (calls, memory.grow).  Every access is bounds-checked
- * explicitly (64-bit effective address + width against the size): no
- * signal handlers.  Calls that leave the batch (imports, interpreted or
+ * explicitly (64-bit effective address + width against the size; one check
+ * may serve several accesses through one address, address()): no signal
+ * handlers.  Calls that leave the batch (imports, interpreted or
  * other-batch functions, call_indirect) go through the engine's helpers
  * with their arguments in the slots above this frame's window.
  *
