@@ -26,9 +26,8 @@
  * mem2reg turns into phis.  The memory base and size are kept in allocas
  * too and reloaded from inst->mem0 at entry and after anything that may
  * move or grow memory (calls, memory.grow).  Every access is bounds-checked
- * explicitly (64-bit effective address + width against the size; one check
- * may serve several accesses through one address, address()): no signal
- * handlers.  Calls that leave the batch (imports, interpreted or
+ * explicitly (64-bit effective address + width against the size): no
+ * signal handlers.  Calls that leave the batch (imports, interpreted or
  * other-batch functions, call_indirect) go through the engine's helpers
  * with their arguments in the slots above this frame's window.
  *
@@ -2222,8 +2221,10 @@ batch_begin(batch *b, wrt_module *m, jit_module *jm, const char *tag, char *err,
  * the unused ones (always-inline, globaldce), promote the locals, label
  * values and memory base/size to registers (sroa), fold the operator
  * bodies into their uses and the 64-bit address arithmetic (instcombine),
- * merge the blocks the lowering leaves (simplifycfg), and remove redundant
- * loads and recomputed addresses (early-cse, gvn).  default<O2> ran its
+ * merge the blocks the lowering leaves (simplifycfg), hoist the bounds
+ * checks' limits (memory size - offset - width, address()) out of loops
+ * that do not grow memory (licm), and remove redundant loads and
+ * recomputed addresses (early-cse, gvn).  default<O2> ran its
  * whole module pipeline (inliner, loop passes, unrolling, vectorisers) for
  * nothing measurable here: the same machine code speed on CoreMark, LZ4 and
  * Argon2, at about a fifth of its IR time (docs/benchmarks.md, "Native
