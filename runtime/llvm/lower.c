@@ -2215,28 +2215,21 @@ batch_begin(batch *b, wrt_module *m, jit_module *jm, const char *tag, char *err,
 }
 
 /*
- * The IR pass pipeline (WRT_TIER_PASSES replaces it).  Not default<O2>:
- * the Wasm comes from an optimising compiler already, so what is left is
- * cleaning up after this lowering — inline the operator bodies and drop
- * the unused ones (always-inline, globaldce), promote the locals, label
- * values and memory base/size to registers (sroa), fold the operator
- * bodies into their uses and the 64-bit address arithmetic (instcombine),
- * merge the blocks the lowering leaves (simplifycfg), hoist the bounds
- * checks' limits (memory size - offset - width, address()) out of loops
- * that do not grow memory (licm), and remove redundant loads and
- * recomputed addresses (early-cse, gvn).  default<O2> ran its
- * whole module pipeline (inliner, loop passes, unrolling, vectorisers) for
- * nothing measurable here: the same machine code speed on CoreMark, LZ4 and
- * Argon2, at about a fifth of its IR time (docs/benchmarks.md, "Native
- * tier: compile time").
+ * The IR pass pipeline (WRT_TIER_PASSES replaces it): default<O2>.  A short
+ * function pipeline that only cleans up after this lowering,
+ *   always-inline,globaldce,function(sroa,early-cse<memssa>,instcombine,
+ *   simplifycfg,loop-mssa(licm),gvn,instcombine,simplifycfg)
+ * compiles in 37-40% fewer instructions with the same machine code speed
+ * on CoreMark, LZ4, Argon2 and gemm, but nbody runs 29% and matmul+simd 8%
+ * more instructions with it, and what default<O2> does for those (not its
+ * inliner, unrolling, SLP vectoriser, loop rotation or CVP) is not found
+ * yet: docs/benchmarks.md, "Native tier: compile time".
  */
 static const char *
 pass_pipeline(void)
 {
 	const char *env = getenv("WRT_TIER_PASSES");
-	return env && *env ? env
-		: "always-inline,globaldce,"
-		  "function(sroa,early-cse<memssa>,instcombine,simplifycfg,loop-mssa(licm),gvn,instcombine,simplifycfg)";
+	return env && *env ? env : "default<O2>";
 }
 
 /*
