@@ -2215,21 +2215,29 @@ batch_begin(batch *b, wrt_module *m, jit_module *jm, const char *tag, char *err,
 }
 
 /*
- * The IR pass pipeline (WRT_TIER_PASSES replaces it): default<O2>.  A short
- * function pipeline that only cleans up after this lowering,
- *   always-inline,globaldce,function(sroa,early-cse<memssa>,instcombine,
- *   simplifycfg,loop-mssa(licm),gvn,instcombine,simplifycfg)
- * compiles in 37-40% fewer instructions with the same machine code speed
- * on CoreMark, LZ4, Argon2 and gemm, but nbody runs 29% and matmul+simd 8%
- * more instructions with it, and what default<O2> does for those (not its
- * inliner, unrolling, SLP vectoriser, loop rotation or CVP) is not found
- * yet: docs/benchmarks.md, "Native tier: compile time".
+ * The IR pass pipeline (WRT_TIER_PASSES replaces it).  Not default<O2>:
+ * the Wasm comes from an optimising compiler already, and what is left to
+ * do is to clean up after this lowering — inline the operator bodies and
+ * drop the unused ones (always-inline, globaldce), promote locals, label
+ * values and the memory base and size to registers (sroa), fold operators
+ * and the 64-bit address arithmetic (early-cse, instcombine, gvn), merge
+ * blocks (simplifycfg) — plus the loop passes the bounds checks and
+ * induction variables need: loop-rotate and LICM hoist each check's limit
+ * (address()) out of loops, indvars turns the wrapped 32-bit address
+ * arithmetic into wide induction variables.  Without those three a short
+ * pipeline ran nbody 29% and matmul+simd 8% slower.  Against default<O2>
+ * (tiered, whole process, CPU; docs/benchmarks.md, "Native tier: compile
+ * time"): CoreMark -20%, PolyBench gemm/lu/correlation -33..-40%, Argon2
+ * -11%, our kernels -12%..+8% (fib +8%, matmul +5%: O2's inliner and loop
+ * passes); steady state nbody +6%, matmul+simd -2.5%.
  */
 static const char *
 pass_pipeline(void)
 {
 	const char *env = getenv("WRT_TIER_PASSES");
-	return env && *env ? env : "default<O2>";
+	return env && *env ? env
+		: "always-inline,globaldce,function(sroa,early-cse<memssa>,instcombine,simplifycfg,"
+		  "loop-mssa(loop-rotate,licm),indvars,gvn,instcombine,simplifycfg)";
 }
 
 /*
