@@ -76,6 +76,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "../reader.h"
 #include "../tier.h"
@@ -2214,11 +2215,38 @@ batch_begin(batch *b, wrt_module *m, jit_module *jm, const char *tag, char *err,
 }
 
 /*
+ * The IR pass pipeline (WRT_TIER_PASSES replaces it).  Not default<O2>:
+ * the Wasm comes from an optimising compiler already, and what is left to
+ * do is to clean up after this lowering — inline the operator bodies and
+ * drop the unused ones (always-inline, globaldce), promote locals, label
+ * values and the memory base and size to registers (sroa), fold operators
+ * and the 64-bit address arithmetic (early-cse, instcombine, gvn), merge
+ * blocks (simplifycfg) — plus the loop passes the bounds checks and
+ * induction variables need: loop-rotate and LICM hoist each check's limit
+ * (address()) out of loops, indvars turns the wrapped 32-bit address
+ * arithmetic into wide induction variables.  Without those three a short
+ * pipeline ran nbody 29% and matmul+simd 8% slower.  Against default<O2>
+ * (tiered, whole process, CPU; docs/benchmarks.md, "Native tier: compile
+ * time"): CoreMark -20%, PolyBench gemm/lu/correlation -33..-40%, Argon2
+ * -11%, our kernels -12%..+8% (fib +8%, matmul +5%: O2's inliner and loop
+ * passes); steady state nbody +6%, matmul+simd -2.5%.
+ */
+static const char *
+pass_pipeline(void)
+{
+	const char *env = getenv("WRT_TIER_PASSES");
+	return env && *env ? env
+		: "always-inline,globaldce,function(sroa,early-cse<memssa>,instcombine,simplifycfg,"
+		  "loop-mssa(loop-rotate,licm),indvars,gvn,instcombine,simplifycfg)";
+}
+
+/*
  * The end of a unit begun with batch_begin: its builder and table freed,
- * the IR verified (WRT_TIER_VERIFY), optimised (WRT_TIER_PASSES, default
- * <O2>), dumped (WRT_TIER_DUMP), emitted as an object file, stored in the
- * code cache and added to the JIT.  lowered: the lowering succeeded (else
- * only the cleanup).  b->M is consumed either way.
+ * the IR verified (WRT_TIER_VERIFY), optimised (pass_pipeline), dumped
+ * (WRT_TIER_DUMP), emitted as an object file, stored in the code cache and
+ * added to the JIT; WRT_TIER_TIMES prints the CPU time of the passes and
+ * of code generation.  lowered: the lowering succeeded (else only the
+ * cleanup).  b->M is consumed either way.
  */
 static bool
 batch_finish(batch *b, jit_module *jm, bool lowered, char *err, size_t errlen)
@@ -2242,9 +2270,10 @@ batch_finish(batch *b, jit_module *jm, bool lowered, char *err, size_t errlen)
 		LLVMDisposeModule(b->M);
 		return false;
 	}
+	struct timespec t0, t1, t2;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
 	LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
-	const char *passes = getenv("WRT_TIER_PASSES");
-	LLVMErrorRef e = LLVMRunPasses(b->M, passes ? passes : "default<O2>", tm, po);
+	LLVMErrorRef e = LLVMRunPasses(b->M, pass_pipeline(), tm, po);
 	LLVMDisposePassBuilderOptions(po);
 	if (e)
 	{
@@ -2254,7 +2283,19 @@ batch_finish(batch *b, jit_module *jm, bool lowered, char *err, size_t errlen)
 	}
 	if (getenv("WRT_TIER_DUMP"))
 		LLVMDumpModule(b->M);
-	return emit_object(b->wm, jm, b->M, b->tag, err, errlen);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+	bool ok = emit_object(b->wm, jm, b->M, b->tag, err, errlen);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t2);
+	if (getenv("WRT_TIER_TIMES"))
+	{
+		/* this thread's CPU time, so a loaded machine does not count */
+		static double ir_ms, cg_ms;
+		ir_ms += (double) (t1.tv_sec - t0.tv_sec) * 1e3 + (double) (t1.tv_nsec - t0.tv_nsec) / 1e6;
+		cg_ms += (double) (t2.tv_sec - t1.tv_sec) * 1e3 + (double) (t2.tv_nsec - t1.tv_nsec) / 1e6;
+		fprintf(stderr, "wasmrt-llvm: %s: IR passes %.1f ms, code generation %.1f ms (process so far)\n", b->tag,
+				ir_ms, cg_ms);
+	}
+	return ok;
 }
 
 static bool
@@ -2434,9 +2475,10 @@ be_init(const wrt_tier_helpers *h, const wrt_tier_cache *c, char *err, size_t er
 	 * files it links are made with this one. */
 	tm = LLVMCreateTargetMachine(target, host_triple, cpu, features, LLVMCodeGenLevelDefault,
 								 LLVMRelocDefault, LLVMCodeModelJITDefault);
-	const char *passes = getenv("WRT_TIER_PASSES");
+	/* The pipeline is part of the key: cached code made by another one
+	 * (an older default, WRT_TIER_PASSES) is not this one's. */
 	snprintf(target_id, sizeof(target_id), "llvm %s;%s;%s;%s;O2 jit;%s;lowering %d", LLVM_VERSION_STRING_,
-			 host_triple, cpu, features, passes ? passes : "default<O2>", LOWERING_VERSION);
+			 host_triple, cpu, features, pass_pipeline(), LOWERING_VERSION);
 	LLVMDisposeMessage(cpu);
 	LLVMDisposeMessage(features);
 	if (!tm)
