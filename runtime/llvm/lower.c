@@ -81,41 +81,34 @@
 #include "../reader.h"
 #include "../tier.h"
 
-/* The bitcode of ops.c, embedded by the build (test/runtime.mk). */
-extern const unsigned char wrt_tier_ops_bc[];
-extern const unsigned char wrt_tier_ops_bc_end[];
+/*
+ * The bitcode files the build compiles with clang (test/runtime.mk),
+ * embedded in this object: ops.c's (linked into every unit) and
+ * simd-ops.c's (linked only into units with SIMD code, link_simd).
+ * EMBED_BITCODE(name, path) defines name[] .. name_end[].
+ */
 #ifndef WRT_TIER_OPS_BC
 #error "WRT_TIER_OPS_BC (path of build/tier-ops.bc) must be defined"
 #endif
-__asm__(".section .rodata\n"
-		".global wrt_tier_ops_bc\n"
-		".hidden wrt_tier_ops_bc\n"
-		".balign 16\n"
-		"wrt_tier_ops_bc:\n"
-		".incbin \"" WRT_TIER_OPS_BC "\"\n"
-		".global wrt_tier_ops_bc_end\n"
-		".hidden wrt_tier_ops_bc_end\n"
-		"wrt_tier_ops_bc_end:\n"
-		".byte 0\n"
-		".previous\n");
-
-/* The bitcode of simd-ops.c: linked only into units with SIMD code. */
-extern const unsigned char wrt_tier_simd_bc[];
-extern const unsigned char wrt_tier_simd_bc_end[];
 #ifndef WRT_TIER_SIMD_BC
 #error "WRT_TIER_SIMD_BC (path of build/tier-simd.bc) must be defined"
 #endif
-__asm__(".section .rodata\n"
-		".global wrt_tier_simd_bc\n"
-		".hidden wrt_tier_simd_bc\n"
-		".balign 16\n"
-		"wrt_tier_simd_bc:\n"
-		".incbin \"" WRT_TIER_SIMD_BC "\"\n"
-		".global wrt_tier_simd_bc_end\n"
-		".hidden wrt_tier_simd_bc_end\n"
-		"wrt_tier_simd_bc_end:\n"
-		".byte 0\n"
-		".previous\n");
+#define EMBED_BITCODE(name, path) \
+	extern const unsigned char name[]; \
+	extern const unsigned char name##_end[]; \
+	__asm__(".section .rodata\n" \
+			".global " #name "\n" \
+			".hidden " #name "\n" \
+			".balign 16\n" \
+			#name ":\n" \
+			".incbin \"" path "\"\n" \
+			".global " #name "_end\n" \
+			".hidden " #name "_end\n" \
+			#name "_end:\n" \
+			".byte 0\n" \
+			".previous\n")
+EMBED_BITCODE(wrt_tier_ops_bc, WRT_TIER_OPS_BC);
+EMBED_BITCODE(wrt_tier_simd_bc, WRT_TIER_SIMD_BC);
 
 /*
  * What the machine code of a unit depends on besides its Wasm, the LLVM
@@ -2427,6 +2420,17 @@ be_target(void)
 	return target_id;
 }
 
+/* One embedded bitcode file as a module of the JIT's context. */
+static bool
+parse_embedded(const unsigned char *start, const unsigned char *end, const char *name, LLVMModuleRef *out)
+{
+	LLVMMemoryBufferRef buf = LLVMCreateMemoryBufferWithMemoryRange((const char *) start, (size_t) (end - start),
+																	name, 0);
+	bool ok = !LLVMParseBitcodeInContext2(ctx, buf, out);
+	LLVMDisposeMemoryBuffer(buf);
+	return ok;
+}
+
 static bool
 be_init(const wrt_tier_helpers *h, const wrt_tier_cache *c, char *err, size_t errlen)
 {
@@ -2442,25 +2446,12 @@ be_init(const wrt_tier_helpers *h, const wrt_tier_cache *c, char *err, size_t er
 	}
 	tsc = LLVMOrcCreateNewThreadSafeContext();
 	ctx = LLVMOrcThreadSafeContextGetContext(tsc);
-	size_t len = (size_t) (wrt_tier_ops_bc_end - wrt_tier_ops_bc);
-	LLVMMemoryBufferRef buf = LLVMCreateMemoryBufferWithMemoryRange((const char *) wrt_tier_ops_bc, len,
-																	"tier-ops.bc", 0);
-	if (LLVMParseBitcodeInContext2(ctx, buf, &ops_template))
+	if (!parse_embedded(wrt_tier_ops_bc, wrt_tier_ops_bc_end, "tier-ops.bc", &ops_template)
+		|| !parse_embedded(wrt_tier_simd_bc, wrt_tier_simd_bc_end, "tier-simd.bc", &simd_template))
 	{
-		LLVMDisposeMemoryBuffer(buf);
 		snprintf(err, errlen, "cannot read the embedded operator bitcode");
 		return false;
 	}
-	LLVMDisposeMemoryBuffer(buf);
-	len = (size_t) (wrt_tier_simd_bc_end - wrt_tier_simd_bc);
-	buf = LLVMCreateMemoryBufferWithMemoryRange((const char *) wrt_tier_simd_bc, len, "tier-simd.bc", 0);
-	if (LLVMParseBitcodeInContext2(ctx, buf, &simd_template))
-	{
-		LLVMDisposeMemoryBuffer(buf);
-		snprintf(err, errlen, "cannot read the embedded SIMD bitcode");
-		return false;
-	}
-	LLVMDisposeMemoryBuffer(buf);
 	host_triple = LLVMGetDefaultTargetTriple();
 	LLVMTargetRef target;
 	char *terr = NULL;

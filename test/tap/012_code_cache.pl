@@ -59,15 +59,24 @@ plan skip_all => 'the native tier is not installed (pgwasm built without llvm-co
 
 my $cachedir = $node->data_dir . '/pgwasm_code_cache';
 
-$node->safe_psql('postgres', 'CREATE EXTENSION pgwasm');
-my $sha1 = $node->safe_psql('postgres',
-	"SELECT wasm.install_module('cc', " . wat_bytea($fixtures, 'codecache1') . ")");
-$node->safe_psql(
-	'postgres', q{
-	CREATE FUNCTION work(int4) RETURNS int4 LANGUAGE wasm AS 'cc:work';
-	CREATE FUNCTION fib(int4) RETURNS int4 LANGUAGE wasm AS 'cc:fib';
-	CREATE FUNCTION cc_version() RETURNS int4 LANGUAGE wasm AS 'cc:version';
-});
+# The extension, module cc (codecache1.wat) and its three functions on a
+# node; returns the module's SHA-256.
+sub setup_cc
+{
+	my ($n) = @_;
+	$n->safe_psql('postgres', 'CREATE EXTENSION pgwasm');
+	my $sha = $n->safe_psql('postgres',
+		"SELECT wasm.install_module('cc', " . wat_bytea($fixtures, 'codecache1') . ")");
+	$n->safe_psql(
+		'postgres', q{
+		CREATE FUNCTION work(int4) RETURNS int4 LANGUAGE wasm AS 'cc:work';
+		CREATE FUNCTION fib(int4) RETURNS int4 LANGUAGE wasm AS 'cc:fib';
+		CREATE FUNCTION cc_version() RETURNS int4 LANGUAGE wasm AS 'cc:version';
+	});
+	return $sha;
+}
+
+my $sha1 = setup_cc($node);
 
 my $calls = 'SELECT work(1000), fib(20), cc_version()';
 my $stats = 'SELECT batches, cache_hits, cache_misses, cache_rejects FROM wasm.jit_stats()';
@@ -429,15 +438,7 @@ my $primary = PostgreSQL::Test::Cluster->new('cc_primary');
 $primary->init(allows_streaming => 1);
 $primary->append_conf('postgresql.conf', "pgwasm.jit_call_threshold = 0\njit = off\n");
 $primary->start;
-$primary->safe_psql('postgres', 'CREATE EXTENSION pgwasm');
-my $psha1 = $primary->safe_psql('postgres',
-	"SELECT wasm.install_module('cc', " . wat_bytea($fixtures, 'codecache1') . ")");
-$primary->safe_psql(
-	'postgres', q{
-	CREATE FUNCTION work(int4) RETURNS int4 LANGUAGE wasm AS 'cc:work';
-	CREATE FUNCTION fib(int4) RETURNS int4 LANGUAGE wasm AS 'cc:fib';
-	CREATE FUNCTION cc_version() RETURNS int4 LANGUAGE wasm AS 'cc:version';
-});
+my $psha1 = setup_cc($primary);
 is($primary->safe_psql('postgres', "$calls; $stats"), "1498500|6765|1\n1|0|1|0", 'primary: compiled and cached');
 $primary->backup('ccbase');
 my $standby = PostgreSQL::Test::Cluster->new('cc_standby');
