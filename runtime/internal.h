@@ -176,6 +176,11 @@ typedef struct wrt_code {
 	 * back-edges to the next look at the tiering policy (the interpreter
 	 * decrements them; below zero it calls tier.c). */
 	bool (*native)(struct wrt_instance *inst, union wrt_slot *fp);
+	/* The same machine code's typed function (tier.h), which native code
+	 * of other units calls directly, and the value-stack slots its unit
+	 * needs above the frame pointer it is given. */
+	void *native_typed;
+	uint32_t native_need;
 	uint8_t tier_state;         /* wrt_tier_state */
 	uint32_t native_window;     /* slots of arguments/results (slot ABI) */
 	int32_t tier_calls;

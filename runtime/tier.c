@@ -601,6 +601,8 @@ compile_batch(wrt_module *m, uint32_t *codes, uint32_t n)
 		{
 			c->native_window = wrt_tier_window(wrt_module_functype(m, c->func_index));
 			c->native = res[i].entry;
+			c->native_need = res[i].need;
+			c->native_typed = res[i].typed;
 			c->tier_state = WRT_TIER_NATIVE;
 			d.compiled++;
 			d.wasm_bytes += (uint64_t) (c->body_end - c->body);

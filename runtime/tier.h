@@ -70,7 +70,7 @@
 /* Bumped whenever anything below, or a struct offset the machine code
  * reads (internal.h), changes: the engine refuses a back end built from
  * other sources. */
-#define WRT_TIER_ABI_VERSION 3
+#define WRT_TIER_ABI_VERSION 4
 
 typedef bool (*wrt_native_entry)(wrt_instance *inst, wrt_slot *fp);
 
@@ -142,6 +142,11 @@ typedef struct wrt_osr_entry {
 /* One function's outcome in a batch. */
 typedef struct wrt_tier_result {
 	wrt_native_entry entry;     /* NULL: refused or failed */
+	/* The typed function behind entry, for direct calls from other units'
+	 * machine code (wrt_code.native_typed), and the slots above its frame
+	 * pointer its unit needs (wrt_code.native_need). */
+	void *typed;
+	uint32_t need;
 	wrt_tier_state state;
 	char reason[96];            /* why refused or failed */
 } wrt_tier_result;

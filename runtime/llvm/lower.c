@@ -65,9 +65,11 @@
 #include <llvm-c/BitReader.h>
 #include <llvm-c/Core.h>
 #include <llvm-c/Error.h>
+#include <llvm-c/ExecutionEngine.h>
 #include <llvm-c/LLJIT.h>
 #include <llvm-c/Linker.h>
 #include <llvm-c/Orc.h>
+#include <llvm-c/OrcEE.h>
 #include <llvm-c/Support.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/TargetMachine.h>
@@ -116,8 +118,9 @@ EMBED_BITCODE(wrt_tier_simd_bc, WRT_TIER_SIMD_BC);
  * the code cache key (be_target): raise it whenever the code this file
  * produces for the same Wasm changes, so no older object is linked.
  * 2: SIMD lowered (units that refused v128 functions are built again).
+ * 3: typed functions exported; calls between units direct.
  */
-#define LOWERING_VERSION 2
+#define LOWERING_VERSION 3
 
 /* ---- process state ------------------------------------------------------- */
 
@@ -184,6 +187,7 @@ typedef struct batch {
 	LLVMValueRef frameaddress;
 	LLVMValueRef no_interrupt;  /* a zero to poll when the store has no flag */
 	LLVMValueRef *typed;        /* per code index: w function if in the batch */
+	LLVMValueRef *thunks;       /* per code index: its call_thunk, once made */
 	const char *asm_fp_constraint;  /* a float register, tied (keep_snan) */
 	uint32_t max_need;          /* most slots above fp any function may use */
 	const char *tag;            /* names the unit: in its symbols and the code cache */
@@ -295,6 +299,17 @@ static LLVMValueRef
 load_field(fn *f, LLVMValueRef base, size_t off, LLVMTypeRef t)
 {
 	return load(f, t, field(f, base, off, t));
+}
+
+/* A field that never changes while machine code runs (an instance's
+ * module, a module's code table): loads of it may be merged and hoisted
+ * across calls and stores. */
+static LLVMValueRef
+load_invariant_field(fn *f, LLVMValueRef base, size_t off, LLVMTypeRef t)
+{
+	LLVMValueRef v = load_field(f, base, off, t);
+	LLVMSetMetadata(v, LLVMGetMDKindIDInContext(ctx, "invariant.load", 14), LLVMMDNodeInContext(ctx, NULL, 0));
+	return v;
 }
 
 static LLVMValueRef
@@ -811,6 +826,122 @@ call_through_slots(fn *f, const wrt_functype *t, enum helper_id h, LLVMValueRef 
 	return true;
 }
 
+static LLVMTypeRef typed_fn_type(batch *b, const wrt_functype *t);
+static void emit_return_values(fn *f, LLVMValueRef *vals);
+
+/*
+ * The thunk of defined function `callee` in this unit: a function of the
+ * callee's typed signature that calls it through the engine (the slot
+ * ABI: arguments to the slots at fp, h_call, results back), for calls of
+ * a callee without machine code.  A failure leaves the store's trap kind
+ * set, which the caller tests after any typed call.  One per callee and
+ * unit, so a call site costs one indirect call whichever way it goes.
+ */
+static LLVMValueRef
+call_thunk(batch *b, uint32_t callee)
+{
+	wrt_module *m = b->wm;
+	uint32_t k = callee - m->nfunc_imports;
+	if (b->thunks[k])
+		return b->thunks[k];
+	const wrt_functype *t = wrt_module_functype(m, callee);
+	LLVMTypeRef ft = typed_fn_type(b, t);
+	if (!ft)
+		return NULL;
+	char name[48];
+	snprintf(name, sizeof(name), "t_%u", k);
+	LLVMValueRef th = LLVMAddFunction(b->M, name, ft);
+	LLVMSetLinkage(th, LLVMInternalLinkage);
+	/* the slow way in: small, never worth inlining or optimising */
+	static const char *const attrs[] = {"noinline", "minsize", "optsize", "cold"};
+	for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++)
+		LLVMAddAttributeAtIndex(th, LLVMAttributeFunctionIndex,
+								LLVMCreateEnumAttribute(ctx, LLVMGetEnumAttributeKindForName(attrs[i], strlen(attrs[i])), 0));
+	LLVMBasicBlockRef saved = LLVMGetInsertBlock(b->B);
+	fn F = {0}, *f = &F;
+	f->b = b;
+	f->w = th;
+	f->type = t;
+	LLVMBuilderRef B = b->B;
+	LLVMPositionBuilderAtEnd(B, LLVMAppendBasicBlockInContext(ctx, th, "entry"));
+	LLVMValueRef inst = LLVMGetParam(th, 0), fp = LLVMGetParam(th, 1), rem = LLVMGetParam(th, 2);
+	for (uint32_t i = 0, s = 0; i < t->nparams; s += nslots(t->params[i]), i++)
+		store_slots(f, LLVMGetParam(th, 3 + i), t->params[i], fp, s);
+	/* The engine counts frames in store->nframes: the caller's are
+	 * cap - rem (rem being the callee's frames left). */
+	LLVMValueRef store = load_field(f, inst, offsetof(wrt_instance, store), b->ptr);
+	LLVMValueRef cap = load_field(f, store, offsetof(wrt_store, frames_cap), b->i32);
+	LLVMBuildStore(B, LLVMBuildSub(B, cap, rem, ""), field(f, store, offsetof(wrt_store, nframes), b->i32));
+	LLVMValueRef args[3] = {inst, c32(b, callee), fp};
+	LLVMBuildCall2(B, b->ht[H_call], b->h[H_call], args, 3, "");
+	uint32_t nr = t->nresults;
+	LLVMValueRef vals[nr ? nr : 1];
+	for (uint32_t i = 0, s = 0; i < nr; s += nslots(t->results[i]), i++)
+		vals[i] = load_slots(f, t->results[i], fp, s);
+	emit_return_values(f, vals);
+	if (saved)
+		LLVMPositionBuilderAtEnd(B, saved);
+	b->thunks[k] = th;
+	return th;
+}
+
+/*
+ * A call of a defined function of another unit (or of none yet): straight
+ * to its typed function when it has machine code (wrt_code.native_typed)
+ * and the value stack has room for the callee's unit (wrt_code.native_need)
+ * above this frame's scratch slots, which become the callee's frame;
+ * otherwise to the thunk, which goes through the engine.
+ */
+static bool
+lower_call_other_unit(fn *f, uint32_t callee)
+{
+	batch *b = f->b;
+	wrt_module *m = f->wm;
+	LLVMBuilderRef B = b->B;
+	const wrt_functype *t = wrt_module_functype(m, callee);
+	uint32_t np = t->nparams, nr = t->nresults;
+	LLVMValueRef thunk = call_thunk(b, callee);
+	LLVMTypeRef ft = thunk ? LLVMGlobalGetValueType(thunk) : NULL;
+	LLVMValueRef *args = malloc((np + 3) * sizeof(LLVMValueRef));
+	if (!ft || !args)
+	{
+		free(args);
+		return false;
+	}
+	LLVMValueRef mod = load_invariant_field(f, f->inst, offsetof(wrt_instance, mod), b->ptr);
+	LLVMValueRef codes = load_invariant_field(f, mod, offsetof(wrt_module, codes), b->ptr);
+	size_t at = (size_t) (callee - m->nfunc_imports) * sizeof(wrt_code);
+	LLVMValueRef typed = load_field(f, codes, at + offsetof(wrt_code, native_typed), b->ptr);
+	LLVMValueRef need = load_field(f, codes, at + offsetof(wrt_code, native_need), b->i32);
+	/* the value stack does not move while machine code runs */
+	LLVMValueRef sbase = load_invariant_field(f, f->store, offsetof(wrt_store, stack), b->ptr);
+	LLVMValueRef sslots = load_invariant_field(f, f->store, offsetof(wrt_store, stack_slots), b->i64);
+	LLVMValueRef send = LLVMBuildAdd(B, LLVMBuildPtrToInt(B, sbase, b->i64, ""),
+									 LLVMBuildShl(B, sslots, LLVMConstInt(b->i64, 3, 0), ""), "");
+	LLVMValueRef top = LLVMBuildAdd(B, LLVMBuildPtrToInt(B, f->scratch, b->i64, ""),
+									LLVMBuildShl(B, LLVMBuildZExt(B, need, b->i64, ""),
+												 LLVMConstInt(b->i64, 3, 0), ""), "");
+	LLVMValueRef direct = LLVMBuildAnd(B, LLVMBuildIsNotNull(B, typed, ""),
+									   LLVMBuildICmp(B, LLVMIntULE, top, send, ""), "");
+	LLVMValueRef target = LLVMBuildSelect(B, direct, LLVMBuildBitCast(B, typed, LLVMPointerType(ft, 0), ""),
+										  thunk, "");
+	args[0] = f->inst;
+	args[1] = f->scratch;
+	args[2] = LLVMBuildSub(B, f->rem, c32(b, 1), "");
+	for (uint32_t i = 0; i < np; i++)
+		args[3 + i] = f->stack[f->sp - np + i];
+	f->sp -= np;
+	LLVMValueRef r = LLVMBuildCall2(B, ft, target, args, np + 3, "");
+	free(args);
+	LLVMValueRef kind = load(f, b->i32, f->trapkind_ptr);
+	unwind_unless(f, LLVMBuildICmp(B, LLVMIntEQ, kind, c32(b, 0), ""));
+	reload_memory(f);
+	for (uint32_t i = 0; i < nr; i++)
+		if (!push(f, nr == 1 ? r : LLVMBuildExtractValue(B, r, i, "")))
+			return false;
+	return true;
+}
+
 static bool
 lower_call(fn *f, uint32_t callee)
 {
@@ -818,6 +949,8 @@ lower_call(fn *f, uint32_t callee)
 	wrt_module *m = f->wm;
 	const wrt_functype *t = wrt_module_functype(m, callee);
 	LLVMValueRef target = callee >= m->nfunc_imports ? b->typed[callee - m->nfunc_imports] : NULL;
+	if (!target && callee >= m->nfunc_imports)
+		return lower_call_other_unit(f, callee);
 	if (!target)
 	{
 		LLVMValueRef extra[2] = {c32(b, callee), f->scratch};
@@ -1909,6 +2042,18 @@ take_error(LLVMErrorRef e, char *err, size_t errlen)
 	return err;
 }
 
+static LLVMOrcObjectLayerRef
+perf_object_layer(void *ctx, LLVMOrcExecutionSessionRef es, const char *triple)
+{
+	(void) ctx;
+	(void) triple;
+	LLVMOrcObjectLayerRef layer = LLVMOrcCreateRTDyldObjectLinkingLayerWithSectionMemoryManager(es);
+	LLVMJITEventListenerRef perf = LLVMCreatePerfJITEventListener();
+	if (perf)
+		LLVMOrcRTDyldObjectLinkingLayerRegisterJITEventListener(layer, perf);
+	return layer;
+}
+
 static jit_module *
 module_jit(wrt_module *m, char *err, size_t errlen)
 {
@@ -1920,7 +2065,16 @@ module_jit(wrt_module *m, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	LLVMErrorRef e = LLVMOrcCreateLLJIT(&jm->jit, NULL);
+	/* WRT_TIER_PERF=1 writes /tmp/perf-<pid>.map entries for the machine
+	 * code (as PostgreSQL's jit_profiling_support does), so perf can name
+	 * the Wasm functions; it needs the RuntimeDyld object layer. */
+	LLVMOrcLLJITBuilderRef jb = NULL;
+	if (getenv("WRT_TIER_PERF"))
+	{
+		jb = LLVMOrcCreateLLJITBuilder();
+		LLVMOrcLLJITBuilderSetObjectLinkingLayerCreator(jb, perf_object_layer, NULL);
+	}
+	LLVMErrorRef e = LLVMOrcCreateLLJIT(&jm->jit, jb);
 	if (e)
 	{
 		take_error(e, err, errlen);
@@ -2123,6 +2277,49 @@ lookup_entry(jit_module *jm, const char *name, wrt_native_entry *entry, char *er
 	return true;
 }
 
+/*
+ * The value-stack slots a unit of these functions needs above the frame
+ * pointer its entry is given: a function and its direct callees in the
+ * unit share it, so the largest need of any covers every chain of calls
+ * within the unit (what lower_body adds up in b->max_need, read from the
+ * Wasm alone, so a unit from the code cache has it without lowering).
+ */
+static uint32_t
+unit_need(const wrt_module *m, const uint32_t *codes, uint32_t n)
+{
+	uint32_t need = 1;
+	for (uint32_t i = 0; i < n; i++)
+	{
+		const wrt_code *code = &m->codes[codes[i]];
+		uint32_t w = wrt_tier_window(wrt_module_functype(m, code->func_index)) + max_call_window(m, code);
+		if (w > need)
+			need = w;
+	}
+	return need;
+}
+
+/* Result i of a unit whose code is linked: its entry and typed function. */
+static void
+lookup_result(jit_module *jm, const char *tag, uint32_t k, uint32_t need, wrt_tier_result *r)
+{
+	char name[96];
+	snprintf(name, sizeof(name), "e_%s_%u", tag, k);
+	if (!lookup_entry(jm, name, &r->entry, r->reason, sizeof(r->reason)))
+	{
+		r->state = WRT_TIER_FAILED;
+		return;
+	}
+	wrt_native_entry typed = NULL;
+	snprintf(name, sizeof(name), "w_%s_%u", tag, k);
+	if (lookup_entry(jm, name, &typed, r->reason, sizeof(r->reason)))
+	{
+		r->typed = (void *) (uintptr_t) typed;
+		r->need = need;
+	}
+	r->reason[0] = '\0';
+	r->state = WRT_TIER_NATIVE;
+}
+
 /* A function that fails to lower is dropped and the batch built again
  * without it (the others may call it directly otherwise). */
 static bool
@@ -2139,17 +2336,22 @@ be_compile(wrt_module *m, const uint32_t *codes, uint32_t n, wrt_tier_result *re
 	{
 		/* What the compilation would have said: refused functions are
 		 * not in the object, nor are those that failed to lower. */
-		for (uint32_t i = 0; i < n; i++)
+		uint32_t *kept = malloc((n ? n : 1) * sizeof(uint32_t)), nkept = 0;
+		if (!kept)
 		{
-			char name[96];
-			snprintf(name, sizeof(name), "e_%s_%u", tag, codes[i]);
+			snprintf(err, errlen, "out of memory");
+			return false;
+		}
+		for (uint32_t i = 0; i < n; i++)
 			if (refuse(m, &m->codes[codes[i]], results[i].reason, sizeof(results[i].reason)))
 				results[i].state = WRT_TIER_REFUSED;
-			else if (lookup_entry(jm, name, &results[i].entry, results[i].reason, sizeof(results[i].reason)))
-				results[i].state = WRT_TIER_NATIVE;
 			else
-				results[i].state = WRT_TIER_FAILED;
-		}
+				kept[nkept++] = codes[i];
+		uint32_t need = unit_need(m, kept, nkept);
+		free(kept);
+		for (uint32_t i = 0; i < n; i++)
+			if (results[i].state != WRT_TIER_REFUSED)
+				lookup_result(jm, tag, codes[i], need, &results[i]);
 		return true;
 	}
 	for (;;)
@@ -2199,7 +2401,8 @@ batch_begin(batch *b, wrt_module *m, jit_module *jm, const char *tag, char *err,
 	declare_helpers(b);
 	uint32_t ndefined = m->nfuncs - m->nfunc_imports;
 	b->typed = calloc(ndefined ? ndefined : 1, sizeof(LLVMValueRef));
-	if (!b->typed)
+	b->thunks = calloc(ndefined ? ndefined : 1, sizeof(LLVMValueRef));
+	if (!b->typed || !b->thunks)
 	{
 		snprintf(err, errlen, "out of memory");
 		return false;
@@ -2246,6 +2449,8 @@ batch_finish(batch *b, jit_module *jm, bool lowered, char *err, size_t errlen)
 {
 	free(b->typed);
 	b->typed = NULL;
+	free(b->thunks);
+	b->thunks = NULL;
 	LLVMDisposeBuilder(b->B);
 	b->B = NULL;
 	char *verr = NULL;
@@ -2322,8 +2527,8 @@ compile_once(wrt_module *m, const char *tag, const uint32_t *codes, uint32_t n, 
 			ok = false;
 			break;
 		}
+		/* exported: other units' machine code calls it directly */
 		b->typed[codes[i]] = LLVMAddFunction(b->M, name, ft);
-		LLVMSetLinkage(b->typed[codes[i]], LLVMInternalLinkage);
 	}
 	for (uint32_t i = 0; ok && i < n; i++)
 	{
@@ -2355,13 +2560,8 @@ compile_once(wrt_module *m, const char *tag, const uint32_t *codes, uint32_t n, 
 	if (!batch_finish(b, jm, ok, err, errlen))
 		return false;
 	for (uint32_t i = 0; i < n; i++)
-	{
-		if (results[i].state != WRT_TIER_NONE)
-			continue;
-		snprintf(name, sizeof(name), "e_%s_%u", b->tag, codes[i]);
-		results[i].state = lookup_entry(jm, name, &results[i].entry, results[i].reason, sizeof(results[i].reason))
-			? WRT_TIER_NATIVE : WRT_TIER_FAILED;
-	}
+		if (results[i].state == WRT_TIER_NONE)
+			lookup_result(jm, b->tag, codes[i], b->max_need, &results[i]);
 	return true;
 }
 
@@ -2464,7 +2664,9 @@ be_init(const wrt_tier_helpers *h, const wrt_tier_cache *c, char *err, size_t er
 	char *cpu = LLVMGetHostCPUName(), *features = LLVMGetHostCPUFeatures();
 	/* As LLJIT's own (JITTargetMachineBuilder::detectHost): the object
 	 * files it links are made with this one. */
-	tm = LLVMCreateTargetMachine(target, host_triple, cpu, features, LLVMCodeGenLevelDefault,
+	const char *cg = getenv("WRT_TIER_CG");
+	LLVMCodeGenOptLevel cglevel = cg ? (LLVMCodeGenOptLevel) atoi(cg) : LLVMCodeGenLevelDefault;
+	tm = LLVMCreateTargetMachine(target, host_triple, cpu, features, cglevel,
 								 LLVMRelocDefault, LLVMCodeModelJITDefault);
 	/* The pipeline is part of the key: cached code made by another one
 	 * (an older default, WRT_TIER_PASSES) is not this one's. */

@@ -668,3 +668,113 @@ test_tier_frame_limit_exact(void)
 		}
 	}
 }
+
+/*
+ * Calls between units of machine code (units.wat): each function compiled
+ * alone at its first call, so a caller's machine code first calls its
+ * callee through the engine, then its typed function directly.  Every
+ * result, trap kind and backtrace must be the interpreter's; so must the
+ * frame limit, and a value stack too small for the callee's unit must end
+ * in "call stack exhausted" whichever way the call goes.
+ */
+typedef struct units_call {
+	const char *fn;
+	int32_t a, b;
+	uint32_t nargs;
+} units_call;
+
+typedef struct units_outcome {
+	bool ok;
+	wrt_value r;
+	wrt_trap trap;
+} units_outcome;
+
+static bool
+units_run(const wrt_tier_settings *ts, size_t stack_bytes, uint32_t max_frames, const units_call *calls,
+		  size_t n, uint32_t min_compiled, units_outcome *out)
+{
+	wrt_store *s = unit_store();
+	if (!s)
+		return false;
+	wrt_store_set_stack_limit(s, stack_bytes, max_frames);
+	wrt_store_set_tier(s, ts);
+	wrt_module *m = unit_fixture("units");
+	wrt_instance *inst = m ? unit_instantiate(s, m, NULL, 0) : NULL;
+	if (!inst)
+		return false;
+	for (size_t i = 0; i < n; i++)
+	{
+		wrt_func *f = unit_export_func(inst, calls[i].fn);
+		if (!f)
+			return false;
+		wrt_value args[2] = {{.i32 = calls[i].a}, {.i32 = calls[i].b}};
+		memset(&out[i], 0, sizeof(out[i]));
+		out[i].ok = wrt_call(s, f, args, &out[i].r);
+		out[i].trap = *wrt_store_trap(s);
+	}
+	if (ts->mode != WRT_TIER_INTERP)
+	{
+		wrt_tier_stats st;
+		wrt_tier_get_stats(m, &st);
+		if (st.compiled < min_compiled)
+		{
+			fprintf(stderr, "only %u functions compiled\n", (unsigned) st.compiled);
+			return false;
+		}
+	}
+	return true;
+}
+
+void
+test_tier_calls_between_units(void)
+{
+	static const units_call calls[] = {
+		{"even", 10, 0, 1}, {"even", 10, 0, 1}, {"odd", 7, 0, 1}, {"even", 45, 0, 1},
+		{"even", 70, 0, 1}, {"odd", 58, 0, 1}, {"odd", 59, 0, 1},
+		{"sum_pairs", 20, 0, 1}, {"sum_pairs", 20, 0, 1},
+		{"grow_then_load", 11, 0, 1}, {"grow_then_load", 12, 0, 1}, {"grow_then_load", 13, 0, 1},
+		{"divide", 5, 3, 2}, {"divide", 5, 3, 2}, {"divide", 5, 0, 2}, {"divide", 30, 0, 2},
+	};
+	enum { N = sizeof(calls) / sizeof(calls[0]) };
+	static const wrt_tier_settings interp = {WRT_TIER_INTERP, 0, 0}, policies[] = {
+		{WRT_TIER_TIERED, 1, 1000000}, {WRT_TIER_EAGER, 0, 0},
+	};
+	units_outcome want[N], got[N];
+	NEED(units_run(&interp, 1 << 20, 60, calls, N, 0, want));
+	CHECK(want[0].ok && want[0].r.i32 == 1);
+	CHECK(want[4].ok == false && want[4].trap.kind == WRT_TRAP_STACK_EXHAUSTED);
+	CHECK(want[8].ok && want[8].r.i64 == 901943132600);
+	CHECK(want[11].ok && want[11].r.i32 == 13);
+	CHECK(want[14].trap.kind == WRT_TRAP_DIV_ZERO && want[14].trap.nframes == 7);
+	for (size_t p = 0; p < sizeof(policies) / sizeof(policies[0]); p++)
+	{
+		NEED(units_run(&policies[p], 1 << 20, 60, calls, N, 8, got));
+		for (size_t i = 0; i < N; i++)
+		{
+			CHECKF(got[i].ok == want[i].ok && got[i].trap.kind == want[i].trap.kind,
+				   "policy %d call %zu %s(%d): %s/%d native, %s/%d interpreted", (int) policies[p].mode, i,
+				   calls[i].fn, calls[i].a, got[i].ok ? "ok" : "failed", (int) got[i].trap.kind,
+				   want[i].ok ? "ok" : "failed", (int) want[i].trap.kind);
+			if (got[i].ok && want[i].ok)
+				CHECKF(got[i].r.bits == want[i].r.bits, "policy %d call %zu %s: %llx native, %llx interpreted",
+					   (int) policies[p].mode, i, calls[i].fn, (unsigned long long) got[i].r.bits,
+					   (unsigned long long) want[i].r.bits);
+			CHECKF(got[i].trap.nframes == want[i].trap.nframes, "policy %d call %zu %s: %u frames native, %u interpreted",
+				   (int) policies[p].mode, i, calls[i].fn, got[i].trap.nframes, want[i].trap.nframes);
+			for (uint32_t k = 0; k < got[i].trap.nframes && k < want[i].trap.nframes; k++)
+				CHECKF(got[i].trap.frames[k].func_index == want[i].trap.frames[k].func_index &&
+					   got[i].trap.frames[k].offset == want[i].trap.frames[k].offset,
+					   "policy %d call %zu frame %u differs", (int) policies[p].mode, i, k);
+		}
+	}
+	/* A value stack of 64 slots, frames enough: the direct call must
+	 * see that the callee's unit does not fit and go through the engine,
+	 * which raises the trap. */
+	static const units_call deep[] = {{"even", 3, 0, 1}, {"even", 3, 0, 1}, {"even", 900, 0, 1}, {"odd", 901, 0, 1}};
+	units_outcome small[4];
+	NEED(units_run(&policies[0], 64 * sizeof(wrt_value), 1000, deep, 4, 2, small));
+	CHECK(small[1].ok && small[1].r.i32 == 0);
+	CHECK(!small[2].ok && small[2].trap.kind == WRT_TRAP_STACK_EXHAUSTED);
+	CHECK(!small[3].ok && small[3].trap.kind == WRT_TRAP_STACK_EXHAUSTED);
+	CHECKF(wrt_tier_status() == NULL, "tier unavailable: %s", wrt_tier_status());
+}

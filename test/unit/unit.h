@@ -99,6 +99,7 @@
 	X(tier_osr_fuel) \
 	X(tier_loops_then_calls) \
 	X(tier_frame_limit_exact) \
+	X(tier_calls_between_units) \
 	X(tier_cache_hit) \
 	X(tier_cache_damaged) \
 	X(tier_cache_osr)
