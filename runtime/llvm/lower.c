@@ -2664,9 +2664,7 @@ be_init(const wrt_tier_helpers *h, const wrt_tier_cache *c, char *err, size_t er
 	char *cpu = LLVMGetHostCPUName(), *features = LLVMGetHostCPUFeatures();
 	/* As LLJIT's own (JITTargetMachineBuilder::detectHost): the object
 	 * files it links are made with this one. */
-	const char *cg = getenv("WRT_TIER_CG");
-	LLVMCodeGenOptLevel cglevel = cg ? (LLVMCodeGenOptLevel) atoi(cg) : LLVMCodeGenLevelDefault;
-	tm = LLVMCreateTargetMachine(target, host_triple, cpu, features, cglevel,
+	tm = LLVMCreateTargetMachine(target, host_triple, cpu, features, LLVMCodeGenLevelDefault,
 								 LLVMRelocDefault, LLVMCodeModelJITDefault);
 	/* The pipeline is part of the key: cached code made by another one
 	 * (an older default, WRT_TIER_PASSES) is not this one's. */
