@@ -2662,6 +2662,17 @@ be_init(const wrt_tier_helpers *h, const wrt_tier_cache *c, char *err, size_t er
 		return false;
 	}
 	char *cpu = LLVMGetHostCPUName(), *features = LLVMGetHostCPUFeatures();
+	/* WRT_TIER_CPU=name: code for that CPU (and its features) instead of
+	 * this one's, to test the code paths other machines get (a CPU this
+	 * one can run, e.g. x86-64 or x86-64-v3). */
+	const char *cpu_env = getenv("WRT_TIER_CPU");
+	if (cpu_env && cpu_env[0])
+	{
+		LLVMDisposeMessage(cpu);
+		LLVMDisposeMessage(features);
+		cpu = LLVMCreateMessage(cpu_env);
+		features = LLVMCreateMessage("");
+	}
 	/* As LLJIT's own (JITTargetMachineBuilder::detectHost): the object
 	 * files it links are made with this one. */
 	tm = LLVMCreateTargetMachine(target, host_triple, cpu, features, LLVMCodeGenLevelDefault,
