@@ -83,6 +83,25 @@ SELECT b_double_int4('{}'), array_dims(b_double_int4('[5:7]={1,2,3}')) AS lower_
 SELECT b_sum_int4(array_agg(i)) FROM generate_series(1, 100000) i;
 SELECT b_sum_int4('{{1,2},{3,4}}');
 SELECT b_sum_int4('{1,NULL,3}');
+-- Arrays of these element types go to the guest straight from the datum
+-- (one copy): one stored out of line (TOAST), one compressed, one with a
+-- null bitmap but no NULL left (that one takes the image way), empty ones,
+-- a domain.
+CREATE TEMP TABLE b_arrays (k text, a int4[], f float8[]);
+ALTER TABLE b_arrays ALTER COLUMN a SET STORAGE external;
+INSERT INTO b_arrays SELECT 'external', array_agg(i), array_agg(i / 4.0) FROM generate_series(1, 5000) i;
+INSERT INTO b_arrays SELECT 'bitmap', '{1,NULL,3}', '{0.5,NULL,2}';
+UPDATE b_arrays SET a[2] = 5, f[2] = 0.25 WHERE k = 'bitmap';
+INSERT INTO b_arrays SELECT 'empty', '{}', '{}';
+SELECT k, b_sum_int4(a), b_sum_float8(f), b_sum_int4(a) = (SELECT sum(x) FROM unnest(a) x) AS same
+  FROM b_arrays ORDER BY k;
+CREATE TEMP TABLE b_compressed (f float8[]);
+ALTER TABLE b_compressed ALTER COLUMN f SET STORAGE main;
+INSERT INTO b_compressed SELECT array_agg(0.5) FROM generate_series(1, 20000);
+SELECT pg_column_size(f) < 20000 * 8 AS compressed, b_sum_float8(f) FROM b_compressed;
+CREATE DOMAIN b_small_ints AS int4[] CHECK (cardinality(VALUE) < 10);
+SELECT b_sum_int4('{7,8,9}'::b_small_ints), b_double_int4('[0:1]={-3,4}'::b_small_ints);
+DROP DOMAIN b_small_ints;
 
 -- buffers are released: free() for the result, cabi_post_upper instead
 -- for the result of upper (in one transaction: the counters are instance

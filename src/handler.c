@@ -541,9 +541,36 @@ scalar_out(const PgwasmType *t, wrt_value v)
 }
 
 /*
+ * An array argument whose elements PostgreSQL stores exactly as the guest
+ * wants them (int2/4/8, float4/8, bool on a little-endian host: the row's
+ * pg_layout), with one dimension or none and no null bitmap, in a function
+ * that gets no options: its element count, with *data at the elements,
+ * which then go to the guest in one copy.  -1 for any other, which takes
+ * cv_array_lower's way (and its errors: dimensions, NULL elements).
+ */
+static int
+array_as_image(PgwasmFn *fn, const PgwasmType *t, Datum d, const char **data)
+{
+#ifdef WORDS_BIGENDIAN
+	return -1;
+#else
+	ArrayType  *a;
+
+	if (!t->elem->pg_layout || fn->lower.nullable)
+		return -1;
+	a = DatumGetArrayTypeP(d);
+	if (ARR_NDIM(a) > 1 || ARR_HASNULL(a))
+		return -1;
+	*data = ARR_DATA_PTR(a);
+	return ARR_NDIM(a) == 1 ? ARR_DIMS(a)[0] : 0;
+#endif
+}
+
+/*
  * Copy one argument that points into memory in (the b-th of the call) and
  * store its flat values at fn->params[*p].
- * Text and bytea in a UTF-8 database go straight from the datum; the
+ * Text and bytea in a UTF-8 database, and arrays of elements stored as
+ * the guest wants them (array_as_image), go straight from the datum; the
  * others through an image built by their row (PgwasmLower), relocated to
  * the buffer the guest's allocator gave.
  */
@@ -556,8 +583,17 @@ marshal_buffer(PgwasmFn *fn, PgwasmInstance *inst, const PgwasmType *t, Oid typi
 				align,
 				ptr = 0;
 	bool		direct = fn->utf8_db && (t->kind == PGWASM_TEXT || t->kind == PGWASM_BYTEA);
+	int			direct_count = -1;	/* an array whose elements are the image */
 
-	if (direct)
+	if (!direct && t->kind == PGWASM_ARRAY)
+		direct_count = array_as_image(fn, t, d, &data);
+	if (direct_count >= 0)
+	{
+		nbytes = (uint32) direct_count * t->elem->size;
+		align = Max(t->elem->align, 1);
+		direct = true;
+	}
+	else if (direct)
 	{
 		/* No conversion: the bytes as they are, not even detoasted if short. */
 		struct varlena *v = (struct varlena *) DatumGetPointer(d);
@@ -599,7 +635,7 @@ marshal_buffer(PgwasmFn *fn, PgwasmInstance *inst, const PgwasmType *t, Oid typi
 		fn->params[*p].bits = 0;
 		fn->params[(*p)++].i32 = (int32) ptr;
 		fn->params[*p].bits = 0;
-		fn->params[(*p)++].i32 = (int32) nbytes;
+		fn->params[(*p)++].i32 = (int32) (direct_count >= 0 ? (uint32) direct_count : nbytes);
 	}
 	else
 	{
