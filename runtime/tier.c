@@ -126,6 +126,20 @@ wrt_tier_status(void)
 	return backend_error[0] ? backend_error : NULL;
 }
 
+static const wrt_tier_backend *load_backend(void);
+
+bool
+wrt_tier_preload(void)
+{
+	return load_backend() != NULL;
+}
+
+bool
+wrt_tier_loaded(void)
+{
+	return backend_tried && backend != NULL;
+}
+
 void
 wrt_tier_get_stats(const wrt_module *m, wrt_tier_stats *out)
 {

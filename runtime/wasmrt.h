@@ -369,6 +369,15 @@ void wrt_tier_set_notice(void (*notice)(void *ud, const char *message), void *ud
 /* NULL while the back end is loaded or was never needed, else why it is
  * unavailable. */
 const char *wrt_tier_status(void);
+/*
+ * Load and initialise the back end now rather than at the first tier-up:
+ * for a process that forks workers which then find it ready (PostgreSQL's
+ * postmaster, with pgwasm.jit_preload).  True if it is available (also
+ * when it already was); false reports why, as a tier-up would.
+ */
+bool wrt_tier_preload(void);
+/* Whether the back end is loaded (by a tier-up or wrt_tier_preload). */
+bool wrt_tier_loaded(void);
 /* What tiering did: per module, or over the process (module NULL). */
 typedef struct wrt_tier_stats {
 	uint64_t compiled;          /* functions now native */

@@ -24,7 +24,17 @@
  *                              its first call (the engine's eager policy);
  *                              -1: that counter never triggers compilation.
  *   pgwasm.jit_library         (superuser, connection start) the back end's
- *                              path, $libdir/wasmrt-llvm.so by default.
+ *                              path, $libdir/wasmrt-llvm.so by default;
+ *   pgwasm.jit_preload         (read at server start, off by default) with pgwasm
+ *                              in shared_preload_libraries, the postmaster
+ *                              loads and initialises the back end, so every
+ *                              backend it forks has it ready: the first
+ *                              tier-up of a backend (a code cache hit, or a
+ *                              compile) no longer pays dlopen of libLLVM
+ *                              and its initialisation, and the mapping is
+ *                              shared rather than made again per backend.
+ *                              Off, a backend that never tiers up never
+ *                              maps libLLVM.
  * A change takes effect at the next call: the assign hooks bump
  * pgwasm_limits_generation, which makes every instance re-apply its limits
  * (cache.c, apply_limits) and with them its tiering.  While pgwasm.fuel is
@@ -50,6 +60,7 @@
 #define PGWASM_JIT_LIBRARY_DEFAULT "$libdir/wasmrt-llvm.so"
 
 bool		pgwasm_jit = false;
+bool		pgwasm_jit_preload = false;
 int			pgwasm_jit_call_threshold = WRT_TIER_DEFAULT_CALLS;
 int			pgwasm_jit_loop_threshold = WRT_TIER_DEFAULT_LOOPS;
 char	   *pgwasm_jit_library = NULL;
@@ -229,7 +240,32 @@ pgwasm_jit_init(void)
 							PGC_USERSET, 0,
 							NULL, jit_assign_int, NULL);
 
+	DefineCustomBoolVariable("pgwasm.jit_preload",
+							 "Loads the native tier's library in the postmaster, for every backend.",
+							 "Only with pgwasm in shared_preload_libraries: backends then tier up without loading libLLVM themselves.",
+							 &pgwasm_jit_preload,
+							 false,
+							 /* read once, by the postmaster preloading pgwasm; not
+							  * PGC_POSTMASTER, which a library loaded after start
+							  * may not define */
+							 PGC_SIGHUP, 0,
+							 NULL, NULL, NULL);
+
 	wrt_tier_set_notice(tier_notice, NULL);
+}
+
+/*
+ * In the postmaster, while shared_preload_libraries loads pgwasm: load and
+ * initialise the back end once for every backend to inherit.  A failure is
+ * reported (to the server log) as a backend's first tier-up would report
+ * it, and the backends inherit the verdict: interpreted, no second try.
+ */
+void
+pgwasm_jit_preload_backend(void)
+{
+	if (!process_shared_preload_libraries_in_progress || !pgwasm_jit_preload || !pgwasm_jit)
+		return;
+	(void) wrt_tier_preload();
 }
 
 /* ---- wasm.jit_stats() ------------------------------------------------------- */
@@ -256,7 +292,7 @@ pgwasm_jit_stats(PG_FUNCTION_ARGS)
 	values[0] = CStringGetTextDatum(pgwasm_jit_library_path());
 	/* The engine tries the library at the first tier-up: until then it is
 	 * neither loaded nor known to be missing. */
-	values[1] = CStringGetTextDatum(status ? "unavailable" : st.batches > 0 || st.cache_hits > 0 ? "loaded" : "not loaded");
+	values[1] = CStringGetTextDatum(status ? "unavailable" : wrt_tier_loaded() ? "loaded" : "not loaded");
 	if (status)
 		values[2] = CStringGetTextDatum(status);
 	else

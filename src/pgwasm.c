@@ -250,6 +250,7 @@ _PG_init(void)
 	pgwasm_code_cache_init();
 
 	MarkGUCPrefixReserved("pgwasm");
+	pgwasm_jit_preload_backend();
 
 	pgwasm_cache_init();
 	pgwasm_citus_init();

@@ -67,12 +67,14 @@ extern void pgwasm_allocator_init(wrt_allocator *a, MemoryContext cxt);
 /* ---- the native tier (jit.c) --------------------------------------------- */
 
 extern bool pgwasm_jit;
+extern bool pgwasm_jit_preload;
 extern int	pgwasm_jit_call_threshold;
 extern int	pgwasm_jit_loop_threshold;
 extern char *pgwasm_jit_library;
 
 /* Define the pgwasm.jit* settings and the engine's notice callback. */
 extern void pgwasm_jit_init(void);
+extern void pgwasm_jit_preload_backend(void);
 
 /* The native tier's code cache on disk (codecache.c). */
 extern bool pgwasm_jit_code_cache;

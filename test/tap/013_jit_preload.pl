@@ -1,0 +1,132 @@
+# test/tap/013_jit_preload.pl — pgwasm.jit_preload (src/jit.c): with pgwasm
+# in shared_preload_libraries the postmaster loads and initialises the
+# native tier's back end once, and every backend it forks has it ready.
+#
+# * Preload on: a backend that has run no WebAssembly yet already has
+#   libLLVM mapped and wasm.jit_stats() says "loaded", with nothing compiled;
+#   functions compile (a first backend) and come from the code cache (the
+#   next) with the right results; a parallel worker computes them too.
+# * Preload off (the default): a new backend has no libLLVM until its first
+#   tier-up, then "loaded", and the same results.
+# * Preload on with a back end that cannot be loaded: the server starts,
+#   backends say "unavailable" and run every function interpreted, right.
+# * The time of the first hot call in a new backend (code cache warm), with
+#   and without preload, is printed (not asserted: the machine is shared).
+use strict;
+use warnings;
+
+use Cwd qw(abs_path);
+use File::Basename qw(dirname);
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use Time::HiRes qw(time);
+
+use lib dirname(abs_path(__FILE__));
+use PgwasmTap;
+
+my $fixtures = dirname(abs_path(__FILE__));
+
+plan skip_all => 'wat2wasm (Debian package wabt) is not in PATH'
+  unless grep { -x "$_/wat2wasm" } split /:/, $ENV{PATH};
+
+my $node = PostgreSQL::Test::Cluster->new('preload');
+$node->init;
+$node->append_conf('postgresql.conf',
+	"shared_preload_libraries = 'pgwasm'\npgwasm.jit_preload = on\npgwasm.jit_call_threshold = 0\njit = off\n");
+$node->start;
+
+my $libdir = $node->safe_psql('postgres', q{SELECT setting FROM pg_config() WHERE name = 'PKGLIBDIR'});
+plan skip_all => 'the native tier is not installed (pgwasm built without llvm-config-14)'
+  unless -e "$libdir/wasmrt-llvm.so";
+
+$node->safe_psql('postgres', 'CREATE EXTENSION pgwasm');
+$node->safe_psql('postgres',
+	"SELECT wasm.install_module('cc', " . wat_bytea($fixtures, 'codecache1') . ")");
+$node->safe_psql(
+	'postgres', q{
+	CREATE FUNCTION work(int4) RETURNS int4 LANGUAGE wasm AS 'cc:work';
+	CREATE FUNCTION fib(int4) RETURNS int4 LANGUAGE wasm AS 'cc:fib';
+	CREATE FUNCTION cc_version() RETURNS int4 LANGUAGE wasm AS 'cc:version';
+	CREATE TABLE nums AS SELECT i FROM generate_series(1, 40000) i;
+	ALTER TABLE nums SET (parallel_workers = 2);
+	ANALYZE nums;
+});
+
+# Whether this backend maps libLLVM, its tier state, and (after calls)
+# results and what the tier did in it.
+sub llvm_mapped
+{
+	my ($pid) = @_;
+	open my $m, '<', "/proc/$pid/maps" or return undef;
+	my $found = grep { /libLLVM/ } <$m>;
+	close $m;
+	return $found ? 1 : 0;
+}
+
+sub fresh_backend
+{
+	my $s = $node->background_psql('postgres');
+	my $pid = $s->query_safe('SELECT pg_backend_pid()');
+	chomp $pid;
+	my %r;
+	$r{mapped_before} = llvm_mapped($pid);
+	$r{state_before} = $s->query_safe(q{SELECT state || '|' || functions || '|' || batches FROM wasm.jit_stats()});
+	my $t0 = time;
+	$r{results} = $s->query_safe('SELECT work(1000) || \'|\' || fib(20) || \'|\' || cc_version()');
+	$r{ms} = (time - $t0) * 1000;
+	$r{stats} = $s->query_safe(q{SELECT state || '|' || functions || '|' || cache_hits FROM wasm.jit_stats()});
+	$r{mapped_after} = llvm_mapped($pid);
+	$s->quit;
+	chomp $r{$_} for qw(state_before results stats);
+	return \%r;
+}
+
+# ---- preload on ----------------------------------------------------------------
+my $r = fresh_backend();
+is($r->{mapped_before}, 1, 'preload: libLLVM is mapped before the first WebAssembly call');
+is($r->{state_before}, 'loaded|0|0', 'preload: wasm.jit_stats() says loaded, nothing compiled');
+is($r->{results}, '1498500|6765|1', 'preload: compiled functions, right results');
+like($r->{stats}, qr/^loaded\|3\|/, 'preload: the three functions are native');
+$r = fresh_backend();
+is($r->{results}, '1498500|6765|1', 'preload: from the code cache, right results');
+is($r->{stats}, 'loaded|3|1', 'preload: a new backend links the cached object');
+my $warm_preload = $r->{ms};
+
+# A parallel worker is forked by the postmaster as well.
+my $par = $node->safe_psql(
+	'postgres', q{
+	SET max_parallel_workers_per_gather = 2;
+	SET parallel_setup_cost = 0;
+	SET parallel_tuple_cost = 0;
+	SET min_parallel_table_scan_size = 0;
+	SELECT sum(work(i % 100)) FROM nums;
+});
+is($par, '194040000', 'preload: parallel workers compute the same');
+
+# ---- preload off ------------------------------------------------------------------
+$node->append_conf('postgresql.conf', "pgwasm.jit_preload = off\n");
+$node->restart;
+$r = fresh_backend();
+is($r->{mapped_before}, 0, 'no preload: a new backend has no libLLVM before its first tier-up');
+is($r->{state_before}, 'not loaded|0|0', 'no preload: wasm.jit_stats() says not loaded');
+is($r->{results}, '1498500|6765|1', 'no preload: right results');
+is($r->{stats}, 'loaded|3|1', 'no preload: loaded at the first tier-up, cached object linked');
+is($r->{mapped_after}, 1, 'no preload: libLLVM mapped after the tier-up');
+my $warm_plain = $r->{ms};
+diag(sprintf('first hot call in a new backend, code cache warm: %.1f ms with pgwasm.jit_preload, %.1f ms without',
+		$warm_preload, $warm_plain));
+
+# ---- preload on, back end missing ---------------------------------------------------
+$node->append_conf('postgresql.conf',
+	"pgwasm.jit_preload = on\npgwasm.jit = on\npgwasm.jit_library = '/nonexistent/wasmrt-llvm.so'\n");
+$node->restart;
+$r = fresh_backend();
+is($r->{mapped_before}, 0, 'missing back end: nothing mapped');
+like($r->{state_before}, qr/^unavailable\|0\|0$/, 'missing back end: backends say unavailable');
+is($r->{results}, '1498500|6765|1', 'missing back end: interpreted, right results');
+like(slurp_file($node->logfile), qr/native tier unavailable.*nonexistent/,
+	'missing back end: the postmaster logged why');
+
+$node->stop;
+done_testing();
