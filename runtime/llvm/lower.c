@@ -119,8 +119,9 @@ EMBED_BITCODE(wrt_tier_simd_bc, WRT_TIER_SIMD_BC);
  * produces for the same Wasm changes, so no older object is linked.
  * 2: SIMD lowered (units that refused v128 functions are built again).
  * 3: typed functions exported; calls between units direct.
+ * 4: unchecked loop versions.
  */
-#define LOWERING_VERSION 3
+#define LOWERING_VERSION 4
 
 /* ---- process state ------------------------------------------------------- */
 
@@ -200,6 +201,54 @@ enum helper_id {
 	H_COUNT_
 };
 
+/* Unchecked loop versions ("loops without bounds checks" below). */
+#define AFF_TERMS 4
+#define AFF_COEF_MAX ((int64_t) 1 << 20)
+#define AFF_CONST_MAX ((int64_t) 1 << 40)
+#define LV_CHUNK 1024
+#define LV_ACCESSES 64
+#define LV_STEP_MAX ((int64_t) 1 << 16)
+#define LV_SITES_MAX 16
+
+typedef struct aff {
+	bool known;
+	uint8_t n;
+	int64_t k;
+	uint32_t local[AFF_TERMS];
+	int64_t coef[AFF_TERMS];
+} aff;
+
+typedef struct lv_access {
+	aff a;
+	uint32_t offset, size;
+} lv_access;
+
+typedef enum lv_write { LV_UNWRITTEN = 0, LV_STEPPED, LV_OTHER } lv_write;
+
+typedef struct loopver {
+	bool bad;                   /* calls, grows memory, holds a loop, ... */
+	uint32_t ninsns;            /* instructions of the body */
+	wrt_insn_reader rd;         /* after the loop instruction */
+	uint32_t offset;            /* module offset of the loop instruction */
+	LLVMBasicBlockRef guard;
+	uint32_t naccess;
+	lv_access acc[LV_ACCESSES];
+	uint32_t nlocals;
+	uint8_t *write;             /* per local: lv_write */
+	int64_t *step;              /* per stepped local: the sum of its steps */
+	uint8_t *sites;             /* per stepped local: its local.set/tee */
+	/* Per local: what it holds since it was set in this iteration, when
+	 * that is affine in other locals (a temporary such as p = base + i);
+	 * unknown from any join point (an else or an end) on. */
+	aff *held;
+	/* The unchecked version: per stepped local, an i64 variable with its
+	 * exact value (set at the guard, updated by its writes), and per
+	 * local the i64 value of what it holds; so addresses are exact i64
+	 * induction values (wrap-free by the guard) LLVM can vectorise over. */
+	LLVMValueRef *shadow;
+	LLVMValueRef *held64;
+} loopver;
+
 typedef enum ctrl_kind { CTRL_FUNC, CTRL_BLOCK, CTRL_LOOP, CTRL_IF } ctrl_kind;
 
 typedef struct ctrl {
@@ -213,6 +262,7 @@ typedef struct ctrl {
 	LLVMValueRef *label_vars;   /* one alloca per label value */
 	LLVMValueRef *if_params;    /* if: the params, for the else arm */
 	bool end_reached;           /* some path reaches end_bb */
+	struct loopver *lv;         /* a loop that may get an unchecked version */
 } ctrl;
 
 typedef struct fn {
@@ -238,7 +288,15 @@ typedef struct fn {
 	LLVMBasicBlockRef raise_bb, unwind_bb, fail_bb, ret_bb;
 	LLVMValueRef raise_kind, raise_off, unwind_off;
 	LLVMValueRef *stack;
+	struct aff *tags;           /* per stack entry: its value as an affine form */
+	LLVMValueRef *v64;          /* per stack entry, unchecked version: that form's i64 value */
 	uint32_t sp, cap;
+	/* Lowering a loop's unchecked version (loop_versions). */
+	bool unchecked;
+	uint32_t unchecked_ctrl;    /* its ctrl index */
+	LLVMValueRef lv_counter;    /* iterations left in the chunk */
+	LLVMBasicBlockRef lv_header, lv_guard;
+	struct loopver *lv_unchecked;   /* the loop whose unchecked version this is */
 	ctrl *ctrls;
 	uint32_t nctrl, ctrl_cap;
 	bool dead;                  /* the current position is unreachable */
@@ -348,8 +406,18 @@ push(fn *f, LLVMValueRef v)
 		if (!ns)
 			return false;
 		f->stack = ns;
+		struct aff *nt = realloc(f->tags, nc * sizeof(*nt));
+		if (!nt)
+			return false;
+		f->tags = nt;
+		LLVMValueRef *nv = realloc(f->v64, nc * sizeof(*nv));
+		if (!nv)
+			return false;
+		f->v64 = nv;
 		f->cap = nc;
 	}
+	f->tags[f->sp].known = false;
+	f->v64[f->sp] = NULL;
 	f->stack[f->sp++] = v;
 	return true;
 }
@@ -400,6 +468,242 @@ unwind_unless(fn *f, LLVMValueRef ok)
 	LLVMPositionBuilderAtEnd(b->B, cont);
 }
 
+
+/* ---- loops without bounds checks ---------------------------------------------
+ *
+ * An innermost loop whose memory addresses are affine in i32 locals that it
+ * leaves alone or only steps by constants (local = local + C), and that
+ * calls nothing and does not grow memory, gets a second, unchecked
+ * version (loop_versions): its accesses have no bounds checks and its
+ * header no interrupt poll.  It runs in chunks of at most LV_CHUNK
+ * iterations; before each, a guard block polls for interrupts and checks
+ * that every address the next chunk can form is in bounds, from the
+ * locals' current values: each access's address is k + sum(coef * local),
+ * a local stepped by at most S per iteration (the sum of its steps, all of
+ * one sign) stays within S * LV_CHUNK of its value at the guard, and the
+ * interval of that sum, computed exactly in 64 bits, must lie in
+ * [0, memory size - offset - width].  Wasm's i32 arithmetic wraps, but it
+ * is exact modulo 2^32 whatever the representatives (constants are taken
+ * signed, locals unsigned), so an address whose true value lies in that
+ * interval is that value.  If the guard fails, the loop goes on (or
+ * starts) in the checked version, with every check and poll, to its end.
+ * Tags (struct aff) follow stack values while the loop is lowered the
+ * first time; the bounds keep every product far from 2^63.
+ */
+static bool
+aff_ok(const aff *x)
+{
+	if (x->k > AFF_CONST_MAX || x->k < -AFF_CONST_MAX)
+		return false;
+	for (uint32_t i = 0; i < x->n; i++)
+		if (x->coef[i] > AFF_COEF_MAX || x->coef[i] < -AFF_COEF_MAX)
+			return false;
+	return true;
+}
+
+/* r = x + sign * y (r may be x or y); unknown if either is or it is too big */
+static void
+aff_add(aff *r, const aff *x, const aff *y, int sign)
+{
+	aff t = *x;
+	if (!x->known || !y->known)
+	{
+		r->known = false;
+		return;
+	}
+	t.k += sign * y->k;
+	for (uint32_t j = 0; j < y->n; j++)
+	{
+		uint32_t i = 0;
+		while (i < t.n && t.local[i] != y->local[j])
+			i++;
+		if (i == t.n)
+		{
+			if (t.n == AFF_TERMS)
+			{
+				r->known = false;
+				return;
+			}
+			t.local[t.n] = y->local[j];
+			t.coef[t.n++] = 0;
+		}
+		t.coef[i] += sign * y->coef[j];
+	}
+	/* drop terms that cancelled */
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < t.n; i++)
+		if (t.coef[i] != 0)
+		{
+			t.local[n] = t.local[i];
+			t.coef[n++] = t.coef[i];
+		}
+	t.n = (uint8_t) n;
+	t.known = aff_ok(&t);
+	*r = t;
+}
+
+static void
+aff_scale(aff *r, const aff *x, int64_t m)
+{
+	if (!x->known || m > AFF_COEF_MAX || m < -AFF_COEF_MAX)
+	{
+		r->known = false;
+		return;
+	}
+	aff t = *x;
+	t.k *= m;
+	for (uint32_t i = 0; i < t.n; i++)
+		t.coef[i] *= m;
+	t.known = m != 0 && aff_ok(&t);
+	if (m == 0)
+	{
+		t.known = true;
+		t.n = 0;
+		t.k = 0;
+	}
+	*r = t;
+}
+
+/* The record of the innermost loop being lowered the first time, or NULL. */
+static loopver *
+lv_current(fn *f)
+{
+	if (f->unchecked)
+		return NULL;
+	for (uint32_t i = f->nctrl; i-- > 0;)
+		if (f->ctrls[i].kind == CTRL_LOOP)
+			return f->ctrls[i].lv;
+	return NULL;
+}
+
+static void
+lv_spoil(fn *f)
+{
+	loopver *lv = lv_current(f);
+	if (lv)
+		lv->bad = true;
+}
+
+/* The record whose temporaries give tags: the loop lowered the first time,
+ * or the one whose unchecked version is being lowered. */
+static loopver *
+lv_tagging(fn *f)
+{
+	return f->unchecked ? f->lv_unchecked : lv_current(f);
+}
+
+/* The tag of local.get x: what x holds if known, else x itself. */
+static aff
+lv_local_tag(fn *f, uint32_t local)
+{
+	loopver *lv = lv_tagging(f);
+	if (lv && local < lv->nlocals && lv->held[local].known)
+		return lv->held[local];
+	return (aff) {.known = true, .n = 1, .local = {local}, .coef = {1}};
+}
+
+/* A join point in the loop's body: what locals hold is unknown again. */
+static void
+lv_join(fn *f)
+{
+	loopver *lv = lv_tagging(f);
+	if (lv)
+		for (uint32_t i = 0; i < lv->nlocals; i++)
+		{
+			lv->held[i].known = false;
+			lv->held64[i] = NULL;
+		}
+}
+
+/* The unchecked version's local.set/tee: shadows and what locals hold. */
+static bool
+lv_unchecked_write(fn *f, uint32_t local, const aff *t, LLVMValueRef v64)
+{
+	loopver *lv = f->lv_unchecked;
+	if (local >= lv->nlocals)
+		return true;
+	bool self = false;
+	for (uint32_t i = 0; t->known && i < t->n; i++)
+		self |= t->local[i] == local;
+	lv->held[local].known = false;
+	lv->held64[local] = NULL;
+	if (lv->shadow[local])
+	{
+		/* A stepped local (every write of it is x + C, whose exact value
+		 * the first lowering saw): its exact value.  Without one the
+		 * shadow would lose the true value: refuse the function. */
+		if (!v64)
+		{
+			snprintf(f->err, f->errlen, "unchecked loop version: stepped local %u without its value", local);
+			return false;
+		}
+		LLVMBuildStore(f->b->B, v64, lv->shadow[local]);
+		return true;
+	}
+	if (t->known && !self)
+	{
+		lv->held[local] = *t;
+		lv->held64[local] = v64;
+	}
+	return true;
+}
+
+/* local.set/tee of a value with tag t */
+static void
+lv_note_write(fn *f, uint32_t local, const aff *t)
+{
+	loopver *lv = lv_current(f);
+	if (!lv || local >= lv->nlocals)
+		return;
+	bool self = false;
+	for (uint32_t i = 0; t->known && i < t->n; i++)
+		self |= t->local[i] == local;
+	lv->held[local].known = false;
+	if (t->known && !self)
+	{
+		/* a temporary: its later reads in this iteration are t */
+		lv->held[local] = *t;
+		lv->write[local] = LV_OTHER;
+		return;
+	}
+	bool stepped = t->known && t->n == 1 && t->local[0] == local && t->coef[0] == 1
+		&& t->k <= LV_STEP_MAX && t->k >= -LV_STEP_MAX;
+	if (!stepped || lv->write[local] == LV_OTHER)
+	{
+		lv->write[local] = LV_OTHER;
+		return;
+	}
+	if (lv->write[local] == LV_UNWRITTEN)
+	{
+		lv->write[local] = LV_STEPPED;
+		lv->step[local] = t->k;
+		lv->sites[local] = 1;
+		return;
+	}
+	if (lv->sites[local] >= LV_SITES_MAX || (t->k > 0 && lv->step[local] < 0) || (t->k < 0 && lv->step[local] > 0))
+	{
+		lv->write[local] = LV_OTHER;
+		return;
+	}
+	lv->step[local] += t->k;
+	lv->sites[local]++;
+}
+
+/* a memory access of `size` bytes at offset from an address with tag t */
+static void
+lv_note_access(fn *f, const aff *t, uint32_t offset, uint32_t size)
+{
+	loopver *lv = lv_current(f);
+	if (!lv)
+		return;
+	if (!t->known || lv->naccess == LV_ACCESSES)
+	{
+		lv->bad = true;
+		return;
+	}
+	lv->acc[lv->naccess++] = (lv_access) {*t, offset, size};
+}
+
 /* ---- instance state --------------------------------------------------------- */
 
 static void
@@ -445,6 +749,17 @@ address(fn *f, LLVMValueRef addr32, uint32_t offset, uint32_t size)
 {
 	batch *b = f->b;
 	LLVMValueRef a = LLVMBuildZExt(b->B, addr32, b->i64, "");
+	/* The caller has just popped addr32: its tag is above the stack. */
+	if (f->unchecked)
+	{
+		/* In an unchecked loop version the guard checked the chunk: the
+		 * address is its form's exact value (an i64 induction LLVM can
+		 * follow), which equals addr32 there. */
+		LLVMValueRef exact = f->v64[f->sp];
+		LLVMValueRef ea = LLVMBuildNUWAdd(b->B, exact ? exact : a, LLVMConstInt(b->i64, offset, 0), "");
+		return LLVMBuildGEP2(b->B, b->i8, load(f, b->ptr, f->mem_var), &ea, 1, "");
+	}
+	lv_note_access(f, &f->tags[f->sp], offset, size);
 	LLVMValueRef msize = load(f, b->i64, f->size_var);
 	LLVMValueRef bound = LLVMBuildSub(b->B, msize, LLVMConstInt(b->i64, (uint64_t) offset + size, 0), "");
 	trap_if(f, LLVMBuildICmp(b->B, LLVMIntSGT, a, bound, ""), c32(b, WRT_TRAP_MEMORY_OOB));
@@ -591,6 +906,8 @@ free_ctrl(ctrl *c)
 {
 	free(c->label_vars);
 	free(c->if_params);
+	free(c->lv);
+	c->lv = NULL;
 }
 
 static uint32_t
@@ -1227,6 +1544,299 @@ lower_simd(fn *f, const wrt_insn *in)
 	return push(f, r);
 }
 
+static bool lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd);
+static bool skip_dead(fn *f, const wrt_insn *in, bool *handled);
+
+/* WRT_TIER_LOOP_VERSIONS=0 turns unchecked loop versions off (to compare). */
+static bool
+lv_enabled(void)
+{
+	static int on = -1;
+	if (on < 0)
+	{
+		const char *e = getenv("WRT_TIER_LOOP_VERSIONS");
+		on = !(e && e[0] == '0');
+	}
+	return on;
+}
+
+static void
+lv_free(loopver *lv)
+{
+	if (!lv)
+		return;
+	free(lv->write);
+	free(lv->step);
+	free(lv->sites);
+	free(lv->held);
+	free(lv->shadow);
+	free(lv->held64);
+	free(lv);
+}
+
+static loopver *
+lv_new(fn *f, const wrt_insn_reader *rd)
+{
+	loopver *lv = calloc(1, sizeof(*lv));
+	if (!lv)
+		return NULL;
+	lv->nlocals = f->nlocals;
+	uint32_t n = f->nlocals ? f->nlocals : 1;
+	lv->write = calloc(n, 1);
+	lv->step = calloc(n, sizeof(int64_t));
+	lv->sites = calloc(n, 1);
+	lv->held = calloc(n, sizeof(aff));
+	lv->shadow = calloc(n, sizeof(LLVMValueRef));
+	lv->held64 = calloc(n, sizeof(LLVMValueRef));
+	if (!lv->write || !lv->step || !lv->sites || !lv->held || !lv->shadow || !lv->held64)
+	{
+		lv_free(lv);
+		return NULL;
+	}
+	lv->rd = *rd;
+	lv->offset = f->offset;
+	lv->guard = new_bb(f, "chunk_guard");
+	return lv;
+}
+
+/* Same locals with the same coefficients: one range check covers both
+ * (the lowest constant for the low end, the highest end for the high). */
+static bool
+aff_same_terms(const aff *x, const aff *y)
+{
+	if (x->n != y->n)
+		return false;
+	for (uint32_t i = 0; i < x->n; i++)
+	{
+		uint32_t j = 0;
+		while (j < y->n && (y->local[j] != x->local[i] || y->coef[j] != x->coef[i]))
+			j++;
+		if (j == y->n)
+			return false;
+	}
+	return true;
+}
+
+/* Every address of the next LV_CHUNK iterations in bounds (the header). */
+static LLVMValueRef
+lv_guard_cond(fn *f, const loopver *lv)
+{
+	batch *b = f->b;
+	LLVMBuilderRef B = b->B;
+	LLVMValueRef size = load(f, b->i64, f->size_var);
+	LLVMValueRef ok = LLVMConstInt(b->i1, 1, 0);
+	bool done[LV_ACCESSES] = {false};
+	for (uint32_t i = 0; i < lv->naccess; i++)
+	{
+		if (done[i])
+			continue;
+		const lv_access *a = &lv->acc[i];
+		int64_t kmin = a->a.k, endmax = a->a.k + (int64_t) a->offset + a->size;
+		for (uint32_t j = i + 1; j < lv->naccess; j++)
+			if (!done[j] && aff_same_terms(&a->a, &lv->acc[j].a))
+			{
+				const lv_access *o = &lv->acc[j];
+				done[j] = true;
+				if (o->a.k < kmin)
+					kmin = o->a.k;
+				if (o->a.k + (int64_t) o->offset + o->size > endmax)
+					endmax = o->a.k + (int64_t) o->offset + o->size;
+			}
+		LLVMValueRef sum = LLVMConstInt(b->i64, 0, 0);
+		int64_t down = 0, up = 0;
+		for (uint32_t j = 0; j < a->a.n; j++)
+		{
+			uint32_t x = a->a.local[j];
+			LLVMValueRef v = LLVMBuildZExt(B, load(f, b->i32, f->locals[x]), b->i64, "");
+			sum = LLVMBuildNSWAdd(B, sum, LLVMBuildNSWMul(B, v, LLVMConstInt(b->i64, (uint64_t) a->a.coef[j], 1), ""), "");
+			if (lv->write[x] == LV_STEPPED)
+			{
+				int64_t d = a->a.coef[j] * lv->step[x] * LV_CHUNK;
+				if (d > 0)
+					up += d;
+				else
+					down += d;
+			}
+		}
+		LLVMValueRef lo = LLVMBuildNSWAdd(B, sum, LLVMConstInt(b->i64, (uint64_t) (kmin + down), 1), "");
+		LLVMValueRef hi = LLVMBuildNSWAdd(B, sum, LLVMConstInt(b->i64, (uint64_t) (endmax + up), 1), "");
+		ok = LLVMBuildAnd(B, ok, LLVMBuildICmp(B, LLVMIntSGE, lo, LLVMConstInt(b->i64, 0, 0), ""), "");
+		ok = LLVMBuildAnd(B, ok, LLVMBuildICmp(B, LLVMIntSLE, hi, size, ""), "");
+	}
+	return ok;
+}
+
+/*
+ * The end of a loop lowered with a record (c->lv): if it qualifies, lower
+ * its body a second time as the unchecked version, fill the guard, and
+ * join the two versions' fallthroughs (*handled); otherwise the guard
+ * just enters the loop and the caller ends it as usual.
+ */
+static bool
+loop_end_versions(fn *f, ctrl *c, bool *handled)
+{
+	batch *b = f->b;
+	LLVMBuilderRef B = b->B;
+	loopver *lv = c->lv;
+	c->lv = NULL;
+	static int min_access = -1, max_insns = -1;
+	if (min_access < 0)
+	{
+		const char *e = getenv("WRT_TIER_LV_MIN_ACCESS"), *m = getenv("WRT_TIER_LV_MAX_INSNS");
+		min_access = e ? atoi(e) : 3;
+		max_insns = m ? atoi(m) : 200;
+	}
+	bool ok = !lv->bad && lv->naccess >= (uint32_t) min_access && lv->ninsns <= (uint32_t) max_insns;
+	for (uint32_t i = 0; ok && i < lv->naccess; i++)
+		for (uint32_t j = 0; j < lv->acc[i].a.n; j++)
+			if (lv->write[lv->acc[i].a.local[j]] == LV_OTHER)
+				ok = false;
+	LLVMBasicBlockRef here = LLVMGetInsertBlock(B);
+	if (!ok)
+	{
+		LLVMPositionBuilderAtEnd(B, lv->guard);
+		LLVMBuildBr(B, c->label_bb);
+		LLVMPositionBuilderAtEnd(B, here);
+		lv_free(lv);
+		*handled = false;
+		return true;
+	}
+	*handled = true;
+	uint32_t nr = c->nresults, height = c->height;
+	const uint8_t *results = c->results;
+	LLVMBasicBlockRef checked_header = c->label_bb;
+	LLVMBasicBlockRef join = new_bb(f, "loop_versions"), from_c = NULL, from_u = NULL;
+	LLVMValueRef *vals = calloc(2 * (size_t) nr + 1, sizeof(LLVMValueRef));
+	if (!vals)
+	{
+		lv_free(lv);
+		return false;
+	}
+	if (!f->dead)
+	{
+		memcpy(vals, f->stack + f->sp - nr, nr * sizeof(LLVMValueRef));
+		from_c = LLVMGetInsertBlock(B);
+		LLVMBuildBr(B, join);
+	}
+	LLVMDeleteBasicBlock(c->end_bb);    /* the checked loop ends in join */
+	free_ctrl(c);
+	f->nctrl--;
+	f->sp = height;
+	f->dead = false;
+	f->dead_depth = 0;
+
+	/* The unchecked version: its back-edges count the chunk down (latch). */
+	bool done = false;
+	ctrl *u = push_ctrl(f, CTRL_LOOP, 0, NULL, nr, results);
+	LLVMBasicBlockRef hu = new_bb(f, "loop_unchecked"), latch = new_bb(f, "chunk_latch");
+	LLVMValueRef counter = alloca_at_entry(f, b->i32);
+	uint32_t loops_seen = f->loops_seen;
+	if (!u)
+		goto out;
+	u->label_bb = latch;
+	f->unchecked = true;
+	f->unchecked_ctrl = f->nctrl - 1;
+	f->lv_counter = counter;
+	f->lv_header = hu;
+	f->lv_guard = lv->guard;
+	f->lv_unchecked = lv;
+	for (uint32_t x = 0; x < lv->nlocals; x++)
+	{
+		lv->held[x].known = false;
+		lv->held64[x] = NULL;
+		if (lv->write[x] == LV_STEPPED && f->code->local_types[x] == WRT_I32)
+			lv->shadow[x] = alloca_at_entry(f, b->i64);
+	}
+	LLVMPositionBuilderAtEnd(B, hu);
+	/* In an OSR lowering the stack below comes from its variables at every
+	 * label (the checked header's loads do not dominate this one). */
+	if (!osr_reload(f, height))
+		goto out;
+	wrt_insn_reader rd = lv->rd;
+	wrt_insn in;
+	for (;;)
+	{
+		if (wrt_insn_at_end(&rd) || !wrt_insn_next(&rd, &in))
+		{
+			snprintf(f->err, f->errlen, "unexpected end of a loop");
+			goto out;
+		}
+		f->offset = (uint32_t) (in.pos - f->wm->bytes);
+		if (f->dead)
+		{
+			bool skipped;
+			skip_dead(f, &in, &skipped);
+			if (skipped)
+				continue;
+		}
+		if (in.op == WRT_OP_END && f->nctrl - 1 == f->unchecked_ctrl)
+			break;
+		if (!lower_insn(f, &in, &rd))
+			goto out;
+	}
+	if (!f->dead)
+	{
+		memcpy(vals + nr, f->stack + f->sp - nr, nr * sizeof(LLVMValueRef));
+		from_u = LLVMGetInsertBlock(B);
+		LLVMBuildBr(B, join);
+	}
+	free_ctrl(u);
+	f->nctrl--;
+	f->unchecked = false;
+	f->loops_seen = loops_seen;
+
+	LLVMPositionBuilderAtEnd(B, latch);
+	{
+		LLVMValueRef c1 = LLVMBuildSub(B, load(f, b->i32, counter), c32(b, 1), "");
+		LLVMBuildStore(B, c1, counter);
+		LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntNE, c1, c32(b, 0), ""), hu, lv->guard);
+	}
+	LLVMPositionBuilderAtEnd(B, lv->guard);
+	f->offset = lv->offset;
+	poll_interrupt(f);
+	LLVMBuildStore(B, c32(b, LV_CHUNK), counter);
+	for (uint32_t x = 0; x < lv->nlocals; x++)
+		if (lv->shadow[x])
+			LLVMBuildStore(B, LLVMBuildZExt(B, load(f, b->i32, f->locals[x]), b->i64, ""), lv->shadow[x]);
+	LLVMBuildCondBr(B, lv_guard_cond(f, lv), hu, checked_header);
+
+	LLVMPositionBuilderAtEnd(B, join);
+	f->sp = height;
+	if (!osr_reload(f, height))
+		goto out;
+	if (!from_c && !from_u)
+	{
+		LLVMBuildUnreachable(B);
+		set_dead(f);
+		done = true;
+		goto out;
+	}
+	f->dead = false;
+	done = true;
+	for (uint32_t i = 0; i < nr; i++)
+	{
+		LLVMValueRef v = from_c ? vals[i] : vals[nr + i];
+		if (from_c && from_u)
+		{
+			v = LLVMBuildPhi(B, LLVMTypeOf(vals[i]), "");
+			LLVMValueRef in2[2] = {vals[i], vals[nr + i]};
+			LLVMBasicBlockRef bb2[2] = {from_c, from_u};
+			LLVMAddIncoming(v, in2, bb2, 2);
+		}
+		if (!push(f, v))
+		{
+			done = false;
+			break;
+		}
+	}
+out:
+	f->unchecked = false;
+	f->lv_unchecked = NULL;
+	free(vals);
+	lv_free(lv);
+	return done;
+}
+
 static bool
 lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 {
@@ -1234,6 +1844,9 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 	LLVMBuilderRef B = b->B;
 	uint16_t op = in->op;
 	const wrt_opinfo *info = &wrt_opinfo_table[op];
+	loopver *counting = lv_current(f);
+	if (counting)
+		counting->ninsns++;
 
 	if (rows[op].numeric)
 	{
@@ -1245,6 +1858,18 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 		}
 		LLVMValueRef args[3];
 		unsigned n = 0;
+		/* address arithmetic: the result's affine form */
+		bool affine = op == WRT_OP_I32_ADD || op == WRT_OP_I32_SUB || op == WRT_OP_I32_MUL
+			|| op == WRT_OP_I32_SHL;
+		aff ta = {0}, tb = {0};
+		LLVMValueRef va = NULL, vb = NULL;
+		if (affine)
+		{
+			ta = f->tags[f->sp - 2];
+			tb = f->tags[f->sp - 1];
+			va = f->v64[f->sp - 2];
+			vb = f->v64[f->sp - 1];
+		}
 		if (rows[op].binary)
 		{
 			LLVMValueRef rhs = pop(f);
@@ -1265,7 +1890,37 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 			LLVMValueRef k = load(f, b->i32, f->trap_var);
 			trap_if(f, LLVMBuildICmp(B, LLVMIntNE, k, c32(b, 0), ""), k);
 		}
-		return push(f, r);
+		if (!push(f, r))
+			return false;
+		if (affine)
+		{
+			aff *t = &f->tags[f->sp - 1];
+			if (op == WRT_OP_I32_ADD || op == WRT_OP_I32_SUB)
+				aff_add(t, &ta, &tb, op == WRT_OP_I32_ADD ? 1 : -1);
+			else if (op == WRT_OP_I32_MUL && tb.known && tb.n == 0)
+				aff_scale(t, &ta, tb.k);
+			else if (op == WRT_OP_I32_MUL && ta.known && ta.n == 0)
+				aff_scale(t, &tb, ta.k);
+			else if (op == WRT_OP_I32_SHL && tb.known && tb.n == 0)
+				aff_scale(t, &ta, (int64_t) 1 << ((uint32_t) tb.k & 31));
+			else
+				t->known = false;
+			/* the unchecked version: the same form's exact value */
+			if (f->unchecked && t->known && va && vb)
+			{
+				LLVMValueRef v;
+				if (op == WRT_OP_I32_ADD)
+					v = LLVMBuildNSWAdd(B, va, vb, "");
+				else if (op == WRT_OP_I32_SUB)
+					v = LLVMBuildNSWSub(B, va, vb, "");
+				else if (op == WRT_OP_I32_MUL)
+					v = LLVMBuildNSWMul(B, va, vb, "");
+				else
+					v = LLVMBuildNSWMul(B, va, LLVMConstInt(b->i64, (uint64_t) 1 << ((uint32_t) tb.k & 31), 0), "");
+				f->v64[f->sp - 1] = v;
+			}
+		}
+		return true;
 	}
 
 	switch ((wrt_opclass) info->cls)
@@ -1323,6 +1978,8 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 			LLVMValueRef cond = op == WRT_OP_IF ? pop(f) : NULL;
 			ctrl_kind kind = op == WRT_OP_BLOCK ? CTRL_BLOCK : op == WRT_OP_LOOP ? CTRL_LOOP : CTRL_IF;
 			uint32_t ordinal = kind == CTRL_LOOP ? f->loops_seen++ : 0;
+			if (kind == CTRL_LOOP)
+				lv_spoil(f);        /* an enclosing loop is not innermost */
 			ctrl *c = push_ctrl(f, kind, np, params, nr, results);
 			if (!c || !osr_spill(f, c->height))
 				return false;
@@ -1332,8 +1989,17 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 				c->label_bb = new_bb(f, "loop");
 				if (f->osr_loop == (int64_t) ordinal && !osr_enter_here(f, c))
 					return false;
+				/* A candidate for an unchecked version enters through
+				 * its guard block, filled at its end (loop_end_versions). */
+				LLVMBasicBlockRef into = c->label_bb;
+				if (np == 0 && !f->unchecked && lv_enabled())
+				{
+					c->lv = lv_new(f, rd);
+					if (c->lv)
+						into = c->lv->guard;
+				}
 				store_label_values(f, c);
-				LLVMBuildBr(B, c->label_bb);
+				LLVMBuildBr(B, into);
 				LLVMPositionBuilderAtEnd(B, c->label_bb);
 				f->sp -= np;
 				if (!osr_reload(f, c->height) || !push_label_values(f, c))
@@ -1360,6 +2026,7 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 		}
 		case WRT_OP_ELSE:
 		{
+			lv_join(f);
 			ctrl *c = &f->ctrls[f->nctrl - 1];
 			if (!f->dead)
 			{
@@ -1379,7 +2046,16 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 		}
 		case WRT_OP_END:
 		{
+			lv_join(f);
 			ctrl *c = &f->ctrls[f->nctrl - 1];
+			if (c->kind == CTRL_LOOP && c->lv)
+			{
+				bool handled = false;
+				if (!loop_end_versions(f, c, &handled))
+					return false;
+				if (handled)
+					return true;
+			}
 			if (!f->dead)
 			{
 				if (c->kind == CTRL_LOOP)
@@ -1469,6 +2145,22 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 		{
 			LLVMValueRef cond = pop(f);
 			ctrl *c = &f->ctrls[f->nctrl - 1 - in->index];
+			if (f->unchecked && f->nctrl - 1 - in->index == f->unchecked_ctrl)
+			{
+				/* The unchecked version's back-edge and its chunk count in
+				 * one exiting branch (a loop LLVM can vectorise). */
+				LLVMValueRef c0 = load(f, b->i32, f->lv_counter);
+				LLVMValueRef c1 = LLVMBuildSub(B, c0, c32(b, 1), "");
+				LLVMBuildStore(B, c1, f->lv_counter);
+				LLVMValueRef taken = LLVMBuildICmp(B, LLVMIntNE, cond, c32(b, 0), "");
+				LLVMValueRef go = LLVMBuildAnd(B, taken, LLVMBuildICmp(B, LLVMIntNE, c1, c32(b, 0), ""), "");
+				LLVMBasicBlockRef out = new_bb(f, "chunk_out"), cont = new_bb(f, "");
+				LLVMBuildCondBr(B, go, f->lv_header, out);
+				LLVMPositionBuilderAtEnd(B, out);
+				LLVMBuildCondBr(B, taken, f->lv_guard, cont);
+				LLVMPositionBuilderAtEnd(B, cont);
+				return true;
+			}
 			store_label_values(f, c);
 			LLVMBasicBlockRef cont = new_bb(f, "");
 			LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntNE, cond, c32(b, 0), ""), c->label_bb, cont);
@@ -1523,9 +2215,11 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 			set_dead(f);
 			return true;
 		case WRT_OP_CALL:
+			lv_spoil(f);
 			return lower_call(f, in->index);
 		case WRT_OP_CALL_INDIRECT:
 		{
+			lv_spoil(f);
 			const wrt_functype *t = &f->wm->types[in->call_indirect.type];
 			LLVMValueRef elem = pop(f);
 			LLVMValueRef extra[6] = {c32(b, in->call_indirect.table), c32(b, in->call_indirect.type), elem,
@@ -1542,12 +2236,32 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 			return push(f, LLVMBuildSelect(B, LLVMBuildICmp(B, LLVMIntNE, c, c32(b, 0), ""), x, y, ""));
 		}
 		case WRT_OP_LOCAL_GET:
-			return push(f, load(f, vt(b, f->code->local_types[in->index]), f->locals[in->index]));
-		case WRT_OP_LOCAL_SET:
-			LLVMBuildStore(B, pop(f), f->locals[in->index]);
+			if (!push(f, load(f, vt(b, f->code->local_types[in->index]), f->locals[in->index])))
+				return false;
+			if (f->code->local_types[in->index] == WRT_I32)
+			{
+				f->tags[f->sp - 1] = lv_local_tag(f, in->index);
+				if (f->unchecked)
+				{
+					loopver *lv = f->lv_unchecked;
+					f->v64[f->sp - 1] = lv->shadow[in->index] ? load(f, b->i64, lv->shadow[in->index])
+						: lv->held64[in->index] ? lv->held64[in->index]
+						: LLVMBuildZExt(B, f->stack[f->sp - 1], b->i64, "");
+				}
+			}
 			return true;
+		case WRT_OP_LOCAL_SET:
 		case WRT_OP_LOCAL_TEE:
+			if (f->unchecked)
+			{
+				if (!lv_unchecked_write(f, in->index, &f->tags[f->sp - 1], f->v64[f->sp - 1]))
+					return false;
+			}
+			else
+				lv_note_write(f, in->index, &f->tags[f->sp - 1]);
 			LLVMBuildStore(B, f->stack[f->sp - 1], f->locals[in->index]);
+			if (op == WRT_OP_LOCAL_SET)
+				f->sp--;
 			return true;
 		case WRT_OP_GLOBAL_GET:
 		case WRT_OP_GLOBAL_SET:
@@ -1585,13 +2299,19 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 		}
 		case WRT_OP_MEMORY_GROW:
 		{
+			lv_spoil(f);
 			LLVMValueRef args[2] = {f->inst, pop(f)};
 			LLVMValueRef r = call_helper(f, H_memory_grow, args, 2);
 			reload_memory(f);
 			return push(f, r);
 		}
 		case WRT_OP_I32_CONST:
-			return push(f, LLVMConstInt(b->i32, (uint32_t) in->i32, 0));
+			if (!push(f, LLVMConstInt(b->i32, (uint32_t) in->i32, 0)))
+				return false;
+			f->tags[f->sp - 1] = (aff) {.known = true, .k = (int32_t) in->i32};
+			if (f->unchecked)
+				f->v64[f->sp - 1] = LLVMConstInt(b->i64, (uint64_t) (int64_t) in->i32, 1);
+			return true;
 		case WRT_OP_I64_CONST:
 			return push(f, LLVMConstInt(b->i64, (uint64_t) in->i64, 0));
 		case WRT_OP_F32_CONST:
@@ -1943,6 +2663,8 @@ out:
 		free_ctrl(&f->ctrls[i]);
 	free(f->ctrls);
 	free(f->stack);
+	free(f->tags);
+	free(f->v64);
 	free(f->locals);
 	free(f->spill);
 	LLVMDisposeBuilder(f->ab);

@@ -100,6 +100,8 @@
 	X(tier_loops_then_calls) \
 	X(tier_frame_limit_exact) \
 	X(tier_calls_between_units) \
+	X(tier_loop_versions) \
+	X(tier_loop_versions_random) \
 	X(tier_cache_hit) \
 	X(tier_cache_damaged) \
 	X(tier_cache_osr)
