@@ -289,6 +289,9 @@ typedef struct fn {
 	LLVMValueRef vtmp[4];       /* SIMD rows' operands and result, made on demand */
 	LLVMValueRef stmp;          /* SIMD rows' scalar operand (slot bits) */
 	LLVMValueRef *locals;
+	/* Float and v128 constants, made opaque once at the entry (opaque_const). */
+	LLVMValueRef consts[32];
+	uint32_t nconsts;
 	uint32_t nlocals;
 	uint32_t nlocal_slots;      /* frame slots of the locals (a v128: two) */
 	LLVMBasicBlockRef raise_bb, unwind_bb, fail_bb, ret_bb;
@@ -708,6 +711,35 @@ lv_note_access(fn *f, const aff *t, uint32_t offset, uint32_t size)
 		return;
 	}
 	lv->acc[lv->naccess++] = (lv_access) {*t, offset, size};
+}
+
+/*
+ * A float or v128 constant as LLVM may not see it: its value through an
+ * empty inline asm in a register, made once in the entry block.  LLVM
+ * folds float operations on constants with its own NaN rules (inf - inf
+ * and 0 * inf give a positive NaN where x86, the interpreter and V8 give a
+ * negative one; fsub -0.0, x becomes fneg x, flipping a NaN's sign), and
+ * binaryen's --denan, which the differential fuzzers rely on, does not
+ * reach v128 lanes; with every constant opaque, float arithmetic is the
+ * hardware's, as in the interpreter.  The constant stays in a register
+ * for the whole function (no constant-pool operand forms).
+ */
+static LLVMValueRef
+opaque_const(fn *f, LLVMValueRef c)
+{
+	for (uint32_t i = 0; i < f->nconsts; i++)
+		if (LLVMGetOperand(f->consts[i], 0) == c)
+			return f->consts[i];
+	batch *b = f->b;
+	LLVMTypeRef t = LLVMTypeOf(c);
+	LLVMTypeRef ft = LLVMFunctionType(t, &t, 1, 0);
+	const char *constraint = b->asm_fp_constraint;
+	LLVMValueRef a = LLVMGetInlineAsm(ft, (char *) "", 0, (char *) constraint, strlen(constraint), 0, 0,
+									  LLVMInlineAsmDialectATT, 0);
+	LLVMValueRef v = LLVMBuildCall2(f->ab, ft, a, &c, 1, "");
+	if (f->nconsts < sizeof(f->consts) / sizeof(f->consts[0]))
+		f->consts[f->nconsts++] = v;
+	return v;
 }
 
 /* ---- instance state --------------------------------------------------------- */
@@ -1529,7 +1561,7 @@ lower_simd(fn *f, const wrt_insn *in)
 				uint64_t half[2];
 				memcpy(half, in->bytes, 16);
 				LLVMValueRef e[2] = {LLVMConstInt(b->i64, half[0], 0), LLVMConstInt(b->i64, half[1], 0)};
-				return push(f, LLVMConstVector(e, 2));
+				return push(f, opaque_const(f, LLVMConstVector(e, 2)));
 			}
 			if (op == WRT_OP_I8X16_SHUFFLE)
 			{
@@ -2314,9 +2346,9 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 		case WRT_OP_I64_CONST:
 			return push(f, LLVMConstInt(b->i64, (uint64_t) in->i64, 0));
 		case WRT_OP_F32_CONST:
-			return push(f, LLVMConstBitCast(LLVMConstInt(b->i32, in->f32_bits, 0), b->f32));
+			return push(f, opaque_const(f, LLVMConstBitCast(LLVMConstInt(b->i32, in->f32_bits, 0), b->f32)));
 		case WRT_OP_F64_CONST:
-			return push(f, LLVMConstBitCast(LLVMConstInt(b->i64, in->f64_bits, 0), b->f64));
+			return push(f, opaque_const(f, LLVMConstBitCast(LLVMConstInt(b->i64, in->f64_bits, 0), b->f64)));
 		case WRT_OP_REF_NULL:
 			return push(f, LLVMConstNull(b->ptr));
 		case WRT_OP_REF_IS_NULL:

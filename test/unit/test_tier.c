@@ -1100,3 +1100,42 @@ test_tier_loop_versions_random(void)
 	}
 	CHECKF(wrt_tier_status() == NULL, "tier unavailable: %s", wrt_tier_status());
 }
+
+/*
+ * NaN signs of float arithmetic on constants (nansign.wat): LLVM folded
+ * inf - inf to a positive NaN where the hardware and the interpreter make
+ * a negative one, and -0.0 - x to fneg x (the NaN's sign flipped).  The
+ * native tier's results must be the interpreter's, bit for bit.
+ */
+void
+test_tier_nan_signs(void)
+{
+	static const struct { const char *fn; int32_t arg; } calls[] = {
+		{"inf_sub", 0}, {"zero_mul_inf", 0}, {"neg_zero_sub", 0x7fc00001}, {"neg_zero_sub", (int32_t) 0xffa00000},
+		{"mul_one", 0x7fa00000}, {"sqrt_neg", 0}, {"lanes", 0}, {"lanes_div", 0},
+	};
+	static const wrt_tier_settings policies[] = {{WRT_TIER_INTERP, 0, 0}, {WRT_TIER_EAGER, 0, 0}};
+	uint64_t r[2][sizeof(calls) / sizeof(calls[0])];
+	for (size_t p = 0; p < 2; p++)
+	{
+		wrt_store *s = unit_store();
+		NEED(s);
+		wrt_store_set_tier(s, &policies[p]);
+		wrt_module *m = unit_fixture("nansign");
+		NEED(m);
+		wrt_instance *inst = unit_instantiate(s, m, NULL, 0);
+		NEED(inst);
+		for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
+		{
+			wrt_func *f = unit_export_func(inst, calls[i].fn);
+			NEED(f);
+			wrt_value a = {.i32 = calls[i].arg}, out = {0};
+			CHECK(wrt_call(s, f, &a, &out));
+			r[p][i] = out.bits;
+		}
+	}
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
+		CHECKF(r[0][i] == r[1][i], "%s(%#x): interpreted %#llx, native %#llx", calls[i].fn, (unsigned) calls[i].arg,
+			   (unsigned long long) r[0][i], (unsigned long long) r[1][i]);
+	CHECKF(wrt_tier_status() == NULL, "tier unavailable: %s", wrt_tier_status());
+}

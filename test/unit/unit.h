@@ -102,6 +102,7 @@
 	X(tier_calls_between_units) \
 	X(tier_loop_versions) \
 	X(tier_loop_versions_random) \
+	X(tier_nan_signs) \
 	X(tier_cache_hit) \
 	X(tier_cache_damaged) \
 	X(tier_cache_osr)
