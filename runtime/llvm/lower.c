@@ -120,8 +120,9 @@ EMBED_BITCODE(wrt_tier_simd_bc, WRT_TIER_SIMD_BC);
  * 2: SIMD lowered (units that refused v128 functions are built again).
  * 3: typed functions exported; calls between units direct.
  * 4: unchecked loop versions.
+ * 5: float and v128 constants opaque (opaque_const).
  */
-#define LOWERING_VERSION 4
+#define LOWERING_VERSION 5
 
 /* ---- process state ------------------------------------------------------- */
 
