@@ -232,28 +232,37 @@ typedef struct lv_access {
 
 typedef enum lv_write { LV_UNWRITTEN = 0, LV_STEPPED, LV_OTHER } lv_write;
 
+/* What a loop does with one of its function's locals. */
+typedef struct lv_local {
+	uint8_t write;              /* lv_write */
+	uint8_t sites;              /* stepped: its local.set/tee */
+	int64_t step;               /* stepped: the sum of its steps */
+	/* What it holds since it was set in this iteration, when that is
+	 * affine in other locals (a temporary such as p = base + i); unknown
+	 * from any join point (an else or an end) on. */
+	aff held;
+	/* The unchecked version: the i64 value of what it holds, and for a
+	 * stepped local an i64 variable with its exact value (set at the
+	 * guard, updated by its writes); so addresses are exact i64 induction
+	 * values (wrap-free by the guard). */
+	LLVMValueRef held64;
+	LLVMValueRef shadow;
+} lv_local;
+
 typedef struct loopver {
 	bool bad;                   /* calls, grows memory, holds a loop, ... */
 	uint32_t ninsns;            /* instructions of the body */
 	wrt_insn_reader rd;         /* after the loop instruction */
 	uint32_t offset;            /* module offset of the loop instruction */
 	LLVMBasicBlockRef guard;
+	/* The unchecked version: its header, and the iterations left in the
+	 * chunk (an i32 variable). */
+	LLVMBasicBlockRef header;
+	LLVMValueRef counter;
 	uint32_t naccess;
 	lv_access acc[LV_ACCESSES];
 	uint32_t nlocals;
-	uint8_t *write;             /* per local: lv_write */
-	int64_t *step;              /* per stepped local: the sum of its steps */
-	uint8_t *sites;             /* per stepped local: its local.set/tee */
-	/* Per local: what it holds since it was set in this iteration, when
-	 * that is affine in other locals (a temporary such as p = base + i);
-	 * unknown from any join point (an else or an end) on. */
-	aff *held;
-	/* The unchecked version: per stepped local, an i64 variable with its
-	 * exact value (set at the guard, updated by its writes), and per
-	 * local the i64 value of what it holds; so addresses are exact i64
-	 * induction values (wrap-free by the guard) LLVM can vectorise over. */
-	LLVMValueRef *shadow;
-	LLVMValueRef *held64;
+	lv_local *locals;
 } loopver;
 
 typedef enum ctrl_kind { CTRL_FUNC, CTRL_BLOCK, CTRL_LOOP, CTRL_IF } ctrl_kind;
@@ -301,12 +310,10 @@ typedef struct fn {
 	struct aff *tags;           /* per stack entry: its value as an affine form */
 	LLVMValueRef *v64;          /* per stack entry, unchecked version: that form's i64 value */
 	uint32_t sp, cap;
-	/* Lowering a loop's unchecked version (loop_versions). */
-	bool unchecked;
-	uint32_t unchecked_ctrl;    /* its ctrl index */
-	LLVMValueRef lv_counter;    /* iterations left in the chunk */
-	LLVMBasicBlockRef lv_header, lv_guard;
-	struct loopver *lv_unchecked;   /* the loop whose unchecked version this is */
+	/* Lowering a loop's unchecked version (loop_end_versions): that loop,
+	 * and its ctrl index. */
+	struct loopver *lv_unchecked;
+	uint32_t unchecked_ctrl;
 	ctrl *ctrls;
 	uint32_t nctrl, ctrl_cap;
 	bool dead;                  /* the current position is unreachable */
@@ -578,7 +585,7 @@ aff_scale(aff *r, const aff *x, int64_t m)
 static loopver *
 lv_current(fn *f)
 {
-	if (f->unchecked)
+	if (f->lv_unchecked)
 		return NULL;
 	for (uint32_t i = f->nctrl; i-- > 0;)
 		if (f->ctrls[i].kind == CTRL_LOOP)
@@ -599,7 +606,7 @@ lv_spoil(fn *f)
 static loopver *
 lv_tagging(fn *f)
 {
-	return f->unchecked ? f->lv_unchecked : lv_current(f);
+	return f->lv_unchecked ? f->lv_unchecked : lv_current(f);
 }
 
 /* The tag of local.get x: what x holds if known, else x itself. */
@@ -607,8 +614,8 @@ static aff
 lv_local_tag(fn *f, uint32_t local)
 {
 	loopver *lv = lv_tagging(f);
-	if (lv && local < lv->nlocals && lv->held[local].known)
-		return lv->held[local];
+	if (lv && local < lv->nlocals && lv->locals[local].held.known)
+		return lv->locals[local].held;
 	return (aff) {.known = true, .n = 1, .local = {local}, .coef = {1}};
 }
 
@@ -620,8 +627,8 @@ lv_join(fn *f)
 	if (lv)
 		for (uint32_t i = 0; i < lv->nlocals; i++)
 		{
-			lv->held[i].known = false;
-			lv->held64[i] = NULL;
+			lv->locals[i].held.known = false;
+			lv->locals[i].held64 = NULL;
 		}
 }
 
@@ -635,9 +642,9 @@ lv_unchecked_write(fn *f, uint32_t local, const aff *t, LLVMValueRef v64)
 	bool self = false;
 	for (uint32_t i = 0; t->known && i < t->n; i++)
 		self |= t->local[i] == local;
-	lv->held[local].known = false;
-	lv->held64[local] = NULL;
-	if (lv->shadow[local])
+	lv->locals[local].held.known = false;
+	lv->locals[local].held64 = NULL;
+	if (lv->locals[local].shadow)
 	{
 		/* A stepped local (every write of it is x + C, whose exact value
 		 * the first lowering saw): its exact value.  Without one the
@@ -647,13 +654,13 @@ lv_unchecked_write(fn *f, uint32_t local, const aff *t, LLVMValueRef v64)
 			snprintf(f->err, f->errlen, "unchecked loop version: stepped local %u without its value", local);
 			return false;
 		}
-		LLVMBuildStore(f->b->B, v64, lv->shadow[local]);
+		LLVMBuildStore(f->b->B, v64, lv->locals[local].shadow);
 		return true;
 	}
 	if (t->known && !self)
 	{
-		lv->held[local] = *t;
-		lv->held64[local] = v64;
+		lv->locals[local].held = *t;
+		lv->locals[local].held64 = v64;
 	}
 	return true;
 }
@@ -668,35 +675,35 @@ lv_note_write(fn *f, uint32_t local, const aff *t)
 	bool self = false;
 	for (uint32_t i = 0; t->known && i < t->n; i++)
 		self |= t->local[i] == local;
-	lv->held[local].known = false;
+	lv->locals[local].held.known = false;
 	if (t->known && !self)
 	{
 		/* a temporary: its later reads in this iteration are t */
-		lv->held[local] = *t;
-		lv->write[local] = LV_OTHER;
+		lv->locals[local].held = *t;
+		lv->locals[local].write = LV_OTHER;
 		return;
 	}
 	bool stepped = t->known && t->n == 1 && t->local[0] == local && t->coef[0] == 1
 		&& t->k <= LV_STEP_MAX && t->k >= -LV_STEP_MAX;
-	if (!stepped || lv->write[local] == LV_OTHER)
+	if (!stepped || lv->locals[local].write == LV_OTHER)
 	{
-		lv->write[local] = LV_OTHER;
+		lv->locals[local].write = LV_OTHER;
 		return;
 	}
-	if (lv->write[local] == LV_UNWRITTEN)
+	if (lv->locals[local].write == LV_UNWRITTEN)
 	{
-		lv->write[local] = LV_STEPPED;
-		lv->step[local] = t->k;
-		lv->sites[local] = 1;
+		lv->locals[local].write = LV_STEPPED;
+		lv->locals[local].step = t->k;
+		lv->locals[local].sites = 1;
 		return;
 	}
-	if (lv->sites[local] >= LV_SITES_MAX || (t->k > 0 && lv->step[local] < 0) || (t->k < 0 && lv->step[local] > 0))
+	if (lv->locals[local].sites >= LV_SITES_MAX || (t->k > 0 && lv->locals[local].step < 0) || (t->k < 0 && lv->locals[local].step > 0))
 	{
-		lv->write[local] = LV_OTHER;
+		lv->locals[local].write = LV_OTHER;
 		return;
 	}
-	lv->step[local] += t->k;
-	lv->sites[local]++;
+	lv->locals[local].step += t->k;
+	lv->locals[local].sites++;
 }
 
 /* a memory access of `size` bytes at offset from an address with tag t */
@@ -789,7 +796,7 @@ address(fn *f, LLVMValueRef addr32, uint32_t offset, uint32_t size)
 	batch *b = f->b;
 	LLVMValueRef a = LLVMBuildZExt(b->B, addr32, b->i64, "");
 	/* The caller has just popped addr32: its tag is above the stack. */
-	if (f->unchecked)
+	if (f->lv_unchecked)
 	{
 		/* In an unchecked loop version the guard checked the chunk: the
 		 * address is its form's exact value (an i64 induction LLVM can
@@ -1604,12 +1611,7 @@ lv_free(loopver *lv)
 {
 	if (!lv)
 		return;
-	free(lv->write);
-	free(lv->step);
-	free(lv->sites);
-	free(lv->held);
-	free(lv->shadow);
-	free(lv->held64);
+	free(lv->locals);
 	free(lv);
 }
 
@@ -1620,14 +1622,8 @@ lv_new(fn *f, const wrt_insn_reader *rd)
 	if (!lv)
 		return NULL;
 	lv->nlocals = f->nlocals;
-	uint32_t n = f->nlocals ? f->nlocals : 1;
-	lv->write = calloc(n, 1);
-	lv->step = calloc(n, sizeof(int64_t));
-	lv->sites = calloc(n, 1);
-	lv->held = calloc(n, sizeof(aff));
-	lv->shadow = calloc(n, sizeof(LLVMValueRef));
-	lv->held64 = calloc(n, sizeof(LLVMValueRef));
-	if (!lv->write || !lv->step || !lv->sites || !lv->held || !lv->shadow || !lv->held64)
+	lv->locals = calloc(f->nlocals ? f->nlocals : 1, sizeof(lv_local));
+	if (!lv->locals)
 	{
 		lv_free(lv);
 		return NULL;
@@ -1688,9 +1684,9 @@ lv_guard_cond(fn *f, const loopver *lv)
 			uint32_t x = a->a.local[j];
 			LLVMValueRef v = LLVMBuildZExt(B, load(f, b->i32, f->locals[x]), b->i64, "");
 			sum = LLVMBuildNSWAdd(B, sum, LLVMBuildNSWMul(B, v, LLVMConstInt(b->i64, (uint64_t) a->a.coef[j], 1), ""), "");
-			if (lv->write[x] == LV_STEPPED)
+			if (lv->locals[x].write == LV_STEPPED)
 			{
-				int64_t d = a->a.coef[j] * lv->step[x] * LV_CHUNK;
+				int64_t d = a->a.coef[j] * lv->locals[x].step * LV_CHUNK;
 				if (d > 0)
 					up += d;
 				else
@@ -1721,7 +1717,7 @@ loop_end_versions(fn *f, ctrl *c, bool *handled)
 	bool ok = !lv->bad && lv->naccess >= LV_MIN_ACCESSES && lv->ninsns <= LV_MAX_INSNS;
 	for (uint32_t i = 0; ok && i < lv->naccess; i++)
 		for (uint32_t j = 0; j < lv->acc[i].a.n; j++)
-			if (lv->write[lv->acc[i].a.local[j]] == LV_OTHER)
+			if (lv->locals[lv->acc[i].a.local[j]].write == LV_OTHER)
 				ok = false;
 	LLVMBasicBlockRef here = LLVMGetInsertBlock(B);
 	if (!ok)
@@ -1766,18 +1762,16 @@ loop_end_versions(fn *f, ctrl *c, bool *handled)
 	if (!u)
 		goto out;
 	u->label_bb = latch;
-	f->unchecked = true;
-	f->unchecked_ctrl = f->nctrl - 1;
-	f->lv_counter = counter;
-	f->lv_header = hu;
-	f->lv_guard = lv->guard;
+	lv->counter = counter;
+	lv->header = hu;
 	f->lv_unchecked = lv;
+	f->unchecked_ctrl = f->nctrl - 1;
 	for (uint32_t x = 0; x < lv->nlocals; x++)
 	{
-		lv->held[x].known = false;
-		lv->held64[x] = NULL;
-		if (lv->write[x] == LV_STEPPED && f->code->local_types[x] == WRT_I32)
-			lv->shadow[x] = alloca_at_entry(f, b->i64);
+		lv->locals[x].held.known = false;
+		lv->locals[x].held64 = NULL;
+		if (lv->locals[x].write == LV_STEPPED && f->code->local_types[x] == WRT_I32)
+			lv->locals[x].shadow = alloca_at_entry(f, b->i64);
 	}
 	LLVMPositionBuilderAtEnd(B, hu);
 	/* In an OSR lowering the stack below comes from its variables at every
@@ -1814,7 +1808,7 @@ loop_end_versions(fn *f, ctrl *c, bool *handled)
 	}
 	free_ctrl(u);
 	f->nctrl--;
-	f->unchecked = false;
+	f->lv_unchecked = NULL;
 	f->loops_seen = loops_seen;
 
 	LLVMPositionBuilderAtEnd(B, latch);
@@ -1828,8 +1822,8 @@ loop_end_versions(fn *f, ctrl *c, bool *handled)
 	poll_interrupt(f);
 	LLVMBuildStore(B, c32(b, LV_CHUNK), counter);
 	for (uint32_t x = 0; x < lv->nlocals; x++)
-		if (lv->shadow[x])
-			LLVMBuildStore(B, LLVMBuildZExt(B, load(f, b->i32, f->locals[x]), b->i64, ""), lv->shadow[x]);
+		if (lv->locals[x].shadow)
+			LLVMBuildStore(B, LLVMBuildZExt(B, load(f, b->i32, f->locals[x]), b->i64, ""), lv->locals[x].shadow);
 	LLVMBuildCondBr(B, lv_guard_cond(f, lv), hu, checked_header);
 
 	LLVMPositionBuilderAtEnd(B, join);
@@ -1862,7 +1856,6 @@ loop_end_versions(fn *f, ctrl *c, bool *handled)
 		}
 	}
 out:
-	f->unchecked = false;
 	f->lv_unchecked = NULL;
 	free(vals);
 	lv_free(lv);
@@ -1938,7 +1931,7 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 			else
 				t->known = false;
 			/* the unchecked version: the same form's exact value */
-			if (f->unchecked && t->known && va && vb)
+			if (f->lv_unchecked && t->known && va && vb)
 			{
 				LLVMValueRef v;
 				if (op == WRT_OP_I32_ADD)
@@ -2024,7 +2017,7 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 				/* A candidate for an unchecked version enters through
 				 * its guard block, filled at its end (loop_end_versions). */
 				LLVMBasicBlockRef into = c->label_bb;
-				if (np == 0 && !f->unchecked && lv_enabled())
+				if (np == 0 && !f->lv_unchecked && lv_enabled())
 				{
 					c->lv = lv_new(f, rd);
 					if (c->lv)
@@ -2177,19 +2170,19 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 		{
 			LLVMValueRef cond = pop(f);
 			ctrl *c = &f->ctrls[f->nctrl - 1 - in->index];
-			if (f->unchecked && f->nctrl - 1 - in->index == f->unchecked_ctrl)
+			if (f->lv_unchecked && f->nctrl - 1 - in->index == f->unchecked_ctrl)
 			{
 				/* The unchecked version's back-edge and its chunk count in
 				 * one exiting branch (a loop LLVM can vectorise). */
-				LLVMValueRef c0 = load(f, b->i32, f->lv_counter);
+				LLVMValueRef c0 = load(f, b->i32, f->lv_unchecked->counter);
 				LLVMValueRef c1 = LLVMBuildSub(B, c0, c32(b, 1), "");
-				LLVMBuildStore(B, c1, f->lv_counter);
+				LLVMBuildStore(B, c1, f->lv_unchecked->counter);
 				LLVMValueRef taken = LLVMBuildICmp(B, LLVMIntNE, cond, c32(b, 0), "");
 				LLVMValueRef go = LLVMBuildAnd(B, taken, LLVMBuildICmp(B, LLVMIntNE, c1, c32(b, 0), ""), "");
 				LLVMBasicBlockRef out = new_bb(f, "chunk_out"), cont = new_bb(f, "");
-				LLVMBuildCondBr(B, go, f->lv_header, out);
+				LLVMBuildCondBr(B, go, f->lv_unchecked->header, out);
 				LLVMPositionBuilderAtEnd(B, out);
-				LLVMBuildCondBr(B, taken, f->lv_guard, cont);
+				LLVMBuildCondBr(B, taken, f->lv_unchecked->guard, cont);
 				LLVMPositionBuilderAtEnd(B, cont);
 				return true;
 			}
@@ -2273,18 +2266,18 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 			if (f->code->local_types[in->index] == WRT_I32)
 			{
 				f->tags[f->sp - 1] = lv_local_tag(f, in->index);
-				if (f->unchecked)
+				if (f->lv_unchecked)
 				{
 					loopver *lv = f->lv_unchecked;
-					f->v64[f->sp - 1] = lv->shadow[in->index] ? load(f, b->i64, lv->shadow[in->index])
-						: lv->held64[in->index] ? lv->held64[in->index]
+					f->v64[f->sp - 1] = lv->locals[in->index].shadow ? load(f, b->i64, lv->locals[in->index].shadow)
+						: lv->locals[in->index].held64 ? lv->locals[in->index].held64
 						: LLVMBuildZExt(B, f->stack[f->sp - 1], b->i64, "");
 				}
 			}
 			return true;
 		case WRT_OP_LOCAL_SET:
 		case WRT_OP_LOCAL_TEE:
-			if (f->unchecked)
+			if (f->lv_unchecked)
 			{
 				if (!lv_unchecked_write(f, in->index, &f->tags[f->sp - 1], f->v64[f->sp - 1]))
 					return false;
@@ -2341,7 +2334,7 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 			if (!push(f, LLVMConstInt(b->i32, (uint32_t) in->i32, 0)))
 				return false;
 			f->tags[f->sp - 1] = (aff) {.known = true, .k = (int32_t) in->i32};
-			if (f->unchecked)
+			if (f->lv_unchecked)
 				f->v64[f->sp - 1] = LLVMConstInt(b->i64, (uint64_t) (int64_t) in->i32, 1);
 			return true;
 		case WRT_OP_I64_CONST:

@@ -38,9 +38,7 @@ my $node = PostgreSQL::Test::Cluster->new('jit');
 $node->init;
 $node->start;
 
-my $libdir = $node->safe_psql('postgres', q{SELECT setting FROM pg_config() WHERE name = 'PKGLIBDIR'});
-plan skip_all => 'the native tier is not installed (pgwasm built without llvm-config-14)'
-  unless -e "$libdir/wasmrt-llvm.so";
+skip_without_native_tier($node);
 
 $node->safe_psql('postgres', 'CREATE EXTENSION pgwasm');
 $node->safe_psql('postgres',
@@ -53,21 +51,6 @@ $node->safe_psql(
 	CREATE FUNCTION grow(int4) RETURNS int4 LANGUAGE wasm AS 'spin:grow';
 });
 
-# What a backend has mapped: the back end, libLLVM, PostgreSQL's llvmjit.so.
-sub maps
-{
-	my ($pid) = @_;
-	open my $fh, '<', "/proc/$pid/maps" or die "cannot read /proc/$pid/maps: $!";
-	local $/;
-	my $m = <$fh>;
-	close $fh;
-	return {
-		tier    => scalar($m =~ m{/wasmrt-llvm\.so$}m),
-		llvm    => scalar($m =~ m{/libLLVM[^/]*$}m),
-		llvmjit => scalar($m =~ m{/llvmjit\.so$}m),
-	};
-}
-
 my %figures;
 
 # ---- a backend that never tiers up never maps LLVM ----------------------------
@@ -77,14 +60,14 @@ $s->query_safe('SET jit = off');    # PostgreSQL's own JIT, not ours
 is($s->query_safe('SELECT sum(answer() + grow(0)) FROM generate_series(1, 100)'),
 	'4300', 'wasm calls below the thresholds');
 is($s->query_safe('SHOW pgwasm.jit'), 'on', 'pgwasm.jit is on by default where the library is installed');
-my $m = maps($pid);
+my $m = backend_maps($pid);
 ok(!$m->{tier} && !$m->{llvm}, 'a backend that never tiered up maps neither wasmrt-llvm.so nor libLLVM');
 is($s->query_safe('SELECT state FROM wasm.jit_stats()'), 'not loaded', 'wasm.jit_stats(): not loaded');
 
 # ---- the first tier-up loads it -------------------------------------------------
 $s->query_safe('SET pgwasm.jit_call_threshold = 0');
 is($s->query_safe('SELECT answer()'), '42', 'the module compiled before the call (threshold 0)');
-$m = maps($pid);
+$m = backend_maps($pid);
 ok($m->{tier} && $m->{llvm}, 'after the first tier-up the backend maps wasmrt-llvm.so and libLLVM');
 is($s->query_safe('SELECT state, functions, refused, failed FROM wasm.jit_stats()'),
 	'loaded|6|0|0', 'wasm.jit_stats(): loaded, the six functions of the module compiled');
@@ -137,7 +120,7 @@ my $pgjit = q{SET jit = on; SET jit_above_cost = 0; SET jit_inline_above_cost = 
 $s->query_safe($pgjit);
 is($s->query_safe('SELECT sum(i) FROM generate_series(1, 1000) i WHERE i % 3 = 0'),
 	'166833', 'PostgreSQL JIT-compiles a query after pgwasm compiled');
-$m = maps($pid);
+$m = backend_maps($pid);
 ok($m->{llvmjit}, 'llvmjit.so is loaded beside wasmrt-llvm.so')
   or diag('PostgreSQL was built without LLVM?');
 is($s->query_safe('SELECT answer(), functions FROM wasm.jit_stats()'),
@@ -154,7 +137,7 @@ $s->query_safe('SET pgwasm.jit_call_threshold = 0');
 is($s->query_safe('SELECT answer() + grow(0)'), '43', 'then pgwasm compiles a module');
 is($s->query_safe('SELECT state, functions FROM wasm.jit_stats()'), 'loaded|6',
 	'wasm.jit_stats(): loaded, six functions');
-$m = maps($pid);
+$m = backend_maps($pid);
 ok($m->{tier} && $m->{llvmjit}, 'both back ends are loaded');
 $s->quit;
 

@@ -53,30 +53,11 @@ $node->init;
 $node->append_conf('postgresql.conf', "pgwasm.jit_call_threshold = 0\njit = off\n");
 $node->start;
 
-my $libdir = $node->safe_psql('postgres', q{SELECT setting FROM pg_config() WHERE name = 'PKGLIBDIR'});
-plan skip_all => 'the native tier is not installed (pgwasm built without llvm-config-14)'
-  unless -e "$libdir/wasmrt-llvm.so";
+skip_without_native_tier($node);
 
 my $cachedir = $node->data_dir . '/pgwasm_code_cache';
 
-# The extension, module cc (codecache1.wat) and its three functions on a
-# node; returns the module's SHA-256.
-sub setup_cc
-{
-	my ($n) = @_;
-	$n->safe_psql('postgres', 'CREATE EXTENSION pgwasm');
-	my $sha = $n->safe_psql('postgres',
-		"SELECT wasm.install_module('cc', " . wat_bytea($fixtures, 'codecache1') . ")");
-	$n->safe_psql(
-		'postgres', q{
-		CREATE FUNCTION work(int4) RETURNS int4 LANGUAGE wasm AS 'cc:work';
-		CREATE FUNCTION fib(int4) RETURNS int4 LANGUAGE wasm AS 'cc:fib';
-		CREATE FUNCTION cc_version() RETURNS int4 LANGUAGE wasm AS 'cc:version';
-	});
-	return $sha;
-}
-
-my $sha1 = setup_cc($node);
+my $sha1 = install_cc($node, $fixtures);
 
 my $calls = 'SELECT work(1000), fib(20), cc_version()';
 my $stats = 'SELECT batches, cache_hits, cache_misses, cache_rejects FROM wasm.jit_stats()';
@@ -411,14 +392,7 @@ is(call_variant(19, 'other'), '0|1|0|0', 'the other module is still a hit');
 $node->safe_psql('postgres', 'CREATE EXTENSION pgwasm');
 
 # ---- off ------------------------------------------------------------------------------
-$node->safe_psql('postgres',
-	"SELECT wasm.install_module('cc', " . wat_bytea($fixtures, 'codecache1') . ")");
-$node->safe_psql(
-	'postgres', q{
-	CREATE FUNCTION work(int4) RETURNS int4 LANGUAGE wasm AS 'cc:work';
-	CREATE FUNCTION fib(int4) RETURNS int4 LANGUAGE wasm AS 'cc:fib';
-	CREATE FUNCTION cc_version() RETURNS int4 LANGUAGE wasm AS 'cc:version';
-});
+install_cc($node, $fixtures, 1);
 $node->append_conf('postgresql.conf', "pgwasm.jit_code_cache = off\n");
 $node->reload;
 ($r, $st) = backend();
@@ -438,7 +412,7 @@ my $primary = PostgreSQL::Test::Cluster->new('cc_primary');
 $primary->init(allows_streaming => 1);
 $primary->append_conf('postgresql.conf', "pgwasm.jit_call_threshold = 0\njit = off\n");
 $primary->start;
-my $psha1 = setup_cc($primary);
+my $psha1 = install_cc($primary, $fixtures);
 is($primary->safe_psql('postgres', "$calls; $stats"), "1498500|6765|1\n1|0|1|0", 'primary: compiled and cached');
 $primary->backup('ccbase');
 my $standby = PostgreSQL::Test::Cluster->new('cc_standby');

@@ -36,32 +36,21 @@ $node->append_conf('postgresql.conf',
 	"shared_preload_libraries = 'pgwasm'\npgwasm.jit_preload = on\npgwasm.jit_call_threshold = 0\njit = off\n");
 $node->start;
 
-my $libdir = $node->safe_psql('postgres', q{SELECT setting FROM pg_config() WHERE name = 'PKGLIBDIR'});
-plan skip_all => 'the native tier is not installed (pgwasm built without llvm-config-14)'
-  unless -e "$libdir/wasmrt-llvm.so";
+skip_without_native_tier($node);
 
-$node->safe_psql('postgres', 'CREATE EXTENSION pgwasm');
-$node->safe_psql('postgres',
-	"SELECT wasm.install_module('cc', " . wat_bytea($fixtures, 'codecache1') . ")");
+install_cc($node, $fixtures);
 $node->safe_psql(
 	'postgres', q{
-	CREATE FUNCTION work(int4) RETURNS int4 LANGUAGE wasm AS 'cc:work';
-	CREATE FUNCTION fib(int4) RETURNS int4 LANGUAGE wasm AS 'cc:fib';
-	CREATE FUNCTION cc_version() RETURNS int4 LANGUAGE wasm AS 'cc:version';
 	CREATE TABLE nums AS SELECT i FROM generate_series(1, 40000) i;
 	ALTER TABLE nums SET (parallel_workers = 2);
 	ANALYZE nums;
 });
 
-# Whether this backend maps libLLVM, its tier state, and (after calls)
-# results and what the tier did in it.
+# A new backend: whether it maps libLLVM and its tier state before any
+# call, then results, time, what the tier did, and libLLVM again.
 sub llvm_mapped
 {
-	my ($pid) = @_;
-	open my $m, '<', "/proc/$pid/maps" or return undef;
-	my $found = grep { /libLLVM/ } <$m>;
-	close $m;
-	return $found ? 1 : 0;
+	return backend_maps($_[0])->{llvm} ? 1 : 0;
 }
 
 sub fresh_backend

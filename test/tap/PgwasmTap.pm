@@ -1,6 +1,7 @@
 # test/tap/PgwasmTap.pm — helpers shared by pgwasm's TAP tests: a module
-# from a WAT fixture as a bytea literal, and waiting until a backend runs a
-# statement.  `use lib dirname(abs_path(__FILE__));` then `use PgwasmTap;`.
+# from a WAT fixture as a bytea literal, waiting until a backend runs a
+# statement, skipping where the native tier is not installed, the code
+# cache tests' module, and what a backend has mapped.  `use lib dirname(abs_path(__FILE__));` then `use PgwasmTap;`.
 package PgwasmTap;
 
 use strict;
@@ -9,7 +10,7 @@ use warnings;
 use Exporter 'import';
 use PostgreSQL::Test::Utils;
 
-our @EXPORT = qw(wat_bytea wait_active);
+our @EXPORT = qw(wat_bytea wait_active skip_without_native_tier install_cc backend_maps);
 
 # Compile DIR/NAME.wat with wat2wasm; the module as a '\x...'::bytea literal.
 sub wat_bytea
@@ -31,6 +32,48 @@ sub wait_active
 	$node->poll_query_until('postgres',
 		"SELECT state = 'active' AND query LIKE '$prefix%' FROM pg_stat_activity WHERE pid = $pid"
 	) or die "backend $pid never started '$prefix'";
+}
+
+# Skip the whole script unless $node's PostgreSQL has wasmrt-llvm.so.
+sub skip_without_native_tier
+{
+	my ($node) = @_;
+	my $libdir = $node->safe_psql('postgres', q{SELECT setting FROM pg_config() WHERE name = 'PKGLIBDIR'});
+	Test::More::plan(skip_all => 'the native tier is not installed (pgwasm built without llvm-config-14)')
+	  unless -e "$libdir/wasmrt-llvm.so";
+}
+
+# Module cc (DIR/codecache1.wat) and its functions work, fib and
+# cc_version on $node (the extension too, unless $have_extension);
+# returns the module's SHA-256.
+sub install_cc
+{
+	my ($node, $dir, $have_extension) = @_;
+	$node->safe_psql('postgres', 'CREATE EXTENSION pgwasm') unless $have_extension;
+	my $sha = $node->safe_psql('postgres',
+		"SELECT wasm.install_module('cc', " . wat_bytea($dir, 'codecache1') . ")");
+	$node->safe_psql(
+		'postgres', q{
+		CREATE FUNCTION work(int4) RETURNS int4 LANGUAGE wasm AS 'cc:work';
+		CREATE FUNCTION fib(int4) RETURNS int4 LANGUAGE wasm AS 'cc:fib';
+		CREATE FUNCTION cc_version() RETURNS int4 LANGUAGE wasm AS 'cc:version';
+	});
+	return $sha;
+}
+
+# What backend $pid has mapped: the back end, libLLVM, PostgreSQL's llvmjit.so.
+sub backend_maps
+{
+	my ($pid) = @_;
+	open my $fh, '<', "/proc/$pid/maps" or die "cannot read /proc/$pid/maps: $!";
+	local $/;
+	my $m = <$fh>;
+	close $fh;
+	return {
+		tier    => scalar($m =~ m{/wasmrt-llvm\.so$}m),
+		llvm    => scalar($m =~ m{/libLLVM[^/]*$}m),
+		llvmjit => scalar($m =~ m{/llvmjit\.so$}m),
+	};
 }
 
 1;

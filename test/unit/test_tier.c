@@ -689,19 +689,30 @@ typedef struct units_outcome {
 	wrt_trap trap;
 } units_outcome;
 
+/* An instance of fixture `name` (no imports) in a new store with this
+ * tiering policy; NULL on failure (reported). */
+static wrt_instance *
+policy_instance(const wrt_tier_settings *ts, const char *name, wrt_store **store)
+{
+	wrt_store *s = unit_store();
+	if (!s)
+		return NULL;
+	wrt_store_set_tier(s, ts);
+	wrt_module *m = unit_fixture(name);
+	*store = s;
+	return m ? unit_instantiate(s, m, NULL, 0) : NULL;
+}
+
 static bool
 units_run(const wrt_tier_settings *ts, size_t stack_bytes, uint32_t max_frames, const units_call *calls,
 		  size_t n, uint32_t min_compiled, units_outcome *out)
 {
-	wrt_store *s = unit_store();
-	if (!s)
-		return false;
-	wrt_store_set_stack_limit(s, stack_bytes, max_frames);
-	wrt_store_set_tier(s, ts);
-	wrt_module *m = unit_fixture("units");
-	wrt_instance *inst = m ? unit_instantiate(s, m, NULL, 0) : NULL;
+	wrt_store *s;
+	wrt_instance *inst = policy_instance(ts, "units", &s);
 	if (!inst)
 		return false;
+	wrt_store_set_stack_limit(s, stack_bytes, max_frames);
+	wrt_module *m = wrt_instance_module(inst);
 	for (size_t i = 0; i < n; i++)
 	{
 		wrt_func *f = unit_export_func(inst, calls[i].fn);
@@ -803,19 +814,17 @@ memory_fnv(wrt_instance *inst)
 	return h ^ n;
 }
 
-static bool lv_trapped[64];
-
+/* Each call's outcome and the memory after it in out[i]; how many trapped
+ * in *traps. */
 static bool
-lv_run(const wrt_tier_settings *ts, const lvcall *calls, size_t n, bool with_offsets, uint64_t *out)
+lv_run(const wrt_tier_settings *ts, const lvcall *calls, size_t n, bool with_offsets, uint64_t *out,
+	   uint32_t *traps)
 {
-	wrt_store *s = unit_store();
-	if (!s)
-		return false;
-	wrt_store_set_tier(s, ts);
-	wrt_module *m = unit_fixture("loopver");
-	wrt_instance *inst = m ? unit_instantiate(s, m, NULL, 0) : NULL;
+	wrt_store *s;
+	wrt_instance *inst = policy_instance(ts, "loopver", &s);
 	if (!inst)
 		return false;
+	*traps = 0;
 	for (size_t i = 0; i < n; i++)
 	{
 		wrt_func *f = unit_export_func(inst, calls[i].fn);
@@ -825,8 +834,7 @@ lv_run(const wrt_tier_settings *ts, const lvcall *calls, size_t n, bool with_off
 		wrt_value r = {0};
 		bool ok = wrt_call(s, f, args, &r);
 		const wrt_trap *t = wrt_store_trap(s);
-		if (i < sizeof(lv_trapped))
-			lv_trapped[i] = !ok;
+		*traps += !ok;
 		/* The trap's offset is compared among native runs only: the
 		 * interpreter reports a load folded into its operator (fuse.c's
 		 * BIN_RM) at the operator's offset, machine code at the load's. */
@@ -868,22 +876,20 @@ test_tier_loop_versions(void)
 		{WRT_TIER_EAGER, 0, 0}, {WRT_TIER_TIERED, 1, 1},
 	};
 	uint64_t want[N], got[N], eager[N], tiered[N];
-	NEED(lv_run(&interp, calls, N, false, want));
+	uint32_t traps;
+	NEED(lv_run(&interp, calls, N, false, want, &traps));
 	/* the cases do what they say: both in bounds and trapping ones */
-	uint32_t traps = 0;
-	for (size_t i = 0; i < N; i++)
-		traps += lv_trapped[i];
 	CHECKF(traps >= 8 && traps <= N - 8, "%u of %d calls trap", traps, (int) N);
 	for (size_t p = 0; p < sizeof(policies) / sizeof(policies[0]); p++)
 	{
-		NEED(lv_run(&policies[p], calls, N, false, got));
+		NEED(lv_run(&policies[p], calls, N, false, got, &traps));
 		for (size_t i = 0; i < N; i++)
 			CHECKF(got[i] == want[i], "policy %d call %zu %s(%u, %u, %u): %016llx, interpreted %016llx",
 				   (int) policies[p].mode, i, calls[i].fn, calls[i].a, calls[i].b, calls[i].c,
 				   (unsigned long long) got[i], (unsigned long long) want[i]);
 	}
-	NEED(lv_run(&policies[0], calls, N, true, eager));
-	NEED(lv_run(&policies[1], calls, N, true, tiered));
+	NEED(lv_run(&policies[0], calls, N, true, eager, &traps));
+	NEED(lv_run(&policies[1], calls, N, true, tiered, &traps));
 	for (size_t i = 0; i < N; i++)
 		CHECKF(eager[i] == tiered[i], "call %zu %s: trap offsets differ between eager and tiered", i, calls[i].fn);
 	CHECKF(wrt_tier_status() == NULL, "tier unavailable: %s", wrt_tier_status());
@@ -1118,12 +1124,8 @@ test_tier_nan_signs(void)
 	uint64_t r[2][sizeof(calls) / sizeof(calls[0])];
 	for (size_t p = 0; p < 2; p++)
 	{
-		wrt_store *s = unit_store();
-		NEED(s);
-		wrt_store_set_tier(s, &policies[p]);
-		wrt_module *m = unit_fixture("nansign");
-		NEED(m);
-		wrt_instance *inst = unit_instantiate(s, m, NULL, 0);
+		wrt_store *s;
+		wrt_instance *inst = policy_instance(&policies[p], "nansign", &s);
 		NEED(inst);
 		for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
 		{
