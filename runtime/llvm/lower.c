@@ -121,8 +121,9 @@ EMBED_BITCODE(wrt_tier_simd_bc, WRT_TIER_SIMD_BC);
  * 3: typed functions exported; calls between units direct.
  * 4: unchecked loop versions.
  * 5: float and v128 constants opaque (opaque_const).
+ * 6: counted unchecked loops, vectorised; locals signed in exact addresses.
  */
-#define LOWERING_VERSION 5
+#define LOWERING_VERSION 6
 
 /* ---- process state ------------------------------------------------------- */
 
@@ -193,6 +194,7 @@ typedef struct batch {
 	const char *asm_fp_constraint;  /* a float register, tied (keep_snan) */
 	uint32_t max_need;          /* most slots above fp any function may use */
 	const char *tag;            /* names the unit: in its symbols and the code cache */
+	bool vectorise;             /* it has a counted unchecked loop (pass_pipeline) */
 } batch;
 
 enum helper_id {
@@ -263,6 +265,17 @@ typedef struct loopver {
 	lv_access acc[LV_ACCESSES];
 	uint32_t nlocals;
 	lv_local *locals;
+	/* A counted loop (lv_counted_exit): the back-edge continues while
+	 * pred(ivar, bound) with ivar stepped by exactly step per iteration;
+	 * each chunk then runs a trip count the guard computes, and its only
+	 * exit is that count (a loop LLVM can vectorise). */
+	bool counted;
+	uint32_t ivar;
+	int64_t step;
+	LLVMIntPredicate pred;
+	bool bound_is_local;
+	uint32_t bound_local;
+	int32_t bound_const;
 } loopver;
 
 typedef enum ctrl_kind { CTRL_FUNC, CTRL_BLOCK, CTRL_LOOP, CTRL_IF } ctrl_kind;
@@ -497,11 +510,12 @@ unwind_unless(fn *f, LLVMValueRef ok)
  * that every address the next chunk can form is in bounds, from the
  * locals' current values: each access's address is k + sum(coef * local),
  * a local stepped by at most S per iteration (the sum of its steps, all of
- * one sign) stays within S * LV_CHUNK of its value at the guard, and the
+ * one sign) stays within S * k of its value at the guard for a chunk of k
+ * iterations (LV_CHUNK, or a counted loop's count: below), and the
  * interval of that sum, computed exactly in 64 bits, must lie in
  * [0, memory size - offset - width].  Wasm's i32 arithmetic wraps, but it
  * is exact modulo 2^32 whatever the representatives (constants are taken
- * signed, locals unsigned), so an address whose true value lies in that
+ * signed, locals as lv_rep says), so an address whose true value lies in that
  * interval is that value.  If the guard fails, the loop goes on (or
  * starts) in the checked version, with every check and poll, to its end.
  * Tags (struct aff) follow stack values while the loop is lowered the
@@ -1593,17 +1607,24 @@ lower_simd(fn *f, const wrt_insn *in)
 static bool lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd);
 static bool skip_dead(fn *f, const wrt_insn *in, bool *handled);
 
-/* WRT_TIER_LOOP_VERSIONS=0 turns unchecked loop versions off (to compare). */
+/* WRT_TIER_LOOP_VERSIONS=0 turns unchecked loop versions off, =1 leaves
+ * them uncounted (fixed chunks, lv_counted_exit not tried): to compare. */
+static int
+lv_level(void)
+{
+	static int level = -1;
+	if (level < 0)
+	{
+		const char *e = getenv("WRT_TIER_LOOP_VERSIONS");
+		level = e && e[0] == '0' ? 0 : e && e[0] == '1' ? 1 : 2;
+	}
+	return level;
+}
+
 static bool
 lv_enabled(void)
 {
-	static int on = -1;
-	if (on < 0)
-	{
-		const char *e = getenv("WRT_TIER_LOOP_VERSIONS");
-		on = !(e && e[0] == '0');
-	}
-	return on;
+	return lv_level() > 0;
 }
 
 static void
@@ -1634,6 +1655,26 @@ lv_new(fn *f, const wrt_insn_reader *rd)
 	return lv;
 }
 
+/*
+ * The i64 that stands for an i32 local's value in the guard's and the
+ * unchecked version's exact address arithmetic.  Any value congruent
+ * modulo 2^32 is right (the guard checks the sums it makes), but only one
+ * near the true address passes: signed while memory is at most 2 GiB, so
+ * that the negative indices clang counts up to 0 in loops over globals
+ * (i = -4096; ... i + &x[4096] ...) are small, else unsigned, for
+ * addresses above 2 GiB.  LICM hoists the choice out of the loop (the
+ * size does not change in it).
+ */
+static LLVMValueRef
+lv_rep(fn *f, LLVMValueRef v32)
+{
+	batch *b = f->b;
+	LLVMBuilderRef B = b->B;
+	LLVMValueRef small = LLVMBuildICmp(B, LLVMIntULE, load(f, b->i64, f->size_var),
+									   LLVMConstInt(b->i64, (uint64_t) 1 << 31, 0), "");
+	return LLVMBuildSelect(B, small, LLVMBuildSExt(B, v32, b->i64, ""), LLVMBuildZExt(B, v32, b->i64, ""), "");
+}
+
 /* Same locals with the same coefficients: one range check covers both
  * (the lowest constant for the low end, the highest end for the high). */
 static bool
@@ -1652,9 +1693,10 @@ aff_same_terms(const aff *x, const aff *y)
 	return true;
 }
 
-/* Every address of the next LV_CHUNK iterations in bounds (the header). */
+/* Every address of the next k iterations in bounds (k: an i64 of at most
+ * LV_CHUNK; the header). */
 static LLVMValueRef
-lv_guard_cond(fn *f, const loopver *lv)
+lv_guard_cond(fn *f, const loopver *lv, LLVMValueRef k)
 {
 	batch *b = f->b;
 	LLVMBuilderRef B = b->B;
@@ -1682,23 +1724,285 @@ lv_guard_cond(fn *f, const loopver *lv)
 		for (uint32_t j = 0; j < a->a.n; j++)
 		{
 			uint32_t x = a->a.local[j];
-			LLVMValueRef v = LLVMBuildZExt(B, load(f, b->i32, f->locals[x]), b->i64, "");
+			LLVMValueRef v = lv_rep(f, load(f, b->i32, f->locals[x]));
 			sum = LLVMBuildNSWAdd(B, sum, LLVMBuildNSWMul(B, v, LLVMConstInt(b->i64, (uint64_t) a->a.coef[j], 1), ""), "");
 			if (lv->locals[x].write == LV_STEPPED)
 			{
-				int64_t d = a->a.coef[j] * lv->locals[x].step * LV_CHUNK;
+				int64_t d = a->a.coef[j] * lv->locals[x].step;
 				if (d > 0)
 					up += d;
 				else
 					down += d;
 			}
 		}
-		LLVMValueRef lo = LLVMBuildNSWAdd(B, sum, LLVMConstInt(b->i64, (uint64_t) (kmin + down), 1), "");
-		LLVMValueRef hi = LLVMBuildNSWAdd(B, sum, LLVMConstInt(b->i64, (uint64_t) (endmax + up), 1), "");
+		/* the extremes of the stepped terms over k iterations */
+		LLVMValueRef lo = LLVMBuildNSWAdd(B, sum, LLVMConstInt(b->i64, (uint64_t) kmin, 1), "");
+		LLVMValueRef hi = LLVMBuildNSWAdd(B, sum, LLVMConstInt(b->i64, (uint64_t) endmax, 1), "");
+		if (down)
+			lo = LLVMBuildNSWAdd(B, lo, LLVMBuildNSWMul(B, k, LLVMConstInt(b->i64, (uint64_t) down, 1), ""), "");
+		if (up)
+			hi = LLVMBuildNSWAdd(B, hi, LLVMBuildNSWMul(B, k, LLVMConstInt(b->i64, (uint64_t) up, 1), ""), "");
 		ok = LLVMBuildAnd(B, ok, LLVMBuildICmp(B, LLVMIntSGE, lo, LLVMConstInt(b->i64, 0, 0), ""), "");
 		ok = LLVMBuildAnd(B, ok, LLVMBuildICmp(B, LLVMIntSLE, hi, size, ""), "");
 	}
 	return ok;
+}
+
+
+/*
+ * Counted loops.  If every iteration that reaches the back-edge has
+ * stepped a local i by exactly S, and the back-edge continues while
+ * pred(i, bound) for a bound the loop leaves alone, the guard can compute
+ * how many iterations the loop still runs, and each chunk runs
+ * k = min(that, LV_CHUNK) of them with the count as its only exit: a
+ * loop whose trip count LLVM can compute, so it can vectorise it.  After
+ * the chunk the condition is evaluated once, on i's value then.
+ *
+ * lv_counted_exit recognises the form in the Wasm itself: the body ends in
+ * `br_if 0` on `local.get/tee i; (i32.const C | local.get n); i32.<cmp>`
+ * (either operand order) or on `local.get/tee i` alone (i != 0); every
+ * write of i is `local.get i; i32.const C; i32.add|sub; local.set|tee i`
+ * directly in the loop's body (not in a block or an if, so each completed
+ * iteration runs each of them once); nothing else branches to the loop's
+ * label (a branch out of it is fine).  The cmp is ne or an order whose
+ * direction matches S's sign (lt/le with S > 0, gt/ge with S < 0).
+ */
+#define LV_SCAN_MAX 512
+
+static bool
+lv_is_get(const wrt_insn *in, bool tee_too)
+{
+	return in->op == WRT_OP_LOCAL_GET || (tee_too && in->op == WRT_OP_LOCAL_TEE);
+}
+
+static bool
+lv_cmp_pred(uint16_t op, LLVMIntPredicate *p)
+{
+	switch (op)
+	{
+		case WRT_OP_I32_NE: *p = LLVMIntNE; return true;
+		case WRT_OP_I32_LT_S: *p = LLVMIntSLT; return true;
+		case WRT_OP_I32_LT_U: *p = LLVMIntULT; return true;
+		case WRT_OP_I32_GT_S: *p = LLVMIntSGT; return true;
+		case WRT_OP_I32_GT_U: *p = LLVMIntUGT; return true;
+		case WRT_OP_I32_LE_S: *p = LLVMIntSLE; return true;
+		case WRT_OP_I32_LE_U: *p = LLVMIntULE; return true;
+		case WRT_OP_I32_GE_S: *p = LLVMIntSGE; return true;
+		case WRT_OP_I32_GE_U: *p = LLVMIntUGE; return true;
+		default: return false;
+	}
+}
+
+/* pred(a, b) == swapped(b, a) */
+static LLVMIntPredicate
+lv_swap_pred(LLVMIntPredicate p)
+{
+	switch (p)
+	{
+		case LLVMIntSLT: return LLVMIntSGT;
+		case LLVMIntSGT: return LLVMIntSLT;
+		case LLVMIntULT: return LLVMIntUGT;
+		case LLVMIntUGT: return LLVMIntULT;
+		case LLVMIntSLE: return LLVMIntSGE;
+		case LLVMIntSGE: return LLVMIntSLE;
+		case LLVMIntULE: return LLVMIntUGE;
+		case LLVMIntUGE: return LLVMIntULE;
+		default: return p;
+	}
+}
+
+static bool
+lv_pred_signed(LLVMIntPredicate p)
+{
+	return p == LLVMIntSLT || p == LLVMIntSGT || p == LLVMIntSLE || p == LLVMIntSGE;
+}
+
+/* Sets lv->counted and its fields. */
+static void
+lv_counted_exit(fn *f, loopver *lv)
+{
+	lv->counted = false;
+	if (lv_level() < 2)
+		return;
+	wrt_insn *in = malloc(LV_SCAN_MAX * sizeof(wrt_insn));
+	uint32_t *dep = malloc(LV_SCAN_MAX * sizeof(uint32_t));
+	wrt_insn_reader rd = lv->rd;
+	uint32_t n = 0, depth = 0;
+	if (!in || !dep)
+		goto out;
+	for (;;)
+	{
+		if (n == LV_SCAN_MAX || wrt_insn_at_end(&rd) || !wrt_insn_next(&rd, &in[n]))
+			goto out;
+		uint16_t op = in[n].op;
+		if (op == WRT_OP_END && depth == 0)
+			break;
+		dep[n] = depth;
+		if (op == WRT_OP_BLOCK || op == WRT_OP_LOOP || op == WRT_OP_IF)
+			depth++;
+		else if (op == WRT_OP_END)
+			depth--;
+		n++;
+	}
+	if (n < 2 || in[n - 1].op != WRT_OP_BR_IF || in[n - 1].index != 0 || dep[n - 1] != 0)
+		goto out;
+
+	/* the back-edge's condition */
+	uint32_t ivar;
+	LLVMIntPredicate pred = LLVMIntNE;
+	bool bound_is_local = false;
+	uint32_t bound_local = 0;
+	int32_t bound_const = 0;
+	const wrt_insn *lhs = n >= 4 ? &in[n - 4] : NULL, *rhs = n >= 4 ? &in[n - 3] : NULL;
+	if (lv_is_get(&in[n - 2], true))
+		ivar = in[n - 2].index;     /* br_if on i: i != 0 */
+	else if (lhs && lv_cmp_pred(in[n - 2].op, &pred))
+	{
+		/* rhs pops nothing (a get or a constant), so lhs made the value
+		 * below it */
+		const wrt_insn *iv, *bd;
+		if (lv_is_get(lhs, true) && (rhs->op == WRT_OP_I32_CONST || lv_is_get(rhs, false)))
+			iv = lhs, bd = rhs;
+		else if (lv_is_get(rhs, false) && (lhs->op == WRT_OP_I32_CONST || lv_is_get(lhs, false)))
+		{
+			iv = rhs, bd = lhs;
+			pred = lv_swap_pred(pred);
+		}
+		else
+			goto out;
+		ivar = iv->index;
+		if (bd->op == WRT_OP_I32_CONST)
+			bound_const = bd->i32;
+		else
+		{
+			bound_is_local = true;
+			bound_local = bd->index;
+		}
+	}
+	else
+		goto out;
+	if (ivar >= lv->nlocals || f->code->local_types[ivar] != WRT_I32 || lv->locals[ivar].write != LV_STEPPED)
+		goto out;
+	if (bound_is_local && (bound_local >= lv->nlocals || bound_local == ivar
+						   || lv->locals[bound_local].write != LV_UNWRITTEN))
+		goto out;
+
+	/* i's writes, and the branches to the loop's label */
+	int64_t step = 0;
+	for (uint32_t k = 0; k < n; k++)
+	{
+		const wrt_insn *x = &in[k];
+		if ((x->op == WRT_OP_LOCAL_SET || x->op == WRT_OP_LOCAL_TEE) && x->index == ivar)
+		{
+			if (dep[k] != 0 || k < 3 || in[k - 2].op != WRT_OP_I32_CONST
+				|| !(in[k - 3].op == WRT_OP_LOCAL_GET && in[k - 3].index == ivar))
+				goto out;
+			if (in[k - 1].op == WRT_OP_I32_ADD)
+				step += in[k - 2].i32;
+			else if (in[k - 1].op == WRT_OP_I32_SUB)
+				step -= in[k - 2].i32;
+			else
+				goto out;
+		}
+		else if ((x->op == WRT_OP_BR || x->op == WRT_OP_BR_IF) && x->index == dep[k] && k != n - 1)
+			goto out;
+		else if (x->op == WRT_OP_BR_TABLE)
+		{
+			const uint8_t *p = x->br_table.labels;
+			for (uint32_t i = 0; i < x->br_table.count; i++)
+				if (wrt_br_table_label(&p) == dep[k])
+					goto out;
+			if (x->br_table.default_label == dep[k])
+				goto out;
+		}
+	}
+	if (step == 0 || step != lv->locals[ivar].step || step > LV_STEP_MAX || step < -LV_STEP_MAX)
+		goto out;
+	switch (pred)
+	{
+		case LLVMIntNE:
+			break;
+		case LLVMIntSLT: case LLVMIntULT: case LLVMIntSLE: case LLVMIntULE:
+			if (step < 0)
+				goto out;
+			break;
+		default:
+			if (step > 0)
+				goto out;
+			break;
+	}
+	lv->counted = true;
+	lv->ivar = ivar;
+	lv->step = step;
+	lv->pred = pred;
+	lv->bound_is_local = bound_is_local;
+	lv->bound_local = bound_local;
+	lv->bound_const = bound_const;
+out:
+	free(in);
+	free(dep);
+}
+
+/* The back-edge's condition on the locals' current values (counted). */
+static LLVMValueRef
+lv_continues(fn *f, const loopver *lv)
+{
+	batch *b = f->b;
+	LLVMValueRef iv = load(f, b->i32, f->locals[lv->ivar]);
+	LLVMValueRef bv = lv->bound_is_local ? load(f, b->i32, f->locals[lv->bound_local])
+		: LLVMConstInt(b->i32, (uint64_t) (uint32_t) lv->bound_const, 0);
+	return LLVMBuildICmp(b->B, lv->pred, iv, bv, "");
+}
+
+/*
+ * The iterations of a counted loop's next chunk (an i64 in [1, LV_CHUNK]),
+ * never more than the loop still runs (fewer only costs a chunk).  For an
+ * order, i = a + j*S after iteration j (a, b: i and the bound as the
+ * comparison reads them) and the loop goes on while i < b (S > 0; <= b:
+ * b + 1; > and >= mirrored), so the count is ceil(d / |S|) for the
+ * distance d, at least 1 (the first iteration always runs).  Before the
+ * last of them i lies between a and b, so its wrapped value is the exact
+ * one and the loop goes on; after the last, chunk_end compares the
+ * wrapped value, as the Wasm does.
+ */
+static LLVMValueRef
+lv_chunk_count(fn *f, const loopver *lv)
+{
+	batch *b = f->b;
+	LLVMBuilderRef B = b->B;
+	LLVMValueRef iv = load(f, b->i32, f->locals[lv->ivar]);
+	LLVMValueRef bv = lv->bound_is_local ? load(f, b->i32, f->locals[lv->bound_local])
+		: LLVMConstInt(b->i32, (uint64_t) (uint32_t) lv->bound_const, 0);
+	LLVMValueRef chunk = LLVMConstInt(b->i64, LV_CHUNK, 0);
+	LLVMValueRef one = LLVMConstInt(b->i64, 1, 0), zero = LLVMConstInt(b->i64, 0, 0);
+	int64_t mag = lv->step > 0 ? lv->step : -lv->step;
+	LLVMValueRef magv = LLVMConstInt(b->i64, (uint64_t) mag, 0);
+	LLVMValueRef t;
+	if (lv->pred == LLVMIntNE)
+	{
+		/* Modulo 2^32 (i != b holds on the wrapped values): with the
+		 * distance d = b - i (S > 0) or i - b in [0, 2^32), i meets b
+		 * first after d / |S| iterations if |S| divides d; otherwise, or
+		 * if d is 0, not before 2^32 / |S| > LV_CHUNK of them. */
+		LLVMValueRef d32 = lv->step > 0 ? LLVMBuildSub(B, bv, iv, "") : LLVMBuildSub(B, iv, bv, "");
+		LLVMValueRef d = LLVMBuildZExt(B, d32, b->i64, "");
+		LLVMValueRef ends = LLVMBuildAnd(B, LLVMBuildICmp(B, LLVMIntNE, d, zero, ""),
+										 LLVMBuildICmp(B, LLVMIntEQ, LLVMBuildURem(B, d, magv, ""), zero, ""), "");
+		t = LLVMBuildSelect(B, ends, LLVMBuildUDiv(B, d, magv, ""), chunk, "");
+	}
+	else
+	{
+		bool sgn = lv_pred_signed(lv->pred);
+		bool incl = lv->pred == LLVMIntSLE || lv->pred == LLVMIntULE || lv->pred == LLVMIntSGE || lv->pred == LLVMIntUGE;
+		LLVMValueRef a = sgn ? LLVMBuildSExt(B, iv, b->i64, "") : LLVMBuildZExt(B, iv, b->i64, "");
+		LLVMValueRef bd = sgn ? LLVMBuildSExt(B, bv, b->i64, "") : LLVMBuildZExt(B, bv, b->i64, "");
+		LLVMValueRef d = lv->step > 0 ? LLVMBuildNSWSub(B, bd, a, "") : LLVMBuildNSWSub(B, a, bd, "");
+		if (incl)
+			d = LLVMBuildNSWAdd(B, d, one, "");
+		d = LLVMBuildSelect(B, LLVMBuildICmp(B, LLVMIntSGT, d, one, ""), d, one, "");
+		t = LLVMBuildUDiv(B, LLVMBuildNUWAdd(B, d, LLVMConstInt(b->i64, (uint64_t) (mag - 1), 0), ""), magv, "");
+	}
+	return LLVMBuildSelect(B, LLVMBuildICmp(B, LLVMIntULT, t, chunk, ""), t, chunk, "");
 }
 
 /*
@@ -1730,6 +2034,8 @@ loop_end_versions(fn *f, ctrl *c, bool *handled)
 		return true;
 	}
 	*handled = true;
+	lv_counted_exit(f, lv);
+	f->b->vectorise |= lv->counted;
 	uint32_t nr = c->nresults, height = c->height;
 	const uint8_t *results = c->results;
 	LLVMBasicBlockRef checked_header = c->label_bb;
@@ -1820,11 +2126,12 @@ loop_end_versions(fn *f, ctrl *c, bool *handled)
 	LLVMPositionBuilderAtEnd(B, lv->guard);
 	f->offset = lv->offset;
 	poll_interrupt(f);
-	LLVMBuildStore(B, c32(b, LV_CHUNK), counter);
+	LLVMValueRef k = lv->counted ? lv_chunk_count(f, lv) : LLVMConstInt(b->i64, LV_CHUNK, 0);
+	LLVMBuildStore(B, LLVMBuildTrunc(B, k, b->i32, ""), counter);
 	for (uint32_t x = 0; x < lv->nlocals; x++)
 		if (lv->locals[x].shadow)
-			LLVMBuildStore(B, LLVMBuildZExt(B, load(f, b->i32, f->locals[x]), b->i64, ""), lv->locals[x].shadow);
-	LLVMBuildCondBr(B, lv_guard_cond(f, lv), hu, checked_header);
+			LLVMBuildStore(B, lv_rep(f, load(f, b->i32, f->locals[x])), lv->locals[x].shadow);
+	LLVMBuildCondBr(B, lv_guard_cond(f, lv, k), hu, checked_header);
 
 	LLVMPositionBuilderAtEnd(B, join);
 	f->sp = height;
@@ -2172,8 +2479,23 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 			ctrl *c = &f->ctrls[f->nctrl - 1 - in->index];
 			if (f->lv_unchecked && f->nctrl - 1 - in->index == f->unchecked_ctrl)
 			{
+				loopver *lv = f->lv_unchecked;
+				if (lv->counted)
+				{
+					/* The chunk's count is its only exit; then the
+					 * condition, on i's value after it. */
+					LLVMValueRef c0 = load(f, b->i32, lv->counter);
+					LLVMValueRef c1 = LLVMBuildSub(B, c0, c32(b, 1), "");
+					LLVMBuildStore(B, c1, lv->counter);
+					LLVMBasicBlockRef end = new_bb(f, "chunk_end"), cont = new_bb(f, "");
+					LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntNE, c1, c32(b, 0), ""), lv->header, end);
+					LLVMPositionBuilderAtEnd(B, end);
+					LLVMBuildCondBr(B, lv_continues(f, lv), lv->guard, cont);
+					LLVMPositionBuilderAtEnd(B, cont);
+					return true;
+				}
 				/* The unchecked version's back-edge and its chunk count in
-				 * one exiting branch (a loop LLVM can vectorise). */
+				 * one exiting branch. */
 				LLVMValueRef c0 = load(f, b->i32, f->lv_unchecked->counter);
 				LLVMValueRef c1 = LLVMBuildSub(B, c0, c32(b, 1), "");
 				LLVMBuildStore(B, c1, f->lv_unchecked->counter);
@@ -2271,7 +2593,7 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 					loopver *lv = f->lv_unchecked;
 					f->v64[f->sp - 1] = lv->locals[in->index].shadow ? load(f, b->i64, lv->locals[in->index].shadow)
 						: lv->locals[in->index].held64 ? lv->locals[in->index].held64
-						: LLVMBuildZExt(B, f->stack[f->sp - 1], b->i64, "");
+						: lv_rep(f, f->stack[f->sp - 1]);
 				}
 			}
 			return true;
@@ -3175,10 +3497,15 @@ batch_begin(batch *b, wrt_module *m, jit_module *jm, const char *tag, char *err,
  * passes); steady state nbody +6%, matmul+simd -2.5%.
  */
 static const char *
-pass_pipeline(void)
+pass_pipeline(bool vectorise)
 {
 	const char *env = getenv("WRT_TIER_PASSES");
-	return env && *env ? env
+	if (env && *env)
+		return env;
+	return vectorise
+		? "always-inline,globaldce,function(sroa,early-cse<memssa>,instcombine,simplifycfg,"
+		  "loop-mssa(loop-rotate,licm),indvars,gvn,instcombine,simplifycfg,"
+		  "loop-vectorize,instcombine,simplifycfg)"
 		: "always-inline,globaldce,function(sroa,early-cse<memssa>,instcombine,simplifycfg,"
 		  "loop-mssa(loop-rotate,licm),indvars,gvn,instcombine,simplifycfg)";
 }
@@ -3218,7 +3545,7 @@ batch_finish(batch *b, jit_module *jm, bool lowered, char *err, size_t errlen)
 	struct timespec t0, t1, t2;
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
 	LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
-	LLVMErrorRef e = LLVMRunPasses(b->M, pass_pipeline(), tm, po);
+	LLVMErrorRef e = LLVMRunPasses(b->M, pass_pipeline(b->vectorise), tm, po);
 	LLVMDisposePassBuilderOptions(po);
 	if (e)
 	{
@@ -3426,8 +3753,8 @@ be_init(const wrt_tier_helpers *h, const wrt_tier_cache *c, char *err, size_t er
 								 LLVMRelocDefault, LLVMCodeModelJITDefault);
 	/* The pipeline is part of the key: cached code made by another one
 	 * (an older default, WRT_TIER_PASSES) is not this one's. */
-	snprintf(target_id, sizeof(target_id), "llvm %s;%s;%s;%s;O2 jit;%s;lowering %d", LLVM_VERSION_STRING_,
-			 host_triple, cpu, features, pass_pipeline(), LOWERING_VERSION);
+	snprintf(target_id, sizeof(target_id), "llvm %s;%s;%s;%s;O2 jit;%s;%s;lowering %d", LLVM_VERSION_STRING_,
+			 host_triple, cpu, features, pass_pipeline(false), pass_pipeline(true), LOWERING_VERSION);
 	LLVMDisposeMessage(cpu);
 	LLVMDisposeMessage(features);
 	if (!tm)

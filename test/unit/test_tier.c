@@ -867,6 +867,9 @@ test_tier_loop_versions(void)
 		{"post", top - 8 - 4 * 1024, 1024, 0},          /* the chunk's last access: just in */
 		{"post", top - 7 - 4 * 1024, 1024, 0},          /* one byte out, chunk's last iteration */
 		{"post", top - 7 - 4 * 2048, 2048, 0},          /* the same in the second chunk */
+		{"cond_step", 0, 100, 301}, {"cond_step", 64, 1000, 2501}, {"cond_step", top - 4 * 2000, 700, 1003},
+		{"continue_br", 0, 100, 301}, {"continue_br", 64, 2000, 2999}, {"continue_br", top - 4 * 3000, 9, 2001},
+		{"stale_step", 0, 301, 0}, {"stale_step", 128, 1025, 0}, {"stale_step", top - 4 * 1010, 1001, 0},
 		{"grow", 0, 0, 0},
 		{"sum_ptr", top - 4 * 100, 100, 0}, {"sum_ptr", 2 * top - 4 * 2000, 2000, 0},
 		{"scale", top, top - 4, 4000}, {"fill_down", 2 * top - 2 * 1024, 1025, 0},
@@ -948,17 +951,53 @@ lv_rand(uint64_t *s)
 	return (uint32_t) (*s >> 33);
 }
 
-/* locals: 0 a, 1 b, 2 n (params); 3 i, 4 s, 5 t, 6 c */
+/*
+ * locals: 0 a, 1 b, 2 n (params); 3 i, 4 s, 5 t, 6 c, 7 bound.  The loop
+ * exits on c-- != 0 (exit 0), or on i <cmp> bound (1) or i <cmp> constant
+ * (2), either operand order, for every comparison lv_counted_exit takes
+ * and those it refuses (direction against the step's sign): the bound is
+ * i's value after n (or a constant count of) iterations, so the loop ends
+ * by then whatever the comparison, from i = 0, -100, or (exclusive
+ * comparisons only: no second wrap) near 2^31 or 2^32.
+ */
 static size_t
 lv_random_module(uint64_t seed, uint8_t *out, size_t cap)
 {
+	static const uint8_t cmps[] = {0x47, 0x48, 0x49, 0x4a, 0x4b, 0x4c, 0x4d, 0x4e, 0x4f};
+	static const int32_t counts[] = {1, 5, 37, 1023, 1024, 1025, 2500};
+	static const int32_t starts[] = {0, -100, 0x7ffffff0, (int32_t) 0xfffffff0u};
 	uint64_t r = seed * 0x9e3779b97f4a7c15ull + 1;
 	wbuf body = {0}, code = {0}, sec = {0}, mod = {0};
 	int32_t step = (int32_t) (lv_rand(&r) % 17) - 8;
 	uint32_t sh = lv_rand(&r) % 4;
 	bool pre_step = lv_rand(&r) & 1;
-	wput(&body, 1); wleb(&body, 4); wput(&body, 0x7f);       /* 4 i32 locals */
+	uint32_t exit = lv_rand(&r) % 3;
+	uint8_t cmp = cmps[lv_rand(&r) % sizeof(cmps)];
+	bool swapped = lv_rand(&r) & 1, tee = lv_rand(&r) & 1;
+	/* the comparison as i <cmp> bound: swapped operands swap lt and gt */
+	uint8_t eff = swapped && cmp != 0x47 ? (uint8_t) (cmp <= 0x49 || (cmp >= 0x4c && cmp <= 0x4d) ? cmp + 2 : cmp - 2) : cmp;
+	bool incl = eff >= 0x4c;
+	int32_t start = starts[lv_rand(&r) % (incl ? 2 : 4)];
+	int32_t count = counts[lv_rand(&r) % (sizeof(counts) / sizeof(counts[0]))];
+	if (exit != 0 && step == 0)
+		step = 3;
+	wput(&body, 1); wleb(&body, 5); wput(&body, 0x7f);       /* 5 i32 locals */
 	wput(&body, 0x20); wleb(&body, 2); wput(&body, 0x21); wleb(&body, 6);   /* c = n */
+	if (exit != 0)
+	{
+		/* i = start; bound = start + (count - incl) * step */
+		wput(&body, 0x41); wsleb(&body, start); wput(&body, 0x21); wleb(&body, 3);
+		wput(&body, 0x41); wsleb(&body, start);
+		if (exit == 1)
+		{
+			wput(&body, 0x20); wleb(&body, 2);
+			wput(&body, 0x41); wsleb(&body, incl); wput(&body, 0x6b);
+		}
+		else
+			wput(&body, 0x41), wsleb(&body, count - incl);
+		wput(&body, 0x41); wsleb(&body, step); wput(&body, 0x6c); wput(&body, 0x6a);
+		wput(&body, 0x21); wleb(&body, 7);
+	}
 	wput(&body, 0x03); wput(&body, 0x40);                    /* loop */
 	if (pre_step)
 	{
@@ -1007,14 +1046,36 @@ lv_random_module(uint64_t seed, uint8_t *out, size_t cap)
 			wput(&body, stores[lv_rand(&r) % sizeof(stores)]); wleb(&body, 0); wleb(&body, offset);
 		}
 	}
+	bool tee_i = !pre_step && tee && !swapped && exit != 0;
 	if (!pre_step)
 	{
 		wput(&body, 0x20); wleb(&body, 3); wput(&body, 0x41); wsleb(&body, step); wput(&body, 0x6a);
-		wput(&body, 0x21); wleb(&body, 3);
+		wput(&body, tee_i ? 0x22 : 0x21); wleb(&body, 3);
 	}
-	/* c = c - 1; br_if 0 (c) */
-	wput(&body, 0x20); wleb(&body, 6); wput(&body, 0x41); wsleb(&body, 1); wput(&body, 0x6b);
-	wput(&body, 0x22); wleb(&body, 6); wput(&body, 0x0d); wleb(&body, 0);
+	if (exit == 0)
+	{
+		/* c = c - 1; br_if 0 (c) */
+		wput(&body, 0x20); wleb(&body, 6); wput(&body, 0x41); wsleb(&body, 1); wput(&body, 0x6b);
+		wput(&body, 0x22); wleb(&body, 6); wput(&body, 0x0d); wleb(&body, 0);
+	}
+	else
+	{
+		/* br_if 0 (i <cmp> bound), or (bound <cmp> i) */
+		wbuf bound = {0};
+		if (exit == 1)
+			wput(&bound, 0x20), wleb(&bound, 7);
+		else
+			wput(&bound, 0x41), wsleb(&bound, (int32_t) ((uint32_t) start + (uint32_t) (count - incl) * (uint32_t) step));
+		if (swapped)
+			for (size_t i = 0; i < bound.n; i++)
+				wput(&body, bound.b[i]);
+		if (!tee_i)
+			wput(&body, 0x20), wleb(&body, 3);
+		if (!swapped)
+			for (size_t i = 0; i < bound.n; i++)
+				wput(&body, bound.b[i]);
+		wput(&body, cmp); wput(&body, 0x0d); wleb(&body, 0);
+	}
 	wput(&body, 0x0b);                                       /* end loop */
 	wput(&body, 0x20); wleb(&body, 4); wput(&body, 0x0b);    /* s, end */
 
@@ -1089,7 +1150,7 @@ test_tier_loop_versions_random(void)
 	};
 	enum { NA = sizeof(args) / sizeof(args[0]) };
 	uint8_t bytes[4096];
-	for (uint64_t seed = 1; seed <= 120; seed++)
+	for (uint64_t seed = 1; seed <= 240; seed++)
 	{
 		size_t len = lv_random_module(seed, bytes, sizeof(bytes));
 		NEED(len > 0);
