@@ -1659,20 +1659,19 @@ lv_new(fn *f, const wrt_insn_reader *rd)
  * The i64 that stands for an i32 local's value in the guard's and the
  * unchecked version's exact address arithmetic.  Any value congruent
  * modulo 2^32 is right (the guard checks the sums it makes), but only one
- * near the true address passes: signed while memory is at most 2 GiB, so
- * that the negative indices clang counts up to 0 in loops over globals
- * (i = -4096; ... i + &x[4096] ...) are small, else unsigned, for
- * addresses above 2 GiB.  LICM hoists the choice out of the loop (the
- * size does not change in it).
+ * near the true address passes: the unsigned one, except for a counted
+ * loop's i that counts up to 0 (i != 0, S > 0: negative all along), the
+ * index clang makes for loops over globals (i = -4096; ... &x[4096] + i
+ * ...), taken signed.  A choice made when lowering, not at run time: a
+ * select on the value cost nbody 10% (docs/benchmarks.md).
  */
 static LLVMValueRef
-lv_rep(fn *f, LLVMValueRef v32)
+lv_rep(fn *f, const loopver *lv, uint32_t local, LLVMValueRef v32)
 {
 	batch *b = f->b;
-	LLVMBuilderRef B = b->B;
-	LLVMValueRef small = LLVMBuildICmp(B, LLVMIntULE, load(f, b->i64, f->size_var),
-									   LLVMConstInt(b->i64, (uint64_t) 1 << 31, 0), "");
-	return LLVMBuildSelect(B, small, LLVMBuildSExt(B, v32, b->i64, ""), LLVMBuildZExt(B, v32, b->i64, ""), "");
+	bool sgn = lv->counted && local == lv->ivar && lv->pred == LLVMIntNE && !lv->bound_is_local
+		&& lv->bound_const == 0 && lv->step > 0;
+	return sgn ? LLVMBuildSExt(b->B, v32, b->i64, "") : LLVMBuildZExt(b->B, v32, b->i64, "");
 }
 
 /* Same locals with the same coefficients: one range check covers both
@@ -1724,7 +1723,7 @@ lv_guard_cond(fn *f, const loopver *lv, LLVMValueRef k)
 		for (uint32_t j = 0; j < a->a.n; j++)
 		{
 			uint32_t x = a->a.local[j];
-			LLVMValueRef v = lv_rep(f, load(f, b->i32, f->locals[x]));
+			LLVMValueRef v = lv_rep(f, lv, x, load(f, b->i32, f->locals[x]));
 			sum = LLVMBuildNSWAdd(B, sum, LLVMBuildNSWMul(B, v, LLVMConstInt(b->i64, (uint64_t) a->a.coef[j], 1), ""), "");
 			if (lv->locals[x].write == LV_STEPPED)
 			{
@@ -2130,7 +2129,7 @@ loop_end_versions(fn *f, ctrl *c, bool *handled)
 	LLVMBuildStore(B, LLVMBuildTrunc(B, k, b->i32, ""), counter);
 	for (uint32_t x = 0; x < lv->nlocals; x++)
 		if (lv->locals[x].shadow)
-			LLVMBuildStore(B, lv_rep(f, load(f, b->i32, f->locals[x])), lv->locals[x].shadow);
+			LLVMBuildStore(B, lv_rep(f, lv, x, load(f, b->i32, f->locals[x])), lv->locals[x].shadow);
 	LLVMBuildCondBr(B, lv_guard_cond(f, lv, k), hu, checked_header);
 
 	LLVMPositionBuilderAtEnd(B, join);
@@ -2593,7 +2592,7 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 					loopver *lv = f->lv_unchecked;
 					f->v64[f->sp - 1] = lv->locals[in->index].shadow ? load(f, b->i64, lv->locals[in->index].shadow)
 						: lv->locals[in->index].held64 ? lv->locals[in->index].held64
-						: lv_rep(f, f->stack[f->sp - 1]);
+						: lv_rep(f, lv, in->index, f->stack[f->sp - 1]);
 				}
 			}
 			return true;
@@ -3717,6 +3716,19 @@ be_init(const wrt_tier_helpers *h, const wrt_tier_cache *c, char *err, size_t er
 	{
 		snprintf(err, errlen, "LLVM has no native target");
 		return false;
+	}
+	/* WRT_TIER_LLVM_ARGS="-opt ...": LLVM's own options (debugging, e.g.
+	 * -pass-remarks-missed=loop-vectorize); not for production. */
+	const char *llvm_args = getenv("WRT_TIER_LLVM_ARGS");
+	if (llvm_args && *llvm_args)
+	{
+		static char buf[1024];
+		const char *argv[32] = {"wasmrt-llvm"};
+		int argc = 1;
+		snprintf(buf, sizeof(buf), "%s", llvm_args);
+		for (char *tok = strtok(buf, " "); tok && argc < 32; tok = strtok(NULL, " "))
+			argv[argc++] = tok;
+		LLVMParseCommandLineOptions(argc, argv, NULL);
 	}
 	tsc = LLVMOrcCreateNewThreadSafeContext();
 	ctx = LLVMOrcThreadSafeContextGetContext(tsc);

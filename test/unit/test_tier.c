@@ -870,6 +870,9 @@ test_tier_loop_versions(void)
 		{"cond_step", 0, 100, 301}, {"cond_step", 64, 1000, 2501}, {"cond_step", top - 4 * 2000, 700, 1003},
 		{"continue_br", 0, 100, 301}, {"continue_br", 64, 2000, 2999}, {"continue_br", top - 4 * 3000, 9, 2001},
 		{"stale_step", 0, 301, 0}, {"stale_step", 128, 1025, 0}, {"stale_step", top - 4 * 1010, 1001, 0},
+		{"neg_index", 4096, 1024, 0}, {"neg_index", 40000, 5000, 0}, {"neg_index", top, 3000, 0},
+		{"neg_index", 4000, 1001, 0},                   /* below 0 at the first iteration */
+		{"neg_index", top + 4, 2, 0},                   /* past the end at the second */
 		{"grow", 0, 0, 0},
 		{"sum_ptr", top - 4 * 100, 100, 0}, {"sum_ptr", 2 * top - 4 * 2000, 2000, 0},
 		{"scale", top, top - 4, 4000}, {"fill_down", 2 * top - 2 * 1024, 1025, 0},
