@@ -225,6 +225,9 @@ typedef struct aff {
 	int64_t k;
 	uint32_t local[AFF_TERMS];
 	int64_t coef[AFF_TERMS];
+	/* plus a value anywhere in [vlo, vhi] that changes freely (a masked
+	 * or loaded byte: a table index); [0, 0] if none */
+	int64_t vlo, vhi;
 } aff;
 
 typedef struct lv_access {
@@ -524,7 +527,7 @@ unwind_unless(fn *f, LLVMValueRef ok)
 static bool
 aff_ok(const aff *x)
 {
-	if (x->k > AFF_CONST_MAX || x->k < -AFF_CONST_MAX)
+	if (x->k > AFF_CONST_MAX || x->k < -AFF_CONST_MAX || x->vlo < -AFF_CONST_MAX || x->vhi > AFF_CONST_MAX)
 		return false;
 	for (uint32_t i = 0; i < x->n; i++)
 		if (x->coef[i] > AFF_COEF_MAX || x->coef[i] < -AFF_COEF_MAX)
@@ -543,6 +546,8 @@ aff_add(aff *r, const aff *x, const aff *y, int sign)
 		return;
 	}
 	t.k += sign * y->k;
+	t.vlo += sign > 0 ? y->vlo : -y->vhi;
+	t.vhi += sign > 0 ? y->vhi : -y->vlo;
 	for (uint32_t j = 0; j < y->n; j++)
 	{
 		uint32_t i = 0;
@@ -585,14 +590,76 @@ aff_scale(aff *r, const aff *x, int64_t m)
 	t.k *= m;
 	for (uint32_t i = 0; i < t.n; i++)
 		t.coef[i] *= m;
+	t.vlo = (m > 0 ? x->vlo : x->vhi) * m;
+	t.vhi = (m > 0 ? x->vhi : x->vlo) * m;
 	t.known = m != 0 && aff_ok(&t);
 	if (m == 0)
-	{
-		t.known = true;
-		t.n = 0;
-		t.k = 0;
-	}
+		t = (aff) {.known = true};
 	*r = t;
+}
+
+static bool
+aff_has_var(const aff *x)
+{
+	return x->vlo != 0 || x->vhi != 0;
+}
+
+/* A value in [*lo, *hi], both >= 0, known from its tag alone (no locals). */
+static bool
+aff_nonneg_range(const aff *x, int64_t *lo, int64_t *hi)
+{
+	if (!x->known || x->n != 0 || x->k + x->vlo < 0)
+		return false;
+	*lo = x->k + x->vlo;
+	*hi = x->k + x->vhi;
+	return true;
+}
+
+static aff
+aff_range(int64_t lo, int64_t hi)
+{
+	return (aff) {.known = true, .vlo = lo, .vhi = hi};
+}
+
+/*
+ * The tag of the result of a bitwise or remainder operator: a range when
+ * the operands bound it (x & 255, x >> 24, x % 100, and the xor or or of
+ * two such values); unknown otherwise.
+ */
+static aff
+aff_bounded_op(uint16_t op, const aff *a, const aff *b)
+{
+	int64_t alo = 0, ahi = 0, blo = 0, bhi = 0;
+	bool ar = aff_nonneg_range(a, &alo, &ahi), br = aff_nonneg_range(b, &blo, &bhi);
+	bool bconst = b->known && b->n == 0 && !aff_has_var(b);
+	switch (op)
+	{
+		case WRT_OP_I32_AND:
+			if (ar || br)
+				return aff_range(0, ar && br ? (ahi < bhi ? ahi : bhi) : ar ? ahi : bhi);
+			break;
+		case WRT_OP_I32_OR:
+		case WRT_OP_I32_XOR:
+			if (ar && br)
+			{
+				int64_t m = ahi > bhi ? ahi : bhi, p = 1;
+				while (p <= m)
+					p <<= 1;
+				return aff_range(0, p - 1);
+			}
+			break;
+		case WRT_OP_I32_SHR_U:
+			if (bconst && ((uint32_t) b->k & 31) != 0)
+				return aff_range(0, (int64_t) (UINT32_MAX >> ((uint32_t) b->k & 31)));
+			break;
+		case WRT_OP_I32_REM_U:
+			if (bconst && (uint32_t) b->k != 0)
+				return aff_range(0, (int64_t) (uint32_t) b->k - 1);
+			break;
+		default:
+			break;
+	}
+	return (aff) {.known = false};
 }
 
 /* The record of the innermost loop being lowered the first time, or NULL. */
@@ -697,7 +764,7 @@ lv_note_write(fn *f, uint32_t local, const aff *t)
 		lv->locals[local].write = LV_OTHER;
 		return;
 	}
-	bool stepped = t->known && t->n == 1 && t->local[0] == local && t->coef[0] == 1
+	bool stepped = t->known && t->n == 1 && t->local[0] == local && t->coef[0] == 1 && !aff_has_var(t)
 		&& t->k <= LV_STEP_MAX && t->k >= -LV_STEP_MAX;
 	if (!stepped || lv->locals[local].write == LV_OTHER)
 	{
@@ -815,7 +882,7 @@ address(fn *f, LLVMValueRef addr32, uint32_t offset, uint32_t size)
 		/* In an unchecked loop version the guard checked the chunk: the
 		 * address is its form's exact value (an i64 induction LLVM can
 		 * follow), which equals addr32 there. */
-		LLVMValueRef exact = f->v64[f->sp];
+		LLVMValueRef exact = aff_has_var(&f->tags[f->sp]) ? NULL : f->v64[f->sp];
 		LLVMValueRef ea = LLVMBuildNUWAdd(b->B, exact ? exact : a, LLVMConstInt(b->i64, offset, 0), "");
 		return LLVMBuildGEP2(b->B, b->i8, load(f, b->ptr, f->mem_var), &ea, 1, "");
 	}
@@ -1707,16 +1774,16 @@ lv_guard_cond(fn *f, const loopver *lv, LLVMValueRef k)
 		if (done[i])
 			continue;
 		const lv_access *a = &lv->acc[i];
-		int64_t kmin = a->a.k, endmax = a->a.k + (int64_t) a->offset + a->size;
+		int64_t kmin = a->a.k + a->a.vlo, endmax = a->a.k + a->a.vhi + (int64_t) a->offset + a->size;
 		for (uint32_t j = i + 1; j < lv->naccess; j++)
 			if (!done[j] && aff_same_terms(&a->a, &lv->acc[j].a))
 			{
 				const lv_access *o = &lv->acc[j];
 				done[j] = true;
-				if (o->a.k < kmin)
-					kmin = o->a.k;
-				if (o->a.k + (int64_t) o->offset + o->size > endmax)
-					endmax = o->a.k + (int64_t) o->offset + o->size;
+				if (o->a.k + o->a.vlo < kmin)
+					kmin = o->a.k + o->a.vlo;
+				if (o->a.k + o->a.vhi + (int64_t) o->offset + o->size > endmax)
+					endmax = o->a.k + o->a.vhi + (int64_t) o->offset + o->size;
 			}
 		LLVMValueRef sum = LLVMConstInt(b->i64, 0, 0);
 		int64_t down = 0, up = 0;
@@ -2191,7 +2258,8 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 		unsigned n = 0;
 		/* address arithmetic: the result's affine form */
 		bool affine = op == WRT_OP_I32_ADD || op == WRT_OP_I32_SUB || op == WRT_OP_I32_MUL
-			|| op == WRT_OP_I32_SHL;
+			|| op == WRT_OP_I32_SHL || op == WRT_OP_I32_AND || op == WRT_OP_I32_OR || op == WRT_OP_I32_XOR
+			|| op == WRT_OP_I32_SHR_U || op == WRT_OP_I32_REM_U;
 		aff ta = {0}, tb = {0};
 		LLVMValueRef va = NULL, vb = NULL;
 		if (affine)
@@ -2228,16 +2296,19 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 			aff *t = &f->tags[f->sp - 1];
 			if (op == WRT_OP_I32_ADD || op == WRT_OP_I32_SUB)
 				aff_add(t, &ta, &tb, op == WRT_OP_I32_ADD ? 1 : -1);
-			else if (op == WRT_OP_I32_MUL && tb.known && tb.n == 0)
+			else if (op == WRT_OP_I32_MUL && tb.known && tb.n == 0 && !aff_has_var(&tb))
 				aff_scale(t, &ta, tb.k);
-			else if (op == WRT_OP_I32_MUL && ta.known && ta.n == 0)
+			else if (op == WRT_OP_I32_MUL && ta.known && ta.n == 0 && !aff_has_var(&ta))
 				aff_scale(t, &tb, ta.k);
-			else if (op == WRT_OP_I32_SHL && tb.known && tb.n == 0)
+			else if (op == WRT_OP_I32_SHL && tb.known && tb.n == 0 && !aff_has_var(&tb))
 				aff_scale(t, &ta, (int64_t) 1 << ((uint32_t) tb.k & 31));
+			else if (op != WRT_OP_I32_ADD && op != WRT_OP_I32_SUB && op != WRT_OP_I32_MUL && op != WRT_OP_I32_SHL)
+				*t = aff_bounded_op(op, &ta, &tb);
 			else
 				t->known = false;
 			/* the unchecked version: the same form's exact value */
-			if (f->lv_unchecked && t->known && va && vb)
+			if (f->lv_unchecked && t->known && !aff_has_var(t) && va && vb
+				&& (op == WRT_OP_I32_ADD || op == WRT_OP_I32_SUB || op == WRT_OP_I32_MUL || op == WRT_OP_I32_SHL))
 			{
 				LLVMValueRef v;
 				if (op == WRT_OP_I32_ADD)
@@ -2266,7 +2337,17 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 			LLVMTypeRef rt = vt(b, info->t_out);
 			if (!rows[op].mem_float && mt != rt)
 				v = rows[op].mem_signed ? LLVMBuildSExt(B, v, rt, "") : LLVMBuildZExt(B, v, rt, "");
-			return push(f, v);
+			if (!push(f, v))
+				return false;
+			/* a narrow load's value range (a table index) */
+			if (info->t_out == WRT_I32 && rows[op].mem_size < 4)
+			{
+				int64_t bits = rows[op].mem_size * 8;
+				f->tags[f->sp - 1] = rows[op].mem_signed
+					? aff_range(-((int64_t) 1 << (bits - 1)), ((int64_t) 1 << (bits - 1)) - 1)
+					: aff_range(0, ((int64_t) 1 << bits) - 1);
+			}
+			return true;
 		}
 		case WRT_OPC_STORE:
 		{
@@ -2592,6 +2673,7 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 					loopver *lv = f->lv_unchecked;
 					f->v64[f->sp - 1] = lv->locals[in->index].shadow ? load(f, b->i64, lv->locals[in->index].shadow)
 						: lv->locals[in->index].held64 ? lv->locals[in->index].held64
+						: aff_has_var(&lv->locals[in->index].held) && lv->locals[in->index].held.known ? NULL
 						: lv_rep(f, lv, in->index, f->stack[f->sp - 1]);
 				}
 			}

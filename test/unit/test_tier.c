@@ -873,6 +873,14 @@ test_tier_loop_versions(void)
 		{"neg_index", 4096, 1024, 0}, {"neg_index", 40000, 5000, 0}, {"neg_index", top, 3000, 0},
 		{"neg_index", 4000, 1001, 0},                   /* below 0 at the first iteration */
 		{"neg_index", top + 4, 2, 0},                   /* past the end at the second */
+		{"lookup", 1000, 20000, 3000}, {"lookup", 200, 8000, 1030},
+		{"lookup", top - 1100, 100, 50}, {"lookup", 100, top - 40, 100}, {"lookup", 64, 30000, 1},
+		{"masked", 100, 3000, 0}, {"masked", top - 2001, 2500, 0},  /* just in */
+		{"masked", top - 2000, 2500, 0},                /* i % 2000 past the end at 1999 */
+		{"masked", top - 400, 600, 0},                  /* i & 511 past the end at 400 */
+		{"signed_idx", 200, 1000, 10}, {"signed_idx", top - 258, 1000, 10},     /* just in */
+		{"signed_idx", 100, 1000, 10},                  /* below 0 at the -128 */
+		{"signed_idx", top - 257, 1000, 10},            /* past the end at the 127 */
 		{"grow", 0, 0, 0},
 		{"sum_ptr", top - 4 * 100, 100, 0}, {"sum_ptr", 2 * top - 4 * 2000, 2000, 0},
 		{"scale", top, top - 4, 4000}, {"fill_down", 2 * top - 2 * 1024, 1025, 0},
