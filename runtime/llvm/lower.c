@@ -233,6 +233,8 @@ typedef struct aff {
 typedef struct lv_access {
 	aff a;
 	uint32_t offset, size;
+	bool store;                 /* a scalar store (marked: lv_mark) */
+	uint8_t group;              /* lv_group_accesses */
 } lv_access;
 
 typedef enum lv_write { LV_UNWRITTEN = 0, LV_STEPPED, LV_OTHER } lv_write;
@@ -266,6 +268,15 @@ typedef struct loopver {
 	LLVMValueRef counter;
 	uint32_t naccess;
 	lv_access acc[LV_ACCESSES];
+	/* Accesses with the same locals and coefficients form a group (their
+	 * distances are constants LLVM sees); each group's first access, and
+	 * whether it stores.  The unchecked version's scalar accesses carry
+	 * a scope per group (alias.scope, noalias), which the guard makes
+	 * true: no group that stores overlaps another in the chunk. */
+	uint32_t ngroups;
+	uint8_t group_first[LV_ACCESSES];
+	bool group_store[LV_ACCESSES];
+	LLVMValueRef md_scope[LV_ACCESSES], md_noalias[LV_ACCESSES], md_decl;
 	uint32_t nlocals;
 	lv_local *locals;
 	/* A counted loop (lv_counted_exit): the back-edge continues while
@@ -314,6 +325,8 @@ typedef struct fn {
 	LLVMValueRef trap_var;      /* i32 out-parameter of the numeric helpers */
 	LLVMValueRef vtmp[4];       /* SIMD rows' operands and result, made on demand */
 	LLVMValueRef stmp;          /* SIMD rows' scalar operand (slot bits) */
+	bool access_store;          /* the access being lowered is a scalar store */
+	int lv_group;               /* unchecked version: its group, or -1 */
 	LLVMValueRef *locals;
 	/* Float and v128 constants, made opaque once at the entry (opaque_const). */
 	LLVMValueRef consts[32];
@@ -598,6 +611,8 @@ aff_scale(aff *r, const aff *x, int64_t m)
 	*r = t;
 }
 
+static bool aff_same_terms(const aff *x, const aff *y);
+
 static bool
 aff_has_var(const aff *x)
 {
@@ -799,7 +814,7 @@ lv_note_access(fn *f, const aff *t, uint32_t offset, uint32_t size)
 		lv->bad = true;
 		return;
 	}
-	lv->acc[lv->naccess++] = (lv_access) {*t, offset, size};
+	lv->acc[lv->naccess++] = (lv_access) {*t, offset, size, f->access_store, 0};
 }
 
 /*
@@ -883,6 +898,10 @@ address(fn *f, LLVMValueRef addr32, uint32_t offset, uint32_t size)
 		 * address is its form's exact value (an i64 induction LLVM can
 		 * follow), which equals addr32 there. */
 		LLVMValueRef exact = aff_has_var(&f->tags[f->sp]) ? NULL : f->v64[f->sp];
+		f->lv_group = -1;
+		for (uint32_t g = 0; g < f->lv_unchecked->ngroups; g++)
+			if (aff_same_terms(&f->tags[f->sp], &f->lv_unchecked->acc[f->lv_unchecked->group_first[g]].a))
+				f->lv_group = (int) g;
 		LLVMValueRef ea = LLVMBuildNUWAdd(b->B, exact ? exact : a, LLVMConstInt(b->i64, offset, 0), "");
 		return LLVMBuildGEP2(b->B, b->i8, load(f, b->ptr, f->mem_var), &ea, 1, "");
 	}
@@ -1759,6 +1778,82 @@ aff_same_terms(const aff *x, const aff *y)
 	return true;
 }
 
+/* Groups the accesses (lv->acc[].group, group_first, group_store). */
+static void
+lv_group_accesses(loopver *lv)
+{
+	lv->ngroups = 0;
+	for (uint32_t i = 0; i < lv->naccess; i++)
+	{
+		uint32_t g = 0;
+		while (g < lv->ngroups && !aff_same_terms(&lv->acc[i].a, &lv->acc[lv->group_first[g]].a))
+			g++;
+		if (g == lv->ngroups)
+		{
+			lv->group_first[g] = (uint8_t) i;
+			lv->group_store[g] = false;
+			lv->ngroups++;
+		}
+		lv->acc[i].group = (uint8_t) g;
+		lv->group_store[g] |= lv->acc[i].store;
+	}
+}
+
+/*
+ * The scopes of the unchecked version's groups: one domain per loop, a
+ * scope per group; an access of group g is in scope g and does not alias
+ * the other scopes.  md_decl declares them (llvm.experimental.noalias.
+ * scope.decl) at each chunk's guard: the claim holds within a chunk,
+ * where the guard checked it, not between chunks (a copy whose source
+ * catches up with its destination a chunk later).
+ */
+static void
+lv_scopes(fn *f, loopver *lv)
+{
+	batch *b = f->b;
+	char name[96];
+	snprintf(name, sizeof(name), "wrt.lv.%s.%u.%u", b->tag, f->func, lv->offset);
+	LLVMMetadataRef dname = LLVMMDStringInContext2(ctx, name, strlen(name));
+	LLVMMetadataRef domain = LLVMMDNodeInContext2(ctx, &dname, 1);
+	LLVMMetadataRef scopes[LV_ACCESSES];
+	for (uint32_t g = 0; g < lv->ngroups; g++)
+	{
+		char sname[112];
+		snprintf(sname, sizeof(sname), "%s.g%u", name, g);
+		LLVMMetadataRef ops[2] = {LLVMMDStringInContext2(ctx, sname, strlen(sname)), domain};
+		scopes[g] = LLVMMDNodeInContext2(ctx, ops, 2);
+	}
+	for (uint32_t g = 0; g < lv->ngroups; g++)
+	{
+		LLVMMetadataRef others[LV_ACCESSES];
+		uint32_t n = 0;
+		for (uint32_t h = 0; h < lv->ngroups; h++)
+			if (h != g)
+				others[n++] = scopes[h];
+		lv->md_scope[g] = LLVMMetadataAsValue(ctx, LLVMMDNodeInContext2(ctx, &scopes[g], 1));
+		lv->md_noalias[g] = LLVMMetadataAsValue(ctx, LLVMMDNodeInContext2(ctx, others, n));
+	}
+	lv->md_decl = LLVMMetadataAsValue(ctx, LLVMMDNodeInContext2(ctx, scopes, lv->ngroups));
+}
+
+/* The unchecked version's scalar load or store: its group's scopes. */
+static void
+lv_mark(fn *f, LLVMValueRef access)
+{
+	loopver *lv = f->lv_unchecked;
+	if (!lv || f->lv_group < 0 || lv->ngroups < 2)
+		return;
+	static unsigned scope_kind, noalias_kind;
+	if (!scope_kind)
+	{
+		scope_kind = LLVMGetMDKindIDInContext(ctx, "alias.scope", 11);
+		noalias_kind = LLVMGetMDKindIDInContext(ctx, "noalias", 7);
+	}
+	LLVMSetMetadata(access, scope_kind, lv->md_scope[f->lv_group]);
+	LLVMSetMetadata(access, noalias_kind, lv->md_noalias[f->lv_group]);
+	f->lv_group = -1;
+}
+
 /* Every address of the next k iterations in bounds (k: an i64 of at most
  * LV_CHUNK; the header). */
 static LLVMValueRef
@@ -1768,18 +1863,16 @@ lv_guard_cond(fn *f, const loopver *lv, LLVMValueRef k)
 	LLVMBuilderRef B = b->B;
 	LLVMValueRef size = load(f, b->i64, f->size_var);
 	LLVMValueRef ok = LLVMConstInt(b->i1, 1, 0);
-	bool done[LV_ACCESSES] = {false};
-	for (uint32_t i = 0; i < lv->naccess; i++)
+	LLVMValueRef lo[LV_ACCESSES], hi[LV_ACCESSES];
+	for (uint32_t g = 0; g < lv->ngroups; g++)
 	{
-		if (done[i])
-			continue;
-		const lv_access *a = &lv->acc[i];
-		int64_t kmin = a->a.k + a->a.vlo, endmax = a->a.k + a->a.vhi + (int64_t) a->offset + a->size;
-		for (uint32_t j = i + 1; j < lv->naccess; j++)
-			if (!done[j] && aff_same_terms(&a->a, &lv->acc[j].a))
+		/* one range per group: the lowest start, the highest end */
+		const lv_access *a = &lv->acc[lv->group_first[g]];
+		int64_t kmin = INT64_MAX, endmax = INT64_MIN;
+		for (uint32_t i = 0; i < lv->naccess; i++)
+			if (lv->acc[i].group == g)
 			{
-				const lv_access *o = &lv->acc[j];
-				done[j] = true;
+				const lv_access *o = &lv->acc[i];
 				if (o->a.k + o->a.vlo < kmin)
 					kmin = o->a.k + o->a.vlo;
 				if (o->a.k + o->a.vhi + (int64_t) o->offset + o->size > endmax)
@@ -1802,15 +1895,21 @@ lv_guard_cond(fn *f, const loopver *lv, LLVMValueRef k)
 			}
 		}
 		/* the extremes of the stepped terms over k iterations */
-		LLVMValueRef lo = LLVMBuildNSWAdd(B, sum, LLVMConstInt(b->i64, (uint64_t) kmin, 1), "");
-		LLVMValueRef hi = LLVMBuildNSWAdd(B, sum, LLVMConstInt(b->i64, (uint64_t) endmax, 1), "");
+		lo[g] = LLVMBuildNSWAdd(B, sum, LLVMConstInt(b->i64, (uint64_t) kmin, 1), "");
+		hi[g] = LLVMBuildNSWAdd(B, sum, LLVMConstInt(b->i64, (uint64_t) endmax, 1), "");
 		if (down)
-			lo = LLVMBuildNSWAdd(B, lo, LLVMBuildNSWMul(B, k, LLVMConstInt(b->i64, (uint64_t) down, 1), ""), "");
+			lo[g] = LLVMBuildNSWAdd(B, lo[g], LLVMBuildNSWMul(B, k, LLVMConstInt(b->i64, (uint64_t) down, 1), ""), "");
 		if (up)
-			hi = LLVMBuildNSWAdd(B, hi, LLVMBuildNSWMul(B, k, LLVMConstInt(b->i64, (uint64_t) up, 1), ""), "");
-		ok = LLVMBuildAnd(B, ok, LLVMBuildICmp(B, LLVMIntSGE, lo, LLVMConstInt(b->i64, 0, 0), ""), "");
-		ok = LLVMBuildAnd(B, ok, LLVMBuildICmp(B, LLVMIntSLE, hi, size, ""), "");
+			hi[g] = LLVMBuildNSWAdd(B, hi[g], LLVMBuildNSWMul(B, k, LLVMConstInt(b->i64, (uint64_t) up, 1), ""), "");
+		ok = LLVMBuildAnd(B, ok, LLVMBuildICmp(B, LLVMIntSGE, lo[g], LLVMConstInt(b->i64, 0, 0), ""), "");
+		ok = LLVMBuildAnd(B, ok, LLVMBuildICmp(B, LLVMIntSLE, hi[g], size, ""), "");
 	}
+	/* the scopes' claim: a group that stores overlaps no other group */
+	for (uint32_t g = 0; g < lv->ngroups; g++)
+		for (uint32_t h = g + 1; h < lv->ngroups; h++)
+			if (lv->group_store[g] || lv->group_store[h])
+				ok = LLVMBuildAnd(B, ok, LLVMBuildOr(B, LLVMBuildICmp(B, LLVMIntSLE, hi[g], lo[h], ""),
+													 LLVMBuildICmp(B, LLVMIntSLE, hi[h], lo[g], ""), ""), "");
 	return ok;
 }
 
@@ -2100,8 +2199,10 @@ loop_end_versions(fn *f, ctrl *c, bool *handled)
 		return true;
 	}
 	*handled = true;
+	lv_group_accesses(lv);
+	lv_scopes(f, lv);
 	lv_counted_exit(f, lv);
-	f->b->vectorise |= lv->counted;
+	f->b->vectorise |= lv->counted || lv->ngroups >= 2;
 	uint32_t nr = c->nresults, height = c->height;
 	const uint8_t *results = c->results;
 	LLVMBasicBlockRef checked_header = c->label_bb;
@@ -2197,7 +2298,20 @@ loop_end_versions(fn *f, ctrl *c, bool *handled)
 	for (uint32_t x = 0; x < lv->nlocals; x++)
 		if (lv->locals[x].shadow)
 			LLVMBuildStore(B, lv_rep(f, lv, x, load(f, b->i32, f->locals[x])), lv->locals[x].shadow);
-	LLVMBuildCondBr(B, lv_guard_cond(f, lv, k), hu, checked_header);
+	LLVMValueRef go = lv_guard_cond(f, lv, k);
+	if (lv->ngroups >= 2)
+	{
+		/* a new instance of the scopes for this chunk (lv_scopes) */
+		LLVMBasicBlockRef into = new_bb(f, "chunk_scopes");
+		LLVMBuildCondBr(B, go, into, checked_header);
+		LLVMPositionBuilderAtEnd(B, into);
+		unsigned id = LLVMLookupIntrinsicID("llvm.experimental.noalias.scope.decl", strlen("llvm.experimental.noalias.scope.decl"));
+		LLVMValueRef decl_fn = LLVMGetIntrinsicDeclaration(b->M, id, NULL, 0);
+		LLVMBuildCall2(B, LLVMIntrinsicGetType(ctx, id, NULL, 0), decl_fn, &lv->md_decl, 1, "");
+		LLVMBuildBr(B, hu);
+	}
+	else
+		LLVMBuildCondBr(B, go, hu, checked_header);
 
 	LLVMPositionBuilderAtEnd(B, join);
 	f->sp = height;
@@ -2334,6 +2448,7 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 				: LLVMIntTypeInContext(ctx, rows[op].mem_size * 8);
 			LLVMValueRef v = load(f, mt, LLVMBuildBitCast(B, p, LLVMPointerType(mt, 0), ""));
 			LLVMSetAlignment(v, 1);
+			lv_mark(f, v);
 			LLVMTypeRef rt = vt(b, info->t_out);
 			if (!rows[op].mem_float && mt != rt)
 				v = rows[op].mem_signed ? LLVMBuildSExt(B, v, rt, "") : LLVMBuildZExt(B, v, rt, "");
@@ -2352,13 +2467,16 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 		case WRT_OPC_STORE:
 		{
 			LLVMValueRef v = pop(f);
+			f->access_store = true;
 			LLVMValueRef p = address(f, pop(f), in->memarg.offset, rows[op].mem_size);
+			f->access_store = false;
 			LLVMTypeRef mt = rows[op].mem_float ? vt(b, info->t_in)
 				: LLVMIntTypeInContext(ctx, rows[op].mem_size * 8);
 			if (!rows[op].mem_float && LLVMTypeOf(v) != mt)
 				v = LLVMBuildTrunc(B, v, mt, "");
 			LLVMValueRef s = LLVMBuildStore(B, v, LLVMBuildBitCast(B, p, LLVMPointerType(mt, 0), ""));
 			LLVMSetAlignment(s, 1);
+			lv_mark(f, s);
 			return true;
 		}
 		case WRT_OPC_CTRL:
@@ -3586,7 +3704,7 @@ pass_pipeline(bool vectorise)
 	return vectorise
 		? "always-inline,globaldce,function(sroa,early-cse<memssa>,instcombine,simplifycfg,"
 		  "loop-mssa(loop-rotate,licm),indvars,gvn,instcombine,simplifycfg,"
-		  "loop-vectorize,instcombine,simplifycfg)"
+		  "slp-vectorizer,loop-vectorize,instcombine,simplifycfg)"
 		: "always-inline,globaldce,function(sroa,early-cse<memssa>,instcombine,simplifycfg,"
 		  "loop-mssa(loop-rotate,licm),indvars,gvn,instcombine,simplifycfg)";
 }

@@ -881,6 +881,9 @@ test_tier_loop_versions(void)
 		{"signed_idx", 200, 1000, 10}, {"signed_idx", top - 258, 1000, 10},     /* just in */
 		{"signed_idx", 100, 1000, 10},                  /* below 0 at the -128 */
 		{"signed_idx", top - 257, 1000, 10},            /* past the end at the 127 */
+		{"shift_add", 20004, 20000, 3000}, {"shift_add", 20000, 20004, 3000},   /* overlapping */
+		{"shift_add", 20008, 20000, 1500}, {"shift_add", 20000, 20000, 700},
+		{"shift_add", 40000, 20000, 2500},              /* apart */
 		{"grow", 0, 0, 0},
 		{"sum_ptr", top - 4 * 100, 100, 0}, {"sum_ptr", 2 * top - 4 * 2000, 2000, 0},
 		{"scale", top, top - 4, 4000}, {"fill_down", 2 * top - 2 * 1024, 1025, 0},
