@@ -71,6 +71,7 @@
 #include <llvm-c/Orc.h>
 #include <llvm-c/OrcEE.h>
 #include <llvm-c/Support.h>
+#include <llvm-c/DebugInfo.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/TargetMachine.h>
 #include <llvm-c/Transforms/PassBuilder.h>
@@ -276,7 +277,7 @@ typedef struct loopver {
 	uint32_t ngroups;
 	uint8_t group_first[LV_ACCESSES];
 	bool group_store[LV_ACCESSES];
-	LLVMValueRef md_scope[LV_ACCESSES], md_noalias[LV_ACCESSES], md_decl;
+	LLVMValueRef md_scope[LV_ACCESSES], md_noalias[LV_ACCESSES];
 	uint32_t nlocals;
 	lv_local *locals;
 	/* A counted loop (lv_counted_exit): the back-edge continues while
@@ -1802,8 +1803,8 @@ lv_group_accesses(loopver *lv)
 /*
  * The scopes of the unchecked version's groups: one domain per loop, a
  * scope per group; an access of group g is in scope g and does not alias
- * the other scopes.  md_decl declares them (llvm.experimental.noalias.
- * scope.decl) at each chunk's guard: the claim holds within a chunk,
+ * the other scopes.  The guard declares each (llvm.experimental.noalias.
+ * scope.decl) for the chunk: the claim holds within a chunk,
  * where the guard checked it, not between chunks (a copy whose source
  * catches up with its destination a chunk later).
  */
@@ -1833,7 +1834,30 @@ lv_scopes(fn *f, loopver *lv)
 		lv->md_scope[g] = LLVMMetadataAsValue(ctx, LLVMMDNodeInContext2(ctx, &scopes[g], 1));
 		lv->md_noalias[g] = LLVMMetadataAsValue(ctx, LLVMMDNodeInContext2(ctx, others, n));
 	}
-	lv->md_decl = LLVMMetadataAsValue(ctx, LLVMMDNodeInContext2(ctx, scopes, lv->ngroups));
+}
+
+/*
+ * A counted loop's back-edge: llvm.loop.vectorize.enable.  The pipeline
+ * runs the loop vectoriser on these loops only (vectorize-forced-only):
+ * analysing every other loop of the unit cost LZ4 a third more compile
+ * time for nothing.  A loop ID refers to itself (a temporary node
+ * replaced by the node that holds it).
+ */
+static void
+lv_vectorise_hint(LLVMValueRef backedge)
+{
+	static unsigned loop_kind;
+	if (!loop_kind)
+		loop_kind = LLVMGetMDKindIDInContext(ctx, "llvm.loop", 9);
+	LLVMMetadataRef hint[2] = {
+		LLVMMDStringInContext2(ctx, "llvm.loop.vectorize.enable", strlen("llvm.loop.vectorize.enable")),
+		LLVMValueAsMetadata(LLVMConstInt(LLVMInt1TypeInContext(ctx), 1, 0)),
+	};
+	LLVMMetadataRef self = LLVMTemporaryMDNode(ctx, NULL, 0);
+	LLVMMetadataRef ops[2] = {self, LLVMMDNodeInContext2(ctx, hint, 2)};
+	LLVMMetadataRef id = LLVMMDNodeInContext2(ctx, ops, 2);
+	LLVMMetadataReplaceAllUsesWith(self, id);
+	LLVMSetMetadata(backedge, loop_kind, LLVMMetadataAsValue(ctx, id));
 }
 
 /* The unchecked version's scalar load or store: its group's scopes. */
@@ -2202,7 +2226,7 @@ loop_end_versions(fn *f, ctrl *c, bool *handled)
 	lv_group_accesses(lv);
 	lv_scopes(f, lv);
 	lv_counted_exit(f, lv);
-	f->b->vectorise |= lv->counted || lv->ngroups >= 2;
+	f->b->vectorise |= lv->counted;
 	uint32_t nr = c->nresults, height = c->height;
 	const uint8_t *results = c->results;
 	LLVMBasicBlockRef checked_header = c->label_bb;
@@ -2307,7 +2331,8 @@ loop_end_versions(fn *f, ctrl *c, bool *handled)
 		LLVMPositionBuilderAtEnd(B, into);
 		unsigned id = LLVMLookupIntrinsicID("llvm.experimental.noalias.scope.decl", strlen("llvm.experimental.noalias.scope.decl"));
 		LLVMValueRef decl_fn = LLVMGetIntrinsicDeclaration(b->M, id, NULL, 0);
-		LLVMBuildCall2(B, LLVMIntrinsicGetType(ctx, id, NULL, 0), decl_fn, &lv->md_decl, 1, "");
+		for (uint32_t g = 0; g < lv->ngroups; g++)
+			LLVMBuildCall2(B, LLVMIntrinsicGetType(ctx, id, NULL, 0), decl_fn, &lv->md_scope[g], 1, "");
 		LLVMBuildBr(B, hu);
 	}
 	else
@@ -2686,7 +2711,7 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 					LLVMValueRef c1 = LLVMBuildSub(B, c0, c32(b, 1), "");
 					LLVMBuildStore(B, c1, lv->counter);
 					LLVMBasicBlockRef end = new_bb(f, "chunk_end"), cont = new_bb(f, "");
-					LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntNE, c1, c32(b, 0), ""), lv->header, end);
+					lv_vectorise_hint(LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntNE, c1, c32(b, 0), ""), lv->header, end));
 					LLVMPositionBuilderAtEnd(B, end);
 					LLVMBuildCondBr(B, lv_continues(f, lv), lv->guard, cont);
 					LLVMPositionBuilderAtEnd(B, cont);
@@ -3704,7 +3729,7 @@ pass_pipeline(bool vectorise)
 	return vectorise
 		? "always-inline,globaldce,function(sroa,early-cse<memssa>,instcombine,simplifycfg,"
 		  "loop-mssa(loop-rotate,licm),indvars,gvn,instcombine,simplifycfg,"
-		  "slp-vectorizer,loop-vectorize,instcombine,simplifycfg)"
+		  "slp-vectorizer,loop-vectorize<vectorize-forced-only>,instcombine,simplifycfg)"
 		: "always-inline,globaldce,function(sroa,early-cse<memssa>,instcombine,simplifycfg,"
 		  "loop-mssa(loop-rotate,licm),indvars,gvn,instcombine,simplifycfg)";
 }
@@ -3904,6 +3929,19 @@ parse_embedded(const unsigned char *start, const unsigned char *end, const char 
 	return ok;
 }
 
+/*
+ * LLVM's diagnostics go nowhere: its default handler prints them on
+ * stderr, a PostgreSQL backend's server log — e.g. a remark for each
+ * counted loop the vectoriser could not vectorise (its hint asks it to).
+ * Failures reach us as errors, not diagnostics.
+ */
+static void
+drop_diagnostic(LLVMDiagnosticInfoRef info, void *arg)
+{
+	(void) info;
+	(void) arg;
+}
+
 static bool
 be_init(const wrt_tier_helpers *h, const wrt_tier_cache *c, char *err, size_t errlen)
 {
@@ -3932,6 +3970,7 @@ be_init(const wrt_tier_helpers *h, const wrt_tier_cache *c, char *err, size_t er
 	}
 	tsc = LLVMOrcCreateNewThreadSafeContext();
 	ctx = LLVMOrcThreadSafeContextGetContext(tsc);
+	LLVMContextSetDiagnosticHandler(ctx, drop_diagnostic, NULL);
 	if (!parse_embedded(wrt_tier_ops_bc, wrt_tier_ops_bc_end, "tier-ops.bc", &ops_template)
 		|| !parse_embedded(wrt_tier_simd_bc, wrt_tier_simd_bc_end, "tier-simd.bc", &simd_template))
 	{

@@ -58,6 +58,8 @@ OUT=${SPEC_OUT:-$ROOT/build/spec}
 JOBS=${SPEC_JOBS:-$(nproc 2>/dev/null || echo 2)}
 TIMEOUT=${SPEC_TIMEOUT:-20}
 TIER=${SPEC_TIER:-interp}
+# the native tier's IR verified (an invalid unit falls back: a failure here)
+export WRT_TIER_VERIFY=${WRT_TIER_VERIFY:-1}
 case $TIER in interp|tiered|eager) ;; *) echo "SPEC_TIER: interp, tiered or eager" >&2; exit 2 ;; esac
 # (a string, not an array: run_one runs in another shell)
 TIER_OPTS=
