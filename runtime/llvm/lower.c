@@ -71,7 +71,6 @@
 #include <llvm-c/Orc.h>
 #include <llvm-c/OrcEE.h>
 #include <llvm-c/Support.h>
-#include <llvm-c/DebugInfo.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/TargetMachine.h>
 #include <llvm-c/Transforms/PassBuilder.h>
@@ -1836,30 +1835,6 @@ lv_scopes(fn *f, loopver *lv)
 	}
 }
 
-/*
- * A counted loop's back-edge: llvm.loop.vectorize.enable.  The pipeline
- * runs the loop vectoriser on these loops only (vectorize-forced-only):
- * analysing every other loop of the unit cost LZ4 a third more compile
- * time for nothing.  A loop ID refers to itself (a temporary node
- * replaced by the node that holds it).
- */
-static void
-lv_vectorise_hint(LLVMValueRef backedge)
-{
-	static unsigned loop_kind;
-	if (!loop_kind)
-		loop_kind = LLVMGetMDKindIDInContext(ctx, "llvm.loop", 9);
-	LLVMMetadataRef hint[2] = {
-		LLVMMDStringInContext2(ctx, "llvm.loop.vectorize.enable", strlen("llvm.loop.vectorize.enable")),
-		LLVMValueAsMetadata(LLVMConstInt(LLVMInt1TypeInContext(ctx), 1, 0)),
-	};
-	LLVMMetadataRef self = LLVMTemporaryMDNode(ctx, NULL, 0);
-	LLVMMetadataRef ops[2] = {self, LLVMMDNodeInContext2(ctx, hint, 2)};
-	LLVMMetadataRef id = LLVMMDNodeInContext2(ctx, ops, 2);
-	LLVMMetadataReplaceAllUsesWith(self, id);
-	LLVMSetMetadata(backedge, loop_kind, LLVMMetadataAsValue(ctx, id));
-}
-
 /* The unchecked version's scalar load or store: its group's scopes. */
 static void
 lv_mark(fn *f, LLVMValueRef access)
@@ -2711,7 +2686,7 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 					LLVMValueRef c1 = LLVMBuildSub(B, c0, c32(b, 1), "");
 					LLVMBuildStore(B, c1, lv->counter);
 					LLVMBasicBlockRef end = new_bb(f, "chunk_end"), cont = new_bb(f, "");
-					lv_vectorise_hint(LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntNE, c1, c32(b, 0), ""), lv->header, end));
+					LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntNE, c1, c32(b, 0), ""), lv->header, end);
 					LLVMPositionBuilderAtEnd(B, end);
 					LLVMBuildCondBr(B, lv_continues(f, lv), lv->guard, cont);
 					LLVMPositionBuilderAtEnd(B, cont);
@@ -3729,7 +3704,7 @@ pass_pipeline(bool vectorise)
 	return vectorise
 		? "always-inline,globaldce,function(sroa,early-cse<memssa>,instcombine,simplifycfg,"
 		  "loop-mssa(loop-rotate,licm),indvars,gvn,instcombine,simplifycfg,"
-		  "slp-vectorizer,loop-vectorize<vectorize-forced-only>,instcombine,simplifycfg)"
+		  "slp-vectorizer,loop-vectorize,instcombine,simplifycfg)"
 		: "always-inline,globaldce,function(sroa,early-cse<memssa>,instcombine,simplifycfg,"
 		  "loop-mssa(loop-rotate,licm),indvars,gvn,instcombine,simplifycfg)";
 }
@@ -3931,9 +3906,8 @@ parse_embedded(const unsigned char *start, const unsigned char *end, const char 
 
 /*
  * LLVM's diagnostics go nowhere: its default handler prints them on
- * stderr, a PostgreSQL backend's server log — e.g. a remark for each
- * counted loop the vectoriser could not vectorise (its hint asks it to).
- * Failures reach us as errors, not diagnostics.
+ * stderr, a PostgreSQL backend's server log.  Failures reach us as
+ * errors, not diagnostics.
  */
 static void
 drop_diagnostic(LLVMDiagnosticInfoRef info, void *arg)

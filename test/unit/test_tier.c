@@ -895,6 +895,7 @@ test_tier_loop_versions(void)
 		{"shift_add", 20004, 20000, 3000}, {"shift_add", 20000, 20004, 3000},   /* overlapping */
 		{"shift_add", 20008, 20000, 1500}, {"shift_add", 20000, 20000, 700},
 		{"shift_add", 40000, 20000, 2500},              /* apart */
+		{"fsum", 1024, 3000, 0}, {"fsum", 512, 1023, 0}, {"fsum", 8, 5000, 0},
 		{"grow", 0, 0, 0},
 		{"sum_ptr", top - 4 * 100, 100, 0}, {"sum_ptr", 2 * top - 4 * 2000, 2000, 0},
 		{"scale", top, top - 4, 4000}, {"fill_down", 2 * top - 2 * 1024, 1025, 0},
