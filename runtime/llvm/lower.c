@@ -121,7 +121,8 @@ EMBED_BITCODE(wrt_tier_simd_bc, WRT_TIER_SIMD_BC);
  * 3: typed functions exported; calls between units direct.
  * 4: unchecked loop versions.
  * 5: float and v128 constants opaque (opaque_const).
- * 6: counted unchecked loops, vectorised; locals signed in exact addresses.
+ * 6: counted unchecked loops, vectorised; locals signed in exact addresses;
+ *    float locals' initial zeros opaque.
  */
 #define LOWERING_VERSION 6
 
@@ -3141,8 +3142,12 @@ lower_body(batch *b, uint32_t k, LLVMValueRef w, int64_t osr_loop, uint32_t osr_
 		uint8_t lt = code->local_types[i];
 		LLVMTypeRef t = vt(b, lt);
 		f->locals[i] = alloca_at_entry(f, t);
+		/* a float zero made opaque as every float constant (opaque_const):
+		 * 0 / 0 of a fresh local is the hardware's NaN, not LLVM's */
+		bool fp = lt == WRT_F32 || lt == WRT_F64 || lt == WRT_V128;
 		LLVMValueRef v = osr_loop >= 0 ? load_slots(f, lt, f->fp, f->nlocal_slots)
-			: i < f->type->nparams ? LLVMGetParam(f->w, 3 + i) : LLVMConstNull(t);
+			: i < f->type->nparams ? LLVMGetParam(f->w, 3 + i)
+			: fp ? opaque_const(f, LLVMConstNull(t)) : LLVMConstNull(t);
 		LLVMBuildStore(B, v, f->locals[i]);
 		f->nlocal_slots += nslots(lt);
 	}

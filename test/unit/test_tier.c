@@ -1214,6 +1214,7 @@ test_tier_nan_signs(void)
 	static const struct { const char *fn; int32_t arg; } calls[] = {
 		{"inf_sub", 0}, {"zero_mul_inf", 0}, {"neg_zero_sub", 0x7fc00001}, {"neg_zero_sub", (int32_t) 0xffa00000},
 		{"mul_one", 0x7fa00000}, {"sqrt_neg", 0}, {"lanes", 0}, {"lanes_div", 0},
+		{"local_div", 0}, {"local_div64", 0}, {"local_lanes", 0},
 	};
 	static const wrt_tier_settings policies[] = {{WRT_TIER_INTERP, 0, 0}, {WRT_TIER_EAGER, 0, 0}};
 	uint64_t r[2][sizeof(calls) / sizeof(calls[0])];
