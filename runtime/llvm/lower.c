@@ -2108,15 +2108,21 @@ out:
 	free(dep);
 }
 
+/* A counted loop's bound, now (an i32). */
+static LLVMValueRef
+lv_bound(fn *f, const loopver *lv)
+{
+	batch *b = f->b;
+	return lv->bound_is_local ? load(f, b->i32, f->locals[lv->bound_local])
+		: LLVMConstInt(b->i32, (uint64_t) (uint32_t) lv->bound_const, 0);
+}
+
 /* The back-edge's condition on the locals' current values (counted). */
 static LLVMValueRef
 lv_continues(fn *f, const loopver *lv)
 {
 	batch *b = f->b;
-	LLVMValueRef iv = load(f, b->i32, f->locals[lv->ivar]);
-	LLVMValueRef bv = lv->bound_is_local ? load(f, b->i32, f->locals[lv->bound_local])
-		: LLVMConstInt(b->i32, (uint64_t) (uint32_t) lv->bound_const, 0);
-	return LLVMBuildICmp(b->B, lv->pred, iv, bv, "");
+	return LLVMBuildICmp(b->B, lv->pred, load(f, b->i32, f->locals[lv->ivar]), lv_bound(f, lv), "");
 }
 
 /*
@@ -2135,9 +2141,7 @@ lv_chunk_count(fn *f, const loopver *lv)
 {
 	batch *b = f->b;
 	LLVMBuilderRef B = b->B;
-	LLVMValueRef iv = load(f, b->i32, f->locals[lv->ivar]);
-	LLVMValueRef bv = lv->bound_is_local ? load(f, b->i32, f->locals[lv->bound_local])
-		: LLVMConstInt(b->i32, (uint64_t) (uint32_t) lv->bound_const, 0);
+	LLVMValueRef iv = load(f, b->i32, f->locals[lv->ivar]), bv = lv_bound(f, lv);
 	LLVMValueRef chunk = LLVMConstInt(b->i64, LV_CHUNK, 0);
 	LLVMValueRef one = LLVMConstInt(b->i64, 1, 0), zero = LLVMConstInt(b->i64, 0, 0);
 	int64_t mag = lv->step > 0 ? lv->step : -lv->step;
@@ -2678,32 +2682,19 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 			ctrl *c = &f->ctrls[f->nctrl - 1 - in->index];
 			if (f->lv_unchecked && f->nctrl - 1 - in->index == f->unchecked_ctrl)
 			{
+				/* The unchecked version's back-edge counts the chunk down.
+				 * Counted, the count is its only exit, then the condition
+				 * on i's value after it; otherwise the Wasm condition and
+				 * the count in one exiting branch. */
 				loopver *lv = f->lv_unchecked;
-				if (lv->counted)
-				{
-					/* The chunk's count is its only exit; then the
-					 * condition, on i's value after it. */
-					LLVMValueRef c0 = load(f, b->i32, lv->counter);
-					LLVMValueRef c1 = LLVMBuildSub(B, c0, c32(b, 1), "");
-					LLVMBuildStore(B, c1, lv->counter);
-					LLVMBasicBlockRef end = new_bb(f, "chunk_end"), cont = new_bb(f, "");
-					LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntNE, c1, c32(b, 0), ""), lv->header, end);
-					LLVMPositionBuilderAtEnd(B, end);
-					LLVMBuildCondBr(B, lv_continues(f, lv), lv->guard, cont);
-					LLVMPositionBuilderAtEnd(B, cont);
-					return true;
-				}
-				/* The unchecked version's back-edge and its chunk count in
-				 * one exiting branch. */
-				LLVMValueRef c0 = load(f, b->i32, f->lv_unchecked->counter);
-				LLVMValueRef c1 = LLVMBuildSub(B, c0, c32(b, 1), "");
-				LLVMBuildStore(B, c1, f->lv_unchecked->counter);
-				LLVMValueRef taken = LLVMBuildICmp(B, LLVMIntNE, cond, c32(b, 0), "");
-				LLVMValueRef go = LLVMBuildAnd(B, taken, LLVMBuildICmp(B, LLVMIntNE, c1, c32(b, 0), ""), "");
+				LLVMValueRef c1 = LLVMBuildSub(B, load(f, b->i32, lv->counter), c32(b, 1), "");
+				LLVMBuildStore(B, c1, lv->counter);
+				LLVMValueRef more = LLVMBuildICmp(B, LLVMIntNE, c1, c32(b, 0), "");
+				LLVMValueRef taken = lv->counted ? NULL : LLVMBuildICmp(B, LLVMIntNE, cond, c32(b, 0), "");
 				LLVMBasicBlockRef out = new_bb(f, "chunk_out"), cont = new_bb(f, "");
-				LLVMBuildCondBr(B, go, f->lv_unchecked->header, out);
+				LLVMBuildCondBr(B, lv->counted ? more : LLVMBuildAnd(B, taken, more, ""), lv->header, out);
 				LLVMPositionBuilderAtEnd(B, out);
-				LLVMBuildCondBr(B, taken, f->lv_unchecked->guard, cont);
+				LLVMBuildCondBr(B, lv->counted ? lv_continues(f, lv) : taken, lv->guard, cont);
 				LLVMPositionBuilderAtEnd(B, cont);
 				return true;
 			}

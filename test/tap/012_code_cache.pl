@@ -423,13 +423,7 @@ ok(-d "$scache/$psha1", 'pg_basebackup copied the code cache');
 is($standby->safe_psql('postgres', "$calls; $stats"), "1498500|6765|1\n0|1|0|0",
 	'standby: the copied entry is used (a hit), right results');
 
-my $psha2 = $primary->safe_psql('postgres',
-	"SELECT wasm.install_module('cc2', " . wat_bytea($fixtures, 'codecache2') . ")");
-$primary->safe_psql(
-	'postgres', q{
-	CREATE FUNCTION work2(int4) RETURNS int4 LANGUAGE wasm AS 'cc2:work';
-	CREATE FUNCTION fib2(int4) RETURNS int4 LANGUAGE wasm AS 'cc2:fib';
-});
+my $psha2 = install_cc($primary, $fixtures, 1, 2);
 $primary->wait_for_catchup($standby);
 my $calls2 = 'SELECT work2(1000), fib2(20)';
 is($standby->safe_psql('postgres', "$calls2; $stats"), "2497500|6765\n1|0|1|0",

@@ -44,20 +44,20 @@ sub skip_without_native_tier
 }
 
 # Module cc (DIR/codecache1.wat) and its functions work, fib and
-# cc_version on $node (the extension too, unless $have_extension);
-# returns the module's SHA-256.
+# cc_version on $node (the extension too, unless $have_extension); with
+# $n (2), module cc2 (codecache2.wat) and work2, fib2.  Returns the
+# module's SHA-256.
 sub install_cc
 {
-	my ($node, $dir, $have_extension) = @_;
+	my ($node, $dir, $have_extension, $n) = @_;
+	my $s = $n // '';
 	$node->safe_psql('postgres', 'CREATE EXTENSION pgwasm') unless $have_extension;
 	my $sha = $node->safe_psql('postgres',
-		"SELECT wasm.install_module('cc', " . wat_bytea($dir, 'codecache1') . ")");
-	$node->safe_psql(
-		'postgres', q{
-		CREATE FUNCTION work(int4) RETURNS int4 LANGUAGE wasm AS 'cc:work';
-		CREATE FUNCTION fib(int4) RETURNS int4 LANGUAGE wasm AS 'cc:fib';
-		CREATE FUNCTION cc_version() RETURNS int4 LANGUAGE wasm AS 'cc:version';
-	});
+		"SELECT wasm.install_module('cc$s', " . wat_bytea($dir, 'codecache' . ($n // 1)) . ")");
+	$node->safe_psql('postgres', "CREATE FUNCTION work$s(int4) RETURNS int4 LANGUAGE wasm AS 'cc$s:work'");
+	$node->safe_psql('postgres', "CREATE FUNCTION fib$s(int4) RETURNS int4 LANGUAGE wasm AS 'cc$s:fib'");
+	$node->safe_psql('postgres', "CREATE FUNCTION cc_version() RETURNS int4 LANGUAGE wasm AS 'cc:version'")
+	  unless defined $n;
 	return $sha;
 }
 
@@ -65,10 +65,7 @@ sub install_cc
 sub backend_maps
 {
 	my ($pid) = @_;
-	open my $fh, '<', "/proc/$pid/maps" or die "cannot read /proc/$pid/maps: $!";
-	local $/;
-	my $m = <$fh>;
-	close $fh;
+	my $m = slurp_file("/proc/$pid/maps");
 	return {
 		tier    => scalar($m =~ m{/wasmrt-llvm\.so$}m),
 		llvm    => scalar($m =~ m{/libLLVM[^/]*$}m),
