@@ -182,6 +182,10 @@ wrt_trap_set(wrt_store *s, wrt_trapkind kind, const char *fmt, ...)
 
 /* ---- store --------------------------------------------------------------- */
 
+/* The flag a store polls until the host gives it one: never NULL, so native
+ * code polls without testing the pointer first.  Nothing writes it. */
+static volatile int never_interrupted;
+
 wrt_store *
 wrt_store_new(const wrt_allocator *alloc)
 {
@@ -198,6 +202,7 @@ wrt_store_new(const wrt_allocator *alloc)
 	s->alloc = *alloc;
 	s->stack_bytes = 1u << 20;
 	s->max_frames = 10000;
+	s->interrupt = &never_interrupted;
 	return s;
 }
 
@@ -355,7 +360,7 @@ wrt_store_set_memory_mapping(wrt_store *s, bool enable)
 void
 wrt_store_set_interrupt(wrt_store *s, volatile int *flag)
 {
-	s->interrupt = flag;
+	s->interrupt = flag ? flag : &never_interrupted;
 }
 
 void

@@ -62,8 +62,6 @@
 #define VGET(s) ({ wrt_v128 v_; memcpy(&v_, fp + (s), 16); v_; })
 #define VSET(s, v) memcpy(fp + (s), &(v), 16)
 
-static int no_interrupt;
-
 /* The flag was found set: may the call go on?  (Kept out of line: rare.) */
 static __attribute__((noinline, cold)) bool
 interrupt_continue(wrt_store *s)
@@ -222,7 +220,7 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_slot *fp,
 	const wrt_compiled *cf;
 	uint8_t *mem;
 	uint64_t memsize;
-	const volatile int *intr = s->interrupt ? s->interrupt : &no_interrupt;
+	const volatile int *intr = s->interrupt;     /* never NULL (wrt_store_new) */
 	int64_t fuel = s->fuel_left;
 	wrt_frame *frames = s->frames;
 	const uint32_t base_frames = s->nframes;

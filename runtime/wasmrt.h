@@ -300,7 +300,7 @@ void wrt_store_set_table_limit(wrt_store *s, uint64_t max_elements);
 /*
  * Interrupt flag: polled at function entries and loop back-edges; when
  * non-zero the running call traps with WRT_TRAP_INTERRUPTED.  The engine never
- * writes it.  NULL disables polling of an external flag.
+ * writes it.  NULL (the default) polls a flag that is never set.
  */
 void wrt_store_set_interrupt(wrt_store *s, volatile int *flag);
 /*

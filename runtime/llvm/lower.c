@@ -124,7 +124,7 @@ EMBED_BITCODE(wrt_tier_simd_bc, WRT_TIER_SIMD_BC);
  * 6: counted unchecked loops, vectorised; locals signed in exact addresses;
  *    float locals' initial zeros opaque.
  */
-#define LOWERING_VERSION 6
+#define LOWERING_VERSION 7
 
 /* ---- process state ------------------------------------------------------- */
 
@@ -188,8 +188,7 @@ typedef struct batch {
 	bool simd_linked;           /* simd_template is linked into M */
 	LLVMValueRef h[32];         /* helper declarations, by X order */
 	LLVMTypeRef ht[32];
-	LLVMValueRef frameaddress;
-	LLVMValueRef no_interrupt;  /* a zero to poll when the store has no flag */
+	LLVMValueRef stacksave;     /* the stack pointer, for the C-stack check */
 	LLVMValueRef *typed;        /* per code index: w function if in the batch */
 	LLVMValueRef *thunks;       /* per code index: its call_thunk, once made */
 	const char *asm_fp_constraint;  /* a float register, tied (keep_snan) */
@@ -875,6 +874,52 @@ poll_interrupt(fn *f)
 	trap_if(f, LLVMBuildICmp(b->B, LLVMIntEQ, go_on, c32(b, 0), ""), c32(b, WRT_TRAP_INTERRUPTED));
 	LLVMBuildBr(b->B, cont);
 	LLVMPositionBuilderAtEnd(b->B, cont);
+}
+
+/*
+ * Does every iteration of the loop whose body `rd` starts call a function
+ * of this module before it can branch anywhere?  Such a callee polls at its
+ * entry (native code and the interpreter alike), so the loop header need
+ * not: fib's loop polled twice per call.  A syntactic scan of the body's
+ * first instructions: a direct call to a defined function at the body's
+ * top level, with no branch (at any depth) and no end of the body before
+ * it.  Imports may be host functions, which do not poll.
+ */
+static bool
+loop_calls_first(fn *f, const wrt_insn_reader *rd)
+{
+	wrt_insn_reader r = *rd;
+	uint32_t depth = 0;
+	for (int n = 0; n < 64 && !wrt_insn_at_end(&r); n++)
+	{
+		wrt_insn in;
+		if (!wrt_insn_next(&r, &in))
+			return false;
+		switch (in.op)
+		{
+			case WRT_OP_CALL:
+				if (depth == 0 && in.index >= f->wm->nfunc_imports)
+					return true;
+				break;
+			case WRT_OP_BLOCK:
+			case WRT_OP_LOOP:
+			case WRT_OP_IF:
+				depth++;
+				break;
+			case WRT_OP_END:
+				if (depth == 0)
+					return false;
+				depth--;
+				break;
+			case WRT_OP_BR:
+			case WRT_OP_BR_IF:
+			case WRT_OP_BR_TABLE:
+				return false;
+			default:
+				break;
+		}
+	}
+	return false;
 }
 
 /*
@@ -2539,7 +2584,8 @@ lower_insn(fn *f, const wrt_insn *in, wrt_insn_reader *rd)
 				f->sp -= np;
 				if (!osr_reload(f, c->height) || !push_label_values(f, c))
 					return false;
-				poll_interrupt(f);
+				if (!loop_calls_first(f, rd))
+					poll_interrupt(f);
 				return true;
 			}
 			c->label_bb = c->end_bb;
@@ -3053,8 +3099,7 @@ lower_body(batch *b, uint32_t k, LLVMValueRef w, int64_t osr_loop, uint32_t osr_
 	f->store = load_field(f, f->inst, offsetof(wrt_instance, store), b->ptr);
 	f->trapkind_ptr = field(f, f->store, offsetof(wrt_store, trap) + offsetof(wrt_trap, kind), b->i32);
 	f->nframes_ptr = field(f, f->store, offsetof(wrt_store, nframes), b->i32);
-	LLVMValueRef intr = load_field(f, f->store, offsetof(wrt_store, interrupt), b->i32ptr);
-	f->intr = LLVMBuildSelect(B, LLVMBuildIsNull(B, intr, ""), b->no_interrupt, intr, "");
+	f->intr = load_field(f, f->store, offsetof(wrt_store, interrupt), b->i32ptr);  /* never NULL */
 	f->globals = m->nglobals ? LLVMBuildBitCast(B, load_field(f, f->inst, offsetof(wrt_instance, globals), b->ptr),
 												LLVMPointerType(b->ptr, 0), "")
 		: NULL;
@@ -3073,8 +3118,7 @@ lower_body(batch *b, uint32_t k, LLVMValueRef w, int64_t osr_loop, uint32_t osr_
 	if (need > b->max_need)
 		b->max_need = need;
 	LLVMValueRef too_deep = LLVMBuildICmp(B, LLVMIntEQ, f->rem, c32(b, 0), "");
-	LLVMValueRef fa = LLVMBuildCall2(B, LLVMGlobalGetValueType(b->frameaddress), b->frameaddress,
-									 (LLVMValueRef[]) {c32(b, 0)}, 1, "");
+	LLVMValueRef fa = LLVMBuildCall2(B, LLVMGlobalGetValueType(b->stacksave), b->stacksave, NULL, 0, "");
 	LLVMValueRef limit = load_field(f, f->store, offsetof(wrt_store, native_stack_limit), b->ptr);
 	LLVMValueRef no_c_stack = LLVMBuildICmp(B, LLVMIntULT, LLVMBuildPtrToInt(B, fa, b->i64, ""),
 											LLVMBuildPtrToInt(B, limit, b->i64, ""), "");
@@ -3429,11 +3473,10 @@ declare_helpers(batch *b)
 		if (i == H_trap || i == H_unwind || i == H_interrupt)
 			LLVMAddAttributeAtIndex(b->h[i], LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, cold, 0));
 	}
-	LLVMTypeRef fat = LLVMFunctionType(ptr, &i32, 1, 0);
-	b->frameaddress = LLVMAddFunction(b->M, "llvm.frameaddress.p0i8", fat);
-	b->no_interrupt = LLVMAddGlobal(b->M, i32, "wrt_no_interrupt");
-	LLVMSetInitializer(b->no_interrupt, c32(b, 0));
-	LLVMSetLinkage(b->no_interrupt, LLVMPrivateLinkage);
+	/* llvm.stacksave rather than llvm.frameaddress: the latter makes every
+	 * function keep a frame pointer (one register and three instructions
+	 * per call). */
+	b->stacksave = LLVMAddFunction(b->M, "llvm.stacksave", LLVMFunctionType(ptr, NULL, 0, 0));
 }
 
 /* Make the linked numeric helpers (wrt_op_, and the SIMD rows wrt_simd_)

@@ -247,6 +247,8 @@ test_tier_backtraces_match(void)
 typedef struct setter {
 	volatile int *flag;
 	unsigned ms;
+	const char *what;           /* with a watchdog: the call being stopped */
+	volatile int done;          /* ... which sets this when it returns */
 } setter;
 
 static void *
@@ -256,6 +258,17 @@ set_later(void *arg)
 	struct timespec ts = {0, (long) st->ms * 1000000L};
 	nanosleep(&ts, NULL);
 	*st->flag = 1;
+	/* A loop that never polls would hang the suite: fail it instead. */
+	for (int i = 0; st->what && i < 100 && !st->done; i++)
+	{
+		struct timespec tick = {0, 50 * 1000000L};
+		nanosleep(&tick, NULL);
+	}
+	if (st->what && !st->done)
+	{
+		fprintf(stderr, "FAIL %s: not interrupted 5 s after the flag was set\n", st->what);
+		_exit(1);
+	}
 	return NULL;
 }
 
@@ -267,32 +280,40 @@ seconds(void)
 	return (double) ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Each loop runs until the flag stops it: a bare loop, one whose body
+ * calls this module first (the callee polls), one that calls a host import
+ * first (the header polls) and one that can branch back before its call. */
 void
 test_tier_interrupt_native_loop(void)
 {
+	static const char *const loops[] = {"forever", "forever_calling", "forever_host", "forever_branch_first"};
 	static volatile int flag;
-	wrt_store *s = unit_store();
-	NEED(s);
-	flag = 0;
-	wrt_store_set_interrupt(s, &flag);
-	wrt_instance *inst = tier_instance(s, WRT_TIER_EAGER, 0, 0);
-	NEED(inst);
-	wrt_func *forever = unit_export_func(inst, "forever");
-	NEED(forever);
-	setter st = {&flag, 50};
-	pthread_t th;
-	CHECK(pthread_create(&th, NULL, set_later, &st) == 0);
-	double t0 = seconds();
-	bool ok = wrt_call(s, forever, NULL, NULL);
-	double elapsed = seconds() - t0;
-	pthread_join(th, NULL);
-	CHECK(!ok);
-	CHECK_TRAP(s, WRT_TRAP_INTERRUPTED);
-	wrt_tier_stats ts;
-	wrt_tier_get_stats(wrt_instance_module(inst), &ts);
-	CHECK(ts.compiled > 0);
-	/* 50 ms until the flag, plus the compile of the module */
-	CHECKF(elapsed < 2.0, "interrupt took %.3f s", elapsed);
+	for (size_t i = 0; i < sizeof(loops) / sizeof(loops[0]); i++)
+	{
+		wrt_store *s = unit_store();
+		NEED(s);
+		flag = 0;
+		wrt_store_set_interrupt(s, &flag);
+		wrt_instance *inst = tier_instance(s, WRT_TIER_EAGER, 0, 0);
+		NEED(inst);
+		wrt_func *forever = unit_export_func(inst, loops[i]);
+		NEED(forever);
+		setter st = {&flag, 50, loops[i], 0};
+		pthread_t th;
+		CHECK(pthread_create(&th, NULL, set_later, &st) == 0);
+		double t0 = seconds();
+		bool ok = wrt_call(s, forever, NULL, NULL);
+		double elapsed = seconds() - t0;
+		st.done = 1;
+		pthread_join(th, NULL);
+		CHECKF(!ok, "%s returned", loops[i]);
+		CHECK_TRAP(s, WRT_TRAP_INTERRUPTED);
+		wrt_tier_stats ts;
+		wrt_tier_get_stats(wrt_instance_module(inst), &ts);
+		CHECK(ts.compiled > 0);
+		/* 50 ms until the flag, plus the compile of the module */
+		CHECKF(elapsed < 2.0, "%s: interrupt took %.3f s", loops[i], elapsed);
+	}
 }
 
 void
@@ -514,7 +535,7 @@ test_tier_osr_interrupt(void)
 	wrt_store_set_interrupt(s, &flag);
 	wrt_func *spin = unit_export_func(inst, "spin");
 	NEED(spin);
-	setter st = {&flag, 50};
+	setter st = {&flag, 50, "spin", 0};
 	pthread_t th;
 	CHECK(pthread_create(&th, NULL, set_later, &st) == 0);
 	double t0 = seconds();
@@ -522,6 +543,7 @@ test_tier_osr_interrupt(void)
 	a.i32 = 1;
 	bool ok = wrt_call(s, spin, &a, &r);
 	double elapsed = seconds() - t0;
+	st.done = 1;
 	pthread_join(th, NULL);
 	CHECK(!ok);
 	CHECK_TRAP(s, WRT_TRAP_INTERRUPTED);
