@@ -9,9 +9,9 @@
 # clang/lld with the wasm32 target (wasi-libc, compiler-rt builtins) to build
 # the example modules, wabt (wat2wasm, wast2json) and binaryen for test
 # fixtures and the spec suite, libzstd and libjansson (the extension and the
-# spec runner), llvm-14-dev (the native tier's back end,
-# build/wasmrt-llvm.so), PostgreSQL 15 with its server headers, and IPC::Run for the
-# TAP tests.
+# spec runner), libssl (wasm-run's code cache names modules by SHA-256),
+# llvm-14-dev (the native tier's back end, build/wasmrt-llvm.so),
+# PostgreSQL 15 with its server headers, and IPC::Run for the TAP tests.
 set -euo pipefail
 
 PACKAGES=(
@@ -25,6 +25,7 @@ PACKAGES=(
 	llvm-14-dev
 	libzstd-dev
 	libjansson-dev
+	libssl-dev
 	postgresql-15
 	postgresql-server-dev-15
 	libipc-run-perl

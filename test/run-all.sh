@@ -2,7 +2,8 @@
 # test/run-all.sh — everything `make test` runs, in order, failing fast.
 #
 # Stages: install missing Debian packages (test/deps.sh); build the runtime
-# and its programs (make runtime); the runtime unit tests; the same programs
+# and its programs (make runtime); the runtime unit tests; wasm-run's code
+# cache (test/tools/wasm-run-cache.sh); the same programs
 # under AddressSanitizer + UndefinedBehaviorSanitizer (make runtime-asan)
 # with the unit tests and the spec suite, interpreted and with every
 # function compiled by the native tier first; the full
@@ -41,7 +42,7 @@ total_passed=0
 total_failed=0
 stage_no=0
 summary=()
-STAGES=14
+STAGES=15
 
 now() { date +%s.%N; }
 
@@ -117,6 +118,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 stage "dependencies" bash test/deps.sh
 stage "build runtime" make --no-print-directory -j"$JOBS" runtime
 stage "runtime unit tests" build/test-runtime build/fixtures
+stage "wasm-run code cache" bash test/tools/wasm-run-cache.sh
 if [ "${SKIP_ASAN:-0}" = 1 ]; then
 	skip_stage "build runtime (ASan+UBSan)" "SKIP_ASAN=1"
 	skip_stage "unit tests (ASan+UBSan)" "SKIP_ASAN=1"

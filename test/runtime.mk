@@ -21,8 +21,9 @@ $(RT_BUILD)/libwasmrt.a: $(RT_OBJS)
 # resolves the engine's functions it uses (the instruction reader) from the
 # program, as PostgreSQL's llvmjit.so resolves the server's.
 RT_LDFLAGS ?= -rdynamic
+# wasm-run's --cache names a module by its SHA-256: libcrypto.
 $(RT_BUILD)/wasm-run: test/wasm-run.c $(RT_BUILD)/libwasmrt.a
-	$(RT_CC) $(RT_CFLAGS) $(RT_LDFLAGS) -Iruntime $< $(RT_BUILD)/libwasmrt.a -lm -o $@
+	$(RT_CC) $(RT_CFLAGS) $(RT_LDFLAGS) -Iruntime $< $(RT_BUILD)/libwasmrt.a -lcrypto -lm -o $@
 
 $(RT_BUILD)/spec-runner: test/spec/spec-runner.c $(RT_BUILD)/libwasmrt.a
 	$(RT_CC) $(RT_CFLAGS) $(RT_LDFLAGS) -Iruntime $< $(RT_BUILD)/libwasmrt.a -ljansson -lm -o $@

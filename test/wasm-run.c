@@ -3,7 +3,8 @@
  *
  *   wasm-run [--fuel N] [--max-pages N] [--stack BYTES] [--time]
  *            [--disasm | --disasm-cells | --verify] [--tier=interp|tiered|eager]
- *            [--tier-calls N] [--tier-loops N] [--invoke NAME] file.wasm [args...]
+ *            [--tier-calls N] [--tier-loops N] [--cache DIR] [--invoke NAME]
+ *            file.wasm [args...]
  *
  * It exercises the engine outside PostgreSQL: the benchmarks, the fuzzers'
  * reproducers and manual debugging all go through it.  Imports from
@@ -18,6 +19,11 @@
  * results are printed one per line.  --time prints the seconds spent in that
  * call (or in _start) to stderr as "time: <seconds>".  --tier-calls and
  * --tier-loops set the tiered policy's thresholds (0: the defaults).
+ * --cache DIR keeps the native tier's machine code in DIR, one file per
+ * unit, as PostgreSQL keeps it under its data directory: a later run of the
+ * same module takes it from there instead of compiling (the module's
+ * identity is the SHA-256 of its bytes; the engine verifies every entry it
+ * loads, so a damaged file costs a compile, not a wrong result).
  *
  * Tools for the register code, which load the module, compile every
  * function and stop: --disasm prints each function's code, operands by
@@ -40,6 +46,8 @@
 #include <unistd.h>
 #include <sys/random.h>
 
+#include <openssl/evp.h>
+
 #include "wasmrt.h"
 
 static const char *progname = "wasm-run";
@@ -60,7 +68,7 @@ usage(void)
 	fprintf(stderr,
 			"usage: %s [--fuel N] [--max-pages N] [--stack BYTES] [--time]\n"
 			"       %*s [--disasm | --disasm-cells | --verify] [--tier=interp|tiered|eager]\n"
-			"       %*s [--tier-calls N] [--tier-loops N]\n"
+			"       %*s [--tier-calls N] [--tier-loops N] [--cache DIR]\n"
 			"       %*s [--invoke NAME] file.wasm [args...]\n",
 			progname, (int) strlen(progname), "", (int) strlen(progname), "", (int) strlen(progname), "");
 	exit(2);
@@ -427,6 +435,62 @@ find_func(wrt_instance *inst, const char *name)
 	return ex.u.func;
 }
 
+/* ---- code cache (--cache DIR) ---------------------------------------- */
+
+/* The entry stored under key, read whole into memory from malloc (the
+ * engine frees it), or NULL. */
+static void *
+cache_load(void *arg, const char *key, size_t *len)
+{
+	char path[4096];
+	if (snprintf(path, sizeof(path), "%s/%s", (const char *) arg, key) >= (int) sizeof(path))
+		return NULL;
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	uint8_t *buf = NULL;
+	long size = -1;
+	if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0
+		&& (buf = malloc(size ? (size_t) size : 1)) != NULL
+		&& fread(buf, 1, (size_t) size, f) == (size_t) size)
+		*len = (size_t) size;
+	else
+	{
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+/* Written to a file of its own, then renamed over the entry: a reader sees
+ * the old entry, the new one or none, never half of one.  Failures are
+ * silent (they cost a compile later). */
+static void
+cache_store(void *arg, const char *key, const void *bytes, size_t len)
+{
+	char path[4096], tmp[4096 + 32];
+	if (snprintf(path, sizeof(path), "%s/%s", (const char *) arg, key) >= (int) sizeof(path))
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long) getpid());
+	FILE *f = fopen(tmp, "wb");
+	if (!f)
+		return;
+	bool ok = fwrite(bytes, 1, len, f) == len;
+	ok = fclose(f) == 0 && ok;
+	if (!ok || rename(tmp, path) != 0)
+		unlink(tmp);
+}
+
+static wrt_code_cache code_cache = {NULL, cache_load, cache_store};
+
+static bool
+sha256(const uint8_t *bytes, size_t len, uint8_t out[32])
+{
+	unsigned int n = 0;
+	return EVP_Digest(bytes, len, out, &n, EVP_sha256(), NULL) == 1 && n == 32;
+}
+
 /* ---- main ------------------------------------------------------------- */
 
 int
@@ -434,7 +498,7 @@ main(int argc, char **argv)
 {
 	uint64_t fuel = 0, max_pages = 0, stack = 0;
 	bool have_stack = false, timing = false, disasm = false, disasm_cells = false, verify = false;
-	const char *invoke = NULL, *path;
+	const char *invoke = NULL, *path, *cache_dir = NULL;
 	int argi = 1, status = 0;
 	uint8_t *bytes;
 	size_t len;
@@ -514,6 +578,8 @@ main(int argc, char **argv)
 		}
 		else if (strcmp(opt, "--invoke") == 0)
 			invoke = argv[argi++];
+		else if (strcmp(opt, "--cache") == 0)
+			cache_dir = argv[argi++];
 		else
 			usage();
 	}
@@ -523,6 +589,18 @@ main(int argc, char **argv)
 
 	bytes = read_file(path, &len);
 	mod = wrt_module_load(bytes, len, NULL, &err);
+	if (mod && cache_dir)
+	{
+		uint8_t id[32];
+		if (!sha256(bytes, len, id))
+		{
+			fprintf(stderr, "%s: cannot compute SHA-256\n", progname);
+			return 2;
+		}
+		wrt_module_set_identity(mod, id);
+		code_cache.arg = (void *) cache_dir;
+		wrt_tier_set_code_cache(&code_cache);
+	}
 	free(bytes);                /* the module keeps its own copy */
 	if (!mod)
 	{
@@ -757,6 +835,9 @@ main(int argc, char **argv)
 		if (ts.osr_compiled || ts.osr_entries)
 			fprintf(stderr, "osr: %" PRIu64 " entries made, %" PRIu64 " calls entered them\n",
 					ts.osr_compiled, ts.osr_entries);
+		if (cache_dir)
+			fprintf(stderr, "code cache: %" PRIu64 " hits, %" PRIu64 " misses, %" PRIu64 " rejected\n",
+					ts.cache_hits, ts.cache_misses, ts.cache_rejects);
 	}
 	if (timing)
 	{

@@ -24,6 +24,11 @@
 #   --no-pgwasm     skip the pgwasm column (and the load benchmark)
 #   --tier=T        pgwasm's native tier: interp (default), tiered or eager
 #                   (build/wasm-run --tier=T; builds build/wasmrt-llvm.so)
+#   --code-cache    with --tier=tiered or eager: run pgwasm with a code cache
+#                   (wasm-run --cache build/bench/codecache, emptied first)
+#                   that one untimed run of each benchmark fills, so the
+#                   timed runs load machine code instead of compiling it, as
+#                   every PostgreSQL backend after the first does
 #   --no-load       skip the load-time benchmark
 #   --load-only     run only the load-time benchmark
 #   --callgrind     instead of timing: count instructions (valgrind
@@ -64,6 +69,7 @@ ONLY=""
 DO_NODE=1
 DO_PGWASM=1
 TIER=interp
+CODE_CACHE=0
 DO_LOAD=1
 DO_KERNELS=1
 MODE="time"
@@ -86,6 +92,7 @@ while (($#)); do
 	--no-node) DO_NODE=0 ;;
 	--no-pgwasm) DO_PGWASM=0 ;;
 	--tier=*) TIER=${1#--tier=} ;;
+	--code-cache) CODE_CACHE=1 ;;
 	--no-load) DO_LOAD=0 ;;
 	--load-only) DO_KERNELS=0 ;;
 	--callgrind) MODE=callgrind ;;
@@ -97,6 +104,7 @@ while (($#)); do
 	shift
 done
 [[ $REPS =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --reps needs a positive integer" >&2; exit 2; }
+[[ $CODE_CACHE == 0 || $TIER != interp ]] || { echo "run.sh: --code-cache needs --tier=tiered or eager" >&2; exit 2; }
 if [[ -n $ONLY ]]; then
 	IFS=, read -r -a sel <<<"$ONLY"
 	kept=()
@@ -229,6 +237,19 @@ engine_version() {
 # allocate no JavaScript objects, so the flag costs nothing measurable.
 NODE_RUN=(node --no-warnings --single-threaded-gc "$SRC/run-node.mjs")
 PGWASM_RUN=(build/wasm-run "--tier=$TIER")
+if ((CODE_CACHE)); then
+	rm -rf "$OUT/codecache"
+	mkdir -p "$OUT/codecache"
+	PGWASM_RUN+=(--cache "$OUT/codecache")
+fi
+# warm_cache OUTFILE ARGS...: with --code-cache, one untimed pgwasm run that
+# fills the cache for the timed ones.
+warm_cache() {
+	((CODE_CACHE && HAVE_PGWASM)) || return 0
+	local out=$1
+	shift
+	timeout "$BENCH_TIMEOUT" "${PGWASM_RUN[@]}" "$@" >"$out" 2>"$out.err" || true
+}
 
 time_kernels() {
 	local k rep tn tp tx fail_p fail_x ref
@@ -238,6 +259,9 @@ time_kernels() {
 		printf '\n'
 		printf '%s, engine at %s, load average %s when started\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" \
 			"$(engine_version)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+		local note=""
+		((CODE_CACHE == 0)) || note=" (its code cache filled by an untimed run first)"
+		printf 'pgwasm: %s%s\n' "${PGWASM_RUN[*]}" "$note"
 		printf "$fmt" kernel "native s" "pgwasm s" "x native" "node s" "x native"
 		printf "$fmt" ----------- --------- --------- -------- --------- --------
 	} | tee "$OUT/results.txt"
@@ -250,6 +274,7 @@ time_kernels() {
 	for k in "${rows[@]}"; do
 		tn="" tp="" tx="" fail_p="" fail_x=""
 		local n="$OUT/native/${k%+simd}" w="$OUT/wasm/$k.wasm" log="$OUT/log/$k"
+		warm_cache "$log.warm" "$w"
 		for ((rep = 1; rep <= REPS; rep++)); do
 			CSV_TAG="$k,native,$rep" run_timed "$log.native" "$n"
 			((RC == 0)) || { cat "$log.native.err" >&2; die "$k: native run failed (exit $RC)"; }

@@ -383,6 +383,7 @@ suite_time() {
 				elif [[ $(suite_output "$b" "$log.chk.node") != "$ref" ]]; then fail_x="MISMATCH"; fi
 			fi
 		fi
+		warm_cache "$log.warm" "$w" "${bargs[@]}"
 		for ((rep = 1; rep <= reps; rep++)); do
 			CSV_TAG="$b,native,$rep" suite_run_timed "$log.native" "$n" "${bargs[@]}"
 			((RC == 0)) || { cat "$log.native.err" >&2; die "$b: native run failed (exit $RC)"; }
