@@ -183,6 +183,7 @@ typedef struct wrt_code {
 	uint32_t native_need;
 	uint8_t tier_state;         /* wrt_tier_state */
 	uint32_t native_window;     /* slots of arguments/results (slot ABI) */
+	bool native_narrow;         /* no v128 argument or result: one slot each */
 	int32_t tier_calls;
 	int32_t tier_loops;
 	/* On-stack replacement entries (tier.h), one per loop of compiled's

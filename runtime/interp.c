@@ -1331,11 +1331,20 @@ invoke_native(wrt_store *s, wrt_func *f, const wrt_value *args, wrt_value *resul
 		wrt_trap_set(s, WRT_TRAP_STACK_EXHAUSTED, NULL);
 		return false;
 	}
-	wide_args(&f->type, args, base);
+	/* Most signatures have no v128: a slot per value, copied inline. */
+	bool narrow = code->native_narrow;
+	if (WRT_LIKELY(narrow))
+		for (uint32_t k = 0; k < f->type.nparams; k++)
+			base[k].bits = args[k].bits;
+	else
+		wide_args(&f->type, args, base);
 	s->depth++;
 	bool ok = code->native(f->inst, base);
 	s->depth--;
-	if (ok)
+	if (WRT_LIKELY(ok && narrow))
+		for (uint32_t k = 0; k < f->type.nresults; k++)
+			results[k] = (wrt_value) {.bits = base[k].bits};
+	else if (ok)
 		wide_results(&f->type, base, results);
 	s->stack_top = base;
 	s->nframes = saved_frames;

@@ -23,11 +23,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Native code may use this much C stack below the outermost call's frame
- * before it traps with "call stack exhausted" (the frame limit usually
- * comes first: 10000 frames of a few hundred bytes). */
-#define WRT_NATIVE_STACK_BUDGET ((size_t) 4 << 20)
-
 static const wrt_tier_backend *backend;
 static bool backend_tried;
 static char backend_error[512];
@@ -613,7 +608,10 @@ compile_batch(wrt_module *m, uint32_t *codes, uint32_t n)
 		wrt_code *c = &m->codes[codes[i]];
 		if (ok && res[i].state == WRT_TIER_NATIVE && res[i].entry)
 		{
-			c->native_window = wrt_tier_window(wrt_module_functype(m, c->func_index));
+			const wrt_functype *ft = wrt_module_functype(m, c->func_index);
+			c->native_window = wrt_tier_window(ft);
+			c->native_narrow = wrt_types_slots(ft->params, ft->nparams) == ft->nparams
+				&& wrt_types_slots(ft->results, ft->nresults) == ft->nresults;
 			c->native = res[i].entry;
 			c->native_need = res[i].need;
 			c->native_typed = res[i].typed;
@@ -833,16 +831,3 @@ wrt_tier_module_free(wrt_module *m)
 	m->tier_module = NULL;
 }
 
-/* The lowest C stack address native code of this outermost call may use:
- * the budget below its frame, cut to the embedder's floor (the frame
- * itself when the floor is already reached: every native call traps). */
-const char *
-wrt_tier_stack_limit(const void *frame, const void *floor)
-{
-	uintptr_t f = (uintptr_t) frame;
-	uintptr_t limit = f > WRT_NATIVE_STACK_BUDGET ? f - WRT_NATIVE_STACK_BUDGET : 0;
-
-	if (floor && (uintptr_t) floor > limit)
-		limit = (uintptr_t) floor < f ? (uintptr_t) floor : f;
-	return (const char *) limit;
-}

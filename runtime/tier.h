@@ -228,9 +228,25 @@ wrt_native_entry wrt_tier_osr(wrt_store *s, wrt_module *m, wrt_code *code, uint3
 
 /* The store's policy changed: re-arm the countdowns of its modules. */
 void wrt_tier_store_changed(wrt_store *s);
+/* Native code may use this much C stack below the outermost call's frame
+ * before it traps with "call stack exhausted" (the frame limit usually
+ * comes first: 10000 frames of a few hundred bytes). */
+#define WRT_NATIVE_STACK_BUDGET ((size_t) 4 << 20)
+
 /* The lowest C stack address native code may use, for an outermost call
- * whose frame is at `frame`, never below the embedder's floor (NULL: none). */
-const char *wrt_tier_stack_limit(const void *frame, const void *floor);
+ * whose frame is at `frame`: the budget below it, cut to the embedder's
+ * floor (NULL: none; the frame itself when the floor is already reached:
+ * every native call traps).  Inline: it runs at every outermost call. */
+static inline const char *
+wrt_tier_stack_limit(const void *frame, const void *floor)
+{
+	uintptr_t f = (uintptr_t) frame;
+	uintptr_t limit = f > WRT_NATIVE_STACK_BUDGET ? f - WRT_NATIVE_STACK_BUDGET : 0;
+
+	if (floor && (uintptr_t) floor > limit)
+		limit = (uintptr_t) floor < f ? (uintptr_t) floor : f;
+	return (const char *) limit;
+}
 /* module.c: free the back end's state of a module. */
 void wrt_tier_module_free(wrt_module *m);
 
