@@ -3726,9 +3726,12 @@ batch_begin(batch *b, wrt_module *m, jit_module *jm, const char *tag, char *err,
  * and the 64-bit address arithmetic (early-cse, instcombine, gvn), merge
  * blocks (simplifycfg) — plus the loop passes the bounds checks and
  * induction variables need: loop-rotate and LICM hoist each check's limit
- * (address()) out of loops, indvars turns the wrapped 32-bit address
- * arithmetic into wide induction variables.  Without those three a short
- * pipeline ran nbody 29% and matmul+simd 8% slower.  Against default<O2>
+ * (address()) out of loops.  indvars (wide induction variables for the
+ * wrapped 32-bit address arithmetic) once made nbody 29% and matmul+simd
+ * 8% faster; since the unchecked loop versions compute exact 64-bit
+ * addresses it changes no benchmark by more than noise (A/B, code cache
+ * warm) and cost CoreMark 25 ms of its 80 ms of IR passes, so only the
+ * vectorising pipeline, whose trip counts it helps compute, keeps it.  Against default<O2>
  * (tiered, whole process, CPU; docs/benchmarks.md, "Native tier: compile
  * time"): CoreMark -20%, PolyBench gemm/lu/correlation -33..-40%, Argon2
  * -11%, our kernels -12%..+8% (fib +8%, matmul +5%: O2's inliner and loop
@@ -3745,7 +3748,7 @@ pass_pipeline(bool vectorise)
 		  "loop-mssa(loop-rotate,licm),indvars,gvn,instcombine,simplifycfg,"
 		  "slp-vectorizer,loop-vectorize,instcombine,simplifycfg)"
 		: "always-inline,globaldce,function(sroa,early-cse<memssa>,instcombine,simplifycfg,"
-		  "loop-mssa(loop-rotate,licm),indvars,gvn,instcombine,simplifycfg)";
+		  "loop-mssa(loop-rotate,licm),gvn,instcombine,simplifycfg)";
 }
 
 /*
