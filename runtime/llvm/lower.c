@@ -124,7 +124,7 @@ EMBED_BITCODE(wrt_tier_simd_bc, WRT_TIER_SIMD_BC);
  * 6: counted unchecked loops, vectorised; locals signed in exact addresses;
  *    float locals' initial zeros opaque.
  */
-#define LOWERING_VERSION 7
+#define LOWERING_VERSION 8
 
 /* ---- process state ------------------------------------------------------- */
 
@@ -209,6 +209,7 @@ enum helper_id {
 #define AFF_COEF_MAX ((int64_t) 1 << 20)
 #define AFF_CONST_MAX ((int64_t) 1 << 40)
 #define LV_CHUNK 1024
+#define LV_MIN_TRIP 8           /* counted loops: fewer iterations left run checked */
 #define LV_ACCESSES 64
 #define LV_STEP_MAX ((int64_t) 1 << 16)
 #define LV_SITES_MAX 16
@@ -2347,6 +2348,16 @@ loop_end_versions(fn *f, ctrl *c, bool *handled)
 	for (uint32_t x = 0; x < lv->nlocals; x++)
 		if (lv->locals[x].shadow)
 			LLVMBuildStore(B, lv_rep(f, lv, x, load(f, b->i32, f->locals[x])), lv->locals[x].shadow);
+	if (lv->counted)
+	{
+		/* Fewer than LV_MIN_TRIP iterations left: run them checked, the
+		 * guard's bounds and overlap tests would cost more than the
+		 * checks they save (nbody's pair loops run 4, 3, 2, 1 times). */
+		LLVMBasicBlockRef full = new_bb(f, "chunk_long");
+		LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntULT, k, LLVMConstInt(b->i64, LV_MIN_TRIP, 0), ""),
+						checked_header, full);
+		LLVMPositionBuilderAtEnd(B, full);
+	}
 	LLVMValueRef go = lv_guard_cond(f, lv, k);
 	if (lv->ngroups >= 2)
 	{
