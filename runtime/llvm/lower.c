@@ -123,6 +123,9 @@ EMBED_BITCODE(wrt_tier_simd_bc, WRT_TIER_SIMD_BC);
  * 5: float and v128 constants opaque (opaque_const).
  * 6: counted unchecked loops, vectorised; locals signed in exact addresses;
  *    float locals' initial zeros opaque.
+ * 7: the interrupt flag pointer never NULL (the store's own zero), loops
+ *    that call first not polled, the C-stack check on the stack pointer.
+ * 8: counted loops with fewer than LV_MIN_TRIP iterations left run checked.
  */
 #define LOWERING_VERSION 8
 
@@ -3742,9 +3745,9 @@ batch_begin(batch *b, wrt_module *m, jit_module *jm, const char *tag, char *err,
  * 8% faster; since the unchecked loop versions compute exact 64-bit
  * addresses it changes no benchmark by more than noise (A/B, code cache
  * warm) and cost CoreMark 25 ms of its 80 ms of IR passes, so only the
- * vectorising pipeline, whose trip counts it helps compute, keeps it.  Against default<O2>
- * (tiered, whole process, CPU; docs/benchmarks.md, "Native tier: compile
- * time"): CoreMark -20%, PolyBench gemm/lu/correlation -33..-40%, Argon2
+ * vectorising pipeline, whose trip counts it helps compute, keeps it.
+ * Against default<O2> (tiered, whole process, CPU; docs/benchmarks.md,
+ * "Native tier: compile time"): CoreMark -20%, PolyBench gemm/lu/correlation -33..-40%, Argon2
  * -11%, our kernels -12%..+8% (fib +8%, matmul +5%: O2's inliner and loop
  * passes); steady state nbody +6%, matmul+simd -2.5%.
  */
