@@ -3747,9 +3747,10 @@ batch_begin(batch *b, wrt_module *m, jit_module *jm, const char *tag, char *err,
  * warm) and cost CoreMark 25 ms of its 80 ms of IR passes, so only the
  * vectorising pipeline, whose trip counts it helps compute, keeps it.
  * Against default<O2> (tiered, whole process, CPU; docs/benchmarks.md,
- * "Native tier: compile time"): CoreMark -20%, PolyBench gemm/lu/correlation -33..-40%, Argon2
- * -11%, our kernels -12%..+8% (fib +8%, matmul +5%: O2's inliner and loop
- * passes); steady state nbody +6%, matmul+simd -2.5%.
+ * "Native tier: compile time"): CoreMark -20%, PolyBench
+ * gemm/lu/correlation -33..-40%, Argon2 -11%, our kernels -12%..+8% (fib
+ * +8%, matmul +5%: O2's inliner and loop passes); steady state nbody +6%,
+ * matmul+simd -2.5%.
  */
 static const char *
 pass_pipeline(bool vectorise)
