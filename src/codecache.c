@@ -621,9 +621,57 @@ pgwasm_code_cache_identify(wrt_module *m, const uint8 *bytes, size_t len)
 }
 
 /*
+ * Remove a module's directory and its entries.  A backend still running
+ * the old version may store an entry into it meanwhile (its compile began
+ * before the replace): the rmdir then finds the directory not empty (the
+ * load test, 102_load.pl, met it under pgbench), and the entries are
+ * removed again, a few times.  What may be left (a writer faster than
+ * that, a file that cannot be removed) is only space: an entry is keyed by
+ * the SHA-256 of its module's bytes and verified on load, so nothing runs
+ * it unless those very bytes are installed again, and the bound evicts it
+ * in time.  So it is noted at DEBUG1, as every failure of the cache, and
+ * never reaches the client (rmtree's WARNING did).
+ */
+static void
+forget_dir(const char *dir)
+{
+	int			err = 0;
+
+	for (int attempt = 0; attempt < 5; attempt++)
+	{
+		DIR		   *d = opendir(dir);
+		struct dirent *de;
+
+		if (d == NULL)
+		{
+			if (errno != ENOENT)
+				note("open directory", dir, errno);
+			return;
+		}
+		while ((de = readdir(d)) != NULL)
+		{
+			char		path[MAXPGPATH];
+
+			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			if (unlink(path) != 0 && errno != ENOENT)
+				note("remove", path, errno);
+		}
+		closedir(d);
+		if (rmdir(dir) == 0 || errno == ENOENT)
+			return;
+		err = errno;
+		if (err != ENOTEMPTY && err != EEXIST)
+			break;
+	}
+	note("remove directory", dir, err);
+}
+
+/*
  * The module with these bytes is being replaced or dropped: its machine
  * code goes.  Done at once, not at commit: after a rollback the module
- * only compiles again.  Failures are logged, never raised.
+ * only compiles again.  Failures are noted at DEBUG1, never raised.
  */
 void
 pgwasm_code_cache_forget(const uint8 *sha256)
@@ -640,9 +688,8 @@ pgwasm_code_cache_forget(const uint8 *sha256)
 	}
 	name[HEXLEN] = '\0';
 	snprintf(dir, sizeof(dir), "%s/%s/%s", DataDir, CODE_CACHE_DIR, name);
-	/* rmtree warns about what it cannot remove */
 	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
-		rmtree(dir, true);
+		forget_dir(dir);
 }
 
 /* ---- DROP EXTENSION pgwasm ---------------------------------------------- */

@@ -169,6 +169,27 @@ is($r, '2497500|6765|2', '... with the right results');
 $node->safe_psql('postgres', q{SELECT wasm.drop_module('cc', cascade => true)});
 ok(!-e "$cachedir/$sha2", 'dropping the module removed its directory');
 
+# ---- what a replace cannot remove is left quietly -------------------------------
+# Under load (102_load.pl) a backend still compiling the old version can
+# store into its directory while a replace removes it; rmtree then sent a
+# WARNING to the client.  The same end, deterministically: an entry the
+# server cannot remove (a read-only subdirectory with a file in it).
+is(install_cc($node, $fixtures, 1), $sha1, 'installed again: the same SHA-256');
+backend();
+is(scalar(files($sha1)), 1, 'its object file is back');
+mkdir "$cachedir/$sha1/stuck" or die "mkdir: $!";
+append_to_file("$cachedir/$sha1/stuck/file", 'x');
+chmod 0555, "$cachedir/$sha1/stuck" or die "chmod: $!";
+my ($rc, $out, $err) = $node->psql('postgres',
+	"SELECT wasm.install_module('cc', " . wat_bytea($fixtures, 'codecache2') . ", replace => true)");
+is($rc, 0, 'replace with an entry it cannot remove: succeeds');
+is($out, $sha2, '... installs the new version');
+is($err, '', '... and says nothing to the client') or diag($err);
+is(scalar(files($sha1)), 0, "... after removing the old version's object file");
+chmod 0755, "$cachedir/$sha1/stuck";
+File::Path::rmtree("$cachedir/$sha1");
+$node->safe_psql('postgres', q{SELECT wasm.drop_module('cc', cascade => true)});
+
 # ---- the bound: least recently used entries go ------------------------------------
 # Variants of one module (k(n) = k * (0 + 1 + ... + n-1)), each its own
 # SHA-256, directory and object file of about the same size.
