@@ -1791,7 +1791,7 @@ wrt_compile(wrt_module *m, wrt_code *fn, wrt_error *err)
 			cf->nparams = nparam_slots;
 			cf->nresults = nresult_slots;
 			cf->nlocals = nlocal_slots;
-			cf->wide_sig = nparam_slots != t->nparams || nresult_slots != t->nresults;
+			cf->wide_sig = wrt_sig_wide(t->params, t->nparams, t->results, t->nresults);
 			cf->frame_slots = nlocal_slots + c.maxh + 1;
 			if (cf->frame_slots < nresult_slots)
 				cf->frame_slots = nresult_slots;

@@ -75,6 +75,14 @@ wrt_types_slots(const uint8_t *types, uint32_t n)
 	return k;
 }
 
+/* A signature with a v128 parameter or result: its values do not map one
+ * to one onto slots (the register code's wide_sig, the native wide flag). */
+static inline bool
+wrt_sig_wide(const uint8_t *params, uint32_t np, const uint8_t *results, uint32_t nr)
+{
+	return wrt_types_slots(params, np) != np || wrt_types_slots(results, nr) != nr;
+}
+
 /* ---- byte reader ------------------------------------------------------- */
 
 /*
@@ -183,7 +191,7 @@ typedef struct wrt_code {
 	uint32_t native_need;
 	uint8_t tier_state;         /* wrt_tier_state */
 	uint32_t native_window;     /* slots of arguments/results (slot ABI) */
-	bool native_narrow;         /* no v128 argument or result: one slot each */
+	bool native_wide;           /* a v128 argument or result (wrt_sig_wide) */
 	int32_t tier_calls;
 	int32_t tier_loops;
 	/* On-stack replacement entries (tier.h), one per loop of compiled's

@@ -1301,6 +1301,29 @@ wide_results(const wrt_functype *t, const wrt_slot *base, wrt_value *results)
 	}
 }
 
+/* Arguments into slots and results back, for both ways into a call from the
+ * host (interpreted and native): most signatures have no v128, a slot per
+ * value copied inline; the others take the general copy. */
+static inline void
+put_args(const wrt_functype *t, bool wide, const wrt_value *args, wrt_slot *base)
+{
+	if (WRT_UNLIKELY(wide))
+		wide_args(t, args, base);
+	else
+		for (uint32_t k = 0; k < t->nparams; k++)
+			base[k].bits = args[k].bits;
+}
+
+static inline void
+take_results(const wrt_functype *t, bool wide, const wrt_slot *base, wrt_value *results)
+{
+	if (WRT_UNLIKELY(wide))
+		wide_results(t, base, results);
+	else
+		for (uint32_t k = 0; k < t->nresults; k++)
+			results[k] = (wrt_value) {.bits = base[k].bits};
+}
+
 /* The first call (or the first after a limit change): allocate the stacks
  * and compile the function.  Kept out of wrt_invoke's hot path. */
 static __attribute__((noinline, cold)) bool
@@ -1331,21 +1354,12 @@ invoke_native(wrt_store *s, wrt_func *f, const wrt_value *args, wrt_value *resul
 		wrt_trap_set(s, WRT_TRAP_STACK_EXHAUSTED, NULL);
 		return false;
 	}
-	/* Most signatures have no v128: a slot per value, copied inline. */
-	bool narrow = code->native_narrow;
-	if (WRT_LIKELY(narrow))
-		for (uint32_t k = 0; k < f->type.nparams; k++)
-			base[k].bits = args[k].bits;
-	else
-		wide_args(&f->type, args, base);
+	put_args(&f->type, code->native_wide, args, base);
 	s->depth++;
 	bool ok = code->native(f->inst, base);
 	s->depth--;
-	if (WRT_LIKELY(ok && narrow))
-		for (uint32_t k = 0; k < f->type.nresults; k++)
-			results[k] = (wrt_value) {.bits = base[k].bits};
-	else if (ok)
-		wide_results(&f->type, base, results);
+	if (WRT_LIKELY(ok))
+		take_results(&f->type, code->native_wide, base, results);
 	s->stack_top = base;
 	s->nframes = saved_frames;
 	if (s->depth == 0)
@@ -1441,12 +1455,7 @@ wrt_invoke(wrt_store *s, wrt_func *f, const wrt_value *args, wrt_value *results)
 		wrt_trap_set(s, WRT_TRAP_STACK_EXHAUSTED, NULL);
 		return false;
 	}
-	uint32_t np = cf->nparams, nr = cf->nresults;
-	if (WRT_UNLIKELY(cf->wide_sig))
-		wide_args(&f->type, args, base);
-	else
-		for (uint32_t k = 0; k < np; k++)
-			base[k].bits = args[k].bits;
+	put_args(&f->type, cf->wide_sig, args, base);
 	s->depth++;
 	/* The outermost frame of a run counts itself in the frame limit, as a
 	 * callee's does and as a native entry's does: max_frames bounds the
@@ -1457,13 +1466,7 @@ wrt_invoke(wrt_store *s, wrt_func *f, const wrt_value *args, wrt_value *results)
 	bool ok = run(s, f->inst, code, base, NULL);
 	s->depth--;
 	if (WRT_LIKELY(ok))
-	{
-		if (WRT_UNLIKELY(cf->wide_sig))
-			wide_results(&f->type, base, results);
-		else
-			for (uint32_t k = 0; k < nr; k++)
-				results[k] = (wrt_value) {.bits = base[k].bits};
-	}
+		take_results(&f->type, cf->wide_sig, base, results);
 	s->stack_top = base;
 	s->nframes = saved_frames;
 	if (outer)

@@ -610,8 +610,7 @@ compile_batch(wrt_module *m, uint32_t *codes, uint32_t n)
 		{
 			const wrt_functype *ft = wrt_module_functype(m, c->func_index);
 			c->native_window = wrt_tier_window(ft);
-			c->native_narrow = wrt_types_slots(ft->params, ft->nparams) == ft->nparams
-				&& wrt_types_slots(ft->results, ft->nresults) == ft->nresults;
+			c->native_wide = wrt_sig_wide(ft->params, ft->nparams, ft->results, ft->nresults);
 			c->native = res[i].entry;
 			c->native_need = res[i].need;
 			c->native_typed = res[i].typed;

@@ -126,8 +126,9 @@ EMBED_BITCODE(wrt_tier_simd_bc, WRT_TIER_SIMD_BC);
  * 7: the interrupt flag pointer never NULL (the store's own zero), loops
  *    that call first not polled, the C-stack check on the stack pointer.
  * 8: counted loops with fewer than LV_MIN_TRIP iterations left run checked.
+ * 9: ... decided before the chunk's counter and shadows are stored.
  */
-#define LOWERING_VERSION 8
+#define LOWERING_VERSION 9
 
 /* ---- process state ------------------------------------------------------- */
 
@@ -2347,20 +2348,21 @@ loop_end_versions(fn *f, ctrl *c, bool *handled)
 	f->offset = lv->offset;
 	poll_interrupt(f);
 	LLVMValueRef k = lv->counted ? lv_chunk_count(f, lv) : LLVMConstInt(b->i64, LV_CHUNK, 0);
-	LLVMBuildStore(B, LLVMBuildTrunc(B, k, b->i32, ""), counter);
-	for (uint32_t x = 0; x < lv->nlocals; x++)
-		if (lv->locals[x].shadow)
-			LLVMBuildStore(B, lv_rep(f, lv, x, load(f, b->i32, f->locals[x])), lv->locals[x].shadow);
 	if (lv->counted)
 	{
 		/* Fewer than LV_MIN_TRIP iterations left: run them checked, the
 		 * guard's bounds and overlap tests would cost more than the
-		 * checks they save (nbody's pair loops run 4, 3, 2, 1 times). */
+		 * checks they save (nbody's pair loops run 4, 3, 2, 1 times).
+		 * Decided first: the counter and shadows are the chunk's only. */
 		LLVMBasicBlockRef full = new_bb(f, "chunk_long");
 		LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntULT, k, LLVMConstInt(b->i64, LV_MIN_TRIP, 0), ""),
 						checked_header, full);
 		LLVMPositionBuilderAtEnd(B, full);
 	}
+	LLVMBuildStore(B, LLVMBuildTrunc(B, k, b->i32, ""), counter);
+	for (uint32_t x = 0; x < lv->nlocals; x++)
+		if (lv->locals[x].shadow)
+			LLVMBuildStore(B, lv_rep(f, lv, x, load(f, b->i32, f->locals[x])), lv->locals[x].shadow);
 	LLVMValueRef go = lv_guard_cond(f, lv, k);
 	if (lv->ngroups >= 2)
 	{
