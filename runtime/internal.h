@@ -260,6 +260,9 @@ struct wrt_module {
 	 * with the module), whether the eager policy compiled the module, and
 	 * what tiering did to it. */
 	void *tier_module;
+	/* Units linked from the code cache without the back end (tier.c,
+	 * objload.h): a list, unmapped with the module. */
+	struct wrt_tier_object *tier_objects;
 	bool tier_all_done;
 	wrt_tier_stats tier_stats;
 	/* The code cache's key prefix (wrt_module_set_identity): the SHA-256

@@ -16,12 +16,17 @@
  */
 #include "tier.h"
 #include "compile.h"
+#include "objload.h"
+#include "reader.h"
 
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
 
 static const wrt_tier_backend *backend;
 static bool backend_tried;
@@ -434,8 +439,10 @@ count_cache(wrt_module *m, int which)
 	}
 }
 
+/* The object of unit `batch` of m, checked, from malloc; counted as a
+ * hit, a miss or a reject unless quiet. */
 static void *
-cache_load(wrt_module *m, const char *batch, size_t *len)
+cache_get(wrt_module *m, const char *batch, size_t *len, bool quiet)
 {
 	char key[256];
 	if (!cache_key(m, batch, key, sizeof(key)))
@@ -444,7 +451,8 @@ cache_load(wrt_module *m, const char *batch, size_t *len)
 	uint8_t *e = code_cache.load(code_cache.arg, key, &n);
 	if (!e)
 	{
-		count_cache(m, 1);
+		if (!quiet)
+			count_cache(m, 1);
 		return NULL;
 	}
 	uint32_t format, klen;
@@ -464,13 +472,21 @@ cache_load(wrt_module *m, const char *batch, size_t *len)
 	if (!ok)
 	{
 		free(e);
-		count_cache(m, 2);
+		if (!quiet)
+			count_cache(m, 2);
 		return NULL;
 	}
 	memmove(e, e + CODE_HEADER + kl, olen);
 	*len = olen;
-	count_cache(m, 0);
+	if (!quiet)
+		count_cache(m, 0);
 	return e;
+}
+
+static void *
+cache_load(wrt_module *m, const char *batch, size_t *len)
+{
+	return cache_get(m, batch, len, false);
 }
 
 static void
@@ -498,6 +514,21 @@ cache_store(wrt_module *m, const char *batch, const void *obj, size_t len)
 static const wrt_tier_cache tier_cache = {cache_load, cache_store};
 
 /* ---- loading the back end ----------------------------------------------- */
+
+static bool beside_executable(char *buf, size_t len);
+static bool engine_target_hash(void);
+
+/* The back end's shared object: the host's path, $WRT_TIER_LIBRARY, the
+ * one beside the executable, else the bare name for the loader's search. */
+static const char *
+backend_file(char *buf, size_t len)
+{
+	const char *env = getenv("WRT_TIER_LIBRARY");
+	return library_path ? library_path
+		: env && *env ? env
+		: beside_executable(buf, len) && access(buf, R_OK) == 0 ? buf
+		: "wasmrt-llvm.so";
+}
 
 static void
 report(const char *fmt, const char *a, const char *b)
@@ -529,11 +560,7 @@ load_backend(void)
 		return backend;
 	backend_tried = true;
 	char exe_path[4096];
-	const char *env = getenv("WRT_TIER_LIBRARY");
-	const char *path = library_path ? library_path
-		: env && *env ? env
-		: beside_executable(exe_path, sizeof(exe_path)) && access(exe_path, R_OK) == 0 ? exe_path
-		: "wasmrt-llvm.so";
+	const char *path = backend_file(exe_path, sizeof(exe_path));
 	/* RTLD_LOCAL: LLVM's symbols stay out of the global namespace (a host
 	 * such as PostgreSQL may load its own LLVM). */
 	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
@@ -560,16 +587,214 @@ load_backend(void)
 		return NULL;
 	}
 	/* The key's last part: what besides the Wasm code decides the machine
-	 * code (this engine's ABI, the back end and its target). */
-	char abi[32];
-	snprintf(abi, sizeof(abi), "abi %u;", WRT_TIER_ABI_VERSION);
-	uint64_t th = fnv64(FNV64_INIT, abi, strlen(abi));
-	th = fnv64(th, b->name, strlen(b->name));
-	const char *t = b->target ? b->target() : "";
-	th = fnv64(th, t, strlen(t));
-	snprintf(target_hash, sizeof(target_hash), "%016llx", (unsigned long long) th);
+	 * code.  Where the engine can tell it without the back end (engine_target)
+	 * that is the key, so cached units link without loading it; else this
+	 * engine's ABI, the back end and its target as it reports them. */
+	if (!engine_target_hash())
+	{
+		char abi[32];
+		snprintf(abi, sizeof(abi), "abi %u;", WRT_TIER_ABI_VERSION);
+		uint64_t th = fnv64(FNV64_INIT, abi, strlen(abi));
+		th = fnv64(th, b->name, strlen(b->name));
+		const char *t = b->target ? b->target() : "";
+		th = fnv64(th, t, strlen(t));
+		snprintf(target_hash, sizeof(target_hash), "%016llx", (unsigned long long) th);
+	}
 	backend = b;
 	return backend;
+}
+
+/* ---- linking cached units without the back end ------------------------- */
+
+/*
+ * A warm code cache holds every unit a process needs; linking them is the
+ * only thing left that would load the back end, and with it libLLVM (tens
+ * of milliseconds and megabytes per process).  So the engine links them
+ * itself (objload.h) when it can name, without the back end, everything
+ * that decides the machine code besides the Wasm:
+ *   - the back end's shared object, by its contents (its lowering, its
+ *     pipeline and the LLVM it was built with are all in there);
+ *   - the CPU, by the cpuid leaves LLVM's host detection reads (vendor,
+ *     family, model, feature flags; not the APIC ID or core counts) and
+ *     the OS's enabled register state (xgetbv);
+ *   - the settings that change code generation (WRT_TIER_CPU,
+ *     WRT_TIER_LLVM_ARGS, WRT_TIER_PASSES, WRT_TIER_LOOP_VERSIONS);
+ *   - this engine's ABI version.
+ * That hash is then the key's target part for every unit, compiled or
+ * linked.  Where it cannot be made (another machine, a back end found by
+ * the loader's search path) the back end's own target string is the key
+ * and cached units are linked by the back end.
+ */
+typedef struct wrt_tier_object {
+	struct wrt_tier_object *next;
+	wrt_objcode *code;
+} wrt_tier_object;
+
+static int engine_target_state;     /* 0: not tried, 1: in target_hash, -1: none */
+
+static bool
+engine_target(char *out, size_t outlen)
+{
+#if defined(__x86_64__) && defined(__linux__)
+	char buf[4096];
+	const char *path = backend_file(buf, sizeof(buf));
+	if (!strchr(path, '/'))
+		return false;
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return false;
+	char abi[32];
+	snprintf(abi, sizeof(abi), "abi %u;engine target;", WRT_TIER_ABI_VERSION);
+	uint64_t h = fnv64(FNV64_INIT, abi, strlen(abi));
+	size_t got;
+	while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
+		h = fnv64(h, buf, got);
+	bool read_ok = !ferror(f);
+	fclose(f);
+	if (!read_ok)
+		return false;
+	static const unsigned leaves[][2] = {
+		{0, 0}, {1, 0}, {7, 0}, {7, 1}, {0xd, 1}, {0x14, 0}, {0x19, 0}, {0x80000001, 0}, {0x80000008, 0},
+	};
+	unsigned max_basic = __get_cpuid_max(0, NULL), max_ext = __get_cpuid_max(0x80000000, NULL);
+	bool osxsave = false;
+	for (size_t i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++)
+	{
+		unsigned r[5] = {leaves[i][0], 0, 0, 0, 0};
+		if (leaves[i][0] <= (leaves[i][0] >= 0x80000000u ? max_ext : max_basic))
+			__cpuid_count(leaves[i][0], leaves[i][1], r[1], r[2], r[3], r[4]);
+		if (leaves[i][0] == 1)
+		{
+			r[2] &= 0xffffu;    /* not the APIC ID nor the logical processor count */
+			osxsave = (r[3] >> 27) & 1;
+		}
+		if (leaves[i][0] == 0x80000008)
+			r[3] = 0;           /* core counts */
+		if (leaves[i][0] == 0xd)
+			r[2] = r[3] = r[4] = 0; /* sizes of the save area */
+		h = fnv64(h, r, sizeof(r));
+	}
+	if (osxsave)
+	{
+		unsigned lo, hi;
+		__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+		h = fnv64(h, &lo, sizeof(lo));
+	}
+	static const char *const settings[] = {"WRT_TIER_CPU", "WRT_TIER_LLVM_ARGS", "WRT_TIER_PASSES",
+										   "WRT_TIER_LOOP_VERSIONS"};
+	for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++)
+	{
+		const char *v = getenv(settings[i]);
+		h = fnv64(h, settings[i], strlen(settings[i]) + 1);
+		h = v ? fnv64(h, v, strlen(v) + 1) : fnv64(h, "", 0);
+		h = fnv64(h, v ? "=" : "-", 1);
+	}
+	snprintf(out, outlen, "%016llx", (unsigned long long) h);
+	return true;
+#else
+	(void) out;
+	(void) outlen;
+	return false;
+#endif
+}
+
+static bool
+engine_target_hash(void)
+{
+	if (engine_target_state == 0)
+		engine_target_state = engine_target(target_hash, sizeof(target_hash)) ? 1 : -1;
+	return engine_target_state > 0;
+}
+
+static void *
+resolve_helper(void *arg, const char *name)
+{
+	(void) arg;
+	static const char *const names[] = {
+#define X(ret, name, args) "wrt_tier_h_" #name,
+		WRT_TIER_HELPERS(X)
+#undef X
+	};
+	void *const addrs[] = {
+#define X(ret, name, args) (void *) helpers.name,
+		WRT_TIER_HELPERS(X)
+#undef X
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(names[i], name) == 0)
+			return addrs[i];
+	return NULL;
+}
+
+/* Unit `tag` of m linked from the code cache by the engine, or NULL (not
+ * cached, or refused by the loader: the back end links it then).  A hit
+ * is counted here; a miss or a reject by the back end's own lookup. */
+static wrt_objcode *
+link_cached_unit(wrt_module *m, const char *tag)
+{
+	if (!wrt_obj_supported() || !code_cache_set || !m->identity[0] || getenv("WRT_TIER_PERF")
+		|| !engine_target_hash())
+		return NULL;
+	size_t len = 0;
+	void *obj = cache_get(m, tag, &len, true);
+	if (!obj)
+		return NULL;
+	char err[128];
+	wrt_tier_object *node = malloc(sizeof(*node));
+	wrt_objcode *code = node ? wrt_obj_load(obj, len, resolve_helper, NULL, err, sizeof(err)) : NULL;
+	free(obj);
+	if (!code)
+	{
+		free(node);
+		return NULL;
+	}
+	node->code = code;
+	node->next = m->tier_objects;
+	m->tier_objects = node;
+	count_cache(m, 0);
+	return code;
+}
+
+/* Drop the unit linked last (link_cached_unit) before anything uses it. */
+static void
+unlink_last_unit(wrt_module *m)
+{
+	wrt_tier_object *node = m->tier_objects;
+	m->tier_objects = node->next;
+	wrt_obj_free(node->code);
+	free(node);
+}
+
+/* A batch from the code cache without the back end: true with res filled
+ * when every function of it is in the unit. */
+static bool
+link_cached_batch(wrt_module *m, const uint32_t *codes, uint32_t n, wrt_tier_result *res)
+{
+	char tag[64];
+	wrt_tier_batch_tag(codes, n, tag, sizeof(tag));
+	wrt_objcode *o = link_cached_unit(m, tag);
+	if (!o)
+		return false;
+	uint32_t need = wrt_tier_unit_need(m, codes, n);
+	for (uint32_t i = 0; i < n; i++)
+	{
+		char name[96];
+		snprintf(name, sizeof(name), "e_%s_%u", tag, codes[i]);
+		res[i].entry = (wrt_native_entry) (uintptr_t) wrt_obj_symbol(o, name);
+		snprintf(name, sizeof(name), "w_%s_%u", tag, codes[i]);
+		res[i].typed = wrt_obj_symbol(o, name);
+		if (!res[i].entry || !res[i].typed)
+		{
+			/* a function the back end refused or dropped: it says why */
+			unlink_last_unit(m);
+			m->tier_stats.cache_hits--;
+			process_stats.cache_hits--;
+			return false;
+		}
+		res[i].need = need;
+		res[i].state = WRT_TIER_NATIVE;
+	}
+	return true;
 }
 
 /* ---- compiling ------------------------------------------------------------ */
@@ -586,19 +811,27 @@ now_ns(void)
 static void
 compile_batch(wrt_module *m, uint32_t *codes, uint32_t n)
 {
-	const wrt_tier_backend *b = load_backend();
-	if (!b || n == 0)
-	{
-		for (uint32_t i = 0; i < n; i++)
-			m->codes[codes[i]].tier_state = WRT_TIER_FAILED;
+	if (n == 0)
 		return;
-	}
 	wrt_tier_result *res = wrt_calloc(&m->alloc, n, sizeof(*res));
 	if (!res)
 		return;                 /* out of memory: try again at a later call */
 	char err[256] = "";
 	uint64_t t0 = now_ns(), hits = m->tier_stats.cache_hits;
-	bool ok = b->compile(m, codes, n, res, err, sizeof(err));
+	bool ok = link_cached_batch(m, codes, n, res);
+	if (!ok)
+	{
+		const wrt_tier_backend *b = load_backend();
+		if (!b)
+		{
+			for (uint32_t i = 0; i < n; i++)
+				m->codes[codes[i]].tier_state = WRT_TIER_FAILED;
+			wrt_free(&m->alloc, res);
+			return;
+		}
+		memset(res, 0, n * sizeof(*res));
+		ok = b->compile(m, codes, n, res, err, sizeof(err));
+	}
 	uint64_t dt = now_ns() - t0;
 	wrt_tier_stats d = {0};
 	d.batches = m->tier_stats.cache_hits == hits;   /* a compilation, not a cache hit */
@@ -704,7 +937,7 @@ policy(wrt_store *s, wrt_module *m, wrt_code *code, bool from_loop)
 				return false;
 			}
 			if (from_loop && (code->tier_state == WRT_TIER_COUNTING || code->tier_state == WRT_TIER_LOOPS)
-				&& code->compiled && code->compiled->nloops && load_backend() && backend->compile_osr)
+				&& code->compiled && code->compiled->nloops && !(backend_tried && (!backend || !backend->compile_osr)))
 			{
 				/* A function called again and again that way pays the
 				 * trip through the interpreter and the OSR entry (whose
@@ -758,8 +991,10 @@ wrt_tier_osr(wrt_store *s, wrt_module *m, wrt_code *code, uint32_t cell)
 {
 	const wrt_compiled *cf = code->compiled;
 	bool by_loops = code->tier_state == WRT_TIER_LOOPS;
-	if (!(code->native || by_loops) || s->tier.mode != WRT_TIER_TIERED || !cf || !cf->nloops || !backend
-		|| !backend->compile_osr)
+	/* The back end is loaded only when an entry is not in the code cache
+	 * (link_cached_unit); one that could not be loaded makes none. */
+	if (!(code->native || by_loops) || s->tier.mode != WRT_TIER_TIERED || !cf || !cf->nloops
+		|| (backend_tried && (!backend || !backend->compile_osr)))
 		return NULL;
 	/* The loop whose label is at cell (the table is by increasing cell). */
 	uint32_t lo = 0, hi = cf->nloops;
@@ -790,8 +1025,26 @@ wrt_tier_osr(wrt_store *s, wrt_module *m, wrt_code *code, uint32_t cell)
 		o->tried = 1;
 		char err[256] = "";
 		uint64_t t0 = now_ns();
-		o->entry = backend->compile_osr(m, (uint32_t) (code - m->codes), cf->loops[lo].ordinal,
-										cf->loops[lo].stack, err, sizeof(err));
+		uint32_t k = (uint32_t) (code - m->codes);
+		char tag[64];
+		wrt_tier_osr_tag(k, cf->loops[lo].ordinal, cf->loops[lo].stack, tag, sizeof(tag));
+		wrt_objcode *unit = link_cached_unit(m, tag);
+		if (unit)
+		{
+			char name[72];
+			snprintf(name, sizeof(name), "e_%s", tag);
+			if (!(o->entry = (wrt_native_entry) (uintptr_t) wrt_obj_symbol(unit, name)))
+			{
+				unlink_last_unit(m);
+				m->tier_stats.cache_hits--;
+				process_stats.cache_hits--;
+			}
+		}
+		const wrt_tier_backend *b = o->entry ? NULL : load_backend();
+		if (b && b->compile_osr)
+			o->entry = b->compile_osr(m, k, cf->loops[lo].ordinal, cf->loops[lo].stack, err, sizeof(err));
+		else if (!o->entry)
+			snprintf(err, sizeof(err), "%.200s", backend_error[0] ? backend_error : "no back end");
 		uint64_t dt = now_ns() - t0;
 		wrt_tier_stats *targets[2] = {&m->tier_stats, &process_stats};
 		for (int k = 0; k < 2; k++)
@@ -828,5 +1081,67 @@ wrt_tier_module_free(wrt_module *m)
 	if (m->tier_module && backend)
 		backend->module_free(m);
 	m->tier_module = NULL;
+	while (m->tier_objects)
+		unlink_last_unit(m);
+}
+
+/* ---- names and needs of units (shared with the back end) ----------------- */
+
+void
+wrt_tier_batch_tag(const uint32_t *codes, uint32_t n, char *tag, size_t len)
+{
+	uint64_t h = FNV64_INIT;
+	for (uint32_t i = 0; i < n; i++)
+		for (int k = 0; k < 4; k++)
+		{
+			uint8_t byte = (uint8_t) (codes[i] >> (8 * k));
+			h = fnv64(h, &byte, 1);
+		}
+	snprintf(tag, len, "f%u_%u_%016llx", n ? codes[0] : 0, n, (unsigned long long) h);
+}
+
+void
+wrt_tier_osr_tag(uint32_t k, uint32_t ordinal, uint32_t stack_slots, char *tag, size_t len)
+{
+	snprintf(tag, len, "o%u_%u_%u", k, ordinal, stack_slots);
+}
+
+uint32_t
+wrt_tier_call_window(const wrt_module *m, const wrt_code *code)
+{
+	wrt_error err;
+	wrt_insn_reader rd;
+	wrt_insn in;
+	uint32_t w = 1;
+	wrt_insn_reader_init(&rd, m->bytes, code->body, code->body_end, &err);
+	while (!wrt_insn_at_end(&rd) && wrt_insn_next(&rd, &in))
+	{
+		const wrt_functype *ct = NULL;
+		if (in.op == WRT_OP_CALL)
+			ct = wrt_module_functype(m, in.index);
+		else if (in.op == WRT_OP_CALL_INDIRECT)
+			ct = &m->types[in.call_indirect.type];
+		if (ct)
+		{
+			uint32_t cw = wrt_tier_window(ct);
+			if (cw > w)
+				w = cw;
+		}
+	}
+	return w;
+}
+
+uint32_t
+wrt_tier_unit_need(const wrt_module *m, const uint32_t *codes, uint32_t n)
+{
+	uint32_t need = 1;
+	for (uint32_t i = 0; i < n; i++)
+	{
+		const wrt_code *code = &m->codes[codes[i]];
+		uint32_t w = wrt_tier_window(wrt_module_functype(m, code->func_index)) + wrt_tier_call_window(m, code);
+		if (w > need)
+			need = w;
+	}
+	return need;
 }
 

@@ -247,6 +247,19 @@ wrt_tier_stack_limit(const void *frame, const void *floor)
 		limit = (uintptr_t) floor < f ? (uintptr_t) floor : f;
 	return (const char *) limit;
 }
+/*
+ * Names and needs of units, one derivation for the engine and the back end:
+ * a batch's tag (the code cache's name for it, from the list of code
+ * indices as the engine gives it), an OSR entry's tag, the largest slot
+ * window of the calls a function makes, and the value-stack slots a unit
+ * needs above the frame pointer of its entry (a function and its direct
+ * callees in the unit share it).
+ */
+void wrt_tier_batch_tag(const uint32_t *codes, uint32_t n, char *tag, size_t len);
+void wrt_tier_osr_tag(uint32_t k, uint32_t ordinal, uint32_t stack_slots, char *tag, size_t len);
+uint32_t wrt_tier_call_window(const wrt_module *m, const wrt_code *code);
+uint32_t wrt_tier_unit_need(const wrt_module *m, const uint32_t *codes, uint32_t n);
+
 /* module.c: free the back end's state of a module. */
 void wrt_tier_module_free(wrt_module *m);
 

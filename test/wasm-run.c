@@ -836,8 +836,9 @@ main(int argc, char **argv)
 			fprintf(stderr, "osr: %" PRIu64 " entries made, %" PRIu64 " calls entered them\n",
 					ts.osr_compiled, ts.osr_entries);
 		if (cache_dir)
-			fprintf(stderr, "code cache: %" PRIu64 " hits, %" PRIu64 " misses, %" PRIu64 " rejected\n",
-					ts.cache_hits, ts.cache_misses, ts.cache_rejects);
+			fprintf(stderr, "code cache: %" PRIu64 " hits, %" PRIu64 " misses, %" PRIu64 " rejected; "
+					"back end %s\n", ts.cache_hits, ts.cache_misses, ts.cache_rejects,
+					wrt_tier_loaded() ? "loaded" : "not loaded");
 	}
 	if (timing)
 	{

@@ -14,7 +14,8 @@
  * and the instance-state operations are written out below.
  *
  * Shape of the code, per Wasm function (code index k of a unit tagged t,
- * batch_tag: names that do not depend on the process, for the code cache):
+ * wrt_tier_batch_tag: names that do not depend on the process, for the code
+ * cache):
  *   w_<t>_<k>(i8* inst, i64* fp, params...) -> results  internal, typed:
  *       what other functions of the same batch call directly;
  *   e_<t>_<k>(i8* inst, i64* fp) -> i8                   the slot-ABI entry
@@ -3047,31 +3048,6 @@ refuse(const wrt_module *m, const wrt_code *code, char *why, size_t len)
 	return false;
 }
 
-/* The largest slot window of the calls that leave the batch. */
-static uint32_t
-max_call_window(const wrt_module *m, const wrt_code *code)
-{
-	wrt_error err;
-	wrt_insn_reader rd;
-	wrt_insn in;
-	uint32_t w = 1;
-	wrt_insn_reader_init(&rd, m->bytes, code->body, code->body_end, &err);
-	while (!wrt_insn_at_end(&rd) && wrt_insn_next(&rd, &in))
-	{
-		const wrt_functype *ct = NULL;
-		if (in.op == WRT_OP_CALL)
-			ct = wrt_module_functype(m, in.index);
-		else if (in.op == WRT_OP_CALL_INDIRECT)
-			ct = &m->types[in.call_indirect.type];
-		if (ct)
-		{
-			uint32_t cw = wrt_tier_window(ct);
-			if (cw > w)
-				w = cw;
-		}
-	}
-	return w;
-}
 
 /*
  * Lower the body of code index k into w: the typed function (osr_loop < 0),
@@ -3130,7 +3106,7 @@ lower_body(batch *b, uint32_t k, LLVMValueRef w, int64_t osr_loop, uint32_t osr_
 
 	/* Depth: the frames left (a parameter: no memory traffic per call) and
 	 * the C stack.  The value stack was checked by the entry (make_entry). */
-	uint32_t need = window + max_call_window(m, code);
+	uint32_t need = window + wrt_tier_call_window(m, code);
 	if (need > b->max_need)
 		b->max_need = need;
 	LLVMValueRef too_deep = LLVMBuildICmp(B, LLVMIntEQ, f->rem, c32(b, 0), "");
@@ -3574,17 +3550,6 @@ cached_object(wrt_module *m, jit_module *jm, const char *tag)
 	return obj && add_object(jm, obj, err, sizeof(err));
 }
 
-/* The unit's tag: the batch, as the engine listed it (a function that
- * fails to lower fails again the same way, so the list decides the code). */
-static void
-batch_tag(const uint32_t *codes, uint32_t n, char *tag, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (uint32_t i = 0; i < n; i++)
-		for (int k = 0; k < 4; k++)
-			h = (h ^ ((codes[i] >> (8 * k)) & 0xff)) * 0x100000001b3ull;
-	snprintf(tag, len, "f%u_%u_%016llx", n ? codes[0] : 0, n, (unsigned long long) h);
-}
 
 static bool
 lookup_entry(jit_module *jm, const char *name, wrt_native_entry *entry, char *err, size_t errlen)
@@ -3600,26 +3565,6 @@ lookup_entry(jit_module *jm, const char *name, wrt_native_entry *entry, char *er
 	return true;
 }
 
-/*
- * The value-stack slots a unit of these functions needs above the frame
- * pointer its entry is given: a function and its direct callees in the
- * unit share it, so the largest need of any covers every chain of calls
- * within the unit (what lower_body adds up in b->max_need, read from the
- * Wasm alone, so a unit from the code cache has it without lowering).
- */
-static uint32_t
-unit_need(const wrt_module *m, const uint32_t *codes, uint32_t n)
-{
-	uint32_t need = 1;
-	for (uint32_t i = 0; i < n; i++)
-	{
-		const wrt_code *code = &m->codes[codes[i]];
-		uint32_t w = wrt_tier_window(wrt_module_functype(m, code->func_index)) + max_call_window(m, code);
-		if (w > need)
-			need = w;
-	}
-	return need;
-}
 
 /* Result i of a unit whose code is linked: its entry and typed function. */
 static void
@@ -3651,7 +3596,7 @@ be_compile(wrt_module *m, const uint32_t *codes, uint32_t n, wrt_tier_result *re
 	for (uint32_t i = 0; i < n; i++)
 		memset(&results[i], 0, sizeof(results[i]));
 	char tag[64];
-	batch_tag(codes, n, tag, sizeof(tag));
+	wrt_tier_batch_tag(codes, n, tag, sizeof(tag));
 	jit_module *jm = module_jit(m, err, errlen);
 	if (!jm)
 		return false;
@@ -3670,7 +3615,7 @@ be_compile(wrt_module *m, const uint32_t *codes, uint32_t n, wrt_tier_result *re
 				results[i].state = WRT_TIER_REFUSED;
 			else
 				kept[nkept++] = codes[i];
-		uint32_t need = unit_need(m, kept, nkept);
+		uint32_t need = wrt_tier_unit_need(m, kept, nkept);
 		free(kept);
 		for (uint32_t i = 0; i < n; i++)
 			if (results[i].state != WRT_TIER_REFUSED)
@@ -3912,7 +3857,7 @@ be_compile_osr(wrt_module *m, uint32_t k, uint32_t ordinal, uint32_t stack_slots
 	if (!jm)
 		return NULL;
 	char tag[64], name[96], ename[96];
-	snprintf(tag, sizeof(tag), "o%u_%u_%u", k, ordinal, stack_slots);
+	wrt_tier_osr_tag(k, ordinal, stack_slots, tag, sizeof(tag));
 	snprintf(ename, sizeof(ename), "e_%s", tag);
 	wrt_native_entry entry = NULL;
 	if (cached_object(m, jm, tag) && lookup_entry(jm, ename, &entry, err, errlen))

@@ -105,7 +105,9 @@
 	X(tier_nan_signs) \
 	X(tier_cache_hit) \
 	X(tier_cache_damaged) \
-	X(tier_cache_osr)
+	X(tier_cache_osr) \
+	X(tier_cache_without_backend) \
+	X(tier_objload_hostile)
 
 #define UNIT_DECLARE(name) void test_##name(void);
 UNIT_TESTS(UNIT_DECLARE)
