@@ -5,7 +5,8 @@
 # * A backend compiles the module (eagerly: pgwasm.jit_call_threshold = 0)
 #   and its object file appears under $PGDATA/pgwasm_code_cache/<sha256>/;
 #   a new backend takes it from there (wasm.jit_stats(): a hit, no compile
-#   batch) with the same results.
+#   batch) with the same results, and links it without loading the back end
+#   (state 'not loaded' on x86-64).
 # * A damaged file (one byte flipped, same length) is rejected, the module
 #   compiled again, the file written again and the results right.
 # * Replacing the module removes its directory; the new version's results
@@ -89,6 +90,16 @@ is(scalar(@f), 1, "one object file under pgwasm_code_cache/<sha256>/");
 ($r, $st) = backend();
 is($r, '1498500|6765|1', 'from the cache: same results');
 is($st, '0|1|0|0', 'a new backend compiles nothing: one hit');
+# ... and links it without loading the back end (and libLLVM) at all, where
+# the engine links cached units itself (x86-64: runtime/objload.c)
+{
+	my $out = $node->safe_psql('postgres',
+		"$calls; SELECT state, functions > 0, cache_hits FROM wasm.jit_stats()");
+	my ($res, $jit) = split /\n/, $out;
+	is($res, '1498500|6765|1', 'warm backend: right results');
+	my $want = (POSIX::uname())[4] eq 'x86_64' ? 'not loaded' : 'loaded';
+	is($jit, "$want|t|1", "warm backend: native code from the cache, back end $want");
+}
 
 # ---- first hot call in a new backend, cold and warm (printed) ---------------------
 my %ms;
