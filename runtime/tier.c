@@ -618,7 +618,8 @@ load_backend(void)
  *     family, model, feature flags; not the APIC ID or core counts) and
  *     the OS's enabled register state (xgetbv);
  *   - the settings that change code generation (WRT_TIER_CPU,
- *     WRT_TIER_LLVM_ARGS, WRT_TIER_PASSES, WRT_TIER_LOOP_VERSIONS);
+ *     WRT_TIER_LLVM_ARGS, WRT_TIER_PASSES, WRT_TIER_LOOP_VERSIONS,
+ *     WRT_TIER_MINMAX);
  *   - this engine's ABI version.
  * That hash is then the key's target part for every unit, compiled or
  * linked.  Where it cannot be made (another machine, a back end found by
@@ -681,7 +682,7 @@ engine_target(char *out, size_t outlen)
 		h = fnv64(h, &lo, sizeof(lo));
 	}
 	static const char *const settings[] = {"WRT_TIER_CPU", "WRT_TIER_LLVM_ARGS", "WRT_TIER_PASSES",
-										   "WRT_TIER_LOOP_VERSIONS"};
+										   "WRT_TIER_LOOP_VERSIONS", "WRT_TIER_MINMAX"};
 	for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++)
 	{
 		const char *v = getenv(settings[i]);

@@ -67,11 +67,11 @@ $(RT_BUILD)/tier-simd.bc: runtime/llvm/simd-ops.c runtime/simd-fns.h $(RT_HDRS)
 	@mkdir -p $(dir $@)
 	$(LLVM_BINDIR)/clang -std=gnu11 -O2 -ffp-contract=off -fno-math-errno -fno-strict-aliasing -Wno-unused-function -Iruntime -emit-llvm -c $< -o $@
 
-$(RT_TIER_SO): runtime/llvm/lower.c $(RT_BUILD)/tier-ops.bc $(RT_BUILD)/tier-simd.bc $(RT_HDRS)
+$(RT_TIER_SO): runtime/llvm/lower.c runtime/llvm/minmax.c runtime/llvm/minmax.h $(RT_BUILD)/tier-ops.bc $(RT_BUILD)/tier-simd.bc $(RT_HDRS)
 	$(RT_CC) $(filter-out -fsanitize%,$(RT_CFLAGS)) -fPIC -shared -fvisibility=hidden $(shell $(LLVM_CONFIG) --cflags) \
 	  -DWRT_TIER_OPS_BC='"$(RT_BUILD)/tier-ops.bc"' -DWRT_TIER_SIMD_BC='"$(RT_BUILD)/tier-simd.bc"' \
 	  -DLLVM_VERSION_STRING_='"$(LLVM_VERSION)"' \
-	  -Iruntime $< -o $@ $(shell $(LLVM_CONFIG) --ldflags) $(shell $(LLVM_CONFIG) --libs)
+	  -Iruntime $(filter %.c,$^) -o $@ $(shell $(LLVM_CONFIG) --ldflags) $(shell $(LLVM_CONFIG) --libs)
 endif
 
 runtime: $(RT_BUILD)/libwasmrt.a $(RT_BUILD)/wasm-run $(RT_BUILD)/spec-runner $(RT_BUILD)/test-runtime $(RT_BUILD)/hostile-gen fixtures $(RT_TIER_SO)

@@ -83,6 +83,7 @@
 
 #include "../reader.h"
 #include "../tier.h"
+#include "minmax.h"
 
 /*
  * The bitcode files the build compiles with clang (test/runtime.mk),
@@ -129,7 +130,7 @@ EMBED_BITCODE(wrt_tier_simd_bc, WRT_TIER_SIMD_BC);
  * 8: counted loops with fewer than LV_MIN_TRIP iterations left run checked.
  * 9: ... decided before the chunk's counter and shadows are stored.
  */
-#define LOWERING_VERSION 9
+#define LOWERING_VERSION 10
 
 /* ---- process state ------------------------------------------------------- */
 
@@ -3713,12 +3714,22 @@ pass_pipeline(bool vectorise)
 		  "loop-mssa(loop-rotate,licm),gvn,instcombine,simplifycfg)";
 }
 
+/* The min/max reordering after the passes (minmax.c); WRT_TIER_MINMAX=off
+ * leaves it out, for measurements. */
+static bool
+reorder_minmax(void)
+{
+	const char *env = getenv("WRT_TIER_MINMAX");
+	return !(env && strcmp(env, "off") == 0);
+}
+
 /*
  * The end of a unit begun with batch_begin: its builder and table freed,
  * the IR verified (WRT_TIER_VERIFY), optimised (pass_pipeline), dumped
  * (WRT_TIER_DUMP), emitted as an object file, stored in the code cache and
  * added to the JIT; WRT_TIER_TIMES prints the CPU time of the passes and
- * of code generation.  lowered: the lowering succeeded (else only the
+ * of code generation, and the min/max trees the unit's loops had reordered
+ * (minmax.c).  lowered: the lowering succeeded (else only the
  * cleanup).  b->M is consumed either way.
  */
 static bool
@@ -3756,6 +3767,7 @@ batch_finish(batch *b, jit_module *jm, bool lowered, char *err, size_t errlen)
 		LLVMDisposeModule(b->M);
 		return false;
 	}
+	unsigned reordered = reorder_minmax() ? wrt_llvm_reorder_minmax(b->M) : 0;
 	if (getenv("WRT_TIER_DUMP"))
 		LLVMDumpModule(b->M);
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
@@ -3767,8 +3779,8 @@ batch_finish(batch *b, jit_module *jm, bool lowered, char *err, size_t errlen)
 		static double ir_ms, cg_ms;
 		ir_ms += (double) (t1.tv_sec - t0.tv_sec) * 1e3 + (double) (t1.tv_nsec - t0.tv_nsec) / 1e6;
 		cg_ms += (double) (t2.tv_sec - t1.tv_sec) * 1e3 + (double) (t2.tv_nsec - t1.tv_nsec) / 1e6;
-		fprintf(stderr, "wasmrt-llvm: %s: IR passes %.1f ms, code generation %.1f ms (process so far)\n", b->tag,
-				ir_ms, cg_ms);
+		fprintf(stderr, "wasmrt-llvm: %s: IR passes %.1f ms, code generation %.1f ms (process so far); "
+				"%u min/max trees reordered\n", b->tag, ir_ms, cg_ms, reordered);
 	}
 	return ok;
 }
@@ -3982,8 +3994,9 @@ be_init(const wrt_tier_helpers *h, const wrt_tier_cache *c, char *err, size_t er
 								 LLVMRelocDefault, LLVMCodeModelJITDefault);
 	/* The pipeline is part of the key: cached code made by another one
 	 * (an older default, WRT_TIER_PASSES) is not this one's. */
-	snprintf(target_id, sizeof(target_id), "llvm %s;%s;%s;%s;O2 jit;%s;%s;lowering %d", LLVM_VERSION_STRING_,
-			 host_triple, cpu, features, pass_pipeline(false), pass_pipeline(true), LOWERING_VERSION);
+	snprintf(target_id, sizeof(target_id), "llvm %s;%s;%s;%s;O2 jit;%s;%s;minmax %d;lowering %d",
+			 LLVM_VERSION_STRING_, host_triple, cpu, features, pass_pipeline(false), pass_pipeline(true),
+			 reorder_minmax(), LOWERING_VERSION);
 	LLVMDisposeMessage(cpu);
 	LLVMDisposeMessage(features);
 	if (!tm)

@@ -103,6 +103,7 @@
 	X(tier_loop_versions) \
 	X(tier_loop_versions_random) \
 	X(tier_nan_signs) \
+	X(tier_minmax_reorder) \
 	X(tier_cache_hit) \
 	X(tier_cache_damaged) \
 	X(tier_cache_osr) \
