@@ -4,9 +4,11 @@
  * compiled natively, so the interpreter's own speed on them can be measured
  * and profiled in isolation.
  *
- *   cc -O2 -Iruntime -Iexamples/c -o build/compare/kernel-driver \
- *      test/bench/compare/kernel-driver.c build/libwasmrt.a -lm
+ *   cc -O2 -rdynamic -Iruntime -Iexamples/c -o build/compare/kernel-driver \
+ *      test/bench/compare/kernel-driver.c build/libwasmrt.a -lm -ldl
  *   build/compare/kernel-driver build/compare/kernels.wasm [N] [only-kernel] [--wasm-only]
+ *   (KERNEL_DRIVER_TIER=tiered or eager: through the native tier; link with
+ *   -rdynamic -ldl, and set WRT_TIER_LIBRARY=build/wasmrt-llvm.so)
  *
  * Prints ns/call for wasm and native and their ratio.  Under callgrind, use
  * `--toggle-collect=wrt_call` with one kernel and --wasm-only and divide the
@@ -172,6 +174,19 @@ main(int argc, char **argv)
 	}
 	wrt_module_compile_all(mod, &err);
 	store = wrt_store_new(NULL);
+	/* KERNEL_DRIVER_TIER=tiered|eager runs the native tier (default: the
+	 * interpreter) */
+	const char *tier_env = getenv("KERNEL_DRIVER_TIER");
+	if (tier_env && *tier_env)
+	{
+		wrt_tier_settings tier = {0};
+		if (!wrt_tier_mode_parse(tier_env, &tier.mode))
+		{
+			fprintf(stderr, "KERNEL_DRIVER_TIER: interp, tiered or eager\n");
+			return 2;
+		}
+		wrt_store_set_tier(store, &tier);
+	}
 
 	/* imports: pgwasm.error_sqlstate, pgwasm.error (both trap) */
 	uint32_t	nimp = wrt_module_import_count(mod);

@@ -31,7 +31,9 @@
 # stopped by an EXIT trap whatever happens.
 #
 # Method: each workload runs in one session; every implementation is first
-# called once (warm-up: language loaded, module compiled), then the rounds
+# called once on up to WARM_ROWS rows (warm-up: language loaded, module
+# loaded, and the pgwasm function past pgwasm.jit_call_threshold, so that
+# its machine code is made before the timed rounds), then the rounds
 # run interleaved (c, wasm, plpgsql, ... in a rotating order), timed by psql's
 # \timing (wall clock, client round trip over a Unix socket).  Where a slow
 # implementation would take minutes, it runs on a prefix of the same rows
@@ -48,6 +50,10 @@ cd "$root"
 
 REPS=5
 SCALE=1
+# Rows of the warm-up query: twice the default pgwasm.jit_call_threshold
+# (WRT_TIER_DEFAULT_CALLS), so the timed rounds measure machine code, not
+# its compilation (the cold start has its own measurement below).
+WARM_ROWS=2000
 DO_COLD=1
 DO_DOCS=1
 KEEP=0
@@ -222,7 +228,7 @@ for spec in "${WORKLOADS[@]}"; do
 		for impl in "${impls[@]}"; do
 			before_of "$impl"
 			echo '\echo @warm'
-			sql_of "$impl" $(( ${n_of[$impl]} < 100 ? ${n_of[$impl]} : 100 ))
+			sql_of "$impl" $(( ${n_of[$impl]} < WARM_ROWS ? ${n_of[$impl]} : WARM_ROWS ))
 			echo ';'
 			after_of "$impl"
 		done
