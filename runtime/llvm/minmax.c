@@ -21,15 +21,15 @@
  *
  * Scope, deliberately small: trees in a loop's latch block, whether the
  * loop is that one block (the unchecked version of a counted loop, where
- * the time goes) or a header (its interrupt poll) and that block; trees of one
- * kind (signed or unsigned min or max, as select(icmp)) whose inner nodes
- * have no other use, and only floating-point-free integer selects, which
- * reorder exactly (a floating-point min by select is neither commutative
- * nor associative with NaN and signed zeros).  A leaf is "carried" when it
- * depends, within the header and the latch, on a phi of the header whose
- * value from the latch depends on the tree's root: that is the recurrence.  A tree with
- * exactly one carried leaf gets it last, the others keeping their order; a
- * tree already in that shape is left alone.  Work is bounded (MAX_BLOCK,
+ * the time goes) or a header (its interrupt poll) and that block; trees
+ * of one kind (signed or unsigned min or max, as select(icmp)) whose inner
+ * nodes have no other use; integer selects only, which reorder exactly (a
+ * floating-point min by select is neither commutative nor associative with
+ * NaN and signed zeros).  A leaf is "carried" when it depends, within the
+ * header and the latch, on a phi of the header whose value from the latch
+ * depends on the tree's root: that is the recurrence.  A tree with exactly
+ * one carried leaf gets it last, the others keeping their order; a tree
+ * already in that shape is left alone.  Work is bounded (MAX_BLOCK,
  * MAX_LEAVES, MAX_REWRITES) whatever the module.
  */
 #include <llvm-c/Core.h>
@@ -37,7 +37,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "minmax.h"
 
@@ -50,6 +49,22 @@ enum mm_kind
 	MM_UMAX
 };
 
+/* The comparisons that make a min or max, and which one select(icmp p a b,
+ * a, b) is; the first row of a kind is also how build_minmax makes it.
+ * select(icmp p a b, b, a) is the other one of the pair. */
+static const struct
+{
+	LLVMIntPredicate pred;
+	enum mm_kind picks_first;
+	enum mm_kind picks_second;
+} minmax_preds[] = {
+	{LLVMIntSLT, MM_SMIN, MM_SMAX}, {LLVMIntSGT, MM_SMAX, MM_SMIN},
+	{LLVMIntULT, MM_UMIN, MM_UMAX}, {LLVMIntUGT, MM_UMAX, MM_UMIN},
+	{LLVMIntSLE, MM_SMIN, MM_SMAX}, {LLVMIntSGE, MM_SMAX, MM_SMIN},
+	{LLVMIntULE, MM_UMIN, MM_UMAX}, {LLVMIntUGE, MM_UMAX, MM_UMIN},
+};
+#define N_MINMAX_PREDS (sizeof(minmax_preds) / sizeof(minmax_preds[0]))
+
 /* The kind of select `s` if it is select(icmp p a b, x, y) with {x, y} =
  * {a, b} over integers, else MM_NONE. */
 static enum mm_kind
@@ -61,31 +76,14 @@ minmax_kind(LLVMValueRef s)
 	if (!LLVMIsAICmpInst(c) || LLVMGetTypeKind(LLVMTypeOf(t)) != LLVMIntegerTypeKind)
 		return MM_NONE;
 	LLVMValueRef a = LLVMGetOperand(c, 0), b = LLVMGetOperand(c, 1);
-	bool picks_first;           /* the select yields a when the compare holds */
-	if (t == a && f == b)
-		picks_first = true;
-	else if (t == b && f == a)
-		picks_first = false;
-	else
+	bool picks_first = t == a && f == b;
+	if (!picks_first && !(t == b && f == a))
 		return MM_NONE;
-	switch (LLVMGetICmpPredicate(c))
-	{
-		/* a < b ? a : b is the minimum; a > b ? a : b the maximum */
-		case LLVMIntSLT:
-		case LLVMIntSLE:
-			return picks_first ? MM_SMIN : MM_SMAX;
-		case LLVMIntSGT:
-		case LLVMIntSGE:
-			return picks_first ? MM_SMAX : MM_SMIN;
-		case LLVMIntULT:
-		case LLVMIntULE:
-			return picks_first ? MM_UMIN : MM_UMAX;
-		case LLVMIntUGT:
-		case LLVMIntUGE:
-			return picks_first ? MM_UMAX : MM_UMIN;
-		default:
-			return MM_NONE;
-	}
+	LLVMIntPredicate p = LLVMGetICmpPredicate(c);
+	for (size_t i = 0; i < N_MINMAX_PREDS; i++)
+		if (minmax_preds[i].pred == p)
+			return picks_first ? minmax_preds[i].picks_first : minmax_preds[i].picks_second;
+	return MM_NONE;
 }
 
 static unsigned
@@ -284,11 +282,10 @@ mark_reach(block_info *bi, LLVMValueRef root)
 static LLVMValueRef
 build_minmax(LLVMBuilderRef B, enum mm_kind kind, LLVMValueRef a, LLVMValueRef b)
 {
-	LLVMIntPredicate p = kind == MM_SMIN ? LLVMIntSLT
-		: kind == MM_SMAX ? LLVMIntSGT
-		: kind == MM_UMIN ? LLVMIntULT
-		: LLVMIntUGT;
-	return LLVMBuildSelect(B, LLVMBuildICmp(B, p, a, b, ""), a, b, "");
+	size_t i = 0;
+	while (minmax_preds[i].picks_first != kind)
+		i++;
+	return LLVMBuildSelect(B, LLVMBuildICmp(B, minmax_preds[i].pred, a, b, ""), a, b, "");
 }
 
 /* Rewrite the tree at root if its carried leaves are not combined last;
@@ -311,25 +308,26 @@ reorder_tree(LLVMBuilderRef B, block_info *bi, LLVMValueRef root, enum mm_kind k
 	}
 	if (!cycle)
 		return false;
-	LLVMValueRef order[MAX_LEAVES];
-	unsigned n = 0, ncarried = 0;
-	for (unsigned k = 0; k < nleaves; k++)
-		if (!(deps_of(bi, leaves[k]) & cycle))
-			order[n++] = leaves[k];
-	for (unsigned k = 0; k < nleaves; k++)
-		if (deps_of(bi, leaves[k]) & cycle)
-			order[n++] = leaves[k], ncarried++;
 	/* One carried candidate (two or more would each need the other's
 	 * order kept: left alone), not yet at the root. */
-	if (ncarried != 1)
-		return false;
+	LLVMValueRef carried = NULL;
+	for (unsigned k = 0; k < nleaves; k++)
+		if (deps_of(bi, leaves[k]) & cycle)
+		{
+			if (carried)
+				return false;
+			carried = leaves[k];
+		}
 	LLVMValueRef rc = LLVMGetOperand(root, 0);
-	if (LLVMGetOperand(rc, 0) == order[nleaves - 1] || LLVMGetOperand(rc, 1) == order[nleaves - 1])
+	if (!carried || LLVMGetOperand(rc, 0) == carried || LLVMGetOperand(rc, 1) == carried)
 		return false;
+	/* the others in their order, then the carried one */
 	LLVMPositionBuilderBefore(B, root);
-	LLVMValueRef acc = order[0];
-	for (unsigned k = 1; k < nleaves; k++)
-		acc = build_minmax(B, kind, acc, order[k]);
+	LLVMValueRef acc = NULL;
+	for (unsigned k = 0; k < nleaves; k++)
+		if (leaves[k] != carried)
+			acc = acc ? build_minmax(B, kind, acc, leaves[k]) : leaves[k];
+	acc = build_minmax(B, kind, acc, carried);
 	LLVMReplaceAllUsesWith(root, acc);
 	/* the old tree, root first: each node's users are gone before it */
 	LLVMInstructionEraseFromParent(root);

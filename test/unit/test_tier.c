@@ -12,14 +12,14 @@
  * memory growth seen by its interpreted caller, interrupts, calls that
  * were running when their function went native by its calls, and no OSR
  * under fuel; min/max chains reordered by the back end keep their results.
- * Each test runs in its
- * own process (main.c), so the process-wide tier state starts fresh.
+ * Each test runs in its own process (main.c), so the process-wide tier
+ * state starts fresh.
  */
 #include "unit.h"
 
 #include <pthread.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
