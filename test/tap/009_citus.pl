@@ -339,7 +339,10 @@ INSERT INTO checks SELECT now(), string_agg(DISTINCT mod_version() || label(), '
 	my ($tx) = $bench_out =~ /number of transactions actually processed: (\d+)/;
 	my ($failed) = $bench_out =~ /number of failed transactions: (\d+)/;
 	note $bench_out, $bench_err;
-	ok(defined $tx && $tx > 100, 'replace during load: pgbench ran (' . ($tx // 'no') . ' transactions)');
+	# Only that the load ran: how many transactions fit in the 8 s window
+	# depends on the machine (a slow VM gave 96 once), and the checks
+	# below hold for any number of them.
+	ok(defined $tx && $tx > 0, 'replace during load: pgbench ran (' . ($tx // 'no') . ' transactions)');
 	unlike($bench_err, qr/ERROR/, 'replace during load: no statement failed');
 	is($coord->safe_psql('postgres', q{SELECT count(*) FROM checks WHERE seen LIKE '%,%'}), '0',
 		'replace during load: no query over all shards saw two versions');
