@@ -43,6 +43,15 @@ static char last_refusal[160];
  * whole, unless its call threshold comes first. */
 #define LOOPS_CALLS 4
 
+/* Calls after which a function whose loops cross their threshold is
+ * compiled whole rather than given an OSR entry: its calls are short
+ * (under loop_threshold / SHORT_CALLS back-edges each, on average), so the
+ * one running ends soon anyway, and its next calls would soon compile it
+ * whole after the OSR entry, two compilations where one does.  A function
+ * called per row in PostgreSQL, looping over its argument, is the usual
+ * case; so are CoreMark's list and matrix functions. */
+#define SHORT_CALLS 8
+
 static int32_t
 call_threshold(const wrt_store *s)
 {
@@ -937,7 +946,12 @@ policy(wrt_store *s, wrt_module *m, wrt_code *code, bool from_loop)
 				code->tier_loops = loop_threshold(s) - 1;
 				return false;
 			}
-			if (from_loop && (code->tier_state == WRT_TIER_COUNTING || code->tier_state == WRT_TIER_LOOPS)
+			/* Calls since the countdowns were armed (tier_calls counts
+			 * down from the threshold while counting). */
+			bool short_calls = from_loop && code->tier_state == WRT_TIER_COUNTING
+				&& (int64_t) call_threshold(s) - code->tier_calls >= SHORT_CALLS;
+			if (from_loop && !short_calls
+				&& (code->tier_state == WRT_TIER_COUNTING || code->tier_state == WRT_TIER_LOOPS)
 				&& code->compiled && code->compiled->nloops && !(backend_tried && (!backend || !backend->compile_osr)))
 			{
 				/* A function called again and again that way pays the
@@ -961,7 +975,10 @@ policy(wrt_store *s, wrt_module *m, wrt_code *code, bool from_loop)
 			 * went native (by its calls, say); they look again after as
 			 * many, and move to native code there (on-stack replacement). */
 			code->tier_loops = code->tier_state == WRT_TIER_NATIVE ? loop_threshold(s) - 1 : INT32_MAX;
-			return code->tier_state == WRT_TIER_NATIVE;
+			/* Compiled whole for its short calls: the one running goes on
+			 * interpreted, and moves over only if it loops that much
+			 * again. */
+			return code->tier_state == WRT_TIER_NATIVE && !short_calls;
 	}
 	code->tier_calls = INT32_MAX;   /* an unknown mode: interpret */
 	code->tier_loops = INT32_MAX;

@@ -653,6 +653,75 @@ test_tier_loops_then_calls(void)
 }
 
 /*
+ * A function whose loop crosses its threshold only over many short calls
+ * (8 or more since its countdowns were armed) is compiled whole, not given
+ * an OSR entry it would soon compile whole after anyway: one compilation.
+ * The call running then goes on interpreted, and moves to native code by
+ * an OSR entry only if it loops as much again.  Fails with the entry made
+ * at the first crossing, as for a function hot within one or a few calls
+ * (test_tier_loops_then_calls).
+ */
+void
+test_tier_short_calls_whole(void)
+{
+	wrt_store *s;
+	wrt_instance *inst = osr_instance(&s, WRT_TIER_TIERED, 100);
+	NEED(inst);
+	wrt_func *f = unit_export_func(inst, "below");
+	NEED(f);
+	wrt_module *m = wrt_instance_module(inst);
+	wrt_tier_stats st;
+	int32_t small = 10, large = 1000, want_small = 0, want_large = 0, r = 0;
+	{
+		wrt_store *si;
+		wrt_instance *ii = osr_instance(&si, WRT_TIER_INTERP, 100);
+		wrt_func *fi = ii ? unit_export_func(ii, "below") : NULL;
+		NEED(fi);
+		CHECK(unit_call_i32(si, fi, &small, &want_small));
+		CHECK(unit_call_i32(si, fi, &large, &want_large));
+	}
+	/* nine back-edges a call: the threshold (100) is crossed in the 12th */
+	for (int call = 1; call <= 13; call++)
+	{
+		CHECK(unit_call_i32(s, f, &small, &r));
+		CHECK_EQ(r, want_small);
+	}
+	wrt_tier_get_stats(m, &st);
+	CHECKF(wrt_tier_status() == NULL, "tier unavailable: %s", wrt_tier_status());
+	CHECK_EQ(st.compiled, 1);
+	CHECK_EQ(st.osr_compiled, 0);
+	CHECK_EQ(st.osr_entries, 0);
+	/* native from its start now */
+	CHECK(unit_call_i32(s, f, &large, &r));
+	CHECK_EQ(r, want_large);
+	wrt_tier_get_stats(m, &st);
+	CHECK_EQ(st.compiled, 1);
+	CHECK_EQ(st.osr_entries, 0);
+
+	/* The same, the crossing in a long call (the 10th, after 81
+	 * back-edges): compiled whole there, and that call moves over 100
+	 * back-edges later. */
+	inst = osr_instance(&s, WRT_TIER_TIERED, 100);
+	NEED(inst);
+	f = unit_export_func(inst, "below");
+	NEED(f);
+	m = wrt_instance_module(inst);
+	for (int call = 1; call <= 9; call++)
+		CHECK(unit_call_i32(s, f, &small, &r));
+	CHECK(unit_call_i32(s, f, &large, &r));
+	CHECK_EQ(r, want_large);
+	wrt_tier_get_stats(m, &st);
+	CHECK_EQ(st.compiled, 1);
+	CHECK_EQ(st.osr_compiled, 1);
+	CHECK_EQ(st.osr_entries, 1);
+	CHECK(unit_call_i32(s, f, &large, &r));
+	CHECK_EQ(r, want_large);
+	wrt_tier_get_stats(m, &st);
+	CHECK_EQ(st.osr_entries, 1);
+	CHECK_EQ(st.batches, 1);
+}
+
+/*
  * The frame limit is the number of live frames whatever runs them: a
  * recursion from the host traps at the same depth interpreted, compiled,
  * and mixed (tiered: the outer calls interpreted, the inner ones native).

@@ -98,6 +98,7 @@
 	X(tier_osr_running_calls) \
 	X(tier_osr_fuel) \
 	X(tier_loops_then_calls) \
+	X(tier_short_calls_whole) \
 	X(tier_frame_limit_exact) \
 	X(tier_calls_between_units) \
 	X(tier_loop_versions) \
