@@ -196,6 +196,75 @@ host_call(wrt_hostcall *hc, wrt_slot *nfp)
 	return ok;
 }
 
+#ifdef WRT_IR_PAIRS
+/*
+ * Dispatch pairs, for choosing fusions on data: with WRT_IR_PAIRS defined
+ * (build/wasm-run-pairs), every dispatch is counted by the instruction
+ * dispatched from and to, and at exit the pairs are written, most frequent
+ * first, as "count from to" lines to $WRT_IR_PAIRS_OUT (or stderr), after
+ * a "total N" line.  Not for production: a table lookup per dispatch.
+ */
+#include <stdio.h>
+static uint64_t (*ir_pairs)[WRT_IR_COUNT_];
+static int ir_pairs_prev = -1;
+static const void *ir_pairs_key[4096];
+static int16_t ir_pairs_op[4096];
+
+static int
+ir_pairs_opof(const void *h)
+{
+	uint64_t x = (uint64_t) (uintptr_t) h;
+	x ^= x >> 29;
+	x *= 0x9e3779b97f4a7c15ull;
+	for (uint32_t i = (uint32_t) (x >> 40) & 4095;; i = (i + 1) & 4095)
+	{
+		if (ir_pairs_key[i] == h)
+			return ir_pairs_op[i];
+		if (!ir_pairs_key[i])
+		{
+			ir_pairs_key[i] = h;
+			return ir_pairs_op[i] = (int16_t) wrt_ir_op(h);
+		}
+	}
+}
+
+static void
+ir_pairs_dump(void)
+{
+	const char *path = getenv("WRT_IR_PAIRS_OUT");
+	FILE *out = path ? fopen(path, "w") : stderr;
+	if (!out || !ir_pairs)
+		return;
+	uint64_t total = 0;
+	for (int a = 0; a < WRT_IR_COUNT_; a++)
+		for (int b = 0; b < WRT_IR_COUNT_; b++)
+			total += ir_pairs[a][b];
+	fprintf(out, "total %llu\n", (unsigned long long) total);
+	for (int a = 0; a < WRT_IR_COUNT_; a++)
+		for (int b = 0; b < WRT_IR_COUNT_; b++)
+			if (ir_pairs[a][b])
+				fprintf(out, "%llu %s %s\n", (unsigned long long) ir_pairs[a][b], wrt_ir_info[a].name,
+						wrt_ir_info[b].name);
+	if (out != stderr)
+		fclose(out);
+}
+
+static void
+ir_pairs_note(const void *h)
+{
+	if (!ir_pairs)
+	{
+		if (!(ir_pairs = calloc(WRT_IR_COUNT_, sizeof(*ir_pairs))))
+			abort();
+		atexit(ir_pairs_dump);
+	}
+	int op = ir_pairs_opof(h);
+	if (ir_pairs_prev >= 0 && op >= 0)
+		ir_pairs[ir_pairs_prev][op]++;
+	ir_pairs_prev = op;
+}
+#endif
+
 /*
  * Execute `code` of `inst` with its frame at fp (arguments in place).
  * handlers_out != NULL: only return the handler table.
@@ -257,7 +326,13 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_slot *fp,
 		uint64_t x_ = fp[x].bits, y_ = fp[y].bits; \
 		fp[d].bits = (r) ? x_ : y_; \
 	} while (0)
+#ifdef WRT_IR_PAIRS
+/* The profiling build (make build/wasm-run-pairs): count each dispatch by
+ * the instruction it leaves and the one it enters (ir_pairs_note). */
+#define DISPATCH() do { ir_pairs_note(pc->h); goto *pc->h; } while (0)
+#else
 #define DISPATCH() goto *pc->h
+#endif
 #define NEXT(n) do { pc += (n); DISPATCH(); } while (0)
 /* Operand x of the instruction at pc (or at q), of layout L (ir.def): the
  * generated accessors, which read the cell and half the table declares. */

@@ -25,6 +25,11 @@ RT_LDFLAGS ?= -rdynamic
 $(RT_BUILD)/wasm-run: test/wasm-run.c $(RT_BUILD)/libwasmrt.a
 	$(RT_CC) $(RT_CFLAGS) $(RT_LDFLAGS) -Iruntime $< $(RT_BUILD)/libwasmrt.a -lcrypto -lm -o $@
 
+# wasm-run counting the interpreter's dispatch pairs (interp.c,
+# WRT_IR_PAIRS): a tool for choosing fusions, not part of any test.
+$(RT_BUILD)/wasm-run-pairs: test/wasm-run.c $(RT_SRCS) $(RT_HDRS)
+	$(RT_CC) $(RT_CFLAGS) -DWRT_IR_PAIRS $(RT_LDFLAGS) -Iruntime $< $(RT_SRCS) -lcrypto -lm -o $@
+
 $(RT_BUILD)/spec-runner: test/spec/spec-runner.c $(RT_BUILD)/libwasmrt.a
 	$(RT_CC) $(RT_CFLAGS) $(RT_LDFLAGS) -Iruntime $< $(RT_BUILD)/libwasmrt.a -ljansson -lm -o $@
 
