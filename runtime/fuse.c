@@ -987,7 +987,9 @@ match_f64_chain(rewrite *r)
 /*
  * Loop tails: a BR_NZ/BR_Z on c (q) right after an i32 add of an immediate
  * d = a + imm testing d itself (c = d), or right after i32.eqz of d or
- * i32.eq/ne of d and a slot b into the temporary c: one I32_ADDI_BR_*.  The
+ * i32.eq/ne of d and a slot b (or a constant n: the _NEI/_EQI forms, a
+ * loop counting to a constant bound) into the temporary c: one
+ * I32_ADDI_BR_*.  The
  * add may be the last of a merged I32_ADD2_RI/ADD3_RI, which gives it up; a
  * local-to-local copy just before a lone add (a loop-carried value moved at
  * the end of the body) goes in too, done first (the _C forms).  Module
@@ -998,7 +1000,7 @@ match_addi_branch(rewrite *r, uint32_t q, uint32_t c, bool negate, int32_t targe
 {
 	uint32_t add = q - 1, other = 0;
 	int irop, op = OPK(r, add);
-	bool three = false, eqz = false;
+	bool three = false, eqz = false, bound = false;
 	const wrt_cell *pk = PC(r, add);
 	if (op == WRT_IR_I32_EQZ && wrt_ir_TEST_d(pk) == c && c >= r->nlocals)
 	{
@@ -1010,9 +1012,14 @@ match_addi_branch(rewrite *r, uint32_t q, uint32_t c, bool negate, int32_t targe
 		irop = (op == WRT_IR_I32_NE_RR) != negate ? WRT_IR_I32_ADDI_BR_NE : WRT_IR_I32_ADDI_BR_EQ;
 		three = true;
 	}
+	else if ((op == WRT_IR_I32_EQ_RI || op == WRT_IR_I32_NE_RI) && wrt_ir_BIN_RI_d(pk) == c && c >= r->nlocals)
+	{
+		irop = (op == WRT_IR_I32_NE_RI) != negate ? WRT_IR_I32_ADDI_BR_NEI : WRT_IR_I32_ADDI_BR_EQI;
+		bound = true;
+	}
 	else
 		irop = negate ? WRT_IR_I32_ADDI_BR_Z : WRT_IR_I32_ADDI_BR_NZ;
-	if (eqz || three)
+	if (eqz || three || bound)
 	{
 		/* a test or compare between: the add is before it */
 		if (add == 0 || !replaceable(r, add - 1, q))
@@ -1054,6 +1061,12 @@ match_addi_branch(rewrite *r, uint32_t q, uint32_t c, bool negate, int32_t targe
 		else
 			return false;
 	}
+	else if (bound)
+	{
+		if (wrt_ir_BIN_RI_a(PC(r, add + 1)) != d)
+			return false;
+		other = (uint32_t) wrt_ir_BIN_RI_imm(PC(r, add + 1)).u;
+	}
 	else if (eqz ? wrt_ir_TEST_a(pk) != d : c != d)
 		return false;
 	bool copy = false;
@@ -1084,7 +1097,7 @@ match_addi_branch(rewrite *r, uint32_t q, uint32_t c, bool negate, int32_t targe
 		wrt_ir_set_I32_ADD2_RI_k1(pa, k1);
 		wrt_ir_set_I32_ADD2_RI_k2(pa, k2);
 	}
-	else if (add > 0 && OPK(r, add - 1) == WRT_IR_COPY && replaceable(r, add - 1, add))
+	else if (!bound && add > 0 && OPK(r, add - 1) == WRT_IR_COPY && replaceable(r, add - 1, add))
 	{
 		copy = true;
 		cd = wrt_ir_COPY_d(PC(r, add - 1));
@@ -1102,7 +1115,16 @@ match_addi_branch(rewrite *r, uint32_t q, uint32_t c, bool negate, int32_t targe
 			: irop == WRT_IR_I32_ADDI_BR_Z ? WRT_IR_I32_ADDI_BR_Z_C
 			: irop == WRT_IR_I32_ADDI_BR_NE ? WRT_IR_I32_ADDI_BR_NE_C : WRT_IR_I32_ADDI_BR_EQ_C;
 	wrt_cell *pc;
-	if (three)
+	if (bound)
+	{
+		pc = append(r, irop, WRT_IRLEN_I32_ADDI_BR_NEI, offset, label);
+		wrt_ir_set_I32_ADDI_BR_NEI_d(pc, d);
+		wrt_ir_set_I32_ADDI_BR_NEI_a(pc, a);
+		wrt_ir_set_I32_ADDI_BR_NEI_imm(pc, imm);
+		wrt_ir_set_I32_ADDI_BR_NEI_n(pc, other);
+		wrt_ir_set_I32_ADDI_BR_NEI_off(pc, target);
+	}
+	else if (three)
 	{
 		_Static_assert((int) WRT_IRPOS_I32_ADDI_BR_NE_C_off == (int) WRT_IRPOS_I32_ADDI_BR_NE_off,
 					   "the _C forms extend theirs");
