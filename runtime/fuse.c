@@ -985,6 +985,76 @@ match_f64_chain(rewrite *r)
 }
 
 /*
+ * An f64 result stored: F64_STORE of v right after the f64 add, sub, mul or
+ * div (its _RR, _RI or _RM form) writing v, becomes one F64_<OP>_<FORM>_ST,
+ * which still writes v (it may be a local).  A load of the _RM form is done
+ * and checked before the store, as before.  Module offset: the store's.
+ */
+static void
+match_f64_store(rewrite *r)
+{
+	static const uint16_t ops[4][4] = {     /* the operator's _RR, and the fused _RR, _RI, _RM */
+		{WRT_IR_F64_ADD_RR, WRT_IR_F64_ADD_RR_ST, WRT_IR_F64_ADD_RI_ST, WRT_IR_F64_ADD_RM_ST},
+		{WRT_IR_F64_SUB_RR, WRT_IR_F64_SUB_RR_ST, WRT_IR_F64_SUB_RI_ST, WRT_IR_F64_SUB_RM_ST},
+		{WRT_IR_F64_MUL_RR, WRT_IR_F64_MUL_RR_ST, WRT_IR_F64_MUL_RI_ST, WRT_IR_F64_MUL_RM_ST},
+		{WRT_IR_F64_DIV_RR, WRT_IR_F64_DIV_RR_ST, WRT_IR_F64_DIV_RI_ST, WRT_IR_F64_DIV_RM_ST},
+	};
+	uint32_t q = r->n - 1, p = q - 1;
+	if (q == 0 || !replaceable(r, p, q))
+		return;
+	const wrt_cell *pp = PC(r, p), *pq = PC(r, q);
+	int op = OPK(r, p);
+	uint64_t offset = wrt_ir_STORE_offset(pq);
+	uint32_t addr = wrt_ir_STORE_a(pq), v = wrt_ir_STORE_v(pq);
+	for (int i = 0; i < 4; i++)
+	{
+		int form = op == ops[i][0] ? 1 : op == ops[i][0] + WRT_IRF_BIN_RI ? 2 : op == ops[i][0] + WRT_IRF_BIN_RM ? 3 : 0;
+		if (!form)
+			continue;
+		/* the operator's result is what is stored; the _RI and _RM
+		 * layouts hold a 32-bit store offset (Wasm's memarg offset) */
+		uint32_t d = form == 1 ? wrt_ir_BIN_RR_d(pp) : form == 2 ? wrt_ir_BIN_RI_d(pp) : wrt_ir_BIN_RM_d(pp);
+		if (d != v || (form != 1 && offset > UINT32_MAX))
+			return;
+		uint32_t at = OFFSET(r, q);
+		wrt_cell *pc;
+		if (form == 1)
+		{
+			uint32_t a = wrt_ir_BIN_RR_a(pp), b = wrt_ir_BIN_RR_b(pp);
+			pc = append(r, ops[i][1], WRT_IRLEN_F64_ADD_RR_ST, at, drop_to(r, p));
+			wrt_ir_set_F64_ADD_RR_ST_d(pc, d);
+			wrt_ir_set_F64_ADD_RR_ST_a(pc, a);
+			wrt_ir_set_F64_ADD_RR_ST_b(pc, b);
+			wrt_ir_set_F64_ADD_RR_ST_p(pc, addr);
+			wrt_ir_set_F64_ADD_RR_ST_offset(pc, offset);
+		}
+		else if (form == 2)
+		{
+			uint32_t a = wrt_ir_BIN_RI_a(pp);
+			uint64_t imm = wrt_ir_BIN_RI_imm(pp).u;
+			pc = append(r, ops[i][2], WRT_IRLEN_F64_ADD_RI_ST, at, drop_to(r, p));
+			wrt_ir_set_F64_ADD_RI_ST_d(pc, d);
+			wrt_ir_set_F64_ADD_RI_ST_a(pc, a);
+			wrt_ir_set_F64_ADD_RI_ST_imm(pc, imm);
+			wrt_ir_set_F64_ADD_RI_ST_p(pc, addr);
+			wrt_ir_set_F64_ADD_RI_ST_offset(pc, (uint32_t) offset);
+		}
+		else
+		{
+			uint32_t a = wrt_ir_BIN_RM_a(pp), lq = wrt_ir_BIN_RM_p(pp), lo = wrt_ir_BIN_RM_offset(pp);
+			pc = append(r, ops[i][3], WRT_IRLEN_F64_ADD_RM_ST, at, drop_to(r, p));
+			wrt_ir_set_F64_ADD_RM_ST_d(pc, d);
+			wrt_ir_set_F64_ADD_RM_ST_a(pc, a);
+			wrt_ir_set_F64_ADD_RM_ST_q(pc, lq);
+			wrt_ir_set_F64_ADD_RM_ST_qoff(pc, lo);
+			wrt_ir_set_F64_ADD_RM_ST_p(pc, addr);
+			wrt_ir_set_F64_ADD_RM_ST_offset(pc, (uint32_t) offset);
+		}
+		return;
+	}
+}
+
+/*
  * Loop tails: a BR_NZ/BR_Z on c (q) right after an i32 add of an immediate
  * d = a + imm testing d itself (c = d), or right after i32.eqz of d or
  * i32.eq/ne of d and a slot b (or a constant n: the _NEI/_EQI forms, a
@@ -1308,6 +1378,7 @@ static replace_matcher *const replace_matchers[WRT_IR_COUNT_] = {
 	[WRT_IR_I32_EQ_RI] = match_mask_compare,
 	[WRT_IR_I32_NE_RI] = match_mask_compare,
 	[WRT_IR_SELECT] = match_compare_select,
+	[WRT_IR_F64_STORE] = match_f64_store,
 };
 
 bool

@@ -729,6 +729,40 @@ L_F64_##NAME##_MM: \
 	F64_MM(MUL, *)
 #undef F64_MM
 #undef M64
+	/* An f64 result stored (ir.def): d first, then the store, which reads
+	 * p after d is written, as the two instructions did. */
+#define F64_STORE_OF(L, r) do { \
+		SET_F64(OPND(L, d), r); \
+		uint64_t es_ = (uint64_t) GET_I32(OPND(L, p)) + OPND(L, offset); \
+		double v_ = GET_F64(OPND(L, d)); \
+		if (WRT_UNLIKELY(es_ + 8 > memsize)) TRAP(MEMORY_OOB); \
+		memcpy(mem + es_, &v_, 8); \
+		NEXT(WRT_IRLEN_##L); \
+	} while (0)
+#define F64_ST(NAME, op) \
+L_F64_##NAME##_RR_ST: \
+	F64_STORE_OF(F64_ADD_RR_ST, GET_F64(OPND(F64_ADD_RR_ST, a)) op GET_F64(OPND(F64_ADD_RR_ST, b))); \
+L_F64_##NAME##_RI_ST: \
+	{ \
+		double b_; \
+		uint64_t bits_ = OPND(F64_ADD_RI_ST, imm); \
+		memcpy(&b_, &bits_, 8); \
+		F64_STORE_OF(F64_ADD_RI_ST, GET_F64(OPND(F64_ADD_RI_ST, a)) op b_); \
+	} \
+L_F64_##NAME##_RM_ST: \
+	{ \
+		double b_; \
+		uint64_t eq_ = (uint64_t) GET_I32(OPND(F64_ADD_RM_ST, q)) + OPND(F64_ADD_RM_ST, qoff); \
+		if (WRT_UNLIKELY(eq_ + 8 > memsize)) TRAP(MEMORY_OOB); \
+		memcpy(&b_, mem + eq_, 8); \
+		F64_STORE_OF(F64_ADD_RM_ST, GET_F64(OPND(F64_ADD_RM_ST, a)) op b_); \
+	}
+	F64_ST(ADD, +)
+	F64_ST(SUB, -)
+	F64_ST(MUL, *)
+	F64_ST(DIV, /)
+#undef F64_ST
+#undef F64_STORE_OF
 #define BR_RANGE(q) (((GET_I32(OPND_AT(q, BR_ADDI_ANDI_LTU, a)) + OPND_AT(q, BR_ADDI_ANDI_LTU, k)) \
 					  & OPND_AT(q, BR_ADDI_ANDI_LTU, m)) < OPND_AT(q, BR_ADDI_ANDI_LTU, n))
 L_BR_ADDI_ANDI_LTU:
