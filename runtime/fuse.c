@@ -1344,6 +1344,88 @@ match_cond_branch(rewrite *r)
 	}
 }
 
+/*
+ * i32 chains: an i32.add (q) reading the result t of the i32.add or
+ * shift-left by a constant just before it (p) becomes one I32_ADD_ADD,
+ * I32_ADD_ADDI or I32_SHLI_ADD, which still writes t (it may be a local)
+ * and reads the other operand after writing it, as the pair did.  Module
+ * offset: the second's (neither traps).  True if it fused.
+ */
+static bool
+match_i32_chain(rewrite *r)
+{
+	uint32_t q = r->n - 1, p = q - 1;
+	if (q == 0 || !replaceable(r, p, q))
+		return false;
+	int op1 = OPK(r, p), op2 = OPK(r, q);
+	if ((op1 != WRT_IR_I32_ADD_RR && op1 != WRT_IR_I32_SHL_RI) || (op1 == WRT_IR_I32_SHL_RI && op2 != WRT_IR_I32_ADD_RR))
+		return false;
+	const wrt_cell *pp = PC(r, p), *pq = PC(r, q);
+	uint32_t t = op1 == WRT_IR_I32_ADD_RR ? wrt_ir_BIN_RR_d(pp) : wrt_ir_BIN_RI_d(pp);
+	uint32_t offset = OFFSET(r, q);
+	if (op2 == WRT_IR_I32_ADD_RI)
+	{
+		if (wrt_ir_BIN_RI_a(pq) != t)
+			return false;
+		uint32_t d = wrt_ir_BIN_RI_d(pq), k = (uint32_t) wrt_ir_BIN_RI_imm(pq).u;
+		uint32_t a = wrt_ir_BIN_RR_a(pp), b = wrt_ir_BIN_RR_b(pp);
+		wrt_cell *pc = append(r, WRT_IR_I32_ADD_ADDI, WRT_IRLEN_I32_ADD_ADDI, offset, drop_to(r, p));
+		wrt_ir_set_I32_ADD_ADDI_d(pc, d);
+		wrt_ir_set_I32_ADD_ADDI_a(pc, a);
+		wrt_ir_set_I32_ADD_ADDI_b(pc, b);
+		wrt_ir_set_I32_ADD_ADDI_k(pc, k);
+		wrt_ir_set_I32_ADD_ADDI_t(pc, t);
+		return true;
+	}
+	uint32_t x = wrt_ir_BIN_RR_a(pq), y = wrt_ir_BIN_RR_b(pq), c;
+	if (x == t)
+		c = y;
+	else if (y == t)
+		c = x;
+	else
+		return false;
+	uint32_t d = wrt_ir_BIN_RR_d(pq);
+	if (op1 == WRT_IR_I32_SHL_RI)
+	{
+		uint32_t a = wrt_ir_BIN_RI_a(pp), sh = (uint32_t) wrt_ir_BIN_RI_imm(pp).u & 31;
+		wrt_cell *pc = append(r, WRT_IR_I32_SHLI_ADD, WRT_IRLEN_I32_SHLI_ADD, offset, drop_to(r, p));
+		wrt_ir_set_I32_SHLI_ADD_d(pc, d);
+		wrt_ir_set_I32_SHLI_ADD_a(pc, a);
+		wrt_ir_set_I32_SHLI_ADD_s(pc, sh);
+		wrt_ir_set_I32_SHLI_ADD_c(pc, c);
+		wrt_ir_set_I32_SHLI_ADD_t(pc, t);
+		return true;
+	}
+	uint32_t a = wrt_ir_BIN_RR_a(pp), b = wrt_ir_BIN_RR_b(pp);
+	wrt_cell *pc = append(r, WRT_IR_I32_ADD_ADD, WRT_IRLEN_I32_ADD_ADD, offset, drop_to(r, p));
+	wrt_ir_set_I32_ADD_ADD_d(pc, d);
+	wrt_ir_set_I32_ADD_ADD_a(pc, a);
+	wrt_ir_set_I32_ADD_ADD_b(pc, b);
+	wrt_ir_set_I32_ADD_ADD_c(pc, c);
+	wrt_ir_set_I32_ADD_ADD_t(pc, t);
+	return true;
+}
+
+/* i32.add of two slots: a byte compare's count (match_accumulate), else
+ * the end of a chain. */
+static void
+match_i32_add_rr(rewrite *r)
+{
+	uint32_t n = r->n;
+	match_accumulate(r);
+	if (r->n == n && OPK(r, r->n - 1) == WRT_IR_I32_ADD_RR)
+		match_i32_chain(r);
+}
+
+/* i32.add of a constant: the end of a chain, else a local's step merged
+ * with the one before (match_local_adds). */
+static void
+match_i32_add_ri(rewrite *r)
+{
+	if (!match_i32_chain(r))
+		match_local_adds(r);
+}
+
 /* The matchers of binary operators and compares (_RR), after the load
  * folded into their operand (match_load_operand), by operator. */
 typedef void replace_matcher(rewrite *r);
@@ -1353,7 +1435,7 @@ static replace_matcher *const rr_matchers[WRT_IR_COUNT_] = {
 	[WRT_IR_F64_MUL_RR] = match_f64_chain,
 	[WRT_IR_I32_EQ_RR] = match_byte_compare,
 	[WRT_IR_I32_NE_RR] = match_byte_compare,
-	[WRT_IR_I32_ADD_RR] = match_accumulate,
+	[WRT_IR_I32_ADD_RR] = match_i32_add_rr,
 };
 
 static void
@@ -1372,7 +1454,7 @@ static replace_matcher *const replace_matchers[WRT_IR_COUNT_] = {
 	[WRT_IR_BR_NZ] = match_cond_branch,
 	[WRT_IR_BR_Z] = match_cond_branch,
 	[WRT_IR_I32_EQZ] = match_eqz_of_compare,
-	[WRT_IR_I32_ADD_RI] = match_local_adds,
+	[WRT_IR_I32_ADD_RI] = match_i32_add_ri,
 	[WRT_IR_VLOAD] = match_vload_add,
 	[WRT_IR_VI_V128_LOAD] = match_vload_add,
 	[WRT_IR_I32_EQ_RI] = match_mask_compare,

@@ -61,6 +61,9 @@ static const fusion_case cases[] = {
 	/* integer fusions: wrap-around */
 	{ROW(I32_ADD2_RI), "add2", {{1, 0}, {-5, 7}, {IMAX, IMAX}, {IMIN, -1}}},
 	{ROW(I32_ADD3_RI), "add3", {{1, 0}, {-1, 5}, {IMAX, IMAX}, {IMIN, IMIN}}},
+	{ROW(I32_ADD_ADD), "ichain", {{1, 2}, {IMAX, 1}, {IMIN, -1}, {-7, 7}, {0, 0}}},
+	{ROW(I32_ADD_ADDI), "ichain", {{1, 2}, {IMAX, IMAX}, {16, -1}}},
+	{ROW(I32_SHLI_ADD), "ichain", {{1, 2}, {0x20000000, 5}, {-1, IMIN}}},
 	{ROW(I32_ANDI_EQI), "andi", {{0x80, 0}, {0x1241, 0}, {-1, 0}, {0, 0}}},
 	{ROW(I32_ANDI_NEI), "andi", {{0xc0, 0}, {0x1280, 0}, {IMIN, 0}}},
 	/* byte and f64 loads: equal and different, address wrap, the last
