@@ -1345,11 +1345,13 @@ match_cond_branch(rewrite *r)
 }
 
 /*
- * i32 chains: an i32.add (q) reading the result t of the i32.add or
+ * i32 chains: an i32.add (q) reading the result t of the i32.add, mul or
  * shift-left by a constant just before it (p) becomes one I32_ADD_ADD,
- * I32_ADD_ADDI or I32_SHLI_ADD, which still writes t (it may be a local)
- * and reads the other operand after writing it, as the pair did.  Module
- * offset: the second's (neither traps).  True if it fused.
+ * I32_ADD_ADDI, I32_MUL_ADD or I32_SHLI_ADD, and an and-immediate of a
+ * shift-right (unsigned) by a constant one I32_SHRUI_ANDI; each still
+ * writes t (it may be a local) and reads the other operand after writing
+ * it, as the pair did.  Module offset: the second's (neither traps).  True
+ * if it fused.
  */
 static bool
 match_i32_chain(rewrite *r)
@@ -1358,11 +1360,28 @@ match_i32_chain(rewrite *r)
 	if (q == 0 || !replaceable(r, p, q))
 		return false;
 	int op1 = OPK(r, p), op2 = OPK(r, q);
-	if ((op1 != WRT_IR_I32_ADD_RR && op1 != WRT_IR_I32_SHL_RI) || (op1 == WRT_IR_I32_SHL_RI && op2 != WRT_IR_I32_ADD_RR))
-		return false;
 	const wrt_cell *pp = PC(r, p), *pq = PC(r, q);
-	uint32_t t = op1 == WRT_IR_I32_ADD_RR ? wrt_ir_BIN_RR_d(pp) : wrt_ir_BIN_RI_d(pp);
 	uint32_t offset = OFFSET(r, q);
+	if (op2 == WRT_IR_I32_AND_RI)
+	{
+		/* a bit field: (a >> s) & m */
+		if (op1 != WRT_IR_I32_SHR_U_RI || wrt_ir_BIN_RI_a(pq) != wrt_ir_BIN_RI_d(pp))
+			return false;
+		uint32_t t = wrt_ir_BIN_RI_d(pp), a = wrt_ir_BIN_RI_a(pp), sh = (uint32_t) wrt_ir_BIN_RI_imm(pp).u & 31;
+		uint32_t d = wrt_ir_BIN_RI_d(pq), m = (uint32_t) wrt_ir_BIN_RI_imm(pq).u;
+		wrt_cell *pc = append(r, WRT_IR_I32_SHRUI_ANDI, WRT_IRLEN_I32_SHRUI_ANDI, offset, drop_to(r, p));
+		wrt_ir_set_I32_SHRUI_ANDI_d(pc, d);
+		wrt_ir_set_I32_SHRUI_ANDI_a(pc, a);
+		wrt_ir_set_I32_SHRUI_ANDI_s(pc, sh);
+		wrt_ir_set_I32_SHRUI_ANDI_m(pc, m);
+		wrt_ir_set_I32_SHRUI_ANDI_t(pc, t);
+		return true;
+	}
+	if (op1 != WRT_IR_I32_ADD_RR && op1 != WRT_IR_I32_SHL_RI && op1 != WRT_IR_I32_MUL_RR)
+		return false;
+	if (op1 != WRT_IR_I32_ADD_RR && op2 != WRT_IR_I32_ADD_RR)
+		return false;
+	uint32_t t = op1 == WRT_IR_I32_SHL_RI ? wrt_ir_BIN_RI_d(pp) : wrt_ir_BIN_RR_d(pp);
 	if (op2 == WRT_IR_I32_ADD_RI)
 	{
 		if (wrt_ir_BIN_RI_a(pq) != t)
@@ -1397,7 +1416,9 @@ match_i32_chain(rewrite *r)
 		return true;
 	}
 	uint32_t a = wrt_ir_BIN_RR_a(pp), b = wrt_ir_BIN_RR_b(pp);
-	wrt_cell *pc = append(r, WRT_IR_I32_ADD_ADD, WRT_IRLEN_I32_ADD_ADD, offset, drop_to(r, p));
+	_Static_assert((int) WRT_IRLEN_I32_MUL_ADD == (int) WRT_IRLEN_I32_ADD_ADD, "both chains are alike");
+	wrt_cell *pc = append(r, op1 == WRT_IR_I32_MUL_RR ? WRT_IR_I32_MUL_ADD : WRT_IR_I32_ADD_ADD,
+						  WRT_IRLEN_I32_ADD_ADD, offset, drop_to(r, p));
 	wrt_ir_set_I32_ADD_ADD_d(pc, d);
 	wrt_ir_set_I32_ADD_ADD_a(pc, a);
 	wrt_ir_set_I32_ADD_ADD_b(pc, b);
@@ -1424,6 +1445,12 @@ match_i32_add_ri(rewrite *r)
 {
 	if (!match_i32_chain(r))
 		match_local_adds(r);
+}
+
+static void
+match_i32_and_ri(rewrite *r)
+{
+	match_i32_chain(r);
 }
 
 /* The matchers of binary operators and compares (_RR), after the load
@@ -1461,6 +1488,7 @@ static replace_matcher *const replace_matchers[WRT_IR_COUNT_] = {
 	[WRT_IR_I32_NE_RI] = match_mask_compare,
 	[WRT_IR_SELECT] = match_compare_select,
 	[WRT_IR_F64_STORE] = match_f64_store,
+	[WRT_IR_I32_AND_RI] = match_i32_and_ri,
 };
 
 bool

@@ -64,6 +64,8 @@ static const fusion_case cases[] = {
 	{ROW(I32_ADD_ADD), "ichain", {{1, 2}, {IMAX, 1}, {IMIN, -1}, {-7, 7}, {0, 0}}},
 	{ROW(I32_ADD_ADDI), "ichain", {{1, 2}, {IMAX, IMAX}, {16, -1}}},
 	{ROW(I32_SHLI_ADD), "ichain", {{1, 2}, {0x20000000, 5}, {-1, IMIN}}},
+	{ROW(I32_MUL_ADD), "ichain", {{3, 5}, {0x10001, 0x10001}, {IMIN, -1}, {-3, IMAX}}},
+	{ROW(I32_SHRUI_ANDI), "ichain", {{0x12345678, IMIN}, {-1, -1}, {0, 1}}},
 	{ROW(I32_ANDI_EQI), "andi", {{0x80, 0}, {0x1241, 0}, {-1, 0}, {0, 0}}},
 	{ROW(I32_ANDI_NEI), "andi", {{0xc0, 0}, {0x1280, 0}, {IMIN, 0}}},
 	/* byte and f64 loads: equal and different, address wrap, the last
