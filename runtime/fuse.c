@@ -773,6 +773,39 @@ match_compare_select(rewrite *r)
 }
 
 /*
+ * Base + index: a full-width load whose address an i32 add of two slots
+ * just computed into a temporary (read only here) becomes an _RR load, in
+ * the add's place, with the load's module offset.  Narrow loads are left to
+ * the byte-test fusions (M8, M8N), which take a plain load.
+ */
+static void
+match_load_rr(rewrite *r)
+{
+	static const uint16_t loads[4][2] = {
+		{WRT_IR_I32_LOAD, WRT_IR_I32_LOAD_RR}, {WRT_IR_I64_LOAD, WRT_IR_I64_LOAD_RR},
+		{WRT_IR_F32_LOAD, WRT_IR_F32_LOAD_RR}, {WRT_IR_F64_LOAD, WRT_IR_F64_LOAD_RR},
+	};
+	uint32_t q = r->n - 1, p = q - 1;
+	const wrt_cell *pq = PC(r, q), *pp = PC(r, p);
+	uint32_t t = wrt_ir_BIN_RR_d(pp);
+	uint64_t offset = wrt_ir_LOAD_offset(pq);
+	if (t < r->nlocals || wrt_ir_LOAD_a(pq) != t || offset > UINT32_MAX)
+		return;
+	for (int i = 0; i < 4; i++)
+		if (OPK(r, q) == loads[i][0])
+		{
+			uint32_t d = wrt_ir_LOAD_d(pq), moff = OFFSET(r, q);
+			uint32_t a = wrt_ir_BIN_RR_a(pp), b = wrt_ir_BIN_RR_b(pp);
+			wrt_cell *pc = append(r, loads[i][1], WRT_IRLEN_I32_LOAD_RR, moff, drop_to(r, p));
+			wrt_ir_set_I32_LOAD_RR_d(pc, d);
+			wrt_ir_set_I32_LOAD_RR_a(pc, a);
+			wrt_ir_set_I32_LOAD_RR_b(pc, b);
+			wrt_ir_set_I32_LOAD_RR_offset(pc, (uint32_t) offset);
+			return;
+		}
+}
+
+/*
  * A load whose address an i32 add of an immediate just computed into a
  * temporary (read only here): the add is done in the load (LOAD_ADD, with
  * the same 32-bit wrap), in the add's place, with the load's module offset.
@@ -781,7 +814,14 @@ static void
 match_load_add(rewrite *r)
 {
 	uint32_t q = r->n - 1, p = q - 1;
-	if (q == 0 || !replaceable(r, p, q) || OPK(r, p) != WRT_IR_I32_ADD_RI)
+	if (q == 0 || !replaceable(r, p, q))
+		return;
+	if (OPK(r, p) == WRT_IR_I32_ADD_RR)
+	{
+		match_load_rr(r);
+		return;
+	}
+	if (OPK(r, p) != WRT_IR_I32_ADD_RI)
 		return;
 	const wrt_cell *pq = PC(r, q), *pp = PC(r, p);
 	uint32_t t = wrt_ir_BIN_RI_d(pp);
@@ -1344,6 +1384,24 @@ match_cond_branch(rewrite *r)
 	}
 }
 
+/* Is the next instruction to come a load (of any width, plain) whose
+ * address is slot a? */
+static bool
+load_address_next(const rewrite *r, uint32_t a)
+{
+	if (r->next >= r->ninsn)
+		return false;
+	int op = OP_AT(r->code, r->pcmap[2 * r->next]);
+	switch (op)
+	{
+#define OP_LOAD(NAME, code, text, T, MT, AL) case WRT_IR_##NAME:
+#include "opcodes.def"
+			return wrt_ir_LOAD_a(&r->code[r->pcmap[2 * r->next]]) == a;
+		default:
+			return false;
+	}
+}
+
 /*
  * i32 chains: an i32.add (q) reading the result t of the i32.add, mul or
  * shift-left by a constant just before it (p) becomes one I32_ADD_ADD,
@@ -1384,7 +1442,9 @@ match_i32_chain(rewrite *r)
 	uint32_t t = op1 == WRT_IR_I32_SHL_RI ? wrt_ir_BIN_RI_d(pp) : wrt_ir_BIN_RR_d(pp);
 	if (op2 == WRT_IR_I32_ADD_RI)
 	{
-		if (wrt_ir_BIN_RI_a(pq) != t)
+		/* an add of a constant that addresses the load after it is that
+		 * load's (LOAD_ADD, and the load-operand forms after it) */
+		if (wrt_ir_BIN_RI_a(pq) != t || load_address_next(r, wrt_ir_BIN_RI_d(pq)))
 			return false;
 		uint32_t d = wrt_ir_BIN_RI_d(pq), k = (uint32_t) wrt_ir_BIN_RI_imm(pq).u;
 		uint32_t a = wrt_ir_BIN_RR_a(pp), b = wrt_ir_BIN_RR_b(pp);

@@ -765,6 +765,23 @@ L_F64_##NAME##_MM: \
 	F64_MM(MUL, *)
 #undef F64_MM
 #undef M64
+	/* Base + index loads (ir.def): the add wraps as Wasm's. */
+#define LOAD_RR(NAME, T, MT) \
+L_##NAME##_RR: \
+	{ \
+		uint64_t ea = (uint64_t) (uint32_t) (GET_I32(OPND(I32_LOAD_RR, a)) + GET_I32(OPND(I32_LOAD_RR, b))) \
+			+ OPND(I32_LOAD_RR, offset); \
+		MT v; \
+		if (WRT_UNLIKELY(ea + sizeof(MT) > memsize)) TRAP(MEMORY_OOB); \
+		memcpy(&v, mem + ea, sizeof(MT)); \
+		SET_##T(OPND(I32_LOAD_RR, d), (wrt_ct_##T) v); \
+		NEXT(WRT_IRLEN_I32_LOAD_RR); \
+	}
+	LOAD_RR(I32_LOAD, I32, uint32_t)
+	LOAD_RR(I64_LOAD, I64, uint64_t)
+	LOAD_RR(F32_LOAD, F32, float)
+	LOAD_RR(F64_LOAD, F64, double)
+#undef LOAD_RR
 	/* An f64 result stored (ir.def): d first, then the store, which reads
 	 * p after d is written, as the two instructions did. */
 #define F64_STORE_OF(L, r) do { \
