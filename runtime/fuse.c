@@ -781,28 +781,26 @@ match_compare_select(rewrite *r)
 static void
 match_load_rr(rewrite *r)
 {
-	static const uint16_t loads[4][2] = {
-		{WRT_IR_I32_LOAD, WRT_IR_I32_LOAD_RR}, {WRT_IR_I64_LOAD, WRT_IR_I64_LOAD_RR},
-		{WRT_IR_F32_LOAD, WRT_IR_F32_LOAD_RR}, {WRT_IR_F64_LOAD, WRT_IR_F64_LOAD_RR},
+	static const uint16_t load_rr[WRT_IR_COUNT_] = {
+		[WRT_IR_I32_LOAD] = WRT_IR_I32_LOAD_RR, [WRT_IR_I64_LOAD] = WRT_IR_I64_LOAD_RR,
+		[WRT_IR_F32_LOAD] = WRT_IR_F32_LOAD_RR, [WRT_IR_F64_LOAD] = WRT_IR_F64_LOAD_RR,
 	};
 	uint32_t q = r->n - 1, p = q - 1;
+	int irop = load_rr[OPK(r, q)];
+	if (!irop)
+		return;
 	const wrt_cell *pq = PC(r, q), *pp = PC(r, p);
 	uint32_t t = wrt_ir_BIN_RR_d(pp);
 	uint64_t offset = wrt_ir_LOAD_offset(pq);
 	if (t < r->nlocals || wrt_ir_LOAD_a(pq) != t || offset > UINT32_MAX)
 		return;
-	for (int i = 0; i < 4; i++)
-		if (OPK(r, q) == loads[i][0])
-		{
-			uint32_t d = wrt_ir_LOAD_d(pq), moff = OFFSET(r, q);
-			uint32_t a = wrt_ir_BIN_RR_a(pp), b = wrt_ir_BIN_RR_b(pp);
-			wrt_cell *pc = append(r, loads[i][1], WRT_IRLEN_I32_LOAD_RR, moff, drop_to(r, p));
-			wrt_ir_set_I32_LOAD_RR_d(pc, d);
-			wrt_ir_set_I32_LOAD_RR_a(pc, a);
-			wrt_ir_set_I32_LOAD_RR_b(pc, b);
-			wrt_ir_set_I32_LOAD_RR_offset(pc, (uint32_t) offset);
-			return;
-		}
+	uint32_t d = wrt_ir_LOAD_d(pq), moff = OFFSET(r, q);
+	uint32_t a = wrt_ir_BIN_RR_a(pp), b = wrt_ir_BIN_RR_b(pp);
+	wrt_cell *pc = append(r, irop, WRT_IRLEN_I32_LOAD_RR, moff, drop_to(r, p));
+	wrt_ir_set_I32_LOAD_RR_d(pc, d);
+	wrt_ir_set_I32_LOAD_RR_a(pc, a);
+	wrt_ir_set_I32_LOAD_RR_b(pc, b);
+	wrt_ir_set_I32_LOAD_RR_offset(pc, (uint32_t) offset);
 }
 
 /*
@@ -1033,64 +1031,61 @@ match_f64_chain(rewrite *r)
 static void
 match_f64_store(rewrite *r)
 {
-	static const uint16_t ops[4][4] = {     /* the operator's _RR, and the fused _RR, _RI, _RM */
-		{WRT_IR_F64_ADD_RR, WRT_IR_F64_ADD_RR_ST, WRT_IR_F64_ADD_RI_ST, WRT_IR_F64_ADD_RM_ST},
-		{WRT_IR_F64_SUB_RR, WRT_IR_F64_SUB_RR_ST, WRT_IR_F64_SUB_RI_ST, WRT_IR_F64_SUB_RM_ST},
-		{WRT_IR_F64_MUL_RR, WRT_IR_F64_MUL_RR_ST, WRT_IR_F64_MUL_RI_ST, WRT_IR_F64_MUL_RM_ST},
-		{WRT_IR_F64_DIV_RR, WRT_IR_F64_DIV_RR_ST, WRT_IR_F64_DIV_RI_ST, WRT_IR_F64_DIV_RM_ST},
-	};
+	/* by the operator's instruction (_RR, _RI, _RM form): the fused one */
+#define ST_OF_(OP) [WRT_IR_F64_##OP##_RR] = WRT_IR_F64_##OP##_RR_ST, \
+	[WRT_IR_F64_##OP##_RR + WRT_IRF_BIN_RI] = WRT_IR_F64_##OP##_RI_ST, \
+	[WRT_IR_F64_##OP##_RR + WRT_IRF_BIN_RM] = WRT_IR_F64_##OP##_RM_ST,
+	static const uint16_t stored[WRT_IR_COUNT_] = {ST_OF_(ADD) ST_OF_(SUB) ST_OF_(MUL) ST_OF_(DIV)};
+#undef ST_OF_
+	_Static_assert((int) WRT_IRPOS_BIN_RR_d == (int) WRT_IRPOS_BIN_RI_d && (int) WRT_IRPOS_BIN_RR_d == (int) WRT_IRPOS_BIN_RM_d &&
+				   (int) WRT_IRPOS_BIN_RR_a == (int) WRT_IRPOS_BIN_RI_a && (int) WRT_IRPOS_BIN_RR_a == (int) WRT_IRPOS_BIN_RM_a,
+				   "the three forms have d and a in the same place");
 	uint32_t q = r->n - 1, p = q - 1;
 	if (q == 0 || !replaceable(r, p, q))
 		return;
-	const wrt_cell *pp = PC(r, p), *pq = PC(r, q);
-	int op = OPK(r, p);
-	uint64_t offset = wrt_ir_STORE_offset(pq);
-	uint32_t addr = wrt_ir_STORE_a(pq), v = wrt_ir_STORE_v(pq);
-	for (int i = 0; i < 4; i++)
-	{
-		int form = op == ops[i][0] ? 1 : op == ops[i][0] + WRT_IRF_BIN_RI ? 2 : op == ops[i][0] + WRT_IRF_BIN_RM ? 3 : 0;
-		if (!form)
-			continue;
-		/* the operator's result is what is stored; the _RI and _RM
-		 * layouts hold a 32-bit store offset (Wasm's memarg offset) */
-		uint32_t d = form == 1 ? wrt_ir_BIN_RR_d(pp) : form == 2 ? wrt_ir_BIN_RI_d(pp) : wrt_ir_BIN_RM_d(pp);
-		if (d != v || (form != 1 && offset > UINT32_MAX))
-			return;
-		uint32_t at = OFFSET(r, q);
-		wrt_cell *pc;
-		if (form == 1)
-		{
-			uint32_t a = wrt_ir_BIN_RR_a(pp), b = wrt_ir_BIN_RR_b(pp);
-			pc = append(r, ops[i][1], WRT_IRLEN_F64_ADD_RR_ST, at, drop_to(r, p));
-			wrt_ir_set_F64_ADD_RR_ST_d(pc, d);
-			wrt_ir_set_F64_ADD_RR_ST_a(pc, a);
-			wrt_ir_set_F64_ADD_RR_ST_b(pc, b);
-			wrt_ir_set_F64_ADD_RR_ST_p(pc, addr);
-			wrt_ir_set_F64_ADD_RR_ST_offset(pc, offset);
-		}
-		else if (form == 2)
-		{
-			uint32_t a = wrt_ir_BIN_RI_a(pp);
-			uint64_t imm = wrt_ir_BIN_RI_imm(pp).u;
-			pc = append(r, ops[i][2], WRT_IRLEN_F64_ADD_RI_ST, at, drop_to(r, p));
-			wrt_ir_set_F64_ADD_RI_ST_d(pc, d);
-			wrt_ir_set_F64_ADD_RI_ST_a(pc, a);
-			wrt_ir_set_F64_ADD_RI_ST_imm(pc, imm);
-			wrt_ir_set_F64_ADD_RI_ST_p(pc, addr);
-			wrt_ir_set_F64_ADD_RI_ST_offset(pc, (uint32_t) offset);
-		}
-		else
-		{
-			uint32_t a = wrt_ir_BIN_RM_a(pp), lq = wrt_ir_BIN_RM_p(pp), lo = wrt_ir_BIN_RM_offset(pp);
-			pc = append(r, ops[i][3], WRT_IRLEN_F64_ADD_RM_ST, at, drop_to(r, p));
-			wrt_ir_set_F64_ADD_RM_ST_d(pc, d);
-			wrt_ir_set_F64_ADD_RM_ST_a(pc, a);
-			wrt_ir_set_F64_ADD_RM_ST_q(pc, lq);
-			wrt_ir_set_F64_ADD_RM_ST_qoff(pc, lo);
-			wrt_ir_set_F64_ADD_RM_ST_p(pc, addr);
-			wrt_ir_set_F64_ADD_RM_ST_offset(pc, (uint32_t) offset);
-		}
+	int op = OPK(r, p), irop = stored[op];
+	if (!irop)
 		return;
+	const wrt_cell *pp = PC(r, p), *pq = PC(r, q);
+	uint64_t offset = wrt_ir_STORE_offset(pq);
+	uint32_t addr = wrt_ir_STORE_a(pq), d = wrt_ir_BIN_RR_d(pp), a = wrt_ir_BIN_RR_a(pp);
+	/* the operator's result is what is stored; the _RI and _RM layouts
+	 * hold a 32-bit store offset (Wasm's memarg offset) */
+	const wrt_irlayout *form = wrt_ir_info[op].layout;
+	bool rr = form == wrt_ir_info[WRT_IR_F64_ADD_RR].layout;
+	if (d != wrt_ir_STORE_v(pq) || (!rr && offset > UINT32_MAX))
+		return;
+	uint32_t at = OFFSET(r, q);
+	if (rr)
+	{
+		uint32_t b = wrt_ir_BIN_RR_b(pp);
+		wrt_cell *pc = append(r, irop, WRT_IRLEN_F64_ADD_RR_ST, at, drop_to(r, p));
+		wrt_ir_set_F64_ADD_RR_ST_d(pc, d);
+		wrt_ir_set_F64_ADD_RR_ST_a(pc, a);
+		wrt_ir_set_F64_ADD_RR_ST_b(pc, b);
+		wrt_ir_set_F64_ADD_RR_ST_p(pc, addr);
+		wrt_ir_set_F64_ADD_RR_ST_offset(pc, offset);
+	}
+	else if (form == wrt_ir_info[WRT_IR_F64_ADD_RI].layout)
+	{
+		uint64_t imm = wrt_ir_BIN_RI_imm(pp).u;
+		wrt_cell *pc = append(r, irop, WRT_IRLEN_F64_ADD_RI_ST, at, drop_to(r, p));
+		wrt_ir_set_F64_ADD_RI_ST_d(pc, d);
+		wrt_ir_set_F64_ADD_RI_ST_a(pc, a);
+		wrt_ir_set_F64_ADD_RI_ST_imm(pc, imm);
+		wrt_ir_set_F64_ADD_RI_ST_p(pc, addr);
+		wrt_ir_set_F64_ADD_RI_ST_offset(pc, (uint32_t) offset);
+	}
+	else
+	{
+		uint32_t lq = wrt_ir_BIN_RM_p(pp), lo = wrt_ir_BIN_RM_offset(pp);
+		wrt_cell *pc = append(r, irop, WRT_IRLEN_F64_ADD_RM_ST, at, drop_to(r, p));
+		wrt_ir_set_F64_ADD_RM_ST_d(pc, d);
+		wrt_ir_set_F64_ADD_RM_ST_a(pc, a);
+		wrt_ir_set_F64_ADD_RM_ST_q(pc, lq);
+		wrt_ir_set_F64_ADD_RM_ST_qoff(pc, lo);
+		wrt_ir_set_F64_ADD_RM_ST_p(pc, addr);
+		wrt_ir_set_F64_ADD_RM_ST_offset(pc, (uint32_t) offset);
 	}
 }
 
@@ -1384,22 +1379,15 @@ match_cond_branch(rewrite *r)
 	}
 }
 
-/* Is the next instruction to come a load (of any width, plain) whose
- * address is slot a? */
+/* Is the next instruction to come a plain load (any width) whose address
+ * is slot a? */
 static bool
 load_address_next(const rewrite *r, uint32_t a)
 {
 	if (r->next >= r->ninsn)
 		return false;
-	int op = OP_AT(r->code, r->pcmap[2 * r->next]);
-	switch (op)
-	{
-#define OP_LOAD(NAME, code, text, T, MT, AL) case WRT_IR_##NAME:
-#include "opcodes.def"
-			return wrt_ir_LOAD_a(&r->code[r->pcmap[2 * r->next]]) == a;
-		default:
-			return false;
-	}
+	const wrt_cell *pc = &r->code[r->pcmap[2 * r->next]];
+	return plain_load[OP_AT(r->code, r->pcmap[2 * r->next])] && wrt_ir_LOAD_a(pc) == a;
 }
 
 /*

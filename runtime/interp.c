@@ -511,31 +511,22 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_slot *fp,
 		} \
 		NEXT(WRT_IRLEN_SEL2_RR); \
 	}
+/* A load of MT at ea into operand d of layout L (the load forms, and the
+ * base + index loads below). */
+#define LOAD_AT(T, MT, L, ea_) do { \
+		uint64_t ea = (ea_); \
+		MT v; \
+		if (WRT_UNLIKELY(ea + sizeof(MT) > memsize)) TRAP(MEMORY_OOB); \
+		memcpy(&v, mem + ea, sizeof(MT)); \
+		SET_##T(OPND(L, d), (wrt_ct_##T) v); \
+		NEXT(WRT_IRLEN_##L); \
+	} while (0)
 #define OP_LOAD(NAME, code, text, T, MT, AL) \
-	L_##NAME: { \
-		uint64_t ea = (uint64_t) GET_I32(OPND(LOAD, a)) + OPND(LOAD, offset); \
-		MT v; \
-		if (WRT_UNLIKELY(ea + sizeof(MT) > memsize)) TRAP(MEMORY_OOB); \
-		memcpy(&v, mem + ea, sizeof(MT)); \
-		SET_##T(OPND(LOAD, d), (wrt_ct_##T) v); \
-		NEXT(WRT_IRLEN_LOAD); \
-	} \
-	L_##NAME##_ADD: { \
-		uint64_t ea = (uint64_t) (uint32_t) (GET_I32(OPND(LOAD_ADD, a)) + OPND(LOAD_ADD, k)) + OPND(LOAD_ADD, offset); \
-		MT v; \
-		if (WRT_UNLIKELY(ea + sizeof(MT) > memsize)) TRAP(MEMORY_OOB); \
-		memcpy(&v, mem + ea, sizeof(MT)); \
-		SET_##T(OPND(LOAD_ADD, d), (wrt_ct_##T) v); \
-		NEXT(WRT_IRLEN_LOAD_ADD); \
-	} \
-	L_##NAME##_ABS: { \
-		uint64_t ea = OPND(LOAD_ABS, ea); \
-		MT v; \
-		if (WRT_UNLIKELY(ea + sizeof(MT) > memsize)) TRAP(MEMORY_OOB); \
-		memcpy(&v, mem + ea, sizeof(MT)); \
-		SET_##T(OPND(LOAD_ABS, d), (wrt_ct_##T) v); \
-		NEXT(WRT_IRLEN_LOAD_ABS); \
-	}
+	L_##NAME: LOAD_AT(T, MT, LOAD, (uint64_t) GET_I32(OPND(LOAD, a)) + OPND(LOAD, offset)); \
+	L_##NAME##_ADD: \
+		LOAD_AT(T, MT, LOAD_ADD, (uint64_t) (uint32_t) (GET_I32(OPND(LOAD_ADD, a)) + OPND(LOAD_ADD, k)) \
+				+ OPND(LOAD_ADD, offset)); \
+	L_##NAME##_ABS: LOAD_AT(T, MT, LOAD_ABS, OPND(LOAD_ABS, ea));
 #define OP_STORE(NAME, code, text, T, MT, AL) \
 	L_##NAME: { \
 		uint64_t ea = (uint64_t) GET_I32(OPND(STORE, a)) + OPND(STORE, offset); \
@@ -596,41 +587,24 @@ L_I32_ADDI_BR_##NAME: \
 	ADDI_BR(NEI, I32_ADDI_BR_NEI, , v != OPND(I32_ADDI_BR_NEI, n))
 	ADDI_BR(EQI, I32_ADDI_BR_NEI, , v == OPND(I32_ADDI_BR_NEI, n))
 	/* i32 chains (ir.def): t written, then the second operand read. */
-L_I32_ADD_ADD:
-	{
-		uint32_t t = GET_I32(OPND(I32_ADD_ADD, a)) + GET_I32(OPND(I32_ADD_ADD, b));
-		SET_I32(OPND(I32_ADD_ADD, t), t);
-		SET_I32(OPND(I32_ADD_ADD, d), t + GET_I32(OPND(I32_ADD_ADD, c)));
-		NEXT(WRT_IRLEN_I32_ADD_ADD);
+#define I32_CHAIN(NAME, FIRST, SECOND) \
+L_##NAME: \
+	{ \
+		uint32_t t = FIRST; \
+		SET_I32(OPND(NAME, t), t); \
+		SET_I32(OPND(NAME, d), SECOND); \
+		NEXT(WRT_IRLEN_##NAME); \
 	}
-L_I32_ADD_ADDI:
-	{
-		uint32_t t = GET_I32(OPND(I32_ADD_ADDI, a)) + GET_I32(OPND(I32_ADD_ADDI, b));
-		SET_I32(OPND(I32_ADD_ADDI, t), t);
-		SET_I32(OPND(I32_ADD_ADDI, d), t + OPND(I32_ADD_ADDI, k));
-		NEXT(WRT_IRLEN_I32_ADD_ADDI);
-	}
-L_I32_SHLI_ADD:
-	{
-		uint32_t t = GET_I32(OPND(I32_SHLI_ADD, a)) << (OPND(I32_SHLI_ADD, s) & 31);
-		SET_I32(OPND(I32_SHLI_ADD, t), t);
-		SET_I32(OPND(I32_SHLI_ADD, d), t + GET_I32(OPND(I32_SHLI_ADD, c)));
-		NEXT(WRT_IRLEN_I32_SHLI_ADD);
-	}
-L_I32_MUL_ADD:
-	{
-		uint32_t t = GET_I32(OPND(I32_MUL_ADD, a)) * GET_I32(OPND(I32_MUL_ADD, b));
-		SET_I32(OPND(I32_MUL_ADD, t), t);
-		SET_I32(OPND(I32_MUL_ADD, d), t + GET_I32(OPND(I32_MUL_ADD, c)));
-		NEXT(WRT_IRLEN_I32_MUL_ADD);
-	}
-L_I32_SHRUI_ANDI:
-	{
-		uint32_t t = GET_I32(OPND(I32_SHRUI_ANDI, a)) >> (OPND(I32_SHRUI_ANDI, s) & 31);
-		SET_I32(OPND(I32_SHRUI_ANDI, t), t);
-		SET_I32(OPND(I32_SHRUI_ANDI, d), t & OPND(I32_SHRUI_ANDI, m));
-		NEXT(WRT_IRLEN_I32_SHRUI_ANDI);
-	}
+	I32_CHAIN(I32_ADD_ADD, GET_I32(OPND(I32_ADD_ADD, a)) + GET_I32(OPND(I32_ADD_ADD, b)),
+			  t + GET_I32(OPND(I32_ADD_ADD, c)))
+	I32_CHAIN(I32_ADD_ADDI, GET_I32(OPND(I32_ADD_ADDI, a)) + GET_I32(OPND(I32_ADD_ADDI, b)), t + OPND(I32_ADD_ADDI, k))
+	I32_CHAIN(I32_SHLI_ADD, GET_I32(OPND(I32_SHLI_ADD, a)) << (OPND(I32_SHLI_ADD, s) & 31),
+			  t + GET_I32(OPND(I32_SHLI_ADD, c)))
+	I32_CHAIN(I32_MUL_ADD, GET_I32(OPND(I32_MUL_ADD, a)) * GET_I32(OPND(I32_MUL_ADD, b)),
+			  t + GET_I32(OPND(I32_MUL_ADD, c)))
+	I32_CHAIN(I32_SHRUI_ANDI, GET_I32(OPND(I32_SHRUI_ANDI, a)) >> (OPND(I32_SHRUI_ANDI, s) & 31),
+			  t & OPND(I32_SHRUI_ANDI, m))
+#undef I32_CHAIN
 L_I32_ADD2_RI:
 	SET_I32(OPND(I32_ADD2_RI, d1), GET_I32(OPND(I32_ADD2_RI, a1)) + OPND(I32_ADD2_RI, k1));
 	SET_I32(OPND(I32_ADD2_RI, d2), GET_I32(OPND(I32_ADD2_RI, a2)) + OPND(I32_ADD2_RI, k2));
@@ -768,20 +742,14 @@ L_F64_##NAME##_MM: \
 	/* Base + index loads (ir.def): the add wraps as Wasm's. */
 #define LOAD_RR(NAME, T, MT) \
 L_##NAME##_RR: \
-	{ \
-		uint64_t ea = (uint64_t) (uint32_t) (GET_I32(OPND(I32_LOAD_RR, a)) + GET_I32(OPND(I32_LOAD_RR, b))) \
-			+ OPND(I32_LOAD_RR, offset); \
-		MT v; \
-		if (WRT_UNLIKELY(ea + sizeof(MT) > memsize)) TRAP(MEMORY_OOB); \
-		memcpy(&v, mem + ea, sizeof(MT)); \
-		SET_##T(OPND(I32_LOAD_RR, d), (wrt_ct_##T) v); \
-		NEXT(WRT_IRLEN_I32_LOAD_RR); \
-	}
+	LOAD_AT(T, MT, I32_LOAD_RR, (uint64_t) (uint32_t) (GET_I32(OPND(I32_LOAD_RR, a)) + GET_I32(OPND(I32_LOAD_RR, b))) \
+			+ OPND(I32_LOAD_RR, offset));
 	LOAD_RR(I32_LOAD, I32, uint32_t)
 	LOAD_RR(I64_LOAD, I64, uint64_t)
 	LOAD_RR(F32_LOAD, F32, float)
 	LOAD_RR(F64_LOAD, F64, double)
 #undef LOAD_RR
+#undef LOAD_AT
 	/* An f64 result stored (ir.def): d first, then the store, which reads
 	 * p after d is written, as the two instructions did. */
 #define F64_STORE_OF(L, r) do { \

@@ -83,26 +83,22 @@ static const fusion_case cases[] = {
 	{ROW(F64_ADD_MM), "faddnan", {{32, 0}, {16, 0}, {0, 0}, {65528, 0}, {65530, 0}}},
 	{ROW(F64_SUB_MM), "fsubmm", {{-8, 0}, {8, 0}, {16, 0}, {0, 8}, {0, -8}, {65528, 0}}},
 	{ROW(F64_MUL_MM), "fmm", {{0, 0}, {-8, 0}, {0, -24}, {-16, 0}, {-17, 0}, {65520, 0}}},
-	/* f64 results stored: a NaN, the last address in bounds (for _RM the
-	 * load past it traps first), the first out, wrapping */
-	{ROW(F64_ADD_RR_ST), "fstore", {{1, 0}, {1, 8}, {1, 100}, {1, 65520}, {1, 65521}, {1, -8}, {1, IMIN}}},
-	{ROW(F64_ADD_RI_ST), "fstore", {{11, 0}, {11, 8}, {11, 100}, {11, 65528}, {11, 65529}, {11, -8}, {11, IMIN}}},
-	{ROW(F64_ADD_RM_ST), "fstore", {{21, 0}, {21, 8}, {21, 100}, {21, 65528}, {21, 65529}, {21, -8}, {21, IMIN}}},
-	{ROW(F64_SUB_RR_ST), "fstore", {{2, 0}, {2, 8}, {2, 100}, {2, 65520}, {2, 65521}, {2, -8}, {2, IMIN}}},
-	{ROW(F64_SUB_RI_ST), "fstore", {{12, 0}, {12, 8}, {12, 100}, {12, 65528}, {12, 65529}, {12, -8}, {12, IMIN}}},
-	{ROW(F64_SUB_RM_ST), "fstore", {{22, 0}, {22, 8}, {22, 100}, {22, 65528}, {22, 65529}, {22, -8}, {22, IMIN}}},
-	{ROW(F64_MUL_RR_ST), "fstore", {{3, 0}, {3, 8}, {3, 100}, {3, 65520}, {3, 65521}, {3, -8}, {3, IMIN}}},
-	{ROW(F64_MUL_RI_ST), "fstore", {{13, 0}, {13, 8}, {13, 100}, {13, 65528}, {13, 65529}, {13, -8}, {13, IMIN}}},
-	{ROW(F64_MUL_RM_ST), "fstore", {{23, 0}, {23, 8}, {23, 100}, {23, 65528}, {23, 65529}, {23, -8}, {23, IMIN}}},
-	{ROW(F64_DIV_RR_ST), "fstore", {{4, 0}, {4, 8}, {4, 100}, {4, 65520}, {4, 65521}, {4, -8}, {4, IMIN}}},
-	{ROW(F64_DIV_RI_ST), "fstore", {{14, 0}, {14, 8}, {14, 100}, {14, 65528}, {14, 65529}, {14, -8}, {14, IMIN}}},
-	{ROW(F64_DIV_RM_ST), "fstore", {{24, 0}, {24, 8}, {24, 100}, {24, 65528}, {24, 65529}, {24, -8}, {24, IMIN}}},
+	/* f64 results stored: a NaN (p = 0), the last address in bounds of the
+	 * form's store (an _RM load at p + 16 traps first), the first out,
+	 * wrapping; k = operator (1-4) + form (+0, +10, +20) */
+#define FSTORE_CASE(NAME, k, last) \
+	{ROW(NAME), "fstore", {{k, 0}, {k, 8}, {k, 100}, {k, last}, {k, (last) + 1}, {k, -8}, {k, IMIN}}},
+	FSTORE_CASE(F64_ADD_RR_ST, 1, 65520) FSTORE_CASE(F64_ADD_RI_ST, 11, 65528) FSTORE_CASE(F64_ADD_RM_ST, 21, 65528)
+	FSTORE_CASE(F64_SUB_RR_ST, 2, 65520) FSTORE_CASE(F64_SUB_RI_ST, 12, 65528) FSTORE_CASE(F64_SUB_RM_ST, 22, 65528)
+	FSTORE_CASE(F64_MUL_RR_ST, 3, 65520) FSTORE_CASE(F64_MUL_RI_ST, 13, 65528) FSTORE_CASE(F64_MUL_RM_ST, 23, 65528)
+	FSTORE_CASE(F64_DIV_RR_ST, 4, 65520) FSTORE_CASE(F64_DIV_RI_ST, 14, 65528) FSTORE_CASE(F64_DIV_RM_ST, 24, 65528)
+#undef FSTORE_CASE
 	/* base + index loads: wrapping to an address in bounds, the last in
 	 * bounds, the first out */
-	{ROW(I32_LOAD_RR), "ldrr", {{0, 0}, {-8, 16}, {65500, 4}, {65512, 0}, {65513, 0}, {IMAX, IMAX}, {-1, 1}, {65536, 0}}},
-	{ROW(I64_LOAD_RR), "ldrr", {{0, 0}, {-8, 16}, {65500, 4}, {65512, 0}, {65513, 0}, {IMAX, IMAX}, {-1, 1}, {65536, 0}}},
-	{ROW(F32_LOAD_RR), "ldrr", {{0, 0}, {-8, 16}, {65500, 4}, {65512, 0}, {65513, 0}, {IMAX, IMAX}, {-1, 1}, {65536, 0}}},
-	{ROW(F64_LOAD_RR), "ldrr", {{0, 0}, {-8, 16}, {65500, 4}, {65512, 0}, {65513, 0}, {IMAX, IMAX}, {-1, 1}, {65536, 0}}},
+#define LDRR_CASE(NAME) \
+	{ROW(NAME), "ldrr", {{0, 0}, {-8, 16}, {65500, 4}, {65512, 0}, {65513, 0}, {IMAX, IMAX}, {-1, 1}, {65536, 0}}},
+	LDRR_CASE(I32_LOAD_RR) LDRR_CASE(I64_LOAD_RR) LDRR_CASE(F32_LOAD_RR) LDRR_CASE(F64_LOAD_RR)
+#undef LDRR_CASE
 	/* in-place fusions (fuse.c) */
 	{ROW(I32_ADD_RR_EQI_M8N), "cnt4rre", {{100, 0}, {-1, 1}, {65532, 0}, {65532, 1}, {65536, 0}}},
 	{ROW(I32_ADD_RR_NEI_M8N), "cnt4rr", {{96, 4}, {100, 0}, {102, 2}, {-1, 1}, {65532, 1}, {65536, 0}}},

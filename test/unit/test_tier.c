@@ -661,25 +661,28 @@ test_tier_loops_then_calls(void)
  * at the first crossing, as for a function hot within one or a few calls
  * (test_tier_loops_then_calls).
  */
+/* osr.wat's "below" in a fresh store (loop threshold 100), its module. */
+static wrt_func *
+below_export(wrt_store **s, wrt_tier_mode mode, wrt_module **m)
+{
+	wrt_instance *inst = osr_instance(s, mode, 100);
+	if (!inst)
+		return NULL;
+	*m = wrt_instance_module(inst);
+	return unit_export_func(inst, "below");
+}
+
 void
 test_tier_short_calls_whole(void)
 {
-	wrt_store *s;
-	wrt_instance *inst = osr_instance(&s, WRT_TIER_TIERED, 100);
-	NEED(inst);
-	wrt_func *f = unit_export_func(inst, "below");
-	NEED(f);
-	wrt_module *m = wrt_instance_module(inst);
+	wrt_store *s, *si;
+	wrt_module *m = NULL, *mi = NULL;
+	wrt_func *f = below_export(&s, WRT_TIER_TIERED, &m), *fi = below_export(&si, WRT_TIER_INTERP, &mi);
+	NEED(f && fi);
 	wrt_tier_stats st;
 	int32_t small = 10, large = 1000, want_small = 0, want_large = 0, r = 0;
-	{
-		wrt_store *si;
-		wrt_instance *ii = osr_instance(&si, WRT_TIER_INTERP, 100);
-		wrt_func *fi = ii ? unit_export_func(ii, "below") : NULL;
-		NEED(fi);
-		CHECK(unit_call_i32(si, fi, &small, &want_small));
-		CHECK(unit_call_i32(si, fi, &large, &want_large));
-	}
+	CHECK(unit_call_i32(si, fi, &small, &want_small));
+	CHECK(unit_call_i32(si, fi, &large, &want_large));
 	/* nine back-edges a call: the threshold (100) is crossed in the 12th */
 	for (int call = 1; call <= 13; call++)
 	{
@@ -701,11 +704,8 @@ test_tier_short_calls_whole(void)
 	/* The same, the crossing in a long call (the 10th, after 81
 	 * back-edges): compiled whole there, and that call moves over 100
 	 * back-edges later. */
-	inst = osr_instance(&s, WRT_TIER_TIERED, 100);
-	NEED(inst);
-	f = unit_export_func(inst, "below");
+	f = below_export(&s, WRT_TIER_TIERED, &m);
 	NEED(f);
-	m = wrt_instance_module(inst);
 	for (int call = 1; call <= 9; call++)
 		CHECK(unit_call_i32(s, f, &small, &r));
 	CHECK(unit_call_i32(s, f, &large, &r));
