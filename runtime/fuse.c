@@ -774,9 +774,10 @@ match_compare_select(rewrite *r)
 
 /*
  * Base + index: a full-width load whose address an i32 add of two slots
- * just computed into a temporary (read only here) becomes an _RR load, in
- * the add's place, with the load's module offset.  Narrow loads are left to
- * the byte-test fusions (M8, M8N), which take a plain load.
+ * just computed becomes an _RR load, in the add's place, with the load's
+ * module offset: LOAD_RR if the sum went to a temporary (read only here),
+ * LOAD_RRT, which still writes it, if it went to a local.  Narrow loads are
+ * left to the byte-test fusions (M8, M8N), which take a plain load.
  */
 static void
 match_load_rr(rewrite *r)
@@ -785,6 +786,10 @@ match_load_rr(rewrite *r)
 		[WRT_IR_I32_LOAD] = WRT_IR_I32_LOAD_RR, [WRT_IR_I64_LOAD] = WRT_IR_I64_LOAD_RR,
 		[WRT_IR_F32_LOAD] = WRT_IR_F32_LOAD_RR, [WRT_IR_F64_LOAD] = WRT_IR_F64_LOAD_RR,
 	};
+	_Static_assert(WRT_IR_I64_LOAD_RRT - WRT_IR_I32_LOAD_RRT == WRT_IR_I64_LOAD_RR - WRT_IR_I32_LOAD_RR &&
+				   WRT_IR_F32_LOAD_RRT - WRT_IR_I32_LOAD_RRT == WRT_IR_F32_LOAD_RR - WRT_IR_I32_LOAD_RR &&
+				   WRT_IR_F64_LOAD_RRT - WRT_IR_I32_LOAD_RRT == WRT_IR_F64_LOAD_RR - WRT_IR_I32_LOAD_RR,
+				   "the _RRT loads in the order of the _RR ones");
 	uint32_t q = r->n - 1, p = q - 1;
 	int irop = load_rr[OPK(r, q)];
 	if (!irop)
@@ -792,15 +797,23 @@ match_load_rr(rewrite *r)
 	const wrt_cell *pq = PC(r, q), *pp = PC(r, p);
 	uint32_t t = wrt_ir_BIN_RR_d(pp);
 	uint64_t offset = wrt_ir_LOAD_offset(pq);
-	if (t < r->nlocals || wrt_ir_LOAD_a(pq) != t || offset > UINT32_MAX)
+	if (wrt_ir_LOAD_a(pq) != t || offset > UINT32_MAX)
 		return;
 	uint32_t d = wrt_ir_LOAD_d(pq), moff = OFFSET(r, q);
 	uint32_t a = wrt_ir_BIN_RR_a(pp), b = wrt_ir_BIN_RR_b(pp);
-	wrt_cell *pc = append(r, irop, WRT_IRLEN_I32_LOAD_RR, moff, drop_to(r, p));
+	bool keep = t < r->nlocals;
+	_Static_assert((int) WRT_IRPOS_I32_LOAD_RR_d == (int) WRT_IRPOS_I32_LOAD_RRT_d &&
+				   (int) WRT_IRPOS_I32_LOAD_RR_b == (int) WRT_IRPOS_I32_LOAD_RRT_b &&
+				   (int) WRT_IRPOS_I32_LOAD_RR_offset == (int) WRT_IRPOS_I32_LOAD_RRT_offset,
+				   "LOAD_RRT is LOAD_RR and t");
+	wrt_cell *pc = append(r, keep ? irop - WRT_IR_I32_LOAD_RR + WRT_IR_I32_LOAD_RRT : irop,
+						  keep ? WRT_IRLEN_I32_LOAD_RRT : WRT_IRLEN_I32_LOAD_RR, moff, drop_to(r, p));
 	wrt_ir_set_I32_LOAD_RR_d(pc, d);
 	wrt_ir_set_I32_LOAD_RR_a(pc, a);
 	wrt_ir_set_I32_LOAD_RR_b(pc, b);
 	wrt_ir_set_I32_LOAD_RR_offset(pc, (uint32_t) offset);
+	if (keep)
+		wrt_ir_set_I32_LOAD_RRT_t(pc, t);
 }
 
 /*
@@ -869,6 +882,40 @@ match_vload_add(rewrite *r)
  * second's address): one F64_*_MM loads both, in order, in the first load's
  * place (its offset).
  */
+/* The f64 operators with a base + index form, by their _RR. */
+static const uint16_t f64_rmx[WRT_IR_COUNT_] = {
+	[WRT_IR_F64_ADD_RR] = WRT_IR_F64_ADD_RMX, [WRT_IR_F64_SUB_RR] = WRT_IR_F64_SUB_RMX,
+	[WRT_IR_F64_MUL_RR] = WRT_IR_F64_MUL_RMX, [WRT_IR_F64_DIV_RR] = WRT_IR_F64_DIV_RMX,
+};
+
+/*
+ * An f64 operator whose right operand a base + index load (F64_LOAD_RR or
+ * _RRT) just loaded into a temporary: one _RMX adds, loads and operates, in
+ * the load's place, with the operator's module offset.  The sum goes to the
+ * _RRT's t, or else to the load's temporary, dead after the operator.
+ */
+static bool
+match_f64_rmx(rewrite *r)
+{
+	uint32_t q = r->n - 1, l = q - 1;
+	const wrt_cell *pq = PC(r, q), *pl = PC(r, l);
+	uint32_t dl = wrt_ir_I32_LOAD_RR_d(pl), a = wrt_ir_BIN_RR_a(pq), d = wrt_ir_BIN_RR_d(pq);
+	if (dl < r->nlocals || wrt_ir_BIN_RR_b(pq) != dl || a == dl)
+		return false;
+	uint32_t t = OPK(r, l) == WRT_IR_F64_LOAD_RRT ? wrt_ir_I32_LOAD_RRT_t(pl) : dl;
+	uint32_t x = wrt_ir_I32_LOAD_RR_a(pl), y = wrt_ir_I32_LOAD_RR_b(pl), offset = wrt_ir_I32_LOAD_RR_offset(pl);
+	int irop = f64_rmx[OPK(r, q)];
+	uint32_t moff = OFFSET(r, q);
+	wrt_cell *pc = append(r, irop, WRT_IRLEN_F64_ADD_RMX, moff, drop_to(r, l));
+	wrt_ir_set_F64_ADD_RMX_d(pc, d);
+	wrt_ir_set_F64_ADD_RMX_a(pc, a);
+	wrt_ir_set_F64_ADD_RMX_x(pc, x);
+	wrt_ir_set_F64_ADD_RMX_y(pc, y);
+	wrt_ir_set_F64_ADD_RMX_t(pc, t);
+	wrt_ir_set_F64_ADD_RMX_offset(pc, offset);
+	return true;
+}
+
 static bool
 match_load_operand(rewrite *r)
 {
@@ -876,6 +923,8 @@ match_load_operand(rewrite *r)
 	if (q == 0 || !replaceable(r, l, q))
 		return false;
 	int op = OPK(r, q), lop = OPK(r, l);
+	if ((lop == WRT_IR_F64_LOAD_RR || lop == WRT_IR_F64_LOAD_RRT) && f64_rmx[op])
+		return match_f64_rmx(r);
 	bool rma = false;
 	if (full_load_type[lop] != rr_type[op])
 	{

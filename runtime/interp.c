@@ -749,6 +749,38 @@ L_##NAME##_RR: \
 	LOAD_RR(F32_LOAD, F32, float)
 	LOAD_RR(F64_LOAD, F64, double)
 #undef LOAD_RR
+	/* ... keeping the sum: t first, as the add did before the load. */
+#define LOAD_RRT(NAME, T, MT) \
+L_##NAME##_RRT: \
+	{ \
+		uint32_t t_ = (uint32_t) (GET_I32(OPND(I32_LOAD_RRT, a)) + GET_I32(OPND(I32_LOAD_RRT, b))); \
+		SET_I32(OPND(I32_LOAD_RRT, t), t_); \
+		LOAD_AT(T, MT, I32_LOAD_RRT, (uint64_t) t_ + OPND(I32_LOAD_RRT, offset)); \
+	}
+	LOAD_RRT(I32_LOAD, I32, uint32_t)
+	LOAD_RRT(I64_LOAD, I64, uint64_t)
+	LOAD_RRT(F32_LOAD, F32, float)
+	LOAD_RRT(F64_LOAD, F64, double)
+#undef LOAD_RRT
+	/* An f64 operator of a base + index load: t, then a read, as the add,
+	 * the load and the operator did. */
+#define F64_RMX(NAME, op) \
+L_F64_##NAME##_RMX: \
+	{ \
+		uint32_t t_ = (uint32_t) (GET_I32(OPND(F64_ADD_RMX, x)) + GET_I32(OPND(F64_ADD_RMX, y))); \
+		SET_I32(OPND(F64_ADD_RMX, t), t_); \
+		uint64_t e_ = (uint64_t) t_ + OPND(F64_ADD_RMX, offset); \
+		double b_; \
+		if (WRT_UNLIKELY(e_ + 8 > memsize)) TRAP(MEMORY_OOB); \
+		memcpy(&b_, mem + e_, 8); \
+		SET_F64(OPND(F64_ADD_RMX, d), GET_F64(OPND(F64_ADD_RMX, a)) op b_); \
+		NEXT(WRT_IRLEN_F64_ADD_RMX); \
+	}
+	F64_RMX(ADD, +)
+	F64_RMX(SUB, -)
+	F64_RMX(MUL, *)
+	F64_RMX(DIV, /)
+#undef F64_RMX
 #undef LOAD_AT
 	/* An f64 result stored (ir.def): d first, then the store, which reads
 	 * p after d is written, as the two instructions did. */

@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_ARGS 10
+#define MAX_ARGS 12
 
 typedef struct fusion_case {
 	int row;                    /* WRT_IR_<NAME> of a WRT_IR_FUSED row, or -1 */
@@ -99,6 +99,18 @@ static const fusion_case cases[] = {
 	{ROW(NAME), "ldrr", {{0, 0}, {-8, 16}, {65500, 4}, {65512, 0}, {65513, 0}, {IMAX, IMAX}, {-1, 1}, {65536, 0}}},
 	LDRR_CASE(I32_LOAD_RR) LDRR_CASE(I64_LOAD_RR) LDRR_CASE(F32_LOAD_RR) LDRR_CASE(F64_LOAD_RR)
 #undef LDRR_CASE
+#define LDRRT_CASE(NAME) \
+	{ROW(NAME), "ldrrt", {{0, 0}, {-8, 16}, {65500, 4}, {65512, 0}, {65513, 0}, {IMAX, IMAX}, {-1, 1}, {65536, 0}}},
+	LDRRT_CASE(I32_LOAD_RRT) LDRRT_CASE(I64_LOAD_RRT) LDRRT_CASE(F32_LOAD_RRT) LDRRT_CASE(F64_LOAD_RRT)
+#undef LDRRT_CASE
+	/* f64 operators of base + index loads, k = operator (1-4), + 10 with
+	 * the sum kept: NaN in memory (p = 0), wrapping to in bounds (base 8,
+	 * p = -8), the last in bounds, the first out */
+#define RMX_CASE(NAME, k) \
+	{ROW(NAME), "frmx", {{k, 0}, {k, 8}, {k, -8}, {k, 65520}, {k, 65521}, {k + 10, 0}, {k + 10, -8}, \
+						 {k + 10, 65520}, {k + 10, 65512}, {k + 10, 65513}, {k, IMIN}}},
+	RMX_CASE(F64_ADD_RMX, 1) RMX_CASE(F64_SUB_RMX, 2) RMX_CASE(F64_MUL_RMX, 3) RMX_CASE(F64_DIV_RMX, 4)
+#undef RMX_CASE
 	/* in-place fusions (fuse.c) */
 	{ROW(I32_ADD_RR_EQI_M8N), "cnt4rre", {{100, 0}, {-1, 1}, {65532, 0}, {65532, 1}, {65536, 0}}},
 	{ROW(I32_ADD_RR_NEI_M8N), "cnt4rr", {{96, 4}, {100, 0}, {102, 2}, {-1, 1}, {65532, 1}, {65536, 0}}},
