@@ -1101,6 +1101,52 @@ compile_plain(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 	}
 }
 
+/* Does a virtual entry still read local x? */
+static bool
+reads_local(comp *c, uint32_t x)
+{
+	virt_prune(c);
+	for (uint32_t i = 0; i < c->nvirt; i++)
+		if (c->st[c->virt[i]].kind == K_LOCAL && c->st[c->virt[i]].local == x)
+			return true;
+	return false;
+}
+
+/*
+ * local.set x of the value the last instruction just computed, while
+ * entries below it still read the old x (x = f(x) with x also left on the
+ * stack): those entries are written out before that instruction instead of
+ * after it, so that it can write x itself, one copy fewer.  It reads none of
+ * their canonical slots (its operands were above them) and writes only its
+ * result, so the order does not matter to it; a label at its start now
+ * covers the copies, which then run on every path into it, as before.
+ * Returns false (nothing done) if the instruction cannot be moved.
+ */
+static bool
+materialize_local_before_last(comp *c, uint32_t x)
+{
+	enum { MOVED_MAX = 8 };
+	if (c->npc < 2)
+		return false;
+	uint32_t start = c->pcmap[c->npc - 2], moff = c->pcmap[c->npc - 1];
+	uint32_t len = c->ncode - start, dst = (uint32_t) c->last_dst_cell;
+	if (len > MOVED_MAX || dst < start)
+		return false;
+	wrt_cell moved[MOVED_MAX];
+	memcpy(moved, &c->code[start], len * sizeof(wrt_cell));
+	c->ncode = start;
+	c->npc -= 2;
+	materialize_local(c, x);
+	uint32_t at = emit_op(c, (int) moved[0].u);
+	c->pcmap[c->npc - 1] = moff;
+	for (uint32_t k = 1; k < len; k++)
+		emit_cell(c, moved[k].u);
+	if (c->oom)
+		return false;
+	note_dst(c, at + (dst - start), canon(c, c->h));
+	return true;
+}
+
 static void
 compile_local_set(comp *c, uint32_t x, bool tee)
 {
@@ -1109,6 +1155,9 @@ compile_local_set(comp *c, uint32_t x, bool tee)
 	c->h--;
 	if (!(v.kind == K_LOCAL && v.local == x))
 	{
+		if (v.kind == K_SLOT && !c->oom && c->last_dst_cell >= 0 && !c->last_dst_v128 &&
+			c->last_dst_slot == canon(c, vdepth) && reads_local(c, x))
+			materialize_local_before_last(c, x);
 		materialize_local(c, x);
 		if (v.kind == K_SLOT && !c->oom && c->last_dst_cell >= 0 && !c->last_dst_v128 &&
 			c->last_dst_slot == canon(c, vdepth))

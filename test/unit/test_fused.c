@@ -342,3 +342,51 @@ test_fused_superinstructions(void)
 	FORM("st32rr", "I32_ADD_RR_STORE_ADDI");
 	FORM("st32rr", "I32_ADD_RR_STORE ");
 }
+
+/* Occurrences of instruction `ir` in export `name`'s register code. */
+static int
+count_form(wrt_instance *inst, const char *name, const char *ir)
+{
+	wrt_func *f = unit_export_func(inst, name);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out;
+	int n = 0;
+
+	if (!f || !f->code || !f->code->compiled || !(out = open_memstream(&buf, &len)))
+		return -1;
+	wrt_disasm(f->code->compiled, out);
+	fclose(out);
+	for (const char *p = buf; (p = strstr(p, ir)) != NULL; p += strlen(ir))
+		n++;
+	free(buf);
+	return n;
+}
+
+/*
+ * x = f(x) while the old x is still on the operand stack: the old value is
+ * copied out before f and f writes x, one copy instead of two (compile.c,
+ * materialize_local_before_last), with f reading x itself.
+ */
+void
+test_fused_set_keeps_old(void)
+{
+	wrt_store *s = unit_store();
+	wrt_module *m = unit_fixture("fused");
+	wrt_instance *inst;
+
+	NEED(s);
+	NEED(m);
+	inst = unit_instantiate(s, m, NULL, 0);
+	NEED(inst);
+	EXPECT("setkeep", 0, 0, 3 * 0x01020304);
+	EXPECT("setkeep", 65532, 0, 65532 - 21);
+	EXPECT("setkeep", 4, 0, 4);
+	EXPECT_OOB("setkeep", 65533, 0);
+	EXPECT_OOB("setkeep", -1, 0);
+	CHECK_EQ(count_form(inst, "setkeep", " COPY "), 1);
+	EXPECT("setkeepf", 3, 0, 3 - 6000);
+	EXPECT("setkeepf", -5, 0, -5 + 10000);
+	CHECK_EQ(count_form(inst, "setkeepf", " COPY "), 1);
+}
+

@@ -67,6 +67,7 @@
 	X(regress_backtrace_export_name) \
 	X(regress_fusion_across_label) \
 	X(fused_superinstructions) \
+	X(fused_set_keeps_old) \
 	X(fusion_rows_tested) \
 	X(ir_table) \
 	X(ir_defuse) \
