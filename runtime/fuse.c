@@ -1526,13 +1526,46 @@ match_i32_chain(rewrite *r)
 
 /* i32.add of two slots: a byte compare's count (match_accumulate), else
  * the end of a chain. */
+/*
+ * Two i32 adds of slots in a row, neither reading the other's result (the
+ * second reading the first's is a chain): one I32_ADD2_RR, in the first's
+ * place, running them in order.  Not when the second is the address of the
+ * load after it (LOAD_RR takes it, dropping a temporary) or of a run of byte
+ * tests (whose in-place fusion passes the sum in a register).
+ */
+static void
+match_add2_rr(rewrite *r)
+{
+	uint32_t q = r->n - 1, p = q - 1;
+	if (q == 0 || OPK(r, p) != WRT_IR_I32_ADD_RR || !replaceable(r, p, q))
+		return;
+	const wrt_cell *pp = PC(r, p), *pq = PC(r, q);
+	uint32_t d1 = wrt_ir_BIN_RR_d(pp), a1 = wrt_ir_BIN_RR_a(pp), b1 = wrt_ir_BIN_RR_b(pp);
+	uint32_t d2 = wrt_ir_BIN_RR_d(pq), a2 = wrt_ir_BIN_RR_a(pq), b2 = wrt_ir_BIN_RR_b(pq);
+	if (load_address_next(r, d2))
+		return;
+	if (r->next < r->ninsn)
+	{
+		int next = OP_AT(r->code, r->pcmap[2 * r->next]);
+		if (next == WRT_IR_I32_ADD_ANDI_EQI_M8N || next == WRT_IR_I32_ADD_ANDI_NEI_M8N)
+			return;
+	}
+	wrt_cell *pc = append(r, WRT_IR_I32_ADD2_RR, WRT_IRLEN_I32_ADD2_RR, OFFSET(r, p), drop_to(r, p));
+	wrt_ir_set_I32_ADD2_RR_d1(pc, d1);
+	wrt_ir_set_I32_ADD2_RR_a1(pc, a1);
+	wrt_ir_set_I32_ADD2_RR_b1(pc, b1);
+	wrt_ir_set_I32_ADD2_RR_d2(pc, d2);
+	wrt_ir_set_I32_ADD2_RR_a2(pc, a2);
+	wrt_ir_set_I32_ADD2_RR_b2(pc, b2);
+}
+
 static void
 match_i32_add_rr(rewrite *r)
 {
 	uint32_t n = r->n;
 	match_accumulate(r);
-	if (r->n == n && OPK(r, r->n - 1) == WRT_IR_I32_ADD_RR)
-		match_i32_chain(r);
+	if (r->n == n && OPK(r, r->n - 1) == WRT_IR_I32_ADD_RR && !match_i32_chain(r))
+		match_add2_rr(r);
 }
 
 /* i32.add of a constant: the end of a chain, else a local's step merged
