@@ -1223,10 +1223,32 @@ match_addi_branch(rewrite *r, uint32_t q, uint32_t c, bool negate, int32_t targe
 	}
 	else if (eqz ? wrt_ir_TEST_a(pk) != d : c != d)
 		return false;
-	bool copy = false;
+	bool copy = false, step = false;
 	uint8_t label = 0;          /* (a split merge stays where it was, a label or not) */
 	uint32_t cd = 0, cs = 0, offset = OFFSET(r, q);
-	if (aop == WRT_IR_I32_ADD2_RI)
+	uint32_t d2 = 0, a2 = 0, k2 = 0;
+	if (bound && aop == WRT_IR_I32_ADD2_RI)
+	{
+		/* ADD2's first add is the step of the _A form */
+		step = true;
+		d2 = wrt_ir_I32_ADD2_RI_d1(pa);
+		a2 = wrt_ir_I32_ADD2_RI_a1(pa);
+		k2 = wrt_ir_I32_ADD2_RI_k1(pa);
+		offset = OFFSET(r, add);
+		label = drop_to(r, add);
+	}
+	else if (bound && add > 0 && OPK(r, add - 1) == WRT_IR_I32_ADD_RI && replaceable(r, add - 1, add))
+	{
+		/* a step just before the counter's: the _A form */
+		const wrt_cell *ps = PC(r, add - 1);
+		step = true;
+		d2 = wrt_ir_BIN_RI_d(ps);
+		a2 = wrt_ir_BIN_RI_a(ps);
+		k2 = (uint32_t) wrt_ir_BIN_RI_imm(ps).u;
+		offset = OFFSET(r, add - 1);
+		label = drop_to(r, add - 1);
+	}
+	else if (aop == WRT_IR_I32_ADD2_RI)
 	{
 		/* ADD2 d1 = a1 + k1, d2 = a2 + k2 -> ADD_RI d1 = a1 + k1, in place */
 		uint32_t d1 = wrt_ir_I32_ADD2_RI_d1(pa), a1 = wrt_ir_I32_ADD2_RI_a1(pa), k1 = wrt_ir_I32_ADD2_RI_k1(pa);
@@ -1271,12 +1293,23 @@ match_addi_branch(rewrite *r, uint32_t q, uint32_t c, bool negate, int32_t targe
 	wrt_cell *pc;
 	if (bound)
 	{
-		pc = append(r, irop, WRT_IRLEN_I32_ADDI_BR_NEI, offset, label);
+		_Static_assert((int) WRT_IRPOS_I32_ADDI_BR_NEI_A_off == (int) WRT_IRPOS_I32_ADDI_BR_NEI_off &&
+					   (int) WRT_IRPOS_I32_ADDI_BR_NEI_A_n == (int) WRT_IRPOS_I32_ADDI_BR_NEI_n,
+					   "the _A forms extend theirs");
+		if (step)
+			irop = irop == WRT_IR_I32_ADDI_BR_NEI ? WRT_IR_I32_ADDI_BR_NEI_A : WRT_IR_I32_ADDI_BR_EQI_A;
+		pc = append(r, irop, step ? WRT_IRLEN_I32_ADDI_BR_NEI_A : WRT_IRLEN_I32_ADDI_BR_NEI, offset, label);
 		wrt_ir_set_I32_ADDI_BR_NEI_d(pc, d);
 		wrt_ir_set_I32_ADDI_BR_NEI_a(pc, a);
 		wrt_ir_set_I32_ADDI_BR_NEI_imm(pc, imm);
 		wrt_ir_set_I32_ADDI_BR_NEI_n(pc, other);
 		wrt_ir_set_I32_ADDI_BR_NEI_off(pc, target);
+		if (step)
+		{
+			wrt_ir_set_I32_ADDI_BR_NEI_A_d2(pc, d2);
+			wrt_ir_set_I32_ADDI_BR_NEI_A_a2(pc, a2);
+			wrt_ir_set_I32_ADDI_BR_NEI_A_k2(pc, k2);
+		}
 	}
 	else if (three)
 	{

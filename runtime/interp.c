@@ -586,6 +586,10 @@ L_I32_ADDI_BR_##NAME: \
 	ADDI_BR(EQ, I32_ADDI_BR_NE, , v == GET_I32(OPND(I32_ADDI_BR_NE, b)))
 	ADDI_BR(NEI, I32_ADDI_BR_NEI, , v != OPND(I32_ADDI_BR_NEI, n))
 	ADDI_BR(EQI, I32_ADDI_BR_NEI, , v == OPND(I32_ADDI_BR_NEI, n))
+#define STEP_OF(L) SET_I32(OPND(L, d2), GET_I32(OPND(L, a2)) + OPND(L, k2));
+	ADDI_BR(NEI_A, I32_ADDI_BR_NEI_A, STEP_OF(I32_ADDI_BR_NEI_A), v != OPND(I32_ADDI_BR_NEI_A, n))
+	ADDI_BR(EQI_A, I32_ADDI_BR_NEI_A, STEP_OF(I32_ADDI_BR_NEI_A), v == OPND(I32_ADDI_BR_NEI_A, n))
+#undef STEP_OF
 	/* i32 chains (ir.def): t written, then the second operand read. */
 #define I32_CHAIN(NAME, FIRST, SECOND) \
 L_##NAME: \

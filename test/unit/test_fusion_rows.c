@@ -48,8 +48,11 @@ static const fusion_case cases[] = {
 	{ROW(I32_ADDI_BR_Z), "exits", {{4, 0}, {1, 0}, {2, 0}}},
 	{ROW(I32_ADDI_BR_NE), "stepto", {{12, 0}, {1, 0}, {IMAX, 0}}},
 	{ROW(I32_ADDI_BR_EQ), "exits", {{4, 0}, {1, 0}, {3, 0}}},
-	{ROW(I32_ADDI_BR_NEI), "steptoi", {{0, 0}, {27, 0}, {28, 0}, {IMAX - 1, 0}, {IMIN, 0}}},
+	{ROW(I32_ADDI_BR_NEI), "exitsi", {{0, 5}, {6, 0}, {7, 0}, {IMAX, 0}, {IMIN, 3}}},
 	{ROW(I32_ADDI_BR_EQI), "exitsi", {{0, 5}, {6, 0}, {7, 0}, {IMAX, 0}, {IMIN, 3}}},
+	/* ... with a pointer's step before the counter's */
+	{ROW(I32_ADDI_BR_NEI_A), "steptoi", {{0, 0}, {27, 0}, {28, 0}, {IMAX - 1, 0}, {IMIN, 0}}},
+	{ROW(I32_ADDI_BR_EQI_A), "exitsia", {{0, 5}, {6, 0}, {7, 0}, {IMAX, 0}, {IMIN, 3}}},
 	{ROW(I32_ADDI_BR_NZ_C), "fib", {{1, 0}, {2, 0}, {10, 0}, {40, 0}}},
 	{ROW(I32_ADDI_BR_Z_C), "exits_c", {{4, 0}, {1, 0}, {2, 0}}},
 	{ROW(I32_ADDI_BR_NE_C), "fibto", {{1, 0}, {10, 0}, {IMAX, 0}}},
