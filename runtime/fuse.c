@@ -1635,12 +1635,51 @@ match_rr(rewrite *r)
 		rr_matchers[OPK(r, r->n - 1)](r);
 }
 
+/*
+ * Two copies in a row: one COPY_COPY, in the first's place, doing them in
+ * order.  Not when a conditional branch follows past copies and constants
+ * (the compare before them fuses with it: match_cond_branch looks back past
+ * plain copies only), nor when a loop tail's add and test follow (its _C
+ * form takes the second copy: as few dispatches).
+ */
+static void
+match_copy_copy(rewrite *r)
+{
+	uint32_t q = r->n - 1, p = q - 1;
+	if (q == 0 || OPK(r, p) != WRT_IR_COPY || !replaceable(r, p, q))
+		return;
+	for (uint32_t e = r->next; e < r->ninsn; e++)
+	{
+		int op = OP_AT(r->code, r->pcmap[2 * e]);
+		if (op == WRT_IR_COPY || op == WRT_IR_CONST)
+			continue;
+		if (op == WRT_IR_BR_NZ || op == WRT_IR_BR_Z)
+			return;
+		if (op == WRT_IR_I32_ADD_RI && e == r->next && e + 1 < r->ninsn)
+		{
+			int then = OP_AT(r->code, r->pcmap[2 * (e + 1)]);
+			if (then == WRT_IR_BR_NZ || then == WRT_IR_BR_Z || then == WRT_IR_I32_EQZ ||
+				then == WRT_IR_I32_EQ_RR || then == WRT_IR_I32_NE_RR)
+				return;
+		}
+		break;
+	}
+	const wrt_cell *pp = PC(r, p), *pq = PC(r, q);
+	uint32_t d1 = wrt_ir_COPY_d(pp), s1 = wrt_ir_COPY_s(pp), d2 = wrt_ir_COPY_d(pq), s2 = wrt_ir_COPY_s(pq);
+	wrt_cell *pc = append(r, WRT_IR_COPY_COPY, WRT_IRLEN_COPY_COPY, OFFSET(r, p), drop_to(r, p));
+	wrt_ir_set_COPY_COPY_d1(pc, d1);
+	wrt_ir_set_COPY_COPY_s1(pc, s1);
+	wrt_ir_set_COPY_COPY_d2(pc, d2);
+	wrt_ir_set_COPY_COPY_s2(pc, s2);
+}
+
 /* The replacing matchers, by the instruction that ends their group. */
 #define OP_BIN(NAME, code, text, T, TOUT, body) [WRT_IR_##NAME##_RR] = match_rr,
 #define OP_CMP(NAME, code, text, T, body) [WRT_IR_##NAME##_RR] = match_rr,
 #define OP_LOAD(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = match_load_add,
 static replace_matcher *const replace_matchers[WRT_IR_COUNT_] = {
 #include "opcodes.def"
+	[WRT_IR_COPY] = match_copy_copy,
 	[WRT_IR_BR_NZ] = match_cond_branch,
 	[WRT_IR_BR_Z] = match_cond_branch,
 	[WRT_IR_I32_EQZ] = match_eqz_of_compare,

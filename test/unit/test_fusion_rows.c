@@ -63,6 +63,7 @@ static const fusion_case cases[] = {
 	{ROW(BR_ADDI_ANDI_GEU), "class", {{'[', 0}, {'`', 0}, {'{', 0}, {'9', 0}, {':', 0}, {IMAX, 0}}},
 	/* integer fusions: wrap-around */
 	{ROW(I32_ADD2_RI), "add2", {{1, 0}, {-5, 7}, {IMAX, IMAX}, {IMIN, -1}}},
+	{ROW(COPY_COPY), "rot3", {{0, 0}, {1, 5}, {7, -1}, {100, IMAX}, {-1, 1}}},
 	{ROW(I32_ADD2_RR), "add2rr", {{1, 2}, {IMAX, 1}, {IMIN, -1}, {-7, 7}, {IMAX, IMAX}}},
 	{ROW(I32_ADD3_RI), "add3", {{1, 0}, {-1, 5}, {IMAX, IMAX}, {IMIN, IMIN}}},
 	{ROW(I32_ADD_ADD), "ichain", {{1, 2}, {IMAX, 1}, {IMIN, -1}, {-7, 7}, {0, 0}}},
