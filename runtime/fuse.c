@@ -1226,7 +1226,8 @@ match_addi_branch(rewrite *r, uint32_t q, uint32_t c, bool negate, int32_t targe
 	bool copy = false, step = false;
 	uint8_t label = 0;          /* (a split merge stays where it was, a label or not) */
 	uint32_t cd = 0, cs = 0, offset = OFFSET(r, q);
-	uint32_t d2 = 0, a2 = 0, k2 = 0;
+	uint32_t d2 = 0, a2 = 0, k2 = 0, d3 = 0, a3 = 0, k3 = 0;
+	int steps = 0;              /* the _A2 forms' */
 	if (bound && aop == WRT_IR_I32_ADD2_RI)
 	{
 		/* ADD2's first add is the step of the _A form */
@@ -1258,6 +1259,19 @@ match_addi_branch(rewrite *r, uint32_t q, uint32_t c, bool negate, int32_t targe
 		wrt_ir_set_BIN_RI_a(pa, a1);
 		wrt_ir_set_BIN_RI_imm(pa, k1);
 	}
+	else if (aop == WRT_IR_I32_ADD3_RI && !bound)
+	{
+		/* ADD3's first two adds are the steps of the _A2 form */
+		steps = 2;
+		d2 = wrt_ir_I32_ADD3_RI_d1(pa);
+		a2 = wrt_ir_I32_ADD3_RI_a1(pa);
+		k2 = wrt_ir_I32_ADD3_RI_k1(pa);
+		d3 = wrt_ir_I32_ADD3_RI_d2(pa);
+		a3 = wrt_ir_I32_ADD3_RI_a2(pa);
+		k3 = wrt_ir_I32_ADD3_RI_k2(pa);
+		offset = OFFSET(r, add);
+		label = drop_to(r, add);
+	}
 	else if (aop == WRT_IR_I32_ADD3_RI)
 	{
 		/* ADD3 -> ADD2 of its first two adds, in place */
@@ -1286,6 +1300,10 @@ match_addi_branch(rewrite *r, uint32_t q, uint32_t c, bool negate, int32_t targe
 		offset = OFFSET(r, add);
 		label = drop_to(r, add);
 	}
+	if (steps == 2)
+		irop = irop == WRT_IR_I32_ADDI_BR_NZ ? WRT_IR_I32_ADDI_BR_NZ_A2
+			: irop == WRT_IR_I32_ADDI_BR_Z ? WRT_IR_I32_ADDI_BR_Z_A2
+			: irop == WRT_IR_I32_ADDI_BR_NE ? WRT_IR_I32_ADDI_BR_NE_A2 : WRT_IR_I32_ADDI_BR_EQ_A2;
 	if (copy)
 		irop = irop == WRT_IR_I32_ADDI_BR_NZ ? WRT_IR_I32_ADDI_BR_NZ_C
 			: irop == WRT_IR_I32_ADDI_BR_Z ? WRT_IR_I32_ADDI_BR_Z_C
@@ -1315,7 +1333,11 @@ match_addi_branch(rewrite *r, uint32_t q, uint32_t c, bool negate, int32_t targe
 	{
 		_Static_assert((int) WRT_IRPOS_I32_ADDI_BR_NE_C_off == (int) WRT_IRPOS_I32_ADDI_BR_NE_off,
 					   "the _C forms extend theirs");
-		pc = append(r, irop, copy ? WRT_IRLEN_I32_ADDI_BR_NE_C : WRT_IRLEN_I32_ADDI_BR_NE, offset, label);
+		_Static_assert((int) WRT_IRPOS_I32_ADDI_BR_NE_A2_off == (int) WRT_IRPOS_I32_ADDI_BR_NE_off &&
+					   (int) WRT_IRPOS_I32_ADDI_BR_NE_A2_b == (int) WRT_IRPOS_I32_ADDI_BR_NE_b,
+					   "the _A2 forms extend theirs");
+		pc = append(r, irop, copy ? WRT_IRLEN_I32_ADDI_BR_NE_C : steps ? WRT_IRLEN_I32_ADDI_BR_NE_A2
+					: WRT_IRLEN_I32_ADDI_BR_NE, offset, label);
 		wrt_ir_set_I32_ADDI_BR_NE_d(pc, d);
 		wrt_ir_set_I32_ADDI_BR_NE_a(pc, a);
 		wrt_ir_set_I32_ADDI_BR_NE_imm(pc, imm);
@@ -1326,12 +1348,25 @@ match_addi_branch(rewrite *r, uint32_t q, uint32_t c, bool negate, int32_t targe
 			wrt_ir_set_I32_ADDI_BR_NE_C_cd(pc, cd);
 			wrt_ir_set_I32_ADDI_BR_NE_C_cs(pc, cs);
 		}
+		if (steps)
+		{
+			wrt_ir_set_I32_ADDI_BR_NE_A2_d2(pc, d2);
+			wrt_ir_set_I32_ADDI_BR_NE_A2_a2(pc, a2);
+			wrt_ir_set_I32_ADDI_BR_NE_A2_k2(pc, k2);
+			wrt_ir_set_I32_ADDI_BR_NE_A2_d3(pc, d3);
+			wrt_ir_set_I32_ADDI_BR_NE_A2_a3(pc, a3);
+			wrt_ir_set_I32_ADDI_BR_NE_A2_k3(pc, k3);
+		}
 	}
 	else
 	{
 		_Static_assert((int) WRT_IRPOS_I32_ADDI_BR_NZ_C_off == (int) WRT_IRPOS_I32_ADDI_BR_NZ_off,
 					   "the _C forms extend theirs");
-		pc = append(r, irop, copy ? WRT_IRLEN_I32_ADDI_BR_NZ_C : WRT_IRLEN_I32_ADDI_BR_NZ, offset, label);
+		_Static_assert((int) WRT_IRPOS_I32_ADDI_BR_NZ_A2_off == (int) WRT_IRPOS_I32_ADDI_BR_NZ_off &&
+					   (int) WRT_IRHALF_I32_ADDI_BR_NZ_A2_off == (int) WRT_IRHALF_I32_ADDI_BR_NZ_off,
+					   "the _A2 forms extend theirs");
+		pc = append(r, irop, copy ? WRT_IRLEN_I32_ADDI_BR_NZ_C : steps ? WRT_IRLEN_I32_ADDI_BR_NZ_A2
+					: WRT_IRLEN_I32_ADDI_BR_NZ, offset, label);
 		wrt_ir_set_I32_ADDI_BR_NZ_d(pc, d);
 		wrt_ir_set_I32_ADDI_BR_NZ_a(pc, a);
 		wrt_ir_set_I32_ADDI_BR_NZ_imm(pc, imm);
@@ -1340,6 +1375,15 @@ match_addi_branch(rewrite *r, uint32_t q, uint32_t c, bool negate, int32_t targe
 		{
 			wrt_ir_set_I32_ADDI_BR_NZ_C_cd(pc, cd);
 			wrt_ir_set_I32_ADDI_BR_NZ_C_cs(pc, cs);
+		}
+		if (steps)
+		{
+			wrt_ir_set_I32_ADDI_BR_NZ_A2_d2(pc, d2);
+			wrt_ir_set_I32_ADDI_BR_NZ_A2_a2(pc, a2);
+			wrt_ir_set_I32_ADDI_BR_NZ_A2_k2(pc, k2);
+			wrt_ir_set_I32_ADDI_BR_NZ_A2_d3(pc, d3);
+			wrt_ir_set_I32_ADDI_BR_NZ_A2_a3(pc, a3);
+			wrt_ir_set_I32_ADDI_BR_NZ_A2_k3(pc, k3);
 		}
 	}
 	return true;

@@ -44,7 +44,7 @@ typedef struct fusion_case {
 static const fusion_case cases[] = {
 	/* loop tails: counts of 1 and more, a count of 0 running until the
 	 * counter wraps (fuel stops both) */
-	{ROW(I32_ADDI_BR_NZ), "add3loop", {{4, 0}, {1, 0}, {2, 0}}},
+	{ROW(I32_ADDI_BR_NZ), "countdown", {{4, 0}, {1, 0}, {2, 0}}},
 	{ROW(I32_ADDI_BR_Z), "exits", {{4, 0}, {1, 0}, {2, 0}}},
 	{ROW(I32_ADDI_BR_NE), "stepto", {{12, 0}, {1, 0}, {IMAX, 0}}},
 	{ROW(I32_ADDI_BR_EQ), "exits", {{4, 0}, {1, 0}, {3, 0}}},
@@ -52,6 +52,10 @@ static const fusion_case cases[] = {
 	{ROW(I32_ADDI_BR_EQI), "exitsi", {{0, 5}, {6, 0}, {7, 0}, {IMAX, 0}, {IMIN, 3}}},
 	/* ... with a pointer's step before the counter's */
 	{ROW(I32_ADDI_BR_NEI_A), "steptoi", {{0, 0}, {27, 0}, {28, 0}, {IMAX - 1, 0}, {IMIN, 0}}},
+	{ROW(I32_ADDI_BR_NZ_A2), "add3loop", {{4, 0}, {1, 0}, {2, 0}}},
+	{ROW(I32_ADDI_BR_NE_A2), "steps2", {{0, 5}, {0, 1}, {0, IMAX}, {0, 0}}},
+	{ROW(I32_ADDI_BR_EQ_A2), "steps2", {{1, 5}, {1, 1}, {1, 0}, {1, -1}}},
+	{ROW(I32_ADDI_BR_Z_A2), "steps2", {{2, 5}, {2, 1}, {2, 0}, {2, IMIN}}},
 	{ROW(I32_ADDI_BR_EQI_A), "exitsia", {{0, 5}, {6, 0}, {7, 0}, {IMAX, 0}, {IMIN, 3}}},
 	{ROW(I32_ADDI_BR_NZ_C), "fib", {{1, 0}, {2, 0}, {10, 0}, {40, 0}}},
 	{ROW(I32_ADDI_BR_Z_C), "exits_c", {{4, 0}, {1, 0}, {2, 0}}},
