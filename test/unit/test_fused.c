@@ -11,23 +11,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Was export `name` compiled (it has been called) with instruction `ir`? */
-static bool
-has_form(wrt_instance *inst, const char *name, const char *ir)
+/* Occurrences of instruction `ir` in export `name`'s register code (it
+ * has been called), or -1 if it has none. */
+static int
+count_form(wrt_instance *inst, const char *name, const char *ir)
 {
 	wrt_func *f = unit_export_func(inst, name);
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *out;
-	bool found;
+	int n = 0;
 
 	if (!f || !f->code || !f->code->compiled || !(out = open_memstream(&buf, &len)))
-		return false;
+		return -1;
 	wrt_disasm(f->code->compiled, out);
 	fclose(out);
-	found = strstr(buf, ir) != NULL;
+	for (const char *p = buf; (p = strstr(p, ir)) != NULL; p += strlen(ir))
+		n++;
 	free(buf);
-	return found;
+	return n;
+}
+
+/* Was export `name` compiled with instruction `ir`? */
+static bool
+has_form(wrt_instance *inst, const char *name, const char *ir)
+{
+	return count_form(inst, name, ir) > 0;
 }
 
 #define FORM(name, ir) CHECKF(has_form(inst, name, ir), "%s: no %s", name, ir)
@@ -341,26 +350,6 @@ test_fused_superinstructions(void)
 	EXPECT("ld8", 65527, 0, 1);
 	FORM("st32rr", "I32_ADD_RR_STORE_ADDI");
 	FORM("st32rr", "I32_ADD_RR_STORE ");
-}
-
-/* Occurrences of instruction `ir` in export `name`'s register code. */
-static int
-count_form(wrt_instance *inst, const char *name, const char *ir)
-{
-	wrt_func *f = unit_export_func(inst, name);
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *out;
-	int n = 0;
-
-	if (!f || !f->code || !f->code->compiled || !(out = open_memstream(&buf, &len)))
-		return -1;
-	wrt_disasm(f->code->compiled, out);
-	fclose(out);
-	for (const char *p = buf; (p = strstr(p, ir)) != NULL; p += strlen(ir))
-		n++;
-	free(buf);
-	return n;
 }
 
 /*
