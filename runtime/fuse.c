@@ -1227,7 +1227,7 @@ match_addi_branch(rewrite *r, uint32_t q, uint32_t c, bool negate, int32_t targe
 	uint8_t label = 0;          /* (a split merge stays where it was, a label or not) */
 	uint32_t cd = 0, cs = 0, offset = OFFSET(r, q);
 	uint32_t d2 = 0, a2 = 0, k2 = 0, d3 = 0, a3 = 0, k3 = 0;
-	int steps = 0;              /* the _A2 forms' */
+	int steps = 0;              /* the unbounded _A (1) and _A2 (2) forms' */
 	if (bound && aop == WRT_IR_I32_ADD2_RI)
 	{
 		/* ADD2's first add is the step of the _A form */
@@ -1251,13 +1251,13 @@ match_addi_branch(rewrite *r, uint32_t q, uint32_t c, bool negate, int32_t targe
 	}
 	else if (aop == WRT_IR_I32_ADD2_RI)
 	{
-		/* ADD2 d1 = a1 + k1, d2 = a2 + k2 -> ADD_RI d1 = a1 + k1, in place */
-		uint32_t d1 = wrt_ir_I32_ADD2_RI_d1(pa), a1 = wrt_ir_I32_ADD2_RI_a1(pa), k1 = wrt_ir_I32_ADD2_RI_k1(pa);
-		uint32_t off = OFFSET(r, add);
-		pa = append(r, WRT_IR_I32_ADD_RI, WRT_IRLEN_BIN_RI, off, drop_to(r, add));
-		wrt_ir_set_BIN_RI_d(pa, d1);
-		wrt_ir_set_BIN_RI_a(pa, a1);
-		wrt_ir_set_BIN_RI_imm(pa, k1);
+		/* ADD2's first add is the step of the _A form (bound: above) */
+		steps = 1;
+		d2 = wrt_ir_I32_ADD2_RI_d1(pa);
+		a2 = wrt_ir_I32_ADD2_RI_a1(pa);
+		k2 = wrt_ir_I32_ADD2_RI_k1(pa);
+		offset = OFFSET(r, add);
+		label = drop_to(r, add);
 	}
 	else if (aop == WRT_IR_I32_ADD3_RI && !bound)
 	{
@@ -1300,6 +1300,10 @@ match_addi_branch(rewrite *r, uint32_t q, uint32_t c, bool negate, int32_t targe
 		offset = OFFSET(r, add);
 		label = drop_to(r, add);
 	}
+	if (steps == 1)
+		irop = irop == WRT_IR_I32_ADDI_BR_NZ ? WRT_IR_I32_ADDI_BR_NZ_A
+			: irop == WRT_IR_I32_ADDI_BR_Z ? WRT_IR_I32_ADDI_BR_Z_A
+			: irop == WRT_IR_I32_ADDI_BR_NE ? WRT_IR_I32_ADDI_BR_NE_A : WRT_IR_I32_ADDI_BR_EQ_A;
 	if (steps == 2)
 		irop = irop == WRT_IR_I32_ADDI_BR_NZ ? WRT_IR_I32_ADDI_BR_NZ_A2
 			: irop == WRT_IR_I32_ADDI_BR_Z ? WRT_IR_I32_ADDI_BR_Z_A2
@@ -1336,8 +1340,11 @@ match_addi_branch(rewrite *r, uint32_t q, uint32_t c, bool negate, int32_t targe
 		_Static_assert((int) WRT_IRPOS_I32_ADDI_BR_NE_A2_off == (int) WRT_IRPOS_I32_ADDI_BR_NE_off &&
 					   (int) WRT_IRPOS_I32_ADDI_BR_NE_A2_b == (int) WRT_IRPOS_I32_ADDI_BR_NE_b,
 					   "the _A2 forms extend theirs");
-		pc = append(r, irop, copy ? WRT_IRLEN_I32_ADDI_BR_NE_C : steps ? WRT_IRLEN_I32_ADDI_BR_NE_A2
-					: WRT_IRLEN_I32_ADDI_BR_NE, offset, label);
+		_Static_assert((int) WRT_IRPOS_I32_ADDI_BR_NE_A_off == (int) WRT_IRPOS_I32_ADDI_BR_NE_off &&
+					   (int) WRT_IRPOS_I32_ADDI_BR_NE_A_b == (int) WRT_IRPOS_I32_ADDI_BR_NE_b,
+					   "the _A forms extend theirs");
+		pc = append(r, irop, copy ? WRT_IRLEN_I32_ADDI_BR_NE_C : steps == 2 ? WRT_IRLEN_I32_ADDI_BR_NE_A2
+					: steps ? WRT_IRLEN_I32_ADDI_BR_NE_A : WRT_IRLEN_I32_ADDI_BR_NE, offset, label);
 		wrt_ir_set_I32_ADDI_BR_NE_d(pc, d);
 		wrt_ir_set_I32_ADDI_BR_NE_a(pc, a);
 		wrt_ir_set_I32_ADDI_BR_NE_imm(pc, imm);
@@ -1348,7 +1355,13 @@ match_addi_branch(rewrite *r, uint32_t q, uint32_t c, bool negate, int32_t targe
 			wrt_ir_set_I32_ADDI_BR_NE_C_cd(pc, cd);
 			wrt_ir_set_I32_ADDI_BR_NE_C_cs(pc, cs);
 		}
-		if (steps)
+		if (steps == 1)
+		{
+			wrt_ir_set_I32_ADDI_BR_NE_A_d2(pc, d2);
+			wrt_ir_set_I32_ADDI_BR_NE_A_a2(pc, a2);
+			wrt_ir_set_I32_ADDI_BR_NE_A_k2(pc, k2);
+		}
+		if (steps == 2)
 		{
 			wrt_ir_set_I32_ADDI_BR_NE_A2_d2(pc, d2);
 			wrt_ir_set_I32_ADDI_BR_NE_A2_a2(pc, a2);
@@ -1365,8 +1378,11 @@ match_addi_branch(rewrite *r, uint32_t q, uint32_t c, bool negate, int32_t targe
 		_Static_assert((int) WRT_IRPOS_I32_ADDI_BR_NZ_A2_off == (int) WRT_IRPOS_I32_ADDI_BR_NZ_off &&
 					   (int) WRT_IRHALF_I32_ADDI_BR_NZ_A2_off == (int) WRT_IRHALF_I32_ADDI_BR_NZ_off,
 					   "the _A2 forms extend theirs");
-		pc = append(r, irop, copy ? WRT_IRLEN_I32_ADDI_BR_NZ_C : steps ? WRT_IRLEN_I32_ADDI_BR_NZ_A2
-					: WRT_IRLEN_I32_ADDI_BR_NZ, offset, label);
+		_Static_assert((int) WRT_IRPOS_I32_ADDI_BR_NZ_A_off == (int) WRT_IRPOS_I32_ADDI_BR_NZ_off &&
+					   (int) WRT_IRHALF_I32_ADDI_BR_NZ_A_off == (int) WRT_IRHALF_I32_ADDI_BR_NZ_off,
+					   "the _A forms extend theirs");
+		pc = append(r, irop, copy ? WRT_IRLEN_I32_ADDI_BR_NZ_C : steps == 2 ? WRT_IRLEN_I32_ADDI_BR_NZ_A2
+					: steps ? WRT_IRLEN_I32_ADDI_BR_NZ_A : WRT_IRLEN_I32_ADDI_BR_NZ, offset, label);
 		wrt_ir_set_I32_ADDI_BR_NZ_d(pc, d);
 		wrt_ir_set_I32_ADDI_BR_NZ_a(pc, a);
 		wrt_ir_set_I32_ADDI_BR_NZ_imm(pc, imm);
@@ -1376,7 +1392,13 @@ match_addi_branch(rewrite *r, uint32_t q, uint32_t c, bool negate, int32_t targe
 			wrt_ir_set_I32_ADDI_BR_NZ_C_cd(pc, cd);
 			wrt_ir_set_I32_ADDI_BR_NZ_C_cs(pc, cs);
 		}
-		if (steps)
+		if (steps == 1)
+		{
+			wrt_ir_set_I32_ADDI_BR_NZ_A_d2(pc, d2);
+			wrt_ir_set_I32_ADDI_BR_NZ_A_a2(pc, a2);
+			wrt_ir_set_I32_ADDI_BR_NZ_A_k2(pc, k2);
+		}
+		if (steps == 2)
 		{
 			wrt_ir_set_I32_ADDI_BR_NZ_A2_d2(pc, d2);
 			wrt_ir_set_I32_ADDI_BR_NZ_A2_a2(pc, a2);

@@ -93,7 +93,14 @@ test_fused_superinstructions(void)
 	/* add-immediate fused with the loop branch */
 	EXPECT("countdown", 5, 0, 10);
 	EXPECT("countdown", 1, 0, 2);
+	FORM("countdown", "I32_ADDI_BR_NZ_A");
+	EXPECT("countdownx", 3, 0, 9);      /* i = 0<<1 ^ 3 = 3, 3<<1 ^ 2 = 4, 4<<1 ^ 1 = 9 */
+	FORM("countdownx", "I32_ADDI_BR_NZ ");  /* not _A */
 	EXPECT("stepto", 12, 0, 4012);
+	FORM("stepto", "I32_ADDI_BR_NE_A");
+	/* c = rotl(c, 5) ^ i for i = 0, 3, 6: 0, 3, 96 ^ 6 = 102; + i = 9 */
+	EXPECT("steptox", 9, 0, 111);
+	FORM("steptox", "I32_ADDI_BR_NE ");     /* not _A */
 	EXPECT("exits", 4, 0, 9);
 	EXPECT("exits", 1, 0, 6);
 	EXPECT("add2", 1, 0, 5 - 18);
@@ -324,8 +331,7 @@ test_fused_superinstructions(void)
 	EXPECT_OOB("slugw", -1, 1);
 	FORM("slugw", "I32_LOAD8_U_BR_GEU");
 	FORM("slugw", "I32_ADD_RI_BR");
-	FORM("slugw", "CONST_COPY_ADDI_BR_NZ");
-	FORM("slugw", "I32_ADD_RI_ADDI_BR_NZ");
+	FORM("slugw", "CONST_COPY_ADDI_BR_NZ_A");
 	FORM("slugw", "I32_ADD_RR_STORE8_ADDI");
 	/* the same with i32.store */
 	EXPECT("st32rr", 100, 5, 7);

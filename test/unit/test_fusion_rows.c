@@ -44,14 +44,18 @@ typedef struct fusion_case {
 static const fusion_case cases[] = {
 	/* loop tails: counts of 1 and more, a count of 0 running until the
 	 * counter wraps (fuel stops both) */
-	{ROW(I32_ADDI_BR_NZ), "countdown", {{4, 0}, {1, 0}, {2, 0}}},
+	{ROW(I32_ADDI_BR_NZ), "countdownx", {{4, 0}, {1, 0}, {2, 0}, {0, 0}}},
 	{ROW(I32_ADDI_BR_Z), "exits", {{4, 0}, {1, 0}, {2, 0}}},
-	{ROW(I32_ADDI_BR_NE), "stepto", {{12, 0}, {1, 0}, {IMAX, 0}}},
+	{ROW(I32_ADDI_BR_NE), "steptox", {{12, 0}, {1, 0}, {IMAX, 0}, {3, 0}}},
 	{ROW(I32_ADDI_BR_EQ), "exits", {{4, 0}, {1, 0}, {3, 0}}},
 	{ROW(I32_ADDI_BR_NEI), "exitsi", {{0, 5}, {6, 0}, {7, 0}, {IMAX, 0}, {IMIN, 3}}},
 	{ROW(I32_ADDI_BR_EQI), "exitsi", {{0, 5}, {6, 0}, {7, 0}, {IMAX, 0}, {IMIN, 3}}},
 	/* ... with a pointer's step before the counter's */
 	{ROW(I32_ADDI_BR_NEI_A), "steptoi", {{0, 0}, {27, 0}, {28, 0}, {IMAX - 1, 0}, {IMIN, 0}}},
+	{ROW(I32_ADDI_BR_NE_A), "steps1", {{0, 5}, {0, 1}, {0, IMAX}, {0, 0}}},
+	{ROW(I32_ADDI_BR_EQ_A), "steps1", {{1, 5}, {1, 1}, {1, 0}, {1, -1}}},
+	{ROW(I32_ADDI_BR_Z_A), "steps1", {{2, 5}, {2, 1}, {2, 0}, {2, IMIN}}},
+	{ROW(I32_ADDI_BR_NZ_A), "steps1", {{3, 5}, {3, 1}, {3, 2}, {3, 0}}},
 	{ROW(I32_ADDI_BR_NZ_A2), "add3loop", {{4, 0}, {1, 0}, {2, 0}}},
 	{ROW(I32_ADDI_BR_NE_A2), "steps2", {{0, 5}, {0, 1}, {0, IMAX}, {0, 0}}},
 	{ROW(I32_ADDI_BR_EQ_A2), "steps2", {{1, 5}, {1, 1}, {1, 0}, {1, -1}}},
@@ -129,8 +133,7 @@ static const fusion_case cases[] = {
 	{ROW(I32_ADD_RR_STORE), "st32rr", {{100, 5}, {-5, 5}, {-6, 5}, {65528, 3}, {65532, 1}, {65524, 0}}},
 	{ROW(I32_ADD_RR_STORE_ADDI), "st32rr", {{100, 5}, {-6, 5}, {65528, 3}}},
 	{ROW(CONST_COPY), "exits", {{4, 0}, {1, 0}}},
-	{ROW(CONST_COPY_ADDI_BR_NZ), "slugw", {{2048, 25}, {2048, 5}, {2053, 3}, {65535, 1}, {65535, 2}, {-1, 1}}},
-	{ROW(I32_ADD_RI_ADDI_BR_NZ), "slugw", {{2048, 25}, {2060, 13}}},
+	{ROW(CONST_COPY_ADDI_BR_NZ_A), "slugw", {{2048, 25}, {2048, 5}, {2053, 3}, {65535, 1}, {65535, 2}, {-1, 1}}},
 	{ROW(I32_ADD_RI_BR), "slugw", {{2048, 25}, {2053, 3}}},
 	{ROW(I32_LOAD8_U_BR_LTU), "islower", {{2049, 0}, {2048, 0}, {65535, 0}, {65536, 0}, {-1, 0}}},
 	{ROW(I32_LOAD8_U_BR_GEU), "slugw", {{2048, 25}, {65535, 2}, {-1, 1}}},

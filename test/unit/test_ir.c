@@ -400,7 +400,7 @@ test_ir_disasm(void)
 		ok = wrt_module_disasm(m, i, out, &err);
 	}
 	fclose(out);
-	/* the loop of countdown: a counter update fused with its back-edge */
+	/* the loop of countdownx: a counter update fused with its back-edge */
 	CHECK_CONTAINS(buf, "LOOP_ENTRY               cost=");
 	CHECK_CONTAINS(buf, "I32_ADDI_BR_NZ           d=s");
 	CHECK_CONTAINS(buf, " off=@");
