@@ -1138,6 +1138,33 @@ match_f64_store(rewrite *r)
 	}
 }
 
+
+/*
+ * A loop tail's forms (ir.def): plain, with one pointer step before the
+ * counter's (_A), two (_A2), a copy (_C).  A constant bound (NEI, EQI) has
+ * only the _A form: match_addi_branch never asks it for the others.
+ */
+static const struct { uint16_t plain, a, a2, c; } tail_forms[] = {
+	{WRT_IR_I32_ADDI_BR_NZ, WRT_IR_I32_ADDI_BR_NZ_A, WRT_IR_I32_ADDI_BR_NZ_A2, WRT_IR_I32_ADDI_BR_NZ_C},
+	{WRT_IR_I32_ADDI_BR_Z, WRT_IR_I32_ADDI_BR_Z_A, WRT_IR_I32_ADDI_BR_Z_A2, WRT_IR_I32_ADDI_BR_Z_C},
+	{WRT_IR_I32_ADDI_BR_NE, WRT_IR_I32_ADDI_BR_NE_A, WRT_IR_I32_ADDI_BR_NE_A2, WRT_IR_I32_ADDI_BR_NE_C},
+	{WRT_IR_I32_ADDI_BR_EQ, WRT_IR_I32_ADDI_BR_EQ_A, WRT_IR_I32_ADDI_BR_EQ_A2, WRT_IR_I32_ADDI_BR_EQ_C},
+	{WRT_IR_I32_ADDI_BR_NEI, WRT_IR_I32_ADDI_BR_NEI_A, 0, 0},
+	{WRT_IR_I32_ADDI_BR_EQI, WRT_IR_I32_ADDI_BR_EQI_A, 0, 0},
+};
+
+/* The form of loop tail `plain` taking `steps` steps, or its copy. */
+static int
+tail_form(int plain, int steps, bool copy)
+{
+	for (size_t i = 0; i < sizeof(tail_forms) / sizeof(tail_forms[0]); i++)
+	{
+		if (tail_forms[i].plain == plain)
+			return copy ? tail_forms[i].c : steps == 2 ? tail_forms[i].a2 : steps ? tail_forms[i].a : plain;
+	}
+	return plain;
+}
+
 /*
  * Loop tails: a BR_NZ/BR_Z on c (q) right after an i32 add of an immediate
  * d = a + imm testing d itself (c = d), or right after i32.eqz of d or
@@ -1223,15 +1250,15 @@ match_addi_branch(rewrite *r, uint32_t q, uint32_t c, bool negate, int32_t targe
 	}
 	else if (eqz ? wrt_ir_TEST_a(pk) != d : c != d)
 		return false;
-	bool copy = false, step = false;
+	bool copy = false;
+	int steps = 0;              /* pointer steps the tail takes first: its _A (1) or _A2 (2) form */
 	uint8_t label = 0;          /* (a split merge stays where it was, a label or not) */
 	uint32_t cd = 0, cs = 0, offset = OFFSET(r, q);
 	uint32_t d2 = 0, a2 = 0, k2 = 0, d3 = 0, a3 = 0, k3 = 0;
-	int steps = 0;              /* the unbounded _A (1) and _A2 (2) forms' */
-	if (bound && aop == WRT_IR_I32_ADD2_RI)
+	if (aop == WRT_IR_I32_ADD2_RI)
 	{
 		/* ADD2's first add is the step of the _A form */
-		step = true;
+		steps = 1;
 		d2 = wrt_ir_I32_ADD2_RI_d1(pa);
 		a2 = wrt_ir_I32_ADD2_RI_a1(pa);
 		k2 = wrt_ir_I32_ADD2_RI_k1(pa);
@@ -1242,22 +1269,12 @@ match_addi_branch(rewrite *r, uint32_t q, uint32_t c, bool negate, int32_t targe
 	{
 		/* a step just before the counter's: the _A form */
 		const wrt_cell *ps = PC(r, add - 1);
-		step = true;
+		steps = 1;
 		d2 = wrt_ir_BIN_RI_d(ps);
 		a2 = wrt_ir_BIN_RI_a(ps);
 		k2 = (uint32_t) wrt_ir_BIN_RI_imm(ps).u;
 		offset = OFFSET(r, add - 1);
 		label = drop_to(r, add - 1);
-	}
-	else if (aop == WRT_IR_I32_ADD2_RI)
-	{
-		/* ADD2's first add is the step of the _A form (bound: above) */
-		steps = 1;
-		d2 = wrt_ir_I32_ADD2_RI_d1(pa);
-		a2 = wrt_ir_I32_ADD2_RI_a1(pa);
-		k2 = wrt_ir_I32_ADD2_RI_k1(pa);
-		offset = OFFSET(r, add);
-		label = drop_to(r, add);
 	}
 	else if (aop == WRT_IR_I32_ADD3_RI && !bound)
 	{
@@ -1300,51 +1317,46 @@ match_addi_branch(rewrite *r, uint32_t q, uint32_t c, bool negate, int32_t targe
 		offset = OFFSET(r, add);
 		label = drop_to(r, add);
 	}
-	if (steps == 1)
-		irop = irop == WRT_IR_I32_ADDI_BR_NZ ? WRT_IR_I32_ADDI_BR_NZ_A
-			: irop == WRT_IR_I32_ADDI_BR_Z ? WRT_IR_I32_ADDI_BR_Z_A
-			: irop == WRT_IR_I32_ADDI_BR_NE ? WRT_IR_I32_ADDI_BR_NE_A : WRT_IR_I32_ADDI_BR_EQ_A;
-	if (steps == 2)
-		irop = irop == WRT_IR_I32_ADDI_BR_NZ ? WRT_IR_I32_ADDI_BR_NZ_A2
-			: irop == WRT_IR_I32_ADDI_BR_Z ? WRT_IR_I32_ADDI_BR_Z_A2
-			: irop == WRT_IR_I32_ADDI_BR_NE ? WRT_IR_I32_ADDI_BR_NE_A2 : WRT_IR_I32_ADDI_BR_EQ_A2;
-	if (copy)
-		irop = irop == WRT_IR_I32_ADDI_BR_NZ ? WRT_IR_I32_ADDI_BR_NZ_C
-			: irop == WRT_IR_I32_ADDI_BR_Z ? WRT_IR_I32_ADDI_BR_Z_C
-			: irop == WRT_IR_I32_ADDI_BR_NE ? WRT_IR_I32_ADDI_BR_NE_C : WRT_IR_I32_ADDI_BR_EQ_C;
-	wrt_cell *pc;
+	irop = tail_form(irop, steps, copy);
+	/* every form of a tail has its plain form's operands where the plain
+	 * form has them, and no tail of cells: set those, then the form's own */
+	_Static_assert((int) WRT_IRPOS_I32_ADDI_BR_NEI_A_off == (int) WRT_IRPOS_I32_ADDI_BR_NEI_off &&
+				   (int) WRT_IRPOS_I32_ADDI_BR_NEI_A_n == (int) WRT_IRPOS_I32_ADDI_BR_NEI_n &&
+				   (int) WRT_IRPOS_I32_ADDI_BR_NE_C_off == (int) WRT_IRPOS_I32_ADDI_BR_NE_off &&
+				   (int) WRT_IRPOS_I32_ADDI_BR_NE_A_off == (int) WRT_IRPOS_I32_ADDI_BR_NE_off &&
+				   (int) WRT_IRPOS_I32_ADDI_BR_NE_A_b == (int) WRT_IRPOS_I32_ADDI_BR_NE_b &&
+				   (int) WRT_IRPOS_I32_ADDI_BR_NE_A2_off == (int) WRT_IRPOS_I32_ADDI_BR_NE_off &&
+				   (int) WRT_IRPOS_I32_ADDI_BR_NE_A2_b == (int) WRT_IRPOS_I32_ADDI_BR_NE_b &&
+				   (int) WRT_IRPOS_I32_ADDI_BR_NZ_C_off == (int) WRT_IRPOS_I32_ADDI_BR_NZ_off &&
+				   (int) WRT_IRPOS_I32_ADDI_BR_NZ_A_off == (int) WRT_IRPOS_I32_ADDI_BR_NZ_off &&
+				   (int) WRT_IRHALF_I32_ADDI_BR_NZ_A_off == (int) WRT_IRHALF_I32_ADDI_BR_NZ_off &&
+				   (int) WRT_IRPOS_I32_ADDI_BR_NZ_A2_off == (int) WRT_IRPOS_I32_ADDI_BR_NZ_off &&
+				   (int) WRT_IRHALF_I32_ADDI_BR_NZ_A2_off == (int) WRT_IRHALF_I32_ADDI_BR_NZ_off,
+				   "the forms of a loop tail extend it");
+	wrt_cell *pc = append(r, irop, 1u + wrt_ir_info[irop].layout->ncells, offset, label);
+#define SET_STEP(F) do { \
+		wrt_ir_set_##F##_d2(pc, d2); \
+		wrt_ir_set_##F##_a2(pc, a2); \
+		wrt_ir_set_##F##_k2(pc, k2); \
+	} while (0)
+#define SET_STEPS(F) do { \
+		SET_STEP(F); \
+		wrt_ir_set_##F##_d3(pc, d3); \
+		wrt_ir_set_##F##_a3(pc, a3); \
+		wrt_ir_set_##F##_k3(pc, k3); \
+	} while (0)
 	if (bound)
 	{
-		_Static_assert((int) WRT_IRPOS_I32_ADDI_BR_NEI_A_off == (int) WRT_IRPOS_I32_ADDI_BR_NEI_off &&
-					   (int) WRT_IRPOS_I32_ADDI_BR_NEI_A_n == (int) WRT_IRPOS_I32_ADDI_BR_NEI_n,
-					   "the _A forms extend theirs");
-		if (step)
-			irop = irop == WRT_IR_I32_ADDI_BR_NEI ? WRT_IR_I32_ADDI_BR_NEI_A : WRT_IR_I32_ADDI_BR_EQI_A;
-		pc = append(r, irop, step ? WRT_IRLEN_I32_ADDI_BR_NEI_A : WRT_IRLEN_I32_ADDI_BR_NEI, offset, label);
 		wrt_ir_set_I32_ADDI_BR_NEI_d(pc, d);
 		wrt_ir_set_I32_ADDI_BR_NEI_a(pc, a);
 		wrt_ir_set_I32_ADDI_BR_NEI_imm(pc, imm);
 		wrt_ir_set_I32_ADDI_BR_NEI_n(pc, other);
 		wrt_ir_set_I32_ADDI_BR_NEI_off(pc, target);
-		if (step)
-		{
-			wrt_ir_set_I32_ADDI_BR_NEI_A_d2(pc, d2);
-			wrt_ir_set_I32_ADDI_BR_NEI_A_a2(pc, a2);
-			wrt_ir_set_I32_ADDI_BR_NEI_A_k2(pc, k2);
-		}
+		if (steps)
+			SET_STEP(I32_ADDI_BR_NEI_A);
 	}
 	else if (three)
 	{
-		_Static_assert((int) WRT_IRPOS_I32_ADDI_BR_NE_C_off == (int) WRT_IRPOS_I32_ADDI_BR_NE_off,
-					   "the _C forms extend theirs");
-		_Static_assert((int) WRT_IRPOS_I32_ADDI_BR_NE_A2_off == (int) WRT_IRPOS_I32_ADDI_BR_NE_off &&
-					   (int) WRT_IRPOS_I32_ADDI_BR_NE_A2_b == (int) WRT_IRPOS_I32_ADDI_BR_NE_b,
-					   "the _A2 forms extend theirs");
-		_Static_assert((int) WRT_IRPOS_I32_ADDI_BR_NE_A_off == (int) WRT_IRPOS_I32_ADDI_BR_NE_off &&
-					   (int) WRT_IRPOS_I32_ADDI_BR_NE_A_b == (int) WRT_IRPOS_I32_ADDI_BR_NE_b,
-					   "the _A forms extend theirs");
-		pc = append(r, irop, copy ? WRT_IRLEN_I32_ADDI_BR_NE_C : steps == 2 ? WRT_IRLEN_I32_ADDI_BR_NE_A2
-					: steps ? WRT_IRLEN_I32_ADDI_BR_NE_A : WRT_IRLEN_I32_ADDI_BR_NE, offset, label);
 		wrt_ir_set_I32_ADDI_BR_NE_d(pc, d);
 		wrt_ir_set_I32_ADDI_BR_NE_a(pc, a);
 		wrt_ir_set_I32_ADDI_BR_NE_imm(pc, imm);
@@ -1356,33 +1368,12 @@ match_addi_branch(rewrite *r, uint32_t q, uint32_t c, bool negate, int32_t targe
 			wrt_ir_set_I32_ADDI_BR_NE_C_cs(pc, cs);
 		}
 		if (steps == 1)
-		{
-			wrt_ir_set_I32_ADDI_BR_NE_A_d2(pc, d2);
-			wrt_ir_set_I32_ADDI_BR_NE_A_a2(pc, a2);
-			wrt_ir_set_I32_ADDI_BR_NE_A_k2(pc, k2);
-		}
+			SET_STEP(I32_ADDI_BR_NE_A);
 		if (steps == 2)
-		{
-			wrt_ir_set_I32_ADDI_BR_NE_A2_d2(pc, d2);
-			wrt_ir_set_I32_ADDI_BR_NE_A2_a2(pc, a2);
-			wrt_ir_set_I32_ADDI_BR_NE_A2_k2(pc, k2);
-			wrt_ir_set_I32_ADDI_BR_NE_A2_d3(pc, d3);
-			wrt_ir_set_I32_ADDI_BR_NE_A2_a3(pc, a3);
-			wrt_ir_set_I32_ADDI_BR_NE_A2_k3(pc, k3);
-		}
+			SET_STEPS(I32_ADDI_BR_NE_A2);
 	}
 	else
 	{
-		_Static_assert((int) WRT_IRPOS_I32_ADDI_BR_NZ_C_off == (int) WRT_IRPOS_I32_ADDI_BR_NZ_off,
-					   "the _C forms extend theirs");
-		_Static_assert((int) WRT_IRPOS_I32_ADDI_BR_NZ_A2_off == (int) WRT_IRPOS_I32_ADDI_BR_NZ_off &&
-					   (int) WRT_IRHALF_I32_ADDI_BR_NZ_A2_off == (int) WRT_IRHALF_I32_ADDI_BR_NZ_off,
-					   "the _A2 forms extend theirs");
-		_Static_assert((int) WRT_IRPOS_I32_ADDI_BR_NZ_A_off == (int) WRT_IRPOS_I32_ADDI_BR_NZ_off &&
-					   (int) WRT_IRHALF_I32_ADDI_BR_NZ_A_off == (int) WRT_IRHALF_I32_ADDI_BR_NZ_off,
-					   "the _A forms extend theirs");
-		pc = append(r, irop, copy ? WRT_IRLEN_I32_ADDI_BR_NZ_C : steps == 2 ? WRT_IRLEN_I32_ADDI_BR_NZ_A2
-					: steps ? WRT_IRLEN_I32_ADDI_BR_NZ_A : WRT_IRLEN_I32_ADDI_BR_NZ, offset, label);
 		wrt_ir_set_I32_ADDI_BR_NZ_d(pc, d);
 		wrt_ir_set_I32_ADDI_BR_NZ_a(pc, a);
 		wrt_ir_set_I32_ADDI_BR_NZ_imm(pc, imm);
@@ -1393,21 +1384,12 @@ match_addi_branch(rewrite *r, uint32_t q, uint32_t c, bool negate, int32_t targe
 			wrt_ir_set_I32_ADDI_BR_NZ_C_cs(pc, cs);
 		}
 		if (steps == 1)
-		{
-			wrt_ir_set_I32_ADDI_BR_NZ_A_d2(pc, d2);
-			wrt_ir_set_I32_ADDI_BR_NZ_A_a2(pc, a2);
-			wrt_ir_set_I32_ADDI_BR_NZ_A_k2(pc, k2);
-		}
+			SET_STEP(I32_ADDI_BR_NZ_A);
 		if (steps == 2)
-		{
-			wrt_ir_set_I32_ADDI_BR_NZ_A2_d2(pc, d2);
-			wrt_ir_set_I32_ADDI_BR_NZ_A2_a2(pc, a2);
-			wrt_ir_set_I32_ADDI_BR_NZ_A2_k2(pc, k2);
-			wrt_ir_set_I32_ADDI_BR_NZ_A2_d3(pc, d3);
-			wrt_ir_set_I32_ADDI_BR_NZ_A2_a3(pc, a3);
-			wrt_ir_set_I32_ADDI_BR_NZ_A2_k3(pc, k3);
-		}
+			SET_STEPS(I32_ADDI_BR_NZ_A2);
 	}
+#undef SET_STEPS
+#undef SET_STEP
 	return true;
 }
 

@@ -12,7 +12,7 @@
 #include <string.h>
 
 /* Occurrences of instruction `ir` in export `name`'s register code (it
- * has been called), or -1 if it has none. */
+ * has been called), or -1 if it has no register code to read. */
 static int
 count_form(wrt_instance *inst, const char *name, const char *ir)
 {
