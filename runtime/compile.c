@@ -142,6 +142,7 @@ static const uint16_t ir_base[WRT_OP_COUNT_] = {
  * VLOAD_ADD, is chosen where the load-add fusion is. */
 #define VI_OF_VBIN(NAME, OP) [WRT_OP_##OP] = WRT_IR_##NAME,
 #define VI_OF_VLOAD(NAME, OP) [WRT_OP_##OP] = WRT_IR_##NAME,
+#define VI_OF_VREPLACE(NAME, OP) [WRT_OP_##OP] = WRT_IR_##NAME,
 #define VI_OF_VLOAD_ADD(NAME, OP)
 #define VI_ROW(NAME, L, OP, M) VI_OF_##L(NAME, OP)
 #define NO_ROW(...)
@@ -152,6 +153,7 @@ static const uint16_t simd_inline_ir[WRT_OP_COUNT_] = {
 #undef VI_ROW
 #undef VI_OF_VBIN
 #undef VI_OF_VLOAD
+#undef VI_OF_VREPLACE
 #undef VI_OF_VLOAD_ADD
 
 /* The family instruction of each SIMD opclass. */

@@ -1734,6 +1734,7 @@ static replace_matcher *const replace_matchers[WRT_IR_COUNT_] = {
 	[WRT_IR_I32_ADD_RI] = match_i32_add_ri,
 	[WRT_IR_VLOAD] = match_vload_add,
 	[WRT_IR_VI_V128_LOAD] = match_vload_add,
+	[WRT_IR_VI_V128_LOAD64_SPLAT] = match_vload_add,
 	[WRT_IR_I32_EQ_RI] = match_mask_compare,
 	[WRT_IR_I32_NE_RI] = match_mask_compare,
 	[WRT_IR_SELECT] = match_compare_select,

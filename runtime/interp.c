@@ -1316,10 +1316,20 @@ L_VLOAD_LANE:
 		uint32_t n = OPND(VLOAD_LANE, n);
 		if (WRT_UNLIKELY(ea + n > memsize))
 			TRAP(MEMORY_OOB);
-		uint8_t v[16];
-		memcpy(v, fp + OPND(VLOAD_LANE, v), 16);
-		memcpy(v + OPND(VLOAD_LANE, lane) * n, mem + ea, n);
-		memcpy(fp + OPND(VLOAD_LANE, d), v, 16);
+		/* the lane inserted in registers (wrt_vwith: a copy patched in
+		 * memory would be read back across two stores) */
+		wrt_v128 v;
+		uint64_t x = 0;
+		memcpy(&v, fp + OPND(VLOAD_LANE, v), 16);
+		switch (n)                   /* little-endian: the lane's low bytes */
+		{
+			case 1: x = mem[ea]; break;
+			case 2: { uint16_t y; memcpy(&y, mem + ea, 2); x = y; break; }
+			case 4: { uint32_t y; memcpy(&y, mem + ea, 4); x = y; break; }
+			default: memcpy(&x, mem + ea, 8); break;
+		}
+		v = wrt_vwith(v, OPND(VLOAD_LANE, lane), n * 8, x);
+		memcpy(fp + OPND(VLOAD_LANE, d), &v, 16);
 		NEXT(WRT_IRLEN_VLOAD_LANE);
 	}
 L_VSTORE_LANE:
@@ -1344,6 +1354,9 @@ L_VSTORE_LANE:
 		v_##NAME(fp + OPND(VLOAD, d), mem + ea); \
 		NEXT(WRT_IRLEN_VLOAD); \
 	}
+#define VI_VREPLACE(NAME) \
+	v_##NAME(fp + OPND(VREPLACE, d), fp + OPND(VREPLACE, a), fp[OPND(VREPLACE, b)].bits, OPND(VREPLACE, lane)); \
+	NEXT(WRT_IRLEN_VREPLACE);
 	/* (a full 16-byte load: v128.load) */
 #define VI_VLOAD_ADD(NAME) \
 	{ \
@@ -1360,6 +1373,7 @@ L_VSTORE_LANE:
 #undef VI_HANDLER
 #undef VI_VBIN
 #undef VI_VLOAD
+#undef VI_VREPLACE
 #undef VI_VLOAD_ADD
 	/* ---- v128 slot pairs ---- */
 L_COPY2:

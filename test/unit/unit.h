@@ -29,6 +29,7 @@
 	X(malformed_truncated_fixture) \
 	X(simd_body_runs) \
 	X(simd_type_loads) \
+	X(simd_lane_insert) \
 	X(simd_api_call) \
 	X(simd_slot_model) \
 	X(simd_deep_recursion) \
