@@ -143,6 +143,7 @@ static const uint16_t ir_base[WRT_OP_COUNT_] = {
 #define VI_OF_VBIN(NAME, OP) [WRT_OP_##OP] = WRT_IR_##NAME,
 #define VI_OF_VLOAD(NAME, OP) [WRT_OP_##OP] = WRT_IR_##NAME,
 #define VI_OF_VREPLACE(NAME, OP) [WRT_OP_##OP] = WRT_IR_##NAME,
+#define VI_OF_VSHIFT(NAME, OP) [WRT_OP_##OP] = WRT_IR_##NAME,
 #define VI_OF_VLOAD_ADD(NAME, OP)
 #define VI_ROW(NAME, L, OP, M) VI_OF_##L(NAME, OP)
 #define NO_ROW(...)
@@ -154,6 +155,7 @@ static const uint16_t simd_inline_ir[WRT_OP_COUNT_] = {
 #undef VI_OF_VBIN
 #undef VI_OF_VLOAD
 #undef VI_OF_VREPLACE
+#undef VI_OF_VSHIFT
 #undef VI_OF_VLOAD_ADD
 
 /* The family instruction of each SIMD opclass. */
