@@ -144,6 +144,7 @@ static const uint16_t ir_base[WRT_OP_COUNT_] = {
 #define VI_OF_VLOAD(NAME, OP) [WRT_OP_##OP] = WRT_IR_##NAME,
 #define VI_OF_VREPLACE(NAME, OP) [WRT_OP_##OP] = WRT_IR_##NAME,
 #define VI_OF_VSHIFT(NAME, OP) [WRT_OP_##OP] = WRT_IR_##NAME,
+#define VI_OF_VSHIFT_I(NAME, OP)
 #define VI_OF_VLOAD_ADD(NAME, OP)
 #define VI_ROW(NAME, L, OP, M) VI_OF_##L(NAME, OP)
 #define NO_ROW(...)
@@ -156,6 +157,28 @@ static const uint16_t simd_inline_ir[WRT_OP_COUNT_] = {
 #undef VI_OF_VLOAD
 #undef VI_OF_VREPLACE
 #undef VI_OF_VSHIFT
+#undef VI_OF_VSHIFT_I
+
+/* The same for a shift by a constant (VSHIFT_I), else 0. */
+#define VI_IMM_ROW(NAME, L, OP, M) VI_IMM_OF_##L(NAME, OP)
+#define VI_IMM_OF_VSHIFT_I(NAME, OP) [WRT_OP_##OP] = WRT_IR_##NAME,
+#define VI_IMM_OF_VBIN(NAME, OP)
+#define VI_IMM_OF_VLOAD(NAME, OP)
+#define VI_IMM_OF_VLOAD_ADD(NAME, OP)
+#define VI_IMM_OF_VREPLACE(NAME, OP)
+#define VI_IMM_OF_VSHIFT(NAME, OP)
+#define NO_ROW(...)
+static const uint16_t simd_inline_imm_ir[WRT_OP_COUNT_] = {
+	WRT_IR_HAND(NO_ROW, NO_ROW, NO_ROW, NO_ROW, NO_ROW, VI_IMM_ROW)
+};
+#undef NO_ROW
+#undef VI_IMM_ROW
+#undef VI_IMM_OF_VSHIFT_I
+#undef VI_IMM_OF_VBIN
+#undef VI_IMM_OF_VLOAD
+#undef VI_IMM_OF_VLOAD_ADD
+#undef VI_IMM_OF_VREPLACE
+#undef VI_IMM_OF_VSHIFT
 #undef VI_OF_VLOAD_ADD
 
 /* The family instruction of each SIMD opclass. */
@@ -1217,7 +1240,21 @@ compile_simd(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 			b = vslot_of(c, c->h - 2);
 			c->h -= 4;
 			break;
-		case WRT_OPC_VSHIFT: case WRT_OPC_VREPLACE:
+		case WRT_OPC_VSHIFT:
+			if (c->st[c->h - 1].kind == K_CONST)
+			{
+				/* a constant count, inlined (VSHIFT_I) as _RI forms
+				 * inline a scalar operator's: no CONST per shift */
+				uint32_t count = (uint32_t) c->st[c->h - 1].bits;
+				a = vslot_of(c, c->h - 3);
+				c->h -= 3;
+				d = push_v128(c);
+				uint32_t iir = simd_inline_imm_ir[op] ? simd_inline_imm_ir[op] : WRT_IR_VSHIFT_I;
+				NOTE_DST_V128(c, VSHIFT_I, emit_as_VSHIFT_I(c, iir, fn, d, a, count), d, d);
+				return;
+			}
+			/* fall through */
+		case WRT_OPC_VREPLACE:
 			a = vslot_of(c, c->h - 3);
 			b = slot_of(c, c->h - 1);
 			c->h -= 3;

@@ -1276,6 +1276,9 @@ L_VBIN:
 L_VSHIFT:
 	LANE_FN(wrt_vshift_fn, VSHIFT)(fp + OPND(VSHIFT, d), fp + OPND(VSHIFT, a), GET_I32(OPND(VSHIFT, b)));
 	NEXT(WRT_IRLEN_VSHIFT);
+L_VSHIFT_I:
+	LANE_FN(wrt_vshift_fn, VSHIFT_I)(fp + OPND(VSHIFT_I, d), fp + OPND(VSHIFT_I, a), OPND(VSHIFT_I, count));
+	NEXT(WRT_IRLEN_VSHIFT_I);
 L_VTER:
 	LANE_FN(wrt_vter_fn, VTER)(fp + OPND(VTER, d), fp + OPND(VTER, a), fp + OPND(VTER, b), fp + OPND(VTER, c));
 	NEXT(WRT_IRLEN_VTER);
@@ -1370,6 +1373,9 @@ L_VSTORE_LANE:
 #define VI_VSHIFT(NAME) \
 	v_##NAME(fp + OPND(VSHIFT, d), fp + OPND(VSHIFT, a), GET_I32(OPND(VSHIFT, b))); \
 	NEXT(WRT_IRLEN_VSHIFT);
+#define VI_VSHIFT_I(NAME) \
+	v_##NAME(fp + OPND(VSHIFT_I, d), fp + OPND(VSHIFT_I, a), OPND(VSHIFT_I, count)); \
+	NEXT(WRT_IRLEN_VSHIFT_I);
 	/* (a full 16-byte load: v128.load) */
 #define VI_VLOAD_ADD(NAME) \
 	{ \
@@ -1388,6 +1394,7 @@ L_VSTORE_LANE:
 #undef VI_VLOAD
 #undef VI_VREPLACE
 #undef VI_VSHIFT
+#undef VI_VSHIFT_I
 #undef VI_VLOAD_ADD
 	/* ---- v128 slot pairs ---- */
 L_COPY2:
