@@ -138,48 +138,30 @@ static const uint16_t ir_base[WRT_OP_COUNT_] = {
 };
 
 /* The instruction of a SIMD operator with a handler of its own (ir.def
- * IR_VI of a family's layout), else 0; V128_LOAD_ADD, the inlined form of
- * VLOAD_ADD, is chosen where the load-add fusion is. */
-#define VI_OF_VBIN(NAME, OP) [WRT_OP_##OP] = WRT_IR_##NAME,
-#define VI_OF_VLOAD(NAME, OP) [WRT_OP_##OP] = WRT_IR_##NAME,
-#define VI_OF_VREPLACE(NAME, OP) [WRT_OP_##OP] = WRT_IR_##NAME,
-#define VI_OF_VSHIFT(NAME, OP) [WRT_OP_##OP] = WRT_IR_##NAME,
-#define VI_OF_VSHIFT_I(NAME, OP)
-#define VI_OF_VLOAD_ADD(NAME, OP)
-#define VI_ROW(NAME, L, OP, M) VI_OF_##L(NAME, OP)
+ * IR_VI of a family's layout), else 0, by how its operands come: in slots,
+ * or with a constant shift count inlined (VSHIFT_I); V128_LOAD_ADD, the
+ * inlined form of VLOAD_ADD, is chosen where the load-add fusion is.  A
+ * layout without a column here does not compile. */
+enum { VI_SLOTS, VI_CONST_COUNT, VI_FUSED, VI_WAYS };
+#define VI_WAY_VBIN VI_SLOTS
+#define VI_WAY_VLOAD VI_SLOTS
+#define VI_WAY_VREPLACE VI_SLOTS
+#define VI_WAY_VSHIFT VI_SLOTS
+#define VI_WAY_VSHIFT_I VI_CONST_COUNT
+#define VI_WAY_VLOAD_ADD VI_FUSED
+#define VI_ROW(NAME, L, OP, M) [WRT_OP_##OP][VI_WAY_##L] = WRT_IR_##NAME,
 #define NO_ROW(...)
-static const uint16_t simd_inline_ir[WRT_OP_COUNT_] = {
+static const uint16_t simd_inline_ir[WRT_OP_COUNT_][VI_WAYS] = {
 	WRT_IR_HAND(NO_ROW, NO_ROW, NO_ROW, NO_ROW, NO_ROW, VI_ROW)
 };
 #undef NO_ROW
 #undef VI_ROW
-#undef VI_OF_VBIN
-#undef VI_OF_VLOAD
-#undef VI_OF_VREPLACE
-#undef VI_OF_VSHIFT
-#undef VI_OF_VSHIFT_I
-
-/* The same for a shift by a constant (VSHIFT_I), else 0. */
-#define VI_IMM_ROW(NAME, L, OP, M) VI_IMM_OF_##L(NAME, OP)
-#define VI_IMM_OF_VSHIFT_I(NAME, OP) [WRT_OP_##OP] = WRT_IR_##NAME,
-#define VI_IMM_OF_VBIN(NAME, OP)
-#define VI_IMM_OF_VLOAD(NAME, OP)
-#define VI_IMM_OF_VLOAD_ADD(NAME, OP)
-#define VI_IMM_OF_VREPLACE(NAME, OP)
-#define VI_IMM_OF_VSHIFT(NAME, OP)
-#define NO_ROW(...)
-static const uint16_t simd_inline_imm_ir[WRT_OP_COUNT_] = {
-	WRT_IR_HAND(NO_ROW, NO_ROW, NO_ROW, NO_ROW, NO_ROW, VI_IMM_ROW)
-};
-#undef NO_ROW
-#undef VI_IMM_ROW
-#undef VI_IMM_OF_VSHIFT_I
-#undef VI_IMM_OF_VBIN
-#undef VI_IMM_OF_VLOAD
-#undef VI_IMM_OF_VLOAD_ADD
-#undef VI_IMM_OF_VREPLACE
-#undef VI_IMM_OF_VSHIFT
-#undef VI_OF_VLOAD_ADD
+#undef VI_WAY_VBIN
+#undef VI_WAY_VLOAD
+#undef VI_WAY_VREPLACE
+#undef VI_WAY_VSHIFT
+#undef VI_WAY_VSHIFT_I
+#undef VI_WAY_VLOAD_ADD
 
 /* The family instruction of each SIMD opclass. */
 static const uint16_t simd_ir[] = {
@@ -1249,7 +1231,7 @@ compile_simd(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 				a = vslot_of(c, c->h - 3);
 				c->h -= 3;
 				d = push_v128(c);
-				uint32_t iir = simd_inline_imm_ir[op] ? simd_inline_imm_ir[op] : WRT_IR_VSHIFT_I;
+				uint32_t iir = simd_inline_ir[op][VI_CONST_COUNT] ? simd_inline_ir[op][VI_CONST_COUNT] : WRT_IR_VSHIFT_I;
 				NOTE_DST_V128(c, VSHIFT_I, emit_as_VSHIFT_I(c, iir, fn, d, a, count), d, d);
 				return;
 			}
@@ -1276,7 +1258,7 @@ compile_simd(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 			break;
 	}
 	/* Result and instruction. */
-	uint32_t ir = simd_inline_ir[op] ? simd_inline_ir[op] : simd_ir[oi->cls];
+	uint32_t ir = simd_inline_ir[op][VI_SLOTS] ? simd_inline_ir[op][VI_SLOTS] : simd_ir[oi->cls];
 	switch ((wrt_opclass) oi->cls)
 	{
 		case WRT_OPC_VTEST:

@@ -98,17 +98,8 @@ wrt_vmax(double a, double b)
 	return wrt_fmax(a, b);
 }
 
-/* The high bit of each lane, lane 0 in bit 0. */
-/*
- * a with its `width`-bit lane `lane` set to the low bits of v, built in
- * registers from a's two halves and returned whole.  Written as a store of
- * the lane into a copy of a in memory, GCC reads the copy back with one
- * 16-byte load that spans the two stores, and store forwarding fails on it
- * (about 15 cycles on current x86, more than the rest of the handler:
- * syrk vectorised ran 1.7x slower than scalar through its f64x2.replace_lane).
- */
-/* A v128 from its halves or its i32 lanes, built in registers (one
- * 16-byte store when it is written to a slot; see wrt_vwith). */
+/* A v128 from its two 64-bit halves, built in registers: written to a slot
+ * pair, it is one 16-byte store (see wrt_vwith). */
 static inline wrt_v128
 wrt_vhalves(uint64_t lo, uint64_t hi)
 {
@@ -117,6 +108,14 @@ wrt_vhalves(uint64_t lo, uint64_t hi)
 	return r;
 }
 
+/*
+ * a with its `width`-bit lane `lane` set to the low bits of v, built in
+ * registers from a's two halves and returned whole.  Written as a store of
+ * the lane into a copy of a in memory, GCC reads the copy back with one
+ * 16-byte load that spans the two stores, and store forwarding fails on it
+ * (about 15 cycles on current x86, more than the rest of the handler:
+ * syrk vectorised ran 1.8x slower than scalar through its f64x2.replace_lane).
+ */
 static inline wrt_v128
 wrt_vwith(wrt_v128 a, uint32_t lane, uint32_t width, uint64_t v)
 {
@@ -131,6 +130,7 @@ wrt_vwith(wrt_v128 a, uint32_t lane, uint32_t width, uint64_t v)
 	return wrt_vhalves(lo, hi);
 }
 
+/* The high bit of each lane, lane 0 in bit 0. */
 static inline uint32_t
 wrt_bitmask8(const wrt_v128 *a)
 {
