@@ -1072,6 +1072,106 @@ match_f64_chain(rewrite *r)
 }
 
 /*
+ * Multiply-accumulate into memory: an f64 multiply in a memory form
+ * (F64_MUL_MM, _RMX, _RMA) writing t, right before an F64_ADD_RR_ST or
+ * F64_ADD_RM_ST whose left operand is t, or an F64_SUB_RR_ST whose right
+ * operand is t (and not its left), becomes one F64_MUL_<form>_<ADD|SUB>_<form>,
+ * which still writes t (it may be a local).  Module offset: the add's.
+ */
+static void
+match_mac(rewrite *r)
+{
+	uint32_t q = r->n - 1, p = q - 1;
+	if (q == 0 || !replaceable(r, p, q))
+		return;
+	int pop = OPK(r, p), sop = OPK(r, q);
+	bool sub = sop == WRT_IR_F64_SUB_RR_ST, rr = sop == WRT_IR_F64_ADD_RR_ST || sub;
+	if (!rr && sop != WRT_IR_F64_ADD_RM_ST)
+		return;
+	const wrt_cell *pp = PC(r, p), *pq = PC(r, q);
+	/* the stored operator: a = the product, b = the accumulator (swapped
+	 * for the subtraction, whose product is on the right) */
+	uint32_t a = rr ? wrt_ir_F64_ADD_RR_ST_a(pq) : wrt_ir_F64_ADD_RM_ST_a(pq);
+	uint32_t d = rr ? wrt_ir_F64_ADD_RR_ST_d(pq) : wrt_ir_F64_ADD_RM_ST_d(pq);
+	uint32_t sp = rr ? wrt_ir_F64_ADD_RR_ST_p(pq) : wrt_ir_F64_ADD_RM_ST_p(pq);
+	uint64_t soff = rr ? wrt_ir_F64_ADD_RR_ST_offset(pq) : wrt_ir_F64_ADD_RM_ST_offset(pq);
+	uint32_t b = rr ? wrt_ir_F64_ADD_RR_ST_b(pq) : 0;
+	if (sub)
+	{
+		uint32_t acc = a;
+		a = b;
+		b = acc;
+		if (b == a)
+			return;
+	}
+	uint32_t sq = rr ? 0 : wrt_ir_F64_ADD_RM_ST_q(pq), sqoff = rr ? 0 : wrt_ir_F64_ADD_RM_ST_qoff(pq);
+	if (soff > UINT32_MAX)
+		return;
+	uint32_t at = OFFSET(r, q);
+	wrt_cell *pc;
+/* the stored add's operands, into fused instruction L */
+#define MAC_SUM_RR_ST(L) \
+	wrt_ir_set_##L##_b(pc, b); wrt_ir_set_##L##_p(pc, sp); \
+	wrt_ir_set_##L##_d(pc, d); wrt_ir_set_##L##_offset(pc, (uint32_t) soff);
+#define MAC_SUM_RM_ST(L) \
+	wrt_ir_set_##L##_q(pc, sq); wrt_ir_set_##L##_qoff(pc, sqoff); wrt_ir_set_##L##_p(pc, sp); \
+	wrt_ir_set_##L##_d(pc, d); wrt_ir_set_##L##_offset(pc, (uint32_t) soff);
+#define MAC_APPEND(P) \
+	if (rr) \
+	{ \
+		pc = append(r, sub ? WRT_IR_F64_MUL_##P##_SUB_RR_ST : WRT_IR_F64_MUL_##P##_ADD_RR_ST, \
+					WRT_IRLEN_F64_MUL_##P##_ADD_RR_ST, at, drop_to(r, p)); \
+		MAC_SET_##P(F64_MUL_##P##_ADD_RR_ST) \
+		MAC_SUM_RR_ST(F64_MUL_##P##_ADD_RR_ST) \
+	} \
+	else \
+	{ \
+		pc = append(r, WRT_IR_F64_MUL_##P##_ADD_RM_ST, WRT_IRLEN_F64_MUL_##P##_ADD_RM_ST, at, drop_to(r, p)); \
+		MAC_SET_##P(F64_MUL_##P##_ADD_RM_ST) \
+		MAC_SUM_RM_ST(F64_MUL_##P##_ADD_RM_ST) \
+	}
+	if (pop == WRT_IR_F64_MUL_MM)
+	{
+		uint32_t t = wrt_ir_F64_ADD_MM_d(pp), pa = wrt_ir_F64_ADD_MM_pa(pp), pb = wrt_ir_F64_ADD_MM_pb(pp);
+		uint32_t ka = wrt_ir_F64_ADD_MM_ka(pp), oa = wrt_ir_F64_ADD_MM_oa(pp);
+		uint32_t kb = wrt_ir_F64_ADD_MM_kb(pp), ob = wrt_ir_F64_ADD_MM_ob(pp);
+		if (a != t)
+			return;
+#define MAC_SET_MM(L) \
+	wrt_ir_set_##L##_t(pc, t); wrt_ir_set_##L##_pa(pc, pa); wrt_ir_set_##L##_pb(pc, pb); \
+	wrt_ir_set_##L##_ka(pc, ka); wrt_ir_set_##L##_oa(pc, oa); wrt_ir_set_##L##_kb(pc, kb); wrt_ir_set_##L##_ob(pc, ob);
+		MAC_APPEND(MM)
+	}
+	else if (pop == WRT_IR_F64_MUL_RMX)
+	{
+		uint32_t t = wrt_ir_F64_ADD_RMX_d(pp), ma = wrt_ir_F64_ADD_RMX_a(pp), x = wrt_ir_F64_ADD_RMX_x(pp);
+		uint32_t y = wrt_ir_F64_ADD_RMX_y(pp), tx = wrt_ir_F64_ADD_RMX_t(pp), xoff = wrt_ir_F64_ADD_RMX_offset(pp);
+		if (a != t)
+			return;
+#define MAC_SET_RMX(L) \
+	wrt_ir_set_##L##_t(pc, t); wrt_ir_set_##L##_a(pc, ma); wrt_ir_set_##L##_x(pc, x); \
+	wrt_ir_set_##L##_y(pc, y); wrt_ir_set_##L##_tx(pc, tx); wrt_ir_set_##L##_xoff(pc, xoff);
+		MAC_APPEND(RMX)
+	}
+	else if (pop == WRT_IR_F64_MUL_RR + WRT_IRF_BIN_RMA)
+	{
+		uint32_t t = wrt_ir_BIN_RMA_d(pp), ma = wrt_ir_BIN_RMA_a(pp), m = wrt_ir_BIN_RMA_p(pp);
+		uint32_t k = wrt_ir_BIN_RMA_k(pp);
+		if (a != t)
+			return;
+#define MAC_SET_RMA(L) \
+	wrt_ir_set_##L##_t(pc, t); wrt_ir_set_##L##_a(pc, ma); wrt_ir_set_##L##_m(pc, m); wrt_ir_set_##L##_k(pc, k);
+		MAC_APPEND(RMA)
+	}
+#undef MAC_SET_MM
+#undef MAC_SET_RMX
+#undef MAC_SET_RMA
+#undef MAC_APPEND
+#undef MAC_SUM_RR_ST
+#undef MAC_SUM_RM_ST
+}
+
+/*
  * An f64 result stored: F64_STORE of v right after the f64 add, sub, mul or
  * div (its _RR, _RI or _RM form) writing v, becomes one F64_<OP>_<FORM>_ST,
  * which still writes v (it may be a local).  A load of the _RM form is done
@@ -1136,6 +1236,7 @@ match_f64_store(rewrite *r)
 		wrt_ir_set_F64_ADD_RM_ST_p(pc, addr);
 		wrt_ir_set_F64_ADD_RM_ST_offset(pc, (uint32_t) offset);
 	}
+	match_mac(r);
 }
 
 

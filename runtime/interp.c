@@ -760,7 +760,6 @@ L_F64_##NAME##_MM: \
 	F64_MM(SUB, -)
 	F64_MM(MUL, *)
 #undef F64_MM
-#undef M64
 	/* Base + index loads (ir.def): the add wraps as Wasm's. */
 #define LOAD_RR(NAME, T, MT) \
 L_##NAME##_RR: \
@@ -837,6 +836,66 @@ L_F64_##NAME##_RM_ST: \
 	F64_ST(MUL, *)
 	F64_ST(DIV, /)
 #undef F64_ST
+	/* Multiply-accumulate into memory (ir.def): the product's form writes
+	 * t (and _RMX its sum tx first) into t_, the add's form reads its
+	 * right operand after that, and the store reads p after d is written,
+	 * each in its own instruction's order. */
+#define MAC_PRODUCT_MM(L) \
+	double x_, y_; \
+	M64(x_, OPND(L, pa), OPND(L, ka), OPND(L, oa)); \
+	M64(y_, OPND(L, pb), OPND(L, kb), OPND(L, ob)); \
+	double t_ = x_ * y_; \
+	SET_F64(OPND(L, t), t_);
+#define MAC_PRODUCT_RMX(L) \
+	uint32_t tx_ = (uint32_t) (GET_I32(OPND(L, x)) + GET_I32(OPND(L, y))); \
+	SET_I32(OPND(L, tx), tx_); \
+	uint64_t ex_ = (uint64_t) tx_ + OPND(L, xoff); \
+	double y_; \
+	if (WRT_UNLIKELY(ex_ + 8 > memsize)) TRAP(MEMORY_OOB); \
+	memcpy(&y_, mem + ex_, 8); \
+	double t_ = GET_F64(OPND(L, a)) * y_; \
+	SET_F64(OPND(L, t), t_);
+#define MAC_PRODUCT_RMA(L) \
+	uint64_t ex_ = (uint32_t) (GET_I32(OPND(L, m)) + OPND(L, k)); \
+	double y_; \
+	if (WRT_UNLIKELY(ex_ + 8 > memsize)) TRAP(MEMORY_OOB); \
+	memcpy(&y_, mem + ex_, 8); \
+	double t_ = GET_F64(OPND(L, a)) * y_; \
+	SET_F64(OPND(L, t), t_);
+#define MAC_SUM_RR_ST(L) \
+	F64_STORE_OF(L, t_ + GET_F64(OPND(L, b)));
+#define MAC_SUM_RM_ST(L) \
+	double b_; \
+	uint64_t eq_ = (uint64_t) GET_I32(OPND(L, q)) + OPND(L, qoff); \
+	if (WRT_UNLIKELY(eq_ + 8 > memsize)) TRAP(MEMORY_OOB); \
+	memcpy(&b_, mem + eq_, 8); \
+	F64_STORE_OF(L, t_ + b_);
+#define MAC_DIFF_RR_ST(L) \
+	F64_STORE_OF(L, GET_F64(OPND(L, b)) - t_);
+#define MAC(P, S) \
+L_F64_MUL_##P##_ADD_##S: \
+	{ \
+		MAC_PRODUCT_##P(F64_MUL_##P##_ADD_##S) \
+		MAC_SUM_##S(F64_MUL_##P##_ADD_##S) \
+	}
+#define MAC_SUB(P) \
+L_F64_MUL_##P##_SUB_RR_ST: \
+	{ \
+		MAC_PRODUCT_##P(F64_MUL_##P##_ADD_RR_ST) \
+		MAC_DIFF_RR_ST(F64_MUL_##P##_ADD_RR_ST) \
+	}
+	MAC(MM, RR_ST) MAC(MM, RM_ST) MAC_SUB(MM)
+	MAC(RMX, RR_ST) MAC(RMX, RM_ST) MAC_SUB(RMX)
+	MAC(RMA, RR_ST) MAC(RMA, RM_ST) MAC_SUB(RMA)
+#undef MAC
+#undef MAC_SUB
+#undef MAC_DIFF_RR_ST
+#undef MAC_PRODUCT_MM
+#undef MAC_PRODUCT_RMX
+#undef MAC_PRODUCT_RMA
+#undef MAC_SUM_RR_ST
+#undef MAC_SUM_RM_ST
+#undef M64
 #undef F64_STORE_OF
 #define BR_RANGE(q) (((GET_I32(OPND_AT(q, BR_ADDI_ANDI_LTU, a)) + OPND_AT(q, BR_ADDI_ANDI_LTU, k)) \
 					  & OPND_AT(q, BR_ADDI_ANDI_LTU, m)) < OPND_AT(q, BR_ADDI_ANDI_LTU, n))
