@@ -1072,8 +1072,33 @@ match_f64_chain(rewrite *r)
 }
 
 /*
+ * A loaded f64 times a constant: F64_LOAD (or its _ADD form) into a
+ * temporary that the F64_MUL_RI right after it reads (as its left operand)
+ * becomes one F64_MUL_MI.  Module offset: the load's (it may trap).
+ */
+static void
+match_f64_mul_mi(rewrite *r)
+{
+	uint32_t q = r->n - 1, l = q - 1, dl;
+	maddr m;
+	if (q == 0 || !replaceable(r, l, q) || !load_at(r, l, WRT_IR_F64_LOAD, &dl, &m))
+		return;
+	const wrt_cell *pq = PC(r, q);
+	uint32_t d = wrt_ir_BIN_RI_d(pq);
+	uint64_t imm = wrt_ir_BIN_RI_imm(pq).u;
+	if (dl < r->nlocals || wrt_ir_BIN_RI_a(pq) != dl)
+		return;
+	wrt_cell *pc = append(r, WRT_IR_F64_MUL_MI, WRT_IRLEN_F64_MUL_MI, OFFSET(r, l), drop_to(r, l));
+	wrt_ir_set_F64_MUL_MI_d(pc, d);
+	wrt_ir_set_F64_MUL_MI_p(pc, m.p);
+	wrt_ir_set_F64_MUL_MI_k(pc, m.k);
+	wrt_ir_set_F64_MUL_MI_o(pc, m.o);
+	wrt_ir_set_F64_MUL_MI_imm(pc, imm);
+}
+
+/*
  * Multiply-accumulate into memory: an f64 multiply in a memory form
- * (F64_MUL_MM, _RMX, _RMA) writing t, right before an F64_ADD_RR_ST or
+ * (F64_MUL_MM, _RMX, _RM, _RMA) writing t, right before an F64_ADD_RR_ST or
  * F64_ADD_RM_ST whose left operand is t, or an F64_SUB_RR_ST whose right
  * operand is t (and not its left), becomes one F64_MUL_<form>_<ADD|SUB>_<form>,
  * which still writes t (it may be a local).  Module offset: the add's.
@@ -1163,6 +1188,17 @@ match_mac(rewrite *r)
 	wrt_ir_set_##L##_t(pc, t); wrt_ir_set_##L##_a(pc, ma); wrt_ir_set_##L##_m(pc, m); wrt_ir_set_##L##_k(pc, k);
 		MAC_APPEND(RMA)
 	}
+	else if (pop == WRT_IR_F64_MUL_RR + WRT_IRF_BIN_RM)
+	{
+		uint32_t t = wrt_ir_BIN_RM_d(pp), ma = wrt_ir_BIN_RM_a(pp), m = wrt_ir_BIN_RM_p(pp);
+		uint32_t moff = wrt_ir_BIN_RM_offset(pp);
+		if (a != t)
+			return;
+#define MAC_SET_RM(L) \
+	wrt_ir_set_##L##_t(pc, t); wrt_ir_set_##L##_a(pc, ma); wrt_ir_set_##L##_m(pc, m); wrt_ir_set_##L##_moff(pc, moff);
+		MAC_APPEND(RM)
+	}
+#undef MAC_SET_RM
 #undef MAC_SET_MM
 #undef MAC_SET_RMX
 #undef MAC_SET_RMA
@@ -1840,6 +1876,7 @@ static replace_matcher *const replace_matchers[WRT_IR_COUNT_] = {
 	[WRT_IR_I32_NE_RI] = match_mask_compare,
 	[WRT_IR_SELECT] = match_compare_select,
 	[WRT_IR_F64_STORE] = match_f64_store,
+	[WRT_IR_F64_MUL_RR + WRT_IRF_BIN_RI] = match_f64_mul_mi,
 	[WRT_IR_I32_AND_RI] = match_i32_and_ri,
 };
 

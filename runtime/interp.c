@@ -760,6 +760,15 @@ L_F64_##NAME##_MM: \
 	F64_MM(SUB, -)
 	F64_MM(MUL, *)
 #undef F64_MM
+L_F64_MUL_MI:
+	{
+		double x, y;
+		uint64_t bits_ = OPND(F64_MUL_MI, imm);
+		M64(x, OPND(F64_MUL_MI, p), OPND(F64_MUL_MI, k), OPND(F64_MUL_MI, o));
+		memcpy(&y, &bits_, 8);
+		SET_F64(OPND(F64_MUL_MI, d), x * y);
+		NEXT(WRT_IRLEN_F64_MUL_MI);
+	}
 	/* Base + index loads (ir.def): the add wraps as Wasm's. */
 #define LOAD_RR(NAME, T, MT) \
 L_##NAME##_RR: \
@@ -855,6 +864,13 @@ L_F64_##NAME##_RM_ST: \
 	memcpy(&y_, mem + ex_, 8); \
 	double t_ = GET_F64(OPND(L, a)) * y_; \
 	SET_F64(OPND(L, t), t_);
+#define MAC_PRODUCT_RM(L) \
+	uint64_t ex_ = (uint64_t) GET_I32(OPND(L, m)) + OPND(L, moff); \
+	double y_; \
+	if (WRT_UNLIKELY(ex_ + 8 > memsize)) TRAP(MEMORY_OOB); \
+	memcpy(&y_, mem + ex_, 8); \
+	double t_ = GET_F64(OPND(L, a)) * y_; \
+	SET_F64(OPND(L, t), t_);
 #define MAC_PRODUCT_RMA(L) \
 	uint64_t ex_ = (uint32_t) (GET_I32(OPND(L, m)) + OPND(L, k)); \
 	double y_; \
@@ -887,12 +903,14 @@ L_F64_MUL_##P##_SUB_RR_ST: \
 	MAC(MM, RR_ST) MAC(MM, RM_ST) MAC_SUB(MM)
 	MAC(RMX, RR_ST) MAC(RMX, RM_ST) MAC_SUB(RMX)
 	MAC(RMA, RR_ST) MAC(RMA, RM_ST) MAC_SUB(RMA)
+	MAC(RM, RR_ST) MAC(RM, RM_ST) MAC_SUB(RM)
 #undef MAC
 #undef MAC_SUB
 #undef MAC_DIFF_RR_ST
 #undef MAC_PRODUCT_MM
 #undef MAC_PRODUCT_RMX
 #undef MAC_PRODUCT_RMA
+#undef MAC_PRODUCT_RM
 #undef MAC_SUM_RR_ST
 #undef MAC_SUM_RM_ST
 #undef M64

@@ -124,6 +124,8 @@ static const fusion_case cases[] = {
 						 {k + 10, 65520}, {k + 10, 65512}, {k + 10, 65513}, {k, IMIN}}},
 	RMX_CASE(F64_ADD_RMX, 1) RMX_CASE(F64_SUB_RMX, 2) RMX_CASE(F64_MUL_RMX, 3) RMX_CASE(F64_DIV_RMX, 4)
 #undef RMX_CASE
+	{ROW(F64_MUL_MI), "fmuli", {{-8, 0}, {0, 0}, {0, -16}, {0, -8}, {8, 8}, {65520, 0}, {65521, 0}, {0, 65512},
+								{0, 65513}, {-4, 0}, {0, 65536}}},
 	/* multiply-accumulate into memory (and the subtractions): a NaN product (p = 0), a NaN
 	 * accumulator (q = 48, 0), the add's load and the stores at their last
 	 * bytes in bounds and their first out, wrapping; then, by the product's
@@ -134,15 +136,19 @@ static const fusion_case cases[] = {
 #define MAC_MM {65496, 0}, {65497, 0}, {65512, 0}, {65513, 0}, {-8, 0}
 #define MAC_RMX {65512, 0}, {65513, 0}, {65520, 0}, {65521, 0}, {-8, 0}
 #define MAC_RMA {65520, 0}, {65521, 0}, {65496, 0}, {65497, 0}, {-8, 0}
+#define MAC_RM {65520, 0}, {65521, 0}, {65496, 0}, {65497, 0}, {-8, 0}
 	MAC_CASE(F64_MUL_MM_ADD_RR_ST, "fmac_mm", MAC_MM) MAC_CASE(F64_MUL_MM_ADD_RM_ST, "fmac_mm", MAC_MM)
 	MAC_CASE(F64_MUL_RMX_ADD_RR_ST, "fmac_rmx", MAC_RMX) MAC_CASE(F64_MUL_RMX_ADD_RM_ST, "fmac_rmx", MAC_RMX)
 	MAC_CASE(F64_MUL_RMA_ADD_RR_ST, "fmac_rma", MAC_RMA) MAC_CASE(F64_MUL_RMA_ADD_RM_ST, "fmac_rma", MAC_RMA)
 	MAC_CASE(F64_MUL_MM_SUB_RR_ST, "fmac_mm", MAC_MM) MAC_CASE(F64_MUL_RMX_SUB_RR_ST, "fmac_rmx", MAC_RMX)
 	MAC_CASE(F64_MUL_RMA_SUB_RR_ST, "fmac_rma", MAC_RMA)
+	MAC_CASE(F64_MUL_RM_ADD_RR_ST, "fmac_rm", MAC_RM) MAC_CASE(F64_MUL_RM_ADD_RM_ST, "fmac_rm", MAC_RM)
+	MAC_CASE(F64_MUL_RM_SUB_RR_ST, "fmac_rm", MAC_RM)
 #undef MAC_CASE
 #undef MAC_MM
 #undef MAC_RMX
 #undef MAC_RMA
+#undef MAC_RM
 	/* in-place fusions (fuse.c) */
 	{ROW(I32_ADD_RR_EQI_M8N), "cnt4rre", {{100, 0}, {-1, 1}, {65532, 0}, {65532, 1}, {65536, 0}}},
 	{ROW(I32_ADD_RR_NEI_M8N), "cnt4rr", {{96, 4}, {100, 0}, {102, 2}, {-1, 1}, {65532, 1}, {65536, 0}}},
