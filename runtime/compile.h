@@ -272,7 +272,7 @@ typedef struct wrt_irrun {
 } wrt_irrun;
 typedef struct wrt_irslots {
 	uint8_t nread, nwrite;
-	wrt_irrun read[8], write[4];
+	wrt_irrun read[8], write[6];
 	bool call;                  /* a call: every slot from `args` on */
 	uint32_t args;
 } wrt_irslots;

@@ -1097,6 +1097,79 @@ match_f64_mul_mi(rewrite *r)
 }
 
 /*
+ * The left operand of a multiply-accumulate's base + index product loaded
+ * just before it: F64_LOAD_RRT before an F64_MUL_RMX_ADD_RR_ST, or F64_LOAD
+ * (or its _ADD form) before an F64_MUL_RMX_ADD_RM_ST, whose a is what the
+ * load wrote (and not the sum tx it writes before reading a), becomes one
+ * F64_MUL_RRTX_ADD_RR_ST or F64_MUL_MX_ADD_RM_ST, which still writes the
+ * loaded value.  Module offset: the multiply-accumulate's.
+ */
+static void
+match_mac_left(rewrite *r)
+{
+	uint32_t q = r->n - 1, l = q - 1, dl;
+	maddr m;
+	if (q == 0 || !replaceable(r, l, q))
+		return;
+	int op = OPK(r, q), lop = OPK(r, l);
+	const wrt_cell *pq = PC(r, q), *pl = PC(r, l);
+	uint32_t at = OFFSET(r, q);
+	if (op == WRT_IR_F64_MUL_RMX_ADD_RR_ST && lop == WRT_IR_F64_LOAD_RRT)
+	{
+		uint32_t la = wrt_ir_I32_LOAD_RRT_d(pl), pa = wrt_ir_I32_LOAD_RRT_a(pl), pb = wrt_ir_I32_LOAD_RRT_b(pl);
+		uint32_t oa = wrt_ir_I32_LOAD_RRT_offset(pl), ta = wrt_ir_I32_LOAD_RRT_t(pl);
+		uint32_t t = wrt_ir_F64_MUL_RMX_ADD_RR_ST_t(pq), a = wrt_ir_F64_MUL_RMX_ADD_RR_ST_a(pq);
+		uint32_t x = wrt_ir_F64_MUL_RMX_ADD_RR_ST_x(pq), y = wrt_ir_F64_MUL_RMX_ADD_RR_ST_y(pq);
+		uint32_t tx = wrt_ir_F64_MUL_RMX_ADD_RR_ST_tx(pq), xoff = wrt_ir_F64_MUL_RMX_ADD_RR_ST_xoff(pq);
+		uint32_t b = wrt_ir_F64_MUL_RMX_ADD_RR_ST_b(pq), p = wrt_ir_F64_MUL_RMX_ADD_RR_ST_p(pq);
+		uint32_t d = wrt_ir_F64_MUL_RMX_ADD_RR_ST_d(pq), offset = wrt_ir_F64_MUL_RMX_ADD_RR_ST_offset(pq);
+		if (a != la || tx == la)
+			return;
+		wrt_cell *pc = append(r, WRT_IR_F64_MUL_RRTX_ADD_RR_ST, WRT_IRLEN_F64_MUL_RRTX_ADD_RR_ST, at, drop_to(r, l));
+		wrt_ir_set_F64_MUL_RRTX_ADD_RR_ST_la(pc, la);
+		wrt_ir_set_F64_MUL_RRTX_ADD_RR_ST_pa(pc, pa);
+		wrt_ir_set_F64_MUL_RRTX_ADD_RR_ST_pb(pc, pb);
+		wrt_ir_set_F64_MUL_RRTX_ADD_RR_ST_oa(pc, oa);
+		wrt_ir_set_F64_MUL_RRTX_ADD_RR_ST_ta(pc, ta);
+		wrt_ir_set_F64_MUL_RRTX_ADD_RR_ST_t(pc, t);
+		wrt_ir_set_F64_MUL_RRTX_ADD_RR_ST_x(pc, x);
+		wrt_ir_set_F64_MUL_RRTX_ADD_RR_ST_y(pc, y);
+		wrt_ir_set_F64_MUL_RRTX_ADD_RR_ST_tx(pc, tx);
+		wrt_ir_set_F64_MUL_RRTX_ADD_RR_ST_xoff(pc, xoff);
+		wrt_ir_set_F64_MUL_RRTX_ADD_RR_ST_b(pc, b);
+		wrt_ir_set_F64_MUL_RRTX_ADD_RR_ST_p(pc, p);
+		wrt_ir_set_F64_MUL_RRTX_ADD_RR_ST_d(pc, d);
+		wrt_ir_set_F64_MUL_RRTX_ADD_RR_ST_offset(pc, offset);
+	}
+	else if (op == WRT_IR_F64_MUL_RMX_ADD_RM_ST && load_at(r, l, WRT_IR_F64_LOAD, &dl, &m))
+	{
+		uint32_t t = wrt_ir_F64_MUL_RMX_ADD_RM_ST_t(pq), a = wrt_ir_F64_MUL_RMX_ADD_RM_ST_a(pq);
+		uint32_t x = wrt_ir_F64_MUL_RMX_ADD_RM_ST_x(pq), y = wrt_ir_F64_MUL_RMX_ADD_RM_ST_y(pq);
+		uint32_t tx = wrt_ir_F64_MUL_RMX_ADD_RM_ST_tx(pq), xoff = wrt_ir_F64_MUL_RMX_ADD_RM_ST_xoff(pq);
+		uint32_t sq = wrt_ir_F64_MUL_RMX_ADD_RM_ST_q(pq), qoff = wrt_ir_F64_MUL_RMX_ADD_RM_ST_qoff(pq);
+		uint32_t p = wrt_ir_F64_MUL_RMX_ADD_RM_ST_p(pq), offset = wrt_ir_F64_MUL_RMX_ADD_RM_ST_offset(pq);
+		uint32_t d = wrt_ir_F64_MUL_RMX_ADD_RM_ST_d(pq);
+		if (a != dl || tx == dl)
+			return;
+		wrt_cell *pc = append(r, WRT_IR_F64_MUL_MX_ADD_RM_ST, WRT_IRLEN_F64_MUL_MX_ADD_RM_ST, at, drop_to(r, l));
+		wrt_ir_set_F64_MUL_MX_ADD_RM_ST_la(pc, dl);
+		wrt_ir_set_F64_MUL_MX_ADD_RM_ST_pa(pc, m.p);
+		wrt_ir_set_F64_MUL_MX_ADD_RM_ST_ka(pc, m.k);
+		wrt_ir_set_F64_MUL_MX_ADD_RM_ST_oa(pc, m.o);
+		wrt_ir_set_F64_MUL_MX_ADD_RM_ST_t(pc, t);
+		wrt_ir_set_F64_MUL_MX_ADD_RM_ST_x(pc, x);
+		wrt_ir_set_F64_MUL_MX_ADD_RM_ST_y(pc, y);
+		wrt_ir_set_F64_MUL_MX_ADD_RM_ST_tx(pc, tx);
+		wrt_ir_set_F64_MUL_MX_ADD_RM_ST_xoff(pc, xoff);
+		wrt_ir_set_F64_MUL_MX_ADD_RM_ST_q(pc, sq);
+		wrt_ir_set_F64_MUL_MX_ADD_RM_ST_qoff(pc, qoff);
+		wrt_ir_set_F64_MUL_MX_ADD_RM_ST_p(pc, p);
+		wrt_ir_set_F64_MUL_MX_ADD_RM_ST_offset(pc, offset);
+		wrt_ir_set_F64_MUL_MX_ADD_RM_ST_d(pc, d);
+	}
+}
+
+/*
  * Multiply-accumulate into memory: an f64 multiply in a memory form
  * (F64_MUL_MM, _RMX, _RM, _RMA) writing t, right before an F64_ADD_RR_ST or
  * F64_ADD_RM_ST whose left operand is t, or an F64_SUB_RR_ST whose right
@@ -1177,6 +1250,8 @@ match_mac(rewrite *r)
 	wrt_ir_set_##L##_t(pc, t); wrt_ir_set_##L##_a(pc, ma); wrt_ir_set_##L##_x(pc, x); \
 	wrt_ir_set_##L##_y(pc, y); wrt_ir_set_##L##_tx(pc, tx); wrt_ir_set_##L##_xoff(pc, xoff);
 		MAC_APPEND(RMX)
+		if (!sub)
+			match_mac_left(r);
 	}
 	else if (pop == WRT_IR_F64_MUL_RR + WRT_IRF_BIN_RMA)
 	{

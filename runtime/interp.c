@@ -878,6 +878,28 @@ L_F64_##NAME##_RM_ST: \
 	memcpy(&y_, mem + ex_, 8); \
 	double t_ = GET_F64(OPND(L, a)) * y_; \
 	SET_F64(OPND(L, t), t_);
+#define MAC_LEFT_RRT(L) \
+	uint32_t ta_ = (uint32_t) (GET_I32(OPND(L, pa)) + GET_I32(OPND(L, pb))); \
+	SET_I32(OPND(L, ta), ta_); \
+	uint64_t ea_ = (uint64_t) ta_ + OPND(L, oa); \
+	double la_; \
+	if (WRT_UNLIKELY(ea_ + 8 > memsize)) TRAP(MEMORY_OOB); \
+	memcpy(&la_, mem + ea_, 8); \
+	SET_F64(OPND(L, la), la_);
+#define MAC_LEFT_M(L) \
+	double la_; \
+	M64(la_, OPND(L, pa), OPND(L, ka), OPND(L, oa)); \
+	SET_F64(OPND(L, la), la_);
+/* The RMX product of a loaded left operand la (its a is la). */
+#define MAC_PRODUCT_LX(L) \
+	uint32_t tx_ = (uint32_t) (GET_I32(OPND(L, x)) + GET_I32(OPND(L, y))); \
+	SET_I32(OPND(L, tx), tx_); \
+	uint64_t ex_ = (uint64_t) tx_ + OPND(L, xoff); \
+	double y_; \
+	if (WRT_UNLIKELY(ex_ + 8 > memsize)) TRAP(MEMORY_OOB); \
+	memcpy(&y_, mem + ex_, 8); \
+	double t_ = la_ * y_; \
+	SET_F64(OPND(L, t), t_);
 #define MAC_SUM_RR_ST(L) \
 	F64_STORE_OF(L, t_ + GET_F64(OPND(L, b)));
 #define MAC_SUM_RM_ST(L) \
@@ -904,6 +926,18 @@ L_F64_MUL_##P##_SUB_RR_ST: \
 	MAC(RMX, RR_ST) MAC(RMX, RM_ST) MAC_SUB(RMX)
 	MAC(RMA, RR_ST) MAC(RMA, RM_ST) MAC_SUB(RMA)
 	MAC(RM, RR_ST) MAC(RM, RM_ST) MAC_SUB(RM)
+L_F64_MUL_RRTX_ADD_RR_ST:
+	{
+		MAC_LEFT_RRT(F64_MUL_RRTX_ADD_RR_ST)
+		MAC_PRODUCT_LX(F64_MUL_RRTX_ADD_RR_ST)
+		MAC_SUM_RR_ST(F64_MUL_RRTX_ADD_RR_ST)
+	}
+L_F64_MUL_MX_ADD_RM_ST:
+	{
+		MAC_LEFT_M(F64_MUL_MX_ADD_RM_ST)
+		MAC_PRODUCT_LX(F64_MUL_MX_ADD_RM_ST)
+		MAC_SUM_RM_ST(F64_MUL_MX_ADD_RM_ST)
+	}
 #undef MAC
 #undef MAC_SUB
 #undef MAC_DIFF_RR_ST
@@ -911,6 +945,9 @@ L_F64_MUL_##P##_SUB_RR_ST: \
 #undef MAC_PRODUCT_RMX
 #undef MAC_PRODUCT_RMA
 #undef MAC_PRODUCT_RM
+#undef MAC_PRODUCT_LX
+#undef MAC_LEFT_RRT
+#undef MAC_LEFT_M
 #undef MAC_SUM_RR_ST
 #undef MAC_SUM_RM_ST
 #undef M64

@@ -104,7 +104,7 @@ test_ir_defuse(void)
 				CHECKF(o->kind == WRT_IRK_DEF || o->kind == WRT_IRK_VDEF, "%s: %s is assigned, not DEF", info->name,
 					   o->name);
 		}
-		CHECKF(nread <= 8 && nwrite <= 4, "%s: too many slot operands for wrt_irslots", info->name);
+		CHECKF(nread <= 8 && nwrite <= 6, "%s: too many slot operands for wrt_irslots", info->name);
 		CHECKF(nbr == l->nbranch, "%s: %u branch operands, nbranch %u", info->name, nbr, l->nbranch);
 	}
 	wrt_cell copy[2] = {{.u = WRT_IR_COPY}, {.u = WRT_PACK(3, 5)}};
