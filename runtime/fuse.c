@@ -1072,6 +1072,33 @@ match_f64_chain(rewrite *r)
 }
 
 /*
+ * Two neighbours added: an F64_ADD_RMA reading the result t of the
+ * F64_ADD_RMA just before it, at the same base p (not t itself), becomes one
+ * F64_ADD_RMA2, which still writes t.  Module offset: the first's (either
+ * load may trap; the first is checked first).
+ */
+static void
+match_f64_rma2(rewrite *r)
+{
+	uint32_t q = r->n - 1, f = q - 1;
+	const int rma = WRT_IR_F64_ADD_RR + WRT_IRF_BIN_RMA;
+	if (q == 0 || OPK(r, q) != rma || OPK(r, f) != rma || !replaceable(r, f, q))
+		return;
+	const wrt_cell *pf = PC(r, f), *pq = PC(r, q);
+	uint32_t t = wrt_ir_BIN_RMA_d(pf), a = wrt_ir_BIN_RMA_a(pf), p = wrt_ir_BIN_RMA_p(pf), k1 = wrt_ir_BIN_RMA_k(pf);
+	uint32_t d = wrt_ir_BIN_RMA_d(pq), k2 = wrt_ir_BIN_RMA_k(pq);
+	if (wrt_ir_BIN_RMA_a(pq) != t || wrt_ir_BIN_RMA_p(pq) != p || p == t)
+		return;
+	wrt_cell *pc = append(r, WRT_IR_F64_ADD_RMA2, WRT_IRLEN_F64_ADD_RMA2, OFFSET(r, f), drop_to(r, f));
+	wrt_ir_set_F64_ADD_RMA2_d(pc, d);
+	wrt_ir_set_F64_ADD_RMA2_a(pc, a);
+	wrt_ir_set_F64_ADD_RMA2_p(pc, p);
+	wrt_ir_set_F64_ADD_RMA2_k1(pc, k1);
+	wrt_ir_set_F64_ADD_RMA2_k2(pc, k2);
+	wrt_ir_set_F64_ADD_RMA2_t(pc, t);
+}
+
+/*
  * A loaded f64 times a constant: F64_LOAD (or its _ADD form) into a
  * temporary that the F64_MUL_RI right after it reads (as its left operand)
  * becomes one F64_MUL_MI.  Module offset: the load's (it may trap).
@@ -1891,7 +1918,9 @@ static replace_matcher *const rr_matchers[WRT_IR_COUNT_] = {
 static void
 match_rr(rewrite *r)
 {
-	if (!match_load_operand(r) && rr_matchers[OPK(r, r->n - 1)])
+	if (match_load_operand(r))
+		match_f64_rma2(r);
+	else if (rr_matchers[OPK(r, r->n - 1)])
 		rr_matchers[OPK(r, r->n - 1)](r);
 }
 

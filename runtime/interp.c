@@ -760,6 +760,16 @@ L_F64_##NAME##_MM: \
 	F64_MM(SUB, -)
 	F64_MM(MUL, *)
 #undef F64_MM
+L_F64_ADD_RMA2:
+	{
+		double x, y;
+		M64(x, OPND(F64_ADD_RMA2, p), OPND(F64_ADD_RMA2, k1), 0);
+		double t_ = GET_F64(OPND(F64_ADD_RMA2, a)) + x;
+		SET_F64(OPND(F64_ADD_RMA2, t), t_);
+		M64(y, OPND(F64_ADD_RMA2, p), OPND(F64_ADD_RMA2, k2), 0);
+		SET_F64(OPND(F64_ADD_RMA2, d), t_ + y);
+		NEXT(WRT_IRLEN_F64_ADD_RMA2);
+	}
 L_F64_MUL_MI:
 	{
 		double x, y;

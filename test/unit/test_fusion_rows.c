@@ -33,10 +33,13 @@ typedef struct fusion_case {
 	int row;                    /* WRT_IR_<NAME> of a WRT_IR_FUSED row, or -1 */
 	const char *form;           /* ... else a WRT_IR_FUSED_FORMS form */
 	const char *export;         /* fused.wat export in which it forms */
-	int32_t args[MAX_ARGS][2];  /* calls export(a, b), ending at {0, 0} after the first */
+	int32_t args[MAX_ARGS][2];  /* calls export(a, b), in order */
+	int nargs;                  /* how many (ARGS counts them) */
 } fusion_case;
 
 #define ROW(name) WRT_IR_##name, NULL
+/* The calls of a case: every pair listed, {0, 0} included. */
+#define ARGS(...) {__VA_ARGS__}, (int) (sizeof((int32_t[][2]) {__VA_ARGS__}) / sizeof(int32_t[2]))
 #define FORM(name) -1, #name
 #define IMIN INT32_MIN
 #define IMAX INT32_MAX
@@ -44,63 +47,63 @@ typedef struct fusion_case {
 static const fusion_case cases[] = {
 	/* loop tails: counts of 1 and more, a count of 0 running until the
 	 * counter wraps (fuel stops both) */
-	{ROW(I32_ADDI_BR_NZ), "countdownx", {{4, 0}, {1, 0}, {2, 0}, {0, 0}}},
-	{ROW(I32_ADDI_BR_Z), "exits", {{4, 0}, {1, 0}, {2, 0}}},
-	{ROW(I32_ADDI_BR_NE), "steptox", {{12, 0}, {1, 0}, {IMAX, 0}, {3, 0}}},
-	{ROW(I32_ADDI_BR_EQ), "exits", {{4, 0}, {1, 0}, {3, 0}}},
-	{ROW(I32_ADDI_BR_NEI), "exitsi", {{0, 5}, {6, 0}, {7, 0}, {IMAX, 0}, {IMIN, 3}}},
-	{ROW(I32_ADDI_BR_EQI), "exitsi", {{0, 5}, {6, 0}, {7, 0}, {IMAX, 0}, {IMIN, 3}}},
+	{ROW(I32_ADDI_BR_NZ), "countdownx", ARGS({4, 0}, {1, 0}, {2, 0}, {0, 0})},
+	{ROW(I32_ADDI_BR_Z), "exits", ARGS({4, 0}, {1, 0}, {2, 0})},
+	{ROW(I32_ADDI_BR_NE), "steptox", ARGS({12, 0}, {1, 0}, {IMAX, 0}, {3, 0})},
+	{ROW(I32_ADDI_BR_EQ), "exits", ARGS({4, 0}, {1, 0}, {3, 0})},
+	{ROW(I32_ADDI_BR_NEI), "exitsi", ARGS({0, 5}, {6, 0}, {7, 0}, {IMAX, 0}, {IMIN, 3})},
+	{ROW(I32_ADDI_BR_EQI), "exitsi", ARGS({0, 5}, {6, 0}, {7, 0}, {IMAX, 0}, {IMIN, 3})},
 	/* ... with a pointer's step before the counter's */
-	{ROW(I32_ADDI_BR_NEI_A), "steptoi", {{0, 0}, {27, 0}, {28, 0}, {IMAX - 1, 0}, {IMIN, 0}}},
-	{ROW(I32_ADDI_BR_NE_A), "steps1", {{0, 5}, {0, 1}, {0, IMAX}, {0, 0}}},
-	{ROW(I32_ADDI_BR_EQ_A), "steps1", {{1, 5}, {1, 1}, {1, 0}, {1, -1}}},
-	{ROW(I32_ADDI_BR_Z_A), "steps1", {{2, 5}, {2, 1}, {2, 0}, {2, IMIN}}},
-	{ROW(I32_ADDI_BR_NZ_A), "steps1", {{3, 5}, {3, 1}, {3, 2}, {3, 0}}},
-	{ROW(I32_ADDI_BR_NZ_A2), "add3loop", {{4, 0}, {1, 0}, {2, 0}}},
-	{ROW(I32_ADDI_BR_NE_A2), "steps2", {{0, 5}, {0, 1}, {0, IMAX}, {0, 0}}},
-	{ROW(I32_ADDI_BR_EQ_A2), "steps2", {{1, 5}, {1, 1}, {1, 0}, {1, -1}}},
-	{ROW(I32_ADDI_BR_Z_A2), "steps2", {{2, 5}, {2, 1}, {2, 0}, {2, IMIN}}},
-	{ROW(I32_ADDI_BR_EQI_A), "exitsia", {{0, 5}, {6, 0}, {7, 0}, {IMAX, 0}, {IMIN, 3}}},
-	{ROW(I32_ADDI_BR_NZ_C), "fib", {{1, 0}, {2, 0}, {10, 0}, {40, 0}}},
-	{ROW(I32_ADDI_BR_Z_C), "exits_c", {{4, 0}, {1, 0}, {2, 0}}},
-	{ROW(I32_ADDI_BR_NE_C), "fibto", {{1, 0}, {10, 0}, {IMAX, 0}}},
-	{ROW(I32_ADDI_BR_EQ_C), "exits_c", {{4, 0}, {1, 0}, {3, 0}}},
+	{ROW(I32_ADDI_BR_NEI_A), "steptoi", ARGS({0, 0}, {27, 0}, {28, 0}, {IMAX - 1, 0}, {IMIN, 0})},
+	{ROW(I32_ADDI_BR_NE_A), "steps1", ARGS({0, 5}, {0, 1}, {0, IMAX}, {0, 0})},
+	{ROW(I32_ADDI_BR_EQ_A), "steps1", ARGS({1, 5}, {1, 1}, {1, 0}, {1, -1})},
+	{ROW(I32_ADDI_BR_Z_A), "steps1", ARGS({2, 5}, {2, 1}, {2, 0}, {2, IMIN})},
+	{ROW(I32_ADDI_BR_NZ_A), "steps1", ARGS({3, 5}, {3, 1}, {3, 2}, {3, 0})},
+	{ROW(I32_ADDI_BR_NZ_A2), "add3loop", ARGS({4, 0}, {1, 0}, {2, 0})},
+	{ROW(I32_ADDI_BR_NE_A2), "steps2", ARGS({0, 5}, {0, 1}, {0, IMAX}, {0, 0})},
+	{ROW(I32_ADDI_BR_EQ_A2), "steps2", ARGS({1, 5}, {1, 1}, {1, 0}, {1, -1})},
+	{ROW(I32_ADDI_BR_Z_A2), "steps2", ARGS({2, 5}, {2, 1}, {2, 0}, {2, IMIN})},
+	{ROW(I32_ADDI_BR_EQI_A), "exitsia", ARGS({0, 5}, {6, 0}, {7, 0}, {IMAX, 0}, {IMIN, 3})},
+	{ROW(I32_ADDI_BR_NZ_C), "fib", ARGS({1, 0}, {2, 0}, {10, 0}, {40, 0})},
+	{ROW(I32_ADDI_BR_Z_C), "exits_c", ARGS({4, 0}, {1, 0}, {2, 0})},
+	{ROW(I32_ADDI_BR_NE_C), "fibto", ARGS({1, 0}, {10, 0}, {IMAX, 0})},
+	{ROW(I32_ADDI_BR_EQ_C), "exits_c", ARGS({4, 0}, {1, 0}, {3, 0})},
 	/* range checks: both ends, the bits the mask drops, negatives */
-	{ROW(BR_ADDI_ANDI_LTU), "class", {{'A', 0}, {'Z', 0}, {'A' + 256, 0}, {'a', 0}, {'z', 0},
-									   {'0', 0}, {'@', 0}, {-1, 0}, {IMIN + 'a', 0}}},
-	{ROW(BR_ADDI_ANDI_GEU), "class", {{'[', 0}, {'`', 0}, {'{', 0}, {'9', 0}, {':', 0}, {IMAX, 0}}},
+	{ROW(BR_ADDI_ANDI_LTU), "class", ARGS({'A', 0}, {'Z', 0}, {'A' + 256, 0}, {'a', 0}, {'z', 0},
+									   {'0', 0}, {'@', 0}, {-1, 0}, {IMIN + 'a', 0})},
+	{ROW(BR_ADDI_ANDI_GEU), "class", ARGS({'[', 0}, {'`', 0}, {'{', 0}, {'9', 0}, {':', 0}, {IMAX, 0})},
 	/* integer fusions: wrap-around */
-	{ROW(I32_ADD2_RI), "add2", {{1, 0}, {-5, 7}, {IMAX, IMAX}, {IMIN, -1}}},
-	{ROW(COPY_COPY), "rot3", {{0, 0}, {1, 5}, {7, -1}, {100, IMAX}, {-1, 1}}},
-	{ROW(I32_ADD2_RR), "add2rr", {{1, 2}, {IMAX, 1}, {IMIN, -1}, {-7, 7}, {IMAX, IMAX}}},
-	{ROW(I32_ADD3_RI), "add3", {{1, 0}, {-1, 5}, {IMAX, IMAX}, {IMIN, IMIN}}},
-	{ROW(I32_ADD_ADD), "ichain", {{1, 2}, {IMAX, 1}, {IMIN, -1}, {-7, 7}, {0, 0}}},
-	{ROW(I32_ADD_ADDI), "ichain", {{1, 2}, {IMAX, IMAX}, {16, -1}}},
-	{ROW(I32_SHLI_ADD), "ichain", {{1, 2}, {0x20000000, 5}, {-1, IMIN}}},
-	{ROW(I32_MUL_ADD), "ichain", {{3, 5}, {0x10001, 0x10001}, {IMIN, -1}, {-3, IMAX}}},
-	{ROW(I32_SHRUI_ANDI), "ichain", {{0x12345678, IMIN}, {-1, -1}, {0, 1}}},
-	{ROW(I32_ANDI_EQI), "andi", {{0x80, 0}, {0x1241, 0}, {-1, 0}, {0, 0}}},
-	{ROW(I32_ANDI_NEI), "andi", {{0xc0, 0}, {0x1280, 0}, {IMIN, 0}}},
+	{ROW(I32_ADD2_RI), "add2", ARGS({1, 0}, {-5, 7}, {IMAX, IMAX}, {IMIN, -1})},
+	{ROW(COPY_COPY), "rot3", ARGS({0, 0}, {1, 5}, {7, -1}, {100, IMAX}, {-1, 1})},
+	{ROW(I32_ADD2_RR), "add2rr", ARGS({1, 2}, {IMAX, 1}, {IMIN, -1}, {-7, 7}, {IMAX, IMAX})},
+	{ROW(I32_ADD3_RI), "add3", ARGS({1, 0}, {-1, 5}, {IMAX, IMAX}, {IMIN, IMIN})},
+	{ROW(I32_ADD_ADD), "ichain", ARGS({1, 2}, {IMAX, 1}, {IMIN, -1}, {-7, 7}, {0, 0})},
+	{ROW(I32_ADD_ADDI), "ichain", ARGS({1, 2}, {IMAX, IMAX}, {16, -1})},
+	{ROW(I32_SHLI_ADD), "ichain", ARGS({1, 2}, {0x20000000, 5}, {-1, IMIN})},
+	{ROW(I32_MUL_ADD), "ichain", ARGS({3, 5}, {0x10001, 0x10001}, {IMIN, -1}, {-3, IMAX})},
+	{ROW(I32_SHRUI_ANDI), "ichain", ARGS({0x12345678, IMIN}, {-1, -1}, {0, 1})},
+	{ROW(I32_ANDI_EQI), "andi", ARGS({0x80, 0}, {0x1241, 0}, {-1, 0}, {0, 0})},
+	{ROW(I32_ANDI_NEI), "andi", ARGS({0xc0, 0}, {0x1280, 0}, {IMIN, 0})},
 	/* byte and f64 loads: equal and different, address wrap, the last
 	 * bytes in bounds and the first out, in either operand; NaN */
-	{ROW(I32_EQ_MM8), "eqmm8", {{100, 199}, {98, 200}, {0, 65534}, {0, 65535}, {65536, 0}, {-1, 0}}},
-	{ROW(I32_NE_MM8), "ne8", {{100, 199}, {102, 202}, {0, 65535}, {0, -1}, {65535, 0}}},
-	{ROW(I32_ADD_EQ_MM8), "eq8", {{100, 199}, {98, 200}, {0, -3}, {-2, 0}, {0, -4}, {65534, 0}}},
-	{ROW(I32_ADD_NE_MM8), "diff8", {{100, 200}, {200, 200}, {100, 65533}, {65536, 0}, {65530, 0}}},
-	{ROW(I32_ANDI_EQI_M8), "andi8e", {{107, 0}, {106, 0}, {0, 0}, {65535, 0}, {65536, 0}, {-1, 0}}},
-	{ROW(I32_ANDI_NEI_M8), "andi8", {{107, 0}, {106, 0}, {0, 0}, {65536, 0}, {-1, 0}}},
-	{ROW(I32_ADD_ANDI_EQI_M8), "cont8", {{101, 7}, {100, 7}, {-5, 3}, {-6, 0}, {65535, 0}}},
-	{ROW(I32_ADD_ANDI_NEI_M8), "utf8len", {{100, 9}, {100, 6}, {106, 2}, {65535, 2}, {65530, 100}}},
-	{ROW(I32_ADD_ANDI_EQI_M8N), "cnt3o", {{100, 0}, {101, 5}, {65532, 0}, {65533, 0}, {-1, 0}}},
-	{ROW(I32_ADD_ANDI_NEI_M8N), "cnt4k", {{100, 0}, {101, 0}, {102, 10}, {65532, 0}, {65533, 0}, {-2, 0}}},
-	{ROW(F64_ADD_MM), "faddnan", {{32, 0}, {16, 0}, {0, 0}, {65528, 0}, {65530, 0}}},
-	{ROW(F64_SUB_MM), "fsubmm", {{-8, 0}, {8, 0}, {16, 0}, {0, 8}, {0, -8}, {65528, 0}}},
-	{ROW(F64_MUL_MM), "fmm", {{0, 0}, {-8, 0}, {0, -24}, {-16, 0}, {-17, 0}, {65520, 0}}},
+	{ROW(I32_EQ_MM8), "eqmm8", ARGS({100, 199}, {98, 200}, {0, 65534}, {0, 65535}, {65536, 0}, {-1, 0})},
+	{ROW(I32_NE_MM8), "ne8", ARGS({100, 199}, {102, 202}, {0, 65535}, {0, -1}, {65535, 0})},
+	{ROW(I32_ADD_EQ_MM8), "eq8", ARGS({100, 199}, {98, 200}, {0, -3}, {-2, 0}, {0, -4}, {65534, 0})},
+	{ROW(I32_ADD_NE_MM8), "diff8", ARGS({100, 200}, {200, 200}, {100, 65533}, {65536, 0}, {65530, 0})},
+	{ROW(I32_ANDI_EQI_M8), "andi8e", ARGS({107, 0}, {106, 0}, {0, 0}, {65535, 0}, {65536, 0}, {-1, 0})},
+	{ROW(I32_ANDI_NEI_M8), "andi8", ARGS({107, 0}, {106, 0}, {0, 0}, {65536, 0}, {-1, 0})},
+	{ROW(I32_ADD_ANDI_EQI_M8), "cont8", ARGS({101, 7}, {100, 7}, {-5, 3}, {-6, 0}, {65535, 0})},
+	{ROW(I32_ADD_ANDI_NEI_M8), "utf8len", ARGS({100, 9}, {100, 6}, {106, 2}, {65535, 2}, {65530, 100})},
+	{ROW(I32_ADD_ANDI_EQI_M8N), "cnt3o", ARGS({100, 0}, {101, 5}, {65532, 0}, {65533, 0}, {-1, 0})},
+	{ROW(I32_ADD_ANDI_NEI_M8N), "cnt4k", ARGS({100, 0}, {101, 0}, {102, 10}, {65532, 0}, {65533, 0}, {-2, 0})},
+	{ROW(F64_ADD_MM), "faddnan", ARGS({32, 0}, {16, 0}, {0, 0}, {65528, 0}, {65530, 0})},
+	{ROW(F64_SUB_MM), "fsubmm", ARGS({-8, 0}, {8, 0}, {16, 0}, {0, 8}, {0, -8}, {65528, 0})},
+	{ROW(F64_MUL_MM), "fmm", ARGS({0, 0}, {-8, 0}, {0, -24}, {-16, 0}, {-17, 0}, {65520, 0})},
 	/* f64 results stored: a NaN (p = 0), the last address in bounds of the
 	 * form's store (an _RM load at p + 16 traps first), the first out,
 	 * wrapping; k = operator (1-4) + form (+0, +10, +20) */
 #define FSTORE_CASE(NAME, k, last) \
-	{ROW(NAME), "fstore", {{k, 0}, {k, 8}, {k, 100}, {k, last}, {k, (last) + 1}, {k, -8}, {k, IMIN}}},
+	{ROW(NAME), "fstore", ARGS({k, 0}, {k, 8}, {k, 100}, {k, last}, {k, (last) + 1}, {k, -8}, {k, IMIN})},
 	FSTORE_CASE(F64_ADD_RR_ST, 1, 65520) FSTORE_CASE(F64_ADD_RI_ST, 11, 65528) FSTORE_CASE(F64_ADD_RM_ST, 21, 65528)
 	FSTORE_CASE(F64_SUB_RR_ST, 2, 65520) FSTORE_CASE(F64_SUB_RI_ST, 12, 65528) FSTORE_CASE(F64_SUB_RM_ST, 22, 65528)
 	FSTORE_CASE(F64_MUL_RR_ST, 3, 65520) FSTORE_CASE(F64_MUL_RI_ST, 13, 65528) FSTORE_CASE(F64_MUL_RM_ST, 23, 65528)
@@ -109,30 +112,32 @@ static const fusion_case cases[] = {
 	/* base + index loads: wrapping to an address in bounds, the last in
 	 * bounds, the first out */
 #define LDRR_CASE(NAME) \
-	{ROW(NAME), "ldrr", {{0, 0}, {-8, 16}, {65500, 4}, {65512, 0}, {65513, 0}, {IMAX, IMAX}, {-1, 1}, {65536, 0}}},
+	{ROW(NAME), "ldrr", ARGS({0, 0}, {-8, 16}, {65500, 4}, {65512, 0}, {65513, 0}, {IMAX, IMAX}, {-1, 1}, {65536, 0})},
 	LDRR_CASE(I32_LOAD_RR) LDRR_CASE(I64_LOAD_RR) LDRR_CASE(F32_LOAD_RR) LDRR_CASE(F64_LOAD_RR)
 #undef LDRR_CASE
 #define LDRRT_CASE(NAME) \
-	{ROW(NAME), "ldrrt", {{0, 0}, {-8, 16}, {65500, 4}, {65512, 0}, {65513, 0}, {IMAX, IMAX}, {-1, 1}, {65536, 0}}},
+	{ROW(NAME), "ldrrt", ARGS({0, 0}, {-8, 16}, {65500, 4}, {65512, 0}, {65513, 0}, {IMAX, IMAX}, {-1, 1}, {65536, 0})},
 	LDRRT_CASE(I32_LOAD_RRT) LDRRT_CASE(I64_LOAD_RRT) LDRRT_CASE(F32_LOAD_RRT) LDRRT_CASE(F64_LOAD_RRT)
 #undef LDRRT_CASE
 	/* f64 operators of base + index loads, k = operator (1-4), + 10 with
 	 * the sum kept: NaN in memory (p = 0), wrapping to in bounds (base 8,
 	 * p = -8), the last in bounds, the first out */
 #define RMX_CASE(NAME, k) \
-	{ROW(NAME), "frmx", {{k, 0}, {k, 8}, {k, -8}, {k, 65520}, {k, 65521}, {k + 10, 0}, {k + 10, -8}, \
-						 {k + 10, 65520}, {k + 10, 65512}, {k + 10, 65513}, {k, IMIN}}},
+	{ROW(NAME), "frmx", ARGS({k, 0}, {k, 8}, {k, -8}, {k, 65520}, {k, 65521}, {k + 10, 0}, {k + 10, -8}, \
+						 {k + 10, 65520}, {k + 10, 65512}, {k + 10, 65513}, {k, IMIN})},
 	RMX_CASE(F64_ADD_RMX, 1) RMX_CASE(F64_SUB_RMX, 2) RMX_CASE(F64_MUL_RMX, 3) RMX_CASE(F64_DIV_RMX, 4)
 #undef RMX_CASE
-	{ROW(F64_MUL_MI), "fmuli", {{-8, 0}, {0, 0}, {0, -16}, {0, -8}, {8, 8}, {65520, 0}, {65521, 0}, {0, 65512},
-								{0, 65513}, {-4, 0}, {0, 65536}}},
+	{ROW(F64_ADD_RMA2), "fsum3", ARGS({0, 1}, {-8, 1}, {-16, 2}, {8, 5}, {65504, 0}, {65505, 0}, {65512, 0}, {65513, 0},
+								  {-24, 0}, {16, 7})},
+	{ROW(F64_MUL_MI), "fmuli", ARGS({0, 0}, {-8, 0}, {0, -16}, {0, -8}, {8, 8}, {65520, 0}, {65521, 0}, {0, 65512},
+								{0, 65513}, {-4, 0}, {0, 65536})},
 	/* multiply-accumulate into memory (and the subtractions): a NaN product (p = 0), a NaN
 	 * accumulator (q = 48, 0), the add's load and the stores at their last
 	 * bytes in bounds and their first out, wrapping; then, by the product's
 	 * form, its loads' */
 #define MAC_CASE(NAME, export, ...) \
-	{ROW(NAME), export, {{0, 8}, {8, 48}, {8, 0}, {0, 65520}, {0, 65504}, {0, -8}, {0, 65529}, {0, 65472}, \
-						 {0, 65473}, __VA_ARGS__}},
+	{ROW(NAME), export, ARGS({0, 8}, {8, 48}, {8, 0}, {0, 65520}, {0, 65504}, {0, -8}, {0, 65529}, {0, 65472}, \
+							 {0, 65473}, __VA_ARGS__)},
 #define MAC_MM {65496, 0}, {65497, 0}, {65512, 0}, {65513, 0}, {-8, 0}
 #define MAC_RMX {65512, 0}, {65513, 0}, {65520, 0}, {65521, 0}, {-8, 0}
 #define MAC_RMA {65520, 0}, {65521, 0}, {65496, 0}, {65497, 0}, {-8, 0}
@@ -153,34 +158,34 @@ static const fusion_case cases[] = {
 #undef MAC_RM
 #undef MAC_LEFT
 	/* in-place fusions (fuse.c) */
-	{ROW(I32_ADD_RR_EQI_M8N), "cnt4rre", {{100, 0}, {-1, 1}, {65532, 0}, {65532, 1}, {65536, 0}}},
-	{ROW(I32_ADD_RR_NEI_M8N), "cnt4rr", {{96, 4}, {100, 0}, {102, 2}, {-1, 1}, {65532, 1}, {65536, 0}}},
-	{ROW(I32_ADD_RR_STORE8), "st8rr", {{100, 5}, {-5, 5}, {-6, 5}, {65530, 4}, {65534, 1}, {65520, 10}}},
-	{ROW(I32_ADD_RR_STORE8_ADDI), "st8rr", {{100, 5}, {-6, 5}, {65530, 4}}},
-	{ROW(I32_STORE8_ADDI), "st8rr", {{100, 5}, {65534, 1}}},
-	{ROW(I32_ADD_RR_STORE), "st32rr", {{100, 5}, {-5, 5}, {-6, 5}, {65528, 3}, {65532, 1}, {65524, 0}}},
-	{ROW(I32_ADD_RR_STORE_ADDI), "st32rr", {{100, 5}, {-6, 5}, {65528, 3}}},
-	{ROW(CONST_COPY), "exits", {{4, 0}, {1, 0}}},
-	{ROW(CONST_COPY_ADDI_BR_NZ_A), "slugw", {{2048, 25}, {2048, 5}, {2053, 3}, {65535, 1}, {65535, 2}, {-1, 1}}},
-	{ROW(I32_ADD_RI_BR), "slugw", {{2048, 25}, {2053, 3}}},
-	{ROW(I32_LOAD8_U_BR_LTU), "islower", {{2049, 0}, {2048, 0}, {65535, 0}, {65536, 0}, {-1, 0}}},
-	{ROW(I32_LOAD8_U_BR_GEU), "slugw", {{2048, 25}, {65535, 2}, {-1, 1}}},
+	{ROW(I32_ADD_RR_EQI_M8N), "cnt4rre", ARGS({100, 0}, {-1, 1}, {65532, 0}, {65532, 1}, {65536, 0})},
+	{ROW(I32_ADD_RR_NEI_M8N), "cnt4rr", ARGS({96, 4}, {100, 0}, {102, 2}, {-1, 1}, {65532, 1}, {65536, 0})},
+	{ROW(I32_ADD_RR_STORE8), "st8rr", ARGS({100, 5}, {-5, 5}, {-6, 5}, {65530, 4}, {65534, 1}, {65520, 10})},
+	{ROW(I32_ADD_RR_STORE8_ADDI), "st8rr", ARGS({100, 5}, {-6, 5}, {65530, 4})},
+	{ROW(I32_STORE8_ADDI), "st8rr", ARGS({100, 5}, {65534, 1})},
+	{ROW(I32_ADD_RR_STORE), "st32rr", ARGS({100, 5}, {-5, 5}, {-6, 5}, {65528, 3}, {65532, 1}, {65524, 0})},
+	{ROW(I32_ADD_RR_STORE_ADDI), "st32rr", ARGS({100, 5}, {-6, 5}, {65528, 3})},
+	{ROW(CONST_COPY), "exits", ARGS({4, 0}, {1, 0})},
+	{ROW(CONST_COPY_ADDI_BR_NZ_A), "slugw", ARGS({2048, 25}, {2048, 5}, {2053, 3}, {65535, 1}, {65535, 2}, {-1, 1})},
+	{ROW(I32_ADD_RI_BR), "slugw", ARGS({2048, 25}, {2053, 3})},
+	{ROW(I32_LOAD8_U_BR_LTU), "islower", ARGS({2049, 0}, {2048, 0}, {65535, 0}, {65536, 0}, {-1, 0})},
+	{ROW(I32_LOAD8_U_BR_GEU), "slugw", ARGS({2048, 25}, {65535, 2}, {-1, 1})},
 	/* fused family forms */
-	{FORM(BRIF_TEST), "utf8len", {{100, 9}, {100, 0}, {106, 2}}},
-	{FORM(BRIFNOT_TEST), "slugw", {{2048, 25}, {2048, 0}}},
-	{FORM(BIN_RM), "addrm", {{0, 5}, {100, IMAX}, {65532, 0}, {65531, 0}, {-4, 0}}},
-	{FORM(BIN_RMA), "rma", {{0, 5}, {-8, 0}, {-4, 0}, {65524, 0}, {65532, 0}}},
-	{FORM(BRIF_RR), "brltrr", {{1, 2}, {2, 1}, {1, 1}, {IMIN, IMAX}, {IMAX, IMIN}, {-1, 0}}},
-	{FORM(BRIF_RI), "always", {{0, 0}, {-3, 0}, {-4, 0}, {IMAX, 0}}},
-	{FORM(BRIFNOT_RR), "fmin3", {{3, 4}, {4, 2}, {-4, 2}, {0, 0}, {5, 0}, {-5, 0}}},
-	{FORM(BRIFNOT_RI), "ifgtri", {{11, 0}, {10, 0}, {-1, 0}, {0, 0}}},
-	{FORM(SEL_RR), "minmax", {{3, 9}, {-5, 2}, {60, 2}, {IMIN, IMAX}}},
-	{FORM(SEL_RI), "fsel", {{0, 0}, {-1, 0}, {1, 0}}},
-	{FORM(SEL2_RR), "max3", {{3, 9}, {9, 3}, {-1, 2}, {1, -2}, {0x40000000, 0x3fffffff},
-							 {0x70000000, 0x10000000}}},
-	{FORM(LOAD_ADD), "ldadd", {{0, 0}, {-3, 0}, {-4, 0}, {65532, 0}, {65533, 0}}},
-	{FORM(CHAIN_L), "chain", {{3, 2}, {-2, 5}, {IMAX, IMIN}}},
-	{FORM(CHAIN_R), "chain", {{3, 2}, {-2, 5}, {IMIN, IMAX}, {0, 0}}},
+	{FORM(BRIF_TEST), "utf8len", ARGS({100, 9}, {100, 0}, {106, 2})},
+	{FORM(BRIFNOT_TEST), "slugw", ARGS({2048, 25}, {2048, 0})},
+	{FORM(BIN_RM), "addrm", ARGS({0, 5}, {100, IMAX}, {65532, 0}, {65531, 0}, {-4, 0})},
+	{FORM(BIN_RMA), "rma", ARGS({0, 5}, {-8, 0}, {-4, 0}, {65524, 0}, {65532, 0})},
+	{FORM(BRIF_RR), "brltrr", ARGS({1, 2}, {2, 1}, {1, 1}, {IMIN, IMAX}, {IMAX, IMIN}, {-1, 0})},
+	{FORM(BRIF_RI), "always", ARGS({0, 0}, {-3, 0}, {-4, 0}, {IMAX, 0})},
+	{FORM(BRIFNOT_RR), "fmin3", ARGS({3, 4}, {4, 2}, {-4, 2}, {0, 0}, {5, 0}, {-5, 0})},
+	{FORM(BRIFNOT_RI), "ifgtri", ARGS({11, 0}, {10, 0}, {-1, 0}, {0, 0})},
+	{FORM(SEL_RR), "minmax", ARGS({3, 9}, {-5, 2}, {60, 2}, {IMIN, IMAX})},
+	{FORM(SEL_RI), "fsel", ARGS({0, 0}, {-1, 0}, {1, 0})},
+	{FORM(SEL2_RR), "max3", ARGS({3, 9}, {9, 3}, {-1, 2}, {1, -2}, {0x40000000, 0x3fffffff},
+							 {0x70000000, 0x10000000})},
+	{FORM(LOAD_ADD), "ldadd", ARGS({0, 0}, {-3, 0}, {-4, 0}, {65532, 0}, {65533, 0})},
+	{FORM(CHAIN_L), "chain", ARGS({3, 2}, {-2, 5}, {IMAX, IMIN})},
+	{FORM(CHAIN_R), "chain", ARGS({3, 2}, {-2, 5}, {IMIN, IMAX}, {0, 0})},
 };
 
 /* The rows of WRT_IR_FUSED, and which instructions are hand-written. */
@@ -371,7 +376,8 @@ test_fusion_rows_tested(void)
 			if (row >= 0 ? cases[k].row == row : cases[k].row < 0 && strcmp(cases[k].form, form) == 0)
 				fc = &cases[k];
 		CHECKF(fc != NULL, "fusion %s has no case in test_fusion_rows.c", what);
-		for (int k = 0; k < MAX_ARGS && (k == 0 || fc->args[k][0] || fc->args[k][1]); k++)
+		CHECKF(fc->nargs >= 1 && fc->nargs <= MAX_ARGS, "%s: %d calls", what, fc->nargs);
+		for (int k = 0; k < fc->nargs; k++)
 			same_as_unfused(s, inst, plain, what, fc->export, fc->args[k][0], fc->args[k][1], &most_polls);
 		CHECKF(forms(inst, fc), "%s does not form in %s", what, fc->export);
 		CHECKF(!forms(plain, fc), "%s forms in %s without fusions", what, fc->export);
