@@ -1101,19 +1101,34 @@ match_f64_rma2(rewrite *r)
 /*
  * A loaded f64 times a constant: F64_LOAD (or its _ADD form) into a
  * temporary that the F64_MUL_RI right after it reads (as its left operand)
- * becomes one F64_MUL_MI.  Module offset: the load's (it may trap).
+ * becomes one F64_MUL_MI; F64_LOAD_RR (base + index) one F64_MUL_MIX.
+ * Module offset: the load's (it may trap).
  */
 static void
 match_f64_mul_mi(rewrite *r)
 {
 	uint32_t q = r->n - 1, l = q - 1, dl;
 	maddr m;
-	if (q == 0 || !replaceable(r, l, q) || !load_at(r, l, WRT_IR_F64_LOAD, &dl, &m))
+	if (q == 0 || !replaceable(r, l, q))
 		return;
-	const wrt_cell *pq = PC(r, q);
+	const wrt_cell *pq = PC(r, q), *pl = PC(r, l);
 	uint32_t d = wrt_ir_BIN_RI_d(pq);
 	uint64_t imm = wrt_ir_BIN_RI_imm(pq).u;
-	if (dl < r->nlocals || wrt_ir_BIN_RI_a(pq) != dl)
+	if (OPK(r, l) == WRT_IR_F64_LOAD_RR)
+	{
+		uint32_t a = wrt_ir_I32_LOAD_RR_a(pl), b = wrt_ir_I32_LOAD_RR_b(pl), o = wrt_ir_I32_LOAD_RR_offset(pl);
+		dl = wrt_ir_I32_LOAD_RR_d(pl);
+		if (dl < r->nlocals || wrt_ir_BIN_RI_a(pq) != dl)
+			return;
+		wrt_cell *pc = append(r, WRT_IR_F64_MUL_MIX, WRT_IRLEN_F64_MUL_MIX, OFFSET(r, l), drop_to(r, l));
+		wrt_ir_set_F64_MUL_MIX_d(pc, d);
+		wrt_ir_set_F64_MUL_MIX_a(pc, a);
+		wrt_ir_set_F64_MUL_MIX_b(pc, b);
+		wrt_ir_set_F64_MUL_MIX_o(pc, o);
+		wrt_ir_set_F64_MUL_MIX_imm(pc, imm);
+		return;
+	}
+	if (!load_at(r, l, WRT_IR_F64_LOAD, &dl, &m) || dl < r->nlocals || wrt_ir_BIN_RI_a(pq) != dl)
 		return;
 	wrt_cell *pc = append(r, WRT_IR_F64_MUL_MI, WRT_IRLEN_F64_MUL_MI, OFFSET(r, l), drop_to(r, l));
 	wrt_ir_set_F64_MUL_MI_d(pc, d);

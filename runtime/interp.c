@@ -760,6 +760,17 @@ L_F64_##NAME##_MM: \
 	F64_MM(SUB, -)
 	F64_MM(MUL, *)
 #undef F64_MM
+L_F64_MUL_MIX:
+	{
+		double x, y;
+		uint64_t bits_ = OPND(F64_MUL_MIX, imm);
+		uint64_t e_ = (uint64_t) (uint32_t) (GET_I32(OPND(F64_MUL_MIX, a)) + GET_I32(OPND(F64_MUL_MIX, b))) + OPND(F64_MUL_MIX, o);
+		if (WRT_UNLIKELY(e_ + 8 > memsize)) TRAP(MEMORY_OOB);
+		memcpy(&x, mem + e_, 8);
+		memcpy(&y, &bits_, 8);
+		SET_F64(OPND(F64_MUL_MIX, d), x * y);
+		NEXT(WRT_IRLEN_F64_MUL_MIX);
+	}
 L_F64_ADD_RMA2:
 	{
 		double x, y;
