@@ -1213,7 +1213,7 @@ match_mac_left(rewrite *r)
 
 /*
  * Multiply-accumulate into memory: an f64 multiply in a memory form
- * (F64_MUL_MM, _RMX, _RM, _RMA) writing t, right before an F64_ADD_RR_ST or
+ * (F64_MUL_MM, _RMX, _RM, _RMA) or by a constant (_RI) writing t, right before an F64_ADD_RR_ST or
  * F64_ADD_RM_ST whose left operand is t, or an F64_SUB_RR_ST whose right
  * operand is t (and not its left), becomes one F64_MUL_<form>_<ADD|SUB>_<form>,
  * which still writes t (it may be a local).  Module offset: the add's.
@@ -1315,6 +1315,17 @@ match_mac(rewrite *r)
 	wrt_ir_set_##L##_t(pc, t); wrt_ir_set_##L##_a(pc, ma); wrt_ir_set_##L##_m(pc, m); wrt_ir_set_##L##_moff(pc, moff);
 		MAC_APPEND(RM)
 	}
+	else if (pop == WRT_IR_F64_MUL_RR + WRT_IRF_BIN_RI)
+	{
+		uint32_t t = wrt_ir_BIN_RI_d(pp), ma = wrt_ir_BIN_RI_a(pp);
+		uint64_t imm = wrt_ir_BIN_RI_imm(pp).u;
+		if (a != t)
+			return;
+#define MAC_SET_RI(L) \
+	wrt_ir_set_##L##_t(pc, t); wrt_ir_set_##L##_a(pc, ma); wrt_ir_set_##L##_imm(pc, imm);
+		MAC_APPEND(RI)
+	}
+#undef MAC_SET_RI
 #undef MAC_SET_RM
 #undef MAC_SET_MM
 #undef MAC_SET_RMX

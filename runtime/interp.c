@@ -892,6 +892,12 @@ L_F64_##NAME##_RM_ST: \
 	memcpy(&y_, mem + ex_, 8); \
 	double t_ = GET_F64(OPND(L, a)) * y_; \
 	SET_F64(OPND(L, t), t_);
+#define MAC_PRODUCT_RI(L) \
+	double y_; \
+	uint64_t bits_ = OPND(L, imm); \
+	memcpy(&y_, &bits_, 8); \
+	double t_ = GET_F64(OPND(L, a)) * y_; \
+	SET_F64(OPND(L, t), t_);
 #define MAC_PRODUCT_RMA(L) \
 	uint64_t ex_ = (uint32_t) (GET_I32(OPND(L, m)) + OPND(L, k)); \
 	double y_; \
@@ -947,6 +953,7 @@ L_F64_MUL_##P##_SUB_RR_ST: \
 	MAC(RMX, RR_ST) MAC(RMX, RM_ST) MAC_SUB(RMX)
 	MAC(RMA, RR_ST) MAC(RMA, RM_ST) MAC_SUB(RMA)
 	MAC(RM, RR_ST) MAC(RM, RM_ST) MAC_SUB(RM)
+	MAC(RI, RR_ST) MAC(RI, RM_ST) MAC_SUB(RI)
 L_F64_MUL_RRTX_ADD_RR_ST:
 	{
 		MAC_LEFT_RRT(F64_MUL_RRTX_ADD_RR_ST)
@@ -966,6 +973,7 @@ L_F64_MUL_MX_ADD_RM_ST:
 #undef MAC_PRODUCT_RMX
 #undef MAC_PRODUCT_RMA
 #undef MAC_PRODUCT_RM
+#undef MAC_PRODUCT_RI
 #undef MAC_PRODUCT_LX
 #undef MAC_LEFT_RRT
 #undef MAC_LEFT_M

@@ -143,6 +143,7 @@ static const fusion_case cases[] = {
 #define MAC_RMX {65512, 0}, {65513, 0}, {65520, 0}, {65521, 0}, {-8, 0}
 #define MAC_RMA {65520, 0}, {65521, 0}, {65496, 0}, {65497, 0}, {-8, 0}
 #define MAC_RM {65520, 0}, {65521, 0}, {65496, 0}, {65497, 0}, {-8, 0}
+#define MAC_RI {65520, 0}, {24, 0}, {16, 0}, {8, 8}, {-8, 0}
 #define MAC_LEFT {65496, 0}, {65497, 0}, {65520, 0}, {65521, 0}, {-8, 0}
 	MAC_CASE(F64_MUL_MM_ADD_RR_ST, "fmac_mm", MAC_MM) MAC_CASE(F64_MUL_MM_ADD_RM_ST, "fmac_mm", MAC_MM)
 	MAC_CASE(F64_MUL_RMX_ADD_RR_ST, "fmac_rmx", MAC_RMX) MAC_CASE(F64_MUL_RMX_ADD_RM_ST, "fmac_rmx", MAC_RMX)
@@ -151,6 +152,8 @@ static const fusion_case cases[] = {
 	MAC_CASE(F64_MUL_RMA_SUB_RR_ST, "fmac_rma", MAC_RMA)
 	MAC_CASE(F64_MUL_RM_ADD_RR_ST, "fmac_rm", MAC_RM) MAC_CASE(F64_MUL_RM_ADD_RM_ST, "fmac_rm", MAC_RM)
 	MAC_CASE(F64_MUL_RM_SUB_RR_ST, "fmac_rm", MAC_RM)
+	MAC_CASE(F64_MUL_RI_ADD_RR_ST, "fmac_ri", MAC_RI) MAC_CASE(F64_MUL_RI_ADD_RM_ST, "fmac_ri", MAC_RI)
+	MAC_CASE(F64_MUL_RI_SUB_RR_ST, "fmac_ri", MAC_RI)
 	MAC_CASE(F64_MUL_RRTX_ADD_RR_ST, "fmac_left", MAC_LEFT) MAC_CASE(F64_MUL_MX_ADD_RM_ST, "fmac_left", MAC_LEFT)
 #undef MAC_CASE
 #undef MAC_MM
@@ -158,6 +161,7 @@ static const fusion_case cases[] = {
 #undef MAC_RMA
 #undef MAC_RM
 #undef MAC_LEFT
+#undef MAC_RI
 	/* in-place fusions (fuse.c) */
 	{ROW(I32_ADD_RR_EQI_M8N), "cnt4rre", ARGS({100, 0}, {-1, 1}, {65532, 0}, {65532, 1}, {65536, 0})},
 	{ROW(I32_ADD_RR_NEI_M8N), "cnt4rr", ARGS({96, 4}, {100, 0}, {102, 2}, {-1, 1}, {65532, 1}, {65536, 0})},
