@@ -1951,6 +1951,38 @@ match_rr(rewrite *r)
 }
 
 /*
+ * A select stored: an I32_STORE of the result d of the SEL_<cmp>_RR just
+ * before it becomes one SEL_<cmp>_RR_ST, which still writes d (it may be a
+ * local).  Module offset: the store's (it may trap).
+ */
+static void
+match_sel_store(rewrite *r)
+{
+	uint32_t q = r->n - 1, p = q - 1;
+	if (q == 0 || !replaceable(r, p, q))
+		return;
+	int op = OPK(r, p);
+	if (wrt_ir_info[op].layout != wrt_ir_info[WRT_IR_I32_LT_S_RR + WRT_IRF_SEL_RR].layout)
+		return;
+	const wrt_cell *pp = PC(r, p), *pq = PC(r, q);
+	uint64_t offset = wrt_ir_STORE_offset(pq);
+	uint32_t d = wrt_ir_SEL_RR_d(pp), a = wrt_ir_SEL_RR_a(pp), b = wrt_ir_SEL_RR_b(pp);
+	uint32_t x = wrt_ir_SEL_RR_x(pp), y = wrt_ir_SEL_RR_y(pp), addr = wrt_ir_STORE_a(pq);
+	if (wrt_ir_STORE_v(pq) != d || offset > UINT32_MAX)
+		return;
+	_Static_assert(WRT_IR_I32_LT_S_RR + WRT_IRF_SEL_RR_ST == WRT_IR_SEL_I32_LT_S_RR_ST,
+				   "a compare's forms are offsets from its _RR");
+	wrt_cell *pc = append(r, op - WRT_IRF_SEL_RR + WRT_IRF_SEL_RR_ST, WRT_IRLEN_SEL_RR_ST, OFFSET(r, q), drop_to(r, p));
+	wrt_ir_set_SEL_RR_ST_d(pc, d);
+	wrt_ir_set_SEL_RR_ST_a(pc, a);
+	wrt_ir_set_SEL_RR_ST_b(pc, b);
+	wrt_ir_set_SEL_RR_ST_x(pc, x);
+	wrt_ir_set_SEL_RR_ST_y(pc, y);
+	wrt_ir_set_SEL_RR_ST_p(pc, addr);
+	wrt_ir_set_SEL_RR_ST_offset(pc, (uint32_t) offset);
+}
+
+/*
  * Two copies in a row: one COPY_COPY, in the first's place, doing them in
  * order.  Not when a conditional branch follows past copies and constants
  * (the compare before them fuses with it: match_cond_branch looks back past
@@ -2006,6 +2038,7 @@ static replace_matcher *const replace_matchers[WRT_IR_COUNT_] = {
 	[WRT_IR_I32_NE_RI] = match_mask_compare,
 	[WRT_IR_SELECT] = match_compare_select,
 	[WRT_IR_F64_STORE] = match_f64_store,
+	[WRT_IR_I32_STORE] = match_sel_store,
 	[WRT_IR_F64_MUL_RR + WRT_IRF_BIN_RI] = match_f64_mul_mi,
 	[WRT_IR_I32_AND_RI] = match_i32_and_ri,
 };

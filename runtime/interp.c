@@ -483,6 +483,17 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_slot *fp,
 		SELECT_BITS(OPND(SEL_RR, d), r, OPND(SEL_RR, x), OPND(SEL_RR, y)); \
 		NEXT(WRT_IRLEN_SEL_RR); \
 	} \
+	L_SEL_##NAME##_RR_ST: { \
+		wrt_ct_##T a = GET_##T(OPND(SEL_RR_ST, a)), b = GET_##T(OPND(SEL_RR_ST, b)); \
+		uint32_t r; \
+		body \
+		SELECT_BITS(OPND(SEL_RR_ST, d), r, OPND(SEL_RR_ST, x), OPND(SEL_RR_ST, y)); \
+		uint64_t es_ = (uint64_t) GET_I32(OPND(SEL_RR_ST, p)) + OPND(SEL_RR_ST, offset); \
+		uint32_t v_ = GET_I32(OPND(SEL_RR_ST, d)); \
+		if (WRT_UNLIKELY(es_ + 4 > memsize)) TRAP(MEMORY_OOB); \
+		memcpy(mem + es_, &v_, 4); \
+		NEXT(WRT_IRLEN_SEL_RR_ST); \
+	} \
 	L_SEL_##NAME##_RI: { \
 		wrt_ct_##T a = GET_##T(OPND(SEL_RI, a)), b = IMM_##T(OPND(SEL_RI, imm)); \
 		uint32_t r; \

@@ -127,6 +127,8 @@ static const fusion_case cases[] = {
 						 {k + 10, 65520}, {k + 10, 65512}, {k + 10, 65513}, {k, IMIN})},
 	RMX_CASE(F64_ADD_RMX, 1) RMX_CASE(F64_SUB_RMX, 2) RMX_CASE(F64_MUL_RMX, 3) RMX_CASE(F64_DIV_RMX, 4)
 #undef RMX_CASE
+	{FORM(SEL_RR_ST), "selst", ARGS({0, 0}, {5, 100}, {-5, 100}, {IMAX, 0}, {IMIN, 16}, {-1, 64}, {3, 65524},
+									{3, 65525}, {3, 65528}, {3, -4}, {0, IMAX}, {3, 8})},
 	{ROW(F64_MUL_MIX), "fmuli", ARGS({0, 0}, {-8, 0}, {8, -8}, {16, -16}, {65520, 0}, {65521, 0}, {0, 65520}, {0, 65521}, {-4, 0})},
 	{ROW(F64_ADD_RMA2), "fsum3", ARGS({0, 1}, {-8, 1}, {-16, 2}, {8, 5}, {65504, 0}, {65505, 0}, {65512, 0}, {65513, 0},
 								  {-24, 0}, {16, 7})},
