@@ -887,35 +887,33 @@ L_F64_##NAME##_RM_ST: \
 	M64(y_, OPND(L, pb), OPND(L, kb), OPND(L, ob)); \
 	double t_ = x_ * y_; \
 	SET_F64(OPND(L, t), t_);
-#define MAC_PRODUCT_RMX(L) \
+/* left times the f64 at EA (the left operand read after the load) */
+#define MAC_TIMES_AT(L, left, EA) \
+	uint64_t ex_ = (EA); \
+	double y_; \
+	if (WRT_UNLIKELY(ex_ + 8 > memsize)) TRAP(MEMORY_OOB); \
+	memcpy(&y_, mem + ex_, 8); \
+	double t_ = (left) * y_; \
+	SET_F64(OPND(L, t), t_);
+/* the base + index sum tx of an _RMX product, written first */
+#define MAC_INDEX_X(L) \
 	uint32_t tx_ = (uint32_t) (GET_I32(OPND(L, x)) + GET_I32(OPND(L, y))); \
-	SET_I32(OPND(L, tx), tx_); \
-	uint64_t ex_ = (uint64_t) tx_ + OPND(L, xoff); \
-	double y_; \
-	if (WRT_UNLIKELY(ex_ + 8 > memsize)) TRAP(MEMORY_OOB); \
-	memcpy(&y_, mem + ex_, 8); \
-	double t_ = GET_F64(OPND(L, a)) * y_; \
-	SET_F64(OPND(L, t), t_);
+	SET_I32(OPND(L, tx), tx_);
+#define MAC_PRODUCT_RMX(L) \
+	MAC_INDEX_X(L) \
+	MAC_TIMES_AT(L, GET_F64(OPND(L, a)), (uint64_t) tx_ + OPND(L, xoff))
 #define MAC_PRODUCT_RM(L) \
-	uint64_t ex_ = (uint64_t) GET_I32(OPND(L, m)) + OPND(L, moff); \
-	double y_; \
-	if (WRT_UNLIKELY(ex_ + 8 > memsize)) TRAP(MEMORY_OOB); \
-	memcpy(&y_, mem + ex_, 8); \
-	double t_ = GET_F64(OPND(L, a)) * y_; \
-	SET_F64(OPND(L, t), t_);
+	MAC_TIMES_AT(L, GET_F64(OPND(L, a)), (uint64_t) GET_I32(OPND(L, m)) + OPND(L, moff))
+#define MAC_PRODUCT_RMA(L) \
+	MAC_TIMES_AT(L, GET_F64(OPND(L, a)), (uint32_t) (GET_I32(OPND(L, m)) + OPND(L, k)))
 #define MAC_PRODUCT_RI(L) \
 	double y_; \
 	uint64_t bits_ = OPND(L, imm); \
 	memcpy(&y_, &bits_, 8); \
 	double t_ = GET_F64(OPND(L, a)) * y_; \
 	SET_F64(OPND(L, t), t_);
-#define MAC_PRODUCT_RMA(L) \
-	uint64_t ex_ = (uint32_t) (GET_I32(OPND(L, m)) + OPND(L, k)); \
-	double y_; \
-	if (WRT_UNLIKELY(ex_ + 8 > memsize)) TRAP(MEMORY_OOB); \
-	memcpy(&y_, mem + ex_, 8); \
-	double t_ = GET_F64(OPND(L, a)) * y_; \
-	SET_F64(OPND(L, t), t_);
+/* The loaded left operands (RRTX, MX): la written, then an _RMX product
+ * of it (its a is la). */
 #define MAC_LEFT_RRT(L) \
 	uint32_t ta_ = (uint32_t) (GET_I32(OPND(L, pa)) + GET_I32(OPND(L, pb))); \
 	SET_I32(OPND(L, ta), ta_); \
@@ -928,16 +926,9 @@ L_F64_##NAME##_RM_ST: \
 	double la_; \
 	M64(la_, OPND(L, pa), OPND(L, ka), OPND(L, oa)); \
 	SET_F64(OPND(L, la), la_);
-/* The RMX product of a loaded left operand la (its a is la). */
 #define MAC_PRODUCT_LX(L) \
-	uint32_t tx_ = (uint32_t) (GET_I32(OPND(L, x)) + GET_I32(OPND(L, y))); \
-	SET_I32(OPND(L, tx), tx_); \
-	uint64_t ex_ = (uint64_t) tx_ + OPND(L, xoff); \
-	double y_; \
-	if (WRT_UNLIKELY(ex_ + 8 > memsize)) TRAP(MEMORY_OOB); \
-	memcpy(&y_, mem + ex_, 8); \
-	double t_ = la_ * y_; \
-	SET_F64(OPND(L, t), t_);
+	MAC_INDEX_X(L) \
+	MAC_TIMES_AT(L, la_, (uint64_t) tx_ + OPND(L, xoff))
 #define MAC_SUM_RR_ST(L) \
 	F64_STORE_OF(L, t_ + GET_F64(OPND(L, b)));
 #define MAC_SUM_RM_ST(L) \
@@ -986,6 +977,8 @@ L_F64_MUL_MX_ADD_RM_ST:
 #undef MAC_PRODUCT_RM
 #undef MAC_PRODUCT_RI
 #undef MAC_PRODUCT_LX
+#undef MAC_TIMES_AT
+#undef MAC_INDEX_X
 #undef MAC_LEFT_RRT
 #undef MAC_LEFT_M
 #undef MAC_SUM_RR_ST
