@@ -14,6 +14,7 @@
 #include "unit.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -256,4 +257,166 @@ test_memory_limit_raised_moves(void)
 	if (unit_failed())
 		return;
 	limit_raised(false);
+}
+
+/*
+ * The end of memory at every access width (memory_end.wat): an access of n
+ * bytes at a traps exactly when a + n passes the size, loads read the last
+ * bytes right, and a store writes its n bytes or, trapping, none.  The
+ * interpreter's bounds test is one compare against size - 16 and an exact
+ * test only near the end, so this walks the last 40 bytes byte by byte, with
+ * no pages, one and two (the second grown inside a call), plus addresses
+ * far out and a load offset that takes the address past 4 GiB.
+ */
+#define END_SPAN 40
+
+static const struct
+{
+	const char *load, *store;
+	uint32_t n;
+} end_widths[] = {
+	{"ld1", "st1", 1}, {"ld2", "st2", 2}, {"ld4", "st4", 4},
+	{"ld8", "st8", 8}, {"ldf8", "stf8", 8}, {"ld16", "st16", 16},
+};
+
+/* What ldN returns for the bytes b[0..n) (memory_end.wat's folds). */
+static uint32_t
+end_fold(const uint8_t *b, uint32_t n)
+{
+	uint32_t w[4] = {0, 0, 0, 0};
+
+	for (uint32_t i = 0; i < n; i++)
+		w[i / 4] |= (uint32_t) b[i] << (8 * (i % 4));
+	if (n <= 4)
+		return w[0];
+	if (n == 8)
+		return w[0] ^ w[1];
+	return w[0] ^ (w[1] << 8 | w[1] >> 24) ^ (w[2] << 16 | w[2] >> 16) ^ (w[3] << 24 | w[3] >> 8);
+}
+
+/* The bytes stN stores (little-endian). */
+static void
+end_pattern(const char *store, uint8_t *b)
+{
+	static const uint8_t p16[16] = {0x78, 0x69, 0x5a, 0x4b, 0x3c, 0x2d, 0x1e, 0x0f,
+									0xf0, 0xe1, 0xd2, 0xc3, 0xb4, 0xa5, 0x96, 0x87};
+	uint64_t v = strcmp(store, "st1") == 0 ? 0xa1 : strcmp(store, "st2") == 0 ? 0xa2b2
+		: strcmp(store, "st4") == 0 ? 0xa4b4c4d4 : strcmp(store, "st8") == 0 ? 0xa8b8c8d8e8f80818
+		: 0x7ff8c8d8e8f80818;
+
+	if (strcmp(store, "st16") == 0)
+		memcpy(b, p16, 16);
+	else
+		for (int i = 0; i < 8; i++)
+			b[i] = (uint8_t) (v >> (8 * i));
+}
+
+/* Set the last END_SPAN bytes (those that exist) to a known pattern and
+ * record them in shadow[] (shadow[i] is the byte at size - END_SPAN + i). */
+static bool
+end_fill(wrt_store *s, wrt_instance *inst, uint32_t size, uint8_t *shadow)
+{
+	for (uint32_t i = 0; i < END_SPAN; i++)
+	{
+		int64_t a = (int64_t) size - END_SPAN + i;
+		int32_t args[2] = {(int32_t) a, (int32_t) ((i * 7 + 1) & 0xff)};
+
+		shadow[i] = (uint8_t) args[1];
+		if (a >= 0 && !unit_invoke_i32(s, inst, "poke", args, NULL))
+			return false;
+	}
+	return true;
+}
+
+static void
+end_walk(wrt_store *s, wrt_instance *inst, uint32_t size)
+{
+	uint8_t shadow[END_SPAN + 16];
+	static const uint32_t far[] = {0x7fffffffu, 0xfffffff0u, 0xffffffffu};
+
+	NEED(end_fill(s, inst, size, shadow));
+	memset(shadow + END_SPAN, 0, 16);
+	for (size_t w = 0; w < sizeof(end_widths) / sizeof(end_widths[0]); w++)
+	{
+		uint32_t n = end_widths[w].n;
+		wrt_func *ld = unit_export_func(inst, end_widths[w].load);
+		wrt_func *st = unit_export_func(inst, end_widths[w].store);
+
+		NEED(ld);
+		NEED(st);
+		for (int64_t a = (int64_t) size - END_SPAN; a < (int64_t) size + 20 + 3; a++)
+		{
+			uint32_t ua = a < (int64_t) size + 20 ? (uint32_t) a : far[a - size - 20];
+			bool fits = (uint64_t) ua + n <= size;
+			int32_t arg = (int32_t) ua, r = 0;
+
+			if (a < 0)
+				continue;
+			CHECKF(unit_call_i32(s, ld, &arg, &r) == fits, "%s at %u of %u bytes: %s",
+				   end_widths[w].load, ua, size, fits ? "trapped" : "did not trap");
+			if (fits)
+				CHECKF((uint32_t) r == end_fold(shadow + (ua - (size - END_SPAN)), n),
+					   "%s at %u of %u bytes read %08x", end_widths[w].load, ua, size, (uint32_t) r);
+			/* the store, then every byte of the span as it must be */
+			CHECKF(unit_call_i32(s, st, &arg, NULL) == fits, "%s at %u of %u bytes: %s",
+				   end_widths[w].store, ua, size, fits ? "trapped" : "did not trap");
+			if (fits)
+			{
+				uint8_t b[16];
+
+				end_pattern(end_widths[w].store, b);
+				memcpy(shadow + (ua - (size - END_SPAN)), b, n);
+			}
+			for (uint32_t i = 0; i < END_SPAN; i++)
+			{
+				int32_t b = (int32_t) (size - END_SPAN + i), v = -1;
+
+				if (size < END_SPAN - i)
+					continue;
+				NEED(unit_invoke_i32(s, inst, "ld1", &b, &v));
+				CHECKF(v == shadow[i], "after %s at %u of %u bytes, byte %d is %02x, not %02x",
+					   end_widths[w].store, ua, size, b, v, shadow[i]);
+			}
+			if (unit_failed())
+				return;
+		}
+	}
+	/* a load offset: the address is a + 65532 in 64 bits */
+	for (uint32_t k = 0; k < 24; k++)
+	{
+		uint32_t ua = k < 20 ? size - 65536 + k : far[(k - 20) % 3];
+		bool fits = size >= 65536 && k < 20 && (uint64_t) ua + 65532 + 4 <= size;
+		int32_t arg = (int32_t) ua, r;
+
+		if (size < 65536 && k < 20)
+			continue;
+		CHECKF(unit_call_i32(s, unit_export_func(inst, "ld4_off"), &arg, &r) == fits,
+			   "ld4_off at %u + 65532 of %u bytes: %s", ua, size, fits ? "trapped" : "did not trap");
+	}
+}
+
+void
+test_memory_end_every_width(void)
+{
+	wrt_store *s = unit_store();
+	wrt_module *m = unit_fixture("memory_end");
+	wrt_instance *inst;
+	int32_t arg, r = -2;
+
+	NEED(s);
+	NEED(m);
+	inst = unit_instantiate(s, m, NULL, 0);
+	NEED(inst);
+	end_walk(s, inst, 0);
+	arg = 0;
+	CHECK(!unit_call_i32(s, unit_export_func(inst, "ld1"), &arg, &r));
+	arg = 1;
+	NEED(unit_invoke_i32(s, inst, "grow", &arg, &r));
+	CHECK_EQ(r, 0);
+	end_walk(s, inst, PAGE);
+	/* grown inside the call: its first access beyond the old end must see it */
+	arg = 2 * PAGE - 1;
+	NEED(unit_invoke_i32(s, inst, "grow_ld1", &arg, &r));
+	CHECK_EQ(r, 0);
+	end_walk(s, inst, 2 * PAGE);
 }

@@ -54,6 +54,7 @@
 	X(memory_grow_1gib_mapped) \
 	X(memory_grow_allocator) \
 	X(memory_reset_large_tail) \
+	X(memory_end_every_width) \
 	X(memory_limit_raised_moves) \
 	X(reset_initial_state) \
 	X(reset_to_snapshot) \
