@@ -303,6 +303,11 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_slot *fp,
 	/* Only the tiered policy looks at loop back-edges: under the others a
 	 * back-edge does not touch the countdown (no store per iteration). */
 	const bool counting_loops = s->tier.mode == WRT_TIER_TIERED;
+	/* What a back-edge tests before it charges its fuel: the interrupt flag,
+	 * or, under the tiered policy, a flag always set, so that the
+	 * countdown's test costs the other policies nothing (back_edge). */
+	static const volatile int always_set = 1;
+	const volatile int *loop_poll = counting_loops ? &always_set : intr;
 
 	/* The address register of a run of byte tests (I32_ADD_RR_*_M8N). */
 	uint32_t m8p;
@@ -357,20 +362,20 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_slot *fp,
 #define CHARGE(units) do { \
 		if (WRT_UNLIKELY((fuel -= (int64_t) (units)) < 0)) TRAP(FUEL_EXHAUSTED); \
 	} while (0)
+#define LOOP_COST(target) ((int64_t) OPND_AT((target) - WRT_IRLEN_LOOP_ENTRY, LOOP_ENTRY, cost))
 #define JUMP(off) do { \
 		int32_t o_ = (int32_t) (off); \
 		if (o_ <= 0) \
 		{ \
-			if (WRT_UNLIKELY(*intr) && !interrupt_continue(s)) TRAP(INTERRUPTED); \
-			if (WRT_UNLIKELY((fuel -= (int64_t) OPND_AT(pc + o_ - WRT_IRLEN_LOOP_ENTRY, LOOP_ENTRY, cost)) < 0)) \
-				TRAP(FUEL_EXHAUSTED); \
-			/* the tier's countdown out of line: hundreds of back-edge \
-			 * sites, and inline it costs GCC registers in every handler */ \
-			if (WRT_UNLIKELY(counting_loops)) \
+			/* an interrupt or the tier's countdown: out of line, for \
+			 * hundreds of back-edge sites */ \
+			if (WRT_UNLIKELY(*loop_poll)) \
 			{ \
 				osr_pc = pc + o_; \
-				goto loop_tier; \
+				goto back_edge; \
 			} \
+			if (WRT_UNLIKELY((fuel -= LOOP_COST(pc + o_)) < 0)) \
+				TRAP(FUEL_EXHAUSTED); \
 		} \
 		pc += o_; \
 		DISPATCH(); \
@@ -1357,9 +1362,21 @@ call_tier:
 	 * an entry for this loop, the back-edge just goes on (no fuel budget is
 	 * set when we get here, so its charge does not matter).
 	 */
-loop_tier:
-	/* A back-edge to osr_pc under the tiered policy (its fuel charged):
-	 * count it; at zero, tier the function up and enter it there. */
+back_edge:
+	/* A back-edge to osr_pc whose loop_poll was set (JUMP): the interrupt,
+	 * the fuel, then the tier's countdown, in the order of a back-edge; pc
+	 * is still the branch, where a trap is reported. */
+	if (WRT_UNLIKELY(*intr) && !interrupt_continue(s))
+		TRAP(INTERRUPTED);
+	if (WRT_UNLIKELY((fuel -= LOOP_COST(osr_pc)) < 0))
+		TRAP(FUEL_EXHAUSTED);
+	if (!counting_loops)
+	{
+		pc = osr_pc;
+		DISPATCH();
+	}
+	/* Under the tiered policy: count it; at zero, tier the function up and
+	 * enter it there. */
 	if (--code->tier_loops < 0)
 	{
 		if (wrt_tier_on_loop(s, inst->mod, code) && s->fuel == 0)
