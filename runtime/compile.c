@@ -149,6 +149,8 @@ enum { VI_SLOTS, VI_CONST_COUNT, VI_FUSED, VI_WAYS };
 #define VI_WAY_VSHIFT VI_SLOTS
 #define VI_WAY_VSHIFT_I VI_CONST_COUNT
 #define VI_WAY_VLOAD_ADD VI_FUSED
+#define VI_WAY_VEXTRACT VI_SLOTS
+#define VI_WAY_VSPLAT VI_SLOTS
 #define VI_ROW(NAME, L, OP, M) [WRT_OP_##OP][VI_WAY_##L] = WRT_IR_##NAME,
 #define NO_ROW(...)
 static const uint16_t simd_inline_ir[WRT_OP_COUNT_][VI_WAYS] = {
@@ -162,6 +164,8 @@ static const uint16_t simd_inline_ir[WRT_OP_COUNT_][VI_WAYS] = {
 #undef VI_WAY_VSHIFT
 #undef VI_WAY_VSHIFT_I
 #undef VI_WAY_VLOAD_ADD
+#undef VI_WAY_VEXTRACT
+#undef VI_WAY_VSPLAT
 
 /* The family instruction of each SIMD opclass. */
 static const uint16_t simd_ir[] = {

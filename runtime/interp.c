@@ -1557,6 +1557,12 @@ L_VSTORE_LANE:
 		v_##NAME(fp + OPND(VLOAD_ADD, d), mem + ea); \
 		NEXT(WRT_IRLEN_VLOAD_ADD); \
 	}
+#define VI_VEXTRACT(NAME) \
+	fp[OPND(VEXTRACT, d)].bits = v_##NAME(fp + OPND(VEXTRACT, a), OPND(VEXTRACT, lane)); \
+	NEXT(WRT_IRLEN_VEXTRACT);
+#define VI_VSPLAT(NAME) \
+	v_##NAME(fp + OPND(VSPLAT, d), fp + OPND(VSPLAT, a)); \
+	NEXT(WRT_IRLEN_VSPLAT);
 #define VI_HANDLER(NAME, L, OP, M) L_##NAME: VI_##L(OP)
 #define NO_HANDLER(...)
 	WRT_IR_HAND(NO_HANDLER, NO_HANDLER, NO_HANDLER, NO_HANDLER, NO_HANDLER, VI_HANDLER)
@@ -1568,6 +1574,8 @@ L_VSTORE_LANE:
 #undef VI_VSHIFT
 #undef VI_VSHIFT_I
 #undef VI_VLOAD_ADD
+#undef VI_VEXTRACT
+#undef VI_VSPLAT
 	/* ---- v128 slot pairs ---- */
 L_COPY2:
 	memmove(fp + OPND(COPY2, d), fp + OPND(COPY2, s), 16);
