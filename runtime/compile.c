@@ -142,7 +142,7 @@ static const uint16_t ir_base[WRT_OP_COUNT_] = {
  * or with a constant shift count inlined (VSHIFT_I); V128_LOAD_ADD, the
  * inlined form of VLOAD_ADD, is chosen where the load-add fusion is.  A
  * layout without a column here does not compile. */
-enum { VI_SLOTS, VI_CONST_COUNT, VI_FUSED, VI_WAYS };
+enum { VI_SLOTS, VI_CONST_COUNT, VI_FUSED, VI_LOADED_B, VI_WAYS };
 #define VI_WAY_VBIN VI_SLOTS
 #define VI_WAY_VLOAD VI_SLOTS
 #define VI_WAY_VREPLACE VI_SLOTS
@@ -151,6 +151,7 @@ enum { VI_SLOTS, VI_CONST_COUNT, VI_FUSED, VI_WAYS };
 #define VI_WAY_VLOAD_ADD VI_FUSED
 #define VI_WAY_VEXTRACT VI_SLOTS
 #define VI_WAY_VSPLAT VI_SLOTS
+#define VI_WAY_VBIN_RM VI_LOADED_B
 #define VI_ROW(NAME, L, OP, M) [WRT_OP_##OP][VI_WAY_##L] = WRT_IR_##NAME,
 #define NO_ROW(...)
 static const uint16_t simd_inline_ir[WRT_OP_COUNT_][VI_WAYS] = {
@@ -166,6 +167,7 @@ static const uint16_t simd_inline_ir[WRT_OP_COUNT_][VI_WAYS] = {
 #undef VI_WAY_VLOAD_ADD
 #undef VI_WAY_VEXTRACT
 #undef VI_WAY_VSPLAT
+#undef VI_WAY_VBIN_RM
 
 /* The family instruction of each SIMD opclass. */
 static const uint16_t simd_ir[] = {

@@ -51,6 +51,7 @@
  */
 #include "compile.h"
 #include "opcodes.h"
+#include "simd.h"
 
 /* The in-place fusions: ir.def's IR_THEN rows. */
 #define NO_ROW(...)
@@ -871,6 +872,58 @@ match_vload_add(rewrite *r)
 	wrt_ir_set_VLOAD_ADD_offset(pc, offset);
 	wrt_ir_set_VLOAD_ADD_n(pc, n);
 	wrt_ir_set_VLOAD_ADD_k(pc, k);
+}
+
+/*
+ * A SIMD binary operator whose right operand a v128.load (VLOAD of 16
+ * bytes, or inlined) just loaded into a temporary: one VBIN_RM loads and
+ * operates, in the load's place, with the operator's module offset; the
+ * operator's inlined _RM row if it has one (vbin_rm_row), else VBIN_RM
+ * calling its lane function.  The temporary is dead after the operator.
+ */
+#define RM_ROW_VBIN_RM(NAME, OP) [WRT_OP_##OP] = WRT_IR_##NAME,
+#define RM_ROW_VBIN(NAME, OP)
+#define RM_ROW_VLOAD(NAME, OP)
+#define RM_ROW_VLOAD_ADD(NAME, OP)
+#define RM_ROW_VREPLACE(NAME, OP)
+#define RM_ROW_VSHIFT(NAME, OP)
+#define RM_ROW_VSHIFT_I(NAME, OP)
+#define RM_ROW_VEXTRACT(NAME, OP)
+#define RM_ROW_VSPLAT(NAME, OP)
+#define RM_ROW(NAME, L, OP, M) RM_ROW_##L(NAME, OP)
+#define NO_ROW(...)
+static const uint16_t vbin_rm_row[WRT_OP_COUNT_] = {
+	WRT_IR_HAND(NO_ROW, NO_ROW, NO_ROW, NO_ROW, NO_ROW, RM_ROW)
+};
+#undef NO_ROW
+#undef RM_ROW
+
+static void
+match_vbin_load(rewrite *r)
+{
+	uint32_t q = r->n - 1, l = q - 1;
+	if (q == 0 || !replaceable(r, l, q))
+		return;
+	int op = OPK(r, q), lop = OPK(r, l);
+	const wrt_cell *pq = PC(r, q), *pl = PC(r, l);
+	if (lop != WRT_IR_VI_V128_LOAD &&
+		(lop != WRT_IR_VLOAD || pl[WRT_IRPOS_VLOAD_fn].p != (const void *) (uintptr_t) wrt_simd_fns[WRT_OP_V128_LOAD]))
+		return;
+	uint32_t t = wrt_ir_VLOAD_d(pl), a = wrt_ir_VBIN_a(pq), d = wrt_ir_VBIN_d(pq);
+	/* t, t+1 a temporary pair that only b reads (a pair overlapping a
+	 * would be read twice) */
+	if (t < r->nlocals || wrt_ir_VBIN_b(pq) != t || (a + 1 >= t && a <= t + 1))
+		return;
+	int simd_op = wrt_ir_info[op].simd_op;
+	int rm = simd_op >= 0 && vbin_rm_row[simd_op] ? vbin_rm_row[simd_op] : WRT_IR_VBIN_RM;
+	uint64_t fn = pq[WRT_IRPOS_VBIN_fn].u;
+	uint32_t p = wrt_ir_VLOAD_a(pl), offset = wrt_ir_VLOAD_offset(pl), moff = OFFSET(r, q);
+	wrt_cell *pc = append(r, rm, WRT_IRLEN_VBIN_RM, moff, drop_to(r, l));
+	wrt_ir_set_VBIN_RM_fn(pc, fn);
+	wrt_ir_set_VBIN_RM_d(pc, d);
+	wrt_ir_set_VBIN_RM_a(pc, a);
+	wrt_ir_set_VBIN_RM_p(pc, p);
+	wrt_ir_set_VBIN_RM_offset(pc, offset);
 }
 
 /*
@@ -2021,6 +2074,18 @@ match_copy_copy(rewrite *r)
 }
 
 /* The replacing matchers, by the instruction that ends their group. */
+/* (match_vbin_load for every inlined operator of VBIN's layout) */
+#define VBIN_MATCHER_VBIN(NAME) [WRT_IR_##NAME] = match_vbin_load,
+#define VBIN_MATCHER_VBIN_RM(NAME)
+#define VBIN_MATCHER_VLOAD(NAME)
+#define VBIN_MATCHER_VLOAD_ADD(NAME)
+#define VBIN_MATCHER_VREPLACE(NAME)
+#define VBIN_MATCHER_VSHIFT(NAME)
+#define VBIN_MATCHER_VSHIFT_I(NAME)
+#define VBIN_MATCHER_VEXTRACT(NAME)
+#define VBIN_MATCHER_VSPLAT(NAME)
+#define VBIN_MATCHER(NAME, L, OP, M) VBIN_MATCHER_##L(NAME)
+#define NO_ROW(...)
 #define OP_BIN(NAME, code, text, T, TOUT, body) [WRT_IR_##NAME##_RR] = match_rr,
 #define OP_CMP(NAME, code, text, T, body) [WRT_IR_##NAME##_RR] = match_rr,
 #define OP_LOAD(NAME, code, text, T, MT, AL) [WRT_IR_##NAME] = match_load_add,
@@ -2034,6 +2099,8 @@ static replace_matcher *const replace_matchers[WRT_IR_COUNT_] = {
 	[WRT_IR_VLOAD] = match_vload_add,
 	[WRT_IR_VI_V128_LOAD] = match_vload_add,
 	[WRT_IR_VI_V128_LOAD64_SPLAT] = match_vload_add,
+	[WRT_IR_VBIN] = match_vbin_load,
+	WRT_IR_HAND(NO_ROW, NO_ROW, NO_ROW, NO_ROW, NO_ROW, VBIN_MATCHER)
 	[WRT_IR_I32_EQ_RI] = match_mask_compare,
 	[WRT_IR_I32_NE_RI] = match_mask_compare,
 	[WRT_IR_SELECT] = match_compare_select,
@@ -2042,6 +2109,8 @@ static replace_matcher *const replace_matchers[WRT_IR_COUNT_] = {
 	[WRT_IR_F64_MUL_RR + WRT_IRF_BIN_RI] = match_f64_mul_mi,
 	[WRT_IR_I32_AND_RI] = match_i32_and_ri,
 };
+#undef VBIN_MATCHER
+#undef NO_ROW
 
 bool
 wrt_fuse_replace(wrt_fuse_code *fc)

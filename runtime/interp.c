@@ -1445,6 +1445,16 @@ L_VTEST:
 L_VBIN:
 	LANE_FN(wrt_vbin_fn, VBIN)(fp + OPND(VBIN, d), fp + OPND(VBIN, a), fp + OPND(VBIN, b));
 	NEXT(WRT_IRLEN_VBIN);
+L_VBIN_RM:
+	{
+		uint64_t ea = (uint64_t) GET_I32(OPND(VBIN_RM, p)) + OPND(VBIN_RM, offset);
+		wrt_v128 b;
+		if (OOB(ea, 16))
+			TRAP(MEMORY_OOB);
+		memcpy(&b, mem + ea, 16);
+		LANE_FN(wrt_vbin_fn, VBIN_RM)(fp + OPND(VBIN_RM, d), fp + OPND(VBIN_RM, a), &b);
+		NEXT(WRT_IRLEN_VBIN_RM);
+	}
 L_VSHIFT:
 	LANE_FN(wrt_vshift_fn, VSHIFT)(fp + OPND(VSHIFT, d), fp + OPND(VSHIFT, a), GET_I32(OPND(VSHIFT, b)));
 	NEXT(WRT_IRLEN_VSHIFT);
@@ -1557,6 +1567,16 @@ L_VSTORE_LANE:
 		v_##NAME(fp + OPND(VLOAD_ADD, d), mem + ea); \
 		NEXT(WRT_IRLEN_VLOAD_ADD); \
 	}
+#define VI_VBIN_RM(NAME) \
+	{ \
+		uint64_t ea = (uint64_t) GET_I32(OPND(VBIN_RM, p)) + OPND(VBIN_RM, offset); \
+		wrt_v128 b; \
+		if (OOB(ea, 16)) \
+			TRAP(MEMORY_OOB); \
+		memcpy(&b, mem + ea, 16); \
+		v_##NAME(fp + OPND(VBIN_RM, d), fp + OPND(VBIN_RM, a), &b); \
+		NEXT(WRT_IRLEN_VBIN_RM); \
+	}
 #define VI_VEXTRACT(NAME) \
 	fp[OPND(VEXTRACT, d)].bits = v_##NAME(fp + OPND(VEXTRACT, a), OPND(VEXTRACT, lane)); \
 	NEXT(WRT_IRLEN_VEXTRACT);
@@ -1575,6 +1595,7 @@ L_VSTORE_LANE:
 #undef VI_VSHIFT_I
 #undef VI_VLOAD_ADD
 #undef VI_VEXTRACT
+#undef VI_VBIN_RM
 #undef VI_VSPLAT
 	/* ---- v128 slot pairs ---- */
 L_COPY2:

@@ -1,10 +1,11 @@
 /*
  * test_fusion_rows.c — every fusion of the register code has a case here,
  * and the test walks ir.def to make sure: each row of WRT_IR_FUSED (the
- * hand-written fusions, in-place ones included) and each form of
- * WRT_IR_FUSED_FORMS (compare-and-branch, select, load into its consumer,
- * address add into its load, f64 chains) needs one, and every family form
- * must be classified fused or plain.  A new fusion without a case fails.
+ * hand-written fusions, in-place ones included) and of WRT_IR_FUSED_SIMD,
+ * and each form of WRT_IR_FUSED_FORMS (compare-and-branch, select, load
+ * into its consumer, address add into its load, f64 chains) needs one, and
+ * every family form must be classified fused or plain.  A new fusion
+ * without a case fails.  Every case runs, several for one fusion too.
  *
  * A case names an export of fused.wat in whose code the fusion forms, and
  * arguments that reach its edges: addresses whose add wraps past 2^32, the
@@ -130,6 +131,17 @@ static const fusion_case cases[] = {
 	{FORM(SEL_RR_ST), "selst", ARGS({0, 0}, {5, 100}, {-5, 100}, {IMAX, 0}, {IMIN, 16}, {-1, 64}, {3, 65524},
 									{3, 65525}, {3, 65528}, {3, -4}, {0, IMAX}, {3, 8})},
 	{ROW(F64_MUL_MIX), "fmuli", ARGS({0, 0}, {-8, 0}, {8, -8}, {16, -16}, {65520, 0}, {65521, 0}, {0, 65520}, {0, 65521}, {-4, 0})},
+	/* SIMD: a v128.load into the right operand; NaN lanes from memory
+	 * (p = 0) or from x (elsewhere), the last bytes, the first out, and an
+	 * address + offset past 2^32 */
+#define VRM_ARGS ARGS({0, 3}, {0, 7}, {32, 0x7ff80001}, {32, -1}, {16, 0x7fc00001}, {65504, 5}, {65505, 5}, {-16, 1}, {-1, 0}, {IMIN, 0})
+	{ROW(VI_F64X2_ADD_RM), "vrm_f64add", VRM_ARGS},
+	{ROW(VI_F64X2_MUL_RM), "vrm_f64mul", VRM_ARGS},
+	{ROW(VI_F32X4_ADD_RM), "vrm_f32add", VRM_ARGS},
+	{ROW(VI_F32X4_MUL_RM), "vrm_f32mul", VRM_ARGS},
+	{ROW(VI_I32X4_ADD_RM), "vrm_i32add", VRM_ARGS},
+	{ROW(VBIN_RM), "vrm_f64sub", VRM_ARGS},
+#undef VRM_ARGS
 	{ROW(F64_ADD_RMA2), "fsum3", ARGS({0, 1}, {-8, 1}, {-16, 2}, {8, 5}, {65504, 0}, {65505, 0}, {65512, 0}, {65513, 0},
 								  {-24, 0}, {16, 7})},
 	{ROW(F64_MUL_MI), "fmuli", ARGS({0, 0}, {-8, 0}, {0, -16}, {0, -8}, {8, 8}, {65520, 0}, {65521, 0}, {0, 65512},
@@ -199,6 +211,9 @@ static const fusion_case cases[] = {
 #define FUSED_ROW(NAME, ...) WRT_IR_##NAME,
 static const int fused_rows[] = {
 	WRT_IR_FUSED(FUSED_ROW, FUSED_ROW, FUSED_ROW, FUSED_ROW)
+};
+static const int fused_simd_rows[] = {
+	WRT_IR_FUSED_SIMD(FUSED_ROW, FUSED_ROW)
 };
 static const int hand_rows[] = {
 	WRT_IR_HAND(FUSED_ROW, FUSED_ROW, FUSED_ROW, FUSED_ROW, FUSED_ROW, FUSED_ROW)
@@ -371,24 +386,29 @@ test_fusion_rows_tested(void)
 			CHECKF(listed, "in-place fusion %s is not in WRT_IR_FUSED", wrt_ir_info[op].name);
 		}
 
-	/* every fused row and form has a case */
-	size_t nkeys = NELEM(fused_rows) + NELEM(fused_forms);
-	for (size_t key = 0; key < nkeys; key++)
+	/* every case runs (several may test one fusion) */
+	for (size_t k = 0; k < NELEM(cases); k++)
 	{
-		int row = key < NELEM(fused_rows) ? fused_rows[key] : -1;
-		const char *form = row >= 0 ? NULL : fused_forms[key - NELEM(fused_rows)];
-		const char *what = row >= 0 ? wrt_ir_info[row].name : form;
-		const fusion_case *fc = NULL;
-		for (size_t k = 0; k < NELEM(cases); k++)
-			if (row >= 0 ? cases[k].row == row : cases[k].row < 0 && strcmp(cases[k].form, form) == 0)
-				fc = &cases[k];
-		CHECKF(fc != NULL, "fusion %s has no case in test_fusion_rows.c", what);
+		const fusion_case *fc = &cases[k];
+		const char *what = fc->row >= 0 ? wrt_ir_info[fc->row].name : fc->form;
 		CHECKF(fc->nargs >= 1 && fc->nargs <= MAX_ARGS, "%s: %d calls", what, fc->nargs);
-		for (int k = 0; k < fc->nargs; k++)
-			same_as_unfused(s, inst, plain, what, fc->export, fc->args[k][0], fc->args[k][1], &most_polls);
+		for (int a = 0; a < fc->nargs; a++)
+			same_as_unfused(s, inst, plain, what, fc->export, fc->args[a][0], fc->args[a][1], &most_polls);
 		CHECKF(forms(inst, fc), "%s does not form in %s", what, fc->export);
 		CHECKF(!forms(plain, fc), "%s forms in %s without fusions", what, fc->export);
 		CHECKF(same_memory(inst, plain), "%s: memory differs after the calls of %s", what, fc->export);
+	}
+	/* every fused row (WRT_IR_FUSED, WRT_IR_FUSED_SIMD) and form has one */
+	size_t nrows = NELEM(fused_rows) + NELEM(fused_simd_rows), nkeys = nrows + NELEM(fused_forms);
+	for (size_t key = 0; key < nkeys; key++)
+	{
+		int row = key < NELEM(fused_rows) ? fused_rows[key]
+			: key < nrows ? fused_simd_rows[key - NELEM(fused_rows)] : -1;
+		const char *form = row >= 0 ? NULL : fused_forms[key - nrows];
+		bool found = false;
+		for (size_t k = 0; k < NELEM(cases); k++)
+			found |= row >= 0 ? cases[k].row == row : cases[k].row < 0 && strcmp(cases[k].form, form) == 0;
+		CHECKF(found, "fusion %s has no case in test_fusion_rows.c", row >= 0 ? wrt_ir_info[row].name : form);
 	}
 	/* the loops' back-edges were polled, so the stops above did stop them */
 	CHECKF(most_polls > 3, "only %d interrupt polls in the longest call", most_polls);
