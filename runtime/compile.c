@@ -137,37 +137,6 @@ static const uint16_t ir_base[WRT_OP_COUNT_] = {
 #include "opcodes.def"
 };
 
-/* The instruction of a SIMD operator with a handler of its own (ir.def
- * IR_VI of a family's layout), else 0, by how its operands come: in slots,
- * or with a constant shift count inlined (VSHIFT_I); V128_LOAD_ADD, the
- * inlined form of VLOAD_ADD, is chosen where the load-add fusion is.  A
- * layout without a column here does not compile. */
-enum { VI_SLOTS, VI_CONST_COUNT, VI_FUSED, VI_LOADED_B, VI_WAYS };
-#define VI_WAY_VBIN VI_SLOTS
-#define VI_WAY_VLOAD VI_SLOTS
-#define VI_WAY_VREPLACE VI_SLOTS
-#define VI_WAY_VSHIFT VI_SLOTS
-#define VI_WAY_VSHIFT_I VI_CONST_COUNT
-#define VI_WAY_VLOAD_ADD VI_FUSED
-#define VI_WAY_VEXTRACT VI_SLOTS
-#define VI_WAY_VSPLAT VI_SLOTS
-#define VI_WAY_VBIN_RM VI_LOADED_B
-#define VI_ROW(NAME, L, OP, M) [WRT_OP_##OP][VI_WAY_##L] = WRT_IR_##NAME,
-#define NO_ROW(...)
-static const uint16_t simd_inline_ir[WRT_OP_COUNT_][VI_WAYS] = {
-	WRT_IR_HAND(NO_ROW, NO_ROW, NO_ROW, NO_ROW, NO_ROW, VI_ROW)
-};
-#undef NO_ROW
-#undef VI_ROW
-#undef VI_WAY_VBIN
-#undef VI_WAY_VLOAD
-#undef VI_WAY_VREPLACE
-#undef VI_WAY_VSHIFT
-#undef VI_WAY_VSHIFT_I
-#undef VI_WAY_VLOAD_ADD
-#undef VI_WAY_VEXTRACT
-#undef VI_WAY_VSPLAT
-#undef VI_WAY_VBIN_RM
 
 /* The family instruction of each SIMD opclass. */
 static const uint16_t simd_ir[] = {
@@ -1237,7 +1206,7 @@ compile_simd(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 				a = vslot_of(c, c->h - 3);
 				c->h -= 3;
 				d = push_v128(c);
-				uint32_t iir = simd_inline_ir[op][VI_CONST_COUNT] ? simd_inline_ir[op][VI_CONST_COUNT] : WRT_IR_VSHIFT_I;
+				uint32_t iir = wrt_ir_simd_inline[op][WRT_VI_CONST_COUNT] ? wrt_ir_simd_inline[op][WRT_VI_CONST_COUNT] : WRT_IR_VSHIFT_I;
 				NOTE_DST_V128(c, VSHIFT_I, emit_as_VSHIFT_I(c, iir, fn, d, a, count), d, d);
 				return;
 			}
@@ -1264,7 +1233,7 @@ compile_simd(comp *c, const wrt_insn *in, const wrt_opinfo *oi)
 			break;
 	}
 	/* Result and instruction. */
-	uint32_t ir = simd_inline_ir[op][VI_SLOTS] ? simd_inline_ir[op][VI_SLOTS] : simd_ir[oi->cls];
+	uint32_t ir = wrt_ir_simd_inline[op][WRT_VI_SLOTS] ? wrt_ir_simd_inline[op][WRT_VI_SLOTS] : simd_ir[oi->cls];
 	switch ((wrt_opclass) oi->cls)
 	{
 		case WRT_OPC_VTEST:

@@ -167,6 +167,15 @@ enum wrt_irform_chain { WRT_IR_FORMS_F64_CHAIN(WRT_IR_FORM_INDEX_, _, _) };
 #define IR_LAYOUT(L, ORIGIN, CELLS, M) WRT_IR_EACH(WRT_IR_ACC_ONE_, L, CELLS)
 #include "ir.def"
 
+/* The instruction of a SIMD operator with a handler of its own (ir.def
+ * IR_VI of a family's layout), else 0, by wrt_op and by how its operands
+ * come: in slots; with a constant shift count inlined (VSHIFT_I); with an
+ * address add folded in (VLOAD_ADD: V128_LOAD_ADD); with b loaded
+ * (VBIN_RM, fuse.c).  ir.c builds it; a layout without a column there does
+ * not compile. */
+enum { WRT_VI_SLOTS, WRT_VI_CONST_COUNT, WRT_VI_ADDRESS_ADDED, WRT_VI_LOADED_B, WRT_VI_WAYS };
+extern const uint16_t wrt_ir_simd_inline[][WRT_VI_WAYS];
+
 /* A loop of a compiled function, for on-stack replacement (tier.h): the
  * state at its header is the locals in slots [0, nlocals) and `stack`
  * operand-stack slots in [nlocals, nlocals + stack) (the values of the

@@ -878,26 +878,9 @@ match_vload_add(rewrite *r)
  * A SIMD binary operator whose right operand a v128.load (VLOAD of 16
  * bytes, or inlined) just loaded into a temporary: one VBIN_RM loads and
  * operates, in the load's place, with the operator's module offset; the
- * operator's inlined _RM row if it has one (vbin_rm_row), else VBIN_RM
- * calling its lane function.  The temporary is dead after the operator.
+ * operator's inlined _RM row if it has one (wrt_ir_simd_inline), else
+ * VBIN_RM calling its lane function.  The temporary is dead after the operator.
  */
-#define RM_ROW_VBIN_RM(NAME, OP) [WRT_OP_##OP] = WRT_IR_##NAME,
-#define RM_ROW_VBIN(NAME, OP)
-#define RM_ROW_VLOAD(NAME, OP)
-#define RM_ROW_VLOAD_ADD(NAME, OP)
-#define RM_ROW_VREPLACE(NAME, OP)
-#define RM_ROW_VSHIFT(NAME, OP)
-#define RM_ROW_VSHIFT_I(NAME, OP)
-#define RM_ROW_VEXTRACT(NAME, OP)
-#define RM_ROW_VSPLAT(NAME, OP)
-#define RM_ROW(NAME, L, OP, M) RM_ROW_##L(NAME, OP)
-#define NO_ROW(...)
-static const uint16_t vbin_rm_row[WRT_OP_COUNT_] = {
-	WRT_IR_HAND(NO_ROW, NO_ROW, NO_ROW, NO_ROW, NO_ROW, RM_ROW)
-};
-#undef NO_ROW
-#undef RM_ROW
-
 static void
 match_vbin_load(rewrite *r)
 {
@@ -915,7 +898,8 @@ match_vbin_load(rewrite *r)
 	if (t < r->nlocals || wrt_ir_VBIN_b(pq) != t || (a + 1 >= t && a <= t + 1))
 		return;
 	int simd_op = wrt_ir_info[op].simd_op;
-	int rm = simd_op >= 0 && vbin_rm_row[simd_op] ? vbin_rm_row[simd_op] : WRT_IR_VBIN_RM;
+	int rm = simd_op >= 0 && wrt_ir_simd_inline[simd_op][WRT_VI_LOADED_B] ? wrt_ir_simd_inline[simd_op][WRT_VI_LOADED_B]
+		: WRT_IR_VBIN_RM;
 	uint64_t fn = pq[WRT_IRPOS_VBIN_fn].u;
 	uint32_t p = wrt_ir_VLOAD_a(pl), offset = wrt_ir_VLOAD_offset(pl), moff = OFFSET(r, q);
 	wrt_cell *pc = append(r, rm, WRT_IRLEN_VBIN_RM, moff, drop_to(r, l));
@@ -2074,17 +2058,18 @@ match_copy_copy(rewrite *r)
 }
 
 /* The replacing matchers, by the instruction that ends their group. */
-/* (match_vbin_load for every inlined operator of VBIN's layout) */
-#define VBIN_MATCHER_VBIN(NAME) [WRT_IR_##NAME] = match_vbin_load,
-#define VBIN_MATCHER_VBIN_RM(NAME)
-#define VBIN_MATCHER_VLOAD(NAME)
-#define VBIN_MATCHER_VLOAD_ADD(NAME)
-#define VBIN_MATCHER_VREPLACE(NAME)
-#define VBIN_MATCHER_VSHIFT(NAME)
-#define VBIN_MATCHER_VSHIFT_I(NAME)
-#define VBIN_MATCHER_VEXTRACT(NAME)
-#define VBIN_MATCHER_VSPLAT(NAME)
-#define VBIN_MATCHER(NAME, L, OP, M) VBIN_MATCHER_##L(NAME)
+/* Every inlined SIMD operator (IR_VI) ends a group as its layout's
+ * generic instruction would. */
+static void
+match_inlined_simd(rewrite *r)
+{
+	const wrt_irlayout *l = wrt_ir_info[OPK(r, r->n - 1)].layout;
+	if (l == wrt_ir_info[WRT_IR_VBIN].layout)
+		match_vbin_load(r);
+	else if (l == wrt_ir_info[WRT_IR_VLOAD].layout)
+		match_vload_add(r);
+}
+#define INLINED_SIMD(NAME, L, OP, M) [WRT_IR_##NAME] = match_inlined_simd,
 #define NO_ROW(...)
 #define OP_BIN(NAME, code, text, T, TOUT, body) [WRT_IR_##NAME##_RR] = match_rr,
 #define OP_CMP(NAME, code, text, T, body) [WRT_IR_##NAME##_RR] = match_rr,
@@ -2097,10 +2082,8 @@ static replace_matcher *const replace_matchers[WRT_IR_COUNT_] = {
 	[WRT_IR_I32_EQZ] = match_eqz_of_compare,
 	[WRT_IR_I32_ADD_RI] = match_i32_add_ri,
 	[WRT_IR_VLOAD] = match_vload_add,
-	[WRT_IR_VI_V128_LOAD] = match_vload_add,
-	[WRT_IR_VI_V128_LOAD64_SPLAT] = match_vload_add,
 	[WRT_IR_VBIN] = match_vbin_load,
-	WRT_IR_HAND(NO_ROW, NO_ROW, NO_ROW, NO_ROW, NO_ROW, VBIN_MATCHER)
+	WRT_IR_HAND(NO_ROW, NO_ROW, NO_ROW, NO_ROW, NO_ROW, INLINED_SIMD)
 	[WRT_IR_I32_EQ_RI] = match_mask_compare,
 	[WRT_IR_I32_NE_RI] = match_mask_compare,
 	[WRT_IR_SELECT] = match_compare_select,
@@ -2109,7 +2092,7 @@ static replace_matcher *const replace_matchers[WRT_IR_COUNT_] = {
 	[WRT_IR_F64_MUL_RR + WRT_IRF_BIN_RI] = match_f64_mul_mi,
 	[WRT_IR_I32_AND_RI] = match_i32_and_ri,
 };
-#undef VBIN_MATCHER
+#undef INLINED_SIMD
 #undef NO_ROW
 
 bool

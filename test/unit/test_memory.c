@@ -274,9 +274,15 @@ static const struct
 {
 	const char *load, *store;
 	uint32_t n;
+	uint8_t stored[16];         /* the bytes stN stores (little-endian) */
 } end_widths[] = {
-	{"ld1", "st1", 1}, {"ld2", "st2", 2}, {"ld4", "st4", 4},
-	{"ld8", "st8", 8}, {"ldf8", "stf8", 8}, {"ld16", "st16", 16},
+	{"ld1", "st1", 1, {0xa1}},
+	{"ld2", "st2", 2, {0xb2, 0xa2}},
+	{"ld4", "st4", 4, {0xd4, 0xc4, 0xb4, 0xa4}},
+	{"ld8", "st8", 8, {0x18, 0x08, 0xf8, 0xe8, 0xd8, 0xc8, 0xb8, 0xa8}},
+	{"ldf8", "stf8", 8, {0x18, 0x08, 0xf8, 0xe8, 0xd8, 0xc8, 0xf8, 0x7f}},
+	{"ld16", "st16", 16, {0x78, 0x69, 0x5a, 0x4b, 0x3c, 0x2d, 0x1e, 0x0f,
+						  0xf0, 0xe1, 0xd2, 0xc3, 0xb4, 0xa5, 0x96, 0x87}},
 };
 
 /* What ldN returns for the bytes b[0..n) (memory_end.wat's folds). */
@@ -292,23 +298,6 @@ end_fold(const uint8_t *b, uint32_t n)
 	if (n == 8)
 		return w[0] ^ w[1];
 	return w[0] ^ (w[1] << 8 | w[1] >> 24) ^ (w[2] << 16 | w[2] >> 16) ^ (w[3] << 24 | w[3] >> 8);
-}
-
-/* The bytes stN stores (little-endian). */
-static void
-end_pattern(const char *store, uint8_t *b)
-{
-	static const uint8_t p16[16] = {0x78, 0x69, 0x5a, 0x4b, 0x3c, 0x2d, 0x1e, 0x0f,
-									0xf0, 0xe1, 0xd2, 0xc3, 0xb4, 0xa5, 0x96, 0x87};
-	uint64_t v = strcmp(store, "st1") == 0 ? 0xa1 : strcmp(store, "st2") == 0 ? 0xa2b2
-		: strcmp(store, "st4") == 0 ? 0xa4b4c4d4 : strcmp(store, "st8") == 0 ? 0xa8b8c8d8e8f80818
-		: 0x7ff8c8d8e8f80818;
-
-	if (strcmp(store, "st16") == 0)
-		memcpy(b, p16, 16);
-	else
-		for (int i = 0; i < 8; i++)
-			b[i] = (uint8_t) (v >> (8 * i));
 }
 
 /* Set the last END_SPAN bytes (those that exist) to a known pattern and
@@ -361,12 +350,7 @@ end_walk(wrt_store *s, wrt_instance *inst, uint32_t size)
 			CHECKF(unit_call_i32(s, st, &arg, NULL) == fits, "%s at %u of %u bytes: %s",
 				   end_widths[w].store, ua, size, fits ? "trapped" : "did not trap");
 			if (fits)
-			{
-				uint8_t b[16];
-
-				end_pattern(end_widths[w].store, b);
-				memcpy(shadow + (ua - (size - END_SPAN)), b, n);
-			}
+				memcpy(shadow + (ua - (size - END_SPAN)), end_widths[w].stored, n);
 			for (uint32_t i = 0; i < END_SPAN; i++)
 			{
 				int32_t b = (int32_t) (size - END_SPAN + i), v = -1;
