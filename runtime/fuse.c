@@ -911,6 +911,107 @@ match_vbin_load(rewrite *r)
 }
 
 /*
+ * A SIMD binary operator whose right operand a v128.const just put in a
+ * temporary: one VBIN_RC holds the constant, in the constant's place, with
+ * the operator's module offset; the operator's inlined _RC row if it has
+ * one, else VBIN_RC calling its lane function.  The temporary is dead after
+ * the operator.
+ */
+static void
+match_vbin_const(rewrite *r)
+{
+	uint32_t q = r->n - 1, l = q - 1;
+	if (q == 0 || !replaceable(r, l, q) || OPK(r, l) != WRT_IR_V128_CONST)
+		return;
+	int op = OPK(r, q);
+	const wrt_cell *pq = PC(r, q), *pl = PC(r, l);
+	uint32_t t = wrt_ir_V128_CONST_d(pl), a = wrt_ir_VBIN_a(pq), d = wrt_ir_VBIN_d(pq);
+	if (t < r->nlocals || wrt_ir_VBIN_b(pq) != t || (a + 1 >= t && a <= t + 1))
+		return;
+	int simd_op = wrt_ir_info[op].simd_op;
+	int rc = simd_op >= 0 && wrt_ir_simd_inline[simd_op][WRT_VI_CONST_B] ? wrt_ir_simd_inline[simd_op][WRT_VI_CONST_B]
+		: WRT_IR_VBIN_RC;
+	uint64_t fn = pq[WRT_IRPOS_VBIN_fn].u, lo = wrt_ir_V128_CONST_lo(pl), hi = wrt_ir_V128_CONST_hi(pl);
+	uint32_t moff = OFFSET(r, q);
+	wrt_cell *pc = append(r, rc, WRT_IRLEN_VBIN_RC, moff, drop_to(r, l));
+	wrt_ir_set_VBIN_RC_fn(pc, fn);
+	wrt_ir_set_VBIN_RC_d(pc, d);
+	wrt_ir_set_VBIN_RC_a(pc, a);
+	wrt_ir_set_VBIN_RC_lo(pc, lo);
+	wrt_ir_set_VBIN_RC_hi(pc, hi);
+}
+
+/* A VBIN's right operand loaded or constant (match_vbin_load,
+ * match_vbin_const). */
+static void
+match_vbin_operand(rewrite *r)
+{
+	if (r->n >= 2 && OPK(r, r->n - 2) == WRT_IR_V128_CONST)
+		match_vbin_const(r);
+	else
+		match_vbin_load(r);
+}
+
+/*
+ * A v128.store of the result of the SIMD binary operator just before it
+ * (VBIN, or VBIN_RM with its b loaded), into a temporary pair that only the
+ * store reads: one VBIN_ST (VBIN_RM_ST) operates and stores, in the
+ * operator's place, with the store's module offset (VBIN_RM_ST: the
+ * operator's, whose load may trap too); the operator's inlined row if it
+ * has one, else the one calling its lane function.
+ */
+static void
+match_vbin_store(rewrite *r)
+{
+	uint32_t q = r->n - 1, l = q - 1;
+	if (q == 0 || !replaceable(r, l, q))
+		return;
+	int op = OPK(r, l);
+	const wrt_irlayout *form = wrt_ir_info[op].layout;
+	bool loaded = form == wrt_ir_info[WRT_IR_VBIN_RM].layout;
+	if (!loaded && form != wrt_ir_info[WRT_IR_VBIN].layout)
+		return;
+	_Static_assert((int) WRT_IRPOS_VBIN_d == (int) WRT_IRPOS_VBIN_RM_d && (int) WRT_IRPOS_VBIN_a == (int) WRT_IRPOS_VBIN_RM_a &&
+				   (int) WRT_IRPOS_VBIN_fn == (int) WRT_IRPOS_VBIN_RM_fn && (int) WRT_IRHALF_VBIN_d == (int) WRT_IRHALF_VBIN_RM_d &&
+				   (int) WRT_IRHALF_VBIN_a == (int) WRT_IRHALF_VBIN_RM_a,
+				   "VBIN and VBIN_RM have fn, d and a in the same place");
+	const wrt_cell *pl = PC(r, l), *pq = PC(r, q);
+	uint32_t t = wrt_ir_VBIN_d(pl), addr = wrt_ir_VSTORE_a(pq);
+	uint64_t qoffset = wrt_ir_VSTORE_offset(pq);
+	/* the stored pair is the operator's temporary result; the store's
+	 * address is not (it would be read before the operator wrote it) */
+	if (t < r->nlocals || wrt_ir_VSTORE_v(pq) != t || addr == t || addr == t + 1 || qoffset > UINT32_MAX)
+		return;
+	int simd_op = wrt_ir_info[op].simd_op;
+	int way = loaded ? WRT_VI_LOADED_B_STORED : WRT_VI_STORED;
+	int irop = simd_op >= 0 && wrt_ir_simd_inline[simd_op][way] ? wrt_ir_simd_inline[simd_op][way]
+		: loaded ? WRT_IR_VBIN_RM_ST : WRT_IR_VBIN_ST;
+	uint64_t fn = pl[WRT_IRPOS_VBIN_fn].u;
+	uint32_t a = wrt_ir_VBIN_a(pl);
+	if (loaded)
+	{
+		uint32_t p = wrt_ir_VBIN_RM_p(pl), offset = wrt_ir_VBIN_RM_offset(pl), moff = OFFSET(r, l);
+		wrt_cell *pc = append(r, irop, WRT_IRLEN_VBIN_RM_ST, moff, drop_to(r, l));
+		wrt_ir_set_VBIN_RM_ST_fn(pc, fn);
+		wrt_ir_set_VBIN_RM_ST_a(pc, a);
+		wrt_ir_set_VBIN_RM_ST_p(pc, p);
+		wrt_ir_set_VBIN_RM_ST_offset(pc, offset);
+		wrt_ir_set_VBIN_RM_ST_q(pc, addr);
+		wrt_ir_set_VBIN_RM_ST_qoffset(pc, (uint32_t) qoffset);
+	}
+	else
+	{
+		uint32_t b = wrt_ir_VBIN_b(pl), moff = OFFSET(r, q);
+		wrt_cell *pc = append(r, irop, WRT_IRLEN_VBIN_ST, moff, drop_to(r, l));
+		wrt_ir_set_VBIN_ST_fn(pc, fn);
+		wrt_ir_set_VBIN_ST_a(pc, a);
+		wrt_ir_set_VBIN_ST_b(pc, b);
+		wrt_ir_set_VBIN_ST_q(pc, addr);
+		wrt_ir_set_VBIN_ST_qoffset(pc, (uint32_t) qoffset);
+	}
+}
+
+/*
  * A binary operator or compare (_RR) whose right operand a full-width load
  * of its type just loaded into a temporary: the load is folded in, done
  * first (BIN_RM; BIN_RMA for a LOAD_ADD of offset 0), in the load's place,
@@ -2065,7 +2166,7 @@ match_inlined_simd(rewrite *r)
 {
 	const wrt_irlayout *l = wrt_ir_info[OPK(r, r->n - 1)].layout;
 	if (l == wrt_ir_info[WRT_IR_VBIN].layout)
-		match_vbin_load(r);
+		match_vbin_operand(r);
 	else if (l == wrt_ir_info[WRT_IR_VLOAD].layout)
 		match_vload_add(r);
 }
@@ -2082,7 +2183,8 @@ static replace_matcher *const replace_matchers[WRT_IR_COUNT_] = {
 	[WRT_IR_I32_EQZ] = match_eqz_of_compare,
 	[WRT_IR_I32_ADD_RI] = match_i32_add_ri,
 	[WRT_IR_VLOAD] = match_vload_add,
-	[WRT_IR_VBIN] = match_vbin_load,
+	[WRT_IR_VBIN] = match_vbin_operand,
+	[WRT_IR_VSTORE] = match_vbin_store,
 	WRT_IR_HAND(NO_ROW, NO_ROW, NO_ROW, NO_ROW, NO_ROW, INLINED_SIMD)
 	[WRT_IR_I32_EQ_RI] = match_mask_compare,
 	[WRT_IR_I32_NE_RI] = match_mask_compare,

@@ -1458,6 +1458,40 @@ L_VBIN:
 	}
 L_VBIN_RM:
 	VBIN_RM_WITH(LANE_FN(wrt_vbin_fn, VBIN_RM))
+/* d = F(a, the constant in cells lo, hi) (read where it is: consecutive
+ * cells, lo first, are the v128's bytes in order): VBIN_RC and its
+ * inlined rows */
+#define VBIN_RC_WITH(F) \
+	F(fp + OPND(VBIN_RC, d), fp + OPND(VBIN_RC, a), &pc[WRT_IRPOS_VBIN_RC_lo]); \
+	NEXT(WRT_IRLEN_VBIN_RC);
+L_VBIN_RC:
+	VBIN_RC_WITH(LANE_FN(wrt_vbin_fn, VBIN_RC))
+/* the 16 bytes at q + qoffset = F(a, b): VBIN_ST and its inlined rows (the
+ * lane function writes memory directly: its operands are frame slots) */
+#define VBIN_ST_WITH(F) { \
+		uint64_t ea = (uint64_t) GET_I32(OPND(VBIN_ST, q)) + OPND(VBIN_ST, qoffset); \
+		if (OOB(ea, 16)) \
+			TRAP(MEMORY_OOB); \
+		F(mem + ea, fp + OPND(VBIN_ST, a), fp + OPND(VBIN_ST, b)); \
+		NEXT(WRT_IRLEN_VBIN_ST); \
+	}
+L_VBIN_ST:
+	VBIN_ST_WITH(LANE_FN(wrt_vbin_fn, VBIN_ST))
+/* the same of F(a, the 16 bytes at p + offset): VBIN_RM_ST and its inlined
+ * rows.  b is copied out first, so the two addresses may overlap; either
+ * out of bounds traps before memory changes. */
+#define VBIN_RM_ST_WITH(F) { \
+		uint64_t ea = (uint64_t) GET_I32(OPND(VBIN_RM_ST, p)) + OPND(VBIN_RM_ST, offset); \
+		uint64_t sa = (uint64_t) GET_I32(OPND(VBIN_RM_ST, q)) + OPND(VBIN_RM_ST, qoffset); \
+		wrt_v128 b; \
+		if (OOB(ea, 16) || OOB(sa, 16)) \
+			TRAP(MEMORY_OOB); \
+		memcpy(&b, mem + ea, 16); \
+		F(mem + sa, fp + OPND(VBIN_RM_ST, a), &b); \
+		NEXT(WRT_IRLEN_VBIN_RM_ST); \
+	}
+L_VBIN_RM_ST:
+	VBIN_RM_ST_WITH(LANE_FN(wrt_vbin_fn, VBIN_RM_ST))
 L_VSHIFT:
 	LANE_FN(wrt_vshift_fn, VSHIFT)(fp + OPND(VSHIFT, d), fp + OPND(VSHIFT, a), GET_I32(OPND(VSHIFT, b)));
 	NEXT(WRT_IRLEN_VSHIFT);
@@ -1571,6 +1605,9 @@ L_VSTORE_LANE:
 		NEXT(WRT_IRLEN_VLOAD_ADD); \
 	}
 #define VI_VBIN_RM(NAME) VBIN_RM_WITH(v_##NAME)
+#define VI_VBIN_ST(NAME) VBIN_ST_WITH(v_##NAME)
+#define VI_VBIN_RC(NAME) VBIN_RC_WITH(v_##NAME)
+#define VI_VBIN_RM_ST(NAME) VBIN_RM_ST_WITH(v_##NAME)
 #define VI_VEXTRACT(NAME) \
 	fp[OPND(VEXTRACT, d)].bits = v_##NAME(fp + OPND(VEXTRACT, a), OPND(VEXTRACT, lane)); \
 	NEXT(WRT_IRLEN_VEXTRACT);
@@ -1591,6 +1628,12 @@ L_VSTORE_LANE:
 #undef VI_VEXTRACT
 #undef VI_VBIN_RM
 #undef VBIN_RM_WITH
+#undef VI_VBIN_ST
+#undef VI_VBIN_RC
+#undef VBIN_RC_WITH
+#undef VBIN_ST_WITH
+#undef VI_VBIN_RM_ST
+#undef VBIN_RM_ST_WITH
 #undef VI_VSPLAT
 	/* ---- v128 slot pairs ---- */
 L_COPY2:

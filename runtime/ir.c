@@ -444,6 +444,9 @@ wrt_module_verify_code(wrt_module *m, uint32_t *nfuncs, wrt_error *err)
 #define VI_WAY_VSHIFT_I WRT_VI_CONST_COUNT
 #define VI_WAY_VLOAD_ADD WRT_VI_ADDRESS_ADDED
 #define VI_WAY_VBIN_RM WRT_VI_LOADED_B
+#define VI_WAY_VBIN_RC WRT_VI_CONST_B
+#define VI_WAY_VBIN_ST WRT_VI_STORED
+#define VI_WAY_VBIN_RM_ST WRT_VI_LOADED_B_STORED
 #define VI_ROW(NAME, L, OP, M) [WRT_OP_##OP][VI_WAY_##L] = WRT_IR_##NAME,
 #define NO_ROW(...)
 const uint16_t wrt_ir_simd_inline[WRT_OP_COUNT_][WRT_VI_WAYS] = {

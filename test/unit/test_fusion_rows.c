@@ -141,6 +141,32 @@ static const fusion_case cases[] = {
 	{ROW(VI_F32X4_MUL_RM), "vrm_f32mul", VRM_ARGS},
 	{ROW(VI_I32X4_ADD_RM), "vrm_i32add", VRM_ARGS},
 	{ROW(VBIN_RM), "vrm_f64sub", VRM_ARGS},
+	/* ... a constant: NaN and infinite lanes of x, integer extremes */
+#define VRC_ARGS ARGS({0, 3}, {0, 7}, {0, 0x7ff80001}, {0, 0x7fc00001}, {0, 0x7f800000}, {0, -1}, {0, IMIN}, {0, IMAX})
+	{ROW(VI_V128_OR_RC), "vrc_or", VRC_ARGS},
+	{ROW(VI_V128_AND_RC), "vrc_and", VRC_ARGS},
+	{ROW(VI_V128_XOR_RC), "vrc_xor", VRC_ARGS},
+	{ROW(VI_I32X4_ADD_RC), "vrc_i32add", VRC_ARGS},
+	{ROW(VI_F64X2_MUL_RC), "vrc_f64mul", VRC_ARGS},
+	{ROW(VI_F32X4_MUL_RC), "vrc_f32mul", VRC_ARGS},
+	{ROW(VBIN_RC), "vrc_f64sub", VRC_ARGS},
+#undef VRC_ARGS
+	/* ... the result stored: the same addresses (p + 16), and the store's
+	 * last bytes and first out */
+	{ROW(VI_F64X2_ADD_ST), "vst_f64add", VRM_ARGS},
+	{ROW(VI_F64X2_SUB_ST), "vst_f64sub", VRM_ARGS},
+	{ROW(VI_F64X2_MUL_ST), "vst_f64mul", VRM_ARGS},
+	{ROW(VI_F32X4_ADD_ST), "vst_f32add", VRM_ARGS},
+	{ROW(VI_F32X4_MUL_ST), "vst_f32mul", VRM_ARGS},
+	{ROW(VI_I32X4_ADD_ST), "vst_i32add", VRM_ARGS},
+	{ROW(VI_V128_OR_ST), "vst_or", VRM_ARGS},
+	{ROW(VBIN_ST), "vst_f64div", VRM_ARGS},
+	{ROW(VI_F64X2_ADD_RM_ST), "vrmst_f64add", VRM_ARGS},
+	{ROW(VI_F64X2_MUL_RM_ST), "vrmst_f64mul", VRM_ARGS},
+	{ROW(VI_F32X4_ADD_RM_ST), "vrmst_f32add", VRM_ARGS},
+	{ROW(VI_F32X4_MUL_RM_ST), "vrmst_f32mul", VRM_ARGS},
+	{ROW(VI_I32X4_ADD_RM_ST), "vrmst_i32add", VRM_ARGS},
+	{ROW(VBIN_RM_ST), "vrmst_f64sub", ARGS({0, 3}, {32, 0x7ff80001}, {65472, 5}, {65473, 5}, {65504, 5}, {-16, 1}, {-48, 1}, {IMIN, 0})},
 #undef VRM_ARGS
 	{ROW(F64_ADD_RMA2), "fsum3", ARGS({0, 1}, {-8, 1}, {-16, 2}, {8, 5}, {65504, 0}, {65505, 0}, {65512, 0}, {65513, 0},
 								  {-24, 0}, {16, 7})},
