@@ -171,10 +171,11 @@ enum wrt_irform_chain { WRT_IR_FORMS_F64_CHAIN(WRT_IR_FORM_INDEX_, _, _) };
  * IR_VI of a family's layout), else 0, by wrt_op and by how its operands
  * come: in slots; with a constant shift count inlined (VSHIFT_I); with an
  * address add folded in (VLOAD_ADD: V128_LOAD_ADD); with b loaded
- * (VBIN_RM, fuse.c); with b a constant (VBIN_RC); with the result stored
+ * (VBIN_RM, fuse.c), its address add folded in too (VBIN_RMA); with b a
+ * constant (VBIN_RC); with the result stored
  * (VBIN_ST), or b loaded and the result stored (VBIN_RM_ST).  ir.c builds
  * it; a layout without a column there does not compile. */
-enum { WRT_VI_SLOTS, WRT_VI_CONST_COUNT, WRT_VI_ADDRESS_ADDED, WRT_VI_LOADED_B, WRT_VI_CONST_B, WRT_VI_STORED,
+enum { WRT_VI_SLOTS, WRT_VI_CONST_COUNT, WRT_VI_ADDRESS_ADDED, WRT_VI_LOADED_B, WRT_VI_LOADED_B_ADDED, WRT_VI_CONST_B, WRT_VI_STORED,
 	   WRT_VI_LOADED_B_STORED, WRT_VI_WAYS };
 extern const uint16_t wrt_ir_simd_inline[][WRT_VI_WAYS];
 

@@ -879,8 +879,19 @@ match_vload_add(rewrite *r)
  * bytes, or inlined) just loaded into a temporary: one VBIN_RM loads and
  * operates, in the load's place, with the operator's module offset; the
  * operator's inlined _RM row if it has one (wrt_ir_simd_inline), else
- * VBIN_RM calling its lane function.  The temporary is dead after the operator.
+ * VBIN_RM calling its lane function.  The temporary is dead after the
+ * operator.  A v128.load with its address add folded in (V128_LOAD_ADD, or
+ * VLOAD_ADD of v128.load) and offset 0 makes VBIN_RMA the same way.
  */
+static bool
+is_v128_load(int op, const wrt_cell *pc)
+{
+	const void *fn = (const void *) (uintptr_t) wrt_simd_fns[WRT_OP_V128_LOAD];
+	_Static_assert((int) WRT_IRPOS_VLOAD_fn == (int) WRT_IRPOS_VLOAD_ADD_fn, "VLOAD and VLOAD_ADD have fn in one place");
+	return op == WRT_IR_VI_V128_LOAD || op == WRT_IR_V128_LOAD_ADD ||
+		((op == WRT_IR_VLOAD || op == WRT_IR_VLOAD_ADD) && pc[WRT_IRPOS_VLOAD_fn].p == fn);
+}
+
 static void
 match_vbin_load(rewrite *r)
 {
@@ -889,19 +900,33 @@ match_vbin_load(rewrite *r)
 		return;
 	int op = OPK(r, q), lop = OPK(r, l);
 	const wrt_cell *pq = PC(r, q), *pl = PC(r, l);
-	if (lop != WRT_IR_VI_V128_LOAD &&
-		(lop != WRT_IR_VLOAD || pl[WRT_IRPOS_VLOAD_fn].p != (const void *) (uintptr_t) wrt_simd_fns[WRT_OP_V128_LOAD]))
+	if (!is_v128_load(lop, pl))
 		return;
-	uint32_t t = wrt_ir_VLOAD_d(pl), a = wrt_ir_VBIN_a(pq), d = wrt_ir_VBIN_d(pq);
+	bool added = wrt_ir_info[lop].layout == wrt_ir_info[WRT_IR_VLOAD_ADD].layout;
+	if (added && wrt_ir_VLOAD_ADD_offset(pl) != 0)
+		return;
+	uint32_t t = added ? wrt_ir_VLOAD_ADD_d(pl) : wrt_ir_VLOAD_d(pl), a = wrt_ir_VBIN_a(pq), d = wrt_ir_VBIN_d(pq);
 	/* t, t+1 a temporary pair that only b reads (a pair overlapping a
 	 * would be read twice) */
 	if (t < r->nlocals || wrt_ir_VBIN_b(pq) != t || (a + 1 >= t && a <= t + 1))
 		return;
-	int simd_op = wrt_ir_info[op].simd_op;
-	int rm = simd_op >= 0 && wrt_ir_simd_inline[simd_op][WRT_VI_LOADED_B] ? wrt_ir_simd_inline[simd_op][WRT_VI_LOADED_B]
-		: WRT_IR_VBIN_RM;
+	int simd_op = wrt_ir_info[op].simd_op, way = added ? WRT_VI_LOADED_B_ADDED : WRT_VI_LOADED_B;
+	int rm = simd_op >= 0 && wrt_ir_simd_inline[simd_op][way] ? wrt_ir_simd_inline[simd_op][way]
+		: added ? WRT_IR_VBIN_RMA : WRT_IR_VBIN_RM;
 	uint64_t fn = pq[WRT_IRPOS_VBIN_fn].u;
-	uint32_t p = wrt_ir_VLOAD_a(pl), offset = wrt_ir_VLOAD_offset(pl), moff = OFFSET(r, q);
+	uint32_t moff = OFFSET(r, q);
+	if (added)
+	{
+		uint32_t x = wrt_ir_VLOAD_ADD_x(pl), k = (uint32_t) wrt_ir_VLOAD_ADD_k(pl);
+		wrt_cell *pc = append(r, rm, WRT_IRLEN_VBIN_RMA, moff, drop_to(r, l));
+		wrt_ir_set_VBIN_RMA_fn(pc, fn);
+		wrt_ir_set_VBIN_RMA_d(pc, d);
+		wrt_ir_set_VBIN_RMA_a(pc, a);
+		wrt_ir_set_VBIN_RMA_x(pc, x);
+		wrt_ir_set_VBIN_RMA_k(pc, k);
+		return;
+	}
+	uint32_t p = wrt_ir_VLOAD_a(pl), offset = wrt_ir_VLOAD_offset(pl);
 	wrt_cell *pc = append(r, rm, WRT_IRLEN_VBIN_RM, moff, drop_to(r, l));
 	wrt_ir_set_VBIN_RM_fn(pc, fn);
 	wrt_ir_set_VBIN_RM_d(pc, d);

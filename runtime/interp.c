@@ -1458,6 +1458,18 @@ L_VBIN:
 	}
 L_VBIN_RM:
 	VBIN_RM_WITH(LANE_FN(wrt_vbin_fn, VBIN_RM))
+/* d = F(a, the 16 bytes at (u32)(x + k)): VBIN_RMA and its inlined rows */
+#define VBIN_RMA_WITH(F) { \
+		uint64_t ea = (uint32_t) (GET_I32(OPND(VBIN_RMA, x)) + OPND(VBIN_RMA, k)); \
+		wrt_v128 b; \
+		if (OOB(ea, 16)) \
+			TRAP(MEMORY_OOB); \
+		memcpy(&b, mem + ea, 16); \
+		F(fp + OPND(VBIN_RMA, d), fp + OPND(VBIN_RMA, a), &b); \
+		NEXT(WRT_IRLEN_VBIN_RMA); \
+	}
+L_VBIN_RMA:
+	VBIN_RMA_WITH(LANE_FN(wrt_vbin_fn, VBIN_RMA))
 /* d = F(a, the constant in cells lo, hi) (read where it is: consecutive
  * cells, lo first, are the v128's bytes in order): VBIN_RC and its
  * inlined rows */
@@ -1606,6 +1618,7 @@ L_VSTORE_LANE:
 	}
 #define VI_VBIN_RM(NAME) VBIN_RM_WITH(v_##NAME)
 #define VI_VBIN_ST(NAME) VBIN_ST_WITH(v_##NAME)
+#define VI_VBIN_RMA(NAME) VBIN_RMA_WITH(v_##NAME)
 #define VI_VBIN_RC(NAME) VBIN_RC_WITH(v_##NAME)
 #define VI_VBIN_RM_ST(NAME) VBIN_RM_ST_WITH(v_##NAME)
 #define VI_VEXTRACT(NAME) \
@@ -1629,6 +1642,8 @@ L_VSTORE_LANE:
 #undef VI_VBIN_RM
 #undef VBIN_RM_WITH
 #undef VI_VBIN_ST
+#undef VI_VBIN_RMA
+#undef VBIN_RMA_WITH
 #undef VI_VBIN_RC
 #undef VBIN_RC_WITH
 #undef VBIN_ST_WITH

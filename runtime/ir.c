@@ -444,6 +444,7 @@ wrt_module_verify_code(wrt_module *m, uint32_t *nfuncs, wrt_error *err)
 #define VI_WAY_VSHIFT_I WRT_VI_CONST_COUNT
 #define VI_WAY_VLOAD_ADD WRT_VI_ADDRESS_ADDED
 #define VI_WAY_VBIN_RM WRT_VI_LOADED_B
+#define VI_WAY_VBIN_RMA WRT_VI_LOADED_B_ADDED
 #define VI_WAY_VBIN_RC WRT_VI_CONST_B
 #define VI_WAY_VBIN_ST WRT_VI_STORED
 #define VI_WAY_VBIN_RM_ST WRT_VI_LOADED_B_STORED

@@ -141,6 +141,14 @@ static const fusion_case cases[] = {
 	{ROW(VI_F32X4_MUL_RM), "vrm_f32mul", VRM_ARGS},
 	{ROW(VI_I32X4_ADD_RM), "vrm_i32add", VRM_ARGS},
 	{ROW(VBIN_RM), "vrm_f64sub", VRM_ARGS},
+	/* ... from x + k, wrapping past 2^32 to 0 for p = -16 */
+	{ROW(VI_F64X2_ADD_RMA), "vrma_f64add", VRM_ARGS},
+	{ROW(VI_F64X2_SUB_RMA), "vrma_f64sub", VRM_ARGS},
+	{ROW(VI_F64X2_MUL_RMA), "vrma_f64mul", VRM_ARGS},
+	{ROW(VI_F32X4_ADD_RMA), "vrma_f32add", VRM_ARGS},
+	{ROW(VI_F32X4_MUL_RMA), "vrma_f32mul", VRM_ARGS},
+	{ROW(VI_I32X4_ADD_RMA), "vrma_i32add", VRM_ARGS},
+	{ROW(VBIN_RMA), "vrma_f64div", VRM_ARGS},
 	/* ... a constant: NaN and infinite lanes of x, integer extremes */
 #define VRC_ARGS ARGS({0, 3}, {0, 7}, {0, 0x7ff80001}, {0, 0x7fc00001}, {0, 0x7f800000}, {0, -1}, {0, IMIN}, {0, IMAX})
 	{ROW(VI_V128_OR_RC), "vrc_or", VRC_ARGS},
