@@ -2183,6 +2183,43 @@ match_copy_copy(rewrite *r)
 	wrt_ir_set_COPY_COPY_s2(pc, s2);
 }
 
+/*
+ * Two f64 gathered into a v128 (clang's strided access): a
+ * v128.load64_splat into a temporary pair, an f64.load (plain or with its
+ * address add, _ADD) into a temporary, and f64x2.replace_lane 1 of the
+ * pair by it: one F64X2_LOAD2 in the splat's place (its module offset).
+ * The load's address must not be the pair the splat wrote.
+ */
+static void
+match_f64x2_load2(rewrite *r)
+{
+	uint32_t q = r->n - 1, l = q - 1, s = q - 2;
+	if (q < 2 || !replaceable(r, s, q) || OPK(r, s) != WRT_IR_VI_V128_LOAD64_SPLAT)
+		return;
+	int lop = OPK(r, l);
+	bool added = lop == WRT_IR_F64_LOAD + WRT_IRF_LOAD_ADD;
+	if (lop != WRT_IR_F64_LOAD && !added)
+		return;
+	const wrt_cell *pq = PC(r, q), *pl = PC(r, l), *ps = PC(r, s);
+	_Static_assert((int) WRT_IRPOS_LOAD_d == (int) WRT_IRPOS_LOAD_ADD_d && (int) WRT_IRPOS_LOAD_a == (int) WRT_IRPOS_LOAD_ADD_a &&
+				   (int) WRT_IRHALF_LOAD_d == (int) WRT_IRHALF_LOAD_ADD_d && (int) WRT_IRHALF_LOAD_a == (int) WRT_IRHALF_LOAD_ADD_a,
+				   "LOAD and LOAD_ADD have d and a in one place");
+	uint32_t pair = wrt_ir_VLOAD_d(ps), t = wrt_ir_LOAD_d(pl), x = wrt_ir_LOAD_a(pl);
+	uint64_t offset2 = added ? wrt_ir_LOAD_ADD_offset(pl) : wrt_ir_LOAD_offset(pl);
+	int32_t k = added ? wrt_ir_LOAD_ADD_k(pl) : 0;
+	if (wrt_ir_VREPLACE_lane(pq) != 1 || pair < r->nlocals || t < r->nlocals || wrt_ir_VREPLACE_a(pq) != pair ||
+		wrt_ir_VREPLACE_b(pq) != t || t == pair || t == pair + 1 || x == pair || x == pair + 1 || offset2 > UINT32_MAX)
+		return;
+	uint32_t d = wrt_ir_VREPLACE_d(pq), p = wrt_ir_VLOAD_a(ps), offset = wrt_ir_VLOAD_offset(ps), moff = OFFSET(r, s);
+	wrt_cell *pc = append(r, WRT_IR_F64X2_LOAD2, WRT_IRLEN_F64X2_LOAD2, moff, drop_to(r, s));
+	wrt_ir_set_F64X2_LOAD2_d(pc, d);
+	wrt_ir_set_F64X2_LOAD2_p(pc, p);
+	wrt_ir_set_F64X2_LOAD2_offset(pc, offset);
+	wrt_ir_set_F64X2_LOAD2_x(pc, x);
+	wrt_ir_set_F64X2_LOAD2_k(pc, k);
+	wrt_ir_set_F64X2_LOAD2_offset2(pc, (uint32_t) offset2);
+}
+
 /* The replacing matchers, by the instruction that ends their group. */
 /* Every inlined SIMD operator (IR_VI) ends a group as its layout's
  * generic instruction would. */
@@ -2194,6 +2231,8 @@ match_inlined_simd(rewrite *r)
 		match_vbin_operand(r);
 	else if (l == wrt_ir_info[WRT_IR_VLOAD].layout)
 		match_vload_add(r);
+	else if (OPK(r, r->n - 1) == WRT_IR_VI_F64X2_REPLACE_LANE)
+		match_f64x2_load2(r);
 }
 #define INLINED_SIMD(NAME, L, OP, M) [WRT_IR_##NAME] = match_inlined_simd,
 #define NO_ROW(...)

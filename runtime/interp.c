@@ -785,6 +785,18 @@ L_F64_##NAME##_MM: \
 	F64_MM(SUB, -)
 	F64_MM(MUL, *)
 #undef F64_MM
+L_F64X2_LOAD2:
+	{
+		uint64_t ea = (uint64_t) GET_I32(OPND(F64X2_LOAD2, p)) + OPND(F64X2_LOAD2, offset);
+		uint64_t eb = (uint64_t) (uint32_t) (GET_I32(OPND(F64X2_LOAD2, x)) + OPND(F64X2_LOAD2, k)) + OPND(F64X2_LOAD2, offset2);
+		wrt_v128 v;
+		if (OOB(ea, 8) || OOB(eb, 8))
+			TRAP(MEMORY_OOB);
+		memcpy(&v, mem + ea, 8);
+		memcpy((uint8_t *) &v + 8, mem + eb, 8);
+		memcpy(fp + OPND(F64X2_LOAD2, d), &v, 16);
+		NEXT(WRT_IRLEN_F64X2_LOAD2);
+	}
 L_F64_MUL_MIX:
 	{
 		double x, y;

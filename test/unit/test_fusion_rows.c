@@ -149,6 +149,10 @@ static const fusion_case cases[] = {
 	{ROW(VI_F32X4_MUL_RMA), "vrma_f32mul", VRM_ARGS},
 	{ROW(VI_I32X4_ADD_RMA), "vrma_i32add", VRM_ARGS},
 	{ROW(VBIN_RMA), "vrma_f64div", VRM_ARGS},
+	/* two f64 gathered: either address's last bytes and first out, x + 24
+	 * wrapping to 0 */
+	{ROW(F64X2_LOAD2), "vld2", ARGS({0, 0}, {8, -24}, {65512, 0}, {65513, 0}, {0, 65496}, {0, 65497}, {-16, 0}, {0, IMIN}, {IMAX, 0})},
+	{ROW(F64X2_LOAD2), "vld2p", ARGS({0, 0}, {8, 16}, {65512, 65520}, {65513, 0}, {0, 65527}, {0, -8})},
 	/* ... a constant: NaN and infinite lanes of x, integer extremes */
 #define VRC_ARGS ARGS({0, 3}, {0, 7}, {0, 0x7ff80001}, {0, 0x7fc00001}, {0, 0x7f800000}, {0, -1}, {0, IMIN}, {0, IMAX})
 	{ROW(VI_V128_OR_RC), "vrc_or", VRC_ARGS},
