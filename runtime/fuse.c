@@ -874,6 +874,24 @@ match_vload_add(rewrite *r)
 	wrt_ir_set_VLOAD_ADD_k(pc, k);
 }
 
+/* The row of SIMD operator row op's operator when its operands come in
+ * way (wrt_ir_simd_inline), else the generic row of that way. */
+static int
+simd_row(int op, int way, int generic)
+{
+	int simd_op = wrt_ir_info[op].simd_op;
+	return simd_op >= 0 && wrt_ir_simd_inline[simd_op][way] ? wrt_ir_simd_inline[simd_op][way] : generic;
+}
+
+/* Is the pair t, t+1 a temporary that, of the VBIN-layout instruction at
+ * pq, only b reads?  (A pair overlapping a would be read twice.) */
+static bool
+only_b_reads(const rewrite *r, const wrt_cell *pq, uint32_t t)
+{
+	uint32_t a = wrt_ir_VBIN_a(pq);
+	return t >= r->nlocals && wrt_ir_VBIN_b(pq) == t && !(a + 1 >= t && a <= t + 1);
+}
+
 /*
  * A SIMD binary operator whose right operand a v128.load (VLOAD of 16
  * bytes, or inlined) just loaded into a temporary: one VBIN_RM loads and
@@ -906,13 +924,9 @@ match_vbin_load(rewrite *r)
 	if (added && wrt_ir_VLOAD_ADD_offset(pl) != 0)
 		return;
 	uint32_t t = added ? wrt_ir_VLOAD_ADD_d(pl) : wrt_ir_VLOAD_d(pl), a = wrt_ir_VBIN_a(pq), d = wrt_ir_VBIN_d(pq);
-	/* t, t+1 a temporary pair that only b reads (a pair overlapping a
-	 * would be read twice) */
-	if (t < r->nlocals || wrt_ir_VBIN_b(pq) != t || (a + 1 >= t && a <= t + 1))
+	if (!only_b_reads(r, pq, t))
 		return;
-	int simd_op = wrt_ir_info[op].simd_op, way = added ? WRT_VI_LOADED_B_ADDED : WRT_VI_LOADED_B;
-	int rm = simd_op >= 0 && wrt_ir_simd_inline[simd_op][way] ? wrt_ir_simd_inline[simd_op][way]
-		: added ? WRT_IR_VBIN_RMA : WRT_IR_VBIN_RM;
+	int rm = added ? simd_row(op, WRT_VI_LOADED_B_ADDED, WRT_IR_VBIN_RMA) : simd_row(op, WRT_VI_LOADED_B, WRT_IR_VBIN_RM);
 	uint64_t fn = pq[WRT_IRPOS_VBIN_fn].u;
 	uint32_t moff = OFFSET(r, q);
 	if (added)
@@ -951,11 +965,9 @@ match_vbin_const(rewrite *r)
 	int op = OPK(r, q);
 	const wrt_cell *pq = PC(r, q), *pl = PC(r, l);
 	uint32_t t = wrt_ir_V128_CONST_d(pl), a = wrt_ir_VBIN_a(pq), d = wrt_ir_VBIN_d(pq);
-	if (t < r->nlocals || wrt_ir_VBIN_b(pq) != t || (a + 1 >= t && a <= t + 1))
+	if (!only_b_reads(r, pq, t))
 		return;
-	int simd_op = wrt_ir_info[op].simd_op;
-	int rc = simd_op >= 0 && wrt_ir_simd_inline[simd_op][WRT_VI_CONST_B] ? wrt_ir_simd_inline[simd_op][WRT_VI_CONST_B]
-		: WRT_IR_VBIN_RC;
+	int rc = simd_row(op, WRT_VI_CONST_B, WRT_IR_VBIN_RC);
 	uint64_t fn = pq[WRT_IRPOS_VBIN_fn].u, lo = wrt_ir_V128_CONST_lo(pl), hi = wrt_ir_V128_CONST_hi(pl);
 	uint32_t moff = OFFSET(r, q);
 	wrt_cell *pc = append(r, rc, WRT_IRLEN_VBIN_RC, moff, drop_to(r, l));
@@ -1007,10 +1019,7 @@ match_vbin_store(rewrite *r)
 	 * address is not (it would be read before the operator wrote it) */
 	if (t < r->nlocals || wrt_ir_VSTORE_v(pq) != t || addr == t || addr == t + 1 || qoffset > UINT32_MAX)
 		return;
-	int simd_op = wrt_ir_info[op].simd_op;
-	int way = loaded ? WRT_VI_LOADED_B_STORED : WRT_VI_STORED;
-	int irop = simd_op >= 0 && wrt_ir_simd_inline[simd_op][way] ? wrt_ir_simd_inline[simd_op][way]
-		: loaded ? WRT_IR_VBIN_RM_ST : WRT_IR_VBIN_ST;
+	int irop = loaded ? simd_row(op, WRT_VI_LOADED_B_STORED, WRT_IR_VBIN_RM_ST) : simd_row(op, WRT_VI_STORED, WRT_IR_VBIN_ST);
 	uint64_t fn = pl[WRT_IRPOS_VBIN_fn].u;
 	uint32_t a = wrt_ir_VBIN_a(pl);
 	if (loaded)

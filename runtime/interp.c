@@ -1459,27 +1459,21 @@ L_VBIN:
 	LANE_FN(wrt_vbin_fn, VBIN)(fp + OPND(VBIN, d), fp + OPND(VBIN, a), fp + OPND(VBIN, b));
 	NEXT(WRT_IRLEN_VBIN);
 /* d = F(a, the 16 bytes at p + offset): VBIN_RM and its inlined rows */
-#define VBIN_RM_WITH(F) { \
-		uint64_t ea = (uint64_t) GET_I32(OPND(VBIN_RM, p)) + OPND(VBIN_RM, offset); \
+/* d = F(a, the 16 bytes at ea), for layout L: VBIN_RM (ea = p + offset),
+ * VBIN_RMA (ea = (u32)(x + k)) and their inlined rows */
+#define VBIN_LOADED_WITH(L, EA, F) { \
+		uint64_t ea = (EA); \
 		wrt_v128 b; \
 		if (OOB(ea, 16)) \
 			TRAP(MEMORY_OOB); \
 		memcpy(&b, mem + ea, 16); \
-		F(fp + OPND(VBIN_RM, d), fp + OPND(VBIN_RM, a), &b); \
-		NEXT(WRT_IRLEN_VBIN_RM); \
+		F(fp + OPND(L, d), fp + OPND(L, a), &b); \
+		NEXT(WRT_IRLEN_##L); \
 	}
+#define VBIN_RM_WITH(F) VBIN_LOADED_WITH(VBIN_RM, (uint64_t) GET_I32(OPND(VBIN_RM, p)) + OPND(VBIN_RM, offset), F)
 L_VBIN_RM:
 	VBIN_RM_WITH(LANE_FN(wrt_vbin_fn, VBIN_RM))
-/* d = F(a, the 16 bytes at (u32)(x + k)): VBIN_RMA and its inlined rows */
-#define VBIN_RMA_WITH(F) { \
-		uint64_t ea = (uint32_t) (GET_I32(OPND(VBIN_RMA, x)) + OPND(VBIN_RMA, k)); \
-		wrt_v128 b; \
-		if (OOB(ea, 16)) \
-			TRAP(MEMORY_OOB); \
-		memcpy(&b, mem + ea, 16); \
-		F(fp + OPND(VBIN_RMA, d), fp + OPND(VBIN_RMA, a), &b); \
-		NEXT(WRT_IRLEN_VBIN_RMA); \
-	}
+#define VBIN_RMA_WITH(F) VBIN_LOADED_WITH(VBIN_RMA, (uint32_t) (GET_I32(OPND(VBIN_RMA, x)) + OPND(VBIN_RMA, k)), F)
 L_VBIN_RMA:
 	VBIN_RMA_WITH(LANE_FN(wrt_vbin_fn, VBIN_RMA))
 /* d = F(a, the constant in cells lo, hi) (read where it is: consecutive
@@ -1653,6 +1647,7 @@ L_VSTORE_LANE:
 #undef VI_VEXTRACT
 #undef VI_VBIN_RM
 #undef VBIN_RM_WITH
+#undef VBIN_LOADED_WITH
 #undef VI_VBIN_ST
 #undef VI_VBIN_RMA
 #undef VBIN_RMA_WITH
