@@ -356,7 +356,9 @@ typedef struct wrt_frame {
 	const void *ret_pc;         /* caller's pc to resume */
 	wrt_slot *fp;               /* caller's slot base */
 	wrt_code *code;             /* caller's function */
-	wrt_instance *inst;         /* caller's instance */
+	wrt_instance *inst;         /* caller's instance if the call crossed into
+								 * another one, else NULL (the callee's): a
+								 * module's own calls never read or write it */
 } wrt_frame;
 
 struct wrt_store {

@@ -292,10 +292,14 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_slot *fp,
 	int64_t memlim;
 	const volatile int *intr = s->interrupt;     /* never NULL (wrt_store_new) */
 	int64_t fuel = s->fuel_left;
-	wrt_frame *frames = s->frames;
-	const uint32_t base_frames = s->nframes;
-	uint32_t nframes = base_frames;
-	const uint32_t max_frames = s->frames_cap;
+	/* The frames as pointers: a call and a return step one, with no index
+	 * arithmetic.  top is the next free frame; s->nframes is top - frames
+	 * whenever the store looks. */
+	wrt_frame *const frames = s->frames;
+	wrt_frame *const frames_base = frames + s->nframes;
+	wrt_frame *const frames_end = frames + s->frames_cap;
+	wrt_frame *top = frames_base;
+#define NFRAMES() ((uint32_t) (top - frames))
 	wrt_slot *const stack_end = s->stack + s->stack_slots;
 	wrt_trapkind trapkind = WRT_TRAP_NONE;
 	const char *trapmsg = NULL;
@@ -313,6 +317,8 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_slot *fp,
 	uint32_t m8p;
 	/* Call state shared by the call handlers. */
 	wrt_code *callee;
+	/* The callee's instance, NULL when it is the caller's: the call path of
+	 * a module's own functions never touches inst (see wrt_frame.inst). */
 	wrt_instance *callee_inst;
 	wrt_slot *nfp;
 	const wrt_cell *ret_pc;
@@ -326,6 +332,37 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_slot *fp,
 		memlim = (int64_t) (m0_ ? m0_->size : 0) - 16; \
 	} while (0)
 #define MEMSIZE() ((uint64_t) (memlim + 16))
+/* Enter the interpreted, compiled function `callee` with its frame at nfp:
+ * push the caller's frame (returning to RET_PC; its instance only if the
+ * callee's, CALLEE_INST, is another, else NULL), then the callee's entry
+ * checks.  L_CALL expands it with constants, the shared path with its
+ * variables. */
+#define ENTER_FRAME(CALLEE_INST, RET_PC) do { \
+		const wrt_compiled *ncf_ = callee->compiled; \
+		if (WRT_UNLIKELY(nfp + ncf_->frame_slots > stack_end || top >= frames_end)) \
+			TRAP(STACK_EXHAUSTED); \
+		wrt_frame *f_ = top++; \
+		f_->ret_pc = (RET_PC); \
+		f_->fp = fp; \
+		f_->code = code; \
+		f_->inst = (CALLEE_INST) ? inst : NULL; \
+		/* Declared locals start at zero; usually a handful, so no memset call. */ \
+		for (uint32_t k_ = ncf_->nparams; k_ < ncf_->nlocals; k_++) \
+			nfp[k_].bits = 0; \
+		fp = nfp; \
+		code = callee; \
+		pc = ncf_->code; \
+		if (CALLEE_INST) \
+		{ \
+			inst = (CALLEE_INST); \
+			RELOAD_MEM(); \
+		} \
+		if (WRT_UNLIKELY(*intr) && !interrupt_continue(s)) \
+			TRAP(INTERRUPTED); \
+		if (WRT_UNLIKELY((fuel -= ncf_->entry_cost) < 0)) \
+			TRAP(FUEL_EXHAUSTED); \
+		DISPATCH(); \
+	} while (0)
 /* Are any of the n <= 16 bytes at ea (a 32-bit base plus offsets, far below
  * 2^63) outside the memory?  The hot path is one compare, against the last
  * address a 16-byte access may start at; only an access within 16 bytes of
@@ -1248,11 +1285,18 @@ L_REF_IS_NULL:
 
 	/* ---- calls ---- */
 L_CALL:
+	/* A function of this module, interpreted and compiled: the frame is
+	 * entered here, with the instance known to stay and the return address
+	 * known, so none of it goes through the shared call variables. */
 	callee = (wrt_code *) OPND(CALL, callee);
-	callee_inst = inst;
 	nfp = fp + OPND(CALL, args);
-	ret_pc = pc + WRT_IRLEN_CALL;
-	goto call_wasm;
+	if (WRT_UNLIKELY((--callee->tier_calls < 0) | (callee->native != NULL) | (callee->compiled == NULL)))
+	{
+		callee_inst = NULL;
+		ret_pc = pc + WRT_IRLEN_CALL;
+		goto call_counted;
+	}
+	ENTER_FRAME((wrt_instance *) NULL, pc + WRT_IRLEN_CALL);
 L_CALL_FUNC:
 	fn = inst->funcs[OPND(CALL_FUNC, f)];
 	nfp = fp + OPND(CALL_FUNC, args);
@@ -1278,13 +1322,13 @@ call_func:
 	if (fn->inst)
 	{
 		callee = fn->code;
-		callee_inst = fn->inst;
+		callee_inst = fn->inst != inst ? fn->inst : NULL;
 		goto call_wasm;
 	}
 	{
 		/* Host function: arguments at nfp, results written back there. */
 		wrt_hostcall hc = {s, inst, fn, WRT_TRAP_NONE};
-		s->nframes = nframes;
+		s->nframes = NFRAMES();
 		s->fuel_left = fuel;
 		int rc = host_call(&hc, nfp);
 		fuel = s->fuel_left;
@@ -1312,38 +1356,19 @@ call_wasm:
 	if (WRT_UNLIKELY((--callee->tier_calls < 0) | (callee->native != NULL)))
 		goto call_tier;
 call_interp:
-	if (WRT_UNLIKELY(!callee->compiled) && !ensure_compiled(s, callee_inst->mod, callee))
+	if (WRT_UNLIKELY(!callee->compiled) && !ensure_compiled(s, (callee_inst ? callee_inst : inst)->mod, callee))
 	{
 		trapkind = WRT_TRAP_OOM;
 		recorded = true;
 		goto trap;
 	}
-	{
-		wrt_compiled *ncf = callee->compiled;
-		if (WRT_UNLIKELY(nfp + ncf->frame_slots > stack_end || nframes >= max_frames))
-			TRAP(STACK_EXHAUSTED);
-		wrt_frame *f = &frames[nframes++];
-		f->ret_pc = ret_pc;
-		f->fp = fp;
-		f->code = code;
-		f->inst = inst;
-		/* Declared locals start at zero; usually a handful, so no memset call. */
-		for (uint32_t k = ncf->nparams; k < ncf->nlocals; k++)
-			nfp[k].bits = 0;
-		fp = nfp;
-		code = callee;
-		pc = ncf->code;
-		if (callee_inst != inst)
-		{
-			inst = callee_inst;
-			RELOAD_MEM();
-		}
-		if (WRT_UNLIKELY(*intr) && !interrupt_continue(s))
-			TRAP(INTERRUPTED);
-		if (WRT_UNLIKELY((fuel -= ncf->entry_cost) < 0))
-			TRAP(FUEL_EXHAUSTED);
-		DISPATCH();
-	}
+	ENTER_FRAME(callee_inst, ret_pc);
+
+	/* L_CALL's slow path: its countdown is already counted. */
+call_counted:
+	if ((callee->tier_calls < 0) | (callee->native != NULL))
+		goto call_tier;
+	goto call_interp;
 
 	/* The tier's side of a call (see call_wasm): the countdown ran out, or
 	 * the callee has machine code, which runs only without a fuel budget
@@ -1351,15 +1376,15 @@ call_interp:
 	 * interp (tier.h). */
 call_tier:
 	if (callee->tier_calls < 0)
-		wrt_tier_on_call(s, callee_inst->mod, callee);
+		wrt_tier_on_call(s, (callee_inst ? callee_inst : inst)->mod, callee);
 	if (!callee->native || s->fuel != 0 || s->tier.mode == WRT_TIER_INTERP)
 		goto call_interp;
 	{
 		/* Machine code: it counts its own frame in s->nframes. */
-		s->nframes = nframes;
+		s->nframes = NFRAMES();
 		s->trap.kind = WRT_TRAP_NONE;   /* native callers test it */
-		bool ok = callee->native(callee_inst, nfp);
-		s->nframes = nframes;
+		bool ok = callee->native(callee_inst ? callee_inst : inst, nfp);
+		s->nframes = NFRAMES();
 		RELOAD_MEM();
 		if (WRT_UNLIKELY(!ok))
 			goto trap_frames;   /* the trap is set, with native frames: ours go after them */
@@ -1406,10 +1431,10 @@ osr:
 			pc = osr_pc;
 			DISPATCH();
 		}
-		s->nframes = nframes;
+		s->nframes = NFRAMES();
 		s->trap.kind = WRT_TRAP_NONE;
 		bool ok = osr_entry(inst, fp);
-		s->nframes = nframes;
+		s->nframes = NFRAMES();
 		RELOAD_MEM();
 		if (WRT_UNLIKELY(!ok))
 		{
@@ -1422,19 +1447,19 @@ osr:
 	}
 
 L_RETURN:
-	if (nframes == base_frames)
+	if (top == frames_base)
 	{
 		s->fuel_left = fuel;
 		return true;
 	}
 	{
-		wrt_frame *f = &frames[--nframes];
+		const wrt_frame *f = --top;
 		pc = f->ret_pc;
 		fp = f->fp;
 		code = f->code;
 		/* Within one instance mem/memlim are already current: a callee's
 		 * memory.grow reloaded them.  Another instance means another memory. */
-		if (WRT_UNLIKELY(f->inst != inst))
+		if (WRT_UNLIKELY(f->inst != NULL))
 		{
 			inst = f->inst;
 			RELOAD_MEM();
@@ -1709,15 +1734,18 @@ trap:
 	s->trap.nframes = 0;
 trap_frames:
 	add_frame(s, inst, code, pc);
-	for (uint32_t k = nframes; k > base_frames; k--)
+	for (const wrt_frame *f = top; f-- > frames_base;)
 	{
-		const wrt_frame *f = &frames[k - 1];
-		add_frame(s, f->inst, f->code, (const wrt_cell *) f->ret_pc - 1);
+		if (f->inst)
+			inst = f->inst;     /* else the caller's is its callee's */
+		add_frame(s, inst, f->code, (const wrt_cell *) f->ret_pc - 1);
 	}
-	s->nframes = base_frames;
+	s->nframes = (uint32_t) (frames_base - frames);
 	s->fuel_left = fuel;
 	return false;
 #undef TRAP
+#undef NFRAMES
+#undef ENTER_FRAME
 }
 
 const void *const *

@@ -140,6 +140,68 @@ test_trap_backtrace_names(void)
 	CHECK(t->frames[2].offset > 8);
 }
 
+/*
+ * A call into another instance and back: frames record the caller's
+ * instance only when a call crosses into another one, so the backtrace
+ * must still name each frame from its own module, and a return must bring
+ * back the caller's memory (app reads "A" at 0 after lib, which returns its "L" + 1).
+ */
+void
+test_trap_backtrace_across_instances(void)
+{
+	wrt_store *s = unit_store();
+	wrt_module *lib_m = unit_fixture("bt_lib");
+	wrt_module *app_m = unit_fixture("bt_app");
+	wrt_instance *lib, *app;
+	wrt_extern imp;
+	const wrt_trap *t;
+	int32_t arg, r = 0;
+
+	NEED(s);
+	NEED(lib_m);
+	NEED(app_m);
+	lib = unit_instantiate(s, lib_m, NULL, 0);
+	NEED(lib);
+	NEED(wrt_instance_export(lib, "enter", 5, &imp));
+	app = unit_instantiate(s, app_m, &imp, 1);
+	NEED(app);
+
+	arg = 1;
+	NEED(unit_invoke_i32(s, app, "run", &arg, &r));
+	CHECK_EQ(r, ('L' + 1) * 256 + 'A');
+	NEED(unit_invoke_i32(s, app, "via_table", &arg, &r));
+	CHECK_EQ(r, ('L' + 1) * 256 + 'A');
+
+	arg = 0;
+	CHECK(!unit_call_i32(s, unit_export_func(app, "run"), &arg, &r));
+	CHECK_TRAP(s, WRT_TRAP_UNREACHABLE);
+	t = wrt_store_trap(s);
+	CHECKF(t->nframes == 5, "%u frames", t->nframes);
+	NEED(t->nframes == 5);
+	static const char *const want[5] = {"lboom", "lmid", "enter", "middle", "outer"};
+	static const uint32_t want_index[5] = {2, 1, 0, 2, 1};
+	for (int k = 0; k < 5; k++)
+	{
+		CHECKF(name_ok(t->frames[k].name, want[k], k == 4 ? "run" : NULL), "frame %d named %s, not %s",
+			   k, t->frames[k].name ? t->frames[k].name : "(null)", want[k]);
+		CHECKF(t->frames[k].func_index == want_index[k], "frame %d is function %u", k, t->frames[k].func_index);
+	}
+
+	/* Through the table: app's own function, then lib. */
+	CHECK(!unit_call_i32(s, unit_export_func(app, "via_table"), &arg, &r));
+	CHECK_TRAP(s, WRT_TRAP_UNREACHABLE);
+	t = wrt_store_trap(s);
+	NEED(t->nframes == 5);
+	CHECKF(name_ok(t->frames[2].name, "enter", NULL), "frame 2 named %s", t->frames[2].name ? t->frames[2].name : "(null)");
+	CHECKF(name_ok(t->frames[3].name, "own", NULL), "frame 3 named %s", t->frames[3].name ? t->frames[3].name : "(null)");
+	CHECKF(name_ok(t->frames[4].name, "via_table", NULL), "frame 4 named %s", t->frames[4].name ? t->frames[4].name : "(null)");
+
+	/* The instances still work after the traps. */
+	arg = 1;
+	NEED(unit_invoke_i32(s, app, "run", &arg, &r));
+	CHECK_EQ(r, ('L' + 1) * 256 + 'A');
+}
+
 void
 test_trapkind_names(void)
 {

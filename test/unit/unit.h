@@ -61,6 +61,7 @@
 	X(stack_exhaustion_recovers) \
 	X(stack_frame_limit) \
 	X(trap_backtrace_names) \
+	X(trap_backtrace_across_instances) \
 	X(introspection_imports) \
 	X(introspection_exports) \
 	X(reentrant_host_call) \
