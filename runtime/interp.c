@@ -908,11 +908,14 @@ L_F64_##NAME##_RMX: \
 #undef F64_RMX
 #undef LOAD_AT
 	/* An f64 result stored (ir.def): d first, then the store, which reads
-	 * p after d is written, as the two instructions did. */
+	 * p after d is written, as the two instructions did.  The value stored
+	 * is the one computed, not d read back: reading d again made the
+	 * compiler reload d's operand cell, since the slot write might have
+	 * changed it. */
 #define F64_STORE_OF(L, r) do { \
-		SET_F64(OPND(L, d), r); \
+		double v_ = (r); \
+		SET_F64(OPND(L, d), v_); \
 		uint64_t es_ = (uint64_t) GET_I32(OPND(L, p)) + OPND(L, offset); \
-		double v_ = GET_F64(OPND(L, d)); \
 		if (OOB(es_, 8)) TRAP(MEMORY_OOB); \
 		memcpy(mem + es_, &v_, 8); \
 		NEXT(WRT_IRLEN_##L); \
