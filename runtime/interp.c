@@ -307,11 +307,16 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_slot *fp,
 	/* Only the tiered policy looks at loop back-edges: under the others a
 	 * back-edge does not touch the countdown (no store per iteration). */
 	const bool counting_loops = s->tier.mode == WRT_TIER_TIERED;
-	/* What a back-edge tests before it charges its fuel: the interrupt flag,
-	 * or, under the tiered policy, a flag always set, so that the
-	 * countdown's test costs the other policies nothing (back_edge). */
+	/* What a back-edge tests: the interrupt flag, or, when each iteration
+	 * has work out of line (back_edge: the fuel of a metered call, the
+	 * tiered policy's countdown), a flag always set.  So an unmetered
+	 * interpreted loop pays one load and test per iteration, and fuel is
+	 * counted only when there is a budget (wrt_store_fuel_consumed says
+	 * what a metered call consumed; machine code never meters either). */
 	static const volatile int always_set = 1;
-	const volatile int *loop_poll = counting_loops ? &always_set : intr;
+	const volatile int *loop_poll = counting_loops || s->fuel != 0 ? &always_set : intr;
+	/* The same for a function's entry, where only fuel is out of line. */
+	const volatile int *entry_poll = s->fuel != 0 ? &always_set : intr;
 
 	/* The address register of a run of byte tests (I32_ADD_RR_*_M8N). */
 	uint32_t m8p;
@@ -357,10 +362,8 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_slot *fp,
 			inst = (CALLEE_INST); \
 			RELOAD_MEM(); \
 		} \
-		if (WRT_UNLIKELY(*intr) && !interrupt_continue(s)) \
-			TRAP(INTERRUPTED); \
-		if (WRT_UNLIKELY((fuel -= ncf_->entry_cost) < 0)) \
-			TRAP(FUEL_EXHAUSTED); \
+		if (WRT_UNLIKELY(*entry_poll)) \
+			goto entry_polled; \
 		DISPATCH(); \
 	} while (0)
 /* Are any of the n <= 16 bytes at ea (a 32-bit base plus offsets, far below
@@ -392,9 +395,10 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_slot *fp,
 /* One cold label per trap kind, so handlers do not set a kind on their hot path. */
 #define TRAP(k) goto trap_##k
 #define TRAPM(k, msg) do { trapkind = WRT_TRAP_##k; trapmsg = (msg); goto trap; } while (0)
-/* A backward jump is a loop back-edge: poll and charge the iteration's
- * fuel, kept by the LOOP_ENTRY just before the loop's first instruction
- * (wrt_ir_verify checks that every back-edge lands there). */
+/* A backward jump is a loop back-edge: poll, and under a fuel budget
+ * charge the iteration's fuel (back_edge), kept by the LOOP_ENTRY just
+ * before the loop's first instruction (wrt_ir_verify checks that every
+ * back-edge lands there). */
 /* Work proportional to an operand is charged too (1 unit per 64 bytes or 8
  * table elements), so fuel bounds time, not just instruction count. */
 #define CHARGE(units) do { \
@@ -405,15 +409,13 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_slot *fp,
 		int32_t o_ = (int32_t) (off); \
 		if (o_ <= 0) \
 		{ \
-			/* an interrupt or the tier's countdown: out of line, for \
-			 * hundreds of back-edge sites */ \
+			/* an interrupt, fuel or the tier's countdown: out of \
+			 * line, for hundreds of back-edge sites */ \
 			if (WRT_UNLIKELY(*loop_poll)) \
 			{ \
 				osr_pc = pc + o_; \
 				goto back_edge; \
 			} \
-			if (WRT_UNLIKELY((fuel -= LOOP_COST(pc + o_)) < 0)) \
-				TRAP(FUEL_EXHAUSTED); \
 		} \
 		pc += o_; \
 		DISPATCH(); \
@@ -1367,6 +1369,16 @@ call_interp:
 	}
 	ENTER_FRAME(callee_inst, ret_pc);
 
+	/* A callee's entry whose entry_poll was set (ENTER_FRAME): the
+	 * interrupt, then the fuel of a metered call; pc is already the
+	 * callee's first instruction, where either trap is reported. */
+entry_polled:
+	if (WRT_UNLIKELY(*intr) && !interrupt_continue(s))
+		TRAP(INTERRUPTED);
+	if (WRT_UNLIKELY((fuel -= code->compiled->entry_cost) < 0))
+		TRAP(FUEL_EXHAUSTED);
+	DISPATCH();
+
 	/* L_CALL's slow path: its countdown is already counted. */
 call_counted:
 	if ((callee->tier_calls < 0) | (callee->native != NULL))
@@ -1982,8 +1994,8 @@ wrt_invoke(wrt_store *s, wrt_func *f, const wrt_value *args, wrt_value *results)
 	if (outer)
 	{
 		/* A bulk charge can overshoot: what was consumed is at most the budget. */
-		s->fuel_consumed = (uint64_t) (fuel_start - s->fuel_left);
-		if (s->fuel && s->fuel_consumed > s->fuel)
+		s->fuel_consumed = s->fuel ? (uint64_t) (fuel_start - s->fuel_left) : 0;
+		if (s->fuel_consumed > s->fuel)
 			s->fuel_consumed = s->fuel;
 	}
 	return ok;

@@ -418,7 +418,8 @@ void wrt_module_set_identity(wrt_module *m, const uint8_t sha256[32]);
 /* The last reason a function of m was refused or failed (or NULL). */
 const char *wrt_tier_last_refusal(void);
 
-/* Fuel consumed by the last wrt_call. */
+/* Fuel consumed by the last wrt_call under a budget (wrt_store_set_fuel);
+ * 0 without one: unlimited calls are not metered. */
 uint64_t wrt_store_fuel_consumed(const wrt_store *s);
 /* The trap of the last failed call or instantiation. */
 const wrt_trap *wrt_store_trap(const wrt_store *s);

@@ -252,6 +252,53 @@ test_fuel_consumed_linear(void)
 	wrt_store_set_fuel(s, c[0] / 2);
 	CHECK(!unit_call_i32(s, count, &arg, &r));
 	CHECK_TRAP(s, WRT_TRAP_FUEL_EXHAUSTED);
+	/* Without a budget nothing is metered (loops charge fuel out of line,
+	 * only under a budget), and a budget set again meters as before. */
+	wrt_store_set_fuel(s, 0);
+	arg = 300;
+	CHECK(unit_call_i32(s, count, &arg, &r));
+	CHECK_EQ(r, 300);
+	CHECK_EQ(wrt_store_fuel_consumed(s), 0);
+	wrt_store_set_fuel(s, 1000000000);
+	CHECK(unit_call_i32(s, count, &arg, &r));
+	CHECK_EQ(wrt_store_fuel_consumed(s), c[2]);
+}
+
+/* Calls are metered at function entry: a recursion without loops consumes
+ * fuel linear in its calls, and a budget too small for it traps. */
+void
+test_fuel_charged_per_call(void)
+{
+	wrt_store *s = unit_store();
+	tick_state st = {NULL, 0, 0};
+	wrt_instance *inst;
+	wrt_func *recurse;
+	uint64_t c[3];
+	int32_t arg, r = 0;
+
+	NEED(s);
+	inst = loop_instance(s, &st);
+	NEED(inst);
+	recurse = unit_export_func(inst, "recurse");
+	NEED(recurse);
+	wrt_store_set_fuel(s, 1000000000);
+	for (int i = 0; i < 3; i++)
+	{
+		arg = 100 * (i + 1);
+		NEED(unit_invoke_i32(s, inst, "recurse", &arg, &r));
+		CHECK_EQ(r, arg);
+		c[i] = wrt_store_fuel_consumed(s);
+	}
+	CHECKF(c[0] > 100 && c[1] - c[0] == c[2] - c[1] && c[1] > c[0],
+		   "consumed %" PRIu64 ", %" PRIu64 ", %" PRIu64, c[0], c[1], c[2]);
+	wrt_store_set_fuel(s, c[2] / 2);
+	arg = 300;
+	CHECK(!unit_call_i32(s, recurse, &arg, &r));
+	CHECK_TRAP(s, WRT_TRAP_FUEL_EXHAUSTED);
+	wrt_store_set_fuel(s, 0);
+	CHECK(unit_call_i32(s, recurse, &arg, &r));
+	CHECK_EQ(r, 300);
+	CHECK_EQ(wrt_store_fuel_consumed(s), 0);
 }
 
 /* ---- memory limit ----------------------------------------------------------- */

@@ -48,6 +48,7 @@
 	X(interrupt_handler_continues) \
 	X(fuel_exhausted) \
 	X(fuel_consumed_linear) \
+	X(fuel_charged_per_call) \
 	X(memory_limit_grow) \
 	X(memory_limit_instantiate) \
 	X(memory_grow_2gib_mapped) \
