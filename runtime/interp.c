@@ -325,6 +325,7 @@ run(wrt_store *s, wrt_instance *inst, wrt_code *code, wrt_slot *fp,
 	/* The callee's instance, NULL when it is the caller's: the call path of
 	 * a module's own functions never touches inst (see wrt_frame.inst). */
 	wrt_instance *callee_inst;
+#define CALLEE_INSTANCE() (callee_inst ? callee_inst : inst)
 	wrt_slot *nfp;
 	const wrt_cell *ret_pc;
 	wrt_func *fn;
@@ -1361,7 +1362,7 @@ call_wasm:
 	if (WRT_UNLIKELY((--callee->tier_calls < 0) | (callee->native != NULL)))
 		goto call_tier;
 call_interp:
-	if (WRT_UNLIKELY(!callee->compiled) && !ensure_compiled(s, (callee_inst ? callee_inst : inst)->mod, callee))
+	if (WRT_UNLIKELY(!callee->compiled) && !ensure_compiled(s, CALLEE_INSTANCE()->mod, callee))
 	{
 		trapkind = WRT_TRAP_OOM;
 		recorded = true;
@@ -1391,14 +1392,14 @@ call_counted:
 	 * interp (tier.h). */
 call_tier:
 	if (callee->tier_calls < 0)
-		wrt_tier_on_call(s, (callee_inst ? callee_inst : inst)->mod, callee);
+		wrt_tier_on_call(s, CALLEE_INSTANCE()->mod, callee);
 	if (!callee->native || s->fuel != 0 || s->tier.mode == WRT_TIER_INTERP)
 		goto call_interp;
 	{
 		/* Machine code: it counts its own frame in s->nframes. */
 		s->nframes = NFRAMES();
 		s->trap.kind = WRT_TRAP_NONE;   /* native callers test it */
-		bool ok = callee->native(callee_inst ? callee_inst : inst, nfp);
+		bool ok = callee->native(CALLEE_INSTANCE(), nfp);
 		s->nframes = NFRAMES();
 		RELOAD_MEM();
 		if (WRT_UNLIKELY(!ok))
@@ -1761,6 +1762,7 @@ trap_frames:
 #undef TRAP
 #undef NFRAMES
 #undef ENTER_FRAME
+#undef CALLEE_INSTANCE
 }
 
 const void *const *

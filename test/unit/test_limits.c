@@ -217,6 +217,22 @@ test_fuel_exhausted(void)
 	CHECK_EQ(r, 1000000);
 }
 
+/* Fuel consumed by export `name` at 100, 200 and 300 under a large budget,
+ * each result checked to equal its argument (a failure is recorded). */
+static void
+fuel_at_three_sizes(wrt_store *s, wrt_instance *inst, const char *name, uint64_t c[3])
+{
+	wrt_store_set_fuel(s, 1000000000);
+	for (int i = 0; i < 3; i++)
+	{
+		int32_t arg = 100 * (i + 1), r = 0;
+		if (!unit_invoke_i32(s, inst, name, &arg, &r))
+			return;
+		CHECK_EQ(r, arg);
+		c[i] = wrt_store_fuel_consumed(s);
+	}
+}
+
 void
 test_fuel_consumed_linear(void)
 {
@@ -224,7 +240,7 @@ test_fuel_consumed_linear(void)
 	tick_state st = {NULL, 0, 0};
 	wrt_instance *inst;
 	wrt_func *count;
-	uint64_t c[3];
+	uint64_t c[3] = {0, 0, 0};
 	int32_t arg, r = 0;
 
 	NEED(s);
@@ -232,14 +248,7 @@ test_fuel_consumed_linear(void)
 	NEED(inst);
 	count = unit_export_func(inst, "count");
 	NEED(count);
-	wrt_store_set_fuel(s, 1000000000);
-	for (int i = 0; i < 3; i++)
-	{
-		arg = 100 * (i + 1);
-		NEED(unit_invoke_i32(s, inst, "count", &arg, &r));
-		CHECK_EQ(r, arg);
-		c[i] = wrt_store_fuel_consumed(s);
-	}
+	fuel_at_three_sizes(s, inst, "count", c);
 	/* At least the loop's instructions, and exactly linear in iterations. */
 	CHECKF(c[0] > 100 * 5, "count(100) consumed %" PRIu64, c[0]);
 	CHECKF(c[1] - c[0] == c[2] - c[1], "consumed %" PRIu64 ", %" PRIu64 ", %" PRIu64,
@@ -273,7 +282,7 @@ test_fuel_charged_per_call(void)
 	tick_state st = {NULL, 0, 0};
 	wrt_instance *inst;
 	wrt_func *recurse;
-	uint64_t c[3];
+	uint64_t c[3] = {0, 0, 0};
 	int32_t arg, r = 0;
 
 	NEED(s);
@@ -281,14 +290,7 @@ test_fuel_charged_per_call(void)
 	NEED(inst);
 	recurse = unit_export_func(inst, "recurse");
 	NEED(recurse);
-	wrt_store_set_fuel(s, 1000000000);
-	for (int i = 0; i < 3; i++)
-	{
-		arg = 100 * (i + 1);
-		NEED(unit_invoke_i32(s, inst, "recurse", &arg, &r));
-		CHECK_EQ(r, arg);
-		c[i] = wrt_store_fuel_consumed(s);
-	}
+	fuel_at_three_sizes(s, inst, "recurse", c);
 	CHECKF(c[0] > 100 && c[1] - c[0] == c[2] - c[1] && c[1] > c[0],
 		   "consumed %" PRIu64 ", %" PRIu64 ", %" PRIu64, c[0], c[1], c[2]);
 	wrt_store_set_fuel(s, c[2] / 2);

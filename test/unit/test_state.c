@@ -140,6 +140,28 @@ test_trap_backtrace_names(void)
 	CHECK(t->frames[2].offset > 8);
 }
 
+/* Call app's export `name` with 0, which traps five frames deep, and check
+ * each frame's name (the outermost may be named by its export) and index. */
+static void
+check_trap_frames(wrt_store *s, wrt_instance *app, const char *name,
+				  const char *const want[5], const uint32_t want_index[5])
+{
+	int32_t arg = 0, r = 0;
+	const wrt_trap *t;
+
+	CHECK(!unit_call_i32(s, unit_export_func(app, name), &arg, &r));
+	CHECK_TRAP(s, WRT_TRAP_UNREACHABLE);
+	t = wrt_store_trap(s);
+	CHECKF(t->nframes == 5, "%s: %u frames", name, t->nframes);
+	for (int k = 0; k < 5; k++)
+	{
+		CHECKF(name_ok(t->frames[k].name, want[k], k == 4 ? name : NULL), "%s: frame %d named %s, not %s",
+			   name, k, t->frames[k].name ? t->frames[k].name : "(null)", want[k]);
+		CHECKF(t->frames[k].func_index == want_index[k], "%s: frame %d is function %u",
+			   name, k, t->frames[k].func_index);
+	}
+}
+
 /*
  * A call into another instance and back: frames record the caller's
  * instance only when a call crosses into another one, so the backtrace
@@ -154,7 +176,6 @@ test_trap_backtrace_across_instances(void)
 	wrt_module *app_m = unit_fixture("bt_app");
 	wrt_instance *lib, *app;
 	wrt_extern imp;
-	const wrt_trap *t;
 	int32_t arg, r = 0;
 
 	NEED(s);
@@ -172,29 +193,13 @@ test_trap_backtrace_across_instances(void)
 	NEED(unit_invoke_i32(s, app, "via_table", &arg, &r));
 	CHECK_EQ(r, ('L' + 1) * 256 + 'A');
 
-	arg = 0;
-	CHECK(!unit_call_i32(s, unit_export_func(app, "run"), &arg, &r));
-	CHECK_TRAP(s, WRT_TRAP_UNREACHABLE);
-	t = wrt_store_trap(s);
-	CHECKF(t->nframes == 5, "%u frames", t->nframes);
-	NEED(t->nframes == 5);
-	static const char *const want[5] = {"lboom", "lmid", "enter", "middle", "outer"};
-	static const uint32_t want_index[5] = {2, 1, 0, 2, 1};
-	for (int k = 0; k < 5; k++)
-	{
-		CHECKF(name_ok(t->frames[k].name, want[k], k == 4 ? "run" : NULL), "frame %d named %s, not %s",
-			   k, t->frames[k].name ? t->frames[k].name : "(null)", want[k]);
-		CHECKF(t->frames[k].func_index == want_index[k], "frame %d is function %u", k, t->frames[k].func_index);
-	}
-
+	static const char *const via_run[5] = {"lboom", "lmid", "enter", "middle", "outer"};
+	static const uint32_t via_run_index[5] = {2, 1, 0, 2, 1};
+	check_trap_frames(s, app, "run", via_run, via_run_index);
 	/* Through the table: app's own function, then lib. */
-	CHECK(!unit_call_i32(s, unit_export_func(app, "via_table"), &arg, &r));
-	CHECK_TRAP(s, WRT_TRAP_UNREACHABLE);
-	t = wrt_store_trap(s);
-	NEED(t->nframes == 5);
-	CHECKF(name_ok(t->frames[2].name, "enter", NULL), "frame 2 named %s", t->frames[2].name ? t->frames[2].name : "(null)");
-	CHECKF(name_ok(t->frames[3].name, "own", NULL), "frame 3 named %s", t->frames[3].name ? t->frames[3].name : "(null)");
-	CHECKF(name_ok(t->frames[4].name, "via_table", NULL), "frame 4 named %s", t->frames[4].name ? t->frames[4].name : "(null)");
+	static const char *const via_table[5] = {"lboom", "lmid", "enter", "own", "via_table"};
+	static const uint32_t via_table_index[5] = {2, 1, 0, 3, 4};
+	check_trap_frames(s, app, "via_table", via_table, via_table_index);
 
 	/* The instances still work after the traps. */
 	arg = 1;
