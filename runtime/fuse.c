@@ -85,12 +85,24 @@ m8n_address_is_sum(const wrt_cell *first, const wrt_cell *next)
 	return wrt_ir_BIN_RR_d(first) == wrt_ir_I32_ADD_ANDI_EQI_M8N_p(next);
 }
 
+/* The branch after a load tests the value loaded: the handler branches on
+ * it as loaded, not reading c back. */
+static bool
+tests_loaded(const wrt_cell *first, const wrt_cell *next)
+{
+	return wrt_ir_LOAD_d(first) == wrt_ir_BR_NZ_c(next);
+}
+
 /* The matchers: what a row needs of the operands of its first instruction
  * and the next one, beyond their opcodes and order.  No entry: nothing. */
 typedef bool fuse_matcher(const wrt_cell *first, const wrt_cell *next);
 static fuse_matcher *const fuse_matchers[WRT_IR_COUNT_] = {
 	[WRT_IR_I32_ADD_RR_EQI_M8N] = m8n_address_is_sum,
 	[WRT_IR_I32_ADD_RR_NEI_M8N] = m8n_address_is_sum,
+	[WRT_IR_I32_LOAD_BR_NZ] = tests_loaded,
+	[WRT_IR_I32_LOAD_BR_Z] = tests_loaded,
+	[WRT_IR_I32_LOAD8_U_BR_NZ] = tests_loaded,
+	[WRT_IR_I32_LOAD8_U_BR_Z] = tests_loaded,
 };
 
 void

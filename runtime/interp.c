@@ -1121,6 +1121,26 @@ L_I32_LOAD8_U_BR_##NAME: \
 	LOAD8_BR(LTU, BR_RANGE(pc))
 	LOAD8_BR(GEU, !BR_RANGE(pc))
 #undef LOAD8_BR
+	/* A load, then the BR_NZ or BR_Z after it on the value loaded (the
+	 * matcher checked that c is d). */
+#define LOAD_BR(NAME, MT, TEST) \
+L_##NAME: \
+	{ \
+		uint64_t ea = (uint64_t) GET_I32(OPND(LOAD, a)) + OPND(LOAD, offset); \
+		if (OOB(ea, sizeof(MT))) TRAP(MEMORY_OOB); \
+		MT v; \
+		memcpy(&v, mem + ea, sizeof(MT)); \
+		SET_I32(OPND(LOAD, d), v); \
+		pc += WRT_IRLEN_LOAD; \
+		if (TEST) \
+			JUMP(OPND(BR_NZ, off)); \
+		NEXT(WRT_IRLEN_BR_NZ); \
+	}
+	LOAD_BR(I32_LOAD_BR_NZ, uint32_t, v != 0)
+	LOAD_BR(I32_LOAD_BR_Z, uint32_t, v == 0)
+	LOAD_BR(I32_LOAD8_U_BR_NZ, uint8_t, v != 0)
+	LOAD_BR(I32_LOAD8_U_BR_Z, uint8_t, v == 0)
+#undef LOAD_BR
 #undef BR_RANGE
 #undef STORE_AT
 #undef ADD_RI_AT

@@ -227,6 +227,13 @@ static const fusion_case cases[] = {
 	{ROW(I32_ADD_RI_BR), "slugw", ARGS({2048, 25}, {2053, 3})},
 	{ROW(I32_LOAD8_U_BR_LTU), "islower", ARGS({2049, 0}, {2048, 0}, {65535, 0}, {65536, 0}, {-1, 0})},
 	{ROW(I32_LOAD8_U_BR_GEU), "slugw", ARGS({2048, 25}, {65535, 2}, {-1, 1})},
+	/* a load tested by the branch after it: the end found, a cycle (fuel
+	 * stops both), the last word or byte in bounds, the first out, wrap */
+	{ROW(I32_LOAD_BR_NZ), "walk", ARGS({3000, 0}, {3008, 0}, {3012, 0}, {65532, 0}, {65533, 0}, {-4, 0})},
+	{ROW(I32_LOAD_BR_NZ), "walkv", ARGS({3000, 0}, {3008, 1}, {3004, 0}, {3000, 2})},
+	{ROW(I32_LOAD_BR_Z), "walkz", ARGS({3000, 0}, {3008, 0}, {3012, 0}, {65532, 0}, {65533, 0}, {-4, 0})},
+	{ROW(I32_LOAD8_U_BR_NZ), "strend", ARGS({2047, 0}, {2060, 0}, {65534, 0}, {65535, 0}, {-2, 0})},
+	{ROW(I32_LOAD8_U_BR_Z), "strendz", ARGS({2048, 0}, {2072, 0}, {2073, 0}, {65535, 0}, {65536, 0}, {-1, 0})},
 	/* fused family forms */
 	{FORM(BRIF_TEST), "utf8len", ARGS({100, 9}, {100, 0}, {106, 2})},
 	{FORM(BRIFNOT_TEST), "slugw", ARGS({2048, 25}, {2048, 0})},
