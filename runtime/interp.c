@@ -1106,24 +1106,11 @@ L_I32_ADD_RI_BR:
 	ADD_RI_AT(pc);
 	pc += WRT_IRLEN_BIN_RI;
 	goto L_BR;
-#define LOAD8_BR(NAME, TEST) \
-L_I32_LOAD8_U_BR_##NAME: \
-	{ \
-		uint64_t ea = (uint64_t) GET_I32(OPND(LOAD, a)) + OPND(LOAD, offset); \
-		if (OOB(ea, 1)) TRAP(MEMORY_OOB); \
-		uint32_t v = mem[ea]; \
-		SET_I32(OPND(LOAD, d), v); \
-		pc += WRT_IRLEN_LOAD; \
-		if (TEST) \
-			JUMP(OPND(BR_ADDI_ANDI_LTU, off)); \
-		NEXT(WRT_IRLEN_BR_ADDI_ANDI_LTU); \
-	}
-	LOAD8_BR(LTU, BR_RANGE(pc))
-	LOAD8_BR(GEU, !BR_RANGE(pc))
-#undef LOAD8_BR
-	/* A load, then the BR_NZ or BR_Z after it on the value loaded (the
-	 * matcher checked that c is d). */
-#define LOAD_BR(NAME, MT, TEST) \
+	/* A load (of MT, zero-extended), then the branch after it, of layout
+	 * BL, taken if TEST: a byte's range check (BR_ADDI_ANDI_LTU, reading
+	 * its own a), or a BR_NZ or BR_Z on the value loaded v (the matcher
+	 * checked that its c is d). */
+#define LOAD_BR(NAME, MT, BL, TEST) \
 L_##NAME: \
 	{ \
 		uint64_t ea = (uint64_t) GET_I32(OPND(LOAD, a)) + OPND(LOAD, offset); \
@@ -1133,13 +1120,15 @@ L_##NAME: \
 		SET_I32(OPND(LOAD, d), v); \
 		pc += WRT_IRLEN_LOAD; \
 		if (TEST) \
-			JUMP(OPND(BR_NZ, off)); \
-		NEXT(WRT_IRLEN_BR_NZ); \
+			JUMP(OPND(BL, off)); \
+		NEXT(WRT_IRLEN_##BL); \
 	}
-	LOAD_BR(I32_LOAD_BR_NZ, uint32_t, v != 0)
-	LOAD_BR(I32_LOAD_BR_Z, uint32_t, v == 0)
-	LOAD_BR(I32_LOAD8_U_BR_NZ, uint8_t, v != 0)
-	LOAD_BR(I32_LOAD8_U_BR_Z, uint8_t, v == 0)
+	LOAD_BR(I32_LOAD8_U_BR_LTU, uint8_t, BR_ADDI_ANDI_LTU, BR_RANGE(pc))
+	LOAD_BR(I32_LOAD8_U_BR_GEU, uint8_t, BR_ADDI_ANDI_LTU, !BR_RANGE(pc))
+	LOAD_BR(I32_LOAD_BR_NZ, uint32_t, BR_NZ, v != 0)
+	LOAD_BR(I32_LOAD_BR_Z, uint32_t, BR_NZ, v == 0)
+	LOAD_BR(I32_LOAD8_U_BR_NZ, uint8_t, BR_NZ, v != 0)
+	LOAD_BR(I32_LOAD8_U_BR_Z, uint8_t, BR_NZ, v == 0)
 #undef LOAD_BR
 #undef BR_RANGE
 #undef STORE_AT

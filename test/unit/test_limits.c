@@ -217,20 +217,41 @@ test_fuel_exhausted(void)
 	CHECK_EQ(r, 1000000);
 }
 
-/* Fuel consumed by export `name` at 100, 200 and 300 under a large budget,
- * each result checked to equal its argument (a failure is recorded). */
-static void
-fuel_at_three_sizes(wrt_store *s, wrt_instance *inst, const char *name, uint64_t c[3])
+/* Export `name` of a fresh loop.wat instance (NULL, the failure recorded,
+ * if there is none), with the fuel it consumed at 100, 200 and 300 under a
+ * large budget in c, each result checked to equal its argument. */
+static wrt_func *
+fuel_at_three_sizes(wrt_store *s, tick_state *st, const char *name, uint64_t c[3])
 {
+	wrt_instance *inst = loop_instance(s, st);
+	wrt_func *f = inst ? unit_export_func(inst, name) : NULL;
+	if (!f)
+		return NULL;
 	wrt_store_set_fuel(s, 1000000000);
 	for (int i = 0; i < 3; i++)
 	{
 		int32_t arg = 100 * (i + 1), r = 0;
-		if (!unit_invoke_i32(s, inst, name, &arg, &r))
-			return;
-		CHECK_EQ(r, arg);
+		if (!unit_call_i32(s, f, &arg, &r))
+			return NULL;
+		if (r != arg)
+		{
+			unit_fail(__FILE__, __LINE__, "%s(%d) returned %d", name, (int) arg, (int) r);
+			return NULL;
+		}
 		c[i] = wrt_store_fuel_consumed(s);
 	}
+	return f;
+}
+
+/* Without a budget a call of f(300) is not metered: it consumes 0. */
+static void
+unmetered_call_consumes_nothing(wrt_store *s, wrt_func *f)
+{
+	int32_t arg = 300, r = 0;
+	wrt_store_set_fuel(s, 0);
+	CHECK(unit_call_i32(s, f, &arg, &r));
+	CHECK_EQ(r, 300);
+	CHECK_EQ(wrt_store_fuel_consumed(s), 0);
 }
 
 void
@@ -238,17 +259,13 @@ test_fuel_consumed_linear(void)
 {
 	wrt_store *s = unit_store();
 	tick_state st = {NULL, 0, 0};
-	wrt_instance *inst;
 	wrt_func *count;
 	uint64_t c[3] = {0, 0, 0};
 	int32_t arg, r = 0;
 
 	NEED(s);
-	inst = loop_instance(s, &st);
-	NEED(inst);
-	count = unit_export_func(inst, "count");
+	count = fuel_at_three_sizes(s, &st, "count", c);
 	NEED(count);
-	fuel_at_three_sizes(s, inst, "count", c);
 	/* At least the loop's instructions, and exactly linear in iterations. */
 	CHECKF(c[0] > 100 * 5, "count(100) consumed %" PRIu64, c[0]);
 	CHECKF(c[1] - c[0] == c[2] - c[1], "consumed %" PRIu64 ", %" PRIu64 ", %" PRIu64,
@@ -263,12 +280,9 @@ test_fuel_consumed_linear(void)
 	CHECK_TRAP(s, WRT_TRAP_FUEL_EXHAUSTED);
 	/* Without a budget nothing is metered (loops charge fuel out of line,
 	 * only under a budget), and a budget set again meters as before. */
-	wrt_store_set_fuel(s, 0);
-	arg = 300;
-	CHECK(unit_call_i32(s, count, &arg, &r));
-	CHECK_EQ(r, 300);
-	CHECK_EQ(wrt_store_fuel_consumed(s), 0);
+	unmetered_call_consumes_nothing(s, count);
 	wrt_store_set_fuel(s, 1000000000);
+	arg = 300;
 	CHECK(unit_call_i32(s, count, &arg, &r));
 	CHECK_EQ(wrt_store_fuel_consumed(s), c[2]);
 }
@@ -280,27 +294,20 @@ test_fuel_charged_per_call(void)
 {
 	wrt_store *s = unit_store();
 	tick_state st = {NULL, 0, 0};
-	wrt_instance *inst;
 	wrt_func *recurse;
 	uint64_t c[3] = {0, 0, 0};
 	int32_t arg, r = 0;
 
 	NEED(s);
-	inst = loop_instance(s, &st);
-	NEED(inst);
-	recurse = unit_export_func(inst, "recurse");
+	recurse = fuel_at_three_sizes(s, &st, "recurse", c);
 	NEED(recurse);
-	fuel_at_three_sizes(s, inst, "recurse", c);
 	CHECKF(c[0] > 100 && c[1] - c[0] == c[2] - c[1] && c[1] > c[0],
 		   "consumed %" PRIu64 ", %" PRIu64 ", %" PRIu64, c[0], c[1], c[2]);
 	wrt_store_set_fuel(s, c[2] / 2);
 	arg = 300;
 	CHECK(!unit_call_i32(s, recurse, &arg, &r));
 	CHECK_TRAP(s, WRT_TRAP_FUEL_EXHAUSTED);
-	wrt_store_set_fuel(s, 0);
-	CHECK(unit_call_i32(s, recurse, &arg, &r));
-	CHECK_EQ(r, 300);
-	CHECK_EQ(wrt_store_fuel_consumed(s), 0);
+	unmetered_call_consumes_nothing(s, recurse);
 }
 
 /* ---- memory limit ----------------------------------------------------------- */
