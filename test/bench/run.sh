@@ -20,6 +20,7 @@
 #   --suite=S       kernels, broad, all (default), coremark, polybench, libs
 #   --dataset=D     PolyBench dataset size (default MEDIUM; see suite.sh)
 #   --list          list the benchmarks and exit
+#   --wasm-simd     the broad suite's wasm built with -msimd128 (see suite.sh)
 #   --no-node       skip the node column
 #   --no-pgwasm     skip the pgwasm column (and the load benchmark)
 #   --tier=T        pgwasm's native tier: interp (default), tiered or eager
@@ -97,7 +98,7 @@ while (($#)); do
 	--load-only) DO_KERNELS=0 ;;
 	--callgrind) MODE=callgrind ;;
 	--perf) MODE=perf ;;
-	--suite=* | --dataset=* | --list) suite_option "$1" ;;
+	--suite=* | --dataset=* | --list | --wasm-simd) suite_option "$1" ;;
 	-h | --help) usage; exit 0 ;;
 	*) echo "run.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
 	esac

@@ -41,6 +41,11 @@
 #                   EXTRALARGE.  MEDIUM keeps `make bench-engine` under 15
 #                   minutes; LARGE alone takes 166 s natively, ~30 min pgwasm.
 #   --list          print the benchmarks of every suite and exit
+#   --wasm-simd     build the broad suite's wasm with -msimd128 as well (into
+#                   build/bench/broad-simd): clang then vectorises the loops it
+#                   vectorises natively with SSE2, so native and wasm code use
+#                   the same vector width.  Its tables and geometric means say
+#                   "wasm -msimd128"; without it the wasm is scalar.
 # With --callgrind, the selected broad benchmarks are profiled too, on smaller
 # workloads (CoreMark 500 iterations, LZ4 on 1 MiB, Argon2 on 4 MiB;
 # PolyBench as timed).
@@ -58,6 +63,7 @@ DATASET=MEDIUM
 SUITE_LIST=0
 SUITE_ONLY_SET=0
 SUITE_SELECTED=()
+SUITE_WASM_SIMD=0
 BENCH_SUITE_DIR=${BENCH_SUITE_DIR:-/work/shared/bench-suite}
 COREMARK_ITERATIONS=${COREMARK_ITERATIONS:-}
 LZ4_NPM=${LZ4_NPM:-lz4@0.6.5}
@@ -81,6 +87,7 @@ suite_option() {
 	--dataset=MINI | --dataset=SMALL | --dataset=MEDIUM | --dataset=LARGE | --dataset=EXTRALARGE)
 		DATASET=${1#--dataset=} ;;
 	--list) SUITE_LIST=1 ;;
+	--wasm-simd) SUITE_WASM_SIMD=1 BROAD=build/bench/broad-simd ;;
 	*) echo "run.sh: bad value in '$1' (see --help)" >&2; exit 2 ;;
 	esac
 }
@@ -136,6 +143,11 @@ suite_options_done() {
 	SUITE_SELECTED=("${keep[@]}")
 	# shellcheck disable=SC2034 # run.sh's
 	[[ $SUITE == all || $SUITE == kernels ]] || { KERNELS=(); DO_LOAD=0; }
+}
+
+# ", wasm -msimd128" after a table's title with --wasm-simd.
+suite_wasm_label() {
+	((SUITE_WASM_SIMD)) && printf ', wasm -msimd128' || true
 }
 
 suite_has() {
@@ -200,7 +212,9 @@ cc2() {
 	shift
 	srcs=("$@")
 	local stamp="$dir/stamp/$name" key
-	key="$CLANG $NATIVE_CFLAGS | $WASM_CFLAGS | ${flags[*]} | ${srcs[*]}"
+	local -a wflags=()
+	((SUITE_WASM_SIMD)) && wflags=(-msimd128)
+	key="$CLANG $NATIVE_CFLAGS | $WASM_CFLAGS ${wflags[*]} | ${flags[*]} | ${srcs[*]}"
 	mkdir -p "$dir/native" "$dir/wasm" "$dir/stamp"
 	if [[ ! -f $stamp || $(cat "$stamp") != "$key" ]] ||
 		stale "$dir/wasm/$name.wasm" "${srcs[@]}" || stale "$dir/native/$name" "${srcs[@]}"; then
@@ -208,7 +222,7 @@ cc2() {
 		"$CLANG" $NATIVE_CFLAGS -w "${flags[@]}" -o "$dir/native/$name" "${srcs[@]}" -lm -lrt ||
 			die "$name: native build failed"
 		# shellcheck disable=SC2086
-		"${WASM_CC[@]}" $WASM_CFLAGS -w "${flags[@]}" -D_WASI_EMULATED_PROCESS_CLOCKS \
+		"${WASM_CC[@]}" $WASM_CFLAGS "${wflags[@]}" -w "${flags[@]}" -D_WASI_EMULATED_PROCESS_CLOCKS \
 			-o "$dir/wasm/$name.wasm" "${srcs[@]}" -lm -lwasi-emulated-process-clocks ||
 			die "$name: wasm32-wasi build failed"
 		printf '%s\n' "$key" >"$stamp"
@@ -361,8 +375,8 @@ suite_time() {
 	[[ -f $OUT/results.csv ]] || echo "kernel,engine,rep,wall_s,cpu_s,exit" >"$OUT/results.csv"
 	local fmt='%-15s %9s %9s %8s %9s %8s %13s  %s\n'
 	{
-		printf '\nbroad suite (PolyBench %s, CoreMark %s iterations), %s\n' "$DATASET" "$COREMARK_ITERATIONS" \
-			"$(date -u '+%Y-%m-%d %H:%M UTC')"
+		printf '\nbroad suite (PolyBench %s, CoreMark %s iterations%s), %s\n' "$DATASET" "$COREMARK_ITERATIONS" \
+			"$(suite_wasm_label)" "$(date -u '+%Y-%m-%d %H:%M UTC')"
 		printf "$fmt" benchmark "native s" "pgwasm s" "x native" "node s" "x native" "kernel-only x" check
 		printf "$fmt" --------------- --------- --------- -------- --------- -------- ------------- -----
 	} | tee -a "$OUT/results.txt"
@@ -476,7 +490,8 @@ suite_summary() {
 	local fmt='%-44s %14s %14s\n' metric="wall-clock time"
 	[[ $METRIC == wall ]] || metric="user+sys CPU time"
 	{
-		printf '\ngeometric means of the ratio to native (%s of the whole process; (n) benchmarks):\n' "$metric"
+		printf '\ngeometric means of the ratio to native (%s of the whole process; (n) benchmarks%s):\n' \
+			"$metric" "$(suite_wasm_label)"
 		printf "$fmt" "" "pgwasm" "node (V8)"
 		printf "$fmt" "our kernels" "$(suite_geo kernels 5)" "$(suite_geo kernels 7)"
 		printf "$fmt" "CoreMark" "$(suite_geo coremark 5)" "$(suite_geo coremark 7)"
@@ -552,7 +567,7 @@ suite_callgrind() {
 	local fmt='%-15s %-12s %14s %14s %8s\n' b irn irp r
 	local -a rs=() bargs
 	{
-		printf '\nbroad suite (PolyBench %s)\n' "$DATASET"
+		printf '\nbroad suite (PolyBench %s%s)\n' "$DATASET" "$(suite_wasm_label)"
 		printf "$fmt" benchmark args "native Ir" "pgwasm Ir" "x native"
 		printf "$fmt" --------------- ------------ -------------- -------------- --------
 	} | tee -a "$OUT/callgrind.txt"
