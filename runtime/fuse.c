@@ -93,6 +93,36 @@ tests_loaded(const wrt_cell *first, const wrt_cell *next)
 	return wrt_ir_LOAD_d(first) == wrt_ir_BR_NZ_c(next);
 }
 
+/* The sum a multiply-accumulate of layout FL stores (d) is the
+ * accumulator b of the F64_MUL_MM_{ADD,SUB}_RR_ST at next, which does not
+ * write its product t over b first: the handler passes the sum on in a
+ * register. */
+#define PASSES_SUM(FL, first, next) \
+	(wrt_ir_##FL##_d(first) == wrt_ir_F64_MUL_MM_ADD_RR_ST_b(next) && \
+	 wrt_ir_F64_MUL_MM_ADD_RR_ST_t(next) != wrt_ir_F64_MUL_MM_ADD_RR_ST_b(next))
+static bool
+passes_sum_rrtx(const wrt_cell *first, const wrt_cell *next)
+{
+	return PASSES_SUM(F64_MUL_RRTX_ADD_RR_ST, first, next);
+}
+static bool
+passes_sum_rrtx2(const wrt_cell *first, const wrt_cell *next)
+{
+	return PASSES_SUM(F64_MUL_RRTX_ADD_RR_ST, first, next) &&
+		PASSES_SUM(F64_MUL_MM_ADD_RR_ST, next, next + WRT_IRLEN_F64_MUL_MM_ADD_RR_ST);
+}
+static bool
+passes_sum_rma(const wrt_cell *first, const wrt_cell *next)
+{
+	return PASSES_SUM(F64_MUL_RMA_ADD_RR_ST, first, next);
+}
+static bool
+passes_sum_mm(const wrt_cell *first, const wrt_cell *next)
+{
+	return PASSES_SUM(F64_MUL_MM_ADD_RR_ST, first, next);
+}
+#undef PASSES_SUM
+
 /* The matchers: what a row needs of the operands of its first instruction
  * and the next one, beyond their opcodes and order.  No entry: nothing. */
 typedef bool fuse_matcher(const wrt_cell *first, const wrt_cell *next);
@@ -103,6 +133,10 @@ static fuse_matcher *const fuse_matchers[WRT_IR_COUNT_] = {
 	[WRT_IR_I32_LOAD_BR_Z] = tests_loaded,
 	[WRT_IR_I32_LOAD8_U_BR_NZ] = tests_loaded,
 	[WRT_IR_I32_LOAD8_U_BR_Z] = tests_loaded,
+	[WRT_IR_F64_MUL_RRTX_ADD_RR_ST_MM] = passes_sum_rrtx,
+	[WRT_IR_F64_MUL_RRTX_ADD_RR_ST_MM2] = passes_sum_rrtx2,
+	[WRT_IR_F64_MUL_RMA_ADD_RR_ST_MM] = passes_sum_rma,
+	[WRT_IR_F64_MUL_MM_SUB_RR_ST_MM] = passes_sum_mm,
 };
 
 void

@@ -915,14 +915,15 @@ L_F64_##NAME##_RMX: \
 	 * is the one computed, not d read back: reading d again made the
 	 * compiler reload d's operand cell, since the slot write might have
 	 * changed it. */
-#define F64_STORE_OF(L, r) do { \
+#define F64_STORE_THEN(L, r, END) do { \
 		double v_ = (r); \
 		SET_F64(OPND(L, d), v_); \
 		uint64_t es_ = (uint64_t) GET_I32(OPND(L, p)) + OPND(L, offset); \
 		if (OOB(es_, 8)) TRAP(MEMORY_OOB); \
 		memcpy(mem + es_, &v_, 8); \
-		NEXT(WRT_IRLEN_##L); \
+		END(WRT_IRLEN_##L); \
 	} while (0)
+#define F64_STORE_OF(L, r) F64_STORE_THEN(L, r, NEXT)
 #define F64_ST(NAME, op) \
 L_F64_##NAME##_RR_ST: \
 	F64_STORE_OF(F64_ADD_RR_ST, GET_F64(OPND(F64_ADD_RR_ST, a)) op GET_F64(OPND(F64_ADD_RR_ST, b))); \
@@ -1037,6 +1038,61 @@ L_F64_MUL_MX_ADD_RM_ST:
 		MAC_PRODUCT_LX(F64_MUL_MX_ADD_RM_ST)
 		MAC_SUM_RM_ST(F64_MUL_MX_ADD_RM_ST)
 	}
+	/* The in-place chains of an unrolled reduction (ir.def): each step as
+	 * its own instruction, but the sum acc_ a step stores is the next
+	 * step's accumulator b (the matcher checked b is that d, and that the
+	 * next step's t is another slot), taken from the register. */
+#define STEP_ON(n) (pc += (n))
+	/* the first step: layout L, its product's code, its sum into acc_ */
+#define MAC_FIRST(L, PRODUCT, SUM) \
+	{ \
+		PRODUCT \
+		acc_ = (SUM); \
+		F64_STORE_THEN(L, acc_, STEP_ON); \
+	}
+	/* an F64_MUL_MM_{ADD,SUB}_RR_ST step after it, SUM of t_ and acc_ */
+#define MAC_STEP_MM(SUM) MAC_FIRST(F64_MUL_MM_ADD_RR_ST, MAC_PRODUCT_MM(F64_MUL_MM_ADD_RR_ST), SUM)
+#define MAC_LAST_MM(SUM) \
+	{ \
+		MAC_PRODUCT_MM(F64_MUL_MM_ADD_RR_ST) \
+		F64_STORE_OF(F64_MUL_MM_ADD_RR_ST, (SUM)); \
+	}
+#define B_OF(L) GET_F64(OPND(L, b))
+#define RRTX_FIRST \
+	MAC_FIRST(F64_MUL_RRTX_ADD_RR_ST, \
+			  MAC_LEFT_RRT(F64_MUL_RRTX_ADD_RR_ST) MAC_PRODUCT_LX(F64_MUL_RRTX_ADD_RR_ST), \
+			  t_ + B_OF(F64_MUL_RRTX_ADD_RR_ST))
+L_F64_MUL_RRTX_ADD_RR_ST_MM:
+	{
+		double acc_;
+		RRTX_FIRST
+		MAC_LAST_MM(t_ + acc_)
+	}
+L_F64_MUL_RRTX_ADD_RR_ST_MM2:
+	{
+		double acc_;
+		RRTX_FIRST
+		MAC_STEP_MM(t_ + acc_)
+		MAC_LAST_MM(t_ + acc_)
+	}
+L_F64_MUL_RMA_ADD_RR_ST_MM:
+	{
+		double acc_;
+		MAC_FIRST(F64_MUL_RMA_ADD_RR_ST, MAC_PRODUCT_RMA(F64_MUL_RMA_ADD_RR_ST), t_ + B_OF(F64_MUL_RMA_ADD_RR_ST))
+		MAC_LAST_MM(t_ + acc_)
+	}
+L_F64_MUL_MM_SUB_RR_ST_MM:
+	{
+		double acc_;
+		MAC_FIRST(F64_MUL_MM_ADD_RR_ST, MAC_PRODUCT_MM(F64_MUL_MM_ADD_RR_ST), B_OF(F64_MUL_MM_ADD_RR_ST) - t_)
+		MAC_LAST_MM(acc_ - t_)
+	}
+#undef RRTX_FIRST
+#undef B_OF
+#undef MAC_FIRST
+#undef MAC_STEP_MM
+#undef MAC_LAST_MM
+#undef STEP_ON
 #undef MAC
 #undef MAC_SUB
 #undef MAC_DIFF_RR_ST

@@ -207,6 +207,10 @@ static const fusion_case cases[] = {
 	MAC_CASE(F64_MUL_RI_ADD_RR_ST, "fmac_ri", MAC_RI) MAC_CASE(F64_MUL_RI_ADD_RM_ST, "fmac_ri", MAC_RI)
 	MAC_CASE(F64_MUL_RI_SUB_RR_ST, "fmac_ri", MAC_RI)
 	MAC_CASE(F64_MUL_RRTX_ADD_RR_ST, "fmac_left", MAC_LEFT) MAC_CASE(F64_MUL_MX_ADD_RM_ST, "fmac_left", MAC_LEFT)
+	/* ... and chained, the sum passed on: the same edges, NaN in either
+	 * step; fmac_chain2's last step, on another accumulator, is not one */
+	MAC_CASE(F64_MUL_RRTX_ADD_RR_ST_MM2, "fmac_chain3", MAC_LEFT) MAC_CASE(F64_MUL_RRTX_ADD_RR_ST_MM, "fmac_chain2", MAC_LEFT)
+	MAC_CASE(F64_MUL_RMA_ADD_RR_ST_MM, "fmac_chain_rma", MAC_RMA) MAC_CASE(F64_MUL_MM_SUB_RR_ST_MM, "fmac_chains", MAC_MM)
 #undef MAC_CASE
 #undef MAC_MM
 #undef MAC_RMX
