@@ -93,35 +93,60 @@ tests_loaded(const wrt_cell *first, const wrt_cell *next)
 	return wrt_ir_LOAD_d(first) == wrt_ir_BR_NZ_c(next);
 }
 
-/* The sum a multiply-accumulate of layout FL stores (d) is the
- * accumulator b of the F64_MUL_MM_{ADD,SUB}_RR_ST at next, which does not
- * write its product t over b first: the handler passes the sum on in a
- * register. */
-#define PASSES_SUM(FL, first, next) \
-	(wrt_ir_##FL##_d(first) == wrt_ir_F64_MUL_MM_ADD_RR_ST_b(next) && \
-	 wrt_ir_F64_MUL_MM_ADD_RR_ST_t(next) != wrt_ir_F64_MUL_MM_ADD_RR_ST_b(next))
+/*
+ * The chains of an unrolled reduction: n F64_MUL_MM_{ADD,SUB}_RR_ST steps
+ * at *at, each adding to the sum before it (its b is *sum) without writing
+ * its product t over b first, so that the handler passes the sum on in a
+ * register.  On success *sum is the last step's and *at the cell after it.
+ */
 static bool
-passes_sum_rrtx(const wrt_cell *first, const wrt_cell *next)
+mm_chain(uint32_t *sum, const wrt_cell **at, int n)
 {
-	return PASSES_SUM(F64_MUL_RRTX_ADD_RR_ST, first, next);
+	for (int k = 0; k < n; k++, *at += WRT_IRLEN_F64_MUL_MM_ADD_RR_ST)
+	{
+		uint32_t b = wrt_ir_F64_MUL_MM_ADD_RR_ST_b(*at);
+		if (b != *sum || wrt_ir_F64_MUL_MM_ADD_RR_ST_t(*at) == b)
+			return false;
+		*sum = wrt_ir_F64_MUL_MM_ADD_RR_ST_d(*at);
+	}
+	return true;
 }
-static bool
-passes_sum_rrtx2(const wrt_cell *first, const wrt_cell *next)
-{
-	return PASSES_SUM(F64_MUL_RRTX_ADD_RR_ST, first, next) &&
-		PASSES_SUM(F64_MUL_MM_ADD_RR_ST, next, next + WRT_IRLEN_F64_MUL_MM_ADD_RR_ST);
-}
-static bool
-passes_sum_rma(const wrt_cell *first, const wrt_cell *next)
-{
-	return PASSES_SUM(F64_MUL_RMA_ADD_RR_ST, first, next);
-}
-static bool
-passes_sum_mm(const wrt_cell *first, const wrt_cell *next)
-{
-	return PASSES_SUM(F64_MUL_MM_ADD_RR_ST, first, next);
-}
-#undef PASSES_SUM
+#define CHAIN_OF(FL, N) \
+	static bool \
+	passes_sum_##N##_##FL(const wrt_cell *first, const wrt_cell *next) \
+	{ \
+		uint32_t sum = wrt_ir_##FL##_d(first); \
+		return mm_chain(&sum, &next, N); \
+	}
+CHAIN_OF(F64_MUL_RRTX_ADD_RR_ST, 1)
+CHAIN_OF(F64_MUL_RRTX_ADD_RR_ST, 2)
+CHAIN_OF(F64_MUL_RMA_ADD_RR_ST, 1)
+CHAIN_OF(F64_MUL_MM_ADD_RR_ST, 1)
+#undef CHAIN_OF
+
+/*
+ * The loop of such a chain, from an F64_MUL_RRTX_ADD_RR_ST: its last sum is
+ * the first step's accumulator b, which the first step does not write
+ * before reading it (its la, ta, tx, t are other slots), and the tail of
+ * layout TL after it jumps back to the first step and writes neither the
+ * sum's slot (its d, nor its pointer's d2 if it has one).
+ */
+#define LOOP_OF(N, TL, D2) \
+	static bool \
+	loops_sum_##N##_##TL(const wrt_cell *first, const wrt_cell *next) \
+	{ \
+		uint32_t sum = wrt_ir_F64_MUL_RRTX_ADD_RR_ST_d(first), acc = wrt_ir_F64_MUL_RRTX_ADD_RR_ST_b(first); \
+		if (!mm_chain(&sum, &next, N) || sum != acc) \
+			return false; \
+		const wrt_cell *tail = next; \
+		return tail + (int32_t) wrt_ir_##TL##_off(tail) == first && wrt_ir_##TL##_d(tail) != acc && D2 && \
+			wrt_ir_F64_MUL_RRTX_ADD_RR_ST_t(first) != acc && wrt_ir_F64_MUL_RRTX_ADD_RR_ST_la(first) != acc && \
+			wrt_ir_F64_MUL_RRTX_ADD_RR_ST_ta(first) != acc && wrt_ir_F64_MUL_RRTX_ADD_RR_ST_tx(first) != acc; \
+	}
+LOOP_OF(1, I32_ADDI_BR_NEI, true)
+LOOP_OF(1, I32_ADDI_BR_NEI_A, wrt_ir_I32_ADDI_BR_NEI_A_d2(tail) != acc)
+LOOP_OF(2, I32_ADDI_BR_NEI_A, wrt_ir_I32_ADDI_BR_NEI_A_d2(tail) != acc)
+#undef LOOP_OF
 
 /* The matchers: what a row needs of the operands of its first instruction
  * and the next one, beyond their opcodes and order.  No entry: nothing. */
@@ -133,10 +158,13 @@ static fuse_matcher *const fuse_matchers[WRT_IR_COUNT_] = {
 	[WRT_IR_I32_LOAD_BR_Z] = tests_loaded,
 	[WRT_IR_I32_LOAD8_U_BR_NZ] = tests_loaded,
 	[WRT_IR_I32_LOAD8_U_BR_Z] = tests_loaded,
-	[WRT_IR_F64_MUL_RRTX_ADD_RR_ST_MM] = passes_sum_rrtx,
-	[WRT_IR_F64_MUL_RRTX_ADD_RR_ST_MM2] = passes_sum_rrtx2,
-	[WRT_IR_F64_MUL_RMA_ADD_RR_ST_MM] = passes_sum_rma,
-	[WRT_IR_F64_MUL_MM_SUB_RR_ST_MM] = passes_sum_mm,
+	[WRT_IR_F64_MUL_RRTX_ADD_RR_ST_MM] = passes_sum_1_F64_MUL_RRTX_ADD_RR_ST,
+	[WRT_IR_F64_MUL_RRTX_ADD_RR_ST_MM2] = passes_sum_2_F64_MUL_RRTX_ADD_RR_ST,
+	[WRT_IR_F64_MUL_RMA_ADD_RR_ST_MM] = passes_sum_1_F64_MUL_RMA_ADD_RR_ST,
+	[WRT_IR_F64_MUL_MM_SUB_RR_ST_MM] = passes_sum_1_F64_MUL_MM_ADD_RR_ST,
+	[WRT_IR_F64_MUL_RRTX_ADD_RR_ST_MM_NEI] = loops_sum_1_I32_ADDI_BR_NEI,
+	[WRT_IR_F64_MUL_RRTX_ADD_RR_ST_MM_NEI_A] = loops_sum_1_I32_ADDI_BR_NEI_A,
+	[WRT_IR_F64_MUL_RRTX_ADD_RR_ST_MM2_NEI_A] = loops_sum_2_I32_ADDI_BR_NEI_A,
 };
 
 void

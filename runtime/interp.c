@@ -1087,6 +1087,44 @@ L_F64_MUL_MM_SUB_RR_ST_MM:
 		MAC_FIRST(F64_MUL_MM_ADD_RR_ST, MAC_PRODUCT_MM(F64_MUL_MM_ADD_RR_ST), B_OF(F64_MUL_MM_ADD_RR_ST) - t_)
 		MAC_LAST_MM(acc_ - t_)
 	}
+	/* The loops of such chains: the steps (STEPS, the last sum in acc_),
+	 * then the tail of layout TL (its pointer step STEP first, if any);
+	 * taken, it jumps back to top_, where the first step reads acc_ for
+	 * its accumulator: the matcher checked the sum is stored there, and
+	 * that no step or the tail writes that slot before it is read.  A
+	 * back-edge polls as JUMP's does, and out of line (fuel, interrupt,
+	 * tiering) re-enters at top_ through back_edge. */
+#define SUM_LOOP(TL, STEP, STEPS) \
+	{ \
+		const wrt_cell *top_ = pc; \
+		double acc_ = B_OF(F64_MUL_RRTX_ADD_RR_ST); \
+		for (;;) \
+		{ \
+			MAC_FIRST(F64_MUL_RRTX_ADD_RR_ST, \
+					  MAC_LEFT_RRT(F64_MUL_RRTX_ADD_RR_ST) MAC_PRODUCT_LX(F64_MUL_RRTX_ADD_RR_ST), t_ + acc_) \
+			STEPS \
+			STEP \
+			uint32_t v_ = GET_I32(OPND(TL, a)) + OPND(TL, imm); \
+			SET_I32(OPND(TL, d), v_); \
+			if (v_ == OPND(TL, n)) \
+				NEXT(WRT_IRLEN_##TL); \
+			if (WRT_UNLIKELY(*loop_poll)) \
+			{ \
+				osr_pc = top_; \
+				goto back_edge; \
+			} \
+			pc = top_; \
+		} \
+	}
+#define STEP_NEI_A SET_I32(OPND(I32_ADDI_BR_NEI_A, d2), GET_I32(OPND(I32_ADDI_BR_NEI_A, a2)) + OPND(I32_ADDI_BR_NEI_A, k2));
+L_F64_MUL_RRTX_ADD_RR_ST_MM_NEI:
+	SUM_LOOP(I32_ADDI_BR_NEI, , MAC_STEP_MM(t_ + acc_))
+L_F64_MUL_RRTX_ADD_RR_ST_MM_NEI_A:
+	SUM_LOOP(I32_ADDI_BR_NEI_A, STEP_NEI_A, MAC_STEP_MM(t_ + acc_))
+L_F64_MUL_RRTX_ADD_RR_ST_MM2_NEI_A:
+	SUM_LOOP(I32_ADDI_BR_NEI_A, STEP_NEI_A, MAC_STEP_MM(t_ + acc_) MAC_STEP_MM(t_ + acc_))
+#undef STEP_NEI_A
+#undef SUM_LOOP
 #undef RRTX_FIRST
 #undef B_OF
 #undef MAC_FIRST
