@@ -147,6 +147,20 @@ LOOP_OF(1, I32_ADDI_BR_NEI, true)
 LOOP_OF(1, I32_ADDI_BR_NEI_A, wrt_ir_I32_ADDI_BR_NEI_A_d2(tail) != acc)
 LOOP_OF(2, I32_ADDI_BR_NEI_A, wrt_ir_I32_ADDI_BR_NEI_A_d2(tail) != acc)
 #undef LOOP_OF
+/* The product of an F64_MUL_MI is the left operand a of the
+ * multiply-accumulate of layout L after it, which (an _RMX) does not write
+ * its index sum over a before reading it: the handler passes it in a
+ * register. */
+#define SCALES_MAC(L, FIRST_WRITE) \
+	static bool \
+	scales_mac_##L(const wrt_cell *first, const wrt_cell *next) \
+	{ \
+		return wrt_ir_F64_MUL_MI_d(first) == wrt_ir_##L##_a(next) && FIRST_WRITE; \
+	}
+SCALES_MAC(F64_MUL_RMA_ADD_RM_ST, true)
+SCALES_MAC(F64_MUL_RM_ADD_RM_ST, true)
+SCALES_MAC(F64_MUL_RMX_ADD_RM_ST, wrt_ir_F64_MUL_RMX_ADD_RM_ST_tx(next) != wrt_ir_F64_MUL_RMX_ADD_RM_ST_a(next))
+#undef SCALES_MAC
 
 /* The matchers: what a row needs of the operands of its first instruction
  * and the next one, beyond their opcodes and order.  No entry: nothing. */
@@ -165,6 +179,9 @@ static fuse_matcher *const fuse_matchers[WRT_IR_COUNT_] = {
 	[WRT_IR_F64_MUL_RRTX_ADD_RR_ST_MM_NEI] = loops_sum_1_I32_ADDI_BR_NEI,
 	[WRT_IR_F64_MUL_RRTX_ADD_RR_ST_MM_NEI_A] = loops_sum_1_I32_ADDI_BR_NEI_A,
 	[WRT_IR_F64_MUL_RRTX_ADD_RR_ST_MM2_NEI_A] = loops_sum_2_I32_ADDI_BR_NEI_A,
+	[WRT_IR_F64_MUL_MI_RMA_ADD_RM_ST] = scales_mac_F64_MUL_RMA_ADD_RM_ST,
+	[WRT_IR_F64_MUL_MI_RM_ADD_RM_ST] = scales_mac_F64_MUL_RM_ADD_RM_ST,
+	[WRT_IR_F64_MUL_MI_RMX_ADD_RM_ST] = scales_mac_F64_MUL_RMX_ADD_RM_ST,
 };
 
 void

@@ -1123,6 +1123,36 @@ L_F64_MUL_RRTX_ADD_RR_ST_MM_NEI_A:
 	SUM_LOOP(I32_ADDI_BR_NEI_A, STEP_NEI_A, MAC_STEP_MM(t_ + acc_))
 L_F64_MUL_RRTX_ADD_RR_ST_MM2_NEI_A:
 	SUM_LOOP(I32_ADDI_BR_NEI_A, STEP_NEI_A, MAC_STEP_MM(t_ + acc_) MAC_STEP_MM(t_ + acc_))
+	/* A scaled factor, then the multiply-accumulate whose left operand it
+	 * is (the matcher checked a is d, and that an _RMX does not write its
+	 * index sum tx over a first): PRODUCT is that form's, of a_. */
+#define MI_THEN(L, PRODUCT) \
+	{ \
+		double x_, imm_; \
+		uint64_t bits_ = OPND(F64_MUL_MI, imm); \
+		M64(x_, OPND(F64_MUL_MI, p), OPND(F64_MUL_MI, k), OPND(F64_MUL_MI, o)); \
+		memcpy(&imm_, &bits_, 8); \
+		double a_ = x_ * imm_; \
+		SET_F64(OPND(F64_MUL_MI, d), a_); \
+		pc += WRT_IRLEN_F64_MUL_MI; \
+		{ \
+			PRODUCT \
+			MAC_SUM_RM_ST(L) \
+		} \
+	}
+L_F64_MUL_MI_RMA_ADD_RM_ST:
+	MI_THEN(F64_MUL_RMA_ADD_RM_ST,
+			MAC_TIMES_AT(F64_MUL_RMA_ADD_RM_ST, a_,
+						 (uint32_t) (GET_I32(OPND(F64_MUL_RMA_ADD_RM_ST, m)) + OPND(F64_MUL_RMA_ADD_RM_ST, k))))
+L_F64_MUL_MI_RM_ADD_RM_ST:
+	MI_THEN(F64_MUL_RM_ADD_RM_ST,
+			MAC_TIMES_AT(F64_MUL_RM_ADD_RM_ST, a_,
+						 (uint64_t) GET_I32(OPND(F64_MUL_RM_ADD_RM_ST, m)) + OPND(F64_MUL_RM_ADD_RM_ST, moff)))
+L_F64_MUL_MI_RMX_ADD_RM_ST:
+	MI_THEN(F64_MUL_RMX_ADD_RM_ST,
+			MAC_INDEX_X(F64_MUL_RMX_ADD_RM_ST)
+			MAC_TIMES_AT(F64_MUL_RMX_ADD_RM_ST, a_, (uint64_t) tx_ + OPND(F64_MUL_RMX_ADD_RM_ST, xoff)))
+#undef MI_THEN
 #undef STEP_NEI_A
 #undef SUM_LOOP
 #undef RRTX_FIRST

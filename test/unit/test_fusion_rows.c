@@ -211,6 +211,9 @@ static const fusion_case cases[] = {
 	 * step; fmac_chain2's last step, on another accumulator, is not one */
 	MAC_CASE(F64_MUL_RRTX_ADD_RR_ST_MM2, "fmac_chain3", MAC_LEFT) MAC_CASE(F64_MUL_RRTX_ADD_RR_ST_MM, "fmac_chain2", MAC_LEFT)
 	MAC_CASE(F64_MUL_RMA_ADD_RR_ST_MM, "fmac_chain_rma", MAC_RMA) MAC_CASE(F64_MUL_MM_SUB_RR_ST_MM, "fmac_chains", MAC_MM)
+	/* ... a scaled factor into one */
+	MAC_CASE(F64_MUL_MI_RMA_ADD_RM_ST, "fmac_scaled", MAC_RMA) MAC_CASE(F64_MUL_MI_RM_ADD_RM_ST, "fmac_scaled", MAC_RM)
+	MAC_CASE(F64_MUL_MI_RMX_ADD_RM_ST, "fmac_scaled", MAC_RMX)
 	/* ... and their loops: one iteration and several, a NaN product (p =
 	 * 0), a load leaving memory in a later iteration, an address that
 	 * wraps, a loop that runs until a trap or the fuel stops it */
