@@ -161,6 +161,18 @@ SCALES_MAC(F64_MUL_RMA_ADD_RM_ST, true)
 SCALES_MAC(F64_MUL_RM_ADD_RM_ST, true)
 SCALES_MAC(F64_MUL_RMX_ADD_RM_ST, wrt_ir_F64_MUL_RMX_ADD_RM_ST_tx(next) != wrt_ir_F64_MUL_RMX_ADD_RM_ST_a(next))
 #undef SCALES_MAC
+/* A stencil's sum d (F64_ADD_RMA2, or an F64_ADD_RMA) is the left operand
+ * a of the scaling by a constant after it: passed in a register. */
+static bool
+scales_sum2(const wrt_cell *first, const wrt_cell *next)
+{
+	return wrt_ir_F64_ADD_RMA2_d(first) == wrt_ir_BIN_RI_a(next);
+}
+static bool
+scales_sum_st(const wrt_cell *first, const wrt_cell *next)
+{
+	return wrt_ir_BIN_RMA_d(first) == wrt_ir_F64_ADD_RI_ST_a(next);
+}
 
 /* The matchers: what a row needs of the operands of its first instruction
  * and the next one, beyond their opcodes and order.  No entry: nothing. */
@@ -182,6 +194,8 @@ static fuse_matcher *const fuse_matchers[WRT_IR_COUNT_] = {
 	[WRT_IR_F64_MUL_MI_RMA_ADD_RM_ST] = scales_mac_F64_MUL_RMA_ADD_RM_ST,
 	[WRT_IR_F64_MUL_MI_RM_ADD_RM_ST] = scales_mac_F64_MUL_RM_ADD_RM_ST,
 	[WRT_IR_F64_MUL_MI_RMX_ADD_RM_ST] = scales_mac_F64_MUL_RMX_ADD_RM_ST,
+	[WRT_IR_F64_ADD_RMA2_MUL_RI] = scales_sum2,
+	[WRT_IR_F64_ADD_RMA_MUL_RI_ST] = scales_sum_st,
 };
 
 void

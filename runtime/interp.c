@@ -848,14 +848,19 @@ L_F64_MUL_MIX:
 		SET_F64(OPND(F64_MUL_MIX, d), x * y);
 		NEXT(WRT_IRLEN_F64_MUL_MIX);
 	}
+	/* (its sum into sum_, d written: also the first half of
+	 * F64_ADD_RMA2_MUL_RI) */
+#define RMA2_SUM \
+	double x_, y_; \
+	M64(x_, OPND(F64_ADD_RMA2, p), OPND(F64_ADD_RMA2, k1), 0); \
+	double t_ = GET_F64(OPND(F64_ADD_RMA2, a)) + x_; \
+	SET_F64(OPND(F64_ADD_RMA2, t), t_); \
+	M64(y_, OPND(F64_ADD_RMA2, p), OPND(F64_ADD_RMA2, k2), 0); \
+	double sum_ = t_ + y_; \
+	SET_F64(OPND(F64_ADD_RMA2, d), sum_);
 L_F64_ADD_RMA2:
 	{
-		double x, y;
-		M64(x, OPND(F64_ADD_RMA2, p), OPND(F64_ADD_RMA2, k1), 0);
-		double t_ = GET_F64(OPND(F64_ADD_RMA2, a)) + x;
-		SET_F64(OPND(F64_ADD_RMA2, t), t_);
-		M64(y, OPND(F64_ADD_RMA2, p), OPND(F64_ADD_RMA2, k2), 0);
-		SET_F64(OPND(F64_ADD_RMA2, d), t_ + y);
+		RMA2_SUM
 		NEXT(WRT_IRLEN_F64_ADD_RMA2);
 	}
 L_F64_MUL_MI:
@@ -1153,6 +1158,35 @@ L_F64_MUL_MI_RMX_ADD_RM_ST:
 			MAC_INDEX_X(F64_MUL_RMX_ADD_RM_ST)
 			MAC_TIMES_AT(F64_MUL_RMX_ADD_RM_ST, a_, (uint64_t) tx_ + OPND(F64_MUL_RMX_ADD_RM_ST, xoff)))
 #undef MI_THEN
+	/* A stencil's sum, then its scaling (ir.def): the sum sum_ is the
+	 * scaling's a (the matcher checked). */
+#define SCALE_SUM(ML, C, END) \
+	{ \
+		double c_ = (C); \
+		END(ML, sum_ * c_); \
+	}
+#define SET_SCALED(ML, r) do { SET_F64(OPND(ML, d), (r)); NEXT(WRT_IRLEN_##ML); } while (0)
+L_F64_ADD_RMA2_MUL_RI:
+	{
+		RMA2_SUM
+		pc += WRT_IRLEN_F64_ADD_RMA2;
+		SCALE_SUM(BIN_RI, IMM_F64(OPND(BIN_RI, imm)), SET_SCALED)
+	}
+L_F64_ADD_RMA_MUL_RI_ST:
+	{
+		double x;
+		M64(x, OPND(BIN_RMA, p), OPND(BIN_RMA, k), 0);
+		double sum_ = GET_F64(OPND(BIN_RMA, a)) + x;
+		SET_F64(OPND(BIN_RMA, d), sum_);
+		pc += WRT_IRLEN_BIN_RMA;
+		uint64_t cbits_ = OPND(F64_ADD_RI_ST, imm);
+		double cst_;
+		memcpy(&cst_, &cbits_, 8);
+		SCALE_SUM(F64_ADD_RI_ST, cst_, F64_STORE_OF)
+	}
+#undef SET_SCALED
+#undef SCALE_SUM
+#undef RMA2_SUM
 #undef STEP_NEI_A
 #undef SUM_LOOP
 #undef RRTX_FIRST

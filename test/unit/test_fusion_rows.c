@@ -214,6 +214,12 @@ static const fusion_case cases[] = {
 	/* ... a scaled factor into one */
 	MAC_CASE(F64_MUL_MI_RMA_ADD_RM_ST, "fmac_scaled", MAC_RMA) MAC_CASE(F64_MUL_MI_RM_ADD_RM_ST, "fmac_scaled", MAC_RM)
 	MAC_CASE(F64_MUL_MI_RMX_ADD_RM_ST, "fmac_scaled", MAC_RMX)
+	/* a stencil's sum scaled: NaN (p = 0), the last loads in bounds and
+	 * the first out, wrapping, and the store's */
+	{ROW(F64_ADD_RMA2_MUL_RI), "fstencil", ARGS({0, 8}, {8, 0}, {65496, 8}, {65497, 8}, {65504, 8}, {-8, 8}, {-16, 8},
+												{8, 65520}, {8, 65521})},
+	{ROW(F64_ADD_RMA_MUL_RI_ST), "fstencil", ARGS({0, 8}, {8, 48}, {65496, 8}, {65505, 8}, {-24, 8}, {8, 65512},
+												  {8, 65513}, {IMIN, 0})},
 	/* ... and their loops: one iteration and several, a NaN product (p =
 	 * 0), a load leaving memory in a later iteration, an address that
 	 * wraps, a loop that runs until a trap or the fuel stops it */
