@@ -75,23 +75,24 @@ begins_in_place(int op)
 /* The opcode of the instruction at cell i (before handlers are bound). */
 #define OP_AT(code, i) ((int) (code)[i].u)
 
+/* NAME: the result d of the first instruction, of layout FL, is operand X
+ * of the next, of layout NL (the handler passes it on in a register). */
+#define RESULT_IS(NAME, FL, NL, X) \
+	static bool \
+	NAME(const wrt_cell *first, const wrt_cell *next) \
+	{ \
+		return wrt_ir_##FL##_d(first) == wrt_ir_##NL##_##X(next); \
+	}
+
 /*
  * A run of byte tests after an add reads the add's result as its address:
  * the handler passes it on in a register, not through the run's p.
  */
-static bool
-m8n_address_is_sum(const wrt_cell *first, const wrt_cell *next)
-{
-	return wrt_ir_BIN_RR_d(first) == wrt_ir_I32_ADD_ANDI_EQI_M8N_p(next);
-}
+RESULT_IS(m8n_address_is_sum, BIN_RR, I32_ADD_ANDI_EQI_M8N, p)
 
 /* The branch after a load tests the value loaded: the handler branches on
  * it as loaded, not reading c back. */
-static bool
-tests_loaded(const wrt_cell *first, const wrt_cell *next)
-{
-	return wrt_ir_LOAD_d(first) == wrt_ir_BR_NZ_c(next);
-}
+RESULT_IS(tests_loaded, LOAD, BR_NZ, c)
 
 /*
  * The chains of an unrolled reduction: n F64_MUL_MM_{ADD,SUB}_RR_ST steps
@@ -148,31 +149,22 @@ LOOP_OF(1, I32_ADDI_BR_NEI_A, wrt_ir_I32_ADDI_BR_NEI_A_d2(tail) != acc)
 LOOP_OF(2, I32_ADDI_BR_NEI_A, wrt_ir_I32_ADDI_BR_NEI_A_d2(tail) != acc)
 #undef LOOP_OF
 /* The product of an F64_MUL_MI is the left operand a of the
- * multiply-accumulate of layout L after it, which (an _RMX) does not write
+ * multiply-accumulate after it, which (an _RMX) does not write
  * its index sum over a before reading it: the handler passes it in a
  * register. */
-#define SCALES_MAC(L, FIRST_WRITE) \
-	static bool \
-	scales_mac_##L(const wrt_cell *first, const wrt_cell *next) \
-	{ \
-		return wrt_ir_F64_MUL_MI_d(first) == wrt_ir_##L##_a(next) && FIRST_WRITE; \
-	}
-SCALES_MAC(F64_MUL_RMA_ADD_RM_ST, true)
-SCALES_MAC(F64_MUL_RM_ADD_RM_ST, true)
-SCALES_MAC(F64_MUL_RMX_ADD_RM_ST, wrt_ir_F64_MUL_RMX_ADD_RM_ST_tx(next) != wrt_ir_F64_MUL_RMX_ADD_RM_ST_a(next))
-#undef SCALES_MAC
+static bool
+scales_mac_F64_MUL_RMX_ADD_RM_ST(const wrt_cell *first, const wrt_cell *next)
+{
+	return wrt_ir_F64_MUL_MI_d(first) == wrt_ir_F64_MUL_RMX_ADD_RM_ST_a(next) &&
+		wrt_ir_F64_MUL_RMX_ADD_RM_ST_tx(next) != wrt_ir_F64_MUL_RMX_ADD_RM_ST_a(next);
+}
+RESULT_IS(scales_mac_F64_MUL_RMA_ADD_RM_ST, F64_MUL_MI, F64_MUL_RMA_ADD_RM_ST, a)
+RESULT_IS(scales_mac_F64_MUL_RM_ADD_RM_ST, F64_MUL_MI, F64_MUL_RM_ADD_RM_ST, a)
 /* A stencil's sum d (F64_ADD_RMA2, or an F64_ADD_RMA) is the left operand
  * a of the scaling by a constant after it: passed in a register. */
-static bool
-scales_sum2(const wrt_cell *first, const wrt_cell *next)
-{
-	return wrt_ir_F64_ADD_RMA2_d(first) == wrt_ir_BIN_RI_a(next);
-}
-static bool
-scales_sum_st(const wrt_cell *first, const wrt_cell *next)
-{
-	return wrt_ir_BIN_RMA_d(first) == wrt_ir_F64_ADD_RI_ST_a(next);
-}
+RESULT_IS(scales_sum2, F64_ADD_RMA2, BIN_RI, a)
+RESULT_IS(scales_sum_st, BIN_RMA, F64_ADD_RI_ST, a)
+#undef RESULT_IS
 
 /* The matchers: what a row needs of the operands of its first instruction
  * and the next one, beyond their opcodes and order.  No entry: nothing. */
