@@ -148,6 +148,80 @@ LOOP_OF(1, I32_ADDI_BR_NEI, true)
 LOOP_OF(1, I32_ADDI_BR_NEI_A, wrt_ir_I32_ADDI_BR_NEI_A_d2(tail) != acc)
 LOOP_OF(2, I32_ADDI_BR_NEI_A, wrt_ir_I32_ADDI_BR_NEI_A_d2(tail) != acc)
 #undef LOOP_OF
+
+/*
+ * The other loops of a sum (ir.def, after F64_ADD_RMA_MUL_RI_ST): instructions
+ * that do not take part in the sum must not write its slot acc, nor may a
+ * step's temporaries; the tail of layout TL (the instruction at `at`) jumps
+ * back to first.  A step reads the sum as its b; a chain of steps passes
+ * it on (mm_chain), the last one's d being acc again.
+ */
+#define CLOSES_LOOP(TL, at, first, acc) \
+	((at) + (int32_t) wrt_ir_##TL##_off(at) == (first) && !wrt_ir_writes(WRT_IR_##TL, (at), (acc)))
+/* Step at over an instruction OP, of layout L, that must not write acc. */
+#define LEAVES(OP, L, at, acc) (!wrt_ir_writes(WRT_IR_##OP, (at), (acc)) && ((at) += WRT_IRLEN_##L) != NULL)
+
+static bool
+loops_diff_NE_A2(const wrt_cell *first, const wrt_cell *next)
+{
+	uint32_t acc = wrt_ir_F64_MUL_MM_ADD_RR_ST_b(first), sum = wrt_ir_F64_MUL_MM_ADD_RR_ST_d(first);
+	const wrt_cell *at = next;
+	return wrt_ir_F64_MUL_MM_ADD_RR_ST_t(first) != acc && mm_chain(&sum, &at, 1) && sum == acc &&
+		CLOSES_LOOP(I32_ADDI_BR_NE_A2, at, first, acc);
+}
+
+/* F64_MUL_MM, F64_SUB_RR, F64_MUL_MM, F64_SUB_RR: each product is its
+ * subtraction's b, the sum the first's a and the second's d, the first's
+ * difference the second's a; neither product is written over the value
+ * the subtraction after it still reads. */
+static bool
+loops_diff2_NE_A2(const wrt_cell *first, const wrt_cell *next)
+{
+	const wrt_cell *s1 = next, *m2 = s1 + WRT_IRLEN_BIN_RR, *s2 = m2 + WRT_IRLEN_F64_ADD_MM;
+	uint32_t acc = wrt_ir_BIN_RR_a(s1), d1 = wrt_ir_BIN_RR_d(s1);
+	return wrt_ir_BIN_RR_b(s1) == wrt_ir_F64_ADD_MM_d(first) && wrt_ir_F64_ADD_MM_d(first) != acc &&
+		wrt_ir_BIN_RR_a(s2) == d1 && wrt_ir_BIN_RR_b(s2) == wrt_ir_F64_ADD_MM_d(m2) &&
+		wrt_ir_F64_ADD_MM_d(m2) != acc && wrt_ir_F64_ADD_MM_d(m2) != d1 && wrt_ir_BIN_RR_d(s2) == acc &&
+		CLOSES_LOOP(I32_ADDI_BR_NE_A2, s2 + WRT_IRLEN_BIN_RR, first, acc);
+}
+
+/* ... two steps, an _RMX or _RMA one then an F64_MUL_MM one, at *at. */
+#define TWO_STEPS(L, at, acc) \
+	(wrt_ir_##L##_b(at) == (acc) && wrt_ir_##L##_t(at) != (acc) && \
+	 (sum = wrt_ir_##L##_d(at), (at) += WRT_IRLEN_##L, mm_chain(&sum, &(at), 1)) && sum == (acc))
+
+static bool
+loops_sum_load_NEI_A(const wrt_cell *first, const wrt_cell *next)
+{
+	const wrt_cell *at = next;
+	uint32_t acc = wrt_ir_F64_MUL_RMX_ADD_RR_ST_b(at), sum;
+	return wrt_ir_LOAD_d(first) != acc && wrt_ir_F64_MUL_RMX_ADD_RR_ST_tx(at) != acc &&
+		TWO_STEPS(F64_MUL_RMX_ADD_RR_ST, at, acc) && CLOSES_LOOP(I32_ADDI_BR_NEI_A, at, first, acc);
+}
+
+static bool
+loops_sum_rrt_NEI(const wrt_cell *first, const wrt_cell *next)
+{
+	const wrt_cell *at = next + WRT_IRLEN_BIN_RR;
+	uint32_t acc = wrt_ir_F64_MUL_RMA_ADD_RR_ST_b(at), sum;
+	return !wrt_ir_writes(WRT_IR_F64_LOAD_RRT, first, acc) && !wrt_ir_writes(WRT_IR_I32_ADD_RR, next, acc) &&
+		TWO_STEPS(F64_MUL_RMA_ADD_RR_ST, at, acc) && CLOSES_LOOP(I32_ADDI_BR_NEI, at, first, acc);
+}
+
+static bool
+loops_sum_adds_NZ_A2(const wrt_cell *first, const wrt_cell *next)
+{
+	const wrt_cell *at = next + WRT_IRLEN_LOAD_ADD + WRT_IRLEN_BIN_RR;
+	uint32_t acc = wrt_ir_F64_MUL_RMA_ADD_RR_ST_b(at), sum;
+	const wrt_cell *walk = first;
+	return LEAVES(I32_ADD_RR, BIN_RR, walk, acc) && LEAVES(F64_LOAD_ADD, LOAD_ADD, walk, acc) &&
+		LEAVES(I32_ADD_RR, BIN_RR, walk, acc) &&
+		TWO_STEPS(F64_MUL_RMA_ADD_RR_ST, at, acc) && CLOSES_LOOP(I32_ADDI_BR_NZ_A2, at, first, acc);
+}
+#undef TWO_STEPS
+#undef LEAVES
+#undef CLOSES_LOOP
+
 /* The product of an F64_MUL_MI is the left operand a of the
  * multiply-accumulate after it, which (an _RMX) does not write
  * its index sum over a before reading it: the handler passes it in a
@@ -188,6 +262,11 @@ static fuse_matcher *const fuse_matchers[WRT_IR_COUNT_] = {
 	[WRT_IR_F64_MUL_MI_RMX_ADD_RM_ST] = scales_mac_F64_MUL_RMX_ADD_RM_ST,
 	[WRT_IR_F64_ADD_RMA2_MUL_RI] = scales_sum2,
 	[WRT_IR_F64_ADD_RMA_MUL_RI_ST] = scales_sum_st,
+	[WRT_IR_F64_MUL_MM_SUB_RR_ST_MM_NE_A2] = loops_diff_NE_A2,
+	[WRT_IR_F64_MUL_MM_SUB_RR2_NE_A2] = loops_diff2_NE_A2,
+	[WRT_IR_F64_LOAD_RMX_ADD_MM_NEI_A] = loops_sum_load_NEI_A,
+	[WRT_IR_F64_LOAD_RRT_RMA_ADD_MM_NEI] = loops_sum_rrt_NEI,
+	[WRT_IR_I32_ADD_RR_RMA_ADD_MM_NZ_A2] = loops_sum_adds_NZ_A2,
 };
 
 void

@@ -209,6 +209,20 @@ static uint64_t (*ir_pairs)[WRT_IR_COUNT_];
 static int ir_pairs_prev = -1;
 static const void *ir_pairs_key[4096];
 static int16_t ir_pairs_op[4096];
+/* With $WRT_IR_PAIRS_CLOCK set, only the dispatches between the program's
+ * first and second clock_time_get are counted: PolyBench's kernel, between
+ * its timer's start and stop (wrt_ir_pairs_clock).  0: count all; 1: not
+ * yet or no longer; 2: counting. */
+static int ir_pairs_window = -1, ir_pairs_clocks;
+
+void
+wrt_ir_pairs_clock(void)
+{
+	if (ir_pairs_window < 0)
+		ir_pairs_window = getenv("WRT_IR_PAIRS_CLOCK") ? 1 : 0;
+	if (ir_pairs_window)
+		ir_pairs_window = ++ir_pairs_clocks == 1 ? 2 : 1;
+}
 
 static int
 ir_pairs_opof(const void *h)
@@ -252,6 +266,8 @@ ir_pairs_dump(void)
 static void
 ir_pairs_note(const void *h)
 {
+	if (ir_pairs_window < 0)
+		ir_pairs_window = getenv("WRT_IR_PAIRS_CLOCK") ? 1 : 0;
 	if (!ir_pairs)
 	{
 		if (!(ir_pairs = calloc(WRT_IR_COUNT_, sizeof(*ir_pairs))))
@@ -259,6 +275,11 @@ ir_pairs_note(const void *h)
 		atexit(ir_pairs_dump);
 	}
 	int op = ir_pairs_opof(h);
+	if (ir_pairs_window == 1)
+	{
+		ir_pairs_prev = -1;	/* outside the window */
+		return;
+	}
 	if (ir_pairs_prev >= 0 && op >= 0)
 		ir_pairs[ir_pairs_prev][op]++;
 	ir_pairs_prev = op;
@@ -1092,26 +1113,25 @@ L_F64_MUL_MM_SUB_RR_ST_MM:
 		MAC_FIRST(F64_MUL_MM_ADD_RR_ST, MAC_PRODUCT_MM(F64_MUL_MM_ADD_RR_ST), B_OF(F64_MUL_MM_ADD_RR_ST) - t_)
 		MAC_LAST_MM(acc_ - t_)
 	}
-	/* The loops of such chains: the steps (STEPS, the last sum in acc_),
-	 * then the tail of layout TL (its pointer step STEP first, if any);
-	 * taken, it jumps back to top_, where the first step reads acc_ for
-	 * its accumulator: the matcher checked the sum is stored there, and
-	 * that no step or the tail writes that slot before it is read.  A
-	 * back-edge polls as JUMP's does, and out of line (fuel, interrupt,
-	 * tiering) re-enters at top_ through back_edge. */
-#define SUM_LOOP(TL, STEP, STEPS) \
+	/* The loops of a sum (ir.def): the body (the last arguments), the loop's instructions, the sum
+	 * taken from and left in acc_ by its steps, then the tail of layout TL
+	 * (its pointer steps STEP first, if any; AGAIN its test); taken, it
+	 * jumps back to top_, where the body reads acc_ for the sum: the
+	 * matcher (fuse.c) checked the last step stores the sum in the slot
+	 * the first reads (ACC0 on entry), and that nothing else in the loop
+	 * writes that slot.  A back-edge polls as JUMP's does, and out of line
+	 * (fuel, interrupt, tiering) re-enters at top_ through back_edge. */
+#define ACC_LOOP(TL, STEP, AGAIN, ACC0, ...) \
 	{ \
 		const wrt_cell *top_ = pc; \
-		double acc_ = B_OF(F64_MUL_RRTX_ADD_RR_ST); \
+		double acc_ = (ACC0); \
 		for (;;) \
 		{ \
-			MAC_FIRST(F64_MUL_RRTX_ADD_RR_ST, \
-					  MAC_LEFT_RRT(F64_MUL_RRTX_ADD_RR_ST) MAC_PRODUCT_LX(F64_MUL_RRTX_ADD_RR_ST), t_ + acc_) \
-			STEPS \
+			__VA_ARGS__ \
 			STEP \
 			uint32_t v_ = GET_I32(OPND(TL, a)) + OPND(TL, imm); \
 			SET_I32(OPND(TL, d), v_); \
-			if (v_ == OPND(TL, n)) \
+			if (!(AGAIN)) \
 				NEXT(WRT_IRLEN_##TL); \
 			if (WRT_UNLIKELY(*loop_poll)) \
 			{ \
@@ -1121,13 +1141,99 @@ L_F64_MUL_MM_SUB_RR_ST_MM:
 			pc = top_; \
 		} \
 	}
-#define STEP_NEI_A SET_I32(OPND(I32_ADDI_BR_NEI_A, d2), GET_I32(OPND(I32_ADDI_BR_NEI_A, a2)) + OPND(I32_ADDI_BR_NEI_A, k2));
+/* the tails' tests (d written before b is read, as ADDI_BR does) and
+ * pointer steps */
+#define AGAIN_NEI(TL) v_ != OPND(TL, n)
+#define AGAIN_NE(TL) v_ != GET_I32(OPND(TL, b))
+#define AGAIN_NZ(TL) v_ != 0
+#define STEP_A(TL) SET_I32(OPND(TL, d2), GET_I32(OPND(TL, a2)) + OPND(TL, k2));
+#define STEP_A2(TL) STEP_A(TL) SET_I32(OPND(TL, d3), GET_I32(OPND(TL, a3)) + OPND(TL, k3));
+#define SUM_LOOP(TL, STEP, STEPS) \
+	ACC_LOOP(TL, STEP, AGAIN_NEI(TL), B_OF(F64_MUL_RRTX_ADD_RR_ST), \
+			 MAC_FIRST(F64_MUL_RRTX_ADD_RR_ST, \
+					   MAC_LEFT_RRT(F64_MUL_RRTX_ADD_RR_ST) MAC_PRODUCT_LX(F64_MUL_RRTX_ADD_RR_ST), t_ + acc_) \
+			 STEPS)
 L_F64_MUL_RRTX_ADD_RR_ST_MM_NEI:
 	SUM_LOOP(I32_ADDI_BR_NEI, , MAC_STEP_MM(t_ + acc_))
 L_F64_MUL_RRTX_ADD_RR_ST_MM_NEI_A:
-	SUM_LOOP(I32_ADDI_BR_NEI_A, STEP_NEI_A, MAC_STEP_MM(t_ + acc_))
+	SUM_LOOP(I32_ADDI_BR_NEI_A, STEP_A(I32_ADDI_BR_NEI_A), MAC_STEP_MM(t_ + acc_))
 L_F64_MUL_RRTX_ADD_RR_ST_MM2_NEI_A:
-	SUM_LOOP(I32_ADDI_BR_NEI_A, STEP_NEI_A, MAC_STEP_MM(t_ + acc_) MAC_STEP_MM(t_ + acc_))
+	SUM_LOOP(I32_ADDI_BR_NEI_A, STEP_A(I32_ADDI_BR_NEI_A), MAC_STEP_MM(t_ + acc_) MAC_STEP_MM(t_ + acc_))
+	/* The other instructions of such loops, as their handlers run them,
+	 * then on to the next. */
+#define RUN_I32_ADD_RR \
+	SET_I32(OPND(BIN_RR, d), GET_I32(OPND(BIN_RR, a)) + GET_I32(OPND(BIN_RR, b))); \
+	pc += WRT_IRLEN_BIN_RR;
+#define RUN_F64_LOAD_FROM(L, EA) \
+	{ \
+		uint64_t ea_ = (EA); \
+		double lv_; \
+		if (OOB(ea_, 8)) TRAP(MEMORY_OOB); \
+		memcpy(&lv_, mem + ea_, 8); \
+		SET_F64(OPND(L, d), lv_); \
+		pc += WRT_IRLEN_##L; \
+	}
+#define RUN_F64_LOAD RUN_F64_LOAD_FROM(LOAD, (uint64_t) GET_I32(OPND(LOAD, a)) + OPND(LOAD, offset))
+#define RUN_F64_LOAD_ADD \
+	RUN_F64_LOAD_FROM(LOAD_ADD, (uint64_t) (uint32_t) (GET_I32(OPND(LOAD_ADD, a)) + OPND(LOAD_ADD, k)) + \
+					  OPND(LOAD_ADD, offset))
+#define RUN_F64_LOAD_RRT \
+	{ \
+		uint32_t ta_ = (uint32_t) (GET_I32(OPND(I32_LOAD_RRT, a)) + GET_I32(OPND(I32_LOAD_RRT, b))); \
+		SET_I32(OPND(I32_LOAD_RRT, t), ta_); \
+		RUN_F64_LOAD_FROM(I32_LOAD_RRT, (uint64_t) ta_ + OPND(I32_LOAD_RRT, offset)) \
+	}
+	/* an F64_MUL_MM, its product then subtracted from the sum by the
+	 * F64_SUB_RR after it (b, passed in a register) into DST */
+#define MM_FROM_SUM(DST) \
+	{ \
+		double x_, y_; \
+		M64(x_, OPND(F64_ADD_MM, pa), OPND(F64_ADD_MM, ka), OPND(F64_ADD_MM, oa)); \
+		M64(y_, OPND(F64_ADD_MM, pb), OPND(F64_ADD_MM, kb), OPND(F64_ADD_MM, ob)); \
+		double t_ = x_ * y_; \
+		SET_F64(OPND(F64_ADD_MM, d), t_); \
+		pc += WRT_IRLEN_F64_ADD_MM; \
+		DST = acc_ - t_; \
+		SET_F64(OPND(BIN_RR, d), DST); \
+		pc += WRT_IRLEN_BIN_RR; \
+	}
+L_F64_MUL_MM_SUB_RR_ST_MM_NE_A2:
+	ACC_LOOP(I32_ADDI_BR_NE_A2, STEP_A2(I32_ADDI_BR_NE_A2), AGAIN_NE(I32_ADDI_BR_NE_A2), B_OF(F64_MUL_MM_ADD_RR_ST),
+			 MAC_STEP_MM(acc_ - t_) MAC_STEP_MM(acc_ - t_))
+L_F64_MUL_MM_SUB_RR2_NE_A2:
+	ACC_LOOP(I32_ADDI_BR_NE_A2, STEP_A2(I32_ADDI_BR_NE_A2), AGAIN_NE(I32_ADDI_BR_NE_A2),
+			 GET_F64(OPND_AT(pc + WRT_IRLEN_F64_ADD_MM, BIN_RR, a)),
+			 MM_FROM_SUM(acc_) MM_FROM_SUM(acc_))
+L_F64_LOAD_RMX_ADD_MM_NEI_A:
+	ACC_LOOP(I32_ADDI_BR_NEI_A, STEP_A(I32_ADDI_BR_NEI_A), AGAIN_NEI(I32_ADDI_BR_NEI_A),
+			 GET_F64(OPND_AT(pc + WRT_IRLEN_LOAD, F64_MUL_RMX_ADD_RR_ST, b)),
+			 RUN_F64_LOAD
+			 MAC_FIRST(F64_MUL_RMX_ADD_RR_ST, MAC_PRODUCT_RMX(F64_MUL_RMX_ADD_RR_ST), t_ + acc_)
+			 MAC_STEP_MM(t_ + acc_))
+L_F64_LOAD_RRT_RMA_ADD_MM_NEI:
+	ACC_LOOP(I32_ADDI_BR_NEI, , AGAIN_NEI(I32_ADDI_BR_NEI),
+			 GET_F64(OPND_AT(pc + WRT_IRLEN_I32_LOAD_RRT + WRT_IRLEN_BIN_RR, F64_MUL_RMA_ADD_RR_ST, b)),
+			 RUN_F64_LOAD_RRT RUN_I32_ADD_RR
+			 MAC_FIRST(F64_MUL_RMA_ADD_RR_ST, MAC_PRODUCT_RMA(F64_MUL_RMA_ADD_RR_ST), t_ + acc_)
+			 MAC_STEP_MM(t_ + acc_))
+L_I32_ADD_RR_RMA_ADD_MM_NZ_A2:
+	ACC_LOOP(I32_ADDI_BR_NZ_A2, STEP_A2(I32_ADDI_BR_NZ_A2), AGAIN_NZ(I32_ADDI_BR_NZ_A2),
+			 GET_F64(OPND_AT(pc + 2 * WRT_IRLEN_BIN_RR + WRT_IRLEN_LOAD_ADD, F64_MUL_RMA_ADD_RR_ST, b)),
+			 RUN_I32_ADD_RR RUN_F64_LOAD_ADD RUN_I32_ADD_RR
+			 MAC_FIRST(F64_MUL_RMA_ADD_RR_ST, MAC_PRODUCT_RMA(F64_MUL_RMA_ADD_RR_ST), t_ + acc_)
+			 MAC_STEP_MM(t_ + acc_))
+#undef MM_FROM_SUM
+#undef RUN_F64_LOAD_RRT
+#undef RUN_F64_LOAD_ADD
+#undef RUN_F64_LOAD
+#undef RUN_F64_LOAD_FROM
+#undef RUN_I32_ADD_RR
+#undef AGAIN_NEI
+#undef AGAIN_NE
+#undef AGAIN_NZ
+#undef STEP_A
+#undef STEP_A2
+#undef ACC_LOOP
 	/* A scaled factor, then the multiply-accumulate whose left operand it
 	 * is (the matcher checked a is d, and that an _RMX does not write its
 	 * index sum tx over a first): PRODUCT is that form's, of a_. */
@@ -1187,7 +1293,6 @@ L_F64_ADD_RMA_MUL_RI_ST:
 #undef SET_SCALED
 #undef SCALE_SUM
 #undef RMA2_SUM
-#undef STEP_NEI_A
 #undef SUM_LOOP
 #undef RRTX_FIRST
 #undef B_OF
