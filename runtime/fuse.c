@@ -173,7 +173,8 @@ loops_diff_NE_A2(const wrt_cell *first, const wrt_cell *next)
 /* F64_MUL_MM, F64_SUB_RR, F64_MUL_MM, F64_SUB_RR: each product is its
  * subtraction's b, the sum the first's a and the second's d, the first's
  * difference the second's a; neither product is written over the value
- * the subtraction after it still reads. */
+ * the subtraction after it still reads (the second may be written over
+ * the sum: it is read in the register, and written again after). */
 static bool
 loops_diff2_NE_A2(const wrt_cell *first, const wrt_cell *next)
 {
@@ -181,13 +182,14 @@ loops_diff2_NE_A2(const wrt_cell *first, const wrt_cell *next)
 	uint32_t acc = wrt_ir_BIN_RR_a(s1), d1 = wrt_ir_BIN_RR_d(s1);
 	return wrt_ir_BIN_RR_b(s1) == wrt_ir_F64_ADD_MM_d(first) && wrt_ir_F64_ADD_MM_d(first) != acc &&
 		wrt_ir_BIN_RR_a(s2) == d1 && wrt_ir_BIN_RR_b(s2) == wrt_ir_F64_ADD_MM_d(m2) &&
-		wrt_ir_F64_ADD_MM_d(m2) != acc && wrt_ir_F64_ADD_MM_d(m2) != d1 && wrt_ir_BIN_RR_d(s2) == acc &&
+		wrt_ir_F64_ADD_MM_d(m2) != d1 && wrt_ir_BIN_RR_d(s2) == acc &&
 		CLOSES_LOOP(I32_ADDI_BR_NE_A2, s2 + WRT_IRLEN_BIN_RR, first, acc);
 }
 
-/* ... two steps, an _RMX or _RMA one then an F64_MUL_MM one, at *at. */
+/* ... two steps at *at, an _RMX or _RMA one, whose b is acc, then an
+ * F64_MUL_MM one. */
 #define TWO_STEPS(L, at, acc) \
-	(wrt_ir_##L##_b(at) == (acc) && wrt_ir_##L##_t(at) != (acc) && \
+	(wrt_ir_##L##_t(at) != (acc) && \
 	 (sum = wrt_ir_##L##_d(at), (at) += WRT_IRLEN_##L, mm_chain(&sum, &(at), 1)) && sum == (acc))
 
 static bool

@@ -28,7 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_ARGS 14
+#define MAX_ARGS 16
 
 typedef struct fusion_case {
 	int row;                    /* WRT_IR_<NAME> of a WRT_IR_FUSED row, or -1 */
@@ -228,12 +228,18 @@ static const fusion_case cases[] = {
 							 {8, 6}, {0, 7})},
 	LOOP_CASE(F64_MUL_RRTX_ADD_RR_ST_MM_NEI_A, "fdot") LOOP_CASE(F64_MUL_RRTX_ADD_RR_ST_MM2_NEI_A, "fdot3")
 	LOOP_CASE(F64_MUL_RRTX_ADD_RR_ST_MM_NEI, "fdotc")
-	LOOP_CASE(F64_LOAD_RMX_ADD_MM_NEI_A, "fsumx") LOOP_CASE(F64_LOAD_RRT_RMA_ADD_MM_NEI, "fsumrrt")
+	/* ... and with two or three iterations that meet no NaN (a NaN sum
+	 * hides a wrong one) */
+#define LOOP_CASE_X(NAME, export) \
+	{ROW(NAME), export, ARGS({8, 0}, {8, 5}, {0, 0}, {16, 4}, {65456, 0}, {65440, 0}, {65496, 5}, {-8, 0}, {-4, 3}, \
+							 {8, 32}, {16, 24}, {56, 32})},
+	LOOP_CASE_X(F64_LOAD_RMX_ADD_MM_NEI_A, "fsumx") LOOP_CASE_X(F64_LOAD_RRT_RMA_ADD_MM_NEI, "fsumrrt")
+#undef LOOP_CASE_X
 	/* ... counted to a bound in a local: from 8 it runs until the fuel
 	 * stops it, from an odd start too; counted to 0: 1 and 3 iterations */
 #define LOOP_CASE_B(NAME, export) \
 	{ROW(NAME), export, ARGS({8, 0}, {8, 4}, {0, 0}, {16, -2}, {65456, 0}, {65440, -4}, {65496, 2}, {-8, 0}, {-4, 3}, \
-							 {8, 8}, {0, 1}, {8, -6}, {0, -2})},
+							 {8, 8}, {0, 1}, {8, -6}, {0, -2}, {8, 2}, {16, 2}, {16, 0})},
 	LOOP_CASE_B(F64_MUL_MM_SUB_RR_ST_MM_NE_A2, "fsolve") LOOP_CASE_B(F64_MUL_MM_SUB_RR2_NE_A2, "fsolve2")
 	LOOP_CASE_B(I32_ADD_RR_RMA_ADD_MM_NZ_A2, "fsumadds")
 #undef LOOP_CASE_B
