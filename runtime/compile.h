@@ -250,7 +250,7 @@ typedef struct wrt_irinfo {
 	int16_t simd_op;            /* ... of exactly this wrt_op (inlined), or -1 */
 	int16_t first;              /* an in-place fusion: the instruction it begins with, or -1 */
 	uint8_t nnext;              /* ... and those it then runs, which follow it */
-	int16_t next[5];
+	int16_t next[7];
 } wrt_irinfo;
 
 extern const wrt_irinfo wrt_ir_info[WRT_IR_COUNT_];

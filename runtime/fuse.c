@@ -150,25 +150,105 @@ LOOP_OF(2, I32_ADDI_BR_NEI_A, wrt_ir_I32_ADDI_BR_NEI_A_d2(tail) != acc)
 #undef LOOP_OF
 
 /*
- * The other loops of a sum (ir.def, after F64_ADD_RMA_MUL_RI_ST): instructions
- * that do not take part in the sum must not write its slot acc, nor may a
- * step's temporaries; the tail of layout TL (the instruction at `at`) jumps
- * back to first.  A step reads the sum as its b; a chain of steps passes
- * it on (mm_chain), the last one's d being acc again.
+ * The other loops of a sum (ir.def, after F64_ADD_RMA_MUL_RI_ST), whose
+ * handlers run every instruction of the loop as its own handler does but
+ * read and pass the sum in a register.  A step of the sum is a
+ * multiply-accumulate into a slot (F64_MUL_<form>_{ADD,SUB}_RR_ST), or an
+ * F64_ADD_RR: it reads the sum as its b and writes the new one as its d.
  */
-#define CLOSES_LOOP(TL, at, first, acc) \
-	((at) + (int32_t) wrt_ir_##TL##_off(at) == (first) && !wrt_ir_writes(WRT_IR_##TL, (at), (acc)))
-/* Step at over an instruction OP, of layout L, that must not write acc. */
-#define LEAVES(OP, L, at, acc) (!wrt_ir_writes(WRT_IR_##OP, (at), (acc)) && ((at) += WRT_IRLEN_##L) != NULL)
-
 static bool
-loops_diff_NE_A2(const wrt_cell *first, const wrt_cell *next)
+sum_step(int op, const wrt_cell *at, uint32_t *b, uint32_t *d)
 {
-	uint32_t acc = wrt_ir_F64_MUL_MM_ADD_RR_ST_b(first), sum = wrt_ir_F64_MUL_MM_ADD_RR_ST_d(first);
-	const wrt_cell *at = next;
-	return wrt_ir_F64_MUL_MM_ADD_RR_ST_t(first) != acc && mm_chain(&sum, &at, 1) && sum == acc &&
-		CLOSES_LOOP(I32_ADDI_BR_NE_A2, at, first, acc);
+	switch (op)
+	{
+#define STEP_AS(OP, L) \
+		case WRT_IR_##OP: \
+			*b = wrt_ir_##L##_b(at); \
+			*d = wrt_ir_##L##_d(at); \
+			return true;
+		STEP_AS(F64_MUL_MM_ADD_RR_ST, F64_MUL_MM_ADD_RR_ST) STEP_AS(F64_MUL_MM_SUB_RR_ST, F64_MUL_MM_ADD_RR_ST)
+		STEP_AS(F64_MUL_RMX_ADD_RR_ST, F64_MUL_RMX_ADD_RR_ST) STEP_AS(F64_MUL_RMX_SUB_RR_ST, F64_MUL_RMX_ADD_RR_ST)
+		STEP_AS(F64_MUL_RMA_ADD_RR_ST, F64_MUL_RMA_ADD_RR_ST) STEP_AS(F64_MUL_RMA_SUB_RR_ST, F64_MUL_RMA_ADD_RR_ST)
+		STEP_AS(F64_MUL_RM_ADD_RR_ST, F64_MUL_RM_ADD_RR_ST) STEP_AS(F64_MUL_RM_SUB_RR_ST, F64_MUL_RM_ADD_RR_ST)
+		STEP_AS(F64_MUL_RI_ADD_RR_ST, F64_MUL_RI_ADD_RR_ST) STEP_AS(F64_MUL_RI_SUB_RR_ST, F64_MUL_RI_ADD_RR_ST)
+		STEP_AS(F64_MUL_RRTX_ADD_RR_ST, F64_MUL_RRTX_ADD_RR_ST) STEP_AS(F64_ADD_RR, BIN_RR)
+#undef STEP_AS
+		default:
+			return false;           /* not a step: it must leave the sum alone */
+	}
 }
+
+/* Does instruction op write slot s other than as its result d? */
+static bool
+writes_besides(int op, const wrt_cell *at, uint32_t s, uint32_t d)
+{
+	wrt_irslots u;
+	int hits = 0;
+	wrt_ir_slots(op, at, &u);
+	for (uint32_t k = 0; k < u.nwrite; k++)
+		hits += s - u.write[k].slot < u.write[k].count;
+	return u.call || hits > (s == d);
+}
+
+/*
+ * The n instructions from first, the last a tail of opcode tail_op whose
+ * branch lands on first, are the loop of one sum: the first step's b is its
+ * slot acc; every step reads the sum where the step before left it (its b)
+ * and writes no other slot over it before; no other instruction writes the
+ * sum's slot; the last step leaves it in acc again, which the tail does not
+ * write.
+ */
+static bool
+keeps_sum(const wrt_cell *first, uint32_t n, int tail_op, int32_t tail_off)
+{
+	uint32_t acc = UINT32_MAX, b, d;
+	const wrt_cell *at = first;
+	for (uint32_t k = 0; k + 1 < n && acc == UINT32_MAX; k++)
+	{
+		int op = OP_AT(at, 0);
+		if (sum_step(op, at, &b, &d))
+			acc = b;
+		at += wrt_ir_length(op, at);
+	}
+	if (acc == UINT32_MAX)
+		return false;
+	uint32_t sum = acc;
+	at = first;
+	for (uint32_t k = 0; k + 1 < n; k++)
+	{
+		int op = OP_AT(at, 0);
+		if (sum_step(op, at, &b, &d))
+		{
+			if (b != sum || writes_besides(op, at, sum, d))
+				return false;
+			sum = d;
+		}
+		else if (wrt_ir_writes(op, at, sum))
+			return false;
+		at += wrt_ir_length(op, at);
+	}
+	return sum == acc && OP_AT(at, 0) == tail_op && !wrt_ir_writes(tail_op, at, acc) && at + tail_off == first;
+}
+/* The matcher of a loop row of n instructions (the first and its nnext),
+ * the last of layout TL. */
+#define KEEPS_SUM(NAME, n, TL) \
+	static bool \
+	NAME(const wrt_cell *first, const wrt_cell *next) \
+	{ \
+		const wrt_cell *tail = first; \
+		for (uint32_t k = 0; k + 1 < (n); k++) \
+			tail += wrt_ir_length(OP_AT(tail, 0), tail); \
+		return keeps_sum(first, (n), WRT_IR_##TL, (int32_t) wrt_ir_##TL##_off(tail)); \
+	}
+KEEPS_SUM(loops_diff_NE_A2, 3, I32_ADDI_BR_NE_A2)
+KEEPS_SUM(loops_sum_load_NEI_A, 4, I32_ADDI_BR_NEI_A)
+KEEPS_SUM(loops_sum_rrt_NEI, 5, I32_ADDI_BR_NEI)
+KEEPS_SUM(loops_sum_adds_NZ_A2, 6, I32_ADDI_BR_NZ_A2)
+KEEPS_SUM(loops_sum_scaled_NEI_A, 5, I32_ADDI_BR_NEI_A)
+KEEPS_SUM(loops_sum_rrt_scaled_NEI, 6, I32_ADDI_BR_NEI)
+KEEPS_SUM(loops_sum_rrt_scaled3_NEI_A, 8, I32_ADDI_BR_NEI_A)
+KEEPS_SUM(loops_sum_beside_NZ_A2, 6, I32_ADDI_BR_NZ_A2)
+#undef KEEPS_SUM
 
 /* F64_MUL_MM, F64_SUB_RR, F64_MUL_MM, F64_SUB_RR: each product is its
  * subtraction's b, the sum the first's a and the second's d, the first's
@@ -180,49 +260,13 @@ loops_diff2_NE_A2(const wrt_cell *first, const wrt_cell *next)
 {
 	const wrt_cell *s1 = next, *m2 = s1 + WRT_IRLEN_BIN_RR, *s2 = m2 + WRT_IRLEN_F64_ADD_MM;
 	uint32_t acc = wrt_ir_BIN_RR_a(s1), d1 = wrt_ir_BIN_RR_d(s1);
+	const wrt_cell *tail = s2 + WRT_IRLEN_BIN_RR;
 	return wrt_ir_BIN_RR_b(s1) == wrt_ir_F64_ADD_MM_d(first) && wrt_ir_F64_ADD_MM_d(first) != acc &&
 		wrt_ir_BIN_RR_a(s2) == d1 && wrt_ir_BIN_RR_b(s2) == wrt_ir_F64_ADD_MM_d(m2) &&
 		wrt_ir_F64_ADD_MM_d(m2) != d1 && wrt_ir_BIN_RR_d(s2) == acc &&
-		CLOSES_LOOP(I32_ADDI_BR_NE_A2, s2 + WRT_IRLEN_BIN_RR, first, acc);
+		tail + (int32_t) wrt_ir_I32_ADDI_BR_NE_A2_off(tail) == first &&
+		!wrt_ir_writes(WRT_IR_I32_ADDI_BR_NE_A2, tail, acc);
 }
-
-/* ... two steps at *at, an _RMX or _RMA one, whose b is acc, then an
- * F64_MUL_MM one. */
-#define TWO_STEPS(L, at, acc) \
-	(wrt_ir_##L##_t(at) != (acc) && \
-	 (sum = wrt_ir_##L##_d(at), (at) += WRT_IRLEN_##L, mm_chain(&sum, &(at), 1)) && sum == (acc))
-
-static bool
-loops_sum_load_NEI_A(const wrt_cell *first, const wrt_cell *next)
-{
-	const wrt_cell *at = next;
-	uint32_t acc = wrt_ir_F64_MUL_RMX_ADD_RR_ST_b(at), sum;
-	return wrt_ir_LOAD_d(first) != acc && wrt_ir_F64_MUL_RMX_ADD_RR_ST_tx(at) != acc &&
-		TWO_STEPS(F64_MUL_RMX_ADD_RR_ST, at, acc) && CLOSES_LOOP(I32_ADDI_BR_NEI_A, at, first, acc);
-}
-
-static bool
-loops_sum_rrt_NEI(const wrt_cell *first, const wrt_cell *next)
-{
-	const wrt_cell *at = next + WRT_IRLEN_BIN_RR;
-	uint32_t acc = wrt_ir_F64_MUL_RMA_ADD_RR_ST_b(at), sum;
-	return !wrt_ir_writes(WRT_IR_F64_LOAD_RRT, first, acc) && !wrt_ir_writes(WRT_IR_I32_ADD_RR, next, acc) &&
-		TWO_STEPS(F64_MUL_RMA_ADD_RR_ST, at, acc) && CLOSES_LOOP(I32_ADDI_BR_NEI, at, first, acc);
-}
-
-static bool
-loops_sum_adds_NZ_A2(const wrt_cell *first, const wrt_cell *next)
-{
-	const wrt_cell *at = next + WRT_IRLEN_LOAD_ADD + WRT_IRLEN_BIN_RR;
-	uint32_t acc = wrt_ir_F64_MUL_RMA_ADD_RR_ST_b(at), sum;
-	const wrt_cell *walk = first;
-	return LEAVES(I32_ADD_RR, BIN_RR, walk, acc) && LEAVES(F64_LOAD_ADD, LOAD_ADD, walk, acc) &&
-		LEAVES(I32_ADD_RR, BIN_RR, walk, acc) &&
-		TWO_STEPS(F64_MUL_RMA_ADD_RR_ST, at, acc) && CLOSES_LOOP(I32_ADDI_BR_NZ_A2, at, first, acc);
-}
-#undef TWO_STEPS
-#undef LEAVES
-#undef CLOSES_LOOP
 
 /* The product of an F64_MUL_MI is the left operand a of the
  * multiply-accumulate after it, which (an _RMX) does not write
@@ -269,6 +313,10 @@ static fuse_matcher *const fuse_matchers[WRT_IR_COUNT_] = {
 	[WRT_IR_F64_LOAD_RMX_ADD_MM_NEI_A] = loops_sum_load_NEI_A,
 	[WRT_IR_F64_LOAD_RRT_RMA_ADD_MM_NEI] = loops_sum_rrt_NEI,
 	[WRT_IR_I32_ADD_RR_RMA_ADD_MM_NZ_A2] = loops_sum_adds_NZ_A2,
+	[WRT_IR_F64_MUL_MI_RMX_MI_RMA_NEI_A] = loops_sum_scaled_NEI_A,
+	[WRT_IR_F64_LOAD_RRT_RI_RMX_MI_RMA_NEI] = loops_sum_rrt_scaled_NEI,
+	[WRT_IR_F64_LOAD_RRT_RI_RMX_MI_RMA2_NEI_A] = loops_sum_rrt_scaled3_NEI_A,
+	[WRT_IR_F64_MUL_MI_RM_MM_ADD_NZ_A2] = loops_sum_beside_NZ_A2,
 };
 
 void

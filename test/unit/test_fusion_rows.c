@@ -234,6 +234,8 @@ static const fusion_case cases[] = {
 	{ROW(NAME), export, ARGS({8, 0}, {8, 5}, {0, 0}, {16, 4}, {65456, 0}, {65440, 0}, {65496, 5}, {-8, 0}, {-4, 3}, \
 							 {8, 32}, {16, 24}, {56, 32})},
 	LOOP_CASE_X(F64_LOAD_RMX_ADD_MM_NEI_A, "fsumx") LOOP_CASE_X(F64_LOAD_RRT_RMA_ADD_MM_NEI, "fsumrrt")
+	LOOP_CASE_X(F64_MUL_MI_RMX_MI_RMA_NEI_A, "fscaled") LOOP_CASE_X(F64_LOAD_RRT_RI_RMX_MI_RMA_NEI, "fscaledrrt")
+	LOOP_CASE_X(F64_LOAD_RRT_RI_RMX_MI_RMA2_NEI_A, "fscaled3")
 #undef LOOP_CASE_X
 	/* ... counted to a bound in a local: from 8 it runs until the fuel
 	 * stops it, from an odd start too; counted to 0: 1 and 3 iterations */
@@ -242,6 +244,8 @@ static const fusion_case cases[] = {
 							 {8, 8}, {0, 1}, {8, -6}, {0, -2}, {8, 2}, {16, 2}, {16, 0})},
 	LOOP_CASE_B(F64_MUL_MM_SUB_RR_ST_MM_NE_A2, "fsolve") LOOP_CASE_B(F64_MUL_MM_SUB_RR2_NE_A2, "fsolve2")
 	LOOP_CASE_B(I32_ADD_RR_RMA_ADD_MM_NZ_A2, "fsumadds")
+	{ROW(F64_MUL_MI_RM_MM_ADD_NZ_A2), "fbeside", ARGS({8, 1}, {8, 3}, {0, 2}, {65528, 2}, {65529, 1}, {-8, 1}, {16, 0},
+													  {24, 5}, {40, 4})},
 #undef LOOP_CASE_B
 #undef LOOP_CASE
 #undef MAC_CASE
