@@ -125,29 +125,6 @@ CHAIN_OF(F64_MUL_RMA_ADD_RR_ST, 1)
 CHAIN_OF(F64_MUL_MM_ADD_RR_ST, 1)
 #undef CHAIN_OF
 
-/*
- * The loop of such a chain, from an F64_MUL_RRTX_ADD_RR_ST: its last sum is
- * the first step's accumulator b, which the first step does not write
- * before reading it (its la, ta, tx, t are other slots), and the tail of
- * layout TL after it jumps back to the first step and writes neither the
- * sum's slot (its d, nor its pointer's d2 if it has one).
- */
-#define LOOP_OF(N, TL, D2) \
-	static bool \
-	loops_sum_##N##_##TL(const wrt_cell *first, const wrt_cell *next) \
-	{ \
-		uint32_t sum = wrt_ir_F64_MUL_RRTX_ADD_RR_ST_d(first), acc = wrt_ir_F64_MUL_RRTX_ADD_RR_ST_b(first); \
-		if (!mm_chain(&sum, &next, N) || sum != acc) \
-			return false; \
-		const wrt_cell *tail = next; \
-		return tail + (int32_t) wrt_ir_##TL##_off(tail) == first && wrt_ir_##TL##_d(tail) != acc && D2 && \
-			wrt_ir_F64_MUL_RRTX_ADD_RR_ST_t(first) != acc && wrt_ir_F64_MUL_RRTX_ADD_RR_ST_la(first) != acc && \
-			wrt_ir_F64_MUL_RRTX_ADD_RR_ST_ta(first) != acc && wrt_ir_F64_MUL_RRTX_ADD_RR_ST_tx(first) != acc; \
-	}
-LOOP_OF(1, I32_ADDI_BR_NEI, true)
-LOOP_OF(1, I32_ADDI_BR_NEI_A, wrt_ir_I32_ADDI_BR_NEI_A_d2(tail) != acc)
-LOOP_OF(2, I32_ADDI_BR_NEI_A, wrt_ir_I32_ADDI_BR_NEI_A_d2(tail) != acc)
-#undef LOOP_OF
 
 /*
  * The other loops of a sum (ir.def, after F64_ADD_RMA_MUL_RI_ST), whose
@@ -240,6 +217,9 @@ keeps_sum(const wrt_cell *first, uint32_t n, int tail_op, int32_t tail_off)
 			tail += wrt_ir_length(OP_AT(tail, 0), tail); \
 		return keeps_sum(first, (n), WRT_IR_##TL, (int32_t) wrt_ir_##TL##_off(tail)); \
 	}
+KEEPS_SUM(loops_sum_NEI, 3, I32_ADDI_BR_NEI)
+KEEPS_SUM(loops_sum_NEI_A, 3, I32_ADDI_BR_NEI_A)
+KEEPS_SUM(loops_sum2_NEI_A, 4, I32_ADDI_BR_NEI_A)
 KEEPS_SUM(loops_diff_NE_A2, 3, I32_ADDI_BR_NE_A2)
 KEEPS_SUM(loops_sum_load_NEI_A, 4, I32_ADDI_BR_NEI_A)
 KEEPS_SUM(loops_sum_rrt_NEI, 5, I32_ADDI_BR_NEI)
@@ -300,9 +280,9 @@ static fuse_matcher *const fuse_matchers[WRT_IR_COUNT_] = {
 	[WRT_IR_F64_MUL_RRTX_ADD_RR_ST_MM2] = passes_sum_2_F64_MUL_RRTX_ADD_RR_ST,
 	[WRT_IR_F64_MUL_RMA_ADD_RR_ST_MM] = passes_sum_1_F64_MUL_RMA_ADD_RR_ST,
 	[WRT_IR_F64_MUL_MM_SUB_RR_ST_MM] = passes_sum_1_F64_MUL_MM_ADD_RR_ST,
-	[WRT_IR_F64_MUL_RRTX_ADD_RR_ST_MM_NEI] = loops_sum_1_I32_ADDI_BR_NEI,
-	[WRT_IR_F64_MUL_RRTX_ADD_RR_ST_MM_NEI_A] = loops_sum_1_I32_ADDI_BR_NEI_A,
-	[WRT_IR_F64_MUL_RRTX_ADD_RR_ST_MM2_NEI_A] = loops_sum_2_I32_ADDI_BR_NEI_A,
+	[WRT_IR_F64_MUL_RRTX_ADD_RR_ST_MM_NEI] = loops_sum_NEI,
+	[WRT_IR_F64_MUL_RRTX_ADD_RR_ST_MM_NEI_A] = loops_sum_NEI_A,
+	[WRT_IR_F64_MUL_RRTX_ADD_RR_ST_MM2_NEI_A] = loops_sum2_NEI_A,
 	[WRT_IR_F64_MUL_MI_RMA_ADD_RM_ST] = scales_mac_F64_MUL_RMA_ADD_RM_ST,
 	[WRT_IR_F64_MUL_MI_RM_ADD_RM_ST] = scales_mac_F64_MUL_RM_ADD_RM_ST,
 	[WRT_IR_F64_MUL_MI_RMX_ADD_RM_ST] = scales_mac_F64_MUL_RMX_ADD_RM_ST,
