@@ -75,6 +75,13 @@ begins_in_place(int op)
 /* The opcode of the instruction at cell i (before handlers are bound). */
 #define OP_AT(code, i) ((int) (code)[i].u)
 
+/* A branch operand's bits (offset or, during the rewrite, absolute target). */
+static uint64_t
+opnd_get(const wrt_cell *pc, uint32_t cell, uint32_t half)
+{
+	return half == WRT_IR_LO ? WRT_LO(pc[cell]) : half == WRT_IR_HI ? WRT_HI(pc[cell]) : pc[cell].u;
+}
+
 /* NAME: the result d of the first instruction, of layout FL, is operand X
  * of the next, of layout NL (the handler passes it on in a register). */
 #define RESULT_IS(NAME, FL, NL, X) \
@@ -167,33 +174,47 @@ writes_besides(int op, const wrt_cell *at, uint32_t s, uint32_t d)
 	return u.call || hits > (s == d);
 }
 
+/* The branch offset of instruction op at `at`, if it has one (a loop row's
+ * tail, the only instruction of the row that does). */
+static bool
+branch_of(int op, const wrt_cell *at, int32_t *off)
+{
+	const wrt_irlayout *l = wrt_ir_info[op].layout;
+	for (uint32_t k = 0; k < l->nopnds; k++)
+		if (l->opnds[k].kind == WRT_IRK_BR && l->opnds[k].half != WRT_IR_TAILHALF)
+		{
+			*off = (int32_t) opnd_get(at, l->opnds[k].cell, l->opnds[k].half);
+			return true;
+		}
+	return false;
+}
+
 /*
- * The n instructions from first, the last a tail of opcode tail_op whose
- * branch lands on first, are the loop of one sum: the first step's b is its
- * slot acc; every step reads the sum where the step before left it (its b)
- * and writes no other slot over it before; no other instruction writes the
- * sum's slot; the last step leaves it in acc again, which the tail does not
- * write.
+ * The matcher of the loop rows: the instructions from first up to the
+ * row's tail (its first instruction with a branch) are the loop of one
+ * sum.  The first step's b is the sum's slot acc; every step reads the sum
+ * where the step before left it (its b) and writes no other slot over it
+ * before; no other instruction writes the sum's slot; the last step leaves
+ * it in acc again, which the tail does not write; the tail's branch lands
+ * on first.
  */
 static bool
-keeps_sum(const wrt_cell *first, uint32_t n, int tail_op, int32_t tail_off)
+keeps_sum(const wrt_cell *first, const wrt_cell *next)
 {
 	uint32_t acc = UINT32_MAX, b, d;
+	int32_t off;
 	const wrt_cell *at = first;
-	for (uint32_t k = 0; k + 1 < n && acc == UINT32_MAX; k++)
-	{
-		int op = OP_AT(at, 0);
+	int op;
+	for (; !branch_of(op = OP_AT(at, 0), at, &off); at += wrt_ir_length(op, at))
 		if (sum_step(op, at, &b, &d))
+		{
 			acc = b;
-		at += wrt_ir_length(op, at);
-	}
+			break;
+		}
 	if (acc == UINT32_MAX)
 		return false;
 	uint32_t sum = acc;
-	at = first;
-	for (uint32_t k = 0; k + 1 < n; k++)
-	{
-		int op = OP_AT(at, 0);
+	for (at = first; !branch_of(op = OP_AT(at, 0), at, &off); at += wrt_ir_length(op, at))
 		if (sum_step(op, at, &b, &d))
 		{
 			if (b != sum || writes_besides(op, at, sum, d))
@@ -202,33 +223,9 @@ keeps_sum(const wrt_cell *first, uint32_t n, int tail_op, int32_t tail_off)
 		}
 		else if (wrt_ir_writes(op, at, sum))
 			return false;
-		at += wrt_ir_length(op, at);
-	}
-	return sum == acc && OP_AT(at, 0) == tail_op && !wrt_ir_writes(tail_op, at, acc) && at + tail_off == first;
+	(void) next;
+	return sum == acc && !wrt_ir_writes(op, at, acc) && at + off == first;
 }
-/* The matcher of a loop row of n instructions (the first and its nnext),
- * the last of layout TL. */
-#define KEEPS_SUM(NAME, n, TL) \
-	static bool \
-	NAME(const wrt_cell *first, const wrt_cell *next) \
-	{ \
-		const wrt_cell *tail = first; \
-		for (uint32_t k = 0; k + 1 < (n); k++) \
-			tail += wrt_ir_length(OP_AT(tail, 0), tail); \
-		return keeps_sum(first, (n), WRT_IR_##TL, (int32_t) wrt_ir_##TL##_off(tail)); \
-	}
-KEEPS_SUM(loops_sum_NEI, 3, I32_ADDI_BR_NEI)
-KEEPS_SUM(loops_sum_NEI_A, 3, I32_ADDI_BR_NEI_A)
-KEEPS_SUM(loops_sum2_NEI_A, 4, I32_ADDI_BR_NEI_A)
-KEEPS_SUM(loops_diff_NE_A2, 3, I32_ADDI_BR_NE_A2)
-KEEPS_SUM(loops_sum_load_NEI_A, 4, I32_ADDI_BR_NEI_A)
-KEEPS_SUM(loops_sum_rrt_NEI, 5, I32_ADDI_BR_NEI)
-KEEPS_SUM(loops_sum_adds_NZ_A2, 6, I32_ADDI_BR_NZ_A2)
-KEEPS_SUM(loops_sum_scaled_NEI_A, 5, I32_ADDI_BR_NEI_A)
-KEEPS_SUM(loops_sum_rrt_scaled_NEI, 6, I32_ADDI_BR_NEI)
-KEEPS_SUM(loops_sum_rrt_scaled3_NEI_A, 8, I32_ADDI_BR_NEI_A)
-KEEPS_SUM(loops_sum_beside_NZ_A2, 6, I32_ADDI_BR_NZ_A2)
-#undef KEEPS_SUM
 
 /* F64_MUL_MM, F64_SUB_RR, F64_MUL_MM, F64_SUB_RR: each product is its
  * subtraction's b, the sum the first's a and the second's d, the first's
@@ -280,23 +277,23 @@ static fuse_matcher *const fuse_matchers[WRT_IR_COUNT_] = {
 	[WRT_IR_F64_MUL_RRTX_ADD_RR_ST_MM2] = passes_sum_2_F64_MUL_RRTX_ADD_RR_ST,
 	[WRT_IR_F64_MUL_RMA_ADD_RR_ST_MM] = passes_sum_1_F64_MUL_RMA_ADD_RR_ST,
 	[WRT_IR_F64_MUL_MM_SUB_RR_ST_MM] = passes_sum_1_F64_MUL_MM_ADD_RR_ST,
-	[WRT_IR_F64_MUL_RRTX_ADD_RR_ST_MM_NEI] = loops_sum_NEI,
-	[WRT_IR_F64_MUL_RRTX_ADD_RR_ST_MM_NEI_A] = loops_sum_NEI_A,
-	[WRT_IR_F64_MUL_RRTX_ADD_RR_ST_MM2_NEI_A] = loops_sum2_NEI_A,
+	[WRT_IR_F64_MUL_RRTX_ADD_RR_ST_MM_NEI] = keeps_sum,
+	[WRT_IR_F64_MUL_RRTX_ADD_RR_ST_MM_NEI_A] = keeps_sum,
+	[WRT_IR_F64_MUL_RRTX_ADD_RR_ST_MM2_NEI_A] = keeps_sum,
 	[WRT_IR_F64_MUL_MI_RMA_ADD_RM_ST] = scales_mac_F64_MUL_RMA_ADD_RM_ST,
 	[WRT_IR_F64_MUL_MI_RM_ADD_RM_ST] = scales_mac_F64_MUL_RM_ADD_RM_ST,
 	[WRT_IR_F64_MUL_MI_RMX_ADD_RM_ST] = scales_mac_F64_MUL_RMX_ADD_RM_ST,
 	[WRT_IR_F64_ADD_RMA2_MUL_RI] = scales_sum2,
 	[WRT_IR_F64_ADD_RMA_MUL_RI_ST] = scales_sum_st,
-	[WRT_IR_F64_MUL_MM_SUB_RR_ST_MM_NE_A2] = loops_diff_NE_A2,
+	[WRT_IR_F64_MUL_MM_SUB_RR_ST_MM_NE_A2] = keeps_sum,
 	[WRT_IR_F64_MUL_MM_SUB_RR2_NE_A2] = loops_diff2_NE_A2,
-	[WRT_IR_F64_LOAD_RMX_ADD_MM_NEI_A] = loops_sum_load_NEI_A,
-	[WRT_IR_F64_LOAD_RRT_RMA_ADD_MM_NEI] = loops_sum_rrt_NEI,
-	[WRT_IR_I32_ADD_RR_RMA_ADD_MM_NZ_A2] = loops_sum_adds_NZ_A2,
-	[WRT_IR_F64_MUL_MI_RMX_MI_RMA_NEI_A] = loops_sum_scaled_NEI_A,
-	[WRT_IR_F64_LOAD_RRT_RI_RMX_MI_RMA_NEI] = loops_sum_rrt_scaled_NEI,
-	[WRT_IR_F64_LOAD_RRT_RI_RMX_MI_RMA2_NEI_A] = loops_sum_rrt_scaled3_NEI_A,
-	[WRT_IR_F64_MUL_MI_RM_MM_ADD_NZ_A2] = loops_sum_beside_NZ_A2,
+	[WRT_IR_F64_LOAD_RMX_ADD_MM_NEI_A] = keeps_sum,
+	[WRT_IR_F64_LOAD_RRT_RMA_ADD_MM_NEI] = keeps_sum,
+	[WRT_IR_I32_ADD_RR_RMA_ADD_MM_NZ_A2] = keeps_sum,
+	[WRT_IR_F64_MUL_MI_RMX_MI_RMA_NEI_A] = keeps_sum,
+	[WRT_IR_F64_LOAD_RRT_RI_RMX_MI_RMA_NEI] = keeps_sum,
+	[WRT_IR_F64_LOAD_RRT_RI_RMX_MI_RMA2_NEI_A] = keeps_sum,
+	[WRT_IR_F64_MUL_MI_RM_MM_ADD_NZ_A2] = keeps_sum,
 };
 
 void
@@ -487,12 +484,6 @@ drop_around(rewrite *r, uint32_t g, uint32_t p, uint32_t q)
 	return 0;
 }
 
-/* A branch operand's bits (offset or, during the rewrite, absolute target). */
-static uint64_t
-opnd_get(const wrt_cell *pc, uint32_t cell, uint32_t half)
-{
-	return half == WRT_IR_LO ? WRT_LO(pc[cell]) : half == WRT_IR_HI ? WRT_HI(pc[cell]) : pc[cell].u;
-}
 
 static void
 opnd_set(wrt_cell *pc, uint32_t cell, uint32_t half, int32_t v)

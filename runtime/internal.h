@@ -456,4 +456,10 @@ bool wrt_exec_memory_init(wrt_instance *inst, uint32_t data,
 /* instance.c: value of element i of segment e for instance inst. */
 void *wrt_elem_value(wrt_instance *inst, const wrt_elem *e, uint32_t i);
 
+#ifdef WRT_IR_PAIRS
+/* interp.c, the profiling build only: wasi.c's clock_time_get opens and
+ * closes the window in which dispatch pairs are counted. */
+void wrt_ir_pairs_clock(void);
+#endif
+
 #endif

@@ -215,11 +215,17 @@ static int16_t ir_pairs_op[4096];
  * yet or no longer; 2: counting. */
 static int ir_pairs_window = -1, ir_pairs_clocks;
 
-void
-wrt_ir_pairs_clock(void)
+static void
+ir_pairs_window_init(void)
 {
 	if (ir_pairs_window < 0)
 		ir_pairs_window = getenv("WRT_IR_PAIRS_CLOCK") ? 1 : 0;
+}
+
+void
+wrt_ir_pairs_clock(void)
+{
+	ir_pairs_window_init();
 	if (ir_pairs_window)
 		ir_pairs_window = ++ir_pairs_clocks == 1 ? 2 : 1;
 }
@@ -266,8 +272,7 @@ ir_pairs_dump(void)
 static void
 ir_pairs_note(const void *h)
 {
-	if (ir_pairs_window < 0)
-		ir_pairs_window = getenv("WRT_IR_PAIRS_CLOCK") ? 1 : 0;
+	ir_pairs_window_init();
 	if (!ir_pairs)
 	{
 		if (!(ir_pairs = calloc(WRT_IR_COUNT_, sizeof(*ir_pairs))))
@@ -1027,12 +1032,13 @@ L_F64_##NAME##_RM_ST: \
 	MAC_TIMES_AT(L, la_, (uint64_t) tx_ + OPND(L, xoff))
 #define MAC_SUM_RR_ST(L) \
 	F64_STORE_OF(L, t_ + GET_F64(OPND(L, b)));
-#define MAC_SUM_RM_ST(L) \
+#define MAC_SUM_RM_ST_THEN(L, END) \
 	double b_; \
 	uint64_t eq_ = (uint64_t) GET_I32(OPND(L, q)) + OPND(L, qoff); \
 	if (OOB(eq_, 8)) TRAP(MEMORY_OOB); \
 	memcpy(&b_, mem + eq_, 8); \
-	F64_STORE_OF(L, t_ + b_);
+	F64_STORE_THEN(L, t_ + b_, END);
+#define MAC_SUM_RM_ST(L) MAC_SUM_RM_ST_THEN(L, NEXT)
 #define MAC_DIFF_RR_ST(L) \
 	F64_STORE_OF(L, GET_F64(OPND(L, b)) - t_);
 #define MAC(P, S) \
@@ -1113,8 +1119,9 @@ L_F64_MUL_MM_SUB_RR_ST_MM:
 		MAC_FIRST(F64_MUL_MM_ADD_RR_ST, MAC_PRODUCT_MM(F64_MUL_MM_ADD_RR_ST), B_OF(F64_MUL_MM_ADD_RR_ST) - t_)
 		MAC_LAST_MM(acc_ - t_)
 	}
-	/* The loops of a sum (ir.def): the body (the last arguments), the loop's instructions, the sum
-	 * taken from and left in acc_ by its steps, then the tail of layout TL
+	/* The loops of a sum (ir.def): the body (the last arguments), the
+	 * loop's instructions, the sum taken from and left in acc_ by its
+	 * steps, then the tail of layout TL
 	 * (its pointer steps STEP first, if any; AGAIN its test); taken, it
 	 * jumps back to top_, where the body reads acc_ for the sum: the
 	 * matcher (fuse.c) checked the last step stores the sum in the slot
@@ -1183,18 +1190,24 @@ L_F64_MUL_RRTX_ADD_RR_ST_MM2_NEI_A:
 		SET_I32(OPND(I32_LOAD_RRT, t), ta_); \
 		RUN_F64_LOAD_FROM(I32_LOAD_RRT, (uint64_t) ta_ + OPND(I32_LOAD_RRT, offset)) \
 	}
-	/* an F64_MUL_MM, its product then subtracted from the sum by the
-	 * F64_SUB_RR after it (b, passed in a register) into DST */
-#define MM_FROM_SUM(DST) \
+	/* an F64_MUL_MM, its product left in t_ too */
+#define RUN_F64_MUL_MM \
+	double t_; \
 	{ \
 		double x_, y_; \
 		M64(x_, OPND(F64_ADD_MM, pa), OPND(F64_ADD_MM, ka), OPND(F64_ADD_MM, oa)); \
 		M64(y_, OPND(F64_ADD_MM, pb), OPND(F64_ADD_MM, kb), OPND(F64_ADD_MM, ob)); \
-		double t_ = x_ * y_; \
+		t_ = x_ * y_; \
 		SET_F64(OPND(F64_ADD_MM, d), t_); \
 		pc += WRT_IRLEN_F64_ADD_MM; \
-		DST = acc_ - t_; \
-		SET_F64(OPND(BIN_RR, d), DST); \
+	}
+	/* ... then subtracted from the sum by the F64_SUB_RR after it (b,
+	 * passed in a register) */
+#define MM_FROM_SUM \
+	{ \
+		RUN_F64_MUL_MM \
+		acc_ = acc_ - t_; \
+		SET_F64(OPND(BIN_RR, d), acc_); \
 		pc += WRT_IRLEN_BIN_RR; \
 	}
 L_F64_MUL_MM_SUB_RR_ST_MM_NE_A2:
@@ -1203,7 +1216,7 @@ L_F64_MUL_MM_SUB_RR_ST_MM_NE_A2:
 L_F64_MUL_MM_SUB_RR2_NE_A2:
 	ACC_LOOP(I32_ADDI_BR_NE_A2, STEP_A2(I32_ADDI_BR_NE_A2), AGAIN_NE(I32_ADDI_BR_NE_A2),
 			 GET_F64(OPND_AT(pc + WRT_IRLEN_F64_ADD_MM, BIN_RR, a)),
-			 MM_FROM_SUM(acc_) MM_FROM_SUM(acc_))
+			 MM_FROM_SUM MM_FROM_SUM)
 L_F64_LOAD_RMX_ADD_MM_NEI_A:
 	ACC_LOOP(I32_ADDI_BR_NEI_A, STEP_A(I32_ADDI_BR_NEI_A), AGAIN_NEI(I32_ADDI_BR_NEI_A),
 			 GET_F64(OPND_AT(pc + WRT_IRLEN_LOAD, F64_MUL_RMX_ADD_RR_ST, b)),
@@ -1257,20 +1270,12 @@ L_F64_MUL_MI_RM_MM_ADD_NZ_A2:
 			 RUN_F64_MUL_MI
 			 {
 				 MAC_PRODUCT_RM(F64_MUL_RM_ADD_RM_ST)
-				 double b_;
-				 uint64_t eq_ = (uint64_t) GET_I32(OPND(F64_MUL_RM_ADD_RM_ST, q)) + OPND(F64_MUL_RM_ADD_RM_ST, qoff);
-				 if (OOB(eq_, 8)) TRAP(MEMORY_OOB);
-				 memcpy(&b_, mem + eq_, 8);
-				 F64_STORE_THEN(F64_MUL_RM_ADD_RM_ST, t_ + b_, STEP_ON);
+				 MAC_SUM_RM_ST_THEN(F64_MUL_RM_ADD_RM_ST, STEP_ON)
 			 }
 			 SET_I32(OPND(BIN_RI, d), GET_I32(OPND(BIN_RI, a)) + IMM_I32(OPND(BIN_RI, imm)));
 			 pc += WRT_IRLEN_BIN_RI;
 			 {
-				 double x_, y_;
-				 M64(x_, OPND(F64_ADD_MM, pa), OPND(F64_ADD_MM, ka), OPND(F64_ADD_MM, oa));
-				 M64(y_, OPND(F64_ADD_MM, pb), OPND(F64_ADD_MM, kb), OPND(F64_ADD_MM, ob));
-				 SET_F64(OPND(F64_ADD_MM, d), x_ * y_);
-				 pc += WRT_IRLEN_F64_ADD_MM;
+				 RUN_F64_MUL_MM
 			 }
 			 acc_ = GET_F64(OPND(BIN_RR, a)) + acc_;
 			 SET_F64(OPND(BIN_RR, d), acc_);
@@ -1280,6 +1285,7 @@ L_F64_MUL_MI_RM_MM_ADD_NZ_A2:
 #undef RUN_F64_MUL_MI
 #undef RUN_F64_MUL_RI
 #undef MM_FROM_SUM
+#undef RUN_F64_MUL_MM
 #undef RUN_F64_LOAD_RRT
 #undef RUN_F64_LOAD_ADD
 #undef RUN_F64_LOAD
@@ -1371,6 +1377,7 @@ L_F64_ADD_RMA_MUL_RI_ST:
 #undef MAC_LEFT_RRT
 #undef MAC_LEFT_M
 #undef MAC_SUM_RR_ST
+#undef MAC_SUM_RM_ST_THEN
 #undef MAC_SUM_RM_ST
 #undef M64
 #undef F64_STORE_OF

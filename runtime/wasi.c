@@ -274,10 +274,7 @@ wasi_clock_time_get(wrt_hostcall *call, void *user, const wrt_value *args, wrt_v
 		return ret(results, WASI_EINVAL);
 	t = w->cfg.clock(w->cfg.ud, (int) id);
 #ifdef WRT_IR_PAIRS
-	{
-		extern void wrt_ir_pairs_clock(void);	/* interp.c: the counting window */
-		wrt_ir_pairs_clock();
-	}
+	wrt_ir_pairs_clock();
 #endif
 	if (t < 0)
 		return ret(results, WASI_EIO);
