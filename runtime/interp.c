@@ -1927,28 +1927,33 @@ L_VSTORE:
 		memcpy(mem + ea, fp + OPND(VSTORE, v), 16);
 		NEXT(WRT_IRLEN_VSTORE);
 	}
-L_VLOAD_LANE:
-	{
-		uint64_t ea = (uint64_t) GET_I32(OPND(VLOAD_LANE, a)) + OPND(VLOAD_LANE, offset);
-		uint32_t n = OPND(VLOAD_LANE, n);
-		if (OOB(ea, n))
-			TRAP(MEMORY_OOB);
-		/* the lane inserted in registers (wrt_vwith: a copy patched in
-		 * memory would be read back across two stores) */
-		wrt_v128 v;
-		uint64_t x = 0;
-		memcpy(&v, fp + OPND(VLOAD_LANE, v), 16);
-		switch (n)                   /* little-endian: the lane's low bytes */
-		{
-			case 1: x = mem[ea]; break;
-			case 2: { uint16_t y; memcpy(&y, mem + ea, 2); x = y; break; }
-			case 4: { uint32_t y; memcpy(&y, mem + ea, 4); x = y; break; }
-			default: memcpy(&x, mem + ea, 8); break;
-		}
-		v = wrt_vwith(v, OPND(VLOAD_LANE, lane), n * 8, x);
-		memcpy(fp + OPND(VLOAD_LANE, d), &v, 16);
-		NEXT(WRT_IRLEN_VLOAD_LANE);
+/* d = v with its N-byte lane loaded from a + offset: VLOAD_LANE (N from
+ * the instruction) and its inlined rows (N a constant: no switch, and the
+ * lane's mask folds) */
+#define VLOAD_LANE_OF(N) \
+	{ \
+		uint64_t ea = (uint64_t) GET_I32(OPND(VLOAD_LANE, a)) + OPND(VLOAD_LANE, offset); \
+		uint32_t n_ = (N); \
+		if (OOB(ea, n_)) \
+			TRAP(MEMORY_OOB); \
+		/* the lane inserted in registers (wrt_vwith: a copy patched in \
+		 * memory would be read back across two stores) */ \
+		wrt_v128 v; \
+		uint64_t x = 0; \
+		memcpy(&v, fp + OPND(VLOAD_LANE, v), 16); \
+		switch (n_)                  /* little-endian: the lane's low bytes */ \
+		{ \
+			case 1: x = mem[ea]; break; \
+			case 2: { uint16_t y; memcpy(&y, mem + ea, 2); x = y; break; } \
+			case 4: { uint32_t y; memcpy(&y, mem + ea, 4); x = y; break; } \
+			default: memcpy(&x, mem + ea, 8); break; \
+		} \
+		v = wrt_vwith(v, OPND(VLOAD_LANE, lane), n_ * 8, x); \
+		memcpy(fp + OPND(VLOAD_LANE, d), &v, 16); \
+		NEXT(WRT_IRLEN_VLOAD_LANE); \
 	}
+L_VLOAD_LANE:
+	VLOAD_LANE_OF(OPND(VLOAD_LANE, n))
 L_VSTORE_LANE:
 	{
 		uint64_t ea = (uint64_t) GET_I32(OPND(VSTORE_LANE, a)) + OPND(VSTORE_LANE, offset);
@@ -2010,6 +2015,7 @@ L_VSTORE_LANE:
 #define VI_VSPLAT(NAME) \
 	v_##NAME(fp + OPND(VSPLAT, d), fp + OPND(VSPLAT, a)); \
 	NEXT(WRT_IRLEN_VSPLAT);
+#define VI_VLOAD_LANE(NAME) VLOAD_LANE_OF(wrt_lane_bytes_##NAME)
 #define VI_HANDLER(NAME, L, OP, M) L_##NAME: VI_##L(OP)
 #define NO_HANDLER(...)
 	WRT_IR_HAND(NO_HANDLER, NO_HANDLER, NO_HANDLER, NO_HANDLER, NO_HANDLER, VI_HANDLER)
@@ -2034,6 +2040,8 @@ L_VSTORE_LANE:
 #undef VI_VBIN_RM_ST
 #undef VBIN_RM_ST_WITH
 #undef VI_VSPLAT
+#undef VI_VLOAD_LANE
+#undef VLOAD_LANE_OF
 	/* ---- v128 slot pairs ---- */
 L_COPY2:
 	memmove(fp + OPND(COPY2, d), fp + OPND(COPY2, s), 16);

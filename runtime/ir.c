@@ -441,6 +441,7 @@ wrt_module_verify_code(wrt_module *m, uint32_t *nfuncs, wrt_error *err)
 #define VI_WAY_VSHIFT WRT_VI_SLOTS
 #define VI_WAY_VEXTRACT WRT_VI_SLOTS
 #define VI_WAY_VSPLAT WRT_VI_SLOTS
+#define VI_WAY_VLOAD_LANE WRT_VI_SLOTS
 #define VI_WAY_VSHIFT_I WRT_VI_CONST_COUNT
 #define VI_WAY_VLOAD_ADD WRT_VI_ADDRESS_ADDED
 #define VI_WAY_VBIN_RM WRT_VI_LOADED_B

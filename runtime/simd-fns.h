@@ -121,29 +121,10 @@ static inline double from_F64(uint64_t b) { return wrt_f64_from_bits(b); }
 	}
 #include "opcodes.def"
 
-/*
- * i8x16.shuffle of a and b by the 16 lane bytes in lo, hi (validated < 32):
- * a and b side by side, indexed, with no branch per lane (a data-dependent
- * one mispredicts), the result assembled in registers and written with one
- * 16-byte store (byte stores read back as one vector would stall store
- * forwarding).
- */
-static __attribute__((noinline)) void
-wrt_shuffle(void *d, const void *a, const void *b, uint64_t lo, uint64_t hi)
-{
-	uint8_t ab[32];
-	wrt_v128 r;
-	memcpy(ab, a, 16);
-	memcpy(ab + 16, b, 16);
-	for (int h = 0; h < 2; h++)
-	{
-		uint64_t l = h ? hi : lo, v = 0;
-		for (int i = 0; i < 8; i++)
-			v |= (uint64_t) ab[(l >> (8 * i)) & 31] << (8 * i);
-		r.half[h] = v;
-	}
-	STORE_V(d, r);
-}
+/* The lane width of each lane load, as constants for the handlers of the
+ * inlined rows (ir.def IR_VI of VLOAD_LANE). */
+#define OP_VLOAD_LANE(NAME, code, text, N, AL) enum { wrt_lane_bytes_##NAME = N };
+#include "opcodes.def"
 
 #ifndef WRT_SIMD_NO_TABLE
 const wrt_simd_fn wrt_simd_fns[WRT_OP_COUNT_] = {

@@ -130,6 +130,66 @@ wrt_vwith(wrt_v128 a, uint32_t lane, uint32_t width, uint64_t v)
 	return wrt_vhalves(lo, hi);
 }
 
+/*
+ * i8x16.shuffle of a and b by the 16 lane bytes in lo, hi (validated < 32),
+ * in two versions, both out of line (their lane code in run() cost the
+ * scalar handlers: mandelbrot +5%).
+ *
+ * wrt_shuffle_bytes, the portable one: a and b side by side, indexed, with
+ * no branch per lane (a data-dependent one mispredicts), the result
+ * assembled in registers and written with one 16-byte store (byte stores
+ * read back as one vector would stall store forwarding).  About 160
+ * instructions.
+ *
+ * wrt_shuffle_vector, where the vector unit can index bytes: GCC's
+ * __builtin_shuffle with a mask that is not a constant becomes two pshufb
+ * and a blend with SSSE3 (15 instructions), tbl on NEON.  x86-64's
+ * baseline lacks SSSE3, so there it is compiled for SSSE3 and taken only
+ * when the CPU has it (wrt_shuffle).  Clang has no such builtin; its builds
+ * (the fuzzers) use the portable one.  test_simd_shuffle compares the two.
+ */
+static __attribute__((noinline, unused)) void
+wrt_shuffle_bytes(void *d, const void *a, const void *b, uint64_t lo, uint64_t hi)
+{
+	uint8_t ab[32];
+	wrt_v128 r;
+	memcpy(ab, a, 16);
+	memcpy(ab + 16, b, 16);
+	for (int h = 0; h < 2; h++)
+	{
+		uint64_t l = h ? hi : lo, v = 0;
+		for (int i = 0; i < 8; i++)
+			v |= (uint64_t) ab[(l >> (8 * i)) & 31] << (8 * i);
+		r.half[h] = v;
+	}
+	memcpy(d, &r, 16);
+}
+
+#if defined(__GNUC__) && !defined(__clang__) && (defined(__x86_64__) || defined(__aarch64__))
+#define WRT_SHUFFLE_VECTOR 1
+#ifdef __x86_64__
+#define WRT_SHUFFLE_TARGET __attribute__((target("ssse3")))
+#define WRT_SHUFFLE_VECTOR_OK() __builtin_cpu_supports("ssse3")
+#else
+#define WRT_SHUFFLE_TARGET
+#define WRT_SHUFFLE_VECTOR_OK() 1
+#endif
+static __attribute__((noinline, unused)) WRT_SHUFFLE_TARGET void
+wrt_shuffle_vector(void *d, const void *a, const void *b, uint64_t lo, uint64_t hi)
+{
+	wrt_u8x16 x, y, r;
+	wrt_u8x16 k = (wrt_u8x16) (wrt_u64x2) {lo, hi};
+	memcpy(&x, a, 16);
+	memcpy(&y, b, 16);
+	r = __builtin_shuffle(x, y, k);
+	memcpy(d, &r, 16);
+}
+#define wrt_shuffle(d, a, b, lo, hi) \
+	(WRT_SHUFFLE_VECTOR_OK() ? wrt_shuffle_vector(d, a, b, lo, hi) : wrt_shuffle_bytes(d, a, b, lo, hi))
+#else
+#define wrt_shuffle wrt_shuffle_bytes
+#endif
+
 /* The high bit of each lane, lane 0 in bit 0. */
 static inline uint32_t
 wrt_bitmask8(const wrt_v128 *a)

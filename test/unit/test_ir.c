@@ -54,7 +54,15 @@ test_ir_table(void)
 			CHECKF(info->nnext > 0, "%s runs nothing after %s", info->name, wrt_ir_info[info->first].name);
 		}
 		if (info->simd_op >= 0)
-			CHECKF(wrt_simd_fns[info->simd_op] != NULL, "%s inlines a non-SIMD operator", info->name);
+		{
+			bool has_fn = false;
+
+			for (uint32_t k = 0; k < l->nopnds; k++)
+				has_fn |= l->opnds[k].kind == WRT_IRK_FN;
+			CHECKF(wrt_opinfo_table[info->simd_op].cls >= WRT_OPC_VLOAD, "%s inlines a non-SIMD operator", info->name);
+			CHECKF(!has_fn || wrt_simd_fns[info->simd_op] != NULL, "%s inlines an operator without a lane function",
+				   info->name);
+		}
 	}
 	CHECK_EQ(wrt_ir_info[WRT_IR_BR_TABLE].flags & WRT_IRI_END, WRT_IRI_END);
 	CHECK_EQ(wrt_ir_info[WRT_IR_BR_NZ].flags & WRT_IRI_END, 0);

@@ -12,10 +12,60 @@
  * failed: the v128 slot-pair ABI of native entries, calls through the
  * engine's helpers, v128 globals and SIMD lane code in machine code).
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "unit.h"
 #include "simd.h"
+
+/*
+ * Both versions of i8x16.shuffle (simd.h) against the definition, on
+ * random inputs and masks and on every index in every lane: the spec tests
+ * run only the one this build and CPU pick.
+ */
+void
+test_simd_shuffle_versions(void)
+{
+	uint64_t seed = 0x9e3779b97f4a7c15ull;
+	int versions = 1;
+
+	for (int round = 0; round < 2000; round++)
+	{
+		wrt_v128 a, b, r1;
+		uint8_t idx[16], want[16];
+		uint64_t lo, hi;
+
+		for (int i = 0; i < 16; i++)
+		{
+			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+			a.b[i] = (uint8_t) (seed >> 56);
+			b.b[i] = (uint8_t) (seed >> 48);
+			/* the first 32 rounds: lane i takes index round (all of them) */
+			idx[i] = round < 32 ? (uint8_t) round : (uint8_t) ((seed >> 40) & 31);
+		}
+		for (int i = 0; i < 16; i++)
+			want[i] = idx[i] < 16 ? a.b[idx[i]] : b.b[idx[i] - 16];
+		memcpy(&lo, idx, 8);
+		memcpy(&hi, idx + 8, 8);
+		wrt_shuffle_bytes(&r1, &a, &b, lo, hi);
+		CHECKF(memcmp(r1.b, want, 16) == 0, "portable shuffle, round %d", round);
+#ifdef WRT_SHUFFLE_VECTOR
+		if (WRT_SHUFFLE_VECTOR_OK())
+		{
+			wrt_v128 r2;
+
+			versions = 2;
+			wrt_shuffle_vector(&r2, &a, &b, lo, hi);
+			CHECKF(memcmp(r2.b, want, 16) == 0, "vector shuffle, round %d", round);
+		}
+#endif
+		/* the destination may be an operand (d = a in the register code) */
+		r1 = a;
+		wrt_shuffle(&r1, &r1, &b, lo, hi);
+		CHECKF(memcmp(r1.b, want, 16) == 0, "shuffle in place, round %d", round);
+	}
+	printf("    shuffle versions compared: %d\n", versions);
+}
 
 static wrt_value
 v_i32x4(int32_t a, int32_t b, int32_t c, int32_t d)
@@ -305,6 +355,61 @@ run_globals(wrt_tier_mode mode)
 	check_all_native(inst, mode);
 }
 BOTH_TIERS(globals)
+
+/*
+ * Lane loads of each width at their edges: the last bytes in bounds load,
+ * one byte further traps, and an address whose sum with the offset passes
+ * 2^32 traps rather than wrapping; the other lanes keep v's bytes.
+ */
+static void
+run_lane_loads(wrt_tier_mode mode)
+{
+	static const struct
+	{
+		const char *name;
+		uint32_t bytes, lane;
+	} loads[] = {{"ld8", 1, 13}, {"ld16", 2, 2}, {"ld32", 4, 3}, {"ld64", 8, 1}};
+	wrt_store *s = NULL;
+	wrt_instance *inst = simd_instance(&s, mode);
+
+	NEED(inst);
+	CHECK(wrt_call(s, unit_export_func(inst, "fill"), NULL, NULL));
+	for (size_t k = 0; k < sizeof(loads) / sizeof(loads[0]); k++)
+	{
+		wrt_func *f = unit_export_func(inst, loads[k].name);
+		uint32_t n = loads[k].bytes;
+		const int64_t last = 65536 - 3 - n;
+		const int64_t addrs[] = {0, 1, 1000, last, last + 1, 65536, -3, -1, INT32_MIN};
+
+		NEED(f);
+		for (size_t j = 0; j < sizeof(addrs) / sizeof(addrs[0]); j++)
+		{
+			wrt_value a[2], r[1];
+			int64_t ea = (int64_t) (uint32_t) addrs[j] + 3;
+
+			memset(a, 0, sizeof(a));
+			a[0].i32 = (int32_t) addrs[j];
+			for (int i = 0; i < 16; i++)
+				a[1].v128[i] = (uint8_t) (0xf0 + i);
+			if (ea + n > 65536)
+			{
+				CHECKF(!wrt_call(s, f, a, r), "%s at %lld loaded", loads[k].name, (long long) addrs[j]);
+				CHECK_TRAP(s, WRT_TRAP_MEMORY_OOB);
+				continue;
+			}
+			CHECKF(wrt_call(s, f, a, r), "%s at %lld trapped", loads[k].name, (long long) addrs[j]);
+			for (uint32_t i = 0; i < 16; i++)
+			{
+				uint8_t want = i / n == loads[k].lane ? (uint8_t) ((ea + i % n) * 7 + 1) : (uint8_t) (0xf0 + i);
+
+				CHECKF(r[0].v128[i] == want, "%s at %lld: byte %u is %u, not %u", loads[k].name,
+					   (long long) addrs[j], i, r[0].v128[i], want);
+			}
+		}
+	}
+	check_all_native(inst, mode);
+}
+BOTH_TIERS(lane_loads)
 
 static bool
 never_called(wrt_hostcall *call, void *user, const wrt_value *args, wrt_value *results)

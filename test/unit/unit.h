@@ -30,14 +30,17 @@
 	X(simd_body_runs) \
 	X(simd_type_loads) \
 	X(simd_lane_insert) \
+	X(simd_shuffle_versions) \
 	X(simd_api_call) \
 	X(simd_slot_model) \
 	X(simd_deep_recursion) \
 	X(simd_globals) \
+	X(simd_lane_loads) \
 	X(tier_simd_api_call) \
 	X(tier_simd_slot_model) \
 	X(tier_simd_deep_recursion) \
 	X(tier_simd_globals) \
+	X(tier_simd_lane_loads) \
 	X(simd_host_import_refused) \
 	X(host_typed_params_and_user) \
 	X(host_direct_call) \
