@@ -2053,8 +2053,8 @@ L_V128_CONST:
 	memcpy(fp + OPND(V128_CONST, d), &pc[WRT_IRPOS_V128_CONST_lo], 16);
 	NEXT(WRT_IRLEN_V128_CONST);
 L_I8X16_SHUFFLE:
-	/* out of line (simd-fns.h): its lane loops in run() cost the scalar
-	 * handlers (mandelbrot +5%) */
+	/* out of line, by pshufb where the CPU has it (simd.h): lane loops in
+	 * run() cost the scalar handlers (mandelbrot +5%) */
 	wrt_shuffle(fp + OPND(I8X16_SHUFFLE, d), fp + OPND(I8X16_SHUFFLE, a), fp + OPND(I8X16_SHUFFLE, b),
 				OPND(I8X16_SHUFFLE, l0_7), OPND(I8X16_SHUFFLE, l8_15));
 	NEXT(WRT_IRLEN_I8X16_SHUFFLE);
