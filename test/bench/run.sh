@@ -252,9 +252,51 @@ warm_cache() {
 	timeout "$BENCH_TIMEOUT" "${PGWASM_RUN[@]}" "$@" >"$out" 2>"$out.err" || true
 }
 
+# time_one K REP: one run of kernel row K by each engine, its best times
+# and failures kept in TN/TP/TX/FAILP/FAILX[K] (time_kernels).
+time_one() {
+	local k=$1 rep=$2 ref try
+	local n="$OUT/native/${k%+simd}" w="$OUT/wasm/$k.wasm" log="$OUT/log/$k"
+	CSV_TAG="$k,native,$rep" run_timed "$log.native" "$n"
+	((RC == 0)) || { cat "$log.native.err" >&2; die "$k: native run failed (exit $RC)"; }
+	ref=$(cat "$log.native")
+	TN[$k]=$(min "${TN[$k]}" "$ELAPSED")
+
+	if ((HAVE_PGWASM)) && [[ -z ${FAILP[$k]} ]]; then
+		CSV_TAG="$k,pgwasm,$rep" run_timed "$log.pgwasm" "${PGWASM_RUN[@]}" "$w"
+		if ((RC != 0)); then
+			FAILP[$k]="exit $RC"
+		elif [[ $(cat "$log.pgwasm") != "$ref" ]]; then
+			FAILP[$k]="checksum"
+		else
+			TP[$k]=$(min "${TP[$k]}" "$ELAPSED")
+		fi
+		[[ -z ${FAILP[$k]} ]] || say "  $k: pgwasm failed (${FAILP[$k]}): $(head -c 300 "$log.pgwasm.err")"
+	fi
+
+	if ((DO_NODE)) && [[ -z ${FAILX[$k]} ]]; then
+		for try in 1 2 3; do
+			CSV_TAG="$k,node,$rep" run_timed "$log.node" "${NODE_RUN[@]}" "$w"
+			# Should node still crash at exit after the module has
+			# finished (see NODE_RUN), the run is repeated, not counted.
+			((RC >= 128 && try < 3)) || break
+			say "  $k: node died with exit $RC after: $(head -c 100 "$log.node"); repeating"
+		done
+		if ((RC != 0)); then
+			FAILX[$k]="exit $RC"
+		elif [[ $(cat "$log.node") != "$ref" ]]; then
+			FAILX[$k]="checksum"
+		else
+			TX[$k]=$(min "${TX[$k]}" "$ELAPSED")
+		fi
+		[[ -z ${FAILX[$k]} ]] || say "  $k: node failed (${FAILX[$k]}): $(head -c 300 "$log.node.err")"
+	fi
+}
+
 time_kernels() {
-	local k rep tn tp tx fail_p fail_x ref
+	local k kk rep tn tp tx fail_p fail_x
 	local -a rp=() rx=() okp=() okx=()
+	local -A TN=() TP=() TX=() FAILP=() FAILX=()
 	local fmt='%-11s %9s %9s %8s %9s %8s\n'
 	{
 		printf '\n'
@@ -267,71 +309,49 @@ time_kernels() {
 		printf "$fmt" ----------- --------- --------- -------- --------- --------
 	} | tee "$OUT/results.txt"
 	echo "kernel,engine,rep,wall_s,cpu_s,exit" >"$OUT/results.csv"
-	local rows=() kk
 	for kk in "${KERNELS[@]}"; do
-		rows+=("$kk")
-		! is_simd_kernel "$kk" || rows+=("$kk+simd")
-	done
-	for k in "${rows[@]}"; do
-		tn="" tp="" tx="" fail_p="" fail_x=""
-		local n="$OUT/native/${k%+simd}" w="$OUT/wasm/$k.wasm" log="$OUT/log/$k"
-		warm_cache "$log.warm" "$w"
-		for ((rep = 1; rep <= REPS; rep++)); do
-			CSV_TAG="$k,native,$rep" run_timed "$log.native" "$n"
-			((RC == 0)) || { cat "$log.native.err" >&2; die "$k: native run failed (exit $RC)"; }
-			ref=$(cat "$log.native")
-			tn=$(min "$tn" "$ELAPSED")
-
-			if ((HAVE_PGWASM)) && [[ -z $fail_p ]]; then
-				CSV_TAG="$k,pgwasm,$rep" run_timed "$log.pgwasm" "${PGWASM_RUN[@]}" "$w"
-				if ((RC != 0)); then
-					fail_p="exit $RC"
-				elif [[ $(cat "$log.pgwasm") != "$ref" ]]; then
-					fail_p="checksum"
-				else
-					tp=$(min "$tp" "$ELAPSED")
-				fi
-				[[ -z $fail_p ]] || say "  $k: pgwasm failed ($fail_p): $(head -c 300 "$log.pgwasm.err")"
-			fi
-
-			if ((DO_NODE)) && [[ -z $fail_x ]]; then
-				local try
-				for try in 1 2 3; do
-					CSV_TAG="$k,node,$rep" run_timed "$log.node" "${NODE_RUN[@]}" "$w"
-					# Should node still crash at exit after the module has
-					# finished (see NODE_RUN), the run is repeated, not counted.
-					((RC >= 128 && try < 3)) || break
-					say "  $k: node died with exit $RC after: $(head -c 100 "$log.node"); repeating"
-				done
-				if ((RC != 0)); then
-					fail_x="exit $RC"
-				elif [[ $(cat "$log.node") != "$ref" ]]; then
-					fail_x="checksum"
-				else
-					tx=$(min "$tx" "$ELAPSED")
-				fi
-				[[ -z $fail_x ]] || say "  $k: node failed ($fail_x): $(head -c 300 "$log.node.err")"
-			fi
+		# A kernel and its +simd build alternate run by run, so that the
+		# ratio between them does not follow the machine's drift.
+		local group=("$kk")
+		! is_simd_kernel "$kk" || group+=("$kk+simd")
+		for k in "${group[@]}"; do
+			TN[$k]="" TP[$k]="" TX[$k]="" FAILP[$k]="" FAILX[$k]=""
+			warm_cache "$OUT/log/$k.warm" "$OUT/wasm/$k.wasm"
 		done
-		local cp="-" cx="-" sp="-" sx="-"
-		# +simd rows and vecops (written for them) stay out of the means,
-		# which remain over the eight original kernels
-		local simd=0
-		[[ $k != *+simd && $k != vecops ]] || simd=1
-		if [[ -n $tp && -z $fail_p ]]; then
-			sp=$tp; cp=$(ratio "$tp" "$tn")
-			((simd)) || { rp+=("$cp"); okp+=("$k"); }
+		for ((rep = 1; rep <= REPS; rep++)); do
+			for k in "${group[@]}"; do
+				time_one "$k" "$rep"
+			done
+		done
+		for k in "${group[@]}"; do
+			tn=${TN[$k]} tp=${TP[$k]} tx=${TX[$k]} fail_p=${FAILP[$k]} fail_x=${FAILX[$k]}
+			local cp="-" cx="-" sp="-" sx="-"
+			# +simd rows and vecops (written for them) stay out of the means,
+			# which remain over the eight original kernels
+			local simd=0
+			[[ $k != *+simd && $k != vecops ]] || simd=1
+			if [[ -n $tp && -z $fail_p ]]; then
+				sp=$tp; cp=$(ratio "$tp" "$tn")
+				((simd)) || { rp+=("$cp"); okp+=("$k"); }
+			fi
+			if [[ -n $tx && -z $fail_x ]]; then
+				sx=$tx; cx=$(ratio "$tx" "$tn")
+				((simd)) || { rx+=("$cx"); okx+=("$k"); }
+			fi
+			[[ -z $fail_p ]] || { sp="FAIL"; cp="($fail_p)"; }
+			[[ -z $fail_x ]] || { sx="FAIL"; cx="($fail_x)"; }
+			((HAVE_PGWASM)) || { sp="n/a"; cp="n/a"; }
+			((DO_NODE)) || { sx="n/a"; cx="n/a"; }
+			printf "$fmt" "$k" "$tn" "$sp" "$cp" "$sx" "$cx" | tee -a "$OUT/results.txt"
+			suite_record_kernel "$k" "$tn" "$sp" "$cp" "$sx" "$cx" "$fail_p" "$fail_x"
+		done
+		if ((${#group[@]} == 2)); then
+			# the +simd build's time over the scalar build's, per engine
+			local ps="-" xs="-"
+			[[ -z ${TP[$kk]} || -z ${TP[$kk+simd]} ]] || ps=$(ratio "${TP[$kk+simd]}" "${TP[$kk]}")
+			[[ -z ${TX[$kk]} || -z ${TX[$kk+simd]} ]] || xs=$(ratio "${TX[$kk+simd]}" "${TX[$kk]}")
+			printf '%-11s simd / scalar: pgwasm %s, node %s\n' "" "$ps" "$xs" | tee -a "$OUT/results.txt"
 		fi
-		if [[ -n $tx && -z $fail_x ]]; then
-			sx=$tx; cx=$(ratio "$tx" "$tn")
-			((simd)) || { rx+=("$cx"); okx+=("$k"); }
-		fi
-		[[ -z $fail_p ]] || { sp="FAIL"; cp="($fail_p)"; }
-		[[ -z $fail_x ]] || { sx="FAIL"; cx="($fail_x)"; }
-		((HAVE_PGWASM)) || { sp="n/a"; cp="n/a"; }
-		((DO_NODE)) || { sx="n/a"; cx="n/a"; }
-		printf "$fmt" "$k" "$tn" "$sp" "$cp" "$sx" "$cx" | tee -a "$OUT/results.txt"
-		suite_record_kernel "$k" "$tn" "$sp" "$cp" "$sx" "$cx" "$fail_p" "$fail_x"
 	done
 	# shellcheck disable=SC2059
 	printf "$fmt" "geomean" "" "" "$(geomean "${rp[@]}")" "" "$(geomean "${rx[@]}")" | tee -a "$OUT/results.txt"
