@@ -13,7 +13,10 @@
 # code of the handlers generated from opcodes.def goes to the handler label
 # at or below its address when that label is of the same operator, else to
 # the operator named by the opcodes.def line (suffix "*": form unknown, as
-# when the compiler moved a handler's tail next to another handler).
+# when the compiler moved a handler's tail next to another handler).  The
+# IR_VI handlers are expanded from one line of interp.c, below the label
+# of another handler: their code goes to the handler label at or below its
+# address.
 function hex(s,   i, v) {
 	v = 0; s = tolower(s); sub(/^0x/, "", s)
 	for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
@@ -33,7 +36,7 @@ BEGIN {
 	nh = 0
 	while ((getline line < (map "/handlers.txt")) > 0) { split(line, f, " "); haddr[nh] = f[1] + 0; hname[nh] = f[2]; nh++ }
 	nl = 0
-	while ((getline line < (map "/labels.txt")) > 0) { split(line, f, " "); lline[nl] = f[1] + 0; lname[nl] = f[2]; nl++ }
+	while ((getline line < (map "/labels.txt")) > 0) { split(line, f, " "); lline[nl] = f[1] + 0; lname[nl] = f[2]; islabel[f[2]] = 1; nl++ }
 	while ((getline line < (map "/defops.txt")) > 0) { split(line, f, " "); defop[f[1] + 0] = f[2] }
 	while ((getline line < src) > 0) { split(line, f, " "); srcl[hex(f[1])] = f[2] }
 }
@@ -46,7 +49,10 @@ BEGIN {
 	sl = srcl[a]
 	if (sl ~ /interp\.c:[0-9]+/) {
 		ln = sl; sub(/.*interp\.c:/, "", ln); ln += 0
-		if (nl > 0 && ln >= lline[0])
+		h = handler_at(a)
+		if (h ~ /^VI_/ && !(h in islabel))
+			key = h     # an IR_VI handler: expanded from one macro line, no label of its own above it
+		else if (nl > 0 && ln >= lline[0])
 			for (i = nl - 1; i >= 0; i--) if (lline[i] <= ln) { key = lname[i]; break }
 	} else if (sl ~ /opcodes\.def:[0-9]+/) {
 		ln = sl; sub(/.*opcodes\.def:/, "", ln); ln += 0
