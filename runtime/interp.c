@@ -1954,25 +1954,29 @@ L_VSTORE:
 	}
 L_VLOAD_LANE:
 	VLOAD_LANE_OF(OPND(VLOAD_LANE, n))
-L_VSTORE_LANE:
-	{
-		uint64_t ea = (uint64_t) GET_I32(OPND(VSTORE_LANE, a)) + OPND(VSTORE_LANE, offset);
-		uint32_t n = OPND(VSTORE_LANE, n);
-		if (OOB(ea, n))
-			TRAP(MEMORY_OOB);
-		const uint8_t *lane = (const uint8_t *) (fp + OPND(VSTORE_LANE, v)) + OPND(VSTORE_LANE, lane) * n;
-		/* constant sizes: a memcpy of n bytes is a call into libc
-		 * (argon2 built with -msimd128: 36 million of them, 3% of its
-		 * instructions) */
-		switch (n)
-		{
-			case 1: mem[ea] = *lane; break;
-			case 2: memcpy(mem + ea, lane, 2); break;
-			case 4: memcpy(mem + ea, lane, 4); break;
-			default: memcpy(mem + ea, lane, 8); break;
-		}
-		NEXT(WRT_IRLEN_VSTORE_LANE);
+/* mem[a + offset] = the N-byte lane of v: VSTORE_LANE (N from the
+ * instruction) and its inlined rows (N a constant) */
+#define VSTORE_LANE_OF(N) \
+	{ \
+		uint64_t ea = (uint64_t) GET_I32(OPND(VSTORE_LANE, a)) + OPND(VSTORE_LANE, offset); \
+		uint32_t n_ = (N); \
+		if (OOB(ea, n_)) \
+			TRAP(MEMORY_OOB); \
+		const uint8_t *lane = (const uint8_t *) (fp + OPND(VSTORE_LANE, v)) + OPND(VSTORE_LANE, lane) * n_; \
+		/* constant sizes: a memcpy of n bytes is a call into libc \
+		 * (argon2 built with -msimd128: 36 million of them, 3% of its \
+		 * instructions) */ \
+		switch (n_) \
+		{ \
+			case 1: mem[ea] = *lane; break; \
+			case 2: memcpy(mem + ea, lane, 2); break; \
+			case 4: memcpy(mem + ea, lane, 4); break; \
+			default: memcpy(mem + ea, lane, 8); break; \
+		} \
+		NEXT(WRT_IRLEN_VSTORE_LANE); \
 	}
+L_VSTORE_LANE:
+	VSTORE_LANE_OF(OPND(VSTORE_LANE, n))
 #undef LANE_FN
 	/* The inlined ones (ir.def IR_VI): their layout's code with a direct call. */
 #define VI_VBIN(NAME) \
@@ -2016,6 +2020,7 @@ L_VSTORE_LANE:
 	v_##NAME(fp + OPND(VSPLAT, d), fp + OPND(VSPLAT, a)); \
 	NEXT(WRT_IRLEN_VSPLAT);
 #define VI_VLOAD_LANE(NAME) VLOAD_LANE_OF(wrt_lane_bytes_##NAME)
+#define VI_VSTORE_LANE(NAME) VSTORE_LANE_OF(wrt_lane_bytes_##NAME)
 #define VI_HANDLER(NAME, L, OP, M) L_##NAME: VI_##L(OP)
 #define NO_HANDLER(...)
 	WRT_IR_HAND(NO_HANDLER, NO_HANDLER, NO_HANDLER, NO_HANDLER, NO_HANDLER, VI_HANDLER)
@@ -2042,6 +2047,8 @@ L_VSTORE_LANE:
 #undef VI_VSPLAT
 #undef VI_VLOAD_LANE
 #undef VLOAD_LANE_OF
+#undef VI_VSTORE_LANE
+#undef VSTORE_LANE_OF
 	/* ---- v128 slot pairs ---- */
 L_COPY2:
 	memmove(fp + OPND(COPY2, d), fp + OPND(COPY2, s), 16);

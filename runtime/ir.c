@@ -163,7 +163,7 @@ wrt_ir_op(const void *h)
 /* ---- the verifier ------------------------------------------------------- */
 
 /* Handler address -> instruction, for the verifier's walk (open addressing). */
-#define HMAP_SIZE 2048
+#define HMAP_SIZE 4096
 typedef struct hmap {
 	const void *key[HMAP_SIZE];
 	int16_t op[HMAP_SIZE];
@@ -442,6 +442,7 @@ wrt_module_verify_code(wrt_module *m, uint32_t *nfuncs, wrt_error *err)
 #define VI_WAY_VEXTRACT WRT_VI_SLOTS
 #define VI_WAY_VSPLAT WRT_VI_SLOTS
 #define VI_WAY_VLOAD_LANE WRT_VI_SLOTS
+#define VI_WAY_VSTORE_LANE WRT_VI_SLOTS
 #define VI_WAY_VSHIFT_I WRT_VI_CONST_COUNT
 #define VI_WAY_VLOAD_ADD WRT_VI_ADDRESS_ADDED
 #define VI_WAY_VBIN_RM WRT_VI_LOADED_B

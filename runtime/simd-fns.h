@@ -121,9 +121,10 @@ static inline double from_F64(uint64_t b) { return wrt_f64_from_bits(b); }
 	}
 #include "opcodes.def"
 
-/* The lane width of each lane load, as constants for the handlers of the
- * inlined rows (ir.def IR_VI of VLOAD_LANE). */
+/* The lane width of each lane load and store, as constants for the
+ * handlers of the inlined rows (ir.def IR_VI of VLOAD_LANE, VSTORE_LANE). */
 #define OP_VLOAD_LANE(NAME, code, text, N, AL) enum { wrt_lane_bytes_##NAME = N };
+#define OP_VSTORE_LANE(NAME, code, text, N, AL) enum { wrt_lane_bytes_##NAME = N };
 #include "opcodes.def"
 
 #ifndef WRT_SIMD_NO_TABLE

@@ -411,6 +411,69 @@ run_lane_loads(wrt_tier_mode mode)
 }
 BOTH_TIERS(lane_loads)
 
+/*
+ * Lane stores of each width at their edges, as the loads above: the lane's
+ * bytes land at p + 3 and nothing else changes; one byte too far traps
+ * with memory unchanged.
+ */
+static void
+run_lane_stores(wrt_tier_mode mode)
+{
+	static const struct
+	{
+		const char *name;
+		uint32_t bytes, lane;
+	} stores[] = {{"st8", 1, 13}, {"st16", 2, 2}, {"st32", 4, 3}, {"st64", 8, 1}};
+	wrt_store *s = NULL;
+	wrt_instance *inst = simd_instance(&s, mode);
+	wrt_func *peek;
+
+	NEED(inst);
+	peek = unit_export_func(inst, "peek");
+	NEED(peek);
+	for (size_t k = 0; k < sizeof(stores) / sizeof(stores[0]); k++)
+	{
+		wrt_func *f = unit_export_func(inst, stores[k].name);
+		uint32_t n = stores[k].bytes;
+		const int64_t last = 65536 - 3 - n;
+		const int64_t addrs[] = {0, 1, 1000, last, last + 1, 65536, -3, -1, INT32_MIN};
+
+		NEED(f);
+		for (size_t j = 0; j < sizeof(addrs) / sizeof(addrs[0]); j++)
+		{
+			wrt_value a[2], r[1];
+			int64_t ea = (int64_t) (uint32_t) addrs[j] + 3;
+			/* the bytes around the lane (the whole tail when it traps) */
+			int64_t lo = ea - 2 < 65536 - 16 ? ea - 2 : 65536 - 16, hi = lo + 16 < 65536 ? lo + 16 : 65536;
+
+			CHECK(wrt_call(s, unit_export_func(inst, "fill"), NULL, NULL));
+			memset(a, 0, sizeof(a));
+			a[0].i32 = (int32_t) addrs[j];
+			for (int i = 0; i < 16; i++)
+				a[1].v128[i] = (uint8_t) (0xf0 + i);
+			if (ea + n > 65536)
+			{
+				CHECKF(!wrt_call(s, f, a, NULL), "%s at %lld stored", stores[k].name, (long long) addrs[j]);
+				CHECK_TRAP(s, WRT_TRAP_MEMORY_OOB);
+			}
+			else
+				CHECKF(wrt_call(s, f, a, NULL), "%s at %lld trapped", stores[k].name, (long long) addrs[j]);
+			for (int64_t x = lo; x < hi; x++)
+			{
+				bool in_lane = ea + n <= 65536 && x >= ea && x < ea + n;
+				uint8_t want = in_lane ? (uint8_t) (0xf0 + stores[k].lane * n + (x - ea)) : (uint8_t) (x * 7 + 1);
+
+				a[0].i32 = (int32_t) x;
+				CHECK(wrt_call(s, peek, a, r));
+				CHECKF((uint8_t) r[0].i32 == want, "%s at %lld: byte %lld is %u, not %u", stores[k].name,
+					   (long long) addrs[j], (long long) x, (unsigned) (uint8_t) r[0].i32, want);
+			}
+		}
+	}
+	check_all_native(inst, mode);
+}
+BOTH_TIERS(lane_stores)
+
 static bool
 never_called(wrt_hostcall *call, void *user, const wrt_value *args, wrt_value *results)
 {

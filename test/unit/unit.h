@@ -36,11 +36,13 @@
 	X(simd_deep_recursion) \
 	X(simd_globals) \
 	X(simd_lane_loads) \
+	X(simd_lane_stores) \
 	X(tier_simd_api_call) \
 	X(tier_simd_slot_model) \
 	X(tier_simd_deep_recursion) \
 	X(tier_simd_globals) \
 	X(tier_simd_lane_loads) \
+	X(tier_simd_lane_stores) \
 	X(simd_host_import_refused) \
 	X(host_typed_params_and_user) \
 	X(host_direct_call) \
