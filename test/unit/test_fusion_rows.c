@@ -148,6 +148,7 @@ static const fusion_case cases[] = {
 	{ROW(VI_F32X4_ADD_RMA), "vrma_f32add", VRM_ARGS},
 	{ROW(VI_F32X4_MUL_RMA), "vrma_f32mul", VRM_ARGS},
 	{ROW(VI_I32X4_ADD_RMA), "vrma_i32add", VRM_ARGS},
+	{ROW(VI_V128_XOR_RMA), "vrma_xor", VRM_ARGS},
 	{ROW(VBIN_RMA), "vrma_f64div", VRM_ARGS},
 	/* two f64 gathered: either address's last bytes and first out, x + 24
 	 * wrapping to 0 */
