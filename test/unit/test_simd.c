@@ -356,6 +356,36 @@ run_globals(wrt_tier_mode mode)
 }
 BOTH_TIERS(globals)
 
+/* The lane loads' and stores' exports of simd_api.wat: lane width and lane
+ * of each (ld8/st8 ...), all at p + 3. */
+static const struct
+{
+	const char *load, *store;
+	uint32_t bytes, lane;
+} lane_ops[] = {{"ld8", "st8", 1, 13}, {"ld16", "st16", 2, 2}, {"ld32", "st32", 4, 3}, {"ld64", "st64", 8, 1}};
+#define LANE_NADDRS 9
+
+/* The addresses each is called at: inside, the last in bounds, one byte
+ * beyond, and sums with the offset past 2^32. */
+static void
+lane_addrs(uint32_t n, int64_t addrs[LANE_NADDRS])
+{
+	const int64_t last = 65536 - 3 - n;
+	const int64_t a[LANE_NADDRS] = {0, 1, 1000, last, last + 1, 65536, -3, -1, INT32_MIN};
+
+	memcpy(addrs, a, sizeof(a));
+}
+
+/* Arguments (p, v): v's byte i is 0xf0 + i. */
+static void
+lane_args(wrt_value a[2], int64_t p)
+{
+	memset(a, 0, 2 * sizeof(wrt_value));
+	a[0].i32 = (int32_t) p;
+	for (int i = 0; i < 16; i++)
+		a[1].v128[i] = (uint8_t) (0xf0 + i);
+}
+
 /*
  * Lane loads of each width at their edges: the last bytes in bounds load,
  * one byte further traps, and an address whose sum with the offset passes
@@ -364,45 +394,38 @@ BOTH_TIERS(globals)
 static void
 run_lane_loads(wrt_tier_mode mode)
 {
-	static const struct
-	{
-		const char *name;
-		uint32_t bytes, lane;
-	} loads[] = {{"ld8", 1, 13}, {"ld16", 2, 2}, {"ld32", 4, 3}, {"ld64", 8, 1}};
 	wrt_store *s = NULL;
 	wrt_instance *inst = simd_instance(&s, mode);
 
 	NEED(inst);
 	CHECK(wrt_call(s, unit_export_func(inst, "fill"), NULL, NULL));
-	for (size_t k = 0; k < sizeof(loads) / sizeof(loads[0]); k++)
+	for (size_t k = 0; k < sizeof(lane_ops) / sizeof(lane_ops[0]); k++)
 	{
-		wrt_func *f = unit_export_func(inst, loads[k].name);
-		uint32_t n = loads[k].bytes;
-		const int64_t last = 65536 - 3 - n;
-		const int64_t addrs[] = {0, 1, 1000, last, last + 1, 65536, -3, -1, INT32_MIN};
+		const char *name = lane_ops[k].load;
+		wrt_func *f = unit_export_func(inst, name);
+		uint32_t n = lane_ops[k].bytes;
+		int64_t addrs[LANE_NADDRS];
 
 		NEED(f);
-		for (size_t j = 0; j < sizeof(addrs) / sizeof(addrs[0]); j++)
+		lane_addrs(n, addrs);
+		for (size_t j = 0; j < LANE_NADDRS; j++)
 		{
 			wrt_value a[2], r[1];
 			int64_t ea = (int64_t) (uint32_t) addrs[j] + 3;
 
-			memset(a, 0, sizeof(a));
-			a[0].i32 = (int32_t) addrs[j];
-			for (int i = 0; i < 16; i++)
-				a[1].v128[i] = (uint8_t) (0xf0 + i);
+			lane_args(a, addrs[j]);
 			if (ea + n > 65536)
 			{
-				CHECKF(!wrt_call(s, f, a, r), "%s at %lld loaded", loads[k].name, (long long) addrs[j]);
+				CHECKF(!wrt_call(s, f, a, r), "%s at %lld loaded", name, (long long) addrs[j]);
 				CHECK_TRAP(s, WRT_TRAP_MEMORY_OOB);
 				continue;
 			}
-			CHECKF(wrt_call(s, f, a, r), "%s at %lld trapped", loads[k].name, (long long) addrs[j]);
+			CHECKF(wrt_call(s, f, a, r), "%s at %lld trapped", name, (long long) addrs[j]);
 			for (uint32_t i = 0; i < 16; i++)
 			{
-				uint8_t want = i / n == loads[k].lane ? (uint8_t) ((ea + i % n) * 7 + 1) : (uint8_t) (0xf0 + i);
+				uint8_t want = i / n == lane_ops[k].lane ? (uint8_t) ((ea + i % n) * 7 + 1) : (uint8_t) (0xf0 + i);
 
-				CHECKF(r[0].v128[i] == want, "%s at %lld: byte %u is %u, not %u", loads[k].name,
+				CHECKF(r[0].v128[i] == want, "%s at %lld: byte %u is %u, not %u", name,
 					   (long long) addrs[j], i, r[0].v128[i], want);
 			}
 		}
@@ -419,11 +442,6 @@ BOTH_TIERS(lane_loads)
 static void
 run_lane_stores(wrt_tier_mode mode)
 {
-	static const struct
-	{
-		const char *name;
-		uint32_t bytes, lane;
-	} stores[] = {{"st8", 1, 13}, {"st16", 2, 2}, {"st32", 4, 3}, {"st64", 8, 1}};
 	wrt_store *s = NULL;
 	wrt_instance *inst = simd_instance(&s, mode);
 	wrt_func *peek;
@@ -431,15 +449,16 @@ run_lane_stores(wrt_tier_mode mode)
 	NEED(inst);
 	peek = unit_export_func(inst, "peek");
 	NEED(peek);
-	for (size_t k = 0; k < sizeof(stores) / sizeof(stores[0]); k++)
+	for (size_t k = 0; k < sizeof(lane_ops) / sizeof(lane_ops[0]); k++)
 	{
-		wrt_func *f = unit_export_func(inst, stores[k].name);
-		uint32_t n = stores[k].bytes;
-		const int64_t last = 65536 - 3 - n;
-		const int64_t addrs[] = {0, 1, 1000, last, last + 1, 65536, -3, -1, INT32_MIN};
+		const char *name = lane_ops[k].store;
+		wrt_func *f = unit_export_func(inst, name);
+		uint32_t n = lane_ops[k].bytes;
+		int64_t addrs[LANE_NADDRS];
 
 		NEED(f);
-		for (size_t j = 0; j < sizeof(addrs) / sizeof(addrs[0]); j++)
+		lane_addrs(n, addrs);
+		for (size_t j = 0; j < LANE_NADDRS; j++)
 		{
 			wrt_value a[2], r[1];
 			int64_t ea = (int64_t) (uint32_t) addrs[j] + 3;
@@ -447,25 +466,22 @@ run_lane_stores(wrt_tier_mode mode)
 			int64_t lo = ea - 2 < 65536 - 16 ? ea - 2 : 65536 - 16, hi = lo + 16 < 65536 ? lo + 16 : 65536;
 
 			CHECK(wrt_call(s, unit_export_func(inst, "fill"), NULL, NULL));
-			memset(a, 0, sizeof(a));
-			a[0].i32 = (int32_t) addrs[j];
-			for (int i = 0; i < 16; i++)
-				a[1].v128[i] = (uint8_t) (0xf0 + i);
+			lane_args(a, addrs[j]);
 			if (ea + n > 65536)
 			{
-				CHECKF(!wrt_call(s, f, a, NULL), "%s at %lld stored", stores[k].name, (long long) addrs[j]);
+				CHECKF(!wrt_call(s, f, a, NULL), "%s at %lld stored", name, (long long) addrs[j]);
 				CHECK_TRAP(s, WRT_TRAP_MEMORY_OOB);
 			}
 			else
-				CHECKF(wrt_call(s, f, a, NULL), "%s at %lld trapped", stores[k].name, (long long) addrs[j]);
+				CHECKF(wrt_call(s, f, a, NULL), "%s at %lld trapped", name, (long long) addrs[j]);
 			for (int64_t x = lo; x < hi; x++)
 			{
 				bool in_lane = ea + n <= 65536 && x >= ea && x < ea + n;
-				uint8_t want = in_lane ? (uint8_t) (0xf0 + stores[k].lane * n + (x - ea)) : (uint8_t) (x * 7 + 1);
+				uint8_t want = in_lane ? (uint8_t) (0xf0 + lane_ops[k].lane * n + (x - ea)) : (uint8_t) (x * 7 + 1);
 
 				a[0].i32 = (int32_t) x;
 				CHECK(wrt_call(s, peek, a, r));
-				CHECKF((uint8_t) r[0].i32 == want, "%s at %lld: byte %lld is %u, not %u", stores[k].name,
+				CHECKF((uint8_t) r[0].i32 == want, "%s at %lld: byte %lld is %u, not %u", name,
 					   (long long) addrs[j], (long long) x, (unsigned) (uint8_t) r[0].i32, want);
 			}
 		}
